@@ -1,0 +1,74 @@
+using PaletteServerless.Domain.Identity;
+
+namespace PaletteServerless.Domain.Clusters;
+
+/// <summary>The statuses a cluster shows (product doc): Pending -> Provisioning -> Running | Failed; Deleting -> Deleted.</summary>
+public static class ClusterStatus
+{
+    public const string Pending = "Pending";
+    public const string Provisioning = "Provisioning";
+    public const string Running = "Running";
+    public const string Failed = "Failed";
+    public const string Deleting = "Deleting";
+    public const string Deleted = "Deleted";
+
+    public static readonly string[] All = [Pending, Provisioning, Running, Failed, Deleting, Deleted];
+
+    /// <summary>A live cluster still holds (or may hold) cloud resources and references its account and profile.</summary>
+    public static bool IsLive(string status) => status != Deleted;
+
+    public static bool CanMove(string from, string to) => (from, to) switch
+    {
+        (Pending, Provisioning or Failed or Deleting) => true,
+        (Provisioning, Running or Failed or Deleting) => true,
+        (Running, Deleting) => true,
+        (Failed, Deleting) => true,
+        (Deleting, Deleted) => true,
+        _ => false,
+    };
+}
+
+/// <summary>The state of one kind of resource (VpcReady, NodePoolsReady, ...) with why and when.</summary>
+public sealed record ClusterCondition
+{
+    public required string Type { get; init; }
+    /// <summary>True, False or Unknown, as Kubernetes conditions.</summary>
+    public required string Status { get; init; }
+    public string? Reason { get; init; }
+    public string? Message { get; init; }
+    public DateTimeOffset LastTransitionTime { get; init; }
+}
+
+/// <summary>A stored cluster: the validated spec plus its life cycle.</summary>
+public sealed record Cluster
+{
+    public required ProjectScope Scope { get; init; }
+    /// <summary>Unique for the life of this cluster; names workflow executions and ownership tags.</summary>
+    public required string Uid { get; init; }
+    public required ClusterSpec Spec { get; init; }
+    public required string Status { get; init; }
+    public string? StatusReason { get; init; }
+    public List<ClusterCondition> Conditions { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Optimistic concurrency: every write checks the version it read and bumps it.</summary>
+    public long Version { get; init; }
+    public DateTimeOffset? DeletingSince { get; init; }
+    public DateTimeOffset? ForceDeleteAvailableAt { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
+    public string? ProvisionExecutionArn { get; init; }
+    public string? DeleteExecutionArn { get; init; }
+
+    public string Name => Spec.Name!;
+}
+
+/// <summary>Something that happened to a cluster, shown by GET .../clusters/{name}/events.</summary>
+public sealed record ClusterEvent
+{
+    public required string Id { get; init; }
+    public required DateTimeOffset At { get; init; }
+    /// <summary>Normal or Warning, as Kubernetes events.</summary>
+    public required string Type { get; init; }
+    public required string Reason { get; init; }
+    public required string Message { get; init; }
+}

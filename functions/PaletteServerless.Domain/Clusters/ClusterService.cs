@@ -1,0 +1,186 @@
+using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Validation;
+
+namespace PaletteServerless.Domain.Clusters;
+
+/// <summary>The cluster use cases: who may do what, which rules hold, what is stored and started.</summary>
+public sealed class ClusterService(
+    IClusterStore clusters,
+    ICloudAccountStore accounts,
+    IProfileStore profiles,
+    IWorkflowStarter workflows,
+    TimeProvider clock)
+{
+    /// <summary>The product doc: a cluster stuck in Deleting for 15 minutes becomes eligible for force delete.</summary>
+    public static readonly TimeSpan ForceDeleteDelay = TimeSpan.FromMinutes(15);
+
+    public async Task<ClusterSpec> ValidateAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    {
+        caller.Demand(Permission.Write, scope.Project);
+        var valid = ClusterSpecValidator.Validate(spec);
+        await CheckReferencesAsync(scope, valid, ct);
+        return valid;
+    }
+
+    public async Task<Cluster> CreateAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    {
+        var valid = await ValidateAsync(caller, scope, spec, ct);
+        var now = clock.GetUtcNow();
+        var cluster = new Cluster
+        {
+            Scope = scope,
+            Uid = Guid.NewGuid().ToString("N"),
+            Spec = valid,
+            Status = ClusterStatus.Pending,
+            StatusReason = "waiting for the provisioning workflow to start",
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        await clusters.CreateAsync(cluster, ct);
+        await clusters.AddEventAsync(scope, cluster.Name, NewEvent("Normal", "Created", $"cluster {cluster.Name} accepted by {caller.Subject}"), ct);
+        string executionArn;
+        try
+        {
+            executionArn = await workflows.StartProvisioningAsync(cluster, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing was created in the cloud yet, so Failed is safe and honest; the user may delete and retry.
+            await clusters.UpdateAsync(
+                cluster with { Status = ClusterStatus.Failed, StatusReason = "the provisioning workflow could not be started: " + ex.Message, UpdatedAt = clock.GetUtcNow() },
+                cluster.Version, ct);
+            throw new ServiceUnavailableException("the provisioning workflow could not be started; the cluster is marked Failed", ex);
+        }
+        return await UpdateWithRetryAsync(scope, cluster.Name, c => c with { ProvisionExecutionArn = executionArn }, ct);
+    }
+
+    public async Task<Cluster> GetAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
+    {
+        caller.Demand(Permission.Read, scope.Project);
+        return await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+    }
+
+    public Task<Page<Cluster>> ListAsync(Caller caller, ProjectScope scope, bool includeDeleted, string? cursor, int limit, CancellationToken ct)
+    {
+        caller.Demand(Permission.Read, scope.Project);
+        return clusters.ListAsync(scope, includeDeleted, cursor, limit, ct);
+    }
+
+    public async Task<Page<ClusterEvent>> ListEventsAsync(Caller caller, ProjectScope scope, string name, string? cursor, int limit, CancellationToken ct)
+    {
+        await GetAsync(caller, scope, name, ct);
+        return await clusters.ListEventsAsync(scope, name, cursor, limit, ct);
+    }
+
+    /// <summary>Moves the cluster to Deleting and starts the delete workflow; the name must be typed again (product doc).</summary>
+    public async Task<Cluster> DeleteAsync(Caller caller, ProjectScope scope, string name, string? confirm, CancellationToken ct)
+    {
+        caller.Demand(Permission.Write, scope.Project);
+        if (confirm != name)
+            throw new ValidationFailedException("confirm", $"must repeat the cluster's name ('{name}') to confirm the delete");
+        var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+        if (cluster.Status == ClusterStatus.Deleted)
+            throw NotFound(name);
+        if (cluster.Status == ClusterStatus.Deleting)
+            return cluster; // Deleting again is a no-op: the workflow already runs.
+
+        var now = clock.GetUtcNow();
+        Cluster deleting;
+        try
+        {
+            deleting = await clusters.UpdateAsync(cluster with
+            {
+                Status = ClusterStatus.Deleting,
+                StatusReason = $"delete requested by {caller.Subject}",
+                DeletingSince = now,
+                ForceDeleteAvailableAt = now + ForceDeleteDelay,
+                UpdatedAt = now,
+            }, cluster.Version, ct);
+        }
+        catch (ConflictException)
+        {
+            // Another writer won the race; if it was another delete, this one is the same no-op.
+            var current = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+            if (current.Status is ClusterStatus.Deleting or ClusterStatus.Deleted)
+                return current;
+            throw;
+        }
+        await clusters.AddEventAsync(scope, name, NewEvent("Normal", "Deleting", $"delete requested by {caller.Subject}"), ct);
+        var executionArn = await StartOrExplainAsync(() => workflows.StartDeletionAsync(deleting, ct), "delete");
+        return await UpdateWithRetryAsync(scope, name, c => c with { DeleteExecutionArn = executionArn }, ct);
+    }
+
+    /// <summary>How long until force delete is allowed, for a cluster in Deleting; throws 409 otherwise.</summary>
+    public static TimeSpan ForceDeleteWaitLeft(Cluster cluster, DateTimeOffset now)
+    {
+        if (cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailableAt is null)
+            throw new ConflictException($"force delete is only for a cluster in Deleting; cluster {cluster.Name} is {cluster.Status}");
+        var left = cluster.ForceDeleteAvailableAt.Value - now;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private async Task CheckReferencesAsync(ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    {
+        var rules = new Rules();
+        if (await accounts.GetAsync(scope, spec.CloudAccount!, ct) is null)
+            rules.Add("cloudAccount", $"no cloud account named '{spec.CloudAccount}' exists in project '{scope.Project}'");
+        var profile = await profiles.GetAsync(scope, spec.Profile!.Name!, ct);
+        if (profile is null)
+        {
+            rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
+        }
+        else
+        {
+            if (profile.Version != spec.Profile.Version)
+                rules.Add("profile.version", $"profile '{profile.Name}' has version {profile.Version}, not {spec.Profile.Version}");
+            foreach (var pack in spec.Profile.PackValues!.Keys)
+            {
+                if (profile.Packs!.All(p => p.Name != pack))
+                    rules.Add($"profile.packValues.{pack}", $"profile '{profile.Name}' has no pack named '{pack}'");
+            }
+        }
+        rules.ThrowIfInvalid();
+    }
+
+    private async Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
+    {
+        // The workflow may already be writing status; re-read and re-apply rather than lose either update.
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+            try
+            {
+                return await clusters.UpdateAsync(change(current) with { UpdatedAt = clock.GetUtcNow() }, current.Version, ct);
+            }
+            catch (ConflictException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<string> StartOrExplainAsync(Func<Task<string>> start, string operation)
+    {
+        try
+        {
+            return await start();
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or DomainException))
+        {
+            throw new ServiceUnavailableException($"the {operation} workflow could not be started; try again", ex);
+        }
+    }
+
+    private ClusterEvent NewEvent(string type, string reason, string message) => new()
+    {
+        Id = Guid.NewGuid().ToString("N"),
+        At = clock.GetUtcNow(),
+        Type = type,
+        Reason = reason,
+        Message = message,
+    };
+
+    private static NotFoundException NotFound(string name) => new($"cluster '{name}' not found");
+}

@@ -1,0 +1,33 @@
+using PaletteServerless.Domain.Validation;
+
+namespace PaletteServerless.Domain.Errors;
+
+/// <summary>Base of the errors a caller can cause; the API maps each to one HTTP status.</summary>
+public abstract class DomainException(string message) : Exception(message);
+
+/// <summary>The input breaks one or more rules (400). Each error names its field.</summary>
+public sealed class ValidationFailedException(IReadOnlyList<ValidationError> errors)
+    : DomainException("The request is not valid: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
+{
+    public IReadOnlyList<ValidationError> Errors { get; } = errors;
+
+    public ValidationFailedException(string field, string message) : this([new ValidationError(field, message)]) { }
+}
+
+/// <summary>Missing, or not visible to the caller (404): never reveals another tenant's or project's data.</summary>
+public sealed class NotFoundException(string message) : DomainException(message);
+
+/// <summary>The caller is known but its role does not allow the operation (403).</summary>
+public sealed class ForbiddenException(string message) : DomainException(message);
+
+/// <summary>The operation conflicts with the current state: duplicate, stale version, wrong status (409).</summary>
+public sealed class ConflictException(string message) : DomainException(message);
+
+/// <summary>No valid identity came with the request (401).</summary>
+public sealed class UnauthenticatedException(string message) : DomainException(message);
+
+/// <summary>A dependency (workflow engine, table) could not take the request now (503); safe to retry.</summary>
+public sealed class ServiceUnavailableException(string message, Exception? inner = null) : DomainException(message)
+{
+    public Exception? Dependency { get; } = inner;
+}

@@ -1,0 +1,56 @@
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Profiles;
+
+namespace PaletteServerless.Domain.Ports;
+
+/// <summary>Clusters and their events. Writes are conditional: a duplicate or a stale version is a <see cref="Errors.ConflictException"/>.</summary>
+public interface IClusterStore
+{
+    Task<Cluster?> GetAsync(ProjectScope scope, string name, CancellationToken ct);
+
+    /// <summary>Stores a new cluster; a live cluster of the same name is a conflict. A deleted one is replaced.</summary>
+    Task CreateAsync(Cluster cluster, CancellationToken ct);
+
+    /// <summary>Writes <paramref name="cluster"/> if the stored version is still <paramref name="expectedVersion"/>; returns it with the bumped version.</summary>
+    Task<Cluster> UpdateAsync(Cluster cluster, long expectedVersion, CancellationToken ct);
+
+    Task<Page<Cluster>> ListAsync(ProjectScope scope, bool includeDeleted, string? cursor, int limit, CancellationToken ct);
+
+    /// <summary>True when a live cluster of the project references the account (or profile) of that name.</summary>
+    Task<bool> AnyLiveUsesAsync(ProjectScope scope, Func<ClusterSpec, bool> uses, CancellationToken ct);
+
+    Task AddEventAsync(ProjectScope scope, string clusterName, ClusterEvent clusterEvent, CancellationToken ct);
+
+    Task<Page<ClusterEvent>> ListEventsAsync(ProjectScope scope, string clusterName, string? cursor, int limit, CancellationToken ct);
+}
+
+public interface ICloudAccountStore
+{
+    Task<CloudAccount?> GetAsync(ProjectScope scope, string name, CancellationToken ct);
+    Task CreateAsync(ProjectScope scope, CloudAccount account, CancellationToken ct);
+    Task<Page<CloudAccount>> ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct);
+    Task<bool> DeleteAsync(ProjectScope scope, string name, CancellationToken ct);
+}
+
+public interface IProfileStore
+{
+    Task<ClusterProfile?> GetAsync(ProjectScope scope, string name, CancellationToken ct);
+    Task CreateAsync(ProjectScope scope, ClusterProfile profile, CancellationToken ct);
+    Task<Page<ClusterProfile>> ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct);
+    Task<bool> DeleteAsync(ProjectScope scope, string name, CancellationToken ct);
+}
+
+/// <summary>Starts the Step Functions workflows. The execution name is derived from the cluster and operation, so a retry never starts two.</summary>
+public interface IWorkflowStarter
+{
+    Task<string> StartProvisioningAsync(Cluster cluster, CancellationToken ct);
+    Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct);
+}
+
+/// <summary>Announces status changes (EventBridge, detail-type "Cluster Status Change").</summary>
+public interface IStatusEventPublisher
+{
+    Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct);
+}

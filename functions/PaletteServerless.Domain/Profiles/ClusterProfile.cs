@@ -1,0 +1,88 @@
+using PaletteServerless.Domain.Validation;
+
+namespace PaletteServerless.Domain.Profiles;
+
+/// <summary>An infrastructure cluster profile: the OS, Kubernetes, network and storage packs a cluster runs.</summary>
+public sealed record ClusterProfile
+{
+    public string? Name { get; init; }
+    public string? Version { get; init; }
+    public string? Description { get; init; }
+    public List<Pack>? Packs { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public Pack? PackOfLayer(string layer) => Packs?.FirstOrDefault(p => p.Layer == layer);
+}
+
+public sealed record Pack
+{
+    /// <summary>os, k8s, cni, csi or addon.</summary>
+    public string? Layer { get; init; }
+    public string? Name { get; init; }
+    public string? Version { get; init; }
+    /// <summary>The pack's values as YAML text.</summary>
+    public string? Values { get; init; }
+}
+
+public static class PackLayers
+{
+    public const string Os = "os";
+    public const string Kubernetes = "k8s";
+    public const string Network = "cni";
+    public const string Storage = "csi";
+    public const string Addon = "addon";
+
+    public static readonly string[] All = [Os, Kubernetes, Network, Storage, Addon];
+    public static readonly string[] ExactlyOne = [Os, Kubernetes, Network, Storage];
+}
+
+public static class ClusterProfileValidator
+{
+    public const int MaxPacks = 50;
+
+    public static ClusterProfile Validate(ClusterProfile profile)
+    {
+        var rules = new Rules();
+        rules.DnsLabel("name", profile.Name, 1, 63);
+        rules.SemVer("version", profile.Version);
+        rules.MaxLength("description", profile.Description, 1024);
+        var packs = profile.Packs ?? [];
+        if (packs.Count > MaxPacks)
+            rules.Add("packs", $"must have at most {MaxPacks} packs");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < packs.Count; i++)
+        {
+            var at = $"packs[{i}]";
+            var pack = packs[i];
+            if (!rules.Required(at, pack))
+                continue;
+            if (rules.Required($"{at}.layer", pack.Layer))
+                rules.OneOf($"{at}.layer", pack.Layer, PackLayers.All);
+            rules.DnsLabel($"{at}.name", pack.Name, 1, 63);
+            if (pack.Name is not null && !names.Add(pack.Name))
+                rules.Add($"{at}.name", $"must be unique: another pack is already named '{pack.Name}'");
+            if (rules.Required($"{at}.version", pack.Version))
+                rules.MaxLength($"{at}.version", pack.Version, 64);
+            rules.Yaml($"{at}.values", pack.Values, $"the values of pack '{pack.Name}'");
+            if (pack.Values is { Length: > 32 * 1024 })
+                rules.Add($"{at}.values", "must be at most 32 KiB");
+        }
+        foreach (var layer in PackLayers.ExactlyOne)
+        {
+            var count = packs.Count(p => p?.Layer == layer);
+            if (count != 1)
+                rules.Add("packs", $"must have exactly one pack of layer '{layer}' (found {count})");
+        }
+        if (packs.FirstOrDefault(p => p?.Layer == PackLayers.Kubernetes) is { Version: { } k8s } && !KubernetesVersion.IsValid(k8s))
+            rules.Add($"packs[{packs.FindIndex(p => p?.Layer == PackLayers.Kubernetes)}].version", "must be a Kubernetes version such as 1.30.4");
+        rules.ThrowIfInvalid();
+        return profile with { Packs = packs };
+    }
+}
+
+public static class KubernetesVersion
+{
+    /// <summary>MAJOR.MINOR.PATCH with an optional leading 'v': what kubeadm's --kubernetes-version takes.</summary>
+    public static bool IsValid(string version) =>
+        System.Text.RegularExpressions.Regex.IsMatch(version, @"^v?1\.\d{1,3}\.\d{1,3}$");
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PaletteServerless.Domain.Validation;
+
+/// <summary>Collects every broken rule of a request so the caller can fix them all at once.</summary>
+public sealed partial class Rules
+{
+    private readonly List<ValidationError> _errors = [];
+
+    public IReadOnlyList<ValidationError> Errors => _errors;
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void Add(string field, string message) => _errors.Add(new ValidationError(field, message));
+
+    public void ThrowIfInvalid()
+    {
+        if (_errors.Count > 0)
+            throw new Errors.ValidationFailedException(_errors);
+    }
+
+    public bool Required(string field, object? value)
+    {
+        if (value is null || value is string s && string.IsNullOrWhiteSpace(s))
+        {
+            Add(field, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A DNS label (RFC 1123): lowercase letters, digits and '-', starting and ending alphanumeric.</summary>
+    public void DnsLabel(string field, string? value, int minLength, int maxLength)
+    {
+        if (!Required(field, value))
+            return;
+        if (value!.Length < minLength || value.Length > maxLength)
+            Add(field, $"must be {minLength} to {maxLength} characters long");
+        else if (!DnsLabelPattern().IsMatch(value))
+            Add(field, "must contain only lowercase letters, digits and '-', and start and end with a letter or digit");
+    }
+
+    public void MaxLength(string field, string? value, int maxLength)
+    {
+        if (value is not null && value.Length > maxLength)
+            Add(field, $"must be at most {maxLength} characters long");
+    }
+
+    public void Range(string field, long value, long min, long max)
+    {
+        if (value < min || value > max)
+            Add(field, $"must be between {min} and {max}");
+    }
+
+    public void OneOf(string field, string? value, params string[] allowed)
+    {
+        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+            Add(field, $"must be one of {string.Join(", ", allowed)}");
+    }
+
+    public void Matches(string field, string? value, Regex pattern, string rule)
+    {
+        if (value is not null && !pattern.IsMatch(value))
+            Add(field, rule);
+    }
+
+    /// <summary>Semantic versioning 2.0.0: MAJOR.MINOR.PATCH with optional pre-release and build.</summary>
+    public void SemVer(string field, string? value)
+    {
+        if (Required(field, value) && !SemVerPattern().IsMatch(value!))
+            Add(field, "must be a semantic version such as 1.2.3");
+    }
+
+    /// <summary>YAML text that parses; empty text is an empty document.</summary>
+    public void Yaml(string field, string? value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return;
+        try
+        {
+            new YamlStream().Load(new StringReader(value));
+        }
+        catch (YamlException ex)
+        {
+            Add(field, $"{what} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {ex.Message}");
+        }
+    }
+
+    /// <summary>An IPv4 CIDR block whose prefix length is within bounds and whose host bits are zero.</summary>
+    public void Ipv4Cidr(string field, string value, int minPrefix, int maxPrefix)
+    {
+        var parts = value.Split('/');
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address)
+            || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || parts[0].Count(c => c == '.') != 3
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
+        {
+            Add(field, "must be an IPv4 CIDR block such as 10.0.0.0/16");
+            return;
+        }
+        if (prefix < minPrefix || prefix > maxPrefix)
+        {
+            Add(field, $"must have a prefix length from /{minPrefix} to /{maxPrefix}");
+            return;
+        }
+        var bytes = address.GetAddressBytes();
+        var bits = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
+        var hostMask = prefix == 32 ? 0u : uint.MaxValue >> prefix;
+        if ((bits & hostMask) != 0)
+            Add(field, $"must be a network address (the host bits of /{prefix} must be zero)");
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabelPattern();
+
+    [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")]
+    private static partial Regex SemVerPattern();
+}
