@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>A ClientToken AWS has seen: the request it belonged to and what that request created.</summary>
+public sealed record ClientTokenRecord(string Operation, string Token, string Fingerprint, string ResultId, DateTimeOffset At);
+
+/// <summary>
+/// Everything one account owns in one region. Not thread-safe by itself: callers hold
+/// <see cref="ResourceStore.Sync"/> around every read-modify-write, so quotas and dependency checks
+/// see one consistent world.
+/// </summary>
+public sealed class AwsWorld
+{
+    public required string Account { get; init; }
+    public required string Region { get; init; }
+
+    /// <summary>Resources by id, in creation order.</summary>
+    [JsonIgnore]
+    public Dictionary<string, AwsResource> ResourcesById { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The persisted form of <see cref="ResourcesById"/>.</summary>
+    public List<AwsResource> Resources
+    {
+        get => [.. ResourcesById.Values];
+        init
+        {
+            foreach (var resource in value)
+                ResourcesById[resource.Id] = resource;
+        }
+    }
+
+    /// <summary>ClientTokens by operation and token, kept so a retried create returns the first result.</summary>
+    public Dictionary<string, ClientTokenRecord> ClientTokens { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a resource created now, stamping its account, region and creation time.</summary>
+    public T Add<T>(T resource, DateTimeOffset now) where T : AwsResource
+    {
+        resource.Account = Account;
+        resource.Region = Region;
+        if (resource.CreatedAt == default)
+            resource.CreatedAt = now;
+        if (resource.BaseStateSince == default)
+            resource.BaseStateSince = now;
+        ResourcesById[resource.Id] = resource;
+        return resource;
+    }
+
+    public bool Remove(string id) => ResourcesById.Remove(id);
+
+    public T? Find<T>(string id) where T : AwsResource =>
+        ResourcesById.TryGetValue(id, out var resource) ? resource as T : null;
+
+    public IEnumerable<T> All<T>() where T : AwsResource => ResourcesById.Values.OfType<T>();
+
+    /// <summary>
+    /// Runs <paramref name="create"/> once per ClientToken: a retry with the same parameters gets the
+    /// first result's id, a retry with other parameters is refused as AWS refuses it.
+    /// Without a token every call creates.
+    /// </summary>
+    public string Idempotent(string operation, string? clientToken, string fingerprint, DateTimeOffset now, Func<string> create)
+    {
+        if (string.IsNullOrEmpty(clientToken))
+            return create();
+        var key = operation + "\n" + clientToken;
+        if (ClientTokens.TryGetValue(key, out var seen))
+        {
+            if (seen.Fingerprint != fingerprint)
+            {
+                throw new AwsErrorException("IdempotentParameterMismatch",
+                    "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).");
+            }
+            return seen.ResultId;
+        }
+        var resultId = create();
+        ClientTokens[key] = new ClientTokenRecord(operation, clientToken, fingerprint, resultId, now);
+        return resultId;
+    }
+
+    /// <summary>
+    /// Applies what time has decided: resources gone for longer than <paramref name="retention"/>
+    /// disappear, and owned resources (network interfaces, volumes) go when their owner has gone.
+    /// </summary>
+    public void Settle(DateTimeOffset now, TimeSpan retention)
+    {
+        bool removedAny;
+        do
+        {
+            removedAny = false;
+            foreach (var resource in ResourcesById.Values.ToList())
+            {
+                var expired = !resource.IsLiveAt(now) && now - resource.StateSince(now) >= retention;
+                var orphaned = resource.OwnerId is { } ownerId
+                    && (!ResourcesById.TryGetValue(ownerId, out var owner) || !owner.IsLiveAt(now));
+                if (expired || orphaned)
+                {
+                    ResourcesById.Remove(resource.Id);
+                    removedAny = true;
+                }
+            }
+        }
+        while (removedAny);
+    }
+}

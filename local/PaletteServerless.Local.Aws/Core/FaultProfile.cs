@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>
+/// Faults to inject, read from a JSON file such as:
+/// <code>
+/// {
+///   "seed": 42,
+///   "operations": {
+///     "*":             { "InternalError": 0.01 },
+///     "RunInstances":  { "InsufficientInstanceCapacity": 0.2, "ServiceUnavailable": 0.05 },
+///     "DescribeVpcs":  { "RequestLimitExceeded": 0.1 }
+///   },
+///   "natGatewayFailureRate": 0.25,
+///   "natGatewayFailureCode": "InsufficientFreeAddressesInSubnet",
+///   "eventualConsistencySeconds": 5
+/// }
+/// </code>
+/// Rates are probabilities per request; <c>"*"</c> applies to every operation without its own entry
+/// for that fault. Request-level faults: <c>InternalError</c> (500), <c>ServiceUnavailable</c> (503),
+/// <c>RequestLimitExceeded</c> (the service's throttling code). Service faults: EC2 reads
+/// <c>InsufficientInstanceCapacity</c> on RunInstances. A NAT gateway fails (state <c>failed</c>,
+/// the failure code given) with <c>natGatewayFailureRate</c>. For <c>eventualConsistencySeconds</c>
+/// (modelled, divided by the time scale) after its creation, a new id is still NotFound to
+/// Describe calls that name it. All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
+/// </summary>
+public sealed record FaultProfile
+{
+    public int Seed { get; init; }
+    public Dictionary<string, Dictionary<string, double>> Operations { get; init; } = [];
+    public double NatGatewayFailureRate { get; init; }
+    public string NatGatewayFailureCode { get; init; } = "InsufficientFreeAddressesInSubnet";
+    public double EventualConsistencySeconds { get; init; }
+
+    public static FaultProfile Load(string path) =>
+        JsonSerializer.Deserialize<FaultProfile>(File.ReadAllBytes(path), FileJson)
+        ?? throw new InvalidDataException($"The fault profile {Path.GetFileName(path)} is empty.");
+
+    public static readonly JsonSerializerOptions FileJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+}
+
+/// <summary>Draws faults from a profile with one seeded generator, so a run can be replayed.</summary>
+public sealed class FaultInjector
+{
+    public const string InternalError = "InternalError";
+    public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string RequestLimitExceeded = "RequestLimitExceeded";
+    public const string InsufficientInstanceCapacity = "InsufficientInstanceCapacity";
+
+    private readonly Random _random;
+    private readonly Lock _sync = new();
+
+    public FaultInjector(FaultProfile? profile, int? seedOverride)
+    {
+        Profile = profile ?? new FaultProfile();
+        Seed = seedOverride ?? Profile.Seed;
+        _random = new Random(Seed);
+    }
+
+    public FaultProfile Profile { get; }
+    public int Seed { get; }
+    public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0;
+
+    /// <summary>True when <paramref name="fault"/> strikes this call of <paramref name="operation"/>.</summary>
+    public bool Strikes(string operation, string fault)
+    {
+        var rate = RateOf(operation, fault);
+        return rate > 0 && Draw() < rate;
+    }
+
+    /// <summary>True when a new NAT gateway is to end <c>failed</c>.</summary>
+    public bool NatGatewayFails() => Profile.NatGatewayFailureRate > 0 && Draw() < Profile.NatGatewayFailureRate;
+
+    private double RateOf(string operation, string fault)
+    {
+        if (Profile.Operations.TryGetValue(operation, out var own) && own.TryGetValue(fault, out var rate))
+            return rate;
+        return Profile.Operations.TryGetValue("*", out var every) && every.TryGetValue(fault, out var common) ? common : 0;
+    }
+
+    private double Draw()
+    {
+        lock (_sync)
+            return _random.NextDouble();
+    }
+}

@@ -1,0 +1,40 @@
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>The wire protocol a service answers; it decides how the facade routes to it.</summary>
+public enum AwsProtocol
+{
+    /// <summary>Form-encoded <c>Action=...&amp;Version=...</c>; routed by <see cref="ILocalAwsService.RouteKey"/> = the API version.</summary>
+    Query,
+    /// <summary>JSON 1.0/1.1 with <c>X-Amz-Target: Prefix.Operation</c>; routed by <see cref="ILocalAwsService.RouteKey"/> = the prefix.</summary>
+    Json,
+}
+
+/// <summary>
+/// One AWS service of the local AWS. Implementations in this assembly with a public
+/// parameterless constructor are found and registered by <see cref="LocalAws"/> itself,
+/// so adding a service is writing one class.
+/// </summary>
+public interface ILocalAwsService
+{
+    /// <summary>The SigV4 signing name (<c>ec2</c>, <c>elasticloadbalancing</c>, <c>sts</c>, <c>events</c>, <c>tagging</c>).</summary>
+    string ServiceName { get; }
+
+    AwsProtocol Protocol { get; }
+
+    /// <summary>Query: the API version (<c>2016-11-15</c>). JSON: the X-Amz-Target prefix (<c>AWSEvents</c>).</summary>
+    string RouteKey { get; }
+
+    AwsErrorStyle ErrorStyle { get; }
+
+    /// <summary>The XML namespace of query responses and errors; null for JSON services.</summary>
+    string? XmlNamespace { get; }
+
+    /// <summary>The code of a throttled call: EC2 says <c>RequestLimitExceeded</c>, most others <c>Throttling</c>.</summary>
+    string ThrottlingErrorCode { get; }
+
+    /// <summary>
+    /// Answers one call. Throw <see cref="AwsErrorException"/> for AWS errors; the facade writes
+    /// them in <see cref="ErrorStyle"/>. Hold <see cref="ResourceStore.Sync"/> while touching the store.
+    /// </summary>
+    Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken);
+}

@@ -1,0 +1,45 @@
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>
+/// How long things take, from the anchors in aws-facts section 5, divided by the time scale.
+/// Each delay has a name so a user can override it (<see cref="LocalAwsOptions.LatencyOverrides"/>).
+/// </summary>
+public sealed class LatencyModel(LocalAwsOptions options)
+{
+    /// <summary>A mutating API call: VPC, subnet, gateway, group, route table, address (about 1 s, synchronous).</summary>
+    public const string MutatingCall = "MutatingCall";
+    /// <summary>A Describe/Get/List call: answered at once.</summary>
+    public const string ReadCall = "ReadCall";
+    public const string NatGatewayAvailable = "NatGatewayAvailable";
+    public const string NatGatewayDeleted = "NatGatewayDeleted";
+    public const string LoadBalancerActive = "LoadBalancerActive";
+    public const string InstanceRunning = "InstanceRunning";
+    public const string InstanceTerminated = "InstanceTerminated";
+    /// <summary>A target turns healthy after two passing 5 s health checks (CAPA's API server target group).</summary>
+    public const string TargetHealthy = "TargetHealthy";
+
+    public static readonly IReadOnlyDictionary<string, TimeSpan> Defaults = new Dictionary<string, TimeSpan>
+    {
+        [MutatingCall] = TimeSpan.FromSeconds(1),
+        [ReadCall] = TimeSpan.Zero,
+        [NatGatewayAvailable] = TimeSpan.FromMinutes(2),
+        [NatGatewayDeleted] = TimeSpan.FromMinutes(1),
+        [LoadBalancerActive] = TimeSpan.FromMinutes(3),
+        [InstanceRunning] = TimeSpan.FromSeconds(45),
+        [InstanceTerminated] = TimeSpan.FromMinutes(1),
+        [TargetHealthy] = TimeSpan.FromSeconds(10),
+    };
+
+    /// <summary>The scaled delay of <paramref name="name"/>; <paramref name="fallback"/> for names without a default.</summary>
+    public TimeSpan Of(string name, TimeSpan? fallback = null)
+    {
+        var modelled = options.LatencyOverrides.TryGetValue(name, out var chosen) ? chosen
+            : Defaults.TryGetValue(name, out var known) ? known
+            : fallback ?? throw new ArgumentException($"No latency is modelled for '{name}'.", nameof(name));
+        return Scale(modelled);
+    }
+
+    /// <summary>Divides a modelled duration by the time scale.</summary>
+    public TimeSpan Scale(TimeSpan modelled) =>
+        options.TimeScale > 0 ? TimeSpan.FromTicks((long)(modelled.Ticks / options.TimeScale)) : modelled;
+}

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>
+/// The local AWS: the one entry point the local stack's HTTP edge calls for every AWS request
+/// that is not DynamoDB or Step Functions. It authenticates (any SigV4 key is accepted; a
+/// 12-digit key id names the account), routes by protocol to a service, injects the faults,
+/// throttling and latency the options ask for, and persists the store after mutating calls.
+/// </summary>
+public sealed class LocalAws
+{
+    private readonly Dictionary<string, ILocalAwsService> _queryServicesByVersion = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ILocalAwsService> _jsonServicesByTargetPrefix = new(StringComparer.Ordinal);
+    private readonly List<ILocalAwsService> _services = [];
+    private readonly ConcurrentDictionary<string, string> _accountsByIssuedKey = new(StringComparer.Ordinal);
+    private readonly TokenBuckets _buckets;
+    private readonly Lock _saveSync = new();
+
+    public LocalAws(LocalAwsOptions? options = null, TimeProvider? clock = null)
+    {
+        Options = options ?? new LocalAwsOptions();
+        Clock = clock ?? TimeProvider.System;
+        Latency = new LatencyModel(Options);
+        Faults = new FaultInjector(
+            Options.FaultProfile ?? (Options.FaultProfilePath is { } path ? FaultProfile.Load(path) : null),
+            Options.FaultSeed);
+        _buckets = new TokenBuckets(Clock);
+        foreach (var service in DiscoverServices())
+            Register(service);
+        if (Options.DataDirectory is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+            Store.Load(SnapshotPath!);
+        }
+    }
+
+    public LocalAwsOptions Options { get; }
+    public TimeProvider Clock { get; }
+    public ResourceStore Store { get; } = new();
+    public LatencyModel Latency { get; }
+    public FaultInjector Faults { get; }
+    public IReadOnlyList<ILocalAwsService> Services => _services;
+
+    /// <summary>EC2's offer to the other services (subnet lookups, network interfaces of load balancers).</summary>
+    public IEc2Network Network =>
+        _services.OfType<IEc2Network>().FirstOrDefault()
+        ?? throw new InvalidOperationException("No EC2 service is registered in this local AWS.");
+
+    /// <summary>How long terminated or deleted resources stay describable, scaled.</summary>
+    public TimeSpan TerminalRetention => Latency.Scale(Options.TerminalRetention);
+
+    public string? SnapshotPath =>
+        Options.DataDirectory is { } directory ? Path.Combine(directory, LocalAwsOptions.SnapshotFileName) : null;
+
+    /// <summary>Adds a service; discovered services are added by the constructor already.</summary>
+    public void Register(ILocalAwsService service)
+    {
+        var routes = service.Protocol == AwsProtocol.Query ? _queryServicesByVersion : _jsonServicesByTargetPrefix;
+        if (!routes.TryAdd(service.RouteKey, service))
+            throw new InvalidOperationException($"Two local AWS services answer {service.Protocol} route '{service.RouteKey}'.");
+        _services.Add(service);
+    }
+
+    /// <summary>
+    /// Makes an access key id (issued by STS, say) act in <paramref name="account"/>; keys not
+    /// registered follow the 12-digit rule of <see cref="SigV4Credential.AccountFromKey"/>.
+    /// </summary>
+    public void RegisterAccessKey(string accessKeyId, string account) => _accountsByIssuedKey[accessKeyId] = account;
+
+    public async Task<LocalAwsResponse> HandleAsync(LocalAwsRequest request, CancellationToken cancellationToken)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        var target = request.Header("X-Amz-Target");
+        var parameters = target is null ? QueryParameters.FromRequest(request) : QueryParameters.Empty;
+
+        var credential = SigV4Credential.From(request);
+        if (credential is null)
+            return Unsigned(request, target, parameters, requestId);
+
+        if (!TryRoute(target, parameters, out var service, out var operation, out var routingError))
+            return routingError(requestId);
+
+        var call = new AwsCall
+        {
+            Request = request,
+            Operation = operation,
+            Account = _accountsByIssuedKey.TryGetValue(credential.AccessKeyId, out var issued) ? issued : credential.AccountFromKey,
+            Region = credential.Region,
+            AccessKeyId = credential.AccessKeyId,
+            RequestId = requestId,
+            Parameters = parameters,
+            Aws = this,
+            Now = Clock.GetUtcNow(),
+        };
+        try
+        {
+            ThrowInjectedFaults(service, call);
+            var delay = Latency.Of(TokenBuckets.IsReadOnly(operation) ? LatencyModel.ReadCall : LatencyModel.MutatingCall);
+            if (delay > TimeSpan.Zero)
+                await Task.Delay(delay, cancellationToken);
+            var response = await service.HandleAsync(call, cancellationToken);
+            if (!TokenBuckets.IsReadOnly(operation))
+                Save();
+            return response;
+        }
+        catch (AwsErrorException error)
+        {
+            return AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request));
+        }
+    }
+
+    /// <summary>Writes the store to the data directory, if there is one.</summary>
+    public void Save()
+    {
+        if (SnapshotPath is not { } path)
+            return;
+        lock (_saveSync)
+            Store.Save(path);
+    }
+
+    /// <summary>Every live resource of every account and region: what <c>GET /local/inventory</c> serves.</summary>
+    public LocalAwsInventory Inventory()
+    {
+        var resources = Store.LiveResources(Clock.GetUtcNow(), TerminalRetention);
+        var now = Clock.GetUtcNow();
+        return new LocalAwsInventory([.. resources
+            .OrderBy(r => r.Account, StringComparer.Ordinal)
+            .ThenBy(r => r.Region, StringComparer.Ordinal)
+            .ThenBy(r => r.Type, StringComparer.Ordinal)
+            .ThenBy(r => r.CreatedAt)
+            .Select(r => new InventoryResource(r.Account, r.Region, r.Type, r.Id, r.Arn, r.StateAt(now), new Dictionary<string, string>(r.Tags)))]);
+    }
+
+    private bool TryRoute(
+        string? target, QueryParameters parameters,
+        out ILocalAwsService service, out string operation, out Func<string, LocalAwsResponse> error)
+    {
+        service = null!;
+        operation = "";
+        error = null!;
+        if (target is not null)
+        {
+            var dot = target.IndexOf('.');
+            if (dot > 0 && _jsonServicesByTargetPrefix.TryGetValue(target[..dot], out var json))
+            {
+                service = json;
+                operation = target[(dot + 1)..];
+                return true;
+            }
+            error = id => AwsErrors.Json(new AwsErrorException("UnknownOperationException", $"No local AWS service answers X-Amz-Target '{target}'."), id, "application/x-amz-json-1.1");
+            return false;
+        }
+        if (parameters["Action"] is not { Length: > 0 } action)
+        {
+            error = id => AwsErrors.Query(new AwsErrorException("MissingAction", "The request must contain the parameter Action."), id, null);
+            return false;
+        }
+        if (parameters["Version"] is { } version && _queryServicesByVersion.TryGetValue(version, out var query))
+        {
+            service = query;
+            operation = action;
+            return true;
+        }
+        error = id => AwsErrors.Query(new AwsErrorException("InvalidAction", $"The action {action} is not valid for version '{parameters["Version"]}' of any local AWS service."), id, null);
+        return false;
+    }
+
+    private void ThrowInjectedFaults(ILocalAwsService service, AwsCall call)
+    {
+        if (Faults.Strikes(call.Operation, FaultInjector.InternalError))
+            throw new AwsErrorException("InternalError", "An internal error has occurred.", 500);
+        if (Faults.Strikes(call.Operation, FaultInjector.ServiceUnavailable))
+            throw new AwsErrorException("ServiceUnavailable", "The service is unavailable. Please try again shortly.", 503);
+        var throttled = Faults.Strikes(call.Operation, FaultInjector.RequestLimitExceeded)
+            || (Options.Throttling && !_buckets.TryTake(call.Account, call.Region, service.ServiceName, call.Operation));
+        if (throttled)
+            throw new AwsErrorException(service.ThrottlingErrorCode, service.ThrottlingErrorCode == "RequestLimitExceeded" ? "Request limit exceeded." : "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400);
+    }
+
+    // AWS refuses an unsigned request before it knows the operation; answer in the caller's protocol.
+    private LocalAwsResponse Unsigned(LocalAwsRequest request, string? target, QueryParameters parameters, string requestId)
+    {
+        var error = new AwsErrorException("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+        if (target is not null)
+            return AwsErrors.Json(error, requestId, JsonContentType(request));
+        return parameters["Version"] is { } version && _queryServicesByVersion.TryGetValue(version, out var service)
+            ? AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace)
+            : AwsErrors.Query(error, requestId, null);
+    }
+
+    private static string JsonContentType(LocalAwsRequest request) =>
+        request.Header("Content-Type") is { } type && type.StartsWith("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)
+            ? "application/x-amz-json-1.0"
+            : "application/x-amz-json-1.1";
+
+    private static IEnumerable<ILocalAwsService> DiscoverServices() =>
+        typeof(LocalAws).Assembly.GetTypes()
+            .Where(t => typeof(ILocalAwsService).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+            .Where(t => t.GetConstructor(Type.EmptyTypes) is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (ILocalAwsService)Activator.CreateInstance(t)!);
+}
+
+/// <summary>One live resource in the inventory.</summary>
+public sealed record InventoryResource(
+    [property: JsonPropertyName("account")] string Account,
+    [property: JsonPropertyName("region")] string Region,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("arn")] string Arn,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("tags")] IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>The inventory served on <c>GET /local/inventory</c>.</summary>
+public sealed record LocalAwsInventory([property: JsonPropertyName("resources")] IReadOnlyList<InventoryResource> Resources)
+{
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
+}

@@ -1,0 +1,40 @@
+namespace PaletteServerless.Local.Aws.Core;
+
+/// <summary>Everything a user can choose about the local AWS; the host maps its command options onto it.</summary>
+public sealed record LocalAwsOptions
+{
+    /// <summary>
+    /// Divides every modelled delay (<c>--time-scale</c>): 60 makes a two-minute NAT gateway take two seconds.
+    /// </summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>
+    /// With a directory (<c>--data DIR</c>) the whole store is saved there after every mutating
+    /// request (file <see cref="SnapshotFileName"/>, written atomically) and loaded at start.
+    /// Without one the local AWS lives in memory.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>A fault profile JSON file (see <see cref="FaultProfile"/>); no file means no faults.</summary>
+    public string? FaultProfilePath { get; init; }
+
+    /// <summary>A profile given in code instead of a file (tests); wins over <see cref="FaultProfilePath"/>.</summary>
+    public FaultProfile? FaultProfile { get; init; }
+
+    /// <summary>Replaces the profile's seed, to replay a failing run with the seed it printed.</summary>
+    public int? FaultSeed { get; init; }
+
+    /// <summary>Switches on the EC2 API token buckets of aws-facts section 4 (off by default).</summary>
+    public bool Throttling { get; init; }
+
+    /// <summary>Replaces modelled delays by name (see <see cref="LatencyModel"/>), before <see cref="TimeScale"/> applies.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> LatencyOverrides { get; init; } = new Dictionary<string, TimeSpan>();
+
+    /// <summary>The on-demand standard vCPU quota (L-1216C47A) of every account and region.</summary>
+    public int OnDemandVcpuQuota { get; init; } = 64;
+
+    /// <summary>How long terminated instances and deleted gateways stay describable (AWS: about an hour), before TimeScale.</summary>
+    public TimeSpan TerminalRetention { get; init; } = TimeSpan.FromHours(1);
+
+    public const string SnapshotFileName = "local-aws.json";
+}
