@@ -40,7 +40,7 @@ public sealed class ClusterService(
             Version = 1,
         };
         await clusters.CreateAsync(cluster, ct);
-        await clusters.AddEventAsync(scope, cluster.Name, NewEvent("Normal", "Created", $"cluster {cluster.Name} accepted by {caller.Subject}"), ct);
+        await clusters.AddEventAsync(cluster, NewEvent("Normal", "Created", $"cluster {cluster.Name} accepted by {caller.Subject}"), ct);
         string executionArn;
         try
         {
@@ -71,8 +71,8 @@ public sealed class ClusterService(
 
     public async Task<Page<ClusterEvent>> ListEventsAsync(Caller caller, ProjectScope scope, string name, string? cursor, int limit, CancellationToken ct)
     {
-        await GetAsync(caller, scope, name, ct);
-        return await clusters.ListEventsAsync(scope, name, cursor, limit, ct);
+        var cluster = await GetAsync(caller, scope, name, ct);
+        return await clusters.ListEventsAsync(cluster, cursor, limit, ct);
     }
 
     /// <summary>Moves the cluster to Deleting and starts the delete workflow; the name must be typed again (product doc).</summary>
@@ -108,7 +108,7 @@ public sealed class ClusterService(
                 return current;
             throw;
         }
-        await clusters.AddEventAsync(scope, name, NewEvent("Normal", "Deleting", $"delete requested by {caller.Subject}"), ct);
+        await clusters.AddEventAsync(deleting, NewEvent("Normal", "Deleting", $"delete requested by {caller.Subject}"), ct);
         var executionArn = await StartOrExplainAsync(() => workflows.StartDeletionAsync(deleting, ct), "delete");
         return await UpdateWithRetryAsync(scope, name, c => c with { DeleteExecutionArn = executionArn }, ct);
     }

@@ -21,9 +21,10 @@ public interface IClusterStore
     /// <summary>True when a live cluster of the project references the account (or profile) of that name.</summary>
     Task<bool> AnyLiveUsesAsync(ProjectScope scope, Func<ClusterSpec, bool> uses, CancellationToken ct);
 
-    Task AddEventAsync(ProjectScope scope, string clusterName, ClusterEvent clusterEvent, CancellationToken ct);
+    /// <summary>Events belong to one cluster's life (its uid), so a new cluster of a reused name starts with none.</summary>
+    Task AddEventAsync(Cluster cluster, ClusterEvent clusterEvent, CancellationToken ct);
 
-    Task<Page<ClusterEvent>> ListEventsAsync(ProjectScope scope, string clusterName, string? cursor, int limit, CancellationToken ct);
+    Task<Page<ClusterEvent>> ListEventsAsync(Cluster cluster, string? cursor, int limit, CancellationToken ct);
 }
 
 public interface ICloudAccountStore
