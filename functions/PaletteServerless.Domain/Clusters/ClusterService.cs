@@ -11,6 +11,7 @@ public sealed class ClusterService(
     ICloudAccountStore accounts,
     IProfileStore profiles,
     IWorkflowStarter workflows,
+    IForceDeleter forceDeleter,
     TimeProvider clock)
 {
     /// <summary>The product doc: a cluster stuck in Deleting for 15 minutes becomes eligible for force delete.</summary>
@@ -111,6 +112,19 @@ public sealed class ClusterService(
         await clusters.AddEventAsync(deleting, NewEvent("Normal", "Deleting", $"delete requested by {caller.Subject}"), ct);
         var executionArn = await StartOrExplainAsync(() => workflows.StartDeletionAsync(deleting, ct), "delete");
         return await UpdateWithRetryAsync(scope, name, c => c with { DeleteExecutionArn = executionArn }, ct);
+    }
+
+    /// <summary>Force delete, for admins, once the cluster has been Deleting for <see cref="ForceDeleteDelay"/>.</summary>
+    public async Task<System.Text.Json.Nodes.JsonObject> ForceDeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
+    {
+        caller.Demand(Permission.Read, scope.Project);
+        var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+        caller.Demand(Permission.ForceDelete, scope.Project);
+        var left = ForceDeleteWaitLeft(cluster, clock.GetUtcNow());
+        if (left > TimeSpan.Zero)
+            throw new ConflictException(
+                $"force delete becomes available at {cluster.ForceDeleteAvailableAt:O}, in {Math.Ceiling(left.TotalSeconds)} s; until then the delete workflow keeps trying");
+        return await forceDeleter.ForceDeleteAsync(cluster, caller, ct);
     }
 
     /// <summary>How long until force delete is allowed, for a cluster in Deleting; throws 409 otherwise.</summary>

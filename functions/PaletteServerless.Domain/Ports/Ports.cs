@@ -55,3 +55,12 @@ public interface IStatusEventPublisher
 {
     Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct);
 }
+
+/// <summary>
+/// Force delete (product doc): stop the delete workflow, sweep what carries the cluster's ownership
+/// tag, and report what could not be removed. Returns the report as the API shows it.
+/// </summary>
+public interface IForceDeleter
+{
+    Task<System.Text.Json.Nodes.JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct);
+}

@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using PaletteServerless.Api.Endpoints;
+using PaletteServerless.Api.Http;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Aws.Storage;
+using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Profiles;
+
+namespace PaletteServerless.Api;
+
+/// <summary>
+/// The API's one Lambda entry point (handler string in <see cref="FunctionCatalog.Api"/>): takes an
+/// API Gateway HTTP API payload 2.0 event, returns the 2.0 response. It only parses, routes, calls
+/// the domain and maps the result or the domain's exception to a status.
+/// </summary>
+public sealed class ApiFunction
+{
+    private readonly Router _router;
+
+    /// <summary>The Lambda runtime's constructor: configuration from the environment, real AWS clients.</summary>
+    public ApiFunction() : this(FromEnvironment())
+    {
+    }
+
+    public ApiFunction(ApiRoutes routes)
+    {
+        _router = new Router(routes.All());
+    }
+
+    public IReadOnlyList<Route> Routes => _router.Routes;
+
+    public async Task<Stream> Handle(Stream input)
+    {
+        var response = await HandleAsync(input, CancellationToken.None);
+        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(response, ApiJsonContext.Default.HttpApiResponse));
+    }
+
+    public async Task<HttpApiResponse> HandleAsync(Stream input, CancellationToken ct)
+    {
+        HttpApiRequest? apiEvent;
+        try
+        {
+            apiEvent = await JsonSerializer.DeserializeAsync(input, ApiJsonContext.Default.HttpApiRequest, ct);
+        }
+        catch (JsonException ex)
+        {
+            // Not a client error: API Gateway always sends a well-formed event. Fail loudly in the logs.
+            Console.Error.WriteLine($"unreadable API Gateway event: {ex.Message}");
+            return Respond(Problem.Of(500, "the request event could not be read", null), null);
+        }
+        var request = new ApiRequest(apiEvent ?? new HttpApiRequest());
+        try
+        {
+            var (route, allowed) = _router.Find(request);
+            if (route is null)
+            {
+                return allowed.Count > 0
+                    ? Respond(Problem.Of(405, $"{request.Method} is not allowed on {request.Path}; use {string.Join(", ", allowed)}", request.Path), new() { ["Allow"] = string.Join(", ", allowed) })
+                    : Respond(Problem.Of(404, $"no route for {request.Method} {request.Path}", request.Path), null);
+            }
+            var result = await route.Handler(request, ct);
+            return new HttpApiResponse
+            {
+                StatusCode = result.Status,
+                Headers = WithContentType(result.Headers, result.Body is null ? null : "application/json"),
+                Body = result.Body?.ToJsonString(),
+            };
+        }
+        catch (Exception ex)
+        {
+            return Respond(ToProblem(ex, request), null);
+        }
+    }
+
+    private static Problem ToProblem(Exception ex, ApiRequest request) => ex switch
+    {
+        ValidationFailedException v => Problem.Of(400, "the request is not valid: see errors", request.Path, [.. v.Errors]),
+        UnauthenticatedException => Problem.Of(401, ex.Message, request.Path),
+        ForbiddenException => Problem.Of(403, ex.Message, request.Path),
+        NotFoundException => Problem.Of(404, ex.Message, request.Path),
+        ConflictException => Problem.Of(409, ex.Message, request.Path),
+        PayloadTooLargeException => Problem.Of(413, ex.Message, request.Path),
+        UnsupportedMediaTypeException => Problem.Of(415, ex.Message, request.Path),
+        ServiceUnavailableException s => Unavailable(s, request),
+        _ => Unexpected(ex, request),
+    };
+
+    private static Problem Unavailable(ServiceUnavailableException ex, ApiRequest request)
+    {
+        Console.Error.WriteLine($"503 {request.Method} {request.Path} request={request.RequestId}: {ex.Message}: {ex.Dependency}");
+        return Problem.Of(503, ex.Message, request.Path);
+    }
+
+    private static Problem Unexpected(Exception ex, ApiRequest request)
+    {
+        Console.Error.WriteLine($"500 {request.Method} {request.Path} request={request.RequestId}: {ex}");
+        return Problem.Of(500, $"an unexpected error occurred; quote request id {request.RequestId} when reporting it", request.Path);
+    }
+
+    private static HttpApiResponse Respond(Problem problem, Dictionary<string, string>? headers) => new()
+    {
+        StatusCode = problem.Status,
+        Headers = WithContentType(headers, "application/problem+json"),
+        Body = JsonSerializer.Serialize(problem, ApiJsonContext.Default.Problem),
+    };
+
+    private static Dictionary<string, string> WithContentType(Dictionary<string, string>? headers, string? contentType)
+    {
+        var result = new Dictionary<string, string>(headers ?? []);
+        if (contentType is not null)
+            result["Content-Type"] = contentType;
+        return result;
+    }
+
+    private static ApiRoutes FromEnvironment()
+    {
+        var settings = FunctionSettings.FromEnvironment();
+        var clock = TimeProvider.System;
+        // The SDK reads credentials, region and AWS_ENDPOINT_URL from the environment, as in Lambda.
+        var store = new DynamoDbStore(new AmazonDynamoDBClient(), settings.TableName, clock);
+        var stepFunctions = new StepFunctionsClient(new AwsClientOptions(settings.Region));
+        var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn);
+        var forceDeleter = new ForceDeleter(stepFunctions, new TaggingClient(new AwsClientOptions(settings.Region)), store, clock);
+        return new ApiRoutes(
+            new ClusterService(store, store, store, workflows, forceDeleter, clock),
+            new CloudAccountService(store, store, clock),
+            new ProfileService(store, store, clock),
+            clock);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PaletteServerless.Api.Http;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Validation;
+
+namespace PaletteServerless.Api.Endpoints;
+
+/// <summary>
+/// The public contract: every route of the API. Each handler parses, calls the domain and maps the
+/// result; rules live in the domain. Keep openapi.json in step (a test compares them).
+/// </summary>
+public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, TimeProvider clock)
+{
+    private const string Projects = "/v1/projects/{project}";
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 100;
+
+    public IReadOnlyList<Route> All() =>
+    [
+        new("GET", "/v1/openapi.json", (_, _) => Task.FromResult(ApiResult.Ok(OpenApiDocument.Load()))),
+
+        new("POST", $"{Projects}/cloudaccounts", CreateAccount),
+        new("GET", $"{Projects}/cloudaccounts", ListAccounts),
+        new("GET", $"{Projects}/cloudaccounts/{{name}}", GetAccount),
+        new("DELETE", $"{Projects}/cloudaccounts/{{name}}", DeleteAccount),
+
+        new("POST", $"{Projects}/clusterprofiles", CreateProfile),
+        new("GET", $"{Projects}/clusterprofiles", ListProfiles),
+        new("GET", $"{Projects}/clusterprofiles/{{name}}", GetProfile),
+        new("DELETE", $"{Projects}/clusterprofiles/{{name}}", DeleteProfile),
+
+        new("POST", $"{Projects}/clusters", CreateCluster),
+        new("GET", $"{Projects}/clusters", ListClusters),
+        new("GET", $"{Projects}/clusters/{{name}}", GetCluster),
+        new("DELETE", $"{Projects}/clusters/{{name}}", DeleteCluster),
+        new("GET", $"{Projects}/clusters/{{name}}/events", ListClusterEvents),
+        new("POST", $"{Projects}/clusters/{{name}}/force-delete", ForceDeleteCluster),
+    ];
+
+    // ---- cloud accounts ----
+
+    private async Task<ApiResult> CreateAccount(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var account = await accounts.CreateAsync(caller, scope, request.ReadJson(ApiJsonContext.Default.CloudAccount), ct);
+        return ApiResult.Created(Render(account), $"{request.Path}/{account.Name}");
+    }
+
+    private async Task<ApiResult> ListAccounts(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var page = await accounts.ListAsync(caller, scope, request.Query("cursor"), PageSize(request), ct);
+        return ApiResult.Ok(Views.List(page, Render));
+    }
+
+    private async Task<ApiResult> GetAccount(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(Render(await accounts.GetAsync(caller, scope, Name(request), ct)));
+    }
+
+    private async Task<ApiResult> DeleteAccount(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        await accounts.DeleteAsync(caller, scope, Name(request), ct);
+        return ApiResult.NoContent();
+    }
+
+    // ---- cluster profiles ----
+
+    private async Task<ApiResult> CreateProfile(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var profile = await profiles.CreateAsync(caller, scope, request.ReadJson(ApiJsonContext.Default.ClusterProfile), ct);
+        return ApiResult.Created(Render(profile), $"{request.Path}/{profile.Name}");
+    }
+
+    private async Task<ApiResult> ListProfiles(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var page = await profiles.ListAsync(caller, scope, request.Query("cursor"), PageSize(request), ct);
+        return ApiResult.Ok(Views.List(page, Render));
+    }
+
+    private async Task<ApiResult> GetProfile(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(Render(await profiles.GetAsync(caller, scope, Name(request), ct)));
+    }
+
+    private async Task<ApiResult> DeleteProfile(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        await profiles.DeleteAsync(caller, scope, Name(request), ct);
+        return ApiResult.NoContent();
+    }
+
+    // ---- clusters ----
+
+    private async Task<ApiResult> CreateCluster(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var dryRun = request.QueryFlag("dryRun");
+        var spec = request.ReadJson(ApiJsonContext.Default.ClusterSpec);
+        if (dryRun)
+        {
+            var valid = await clusters.ValidateAsync(caller, scope, spec, ct);
+            return ApiResult.Ok(new JsonObject
+            {
+                ["valid"] = true,
+                ["spec"] = JsonSerializer.SerializeToNode(valid, ApiJsonContext.Default.ClusterSpec),
+            });
+        }
+        var cluster = await clusters.CreateAsync(caller, scope, spec, ct);
+        return ApiResult.Accepted(Views.Cluster(cluster, clock.GetUtcNow()), $"{request.Path}/{cluster.Name}");
+    }
+
+    private async Task<ApiResult> ListClusters(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var page = await clusters.ListAsync(caller, scope, request.QueryFlag("includeDeleted"), request.Query("cursor"), PageSize(request), ct);
+        var now = clock.GetUtcNow();
+        return ApiResult.Ok(Views.List(page, c => Views.Cluster(c, now)));
+    }
+
+    private async Task<ApiResult> GetCluster(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var cluster = await clusters.GetAsync(caller, scope, Name(request), ct);
+        return new ApiResult(200, Views.Cluster(cluster, clock.GetUtcNow()), new() { ["ETag"] = $"\"{cluster.Version}\"" });
+    }
+
+    private async Task<ApiResult> DeleteCluster(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var name = Name(request);
+        var confirm = request.Query("confirm");
+        if (confirm is null && request.HasBody)
+            confirm = request.ReadJson(ApiJsonContext.Default.DeleteRequest).Confirm;
+        if (request.Header("if-match") is { } ifMatch)
+        {
+            var current = await clusters.GetAsync(caller, scope, name, ct);
+            if (ifMatch.Trim().Trim('"') != current.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw new ConflictException($"If-Match {ifMatch} is stale: cluster '{name}' is at version {current.Version}");
+        }
+        var cluster = await clusters.DeleteAsync(caller, scope, name, confirm, ct);
+        return ApiResult.Accepted(Views.Cluster(cluster, clock.GetUtcNow()), request.Path);
+    }
+
+    private async Task<ApiResult> ListClusterEvents(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var page = await clusters.ListEventsAsync(caller, scope, Name(request), request.Query("cursor"), PageSize(request), ct);
+        return ApiResult.Ok(Views.List(page, e => JsonSerializer.SerializeToNode(e, ApiJsonContext.Default.ClusterEvent)));
+    }
+
+    private async Task<ApiResult> ForceDeleteCluster(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var report = await clusters.ForceDeleteAsync(caller, scope, Name(request), ct);
+        return ApiResult.Ok(report);
+    }
+
+    // ---- shared ----
+
+    private static (Caller Caller, ProjectScope Scope) Authenticate(ApiRequest request)
+    {
+        var caller = request.Caller;
+        var project = request.PathParameters["project"];
+        var rules = new Rules();
+        rules.DnsLabel("project", project, 1, 63);
+        rules.ThrowIfInvalid();
+        return (caller, new ProjectScope(caller.Tenant, project));
+    }
+
+    private static string Name(ApiRequest request) => request.PathParameters["name"];
+
+    private static int PageSize(ApiRequest request) => request.QueryInt("limit", DefaultPageSize, 1, MaxPageSize);
+
+    private static JsonNode Render(CloudAccount account) => JsonSerializer.SerializeToNode(account, ApiJsonContext.Default.CloudAccount)!;
+
+    private static JsonNode Render(ClusterProfile profile) => JsonSerializer.SerializeToNode(profile, ApiJsonContext.Default.ClusterProfile)!;
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Profiles;
+
+namespace PaletteServerless.Api.Http;
+
+/// <summary>
+/// Every JSON shape of the API, source-generated. Request bodies are strict: an unknown field is
+/// an error (a typo must not be silently dropped), and so is a repeated one.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(HttpApiRequest))]
+[JsonSerializable(typeof(HttpApiResponse))]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(ClusterSpec))]
+[JsonSerializable(typeof(CloudAccount))]
+[JsonSerializable(typeof(ClusterProfile))]
+[JsonSerializable(typeof(ClusterEvent))]
+[JsonSerializable(typeof(ClusterCondition))]
+[JsonSerializable(typeof(DeleteRequest))]
+[JsonSerializable(typeof(JsonObject))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;
+
+/// <summary>The optional body of DELETE .../clusters/{name}: the name typed again.</summary>
+public sealed record DeleteRequest
+{
+    public string? Confirm { get; init; }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Validation;
+
+namespace PaletteServerless.Api.Http;
+
+/// <summary>One API call as the endpoints see it: parsed from the payload 2.0 event, with typed accessors that fail with 4xx.</summary>
+public sealed class ApiRequest
+{
+    /// <summary>Bodies over 64 KiB are refused (413) before they are parsed.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private readonly HttpApiRequest _event;
+    private readonly Dictionary<string, string> _headers;
+    private readonly Dictionary<string, string> _query;
+
+    public ApiRequest(HttpApiRequest apiEvent)
+    {
+        _event = apiEvent;
+        _headers = new Dictionary<string, string>(apiEvent.Headers ?? [], StringComparer.OrdinalIgnoreCase);
+        _query = apiEvent.QueryStringParameters ?? [];
+        Method = (apiEvent.RequestContext?.Http?.Method ?? "GET").ToUpperInvariant();
+        Path = apiEvent.RawPath ?? apiEvent.RequestContext?.Http?.Path ?? "/";
+    }
+
+    public string Method { get; }
+    public string Path { get; }
+    public string? RequestId => _event.RequestContext?.RequestId;
+    public Dictionary<string, string> PathParameters { get; } = [];
+
+    public string? Header(string name) => _headers.GetValueOrDefault(name);
+
+    public string? Query(string name) => _query.GetValueOrDefault(name);
+
+    public bool QueryFlag(string name)
+    {
+        var value = Query(name);
+        return value switch
+        {
+            null => false,
+            "true" or "1" or "" => true,
+            "false" or "0" => false,
+            _ => throw new ValidationFailedException(name, "must be true or false"),
+        };
+    }
+
+    public int QueryInt(string name, int defaultValue, int min, int max)
+    {
+        var value = Query(name);
+        if (value is null)
+            return defaultValue;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+            throw new ValidationFailedException(name, $"must be a whole number from {min} to {max}");
+        return number;
+    }
+
+    /// <summary>The caller from the JWT claims API Gateway validated; 401 when there are none.</summary>
+    public Caller Caller => Claims.ToCaller(_event.RequestContext?.Authorizer?.Jwt?.Claims);
+
+    public bool HasBody => BodyText() is { Length: > 0 };
+
+    /// <summary>Reads the JSON body strictly: 415 when not JSON, 413 when too large, 400 naming the field on any parse error.</summary>
+    public T ReadJson<T>(JsonTypeInfo<T> type)
+    {
+        var body = BodyText();
+        if (string.IsNullOrWhiteSpace(body))
+            throw new ValidationFailedException("body", "a JSON object is required");
+        var contentType = Header("content-type");
+        if (contentType is not null && !IsJson(contentType))
+            throw new UnsupportedMediaTypeException($"the body must be application/json, not {contentType}");
+        try
+        {
+            return JsonSerializer.Deserialize(body, type) ?? throw new ValidationFailedException("body", "a JSON object is required, not null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ValidationFailedException(JsonErrors.Field(ex), JsonErrors.Message(ex));
+        }
+    }
+
+    private string? BodyText()
+    {
+        var body = _event.Body;
+        if (body is null)
+            return null;
+        if (_event.IsBase64Encoded)
+        {
+            if (body.Length / 4 * 3 > MaxBodyBytes + 3)
+                throw new PayloadTooLargeException();
+            try
+            {
+                body = Encoding.UTF8.GetString(Convert.FromBase64String(body));
+            }
+            catch (FormatException)
+            {
+                throw new ValidationFailedException("body", "is marked base64 but is not valid base64");
+            }
+        }
+        if (Encoding.UTF8.GetByteCount(body) > MaxBodyBytes)
+            throw new PayloadTooLargeException();
+        return body;
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var media = contentType.Split(';')[0].Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class UnsupportedMediaTypeException(string message) : Exception(message);
+
+public sealed class PayloadTooLargeException() : Exception($"the body must be at most {ApiRequest.MaxBodyBytes / 1024} KiB");
+
+/// <summary>Turns System.Text.Json's errors into a field path and a sentence a user can act on.</summary>
+internal static class JsonErrors
+{
+    public static string Field(JsonException ex)
+    {
+        var path = ex.Path ?? "$";
+        var field = path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        // Unknown members: STJ reports the containing object's path, the member name is in the message.
+        if (UnknownMember(ex) is { } member)
+            field = field == "body" ? member : $"{field}.{member}";
+        return field.Replace("['", ".").Replace("']", "");
+    }
+
+    public static string Message(JsonException ex)
+    {
+        if (UnknownMember(ex) is not null)
+            return "is not a known field (check its spelling; unknown fields are rejected)";
+        var text = ex.Message;
+        if (text.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+            return "is given more than once";
+        if (text.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            var expected =
+                text.Contains("System.Int32", StringComparison.Ordinal) || text.Contains("System.Int64", StringComparison.Ordinal) ? "a whole number"
+                : text.Contains("System.Decimal", StringComparison.Ordinal) ? "a number"
+                : text.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+                : text.Contains("System.String", StringComparison.Ordinal) ? "a string"
+                : text.Contains("List", StringComparison.Ordinal) ? "an array"
+                : text.Contains("Dictionary", StringComparison.Ordinal) ? "an object of string values"
+                : "an object";
+            return $"has the wrong type: expected {expected}";
+        }
+        return "is not valid JSON here: " + (text.Split(" Path:")[0]);
+    }
+
+    private static string? UnknownMember(JsonException ex)
+    {
+        const string marker = "The JSON property '";
+        var start = ex.Message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0 || !ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
+            return null;
+        start += marker.Length;
+        var end = ex.Message.IndexOf('\'', start);
+        return end > start ? ex.Message[start..end] : null;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+
+namespace PaletteServerless.Aws.Workflows;
+
+/// <summary>What every workflow execution gets: enough to find the cluster, nothing more (the table is the truth).</summary>
+public sealed record WorkflowInput(string Tenant, string Project, string Cluster, string Uid);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(WorkflowInput))]
+internal sealed partial class WorkflowJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Starts executions with names derived from the cluster's uid and the operation: Step Functions
+/// returns the existing execution for the same name and input, so a retried request never starts two.
+/// </summary>
+public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, string provisionStateMachineArn, string deleteStateMachineArn)
+    : IWorkflowStarter
+{
+    public Task<string> StartProvisioningAsync(Cluster cluster, CancellationToken ct) =>
+        StartAsync(provisionStateMachineArn, "provision", cluster, ct);
+
+    public Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct) =>
+        StartAsync(deleteStateMachineArn, "delete", cluster, ct);
+
+    public static string ExecutionName(string operation, Cluster cluster) => $"{operation}-{cluster.Uid}";
+
+    public static string Input(Cluster cluster) => JsonSerializer.Serialize(
+        new WorkflowInput(cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid), WorkflowJsonContext.Default.WorkflowInput);
+
+    private async Task<string> StartAsync(string stateMachineArn, string operation, Cluster cluster, CancellationToken ct)
+    {
+        var response = await client.StartExecutionAsync(stateMachineArn, ExecutionName(operation, cluster), Input(cluster), ct);
+        return response.ExecutionArn;
+    }
+}
