@@ -1,0 +1,658 @@
+using System.Globalization;
+using Newtonsoft.Json.Linq;
+using PaletteServerless.Local.StepFunctions.Language;
+using PaletteServerless.Local.StepFunctions.Resources;
+using PaletteServerless.Local.StepFunctions.Store;
+
+namespace PaletteServerless.Local.StepFunctions.Execution;
+
+/// <summary>
+/// One execution being interpreted. The top-level machine is checkpointed before every state
+/// and when a Wait starts; Parallel branches and Map iterations run inside their state, which is
+/// re-run as a whole when an execution resumes.
+/// </summary>
+internal sealed class ExecutionRun
+{
+    public const int MaxHistoryEvents = 25_000;
+    public const int MaxPayloadBytes = 262_144;
+
+    private readonly StepFunctionsEngine _engine;
+    private readonly StateMachineDefinition _definition;
+    private readonly Lock _historyLock = new();
+    private readonly List<HistoryEvent> _history;
+    private readonly JObject _executionContext;
+    private readonly JObject _stateMachineContext;
+    private readonly string _region;
+    private readonly string _accountId;
+    private ExecutionRecord _record;
+    private int _persistedEvents;
+
+    public ExecutionRun(StepFunctionsEngine engine, ExecutionRecord record, IReadOnlyList<HistoryEvent> history)
+    {
+        _engine = engine;
+        _record = record;
+        _definition = StateMachineDefinition.Parse(record.Definition);
+        _history = [.. history];
+        _persistedEvents = _history.Count;
+        var arn = record.ExecutionArn.Split(':');
+        _region = arn[3];
+        _accountId = arn[4];
+        _executionContext = new JObject
+        {
+            ["Id"] = record.ExecutionArn,
+            ["Input"] = JsonText.Parse(record.Input),
+            ["StartTime"] = FormatTime(record.StartDate),
+            ["Name"] = record.Name,
+            ["RoleArn"] = record.RoleArn,
+            ["RedriveCount"] = 0,
+        };
+        _stateMachineContext = new JObject
+        {
+            ["Id"] = record.StateMachineArn,
+            ["Name"] = record.StateMachineArn.Split(':')[^1],
+        };
+    }
+
+    public string ExecutionArn => _record.ExecutionArn;
+    public CancellationTokenSource Cancellation { get; } = new();
+    public (string? Error, string? Cause)? StopRequest { get; set; }
+    public bool EngineStopping { get; set; }
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public IReadOnlyList<HistoryEvent> History
+    {
+        get
+        {
+            lock (_historyLock)
+                return _history.ToList();
+        }
+    }
+
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    private sealed class Flow(long lastEventId)
+    {
+        public long LastEventId { get; set; } = lastEventId;
+    }
+
+    private sealed class HistoryLimitException() : StatesException(StatesErrors.Runtime,
+        $"The execution reached the maximum number of history events ({MaxHistoryEvents}).");
+
+    private DateTimeOffset Now => _engine.Time.GetUtcNow();
+
+    internal static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private long Record(Flow flow, string type, string? detailsName = null, JObject? details = null, bool closing = false)
+    {
+        lock (_historyLock)
+        {
+            // AWS: when 24,999 events exist, only ExecutionSucceeded may follow; anything else fails the execution.
+            if (!closing && _history.Count >= MaxHistoryEvents - 1)
+                throw new HistoryLimitException();
+            var id = _history.Count + 1;
+            _history.Add(new HistoryEvent(id, flow.LastEventId, Now, type, detailsName, details));
+            flow.LastEventId = id;
+            return id;
+        }
+    }
+
+    private async Task SaveAsync(Func<ExecutionRecord, ExecutionRecord> change)
+    {
+        List<HistoryEvent> newEvents;
+        ExecutionRecord updated;
+        lock (_historyLock)
+        {
+            newEvents = _history.GetRange(_persistedEvents, _history.Count - _persistedEvents);
+            updated = change(_record) with { HistoryCount = _history.Count, Version = _record.Version + 1 };
+        }
+        await _engine.Store.SaveExecutionAsync(updated, newEvents, CancellationToken.None).ConfigureAwait(false);
+        lock (_historyLock)
+        {
+            _persistedEvents += newEvents.Count;
+            _record = updated;
+        }
+    }
+
+    private static JObject DataDetails() => new() { ["truncated"] = false };
+
+    // ---- the execution --------------------------------------------------------------------------
+
+    private async Task RunAsync()
+    {
+        var flow = new Flow(_history.Count);
+        var ct = Cancellation.Token;
+        using var timeout = StartExecutionTimeout();
+        try
+        {
+            var checkpoint = _record.Checkpoint ?? new Checkpoint(_definition.StartAt, _record.Input, null);
+            var output = await RunMachineAsync(_definition, checkpoint.State, JsonText.Parse(checkpoint.Input), flow, ct,
+                topLevel: true, resumeWaitUntil: checkpoint.WaitUntil).ConfigureAwait(false);
+            var text = JsonText.Print(output);
+            Record(flow, "ExecutionSucceeded", "executionSucceededEventDetails",
+                new JObject { ["output"] = text, ["outputDetails"] = DataDetails() }, closing: true);
+            await SaveAsync(r => r with { Status = ExecutionStatus.Succeeded, Output = text, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (EngineStopping)
+        {
+            // The engine is shutting down: the execution stays RUNNING at its last checkpoint and resumes later.
+        }
+        catch (OperationCanceledException) when (StopRequest is { } stop)
+        {
+            Record(flow, "ExecutionAborted", "executionAbortedEventDetails", ErrorDetails(stop.Error, stop.Cause), closing: true);
+            await SaveAsync(r => r with { Status = ExecutionStatus.Aborted, Error = stop.Error, Cause = stop.Cause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            Record(flow, "ExecutionTimedOut", "executionTimedOutEventDetails", ErrorDetails(StatesErrors.Timeout, "The execution timed out."), closing: true);
+            await SaveAsync(r => r with { Status = ExecutionStatus.TimedOut, Error = StatesErrors.Timeout, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+        }
+        catch (StatesException ex)
+        {
+            Record(flow, "ExecutionFailed", "executionFailedEventDetails", ErrorDetails(ex.Error, ex.Cause), closing: true);
+            await SaveAsync(r => r with { Status = ExecutionStatus.Failed, Error = ex.Error, Cause = ex.Cause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+        }
+    }
+
+    private static JObject ErrorDetails(string? error, string? cause)
+    {
+        var details = new JObject();
+        if (error is not null)
+            details["error"] = error;
+        if (cause is not null)
+            details["cause"] = cause;
+        return details;
+    }
+
+    /// <summary>The machine's TimeoutSeconds, counted from the execution's start (so a resumed run keeps its deadline).</summary>
+    private CancellationTokenSource? StartExecutionTimeout()
+    {
+        if (_definition.TimeoutSeconds is not { } seconds)
+            return null;
+        var deadline = _record.StartDate + _engine.Scaled(seconds);
+        var source = new CancellationTokenSource(Max(deadline - Now, TimeSpan.Zero), _engine.Time);
+        source.Token.Register(Cancellation.Cancel);
+        return source;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private async Task<JToken> RunMachineAsync(StateMachineDefinition machine, string startAt, JToken input, Flow flow,
+        CancellationToken ct, bool topLevel, DateTimeOffset? resumeWaitUntil = null)
+    {
+        var name = startAt;
+        var resuming = resumeWaitUntil is not null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var state = machine.States[name];
+            if (topLevel && !resuming)
+                await SaveAsync(r => r with { Checkpoint = new Checkpoint(name, JsonText.Print(input), null) }).ConfigureAwait(false);
+            var (next, output) = await RunStateAsync(state, input, flow, ct, topLevel, resuming ? resumeWaitUntil : null).ConfigureAwait(false);
+            resuming = false;
+            if (next is null)
+                return output;
+            name = next;
+            input = output;
+        }
+    }
+
+    private async Task<(string? Next, JToken Output)> RunStateAsync(State state, JToken input, Flow flow, CancellationToken ct,
+        bool topLevel, DateTimeOffset? resumeWaitUntil)
+    {
+        var entered = Now;
+        if (resumeWaitUntil is null)
+        {
+            Record(flow, state.Type + "StateEntered", "stateEnteredEventDetails", new JObject
+            {
+                ["name"] = state.Name,
+                ["input"] = JsonText.Print(input),
+                ["inputDetails"] = DataDetails(),
+            });
+        }
+
+        if (state is FailState fail)
+            throw FailError(fail, input);
+
+        JToken output;
+        string? next = state.Next;
+        try
+        {
+            output = state switch
+            {
+                PassState pass => RunPass(pass, input, entered),
+                TaskState task => await WithRetryAsync(task, input, flow, ct, entered,
+                    (retryCount, c) => RunTaskAsync(task, input, flow, c, entered, retryCount)).ConfigureAwait(false),
+                ChoiceState choice => RunChoice(choice, input, entered, out next),
+                WaitState wait => await RunWaitAsync(wait, input, ct, entered, topLevel, resumeWaitUntil).ConfigureAwait(false),
+                SucceedState succeed => ApplyOutputPath(state, ApplyInputPath(state, input, entered), entered),
+                ParallelState parallel => await WithRetryAsync(parallel, input, flow, ct, entered,
+                    (retryCount, c) => RunParallelAsync(parallel, input, flow, c, entered, retryCount)).ConfigureAwait(false),
+                MapState map => await WithRetryAsync(map, input, flow, ct, entered,
+                    (retryCount, c) => RunMapAsync(map, input, flow, c, entered, retryCount)).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"unknown state type {state.Type}"),
+            };
+        }
+        catch (StatesException ex) when (state is IRecoverableState recoverable
+                                         && recoverable.Catch.FirstOrDefault(c => StatesErrors.Matches(c.ErrorEquals, ex.Error)) is not null)
+        {
+            var catcher = ((IRecoverableState)state).Catch.First(c => StatesErrors.Matches(c.ErrorEquals, ex.Error));
+            var errorOutput = new JObject { ["Error"] = ex.Error, ["Cause"] = ex.Cause };
+            output = catcher.ResultPath is null ? input : JsonPaths.SetAt(input, catcher.ResultPath, errorOutput);
+            next = catcher.Next;
+        }
+
+        var outputText = JsonText.Print(output);
+        CheckPayloadSize(outputText, state.Name);
+        Record(flow, state.Type + "StateExited", "stateExitedEventDetails", new JObject
+        {
+            ["name"] = state.Name,
+            ["output"] = outputText,
+            ["outputDetails"] = DataDetails(),
+        });
+        return (next, output);
+    }
+
+    private static void CheckPayloadSize(string text, string stateName)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(text) > MaxPayloadBytes)
+            throw new StatesException(StatesErrors.DataLimitExceeded,
+                $"The state/task '{stateName}' returned a result with a size exceeding the maximum number of bytes service limit.");
+    }
+
+    private StatesException FailError(FailState fail, JToken input)
+    {
+        string? Resolve(string? value, string? path)
+        {
+            if (path is null)
+                return value;
+            var context = ContextObject(fail, DateTimeOffset.MinValue, 0);
+            var found = IntrinsicFunctions.IsIntrinsic(path)
+                ? IntrinsicFunctions.Evaluate(path, input, context)
+                : JsonPaths.SelectRequired(input, context, path, StatesErrors.Runtime, "ErrorPath/CausePath");
+            return found.Type == JTokenType.String ? (string)found! : JsonText.Print(found);
+        }
+        return new StatesException(Resolve(fail.Error, fail.ErrorPath) ?? "", Resolve(fail.Cause, fail.CausePath) ?? "");
+    }
+
+    // ---- paths --------------------------------------------------------------------------------
+
+    private JToken ContextObject(State state, DateTimeOffset entered, int retryCount, JObject? mapItem = null)
+    {
+        if (!state.UsesContextObject)
+            return new JObject();
+        var context = new JObject
+        {
+            ["Execution"] = _executionContext,
+            ["StateMachine"] = _stateMachineContext,
+            ["State"] = new JObject
+            {
+                ["EnteredTime"] = FormatTime(entered),
+                ["Name"] = state.Name,
+                ["RetryCount"] = retryCount,
+            },
+        };
+        if (mapItem is not null)
+            context["Map"] = new JObject { ["Item"] = mapItem };
+        return context;
+    }
+
+    private JToken ApplyInputPath(State state, JToken input, DateTimeOffset entered) => state.InputPath switch
+    {
+        null => new JObject(),
+        "$" => input,
+        var path => JsonPaths.SelectRequired(input, ContextObject(state, entered, 0), path, StatesErrors.Runtime, "InputPath"),
+    };
+
+    private JToken ApplyOutputPath(State state, JToken output, DateTimeOffset entered) => state.OutputPath switch
+    {
+        null => new JObject(),
+        "$" => output,
+        var path => JsonPaths.SelectRequired(output, ContextObject(state, entered, 0), path, StatesErrors.Runtime, "OutputPath"),
+    };
+
+    /// <summary>ResultSelector, ResultPath and OutputPath: what every result-producing state does with its result.</summary>
+    private JToken FinishResult(State state, JToken rawInput, JToken result, DateTimeOffset entered, int retryCount)
+    {
+        var resultState = (IResultState)state;
+        if (resultState.ResultSelector is { } selector)
+            result = PayloadTemplate.Apply(selector, result, ContextObject(state, entered, retryCount), "ResultSelector");
+        var combined = resultState.ResultPath switch
+        {
+            null => rawInput,
+            "$" => result,
+            var path => JsonPaths.SetAt(rawInput, path, result),
+        };
+        return ApplyOutputPath(state, combined, entered);
+    }
+
+    private JToken EffectiveParameters(State state, JToken effectiveInput, DateTimeOffset entered, int retryCount) =>
+        ((IResultState)state).Parameters is { } parameters
+            ? PayloadTemplate.Apply(parameters, effectiveInput, ContextObject(state, entered, retryCount), "Parameters")
+            : effectiveInput;
+
+    // ---- states -------------------------------------------------------------------------------
+
+    private JToken RunPass(PassState pass, JToken input, DateTimeOffset entered)
+    {
+        var effective = ApplyInputPath(pass, input, entered);
+        var result = pass.Result?.DeepClone() ?? EffectiveParameters(pass, effective, entered, 0);
+        return FinishResult(pass, input, result, entered, 0);
+    }
+
+    private JToken RunChoice(ChoiceState choice, JToken input, DateTimeOffset entered, out string? next)
+    {
+        var effective = ApplyInputPath(choice, input, entered);
+        var context = ContextObject(choice, entered, 0);
+        next = choice.Choices.FirstOrDefault(rule => rule.Matches(effective, context))?.Next ?? choice.Default
+            ?? throw new StatesException(StatesErrors.NoChoiceMatched, $"No Matches! at state '{choice.Name}'");
+        return ApplyOutputPath(choice, effective, entered);
+    }
+
+    private async Task<JToken> RunWaitAsync(WaitState wait, JToken input, CancellationToken ct, DateTimeOffset entered,
+        bool topLevel, DateTimeOffset? resumeWaitUntil)
+    {
+        var effective = ApplyInputPath(wait, input, entered);
+        var until = resumeWaitUntil ?? WaitEnd(wait, effective, entered);
+        if (topLevel && resumeWaitUntil is null)
+            await SaveAsync(r => r with { Checkpoint = new Checkpoint(wait.Name, JsonText.Print(input), until) }).ConfigureAwait(false);
+        var remaining = until - Now;
+        if (remaining > TimeSpan.Zero)
+            await Task.Delay(remaining, _engine.Time, ct).ConfigureAwait(false);
+        return ApplyOutputPath(wait, effective, entered);
+    }
+
+    private DateTimeOffset WaitEnd(WaitState wait, JToken effective, DateTimeOffset entered)
+    {
+        var context = ContextObject(wait, entered, 0);
+        if (wait.Seconds is { } seconds)
+            return entered + _engine.Scaled(seconds);
+        if (wait.SecondsPath is { } secondsPath)
+        {
+            var value = JsonPaths.SelectRequired(effective, context, secondsPath, StatesErrors.Runtime, "SecondsPath");
+            if (value.Type != JTokenType.Integer || (long)value < 0)
+                throw new StatesException(StatesErrors.Runtime, $"The SecondsPath parameter does not reference a valid non-negative integer: {JsonText.Print(value)}");
+            return entered + _engine.Scaled((long)value);
+        }
+        var text = wait.Timestamp;
+        if (wait.TimestampPath is { } timestampPath)
+        {
+            var value = JsonPaths.SelectRequired(effective, context, timestampPath, StatesErrors.Runtime, "TimestampPath");
+            text = value.Type == JTokenType.String ? (string)value! : null;
+        }
+        if (text is null || !ComparisonRule.TryParseTimestamp(text, out var timestamp))
+            throw new StatesException(StatesErrors.Runtime, $"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {text}");
+        // A time scale shortens the wait that remains, as it does for Seconds.
+        var left = timestamp - entered;
+        return left <= TimeSpan.Zero ? entered : entered + _engine.Scaled(left.TotalSeconds);
+    }
+
+    private async Task<JToken> WithRetryAsync(State state, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered,
+        Func<int, CancellationToken, Task<JToken>> attempt)
+    {
+        var retriers = ((IRecoverableState)state).Retry;
+        var attemptsPerRetrier = new int[retriers.Count];
+        var retryCount = 0;
+        while (true)
+        {
+            try
+            {
+                return await attempt(retryCount, ct).ConfigureAwait(false);
+            }
+            catch (StatesException ex)
+            {
+                var index = -1;
+                for (var i = 0; i < retriers.Count; i++)
+                {
+                    if (StatesErrors.Matches(retriers[i].ErrorEquals, ex.Error))
+                    {
+                        index = i;
+                        break;
+                    }
+                }
+                if (index < 0 || attemptsPerRetrier[index] >= retriers[index].MaxAttempts)
+                    throw;
+                var delay = retriers[index].DelaySeconds(attemptsPerRetrier[index], _engine.Random());
+                attemptsPerRetrier[index]++;
+                retryCount++;
+                await Task.Delay(_engine.Scaled(delay), _engine.Time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<JToken> RunTaskAsync(TaskState task, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount)
+    {
+        var effective = ApplyInputPath(task, input, entered);
+        var parameters = EffectiveParameters(task, effective, entered, retryCount);
+        var context = ContextObject(task, entered, retryCount);
+        var timeoutSeconds = task.TimeoutSeconds ?? OptionalSeconds(task.TimeoutSecondsPath, effective, context);
+        var heartbeatSeconds = task.HeartbeatSeconds ?? OptionalSeconds(task.HeartbeatSecondsPath, effective, context);
+
+        var isLambdaArn = task.Resource.StartsWith("arn:aws:lambda:", StringComparison.Ordinal);
+        var (resourceType, resourceName) = DescribeResource(task.Resource);
+        var parametersText = JsonText.Print(parameters);
+        if (isLambdaArn)
+        {
+            var scheduled = new JObject { ["resource"] = task.Resource, ["input"] = parametersText, ["inputDetails"] = DataDetails() };
+            if (timeoutSeconds is { } t)
+                scheduled["timeoutInSeconds"] = t;
+            Record(flow, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", scheduled);
+            Record(flow, "LambdaFunctionStarted");
+        }
+        else
+        {
+            var scheduled = new JObject
+            {
+                ["resourceType"] = resourceType,
+                ["resource"] = resourceName,
+                ["region"] = _region,
+                ["parameters"] = parametersText,
+            };
+            if (timeoutSeconds is { } t)
+                scheduled["timeoutInSeconds"] = t;
+            if (heartbeatSeconds is { } h)
+                scheduled["heartbeatInSeconds"] = h;
+            Record(flow, "TaskScheduled", "taskScheduledEventDetails", scheduled);
+            Record(flow, "TaskStarted", "taskStartedEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName });
+        }
+
+        JToken result;
+        try
+        {
+            var resource = _engine.Resources.Find(task.Resource)
+                ?? throw new StatesException(StatesErrors.Runtime, $"No local implementation serves the resource '{task.Resource}'.");
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var invocation = resource.InvokeAsync(new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
+            // Local resources never send heartbeats, so a heartbeat shorter than the timeout is the effective limit.
+            var (limit, limitError) = heartbeatSeconds is { } hb && (timeoutSeconds is not { } to || hb < to)
+                ? ((int?)hb, StatesErrors.HeartbeatTimeout)
+                : (timeoutSeconds, StatesErrors.Timeout);
+            if (limit is { } seconds)
+            {
+                var expiry = Task.Delay(_engine.Scaled(seconds), _engine.Time, attempt.Token);
+                if (await Task.WhenAny(invocation, expiry).ConfigureAwait(false) != invocation)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    await attempt.CancelAsync().ConfigureAwait(false);
+                    _ = invocation.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                    var details = new JObject { ["error"] = limitError, ["cause"] = "" };
+                    if (isLambdaArn)
+                        Record(flow, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", details);
+                    else
+                        Record(flow, "TaskTimedOut", "taskTimedOutEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName, ["error"] = limitError, ["cause"] = "" });
+                    throw new StatesException(limitError, "");
+                }
+            }
+            result = await invocation.ConfigureAwait(false);
+        }
+        catch (StatesException ex) when (ex.Error is not (StatesErrors.Timeout or StatesErrors.HeartbeatTimeout) && ex is not HistoryLimitException)
+        {
+            if (isLambdaArn)
+                Record(flow, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", ErrorDetails(ex.Error, ex.Cause));
+            else
+                Record(flow, "TaskFailed", "taskFailedEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName, ["error"] = ex.Error, ["cause"] = ex.Cause });
+            throw;
+        }
+
+        var resultText = JsonText.Print(result);
+        if (isLambdaArn)
+            Record(flow, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", new JObject { ["output"] = resultText, ["outputDetails"] = DataDetails() });
+        else
+            Record(flow, "TaskSucceeded", "taskSucceededEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName, ["output"] = resultText, ["outputDetails"] = DataDetails() });
+        CheckPayloadSize(resultText, task.Name);
+        return FinishResult(task, input, result, entered, retryCount);
+    }
+
+    private static int? OptionalSeconds(string? path, JToken effective, JToken context)
+    {
+        if (path is null)
+            return null;
+        var value = JsonPaths.SelectRequired(effective, context, path, StatesErrors.Runtime, "TimeoutSecondsPath/HeartbeatSecondsPath");
+        if (value.Type != JTokenType.Integer || (long)value <= 0)
+            throw new StatesException(StatesErrors.Runtime, $"The path '{path}' does not reference a positive integer.");
+        return (int)value;
+    }
+
+    /// <summary>"arn:aws:states:::dynamodb:putItem" -> ("dynamodb", "putItem"); a Lambda ARN -> ("lambda", the ARN).</summary>
+    private static (string Type, string Name) DescribeResource(string resource)
+    {
+        if (resource.StartsWith("arn:aws:states:::", StringComparison.Ordinal))
+        {
+            var parts = resource["arn:aws:states:::".Length..].Split(':');
+            return (parts[0], string.Join(':', parts.Skip(1)));
+        }
+        var segments = resource.Split(':');
+        return (segments.Length > 2 ? segments[2] : resource, resource);
+    }
+
+    private async Task<JToken> RunParallelAsync(ParallelState parallel, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount)
+    {
+        var effective = ApplyInputPath(parallel, input, entered);
+        var parameters = EffectiveParameters(parallel, effective, entered, retryCount);
+        var started = Record(flow, "ParallelStateStarted");
+        using var branchesCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var branches = parallel.Branches.Select(branch => Task.Run(() =>
+            RunMachineAsync(branch, branch.StartAt, parameters.DeepClone(), new Flow(started), branchesCancellation.Token, topLevel: false), CancellationToken.None)).ToList();
+
+        StatesException? failure = null;
+        var pending = branches.ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsFaulted && done.Exception!.InnerException is StatesException ex && failure is null)
+            {
+                // The first failing branch fails the state; the others are stopped.
+                failure = ex;
+                await branchesCancellation.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+        if (failure is not null)
+        {
+            Record(flow, "ParallelStateFailed");
+            throw failure;
+        }
+        var faulted = branches.FirstOrDefault(b => b.IsFaulted);
+        if (faulted is not null)
+            throw faulted.Exception!.InnerException!;
+        Record(flow, "ParallelStateSucceeded");
+        var result = new JArray(branches.Select(b => b.Result));
+        return FinishResult(parallel, input, result, entered, retryCount);
+    }
+
+    private async Task<JToken> RunMapAsync(MapState map, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount)
+    {
+        var effective = ApplyInputPath(map, input, entered);
+        var context = ContextObject(map, entered, retryCount);
+        var items = JsonPaths.SelectRequired(effective, context, map.ItemsPath, StatesErrors.Runtime, "ItemsPath") as JArray
+            ?? throw new StatesException(StatesErrors.Runtime, $"The ItemsPath '{map.ItemsPath}' of state '{map.Name}' does not reference an array.");
+        var started = Record(flow, "MapStateStarted", "mapStateStartedEventDetails", new JObject { ["length"] = items.Count });
+
+        var inputs = new JToken[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            inputs[i] = map.ItemSelector is { } selector
+                ? PayloadTemplate.Apply(selector, effective,
+                    ContextObject(map, entered, retryCount, new JObject { ["Index"] = i, ["Value"] = items[i].DeepClone() }), "ItemSelector")
+                : items[i].DeepClone();
+        }
+
+        var tolerance = map.ToleratedFailureCount is not null || map.ToleratedFailurePercentage is not null;
+        using var iterationsCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var slots = new SemaphoreSlim(map.MaxConcurrency > 0 ? map.MaxConcurrency : Math.Max(1, items.Count));
+        var results = new JToken[items.Count];
+        var failures = 0;
+        StatesException? failure = null;
+        var failureLock = new Lock();
+
+        bool ThresholdExceeded()
+        {
+            if (!tolerance)
+                return failures > 0;
+            if (map.ToleratedFailureCount is { } count && failures > count)
+                return map.ToleratedFailurePercentage is not { } p1 || failures * 100.0 / items.Count > p1;
+            if (map.ToleratedFailurePercentage is { } percentage && failures * 100.0 / items.Count > percentage)
+                return map.ToleratedFailureCount is not { } c1 || failures > c1;
+            return false;
+        }
+
+        async Task RunIteration(int index)
+        {
+            await slots.WaitAsync(iterationsCancellation.Token).ConfigureAwait(false);
+            try
+            {
+                var iterationFlow = new Flow(started);
+                var details = new JObject { ["name"] = map.Name, ["index"] = index };
+                Record(iterationFlow, "MapIterationStarted", "mapIterationStartedEventDetails", details);
+                try
+                {
+                    results[index] = await RunMachineAsync(map.ItemProcessor, map.ItemProcessor.StartAt, inputs[index], iterationFlow,
+                        iterationsCancellation.Token, topLevel: false).ConfigureAwait(false);
+                    Record(iterationFlow, "MapIterationSucceeded", "mapIterationSucceededEventDetails", (JObject)details.DeepClone());
+                }
+                catch (StatesException ex) when (ex is not HistoryLimitException)
+                {
+                    Record(iterationFlow, "MapIterationFailed", "mapIterationFailedEventDetails", (JObject)details.DeepClone());
+                    results[index] = new JObject { ["Error"] = ex.Error, ["Cause"] = ex.Cause };
+                    lock (failureLock)
+                    {
+                        failures++;
+                        if (failure is null && ThresholdExceeded())
+                        {
+                            failure = tolerance
+                                ? new StatesException(StatesErrors.ExceedToleratedFailureThreshold, $"The specified tolerated failure threshold was exceeded ({failures} of {items.Count} items failed).")
+                                : ex;
+                            iterationsCancellation.Cancel();
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+
+        var iterations = Enumerable.Range(0, items.Count).Select(i => Task.Run(() => RunIteration(i), CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(iterations).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (failure is not null && !ct.IsCancellationRequested)
+        {
+            // Iterations stopped because the map already failed.
+        }
+        ct.ThrowIfCancellationRequested();
+        var unexpected = iterations.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException);
+        if (unexpected is not null)
+            throw unexpected.Exception!.InnerException!;
+        if (failure is not null)
+        {
+            Record(flow, "MapStateFailed");
+            throw failure;
+        }
+        Record(flow, "MapStateSucceeded");
+        return FinishResult(map, input, new JArray(results), entered, retryCount);
+    }
+}
