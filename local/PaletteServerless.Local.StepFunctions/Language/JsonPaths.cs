@@ -98,10 +98,15 @@ public static class JsonPaths
             }
             else
             {
-                if (obj[segment.Name!] is not { Type: JTokenType.Object or JTokenType.Array } child)
+                var child = obj[segment.Name!];
+                if (child is null)
                 {
                     child = new JObject();
                     obj[segment.Name!] = child;
+                }
+                else if (child.Type is not (JTokenType.Object or JTokenType.Array))
+                {
+                    throw ResultPathFailure(referencePath, input);
                 }
                 node = child;
             }
