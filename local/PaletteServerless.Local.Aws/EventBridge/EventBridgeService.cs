@@ -1,0 +1,494 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PaletteServerless.Local.Aws.Core;
+
+namespace PaletteServerless.Local.Aws.EventBridge;
+
+/// <summary>
+/// EventBridge (AWS JSON 1.1, target prefix <c>AWSEvents</c>): PutEvents on the default bus or
+/// created buses, rules with event patterns, targets that are loopback webhooks or the local log.
+/// Every accepted event is also published on <see cref="Stream"/>.
+/// </summary>
+public sealed partial class EventBridgeService : ILocalAwsService
+{
+    private const string ContentType = "application/x-amz-json-1.1";
+    private const int MaxLogEntries = 1000;
+    private const int MaxTargetsPerRule = 5;
+
+    // Webhooks are loopback only, so one client with a short timeout serves them all.
+    private static readonly HttpClient Webhooks = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+
+    private readonly Lock _logSync = new();
+    private readonly Queue<string> _log = new();
+
+    public string ServiceName => "events";
+    public AwsProtocol Protocol => AwsProtocol.Json;
+    public string RouteKey => "AWSEvents";
+    public AwsErrorStyle ErrorStyle => AwsErrorStyle.Json;
+    public string? XmlNamespace => null;
+    public string ThrottlingErrorCode => "ThrottlingException";
+
+    /// <summary>Every event put, as EventBridge's JSON envelope; the local stack serves it on <c>/local/events</c>.</summary>
+    public EventStream Stream { get; } = new();
+
+    /// <summary>Raised for each line written to the local log (targets with an <c>arn:aws:logs:</c> ARN, webhook failures).</summary>
+    public event Action<string>? Logged;
+
+    /// <summary>The last lines of the local log, oldest first.</summary>
+    public IReadOnlyList<string> LogEntries
+    {
+        get
+        {
+            lock (_logSync)
+                return [.. _log];
+        }
+    }
+
+    [GeneratedRegex(@"^[\.\-_A-Za-z0-9]{1,64}$")]
+    private static partial Regex RuleNamePattern();
+
+    [GeneratedRegex(@"^[/\.\-_A-Za-z0-9]{1,256}$")]
+    private static partial Regex BusNamePattern();
+
+    public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
+    {
+        var request = ParseBody(call);
+        JsonObject response;
+        List<(EventRuleTarget Target, string Event)> deliveries = [];
+        lock (call.Aws.Store.Sync)
+        {
+            response = call.Operation switch
+            {
+                "PutEvents" => PutEvents(call, request, deliveries),
+                "CreateEventBus" => CreateEventBus(call, request),
+                "DeleteEventBus" => DeleteEventBus(call, request),
+                "DescribeEventBus" => DescribeEventBus(call, request),
+                "ListEventBuses" => ListEventBuses(call, request),
+                "PutRule" => PutRule(call, request),
+                "DescribeRule" => DescribeRule(call, request),
+                "ListRules" => ListRules(call, request),
+                "DeleteRule" => DeleteRule(call, request),
+                "EnableRule" => SetRuleState(call, request, "ENABLED"),
+                "DisableRule" => SetRuleState(call, request, "DISABLED"),
+                "PutTargets" => PutTargets(call, request),
+                "ListTargetsByRule" => ListTargetsByRule(call, request),
+                "RemoveTargets" => RemoveTargets(call, request),
+                _ => throw new AwsErrorException("UnknownOperationException", $"The operation {call.Operation} is not supported by the local EventBridge."),
+            };
+        }
+
+        foreach (var (target, evt) in deliveries)
+            Deliver(target, evt);
+        return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
+    }
+
+    // ---- events ----
+
+    private JsonObject PutEvents(AwsCall call, JsonObject request, List<(EventRuleTarget, string)> deliveries)
+    {
+        var entries = request["Entries"] as JsonArray;
+        if (entries is null || entries.Count is < 1 or > 10)
+            throw Validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+
+        var results = new JsonArray();
+        var failed = 0;
+        foreach (var entry in entries.OfType<JsonObject>())
+        {
+            var error = EntryError(call, entry, out var busName);
+            if (error is not null)
+            {
+                failed++;
+                results.Add(new JsonObject { ["ErrorCode"] = error.Value.Code, ["ErrorMessage"] = error.Value.Message });
+                continue;
+            }
+
+            var id = Guid.NewGuid().ToString();
+            var envelope = Envelope(call, entry, id);
+            Stream.Publish(envelope);
+            using (var document = JsonDocument.Parse(envelope))
+            {
+                foreach (var rule in RulesOf(call, busName).Where(r => r.RuleState == "ENABLED" && r.EventPattern is not null))
+                {
+                    if (EventPattern.Parse(rule.EventPattern!).Matches(document.RootElement))
+                        deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
+                }
+            }
+
+            results.Add(new JsonObject { ["EventId"] = id });
+        }
+
+        return new JsonObject { ["FailedEntryCount"] = failed, ["Entries"] = results };
+    }
+
+    private static (string Code, string Message)? EntryError(AwsCall call, JsonObject entry, out string busName)
+    {
+        busName = BusName(Text(entry, "EventBusName"));
+        foreach (var required in new[] { "Source", "DetailType", "Detail" })
+        {
+            if (string.IsNullOrEmpty(Text(entry, required)))
+                return ("InvalidArgument", $"Parameter {required} is not valid. Reason: {required} is a required argument.");
+        }
+
+        try
+        {
+            if (JsonNode.Parse(Text(entry, "Detail")!) is not JsonObject)
+                return ("MalformedDetail", "Detail is malformed.");
+        }
+        catch (JsonException)
+        {
+            return ("MalformedDetail", "Detail is malformed.");
+        }
+
+        return BusExists(call, busName) ? null : ("InvalidArgument", $"Event bus {busName} does not exist.");
+    }
+
+    private static string Envelope(AwsCall call, JsonObject entry, string id)
+    {
+        var time = entry["Time"] is JsonValue timeValue && timeValue.TryGetValue<double>(out var seconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+            : call.Now;
+        var resources = new JsonArray();
+        foreach (var resource in (entry["Resources"] as JsonArray ?? []).Select(r => r?.GetValue<string>()).OfType<string>())
+            resources.Add(resource);
+        var envelope = new JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = id,
+            ["detail-type"] = Text(entry, "DetailType"),
+            ["source"] = Text(entry, "Source"),
+            ["account"] = call.Account,
+            ["time"] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["region"] = call.Region,
+            ["resources"] = resources,
+            ["detail"] = JsonNode.Parse(Text(entry, "Detail")!),
+        };
+        return envelope.ToJsonString();
+    }
+
+    private void Deliver(EventRuleTarget target, string envelope)
+    {
+        var payload = Payload(target, envelope);
+        if (target.Arn.StartsWith("arn:aws:logs:", StringComparison.Ordinal))
+        {
+            Log(payload);
+            return;
+        }
+
+        if (!target.Arn.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+            return;
+
+        // Delivered in the background: EventBridge answers PutEvents before targets are invoked.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var content = new StringContent(payload, Encoding.UTF8, "application/json");
+                using var response = await Webhooks.PostAsync(target.Arn, content);
+                if (!response.IsSuccessStatusCode)
+                    Log($"webhook {target.Arn} answered {(int)response.StatusCode}");
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
+            {
+                Log($"webhook {target.Arn} failed: {error.Message}");
+            }
+        });
+    }
+
+    /// <summary>What a target receives: the event, or the target's constant Input, or the part InputPath selects.</summary>
+    private static string Payload(EventRuleTarget target, string envelope)
+    {
+        if (target.Input is not null)
+            return target.Input;
+        if (target.InputPath is null or "$")
+            return envelope;
+        var node = JsonNode.Parse(envelope);
+        foreach (var segment in target.InputPath.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+            node = node is JsonObject obj ? obj[segment] : null;
+        return node?.ToJsonString() ?? "null";
+    }
+
+    private void Log(string line)
+    {
+        lock (_logSync)
+        {
+            _log.Enqueue(line);
+            while (_log.Count > MaxLogEntries)
+                _log.Dequeue();
+        }
+        Logged?.Invoke(line);
+    }
+
+    // ---- buses ----
+
+    private static JsonObject CreateEventBus(AwsCall call, JsonObject request)
+    {
+        var name = Required(request, "Name");
+        if (name == "default" || !BusNamePattern().IsMatch(name))
+            throw Validation($"Event bus name {name} is not valid.");
+        if (BusExists(call, name))
+            throw new AwsErrorException("ResourceAlreadyExistsException", $"Event bus {name} already exists.");
+        var arn = BusArn(call, name);
+        var bus = new EventBus { Id = arn, Type = EventBus.ResourceType, Arn = arn, Name = name, Tags = ReadTags(request) };
+        bus.SetState("active", call.Now);
+        call.World.Add(bus, call.Now);
+        return new JsonObject { ["EventBusArn"] = arn };
+    }
+
+    private static JsonObject DeleteEventBus(AwsCall call, JsonObject request)
+    {
+        var name = Required(request, "Name");
+        if (name == "default")
+            throw Validation("Cannot delete event bus default.");
+        foreach (var rule in RulesOf(call, name).ToList())
+            call.World.Remove(rule.Id);
+        call.World.Remove(BusArn(call, name));
+        return [];
+    }
+
+    private static JsonObject DescribeEventBus(AwsCall call, JsonObject request)
+    {
+        var name = BusName(Text(request, "Name"));
+        if (!BusExists(call, name))
+            throw NotFound($"Event bus {name} does not exist.");
+        return new JsonObject { ["Name"] = name, ["Arn"] = BusArn(call, name) };
+    }
+
+    private static JsonObject ListEventBuses(AwsCall call, JsonObject request)
+    {
+        var prefix = Text(request, "NamePrefix") ?? "";
+        var names = new[] { "default" }.Concat(call.World.All<EventBus>().Select(b => b.Name))
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .ToList();
+        var (page, next) = Paginate(names, request);
+        var buses = new JsonArray();
+        foreach (var name in page)
+            buses.Add(new JsonObject { ["Name"] = name, ["Arn"] = BusArn(call, name) });
+        return WithNextToken(new JsonObject { ["EventBuses"] = buses }, next);
+    }
+
+    // ---- rules ----
+
+    private static JsonObject PutRule(AwsCall call, JsonObject request)
+    {
+        var name = Required(request, "Name");
+        if (!RuleNamePattern().IsMatch(name))
+            throw Validation($"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+        var busName = BusName(Text(request, "EventBusName"));
+        if (!BusExists(call, busName))
+            throw NotFound($"Event bus {busName} does not exist.");
+        var pattern = Text(request, "EventPattern");
+        var schedule = Text(request, "ScheduleExpression");
+        if (pattern is null && schedule is null)
+            throw Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+        if (pattern is not null)
+            EventPattern.Parse(pattern);
+        var state = Text(request, "State") ?? "ENABLED";
+        if (state is not ("ENABLED" or "DISABLED"))
+            throw Validation($"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]");
+
+        var arn = RuleArn(call, busName, name);
+        if (call.World.Find<EventRule>(arn) is not { } rule)
+        {
+            rule = new EventRule { Id = arn, Type = EventRule.ResourceType, Arn = arn, Name = name, EventBusName = busName, Tags = ReadTags(request) };
+            call.World.Add(rule, call.Now);
+        }
+
+        rule.EventPattern = pattern;
+        rule.ScheduleExpression = schedule;
+        rule.Description = Text(request, "Description");
+        rule.RuleState = state;
+        rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
+        return new JsonObject { ["RuleArn"] = arn };
+    }
+
+    private static JsonObject DescribeRule(AwsCall call, JsonObject request)
+    {
+        var rule = RequiredRule(call, Required(request, "Name"), BusName(Text(request, "EventBusName")));
+        var json = RuleJson(rule);
+        json["CreatedBy"] = call.Account;
+        return json;
+    }
+
+    private static JsonObject ListRules(AwsCall call, JsonObject request)
+    {
+        var busName = BusName(Text(request, "EventBusName"));
+        if (!BusExists(call, busName))
+            throw NotFound($"Event bus {busName} does not exist.");
+        var prefix = Text(request, "NamePrefix") ?? "";
+        var rules = RulesOf(call, busName).Where(r => r.Name.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var (page, next) = Paginate(rules, request);
+        var list = new JsonArray();
+        foreach (var rule in page)
+            list.Add(RuleJson(rule));
+        return WithNextToken(new JsonObject { ["Rules"] = list }, next);
+    }
+
+    private static JsonObject DeleteRule(AwsCall call, JsonObject request)
+    {
+        var busName = BusName(Text(request, "EventBusName"));
+        if (call.World.Find<EventRule>(RuleArn(call, busName, Required(request, "Name"))) is { } rule)
+        {
+            if (rule.Targets.Count > 0)
+                throw Validation("Rule can't be deleted since it has targets.");
+            call.World.Remove(rule.Id);
+        }
+        return [];
+    }
+
+    private static JsonObject SetRuleState(AwsCall call, JsonObject request, string state)
+    {
+        var rule = RequiredRule(call, Required(request, "Name"), BusName(Text(request, "EventBusName")));
+        rule.RuleState = state;
+        rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
+        return [];
+    }
+
+    // ---- targets ----
+
+    private static JsonObject PutTargets(AwsCall call, JsonObject request)
+    {
+        var rule = RequiredRule(call, Required(request, "Rule"), BusName(Text(request, "EventBusName")));
+        var targets = (request["Targets"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        if (targets.Count is < 1 or > 10)
+            throw Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10");
+
+        var parsed = targets.Select(t => new EventRuleTarget(Required(t, "Id"), Required(t, "Arn"), Text(t, "Input"), Text(t, "InputPath"))).ToList();
+        foreach (var target in parsed)
+            ValidateTargetArn(target.Arn);
+        var ids = rule.Targets.Select(t => t.Id).Union(parsed.Select(t => t.Id)).ToList();
+        if (ids.Count > MaxTargetsPerRule)
+            throw new AwsErrorException("LimitExceededException", $"The requested resource exceeds the maximum number allowed. Rule {rule.Name} can have at most {MaxTargetsPerRule} targets.");
+
+        foreach (var target in parsed)
+        {
+            rule.Targets.RemoveAll(t => t.Id == target.Id);
+            rule.Targets.Add(target);
+        }
+        return new JsonObject { ["FailedEntryCount"] = 0, ["FailedEntries"] = new JsonArray() };
+    }
+
+    private static void ValidateTargetArn(string arn)
+    {
+        if (arn.StartsWith("arn:", StringComparison.Ordinal))
+            return;
+        if (!Uri.TryCreate(arn, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw Validation($"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.");
+        var loopback = url.IsLoopback || (IPAddress.TryParse(url.Host, out var address) && IPAddress.IsLoopback(address));
+        if (!loopback)
+            throw Validation($"Parameter {arn} is not valid. Reason: the local EventBridge only delivers to loopback webhooks (127.0.0.1, ::1, localhost).");
+    }
+
+    private static JsonObject ListTargetsByRule(AwsCall call, JsonObject request)
+    {
+        var rule = RequiredRule(call, Required(request, "Rule"), BusName(Text(request, "EventBusName")));
+        var (page, next) = Paginate(rule.Targets, request);
+        var list = new JsonArray();
+        foreach (var target in page)
+        {
+            var json = new JsonObject { ["Id"] = target.Id, ["Arn"] = target.Arn };
+            if (target.Input is not null)
+                json["Input"] = target.Input;
+            if (target.InputPath is not null)
+                json["InputPath"] = target.InputPath;
+            list.Add(json);
+        }
+        return WithNextToken(new JsonObject { ["Targets"] = list }, next);
+    }
+
+    private static JsonObject RemoveTargets(AwsCall call, JsonObject request)
+    {
+        var rule = RequiredRule(call, Required(request, "Rule"), BusName(Text(request, "EventBusName")));
+        var ids = (request["Ids"] as JsonArray ?? []).Select(i => i?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        rule.Targets.RemoveAll(t => ids.Contains(t.Id));
+        return new JsonObject { ["FailedEntryCount"] = 0, ["FailedEntries"] = new JsonArray() };
+    }
+
+    // ---- helpers ----
+
+    private static JsonObject ParseBody(AwsCall call)
+    {
+        if (call.Request.Body.Length == 0)
+            return [];
+        try
+        {
+            return JsonNode.Parse(call.Request.Body) as JsonObject ?? throw new JsonException("not an object");
+        }
+        catch (JsonException)
+        {
+            throw new AwsErrorException("SerializationException", "The request body is not a JSON object.");
+        }
+    }
+
+    private static JsonObject RuleJson(EventRule rule)
+    {
+        var json = new JsonObject { ["Name"] = rule.Name, ["Arn"] = rule.Arn, ["State"] = rule.RuleState, ["EventBusName"] = rule.EventBusName };
+        if (rule.EventPattern is not null)
+            json["EventPattern"] = rule.EventPattern;
+        if (rule.ScheduleExpression is not null)
+            json["ScheduleExpression"] = rule.ScheduleExpression;
+        if (rule.Description is not null)
+            json["Description"] = rule.Description;
+        return json;
+    }
+
+    private static IEnumerable<EventRule> RulesOf(AwsCall call, string busName) =>
+        call.World.All<EventRule>().Where(r => r.EventBusName == busName);
+
+    private static EventRule RequiredRule(AwsCall call, string name, string busName) =>
+        call.World.Find<EventRule>(RuleArn(call, busName, name))
+        ?? throw NotFound($"Rule {name} does not exist on EventBus {busName}.");
+
+    private static bool BusExists(AwsCall call, string name) => name == "default" || call.World.Find<EventBus>(BusArn(call, name)) is not null;
+
+    /// <summary>A bus given by name or ARN, as PutEvents and PutRule accept either.</summary>
+    private static string BusName(string? nameOrArn) =>
+        string.IsNullOrEmpty(nameOrArn) ? "default"
+        : nameOrArn.StartsWith("arn:", StringComparison.Ordinal) ? nameOrArn[(nameOrArn.IndexOf(":event-bus/", StringComparison.Ordinal) + ":event-bus/".Length)..]
+        : nameOrArn;
+
+    private static string BusArn(AwsCall call, string name) => $"arn:aws:events:{call.Region}:{call.Account}:event-bus/{name}";
+
+    private static string RuleArn(AwsCall call, string busName, string name) =>
+        busName == "default" ? $"arn:aws:events:{call.Region}:{call.Account}:rule/{name}" : $"arn:aws:events:{call.Region}:{call.Account}:rule/{busName}/{name}";
+
+    private static Dictionary<string, string> ReadTags(JsonObject request)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in (request["Tags"] as JsonArray ?? []).OfType<JsonObject>())
+            tags[Required(tag, "Key")] = Text(tag, "Value") ?? "";
+        return tags;
+    }
+
+    private static (List<T> Page, string? Next) Paginate<T>(List<T> items, JsonObject request)
+    {
+        var limit = request["Limit"] is JsonValue l && l.TryGetValue<int>(out var value) ? value : 100;
+        if (limit is < 1 or > 100)
+            throw Validation("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 1 and 100");
+        var start = 0;
+        if (Text(request, "NextToken") is { } token && (!int.TryParse(token, out start) || start < 0))
+            throw Validation("The NextToken is not valid.");
+        var page = items.Skip(start).Take(limit).ToList();
+        return (page, start + limit < items.Count ? (start + limit).ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    private static JsonObject WithNextToken(JsonObject response, string? next)
+    {
+        if (next is not null)
+            response["NextToken"] = next;
+        return response;
+    }
+
+    private static string? Text(JsonObject json, string name) =>
+        json[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static string Required(JsonObject json, string name) =>
+        Text(json, name) is { Length: > 0 } text ? text : throw Validation($"1 validation error detected: Value null at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must not be null");
+
+    private static AwsErrorException Validation(string message) => new("ValidationException", message);
+
+    private static AwsErrorException NotFound(string message) => new("ResourceNotFoundException", message);
+}
