@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using PaletteServerless.Local.Aws.Core;
+
+namespace PaletteServerless.Local.Edge;
+
+/// <summary>
+/// /local/*: what exists only on the local stack. Tokens stand in for the identity provider;
+/// inventory and events let a person (and the tests) see what the product did.
+/// </summary>
+public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
+{
+    private static readonly string[] Roles = ["tenant-admin", "project-admin", "project-editor", "project-viewer"];
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var route = $"{context.Request.Method} {context.Request.Path}";
+        switch (route)
+        {
+            case "POST /local/token":
+                await MintTokenAsync(context);
+                break;
+            case "GET /local/inventory":
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync(localAws.Inventory().ToJson());
+                break;
+            case "GET /local/health":
+                await WriteJsonAsync(context, 200, new JsonObject { ["status"] = "ok" });
+                break;
+            default:
+                await WriteJsonAsync(context, 404, new JsonObject { ["message"] = $"no local route {route}" });
+                break;
+        }
+    }
+
+    /// <summary>POST /local/token {tenant, project, role, subject}: a bearer token as the identity provider would issue.</summary>
+    private async Task MintTokenAsync(HttpContext context)
+    {
+        JsonObject? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonNode>(context.Request.Body, LocalJsonContext.Default.JsonNode) as JsonObject;
+        }
+        catch (JsonException ex)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "the body must be JSON: " + ex.Message });
+            return;
+        }
+        string? Text(string name) => body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        var tenant = Text("tenant") ?? "acme";
+        var subject = Text("subject") ?? "local-user";
+        var role = Text("role") ?? "project-admin";
+        var project = Text("project");
+        if (!Roles.Contains(role))
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = $"role must be one of {string.Join(", ", Roles)}" });
+            return;
+        }
+        if (role != "tenant-admin" && project is null)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = $"project is required for role {role}" });
+            return;
+        }
+        var roles = role == "tenant-admin" ? new[] { role } : [$"{role}:{project}"];
+        var token = tokens.Mint(subject, tenant, roles);
+        await WriteJsonAsync(context, 200, new JsonObject
+        {
+            ["token"] = token,
+            ["tokenType"] = "Bearer",
+            ["expiresIn"] = (long)JwtAuthority.TokenLifetime.TotalSeconds,
+            ["claims"] = new JsonObject { ["sub"] = subject, ["tenant"] = tenant, ["roles"] = new JsonArray(roles.Select(r => (JsonNode)r!).ToArray()) },
+        });
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString());
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(JsonNode))]
+internal sealed partial class LocalJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

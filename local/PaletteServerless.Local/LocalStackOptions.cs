@@ -1,0 +1,32 @@
+namespace PaletteServerless.Local;
+
+/// <summary>Every option of the local stack (the command line maps onto this one record).</summary>
+public sealed record LocalStackOptions
+{
+    /// <summary>The one loopback port of the edge endpoint: the product API, /local/*, and every AWS protocol.</summary>
+    public int Port { get; init; } = 4566;
+
+    /// <summary>Where to persist DynamoDB, executions and the local AWS across restarts; null keeps everything in memory.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Divides every Wait, retry interval, timeout and modelled AWS delay: 60 turns a minute into a second.</summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>A JSON fault profile for the local AWS (errors, throttling, capacity, failed NAT gateways, eventual consistency).</summary>
+    public string? FaultProfilePath { get; init; }
+
+    /// <summary>Overrides the fault profile's seed to replay a run.</summary>
+    public int? FaultSeed { get; init; }
+
+    /// <summary>Switches on the EC2 API token buckets.</summary>
+    public bool Throttling { get; init; }
+
+    /// <summary>The region the product's own functions run in.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>The AWS account the product itself is deployed in, locally.</summary>
+    public string AccountId { get; init; } = "000000000000";
+
+    /// <summary>Run the walk-through of the README against the stack once it is ready.</summary>
+    public bool Demo { get; init; }
+}

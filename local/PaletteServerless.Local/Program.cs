@@ -1,0 +1,48 @@
+using System.CommandLine;
+using PaletteServerless.Local;
+
+var port = new Option<int>("--port") { Description = "Loopback port of the one edge endpoint (product API, /local/*, AWS protocols)", DefaultValueFactory = _ => 4566 };
+var data = new Option<string?>("--data") { Description = "Folder that persists DynamoDB, executions and the local AWS across restarts (default: in memory)" };
+var timeScale = new Option<double>("--time-scale") { Description = "Divide every Wait, retry, timeout and modelled AWS delay by this factor (e.g. 60: a minute takes a second)", DefaultValueFactory = _ => 1 };
+var faultProfile = new Option<string?>("--fault-profile") { Description = "JSON fault profile for the local AWS (see README: Fault profiles)" };
+var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fault profile's random choices, to replay a run" };
+var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
+var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
+
+var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
+{
+    port, data, timeScale, faultProfile, faultSeed, throttling, demo,
+};
+root.SetAction(async (parsed, ct) =>
+{
+    var options = new LocalStackOptions
+    {
+        Port = parsed.GetValue(port),
+        DataDirectory = parsed.GetValue(data),
+        TimeScale = parsed.GetValue(timeScale),
+        FaultProfilePath = parsed.GetValue(faultProfile),
+        FaultSeed = parsed.GetValue(faultSeed),
+        Throttling = parsed.GetValue(throttling),
+        Demo = parsed.GetValue(demo),
+    };
+    if (options.TimeScale <= 0)
+    {
+        Console.Error.WriteLine("--time-scale must be greater than 0");
+        return 2;
+    }
+    await using var stack = await LocalStack.StartAsync(options, Console.Out, ct);
+    Console.WriteLine($"ready: {stack.Endpoint.ToString().TrimEnd('/')}");
+    if (options.Demo)
+        await Walkthrough.RunAsync(stack, Console.Out, ct);
+    Console.WriteLine("press Ctrl+C to stop");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.WriteLine("stopping ...");
+    }
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PaletteServerless.Local;
+
+/// <summary>The README's walk-through, run against the stack so a newcomer sees the product work (--demo).</summary>
+public static class Walkthrough
+{
+    public static async Task RunAsync(LocalStack stack, TextWriter output, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = stack.Endpoint };
+        var token = stack.Tokens.Mint("demo-user", "acme", ["project-admin:demo"]);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        output.WriteLine("demo: tenant acme, project demo, role project-admin");
+
+        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/cloudaccounts", """{"name":"main"}""", ct);
+        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusterprofiles", SampleProfile, ct);
+        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters?dryRun=true", SampleCluster, ct);
+        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters", SampleCluster, ct);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var cluster = await http.GetFromJsonAsync<JsonObject>("/v1/projects/demo/clusters/demo-cluster", ct);
+            var status = $"{cluster?["status"]} ({cluster?["statusReason"]})";
+            if (status != last)
+                output.WriteLine($"demo: cluster demo-cluster is {status}");
+            last = status;
+            if (cluster?["status"]?.GetValue<string>() is "Running" or "Failed")
+                break;
+            await Task.Delay(500, ct);
+        }
+        await SendAsync(http, output, HttpMethod.Get, "/v1/projects/demo/clusters/demo-cluster/events", null, ct);
+        output.WriteLine($"demo: done; the stack keeps serving at {stack.Endpoint}");
+    }
+
+    private static async Task SendAsync(HttpClient http, TextWriter output, HttpMethod method, string path, string? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        output.WriteLine($"demo: {method} {path} -> {(int)response.StatusCode}");
+        output.WriteLine("      " + (text.Length > 400 ? text[..400] + " ..." : text));
+    }
+
+    public const string SampleProfile = """
+        {"name":"ubuntu-k8s","version":"1.0.0","packs":[
+          {"layer":"os","name":"ubuntu","version":"22.04","values":""},
+          {"layer":"k8s","name":"kubernetes","version":"1.30.4","values":"podCIDR: 192.168.0.0/16"},
+          {"layer":"cni","name":"calico","version":"3.27.0","values":"mtu: 1440"},
+          {"layer":"csi","name":"aws-ebs-csi","version":"1.30.0","values":"storageClass: gp3"}]}
+        """;
+
+    public const string SampleCluster = """
+        {"name":"demo-cluster","description":"walk-through cluster","tags":{"team":"platform"},
+         "cloudAccount":"main","profile":{"name":"ubuntu-k8s","version":"1.0.0"},
+         "cloud":{"region":"us-east-1","sshKeyName":"demo-key"},
+         "nodePools":[
+           {"name":"cp","role":"control-plane","count":1,"instanceType":"m5.large","availabilityZones":["us-east-1a"]},
+           {"name":"workers","role":"worker","count":2,"instanceType":"m5.large","availabilityZones":["us-east-1a","us-east-1b"],
+            "taints":[{"key":"dedicated","value":"apps","effect":"NoSchedule"}],"labels":{"tier":"apps"}}]}
+        """;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, builds with warnings as
+# errors, checks every state machine definition, runs every test project, prints one summary.
+# Usage: bash tests/run.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Domain]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "node tools (dynalite, asl-validator) from local/node/package-lock.json"
+if [ ! -f local/node/node_modules/dynalite/package.json ] || [ ! -f local/node/node_modules/asl-validator/package.json ]; then
+  (cd local/node && npm ci --no-audit --no-fund)
+else
+  echo "already installed"
+fi
+
+step "AWS CLI (the tests drive the local stack with it too)"
+if ! command -v aws >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+  fi
+fi
+aws --version
+
+step "build (warnings are errors)"
+dotnet build PaletteServerless.sln -c Release -nologo -v quiet
+
+step "state machine definitions (asl-validator)"
+shopt -s nullglob
+definitions=(statemachines/*.asl.json)
+if [ ${#definitions[@]} -eq 0 ]; then
+  echo "no definitions in statemachines/"
+else
+  for definition in "${definitions[@]}"; do
+    node local/node/node_modules/asl-validator/dist/bin/asl-validator.js --json-definition "$definition" --silent \
+      && echo "valid: $definition"
+  done
+fi
+
+step "tests"
+results="$root/tests/TestResults"
+rm -rf "$results"
+set +e
+dotnet test PaletteServerless.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over every test project: "N passed, N failed, N skipped".
+read -r passed failed skipped < <(
+  grep -hoE 'outcome="(Passed|Failed|NotExecuted)"' "$results"/*.trx 2>/dev/null \
+    | awk -F'"' '{n[$2]++} END {printf "%d %d %d\n", n["Passed"], n["Failed"], n["NotExecuted"]}')
+rm -f "$results.log"
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
