@@ -1,0 +1,51 @@
+namespace PaletteServerless.Aws.Configuration;
+
+/// <summary>One Step Functions state machine: its name and its definition file under statemachines/.</summary>
+public sealed record StateMachineDefinition(string Name, string DefinitionFile, string Description);
+
+/// <summary>
+/// Every state machine of the product and the one rule for the ${Placeholders} in their
+/// definitions. The CDK app fills them with DefinitionSubstitutions and the local stack fills them
+/// the same way, from <see cref="Placeholders"/>, so a definition runs unchanged in both.
+/// </summary>
+public static class StateMachineCatalog
+{
+    public static readonly StateMachineDefinition Provision = new(
+        "palette-provision-cluster", "provision-cluster.asl.json", "Builds a cluster: preflight, network, load balancer, node pools");
+
+    public static readonly StateMachineDefinition Delete = new(
+        "palette-delete-cluster", "delete-cluster.asl.json", "Removes everything a cluster owns, in the reference order");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete];
+
+    /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
+    public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";
+
+    public const string TablePlaceholder = "TableName";
+    public const string EventBusPlaceholder = "EventBusName";
+
+    /// <summary>Every placeholder and its value, given how the deployment names functions, the table and the bus.</summary>
+    public static IReadOnlyDictionary<string, string> Placeholders(Func<FunctionDefinition, string> functionArn, string tableName, string eventBusName)
+    {
+        var values = FunctionCatalog.All.ToDictionary(FunctionPlaceholder, functionArn);
+        values[TablePlaceholder] = tableName;
+        values[EventBusPlaceholder] = eventBusName;
+        return values;
+    }
+
+    /// <summary>Fills every ${Placeholder}; one without a value is an error, never left for AWS to reject.</summary>
+    public static string Substitute(string definition, IReadOnlyDictionary<string, string> values)
+    {
+        var missing = new SortedSet<string>(StringComparer.Ordinal);
+        var filled = System.Text.RegularExpressions.Regex.Replace(definition, @"\$\{([A-Za-z0-9_]+)\}", match =>
+        {
+            if (values.TryGetValue(match.Groups[1].Value, out var value))
+                return value;
+            missing.Add(match.Groups[1].Value);
+            return match.Value;
+        });
+        if (missing.Count > 0)
+            throw new InvalidOperationException("the definition uses placeholders with no value: " + string.Join(", ", missing));
+        return filled;
+    }
+}
