@@ -1,0 +1,177 @@
+using PaletteServerless.Domain.Profiles;
+using static PaletteServerless.Domain.Tests.Specs;
+
+namespace PaletteServerless.Domain.Tests;
+
+public class ClusterProfileValidatorTests
+{
+    private static ClusterProfile Valid() => new()
+    {
+        Name = "ubuntu-k8s",
+        Version = "1.0.0",
+        Packs =
+        [
+            new Pack { Layer = "os", Name = "ubuntu", Version = "22.04", Values = "" },
+            new Pack { Layer = "k8s", Name = "kubernetes", Version = "1.30.4", Values = "apiServer:\n  extraArgs: {}\n" },
+            new Pack { Layer = "cni", Name = "cilium", Version = "1.15.3" },
+            new Pack { Layer = "csi", Name = "aws-ebs-csi", Version = "1.28.0", Values = "storageClass:\n  default: true\n" },
+        ],
+    };
+
+    private static ClusterProfile WithPack(int index, Func<Pack, Pack> change)
+    {
+        var profile = Valid();
+        var packs = profile.Packs!.ToList();
+        packs[index] = change(packs[index]);
+        return profile with { Packs = packs };
+    }
+
+    private static IReadOnlyList<Validation.ValidationError> Errors(ClusterProfile profile) =>
+        ErrorsOf(() => ClusterProfileValidator.Validate(profile));
+
+    [Fact]
+    public void The_reference_profile_is_valid()
+    {
+        Errors(Valid()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Addon_packs_may_be_added()
+    {
+        var profile = Valid() with { Packs = [.. Valid().Packs!, new Pack { Layer = "addon", Name = "nginx", Version = "4.10.0" }] };
+        Errors(profile).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("os")]
+    [InlineData("k8s")]
+    [InlineData("cni")]
+    [InlineData("csi")]
+    public void Exactly_one_pack_of_each_core_layer_is_required(string layer)
+    {
+        var missing = Valid() with { Packs = Valid().Packs!.Where(p => p.Layer != layer).ToList() };
+        Errors(missing).Should().ContainSingle().Which.Should().Match<Validation.ValidationError>(
+            e => e.Field == "packs" && e.Message.Contains($"'{layer}'") && e.Message.Contains("found 0"));
+
+        var extra = Valid() with { Packs = [.. Valid().Packs!, Valid().Packs!.Single(p => p.Layer == layer) with { Name = "second" }] };
+        Errors(extra).Should().ContainSingle().Which.Message.Should().Contain($"'{layer}'").And.Contain("found 2");
+    }
+
+    [Fact]
+    public void Packs_are_required()
+    {
+        Errors(Valid() with { Packs = null }).Fields().Should().OnlyContain(f => f == "packs").And.HaveCount(4);
+    }
+
+    [Fact]
+    public void Layer_must_be_known()
+    {
+        Errors(WithPack(2, p => p with { Layer = "network" })).Fields().Should().Contain("packs[2].layer");
+        Errors(WithPack(2, p => p with { Layer = null })).Fields().Should().Contain("packs[2].layer");
+    }
+
+    [Fact]
+    public void Pack_values_that_are_not_yaml_are_refused_naming_the_pack()
+    {
+        var error = Errors(WithPack(3, p => p with { Values = "storageClass: [unclosed\n" })).Should().ContainSingle().Subject;
+        error.Field.Should().Be("packs[3].values");
+        error.Message.Should().Contain("aws-ebs-csi").And.Contain("not valid YAML").And.Contain("line");
+    }
+
+    [Theory]
+    [InlineData("key: value\n  bad indent: x")]
+    [InlineData("a: 'unterminated")]
+    [InlineData("- a\nb: c")]
+    [InlineData("a: 1\na: 2")]
+    public void Broken_yaml_documents_are_refused(string yaml)
+    {
+        Errors(WithPack(0, p => p with { Values = yaml })).Fields().Should().Equal("packs[0].values");
+    }
+
+    [Fact]
+    public void Pack_values_are_at_most_32_kib()
+    {
+        var big = "k: " + new string('v', 32 * 1024);
+        Errors(WithPack(0, p => p with { Values = big })).Fields().Should().Equal("packs[0].values");
+        var fits = "k: " + new string('v', 32 * 1024 - 3);
+        Errors(WithPack(0, p => p with { Values = fits })).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Pack_names_are_unique_dns_labels()
+    {
+        Errors(WithPack(2, p => p with { Name = "ubuntu" })).Fields().Should().Equal("packs[2].name");
+        Errors(WithPack(2, p => p with { Name = "Cilium" })).Fields().Should().Equal("packs[2].name");
+        Errors(WithPack(2, p => p with { Name = null })).Fields().Should().Equal("packs[2].name");
+    }
+
+    [Fact]
+    public void Pack_version_is_required_and_at_most_64_characters()
+    {
+        Errors(WithPack(2, p => p with { Version = null })).Fields().Should().Equal("packs[2].version");
+        Errors(WithPack(2, p => p with { Version = new string('1', 64) })).Should().BeEmpty();
+        Errors(WithPack(2, p => p with { Version = new string('1', 65) })).Fields().Should().Equal("packs[2].version");
+    }
+
+    [Theory]
+    [InlineData("1.30.4", true)]
+    [InlineData("v1.29.0", true)]
+    [InlineData("1.30", false)]
+    [InlineData("2.0.0", false)]
+    [InlineData("latest", false)]
+    public void Kubernetes_pack_version_is_a_kubernetes_release(string version, bool valid)
+    {
+        var errors = Errors(WithPack(1, p => p with { Version = version }));
+        if (valid)
+            errors.Should().BeEmpty();
+        else
+            errors.Fields().Should().Equal("packs[1].version");
+    }
+
+    [Theory]
+    [InlineData("0.0.0")]
+    [InlineData("1.2.3")]
+    [InlineData("10.20.30")]
+    [InlineData("1.0.0-alpha.1")]
+    [InlineData("1.0.0+build.5")]
+    [InlineData("1.0.0-rc.1+sha.abc")]
+    public void Profile_version_in_semver_is_accepted(string version)
+    {
+        Errors(Valid() with { Version = version }).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("v1.0.0")]
+    [InlineData("01.0.0")]
+    [InlineData("1.0.0-")]
+    [InlineData("1.0.0.0")]
+    [InlineData("")]
+    public void Profile_version_not_in_semver_is_refused(string version)
+    {
+        Errors(Valid() with { Version = version }).Fields().Should().Equal("version");
+    }
+
+    [Fact]
+    public void Profile_name_is_a_dns_label_and_description_at_most_1024()
+    {
+        Errors(Valid() with { Name = "Bad Name" }).Fields().Should().Equal("name");
+        Errors(Valid() with { Name = new string('p', 64) }).Fields().Should().Equal("name");
+        Errors(Valid() with { Description = new string('d', 1024) }).Should().BeEmpty();
+        Errors(Valid() with { Description = new string('d', 1025) }).Fields().Should().Equal("description");
+    }
+
+    [Fact]
+    public void At_most_50_packs()
+    {
+        var addons = Enumerable.Range(0, 47).Select(i => new Pack { Layer = "addon", Name = $"addon-{i}", Version = "1.0.0" });
+        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons.Take(46)] }).Should().BeEmpty();
+        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons] }).Fields().Should().Equal("packs");
+    }
+
+    [Fact]
+    public void A_null_pack_is_named_by_index()
+    {
+        Errors(Valid() with { Packs = [.. Valid().Packs!, null!] }).Fields().Should().Equal("packs[4]");
+    }
+}
