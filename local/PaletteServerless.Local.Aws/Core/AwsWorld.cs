@@ -15,6 +15,10 @@ public sealed class AwsWorld
     public required string Account { get; init; }
     public required string Region { get; init; }
 
+    /// <summary>The store's lock (<see cref="ResourceStore.Sync"/>), for code that holds only a world.</summary>
+    [JsonIgnore]
+    public Lock Sync { get; internal set; } = new();
+
     /// <summary>Resources by id, in creation order.</summary>
     [JsonIgnore]
     public Dictionary<string, AwsResource> ResourcesById { get; } = new(StringComparer.Ordinal);

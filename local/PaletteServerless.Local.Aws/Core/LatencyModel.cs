@@ -12,6 +12,8 @@ public sealed class LatencyModel(LocalAwsOptions options)
     public const string ReadCall = "ReadCall";
     public const string NatGatewayAvailable = "NatGatewayAvailable";
     public const string NatGatewayDeleted = "NatGatewayDeleted";
+    /// <summary>A NAT gateway that cannot be built reports <c>failed</c> after this long in <c>pending</c>.</summary>
+    public const string NatGatewayFailed = "NatGatewayFailed";
     public const string LoadBalancerActive = "LoadBalancerActive";
     public const string InstanceRunning = "InstanceRunning";
     public const string InstanceTerminated = "InstanceTerminated";
@@ -24,6 +26,7 @@ public sealed class LatencyModel(LocalAwsOptions options)
         [ReadCall] = TimeSpan.Zero,
         [NatGatewayAvailable] = TimeSpan.FromMinutes(2),
         [NatGatewayDeleted] = TimeSpan.FromMinutes(1),
+        [NatGatewayFailed] = TimeSpan.FromSeconds(30),
         [LoadBalancerActive] = TimeSpan.FromMinutes(3),
         [InstanceRunning] = TimeSpan.FromSeconds(45),
         [InstanceTerminated] = TimeSpan.FromMinutes(1),

@@ -22,7 +22,7 @@ public sealed class ResourceStore
         {
             if (!_worlds.TryGetValue((account, region), out var world))
             {
-                world = new AwsWorld { Account = account, Region = region };
+                world = new AwsWorld { Account = account, Region = region, Sync = Sync };
                 _worlds[(account, region)] = world;
             }
             return world;
@@ -76,7 +76,10 @@ public sealed class ResourceStore
         {
             _worlds.Clear();
             foreach (var world in snapshot.Worlds)
+            {
+                world.Sync = Sync;
                 _worlds[(world.Account, world.Region)] = world;
+            }
         }
         return true;
     }

@@ -69,6 +69,13 @@ public sealed class XmlBuilder
         return Close();
     }
 
+    /// <summary>Runs a shared writer inline, to keep chains readable (<c>.Call(WriteTags, tags)</c>).</summary>
+    public XmlBuilder Call<T>(Action<XmlBuilder, T> write, T value)
+    {
+        write(this, value);
+        return this;
+    }
+
     /// <summary>Raw, already-escaped XML.</summary>
     public XmlBuilder Raw(string xml)
     {

@@ -1,0 +1,104 @@
+using System.Globalization;
+using PaletteServerless.Local.Aws.Core;
+
+namespace PaletteServerless.Local.Aws.Ec2;
+
+/// <summary>
+/// EC2's filters: a resource matches when, for every <c>Filter.N</c>, one of its values matches one of
+/// the filter's values (<c>*</c> and <c>?</c> are wildcards). <c>tag:Key</c>, <c>tag-key</c> and
+/// <c>tag-value</c> work on every resource; other names are answered by each resource kind.
+/// </summary>
+public static class Ec2Filters
+{
+    public static List<T> Apply<T>(IEnumerable<T> resources, IReadOnlyList<QueryParameters> filters, Func<T, string, IEnumerable<string?>?> valuesOf, DateTimeOffset now)
+        where T : AwsResource
+    {
+        var parsed = filters.Select(f => (Name: f.Required("Name"), Values: f.List("Value"))).ToList();
+        return [.. resources.Where(resource => parsed.All(filter =>
+        {
+            var actual = ValuesOf(resource, filter.Name, valuesOf, now)
+                ?? throw new AwsErrorException("InvalidParameterValue", $"The filter '{filter.Name}' is invalid");
+            return actual.Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)));
+        }))];
+    }
+
+    /// <summary>Filters things that are not resources (zones, instance types, images): no tag filters.</summary>
+    public static List<T> ApplyPlain<T>(IEnumerable<T> items, IReadOnlyList<QueryParameters> filters, Func<T, string, IEnumerable<string?>?> valuesOf)
+    {
+        var parsed = filters.Select(f => (Name: f.Required("Name"), Values: f.List("Value"))).ToList();
+        return [.. items.Where(item => parsed.All(filter =>
+        {
+            var actual = valuesOf(item, filter.Name)
+                ?? throw new AwsErrorException("InvalidParameterValue", $"The filter '{filter.Name}' is invalid");
+            return actual.Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)));
+        }))];
+    }
+
+    private static IEnumerable<string?>? ValuesOf<T>(T resource, string name, Func<T, string, IEnumerable<string?>?> valuesOf, DateTimeOffset now)
+        where T : AwsResource
+    {
+        if (name.StartsWith("tag:", StringComparison.Ordinal))
+            return resource.Tags.TryGetValue(name[4..], out var value) ? [value] : [];
+        return name switch
+        {
+            "tag-key" => resource.Tags.Keys,
+            "tag-value" => resource.Tags.Values,
+            "owner-id" => [resource.Account],
+            _ => valuesOf(resource, name),
+        };
+    }
+
+    /// <summary>Glob match: <c>*</c> any run of characters, <c>?</c> one character, case-sensitive.</summary>
+    public static bool Matches(string pattern, string value)
+    {
+        if (!pattern.Contains('*') && !pattern.Contains('?'))
+            return pattern == value;
+        int p = 0, v = 0, star = -1, resume = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
+            {
+                p++;
+                v++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                resume = v;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                v = ++resume;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        while (p < pattern.Length && pattern[p] == '*')
+            p++;
+        return p == pattern.Length;
+    }
+
+    public static string Text(bool value) => value ? "true" : "false";
+
+    public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One page of <paramref name="items"/> after <c>NextToken</c>, at most <c>MaxResults</c> long,
+    /// and the token of the next page (null on the last page).
+    /// </summary>
+    public static (List<T> Page, string? NextToken) Page<T>(IReadOnlyList<T> items, QueryParameters parameters, int defaultSize = 1000)
+    {
+        var size = parameters.Int("MaxResults") ?? defaultSize;
+        if (size < 5 || size > 1000)
+            throw new AwsErrorException("InvalidParameterValue", $"Value ( {size} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.");
+        var start = 0;
+        if (parameters["NextToken"] is { Length: > 0 } token && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start))
+            throw new AwsErrorException("InvalidNextToken", "The token is invalid.");
+        var page = items.Skip(start).Take(size).ToList();
+        var next = start + page.Count < items.Count ? (start + page.Count).ToString(CultureInfo.InvariantCulture) : null;
+        return (page, next);
+    }
+}

@@ -1,0 +1,171 @@
+using PaletteServerless.Local.Aws.Core;
+
+namespace PaletteServerless.Local.Aws.Ec2;
+
+// The EC2 resources of the local AWS. Fields are public and settable so the store can persist them;
+// states that change with time live in AwsResource's transitions.
+
+public sealed class Vpc : AwsResource
+{
+    public string CidrBlock { get; set; } = "";
+    public string DhcpOptionsId { get; set; } = "";
+}
+
+public sealed class Subnet : AwsResource
+{
+    public string VpcId { get; set; } = "";
+    public string CidrBlock { get; set; } = "";
+    public string AvailabilityZone { get; set; } = "";
+    public string AvailabilityZoneId { get; set; } = "";
+    public bool MapPublicIpOnLaunch { get; set; }
+
+    /// <summary>The next host offset to hand out; AWS reserves the first four addresses of a subnet.</summary>
+    public int NextHostOffset { get; set; } = 4;
+}
+
+public sealed class InternetGateway : AwsResource
+{
+    public string? AttachedVpcId { get; set; }
+}
+
+public sealed class ElasticIp : AwsResource
+{
+    public string PublicIp { get; set; } = "";
+    public string? AssociationId { get; set; }
+    public string? NetworkInterfaceId { get; set; }
+    public string? InstanceId { get; set; }
+    public string? PrivateIpAddress { get; set; }
+}
+
+public sealed class NatGateway : AwsResource
+{
+    public string VpcId { get; set; } = "";
+    public string SubnetId { get; set; } = "";
+    public string ConnectivityType { get; set; } = "public";
+    public string? AllocationId { get; set; }
+    public string? PublicIp { get; set; }
+    public string NetworkInterfaceId { get; set; } = "";
+    public string PrivateIp { get; set; } = "";
+    public string? FailureCode { get; set; }
+    public string? FailureMessage { get; set; }
+    public DateTimeOffset? DeleteTime { get; set; }
+}
+
+public sealed class Route
+{
+    public string DestinationCidrBlock { get; set; } = "";
+    public string? GatewayId { get; set; }
+    public string? NatGatewayId { get; set; }
+    public string? InstanceId { get; set; }
+    public string? NetworkInterfaceId { get; set; }
+    public string Origin { get; set; } = "CreateRoute";
+}
+
+public sealed class RouteTableAssociation
+{
+    public string Id { get; set; } = "";
+    public string? SubnetId { get; set; }
+    public bool Main { get; set; }
+}
+
+public sealed class RouteTable : AwsResource
+{
+    public string VpcId { get; set; } = "";
+    public List<Route> Routes { get; set; } = [];
+    public List<RouteTableAssociation> Associations { get; set; } = [];
+    public bool IsMain => Associations.Any(a => a.Main);
+}
+
+public sealed class SecurityGroupRule
+{
+    public string Id { get; set; } = "";
+    public string Protocol { get; set; } = "-1";
+    public int? FromPort { get; set; }
+    public int? ToPort { get; set; }
+    public string? CidrIpv4 { get; set; }
+    public string? ReferencedGroupId { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>Two rules are the same permission when all but id and description agree (AWS's duplicate test).</summary>
+    public bool SamePermission(SecurityGroupRule other) =>
+        Protocol == other.Protocol && FromPort == other.FromPort && ToPort == other.ToPort
+        && CidrIpv4 == other.CidrIpv4 && ReferencedGroupId == other.ReferencedGroupId;
+}
+
+public sealed class SecurityGroup : AwsResource
+{
+    public string VpcId { get; set; } = "";
+    public string GroupName { get; set; } = "";
+    public string Description { get; set; } = "";
+    public List<SecurityGroupRule> Ingress { get; set; } = [];
+    public List<SecurityGroupRule> Egress { get; set; } = [];
+    public bool IsDefault => GroupName == "default";
+}
+
+public sealed class InstanceVolume
+{
+    public string DeviceName { get; set; } = "";
+    public string VolumeId { get; set; } = "";
+    public bool DeleteOnTermination { get; set; } = true;
+}
+
+public sealed class Instance : AwsResource
+{
+    public string ReservationId { get; set; } = "";
+    public int AmiLaunchIndex { get; set; }
+    public string ImageId { get; set; } = "";
+    public string InstanceType { get; set; } = "";
+    public int VCpus { get; set; }
+    public string? KeyName { get; set; }
+    public string VpcId { get; set; } = "";
+    public string SubnetId { get; set; } = "";
+    public string AvailabilityZone { get; set; } = "";
+    public string PrivateIpAddress { get; set; } = "";
+    public string? PublicIpAddress { get; set; }
+    public string NetworkInterfaceId { get; set; } = "";
+    public List<string> SecurityGroupIds { get; set; } = [];
+    public List<InstanceVolume> Volumes { get; set; } = [];
+    public string? ClientToken { get; set; }
+    public string? UserData { get; set; }
+    public bool IsSpot { get; set; }
+    public string? SpotMaxPrice { get; set; }
+    public string? SpotInstanceRequestId { get; set; }
+    public string? StateReasonCode { get; set; }
+}
+
+public sealed class NetworkInterface : AwsResource
+{
+    public string SubnetId { get; set; } = "";
+    public string VpcId { get; set; } = "";
+    public string AvailabilityZone { get; set; } = "";
+    public string PrivateIpAddress { get; set; } = "";
+    public string MacAddress { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string InterfaceType { get; set; } = "interface";
+    public List<string> SecurityGroupIds { get; set; } = [];
+    public string? AttachedInstanceId { get; set; }
+    public string? AttachmentId { get; set; }
+
+    /// <summary>Interfaces AWS creates for its own services (NAT gateways, load balancers) cannot be deleted by users.</summary>
+    public bool RequesterManaged { get; set; }
+    public string? RequesterId { get; set; }
+}
+
+public sealed class Volume : AwsResource
+{
+    public int SizeGiB { get; set; }
+    public string VolumeType { get; set; } = "gp3";
+    public string AvailabilityZone { get; set; } = "";
+    public bool Encrypted { get; set; }
+    public string? AttachedInstanceId { get; set; }
+    public string? Device { get; set; }
+    public bool DeleteOnTermination { get; set; }
+}
+
+public sealed class KeyPair : AwsResource
+{
+    public string KeyName { get; set; } = "";
+    public string KeyType { get; set; } = "rsa";
+    public string Fingerprint { get; set; } = "";
+    public string? PublicKey { get; set; }
+}

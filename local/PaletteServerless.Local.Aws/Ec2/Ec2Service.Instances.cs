@@ -1,0 +1,321 @@
+using System.Globalization;
+using PaletteServerless.Local.Aws.Core;
+using static PaletteServerless.Local.Aws.Ec2.Ec2Filters;
+
+namespace PaletteServerless.Local.Aws.Ec2;
+
+// Instances and their status.
+public sealed partial class Ec2Service
+{
+    private static LocalAwsResponse RunInstances(Ec2Request r)
+    {
+        var clientToken = r.P["ClientToken"];
+        var reservationId = r.World.Idempotent("RunInstances", clientToken, r.P.Fingerprint("ClientToken", "Action", "Version"), r.Now,
+            () => Launch(r, clientToken));
+        var instances = r.World.All<Instance>().Where(i => i.ReservationId == reservationId).OrderBy(i => i.AmiLaunchIndex).ToList();
+        return r.Respond(x => WriteReservation(x, r, reservationId, instances));
+    }
+
+    private static string Launch(Ec2Request r, string? clientToken)
+    {
+        var image = Ec2Catalog.FindImage(r.P.Required("ImageId"))
+            ?? throw new AwsErrorException("InvalidAMIID.NotFound", $"The image id '[{r.P["ImageId"]}]' does not exist");
+        var typeName = r.P["InstanceType"] ?? "t3.micro";
+        var type = Ec2Catalog.FindType(typeName)
+            ?? throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{typeName}' for InstanceType.");
+        var minCount = r.P.Int("MinCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MinCount");
+        var maxCount = r.P.Int("MaxCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MaxCount");
+        if (minCount < 1 || maxCount < minCount)
+            throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{minCount}' for MinCount. MinCount must be between 1 and MaxCount ({maxCount}).");
+        if (r.P["KeyName"] is { } keyName && r.World.All<KeyPair>().All(k => k.KeyName != keyName))
+            throw new AwsErrorException("InvalidKeyPair.NotFound", $"The key pair '{keyName}' does not exist");
+        var firstInterface = r.P.Prefixed("NetworkInterface.1");
+        var subnetId = r.P["SubnetId"] ?? firstInterface["SubnetId"]
+            ?? throw new AwsErrorException("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.");
+        var subnet = r.Require<Subnet>(subnetId, "InvalidSubnetID.NotFound", "subnet");
+        if (r.P["Placement.AvailabilityZone"] is { } zone && zone != subnet.AvailabilityZone)
+            throw new AwsErrorException("InvalidParameterValue", $"Value ({zone}) for parameter availabilityZone is invalid. Subnet {subnet.Id} is in {subnet.AvailabilityZone}.");
+        var groups = SecurityGroupsForLaunch(r, subnet, r.P.List("SecurityGroupId").Concat(firstInterface.List("SecurityGroupId")).ToList());
+        r.CheckTagSpecificationTypes("instance", "volume", "network-interface");
+
+        if (!Ec2Catalog.IsOffered(type, subnet.AvailabilityZone))
+        {
+            var offeredIn = Ec2Catalog.Zones(r.World.Region).Where(z => Ec2Catalog.IsOffered(type, z));
+            throw new AwsErrorException("Unsupported",
+                $"Your requested instance type ({type.Name}) is not supported in your requested Availability Zone ({subnet.AvailabilityZone}). Please retry your request by not specifying an Availability Zone or choosing {string.Join(", ", offeredIn)}.");
+        }
+        if (r.Aws.Faults.Strikes("RunInstances", FaultInjector.InsufficientInstanceCapacity))
+        {
+            throw new AwsErrorException("InsufficientInstanceCapacity",
+                $"We currently do not have sufficient {type.Name} capacity in the Availability Zone you requested ({subnet.AvailabilityZone}). Our system will be working on provisioning additional capacity. You can currently get {type.Name} capacity by not specifying an Availability Zone in your request or choosing a different Availability Zone.",
+                500);
+        }
+
+        var isSpot = r.P["InstanceMarketOptions.MarketType"] == "spot";
+        var count = maxCount;
+        if (!isSpot)
+        {
+            var quota = r.Aws.Options.OnDemandVcpuQuota;
+            var used = r.World.All<Instance>().Where(i => !i.IsSpot && i.IsLiveAt(r.Now)).Sum(i => i.VCpus);
+            count = Math.Min(maxCount, (quota - used) / type.VCpus);
+            if (count < minCount)
+            {
+                throw new AwsErrorException("VcpuLimitExceeded",
+                    $"You have requested more vCPU capacity than your current vCPU limit of {quota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
+            }
+        }
+        var freeAddresses = AvailableAddresses(r, subnet);
+        if (freeAddresses < minCount)
+            throw new AwsErrorException("InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnet.Id}' to satisfy the requested number of instances.");
+        count = Math.Min(count, freeAddresses);
+
+        var reservationId = Ec2Request.NewId("r");
+        var publicIp = firstInterface.Bool("AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
+        for (var index = 0; index < count; index++)
+            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp);
+        return reservationId;
+    }
+
+    private static List<SecurityGroup> SecurityGroupsForLaunch(Ec2Request r, Subnet subnet, List<string> groupIds)
+    {
+        if (groupIds.Count == 0)
+            return [.. r.World.All<SecurityGroup>().Where(g => g.VpcId == subnet.VpcId && g.IsDefault)];
+        var groups = new List<SecurityGroup>();
+        foreach (var id in groupIds.Distinct())
+        {
+            var group = r.Find<SecurityGroup>(id) ?? throw new AwsErrorException("InvalidGroup.NotFound", $"The security group '{id}' does not exist");
+            if (group.VpcId != subnet.VpcId)
+                throw new AwsErrorException("InvalidParameter", $"Security group {group.Id} and subnet {subnet.Id} belong to different networks.");
+            groups.Add(group);
+        }
+        return groups;
+    }
+
+    private static void LaunchOne(
+        Ec2Request r, InstanceTypeInfo type, ImageInfo image, Subnet subnet, List<SecurityGroup> groups,
+        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp)
+    {
+        var id = Ec2Request.NewId("i");
+        var privateIp = Ec2Request.NextPrivateIp(subnet)
+            ?? throw new AwsErrorException("InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnet.Id}' to satisfy the requested number of instances.");
+        var instance = new Instance
+        {
+            Id = id, Type = "ec2:instance", Arn = r.Arn("instance", id), ReservationId = reservationId, AmiLaunchIndex = index,
+            ImageId = image.ImageId, InstanceType = type.Name, VCpus = type.VCpus, KeyName = r.P["KeyName"],
+            VpcId = subnet.VpcId, SubnetId = subnet.Id, AvailabilityZone = subnet.AvailabilityZone, PrivateIpAddress = privateIp,
+            PublicIpAddress = publicIp ? r.NewPublicIp() : null,
+            SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
+            IsSpot = isSpot, SpotMaxPrice = isSpot ? r.P["InstanceMarketOptions.SpotOptions.MaxPrice"] : null,
+            SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
+            Tags = r.TagsFor("instance"),
+        };
+        instance.SetState("pending", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceRunning), "running"));
+        r.World.Add(instance, r.Now);
+
+        var eni = AddNetworkInterface(r, subnet, privateIp, "", "interface", instance.SecurityGroupIds, ownerId: id, requesterManaged: false);
+        eni.AttachedInstanceId = id;
+        eni.AttachmentId = Ec2Request.NewId("eni-attach");
+        eni.Tags = r.TagsFor("network-interface");
+        instance.NetworkInterfaceId = eni.Id;
+
+        var mappings = r.P.Structures("BlockDeviceMapping");
+        var devices = mappings.Count > 0
+            ? mappings.Where(m => m["NoDevice"] is null).Select(m => (
+                Name: m["DeviceName"] ?? "/dev/sda1",
+                Size: m.Int("Ebs.VolumeSize") ?? 8,
+                VolumeType: m["Ebs.VolumeType"] ?? "gp3",
+                DeleteOnTermination: m.Bool("Ebs.DeleteOnTermination") ?? true,
+                Encrypted: m.Bool("Ebs.Encrypted") ?? false)).ToList()
+            : [("/dev/sda1", 8, "gp3", true, false)];
+        foreach (var device in devices)
+        {
+            var volumeId = Ec2Request.NewId("vol");
+            var volume = new Volume
+            {
+                Id = volumeId, Type = "ec2:volume", Arn = r.Arn("volume", volumeId), SizeGiB = device.Size, VolumeType = device.VolumeType,
+                AvailabilityZone = subnet.AvailabilityZone, Encrypted = device.Encrypted, AttachedInstanceId = id, Device = device.Name,
+                DeleteOnTermination = device.DeleteOnTermination, OwnerId = device.DeleteOnTermination ? id : null,
+                Tags = r.TagsFor("volume"),
+            };
+            volume.SetState("in-use", r.Now);
+            r.World.Add(volume, r.Now);
+            instance.Volumes.Add(new InstanceVolume { DeviceName = device.Name, VolumeId = volumeId, DeleteOnTermination = device.DeleteOnTermination });
+        }
+    }
+
+    private static void WriteReservation(XmlBuilder x, Ec2Request r, string reservationId, IReadOnlyList<Instance> instances) => x
+        .Element("reservationId", reservationId)
+        .Element("ownerId", r.World.Account)
+        .Open("groupSet").Close()
+        .List("instancesSet", instances, (x, i) => WriteInstance(x, r, i));
+
+    private static void WriteInstance(XmlBuilder x, Ec2Request r, Instance instance)
+    {
+        var state = instance.StateAt(r.Now);
+        var gone = state == "terminated";
+        var groups = instance.SecurityGroupIds.Select(id => r.World.Find<SecurityGroup>(id)).OfType<SecurityGroup>().ToList();
+        var dnsSuffix = r.World.Region == "us-east-1" ? "ec2.internal" : $"{r.World.Region}.compute.internal";
+        var eni = r.World.Find<NetworkInterface>(instance.NetworkInterfaceId);
+        x.Element("instanceId", instance.Id)
+            .Element("imageId", instance.ImageId)
+            .Call(Ec2Xml.InstanceState, ("instanceState", state))
+            .Element("privateDnsName", gone ? "" : $"ip-{instance.PrivateIpAddress.Replace('.', '-')}.{dnsSuffix}")
+            .Element("dnsName", "")
+            .Element("reason", gone || state == "shutting-down" ? $"User initiated ({instance.StateSince(r.Now).UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)" : "")
+            .Element("keyName", instance.KeyName)
+            .Element("amiLaunchIndex", instance.AmiLaunchIndex)
+            .Open("productCodes").Close()
+            .Element("instanceType", instance.InstanceType)
+            .Element("launchTime", instance.CreatedAt)
+            .Open("placement").Element("availabilityZone", instance.AvailabilityZone).Element("groupName", "").Element("tenancy", "default").Close()
+            .Open("monitoring").Element("state", "disabled").Close()
+            .Element("subnetId", gone ? null : instance.SubnetId)
+            .Element("vpcId", gone ? null : instance.VpcId)
+            .Element("privateIpAddress", gone ? null : instance.PrivateIpAddress)
+            .Element("ipAddress", state is "pending" or "running" ? instance.PublicIpAddress : null)
+            .Element("sourceDestCheck", true)
+            .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
+        if (instance.StateReasonCode is { } reason)
+            x.Open("stateReason").Element("code", reason).Element("message", reason + ": User initiated shutdown").Close();
+        x.Element("architecture", Ec2Catalog.FindImage(instance.ImageId)?.Architecture ?? "x86_64")
+            .Element("rootDeviceType", "ebs")
+            .Element("rootDeviceName", "/dev/sda1")
+            .List("blockDeviceMapping", gone ? [] : instance.Volumes, (x, v) => x
+                .Element("deviceName", v.DeviceName)
+                .Open("ebs")
+                .Element("volumeId", v.VolumeId)
+                .Element("status", "attached")
+                .Element("attachTime", instance.CreatedAt)
+                .Element("deleteOnTermination", v.DeleteOnTermination)
+                .Close())
+            .Element("instanceLifecycle", instance.IsSpot ? "spot" : null)
+            .Element("spotInstanceRequestId", instance.SpotInstanceRequestId)
+            .Element("virtualizationType", "hvm")
+            .Element("clientToken", instance.ClientToken ?? "")
+            .Call(Ec2Xml.Tags, instance.Tags)
+            .Element("hypervisor", "xen")
+            .List("networkInterfaceSet", eni is null || gone ? [] : new[] { eni }, (x, n) => x
+                .Element("networkInterfaceId", n.Id)
+                .Element("subnetId", n.SubnetId)
+                .Element("vpcId", n.VpcId)
+                .Element("description", n.Description)
+                .Element("ownerId", n.Account)
+                .Element("status", "in-use")
+                .Element("macAddress", n.MacAddress)
+                .Element("privateIpAddress", n.PrivateIpAddress)
+                .Element("sourceDestCheck", true)
+                .Call(Ec2Xml.GroupIdentifiers, ("groupSet", groups.AsEnumerable()))
+                .Open("attachment")
+                .Element("attachmentId", n.AttachmentId)
+                .Element("deviceIndex", 0)
+                .Element("status", "attached")
+                .Element("attachTime", instance.CreatedAt)
+                .Element("deleteOnTermination", true)
+                .Element("networkCardIndex", 0)
+                .Close()
+                .Call(WritePublicAssociation, instance.PublicIpAddress)
+                .List("privateIpAddressesSet", [n], (x, p) => x
+                    .Element("privateIpAddress", p.PrivateIpAddress)
+                    .Element("primary", true)
+                    .Call(WritePublicAssociation, instance.PublicIpAddress))
+                .Element("interfaceType", "interface"))
+            .Element("ebsOptimized", false)
+            .Element("enaSupport", true)
+            .Open("cpuOptions")
+            .Element("coreCount", Ec2Catalog.FindType(instance.InstanceType)?.DefaultCores)
+            .Element("threadsPerCore", Ec2Catalog.FindType(instance.InstanceType)?.ThreadsPerCore)
+            .Close();
+    }
+
+    private static void WritePublicAssociation(XmlBuilder x, string? publicIp)
+    {
+        if (publicIp is not null)
+            x.Open("association").Element("publicIp", publicIp).Element("ipOwnerId", "amazon").Close();
+    }
+
+    private static LocalAwsResponse DescribeInstances(Ec2Request r)
+    {
+        var instances = r.Select<Instance>("InstanceId", "InvalidInstanceID.NotFound", "instance", (i, filter) => filter switch
+        {
+            "instance-id" => [i.Id],
+            "instance-state-name" => [i.StateAt(r.Now)],
+            "instance-state-code" => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
+            "instance-type" => [i.InstanceType],
+            "subnet-id" => [i.SubnetId],
+            "vpc-id" => [i.VpcId],
+            "image-id" => [i.ImageId],
+            "key-name" => [i.KeyName],
+            "private-ip-address" => [i.PrivateIpAddress],
+            "ip-address" => [i.PublicIpAddress],
+            "availability-zone" => [i.AvailabilityZone],
+            "reservation-id" => [i.ReservationId],
+            "client-token" => [i.ClientToken],
+            "instance-lifecycle" => [i.IsSpot ? "spot" : null],
+            "network-interface.network-interface-id" => [i.NetworkInterfaceId],
+            "instance.group-id" or "group-id" => [.. i.SecurityGroupIds],
+            _ => null,
+        });
+        var (page, next) = Page(instances, r.P);
+        return r.Respond(x => x
+            .List("reservationSet", page.GroupBy(i => i.ReservationId), (x, reservation) => WriteReservation(x, r, reservation.Key, [.. reservation]))
+            .Element("nextToken", next));
+    }
+
+    private static LocalAwsResponse DescribeInstanceStatus(Ec2Request r)
+    {
+        var includeAll = r.P.Bool("IncludeAllInstances") == true;
+        var instances = r.Select<Instance>("InstanceId", "InvalidInstanceID.NotFound", "instance", (i, filter) => filter switch
+        {
+            "instance-state-name" => [i.StateAt(r.Now)],
+            "instance-state-code" => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
+            "availability-zone" => [i.AvailabilityZone],
+            "instance-status.status" or "system-status.status" => [StatusOf(r, i)],
+            _ => null,
+        }).Where(i => includeAll || i.StateAt(r.Now) == "running").ToList();
+        var (page, next) = Page(instances, r.P);
+        return r.Respond(x => x
+            .List("instanceStatusSet", page, (x, i) => x
+                .Element("instanceId", i.Id)
+                .Element("availabilityZone", i.AvailabilityZone)
+                .Open("eventsSet").Close()
+                .Call(Ec2Xml.InstanceState, ("instanceState", i.StateAt(r.Now)))
+                .Call(WriteStatusSummary, ("systemStatus", StatusOf(r, i)))
+                .Call(WriteStatusSummary, ("instanceStatus", StatusOf(r, i))))
+            .Element("nextToken", next));
+    }
+
+    /// <summary>Status checks pass once an instance runs; before that they are initializing.</summary>
+    private static string StatusOf(Ec2Request r, Instance instance) =>
+        instance.StateAt(r.Now) == "running" ? "ok" : "not-applicable";
+
+    private static void WriteStatusSummary(XmlBuilder x, (string Element, string Status) summary) => x
+        .Open(summary.Element)
+        .Element("status", summary.Status)
+        .List("details", [summary.Status], (x, status) => x
+            .Element("name", "reachability")
+            .Element("status", status == "ok" ? "passed" : "initializing"))
+        .Close();
+
+    private static LocalAwsResponse TerminateInstances(Ec2Request r)
+    {
+        var ids = r.P.List("InstanceId");
+        if (ids.Count == 0)
+            throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
+        var instances = ids.Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
+        var changes = new List<(string Id, string Previous, string Current)>();
+        foreach (var instance in instances)
+        {
+            var previous = instance.StateAt(r.Now);
+            if (previous is "pending" or "running" or "stopping" or "stopped")
+            {
+                instance.StateReasonCode = "Client.UserInitiatedShutdown";
+                instance.SetState("shutting-down", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
+            }
+            changes.Add((instance.Id, previous, instance.StateAt(r.Now)));
+        }
+        return r.Respond(x => x.List("instancesSet", changes, (x, c) => x
+            .Element("instanceId", c.Id)
+            .Call(Ec2Xml.InstanceState, ("currentState", c.Current))
+            .Call(Ec2Xml.InstanceState, ("previousState", c.Previous))));
+    }
+}
