@@ -412,10 +412,13 @@ internal sealed class ExecutionRun
                 }
                 if (index < 0 || attemptsPerRetrier[index] >= retriers[index].MaxAttempts)
                     throw;
-                var delay = retriers[index].DelaySeconds(attemptsPerRetrier[index], _engine.Random());
+                // The retry is due a fixed time after the failure, however long this thread takes to get here.
+                var due = Now + _engine.Scaled(retriers[index].DelaySeconds(attemptsPerRetrier[index], _engine.Random()));
                 attemptsPerRetrier[index]++;
                 retryCount++;
-                await Task.Delay(_engine.Scaled(delay), _engine.Time, ct).ConfigureAwait(false);
+                var remaining = due - Now;
+                if (remaining > TimeSpan.Zero)
+                    await Task.Delay(remaining, _engine.Time, ct).ConfigureAwait(false);
             }
         }
     }
