@@ -39,8 +39,13 @@ public sealed class EngineHarness : IAsyncDisposable
 
     private int _machines;
 
+    /// <summary>Definitions in tests write "FN_Echo" for the ARN of the test function Echo.</summary>
+    public static string WithFunctionArns(string definition) =>
+        System.Text.RegularExpressions.Regex.Replace(definition, @"FN_(\w+)", m => FunctionArn(m.Groups[1].Value));
+
     public async Task<StateMachineRecord> CreateMachineAsync(string definition, string? name = null)
     {
+        definition = WithFunctionArns(definition);
         StateMachineDefinition.Parse(definition);
         name ??= $"machine{Interlocked.Increment(ref _machines)}";
         var machine = new StateMachineRecord($"arn:aws:states:{Region}:{Account}:stateMachine:{name}", name, definition, RoleArn, "STANDARD",

@@ -13,6 +13,12 @@ namespace PaletteServerless.Local.StepFunctions.Execution;
 /// </summary>
 public sealed partial class StepFunctionsEngine : IAsyncDisposable
 {
+    /// <summary>AWS's quota of history events per execution.</summary>
+    public const int MaxHistoryEvents = ExecutionRun.MaxHistoryEvents;
+
+    /// <summary>AWS's quota for a state's input or output, in UTF-8 bytes.</summary>
+    public const int MaxPayloadBytes = ExecutionRun.MaxPayloadBytes;
+
     private readonly ConcurrentDictionary<string, ExecutionRun> _runs = new(StringComparer.Ordinal);
     private readonly Func<double> _random;
     private bool _disposed;

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Time.Testing;
+using PaletteServerless.Local.StepFunctions.Execution;
+using PaletteServerless.Local.StepFunctions.Language;
+using PaletteServerless.Local.StepFunctions.Store;
+
+namespace PaletteServerless.Local.StepFunctions.Tests;
+
+/// <summary>AWS's payload and history quotas, and durable executions that resume after a restart.</summary>
+public sealed class LimitsAndResumeTests : IAsyncLifetime
+{
+    private readonly EngineHarness _harness = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task A_state_output_over_256_KiB_fails_with_DataLimitExceeded()
+    {
+        var result = await _harness.RunAsync("""
+            {"StartAt":"Grow","States":{"Grow":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}
+            """, $$"""{"s":"{{new string('x', 140_000)}}"}""");
+        result.Error.Should().Be(StatesErrors.DataLimitExceeded);
+    }
+
+    [Fact]
+    public async Task DataLimitExceeded_is_not_caught_by_States_ALL()
+    {
+        var result = await _harness.RunAsync("""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"FN_Echo","Parameters":{"a.$":"$.s","b.$":"$.s"},
+               "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"End":true},"Caught":{"Type":"Succeed"}}}
+            """, $$"""{"s":"{{new string('x', 140_000)}}"}""");
+        result.Error.Should().Be(StatesErrors.DataLimitExceeded);
+    }
+
+    [Fact]
+    public async Task An_execution_that_reaches_25000_history_events_fails()
+    {
+        var result = await _harness.RunAsync("""
+            {"StartAt":"Loop","States":{
+              "Loop":{"Type":"Pass","Next":"Again"},
+              "Again":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"End"}],"Default":"Loop"},
+              "End":{"Type":"Succeed"}}}
+            """);
+        result.Status.Should().Be(ExecutionStatus.Failed);
+        result.Cause.Should().Contain("maximum number of history events (25000)");
+        var history = await _harness.Engine.GetHistoryAsync(result.ExecutionArn, default);
+        history.Should().HaveCount(StepFunctionsEngine.MaxHistoryEvents);
+        history[^1].Type.Should().Be("ExecutionFailed");
+    }
+
+    [Fact]
+    public async Task A_new_engine_over_the_same_store_finishes_an_execution_stopped_mid_Wait_with_the_time_left()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        var store = new InMemoryExecutionStore();
+        const string definition = """
+            {"StartAt":"Before","States":{
+              "Before":{"Type":"Pass","Result":"done before","ResultPath":"$.before","Next":"Wait15Minutes"},
+              "Wait15Minutes":{"Type":"Wait","Seconds":900,"Next":"After"},
+              "After":{"Type":"Pass","Result":"done after","ResultPath":"$.after","End":true}}}
+            """;
+        string executionArn;
+        await using (var first = new EngineHarness(clock, store))
+        {
+            executionArn = (await first.StartAsync(definition, """{"id":1}""")).ExecutionArn;
+            await first.WaitForHistoryAsync(executionArn, h => h.Any(e => e.Type == "WaitStateEntered"));
+            await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Checkpoint?.WaitUntil is not null);
+            clock.Advance(TimeSpan.FromSeconds(300));
+        }
+
+        var stopped = await store.GetExecutionAsync(executionArn, default);
+        stopped!.Status.Should().Be(ExecutionStatus.Running, "stopping the engine does not end its executions");
+
+        await using var second = new EngineHarness(clock, store);
+        await second.Engine.StartAsync(default);
+        await Task.Delay(20);
+        clock.Advance(TimeSpan.FromSeconds(599));
+        await Task.Delay(30);
+        (await store.GetExecutionAsync(executionArn, default))!.Status.Should().Be(ExecutionStatus.Running, "one second of the wait is left");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Status != ExecutionStatus.Running);
+
+        var done = await store.GetExecutionAsync(executionArn, default);
+        done!.Status.Should().Be(ExecutionStatus.Succeeded);
+        done.Output.Should().Be("""{"id":1,"before":"done before","after":"done after"}""");
+        var history = await store.GetHistoryAsync(executionArn, default);
+        history.Select(e => e.Type).Should().Equal(
+            "ExecutionStarted", "PassStateEntered", "PassStateExited", "WaitStateEntered", "WaitStateExited",
+            "PassStateEntered", "PassStateExited", "ExecutionSucceeded");
+        history.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        (history.Single(e => e.Type == "WaitStateExited").Timestamp - history.Single(e => e.Type == "WaitStateEntered").Timestamp)
+            .Should().Be(TimeSpan.FromSeconds(900));
+    }
+
+    [Fact]
+    public async Task Stopping_an_execution_aborts_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        await using var harness = new EngineHarness(clock);
+        var started = await harness.StartAsync("""{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}""");
+        await harness.WaitForHistoryAsync(started.ExecutionArn, h => h.Any(e => e.Type == "WaitStateEntered"));
+        var stopped = await harness.Engine.StopExecutionAsync(started.ExecutionArn, "Cancelled", "by test", default);
+        (stopped!.Status, stopped.Error, stopped.Cause).Should().Be((ExecutionStatus.Aborted, "Cancelled", "by test"));
+        (await harness.Engine.GetHistoryAsync(started.ExecutionArn, default))[^1].Type.Should().Be("ExecutionAborted");
+    }
+
+    [Fact]
+    public async Task A_time_scale_shortens_waits()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        var store = new InMemoryExecutionStore();
+        await using var engine = new StepFunctionsEngine(store, new Resources.TaskResourceRegistry(), clock, timeScale: 60);
+        var machine = new StateMachineRecord("arn:aws:states:us-east-1:000000000000:stateMachine:m", "m",
+            """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}""", "arn:aws:iam::000000000000:role/r", "STANDARD", clock.GetUtcNow());
+        var started = await engine.StartExecutionAsync(machine, "e", "{}", default);
+        await WaitForAsync(async () => (await store.GetExecutionAsync(started.ExecutionArn, default))!.Checkpoint?.WaitUntil is not null);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var done = await engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        done!.Status.Should().Be(ExecutionStatus.Succeeded);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("condition never held");
+            await Task.Delay(2);
+        }
+    }
+}
