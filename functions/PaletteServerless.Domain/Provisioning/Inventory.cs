@@ -1,0 +1,35 @@
+namespace PaletteServerless.Domain.Provisioning;
+
+/// <summary>The kinds of resource the product creates, in the Tagging API's spelling.</summary>
+public static class ResourceKinds
+{
+    public const string Vpc = "ec2:vpc";
+    public const string Subnet = "ec2:subnet";
+    public const string InternetGateway = "ec2:internet-gateway";
+    public const string ElasticIp = "ec2:elastic-ip";
+    public const string NatGateway = "ec2:natgateway";
+    public const string RouteTable = "ec2:route-table";
+    public const string SecurityGroup = "ec2:security-group";
+    public const string Instance = "ec2:instance";
+    public const string Volume = "ec2:volume";
+    public const string NetworkInterface = "ec2:network-interface";
+    public const string LoadBalancer = "elasticloadbalancing:loadbalancer";
+    public const string TargetGroup = "elasticloadbalancing:targetgroup";
+    public const string Listener = "elasticloadbalancing:listener";
+}
+
+/// <summary>
+/// One resource the product created for a cluster, recorded the moment its create call returned,
+/// before anything could orphan it. <see cref="Role"/> tells its purpose (public, private, nat, ...).
+/// </summary>
+public sealed record InventoryItem
+{
+    public required string Kind { get; init; }
+    public required string Id { get; init; }
+    public string? Role { get; init; }
+    public string? AvailabilityZone { get; init; }
+    public string? Name { get; init; }
+    /// <summary>Other ids the delete needs (route table association ids, the EIP of a NAT gateway, ...).</summary>
+    public Dictionary<string, string>? Attributes { get; init; }
+    public DateTimeOffset RecordedAt { get; init; }
+}
