@@ -218,7 +218,8 @@ public sealed partial class Elbv2Service : ILocalAwsService
             HealthCheckPort = p["HealthCheckPort"] ?? "traffic-port",
             HealthCheckPath = p["HealthCheckPath"] ?? (httpCheck ? "/" : null),
             HealthCheckIntervalSeconds = p.Int("HealthCheckIntervalSeconds") ?? 30,
-            HealthCheckTimeoutSeconds = p.Int("HealthCheckTimeoutSeconds") ?? (isTcpFamily ? 10 : 5),
+            // AWS's default timeout (10 s for TCP checks, 5 s for HTTP), never longer than the interval.
+            HealthCheckTimeoutSeconds = p.Int("HealthCheckTimeoutSeconds") ?? Math.Min(isTcpFamily ? 10 : 5, p.Int("HealthCheckIntervalSeconds") ?? 30),
             HealthyThresholdCount = p.Int("HealthyThresholdCount") ?? 5,
             UnhealthyThresholdCount = p.Int("UnhealthyThresholdCount") ?? 2,
             MatcherHttpCode = httpCheck ? p["Matcher.HttpCode"] ?? "200" : null,
@@ -226,8 +227,8 @@ public sealed partial class Elbv2Service : ILocalAwsService
         };
         if (group.HealthCheckIntervalSeconds is < 5 or > 300)
             throw Validation("Health check interval must be between 5 and 300 seconds");
-        if (group.HealthCheckTimeoutSeconds is < 2 or > 120 || group.HealthCheckTimeoutSeconds >= group.HealthCheckIntervalSeconds)
-            throw Validation("Health check timeout must be between 2 and 120 seconds and smaller than the health check interval");
+        if (group.HealthCheckTimeoutSeconds is < 2 or > 120 || group.HealthCheckTimeoutSeconds > group.HealthCheckIntervalSeconds)
+            throw Validation("Health check timeout must be between 2 and 120 seconds and not longer than the health check interval");
         if (group.HealthyThresholdCount is < 2 or > 10 || group.UnhealthyThresholdCount is < 2 or > 10)
             throw Validation("Health check thresholds must be between 2 and 10");
 
