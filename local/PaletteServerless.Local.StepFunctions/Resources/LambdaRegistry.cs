@@ -29,7 +29,6 @@ public sealed class LambdaRegistry : ITaskResource
     public void Register(string functionArn, string handler, IReadOnlyDictionary<string, string>? environment = null)
     {
         var name = FunctionName(functionArn);
-        var (instance, method) = ResolveHandler(handler);
         lock (_lock)
         {
             foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
@@ -41,6 +40,8 @@ public sealed class LambdaRegistry : ITaskResource
                 _appliedEnvironment[variable] = (value, functionArn);
                 Environment.SetEnvironmentVariable(variable, value);
             }
+            // Created after its environment is in place: a handler's constructor reads its configuration, as on a cold start.
+            var (instance, method) = ResolveHandler(handler);
             _functionsByName[name] = new Function(functionArn, instance, method);
         }
     }
