@@ -1,11 +1,16 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PaletteServerless.Api.Http;
 
 /// <summary>
 /// API Gateway HTTP API payload format 2.0, request side. Our own small type because the
 /// Amazon.Lambda.APIGatewayEvents package is not served here; only the fields we read or log.
+/// The event types skip the fields they do not name (domainPrefix, authentication, stageVariables,
+/// other authorizer kinds...): the strict unknown-field rule is for client bodies, not for the
+/// envelope API Gateway writes, which must never be refused.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record HttpApiRequest
 {
     public string? Version { get; init; }
@@ -21,6 +26,7 @@ public sealed record HttpApiRequest
     public bool IsBase64Encoded { get; init; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record HttpApiRequestContext
 {
     public string? AccountId { get; init; }
@@ -35,6 +41,7 @@ public sealed record HttpApiRequestContext
     public HttpApiAuthorizer? Authorizer { get; init; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record HttpApiHttpDescription
 {
     public string? Method { get; init; }
@@ -44,11 +51,13 @@ public sealed record HttpApiHttpDescription
     public string? UserAgent { get; init; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record HttpApiAuthorizer
 {
     public HttpApiJwt? Jwt { get; init; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record HttpApiJwt
 {
     /// <summary>API Gateway passes every claim as a string; array claims arrive as "[a b]".</summary>
