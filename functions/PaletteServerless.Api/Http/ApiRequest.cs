@@ -79,7 +79,7 @@ public sealed class ApiRequest
         }
         catch (JsonException ex)
         {
-            throw new ValidationFailedException(JsonErrors.Field(ex), JsonErrors.Message(ex));
+            throw new ValidationFailedException(JsonErrors.Field(ex), JsonErrors.Message(ex, type));
         }
     }
 
@@ -119,19 +119,19 @@ public sealed class UnsupportedMediaTypeException(string message) : Exception(me
 public sealed class PayloadTooLargeException() : Exception($"the body must be at most {ApiRequest.MaxBodyBytes / 1024} KiB");
 
 /// <summary>Turns System.Text.Json's errors into a field path and a sentence a user can act on.</summary>
-internal static class JsonErrors
+internal static partial class JsonErrors
 {
     public static string Field(JsonException ex)
     {
-        var path = ex.Path ?? "$";
-        var field = path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        // Unknown members: STJ reports the containing object's path, the member name is in the message.
-        if (UnknownMember(ex) is { } member)
+        var field = ToField(ex.Path);
+        // Unknown members: the member name is in the message; depending on where the reader stopped,
+        // the path already ends with it or names only the containing object.
+        if (UnknownMember(ex) is { } member && field != member && !field.EndsWith("." + member, StringComparison.Ordinal))
             field = field == "body" ? member : $"{field}.{member}";
-        return field.Replace("['", ".").Replace("']", "");
+        return field;
     }
 
-    public static string Message(JsonException ex)
+    public static string Message(JsonException ex, JsonTypeInfo root)
     {
         if (UnknownMember(ex) is not null)
             return "is not a known field (check its spelling; unknown fields are rejected)";
@@ -140,17 +140,66 @@ internal static class JsonErrors
             return "is given more than once";
         if (text.Contains("could not be converted to", StringComparison.Ordinal))
         {
-            var expected =
-                text.Contains("System.Int32", StringComparison.Ordinal) || text.Contains("System.Int64", StringComparison.Ordinal) ? "a whole number"
-                : text.Contains("System.Decimal", StringComparison.Ordinal) ? "a number"
-                : text.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
-                : text.Contains("System.String", StringComparison.Ordinal) ? "a string"
-                : text.Contains("List", StringComparison.Ordinal) ? "an array"
-                : text.Contains("Dictionary", StringComparison.Ordinal) ? "an object of string values"
-                : "an object";
-            return $"has the wrong type: expected {expected}";
+            // The message names the type being read when the reader failed, often the enclosing
+            // record rather than the property; the metadata at the error's path says what was expected.
+            return $"has the wrong type: expected {Describe(TypeAt(root, ex.Path))}";
         }
-        return "is not valid JSON here: " + (text.Split(" Path:")[0]);
+        return "is not valid JSON here: " + text.Split(" Path:")[0];
+    }
+
+    /// <summary>"$.nodePools[1].taints[0].effect" -> "nodePools[1].taints[0].effect"; "$.tags['a.b']" -> "tags.a.b".</summary>
+    private static string ToField(string? path)
+    {
+        path ??= "$";
+        var field = path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Replace("['", ".").Replace("']", "").TrimStart('.');
+    }
+
+    /// <summary>The metadata of the value at a JSONPath such as $.nodePools[0].count, or null when the path leaves the model.</summary>
+    private static JsonTypeInfo? TypeAt(JsonTypeInfo root, string? path)
+    {
+        var current = root;
+        foreach (System.Text.RegularExpressions.Match step in PathStep().Matches(path ?? ""))
+        {
+            if (current is null)
+                return null;
+            if (step.Groups["index"].Success)
+            {
+                current = current.Kind == JsonTypeInfoKind.Enumerable ? current.Options.GetTypeInfo(current.ElementType!) : null;
+                continue;
+            }
+            var name = step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value;
+            current = current.Kind switch
+            {
+                JsonTypeInfoKind.Dictionary => current.Options.GetTypeInfo(current.ElementType!),
+                JsonTypeInfoKind.Object => current.Properties.FirstOrDefault(p => p.Name == name) is { } property
+                    ? current.Options.GetTypeInfo(property.PropertyType)
+                    : null,
+                _ => null,
+            };
+        }
+        return current;
+    }
+
+    private static string Describe(JsonTypeInfo? info)
+    {
+        if (info is null)
+            return "another type";
+        var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        if (type == typeof(int) || type == typeof(long))
+            return "a whole number";
+        if (type == typeof(decimal) || type == typeof(double))
+            return "a number";
+        if (type == typeof(bool))
+            return "true or false";
+        if (type == typeof(string))
+            return "a string";
+        return info.Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Dictionary => "an object of string values",
+            _ => "an object",
+        };
     }
 
     private static string? UnknownMember(JsonException ex)
@@ -163,4 +212,7 @@ internal static class JsonErrors
         var end = ex.Message.IndexOf('\'', start);
         return end > start ? ex.Message[start..end] : null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial System.Text.RegularExpressions.Regex PathStep();
 }
