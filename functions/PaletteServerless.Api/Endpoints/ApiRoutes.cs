@@ -178,7 +178,18 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         return (caller, new ProjectScope(caller.Tenant, project));
     }
 
-    private static string Name(ApiRequest request) => request.PathParameters["name"];
+    /// <summary>
+    /// The {name} of the path. Every record's name is a DNS label, so anything else cannot exist; it is
+    /// refused here rather than sent to the table, which rejects keys over 1 KiB with a server error.
+    /// </summary>
+    private static string Name(ApiRequest request)
+    {
+        var name = request.PathParameters["name"];
+        var rules = new Rules();
+        rules.DnsLabel("name", name, 1, 63);
+        rules.ThrowIfInvalid();
+        return name;
+    }
 
     private static int PageSize(ApiRequest request) => request.QueryInt("limit", DefaultPageSize, 1, MaxPageSize);
 

@@ -11,6 +11,8 @@ namespace PaletteServerless.Aws.Storage;
 /// </summary>
 internal static class Cursor
 {
+    private const int MaxSortKeyBytes = 1024;
+
     public static string? Encode(Dictionary<string, AttributeValue>? lastEvaluatedKey) =>
         lastEvaluatedKey is { Count: > 0 } && lastEvaluatedKey.TryGetValue(TableSchema.SortKey, out var sk)
             ? Convert.ToBase64String(Encoding.UTF8.GetBytes(sk.S)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
@@ -31,7 +33,8 @@ internal static class Cursor
         {
             throw InvalidCursor();
         }
-        if (!sortKey.StartsWith(sortKeyPrefix, StringComparison.Ordinal))
+        // DynamoDB refuses a sort key over 1 KiB with a server-side validation error: a forged cursor must be a 400.
+        if (!sortKey.StartsWith(sortKeyPrefix, StringComparison.Ordinal) || Encoding.UTF8.GetByteCount(sortKey) > MaxSortKeyBytes)
             throw InvalidCursor();
         return new Dictionary<string, AttributeValue>
         {
