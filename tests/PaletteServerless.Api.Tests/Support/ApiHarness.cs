@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using PaletteServerless.Api.Endpoints;
+using PaletteServerless.Aws.Storage;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Profiles;
+
+namespace PaletteServerless.Api.Tests.Support;
+
+/// <summary>
+/// The API as Lambda runs it (<see cref="ApiFunction.Handle"/>), on a real table, with a fake
+/// clock and fake workflow starter and force deleter. Each harness gets its own tenant, so the
+/// tests of a class may share one table.
+/// </summary>
+public sealed class ApiHarness
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
+
+    public ApiHarness(StoreFixture fixture, IWorkflowStarter? workflows = null)
+    {
+        Clock = new FakeTimeProvider(Start);
+        Store = new DynamoDbStore(fixture.Dynamo, StoreFixture.TableName, Clock);
+        Workflows = new RecordingWorkflowStarter();
+        ForceDeleter = new RecordingForceDeleter(Store, Clock);
+        Function = new ApiFunction(new ApiRoutes(
+            new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Clock),
+            new CloudAccountService(Store, Store, Clock),
+            new ProfileService(Store, Store, Clock),
+            Clock));
+    }
+
+    public FakeTimeProvider Clock { get; }
+    public DynamoDbStore Store { get; }
+    public IClusterStore Clusters => Store;
+    public RecordingWorkflowStarter Workflows { get; }
+    public RecordingForceDeleter ForceDeleter { get; }
+    public ApiFunction Function { get; }
+
+    /// <summary>A tenant no other test uses.</summary>
+    public string Tenant { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public Identity Admin => new(Tenant, ["tenant-admin"], "root");
+
+    public Identity As(string role, string? tenant = null) => new(tenant ?? Tenant, role.Length == 0 ? [] : [role], "alice");
+
+    public async Task<ApiResponse> SendAsync(ApiCall call)
+    {
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(call.ToEvent().ToJsonString()));
+        var output = await Function.Handle(input);
+        var response = (await JsonNode.ParseAsync(output))!.AsObject();
+        var headers = response["headers"]?.AsObject().ToDictionary(h => h.Key, h => h.Value!.GetValue<string>()) ?? [];
+        return new ApiResponse(response["statusCode"]!.GetValue<int>(), headers, response["body"]?.GetValue<string>());
+    }
+
+    /// <summary>Creates the cloud account and profile that <see cref="ClusterJson"/> refers to, in the project.</summary>
+    public async Task SeedProjectAsync(string project)
+    {
+        (await SendAsync(ApiCall.Post($"/v1/projects/{project}/cloudaccounts").By(Admin).WithJson(AccountJson()))).Status.Should().Be(201);
+        (await SendAsync(ApiCall.Post($"/v1/projects/{project}/clusterprofiles").By(Admin).WithJson(ProfileJson()))).Status.Should().Be(201);
+    }
+
+    public async Task<ApiResponse> CreateClusterAsync(string project, string name, Identity? by = null)
+    {
+        var response = await SendAsync(ApiCall.Post($"/v1/projects/{project}/clusters").By(by ?? Admin).WithJson(ClusterJson(name)));
+        response.Status.Should().Be(202, response.ToString());
+        return response;
+    }
+
+    public async Task<ApiResponse> DeleteClusterAsync(string project, string name)
+    {
+        var response = await SendAsync(ApiCall.Delete($"/v1/projects/{project}/clusters/{name}").By(Admin).WithQuery("confirm", name));
+        response.Status.Should().Be(202, response.ToString());
+        return response;
+    }
+
+    public static JsonObject AccountJson(string name = "prod") => new()
+    {
+        ["name"] = name,
+        ["roleArn"] = "arn:aws:iam::123456789012:role/PaletteServerless",
+        ["externalId"] = "palette-tenant-42",
+    };
+
+    public static JsonObject ProfileJson(string name = "ubuntu-k8s") => JsonNode.Parse($$"""
+        {
+          "name": "{{name}}",
+          "version": "1.0.0",
+          "description": "Ubuntu, Kubernetes, Cilium, EBS",
+          "packs": [
+            { "layer": "os", "name": "ubuntu", "version": "22.04", "values": "" },
+            { "layer": "k8s", "name": "kubernetes", "version": "1.30.4", "values": "apiServer:\n  extraArgs: {}\n" },
+            { "layer": "cni", "name": "cilium", "version": "1.15.3", "values": "ipam:\n  mode: kubernetes\n" },
+            { "layer": "csi", "name": "aws-ebs-csi", "version": "1.28.0", "values": "" }
+          ]
+        }
+        """)!.AsObject();
+
+    /// <summary>A cluster spec that uses every field, valid against <see cref="SeedProjectAsync"/>.</summary>
+    public static JsonObject ClusterJson(string name = "demo") => JsonNode.Parse($$"""
+        {
+          "name": "{{name}}",
+          "description": "a test cluster",
+          "tags": { "team": "platform", "cost-center": "" },
+          "cloudAccount": "prod",
+          "profile": { "name": "ubuntu-k8s", "version": "1.0.0", "packValues": { "cilium": "ipam:\n  mode: cluster-pool\n" } },
+          "cloud": {
+            "region": "us-east-1",
+            "sshKeyName": "ops",
+            "vpcCidr": "10.10.0.0/16",
+            "apiLoadBalancer": "internet-facing",
+            "placement": { "mode": "dynamic" }
+          },
+          "updateWorkerPoolsInParallel": true,
+          "nodePools": [
+            { "name": "control-plane", "role": "control-plane", "count": 3, "instanceType": "m5.large",
+              "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"] },
+            { "name": "workers", "role": "worker", "count": 2, "instanceType": "m5.xlarge",
+              "availabilityZones": ["us-east-1a", "us-east-1b"], "capacityType": "spot", "maxSpotPrice": 0.12,
+              "diskSizeGiB": 100, "labels": { "tier": "web" },
+              "taints": [ { "key": "dedicated", "value": "web", "effect": "NoSchedule" } ] }
+          ],
+          "settings": {
+            "patchSchedule": "0 3 * * SUN",
+            "securityScans": { "enabled": true, "schedule": "0 2 * * *" },
+            "backup": { "enabled": true, "schedule": "0 1 * * *", "retentionDays": 30, "location": "my-backups" },
+            "rbac": [ { "type": "ClusterRoleBinding", "role": "cluster-admin", "subjects": [ { "kind": "Group", "name": "platform" } ] } ],
+            "virtualClusters": { "enabled": false }
+          }
+        }
+        """)!.AsObject();
+
+    public static string Serialize(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+}
