@@ -1,0 +1,30 @@
+namespace PaletteServerless.Infra.Iam;
+
+/// <summary>
+/// What a workflow step may do to the AWS resources of a cluster. A step's role (product account)
+/// and the tenant's target-account role are both built from these, by <see cref="ClusterResourcePolicy"/>.
+/// </summary>
+[Flags]
+public enum ClusterPermissions
+{
+    None = 0,
+    /// <summary>EC2 and ELB describes: reading what exists before creating or deleting it.</summary>
+    Describe = 1 << 0,
+    /// <summary>Service Quotas reads for the preflight check (VPCs, EIPs, NAT gateways, vCPUs, NLBs).</summary>
+    Quotas = 1 << 1,
+    /// <summary>VPC, subnets, internet gateway, EIPs, NAT gateways, route tables, security groups.</summary>
+    CreateNetwork = 1 << 2,
+    DeleteNetwork = 1 << 3,
+    /// <summary>The API server's network load balancer, its target group, listener and targets.</summary>
+    CreateLoadBalancer = 1 << 4,
+    DeleteLoadBalancer = 1 << 5,
+    /// <summary>Node pool instances (with their volumes and network interfaces).</summary>
+    CreateInstances = 1 << 6,
+    DeleteInstances = 1 << 7,
+    /// <summary>Lists everything that carries the ownership tag (the leftovers report).</summary>
+    FindTagged = 1 << 8,
+
+    /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
+    All = Describe | Quotas | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
+        | CreateInstances | DeleteInstances | FindTagged,
+}

@@ -1,0 +1,167 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using CdkAws = Amazon.CDK.Aws;
+using PaletteServerless.Domain.Clusters;
+
+namespace PaletteServerless.Infra.Iam;
+
+/// <summary>
+/// The one builder of EC2 / ELB permissions for clusters, used for the step functions' roles in the
+/// product account and for the role a tenant deploys in each target account.
+///
+/// Ownership is the <see cref="OwnershipTags.ClusterUid"/> tag: a create is allowed only when the
+/// request carries it (<c>aws:RequestTag</c>), and a mutation or delete only on a resource that
+/// carries it (<c>aws:ResourceTag</c>), for every action and resource type where EC2 and ELB
+/// evaluate those keys (Service Authorization Reference, "Actions, resources, and condition keys"
+/// for Amazon EC2 and Elastic Load Balancing V2). Resources a create only reads or attaches to
+/// (an AMI, a key pair, the tenant's own subnets under static placement) have no tag to test;
+/// they are listed by type, never as "*".
+/// </summary>
+public static class ClusterResourcePolicy
+{
+    public const string RequestTagKey = "aws:RequestTag/" + OwnershipTags.ClusterUid;
+    public const string ResourceTagKey = "aws:ResourceTag/" + OwnershipTags.ClusterUid;
+
+    /// <summary>Why each "*" resource below is "*"; tests require every "*" statement to be one of these.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AnyResourceJustifications = new Dictionary<string, string>
+    {
+        ["DescribeClusterResources"] = "EC2 and ELB Describe* actions support no resource-level permissions: IAM requires \"*\"",
+        ["FindTaggedResources"] = "tag:GetResources supports no resource-level permissions; the caller filters on the ownership tag",
+    };
+
+    public static IEnumerable<PolicyStatement> Statements(ClusterPermissions permissions)
+    {
+        if (permissions.HasFlag(ClusterPermissions.Describe))
+            yield return AnyResource("DescribeClusterResources",
+                "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeImages", "ec2:DescribeInstances", "ec2:DescribeInstanceTypeOfferings",
+                "ec2:DescribeInstanceTypes", "ec2:DescribeInternetGateways", "ec2:DescribeKeyPairs",
+                "ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetHealth");
+
+        if (permissions.HasFlag(ClusterPermissions.Quotas))
+            yield return Allow("ReadServiceQuotas", ["servicequotas:GetServiceQuota"],
+                [Arn("servicequotas", "ec2/*"), Arn("servicequotas", "vpc/*"), Arn("servicequotas", "elasticloadbalancing/*")]);
+
+        if (permissions.HasFlag(ClusterPermissions.FindTagged))
+            yield return AnyResource("FindTaggedResources", "tag:GetResources");
+
+        if (permissions.HasFlag(ClusterPermissions.CreateNetwork))
+        {
+            yield return Allow("CreateTaggedNetwork",
+                ["ec2:AllocateAddress", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRouteTable",
+                 "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateVpc"],
+                [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
+                 Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
+                RequestTagged());
+            // Subnets and route tables go only into a VPC we created.
+            yield return Allow("CreateInOwnedVpc", ["ec2:CreateRouteTable", "ec2:CreateSubnet"], [Ec2("vpc/*")], ResourceTagged());
+            // A NAT gateway sits in our public subnet and takes our EIP.
+            yield return Allow("CreateNatOnOwnedResources", ["ec2:CreateNatGateway"], [Ec2("subnet/*"), Ec2("elastic-ip/*")], ResourceTagged());
+            // Static placement puts our (tagged) security groups into the tenant's VPC, which carries no tag of ours.
+            yield return Allow("CreateSecurityGroupInAnyVpc", ["ec2:CreateSecurityGroup"], [Ec2("vpc/*")]);
+            yield return TagOnCreate("TagNetworkOnCreate", "ec2:CreateTags", "ec2:CreateAction",
+                ["AllocateAddress", "CreateInternetGateway", "CreateNatGateway", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet", "CreateVpc"],
+                [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
+                 Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")]);
+            yield return Allow("ConfigureOwnedNetwork",
+                ["ec2:AssociateRouteTable", "ec2:AttachInternetGateway", "ec2:AuthorizeSecurityGroupEgress",
+                 "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateRoute", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute"],
+                [Ec2("internet-gateway/*"), Ec2("route-table/*"), Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
+                ResourceTagged());
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.DeleteNetwork))
+            yield return Allow("DeleteOwnedNetwork",
+                ["ec2:DeleteInternetGateway", "ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable",
+                 "ec2:DeleteSecurityGroup", "ec2:DeleteSubnet", "ec2:DeleteVpc", "ec2:DetachInternetGateway",
+                 "ec2:DisassociateAddress", "ec2:DisassociateRouteTable", "ec2:ReleaseAddress",
+                 "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+                [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
+                 Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
+                ResourceTagged());
+
+        if (permissions.HasFlag(ClusterPermissions.CreateLoadBalancer))
+        {
+            yield return Allow("CreateTaggedLoadBalancer",
+                ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*")],
+                RequestTagged());
+            yield return TagOnCreate("TagLoadBalancerOnCreate", "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateAction",
+                ["CreateListener", "CreateLoadBalancer", "CreateTargetGroup"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")]);
+            yield return Allow("ConfigureOwnedLoadBalancer",
+                ["elasticloadbalancing:CreateListener", "elasticloadbalancing:ModifyTargetGroupAttributes",
+                 "elasticloadbalancing:RegisterTargets"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*")],
+                ResourceTagged());
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.DeleteLoadBalancer))
+            yield return Allow("DeleteOwnedLoadBalancer",
+                ["elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteLoadBalancer",
+                 "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DeregisterTargets"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
+                ResourceTagged());
+
+        if (permissions.HasFlag(ClusterPermissions.CreateInstances))
+        {
+            // What RunInstances creates must carry the tag...
+            yield return Allow("RunTaggedInstances", ["ec2:RunInstances"],
+                [Ec2("instance/*"), Ec2("volume/*"), Ec2("network-interface/*")], RequestTagged());
+            // ...what it only uses cannot: public or tenant AMIs, the tenant's key pair, and subnets or
+            // security groups that static placement takes from the tenant's VPC.
+            yield return Allow("RunInstancesWithExistingResources", ["ec2:RunInstances"],
+                [$"arn:{CdkAws.PARTITION}:ec2:*::image/*", Ec2("image/*"), Ec2("key-pair/*"), Ec2("subnet/*"), Ec2("security-group/*")]);
+            yield return TagOnCreate("TagInstancesOnCreate", "ec2:CreateTags", "ec2:CreateAction", ["RunInstances"],
+                [Ec2("instance/*"), Ec2("volume/*"), Ec2("network-interface/*")]);
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.DeleteInstances))
+            yield return Allow("TerminateOwnedInstances", ["ec2:TerminateInstances"], [Ec2("instance/*")], ResourceTagged());
+    }
+
+    private static string Arn(string service, string resource) => $"arn:{CdkAws.PARTITION}:{service}:*:{CdkAws.ACCOUNT_ID}:{resource}";
+
+    // Any region: a cluster is built in the region its spec names.
+    private static string Ec2(string resource) => Arn("ec2", resource);
+
+    private static string Elb(string resource) => Arn("elasticloadbalancing", resource);
+
+    /// <summary>The request must carry the ownership tag (any value: it is the new cluster's uid).</summary>
+    private static Dictionary<string, object> RequestTagged() => new()
+    {
+        ["Null"] = new Dictionary<string, object> { [RequestTagKey] = "false" },
+    };
+
+    /// <summary>The resource must already carry the ownership tag.</summary>
+    private static Dictionary<string, object> ResourceTagged() => new()
+    {
+        ["Null"] = new Dictionary<string, object> { [ResourceTagKey] = "false" },
+    };
+
+    /// <summary>Tagging is allowed only as part of the named create calls, never on an existing resource.</summary>
+    private static PolicyStatement TagOnCreate(string sid, string tagAction, string createActionKey, string[] createActions, string[] resources) =>
+        Allow(sid, [tagAction], resources,
+            new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { [createActionKey] = createActions } });
+
+    private static PolicyStatement AnyResource(string sid, params string[] actions)
+    {
+        if (!AnyResourceJustifications.ContainsKey(sid))
+            throw new InvalidOperationException($"statement {sid} uses \"*\" resources without a justification");
+        return Allow(sid, actions, ["*"]);
+    }
+
+    internal static PolicyStatement Allow(string sid, string[] actions, string[] resources, Dictionary<string, object>? conditions = null) =>
+        new(new PolicyStatementProps
+        {
+            Sid = sid,
+            Effect = Effect.ALLOW,
+            Actions = actions,
+            Resources = resources,
+            Conditions = conditions,
+        });
+}

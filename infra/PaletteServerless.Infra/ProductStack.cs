@@ -1,0 +1,373 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.Apigatewayv2;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.IAM;
+using CdkAws = Amazon.CDK.Aws;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.StepFunctions;
+using Amazon.CDK.AwsApigatewayv2Authorizers;
+using Amazon.CDK.AwsApigatewayv2Integrations;
+using Constructs;
+using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Aws.Storage;
+using PaletteServerless.Infra.Iam;
+using Function = Amazon.CDK.AWS.Lambda.Function;
+using FunctionProps = Amazon.CDK.AWS.Lambda.FunctionProps;
+using HttpMethod = Amazon.CDK.AWS.Apigatewayv2.HttpMethod;
+using StateMachineDefinition = PaletteServerless.Aws.Configuration.StateMachineDefinition;
+using Table = Amazon.CDK.AWS.DynamoDB.Table;
+using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
+using CfnRule = Amazon.CDK.AWS.Events.CfnRule;
+
+namespace PaletteServerless.Infra;
+
+public sealed class ProductStackProps : StackProps
+{
+    /// <summary>The folder holding every <see cref="StateMachineCatalog"/> definition file.</summary>
+    public required string StateMachinesDirectory { get; init; }
+
+    public required IFunctionCode FunctionCode { get; init; }
+
+    /// <summary>The functions to deploy; the catalog's, always, outside of tests.</summary>
+    public IReadOnlyList<FunctionDefinition> Functions { get; init; } = FunctionCatalog.All;
+}
+
+/// <summary>
+/// The product, in the tenant's (product) account: the table, every function of the catalog, the
+/// HTTP API, every state machine of the catalog, the event bus and what watches them.
+/// </summary>
+public sealed partial class ProductStack : Stack
+{
+    /// <summary>The event bus keeps the local stack's name, so events read the same in both.</summary>
+    public const string EventBusName = "palette-serverless";
+
+    public static readonly IReadOnlyList<string> ClusterEventTypes = ["Cluster Status Change", "Cluster Leftover Resources"];
+
+    public static readonly Runtime DotnetRuntime = new("dotnet10", RuntimeFamily.DOTNET_CORE);
+
+    private readonly CfnCondition _hasNotificationTopic;
+    private readonly CfnParameter _notificationTopicArn;
+    private readonly IReadOnlyList<FunctionDefinition> _functionDefinitions;
+
+    public Table Table { get; }
+    public EventBus EventBus { get; }
+    public IReadOnlyDictionary<string, Function> Functions { get; }
+    public IReadOnlyDictionary<string, StateMachine> StateMachines { get; }
+    public HttpApi HttpApi { get; }
+
+    public ProductStack(Construct scope, string id, ProductStackProps props) : base(scope, id, props)
+    {
+        _functionDefinitions = props.Functions;
+        var jwtIssuer = new CfnParameter(this, "JwtIssuer", new CfnParameterProps
+        {
+            Type = "String",
+            AllowedPattern = "^https://.+",
+            Description = "Issuer (iss) of the JWTs the API accepts, e.g. https://cognito-idp.<region>.amazonaws.com/<user pool id>",
+        });
+        var jwtAudience = new CfnParameter(this, "JwtAudience", new CfnParameterProps
+        {
+            Type = "String",
+            MinLength = 1,
+            Description = "Audience (aud or client_id) the API's JWTs must carry",
+        });
+        _notificationTopicArn = new CfnParameter(this, "NotificationTopicArn", new CfnParameterProps
+        {
+            Type = "String",
+            Default = "",
+            AllowedPattern = "^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]+$",
+            Description = "Optional SNS topic (same region) for cluster events and failed-workflow alarms; its policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish",
+        });
+        _hasNotificationTopic = new CfnCondition(this, "HasNotificationTopic", new CfnConditionProps
+        {
+            Expression = Fn.ConditionNot(Fn.ConditionEquals(_notificationTopicArn.ValueAsString, "")),
+        });
+
+        Table = CreateTable();
+        EventBus = new EventBus(this, "EventBus", new EventBusProps { EventBusName = EventBusName });
+
+        // State machine ARNs are built from their fixed names, not taken from the resources: the API
+        // function needs them and the state machines need the functions, which would be a cycle.
+        var stateMachineArns = StateMachineCatalog.All.ToDictionary(m => m.Name, StateMachineArn);
+        var arns = new ProductArns(
+            Table.TableArn,
+            EventBus.EventBusArn,
+            [.. stateMachineArns.Values],
+            [.. StateMachineCatalog.All.Select(ExecutionsArn)]);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [EnvironmentNames.TableName] = Table.TableName,
+            [EnvironmentNames.ProvisionStateMachineArn] = stateMachineArns[StateMachineCatalog.Provision.Name],
+            [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
+            [EnvironmentNames.EventBusName] = EventBus.EventBusName,
+        };
+
+        Functions = props.Functions.ToDictionary(f => f.Name, f => CreateFunction(f, props.FunctionCode, environment, arns));
+        StateMachines = StateMachineCatalog.All.ToDictionary(m => m.Name, m => CreateStateMachine(m, props.StateMachinesDirectory));
+        CreateEventRouting();
+        HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString);
+
+        _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = HttpApi.ApiEndpoint, Description = "Base URL of the product API" });
+        _ = new CfnOutput(this, "TableName", new CfnOutputProps { Value = Table.TableName });
+        _ = new CfnOutput(this, "EventBusNameOutput", new CfnOutputProps { Value = EventBus.EventBusName, Description = "Event bus of cluster events" });
+        _ = new CfnOutput(this, "ProductAccountId", new CfnOutputProps
+        {
+            Value = CdkAws.ACCOUNT_ID,
+            Description = "The account target-account roles must trust (ProductAccountId of the target-account stack)",
+        });
+        foreach (var machine in StateMachineCatalog.All)
+            _ = new CfnOutput(this, PascalCase(machine.Name) + "Arn", new CfnOutputProps { Value = StateMachines[machine.Name].StateMachineArn });
+    }
+
+    private Table CreateTable()
+    {
+        // The key schema comes from the request the local stack creates its table with: one definition.
+        var request = TableSchema.CreateTableRequest(TableSchema.DefaultTableName);
+        Attribute Key(Amazon.DynamoDBv2.KeyType type)
+        {
+            var name = request.KeySchema.Single(k => k.KeyType == type).AttributeName;
+            var scalar = request.AttributeDefinitions.Single(a => a.AttributeName == name).AttributeType.Value;
+            return new Attribute
+            {
+                Name = name,
+                Type = scalar switch
+                {
+                    "S" => AttributeType.STRING,
+                    "N" => AttributeType.NUMBER,
+                    "B" => AttributeType.BINARY,
+                    _ => throw new InvalidOperationException($"unknown DynamoDB scalar type {scalar}"),
+                },
+            };
+        }
+        return new Table(this, "Table", new TableProps
+        {
+            PartitionKey = Key(Amazon.DynamoDBv2.KeyType.HASH),
+            SortKey = Key(Amazon.DynamoDBv2.KeyType.RANGE),
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            PointInTimeRecovery = true,
+            TimeToLiveAttribute = TableSchema.TimeToLiveAttribute,
+            DeletionProtection = true,
+            // The tenant's clusters, accounts and profiles: never dropped with the stack.
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+    }
+
+    private Function CreateFunction(FunctionDefinition definition, IFunctionCode code, IReadOnlyDictionary<string, string> environment, ProductArns arns)
+    {
+        var logGroup = new LogGroup(this, definition.Name + "Logs", new LogGroupProps
+        {
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        // Our own role instead of the default one with AWSLambdaBasicExecutionRole, whose log
+        // permissions reach every log group of the account: this one writes only its own.
+        var role = new Role(this, definition.Name + "Role", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"Runs the {definition.Name} function with exactly what it needs",
+        });
+        logGroup.GrantWrite(role);
+        foreach (var statement in FunctionPolicies.For(definition, arns))
+            role.AddToPrincipalPolicy(statement);
+
+        return new Function(this, definition.Name + "Function", new FunctionProps
+        {
+            Description = definition.Description,
+            Runtime = DotnetRuntime,
+            Architecture = Architecture.ARM_64,
+            Handler = definition.Handler,
+            Code = code.For(definition),
+            Role = role,
+            LogGroup = logGroup,
+            // X-Ray adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role:
+            // X-Ray supports no resource-level permissions for them.
+            Tracing = Tracing.ACTIVE,
+            MemorySize = 512,
+            // The API answers within API Gateway's 30 s; a step makes a handful of AWS calls and
+            // returns, waiting happens in the state machine.
+            Timeout = definition.Name == FunctionCatalog.Api.Name ? Duration.Seconds(29) : Duration.Minutes(2),
+            Environment = definition.EnvironmentVariables.ToDictionary(name => name, name => EnvironmentValue(definition, name, environment)),
+        });
+    }
+
+    private static string EnvironmentValue(FunctionDefinition definition, string name, IReadOnlyDictionary<string, string> environment)
+    {
+        if (name == EnvironmentNames.Region)
+            throw new InvalidOperationException($"function {definition.Name} lists {name}: Lambda sets it, the deployment must not");
+        return environment.TryGetValue(name, out var value)
+            ? value
+            : throw new InvalidOperationException($"function {definition.Name} reads {name}, which the CDK app has no value for (ProductStack environment)");
+    }
+
+    private StateMachine CreateStateMachine(StateMachineDefinition machine, string directory)
+    {
+        var path = Path.Combine(directory, machine.DefinitionFile);
+        if (!File.Exists(path))
+            throw new InvalidOperationException(
+                $"state machine {machine.Name}: its definition statemachines/{machine.DefinitionFile} does not exist (looked in {directory})");
+        var definition = File.ReadAllText(path);
+        try
+        {
+            using var _ = JsonDocument.Parse(definition);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"state machine {machine.Name}: {machine.DefinitionFile} is not valid JSON: {ex.Message}", ex);
+        }
+
+        // Only the placeholders this definition uses: a function ARN it does not call would make the
+        // state machine depend on that function for nothing (and the API function already depends on
+        // the state machines through its permissions).
+        var used = PlaceholderPattern().Matches(definition).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var all = StateMachineCatalog.Placeholders(
+            f => Functions.TryGetValue(f.Name, out var fn) ? fn.FunctionArn : throw new InvalidOperationException($"function {f.Name} is not deployed"),
+            Table.TableName,
+            EventBus.EventBusName);
+        var substitutions = all.Where(p => used.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        try
+        {
+            StateMachineCatalog.Substitute(definition, substitutions);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"state machine {machine.Name} ({machine.DefinitionFile}): {ex.Message}", ex);
+        }
+
+        var id = PascalCase(machine.Name);
+        var logGroup = new LogGroup(this, id + "Logs", new LogGroupProps
+        {
+            // The vendedlogs prefix keeps Step Functions' log delivery from growing the account's
+            // CloudWatch Logs resource policy past its size limit.
+            LogGroupName = $"/aws/vendedlogs/states/{machine.Name}",
+            Retention = RetentionDays.THREE_MONTHS,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        var stateMachine = new StateMachine(this, id, new StateMachineProps
+        {
+            StateMachineName = machine.Name,
+            Comment = machine.Description,
+            StateMachineType = StateMachineType.STANDARD,
+            DefinitionBody = DefinitionBody.FromString(definition),
+            DefinitionSubstitutions = substitutions,
+            // Every transition is logged; payloads are not, as they carry role ARNs and external ids.
+            // Log delivery needs logs:*LogDelivery, logs:PutResourcePolicy and friends on "*" (CDK adds
+            // them): CloudWatch Logs supports no resource-level permissions for log delivery.
+            Logs = new LogOptions { Destination = logGroup, Level = LogLevel.ALL, IncludeExecutionData = false },
+            // X-Ray: CDK adds xray:PutTraceSegments and related actions on "*", which support no resource-level permissions.
+            TracingEnabled = true,
+        });
+        foreach (var function in _functionDefinitions.Where(f => used.Contains(StateMachineCatalog.FunctionPlaceholder(f))))
+            Functions[function.Name].GrantInvoke(stateMachine);
+
+        var alarm = new Alarm(this, id + "FailedAlarm", new AlarmProps
+        {
+            AlarmDescription = $"An execution of {machine.Name} failed, timed out or was aborted: see its log group",
+            Metric = new MathExpression(new MathExpressionProps
+            {
+                Expression = "failed + timedOut + aborted",
+                UsingMetrics = new Dictionary<string, IMetric>
+                {
+                    ["failed"] = stateMachine.MetricFailed(),
+                    ["timedOut"] = stateMachine.MetricTimedOut(),
+                    ["aborted"] = stateMachine.MetricAborted(),
+                },
+                Period = Duration.Minutes(5),
+            }),
+            Threshold = 1,
+            EvaluationPeriods = 1,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        ((CfnAlarm)alarm.Node.DefaultChild!).AddPropertyOverride("AlarmActions", IfNotificationTopic(new[] { _notificationTopicArn.ValueAsString }));
+        return stateMachine;
+    }
+
+    private void CreateEventRouting()
+    {
+        var rule = new Rule(this, "ClusterEventsRule", new RuleProps
+        {
+            EventBus = EventBus,
+            Description = "Cluster status changes and leftover-resource reports, to the optional notification topic",
+            EventPattern = new EventPattern { DetailType = [.. ClusterEventTypes] },
+        });
+        // The target is a deploy-time choice (a parameter), so it is added only when one is given.
+        ((CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("Targets", IfNotificationTopic(new object[]
+        {
+            new Dictionary<string, object> { ["Id"] = "NotificationTopic", ["Arn"] = _notificationTopicArn.ValueAsString },
+        }));
+
+        _ = EventBus.Archive("EventArchive", new BaseArchiveProps
+        {
+            Description = "Every cluster event, for replay and audit",
+            EventPattern = new EventPattern { Account = [Account] },
+            Retention = Duration.Days(90),
+        });
+    }
+
+    /// <summary>
+    /// Fn::If on the notification topic condition, value or no property at all. Written as plain
+    /// JSON: jsii cannot pass Fn.ConditionIf's result where a property override takes "any".
+    /// </summary>
+    private Dictionary<string, object> IfNotificationTopic(object value) => new()
+    {
+        ["Fn::If"] = new object[] { _hasNotificationTopic.LogicalId, value, new Dictionary<string, object> { ["Ref"] = "AWS::NoValue" } },
+    };
+
+    private HttpApi CreateHttpApi(Function apiFunction, string issuer, string audience)
+    {
+        var authorizer = new HttpJwtAuthorizer("JwtAuthorizer", issuer, new HttpJwtAuthorizerProps
+        {
+            JwtAudience = [audience],
+            IdentitySource = ["$request.header.Authorization"],
+        });
+        var api = new HttpApi(this, "HttpApi", new HttpApiProps
+        {
+            ApiName = "palette-serverless",
+            Description = "PaletteServerless cluster API",
+            DefaultAuthorizer = authorizer,
+        });
+        var integration = new HttpLambdaIntegration("ApiFunction", apiFunction, new HttpLambdaIntegrationProps
+        {
+            PayloadFormatVersion = PayloadFormatVersion.VERSION_2_0,
+        });
+        foreach (var route in ApiRouteTable.All)
+        {
+            api.AddRoutes(new AddRoutesOptions
+            {
+                Path = route.Path,
+                Methods = [Enum.Parse<HttpMethod>(route.Method)],
+                Integration = integration,
+                // Only the OpenAPI document is public; everything else inherits the JWT authorizer.
+                Authorizer = route.Public ? new HttpNoneAuthorizer() : null,
+            });
+        }
+        return api;
+    }
+
+    private string StateMachineArn(StateMachineDefinition machine) => FormatArn(new ArnComponents
+    {
+        Service = "states",
+        Resource = "stateMachine",
+        ResourceName = machine.Name,
+        ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    private string ExecutionsArn(StateMachineDefinition machine) => FormatArn(new ArnComponents
+    {
+        Service = "states",
+        Resource = "execution",
+        ResourceName = machine.Name + ":*",
+        ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    /// <summary>"palette-provision-cluster" -> "PaletteProvisionCluster", for construct and output ids.</summary>
+    public static string PascalCase(string name) =>
+        string.Concat(name.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+
+    [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)\}")]
+    private static partial Regex PlaceholderPattern();
+}

@@ -1,0 +1,21 @@
+using Amazon.CDK;
+using PaletteServerless.Infra;
+
+var app = new App();
+
+// Context values, all optional: -c repositoryRoot=<dir> and -c statemachinesDirectory=<dir>.
+var root = app.Node.TryGetContext("repositoryRoot") as string ?? RepositoryLayout.FindRoot(Directory.GetCurrentDirectory());
+var stateMachines = app.Node.TryGetContext("statemachinesDirectory") as string ?? Path.Combine(root, "statemachines");
+
+_ = new ProductStack(app, "PaletteServerless", new ProductStackProps
+{
+    Description = "PaletteServerless: the cluster API, its workflows and their data",
+    StateMachinesDirectory = stateMachines,
+    FunctionCode = new DotnetPublishedCode(root),
+});
+_ = new TargetAccountStack(app, "PaletteServerlessTargetAccount", new StackProps
+{
+    Description = "PaletteServerless target account: the role the product assumes to build clusters here",
+});
+
+app.Synth();

@@ -1,0 +1,61 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+using PaletteServerless.Infra.Iam;
+
+namespace PaletteServerless.Infra;
+
+/// <summary>
+/// What a tenant deploys in each AWS account clusters are built in (the product doc's "Add AWS
+/// Account"): one role, under the path the product's steps may assume, trusting only the product's
+/// account and only with the external id registered with the cloud account, allowed exactly what
+/// the workflow steps do, all of it fenced by the ownership tag.
+/// </summary>
+public sealed class TargetAccountStack : Stack
+{
+    /// <summary>A fixed name, so the ARN to register is predictable: arn:aws:iam::&lt;account&gt;:role/palette-serverless/PaletteServerlessClusterBuilder.</summary>
+    public const string RoleName = "PaletteServerlessClusterBuilder";
+
+    public Role Role { get; }
+
+    public TargetAccountStack(Construct scope, string id, IStackProps? props = null) : base(scope, id, props)
+    {
+        var productAccountId = new CfnParameter(this, "ProductAccountId", new CfnParameterProps
+        {
+            Type = "String",
+            AllowedPattern = "^\\d{12}$",
+            Description = "The account PaletteServerless runs in (output ProductAccountId of the product stack)",
+        });
+        var externalId = new CfnParameter(this, "ExternalId", new CfnParameterProps
+        {
+            Type = "String",
+            NoEcho = true,
+            // IAM's rule for sts:ExternalId; the product's cloud-account validation uses the same one.
+            AllowedPattern = "^[\\w+=,.@:/-]{2,1224}$",
+            Description = "A secret you choose and register with the cloud account (externalId): protects against the confused deputy",
+        });
+
+        Role = new Role(this, "ClusterBuilderRole", new RoleProps
+        {
+            RoleName = RoleName,
+            Path = FunctionPolicies.TargetRolePath,
+            Description = "Assumed by PaletteServerless to build and delete clusters in this account",
+            AssumedBy = new AccountPrincipal(productAccountId.ValueAsString),
+            ExternalIds = [externalId.ValueAsString],
+            MaxSessionDuration = Duration.Hours(1),
+            InlinePolicies = new Dictionary<string, PolicyDocument>
+            {
+                ["ClusterResources"] = new(new PolicyDocumentProps
+                {
+                    Statements = [.. ClusterResourcePolicy.Statements(ClusterPermissions.All)],
+                }),
+            },
+        });
+
+        _ = new CfnOutput(this, "RoleArn", new CfnOutputProps
+        {
+            Value = Role.RoleArn,
+            Description = "roleArn to register as a cloud account (POST /v1/projects/{project}/cloudaccounts)",
+        });
+    }
+}
