@@ -64,3 +64,17 @@ public interface IForceDeleter
 {
     Task<System.Text.Json.Nodes.JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct);
 }
+
+/// <summary>
+/// What the product created for each cluster, recorded as soon as each create call returns, so
+/// that a crash can never orphan a resource: the delete walks this list (and the ownership tags).
+/// </summary>
+public interface IInventoryStore
+{
+    Task RecordAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
+    Task<IReadOnlyList<Provisioning.InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct);
+    Task ForgetAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
+
+    /// <summary>The cluster's kubeadm secrets: created once (conditional put), then always the same.</summary>
+    Task<Provisioning.ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<Provisioning.ClusterSecrets> create, CancellationToken ct);
+}

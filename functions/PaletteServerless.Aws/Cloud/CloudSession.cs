@@ -1,0 +1,60 @@
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.CloudAccounts;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>
+/// The AWS clients of one cluster's account and region. When the cloud account names a role,
+/// every call acts through STS AssumeRole with its external id, in that account; otherwise with
+/// the function's own credentials. The one seam through which steps reach EC2 and ELBv2.
+/// </summary>
+public sealed class CloudSession : IDisposable
+{
+    private CloudSession(string region, AWSCredentials? credentials)
+    {
+        Region = region;
+        var regionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+        // Endpoints come from AWS_ENDPOINT_URL when set (the local stack), else AWS's regional ones.
+        Ec2 = credentials is null
+            ? new AmazonEC2Client(new AmazonEC2Config { RegionEndpoint = regionEndpoint })
+            : new AmazonEC2Client(credentials, new AmazonEC2Config { RegionEndpoint = regionEndpoint });
+        var options = new AwsClientOptions(region) { Credentials = credentials };
+        LoadBalancing = new Elbv2Client(options);
+        Tagging = new TaggingClient(options);
+    }
+
+    public string Region { get; }
+    public IAmazonEC2 Ec2 { get; }
+    public Elbv2Client LoadBalancing { get; }
+    public TaggingClient Tagging { get; }
+
+    public static async Task<CloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct)
+    {
+        if (account.RoleArn is null)
+            return new CloudSession(region, null);
+        using var sts = new AmazonSecurityTokenServiceClient(new AmazonSecurityTokenServiceConfig
+        {
+            RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
+        });
+        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = account.RoleArn,
+            RoleSessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName,
+            ExternalId = account.ExternalId,
+            DurationSeconds = 3600,
+        }, ct);
+        var c = response.Credentials;
+        return new CloudSession(region, new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken));
+    }
+
+    public void Dispose()
+    {
+        Ec2.Dispose();
+        LoadBalancing.Dispose();
+        Tagging.Dispose();
+    }
+}

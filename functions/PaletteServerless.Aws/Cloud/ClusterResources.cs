@@ -1,0 +1,79 @@
+using Amazon.EC2.Model;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>
+/// One cluster's resources during a step: the inventory read once, and the one way to make a
+/// resource exist: use the recorded one, else adopt one found by its ownership tags (a create
+/// whose record was lost to a crash), else create it tagged and record it before going on.
+/// </summary>
+public sealed class ClusterResources(Cluster cluster, CloudSession cloud, IInventoryStore inventory, List<InventoryItem> items, TimeProvider clock)
+{
+    public Cluster Cluster => cluster;
+    public CloudSession Cloud => cloud;
+    public IReadOnlyList<InventoryItem> Items => items;
+
+    public static async Task<ClusterResources> LoadAsync(Cluster cluster, CloudSession cloud, IInventoryStore inventory, TimeProvider clock, CancellationToken ct) =>
+        new(cluster, cloud, inventory, [.. await inventory.ListAsync(cluster, ct)], clock);
+
+    public InventoryItem? Find(string kind, string? role = null, string? zone = null) =>
+        items.FirstOrDefault(i => i.Kind == kind && (role is null || i.Role == role) && (zone is null || i.AvailabilityZone == zone));
+
+    public IEnumerable<InventoryItem> All(string kind, string? role = null) =>
+        items.Where(i => i.Kind == kind && (role is null || i.Role == role));
+
+    public string Id(string kind, string? role = null, string? zone = null) =>
+        Find(kind, role, zone)?.Id ?? throw new ProvisioningFailedException($"the inventory has no {kind} {role} {zone}: an earlier step did not finish");
+
+    /// <summary>Makes sure the resource exists and is recorded; returns its inventory item.</summary>
+    public async Task<InventoryItem> EnsureAsync(
+        string kind, string role, string? zone, string name,
+        Func<Task<(string Id, Dictionary<string, string>? Attributes)?>> lookup,
+        Func<Task<(string Id, Dictionary<string, string>? Attributes)>> create,
+        CancellationToken ct)
+    {
+        if (Find(kind, role, zone) is { } known)
+            return known;
+        var found = await lookup() ?? await CloudErrors.CreateAsync($"create {kind} {name}", create);
+        var item = new InventoryItem
+        {
+            Kind = kind, Id = found.Id, Role = role, AvailabilityZone = zone, Name = name,
+            Attributes = found.Attributes, RecordedAt = clock.GetUtcNow(),
+        };
+        await inventory.RecordAsync(cluster, item, ct);
+        items.Add(item);
+        return item;
+    }
+
+    /// <summary>Updates a recorded item (e.g. a new association id) in place.</summary>
+    public async Task RecordAsync(InventoryItem item, CancellationToken ct)
+    {
+        items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        items.Add(item);
+        await inventory.RecordAsync(cluster, item, ct);
+    }
+
+    public async Task ForgetAsync(InventoryItem item, CancellationToken ct)
+    {
+        items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        await inventory.ForgetAsync(cluster, item, ct);
+    }
+
+    /// <summary>Tags for a create, through TagSpecifications: nothing we create exists untagged.</summary>
+    public List<TagSpecification> TagsAtCreation(Amazon.EC2.ResourceType type, string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
+        [new TagSpecification { ResourceType = type, Tags = Tags(name, role, extra) }];
+
+    public List<Tag> Tags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
+        ResourceTags.For(cluster, name, role, extra).Select(t => new Tag(t.Key, t.Value)).ToList();
+
+    /// <summary>Filters that find what this cluster (by uid) created in a role.</summary>
+    public List<Filter> Owned(string role, params Filter[] more) =>
+    [
+        new Filter($"tag:{OwnershipTags.ClusterUid}", [cluster.Uid]),
+        new Filter($"tag:{ResourceTags.CapaRole}", [role]),
+        .. more,
+    ];
+}

@@ -1,0 +1,104 @@
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>The API server's network load balancer: TCP 6443 listener and target group with Cluster API's health check.</summary>
+public sealed class LoadBalancerReconciler(ClusterResources resources)
+{
+    private Elbv2Client Elb => resources.Cloud.LoadBalancing;
+
+    /// <summary>Creates (or adopts) the load balancer, target group and listener; returns the load balancer's DNS name.</summary>
+    public async Task<string> CreateAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
+    {
+        var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb").Select(t => new ResourceTag(t.Key, t.Value)).ToList();
+        var lb = await resources.EnsureAsync(ResourceKinds.LoadBalancer, "apiserver", null, plan.LoadBalancerName,
+            async () => await FindLoadBalancerAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
+            async () =>
+            {
+                var created = await Elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest
+                {
+                    Name = plan.LoadBalancerName,
+                    Type = "network",
+                    Scheme = plan.LoadBalancerScheme,
+                    Subnets = subnets,
+                    SecurityGroups = [resources.Id(ResourceKinds.SecurityGroup, SecurityGroupRoles.LoadBalancer)],
+                    Tags = tags,
+                }, ct);
+                return (created.LoadBalancerArn, new() { ["dnsName"] = created.DnsName ?? "" });
+            },
+            ct);
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
+        var group = await resources.EnsureAsync(ResourceKinds.TargetGroup, "apiserver", null, plan.TargetGroupName,
+            async () => await FindTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
+            async () => ((await Elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
+            {
+                Name = plan.TargetGroupName,
+                Protocol = "TCP",
+                Port = 6443,
+                VpcId = vpcId,
+                HealthCheckProtocol = "TCP",
+                HealthCheckIntervalSeconds = 5,
+                HealthCheckTimeoutSeconds = 4,
+                HealthyThresholdCount = 2,
+                UnhealthyThresholdCount = 6,
+                Tags = tags,
+            }, ct)).TargetGroupArn, null),
+            ct);
+        var listeners = await Elb.DescribeListenersAsync(loadBalancerArn: lb.Id, cancellationToken: ct);
+        if (listeners.Items.Count == 0)
+            await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
+        return lb.Attributes!["dnsName"];
+    }
+
+    public async Task<bool> CheckAsync(CancellationToken ct)
+    {
+        var arn = resources.Id(ResourceKinds.LoadBalancer);
+        var lb = (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [arn], cancellationToken: ct)).Items.Single();
+        return lb.State switch
+        {
+            "active" => true,
+            "failed" => throw new ProvisioningFailedException($"load balancer {lb.LoadBalancerName} failed: {lb.StateReason}"),
+            _ => false,
+        };
+    }
+
+    /// <summary>Registers every control-plane instance (idempotent: registering twice is a no-op in ELBv2).</summary>
+    public async Task RegisterControlPlaneAsync(CancellationToken ct)
+    {
+        var targets = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane)
+            .Select(i => new TargetDescription(i.Id)).ToList();
+        await Elb.RegisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), targets, ct);
+    }
+
+    public async Task<bool> TargetsHealthyAsync(CancellationToken ct)
+    {
+        var health = await Elb.DescribeTargetHealthAsync(resources.Id(ResourceKinds.TargetGroup), cancellationToken: ct);
+        return health.Count > 0 && health.All(h => h.State == "healthy");
+    }
+
+    private async Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return (await Elb.DescribeLoadBalancersAsync(names: [name], cancellationToken: ct)).Items.FirstOrDefault();
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
+        {
+            return null;
+        }
+    }
+
+    private async Task<TargetGroup?> FindTargetGroupAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return (await Elb.DescribeTargetGroupsAsync(names: [name], cancellationToken: ct)).Items.FirstOrDefault();
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "TargetGroupNotFound")
+        {
+            return null;
+        }
+    }
+}
