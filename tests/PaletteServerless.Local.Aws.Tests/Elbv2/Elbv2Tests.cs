@@ -311,10 +311,12 @@ public class Elbv2Tests
         var network = await Elbv2Network.CreateAsync(ec2);
         var instanceId = await network.RunInstanceAsync(ec2);
 
-        var lb = await AwsCli.RunAsync(host, "test", "elbv2", "create-load-balancer", "--name", "cli-lb", "--type", "network",
+        // Independent commands run side by side: each CLI start costs about a second.
+        var lbRun = AwsCli.RunAsync(host, "test", "elbv2", "create-load-balancer", "--name", "cli-lb", "--type", "network",
             "--subnets", network.SubnetA, network.SubnetB, "--tags", "Key=Name,Value=cli-lb");
-        var group = await AwsCli.RunAsync(host, "test", "elbv2", "create-target-group", "--name", "cli-tg", "--protocol", "TCP",
+        var groupRun = AwsCli.RunAsync(host, "test", "elbv2", "create-target-group", "--name", "cli-tg", "--protocol", "TCP",
             "--port", "6443", "--vpc-id", network.VpcId, "--health-check-interval-seconds", "10", "--healthy-threshold-count", "2");
+        var (lb, group) = (await lbRun, await groupRun);
         lb.ExitCode.Should().Be(0, lb.StandardError);
         group.ExitCode.Should().Be(0, group.StandardError);
         var lbArn = lb.Json.GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
@@ -323,9 +325,10 @@ public class Elbv2Tests
             "--port", "6443", "--default-actions", $"Type=forward,TargetGroupArn={groupArn}");
         var register = await AwsCli.RunAsync(host, "test", "elbv2", "register-targets", "--target-group-arn", groupArn, "--targets", $"Id={instanceId}");
         host.Clock.Advance(TimeSpan.FromMinutes(4));
-        var health = await AwsCli.RunAsync(host, "test", "elbv2", "describe-target-health", "--target-group-arn", groupArn);
-        var described = await AwsCli.RunAsync(host, "test", "elbv2", "describe-load-balancers", "--names", "cli-lb");
-        var missing = await AwsCli.RunAsync(host, "test", "elbv2", "describe-load-balancers", "--names", "nope");
+        var healthRun = AwsCli.RunAsync(host, "test", "elbv2", "describe-target-health", "--target-group-arn", groupArn);
+        var describedRun = AwsCli.RunAsync(host, "test", "elbv2", "describe-load-balancers", "--names", "cli-lb");
+        var missingRun = AwsCli.RunAsync(host, "test", "elbv2", "describe-load-balancers", "--names", "nope");
+        var (health, described, missing) = (await healthRun, await describedRun, await missingRun);
 
         listener.ExitCode.Should().Be(0, listener.StandardError);
         register.ExitCode.Should().Be(0, register.StandardError);

@@ -137,11 +137,13 @@ public class StsTests
     {
         await using var host = await LocalAwsHost.StartAsync();
 
-        var refused = await AwsCli.RunAsync(host, "test", "sts", "assume-role",
+        // Independent commands run side by side: each CLI start costs about a second.
+        var refusedRun = AwsCli.RunAsync(host, "test", "sts", "assume-role",
             "--role-arn", DefaultRoleArn, "--role-session-name", "cli", "--external-id", "wrong");
-        var assumed = await AwsCli.RunAsync(host, "test", "sts", "assume-role",
+        var assumedRun = AwsCli.RunAsync(host, "test", "sts", "assume-role",
             "--role-arn", DefaultRoleArn, "--role-session-name", "cli", "--external-id", "palette-local");
-        var identity = await AwsCli.RunAsync(host, TenantAccount, "sts", "get-caller-identity");
+        var identityRun = AwsCli.RunAsync(host, TenantAccount, "sts", "get-caller-identity");
+        var (refused, assumed, identity) = (await refusedRun, await assumedRun, await identityRun);
 
         refused.ExitCode.Should().NotBe(0);
         refused.StandardError.Should().Contain("AccessDenied");

@@ -136,10 +136,12 @@ public class TaggingTests
         await using var host = await LocalAwsHost.StartAsync();
         var cluster = await CreateClusterAsync(host);
 
-        var resources = await AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-resources",
+        // Independent commands run side by side: each CLI start costs about a second.
+        var resourcesRun = AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-resources",
             "--tag-filters", $"Key={ClusterKey},Values=owned", "--resource-type-filters", "ec2:vpc");
-        var keys = await AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-tag-keys");
-        var values = await AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-tag-values", "--key", ClusterKey);
+        var keysRun = AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-tag-keys");
+        var valuesRun = AwsCli.RunAsync(host, "test", "resourcegroupstaggingapi", "get-tag-values", "--key", ClusterKey);
+        var (resources, keys, values) = (await resourcesRun, await keysRun, await valuesRun);
 
         resources.ExitCode.Should().Be(0, resources.StandardError);
         resources.Json.GetProperty("ResourceTagMappingList").EnumerateArray().Select(r => r.GetProperty("ResourceARN").GetString())
