@@ -7,6 +7,7 @@ public static class Program
     // One entry per benchmark: name -> (what it measures, how to run it).
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new()
     {
+        ["engine"] = (EngineBenchmark.Description, EngineBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)
