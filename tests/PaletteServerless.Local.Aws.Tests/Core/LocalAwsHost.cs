@@ -57,7 +57,8 @@ public sealed class LocalAwsHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapGet("/local/inventory", () => Results.Bytes(aws.Inventory().ToJson(), "application/json"));
-        app.Run(context => ForwardAsync(aws, context));
+        // A catch-all route, so the more specific /local routes still win.
+        app.Map("/{**path}", (HttpContext context) => ForwardAsync(aws, context));
         await app.StartAsync();
         var url = app.Urls.First().TrimEnd('/');
         return new LocalAwsHost(app, aws, clock, url);
