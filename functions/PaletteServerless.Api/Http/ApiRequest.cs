@@ -123,12 +123,23 @@ internal static partial class JsonErrors
 {
     public static string Field(JsonException ex)
     {
-        var field = ToField(ex.Path);
-        // Unknown members: the member name is in the message; depending on where the reader stopped,
-        // the path already ends with it or names only the containing object.
-        if (UnknownMember(ex) is { } member && field != member && !field.EndsWith("." + member, StringComparison.Ordinal))
-            field = field == "body" ? member : $"{field}.{member}";
-        return field;
+        var path = ex.Path ?? "$";
+        if (UnknownMember(ex) is not { } member)
+            return ToField(path);
+        // Depending on where the reader stopped, the path ends with the unknown member or names the object holding it.
+        foreach (var suffix in new[] { "." + member, $"['{member}']" })
+        {
+            if (path.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                path = path[..^suffix.Length];
+                break;
+            }
+        }
+        var parent = ToField(path);
+        // A member that is empty or holds path punctuation is quoted, so the field is never empty or ambiguous.
+        var plain = member.Length > 0 && member.IndexOfAny(['.', '[', ']', '\'']) < 0;
+        var segment = plain ? member : $"['{member}']";
+        return parent == "body" ? segment : plain ? $"{parent}.{segment}" : parent + segment;
     }
 
     public static string Message(JsonException ex, JsonTypeInfo root)
@@ -150,9 +161,9 @@ internal static partial class JsonErrors
     /// <summary>"$.nodePools[1].taints[0].effect" -> "nodePools[1].taints[0].effect"; "$.tags['a.b']" -> "tags.a.b".</summary>
     private static string ToField(string? path)
     {
-        path ??= "$";
-        var field = path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        return field.Replace("['", ".").Replace("']", "").TrimStart('.');
+        var field = path is null ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        field = field.Replace("['", ".").Replace("']", "").TrimStart('.');
+        return field.Length == 0 ? "body" : field;
     }
 
     /// <summary>The metadata of the value at a JSONPath such as $.nodePools[0].count, or null when the path leaves the model.</summary>
@@ -204,13 +215,12 @@ internal static partial class JsonErrors
 
     private static string? UnknownMember(JsonException ex)
     {
-        const string marker = "The JSON property '";
-        var start = ex.Message.IndexOf(marker, StringComparison.Ordinal);
-        if (start < 0 || !ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
-            return null;
-        start += marker.Length;
-        var end = ex.Message.IndexOf('\'', start);
-        return end > start ? ex.Message[start..end] : null;
+        // "The JSON property 'name' could not be mapped to any .NET member ..."; the name may itself hold quotes.
+        const string before = "The JSON property '";
+        const string after = "' could not be mapped";
+        var start = ex.Message.IndexOf(before, StringComparison.Ordinal);
+        var end = ex.Message.IndexOf(after, StringComparison.Ordinal);
+        return start >= 0 && end >= start + before.Length ? ex.Message[(start + before.Length)..end] : null;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]")]

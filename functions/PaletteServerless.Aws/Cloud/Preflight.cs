@@ -1,0 +1,130 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>
+/// Every check that can be made before anything is created (aws-facts section 7: quota errors
+/// half-way through a create are the classic failure). All problems are collected, not just the first.
+/// </summary>
+public sealed class Preflight(Cluster cluster, CloudSession cloud)
+{
+    /// <summary>Default quotas per region (aws-facts section 4).</summary>
+    public const int VpcQuota = 5, ElasticIpQuota = 5, InternetGatewayQuota = 5, NatGatewaysPerZoneQuota = 5, LoadBalancerQuota = 50;
+
+    private IAmazonEC2 Ec2 => cloud.Ec2;
+
+    public async Task<IReadOnlyList<string>> RunAsync(CancellationToken ct)
+    {
+        var problems = new List<string>();
+        var spec = cluster.Spec;
+        var region = spec.Cloud!.Region!;
+
+        var keys = (await Ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [spec.Cloud.SshKeyName!])] }, ct)).KeyPairs ?? [];
+        if (keys.Count == 0)
+            problems.Add($"cloud.sshKeyName: key pair '{spec.Cloud.SshKeyName}' does not exist in {region}");
+
+        var zones = ((await Ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest(), ct)).AvailabilityZones ?? [])
+            .Select(z => z.ZoneName).ToHashSet();
+        var plan = ClusterPlan.Build(cluster);
+        StaticNetwork? network = null;
+        if (!plan.IsDynamic)
+        {
+            var (described, staticProblems) = await StaticNetwork.DescribeAsync(Ec2, cluster, ct);
+            network = described;
+            problems.AddRange(staticProblems);
+            if (network is not null)
+            {
+                problems.AddRange(network.MissingDiscoveryTags(cluster.Name));
+                plan = ClusterPlan.Build(cluster, network.SubnetZones);
+                if (plan.LoadBalancerScheme == LoadBalancerSchemes.InternetFacing && network.PublicSubnets.Count == 0)
+                    problems.Add($"cloud.placement: VPC {network.VpcId} has no public subnet (route 0.0.0.0/0 to an internet gateway) for the internet-facing API load balancer");
+            }
+        }
+        for (var i = 0; i < spec.NodePools!.Count; i++)
+        {
+            foreach (var zone in spec.NodePools[i].AvailabilityZones ?? [])
+            {
+                if (!zones.Contains(zone))
+                    problems.Add($"nodePools[{i}].availabilityZones: {zone} does not exist in {region}");
+            }
+        }
+
+        await CheckOfferingsAsync(plan, zones, problems, ct);
+        await CheckQuotasAsync(plan, problems, ct);
+        return problems;
+    }
+
+    private async Task CheckOfferingsAsync(ClusterPlan plan, HashSet<string> zones, List<string> problems, CancellationToken ct)
+    {
+        var types = plan.Instances.Select(i => i.InstanceType).Distinct().ToList();
+        var offered = new HashSet<(string Type, string Zone)>();
+        string? token = null;
+        do
+        {
+            var page = await Ec2.DescribeInstanceTypeOfferingsAsync(new DescribeInstanceTypeOfferingsRequest
+            {
+                LocationType = LocationType.AvailabilityZone,
+                Filters = [new Filter("instance-type", types)],
+                NextToken = token,
+            }, ct);
+            foreach (var offering in page.InstanceTypeOfferings ?? [])
+                offered.Add((offering.InstanceType.Value, offering.Location));
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+        var pools = cluster.Spec.NodePools!;
+        foreach (var (pool, zone) in plan.Instances.Select(i => (i.Pool, i.AvailabilityZone)).Distinct())
+        {
+            var index = pools.FindIndex(p => p.Name == pool);
+            var type = pools[index].InstanceType!;
+            if (zones.Contains(zone) && !offered.Contains((type, zone)))
+                problems.Add($"nodePools[{index}].instanceType: {type} is not offered in {zone}");
+        }
+    }
+
+    private async Task CheckQuotasAsync(ClusterPlan plan, List<string> problems, CancellationToken ct)
+    {
+        if (plan.IsDynamic)
+        {
+            var vpcs = (await Ec2.DescribeVpcsAsync(new DescribeVpcsRequest(), ct)).Vpcs?.Count ?? 0;
+            if (vpcs + 1 > VpcQuota)
+                problems.Add($"quota: the region has {vpcs} of {VpcQuota} VPCs; the cluster needs 1 more (VpcLimitExceeded)");
+            var addresses = (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), ct)).Addresses?.Count ?? 0;
+            if (addresses + plan.Zones.Count > ElasticIpQuota)
+                problems.Add($"quota: the region has {addresses} of {ElasticIpQuota} Elastic IPs; the cluster needs {plan.Zones.Count} more, one per zone (AddressLimitExceeded)");
+            var gateways = (await Ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest(), ct)).InternetGateways?.Count ?? 0;
+            if (gateways + 1 > InternetGatewayQuota)
+                problems.Add($"quota: the region has {gateways} of {InternetGatewayQuota} internet gateways; the cluster needs 1 more (InternetGatewayLimitExceeded)");
+            var nats = (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+            {
+                Filter = [new Filter("state", ["pending", "available"])],
+            }, ct)).NatGateways ?? [];
+            if (nats.Count > 0)
+            {
+                var subnetZones = ((await Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = nats.Select(n => n.SubnetId).Distinct().ToList() }, ct)).Subnets ?? [])
+                    .ToDictionary(s => s.SubnetId, s => s.AvailabilityZone);
+                foreach (var zone in plan.Zones.Select(z => z.AvailabilityZone))
+                {
+                    var inZone = nats.Count(n => subnetZones.GetValueOrDefault(n.SubnetId) == zone);
+                    if (inZone + 1 > NatGatewaysPerZoneQuota)
+                        problems.Add($"quota: {zone} has {inZone} of {NatGatewaysPerZoneQuota} NAT gateways (NatGatewayLimitExceeded)");
+                }
+            }
+        }
+        var loadBalancers = 0;
+        string? marker = null;
+        do
+        {
+            var page = await cloud.LoadBalancing.DescribeLoadBalancersAsync(marker: marker, cancellationToken: ct);
+            loadBalancers += page.Items.Count;
+            marker = page.NextMarker;
+        }
+        while (!string.IsNullOrEmpty(marker));
+        if (loadBalancers + 1 > LoadBalancerQuota)
+            problems.Add($"quota: the region has {loadBalancers} of {LoadBalancerQuota} load balancers (TooManyLoadBalancers)");
+    }
+}

@@ -1,0 +1,54 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>What the user's own VPC offers a static cluster: its subnets' zones and which subnets are public.</summary>
+public sealed record StaticNetwork(string VpcId, string VpcCidr, Dictionary<string, string> SubnetZones, IReadOnlyList<Subnet> PublicSubnets)
+{
+    /// <summary>Reads the VPC; the problems it finds are returned, never thrown, so preflight can list them all.</summary>
+    public static async Task<(StaticNetwork? Network, List<string> Problems)> DescribeAsync(IAmazonEC2 ec2, Cluster cluster, CancellationToken ct)
+    {
+        var placement = cluster.Spec.Cloud!.Placement!;
+        var problems = new List<string>();
+        var vpc = (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("vpc-id", [placement.VpcId!])] }, ct)).Vpcs?.FirstOrDefault();
+        if (vpc is null)
+            return (null, [$"cloud.placement.vpcId: VPC {placement.VpcId} does not exist in {cluster.Spec.Cloud.Region}"]);
+        var given = placement.ControlPlaneSubnetIds!.Concat(placement.WorkerSubnetIds!).Distinct().ToList();
+        var subnets = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("vpc-id", [vpc.VpcId])] }, ct)).Subnets ?? [];
+        var allInRegion = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("subnet-id", given)] }, ct)).Subnets ?? [];
+        foreach (var id in given)
+        {
+            var subnet = allInRegion.FirstOrDefault(s => s.SubnetId == id);
+            if (subnet is null)
+                problems.Add($"cloud.placement: subnet {id} does not exist");
+            else if (subnet.VpcId != vpc.VpcId)
+                problems.Add($"cloud.placement: subnet {id} belongs to {subnet.VpcId}, not to {vpc.VpcId}");
+        }
+        var zones = subnets.Where(s => given.Contains(s.SubnetId)).ToDictionary(s => s.SubnetId, s => s.AvailabilityZone);
+        var tables = (await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = [new Filter("vpc-id", [vpc.VpcId])] }, ct)).RouteTables ?? [];
+        var main = tables.FirstOrDefault(t => t.Associations?.Any(a => a.Main == true) == true);
+        bool IsPublic(Subnet subnet)
+        {
+            var table = tables.FirstOrDefault(t => t.Associations?.Any(a => a.SubnetId == subnet.SubnetId) == true) ?? main;
+            return table?.Routes?.Any(r => r.DestinationCidrBlock == "0.0.0.0/0" && r.GatewayId?.StartsWith("igw-", StringComparison.Ordinal) == true) == true;
+        }
+        var publicSubnets = subnets.Where(IsPublic).ToList();
+        return (new StaticNetwork(vpc.VpcId, vpc.CidrBlock, zones, publicSubnets), problems);
+    }
+
+    /// <summary>The discovery tags the product doc asks for, missing from each public subnet.</summary>
+    public IEnumerable<string> MissingDiscoveryTags(string clusterName)
+    {
+        var wanted = ResourceTags.StaticPublicSubnetDiscoveryTags(clusterName);
+        foreach (var subnet in PublicSubnets)
+        {
+            var tags = (subnet.Tags ?? []).ToDictionary(t => t.Key, t => t.Value);
+            var missing = wanted.Where(w => !tags.TryGetValue(w.Key, out var v) || v != w.Value).Select(w => $"{w.Key}={w.Value}").ToList();
+            if (missing.Count > 0)
+                yield return $"cloud.placement: public subnet {subnet.SubnetId} lacks the discovery tag(s) {string.Join(", ", missing)}";
+        }
+    }
+}
