@@ -141,7 +141,7 @@ public sealed partial class Elbv2Service : ILocalAwsService
         var names = p.MemberList("Names");
         if (arns.Count > 0 && names.Count > 0)
             throw Validation("Load balancer names and load balancer ARNs cannot be specified at the same time");
-        var live = LiveLoadBalancers(call).ToList();
+        var live = LiveLoadBalancers(call).Where(lb => !IsStillPropagating(call, lb)).ToList();
         List<ElbLoadBalancer> selected;
         if (arns.Count > 0)
         {
@@ -277,7 +277,7 @@ public sealed partial class Elbv2Service : ILocalAwsService
     private static LocalAwsResponse DescribeTargetGroups(AwsCall call)
     {
         var p = call.Parameters;
-        var all = call.World.All<ElbTargetGroup>().ToList();
+        var all = call.World.All<ElbTargetGroup>().Where(g => !IsStillPropagating(call, g)).ToList();
         var arns = p.MemberList("TargetGroupArns");
         var names = p.MemberList("Names");
         IEnumerable<ElbTargetGroup> selected = all;
@@ -596,6 +596,13 @@ public sealed partial class Elbv2Service : ILocalAwsService
     }
 
     // ---- helpers ----
+
+    /// <summary>Within the fault profile's eventual-consistency window a new ARN is not yet visible to Describe calls.</summary>
+    private static bool IsStillPropagating(AwsCall call, AwsResource resource)
+    {
+        var seconds = call.Aws.Faults.Profile.EventualConsistencySeconds;
+        return seconds > 0 && call.Now - resource.CreatedAt < call.Aws.Latency.Scale(TimeSpan.FromSeconds(seconds));
+    }
 
     private static IEnumerable<ElbLoadBalancer> LiveLoadBalancers(AwsCall call) =>
         call.World.All<ElbLoadBalancer>().Where(lb => lb.IsLiveAt(call.Now));

@@ -27,7 +27,7 @@ public sealed class TaggingService : ILocalAwsService
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
         var request = ParseBody(call);
-        List<AwsResource> tagged;
+        List<TaggedResource> tagged;
         lock (call.Aws.Store.Sync)
         {
             var world = call.World;
@@ -35,7 +35,7 @@ public sealed class TaggingService : ILocalAwsService
             // Snapshot the tags too: other calls may change them once the lock is released.
             tagged = [.. world.ResourcesById.Values
                 .Where(r => r.Arn.Length > 0 && r.Tags.Count > 0 && r.IsLiveAt(call.Now))
-                .Select(r => (AwsResource)new TaggedResource { Id = r.Id, Type = r.Type, Arn = r.Arn, Tags = new(r.Tags, StringComparer.Ordinal) })];
+                .Select(r => new TaggedResource(r.Type, r.Arn, new Dictionary<string, string>(r.Tags, StringComparer.Ordinal)))];
         }
 
         var response = call.Operation switch
@@ -48,7 +48,7 @@ public sealed class TaggingService : ILocalAwsService
         return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
     }
 
-    private static JsonObject GetResources(JsonObject request, List<AwsResource> tagged)
+    private static JsonObject GetResources(JsonObject request, List<TaggedResource> tagged)
     {
         var tagFilters = (request["TagFilters"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(f => (Key: Text(f, "Key") ?? throw Invalid("TagFilters[].Key is required"),
@@ -88,10 +88,10 @@ public sealed class TaggingService : ILocalAwsService
         };
     }
 
-    private static JsonObject GetTagKeys(JsonObject request, List<AwsResource> tagged) =>
+    private static JsonObject GetTagKeys(JsonObject request, List<TaggedResource> tagged) =>
         Page(tagged.SelectMany(r => r.Tags.Keys), request, "TagKeys");
 
-    private static JsonObject GetTagValues(JsonObject request, List<AwsResource> tagged)
+    private static JsonObject GetTagValues(JsonObject request, List<TaggedResource> tagged)
     {
         var key = Text(request, "Key") ?? throw Invalid("Key is required");
         return Page(tagged.Where(r => r.Tags.ContainsKey(key)).Select(r => r.Tags[key]), request, "TagValues");
@@ -156,5 +156,5 @@ public sealed class TaggingService : ILocalAwsService
     private static AwsErrorException Invalid(string message) => new("InvalidParameterException", message);
 
     /// <summary>A detached copy of a resource's identity and tags, read outside the store's lock.</summary>
-    private sealed class TaggedResource : AwsResource;
+    private sealed record TaggedResource(string Type, string Arn, IReadOnlyDictionary<string, string> Tags);
 }

@@ -8,12 +8,18 @@ public sealed record Elbv2Network(string VpcId, string SubnetA, string SubnetB, 
 {
     public const string ImageId = "ami-0c7217cdde317cfec";
 
-    public static async Task<Elbv2Network> CreateAsync(AmazonEC2Client ec2)
+    /// <param name="afterEachCreate">Runs after each create, e.g. to let an eventual-consistency window pass.</param>
+    public static async Task<Elbv2Network> CreateAsync(AmazonEC2Client ec2, Action? afterEachCreate = null)
     {
+        var settle = afterEachCreate ?? (() => { });
         var vpc = (await ec2.CreateVpcAsync(new CreateVpcRequest { CidrBlock = "10.0.0.0/16" })).Vpc.VpcId;
+        settle();
         var subnetA = (await ec2.CreateSubnetAsync(new CreateSubnetRequest { VpcId = vpc, CidrBlock = "10.0.1.0/24", AvailabilityZone = "us-east-1a" })).Subnet.SubnetId;
+        settle();
         var subnetB = (await ec2.CreateSubnetAsync(new CreateSubnetRequest { VpcId = vpc, CidrBlock = "10.0.2.0/24", AvailabilityZone = "us-east-1b" })).Subnet.SubnetId;
+        settle();
         var group = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "apiserver-lb", Description = "API server LB", VpcId = vpc })).GroupId;
+        settle();
         return new Elbv2Network(vpc, subnetA, subnetB, group);
     }
 
