@@ -171,6 +171,18 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     }
 
     [Theory]
+    [InlineData("""{"":1}""", "['']")]
+    [InlineData("""{"a.b":1}""", "['a.b']")]
+    [InlineData("""{"it's":1}""", "['it's']")]
+    [InlineData("""{"cloud":{"":1}}""", "cloud['']")]
+    public async Task Unknown_fields_with_odd_names_are_still_named(string body, string field)
+    {
+        var response = await PostClusterAsync(JsonNode.Parse(body)!);
+        ShouldBeProblem(response, 400);
+        response.ErrorFields.Should().Equal(field);
+    }
+
+    [Theory]
     [InlineData("nodePools[0].count", "\"three\"", "a whole number")]
     [InlineData("updateWorkerPoolsInParallel", "\"yes\"", "true or false")]
     [InlineData("name", "42", "a string")]

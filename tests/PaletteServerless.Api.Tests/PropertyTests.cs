@@ -91,7 +91,7 @@ public class PropertyTests(StoreFixture fixture) : IClassFixture<StoreFixture>, 
                 break;
             case 3:
                 // Deeper than System.Text.Json's default depth of 64 for larger sizes.
-                var depth = mutation.Size / 3;
+                var depth = 1 + mutation.Size / 3;
                 Replace(target, JsonNode.Parse(new string('[', depth) + new string(']', depth), documentOptions: Deep));
                 break;
             case 4:
