@@ -48,6 +48,8 @@ public sealed record Cluster
     public required ClusterSpec Spec { get; init; }
     public required string Status { get; init; }
     public string? StatusReason { get; init; }
+    /// <summary>The status before the last change, for the status change event.</summary>
+    public string? PreviousStatus { get; init; }
     public List<ClusterCondition> Conditions { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
