@@ -128,9 +128,19 @@ public sealed partial class Elbv2Service : ILocalAwsService
         loadBalancer.SetState("provisioning", call.Now,
             new StateTransition(call.Now + call.Aws.Latency.Of(LatencyModel.LoadBalancerActive), "active"));
         world.Add(loadBalancer, call.Now);
-        loadBalancer.NetworkInterfaceIds = [.. network.CreateNetworkInterfaces(
-            world, arn, $"ELB {kind}/{name}/{suffix}", type == "network" ? "network_load_balancer" : null,
-            subnetIds, securityGroups, call.Now)];
+        try
+        {
+            loadBalancer.NetworkInterfaceIds = [.. network.CreateNetworkInterfaces(
+                world, arn, $"ELB {kind}/{name}/{suffix}", type == "network" ? "network_load_balancer" : null,
+                subnetIds, securityGroups, call.Now)];
+        }
+        catch (AwsErrorException)
+        {
+            // A subnet without free addresses fails the whole create: nothing of it may stay behind.
+            network.DeleteNetworkInterfaces(world, arn);
+            world.Remove(arn);
+            throw;
+        }
         return Result(call, w => w.List("LoadBalancers", [loadBalancer], (x, lb) => WriteLoadBalancer(x, lb, call.Now), "member"));
     }
 
@@ -204,10 +214,13 @@ public sealed partial class Elbv2Service : ILocalAwsService
         var isTcpFamily = protocol is "TCP" or "UDP" or "TLS" or "TCP_UDP";
         var healthProtocol = p["HealthCheckProtocol"] ?? (isTcpFamily ? "TCP" : protocol ?? "HTTP");
         var httpCheck = healthProtocol is "HTTP" or "HTTPS";
+        var interval = p.Int("HealthCheckIntervalSeconds") ?? 30;
+        var arn = $"arn:aws:elasticloadbalancing:{call.Region}:{call.Account}:targetgroup/{name}/{HexId()}";
         var group = new ElbTargetGroup
         {
-            Id = "",
+            Id = arn,
             Type = ElbTargetGroup.ResourceType,
+            Arn = arn,
             Name = name,
             Protocol = protocol ?? "",
             Port = port,
@@ -217,9 +230,9 @@ public sealed partial class Elbv2Service : ILocalAwsService
             HealthCheckProtocol = healthProtocol,
             HealthCheckPort = p["HealthCheckPort"] ?? "traffic-port",
             HealthCheckPath = p["HealthCheckPath"] ?? (httpCheck ? "/" : null),
-            HealthCheckIntervalSeconds = p.Int("HealthCheckIntervalSeconds") ?? 30,
+            HealthCheckIntervalSeconds = interval,
             // AWS's default timeout (10 s for TCP checks, 5 s for HTTP), never longer than the interval.
-            HealthCheckTimeoutSeconds = p.Int("HealthCheckTimeoutSeconds") ?? Math.Min(isTcpFamily ? 10 : 5, p.Int("HealthCheckIntervalSeconds") ?? 30),
+            HealthCheckTimeoutSeconds = p.Int("HealthCheckTimeoutSeconds") ?? Math.Min(isTcpFamily ? 10 : 5, interval),
             HealthyThresholdCount = p.Int("HealthyThresholdCount") ?? 5,
             UnhealthyThresholdCount = p.Int("UnhealthyThresholdCount") ?? 2,
             MatcherHttpCode = httpCheck ? p["Matcher.HttpCode"] ?? "200" : null,
@@ -237,34 +250,15 @@ public sealed partial class Elbv2Service : ILocalAwsService
         {
             if (!SameSettings(existing, group))
                 throw new AwsErrorException("DuplicateTargetGroupName", "A target group with the same name '" + name + "' exists, but with different settings");
-            return Result(call, w => w.List("TargetGroups", [existing], (x, g) => WriteTargetGroup(x, g, call), "member"));
+            group = existing;
+        }
+        else
+        {
+            group.SetState("active", call.Now);
+            call.World.Add(group, call.Now);
         }
 
-        var arn = $"arn:aws:elasticloadbalancing:{call.Region}:{call.Account}:targetgroup/{name}/{HexId()}";
-        var created = new ElbTargetGroup
-        {
-            Id = arn,
-            Type = ElbTargetGroup.ResourceType,
-            Arn = arn,
-            Name = group.Name,
-            Protocol = group.Protocol,
-            Port = group.Port,
-            VpcId = group.VpcId,
-            TargetType = group.TargetType,
-            HealthCheckEnabled = group.HealthCheckEnabled,
-            HealthCheckProtocol = group.HealthCheckProtocol,
-            HealthCheckPort = group.HealthCheckPort,
-            HealthCheckPath = group.HealthCheckPath,
-            HealthCheckIntervalSeconds = group.HealthCheckIntervalSeconds,
-            HealthCheckTimeoutSeconds = group.HealthCheckTimeoutSeconds,
-            HealthyThresholdCount = group.HealthyThresholdCount,
-            UnhealthyThresholdCount = group.UnhealthyThresholdCount,
-            MatcherHttpCode = group.MatcherHttpCode,
-            Tags = group.Tags,
-        };
-        created.SetState("active", call.Now);
-        call.World.Add(created, call.Now);
-        return Result(call, w => w.List("TargetGroups", [created], (x, g) => WriteTargetGroup(x, g, call), "member"));
+        return Result(call, w => w.List("TargetGroups", [group], (x, g) => WriteTargetGroup(x, g, call), "member"));
     }
 
     private static bool SameSettings(ElbTargetGroup a, ElbTargetGroup b) =>

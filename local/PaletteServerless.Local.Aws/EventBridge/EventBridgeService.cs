@@ -148,8 +148,10 @@ public sealed partial class EventBridgeService : ILocalAwsService
 
     private static string Envelope(AwsCall call, JsonObject entry, string id)
     {
-        var time = entry["Time"] is JsonValue timeValue && timeValue.TryGetValue<double>(out var seconds)
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+        // Time arrives as epoch seconds from the SDKs and the CLI; an ISO 8601 string is accepted too.
+        var time = entry["Time"] is not JsonValue timeValue ? call.Now
+            : timeValue.TryGetValue<double>(out var seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+            : timeValue.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
             : call.Now;
         var resources = new JsonArray();
         foreach (var resource in (entry["Resources"] as JsonArray ?? []).Select(r => r?.GetValue<string>()).OfType<string>())

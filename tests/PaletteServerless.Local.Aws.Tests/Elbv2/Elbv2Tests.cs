@@ -127,6 +127,34 @@ public class Elbv2Tests
         error.ErrorMessage.Should().Be("The maximum number of load balancers has been reached");
     }
 
+    [Fact]
+    public async Task A_subnet_without_free_addresses_fails_the_create_and_leaves_nothing_behind()
+    {
+        await using var host = await LocalAwsHost.StartAsync();
+        using var ec2 = host.Ec2();
+        using var elb = host.Elbv2();
+        var network = await Elbv2Network.CreateAsync(ec2);
+        var tiny = (await ec2.CreateSubnetAsync(new CreateSubnetRequest { VpcId = network.VpcId, CidrBlock = "10.0.9.0/28", AvailabilityZone = "us-east-1c" })).Subnet.SubnetId;
+
+        AwsServiceException? failure = null;
+        for (var i = 0; i < 20 && failure is null; i++)
+        {
+            try
+            {
+                await elb.CreateLoadBalancerAsync(ApiServer(network, $"lb-{i}") with { Subnets = [tiny] });
+            }
+            catch (AwsServiceException error)
+            {
+                failure = error;
+            }
+        }
+
+        failure.Should().NotBeNull("a /28 subnet has room for a handful of interfaces only");
+        failure!.ErrorCode.Should().Be("InsufficientFreeAddressesInSubnet");
+        var interfaces = (await InterfacesOf(ec2, network)).Where(n => n.SubnetId == tiny).ToList();
+        (await elb.DescribeLoadBalancersAsync()).Items.Should().HaveCount(interfaces.Count);
+    }
+
     [Theory]
     [InlineData("SubnetNotFound", "network", "subnet-00000000000000000", null)]
     [InlineData("InvalidConfigurationRequest", "application", null, null)]
