@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Infra.Tests.Support;
+
+namespace PaletteServerless.Infra.Tests;
+
+/// <summary>
+/// The app as a new user runs it: the pinned CDK CLI (infra/node_modules) synthesizes cdk.json's
+/// app offline, publishing the functions for real; every synthesized state machine definition,
+/// with its substitutions filled by dummy values, then passes asl-validator.
+/// </summary>
+public sealed class CdkCliSynthTests
+{
+    private static readonly string Root = StateMachineFiles.RepositoryRoot;
+
+    [Fact]
+    public void Cdk_synth_produces_both_templates_offline_and_every_definition_passes_asl_validator()
+    {
+        EnsureCdkCli();
+        var validator = Path.Combine(Root, "local", "node", "node_modules", "asl-validator", "dist", "bin", "asl-validator.js");
+        File.Exists(validator).Should().BeTrue("asl-validator comes from `npm ci` in local/node (tests/run.sh runs it)");
+
+        var output = Directory.CreateTempSubdirectory("infra-cli-out-").FullName;
+        List<string> arguments = [Path.Combine(Root, "infra", "node_modules", "aws-cdk", "bin", "cdk"), "synth", "--quiet", "--no-notices", "--output", output];
+        // Until the repository holds every catalog definition, synthesize with generated ones (the
+        // real app refuses to synth without them: SynthRulesTests).
+        if (!StateMachineFiles.RepositoryHasAll)
+            arguments.AddRange(["--context", "statemachinesDirectory=" + StateMachineFiles.Generated()]);
+        var (exitCode, log) = Run("node", Root, arguments);
+        exitCode.Should().Be(0, log);
+
+        var product = TemplateJson.Load(Path.Combine(output, "PaletteServerless.template.json"));
+        File.Exists(Path.Combine(output, "PaletteServerlessTargetAccount.template.json")).Should().BeTrue();
+        product.Resources("AWS::Lambda::Function").Should().HaveCount(FunctionCatalog.All.Count);
+
+        // The functions' code is the real publish output, staged as an asset.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "PaletteServerless.assets.json")))!;
+        var stagedFolders = manifest["files"]!.AsObject()
+            .Select(f => f.Value!["source"]!["path"]!.GetValue<string>())
+            .Where(p => Directory.Exists(Path.Combine(output, p)))
+            .ToList();
+        foreach (var assembly in FunctionCatalog.All.Select(DotnetPublishedCode.AssemblyOf).Distinct())
+            stagedFolders.Should().Contain(p => File.Exists(Path.Combine(output, p, assembly + ".dll")), $"{assembly} is published into an asset");
+
+        var machines = product.Resources("AWS::StepFunctions::StateMachine").ToList();
+        machines.Should().HaveCount(StateMachineCatalog.All.Count);
+        foreach (var (id, machine) in machines)
+        {
+            var properties = machine["Properties"]!;
+            var dummies = properties["DefinitionSubstitutions"]!.AsObject().ToDictionary(
+                s => s.Key,
+                s => s.Key.EndsWith("FunctionArn", StringComparison.Ordinal)
+                    ? $"arn:aws:lambda:eu-west-1:123456789012:function:{s.Key}"
+                    : $"dummy-{s.Key}");
+            var definition = StateMachineCatalog.Substitute(properties["DefinitionString"]!.GetValue<string>(), dummies);
+            var file = Path.Combine(output, id + ".asl.json");
+            File.WriteAllText(file, definition);
+            var (validatorExit, validatorLog) = Run("node", Root, [validator, "--json-path", file]);
+            validatorExit.Should().Be(0, $"{id}: {validatorLog}");
+        }
+    }
+
+    private static void EnsureCdkCli()
+    {
+        if (File.Exists(Path.Combine(Root, "infra", "node_modules", "aws-cdk", "bin", "cdk")))
+            return;
+        var (exitCode, log) = Run("npm", Path.Combine(Root, "infra"), ["ci", "--no-audit", "--no-fund"]);
+        exitCode.Should().Be(0, log);
+    }
+
+    private static (int ExitCode, string Log) Run(string program, string workingDirectory, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Offline: no version check against the npm registry, no instance metadata lookup for a default account.
+        start.Environment["CDK_DISABLE_VERSION_CHECK"] = "1";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 5 minutes\n" + stdout.Result + stderr.Result);
+        }
+        return (process.ExitCode, stdout.Result + "\n" + stderr.Result);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Infra.Iam;
+using PaletteServerless.Infra.Tests.Support;
+
+namespace PaletteServerless.Infra.Tests;
+
+public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<SynthesizedApp>
+{
+    /// <summary>
+    /// "*" resources CDK itself adds when tracing and log delivery are on: X-Ray and CloudWatch Logs
+    /// delivery support no resource-level permissions (justified where ProductStack turns them on).
+    /// </summary>
+    private static readonly HashSet<string> CdkAddedAnyResourceActions =
+    [
+        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    ];
+
+    private IEnumerable<(string Owner, JsonObject Statement)> AllStatements =>
+        synthesized.ProductJson.PolicyStatements().Concat(synthesized.TargetJson.PolicyStatements());
+
+    [Fact]
+    public void No_statement_in_either_stack_allows_a_wildcard_action()
+    {
+        var statements = AllStatements.ToList();
+        statements.Should().NotBeEmpty();
+        foreach (var (owner, statement) in statements)
+        {
+            statement["Effect"]!.GetValue<string>().Should().Be("Allow");
+            statement["NotAction"].Should().BeNull();
+            TemplateJson.Strings(statement["Action"]).Should().NotContain(a => a.Contains('*'), $"{owner}: {statement.ToJsonString()}");
+        }
+    }
+
+    [Fact]
+    public void Every_star_resource_is_a_justified_one()
+    {
+        foreach (var (owner, statement) in AllStatements.Where(s => TemplateJson.Strings(s.Statement["Resource"]).Contains("*")))
+        {
+            var sid = statement["Sid"]?.GetValue<string>();
+            if (sid is not null && ClusterResourcePolicy.AnyResourceJustifications.ContainsKey(sid))
+                continue;
+            TemplateJson.Strings(statement["Action"]).Should().BeSubsetOf(CdkAddedAnyResourceActions, $"{owner}: {statement.ToJsonString()}");
+        }
+    }
+
+    [Fact]
+    public void Every_function_has_its_own_role_and_functions_write_only_their_own_log_group()
+    {
+        var functions = synthesized.ProductJson.Resources("AWS::Lambda::Function").ToList();
+        var roles = functions.Select(f => f.Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()).ToList();
+        roles.Should().OnlyHaveUniqueItems();
+        foreach (var (function, role) in functions.Zip(roles))
+        {
+            var roleProperties = synthesized.ProductJson.Properties(role);
+            roleProperties["ManagedPolicyArns"].Should().BeNull("the basic execution policy would reach every log group");
+            var logGroup = function.Resource["Properties"]!["LoggingConfig"]!["LogGroup"]!["Ref"]!.GetValue<string>();
+            var logStatements = synthesized.ProductJson.StatementsOfRole(role)
+                .Where(s => TemplateJson.Strings(s["Action"]).Any(a => a.StartsWith("logs:", StringComparison.Ordinal)))
+                .ToList();
+            logStatements.Should().ContainSingle();
+            logStatements[0]["Resource"]!.ToJsonString().Should().Contain($"\"{logGroup}\"");
+        }
+    }
+
+    [Fact]
+    public void The_API_role_has_table_items_start_and_stop_of_the_two_workflows_and_tag_lookups_only()
+    {
+        var apiFunction = synthesized.ProductJson.Resources("AWS::Lambda::Function")
+            .Single(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>() == FunctionCatalog.Api.Handler).Resource;
+        var role = apiFunction["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        var statements = synthesized.ProductJson.StatementsOfRole(role).ToList();
+        var bySid = statements.Where(s => s["Sid"] is not null).ToDictionary(s => s["Sid"]!.GetValue<string>());
+
+        bySid.Keys.Should().BeEquivalentTo(["ReadWriteTableItems", "StartWorkflows", "StopWorkflows", "FindTaggedResources"]);
+        TemplateJson.Strings(bySid["ReadWriteTableItems"]["Action"]).Should().BeEquivalentTo(FunctionPolicies.TableItemActions);
+        var tableId = synthesized.ProductJson.Resources("AWS::DynamoDB::Table").Single().LogicalId;
+        bySid["ReadWriteTableItems"]["Resource"]!.ToJsonString().Should().Contain($"\"{tableId}\"").And.NotContain("\"*\"");
+
+        TemplateJson.Strings(bySid["StartWorkflows"]["Action"]).Should().Equal("states:StartExecution");
+        var started = bySid["StartWorkflows"]["Resource"]!.AsArray().Select(r => r!.ToJsonString()).ToList();
+        started.Should().HaveCount(StateMachineCatalog.All.Count);
+        foreach (var machine in StateMachineCatalog.All)
+            started.Should().ContainSingle(r => r.Contains($":stateMachine:{machine.Name}\"", StringComparison.Ordinal));
+
+        TemplateJson.Strings(bySid["StopWorkflows"]["Action"]).Should().Equal("states:StopExecution");
+        var stopped = bySid["StopWorkflows"]["Resource"]!.AsArray().Select(r => r!.ToJsonString()).ToList();
+        foreach (var machine in StateMachineCatalog.All)
+            stopped.Should().ContainSingle(r => r.Contains($":execution:{machine.Name}:*\"", StringComparison.Ordinal));
+
+        TemplateJson.Strings(bySid["FindTaggedResources"]["Action"]).Should().Equal("tag:GetResources");
+
+        // Nothing else but the log group and X-Ray grants CDK adds.
+        statements.Where(s => s["Sid"] is null).SelectMany(s => TemplateJson.Strings(s["Action"]))
+            .Should().OnlyContain(a => a.StartsWith("logs:", StringComparison.Ordinal) || a.StartsWith("xray:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cluster_creates_require_the_ownership_tag_on_the_request_and_mutations_on_the_resource()
+    {
+        // The target-account role holds every cluster permission (ClusterPermissions.All), as synthesized.
+        var statements = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)
+            .ToDictionary(s => s["Sid"]!.GetValue<string>());
+
+        string[] requestTagged = ["CreateTaggedNetwork", "CreateTaggedLoadBalancer", "RunTaggedInstances"];
+        string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
+            "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "TerminateOwnedInstances"];
+        string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
+        // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's VPC under static placement).
+        string[] untaggedByNature = ["CreateSecurityGroupInAnyVpc", "RunInstancesWithExistingResources", "ReadServiceQuotas"];
+        string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys];
+        statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource));
+
+        foreach (var sid in requestTagged)
+            statements[sid]["Condition"]!["Null"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be("false", sid);
+        foreach (var sid in resourceTagged)
+            statements[sid]["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", sid);
+        foreach (var sid in tagOnCreateOnly)
+            statements[sid]["Condition"]!["StringEquals"]!.AsObject().Single().Key.Should().EndWith(":CreateAction", sid);
+
+        // Every delete and terminate is fenced by the resource's tag.
+        var destructive = statements.Values
+            .SelectMany(s => TemplateJson.Strings(s["Action"]).Select(a => (Action: a, Statement: s)))
+            .Where(x => x.Action.Split(':')[1] is var name && (name.StartsWith("Delete", StringComparison.Ordinal)
+                || name.StartsWith("Terminate", StringComparison.Ordinal) || name.StartsWith("Release", StringComparison.Ordinal)
+                || name.StartsWith("Revoke", StringComparison.Ordinal) || name.StartsWith("Detach", StringComparison.Ordinal)
+                || name.StartsWith("Disassociate", StringComparison.Ordinal) || name.StartsWith("Deregister", StringComparison.Ordinal)))
+            .ToList();
+        destructive.Should().NotBeEmpty();
+        destructive.Should().OnlyContain(x => x.Statement["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey] != null);
+    }
+
+    [Fact]
+    public void Steps_may_assume_only_roles_under_the_product_path()
+    {
+        var assumeStatements = AllStatements.Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("sts:AssumeRole")).ToList();
+        foreach (var (owner, statement) in assumeStatements)
+        {
+            TemplateJson.Strings(statement["Action"]).Should().Equal(["sts:AssumeRole"], owner);
+            statement["Resource"]!.ToJsonString().Should().Contain(":iam::*:role/palette-serverless/*", owner);
+        }
+    }
+
+    [Fact]
+    public void The_policy_table_picks_the_longest_step_name_and_covers_nothing_else()
+    {
+        static FunctionDefinition Named(string name) => new(name, "PaletteServerless.Steps::PaletteServerless.Steps.X::Handle", [], "test");
+
+        FunctionPolicies.StepOf(Named("ProvisionNetwork")).Should().Be("Network");
+        FunctionPolicies.StepOf(Named("DeleteNetwork")).Should().Be("DeleteNetwork");
+        FunctionPolicies.StepOf(Named("Preflight")).Should().Be("Preflight");
+        FunctionPolicies.StepOf(Named("Mystery")).Should().BeNull();
+        var arns = new ProductArns("table", "bus", ["sm"], ["sm:*"]);
+        FluentActions.Invoking(() => FunctionPolicies.For(Named("Mystery"), arns))
+            .Should().Throw<InvalidOperationException>().WithMessage("*Mystery is not in the policy table*");
+    }
+}

@@ -1,0 +1,40 @@
+using Amazon.CDK.Assertions;
+using PaletteServerless.Infra.Tests.Support;
+
+namespace PaletteServerless.Infra.Tests;
+
+public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClassFixture<SynthesizedApp>
+{
+    [Fact]
+    public void The_role_lives_under_the_product_path_and_trusts_only_the_product_account_with_the_external_id()
+    {
+        var template = synthesized.TargetTemplate;
+        template.ResourceCountIs("AWS::IAM::Role", 1);
+        template.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
+        {
+            ["Path"] = "/palette-serverless/",
+            ["RoleName"] = TargetAccountStack.RoleName,
+        });
+        var trust = synthesized.TargetJson.Resources("AWS::IAM::Role").Single().Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
+        trust.Should().ContainSingle();
+        var statement = trust[0]!;
+        statement["Action"]!.GetValue<string>().Should().Be("sts:AssumeRole");
+        statement["Condition"]!.ToJsonString().Should().Be("{\"StringEquals\":{\"sts:ExternalId\":{\"Ref\":\"ExternalId\"}}}");
+        var principal = statement["Principal"]!["AWS"]!.ToJsonString();
+        principal.Should().Contain("{\"Ref\":\"ProductAccountId\"}").And.Contain(":root");
+        template.HasParameter("ExternalId", new Dictionary<string, object> { ["NoEcho"] = true });
+        template.HasOutput("RoleArn", Match.AnyValue());
+    }
+
+    [Fact]
+    public void The_role_can_do_every_cluster_step_and_nothing_outside_EC2_ELB_quotas_and_tag_lookups()
+    {
+        var actions = synthesized.TargetJson.PolicyStatements().SelectMany(s => TemplateJson.Strings(s.Statement["Action"])).ToList();
+        actions.Should().Contain(["ec2:CreateVpc", "ec2:RunInstances", "ec2:TerminateInstances", "elasticloadbalancing:CreateLoadBalancer",
+            "elasticloadbalancing:DeleteLoadBalancer", "ec2:DeleteVpc", "servicequotas:GetServiceQuota"]);
+        actions.Should().OnlyContain(a => a.StartsWith("ec2:", StringComparison.Ordinal)
+            || a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal)
+            || a.StartsWith("servicequotas:", StringComparison.Ordinal)
+            || a == "tag:GetResources");
+    }
+}
