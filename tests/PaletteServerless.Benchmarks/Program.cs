@@ -8,6 +8,7 @@ public static class Program
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new()
     {
         ["engine"] = (EngineBenchmark.Description, EngineBenchmark.RunAsync),
+        ["localaws"] = (LocalAwsBenchmark.Description, LocalAwsBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)
