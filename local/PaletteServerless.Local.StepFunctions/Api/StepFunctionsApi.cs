@@ -65,6 +65,11 @@ public sealed partial class StepFunctionsApi(StepFunctionsEngine engine)
         {
             return (400, JsonText.Print(new JObject { ["__type"] = ex.Type, ["message"] = ex.Message }));
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // AWS answers its own faults with 500 InternalFailure; SDKs and the CLI retry those.
+            return (500, JsonText.Print(new JObject { ["__type"] = "InternalFailure", ["message"] = ex.Message }));
+        }
     }
 
     // ---- state machines -------------------------------------------------------------------------

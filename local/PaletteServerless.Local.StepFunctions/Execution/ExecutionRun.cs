@@ -149,9 +149,20 @@ internal sealed class ExecutionRun
         }
         catch (StatesException ex)
         {
-            Record(flow, "ExecutionFailed", "executionFailedEventDetails", ErrorDetails(ex.Error, ex.Cause), closing: true);
-            await SaveAsync(r => r with { Status = ExecutionStatus.Failed, Error = ex.Error, Cause = ex.Cause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+            await FailAsync(flow, ex.Error, ex.Cause).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ConcurrentUpdateException)
+        {
+            // A fault of the engine itself (or of a resource that broke its contract) must not leave
+            // the execution running forever: it fails as AWS fails executions on internal errors.
+            await FailAsync(flow, StatesErrors.Runtime, $"Internal error in the local engine: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private async Task FailAsync(Flow flow, string error, string cause)
+    {
+        Record(flow, "ExecutionFailed", "executionFailedEventDetails", ErrorDetails(error, cause), closing: true);
+        await SaveAsync(r => r with { Status = ExecutionStatus.Failed, Error = error, Cause = cause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
     }
 
     private static JObject ErrorDetails(string? error, string? cause)
@@ -465,7 +476,7 @@ internal sealed class ExecutionRun
             var resource = _engine.Resources.Find(task.Resource)
                 ?? throw new StatesException(StatesErrors.Runtime, $"No local implementation serves the resource '{task.Resource}'.");
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var invocation = resource.InvokeAsync(new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
+            var invocation = StartInvocation(resource, new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
             // Local resources never send heartbeats, so a heartbeat shorter than the timeout is the effective limit.
             var (limit, limitError) = heartbeatSeconds is { } hb && (timeoutSeconds is not { } to || hb < to)
                 ? ((int?)hb, StatesErrors.HeartbeatTimeout)
@@ -486,7 +497,15 @@ internal sealed class ExecutionRun
                     throw new StatesException(limitError, "");
                 }
             }
-            result = await invocation.ConfigureAwait(false);
+            try
+            {
+                result = await invocation.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not StatesException && !ct.IsCancellationRequested)
+            {
+                // A resource that fails outside the error contract still fails only its task, catchably.
+                throw new StatesException(StatesErrors.TaskFailed, $"{ex.GetType().Name}: {ex.Message}");
+            }
         }
         catch (StatesException ex) when (ex.Error is not (StatesErrors.Timeout or StatesErrors.HeartbeatTimeout) && ex is not HistoryLimitException)
         {
@@ -504,6 +523,19 @@ internal sealed class ExecutionRun
             Record(flow, "TaskSucceeded", "taskSucceededEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName, ["output"] = resultText, ["outputDetails"] = DataDetails() });
         CheckPayloadSize(resultText, task.Name);
         return FinishResult(task, input, result, entered, retryCount);
+    }
+
+    /// <summary>The resource's task, with an exception thrown before its first await turned into a faulted task.</summary>
+    private static Task<JToken> StartInvocation(ITaskResource resource, TaskRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return resource.InvokeAsync(request, ct);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<JToken>(ex);
+        }
     }
 
     private static int? OptionalSeconds(string? path, JToken effective, JToken context)

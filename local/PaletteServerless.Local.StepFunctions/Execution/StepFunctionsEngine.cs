@@ -71,6 +71,8 @@ public sealed partial class StepFunctionsEngine : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         name ??= Guid.NewGuid().ToString();
         input ??= "{}";
+        if (!JsonText.TryParse(input, out _))
+            throw new ArgumentException("The execution input must be JSON.", nameof(input));
         var executionArn = ExecutionArn(machine.StateMachineArn, name);
         var now = Time.GetUtcNow();
         var record = new ExecutionRecord(executionArn, machine.StateMachineArn, name, input, machine.Definition, machine.RoleArn,
@@ -90,6 +92,20 @@ public sealed partial class StepFunctionsEngine : IAsyncDisposable
         }
         Launch(new ExecutionRun(this, record, [started]));
         return record;
+    }
+
+    /// <summary>
+    /// Creates or replaces a state machine (for the local stack registering its definitions at
+    /// start, where a changed definition must win); the definition is validated first.
+    /// </summary>
+    public async Task<StateMachineRecord> PutStateMachineAsync(string accountId, string region, string name, string definition, string roleArn, CancellationToken ct)
+    {
+        StateMachineDefinition.Parse(definition);
+        var arn = $"arn:aws:states:{region}:{accountId}:stateMachine:{name}";
+        var existing = await Store.GetStateMachineAsync(arn, ct).ConfigureAwait(false);
+        var machine = new StateMachineRecord(arn, name, definition, roleArn, existing?.Type ?? "STANDARD", existing?.CreationDate ?? Time.GetUtcNow());
+        await Store.PutStateMachineAsync(machine, ct).ConfigureAwait(false);
+        return machine;
     }
 
     /// <summary>"arn:aws:states:r:a:stateMachine:m" + "n" -> "arn:aws:states:r:a:execution:m:n".</summary>
