@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading.Channels;
 
 namespace PaletteServerless.Local.Aws.EventBridge;
@@ -36,8 +37,29 @@ public sealed class EventStream
         Published?.Invoke(eventJson);
     }
 
-    /// <summary>The events published from now on, until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async IAsyncEnumerable<string> Subscribe([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every event published from now on to <paramref name="body"/> as server-sent events
+    /// (<c>event: aws-event</c>, <c>data: {json}</c>, blank line), flushing each; returns when <paramref name="cancellationToken"/> is cancelled.
+    /// This is the body of <c>GET /local/events</c> (content type <c>text/event-stream</c>).
+    /// </summary>
+    public async Task WriteServerSentEventsAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var events = Subscribe(cancellationToken);
+        // A comment line first, so the client sees the stream open before the first event.
+        await body.WriteAsync(": subscribed\n\n"u8.ToArray(), cancellationToken);
+        await body.FlushAsync(cancellationToken);
+        await foreach (var evt in events)
+        {
+            await body.WriteAsync(Encoding.UTF8.GetBytes($"event: aws-event\ndata: {evt}\n\n"), cancellationToken);
+            await body.FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The events published from the moment of this call on (the subscription starts here, not at
+    /// the first read), until <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public IAsyncEnumerable<string> Subscribe(CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(BufferPerSubscriber)
         {
@@ -46,6 +68,18 @@ public sealed class EventStream
         });
         lock (_sync)
             _subscribers.Add(channel);
+        // Unsubscribe on cancellation even if the caller never reads.
+        cancellationToken.Register(() =>
+        {
+            lock (_sync)
+                _subscribers.Remove(channel);
+            channel.Writer.TryComplete();
+        });
+        return ReadAsync(channel, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<string> ReadAsync(Channel<string> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         try
         {
             while (true)
