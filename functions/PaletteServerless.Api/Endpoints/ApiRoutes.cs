@@ -142,13 +142,7 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         var confirm = request.Query("confirm");
         if (confirm is null && request.HasBody)
             confirm = request.ReadJson(ApiJsonContext.Default.DeleteRequest).Confirm;
-        if (request.Header("if-match") is { } ifMatch)
-        {
-            var current = await clusters.GetAsync(caller, scope, name, ct);
-            if (ifMatch.Trim().Trim('"') != current.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                throw new ConflictException($"If-Match {ifMatch} is stale: cluster '{name}' is at version {current.Version}");
-        }
-        var cluster = await clusters.DeleteAsync(caller, scope, name, confirm, ct);
+        var cluster = await clusters.DeleteAsync(caller, scope, name, confirm, ExpectedVersion(request, name), ct);
         return ApiResult.Accepted(Views.Cluster(cluster, clock.GetUtcNow()), request.Path);
     }
 
@@ -189,6 +183,18 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         rules.DnsLabel("name", name, 1, 63);
         rules.ThrowIfInvalid();
         return name;
+    }
+
+    /// <summary>The version an If-Match header asks for: the ETag of GET ("3", W/"3" or 3); "*" or no header asks for none.</summary>
+    private static long? ExpectedVersion(ApiRequest request, string name)
+    {
+        var ifMatch = request.Header("if-match")?.Trim();
+        if (ifMatch is null or "*")
+            return null;
+        var tag = ifMatch.StartsWith("W/", StringComparison.Ordinal) ? ifMatch[2..] : ifMatch;
+        if (long.TryParse(tag.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+            return version;
+        throw new ValidationFailedException("If-Match", $"must be the ETag that GET returned for cluster '{name}', such as \"3\"");
     }
 
     private static int PageSize(ApiRequest request) => request.QueryInt("limit", DefaultPageSize, 1, MaxPageSize);

@@ -77,7 +77,14 @@ public sealed class ClusterService(
     }
 
     /// <summary>Moves the cluster to Deleting and starts the delete workflow; the name must be typed again (product doc).</summary>
-    public async Task<Cluster> DeleteAsync(Caller caller, ProjectScope scope, string name, string? confirm, CancellationToken ct)
+    public Task<Cluster> DeleteAsync(Caller caller, ProjectScope scope, string name, string? confirm, CancellationToken ct) =>
+        DeleteAsync(caller, scope, name, confirm, expectedVersion: null, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="expectedVersion"/> (If-Match) the delete happens only if the cluster
+    /// is still at that version, checked by the same conditional write that moves it to Deleting.
+    /// </summary>
+    public async Task<Cluster> DeleteAsync(Caller caller, ProjectScope scope, string name, string? confirm, long? expectedVersion, CancellationToken ct)
     {
         caller.Demand(Permission.Write, scope.Project);
         if (confirm != name)
@@ -85,6 +92,8 @@ public sealed class ClusterService(
         var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
         if (cluster.Status == ClusterStatus.Deleted)
             throw NotFound(name);
+        if (expectedVersion is { } expected && expected != cluster.Version)
+            throw new ConflictException($"If-Match version {expected} is stale: cluster '{name}' is at version {cluster.Version}; read it again");
         if (cluster.Status == ClusterStatus.Deleting)
             return cluster; // Deleting again is a no-op: the workflow already runs.
 
@@ -132,6 +141,8 @@ public sealed class ClusterService(
     {
         if (cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailableAt is null)
             throw new ConflictException($"force delete is only for a cluster in Deleting; cluster {cluster.Name} is {cluster.Status}");
+        if (cluster.ForceDeleteAvailable)
+            return TimeSpan.Zero;
         var left = cluster.ForceDeleteAvailableAt.Value - now;
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
