@@ -456,6 +456,36 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         current.Status.Should().Be(202, current.ToString());
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData("W/\"{0}\"")]
+    [InlineData("{0}")]
+    public async Task If_match_accepts_any_version_star_weak_and_bare_etags(string format)
+    {
+        await _api.SeedProjectAsync("web");
+        await _api.CreateClusterAsync("web", "tagged");
+        var version = (await _api.SendAsync(ApiCall.Get($"{Clusters}/tagged").By(_api.Admin))).Body!["version"]!.GetValue<long>();
+
+        var response = await _api.SendAsync(ApiCall.Delete($"{Clusters}/tagged").By(_api.Admin).WithQuery("confirm", "tagged")
+            .WithHeader("If-Match", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, version)));
+
+        response.Status.Should().Be(202, response.ToString());
+    }
+
+    [Fact]
+    public async Task Malformed_if_match_is_a_400_and_a_viewers_stale_if_match_is_still_a_403()
+    {
+        await _api.SeedProjectAsync("web");
+        await _api.CreateClusterAsync("web", "watched");
+
+        var malformed = await _api.SendAsync(ApiCall.Delete($"{Clusters}/watched").By(_api.Admin).WithQuery("confirm", "watched").WithHeader("If-Match", "\"abc\""));
+        ShouldBeProblem(malformed, 400);
+        malformed.ErrorFields.Should().Equal("If-Match");
+
+        var viewer = await _api.SendAsync(ApiCall.Delete($"{Clusters}/watched").By(_api.As("project-viewer:web")).WithQuery("confirm", "watched").WithHeader("If-Match", "\"0\""));
+        ShouldBeProblem(viewer, 403);
+    }
+
     [Fact]
     public async Task Force_delete_waits_15_minutes_in_deleting_then_marks_deleted()
     {
