@@ -1,0 +1,195 @@
+using PaletteServerless.Api.Tests.Support;
+
+namespace PaletteServerless.Api.Tests;
+
+/// <summary>
+/// Every route x every role x the caller's own project, another project of its tenant, and the same
+/// project name in another tenant: the expected status, and no change where the call was refused.
+/// </summary>
+public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+{
+    private enum Need
+    {
+        Public,
+        Read,
+        Write,
+        ForceDelete,
+    }
+
+    private enum Target
+    {
+        OwnProject,
+        OtherProject,
+        OtherTenant,
+    }
+
+    /// <summary>One route: what it needs, what it answers on success, and how to build a call on a project (seeding what it acts on).</summary>
+    private sealed record RouteCase(string Method, string Template, Need Need, int Success, Func<string, Task<(ApiCall Call, string? Resource)>> Prepare)
+    {
+        public bool Named => Template.Contains("{name}", StringComparison.Ordinal);
+        public bool CreatesCluster => Method == "POST" && Template.EndsWith("/clusters", StringComparison.Ordinal);
+        public override string ToString() => $"{Method} {Template}";
+    }
+
+    private static readonly string[] Roles = ["tenant-admin", "project-admin", "project-editor", "project-viewer", "none"];
+
+    private readonly ApiHarness _api = new(fixture);
+    private int _sequence;
+
+    private string Unique(string prefix) => $"{prefix}-{Interlocked.Increment(ref _sequence)}";
+
+    private IReadOnlyList<RouteCase> Routes()
+    {
+        const string p = "/v1/projects/{0}";
+        Task<(ApiCall, string?)> Ready(ApiCall call, string? resource = null) => Task.FromResult((call, resource));
+        return
+        [
+            new("GET", "/v1/openapi.json", Need.Public, 200, _ => Ready(ApiCall.Get("/v1/openapi.json"))),
+
+            new("POST", "/v1/projects/{project}/cloudaccounts", Need.Write, 201,
+                project => Ready(ApiCall.Post(Path(p + "/cloudaccounts", project)).WithJson(ApiHarness.AccountJson(Unique("acct"))))),
+            new("GET", "/v1/projects/{project}/cloudaccounts", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/cloudaccounts", project)))),
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod", project)))),
+            new("DELETE", "/v1/projects/{project}/cloudaccounts/{name}", Need.Write, 204, async project =>
+            {
+                var name = Unique("unused");
+                await SendOkAsync(ApiCall.Post(Path(p + "/cloudaccounts", project)).By(_api.Admin).WithJson(ApiHarness.AccountJson(name)));
+                return (ApiCall.Delete(Path(p + "/cloudaccounts/" + name, project)), Path(p + "/cloudaccounts/" + name, project));
+            }),
+
+            new("POST", "/v1/projects/{project}/clusterprofiles", Need.Write, 201,
+                project => Ready(ApiCall.Post(Path(p + "/clusterprofiles", project)).WithJson(ApiHarness.ProfileJson(Unique("prof"))))),
+            new("GET", "/v1/projects/{project}/clusterprofiles", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusterprofiles", project)))),
+            new("GET", "/v1/projects/{project}/clusterprofiles/{name}", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusterprofiles/ubuntu-k8s", project)))),
+            new("DELETE", "/v1/projects/{project}/clusterprofiles/{name}", Need.Write, 204, async project =>
+            {
+                var name = Unique("unused");
+                await SendOkAsync(ApiCall.Post(Path(p + "/clusterprofiles", project)).By(_api.Admin).WithJson(ApiHarness.ProfileJson(name)));
+                return (ApiCall.Delete(Path(p + "/clusterprofiles/" + name, project)), Path(p + "/clusterprofiles/" + name, project));
+            }),
+
+            new("POST", "/v1/projects/{project}/clusters", Need.Write, 202,
+                project => Ready(ApiCall.Post(Path(p + "/clusters", project)).WithJson(ApiHarness.ClusterJson(Unique("new"))))),
+            new("GET", "/v1/projects/{project}/clusters", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters", project)))),
+            new("GET", "/v1/projects/{project}/clusters/{name}", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base", project)))),
+            new("DELETE", "/v1/projects/{project}/clusters/{name}", Need.Write, 202, async project =>
+            {
+                var name = Unique("doomed");
+                await _api.CreateClusterAsync(project, name);
+                return (ApiCall.Delete(Path(p + "/clusters/" + name, project)).WithQuery("confirm", name), Path(p + "/clusters/" + name, project));
+            }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/events", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/events", project)))),
+            new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.ForceDelete, 200, async project =>
+            {
+                var name = Unique("stuck");
+                await _api.CreateClusterAsync(project, name);
+                await _api.DeleteClusterAsync(project, name);
+                _api.Clock.Advance(TimeSpan.FromMinutes(15));
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/force-delete", project)), Path(p + "/clusters/" + name, project));
+            }),
+        ];
+    }
+
+    private static string Path(string format, string project) => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, project);
+
+    private async Task SendOkAsync(ApiCall call)
+    {
+        var response = await _api.SendAsync(call);
+        response.Status.Should().BeInRange(200, 299, response.ToString());
+    }
+
+    private static HashSet<Need> Granted(string role, Target target) => role switch
+    {
+        "tenant-admin" => [Need.Read, Need.Write, Need.ForceDelete],
+        _ when target == Target.OtherProject => [],
+        "project-admin" => [Need.Read, Need.Write, Need.ForceDelete],
+        "project-editor" => [Need.Read, Need.Write],
+        "project-viewer" => [Need.Read],
+        _ => [],
+    };
+
+    private static int Expected(RouteCase route, string role, Target target)
+    {
+        if (route.Need == Need.Public)
+            return route.Success;
+        var granted = Granted(role, target);
+        if (granted.Count == 0)
+            return 404;
+        // Force delete looks the cluster up before it checks the admin role, and another tenant has no such cluster.
+        if (route.Need == Need.ForceDelete && !granted.Contains(Need.ForceDelete))
+            return target == Target.OtherTenant ? 404 : 403;
+        if (!granted.Contains(route.Need))
+            return 403;
+        if (target != Target.OtherTenant)
+            return route.Success;
+        // The caller acts in its own tenant's project of that name, which holds none of the other tenant's records.
+        if (route.Named)
+            return 404;
+        return route.CreatesCluster ? 400 : route.Success;
+    }
+
+    private Identity Caller(string role, Target target)
+    {
+        var tenant = target == Target.OtherTenant ? "x" + _api.Tenant : _api.Tenant;
+        var roles = role switch
+        {
+            "none" => Array.Empty<string>(),
+            "tenant-admin" => ["tenant-admin"],
+            _ => [$"{role}:web"],
+        };
+        return new Identity(tenant, roles, "matrix-user");
+    }
+
+    [Fact]
+    public async Task Every_route_answers_every_role_in_every_place_as_expected()
+    {
+        foreach (var project in new[] { "web", "api" })
+        {
+            await _api.SeedProjectAsync(project);
+            await _api.CreateClusterAsync(project, "base");
+        }
+
+        var routes = Routes();
+        routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, TimeProvider.System)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            "the matrix must cover every route");
+
+        var mismatches = new List<string>();
+        var createdByOtherTenant = new HashSet<string>();
+        var cases = 0;
+        foreach (var route in routes)
+        {
+            foreach (var role in Roles)
+            {
+                foreach (var target in Enum.GetValues<Target>())
+                {
+                    // The caller's role is on project "web"; "other project" addresses "api" of the same tenant.
+                    var project = target == Target.OtherProject ? "api" : "web";
+                    var (call, resource) = await route.Prepare(project);
+                    var response = await _api.SendAsync(call.By(Caller(role, target)));
+                    var expected = Expected(route, role, target);
+                    cases++;
+                    if (response.Status != expected)
+                        mismatches.Add($"{route} as {role} on {target}: expected {expected}, got {response}");
+                    else if (response.Status >= 400 && response.ContentType != "application/problem+json")
+                        mismatches.Add($"{route} as {role} on {target}: {response.Status} is not problem+json");
+                    else if (target == Target.OtherTenant && response.Status == 200 && response.Body?["items"] is not null
+                             && response.ItemNames.Except(createdByOtherTenant).Any())
+                        mismatches.Add($"{route} as {role} on {target}: lists another tenant's records {response}");
+                    if (target == Target.OtherTenant && response.Status is 201 or 202)
+                        createdByOtherTenant.Add(response.Body!["name"]!.GetValue<string>());
+                    if (resource is not null && response.Status >= 400)
+                    {
+                        // A refused call changed nothing: what it aimed at is still there, unchanged in status.
+                        var after = await _api.SendAsync(ApiCall.Get(resource).By(_api.Admin));
+                        if (after.Status != 200 || after.Body?["status"]?.GetValue<string>() is "Deleted")
+                            mismatches.Add($"{route} as {role} on {target}: refused with {response.Status} but changed {resource}: {after}");
+                    }
+                }
+            }
+        }
+
+        cases.Should().Be(routes.Count * Roles.Length * 3);
+        mismatches.Should().BeEmpty();
+    }
+}
