@@ -105,6 +105,15 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stopping_an_execution_does_not_wait_for_a_handler_that_never_returns()
+    {
+        var started = await _harness.StartAsync("""{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"FN_Hang","End":true}}}""");
+        await _harness.WaitForHistoryAsync(started.ExecutionArn, h => h.Any(e => e.Type == "LambdaFunctionStarted"));
+        var stopped = await _harness.Engine.StopExecutionAsync(started.ExecutionArn, null, null, new CancellationTokenSource(5000).Token);
+        stopped!.Status.Should().Be(ExecutionStatus.Aborted);
+    }
+
+    [Fact]
     public async Task A_time_scale_shortens_waits()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));

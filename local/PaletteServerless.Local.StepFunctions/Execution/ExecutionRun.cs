@@ -476,7 +476,11 @@ internal sealed class ExecutionRun
             var resource = _engine.Resources.Find(task.Resource)
                 ?? throw new StatesException(StatesErrors.Runtime, $"No local implementation serves the resource '{task.Resource}'.");
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var invocation = StartInvocation(resource, new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
+            var started = StartInvocation(resource, new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
+            // In-process handlers cannot be interrupted, so a stop or shutdown stops waiting for them instead;
+            // whatever the abandoned call ends with is observed here and dropped.
+            _ = started.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            var invocation = started.WaitAsync(ct);
             // Local resources never send heartbeats, so a heartbeat shorter than the timeout is the effective limit.
             var (limit, limitError) = heartbeatSeconds is { } hb && (timeoutSeconds is not { } to || hb < to)
                 ? ((int?)hb, StatesErrors.HeartbeatTimeout)
@@ -488,7 +492,6 @@ internal sealed class ExecutionRun
                 {
                     ct.ThrowIfCancellationRequested();
                     await attempt.CancelAsync().ConfigureAwait(false);
-                    _ = invocation.ContinueWith(static t => t.Exception, TaskScheduler.Default);
                     var details = new JObject { ["error"] = limitError, ["cause"] = "" };
                     if (isLambdaArn)
                         Record(flow, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", details);
@@ -505,6 +508,11 @@ internal sealed class ExecutionRun
             {
                 // A resource that fails outside the error contract still fails only its task, catchably.
                 throw new StatesException(StatesErrors.TaskFailed, $"{ex.GetType().Name}: {ex.Message}");
+            }
+            finally
+            {
+                // Releases the timeout timer, which would otherwise live until it fires.
+                await attempt.CancelAsync().ConfigureAwait(false);
             }
         }
         catch (StatesException ex) when (ex.Error is not (StatesErrors.Timeout or StatesErrors.HeartbeatTimeout) && ex is not HistoryLimitException)
