@@ -35,7 +35,7 @@ if [ ${#definitions[@]} -eq 0 ]; then
   echo "no definitions in statemachines/"
 else
   for definition in "${definitions[@]}"; do
-    node local/node/node_modules/asl-validator/dist/bin/asl-validator.js --json-definition "$definition" --silent \
+    node local/node/node_modules/asl-validator/dist/bin/asl-validator.js --json-path "$definition" --silent \
       && echo "valid: $definition"
   done
 fi

@@ -16,5 +16,36 @@ public static class FunctionCatalog
         [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
-    public static readonly IReadOnlyList<FunctionDefinition> All = [Api];
+    private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];
+
+    private static FunctionDefinition Step(string area, string name, string description) => new(
+        name, $"PaletteServerless.Steps::PaletteServerless.Steps.{area}.{name}Step::Handle", StepEnvironment, description);
+
+    // Provisioning (statemachines/provision-cluster.asl.json)
+    public static readonly FunctionDefinition StartProvisioning = Step("Provisioning", "StartProvisioning", "Pending -> Provisioning");
+    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Key pair, zones, instance types, quotas, static placement, role");
+    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups");
+    public static readonly FunctionDefinition LoadBalancer = Step("Provisioning", "LoadBalancer", "API server network load balancer, target group, listener");
+    public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active?");
+    public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
+    public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
+    public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data");
+    public static readonly FunctionDefinition NodePoolsCheck = Step("Provisioning", "NodePoolsCheck", "Do all instances run?");
+    public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; are they healthy?");
+    public static readonly FunctionDefinition MarkRunning = Step("Provisioning", "MarkRunning", "Provisioning -> Running");
+    public static readonly FunctionDefinition MarkFailed = Step("Provisioning", "MarkFailed", "-> Failed with the reason");
+
+    // Deletion (statemachines/delete-cluster.asl.json; Teardown also rolls back a failed create)
+    public static readonly FunctionDefinition StartDeletion = Step("Deletion", "StartDeletion", "Announce Deleting; stop provisioning");
+    public static readonly FunctionDefinition Teardown = Step("Deletion", "Teardown", "One teardown pass in the reference order");
+    public static readonly FunctionDefinition ForceDeleteEligible = Step("Deletion", "ForceDeleteEligible", "15 minutes in Deleting: force delete becomes available");
+    public static readonly FunctionDefinition MarkDeleted = Step("Deletion", "MarkDeleted", "Deleting -> Deleted");
+
+    public static readonly IReadOnlyList<FunctionDefinition> All =
+    [
+        Api,
+        StartProvisioning, Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
+        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
+        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted,
+    ];
 }

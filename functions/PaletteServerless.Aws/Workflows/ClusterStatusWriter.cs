@@ -96,6 +96,47 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
         }
     }
 
+    /// <summary>Explains the current status (e.g. what a delete waits for) without changing it.</summary>
+    public async Task ExplainAsync(ProjectScope scope, string name, string uid, string reason, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var cluster = await LoadAsync(scope, name, uid, ct);
+            if (cluster.StatusReason == reason)
+                return;
+            try
+            {
+                await clusters.UpdateAsync(cluster with { StatusReason = reason, UpdatedAt = clock.GetUtcNow() }, cluster.Version, ct);
+                return;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>Opens force delete for a cluster still in Deleting (the delete workflow's 15-minute timer).</summary>
+    public async Task OpenForceDeleteAsync(ProjectScope scope, string name, string uid, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var cluster = await LoadAsync(scope, name, uid, ct);
+            if (cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailable)
+                return;
+            var now = clock.GetUtcNow();
+            try
+            {
+                var changed = await clusters.UpdateAsync(cluster with { ForceDeleteAvailable = true, ForceDeleteAvailableAt = now, UpdatedAt = now }, cluster.Version, ct);
+                await clusters.AddEventAsync(changed, Event("Warning", "ForceDeleteAvailable",
+                    "the cluster has been deleting for 15 minutes: an admin may now force delete it (leftovers are reported and may cost money)"), ct);
+                return;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
     public async Task AddEventAsync(Cluster cluster, string type, string reason, string message, CancellationToken ct) =>
         await clusters.AddEventAsync(cluster, Event(type, reason, message), ct);
 

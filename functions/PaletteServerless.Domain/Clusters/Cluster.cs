@@ -57,6 +57,8 @@ public sealed record Cluster
     public long Version { get; init; }
     public DateTimeOffset? DeletingSince { get; init; }
     public DateTimeOffset? ForceDeleteAvailableAt { get; init; }
+    /// <summary>Set by the delete workflow's 15-minute timer; the timer, not the wall clock alone, opens force delete.</summary>
+    public bool ForceDeleteAvailable { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
     public string? ProvisionExecutionArn { get; init; }
     public string? DeleteExecutionArn { get; init; }

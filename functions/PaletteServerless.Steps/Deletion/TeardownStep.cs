@@ -1,0 +1,38 @@
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Domain.Clusters;
+
+namespace PaletteServerless.Steps.Deletion;
+
+/// <summary>
+/// One teardown pass (delete, and rollback of a failed create). Counts passes that removed
+/// nothing, so the workflow can stop after a bound and say what blocks, instead of looping forever.
+/// </summary>
+public sealed class TeardownStep(StepRuntime runtime)
+{
+    public TeardownStep() : this(StepRuntime.FromEnvironment()) { }
+
+    public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
+    {
+        var result = await new Teardown(await step.ResourcesAsync(ct)).PassAsync(ct);
+        var previous = step.Input.Teardown;
+        var stalled = previous?.Remaining == result.Remaining && !result.Done ? (previous.StalledPasses ?? 0) + 1 : 0;
+        var cluster = await step.ClusterAsync(ct);
+        if (!result.Done && cluster.Status == ClusterStatus.Deleting)
+        {
+            var blockers = result.Blockers.Count > 0 ? $"; blocked by: {string.Join("; ", result.Blockers)}" : "";
+            await runtime.Status.ExplainAsync(step.Scope, cluster.Name, cluster.Uid,
+                $"deleting: {result.Remaining} resource(s) left; waiting for: {string.Join("; ", result.WaitingFor.Concat(result.Errors))}{blockers}", ct);
+            if (result.Blockers.Count > 0 && (previous?.Blockers ?? []).Count != result.Blockers.Count)
+                await runtime.Status.AddEventAsync(cluster, "Warning", "DeleteBlocked", "not ours and in the way: " + string.Join("; ", result.Blockers), ct);
+        }
+        return new StepResult
+        {
+            Done = result.Done,
+            Remaining = result.Remaining,
+            StalledPasses = stalled,
+            WaitingFor = result.WaitingFor,
+            Blockers = result.Blockers,
+            Errors = result.Errors,
+        };
+    });
+}

@@ -1,0 +1,20 @@
+using PaletteServerless.Aws.Cloud;
+
+namespace PaletteServerless.Steps.Provisioning;
+
+/// <summary>One poll: are the NAT gateways available? Then each zone's private route table routes through its own.</summary>
+public sealed class NatGatewaysCheckStep(StepRuntime runtime)
+{
+    public NatGatewaysCheckStep() : this(StepRuntime.FromEnvironment()) { }
+
+    public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
+    {
+        var (plan, _) = await step.PlanAsync(ct);
+        if (!await new NatGatewayReconciler(await step.ResourcesAsync(ct)).CheckAsync(plan, ct))
+            return StepResult.NotYet;
+        if (plan.IsDynamic)
+            await step.SetConditionAsync("NatGatewaysReady", true, "Available", "every zone has an available NAT gateway", ct);
+        await step.SetConditionAsync("RouteTablesReady", true, "Created", plan.IsDynamic ? "public routes to the internet gateway, private routes to each zone's NAT gateway" : "static placement: the VPC's own routes", ct);
+        return StepResult.Finished;
+    });
+}

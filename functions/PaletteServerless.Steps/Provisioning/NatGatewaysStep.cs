@@ -1,0 +1,19 @@
+using PaletteServerless.Aws.Cloud;
+
+namespace PaletteServerless.Steps.Provisioning;
+
+/// <summary>One Elastic IP and NAT gateway per zone (dynamic placement only).</summary>
+public sealed class NatGatewaysStep(StepRuntime runtime)
+{
+    public NatGatewaysStep() : this(StepRuntime.FromEnvironment()) { }
+
+    public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
+    {
+        var (plan, _) = await step.PlanAsync(ct);
+        if (!plan.IsDynamic)
+            return StepResult.Finished;
+        await new NatGatewayReconciler(await step.ResourcesAsync(ct)).CreateAsync(plan, ct);
+        await step.SetConditionAsync("NatGatewaysReady", false, "Pending", $"{plan.Zones.Count} NAT gateway(s) pending", ct);
+        return StepResult.Finished;
+    });
+}

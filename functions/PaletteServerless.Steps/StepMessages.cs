@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace PaletteServerless.Steps;
+
+/// <summary>
+/// What the state machines pass to every step: which cluster (its uid guards against a reused
+/// name), plus what earlier steps returned. The table stays the truth; the state stays small.
+/// </summary>
+public sealed record StepInput
+{
+    public required string Tenant { get; init; }
+    public required string Project { get; init; }
+    public required string Cluster { get; init; }
+    public required string Uid { get; init; }
+    /// <summary>The previous teardown pass, to count passes without progress.</summary>
+    public StepResult? Teardown { get; init; }
+    /// <summary>The error a Catch recorded ({Error, Cause}), for the Failed reason.</summary>
+    public StepError? Error { get; init; }
+}
+
+/// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>
+public sealed record StepError
+{
+    [JsonPropertyName("Error")] public string? Error { get; init; }
+    [JsonPropertyName("Cause")] public string? Cause { get; init; }
+}
+
+/// <summary>What a step returns for the state machine's Choice states.</summary>
+public sealed record StepResult
+{
+    public bool? Ready { get; init; }
+    public bool? Done { get; init; }
+    public int? Remaining { get; init; }
+    public int? StalledPasses { get; init; }
+    public IReadOnlyList<string>? WaitingFor { get; init; }
+    public IReadOnlyList<string>? Blockers { get; init; }
+    public IReadOnlyList<string>? Errors { get; init; }
+
+    public static StepResult Finished { get; } = new() { Ready = true };
+    public static StepResult NotYet { get; } = new() { Ready = false };
+}
+
+/// <summary>The runtime's error document, to read the message of a caught error.</summary>
+public sealed record LambdaErrorDocument
+{
+    [JsonPropertyName("errorMessage")] public string? ErrorMessage { get; init; }
+    [JsonPropertyName("errorType")] public string? ErrorType { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StepInput))]
+[JsonSerializable(typeof(StepResult))]
+[JsonSerializable(typeof(LambdaErrorDocument))]
+internal sealed partial class StepJsonContext : JsonSerializerContext;

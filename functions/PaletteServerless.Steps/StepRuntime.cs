@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Aws.Storage;
+using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Steps;
+
+/// <summary>
+/// What every step shares, built once per Lambda container from its environment: the table's
+/// stores, the status writer, the clock. Steps run through <see cref="RunAsync"/>, which parses the
+/// input, loads the cluster and serializes the result.
+/// </summary>
+public sealed class StepRuntime(
+    IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory,
+    ClusterStatusWriter status, StepFunctionsClient stepFunctions, TimeProvider clock)
+{
+    private static readonly Lazy<StepRuntime> FromEnvironmentOnce = new(Build);
+
+    public IClusterStore Clusters => clusters;
+    public ClusterStatusWriter Status => status;
+    public StepFunctionsClient StepFunctions => stepFunctions;
+    public TimeProvider Clock => clock;
+
+    public static StepRuntime FromEnvironment() => FromEnvironmentOnce.Value;
+
+    private static StepRuntime Build()
+    {
+        string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value : throw new InvalidOperationException($"environment variable {name} is not set");
+        var region = Required(EnvironmentNames.Region);
+        var clock = TimeProvider.System;
+        var dynamo = new AmazonDynamoDBClient();
+        var table = Required(EnvironmentNames.TableName);
+        var store = new DynamoDbStore(dynamo, table, clock);
+        var options = new AwsClientOptions(region);
+        return new StepRuntime(store, store, store, new DynamoDbInventoryStore(dynamo, table),
+            new ClusterStatusWriter(store, new EventBridgeClient(options), Required(EnvironmentNames.EventBusName), clock),
+            new StepFunctionsClient(options), clock);
+    }
+
+    public async Task<Stream> RunAsync(Stream input, Func<StepContext, CancellationToken, Task<StepResult>> step)
+    {
+        var message = await JsonSerializer.DeserializeAsync(input, StepJsonContext.Default.StepInput)
+            ?? throw new ArgumentException("the step input is empty");
+        await using var context = new StepContext(this, message, new ProjectScope(message.Tenant, message.Project), accounts, profiles, inventory);
+        StepResult result;
+        try
+        {
+            result = await step(context, CancellationToken.None);
+        }
+        catch (Exception ex) when (CloudErrors.IsTransient(ex) || CloudErrors.IsNotFound(ex))
+        {
+            // Throttling, a server error, or an id not yet visible: the workflow's Retry takes it from here.
+            throw new TransientCloudException($"{CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}", ex);
+        }
+        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.StepResult));
+    }
+}
+
+/// <summary>One step's view of its cluster: loaded on demand, the cloud session opened at most once.</summary>
+public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectScope scope, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory)
+    : IAsyncDisposable
+{
+    private Cluster? _cluster;
+    private CloudSession? _cloud;
+
+    public StepInput Input => input;
+    public ProjectScope Scope => scope;
+    public StepRuntime Runtime => runtime;
+
+    public async Task<Cluster> ClusterAsync(CancellationToken ct) =>
+        _cluster ??= await runtime.Status.LoadAsync(scope, input.Cluster, input.Uid, ct);
+
+    public async Task<ClusterProfile> ProfileAsync(CancellationToken ct)
+    {
+        var cluster = await ClusterAsync(ct);
+        return await profiles.GetAsync(scope, cluster.Spec.Profile!.Name!, ct)
+            ?? throw new ProvisioningFailedException($"cluster profile '{cluster.Spec.Profile.Name}' was deleted");
+    }
+
+    /// <summary>The cluster's account and region, through AssumeRole when the cloud account names a role.</summary>
+    public async Task<CloudSession> CloudAsync(CancellationToken ct)
+    {
+        if (_cloud is not null)
+            return _cloud;
+        var cluster = await ClusterAsync(ct);
+        var account = await accounts.GetAsync(scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
+        return _cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+    }
+
+    public async Task<ClusterResources> ResourcesAsync(CancellationToken ct) =>
+        await ClusterResources.LoadAsync(await ClusterAsync(ct), await CloudAsync(ct), inventory, runtime.Clock, ct);
+
+    /// <summary>The plan; static placement reads the user's subnets' zones first.</summary>
+    public async Task<(ClusterPlan Plan, StaticNetwork? Network)> PlanAsync(CancellationToken ct)
+    {
+        var cluster = await ClusterAsync(ct);
+        if (cluster.Spec.Cloud!.Placement?.Mode != PlacementModes.Static)
+            return (ClusterPlan.Build(cluster), null);
+        var (network, problems) = await StaticNetwork.DescribeAsync((await CloudAsync(ct)).Ec2, cluster, ct);
+        if (network is null)
+            throw new ProvisioningFailedException(string.Join("; ", problems));
+        return (ClusterPlan.Build(cluster, network.SubnetZones), network);
+    }
+
+    public Task SetConditionAsync(string type, bool ready, string reason, string message, CancellationToken ct) =>
+        runtime.Status.SetConditionAsync(scope, input.Cluster, input.Uid, type, ready, reason, message, ct);
+
+    public IInventoryStore Inventory => inventory;
+
+    public ValueTask DisposeAsync()
+    {
+        _cloud?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
