@@ -415,13 +415,16 @@ public sealed partial class Elbv2Service : ILocalAwsService
         var targets = ReadTargets(call.Parameters, group);
         if (targets.Count == 0)
             throw Validation("At least one target must be specified");
-        foreach (var (id, _) in targets.Where(_ => group.TargetType == "instance"))
+        if (group.TargetType == "instance")
         {
-            var instance = call.Aws.Network.FindInstance(call.World, id, call.Now);
-            if (instance is null || instance.State is "terminated" or "shutting-down")
-                throw new AwsErrorException("InvalidTarget", $"The following targets are not valid instances: '{id}'");
-            if (instance.VpcId != group.VpcId)
-                throw new AwsErrorException("InvalidTarget", $"The following targets are not in the target group VPC '{group.VpcId}': '{id}'");
+            foreach (var (id, _) in targets)
+            {
+                var instance = call.Aws.Network.FindInstance(call.World, id, call.Now);
+                if (instance is null || instance.State is "terminated" or "shutting-down")
+                    throw new AwsErrorException("InvalidTarget", $"The following targets are not valid instances: '{id}'");
+                if (instance.VpcId != group.VpcId)
+                    throw new AwsErrorException("InvalidTarget", $"The following targets are not in the target group VPC '{group.VpcId}': '{id}'");
+            }
         }
 
         foreach (var (id, port) in targets)
