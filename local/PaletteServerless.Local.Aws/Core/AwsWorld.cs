@@ -87,22 +87,22 @@ public sealed class AwsWorld
     /// </summary>
     public void Settle(DateTimeOffset now, TimeSpan retention)
     {
-        bool removedAny;
+        // Repeat until nothing goes, since an owner that goes can orphan what it owned.
+        List<string> gone;
         do
         {
-            removedAny = false;
-            foreach (var resource in ResourcesById.Values.ToList())
+            gone = [];
+            foreach (var resource in ResourcesById.Values)
             {
                 var expired = !resource.IsLiveAt(now) && now - resource.StateSince(now) >= retention;
                 var orphaned = resource.OwnerId is { } ownerId
                     && (!ResourcesById.TryGetValue(ownerId, out var owner) || !owner.IsLiveAt(now));
                 if (expired || orphaned)
-                {
-                    ResourcesById.Remove(resource.Id);
-                    removedAny = true;
-                }
+                    gone.Add(resource.Id);
             }
+            foreach (var id in gone)
+                ResourcesById.Remove(id);
         }
-        while (removedAny);
+        while (gone.Count > 0);
     }
 }
