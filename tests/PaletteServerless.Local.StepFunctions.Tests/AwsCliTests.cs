@@ -11,7 +11,10 @@ using PaletteServerless.Local.StepFunctions.Language;
 
 namespace PaletteServerless.Local.StepFunctions.Tests;
 
-/// <summary>The real AWS CLI against a tiny loopback host that forwards to <see cref="StepFunctionsApi"/>, as the edge endpoint will.</summary>
+/// <summary>
+/// The real AWS CLI and the product's own Step Functions client against a tiny loopback host that
+/// forwards to <see cref="StepFunctionsApi"/>, as the edge endpoint will.
+/// </summary>
 public sealed partial class AwsCliTests : IAsyncLifetime
 {
     private readonly EngineHarness _harness = new();
@@ -105,6 +108,31 @@ public sealed partial class AwsCliTests : IAsyncLifetime
 
         var listed = await AwsOkAsync("list-executions", "--state-machine-arn", machineArn);
         listed["executions"]!.Single()["name"]!.ToString().Should().Be("first");
+    }
+
+    [Fact]
+    public async Task The_products_own_client_starts_describes_and_stops_executions()
+    {
+        var machine = await _harness.Engine.PutStateMachineAsync("123456789012", "us-east-1", "client-machine",
+            // The harness runs a million times faster than real time: this wait lasts 100 s.
+            """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":99999999,"End":true}}}""", "arn:aws:iam::123456789012:role/sfn", default);
+        var credentials = new Amazon.Runtime.BasicAWSCredentials("123456789012", "secret");
+        using var client = new PaletteServerless.Aws.Clients.StepFunctionsClient(
+            new PaletteServerless.Aws.Clients.AwsClientOptions("us-east-1") { Credentials = credentials, Endpoint = new Uri(_endpoint) });
+
+        var started = await client.StartExecutionAsync(machine.StateMachineArn, "c1", """{"clusterId":"c1"}""");
+        started.ExecutionArn.Should().Be("arn:aws:states:us-east-1:123456789012:execution:client-machine:c1");
+        (await client.StartExecutionAsync(machine.StateMachineArn, "c1", """{"clusterId":"c1"}""")).ExecutionArn.Should().Be(started.ExecutionArn);
+        var conflict = await FluentActions.Awaiting(() => client.StartExecutionAsync(machine.StateMachineArn, "c1", """{"clusterId":"other"}"""))
+            .Should().ThrowAsync<PaletteServerless.Aws.Clients.AwsServiceException>();
+        conflict.Which.ErrorCode.Should().Be("ExecutionAlreadyExists");
+
+        var running = await client.DescribeExecutionAsync(started.ExecutionArn);
+        (running.Status, running.Input).Should().Be(("RUNNING", """{"clusterId":"c1"}"""));
+        await client.StopExecutionAsync(started.ExecutionArn, "Force", "deleted");
+        var stopped = await client.DescribeExecutionAsync(started.ExecutionArn);
+        (stopped.Status, stopped.Error, stopped.Cause).Should().Be(("ABORTED", "Force", "deleted"));
+        stopped.StopDate.Should().NotBeNull();
     }
 
     [Fact]
