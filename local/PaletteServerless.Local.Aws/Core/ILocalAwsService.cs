@@ -38,3 +38,13 @@ public interface ILocalAwsService
     /// </summary>
     Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A service whose resources react to time or to each other beyond what
+/// <see cref="AwsWorld.Settle"/> does (EC2 unmaps an address whose interface is gone). The facade
+/// calls it before it reads a world for the inventory, so the inventory agrees with Describe calls.
+/// </summary>
+public interface IAppliesTime
+{
+    void ApplyTime(AwsWorld world, DateTimeOffset now, TimeSpan retention);
+}

@@ -124,8 +124,8 @@ public sealed class LocalAws
     /// <summary>Every live resource of every account and region: what <c>GET /local/inventory</c> serves.</summary>
     public LocalAwsInventory Inventory()
     {
-        var resources = Store.LiveResources(Clock.GetUtcNow(), TerminalRetention);
         var now = Clock.GetUtcNow();
+        var resources = Store.LiveResources(now, TerminalRetention, _services.OfType<IAppliesTime>());
         return new LocalAwsInventory([.. resources
             .OrderBy(r => r.Account, StringComparer.Ordinal)
             .ThenBy(r => r.Region, StringComparer.Ordinal)

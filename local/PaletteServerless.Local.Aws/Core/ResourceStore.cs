@@ -40,7 +40,7 @@ public sealed class ResourceStore
     }
 
     /// <summary>Every resource still alive at <paramref name="now"/>, after settling each world.</summary>
-    public IReadOnlyList<AwsResource> LiveResources(DateTimeOffset now, TimeSpan retention)
+    public IReadOnlyList<AwsResource> LiveResources(DateTimeOffset now, TimeSpan retention, IEnumerable<IAppliesTime>? services = null)
     {
         lock (Sync)
         {
@@ -48,6 +48,8 @@ public sealed class ResourceStore
             foreach (var world in _worlds.Values)
             {
                 world.Settle(now, retention);
+                foreach (var service in services ?? [])
+                    service.ApplyTime(world, now, retention);
                 live.AddRange(world.ResourcesById.Values.Where(r => r.IsLiveAt(now)));
             }
             return live;

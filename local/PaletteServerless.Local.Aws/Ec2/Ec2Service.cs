@@ -7,7 +7,7 @@ namespace PaletteServerless.Local.Aws.Ec2;
 /// lock against the caller's account and region, after time has been applied (owned interfaces
 /// and volumes gone with their owners, addresses unmapped from interfaces that are gone).
 /// </summary>
-public sealed partial class Ec2Service : ILocalAwsService, IEc2Network
+public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IAppliesTime
 {
     public const string XmlNamespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
     public const string ApiVersion = "2016-11-15";
@@ -104,6 +104,8 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network
     /// Brings a world up to the clock: expired and orphaned resources go (core), then references
     /// to what went are dropped, as EC2 drops an address's association when its interface is deleted.
     /// </summary>
+    void IAppliesTime.ApplyTime(AwsWorld world, DateTimeOffset now, TimeSpan retention) => ApplyTime(world, now, retention);
+
     private static void ApplyTime(AwsWorld world, DateTimeOffset now, TimeSpan retention)
     {
         world.Settle(now, retention);
@@ -112,7 +114,10 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network
             var interfaceGone = address.NetworkInterfaceId is { } eni && world.Find<NetworkInterface>(eni) is null;
             var instanceGone = address.InstanceId is { } instanceId && !(world.Find<Instance>(instanceId)?.IsLiveAt(now) ?? false);
             if (interfaceGone || instanceGone)
+            {
                 ClearAssociation(address);
+                address.SetState("allocated", now);
+            }
         }
         foreach (var volume in world.All<Volume>())
         {

@@ -60,6 +60,7 @@ public sealed class Ec2AddressAndNatTests : Ec2TestBase
         deleted.DeleteTime.Should().NotBeNull();
         (await InterfacesInSubnetAsync(subnetId)).Should().BeEmpty();
         // Deleting a NAT gateway does not release its address; it is only unmapped.
+        Host.Aws.Inventory().Resources.Single(r => r.Id == allocationId).State.Should().Be("allocated");
         (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { AllocationIds = [allocationId] })).Addresses.Single().AssociationId.Should().BeNull();
         await Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = allocationId });
         await Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = subnetId });
@@ -173,6 +174,24 @@ public sealed class Ec2AddressAndNatTests : Ec2TestBase
         await FailsWith("InvalidAllocationID.NotFound", () => CreateNatAsync(subnetId, "eipalloc-0123456789abcdef0"));
         await FailsWith("InvalidSubnetID.NotFound", () => CreateNatAsync("subnet-0123456789abcdef0", "eipalloc-0123456789abcdef0"));
         await FailsWith("NatGatewayNotFound", () => Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { NatGatewayIds = ["nat-0123456789abcdef0"] }));
+    }
+
+    [Fact]
+    public async Task Nat_gateway_fails_in_a_subnet_without_free_addresses()
+    {
+        var vpcId = await CreateVpcAsync();
+        var subnetId = await CreateSubnetAsync(vpcId, "10.0.1.0/28");
+        await AttachNewGatewayAsync(vpcId);
+        var allocationId = await AllocateAsync();
+        // A /28 has 16 addresses; AWS keeps five of them.
+        await RunAsync(subnetId, type: "t3.micro", count: 11);
+        (await Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = [subnetId] })).Subnets.Single().AvailableIpAddressCount.Should().Be(0);
+
+        var nat = await CreateNatAsync(subnetId, allocationId);
+        Advance(TimeSpan.FromSeconds(30));
+
+        (await DescribeNatAsync(nat.NatGatewayId)).FailureCode.Should().Be("InsufficientFreeAddressesInSubnet");
+        await FailsWith("InsufficientFreeAddressesInSubnet", () => RunAsync(subnetId, type: "t3.micro"));
     }
 
     private async Task<(string VpcId, string SubnetId, string AllocationId, NatGateway Nat)> AvailableNatAsync()

@@ -103,6 +103,18 @@ public sealed class Ec2InstanceTests : Ec2TestBase
     }
 
     [Fact]
+    public async Task A_launch_gets_as_many_instances_as_the_quota_allows_when_that_meets_min_count()
+    {
+        var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
+
+        var launched = await RunAsync(subnetId, type: "t3.xlarge", configure: r => (r.MinCount, r.MaxCount) = (2, 10));
+
+        launched.Should().HaveCount(4);
+        launched.Select(i => i.AmiLaunchIndex).Should().Equal(0, 1, 2, 3);
+        await FailsWith("VcpuLimitExceeded", () => RunAsync(subnetId, type: "t3.micro"));
+    }
+
+    [Fact]
     public async Task Instance_types_not_offered_in_the_zone_are_unsupported()
     {
         var vpcId = await CreateVpcAsync();
