@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -22,6 +23,8 @@ public sealed partial class EventBridgeService : ILocalAwsService
     // Webhooks are loopback only, so one client with a short timeout serves them all.
     private static readonly HttpClient Webhooks = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
+    // Rules are matched on every PutEvents; parse each distinct pattern once.
+    private readonly ConcurrentDictionary<string, EventPattern> _patterns = new(StringComparer.Ordinal);
     private readonly Lock _logSync = new();
     private readonly Queue<string> _log = new();
 
@@ -113,7 +116,7 @@ public sealed partial class EventBridgeService : ILocalAwsService
             {
                 foreach (var rule in RulesOf(call, busName).Where(r => r.RuleState == "ENABLED" && r.EventPattern is not null))
                 {
-                    if (EventPattern.Parse(rule.EventPattern!).Matches(document.RootElement))
+                    if (_patterns.GetOrAdd(rule.EventPattern!, EventPattern.Parse).Matches(document.RootElement))
                         deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
                 }
             }
