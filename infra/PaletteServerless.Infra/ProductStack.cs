@@ -97,7 +97,8 @@ public sealed partial class ProductStack : Stack
             Table.TableArn,
             EventBus.EventBusArn,
             [.. stateMachineArns.Values],
-            [.. StateMachineCatalog.All.Select(ExecutionsArn)]);
+            [.. StateMachineCatalog.All.Select(ExecutionsArn)],
+            ExecutionsArn(StateMachineCatalog.Provision));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [EnvironmentNames.TableName] = Table.TableName,

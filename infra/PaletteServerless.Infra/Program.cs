@@ -16,6 +16,9 @@ _ = new ProductStack(app, "PaletteServerless", new ProductStackProps
 _ = new TargetAccountStack(app, "PaletteServerlessTargetAccount", new StackProps
 {
     Description = "PaletteServerless target account: the role the product assumes to build clusters here",
+    // No assets and no bootstrap: a tenant deploys it with their own credentials, with the CDK CLI
+    // or as a plain CloudFormation template (cdk.out/PaletteServerlessTargetAccount.template.json).
+    Synthesizer = new CliCredentialsStackSynthesizer(),
 });
 
 app.Synth();

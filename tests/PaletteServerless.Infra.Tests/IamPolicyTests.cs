@@ -104,12 +104,13 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         var statements = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
 
-        string[] requestTagged = ["CreateTaggedNetwork", "CreateTaggedLoadBalancer", "RunTaggedInstances"];
+        string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "TerminateOwnedInstances"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
-        // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's VPC under static placement).
-        string[] untaggedByNature = ["CreateSecurityGroupInAnyVpc", "RunInstancesWithExistingResources", "ReadServiceQuotas"];
+        // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
+        // and security groups under static placement).
+        string[] untaggedByNature = ["RunInstancesWithExistingResources"];
         string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys];
         statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource));
 
@@ -144,16 +145,40 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     }
 
     [Fact]
-    public void The_policy_table_picks_the_longest_step_name_and_covers_nothing_else()
+    public void The_policy_table_covers_exactly_the_catalog_and_refuses_any_other_function()
     {
-        static FunctionDefinition Named(string name) => new(name, "PaletteServerless.Steps::PaletteServerless.Steps.X::Handle", [], "test");
-
-        FunctionPolicies.StepOf(Named("ProvisionNetwork")).Should().Be("Network");
-        FunctionPolicies.StepOf(Named("DeleteNetwork")).Should().Be("DeleteNetwork");
-        FunctionPolicies.StepOf(Named("Preflight")).Should().Be("Preflight");
-        FunctionPolicies.StepOf(Named("Mystery")).Should().BeNull();
-        var arns = new ProductArns("table", "bus", ["sm"], ["sm:*"]);
-        FluentActions.Invoking(() => FunctionPolicies.For(Named("Mystery"), arns))
+        FunctionPolicies.Steps.Keys.Append(FunctionCatalog.Api.Name).Should().BeEquivalentTo(FunctionCatalog.All.Select(f => f.Name),
+            "every function has an entry, and no entry outlives its function");
+        var mystery = new FunctionDefinition("Mystery", "PaletteServerless.Steps::PaletteServerless.Steps.Mystery::Handle", [], "test");
+        var arns = new ProductArns("table", "bus", ["sm"], ["sm:*"], "sm:*");
+        FluentActions.Invoking(() => FunctionPolicies.For(mystery, arns))
             .Should().Throw<InvalidOperationException>().WithMessage("*Mystery is not in the policy table*");
     }
+
+    [Fact]
+    public void Steps_get_cloud_permissions_and_role_assumption_only_when_the_table_says_so()
+    {
+        foreach (var function in FunctionCatalog.All.Where(f => f.Name != FunctionCatalog.Api.Name))
+        {
+            var role = RoleOf(function);
+            var statements = synthesized.ProductJson.StatementsOfRole(role).ToList();
+            var sids = statements.Select(s => s["Sid"]?.GetValue<string>()).OfType<string>().ToList();
+            var access = FunctionPolicies.Steps[function.Name];
+            var expected = new List<string> { "ReadWriteTableItems", "PublishClusterEvents" };
+            if (access.StopsProvisioning)
+                expected.Add("StopProvisioning");
+            if (access.Cluster != ClusterPermissions.None)
+                expected.AddRange(["AssumeTargetAccountRoles", .. ClusterResourcePolicy.Statements(access.Cluster).Select(s => s.Sid!)]);
+            sids.Should().BeEquivalentTo(expected, function.Name);
+        }
+        // The one step that stops a running provisioning may stop only provisioning executions.
+        var stop = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.StartDeletion))
+            .Single(s => s["Sid"]?.GetValue<string>() == "StopProvisioning");
+        stop["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Provision.Name}:*");
+    }
+
+    private string RoleOf(FunctionDefinition function) =>
+        synthesized.ProductJson.Resources("AWS::Lambda::Function")
+            .Single(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>() == function.Handler)
+            .Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
 }

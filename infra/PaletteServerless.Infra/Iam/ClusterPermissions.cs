@@ -10,8 +10,6 @@ public enum ClusterPermissions
     None = 0,
     /// <summary>EC2 and ELB describes: reading what exists before creating or deleting it.</summary>
     Describe = 1 << 0,
-    /// <summary>Service Quotas reads for the preflight check (VPCs, EIPs, NAT gateways, vCPUs, NLBs).</summary>
-    Quotas = 1 << 1,
     /// <summary>VPC, subnets, internet gateway, EIPs, NAT gateways, route tables, security groups.</summary>
     CreateNetwork = 1 << 2,
     DeleteNetwork = 1 << 3,
@@ -25,6 +23,6 @@ public enum ClusterPermissions
     FindTagged = 1 << 8,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
-    All = Describe | Quotas | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
+    All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged,
 }

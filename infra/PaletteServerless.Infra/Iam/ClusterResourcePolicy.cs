@@ -42,34 +42,34 @@ public static class ClusterResourcePolicy
                 "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
                 "elasticloadbalancing:DescribeTargetHealth");
 
-        if (permissions.HasFlag(ClusterPermissions.Quotas))
-            yield return Allow("ReadServiceQuotas", ["servicequotas:GetServiceQuota"],
-                [Arn("servicequotas", "ec2/*"), Arn("servicequotas", "vpc/*"), Arn("servicequotas", "elasticloadbalancing/*")]);
-
         if (permissions.HasFlag(ClusterPermissions.FindTagged))
             yield return AnyResource("FindTaggedResources", "tag:GetResources");
 
         if (permissions.HasFlag(ClusterPermissions.CreateNetwork))
         {
-            yield return Allow("CreateTaggedNetwork",
-                ["ec2:AllocateAddress", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRouteTable",
-                 "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateVpc"],
-                [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
-                 Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
+            // IAM authorizes a create once per resource it touches, so each statement names only the
+            // resource types its actions create, and what they attach to is fenced separately.
+            // A security group's VPC is not fenced: static placement puts our (tagged) groups into
+            // the tenant's VPC, which carries no tag of ours.
+            yield return Allow("CreateTaggedNetworkRoots",
+                ["ec2:AllocateAddress", "ec2:CreateInternetGateway", "ec2:CreateSecurityGroup", "ec2:CreateVpc"],
+                [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("security-group/*"), Ec2("vpc/*")],
                 RequestTagged());
+            yield return Allow("CreateTaggedVpcParts", ["ec2:CreateRouteTable", "ec2:CreateSubnet"],
+                [Ec2("route-table/*"), Ec2("subnet/*")], RequestTagged());
             // Subnets and route tables go only into a VPC we created.
             yield return Allow("CreateInOwnedVpc", ["ec2:CreateRouteTable", "ec2:CreateSubnet"], [Ec2("vpc/*")], ResourceTagged());
+            yield return Allow("CreateTaggedNatGateway", ["ec2:CreateNatGateway"], [Ec2("natgateway/*")], RequestTagged());
             // A NAT gateway sits in our public subnet and takes our EIP.
             yield return Allow("CreateNatOnOwnedResources", ["ec2:CreateNatGateway"], [Ec2("subnet/*"), Ec2("elastic-ip/*")], ResourceTagged());
-            // Static placement puts our (tagged) security groups into the tenant's VPC, which carries no tag of ours.
-            yield return Allow("CreateSecurityGroupInAnyVpc", ["ec2:CreateSecurityGroup"], [Ec2("vpc/*")]);
             yield return TagOnCreate("TagNetworkOnCreate", "ec2:CreateTags", "ec2:CreateAction",
                 ["AllocateAddress", "CreateInternetGateway", "CreateNatGateway", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet", "CreateVpc"],
                 [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
                  Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")]);
             yield return Allow("ConfigureOwnedNetwork",
                 ["ec2:AssociateRouteTable", "ec2:AttachInternetGateway", "ec2:AuthorizeSecurityGroupEgress",
-                 "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateRoute", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute"],
+                 "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateRoute", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute",
+                 "ec2:ReplaceRoute"],
                 [Ec2("internet-gateway/*"), Ec2("route-table/*"), Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
                 ResourceTagged());
         }

@@ -9,7 +9,8 @@ public sealed record ProductArns(
     string TableArn,
     string EventBusArn,
     IReadOnlyList<string> StateMachineArns,
-    IReadOnlyList<string> ExecutionArns);
+    IReadOnlyList<string> ExecutionArns,
+    string ProvisionExecutionsArn);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -19,25 +20,34 @@ public sealed record ProductArns(
 public static class FunctionPolicies
 {
     /// <summary>
-    /// Workflow steps by the step name their function's name ends with (the longest match wins, so
-    /// "DeleteNetwork" is not "Network"). Every step also records in the table, publishes status
-    /// events and may assume a target account's role (see <see cref="ForStep"/>).
+    /// Every workflow step function by name, with what it does to cluster resources. Every step
+    /// also reads and writes the table and publishes status events; a step with cluster permissions
+    /// also opens a cloud session, so it may assume a target account's role (see <see cref="ForStep"/>).
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, ClusterPermissions> Steps = new Dictionary<string, ClusterPermissions>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, StepAccess> Steps = new Dictionary<string, StepAccess>(StringComparer.Ordinal)
     {
-        ["Preflight"] = ClusterPermissions.Describe | ClusterPermissions.Quotas,
-        ["Network"] = ClusterPermissions.Describe | ClusterPermissions.CreateNetwork,
-        ["NatGateways"] = ClusterPermissions.Describe | ClusterPermissions.CreateNetwork,
-        ["LoadBalancer"] = ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer,
-        ["NodePools"] = ClusterPermissions.Describe | ClusterPermissions.CreateInstances,
-        ["Readiness"] = ClusterPermissions.Describe,
-        ["Status"] = ClusterPermissions.None,
-        ["Rollback"] = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances,
-        ["DeleteNodePools"] = ClusterPermissions.Describe | ClusterPermissions.DeleteInstances,
-        ["DeleteLoadBalancer"] = ClusterPermissions.Describe | ClusterPermissions.DeleteLoadBalancer,
-        ["DeleteNatGateways"] = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork,
-        ["DeleteNetwork"] = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork,
-        ["Leftovers"] = ClusterPermissions.Describe | ClusterPermissions.FindTagged,
+        // Provisioning
+        ["StartProvisioning"] = new(ClusterPermissions.None),
+        ["Preflight"] = new(ClusterPermissions.Describe),
+        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
+        ["LoadBalancer"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
+        ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
+        ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
+        // Adds the private routes once the NAT gateways are available.
+        ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances),
+        ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
+        // Registers the control-plane instances with the load balancer's target group.
+        ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
+        ["MarkRunning"] = new(ClusterPermissions.None),
+        ["MarkFailed"] = new(ClusterPermissions.None),
+        // Deletion
+        ["StartDeletion"] = new(ClusterPermissions.None, StopsProvisioning: true),
+        // Deletes everything the cluster owns, and lists what still carries its tag.
+        ["Teardown"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork | ClusterPermissions.DeleteLoadBalancer
+            | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged),
+        ["ForceDeleteEligible"] = new(ClusterPermissions.None),
+        ["MarkDeleted"] = new(ClusterPermissions.None),
     };
 
     /// <summary>DynamoDB item actions the functions use on the one table (no scans, no table-level actions).</summary>
@@ -51,19 +61,12 @@ public static class FunctionPolicies
     {
         if (function.Name == FunctionCatalog.Api.Name)
             return ForApi(arns);
-        var step = StepOf(function)
-            ?? throw new InvalidOperationException(
+        return Steps.TryGetValue(function.Name, out var access)
+            ? ForStep(access, arns)
+            : throw new InvalidOperationException(
                 $"function {function.Name} is not in the policy table (infra/PaletteServerless.Infra/Iam/FunctionPolicies.cs): " +
-                "add its step name with exactly the permissions it needs");
-        return ForStep(Steps[step], arns);
+                "add it with exactly the permissions it needs");
     }
-
-    /// <summary>The step-name key a function's name ends with, the longest one; null when none does.</summary>
-    public static string? StepOf(FunctionDefinition function) =>
-        Steps.Keys
-            .Where(step => function.Name.EndsWith(step, StringComparison.Ordinal))
-            .OrderByDescending(step => step.Length)
-            .FirstOrDefault();
 
     private static IReadOnlyList<PolicyStatement> ForApi(ProductArns arns) =>
     [
@@ -75,13 +78,26 @@ public static class FunctionPolicies
         ClusterResourcePolicy.Allow("FindTaggedResources", ["tag:GetResources"], ["*"]),
     ];
 
-    private static IReadOnlyList<PolicyStatement> ForStep(ClusterPermissions permissions, ProductArns arns) =>
-    [
-        ClusterResourcePolicy.Allow("ReadWriteTableItems", TableItemActions, [arns.TableArn]),
-        ClusterResourcePolicy.Allow("PublishClusterEvents", ["events:PutEvents"], [arns.EventBusArn]),
-        // Any account (the tenant registers target accounts at run time), but only roles under our path.
-        ClusterResourcePolicy.Allow("AssumeTargetAccountRoles", ["sts:AssumeRole"], [$"arn:{CdkAws.PARTITION}:iam::*:role{TargetRolePath}*"]),
-        // The same permissions in the product account, for cloud accounts without a role to assume.
-        .. ClusterResourcePolicy.Statements(permissions),
-    ];
+    private static IReadOnlyList<PolicyStatement> ForStep(StepAccess access, ProductArns arns)
+    {
+        List<PolicyStatement> statements =
+        [
+            ClusterResourcePolicy.Allow("ReadWriteTableItems", TableItemActions, [arns.TableArn]),
+            ClusterResourcePolicy.Allow("PublishClusterEvents", ["events:PutEvents"], [arns.EventBusArn]),
+        ];
+        if (access.StopsProvisioning)
+            statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"], [arns.ProvisionExecutionsArn]));
+        if (access.Cluster != ClusterPermissions.None)
+        {
+            // Any account (the tenant registers target accounts at run time), but only roles under our path.
+            statements.Add(ClusterResourcePolicy.Allow("AssumeTargetAccountRoles", ["sts:AssumeRole"],
+                [$"arn:{CdkAws.PARTITION}:iam::*:role{TargetRolePath}*"]));
+            // The same permissions in the product account, for cloud accounts without a role to assume.
+            statements.AddRange(ClusterResourcePolicy.Statements(access.Cluster));
+        }
+        return statements;
+    }
 }
+
+/// <summary>What one workflow step needs beyond the table and the event bus.</summary>
+public sealed record StepAccess(ClusterPermissions Cluster, bool StopsProvisioning = false);

@@ -29,7 +29,7 @@ public sealed class SynthesizedApp : IDisposable
             StateMachinesDirectory = StateMachinesDirectory,
             FunctionCode = Code,
         });
-        Target = new TargetAccountStack(app, "PaletteServerlessTargetAccount");
+        Target = new TargetAccountStack(app, "PaletteServerlessTargetAccount", new StackProps { Synthesizer = new CliCredentialsStackSynthesizer() });
         var assembly = app.Synth();
         ProductJson = TemplateJson.Load(assembly.GetStackByName(Product.StackName).TemplateFullPath);
         TargetJson = TemplateJson.Load(assembly.GetStackByName(Target.StackName).TemplateFullPath);
