@@ -9,7 +9,11 @@ using PaletteServerless.Aws.Storage;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Edge;
 using PaletteServerless.Local.Node;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Local.StepFunctions.Api;
+using PaletteServerless.Local.StepFunctions.Execution;
 using PaletteServerless.Local.StepFunctions.Resources;
+using PaletteServerless.Local.StepFunctions.Store;
 
 namespace PaletteServerless.Local;
 
@@ -67,8 +71,10 @@ public sealed class LocalStack : IAsyncDisposable
         _owned.Add(dynalite);
 
         ApplyFunctionEnvironment();
-        using (var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = dynalite.Endpoint.ToString() }))
-            await TableSchema.EnsureCreatedAsync(dynamo, TableSchema.DefaultTableName, ct);
+        var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = dynalite.Endpoint.ToString() });
+        await TableSchema.EnsureCreatedAsync(dynamo, TableSchema.DefaultTableName, ct);
+        var executions = new DynamoDbExecutionStore(dynamo);
+        await executions.EnsureTableAsync(ct);
 
         LocalAws = new LocalAws(new LocalAwsOptions
         {
@@ -83,9 +89,15 @@ public sealed class LocalStack : IAsyncDisposable
         foreach (var function in FunctionCatalog.All)
             Functions.Register(FunctionArn(function.Name), function.Handler, FunctionEnvironment(function));
 
+        var integrations = new AwsServiceIntegrations(Endpoint);
+        Engine = new StepFunctionsEngine(executions, new TaskResourceRegistry(Functions, integrations), TimeProvider.System, Options.TimeScale);
+        _owned.Add(Engine);
+        await RegisterStateMachinesAsync(root, ct);
+        var stepFunctionsApi = new StepFunctionsApi(Engine);
+
         Tokens = new JwtAuthority($"{Endpoint}local", TimeProvider.System);
         var proxyClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        var awsEdge = new AwsEdge(dynalite.Endpoint, StepFunctionsNotRunning, LocalAws, proxyClient);
+        var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, request, token), LocalAws, proxyClient);
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
         var localRoutes = new LocalRoutes(Tokens, LocalAws);
 
@@ -99,8 +111,51 @@ public sealed class LocalStack : IAsyncDisposable
             : AwsEdge.IsAwsRequest(context.Request) ? awsEdge.HandleAsync(context)
             : apiEdge.HandleAsync(context));
         await _app.StartAsync(ct);
-        _owned.Add(_app);
+        _owned.Insert(0, _app);
+        // Last: executions resumed from --data call the functions, which call this endpoint.
+        await CreateEventBusAsync(ct);
+        await Engine.StartAsync(ct);
     }
+
+    public StepFunctionsEngine Engine { get; private set; } = null!;
+
+    /// <summary>Every statemachines/*.asl.json of the catalog, with its ${Placeholders} filled as CDK fills them.</summary>
+    private async Task RegisterStateMachinesAsync(string root, CancellationToken ct)
+    {
+        var placeholders = StateMachineCatalog.Placeholders(f => FunctionArn(f.Name), TableSchema.DefaultTableName, EventBusName);
+        foreach (var machine in StateMachineCatalog.All)
+        {
+            var path = Path.Combine(root, "statemachines", machine.DefinitionFile);
+            var definition = StateMachineCatalog.Substitute(await File.ReadAllTextAsync(path, ct), placeholders);
+            await Engine.PutStateMachineAsync(Options.AccountId, Options.Region, machine.Name, definition,
+                $"arn:aws:iam::{Options.AccountId}:role/palette-serverless-states", ct);
+        }
+    }
+
+    private async Task CreateEventBusAsync(CancellationToken ct)
+    {
+        using var events = new EventBridgeClient(new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
+        try
+        {
+            await events.CreateEventBusAsync(EventBusName, ct);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceAlreadyExistsException")
+        {
+            // Persisted from an earlier run.
+        }
+    }
+
+    private static async Task<LocalAwsResponse> AnswerStepFunctionsAsync(StepFunctionsApi api, LocalAwsRequest request, CancellationToken ct)
+    {
+        var credential = SigV4Credential.From(request);
+        var (status, body) = await api.HandleAsync(
+            credential?.AccountFromKey ?? SigV4Credential.DefaultAccount, credential?.Region ?? "us-east-1",
+            request.Header("X-Amz-Target") ?? "", System.Text.Encoding.UTF8.GetString(request.Body), ct);
+        return new LocalAwsResponse(status, StepFunctionsApi.ContentType, System.Text.Encoding.UTF8.GetBytes(body),
+            new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() });
+    }
+
+    public const string EventBusName = "palette-serverless";
 
     public string FunctionArn(string functionName) =>
         $"arn:aws:lambda:{Options.Region}:{Options.AccountId}:function:palette-{functionName.ToLowerInvariant()}";
@@ -113,9 +168,9 @@ public sealed class LocalStack : IAsyncDisposable
         var values = new Dictionary<string, string>
         {
             [EnvironmentNames.TableName] = TableSchema.DefaultTableName,
-            [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn("palette-provision-cluster"),
-            [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn("palette-delete-cluster"),
-            [EnvironmentNames.EventBusName] = "palette-serverless",
+            [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
+            [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
+            [EnvironmentNames.EventBusName] = EventBusName,
             [EnvironmentNames.Region] = Options.Region,
         };
         return function.EnvironmentVariables.ToDictionary(name => name, name => values[name]);
@@ -134,11 +189,6 @@ public sealed class LocalStack : IAsyncDisposable
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local-secret");
         Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", null);
     }
-
-    private static Task<LocalAwsResponse> StepFunctionsNotRunning(LocalAwsRequest request, CancellationToken ct) =>
-        Task.FromResult(new LocalAwsResponse(400, "application/x-amz-json-1.0",
-            "{\"__type\":\"StateMachineDoesNotExist\",\"message\":\"the local Step Functions engine is not running\"}"u8.ToArray(),
-            new Dictionary<string, string>()));
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.Runtime;
 
 namespace PaletteServerless.Local;
 
@@ -15,23 +18,45 @@ public static class Walkthrough
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         output.WriteLine("demo: tenant acme, project demo, role project-admin");
 
+        // The product doc's prerequisite: an EC2 key pair in the target region (here, in the local AWS).
+        using (var ec2 = new AmazonEC2Client(new BasicAWSCredentials(stack.Options.AccountId, "local"),
+                   new AmazonEC2Config { ServiceURL = stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" }))
+        {
+            try
+            {
+                await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "demo-key" }, ct);
+                output.WriteLine("demo: created key pair demo-key in us-east-1 (local EC2)");
+            }
+            catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidKeyPair.Duplicate")
+            {
+                output.WriteLine("demo: key pair demo-key exists");
+            }
+        }
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/cloudaccounts", """{"name":"main"}""", ct);
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusterprofiles", SampleProfile, ct);
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters?dryRun=true", SampleCluster, ct);
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters", SampleCluster, ct);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string? last = null;
+        // At --time-scale 1 a cluster takes the modelled AWS time (minutes); at 60 it takes seconds.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(30) / stack.Options.TimeScale + TimeSpan.FromSeconds(30);
+        var seen = new HashSet<string>();
         while (DateTime.UtcNow < deadline)
         {
             var cluster = await http.GetFromJsonAsync<JsonObject>("/v1/projects/demo/clusters/demo-cluster", ct);
-            var status = $"{cluster?["status"]} ({cluster?["statusReason"]})";
-            if (status != last)
-                output.WriteLine($"demo: cluster demo-cluster is {status}");
-            last = status;
-            if (cluster?["status"]?.GetValue<string>() is "Running" or "Failed")
+            var status = cluster?["status"]?.GetValue<string>();
+            if (seen.Add($"status {status} {cluster?["statusReason"]}"))
+                output.WriteLine($"demo: cluster demo-cluster is {status}: {cluster?["statusReason"]}");
+            foreach (var condition in cluster?["conditions"]?.AsArray() ?? [])
+            {
+                if (seen.Add($"{condition?["type"]}={condition?["status"]}"))
+                    output.WriteLine($"demo:   {condition?["type"]} = {condition?["status"]} ({condition?["message"]})");
+            }
+            if (status is "Running" or "Failed")
                 break;
-            await Task.Delay(500, ct);
+            await Task.Delay(250, ct);
         }
+        var inventory = await http.GetFromJsonAsync<JsonObject>("/local/inventory", ct);
+        var kinds = (inventory?["resources"]?.AsArray() ?? []).GroupBy(r => r?["type"]?.GetValue<string>()).Select(g => $"{g.Count()} {g.Key}");
+        output.WriteLine("demo: the local AWS now holds " + string.Join(", ", kinds));
         await SendAsync(http, output, HttpMethod.Get, "/v1/projects/demo/clusters/demo-cluster/events", null, ct);
         output.WriteLine($"demo: done; the stack keeps serving at {stack.Endpoint}");
     }
