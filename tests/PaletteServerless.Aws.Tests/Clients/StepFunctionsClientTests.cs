@@ -133,6 +133,41 @@ public class StepFunctionsClientTests
     }
 
     [Fact]
+    public async Task A_refused_connection_is_retried_then_surfaces_as_HttpRequestException()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var attempts = 0;
+        var counting = new CountingHandler(() => attempts++);
+        var options = new AwsClientOptions("us-east-1")
+        {
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(TestCredentials.AccessKey, TestCredentials.SecretKey),
+            Endpoint = new Uri($"http://127.0.0.1:{closedPort}/"),
+            InnerHandler = counting,
+            MaxAttempts = 2,
+            BaseRetryDelay = TimeSpan.FromMilliseconds(1),
+        };
+        using var client = new StepFunctionsClient(options);
+
+        var act = () => client.DescribeExecutionAsync("arn:x");
+
+        await act.Should().ThrowAsync<HttpRequestException>();
+        attempts.Should().Be(2);
+    }
+
+    /// <summary>Counts the signed requests that reach the network.</summary>
+    private sealed class CountingHandler(Action onSend) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onSend();
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task DescribeExecution_reads_a_finished_execution()
     {
         await using var server = new LoopbackAwsServer();

@@ -128,6 +128,31 @@ public class Elbv2Tests
     }
 
     [Fact]
+    public async Task An_application_load_balancer_spans_two_zones_with_its_security_groups()
+    {
+        await using var host = await LocalAwsHost.StartAsync();
+        using var ec2 = host.Ec2();
+        using var elb = host.Elbv2();
+        var network = await Elbv2Network.CreateAsync(ec2);
+
+        var alb = await elb.CreateLoadBalancerAsync(ApiServer(network, "c1-ingress") with
+        {
+            Type = "application", Scheme = "internal", SecurityGroups = [network.SecurityGroupId],
+        });
+        var badGroup = () => elb.CreateLoadBalancerAsync(ApiServer(network, "c1-other") with
+        {
+            Type = "application", SecurityGroups = ["sg-00000000000000000"],
+        });
+
+        alb.LoadBalancerArn.Should().Contain(":loadbalancer/app/c1-ingress/");
+        alb.DnsName.Should().MatchRegex(@"^internal-c1-ingress-\d{9}\.us-east-1\.elb\.amazonaws\.com$");
+        alb.Scheme.Should().Be("internal");
+        alb.SecurityGroups.Should().Equal(network.SecurityGroupId);
+        (await InterfacesOf(ec2, network)).Should().HaveCount(2).And.OnlyContain(n => n.Groups.Single().GroupId == network.SecurityGroupId);
+        (await badGroup.Should().ThrowAsync<AwsServiceException>()).Which.ErrorCode.Should().Be("InvalidSecurityGroup");
+    }
+
+    [Fact]
     public async Task A_subnet_without_free_addresses_fails_the_create_and_leaves_nothing_behind()
     {
         await using var host = await LocalAwsHost.StartAsync();

@@ -82,6 +82,30 @@ public class StsTests
             .Credentials.AccessKeyId.Should().Be("444455556666");
     }
 
+    [Fact]
+    public async Task Roles_can_be_seeded_from_a_json_file()
+    {
+        await using var host = await LocalAwsHost.StartAsync();
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """{ "roles": [ { "account": "111122223333", "name": "Provisioner", "externalId": "from-file" } ] }""");
+            Sts(host).Roles.LoadFile(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        using var sts = host.Sts();
+
+        var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = $"arn:aws:iam::{TenantAccount}:role/Provisioner", RoleSessionName = "s1", ExternalId = "from-file",
+        });
+
+        assumed.AssumedRoleUser.Arn.Should().Be($"arn:aws:sts::{TenantAccount}:assumed-role/Provisioner/s1");
+    }
+
     [Theory]
     [InlineData("RoleSessionName", "has space")]
     [InlineData("DurationSeconds", "60")]
