@@ -13,7 +13,7 @@ public sealed record StateTransition(DateTimeOffset At, string State);
 /// </summary>
 public abstract class AwsResource
 {
-    /// <summary>States after which a resource no longer exists for inventory or dependency checks.</summary>
+    /// <summary>States after which a resource no longer exists for inventory or dependency checks (see <see cref="IsLiveAt"/>).</summary>
     public static readonly IReadOnlySet<string> TerminalStates = new HashSet<string>(StringComparer.Ordinal)
     {
         "terminated", "deleted", "failed",
@@ -28,6 +28,9 @@ public abstract class AwsResource
     public string Region { get; set; } = "";
     public string Arn { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The order of creation within its world, so lists come out in a stable order.</summary>
+    public long Sequence { get; set; }
 
     /// <summary>The id of the resource this one lives and dies with (a NAT gateway's network interface, ...).</summary>
     public string? OwnerId { get; set; }
@@ -79,7 +82,7 @@ public abstract class AwsResource
         Transitions.AddRange(later.OrderBy(t => t.At));
     }
 
-    public bool IsLiveAt(DateTimeOffset now) => !TerminalStates.Contains(StateAt(now));
+    public bool IsLiveAt(DateTimeOffset now) => StateAt(now) is not ("terminated" or "deleted" or "failed");
 
     [JsonIgnore]
     public string? NameTag => Tags.TryGetValue("Name", out var name) ? name : null;

@@ -19,20 +19,28 @@ public sealed class AwsWorld
     [JsonIgnore]
     public Lock Sync { get; internal set; } = new();
 
-    /// <summary>Resources by id, in creation order.</summary>
+    private readonly Dictionary<string, AwsResource> _resourcesById = new(StringComparer.Ordinal);
+
+    // The same resources by concrete kind, so All<T>() does not scan every resource of the world.
+    private readonly Dictionary<Type, Dictionary<string, AwsResource>> _resourcesByKind = [];
+
+    /// <summary>Resources by id. Change them only through <see cref="Add"/> and <see cref="Remove"/>.</summary>
     [JsonIgnore]
-    public Dictionary<string, AwsResource> ResourcesById { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, AwsResource> ResourcesById => _resourcesById;
 
     /// <summary>The persisted form of <see cref="ResourcesById"/>.</summary>
     public List<AwsResource> Resources
     {
-        get => [.. ResourcesById.Values];
+        get => [.. _resourcesById.Values];
         init
         {
             foreach (var resource in value)
-                ResourcesById[resource.Id] = resource;
+                Index(resource);
         }
     }
+
+    /// <summary>The <see cref="AwsResource.Sequence"/> of the last resource added.</summary>
+    public long LastSequence { get; set; }
 
     /// <summary>ClientTokens by operation and token, kept so a retried create returns the first result.</summary>
     public Dictionary<string, ClientTokenRecord> ClientTokens { get; init; } = new(StringComparer.Ordinal);
@@ -46,16 +54,41 @@ public sealed class AwsWorld
             resource.CreatedAt = now;
         if (resource.BaseStateSince == default)
             resource.BaseStateSince = now;
-        ResourcesById[resource.Id] = resource;
+        Remove(resource.Id);
+        resource.Sequence = ++LastSequence;
+        Index(resource);
         return resource;
     }
 
-    public bool Remove(string id) => ResourcesById.Remove(id);
+    public bool Remove(string id)
+    {
+        if (!_resourcesById.Remove(id, out var resource))
+            return false;
+        _resourcesByKind[resource.GetType()].Remove(id);
+        return true;
+    }
 
     public T? Find<T>(string id) where T : AwsResource =>
-        ResourcesById.TryGetValue(id, out var resource) ? resource as T : null;
+        _resourcesById.TryGetValue(id, out var resource) ? resource as T : null;
 
-    public IEnumerable<T> All<T>() where T : AwsResource => ResourcesById.Values.OfType<T>();
+    /// <summary>Every resource of kind <typeparamref name="T"/> (and its subclasses), in no particular order.</summary>
+    public IEnumerable<T> All<T>() where T : AwsResource
+    {
+        if (typeof(T).IsSealed)
+            return _resourcesByKind.TryGetValue(typeof(T), out var kind) ? kind.Values.Cast<T>() : [];
+        return _resourcesById.Values.OfType<T>();
+    }
+
+    private void Index(AwsResource resource)
+    {
+        _resourcesById[resource.Id] = resource;
+        if (!_resourcesByKind.TryGetValue(resource.GetType(), out var kind))
+        {
+            kind = new Dictionary<string, AwsResource>(StringComparer.Ordinal);
+            _resourcesByKind[resource.GetType()] = kind;
+        }
+        kind[resource.Id] = resource;
+    }
 
     /// <summary>
     /// Runs <paramref name="create"/> once per ClientToken: a retry with the same parameters gets the
@@ -92,16 +125,16 @@ public sealed class AwsWorld
         do
         {
             gone = [];
-            foreach (var resource in ResourcesById.Values)
+            foreach (var resource in _resourcesById.Values)
             {
                 var expired = !resource.IsLiveAt(now) && now - resource.StateSince(now) >= retention;
                 var orphaned = resource.OwnerId is { } ownerId
-                    && (!ResourcesById.TryGetValue(ownerId, out var owner) || !owner.IsLiveAt(now));
+                    && (!_resourcesById.TryGetValue(ownerId, out var owner) || !owner.IsLiveAt(now));
                 if (expired || orphaned)
                     gone.Add(resource.Id);
             }
             foreach (var id in gone)
-                ResourcesById.Remove(id);
+                Remove(id);
         }
         while (gone.Count > 0);
     }

@@ -130,7 +130,7 @@ public sealed class LocalAws
             .OrderBy(r => r.Account, StringComparer.Ordinal)
             .ThenBy(r => r.Region, StringComparer.Ordinal)
             .ThenBy(r => r.Type, StringComparer.Ordinal)
-            .ThenBy(r => r.CreatedAt)
+            .ThenBy(r => r.Sequence)
             .Select(r => new InventoryResource(r.Account, r.Region, r.Type, r.Id, r.Arn, r.StateAt(now), new Dictionary<string, string>(r.Tags)))]);
     }
 

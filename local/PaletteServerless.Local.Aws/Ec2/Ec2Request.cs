@@ -55,7 +55,7 @@ public sealed class Ec2Request(AwsCall call)
         if (ids.Count > 0)
             chosen = ids.Select(id => World.Find<T>(id) is { } found && !IsStillPropagating(found) ? found : throw NotFound(notFoundCode, noun, id));
         else
-            chosen = World.All<T>().Where(r => !IsStillPropagating(r));
+            chosen = World.All<T>().Where(r => !IsStillPropagating(r)).OrderBy(r => r.Sequence);
         return Ec2Filters.Apply(chosen.Distinct(), P.Structures("Filter"), filterValues, Now);
     }
 
