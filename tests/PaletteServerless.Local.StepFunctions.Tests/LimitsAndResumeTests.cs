@@ -93,6 +93,57 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parallel_branches_resume_where_they_were_and_finished_branches_are_not_run_again()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        var store = new InMemoryExecutionStore();
+        var key = Guid.NewGuid().ToString();
+        const string definition = """
+            {"StartAt":"Both","States":{"Both":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"Once","States":{"Once":{"Type":"Task","Resource":"FN_FailThenSucceed","Parameters":{"key.$":"$.key","failures":0},"End":true}}},
+              {"StartAt":"Poll","States":{
+                 "Poll":{"Type":"Wait","Seconds":100,"Next":"Nested"},
+                 "Nested":{"Type":"Parallel","End":true,"Branches":[
+                    {"StartAt":"Inner","States":{"Inner":{"Type":"Wait","Seconds":10,"Next":"Ready"},"Ready":{"Type":"Pass","Result":"ready","End":true}}}]}}}]}}}
+            """;
+        string executionArn;
+        await using (var first = new EngineHarness(clock, store))
+        {
+            executionArn = (await first.StartAsync(definition, $$"""{"key":"{{key}}"}""")).ExecutionArn;
+            await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Checkpoint is { Branches: [{ Output: not null }, { WaitUntil: not null }] });
+            clock.Advance(TimeSpan.FromSeconds(40));
+        }
+
+        await using (var second = new EngineHarness(clock, store))
+        {
+            await second.Engine.StartAsync(default);
+            await Task.Delay(20);
+            clock.Advance(TimeSpan.FromSeconds(60));
+            // Now inside the nested Parallel's Wait: stop once more there.
+            await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Checkpoint is { Branches: [_, { Branches: [{ WaitUntil: not null }] }] });
+            clock.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        await using var third = new EngineHarness(clock, store);
+        await third.Engine.StartAsync(default);
+        await Task.Delay(20);
+        (await store.GetExecutionAsync(executionArn, default))!.Status.Should().Be(ExecutionStatus.Running, "5 of the inner 10 seconds are left");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Status != ExecutionStatus.Running);
+
+        var done = await store.GetExecutionAsync(executionArn, default);
+        done!.Status.Should().Be(ExecutionStatus.Succeeded, done.Cause);
+        done.Output.Should().Be("""[{"attempts":1},["ready"]]""");
+        TestFunctions.Calls[key].Should().Be(1, "the finished branch is not run again");
+        var history = await store.GetHistoryAsync(executionArn, default);
+        history.Count(e => e.Type == "ParallelStateEntered").Should().Be(2);
+        history.Count(e => e.Type == "WaitStateEntered").Should().Be(2);
+        history.Count(e => e.Type == "WaitStateExited").Should().Be(2);
+        history.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        history.Should().OnlyContain(e => e.PreviousEventId < e.Id);
+    }
+
+    [Fact]
     public async Task Stopping_an_execution_aborts_it()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));

@@ -75,6 +75,32 @@ internal sealed class ExecutionRun
         public long LastEventId { get; set; } = lastEventId;
     }
 
+    /// <summary>
+    /// Where a durable machine (the top level or a Parallel branch under it) is. Changed only under
+    /// the history lock, so that a save sees positions and events that belong together.
+    /// </summary>
+    private sealed class Position(Flow flow)
+    {
+        public Flow Flow { get; } = flow;
+        public string State { get; set; } = "";
+        public string Input { get; set; } = "{}";
+        public DateTimeOffset? WaitUntil { get; set; }
+        public Position[]? Branches { get; set; }
+        public string? Output { get; set; }
+
+        public Checkpoint Snapshot() =>
+            new(State, Input, WaitUntil, Branches?.Select(branch => branch.Snapshot()).ToList(), Output, Flow.LastEventId);
+    }
+
+    private Position? _root;
+    private readonly SemaphoreSlim _saveGate = new(1, 1);
+
+    private void Move(Position position, Action<Position> change)
+    {
+        lock (_historyLock)
+            change(position);
+    }
+
     private sealed class HistoryLimitException() : StatesException(StatesErrors.Runtime,
         $"The execution reached the maximum number of history events ({MaxHistoryEvents}).");
 
@@ -97,20 +123,33 @@ internal sealed class ExecutionRun
         }
     }
 
-    private async Task SaveAsync(Func<ExecutionRecord, ExecutionRecord> change)
+    /// <summary>
+    /// Persists the new events and then the record: with <paramref name="close"/> the final one,
+    /// otherwise a checkpoint of every durable position. Saves from parallel branches take turns.
+    /// </summary>
+    private async Task SaveAsync(Func<ExecutionRecord, ExecutionRecord>? close = null)
     {
-        List<HistoryEvent> newEvents;
-        ExecutionRecord updated;
-        lock (_historyLock)
+        await _saveGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            newEvents = _history.GetRange(_persistedEvents, _history.Count - _persistedEvents);
-            updated = change(_record) with { HistoryCount = _history.Count, Version = _record.Version + 1 };
+            List<HistoryEvent> newEvents;
+            ExecutionRecord updated;
+            lock (_historyLock)
+            {
+                newEvents = _history.GetRange(_persistedEvents, _history.Count - _persistedEvents);
+                var changed = close is not null ? close(_record) : _record with { Checkpoint = _root?.Snapshot() };
+                updated = changed with { HistoryCount = _history.Count, Version = _record.Version + 1 };
+            }
+            await _engine.Store.SaveExecutionAsync(updated, newEvents, CancellationToken.None).ConfigureAwait(false);
+            lock (_historyLock)
+            {
+                _persistedEvents += newEvents.Count;
+                _record = updated;
+            }
         }
-        await _engine.Store.SaveExecutionAsync(updated, newEvents, CancellationToken.None).ConfigureAwait(false);
-        lock (_historyLock)
+        finally
         {
-            _persistedEvents += newEvents.Count;
-            _record = updated;
+            _saveGate.Release();
         }
     }
 
@@ -121,13 +160,14 @@ internal sealed class ExecutionRun
     private async Task RunAsync()
     {
         var flow = new Flow(_history.Count);
+        _root = new Position(flow);
         var ct = Cancellation.Token;
         using var timeout = StartExecutionTimeout();
         try
         {
             var checkpoint = _record.Checkpoint ?? new Checkpoint(_definition.StartAt, _record.Input, null);
             var output = await RunMachineAsync(_definition, checkpoint.State, JsonText.Parse(checkpoint.Input), flow, ct,
-                topLevel: true, resumeWaitUntil: checkpoint.WaitUntil).ConfigureAwait(false);
+                _root, checkpoint).ConfigureAwait(false);
             var text = JsonText.Print(output);
             Record(flow, "ExecutionSucceeded", "executionSucceededEventDetails",
                 new JObject { ["output"] = text, ["outputDetails"] = DataDetails() }, closing: true);
@@ -188,19 +228,30 @@ internal sealed class ExecutionRun
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    /// <summary>
+    /// Runs states from <paramref name="startAt"/> to the end. A <paramref name="durable"/> machine is
+    /// checkpointed before each state; <paramref name="resume"/> is the checkpoint it restarts from, which
+    /// continues a Wait or a Parallel already entered instead of entering the state again.
+    /// </summary>
     private async Task<JToken> RunMachineAsync(StateMachineDefinition machine, string startAt, JToken input, Flow flow,
-        CancellationToken ct, bool topLevel, DateTimeOffset? resumeWaitUntil = null)
+        CancellationToken ct, Position? durable = null, Checkpoint? resume = null)
     {
         var name = startAt;
-        var resuming = resumeWaitUntil is not null;
+        var resumeInside = resume is { WaitUntil: not null } or { Branches: not null } ? resume : null;
+        if (durable is not null && resumeInside is not null)
+            Move(durable, p => (p.State, p.Input, p.WaitUntil) = (resumeInside.State, resumeInside.Input, resumeInside.WaitUntil));
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var state = machine.States[name];
-            if (topLevel && !resuming)
-                await SaveAsync(r => r with { Checkpoint = new Checkpoint(name, JsonText.Print(input), null) }).ConfigureAwait(false);
-            var (next, output) = await RunStateAsync(state, input, flow, ct, topLevel, resuming ? resumeWaitUntil : null).ConfigureAwait(false);
-            resuming = false;
+            if (durable is not null && resumeInside is null)
+            {
+                var text = JsonText.Print(input);
+                Move(durable, p => (p.State, p.Input, p.WaitUntil, p.Branches) = (name, text, null, null));
+                await SaveAsync().ConfigureAwait(false);
+            }
+            var (next, output) = await RunStateAsync(state, input, flow, ct, durable, resumeInside).ConfigureAwait(false);
+            resumeInside = null;
             if (next is null)
                 return output;
             name = next;
@@ -209,10 +260,11 @@ internal sealed class ExecutionRun
     }
 
     private async Task<(string? Next, JToken Output)> RunStateAsync(State state, JToken input, Flow flow, CancellationToken ct,
-        bool topLevel, DateTimeOffset? resumeWaitUntil)
+        Position? durable, Checkpoint? resume)
     {
         var entered = Now;
-        if (resumeWaitUntil is null)
+        var resumeBranches = resume?.Branches;
+        if (resume is null)
         {
             Record(flow, state.Type + "StateEntered", "stateEnteredEventDetails", new JObject
             {
@@ -235,10 +287,16 @@ internal sealed class ExecutionRun
                 TaskState task => await WithRetryAsync(task, input, flow, ct, entered,
                     (retryCount, c) => RunTaskAsync(task, input, flow, c, entered, retryCount)).ConfigureAwait(false),
                 ChoiceState choice => RunChoice(choice, input, entered, out next),
-                WaitState wait => await RunWaitAsync(wait, input, ct, entered, topLevel, resumeWaitUntil).ConfigureAwait(false),
+                WaitState wait => await RunWaitAsync(wait, input, ct, entered, durable, resume?.WaitUntil).ConfigureAwait(false),
                 SucceedState succeed => ApplyOutputPath(state, ApplyInputPath(state, input, entered), entered),
                 ParallelState parallel => await WithRetryAsync(parallel, input, flow, ct, entered,
-                    (retryCount, c) => RunParallelAsync(parallel, input, flow, c, entered, retryCount)).ConfigureAwait(false),
+                    (retryCount, c) =>
+                    {
+                        // Only the first attempt after a restart continues the saved branches.
+                        var saved = resumeBranches;
+                        resumeBranches = null;
+                        return RunParallelAsync(parallel, input, flow, c, entered, retryCount, durable, saved);
+                    }).ConfigureAwait(false),
                 MapState map => await WithRetryAsync(map, input, flow, ct, entered,
                     (retryCount, c) => RunMapAsync(map, input, flow, c, entered, retryCount)).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"unknown state type {state.Type}"),
@@ -361,12 +419,15 @@ internal sealed class ExecutionRun
     }
 
     private async Task<JToken> RunWaitAsync(WaitState wait, JToken input, CancellationToken ct, DateTimeOffset entered,
-        bool topLevel, DateTimeOffset? resumeWaitUntil)
+        Position? durable, DateTimeOffset? resumeWaitUntil)
     {
         var effective = ApplyInputPath(wait, input, entered);
         var until = resumeWaitUntil ?? WaitEnd(wait, effective, entered);
-        if (topLevel && resumeWaitUntil is null)
-            await SaveAsync(r => r with { Checkpoint = new Checkpoint(wait.Name, JsonText.Print(input), until) }).ConfigureAwait(false);
+        if (durable is not null && resumeWaitUntil is null)
+        {
+            Move(durable, p => p.WaitUntil = until);
+            await SaveAsync().ConfigureAwait(false);
+        }
         var remaining = until - Now;
         if (remaining > TimeSpan.Zero)
             await Task.Delay(remaining, _engine.Time, ct).ConfigureAwait(false);
@@ -568,14 +629,49 @@ internal sealed class ExecutionRun
         return (segments.Length > 2 ? segments[2] : resource, resource);
     }
 
-    private async Task<JToken> RunParallelAsync(ParallelState parallel, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount)
+    private async Task<JToken> RunParallelAsync(ParallelState parallel, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount,
+        Position? durable, IReadOnlyList<Checkpoint>? saved)
     {
-        var effective = ApplyInputPath(parallel, input, entered);
-        var parameters = EffectiveParameters(parallel, effective, entered, retryCount);
-        var started = Record(flow, "ParallelStateStarted");
+        Position[] positions;
+        if (saved is not null && saved.Count == parallel.Branches.Count)
+        {
+            // Resumed after a restart: the state was entered and started before; each branch goes on from its checkpoint.
+            positions = saved.Select(branch => new Position(new Flow(branch.LastEventId))
+            {
+                State = branch.State, Input = branch.Input, WaitUntil = branch.WaitUntil, Output = branch.Output,
+            }).ToArray();
+        }
+        else
+        {
+            saved = null;
+            var effective = ApplyInputPath(parallel, input, entered);
+            var parameters = JsonText.Print(EffectiveParameters(parallel, effective, entered, retryCount));
+            var started = Record(flow, "ParallelStateStarted");
+            positions = parallel.Branches.Select(branch => new Position(new Flow(started)) { State = branch.StartAt, Input = parameters }).ToArray();
+        }
+        if (durable is not null)
+        {
+            Move(durable, p => p.Branches = positions);
+            await SaveAsync().ConfigureAwait(false);
+        }
+
         using var branchesCancellation = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var branches = parallel.Branches.Select(branch => Task.Run(() =>
-            RunMachineAsync(branch, branch.StartAt, parameters.DeepClone(), new Flow(started), branchesCancellation.Token, topLevel: false), CancellationToken.None)).ToList();
+        async Task<JToken> RunBranch(int index)
+        {
+            var position = positions[index];
+            if (position.Output is { } finished)
+                return JsonText.Parse(finished);
+            var output = await RunMachineAsync(parallel.Branches[index], position.State, JsonText.Parse(position.Input), position.Flow,
+                branchesCancellation.Token, durable is null ? null : position, saved?[index]).ConfigureAwait(false);
+            if (durable is not null)
+            {
+                var text = JsonText.Print(output);
+                Move(position, p => (p.Output, p.WaitUntil, p.Branches) = (text, null, null));
+                await SaveAsync().ConfigureAwait(false);
+            }
+            return output;
+        }
+        var branches = Enumerable.Range(0, parallel.Branches.Count).Select(i => Task.Run(() => RunBranch(i), CancellationToken.None)).ToList();
 
         StatesException? failure = null;
         var pending = branches.ToList();
@@ -651,7 +747,7 @@ internal sealed class ExecutionRun
                 try
                 {
                     results[index] = await RunMachineAsync(map.ItemProcessor, map.ItemProcessor.StartAt, inputs[index], iterationFlow,
-                        iterationsCancellation.Token, topLevel: false).ConfigureAwait(false);
+                        iterationsCancellation.Token).ConfigureAwait(false);
                     Record(iterationFlow, "MapIterationSucceeded", "mapIterationSucceededEventDetails", (JObject)details.DeepClone());
                 }
                 catch (StatesException ex) when (ex is not HistoryLimitException)

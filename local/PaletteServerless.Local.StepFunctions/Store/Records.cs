@@ -21,10 +21,19 @@ public static class ExecutionStatus
 }
 
 /// <summary>
-/// Where a running execution resumes: the top-level state to enter next with its input, or, when
-/// <see cref="WaitUntil"/> is set, a Wait state already entered that ends at that instant.
+/// Where a running machine resumes: the state to enter next with its input; or, when
+/// <see cref="WaitUntil"/> is set, a Wait state already entered that ends at that instant; or, when
+/// <see cref="Branches"/> is set, a Parallel state already started whose branches resume from
+/// their own checkpoints (a branch with <see cref="Output"/> has finished).
+/// <see cref="LastEventId"/> is the machine's last history event, the next one's previousEventId.
 /// </summary>
-public sealed record Checkpoint(string State, string Input, DateTimeOffset? WaitUntil);
+public sealed record Checkpoint(
+    string State,
+    string Input,
+    DateTimeOffset? WaitUntil,
+    IReadOnlyList<Checkpoint>? Branches = null,
+    string? Output = null,
+    long LastEventId = 0);
 
 /// <summary>
 /// One execution. <see cref="HistoryCount"/> says how many history events belong to it: events are
