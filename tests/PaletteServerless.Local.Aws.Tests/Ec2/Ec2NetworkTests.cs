@@ -183,6 +183,24 @@ public sealed class Ec2NetworkTests : Ec2TestBase
     }
 
     [Fact]
+    public async Task Public_subnets_give_instances_public_addresses_that_keep_the_gateway_attached()
+    {
+        var vpcId = await CreateVpcAsync();
+        var subnetId = await CreateSubnetAsync(vpcId);
+        var gatewayId = await AttachNewGatewayAsync(vpcId);
+        await Ec2.ModifySubnetAttributeAsync(new ModifySubnetAttributeRequest { SubnetId = subnetId, MapPublicIpOnLaunch = true });
+
+        var instance = (await RunAsync(subnetId)).Single();
+
+        instance.PublicIpAddress.Should().NotBeNullOrEmpty();
+        (await Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = [subnetId] })).Subnets.Single().MapPublicIpOnLaunch.Should().BeTrue();
+        await FailsWith("DependencyViolation", () => Ec2.DetachInternetGatewayAsync(new DetachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId }));
+        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instance.InstanceId] });
+        Advance(TimeSpan.FromMinutes(1));
+        await Ec2.DetachInternetGatewayAsync(new DetachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId });
+    }
+
+    [Fact]
     public async Task Describe_pages_with_max_results_and_next_token()
     {
         var vpcId = await CreateVpcAsync();
