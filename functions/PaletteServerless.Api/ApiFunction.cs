@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2;
 using PaletteServerless.Api.Endpoints;
 using PaletteServerless.Api.Http;
 using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Aws.Workflows;
@@ -129,7 +130,7 @@ public sealed class ApiFunction
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn);
         var forceDeleter = new ForceDeleter(stepFunctions, new TaggingClient(new AwsClientOptions(settings.Region)), store, clock);
         return new ApiRoutes(
-            new ClusterService(store, store, store, workflows, forceDeleter, clock),
+            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(), clock),
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
             clock);

@@ -109,11 +109,13 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         var spec = request.ReadJson(ApiJsonContext.Default.ClusterSpec);
         if (dryRun)
         {
-            var valid = await clusters.ValidateAsync(caller, scope, spec, ct);
+            var result = await clusters.DryRunAsync(caller, scope, spec, ct);
             return ApiResult.Ok(new JsonObject
             {
-                ["valid"] = true,
-                ["spec"] = JsonSerializer.SerializeToNode(valid, ApiJsonContext.Default.ClusterSpec),
+                ["valid"] = result.PreflightProblems.Count == 0,
+                ["spec"] = JsonSerializer.SerializeToNode(result.Spec, ApiJsonContext.Default.ClusterSpec),
+                ["preflight"] = new JsonArray(result.PreflightProblems.Select(p => (JsonNode)p!).ToArray()),
+                ["plan"] = JsonSerializer.SerializeToNode(result.Plan, ApiJsonContext.Default.PlanSummary),
             });
         }
         var cluster = await clusters.CreateAsync(caller, scope, spec, ct);

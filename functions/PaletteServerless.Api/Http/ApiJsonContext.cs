@@ -24,6 +24,7 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(ClusterEvent))]
 [JsonSerializable(typeof(ClusterCondition))]
 [JsonSerializable(typeof(DeleteRequest))]
+[JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.PlanSummary))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

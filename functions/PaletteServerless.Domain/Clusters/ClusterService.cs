@@ -5,6 +5,9 @@ using PaletteServerless.Domain.Validation;
 
 namespace PaletteServerless.Domain.Clusters;
 
+/// <summary>A dry run's answer: the spec with defaults, the plan and its cost, and what preflight found.</summary>
+public sealed record DryRunResult(ClusterSpec Spec, Provisioning.PlanSummary Plan, IReadOnlyList<string> PreflightProblems);
+
 /// <summary>The cluster use cases: who may do what, which rules hold, what is stored and started.</summary>
 public sealed class ClusterService(
     IClusterStore clusters,
@@ -12,6 +15,7 @@ public sealed class ClusterService(
     IProfileStore profiles,
     IWorkflowStarter workflows,
     IForceDeleter forceDeleter,
+    IPreflight preflight,
     TimeProvider clock)
 {
     /// <summary>The product doc: a cluster stuck in Deleting for 15 minutes becomes eligible for force delete.</summary>
@@ -23,6 +27,19 @@ public sealed class ClusterService(
         var valid = ClusterSpecValidator.Validate(spec);
         await CheckReferencesAsync(scope, valid, ct);
         return valid;
+    }
+
+    /// <summary>
+    /// What a create would do, without doing it: the rules, the preflight against the cloud
+    /// account, and the plan of every resource with its estimated hourly cost. Stores nothing.
+    /// </summary>
+    public async Task<DryRunResult> DryRunAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    {
+        var valid = await ValidateAsync(caller, scope, spec, ct);
+        var cluster = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
+        var account = await accounts.GetAsync(scope, valid.CloudAccount!, ct) ?? new CloudAccounts.CloudAccount { Name = valid.CloudAccount };
+        var problems = await preflight.CheckAsync(cluster, account, ct);
+        return new DryRunResult(valid, Provisioning.PlanSummary.Of(cluster, Provisioning.ClusterPlan.Build(cluster)), problems);
     }
 
     public async Task<Cluster> CreateAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)

@@ -78,3 +78,9 @@ public interface IInventoryStore
     /// <summary>The cluster's kubeadm secrets: created once (conditional put), then always the same.</summary>
     Task<Provisioning.ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<Provisioning.ClusterSecrets> create, CancellationToken ct);
 }
+
+/// <summary>The checks made before anything is created (key pair, zones, offerings, quotas, static placement, the role); returns every problem.</summary>
+public interface IPreflight
+{
+    Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, CloudAccounts.CloudAccount account, CancellationToken ct);
+}

@@ -27,7 +27,7 @@ public sealed class ApiHarness
         Workflows = new RecordingWorkflowStarter();
         ForceDeleter = new RecordingForceDeleter(Store, Clock);
         Function = new ApiFunction(new ApiRoutes(
-            new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Clock),
+            new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
             Clock));
@@ -38,6 +38,7 @@ public sealed class ApiHarness
     public IClusterStore Clusters => Store;
     public RecordingWorkflowStarter Workflows { get; }
     public RecordingForceDeleter ForceDeleter { get; }
+    public ScriptedPreflight Preflight { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>

@@ -47,3 +47,16 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
         return new JsonObject { ["cluster"] = cluster.Name, ["status"] = deleted.Status, ["leftovers"] = new JsonArray() };
     }
 }
+
+/// <summary>Preflight without a cloud: answers the problems a test sets (none by default) and records what it was asked.</summary>
+public sealed class ScriptedPreflight : IPreflight
+{
+    public List<string> Problems { get; } = [];
+    public List<Cluster> Checked { get; } = [];
+
+    public Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, CancellationToken ct)
+    {
+        Checked.Add(cluster);
+        return Task.FromResult<IReadOnlyList<string>>([.. Problems]);
+    }
+}

@@ -1,0 +1,24 @@
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>Preflight for a dry run: the same checks the workflow's first step makes, in the cluster's account and region.</summary>
+public sealed class CloudPreflight : IPreflight
+{
+    public async Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, CloudAccount account, CancellationToken ct)
+    {
+        CloudSession cloud;
+        try
+        {
+            cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, "palette-dry-run", ct);
+        }
+        catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
+        {
+            return [$"cloudAccount: the role of cloud account '{account.Name}' cannot be assumed: {code}: {ex.Message}"];
+        }
+        using (cloud)
+            return await new Preflight(cluster, cloud).RunAsync(ct);
+    }
+}

@@ -1,0 +1,46 @@
+using PaletteServerless.Domain.Clusters;
+
+namespace PaletteServerless.Domain.Provisioning;
+
+/// <summary>One line of a plan: what would be created, how many, and what it costs per hour (estimate).</summary>
+public sealed record PlannedResource(string Kind, string Name, int Count, decimal? HourlyCostUsd, string? Detail = null);
+
+/// <summary>What a dry run shows: every resource the create would make, and the estimated hourly cost.</summary>
+public sealed record PlanSummary(IReadOnlyList<PlannedResource> Resources, decimal EstimatedHourlyCostUsd, IReadOnlyList<string> UnpricedInstanceTypes)
+{
+    public static PlanSummary Of(Cluster cluster, ClusterPlan plan)
+    {
+        var resources = new List<PlannedResource>();
+        var zones = plan.Zones.Count;
+        if (plan.IsDynamic)
+        {
+            resources.Add(new(ResourceKinds.Vpc, $"{plan.Name}-vpc", 1, 0, plan.VpcCidr));
+            foreach (var zone in plan.Zones)
+            {
+                resources.Add(new(ResourceKinds.Subnet, $"{plan.Name}-subnet-public-{zone.AvailabilityZone}", 1, 0, zone.PublicSubnetCidr));
+                resources.Add(new(ResourceKinds.Subnet, $"{plan.Name}-subnet-private-{zone.AvailabilityZone}", 1, 0, zone.PrivateSubnetCidr));
+            }
+            resources.Add(new(ResourceKinds.InternetGateway, $"{plan.Name}-igw", 1, 0));
+            resources.Add(new(ResourceKinds.ElasticIp, $"{plan.Name}-eip-nat", zones, zones * Prices.PublicIpv4Hour, "one per zone"));
+            resources.Add(new(ResourceKinds.NatGateway, $"{plan.Name}-nat", zones, zones * Prices.NatGatewayHour, "one per zone"));
+            resources.Add(new(ResourceKinds.RouteTable, $"{plan.Name}-rt", 1 + zones, 0, "public, and private per zone"));
+        }
+        resources.Add(new(ResourceKinds.SecurityGroup, $"{plan.Name}-controlplane/node/apiserver-lb", 3, 0));
+        resources.Add(new(ResourceKinds.LoadBalancer, plan.LoadBalancerName, 1, Prices.NetworkLoadBalancerHour, $"network, {plan.LoadBalancerScheme}, TCP 6443"));
+        resources.Add(new(ResourceKinds.TargetGroup, plan.TargetGroupName, 1, 0));
+        var unpriced = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var pool in plan.Instances.GroupBy(i => i.Pool))
+        {
+            var first = pool.First();
+            var instanceHour = Prices.InstanceHour(first);
+            if (instanceHour is null)
+                unpriced.Add(first.InstanceType);
+            var count = pool.Count();
+            resources.Add(new(ResourceKinds.Instance, $"{plan.Name}-{pool.Key}", count, instanceHour * count,
+                $"{first.InstanceType} {first.CapacityType} in {string.Join(", ", pool.Select(i => i.AvailabilityZone).Distinct())}"));
+            resources.Add(new(ResourceKinds.Volume, $"{plan.Name}-{pool.Key}-root", count, Prices.VolumeHour(first.DiskSizeGiB) * count, $"gp3 {first.DiskSizeGiB} GiB"));
+        }
+        var total = resources.Sum(r => r.HourlyCostUsd ?? 0);
+        return new PlanSummary(resources, Math.Round(total, 4), [.. unpriced]);
+    }
+}
