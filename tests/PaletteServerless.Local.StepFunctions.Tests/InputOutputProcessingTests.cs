@@ -147,6 +147,9 @@ public sealed class InputOutputProcessingTests : IAsyncLifetime
         var result = await _harness.RunAsync(Single("""{"Type":"Fail","Error":"MyError","Cause":"because"}"""));
         (result.Status, result.Error, result.Cause).Should().Be(("FAILED", "MyError", "because"));
 
+        var bare = await _harness.RunAsync(Single("""{"Type":"Fail"}"""));
+        (bare.Status, bare.Error, bare.Cause).Should().Be(("FAILED", null, null));
+
         var fromPaths = await _harness.RunAsync(Single("""{"Type":"Fail","ErrorPath":"$.e","CausePath":"States.Format('code {}', $.c)"}"""), """{"e":"Oops","c":7}""");
         (fromPaths.Error, fromPaths.Cause).Should().Be(("Oops", "code 7"));
     }

@@ -201,8 +201,11 @@ internal sealed class ExecutionRun
 
     private async Task FailAsync(Flow flow, string error, string cause)
     {
-        Record(flow, "ExecutionFailed", "executionFailedEventDetails", ErrorDetails(error, cause), closing: true);
-        await SaveAsync(r => r with { Status = ExecutionStatus.Failed, Error = error, Cause = cause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
+        // A Fail state may leave out Error or Cause; AWS then reports no such field at all.
+        var reportedError = error.Length == 0 ? null : error;
+        var reportedCause = cause.Length == 0 ? null : cause;
+        Record(flow, "ExecutionFailed", "executionFailedEventDetails", ErrorDetails(reportedError, reportedCause), closing: true);
+        await SaveAsync(r => r with { Status = ExecutionStatus.Failed, Error = reportedError, Cause = reportedCause, StopDate = Now, Checkpoint = null }).ConfigureAwait(false);
     }
 
     private static JObject ErrorDetails(string? error, string? cause)
@@ -335,7 +338,7 @@ internal sealed class ExecutionRun
         {
             if (path is null)
                 return value;
-            var context = ContextObject(fail, DateTimeOffset.MinValue, 0);
+            var context = ContextObject(fail, Now, 0);
             var found = IntrinsicFunctions.IsIntrinsic(path)
                 ? IntrinsicFunctions.Evaluate(path, input, context)
                 : JsonPaths.SelectRequired(input, context, path, StatesErrors.Runtime, "ErrorPath/CausePath");

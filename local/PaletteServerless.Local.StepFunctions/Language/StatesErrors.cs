@@ -15,7 +15,6 @@ public static class StatesErrors
     public const string ResultPathMatchFailure = "States.ResultPathMatchFailure";
     public const string ParameterPathFailure = "States.ParameterPathFailure";
     public const string ExceedToleratedFailureThreshold = "States.ExceedToleratedFailureThreshold";
-    public const string Permissions = "States.Permissions";
 
     /// <summary>
     /// Whether a retrier or catcher naming <paramref name="errorEquals"/> handles <paramref name="error"/>.
