@@ -3,6 +3,9 @@ using PaletteServerless.Local.Aws.Core;
 
 namespace PaletteServerless.Local.Aws.Ec2;
 
+/// <summary>The filters a resource kind answers, by name: each gives the resource's values for that filter.</summary>
+public sealed class Ec2FilterSet<T>() : Dictionary<string, Func<T, IEnumerable<string?>>>(StringComparer.Ordinal);
+
 /// <summary>
 /// EC2's filters: a resource matches when, for every <c>Filter.N</c>, one of its values matches one of
 /// the filter's values (<c>*</c> and <c>?</c> are wildcards). <c>tag:Key</c>, <c>tag-key</c> and
@@ -10,16 +13,35 @@ namespace PaletteServerless.Local.Aws.Ec2;
 /// </summary>
 public static class Ec2Filters
 {
-    public static List<T> Apply<T>(IEnumerable<T> resources, IReadOnlyList<QueryParameters> filters, Func<T, string, IEnumerable<string?>?> valuesOf, DateTimeOffset now)
+    /// <summary>
+    /// The resources matching every filter. Filter names are checked first, as EC2 checks them
+    /// even when there is nothing to filter.
+    /// </summary>
+    public static List<T> Apply<T>(IEnumerable<T> resources, IReadOnlyList<QueryParameters> filters, Ec2FilterSet<T> known)
         where T : AwsResource
     {
         var parsed = filters.Select(f => (Name: f.Required("Name"), Values: f.List("Value"))).ToList();
+        foreach (var (name, _) in parsed.Where(f => !IsCommon(f.Name) && !known.ContainsKey(f.Name)))
+            throw new AwsErrorException("InvalidParameterValue", $"The filter '{name}' is invalid");
         return [.. resources.Where(resource => parsed.All(filter =>
+            ValuesOf(resource, filter.Name, known).Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)))))];
+    }
+
+    private static bool IsCommon(string name) =>
+        name.StartsWith("tag:", StringComparison.Ordinal) || name is "tag-key" or "tag-value" or "owner-id";
+
+    private static IEnumerable<string?> ValuesOf<T>(T resource, string name, Ec2FilterSet<T> known)
+        where T : AwsResource
+    {
+        if (name.StartsWith("tag:", StringComparison.Ordinal))
+            return resource.Tags.TryGetValue(name[4..], out var value) ? [value] : [];
+        return name switch
         {
-            var actual = ValuesOf(resource, filter.Name, valuesOf, now)
-                ?? throw new AwsErrorException("InvalidParameterValue", $"The filter '{filter.Name}' is invalid");
-            return actual.Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)));
-        }))];
+            "tag-key" => resource.Tags.Keys,
+            "tag-value" => resource.Tags.Values,
+            "owner-id" => [resource.Account],
+            _ => known[name](resource),
+        };
     }
 
     /// <summary>Filters things that are not resources (zones, instance types, images): no tag filters.</summary>
@@ -32,20 +54,6 @@ public static class Ec2Filters
                 ?? throw new AwsErrorException("InvalidParameterValue", $"The filter '{filter.Name}' is invalid");
             return actual.Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)));
         }))];
-    }
-
-    private static IEnumerable<string?>? ValuesOf<T>(T resource, string name, Func<T, string, IEnumerable<string?>?> valuesOf, DateTimeOffset now)
-        where T : AwsResource
-    {
-        if (name.StartsWith("tag:", StringComparison.Ordinal))
-            return resource.Tags.TryGetValue(name[4..], out var value) ? [value] : [];
-        return name switch
-        {
-            "tag-key" => resource.Tags.Keys,
-            "tag-value" => resource.Tags.Values,
-            "owner-id" => [resource.Account],
-            _ => valuesOf(resource, name),
-        };
     }
 
     /// <summary>Glob match: <c>*</c> any run of characters, <c>?</c> one character, case-sensitive.</summary>

@@ -47,7 +47,7 @@ public sealed class Ec2Request(AwsCall call)
     /// The resources a Describe call asks for: those with the listed ids (every id must exist),
     /// else all of the kind, then filtered.
     /// </summary>
-    public List<T> Select<T>(string idListName, string notFoundCode, string noun, Func<T, string, IEnumerable<string?>?> filterValues)
+    public List<T> Select<T>(string idListName, string notFoundCode, string noun, Ec2FilterSet<T> filters)
         where T : AwsResource
     {
         var ids = P.List(idListName);
@@ -56,7 +56,7 @@ public sealed class Ec2Request(AwsCall call)
             chosen = ids.Select(id => World.Find<T>(id) is { } found && !IsStillPropagating(found) ? found : throw NotFound(notFoundCode, noun, id));
         else
             chosen = World.All<T>().Where(r => !IsStillPropagating(r)).OrderBy(r => r.Sequence);
-        return Ec2Filters.Apply(chosen.Distinct(), P.Structures("Filter"), filterValues, Now);
+        return Ec2Filters.Apply(chosen.Distinct(), P.Structures("Filter"), filters);
     }
 
     /// <summary>Tags for <paramref name="resourceType"/> from <c>TagSpecification.N</c>.</summary>

@@ -28,18 +28,17 @@ public sealed partial class Ec2Service
         foreach (var ip in r.P.List("PublicIp").Where(ip => r.World.All<ElasticIp>().All(a => a.PublicIp != ip)))
             throw new AwsErrorException("InvalidAddress.NotFound", $"Address '{ip}' not found.");
         var publicIps = r.P.List("PublicIp");
-        var addresses = r.Select<ElasticIp>("AllocationId", "InvalidAllocationID.NotFound", "allocation", (a, filter) => filter switch
+        var addresses = r.Select("AllocationId", "InvalidAllocationID.NotFound", "allocation", new Ec2FilterSet<ElasticIp>
         {
-            "allocation-id" => [a.Id],
-            "association-id" => [a.AssociationId],
-            "domain" => ["vpc"],
-            "instance-id" => [a.InstanceId],
-            "network-interface-id" => [a.NetworkInterfaceId],
-            "network-interface-owner-id" => [a.NetworkInterfaceId is null ? null : a.Account],
-            "private-ip-address" => [a.PrivateIpAddress],
-            "public-ip" => [a.PublicIp],
-            "network-border-group" => [a.Region],
-            _ => null,
+            ["allocation-id"] = a => [a.Id],
+            ["association-id"] = a => [a.AssociationId],
+            ["domain"] = a => ["vpc"],
+            ["instance-id"] = a => [a.InstanceId],
+            ["network-interface-id"] = a => [a.NetworkInterfaceId],
+            ["network-interface-owner-id"] = a => [a.NetworkInterfaceId is null ? null : a.Account],
+            ["private-ip-address"] = a => [a.PrivateIpAddress],
+            ["public-ip"] = a => [a.PublicIp],
+            ["network-border-group"] = a => [a.Region],
         }).Where(a => publicIps.Count == 0 || publicIps.Contains(a.PublicIp)).ToList();
         return r.Respond(x => x.List("addressesSet", addresses, (x, a) => Ec2Xml.Address(x, a, a.NetworkInterfaceId is null ? null : a.Account)));
     }
@@ -203,13 +202,12 @@ public sealed partial class Ec2Service
         var ids = r.P.List("NatGatewayId");
         foreach (var id in ids.Where(id => r.World.Find<NatGateway>(id) is not { } n || r.IsStillPropagating(n)))
             throw new AwsErrorException("NatGatewayNotFound", $"The Nat Gateway {id} was not found");
-        var nats = r.Select<NatGateway>("NatGatewayId", "NatGatewayNotFound", "natGateway", (n, filter) => filter switch
+        var nats = r.Select("NatGatewayId", "NatGatewayNotFound", "natGateway", new Ec2FilterSet<NatGateway>
         {
-            "nat-gateway-id" => [n.Id],
-            "state" => [n.StateAt(r.Now)],
-            "subnet-id" => [n.SubnetId],
-            "vpc-id" => [n.VpcId],
-            _ => null,
+            ["nat-gateway-id"] = n => [n.Id],
+            ["state"] = n => [n.StateAt(r.Now)],
+            ["subnet-id"] = n => [n.SubnetId],
+            ["vpc-id"] = n => [n.VpcId],
         });
         var (page, next) = Page(nats, r.P);
         return r.Respond(x => x.List("natGatewaySet", page, (x, n) => Ec2Xml.NatGateway(x, n, r.Now)).Element("nextToken", next));

@@ -303,13 +303,12 @@ public sealed partial class Ec2Service
         var all = r.World.All<KeyPair>().ToList();
         foreach (var name in names.Where(n => all.All(k => k.KeyName != n)))
             throw new AwsErrorException("InvalidKeyPair.NotFound", $"The key pair '{name}' does not exist");
-        var keyPairs = r.Select<KeyPair>("KeyPairId", "InvalidKeyPair.NotFound", "key pair", (k, filter) => filter switch
+        var keyPairs = r.Select("KeyPairId", "InvalidKeyPair.NotFound", "key pair", new Ec2FilterSet<KeyPair>
         {
-            "key-name" => [k.KeyName],
-            "key-pair-id" => [k.Id],
-            "fingerprint" => [k.Fingerprint],
-            "key-type" => [k.KeyType],
-            _ => null,
+            ["key-name"] = k => [k.KeyName],
+            ["key-pair-id"] = k => [k.Id],
+            ["fingerprint"] = k => [k.Fingerprint],
+            ["key-type"] = k => [k.KeyType],
         }).Where(k => names.Count == 0 || names.Contains(k.KeyName)).ToList();
         var includePublicKey = r.P.Bool("IncludePublicKey") == true;
         return r.Respond(x => x.List("keySet", keyPairs, (x, k) => x

@@ -235,25 +235,25 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeInstances(Ec2Request r)
     {
-        var instances = r.Select<Instance>("InstanceId", "InvalidInstanceID.NotFound", "instance", (i, filter) => filter switch
+        var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
         {
-            "instance-id" => [i.Id],
-            "instance-state-name" => [i.StateAt(r.Now)],
-            "instance-state-code" => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
-            "instance-type" => [i.InstanceType],
-            "subnet-id" => [i.SubnetId],
-            "vpc-id" => [i.VpcId],
-            "image-id" => [i.ImageId],
-            "key-name" => [i.KeyName],
-            "private-ip-address" => [i.PrivateIpAddress],
-            "ip-address" => [i.PublicIpAddress],
-            "availability-zone" => [i.AvailabilityZone],
-            "reservation-id" => [i.ReservationId],
-            "client-token" => [i.ClientToken],
-            "instance-lifecycle" => [i.IsSpot ? "spot" : null],
-            "network-interface.network-interface-id" => [i.NetworkInterfaceId],
-            "instance.group-id" or "group-id" => [.. i.SecurityGroupIds],
-            _ => null,
+            ["instance-id"] = i => [i.Id],
+            ["instance-state-name"] = i => [i.StateAt(r.Now)],
+            ["instance-state-code"] = i => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
+            ["instance-type"] = i => [i.InstanceType],
+            ["subnet-id"] = i => [i.SubnetId],
+            ["vpc-id"] = i => [i.VpcId],
+            ["image-id"] = i => [i.ImageId],
+            ["key-name"] = i => [i.KeyName],
+            ["private-ip-address"] = i => [i.PrivateIpAddress],
+            ["ip-address"] = i => [i.PublicIpAddress],
+            ["availability-zone"] = i => [i.AvailabilityZone],
+            ["reservation-id"] = i => [i.ReservationId],
+            ["client-token"] = i => [i.ClientToken],
+            ["instance-lifecycle"] = i => [i.IsSpot ? "spot" : null],
+            ["network-interface.network-interface-id"] = i => [i.NetworkInterfaceId],
+            ["instance.group-id"] = i => [.. i.SecurityGroupIds],
+            ["group-id"] = i => [.. i.SecurityGroupIds],
         });
         var (page, next) = Page(instances, r.P);
         return r.Respond(x => x
@@ -264,13 +264,13 @@ public sealed partial class Ec2Service
     private static LocalAwsResponse DescribeInstanceStatus(Ec2Request r)
     {
         var includeAll = r.P.Bool("IncludeAllInstances") == true;
-        var instances = r.Select<Instance>("InstanceId", "InvalidInstanceID.NotFound", "instance", (i, filter) => filter switch
+        var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
         {
-            "instance-state-name" => [i.StateAt(r.Now)],
-            "instance-state-code" => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
-            "availability-zone" => [i.AvailabilityZone],
-            "instance-status.status" or "system-status.status" => [StatusOf(r, i)],
-            _ => null,
+            ["instance-state-name"] = i => [i.StateAt(r.Now)],
+            ["instance-state-code"] = i => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
+            ["availability-zone"] = i => [i.AvailabilityZone],
+            ["instance-status.status"] = i => [StatusOf(r, i)],
+            ["system-status.status"] = i => [StatusOf(r, i)],
         }).Where(i => includeAll || i.StateAt(r.Now) == "running").ToList();
         var (page, next) = Page(instances, r.P);
         return r.Respond(x => x

@@ -31,23 +31,23 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeNetworkInterfaces(Ec2Request r)
     {
-        var interfaces = r.Select<NetworkInterface>("NetworkInterfaceId", "InvalidNetworkInterfaceID.NotFound", "networkInterface", (n, filter) => filter switch
+        var interfaces = r.Select("NetworkInterfaceId", "InvalidNetworkInterfaceID.NotFound", "networkInterface", new Ec2FilterSet<NetworkInterface>
         {
-            "network-interface-id" => [n.Id],
-            "subnet-id" => [n.SubnetId],
-            "vpc-id" => [n.VpcId],
-            "status" => [InterfaceStatus(n)],
-            "description" => [n.Description],
-            "interface-type" => [n.InterfaceType],
-            "requester-managed" => [Text(n.RequesterManaged)],
-            "requester-id" => [n.RequesterId],
-            "attachment.instance-id" => [n.AttachedInstanceId],
-            "group-id" => [.. n.SecurityGroupIds],
-            "private-ip-address" or "addresses.private-ip-address" => [n.PrivateIpAddress],
-            "availability-zone" => [n.AvailabilityZone],
-            "association.public-ip" => [PublicIpOf(r, n)],
-            "mac-address" => [n.MacAddress],
-            _ => null,
+            ["network-interface-id"] = n => [n.Id],
+            ["subnet-id"] = n => [n.SubnetId],
+            ["vpc-id"] = n => [n.VpcId],
+            ["status"] = n => [InterfaceStatus(n)],
+            ["description"] = n => [n.Description],
+            ["interface-type"] = n => [n.InterfaceType],
+            ["requester-managed"] = n => [Text(n.RequesterManaged)],
+            ["requester-id"] = n => [n.RequesterId],
+            ["attachment.instance-id"] = n => [n.AttachedInstanceId],
+            ["group-id"] = n => [.. n.SecurityGroupIds],
+            ["private-ip-address"] = n => [n.PrivateIpAddress],
+            ["addresses.private-ip-address"] = n => [n.PrivateIpAddress],
+            ["availability-zone"] = n => [n.AvailabilityZone],
+            ["association.public-ip"] = n => [PublicIpOf(r, n)],
+            ["mac-address"] = n => [n.MacAddress],
         }).Where(n => n.IsLiveAt(r.Now)).ToList();
         var (page, next) = Page(interfaces, r.P);
         return r.Respond(x => x
@@ -128,19 +128,18 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeVolumes(Ec2Request r)
     {
-        var volumes = r.Select<Volume>("VolumeId", "InvalidVolume.NotFound", "volume", (v, filter) => filter switch
+        var volumes = r.Select("VolumeId", "InvalidVolume.NotFound", "volume", new Ec2FilterSet<Volume>
         {
-            "volume-id" => [v.Id],
-            "status" => [v.StateAt(r.Now)],
-            "attachment.instance-id" => [v.AttachedInstanceId],
-            "attachment.delete-on-termination" => [Text(v.DeleteOnTermination)],
-            "attachment.device" => [v.Device],
-            "attachment.status" => [v.AttachedInstanceId is null ? null : "attached"],
-            "availability-zone" => [v.AvailabilityZone],
-            "size" => [Text(v.SizeGiB)],
-            "volume-type" => [v.VolumeType],
-            "encrypted" => [Text(v.Encrypted)],
-            _ => null,
+            ["volume-id"] = v => [v.Id],
+            ["status"] = v => [v.StateAt(r.Now)],
+            ["attachment.instance-id"] = v => [v.AttachedInstanceId],
+            ["attachment.delete-on-termination"] = v => [Text(v.DeleteOnTermination)],
+            ["attachment.device"] = v => [v.Device],
+            ["attachment.status"] = v => [v.AttachedInstanceId is null ? null : "attached"],
+            ["availability-zone"] = v => [v.AvailabilityZone],
+            ["size"] = v => [Text(v.SizeGiB)],
+            ["volume-type"] = v => [v.VolumeType],
+            ["encrypted"] = v => [Text(v.Encrypted)],
         });
         var (page, next) = Page(volumes, r.P);
         return r.Respond(x => x.List("volumeSet", page, (x, v) => Ec2Xml.Volume(x, v, r.Now)).Element("nextToken", next));

@@ -49,14 +49,14 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeVpcs(Ec2Request r)
     {
-        var vpcs = r.Select<Vpc>("VpcId", "InvalidVpcID.NotFound", "vpc", (v, filter) => filter switch
+        var vpcs = r.Select("VpcId", "InvalidVpcID.NotFound", "vpc", new Ec2FilterSet<Vpc>
         {
-            "vpc-id" => [v.Id],
-            "state" => [v.StateAt(r.Now)],
-            "cidr" or "cidr-block-association.cidr-block" => [v.CidrBlock],
-            "dhcp-options-id" => [v.DhcpOptionsId],
-            "is-default" => ["false"],
-            _ => null,
+            ["vpc-id"] = v => [v.Id],
+            ["state"] = v => [v.StateAt(r.Now)],
+            ["cidr"] = v => [v.CidrBlock],
+            ["cidr-block-association.cidr-block"] = v => [v.CidrBlock],
+            ["dhcp-options-id"] = v => [v.DhcpOptionsId],
+            ["is-default"] = v => ["false"],
         });
         var (page, next) = Page(vpcs, r.P);
         return r.Respond(x => x.List("vpcSet", page, (x, v) => Ec2Xml.Vpc(x, v, r.Now)).Element("nextToken", next));
@@ -120,18 +120,21 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeSubnets(Ec2Request r)
     {
-        var subnets = r.Select<Subnet>("SubnetId", "InvalidSubnetID.NotFound", "subnet", (s, filter) => filter switch
+        var subnets = r.Select("SubnetId", "InvalidSubnetID.NotFound", "subnet", new Ec2FilterSet<Subnet>
         {
-            "subnet-id" => [s.Id],
-            "vpc-id" => [s.VpcId],
-            "state" => [s.StateAt(r.Now)],
-            "cidr-block" or "cidr" or "cidrBlock" => [s.CidrBlock],
-            "availability-zone" or "availabilityZone" => [s.AvailabilityZone],
-            "availability-zone-id" => [s.AvailabilityZoneId],
-            "default-for-az" or "defaultForAz" => ["false"],
-            "map-public-ip-on-launch" => [Text(s.MapPublicIpOnLaunch)],
-            "subnet-arn" => [s.Arn],
-            _ => null,
+            ["subnet-id"] = s => [s.Id],
+            ["vpc-id"] = s => [s.VpcId],
+            ["state"] = s => [s.StateAt(r.Now)],
+            ["cidr-block"] = s => [s.CidrBlock],
+            ["cidr"] = s => [s.CidrBlock],
+            ["cidrBlock"] = s => [s.CidrBlock],
+            ["availability-zone"] = s => [s.AvailabilityZone],
+            ["availabilityZone"] = s => [s.AvailabilityZone],
+            ["availability-zone-id"] = s => [s.AvailabilityZoneId],
+            ["default-for-az"] = s => ["false"],
+            ["defaultForAz"] = s => ["false"],
+            ["map-public-ip-on-launch"] = s => [Text(s.MapPublicIpOnLaunch)],
+            ["subnet-arn"] = s => [s.Arn],
         });
         var (page, next) = Page(subnets, r.P);
         return r.Respond(x => x.List("subnetSet", page, (x, s) => Ec2Xml.Subnet(x, s, AvailableAddresses(r, s), r.Now)).Element("nextToken", next));
@@ -172,12 +175,11 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeInternetGateways(Ec2Request r)
     {
-        var gateways = r.Select<InternetGateway>("InternetGatewayId", "InvalidInternetGatewayID.NotFound", "internetGateway", (g, filter) => filter switch
+        var gateways = r.Select("InternetGatewayId", "InvalidInternetGatewayID.NotFound", "internetGateway", new Ec2FilterSet<InternetGateway>
         {
-            "internet-gateway-id" => [g.Id],
-            "attachment.vpc-id" => [g.AttachedVpcId],
-            "attachment.state" => [g.AttachedVpcId is null ? null : "available"],
-            _ => null,
+            ["internet-gateway-id"] = g => [g.Id],
+            ["attachment.vpc-id"] = g => [g.AttachedVpcId],
+            ["attachment.state"] = g => [g.AttachedVpcId is null ? null : "available"],
         });
         var (page, next) = Page(gateways, r.P);
         return r.Respond(x => x.List("internetGatewaySet", page, Ec2Xml.InternetGateway).Element("nextToken", next));
@@ -266,20 +268,19 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeRouteTables(Ec2Request r)
     {
-        var tables = r.Select<RouteTable>("RouteTableId", "InvalidRouteTableID.NotFound", "route table", (t, filter) => filter switch
+        var tables = r.Select("RouteTableId", "InvalidRouteTableID.NotFound", "route table", new Ec2FilterSet<RouteTable>
         {
-            "route-table-id" => [t.Id],
-            "vpc-id" => [t.VpcId],
-            "association.subnet-id" => t.Associations.Select(a => a.SubnetId),
-            "association.main" => [Text(t.IsMain)],
-            "association.route-table-association-id" => t.Associations.Select(a => a.Id),
-            "association.route-table-id" => t.Associations.Count > 0 ? [t.Id] : [],
-            "route.destination-cidr-block" => t.Routes.Select(x => x.DestinationCidrBlock),
-            "route.gateway-id" => t.Routes.Select(x => x.GatewayId),
-            "route.nat-gateway-id" => t.Routes.Select(x => x.NatGatewayId),
-            "route.instance-id" => t.Routes.Select(x => x.InstanceId),
-            "route.state" => t.Routes.Select(x => RouteState(r, x)),
-            _ => null,
+            ["route-table-id"] = t => [t.Id],
+            ["vpc-id"] = t => [t.VpcId],
+            ["association.subnet-id"] = t => t.Associations.Select(a => a.SubnetId),
+            ["association.main"] = t => [Text(t.IsMain)],
+            ["association.route-table-association-id"] = t => t.Associations.Select(a => a.Id),
+            ["association.route-table-id"] = t => t.Associations.Count > 0 ? [t.Id] : [],
+            ["route.destination-cidr-block"] = t => t.Routes.Select(x => x.DestinationCidrBlock),
+            ["route.gateway-id"] = t => t.Routes.Select(x => x.GatewayId),
+            ["route.nat-gateway-id"] = t => t.Routes.Select(x => x.NatGatewayId),
+            ["route.instance-id"] = t => t.Routes.Select(x => x.InstanceId),
+            ["route.state"] = t => t.Routes.Select(x => RouteState(r, x)),
         });
         var (page, next) = Page(tables, r.P);
         return r.Respond(x => x

@@ -38,18 +38,17 @@ public sealed partial class Ec2Service
         var names = r.P.List("GroupName");
         foreach (var name in names.Where(n => r.World.All<SecurityGroup>().All(g => g.GroupName != n)))
             throw new AwsErrorException("InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC 'none'");
-        var groups = r.Select<SecurityGroup>("GroupId", "InvalidGroup.NotFound", "security group", (g, filter) => filter switch
+        var groups = r.Select("GroupId", "InvalidGroup.NotFound", "security group", new Ec2FilterSet<SecurityGroup>
         {
-            "group-id" => [g.Id],
-            "group-name" => [g.GroupName],
-            "vpc-id" => [g.VpcId],
-            "description" => [g.Description],
-            "ip-permission.group-id" => g.Ingress.Select(rule => rule.ReferencedGroupId),
-            "ip-permission.cidr" => g.Ingress.Select(rule => rule.CidrIpv4),
-            "ip-permission.from-port" => g.Ingress.Select(rule => rule.FromPort?.ToString(CultureInfo.InvariantCulture)),
-            "ip-permission.to-port" => g.Ingress.Select(rule => rule.ToPort?.ToString(CultureInfo.InvariantCulture)),
-            "egress.ip-permission.cidr" => g.Egress.Select(rule => rule.CidrIpv4),
-            _ => null,
+            ["group-id"] = g => [g.Id],
+            ["group-name"] = g => [g.GroupName],
+            ["vpc-id"] = g => [g.VpcId],
+            ["description"] = g => [g.Description],
+            ["ip-permission.group-id"] = g => g.Ingress.Select(rule => rule.ReferencedGroupId),
+            ["ip-permission.cidr"] = g => g.Ingress.Select(rule => rule.CidrIpv4),
+            ["ip-permission.from-port"] = g => g.Ingress.Select(rule => rule.FromPort?.ToString(CultureInfo.InvariantCulture)),
+            ["ip-permission.to-port"] = g => g.Ingress.Select(rule => rule.ToPort?.ToString(CultureInfo.InvariantCulture)),
+            ["egress.ip-permission.cidr"] = g => g.Egress.Select(rule => rule.CidrIpv4),
         }).Where(g => names.Count == 0 || names.Contains(g.GroupName)).ToList();
         var (page, next) = Page(groups, r.P);
         return r.Respond(x => x.List("securityGroupInfo", page, Ec2Xml.SecurityGroup).Element("nextToken", next));
