@@ -235,6 +235,8 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeInstances(Ec2Request r)
     {
+        if (r.P.Has("MaxResults") && r.P.List("InstanceId").Count > 0)
+            throw new AwsErrorException("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
         var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
         {
             ["instance-id"] = i => [i.Id],

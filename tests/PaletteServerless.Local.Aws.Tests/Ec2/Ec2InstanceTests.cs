@@ -163,6 +163,7 @@ public sealed class Ec2InstanceTests : Ec2TestBase
         var secondPage = await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5, NextToken = firstPage.NextToken });
         secondPage.Reservations.SelectMany(r => r.Instances).Should().HaveCount(2);
         secondPage.NextToken.Should().BeNull();
+        await FailsWith("InvalidParameterCombination", () => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5, InstanceIds = [workers[1].InstanceId] }));
         (await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest())).InstanceStatuses.Should().HaveCount(6);
         (await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { IncludeAllInstances = true })).InstanceStatuses.Should().HaveCount(7);
     }
