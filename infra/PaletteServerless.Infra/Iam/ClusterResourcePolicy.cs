@@ -109,15 +109,16 @@ public static class ClusterResourcePolicy
 
         if (permissions.HasFlag(ClusterPermissions.CreateInstances))
         {
-            // What RunInstances creates must carry the tag...
-            yield return Allow("RunTaggedInstances", ["ec2:RunInstances"],
-                [Ec2("instance/*"), Ec2("volume/*"), Ec2("network-interface/*")], RequestTagged());
+            // The instance and its volumes must carry the tag...
+            yield return Allow("RunTaggedInstances", ["ec2:RunInstances"], [Ec2("instance/*"), Ec2("volume/*")], RequestTagged());
             // ...what it only uses cannot: public or tenant AMIs, the tenant's key pair, and subnets or
-            // security groups that static placement takes from the tenant's VPC.
+            // security groups that static placement takes from the tenant's VPC; nor can the primary
+            // network interface, which is created untagged with the (tagged) instance.
             yield return Allow("RunInstancesWithExistingResources", ["ec2:RunInstances"],
-                [$"arn:{CdkAws.PARTITION}:ec2:*::image/*", Ec2("image/*"), Ec2("key-pair/*"), Ec2("subnet/*"), Ec2("security-group/*")]);
+                [$"arn:{CdkAws.PARTITION}:ec2:*::image/*", Ec2("image/*"), Ec2("key-pair/*"), Ec2("subnet/*"), Ec2("security-group/*"),
+                 Ec2("network-interface/*")]);
             yield return TagOnCreate("TagInstancesOnCreate", "ec2:CreateTags", "ec2:CreateAction", ["RunInstances"],
-                [Ec2("instance/*"), Ec2("volume/*"), Ec2("network-interface/*")]);
+                [Ec2("instance/*"), Ec2("volume/*")]);
         }
 
         if (permissions.HasFlag(ClusterPermissions.DeleteInstances))
