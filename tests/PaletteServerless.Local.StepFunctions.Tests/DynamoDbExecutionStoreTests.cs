@@ -54,6 +54,21 @@ public sealed class DynamoDbExecutionStoreTests(DynaliteFixture dynalite) : ICla
     }
 
     [Fact]
+    public async Task State_machines_are_put_listed_replaced_and_deleted()
+    {
+        var store = await NewStoreAsync();
+        StateMachineRecord Machine(string name, string definition) =>
+            new($"arn:aws:states:us-east-1:000000000000:stateMachine:{name}", name, definition, "arn:aws:iam::000000000000:role/r", "STANDARD", DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        await store.PutStateMachineAsync(Machine("b", "{}"), default);
+        await store.PutStateMachineAsync(Machine("a", "{}"), default);
+        await store.PutStateMachineAsync(Machine("a", """{"v":2}"""), default);
+        (await store.ListStateMachinesAsync(default)).Select(m => (m.Name, m.Definition)).Should().Equal(("a", """{"v":2}"""), ("b", "{}"));
+        await store.DeleteStateMachineAsync(Machine("a", "").StateMachineArn, default);
+        (await store.GetStateMachineAsync(Machine("a", "").StateMachineArn, default)).Should().BeNull();
+        (await store.GetStateMachineAsync(Machine("b", "").StateMachineArn, default)).Should().Be(Machine("b", "{}"));
+    }
+
+    [Fact]
     public async Task Events_written_by_a_save_that_never_finished_are_ignored()
     {
         var store = await NewStoreAsync();

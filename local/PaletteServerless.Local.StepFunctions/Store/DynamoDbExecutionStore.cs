@@ -9,8 +9,9 @@ namespace PaletteServerless.Local.StepFunctions.Store;
 
 /// <summary>
 /// The durable store in (local) DynamoDB, one table of its own, created when missing.
-/// Items: "SM#arn"/"META" per state machine, "EX#arn"/"META" per execution (the record as JSON
-/// plus the attributes conditions and filters need), "EX#arn"/"EV#0000000001" per history event.
+/// Items: "STATEMACHINE"/arn per state machine and "EXECUTION"/arn per execution (the record as JSON
+/// plus the attributes conditions and filters need), so that listing is a Query that never reads
+/// history; "EX#arn"/"EV#0000000001" per history event.
 /// dynalite has no transactions, so a save writes the events first and then the record with a
 /// single-item condition on its version; events past the record's HistoryCount are ignored.
 /// </summary>
@@ -18,7 +19,8 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
 {
     public const string DefaultTableName = "palette-local-stepfunctions";
 
-    private const string Meta = "META";
+    private const string MachinesPartition = "STATEMACHINE";
+    private const string ExecutionsPartition = "EXECUTION";
     private const string EventPrefix = "EV#";
 
     /// <summary>Creates the table when it does not exist and waits until it is ACTIVE.</summary>
@@ -61,41 +63,38 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
         ["sk"] = new AttributeValue(sk),
     };
 
-    private static string MachineKey(string arn) => "SM#" + arn;
-    private static string ExecutionKey(string arn) => "EX#" + arn;
+    private static string HistoryKey(string executionArn) => "EX#" + executionArn;
     private static string EventKey(long id) => EventPrefix + id.ToString("D10", CultureInfo.InvariantCulture);
 
     // ---- state machines -------------------------------------------------------------------------
 
     public async Task PutStateMachineAsync(StateMachineRecord machine, CancellationToken ct)
     {
-        var item = Key(MachineKey(machine.StateMachineArn), Meta);
-        item["kind"] = new AttributeValue("SM");
+        var item = Key(MachinesPartition, machine.StateMachineArn);
         item["record"] = new AttributeValue(JsonConvert.SerializeObject(machine));
         await dynamo.PutItemAsync(new PutItemRequest { TableName = tableName, Item = item }, ct);
     }
 
     public async Task<StateMachineRecord?> GetStateMachineAsync(string stateMachineArn, CancellationToken ct)
     {
-        var response = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(MachineKey(stateMachineArn), Meta), ConsistentRead = true }, ct);
+        var response = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(MachinesPartition, stateMachineArn), ConsistentRead = true }, ct);
         return response.Item is { Count: > 0 } item ? JsonConvert.DeserializeObject<StateMachineRecord>(item["record"].S, JsonText.SerializerSettings) : null;
     }
 
     public async Task<IReadOnlyList<StateMachineRecord>> ListStateMachinesAsync(CancellationToken ct) =>
-        (await ScanAsync("SM", null, null, ct))
+        (await QueryPartitionAsync(MachinesPartition, null, null, ct))
             .Select(item => JsonConvert.DeserializeObject<StateMachineRecord>(item["record"].S, JsonText.SerializerSettings)!)
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
 
     public async Task DeleteStateMachineAsync(string stateMachineArn, CancellationToken ct) =>
-        await dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = Key(MachineKey(stateMachineArn), Meta) }, ct);
+        await dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = Key(MachinesPartition, stateMachineArn) }, ct);
 
     // ---- executions -----------------------------------------------------------------------------
 
     private static Dictionary<string, AttributeValue> ExecutionItem(ExecutionRecord execution)
     {
-        var item = Key(ExecutionKey(execution.ExecutionArn), Meta);
-        item["kind"] = new AttributeValue("EX");
+        var item = Key(ExecutionsPartition, execution.ExecutionArn);
         item["stateMachineArn"] = new AttributeValue(execution.StateMachineArn);
         item["status"] = new AttributeValue(execution.Status);
         item["version"] = new AttributeValue { N = execution.Version.ToString(CultureInfo.InvariantCulture) };
@@ -114,7 +113,7 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
             {
                 TableName = tableName,
                 Item = ExecutionItem(execution),
-                ConditionExpression = "attribute_not_exists(pk)",
+                ConditionExpression = "attribute_not_exists(sk)",
             }, ct);
         }
         catch (ConditionalCheckFailedException)
@@ -151,7 +150,7 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
         {
             var requests = batch.Select(e =>
             {
-                var item = Key(ExecutionKey(executionArn), EventKey(e.Id));
+                var item = Key(HistoryKey(executionArn), EventKey(e.Id));
                 item["event"] = new AttributeValue(SerializeEvent(e));
                 return new WriteRequest(new PutRequest(item));
             }).ToList();
@@ -168,12 +167,12 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
 
     public async Task<ExecutionRecord?> GetExecutionAsync(string executionArn, CancellationToken ct)
     {
-        var response = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(ExecutionKey(executionArn), Meta), ConsistentRead = true }, ct);
+        var response = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(ExecutionsPartition, executionArn), ConsistentRead = true }, ct);
         return response.Item is { Count: > 0 } item ? ToExecution(item) : null;
     }
 
     public async Task<IReadOnlyList<ExecutionRecord>> ListExecutionsAsync(string? stateMachineArn, string? status, CancellationToken ct) =>
-        (await ScanAsync("EX", stateMachineArn, status, ct)).Select(ToExecution).OrderByDescending(e => e.StartDate).ToList();
+        (await QueryPartitionAsync(ExecutionsPartition, stateMachineArn, status, ct)).Select(ToExecution).OrderByDescending(e => e.StartDate).ToList();
 
     public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string executionArn, CancellationToken ct)
     {
@@ -190,7 +189,7 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
                 KeyConditionExpression = "pk = :pk AND begins_with(sk, :events)",
                 ExpressionAttributeValues = new()
                 {
-                    [":pk"] = new AttributeValue(ExecutionKey(executionArn)),
+                    [":pk"] = new AttributeValue(HistoryKey(executionArn)),
                     [":events"] = new AttributeValue(EventPrefix),
                 },
                 ConsistentRead = true,
@@ -203,20 +202,20 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
         return events.Where(e => e.Id <= execution.HistoryCount).ToList();
     }
 
-    private async Task<List<Dictionary<string, AttributeValue>>> ScanAsync(string kind, string? stateMachineArn, string? status, CancellationToken ct)
+    private async Task<List<Dictionary<string, AttributeValue>>> QueryPartitionAsync(string partition, string? stateMachineArn, string? status, CancellationToken ct)
     {
-        var filter = "kind = :kind";
-        var values = new Dictionary<string, AttributeValue> { [":kind"] = new AttributeValue(kind) };
+        var filters = new List<string>();
+        var values = new Dictionary<string, AttributeValue> { [":pk"] = new AttributeValue(partition) };
         var names = new Dictionary<string, string>();
         if (stateMachineArn is not null)
         {
-            filter += " AND stateMachineArn = :machine";
+            filters.Add("stateMachineArn = :machine");
             values[":machine"] = new AttributeValue(stateMachineArn);
         }
         if (status is not null)
         {
             // "status" is a DynamoDB reserved word.
-            filter += " AND #status = :status";
+            filters.Add("#status = :status");
             values[":status"] = new AttributeValue(status);
             names["#status"] = "status";
         }
@@ -224,10 +223,11 @@ public sealed class DynamoDbExecutionStore(IAmazonDynamoDB dynamo, string tableN
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
-            var response = await dynamo.ScanAsync(new ScanRequest
+            var response = await dynamo.QueryAsync(new QueryRequest
             {
                 TableName = tableName,
-                FilterExpression = filter,
+                KeyConditionExpression = "pk = :pk",
+                FilterExpression = filters.Count > 0 ? string.Join(" AND ", filters) : null,
                 ExpressionAttributeValues = values,
                 ExpressionAttributeNames = names.Count > 0 ? names : null,
                 ExclusiveStartKey = startKey,
