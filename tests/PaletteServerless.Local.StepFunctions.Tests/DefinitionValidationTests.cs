@@ -40,8 +40,18 @@ public sealed class DefinitionValidationTests
     [InlineData("""{"StartAt":"A","States":{"A":{"Type":"Map","ToleratedFailurePercentage":101,"ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}}}""", "ToleratedFailurePercentage")]
     [InlineData("""{"StartAt":"A","States":{"A":{"Type":"Fail","Error":"E","ErrorPath":"$.e"}}}""", "ErrorPath")]
     [InlineData("not json", "INVALID_JSON_DESCRIPTION")]
+    [InlineData("""{"StartAt":"A","States":{"A":{"Type":"Succeed"}},"Extra":1}""", "Extra")]
+    [InlineData("""{"StartAt":"A","QueryLanguage":"JSONata","States":{"A":{"Type":"Succeed"}}}""", "JSONPath")]
+    [InlineData("""{"StartAt":"A","States":{"A":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}}}""", "INLINE")]
     public void Invalid_definitions_are_rejected_with_a_reason(string definition, string reasonContains) =>
         Reason(definition).Should().Contain(reasonContains).And.StartWith("Invalid State Machine Definition:");
+
+    [Fact]
+    public void State_names_longer_than_80_characters_are_rejected()
+    {
+        var name = new string('s', 81);
+        Reason("{\"StartAt\":\"" + name + "\",\"States\":{\"" + name + "\":{\"Type\":\"Succeed\"}}}").Should().Contain("80");
+    }
 
     [Fact]
     public void A_full_definition_with_every_state_type_is_accepted()

@@ -226,6 +226,18 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Map_runs_at_most_MaxConcurrency_iterations_at_once_and_keeps_item_order()
+    {
+        TestFunctions.MostConcurrent = 0;
+        var output = await _harness.OutputAsync("""
+            {"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
+               "ItemProcessor":{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"FN_Concurrent","End":true}}},"End":true}}}
+            """, "[1,2,3,4,5,6]");
+        JsonText.Print(output).Should().Be("[1,2,3,4,5,6]");
+        TestFunctions.MostConcurrent.Should().BeInRange(1, 2);
+    }
+
+    [Fact]
     public async Task Map_tolerates_failures_up_to_the_threshold()
     {
         const string template = """

@@ -49,6 +49,24 @@ public sealed class TestFunctions
         return Task.FromResult(Write(new JObject { ["value"] = Environment.GetEnvironmentVariable(name) }));
     }
 
+    private static int _running;
+
+    /// <summary>The most calls of <see cref="Concurrent"/> that ever overlapped.</summary>
+    public static int MostConcurrent;
+
+    /// <summary>Takes a little real time, counting how many calls overlap.</summary>
+    public async Task<Stream> Concurrent(Stream input)
+    {
+        var now = Interlocked.Increment(ref _running);
+        int seen;
+        while ((seen = MostConcurrent) < now && Interlocked.CompareExchange(ref MostConcurrent, now, seen) != seen)
+        {
+        }
+        await Task.Delay(20);
+        Interlocked.Decrement(ref _running);
+        return Write(Read(input));
+    }
+
     /// <summary>Never answers, for timeouts.</summary>
     public Task<Stream> Hang(Stream input) => new TaskCompletionSource<Stream>().Task;
 
