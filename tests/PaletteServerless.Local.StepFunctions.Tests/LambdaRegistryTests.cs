@@ -101,6 +101,19 @@ public sealed class LambdaRegistryTests : IAsyncLifetime
         Environment.GetEnvironmentVariable(variable).Should().Be("blue");
     }
 
+    [Fact]
+    public async Task An_instance_serves_one_invocation_at_a_time_and_stays_warm_for_the_next()
+    {
+        var registry = new LambdaRegistry();
+        registry.Register("arn:aws:lambda:us-east-1:000000000000:function:who", TestFunctions.Handler("WhoAmI"));
+        var overlapping = await Task.WhenAll(registry.InvokeAsync("who", "{}", default), registry.InvokeAsync("who", "{}", default));
+        overlapping[0].Should().NotBe(overlapping[1], "overlapping invocations never share an instance");
+        var first = await registry.InvokeAsync("who", "{}", default);
+        var second = await registry.InvokeAsync("who", "{}", default);
+        second.Should().Be(first, "an idle instance is reused");
+        overlapping.Should().Contain(first);
+    }
+
     [Theory]
     [InlineData("NoSeparators")]
     [InlineData("PaletteServerless.Local.StepFunctions.Tests::Missing.Type::Echo")]

@@ -67,6 +67,15 @@ public sealed class TestFunctions
         return Write(Read(input));
     }
 
+    private readonly string _instanceId = Guid.NewGuid().ToString();
+
+    /// <summary>Answers with the identity of the handler instance, after a little real time.</summary>
+    public async Task<Stream> WhoAmI(Stream input)
+    {
+        await Task.Delay(50);
+        return Write(new JValue(_instanceId));
+    }
+
     /// <summary>Never answers, for timeouts.</summary>
     public Task<Stream> Hang(Stream input) => new TaskCompletionSource<Stream>().Task;
 

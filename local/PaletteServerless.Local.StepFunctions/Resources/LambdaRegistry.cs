@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Newtonsoft.Json.Linq;
 using PaletteServerless.Local.StepFunctions.Language;
@@ -6,15 +7,17 @@ namespace PaletteServerless.Local.StepFunctions.Resources;
 
 /// <summary>
 /// Lambda functions run in this process, the way the managed .NET runtime runs a class-library
-/// handler "Assembly::Namespace.Type::Method": the type is created once with its public
-/// parameterless constructor (a warm container), and <c>Task&lt;Stream&gt; Method(Stream)</c> gets
-/// the UTF-8 JSON payload. Serves bare function ARNs and <c>arn:aws:states:::lambda:invoke</c>.
+/// handler "Assembly::Namespace.Type::Method": the type is created with its public parameterless
+/// constructor and <c>Task&lt;Stream&gt; Method(Stream)</c> gets the UTF-8 JSON payload. Like Lambda's
+/// execution environments, an instance serves one invocation at a time and is kept warm for the
+/// next; overlapping invocations get instances of their own. Serves bare function ARNs and
+/// <c>arn:aws:states:::lambda:invoke</c>.
 /// </summary>
 public sealed class LambdaRegistry : ITaskResource
 {
     public const string InvokeIntegration = "arn:aws:states:::lambda:invoke";
 
-    private sealed record Function(string Arn, object Instance, MethodInfo Method);
+    private sealed record Function(string Arn, Type Type, MethodInfo Method, ConcurrentBag<object> Idle);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Function> _functionsByName = new(StringComparer.Ordinal);
@@ -42,7 +45,8 @@ public sealed class LambdaRegistry : ITaskResource
             }
             // Created after its environment is in place: a handler's constructor reads its configuration, as on a cold start.
             var (instance, method) = ResolveHandler(handler);
-            _functionsByName[name] = new Function(functionArn, instance, method);
+        var idle = new ConcurrentBag<object> { instance };
+            _functionsByName[name] = new Function(functionArn, method.DeclaringType!, method, idle);
         }
     }
 
@@ -113,10 +117,12 @@ public sealed class LambdaRegistry : ITaskResource
                 $"Function not found: {functionNameOrArn} (Service: Lambda, Status Code: 404, Error Code: ResourceNotFoundException)");
 
         ct.ThrowIfCancellationRequested();
+        if (!function.Idle.TryTake(out var instance))
+            instance = Activator.CreateInstance(function.Type)!;
         try
         {
             using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload), writable: false);
-            var returned = function.Method.Invoke(function.Instance, [input]);
+            var returned = function.Method.Invoke(instance, [input]);
             var output = returned switch
             {
                 Task<Stream> task => await task.ConfigureAwait(false),
@@ -140,6 +146,10 @@ public sealed class LambdaRegistry : ITaskResource
         catch (Exception ex) when (ex is not OperationCanceledException and not StatesException)
         {
             throw FunctionError(ex);
+        }
+        finally
+        {
+            function.Idle.Add(instance);
         }
     }
 
