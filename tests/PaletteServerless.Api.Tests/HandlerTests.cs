@@ -681,6 +681,35 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         secret.ErrorFields.Should().Equal("secretAccessKey");
     }
 
+    [Fact]
+    public async Task Read_only_fields_sent_back_are_refused_or_ignored_never_trusted()
+    {
+        var withAccountId = await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(_api.Admin)
+            .WithJson("""{"name":"spoof","roleArn":"arn:aws:iam::123456789012:role/r","accountId":"999999999999"}"""));
+        withAccountId.Status.Should().BeOneOf([201, 400], withAccountId.ToString());
+        if (withAccountId.Status == 201)
+            withAccountId.Body!["accountId"]!.GetValue<string>().Should().Be("123456789012");
+
+        var withCreatedAt = await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(_api.Admin)
+            .WithJson("""{"name":"backdated","createdAt":"2001-01-01T00:00:00Z"}"""));
+        withCreatedAt.Status.Should().Be(201, withCreatedAt.ToString());
+        withCreatedAt.Body!["createdAt"]!.GetValue<DateTimeOffset>().Should().Be(ApiHarness.Start);
+    }
+
+    [Fact]
+    public async Task Deleting_a_deleted_cluster_is_a_404_but_it_can_still_be_read()
+    {
+        await _api.SeedProjectAsync("web");
+        await _api.CreateClusterAsync("web", "finished");
+        await _api.DeleteClusterAsync("web", "finished");
+        _api.Clock.Advance(TimeSpan.FromMinutes(15));
+        (await _api.SendAsync(ApiCall.Post($"{Clusters}/finished/force-delete").By(_api.Admin))).Status.Should().Be(200);
+
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Delete($"{Clusters}/finished").By(_api.Admin).WithQuery("confirm", "finished")), 404);
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Post($"{Clusters}/finished/force-delete").By(_api.Admin)), 409);
+        (await _api.SendAsync(ApiCall.Get($"{Clusters}/finished").By(_api.Admin))).Body!["status"]!.GetValue<string>().Should().Be("Deleted");
+    }
+
     private static void SetPath(JsonObject root, string path, JsonNode? value)
     {
         // "a.b[1].c": walk to the parent, then set the last member.
