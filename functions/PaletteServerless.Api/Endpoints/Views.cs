@@ -12,6 +12,7 @@ internal static class Views
     public static JsonObject Cluster(Cluster cluster, DateTimeOffset now)
     {
         var view = JsonSerializer.SerializeToNode(cluster.Spec, ApiJsonContext.Default.ClusterSpec)!.AsObject();
+        view["uid"] = cluster.Uid;
         view["status"] = cluster.Status;
         view["statusReason"] = cluster.StatusReason;
         view["conditions"] = new JsonArray(cluster.Conditions.Select(c => JsonSerializer.SerializeToNode(c, ApiJsonContext.Default.ClusterCondition)).ToArray());

@@ -19,9 +19,10 @@ public sealed class CloudSession : IDisposable
         Region = region;
         var regionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
         // Endpoints come from AWS_ENDPOINT_URL when set (the local stack), else AWS's regional ones.
-        Ec2 = credentials is null
-            ? new AmazonEC2Client(new AmazonEC2Config { RegionEndpoint = regionEndpoint })
-            : new AmazonEC2Client(credentials, new AmazonEC2Config { RegionEndpoint = regionEndpoint });
+        // AuthenticationRegion: with an endpoint override (AWS_ENDPOINT_URL) the SDK cannot infer the
+        // signing region from the host name, and the region is what selects the AWS world.
+        var config = new AmazonEC2Config { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
+        Ec2 = credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
         var options = new AwsClientOptions(region) { Credentials = credentials };
         LoadBalancing = new Elbv2Client(options);
         Tagging = new TaggingClient(options);
@@ -39,6 +40,7 @@ public sealed class CloudSession : IDisposable
         using var sts = new AmazonSecurityTokenServiceClient(new AmazonSecurityTokenServiceConfig
         {
             RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
+            AuthenticationRegion = region,
         });
         var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
         {

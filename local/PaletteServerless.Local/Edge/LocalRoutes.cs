@@ -25,6 +25,13 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
                 context.Response.ContentType = "application/json";
                 await context.Response.Body.WriteAsync(localAws.Inventory().ToJson());
                 break;
+            case "GET /local/events":
+                // Every EventBridge event of the local AWS, as server-sent events, until the client goes.
+                context.Response.ContentType = "text/event-stream";
+                context.Response.Headers.CacheControl = "no-cache";
+                await localAws.Services.OfType<PaletteServerless.Local.Aws.EventBridge.EventBridgeService>().Single()
+                    .Stream.WriteServerSentEventsAsync(context.Response.Body, context.RequestAborted);
+                break;
             case "GET /local/health":
                 await WriteJsonAsync(context, 200, new JsonObject { ["status"] = "ok" });
                 break;

@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.EC2;
+using Amazon.Runtime;
+using PaletteServerless.Local;
+using PaletteServerless.Local.Aws.EventBridge;
+using PaletteServerless.Local.Node;
+
+namespace PaletteServerless.EndToEnd.Tests;
+
+/// <summary>
+/// The whole local stack in this test process, as `dotnet run --project local/PaletteServerless.Local`
+/// starts it, at a time scale that turns the modelled AWS minutes into fractions of a second.
+/// One per test run: the functions share this process's environment, as in one Lambda container.
+/// </summary>
+public sealed class LocalStackFixture : IAsyncLifetime
+{
+    public const double TimeScale = 600;
+
+    public LocalStack Stack { get; private set; } = null!;
+
+    /// <summary>Every EventBridge event published since the stack started (JSON texts).</summary>
+    public List<string> Events { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Stack = await LocalStack.StartAsync(new LocalStackOptions
+        {
+            Port = DynaliteProcess.FreeLoopbackPort(),
+            TimeScale = TimeScale,
+        }, TextWriter.Null, CancellationToken.None);
+        Stack.LocalAws.Services.OfType<EventBridgeService>().Single().Stream.Published += json =>
+        {
+            lock (Events)
+                Events.Add(json);
+        };
+    }
+
+    public async Task DisposeAsync() => await Stack.DisposeAsync();
+
+    public HttpClient Api(string project, string role = "project-admin", string tenant = "acme")
+    {
+        var roles = role == "tenant-admin" ? new[] { role } : [$"{role}:{project}"];
+        var client = new HttpClient { BaseAddress = Stack.Endpoint };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Stack.Tokens.Mint("e2e", tenant, roles));
+        return client;
+    }
+
+    public AmazonEC2Client Ec2(string account = "000000000000", string region = "us-east-1") =>
+        new(new BasicAWSCredentials(account, "e2e"), new AmazonEC2Config { ServiceURL = Stack.Endpoint.ToString(), AuthenticationRegion = region });
+
+    /// <summary>The live resources of the local AWS that carry a cluster's uid tag.</summary>
+    public async Task<List<JsonObject>> ResourcesOfAsync(string uid)
+    {
+        using var http = new HttpClient { BaseAddress = Stack.Endpoint };
+        var inventory = await http.GetFromJsonAsync<JsonObject>("/local/inventory");
+        return inventory!["resources"]!.AsArray().Select(r => r!.AsObject())
+            .Where(r => r["tags"]?["palette.serverless/cluster-uid"]?.GetValue<string>() == uid).ToList();
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
+
+[CollectionDefinition(Name)]
+public sealed class LocalStackCollection : ICollectionFixture<LocalStackFixture>
+{
+    public const string Name = "local stack";
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Amazon.EC2.Model;
+
+namespace PaletteServerless.EndToEnd.Tests;
+
+/// <summary>A project with a cloud account, a profile and a key pair, and helpers to drive clusters through the API.</summary>
+public sealed class Scenario(LocalStackFixture stack, string project)
+{
+    public HttpClient Api { get; } = stack.Api(project);
+    public string Project => project;
+    private string Base => $"/v1/projects/{project}";
+
+    public static async Task<Scenario> StartAsync(LocalStackFixture stack, string project, string region = "us-east-1", string? roleArn = null, string account = "000000000000")
+    {
+        var scenario = new Scenario(stack, project);
+        var accountBody = roleArn is null ? """{"name":"main"}""" : $$"""{"name":"main","roleArn":"{{roleArn}}","externalId":"palette-local"}""";
+        (await scenario.Api.PostAsync($"{scenario.Base}/cloudaccounts", LocalStackFixture.Json(accountBody))).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await scenario.Api.PostAsync($"{scenario.Base}/clusterprofiles", LocalStackFixture.Json(PaletteServerless.Local.Walkthrough.SampleProfile)))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        using var ec2 = stack.Ec2(account, region);
+        try
+        {
+            await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "e2e-key" });
+        }
+        catch (Amazon.EC2.AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidKeyPair.Duplicate")
+        {
+        }
+        return scenario;
+    }
+
+    public async Task<JsonObject> CreateAsync(string clusterJson)
+    {
+        var response = await Api.PostAsync($"{Base}/clusters", LocalStackFixture.Json(clusterJson));
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted, body);
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    public async Task<JsonObject> GetAsync(string name) =>
+        (await Api.GetFromJsonAsync<JsonObject>($"{Base}/clusters/{name}?includeDeleted=true"))!;
+
+    /// <summary>The cluster's uid, read from a resource tag of it in the local AWS (the API does not show it).</summary>
+    public async Task<JsonObject> WaitForStatusAsync(string name, string status, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        JsonObject cluster;
+        do
+        {
+            cluster = await GetAsync(name);
+            if (cluster["status"]!.GetValue<string>() == status)
+                return cluster;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"cluster {name} is {cluster["status"]} ({cluster["statusReason"]}), not {status}");
+    }
+
+    public async Task<HttpResponseMessage> DeleteAsync(string name) =>
+        await Api.DeleteAsync($"{Base}/clusters/{name}?confirm={name}");
+
+    public async Task<JsonArray> EventsAsync(string name) =>
+        (await Api.GetFromJsonAsync<JsonObject>($"{Base}/clusters/{name}/events?limit=100"))!["items"]!.AsArray();
+
+    public static string Cluster(string name, string zonesJson = """["us-east-1a"]""", string region = "us-east-1", string extraPools = "", string cloudExtra = "") => $$"""
+        {"name":"{{name}}","tags":{"team":"e2e"},"cloudAccount":"main","profile":{"name":"ubuntu-k8s","version":"1.0.0"},
+         "cloud":{"region":"{{region}}","sshKeyName":"e2e-key"{{cloudExtra}}},
+         "nodePools":[
+           {"name":"cp","role":"control-plane","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
+           {"name":"workers","role":"worker","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}}{{extraPools}}]}
+        """;
+}
