@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using PaletteServerless.Api.Endpoints;
@@ -132,6 +131,4 @@ public sealed class ApiHarness
           }
         }
         """)!.AsObject();
-
-    public static string Serialize(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }
