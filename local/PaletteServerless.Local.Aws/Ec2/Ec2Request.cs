@@ -103,17 +103,31 @@ public sealed class Ec2Request(AwsCall call)
         }
     }
 
-    /// <summary>The next free private address of a subnet, or null when the subnet is full.</summary>
-    public static string? NextPrivateIp(Subnet subnet)
+    /// <summary>
+    /// A free private address of a subnet, or null when the subnet is full. Addresses are handed
+    /// out in turn and reused once the interface that held one has gone.
+    /// </summary>
+    public static string? NextPrivateIp(AwsWorld world, Subnet subnet, DateTimeOffset now)
     {
         var network = IPNetwork.Parse(subnet.CidrBlock);
-        var size = 1L << (32 - network.PrefixLength);
-        // The last address is the broadcast address, reserved like the first four.
-        if (subnet.NextHostOffset >= size - 1)
-            return null;
-        var address = ToNumber(network.BaseAddress) + subnet.NextHostOffset;
-        subnet.NextHostOffset++;
-        return FromNumber(address).ToString();
+        var size = (int)(1L << (32 - network.PrefixLength));
+        var used = world.All<NetworkInterface>()
+            .Where(n => n.SubnetId == subnet.Id && n.IsLiveAt(now))
+            .Select(n => n.PrivateAddressNumber)
+            .ToHashSet();
+        // The first four addresses and the last (broadcast) one are AWS's.
+        const int firstHost = 4;
+        var hosts = size - firstHost - 1;
+        for (var step = 0; step < hosts; step++)
+        {
+            var offset = firstHost + (subnet.NextHostOffset - firstHost + step + hosts) % hosts;
+            var address = ToNumber(network.BaseAddress) + offset;
+            if (used.Contains(address))
+                continue;
+            subnet.NextHostOffset = offset + 1;
+            return FromNumber(address).ToString();
+        }
+        return null;
     }
 
     public static long ToNumber(IPAddress address)

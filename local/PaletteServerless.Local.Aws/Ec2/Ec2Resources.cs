@@ -19,7 +19,7 @@ public sealed class Subnet : AwsResource
     public string AvailabilityZoneId { get; set; } = "";
     public bool MapPublicIpOnLaunch { get; set; }
 
-    /// <summary>The next host offset to hand out; AWS reserves the first four addresses of a subnet.</summary>
+    /// <summary>Where the search for the next free address starts; AWS reserves the first four addresses of a subnet.</summary>
     public int NextHostOffset { get; set; } = 4;
 }
 
@@ -139,6 +139,10 @@ public sealed class NetworkInterface : AwsResource
     public string VpcId { get; set; } = "";
     public string AvailabilityZone { get; set; } = "";
     public string PrivateIpAddress { get; set; } = "";
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long PrivateAddressNumber => Ec2Request.ToNumber(System.Net.IPAddress.Parse(PrivateIpAddress));
+
     public string MacAddress { get; set; } = "";
     public string Description { get; set; } = "";
     public string InterfaceType { get; set; } = "interface";

@@ -155,7 +155,7 @@ public sealed partial class Ec2Service
             Id = id, Type = "ec2:natgateway", Arn = r.Arn("natgateway", id), VpcId = subnet.VpcId, SubnetId = subnet.Id,
             ConnectivityType = connectivity, AllocationId = address?.Id, PublicIp = address?.PublicIp, Tags = r.TagsFor("natgateway"),
         };
-        var privateIp = Ec2Request.NextPrivateIp(subnet);
+        var privateIp = Ec2Request.NextPrivateIp(r.World, subnet, r.Now);
         (string Code, string Message)? failure =
             r.Aws.Faults.NatGatewayFails() ? (r.Aws.Faults.Profile.NatGatewayFailureCode, FailureMessage(r.Aws.Faults.Profile.NatGatewayFailureCode, subnet, address))
             : privateIp is null ? ("InsufficientFreeAddressesInSubnet", "Subnet has insufficient free addresses to create this NAT gateway")

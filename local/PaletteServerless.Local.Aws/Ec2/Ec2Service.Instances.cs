@@ -96,7 +96,7 @@ public sealed partial class Ec2Service
         string reservationId, int index, string? clientToken, bool isSpot, bool publicIp)
     {
         var id = Ec2Request.NewId("i");
-        var privateIp = Ec2Request.NextPrivateIp(subnet)
+        var privateIp = Ec2Request.NextPrivateIp(r.World, subnet, r.Now)
             ?? throw new AwsErrorException("InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnet.Id}' to satisfy the requested number of instances.");
         var instance = new Instance
         {

@@ -194,7 +194,7 @@ public sealed partial class Ec2Service
             var ids = new List<string>();
             foreach (var subnet in subnets)
             {
-                var privateIp = Ec2Request.NextPrivateIp(subnet)
+                var privateIp = Ec2Request.NextPrivateIp(world, subnet, now)
                     ?? throw new AwsErrorException("InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnet.Id}'.");
                 ids.Add(AddNetworkInterface(world, now, subnet, privateIp, description, interfaceType ?? "interface", securityGroupIds, ownerId, requesterManaged: true).Id);
             }

@@ -115,6 +115,22 @@ public sealed class Ec2InstanceTests : Ec2TestBase
     }
 
     [Fact]
+    public async Task Private_addresses_of_terminated_instances_are_handed_out_again()
+    {
+        var vpcId = await CreateVpcAsync();
+        var subnetId = await CreateSubnetAsync(vpcId, "10.0.1.0/28");
+        // A /28 keeps 11 addresses for instances; t3.micro has 2 vCPUs, so 8 fit the quota of 16.
+        var first = await RunAsync(subnetId, type: "t3.micro", count: 8);
+        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. first.Select(i => i.InstanceId)] });
+        Advance(TimeSpan.FromMinutes(1));
+
+        var second = await RunAsync(subnetId, type: "t3.micro", count: 8);
+
+        second.Select(i => i.PrivateIpAddress).Should().OnlyHaveUniqueItems()
+            .And.OnlyContain(ip => ip.StartsWith("10.0.1.") && int.Parse(ip.Split('.')[3]) >= 4 && int.Parse(ip.Split('.')[3]) <= 14);
+    }
+
+    [Fact]
     public async Task Instance_types_not_offered_in_the_zone_are_unsupported()
     {
         var vpcId = await CreateVpcAsync();
