@@ -260,6 +260,44 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Map_accepts_the_older_Iterator_and_Parameters_fields_and_a_ResultSelector()
+    {
+        var output = await _harness.OutputAsync("""
+            {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","Parameters":{"item.$":"$$.Map.Item.Value","prefix.$":"$.prefix"},
+               "Iterator":{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"v.$":"States.Format('{}{}', $.prefix, $.item)"},"OutputPath":"$.v","End":true}}},
+               "ResultSelector":{"all.$":"$","count.$":"States.ArrayLength($)"},"End":true}}}
+            """, """{"prefix":"n-","items":[1,2]}""");
+        JsonText.Print(output).Should().Be("""{"all":["n-1","n-2"],"count":2}""");
+    }
+
+    [Fact]
+    public async Task TimeoutSecondsPath_reads_the_timeout_from_the_input()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        await using var harness = new EngineHarness(clock);
+        var started = await harness.StartAsync(Single("""{"Type":"Task","Resource":"FN_Hang","TimeoutSecondsPath":"$.limit","End":true}"""), """{"limit":30}""");
+        await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "LambdaFunctionStarted") == 1);
+        await Task.Delay(20);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(30);
+        (await harness.Store.GetExecutionAsync(started.ExecutionArn, default))!.Status.Should().Be(ExecutionStatus.Running);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        done!.Error.Should().Be(StatesErrors.Timeout);
+        (await harness.Engine.GetHistoryAsync(started.ExecutionArn, default)).Single(e => e.Type == "LambdaFunctionScheduled").Details!["timeoutInSeconds"]!
+            .Value<int>().Should().Be(30);
+    }
+
+    [Fact]
+    public async Task MaxAttempts_zero_never_retries()
+    {
+        var started = await _harness.StartAsync(Single(LambdaTask("Fail", ""","Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":0}]""")));
+        var done = await _harness.Engine.WaitForCompletionAsync(started.ExecutionArn, default);
+        done!.Error.Should().Be("InvalidOperationException");
+        Count(await _harness.Engine.GetHistoryAsync(started.ExecutionArn, default), "LambdaFunctionScheduled").Should().Be(1);
+    }
+
+    [Fact]
     public async Task Map_over_something_that_is_not_an_array_fails()
     {
         var result = await _harness.RunAsync("""
