@@ -106,10 +106,7 @@ public sealed partial class Ec2Service
                 .Close();
         }
         WriteAssociation(x);
-        x.Open("tagSet");
-        foreach (var tag in n.Tags)
-            x.Open("item").Element("key", tag.Key).Element("value", tag.Value).Close();
-        x.Close()
+        x.Call(Ec2Xml.Tags, n.Tags)
             .List("privateIpAddressesSet", [n], (x, p) =>
             {
                 x.Element("privateIpAddress", p.PrivateIpAddress).Element("primary", true);
