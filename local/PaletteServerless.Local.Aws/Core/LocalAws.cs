@@ -110,6 +110,12 @@ public sealed class LocalAws
         {
             return AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request));
         }
+        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
+        {
+            // A defect of the local AWS still answers in the protocol, so clients show what broke.
+            var error = new AwsErrorException("InternalError", $"The local AWS failed on {operation}: {unexpected.GetType().Name}: {unexpected.Message}", 500);
+            return AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request));
+        }
     }
 
     /// <summary>Writes the store to the data directory, if there is one.</summary>

@@ -39,6 +39,42 @@ public sealed class LocalAwsCoreTests
         JsonDocument.Parse(unknownTarget.Body).RootElement.GetProperty("__type").GetString().Should().Be("UnknownOperationException");
     }
 
+    /// <summary>A JSON service with a defect, to see how the facade reports it.</summary>
+    private sealed class BrokenService : ILocalAwsService
+    {
+        public string ServiceName => "broken";
+        public AwsProtocol Protocol => AwsProtocol.Json;
+        public string RouteKey => "Broken_20261124";
+        public AwsErrorStyle ErrorStyle => AwsErrorStyle.Json;
+        public string? XmlNamespace => null;
+        public string ThrottlingErrorCode => "ThrottlingException";
+
+        public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a defect");
+    }
+
+    [Fact]
+    public async Task A_registered_service_is_routed_by_target_and_its_defects_answer_as_internal_errors()
+    {
+        var aws = new LocalAws(LocalAwsHost.FastOptions());
+        aws.Register(new BrokenService());
+        var request = LocalAwsRequest.Create("POST", "/", "", new Dictionary<string, string>
+        {
+            ["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20261124/us-east-1/broken/aws4_request, SignedHeaders=host, Signature=0",
+            ["X-Amz-Target"] = "Broken_20261124.DoThing",
+            ["Content-Type"] = "application/x-amz-json-1.0",
+        }, "{}"u8.ToArray());
+
+        var response = await aws.HandleAsync(request, default);
+
+        response.StatusCode.Should().Be(500);
+        response.ContentType.Should().Be("application/x-amz-json-1.0");
+        var error = JsonDocument.Parse(response.Body).RootElement;
+        error.GetProperty("__type").GetString().Should().Be("InternalError");
+        error.GetProperty("message").GetString().Should().Contain("DoThing").And.Contain("a defect");
+        FluentActions.Invoking(() => aws.Register(new BrokenService())).Should().Throw<InvalidOperationException>();
+    }
+
     [Fact]
     public async Task Each_account_and_region_has_its_own_world_and_the_inventory_shows_them_all()
     {
