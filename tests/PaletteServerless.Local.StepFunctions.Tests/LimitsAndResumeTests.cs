@@ -144,6 +144,40 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_execution_whose_definition_no_longer_parses_fails_and_the_others_still_resume()
+    {
+        var store = new InMemoryExecutionStore();
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        ExecutionRecord Running(string name, string definition) => new(
+            $"arn:aws:states:us-east-1:000000000000:execution:m:{name}", "arn:aws:states:us-east-1:000000000000:stateMachine:m", name, "{}", definition,
+            "arn:aws:iam::000000000000:role/r", ExecutionStatus.Running, clock.GetUtcNow(), null, null, null, null, null, 0, 1);
+        await store.TryCreateExecutionAsync(Running("broken", """{"StartAt":"Gone","States":{}}"""), [], default);
+        await store.TryCreateExecutionAsync(Running("fine", """{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"""), [], default);
+
+        await using var engine = new StepFunctionsEngine(store, new Resources.TaskResourceRegistry(), clock);
+        await engine.StartAsync(default);
+        (await engine.WaitForCompletionAsync("arn:aws:states:us-east-1:000000000000:execution:m:fine", default))!.Status.Should().Be(ExecutionStatus.Succeeded);
+        var broken = await store.GetExecutionAsync("arn:aws:states:us-east-1:000000000000:execution:m:broken", default);
+        (broken!.Status, broken.Error).Should().Be((ExecutionStatus.Failed, StatesErrors.Runtime));
+    }
+
+    [Fact]
+    public async Task Stopping_an_execution_that_no_engine_runs_closes_it_in_the_store()
+    {
+        var store = new InMemoryExecutionStore();
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        const string arn = "arn:aws:states:us-east-1:000000000000:execution:m:idle";
+        await store.TryCreateExecutionAsync(new ExecutionRecord(arn, "arn:aws:states:us-east-1:000000000000:stateMachine:m", "idle", "{}",
+            """{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}""", "arn:aws:iam::000000000000:role/r", ExecutionStatus.Running,
+            clock.GetUtcNow(), null, null, null, null, null, 1, 1), [new HistoryEvent(1, 0, clock.GetUtcNow(), "ExecutionStarted", null, null)], default);
+
+        await using var engine = new StepFunctionsEngine(store, new Resources.TaskResourceRegistry(), clock);
+        var stopped = await engine.StopExecutionAsync(arn, "Stop", null, default);
+        (stopped!.Status, stopped.Error, stopped.Cause).Should().Be((ExecutionStatus.Aborted, "Stop", null));
+        (await store.GetHistoryAsync(arn, default)).Select(e => e.Type).Should().Equal("ExecutionStarted", "ExecutionAborted");
+    }
+
+    [Fact]
     public async Task Stopping_an_execution_aborts_it()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));

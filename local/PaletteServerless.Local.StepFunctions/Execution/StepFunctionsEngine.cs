@@ -57,7 +57,20 @@ public sealed partial class StepFunctionsEngine : IAsyncDisposable
             if (_runs.ContainsKey(execution.ExecutionArn))
                 continue;
             var history = await Store.GetHistoryAsync(execution.ExecutionArn, ct).ConfigureAwait(false);
-            Launch(new ExecutionRun(this, execution, history));
+            ExecutionRun run;
+            try
+            {
+                run = new ExecutionRun(this, execution, history);
+            }
+            catch (InvalidDefinitionException ex)
+            {
+                // The engine that started it accepted this definition and this one does not: the
+                // execution cannot go on, and one bad record must not keep the others from resuming.
+                await CloseAsync(execution, "ExecutionFailed", "executionFailedEventDetails", ExecutionStatus.Failed,
+                    StatesErrors.Runtime, $"The definition can no longer be run: {ex.Message}", ct).ConfigureAwait(false);
+                continue;
+            }
+            Launch(run);
         }
     }
 
@@ -136,19 +149,26 @@ public sealed partial class StepFunctionsEngine : IAsyncDisposable
         if (record is null || record.Status != ExecutionStatus.Running)
             return record;
         // Known to the store but not running here (the engine was not started): close it directly.
+        return await CloseAsync(record, "ExecutionAborted", "executionAbortedEventDetails", ExecutionStatus.Aborted, error, cause, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends an execution that no run owns, with its closing history event.</summary>
+    private async Task<ExecutionRecord> CloseAsync(ExecutionRecord record, string eventType, string detailsName, string status,
+        string? error, string? cause, CancellationToken ct)
+    {
         var now = Time.GetUtcNow();
         var details = new Newtonsoft.Json.Linq.JObject();
         if (error is not null)
             details["error"] = error;
         if (cause is not null)
             details["cause"] = cause;
-        var aborted = new HistoryEvent(record.HistoryCount + 1, record.HistoryCount, now, "ExecutionAborted", "executionAbortedEventDetails", details);
+        var closing = new HistoryEvent(record.HistoryCount + 1, record.HistoryCount, now, eventType, detailsName, details);
         var updated = record with
         {
-            Status = ExecutionStatus.Aborted, Error = error, Cause = cause, StopDate = now, Checkpoint = null,
+            Status = status, Error = error, Cause = cause, StopDate = now, Checkpoint = null,
             HistoryCount = record.HistoryCount + 1, Version = record.Version + 1,
         };
-        await Store.SaveExecutionAsync(updated, [aborted], ct).ConfigureAwait(false);
+        await Store.SaveExecutionAsync(updated, [closing], ct).ConfigureAwait(false);
         return updated;
     }
 
