@@ -94,10 +94,13 @@ public sealed partial class Rules
     public void Ipv4Cidr(string field, string value, int minPrefix, int maxPrefix)
     {
         var parts = value.Split('/');
+        // Only canonical dotted decimal: IPAddress also reads "010.0.0.0" as octal (8.0.0.0) and "0x0a..." as hex,
+        // which EC2 would read differently or refuse.
         if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address)
             || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
-            || parts[0].Count(c => c == '.') != 3
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
+            || address.ToString() != parts[0]
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
+            || prefix.ToString(CultureInfo.InvariantCulture) != parts[1])
         {
             Add(field, "must be an IPv4 CIDR block such as 10.0.0.0/16");
             return;
