@@ -232,6 +232,10 @@ public class ClusterSpecValidatorTests
     [InlineData("300.0.0.0/16")]
     [InlineData("::1/16")]
     [InlineData("10.0.0.0/16/1")]
+    [InlineData("010.0.0.0/16")]
+    [InlineData("0x0a.0.0.0/16")]
+    [InlineData("10.0.0.0/016")]
+    [InlineData(" 10.0.0.0/16")]
     [InlineData("")]
     public void Vpc_cidr_that_is_not_an_ipv4_block_is_refused(string cidr)
     {
