@@ -33,5 +33,8 @@ public static class ApiRouteTable
         new("DELETE", $"{Projects}/clusters/{{name}}"),
         new("GET", $"{Projects}/clusters/{{name}}/events"),
         new("POST", $"{Projects}/clusters/{{name}}/force-delete"),
+
+        new("GET", $"{Projects}/orphans"),
+        new("POST", $"{Projects}/orphans"),
     ];
 }

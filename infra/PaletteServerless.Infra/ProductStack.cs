@@ -335,6 +335,32 @@ public sealed partial class ProductStack : Stack
         {
             PayloadFormatVersion = PayloadFormatVersion.VERSION_2_0,
         });
+        // Access logs of every request (who, which route, status, authorizer and integration errors),
+        // and a throttle so one client cannot run up the tenant's Lambda and DynamoDB bill.
+        var accessLogs = new LogGroup(this, "ApiAccessLogs", new LogGroupProps
+        {
+            Retention = RetentionDays.THREE_MONTHS,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        var stage = (CfnStage)api.DefaultStage!.Node.DefaultChild!;
+        stage.AccessLogSettings = new CfnStage.AccessLogSettingsProperty
+        {
+            DestinationArn = accessLogs.LogGroupArn,
+            Format = JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["requestId"] = "$context.requestId",
+                ["time"] = "$context.requestTime",
+                ["ip"] = "$context.identity.sourceIp",
+                ["routeKey"] = "$context.routeKey",
+                ["status"] = "$context.status",
+                ["latencyMs"] = "$context.responseLatency",
+                ["subject"] = "$context.authorizer.claims.sub",
+                ["authorizerError"] = "$context.authorizer.error",
+                ["integrationError"] = "$context.integrationErrorMessage",
+            }),
+        };
+        stage.DefaultRouteSettings = new CfnStage.RouteSettingsProperty { ThrottlingRateLimit = 50, ThrottlingBurstLimit = 100 };
+
         foreach (var route in ApiRouteTable.All)
         {
             api.AddRoutes(new AddRoutesOptions

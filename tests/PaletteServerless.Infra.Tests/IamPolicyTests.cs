@@ -66,18 +66,16 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     }
 
     [Fact]
-    public void The_API_role_has_table_items_start_and_stop_of_the_two_workflows_and_tag_lookups_only()
+    public void The_API_role_has_table_items_events_start_and_stop_of_the_two_workflows_and_the_teardown_permissions()
     {
-        var apiFunction = synthesized.ProductJson.Resources("AWS::Lambda::Function")
-            .Single(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>() == FunctionCatalog.Api.Handler).Resource;
-        var role = apiFunction["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
-        var statements = synthesized.ProductJson.StatementsOfRole(role).ToList();
+        var statements = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Api)).ToList();
         var bySid = statements.Where(s => s["Sid"] is not null).ToDictionary(s => s["Sid"]!.GetValue<string>());
 
-        bySid.Keys.Should().BeEquivalentTo(["ReadWriteTableItems", "StartWorkflows", "StopWorkflows", "FindTaggedResources"]);
         TemplateJson.Strings(bySid["ReadWriteTableItems"]["Action"]).Should().BeEquivalentTo(FunctionPolicies.TableItemActions);
         var tableId = synthesized.ProductJson.Resources("AWS::DynamoDB::Table").Single().LogicalId;
         bySid["ReadWriteTableItems"]["Resource"]!.ToJsonString().Should().Contain($"\"{tableId}\"").And.NotContain("\"*\"");
+        var busId = synthesized.ProductJson.Resources("AWS::Events::EventBus").Single().LogicalId;
+        bySid["PublishClusterEvents"]["Resource"]!.ToJsonString().Should().Contain($"\"{busId}\"");
 
         TemplateJson.Strings(bySid["StartWorkflows"]["Action"]).Should().Equal("states:StartExecution");
         var started = bySid["StartWorkflows"]["Resource"]!.AsArray().Select(r => r!.ToJsonString()).ToList();
@@ -90,9 +88,13 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         foreach (var machine in StateMachineCatalog.All)
             stopped.Should().ContainSingle(r => r.Contains($":execution:{machine.Name}:*\"", StringComparison.Ordinal));
 
-        TemplateJson.Strings(bySid["FindTaggedResources"]["Action"]).Should().Equal("tag:GetResources");
+        // Force delete and orphan removal: a teardown pass, never a create.
+        bySid.Keys.Should().Contain(["FindTaggedResources", "DeleteOwnedNetwork", "TerminateOwnedInstances", "AssumeTargetAccountRoles"]);
+        statements.SelectMany(s => TemplateJson.Strings(s["Action"]))
+            .Should().NotContain(a => a.StartsWith("ec2:Create", StringComparison.Ordinal) || a == "ec2:RunInstances"
+                || a.StartsWith("elasticloadbalancing:Create", StringComparison.Ordinal));
 
-        // Nothing else but the log group and X-Ray grants CDK adds.
+        // Nothing without a Sid but the log group and X-Ray grants CDK adds.
         statements.Where(s => s["Sid"] is null).SelectMany(s => TemplateJson.Strings(s["Action"]))
             .Should().OnlyContain(a => a.StartsWith("logs:", StringComparison.Ordinal) || a.StartsWith("xray:", StringComparison.Ordinal));
     }
@@ -147,7 +149,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     [Fact]
     public void The_policy_table_covers_exactly_the_catalog_and_refuses_any_other_function()
     {
-        FunctionPolicies.Steps.Keys.Append(FunctionCatalog.Api.Name).Should().BeEquivalentTo(FunctionCatalog.All.Select(f => f.Name),
+        FunctionPolicies.Table.Keys.Should().BeEquivalentTo(FunctionCatalog.All.Select(f => f.Name),
             "every function has an entry, and no entry outlives its function");
         var mystery = new FunctionDefinition("Mystery", "PaletteServerless.Steps::PaletteServerless.Steps.Mystery::Handle", [], "test");
         var arns = new ProductArns("table", "bus", ["sm"], ["sm:*"], "sm:*");
@@ -156,15 +158,17 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     }
 
     [Fact]
-    public void Steps_get_cloud_permissions_and_role_assumption_only_when_the_table_says_so()
+    public void Functions_get_cloud_permissions_and_role_assumption_only_when_the_table_says_so()
     {
-        foreach (var function in FunctionCatalog.All.Where(f => f.Name != FunctionCatalog.Api.Name))
+        foreach (var function in FunctionCatalog.All)
         {
             var role = RoleOf(function);
             var statements = synthesized.ProductJson.StatementsOfRole(role).ToList();
             var sids = statements.Select(s => s["Sid"]?.GetValue<string>()).OfType<string>().ToList();
-            var access = FunctionPolicies.Steps[function.Name];
+            var access = FunctionPolicies.Table[function.Name];
             var expected = new List<string> { "ReadWriteTableItems", "PublishClusterEvents" };
+            if (access.ControlsWorkflows)
+                expected.AddRange(["StartWorkflows", "StopWorkflows"]);
             if (access.StopsProvisioning)
                 expected.Add("StopProvisioning");
             if (access.Cluster != ClusterPermissions.None)

@@ -82,15 +82,18 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
     public void Every_log_group_has_a_retention()
     {
         var logGroups = _json.Resources("AWS::Logs::LogGroup").ToList();
-        logGroups.Should().HaveCount(FunctionCatalog.All.Count + StateMachineCatalog.All.Count);
+        logGroups.Should().HaveCount(FunctionCatalog.All.Count + StateMachineCatalog.All.Count + 1, "one per function, per state machine, and the API's access log");
         logGroups.Should().OnlyContain(g => g.Resource["Properties"]!["RetentionInDays"] != null);
     }
 
     [Fact]
     public void The_infra_route_table_is_exactly_the_API_functions_routes()
     {
-        var apiRoutes = new ApiRoutes(null!, null!, null!, TimeProvider.System).All()
-            .Select(r => $"{r.Method} {r.Template}");
+        // All() only lists routes with their handlers; the services it would call are never touched,
+        // so any constructor (it grows with the API) is called with nulls.
+        var constructor = typeof(ApiRoutes).GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select(p => p.ParameterType == typeof(TimeProvider) ? TimeProvider.System : null).ToArray();
+        var apiRoutes = ((ApiRoutes)constructor.Invoke(arguments)).All().Select(r => $"{r.Method} {r.Template}");
         ApiRouteTable.All.Select(r => $"{r.Method} {r.Path}").Should().BeEquivalentTo(apiRoutes);
         ApiRouteTable.All.Where(r => r.Public).Select(r => r.Path).Should().Equal("/v1/openapi.json");
     }
@@ -124,6 +127,15 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
         var apiFunction = _json.Resources("AWS::Lambda::Function")
             .Single(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>() == FunctionCatalog.Api.Handler).LogicalId;
         integration["IntegrationUri"]!["Fn::GetAtt"]![0]!.GetValue<string>().Should().Be(apiFunction);
+
+        // Every request is logged and throttled on the one auto-deployed stage.
+        var stage = _json.Resources("AWS::ApiGatewayV2::Stage").Single().Resource["Properties"]!;
+        stage["StageName"]!.GetValue<string>().Should().Be("$default");
+        stage["AutoDeploy"]!.GetValue<bool>().Should().BeTrue();
+        var accessLogGroup = stage["AccessLogSettings"]!["DestinationArn"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        _json.Properties(accessLogGroup)["RetentionInDays"].Should().NotBeNull();
+        stage["AccessLogSettings"]!["Format"]!.GetValue<string>().Should().Contain("$context.routeKey").And.Contain("$context.status");
+        stage["DefaultRouteSettings"]!["ThrottlingRateLimit"].Should().NotBeNull();
 
         _template.HasResourceProperties("AWS::ApiGatewayV2::Authorizer", Props(
             ("AuthorizerType", "JWT"),

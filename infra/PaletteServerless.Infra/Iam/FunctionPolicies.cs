@@ -12,6 +12,12 @@ public sealed record ProductArns(
     IReadOnlyList<string> ExecutionArns,
     string ProvisionExecutionsArn);
 
+/// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
+/// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
+/// <param name="ControlsWorkflows">Starts both workflows and stops their executions (the API).</param>
+/// <param name="StopsProvisioning">Describes and stops provisioning executions (the start of a delete).</param>
+public sealed record FunctionAccess(ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false);
+
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
 /// A function that is not in the table fails synth, so a new function can never deploy with
@@ -19,13 +25,15 @@ public sealed record ProductArns(
 /// </summary>
 public static class FunctionPolicies
 {
-    /// <summary>
-    /// Every workflow step function by name, with what it does to cluster resources. Every step
-    /// also reads and writes the table and publishes status events; a step with cluster permissions
-    /// also opens a cloud session, so it may assume a target account's role (see <see cref="ForStep"/>).
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, StepAccess> Steps = new Dictionary<string, StepAccess>(StringComparer.Ordinal)
+    private const ClusterPermissions TearDown = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork
+        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged;
+
+    /// <summary>Every function by its catalog name.</summary>
+    public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
     {
+        // Starts and stops workflows; force delete and orphan removal sweep what carries a cluster's tag.
+        ["Api"] = new(TearDown, ControlsWorkflows: true),
+
         // Provisioning
         ["StartProvisioning"] = new(ClusterPermissions.None),
         ["Preflight"] = new(ClusterPermissions.Describe),
@@ -41,11 +49,11 @@ public static class FunctionPolicies
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
         ["MarkRunning"] = new(ClusterPermissions.None),
         ["MarkFailed"] = new(ClusterPermissions.None),
+
         // Deletion
         ["StartDeletion"] = new(ClusterPermissions.None, StopsProvisioning: true),
-        // Deletes everything the cluster owns, and lists what still carries its tag.
-        ["Teardown"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork | ClusterPermissions.DeleteLoadBalancer
-            | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged),
+        // Deletes everything the cluster owns (and rolls back a failed create), and lists what still carries its tag.
+        ["Teardown"] = new(TearDown),
         ["ForceDeleteEligible"] = new(ClusterPermissions.None),
         ["MarkDeleted"] = new(ClusterPermissions.None),
     };
@@ -59,32 +67,21 @@ public static class FunctionPolicies
 
     public static IReadOnlyList<PolicyStatement> For(FunctionDefinition function, ProductArns arns)
     {
-        if (function.Name == FunctionCatalog.Api.Name)
-            return ForApi(arns);
-        return Steps.TryGetValue(function.Name, out var access)
-            ? ForStep(access, arns)
-            : throw new InvalidOperationException(
+        if (!Table.TryGetValue(function.Name, out var access))
+            throw new InvalidOperationException(
                 $"function {function.Name} is not in the policy table (infra/PaletteServerless.Infra/Iam/FunctionPolicies.cs): " +
                 "add it with exactly the permissions it needs");
-    }
 
-    private static IReadOnlyList<PolicyStatement> ForApi(ProductArns arns) =>
-    [
-        ClusterResourcePolicy.Allow("ReadWriteTableItems", TableItemActions, [arns.TableArn]),
-        ClusterResourcePolicy.Allow("StartWorkflows", ["states:StartExecution"], [.. arns.StateMachineArns]),
-        ClusterResourcePolicy.Allow("StopWorkflows", ["states:StopExecution"], [.. arns.ExecutionArns]),
-        // Force delete lists what still carries the ownership tag; GetResources has no resource-level
-        // permissions ("*" is the only resource IAM accepts) and the call filters on the cluster's uid.
-        ClusterResourcePolicy.Allow("FindTaggedResources", ["tag:GetResources"], ["*"]),
-    ];
-
-    private static IReadOnlyList<PolicyStatement> ForStep(StepAccess access, ProductArns arns)
-    {
         List<PolicyStatement> statements =
         [
             ClusterResourcePolicy.Allow("ReadWriteTableItems", TableItemActions, [arns.TableArn]),
             ClusterResourcePolicy.Allow("PublishClusterEvents", ["events:PutEvents"], [arns.EventBusArn]),
         ];
+        if (access.ControlsWorkflows)
+        {
+            statements.Add(ClusterResourcePolicy.Allow("StartWorkflows", ["states:StartExecution"], [.. arns.StateMachineArns]));
+            statements.Add(ClusterResourcePolicy.Allow("StopWorkflows", ["states:StopExecution"], [.. arns.ExecutionArns]));
+        }
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"], [arns.ProvisionExecutionsArn]));
         if (access.Cluster != ClusterPermissions.None)
@@ -98,6 +95,3 @@ public static class FunctionPolicies
         return statements;
     }
 }
-
-/// <summary>What one workflow step needs beyond the table and the event bus.</summary>
-public sealed record StepAccess(ClusterPermissions Cluster, bool StopsProvisioning = false);
