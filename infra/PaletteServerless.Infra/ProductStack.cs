@@ -221,8 +221,7 @@ public sealed partial class ProductStack : Stack
         }
 
         // Only the placeholders this definition uses: a function ARN it does not call would make the
-        // state machine depend on that function for nothing (and the API function already depends on
-        // the state machines through its permissions).
+        // state machine depend on, and be allowed to invoke, that function for nothing.
         var used = PlaceholderPattern().Matches(definition).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         var all = StateMachineCatalog.Placeholders(
             f => Functions.TryGetValue(f.Name, out var fn) ? fn.FunctionArn : throw new InvalidOperationException($"function {f.Name} is not deployed"),
