@@ -125,14 +125,20 @@ public sealed class ApiFunction
         var settings = FunctionSettings.FromEnvironment();
         var clock = TimeProvider.System;
         // The SDK reads credentials, region and AWS_ENDPOINT_URL from the environment, as in Lambda.
-        var store = new DynamoDbStore(new AmazonDynamoDBClient(), settings.TableName, clock);
-        var stepFunctions = new StepFunctionsClient(new AwsClientOptions(settings.Region));
+        var dynamo = new AmazonDynamoDBClient();
+        var store = new DynamoDbStore(dynamo, settings.TableName, clock);
+        var options = new AwsClientOptions(settings.Region);
+        var stepFunctions = new StepFunctionsClient(options);
+        var events = new EventBridgeClient(options);
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn);
-        var forceDeleter = new ForceDeleter(stepFunctions, new TaggingClient(new AwsClientOptions(settings.Region)), store, clock);
+        var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
+        var status = new ClusterStatusWriter(store, events, settings.EventBusName, clock);
+        var forceDeleter = new ForceDeleter(stepFunctions, store, inventory, status, events, settings.EventBusName, clock);
         return new ApiRoutes(
             new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(), clock),
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
+            new OrphanService(store, store, new OrphanSweeper(inventory, clock), settings.Region),
             clock);
     }
 }

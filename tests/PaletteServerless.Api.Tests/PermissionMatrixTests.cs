@@ -87,6 +87,8 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 _api.Clock.Advance(TimeSpan.FromMinutes(15));
                 return (ApiCall.Post(Path(p + "/clusters/" + name + "/force-delete", project)), Path(p + "/clusters/" + name, project));
             }),
+            new("GET", "/v1/projects/{project}/orphans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/orphans", project)))),
+            new("POST", "/v1/projects/{project}/orphans", Need.Write, 200, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
         ];
     }
 
@@ -151,7 +153,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, TimeProvider.System)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, TimeProvider.System)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

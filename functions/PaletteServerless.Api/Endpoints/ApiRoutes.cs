@@ -14,7 +14,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// The public contract: every route of the API. Each handler parses, calls the domain and maps the
 /// result; rules live in the domain. Keep openapi.json in step (a test compares them).
 /// </summary>
-public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, TimeProvider clock)
+public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock)
 {
     private const string Projects = "/v1/projects/{project}";
     private const int DefaultPageSize = 50;
@@ -40,7 +40,24 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         new("DELETE", $"{Projects}/clusters/{{name}}", DeleteCluster),
         new("GET", $"{Projects}/clusters/{{name}}/events", ListClusterEvents),
         new("POST", $"{Projects}/clusters/{{name}}/force-delete", ForceDeleteCluster),
+
+        new("GET", $"{Projects}/orphans", FindOrphans),
+        new("POST", $"{Projects}/orphans", RemoveOrphans),
     ];
+
+    // ---- orphans ----
+
+    private async Task<ApiResult> FindOrphans(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(JsonSerializer.SerializeToNode(await orphans.FindAsync(caller, scope, ct), ApiJsonContext.Default.LeftoverReport)!);
+    }
+
+    private async Task<ApiResult> RemoveOrphans(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(JsonSerializer.SerializeToNode(await orphans.RemoveAsync(caller, scope, ct), ApiJsonContext.Default.LeftoverReport)!);
+    }
 
     // ---- cloud accounts ----
 

@@ -25,6 +25,7 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(ClusterCondition))]
 [JsonSerializable(typeof(DeleteRequest))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.PlanSummary))]
+[JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.LeftoverReport))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

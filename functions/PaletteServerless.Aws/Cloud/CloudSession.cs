@@ -17,6 +17,7 @@ public sealed class CloudSession : IDisposable
     private CloudSession(string region, AWSCredentials? credentials)
     {
         Region = region;
+        _credentials = credentials;
         var regionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
         // Endpoints come from AWS_ENDPOINT_URL when set (the local stack), else AWS's regional ones.
         // AuthenticationRegion: with an endpoint override (AWS_ENDPOINT_URL) the SDK cannot infer the
@@ -29,6 +30,26 @@ public sealed class CloudSession : IDisposable
     }
 
     public string Region { get; }
+
+    /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
+    public async Task<string> AccountIdAsync(CancellationToken ct)
+    {
+        if (_accountId is not null)
+            return _accountId;
+        using var sts = _credentials is null
+            ? new AmazonSecurityTokenServiceClient(StsConfig(Region))
+            : new AmazonSecurityTokenServiceClient(_credentials, StsConfig(Region));
+        return _accountId = (await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct)).Account;
+    }
+
+    private readonly AWSCredentials? _credentials;
+    private string? _accountId;
+
+    private static AmazonSecurityTokenServiceConfig StsConfig(string region) => new()
+    {
+        RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
+        AuthenticationRegion = region,
+    };
     public IAmazonEC2 Ec2 { get; }
     public Elbv2Client LoadBalancing { get; }
     public TaggingClient Tagging { get; }
@@ -37,11 +58,7 @@ public sealed class CloudSession : IDisposable
     {
         if (account.RoleArn is null)
             return new CloudSession(region, null);
-        using var sts = new AmazonSecurityTokenServiceClient(new AmazonSecurityTokenServiceConfig
-        {
-            RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
-            AuthenticationRegion = region,
-        });
+        using var sts = new AmazonSecurityTokenServiceClient(StsConfig(region));
         var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
         {
             RoleArn = account.RoleArn,

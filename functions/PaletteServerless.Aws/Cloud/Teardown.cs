@@ -26,7 +26,11 @@ public sealed class Teardown(ClusterResources resources)
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
     private Elbv2Client Elb => resources.Cloud.LoadBalancing;
 
-    public async Task<TeardownResult> PassAsync(CancellationToken ct)
+    /// <summary>
+    /// One pass. <paramref name="attemptEveryStage"/> (force delete, orphan sweep) goes on past an
+    /// unfinished stage to remove whatever can be removed now, out of order if need be.
+    /// </summary>
+    public async Task<TeardownResult> PassAsync(CancellationToken ct, bool attemptEveryStage = false)
     {
         await AdoptTaggedAsync(ct);
         Func<CancellationToken, Task<bool>>[] stages =
@@ -40,7 +44,8 @@ public sealed class Teardown(ClusterResources resources)
             if (!await stage(ct))
             {
                 done = false;
-                break;
+                if (!attemptEveryStage)
+                    break;
             }
         }
         return new TeardownResult(done && resources.Items.Count == 0, resources.Items.Count, _waiting, _blockers, _errors);
@@ -67,7 +72,7 @@ public sealed class Teardown(ClusterResources resources)
     }
 
     /// <summary>ARN -> (kind, id as the API takes it). ELB resources go by ARN; EC2 ones by their short id.</summary>
-    private static (string? Kind, string Id) KindAndId(string arn)
+    public static (string? Kind, string Id) KindAndId(string arn)
     {
         var parts = arn.Split(':', 6);
         if (parts.Length < 6)

@@ -15,7 +15,7 @@ public static class EnvironmentNames
 }
 
 /// <summary>Configuration read once from the environment, failing fast with the missing variable's name.</summary>
-public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string Region)
+public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string EventBusName, string Region)
 {
     public static FunctionSettings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -28,6 +28,7 @@ public sealed record FunctionSettings(string TableName, string ProvisionStateMac
             Required(EnvironmentNames.TableName),
             Required(EnvironmentNames.ProvisionStateMachineArn),
             Required(EnvironmentNames.DeleteStateMachineArn),
+            Required(EnvironmentNames.EventBusName),
             Required(EnvironmentNames.Region));
     }
 }

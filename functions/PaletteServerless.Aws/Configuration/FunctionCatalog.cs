@@ -13,7 +13,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition Api = new(
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
-        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn],
+        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.EventBusName],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
     private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];

@@ -1,18 +1,31 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Workflows;
 
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LeftoverReport))]
+internal sealed partial class LeftoverJsonContext : JsonSerializerContext;
+
 /// <summary>
-/// Force delete: stops the delete workflow, then lists everything that still carries the
-/// cluster's ownership tag and reports it, so that nothing that keeps costing money goes unseen.
+/// Force delete (product doc): stops the delete workflow, sweeps what carries the cluster's
+/// ownership tag and removes what it can, then sets Deleted and reports every resource still
+/// there, with why and what it costs, in the response, the events and an EventBridge event.
 /// </summary>
-public sealed class ForceDeleter(StepFunctionsClient stepFunctions, TaggingClient tagging, IClusterStore clusters, TimeProvider clock)
-    : IForceDeleter
+public sealed class ForceDeleter(
+    StepFunctionsClient stepFunctions, ICloudAccountStore accounts, IInventoryStore inventory, ClusterStatusWriter status,
+    EventBridgeClient events, string eventBusName, TimeProvider clock) : IForceDeleter
 {
+    public const string LeftoversDetailType = "Cluster Leftover Resources";
+
     public async Task<JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         if (cluster.DeleteExecutionArn is { } executionArn)
@@ -26,34 +39,32 @@ public sealed class ForceDeleter(StepFunctionsClient stepFunctions, TaggingClien
                 // Already gone: nothing to stop.
             }
         }
-        var leftovers = await tagging.GetAllResourcesAsync(new GetResourcesRequest
-        {
-            TagFilters = [new TagFilter(OwnershipTags.ClusterUid, [cluster.Uid])],
-        }, ct);
-        var now = clock.GetUtcNow();
+        var account = await accounts.GetAsync(cluster.Scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
+        using var cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+        var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
+        var leftovers = await LeftoverFinder.SweepAsync(resources, ct);
+        var report = LeftoverReport.Of(cluster.Name, leftovers, clock.GetUtcNow());
         var reason = leftovers.Count == 0
-            ? $"force deleted by {caller.Subject}; nothing tagged for the cluster remains"
-            : $"force deleted by {caller.Subject}; {leftovers.Count} resource(s) tagged for the cluster remain and may cost money";
-        var deleted = await clusters.UpdateAsync(cluster with
-        {
-            Status = ClusterStatus.Deleted,
-            StatusReason = reason,
-            DeletedAt = now,
-            UpdatedAt = now,
-        }, cluster.Version, ct);
-        var report = new JsonArray(leftovers.Select(r => (JsonNode)new JsonObject
-        {
-            ["arn"] = r.ResourceArn,
-            ["reason"] = "still exists after force delete",
-        }).ToArray());
-        await clusters.AddEventAsync(deleted, new ClusterEvent
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            At = now,
-            Type = leftovers.Count == 0 ? "Normal" : "Warning",
-            Reason = "ForceDeleted",
-            Message = reason,
-        }, ct);
-        return new JsonObject { ["cluster"] = cluster.Name, ["status"] = deleted.Status, ["leftovers"] = report };
+            ? $"force deleted by {caller.Subject}; nothing of the cluster remains"
+            : $"force deleted by {caller.Subject}; {leftovers.Count} resource(s) remain and cost about ${report.EstimatedHourlyCostUsd:0.####}/hour: "
+              + string.Join("; ", leftovers.Select(l => $"{l.Type} {l.Id} ({l.Reason})"));
+        var deleted = await status.MoveAsync(cluster.Scope, cluster.Name, cluster.Uid, ClusterStatus.Deleted, reason, ct);
+        await status.AddEventAsync(deleted, leftovers.Count == 0 ? "Normal" : "Warning", "LeftoverResources", reason, ct);
+        var json = JsonSerializer.Serialize(report, LeftoverJsonContext.Default.LeftoverReport);
+        await events.PutEventsAsync(
+        [
+            new PutEventsRequestEntry
+            {
+                Source = ClusterStatusWriter.Source,
+                DetailType = LeftoversDetailType,
+                Detail = json,
+                EventBusName = eventBusName,
+                Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],
+            },
+        ], ct);
+        var response = JsonNode.Parse(json)!.AsObject();
+        response["status"] = deleted.Status;
+        response["statusReason"] = reason;
+        return response;
     }
 }

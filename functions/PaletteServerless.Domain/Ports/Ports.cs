@@ -84,3 +84,13 @@ public interface IPreflight
 {
     Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, CloudAccounts.CloudAccount account, CancellationToken ct);
 }
+
+/// <summary>Finds and removes resources tagged for a project's clusters that belong to no live cluster.</summary>
+public interface IOrphanSweeper
+{
+    /// <param name="liveClusterUids">Resources of these clusters are not orphans.</param>
+    Task<Provisioning.LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> liveClusterUids, CancellationToken ct);
+
+    /// <summary>Removes what it can now (one pass, safe to repeat) and reports what is still there.</summary>
+    Task<Provisioning.LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> liveClusterUids, CancellationToken ct);
+}

@@ -29,6 +29,7 @@ public sealed class ApiHarness
             new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
+            new OrphanService(Store, Store, Orphans, "us-east-1"),
             Clock));
     }
 
@@ -38,6 +39,7 @@ public sealed class ApiHarness
     public RecordingWorkflowStarter Workflows { get; }
     public RecordingForceDeleter ForceDeleter { get; }
     public ScriptedPreflight Preflight { get; } = new();
+    public RecordingOrphanSweeper Orphans { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>

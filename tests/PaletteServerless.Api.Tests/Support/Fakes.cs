@@ -44,7 +44,12 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
         var deleted = await clusters.UpdateAsync(
             cluster with { Status = ClusterStatus.Deleted, StatusReason = $"force deleted by {caller.Subject}", DeletedAt = now, UpdatedAt = now },
             cluster.Version, ct);
-        return new JsonObject { ["cluster"] = cluster.Name, ["status"] = deleted.Status, ["leftovers"] = new JsonArray() };
+        // The shape of the real ForceDeleter's answer (a LeftoverReport plus the new status).
+        return new JsonObject
+        {
+            ["cluster"] = cluster.Name, ["leftovers"] = new JsonArray(), ["estimatedHourlyCostUsd"] = 0, ["at"] = now,
+            ["status"] = deleted.Status, ["statusReason"] = deleted.StatusReason,
+        };
     }
 }
 
@@ -58,5 +63,23 @@ public sealed class ScriptedPreflight : IPreflight
     {
         Checked.Add(cluster);
         return Task.FromResult<IReadOnlyList<string>>([.. Problems]);
+    }
+}
+
+/// <summary>An orphan sweep without a cloud: records the scope it was given and finds nothing.</summary>
+public sealed class RecordingOrphanSweeper : IOrphanSweeper
+{
+    public List<(string Tenant, string Project, IReadOnlySet<string> Live)> Calls { get; } = [];
+
+    public Task<PaletteServerless.Domain.Provisioning.LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<PaletteServerless.Domain.CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
+        Record(scope, live);
+
+    public Task<PaletteServerless.Domain.Provisioning.LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<PaletteServerless.Domain.CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
+        Record(scope, live);
+
+    private Task<PaletteServerless.Domain.Provisioning.LeftoverReport> Record(ProjectScope scope, IReadOnlySet<string> live)
+    {
+        Calls.Add((scope.Tenant, scope.Project, live));
+        return Task.FromResult(PaletteServerless.Domain.Provisioning.LeftoverReport.Of(null, [], DateTimeOffset.UnixEpoch));
     }
 }
