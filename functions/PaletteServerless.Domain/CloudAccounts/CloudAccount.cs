@@ -39,9 +39,9 @@ public static partial class CloudAccountValidator
         return account;
     }
 
-    [GeneratedRegex(@"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
+    [GeneratedRegex(@"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}\z")]
     private static partial Regex RoleArnPattern();
 
-    [GeneratedRegex(@"^[\w+=,.@:/-]{2,1224}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@:/-]{2,1224}\z")]
     private static partial Regex ExternalIdPattern();
 }

@@ -211,18 +211,18 @@ public static partial class ClusterSpecValidator
         };
     }
 
-    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$")]
+    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}\z")]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}[a-z]$")]
+    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}[a-z]\z")]
     private static partial Regex ZonePattern();
 
-    [GeneratedRegex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    [GeneratedRegex(@"^vpc-([0-9a-f]{8}|[0-9a-f]{17})\z")]
     private static partial Regex VpcIdPattern();
 
-    [GeneratedRegex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    [GeneratedRegex(@"^subnet-([0-9a-f]{8}|[0-9a-f]{17})\z")]
     private static partial Regex SubnetIdPattern();
 
-    [GeneratedRegex(@"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")]
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*\.[a-z0-9-]+\z")]
     private static partial Regex InstanceTypePattern();
 }

@@ -58,9 +58,9 @@ public static partial class KubernetesRules
     public static bool IsLabelValue(string value) =>
         value.Length == 0 || (value.Length <= 63 && NamePart().IsMatch(value));
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
     private static partial Regex DnsSubdomain();
 
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\z")]
     private static partial Regex NamePart();
 }

@@ -84,5 +84,5 @@ public static class KubernetesVersion
 {
     /// <summary>MAJOR.MINOR.PATCH with an optional leading 'v': what kubeadm's --kubernetes-version takes.</summary>
     public static bool IsValid(string version) =>
-        System.Text.RegularExpressions.Regex.IsMatch(version, @"^v?1\.\d{1,3}\.\d{1,3}$");
+        System.Text.RegularExpressions.Regex.IsMatch(version, @"^v?1\.[0-9]{1,3}\.[0-9]{1,3}\z");
 }
