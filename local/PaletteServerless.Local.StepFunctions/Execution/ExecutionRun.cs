@@ -50,6 +50,9 @@ internal sealed partial class ExecutionRun
             ["Id"] = record.StateMachineArn,
             ["Name"] = record.StateMachineArn.Split(':')[^1],
         };
+        // Owned by a parent from the start, so that every context object gets copies (Newtonsoft copies
+        // a token that already has a parent): branches then only ever read these shared objects.
+        _ = new JObject { ["Execution"] = _executionContext, ["StateMachine"] = _stateMachineContext };
     }
 
     public string ExecutionArn => _record.ExecutionArn;
