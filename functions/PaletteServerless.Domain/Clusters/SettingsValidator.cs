@@ -105,7 +105,7 @@ public static class Cron
             var stepParts = item.Split('/');
             if (stepParts.Length > 2)
                 return false;
-            if (stepParts.Length == 2 && !(int.TryParse(stepParts[1], out var step) && step >= 1 && step <= max))
+            if (stepParts.Length == 2 && !(int.TryParse(stepParts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) && step >= 1 && step <= max))
                 return false;
             var range = stepParts[0];
             if (range == "*")
