@@ -50,6 +50,9 @@ public class SettingsValidatorTests
     [InlineData("1-2-3 * * * *", "minute")]
     [InlineData("1/2/3 * * * *", "minute")]
     [InlineData("1,,2 * * * *", "minute")]
+    [InlineData("*/+5 * * * *", "minute")]
+    [InlineData("*/-1 * * * *", "minute")]
+    [InlineData("+5 * * * *", "minute")]
     [InlineData("a * * * *", "minute")]
     public void Broken_cron_expressions_name_the_broken_field(string expression, string named)
     {
