@@ -54,6 +54,24 @@ public sealed class DynamoDbExecutionStoreTests(DynaliteFixture dynalite) : ICla
     }
 
     [Fact]
+    public async Task Nested_Parallel_checkpoints_round_trip()
+    {
+        var store = await NewStoreAsync();
+        var created = Execution("nested");
+        await store.TryCreateExecutionAsync(created, [Event(1)], default);
+        var checkpoint = new Checkpoint("Both", """{"a":1}""", null,
+        [
+            new Checkpoint("Done", "{}", null, null, Output: """{"r":1}""", LastEventId: 7),
+            new Checkpoint("Inner", "{}", null, [new Checkpoint("Wait", "{}", DateTimeOffset.Parse("2030-01-01T00:10:00Z"), LastEventId: 9)], LastEventId: 8),
+        ], LastEventId: 3);
+        await store.SaveExecutionAsync(created with { Checkpoint = checkpoint, Version = 2 }, [], default);
+
+        var loaded = (await store.GetExecutionAsync(created.ExecutionArn, default))!.Checkpoint!;
+        loaded.Should().BeEquivalentTo(checkpoint);
+        loaded.Branches![1].Branches![0].WaitUntil.Should().Be(DateTimeOffset.Parse("2030-01-01T00:10:00Z"));
+    }
+
+    [Fact]
     public async Task State_machines_are_put_listed_replaced_and_deleted()
     {
         var store = await NewStoreAsync();
