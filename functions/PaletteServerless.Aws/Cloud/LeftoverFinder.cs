@@ -21,12 +21,11 @@ public static class LeftoverFinder
                 LeftoverReport.HourlyCost(item.Kind, pool?.InstanceType, pool?.DiskSizeGiB), cluster.Uid, cluster.Name);
         }).ToList();
         // What blocks without being ours is reported too: it is why the VPC could not go.
-        foreach (var blocker in result.Blockers)
+        foreach (var blocker in result.Blocking)
         {
-            var kind = blocker.StartsWith("network interface", StringComparison.Ordinal) ? ResourceKinds.NetworkInterface : ResourceKinds.LoadBalancer;
-            var id = blocker.Split(' ')[kind == ResourceKinds.NetworkInterface ? 2 : 2];
-            leftovers.Add(new Leftover(LeftoverReport.TypeOf(kind), id, kind, account, resources.Cloud.Region,
-                "not created by the product, so not removed: " + blocker, LeftoverReport.HourlyCost(kind), cluster.Uid, cluster.Name));
+            leftovers.Add(new Leftover(LeftoverReport.TypeOf(blocker.Kind), blocker.Id, blocker.Kind, account, resources.Cloud.Region,
+                "not created by the product, so not removed; it keeps the network from being deleted: " + blocker.Description,
+                LeftoverReport.HourlyCost(blocker.Kind)));
         }
         return leftovers;
     }

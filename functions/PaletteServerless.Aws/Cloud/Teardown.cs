@@ -7,7 +7,13 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>The outcome of one teardown pass: done, or what it still waits for and what blocks it.</summary>
-public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<string> Blockers, IReadOnlyList<string> Errors);
+public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<Blocker> Blocking, IReadOnlyList<string> Errors)
+{
+    public IReadOnlyList<string> Blockers => Blocking.Select(b => b.Description).ToList();
+}
+
+/// <summary>Something that is not ours and keeps a subnet or the VPC from going: its kind, id, and a sentence naming it.</summary>
+public sealed record Blocker(string Kind, string Id, string Description);
 
 /// <summary>
 /// Removes everything a cluster owns, in the reference order (aws-facts section 4): instances,
@@ -21,7 +27,7 @@ public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<stri
 public sealed class Teardown(ClusterResources resources)
 {
     private readonly List<string> _waiting = [];
-    private readonly List<string> _blockers = [];
+    private readonly List<Blocker> _blockers = [];
     private readonly List<string> _errors = [];
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
     private Elbv2Client Elb => resources.Cloud.LoadBalancing;
@@ -301,15 +307,17 @@ public sealed class Teardown(ClusterResources resources)
         foreach (var eni in interfaces ?? [])
         {
             var owner = eni.Attachment?.InstanceId is { } instance ? $"instance {instance}" : eni.Description is { Length: > 0 } d ? d : eni.InterfaceType?.Value ?? "unknown";
-            var blocker = $"network interface {eni.NetworkInterfaceId} ({owner}) in {eni.SubnetId}";
-            if (!_blockers.Contains(blocker))
-                _blockers.Add(blocker);
+            if (_blockers.All(b => b.Id != eni.NetworkInterfaceId))
+                _blockers.Add(new Blocker(ResourceKinds.NetworkInterface, eni.NetworkInterfaceId, $"network interface {eni.NetworkInterfaceId} ({owner}) in {eni.SubnetId}"));
         }
         if (where.Name == "vpc-id")
         {
             var (_, loadBalancers) = await Read("describe load balancers", async () => (await Elb.DescribeLoadBalancersAsync(cancellationToken: ct)).Items);
             foreach (var lb in (loadBalancers ?? []).Where(lb => lb.VpcId == where.Values[0]))
-                _blockers.Add($"load balancer {lb.LoadBalancerName} ({lb.LoadBalancerArn}), not tagged for this cluster");
+            {
+                if (_blockers.All(b => b.Id != lb.LoadBalancerArn))
+                    _blockers.Add(new Blocker(ResourceKinds.LoadBalancer, lb.LoadBalancerArn, $"load balancer {lb.LoadBalancerName} ({lb.LoadBalancerArn}), not tagged for this cluster"));
+            }
         }
     }
 
