@@ -263,17 +263,17 @@ public sealed partial class ProductStack : Stack
         foreach (var function in _functionDefinitions.Where(f => used.Contains(StateMachineCatalog.FunctionPlaceholder(f))))
             Functions[function.Name].GrantInvoke(stateMachine);
 
+        // Failed or timed out; not aborted, which is deliberate (a delete stops provisioning, force delete stops a delete).
         var alarm = new Alarm(this, id + "FailedAlarm", new AlarmProps
         {
-            AlarmDescription = $"An execution of {machine.Name} failed, timed out or was aborted: see its log group",
+            AlarmDescription = $"An execution of {machine.Name} failed or timed out: see its log group",
             Metric = new MathExpression(new MathExpressionProps
             {
-                Expression = "failed + timedOut + aborted",
+                Expression = "failed + timedOut",
                 UsingMetrics = new Dictionary<string, IMetric>
                 {
                     ["failed"] = stateMachine.MetricFailed(),
                     ["timedOut"] = stateMachine.MetricTimedOut(),
-                    ["aborted"] = stateMachine.MetricAborted(),
                 },
                 Period = Duration.Minutes(5),
             }),
