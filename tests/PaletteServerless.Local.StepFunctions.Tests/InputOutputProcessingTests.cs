@@ -128,6 +128,14 @@ public sealed class InputOutputProcessingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Quoted_field_names_may_hold_path_characters()
+    {
+        var output = await _harness.OutputAsync(Single("""{"Type":"Pass","Parameters":{"v.$":"$['a:b*c']","w.$":"$['x,y']['z']"},"End":true}"""),
+            """{"a:b*c":1,"x,y":{"z":2}}""");
+        ShouldEqual(output, """{"v":1,"w":2}""");
+    }
+
+    [Fact]
     public async Task Timestamps_in_the_input_keep_their_text()
     {
         var output = await _harness.OutputAsync(Single("""{"Type":"Pass","End":true}"""), """{"at":"2016-03-14T01:59:00Z"}""");

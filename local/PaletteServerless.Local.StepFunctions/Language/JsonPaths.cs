@@ -9,7 +9,7 @@ namespace PaletteServerless.Local.StepFunctions.Language;
 /// object when they start with "$$"), Reference Paths address exactly one node and may create it.
 /// Selection is Newtonsoft's SelectToken, a complete JSONPath implementation.
 /// </summary>
-public static class JsonPaths
+public static partial class JsonPaths
 {
     private static readonly ConcurrentDictionary<string, bool> ValidPathCache = new();
 
@@ -118,9 +118,16 @@ public static class JsonPaths
         new(StatesErrors.ResultPathMatchFailure,
             $"Unable to apply ResultPath \"{path}\" to input \"{Truncate(JsonText.Print(input))}\"");
 
-    private static bool IsIndefinite(string path) =>
-        path.Contains('*') || path.Contains("..", StringComparison.Ordinal) || path.Contains("?(", StringComparison.Ordinal)
-        || path.Contains(':') || path.Contains(',');
+    private static bool IsIndefinite(string path)
+    {
+        // Quoted field names may hold any character; only the path's own syntax counts.
+        var syntax = QuotedName().Replace(path, "''");
+        return syntax.Contains('*') || syntax.Contains("..", StringComparison.Ordinal) || syntax.Contains("?(", StringComparison.Ordinal)
+            || syntax.Contains(':') || syntax.Contains(',');
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|""[^""]*""")]
+    private static partial System.Text.RegularExpressions.Regex QuotedName();
 
     private readonly record struct Segment(string? Name, int? Index);
 
