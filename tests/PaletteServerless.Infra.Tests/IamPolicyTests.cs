@@ -136,6 +136,46 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     }
 
     [Fact]
+    public void Every_roles_policies_fit_the_IAM_inline_policy_size_limit()
+    {
+        // IAM caps a role's inline policies at 10,240 characters (whitespace not counted) once
+        // CloudFormation has resolved them: resolve the template's pseudo parameters and references
+        // with long realistic values and measure.
+        const int InlineLimit = 10_240;
+        foreach (var json in new[] { synthesized.ProductJson, synthesized.TargetJson })
+        {
+            var sizes = new Dictionary<string, int>();
+            foreach (var (id, policy) in json.Resources("AWS::IAM::Policy"))
+                foreach (var role in policy["Properties"]!["Roles"]!.AsArray())
+                    sizes[role!["Ref"]!.GetValue<string>()] = sizes.GetValueOrDefault(role["Ref"]!.GetValue<string>())
+                        + Resolved(policy["Properties"]!["PolicyDocument"]!).ToJsonString().Length;
+            foreach (var (id, role) in json.Resources("AWS::IAM::Role"))
+                foreach (var inline in role["Properties"]!["Policies"]?.AsArray() ?? [])
+                    sizes[id] = sizes.GetValueOrDefault(id) + Resolved(inline!["PolicyDocument"]!).ToJsonString().Length;
+            sizes.Should().NotBeEmpty();
+            sizes.Should().OnlyContain(s => s.Value < InlineLimit);
+        }
+    }
+
+    /// <summary>The template value as CloudFormation would resolve it, with the longest plausible values.</summary>
+    private static JsonNode Resolved(JsonNode node) => node switch
+    {
+        JsonObject o when o["Ref"] is { } reference => JsonValue.Create(reference.GetValue<string>() switch
+        {
+            "AWS::Partition" => "aws-us-gov",
+            "AWS::AccountId" => "123456789012",
+            "AWS::Region" => "ap-southeast-2",
+            _ => new string('r', 128),
+        })!,
+        JsonObject o when o["Fn::GetAtt"] is not null => JsonValue.Create(new string('a', 200))!,
+        JsonObject o when o["Fn::Join"] is JsonArray join =>
+            JsonValue.Create(string.Join(join[0]!.GetValue<string>(), join[1]!.AsArray().Select(part => Resolved(part!).GetValue<string>())))!,
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Resolved(p.Value!)))),
+        JsonArray a => new JsonArray([.. a.Select(item => (JsonNode?)Resolved(item!))]),
+        _ => node.DeepClone(),
+    };
+
+    [Fact]
     public void Steps_may_assume_only_roles_under_the_product_path()
     {
         var assumeStatements = AllStatements.Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("sts:AssumeRole")).ToList();
