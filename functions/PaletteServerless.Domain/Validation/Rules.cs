@@ -88,6 +88,12 @@ public sealed partial class Rules
         {
             Add(field, $"{what} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {ex.Message}");
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet's document model throws this for some event sequences it cannot represent
+            // (e.g. "- :"); it is the text's fault, so a 400, never a 500.
+            Add(field, $"{what} could not be read as YAML: {ex.Message}");
+        }
     }
 
     /// <summary>An IPv4 CIDR block whose prefix length is within bounds and whose host bits are zero.</summary>
