@@ -83,6 +83,7 @@ public class ClusterProfileValidatorTests
     [InlineData("a: 'unterminated")]
     [InlineData("- a\nb: c")]
     [InlineData("a: 1\na: 2")]
+    [InlineData("- :")]
     public void Broken_yaml_documents_are_refused(string yaml)
     {
         Errors(WithPack(0, p => p with { Values = yaml })).Fields().Should().Equal("packs[0].values");
