@@ -144,6 +144,51 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Map_iterations_resume_where_they_were_and_finished_iterations_are_not_run_again()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        var store = new InMemoryExecutionStore();
+        var run = Guid.NewGuid().ToString();
+        const string definition = """
+            {"StartAt":"Each","States":{"Each":{"Type":"Map","End":true,
+               "ItemSelector":{"key.$":"States.Format('{}-{}', $.run, $$.Map.Item.Index)","wait.$":"$$.Map.Item.Value","failures":0},
+               "ItemsPath":"$.waits",
+               "ItemProcessor":{"StartAt":"Call","States":{
+                  "Call":{"Type":"Task","Resource":"FN_FailThenSucceed","ResultPath":"$.result","Next":"Pause"},
+                  "Pause":{"Type":"Wait","SecondsPath":"$.wait","Next":"Done"},
+                  "Done":{"Type":"Pass","InputPath":"$.result.attempts","End":true}}}}}}
+            """;
+        string executionArn;
+        await using (var first = new EngineHarness(clock, store))
+        {
+            executionArn = (await first.StartAsync(definition, $$"""{"run":"{{run}}","waits":[10,100,100]}""")).ExecutionArn;
+            await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Checkpoint is
+                { Branches: [{ WaitUntil: not null }, { WaitUntil: not null }, { WaitUntil: not null }] });
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Checkpoint is { Branches: [{ Output: not null }, _, _] });
+            clock.Advance(TimeSpan.FromSeconds(50));
+        }
+
+        await using var second = new EngineHarness(clock, store);
+        await second.Engine.StartAsync(default);
+        await Task.Delay(20);
+        clock.Advance(TimeSpan.FromSeconds(39));
+        await Task.Delay(30);
+        (await store.GetExecutionAsync(executionArn, default))!.Status.Should().Be(ExecutionStatus.Running, "one second of the long waits is left");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitForAsync(async () => (await store.GetExecutionAsync(executionArn, default))!.Status != ExecutionStatus.Running);
+
+        var done = await store.GetExecutionAsync(executionArn, default);
+        done!.Status.Should().Be(ExecutionStatus.Succeeded, done.Cause);
+        done.Output.Should().Be("[1,1,1]", "every item's task ran exactly once");
+        var history = await store.GetHistoryAsync(executionArn, default);
+        history.Count(e => e.Type == "MapIterationStarted").Should().Be(3);
+        history.Count(e => e.Type == "MapIterationSucceeded").Should().Be(3);
+        history.Count(e => e.Type == "LambdaFunctionScheduled").Should().Be(3);
+        history.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
     public async Task A_running_execution_whose_definition_no_longer_parses_fails_and_the_others_still_resume()
     {
         var store = new InMemoryExecutionStore();

@@ -78,21 +78,50 @@ internal sealed partial class ExecutionRun
         return FinishResult(parallel, input, result, entered, retryCount);
     }
 
-    private async Task<JToken> RunMapAsync(MapState map, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount)
+    /// <summary>
+    /// A checkpoint holds every iteration of a durable Map, so it grows with the item count; past this
+    /// many items a Map is not checkpointed per iteration (DynamoDB items stop at 400 KB) and runs
+    /// again from its start after a restart.
+    /// </summary>
+    public const int MaxDurableMapItems = 100;
+
+    private async Task<JToken> RunMapAsync(MapState map, JToken input, Flow flow, CancellationToken ct, DateTimeOffset entered, int retryCount,
+        Position? durable, IReadOnlyList<Checkpoint>? saved)
     {
         var effective = ApplyInputPath(map, input, entered);
         var context = ContextObject(map, entered, retryCount);
         var items = JsonPaths.SelectRequired(effective, context, map.ItemsPath, StatesErrors.Runtime, "ItemsPath") as JArray
             ?? throw new StatesException(StatesErrors.Runtime, $"The ItemsPath '{map.ItemsPath}' of state '{map.Name}' does not reference an array.");
-        var started = Record(flow, "MapStateStarted", "mapStateStartedEventDetails", new JObject { ["length"] = items.Count });
 
-        var inputs = new JToken[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        Position[] positions;
+        if (saved is not null && saved.Count == items.Count)
         {
-            inputs[i] = map.ItemSelector is { } selector
-                ? PayloadTemplate.Apply(selector, effective,
-                    ContextObject(map, entered, retryCount, new JObject { ["Index"] = i, ["Value"] = items[i].DeepClone() }), "ItemSelector")
-                : items[i].DeepClone();
+            // Resumed after a restart: finished iterations keep their results, the others go on from their checkpoints.
+            positions = saved.Select(iteration => new Position(new Flow(iteration.LastEventId))
+            {
+                State = iteration.State, Input = iteration.Input, WaitUntil = iteration.WaitUntil, Output = iteration.Output, Failed = iteration.Failed,
+            }).ToArray();
+        }
+        else
+        {
+            saved = null;
+            var started = Record(flow, "MapStateStarted", "mapStateStartedEventDetails", new JObject { ["length"] = items.Count });
+            positions = new Position[items.Count];
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemInput = map.ItemSelector is { } selector
+                    ? PayloadTemplate.Apply(selector, effective,
+                        ContextObject(map, entered, retryCount, new JObject { ["Index"] = i, ["Value"] = items[i].DeepClone() }), "ItemSelector")
+                    : items[i];
+                // An empty State marks an iteration that has not started yet.
+                positions[i] = new Position(new Flow(started)) { Input = JsonText.Print(itemInput) };
+            }
+        }
+        var durableMap = durable is not null && items.Count <= MaxDurableMapItems;
+        if (durableMap)
+        {
+            Move(durable!, p => p.Branches = positions);
+            await SaveAsync().ConfigureAwait(false);
         }
 
         var tolerance = map.ToleratedFailureCount is not null || map.ToleratedFailurePercentage is not null;
@@ -114,35 +143,59 @@ internal sealed partial class ExecutionRun
             return false;
         }
 
+        void CountFailure(StatesException ex)
+        {
+            lock (failureLock)
+            {
+                failures++;
+                if (failure is null && ThresholdExceeded())
+                {
+                    failure = tolerance
+                        ? new StatesException(StatesErrors.ExceedToleratedFailureThreshold, $"The specified tolerated failure threshold was exceeded ({failures} of {items.Count} items failed).")
+                        : ex;
+                    iterationsCancellation.Cancel();
+                }
+            }
+        }
+
         async Task RunIteration(int index)
         {
+            var position = positions[index];
+            if (position.Output is { } finished)
+            {
+                results[index] = JsonText.Parse(finished);
+                if (position.Failed)
+                    CountFailure(new StatesException((string?)results[index]["Error"] ?? "", (string?)results[index]["Cause"] ?? ""));
+                return;
+            }
             await slots.WaitAsync(iterationsCancellation.Token).ConfigureAwait(false);
             try
             {
-                var iterationFlow = new Flow(started);
                 var details = new JObject { ["name"] = map.Name, ["index"] = index };
-                Record(iterationFlow, "MapIterationStarted", "mapIterationStartedEventDetails", details);
+                var startAt = position.State;
+                if (startAt.Length == 0)
+                {
+                    Record(position.Flow, "MapIterationStarted", "mapIterationStartedEventDetails", details);
+                    startAt = map.ItemProcessor.StartAt;
+                }
                 try
                 {
-                    results[index] = await RunMachineAsync(map.ItemProcessor, map.ItemProcessor.StartAt, inputs[index], iterationFlow,
-                        iterationsCancellation.Token).ConfigureAwait(false);
-                    Record(iterationFlow, "MapIterationSucceeded", "mapIterationSucceededEventDetails", (JObject)details.DeepClone());
+                    results[index] = await RunMachineAsync(map.ItemProcessor, startAt, JsonText.Parse(position.Input), position.Flow,
+                        iterationsCancellation.Token, durableMap ? position : null, saved?[index]).ConfigureAwait(false);
+                    Record(position.Flow, "MapIterationSucceeded", "mapIterationSucceededEventDetails", (JObject)details.DeepClone());
                 }
                 catch (StatesException ex) when (ex is not HistoryLimitException)
                 {
-                    Record(iterationFlow, "MapIterationFailed", "mapIterationFailedEventDetails", (JObject)details.DeepClone());
+                    Record(position.Flow, "MapIterationFailed", "mapIterationFailedEventDetails", (JObject)details.DeepClone());
                     results[index] = new JObject { ["Error"] = ex.Error, ["Cause"] = ex.Cause };
-                    lock (failureLock)
-                    {
-                        failures++;
-                        if (failure is null && ThresholdExceeded())
-                        {
-                            failure = tolerance
-                                ? new StatesException(StatesErrors.ExceedToleratedFailureThreshold, $"The specified tolerated failure threshold was exceeded ({failures} of {items.Count} items failed).")
-                                : ex;
-                            iterationsCancellation.Cancel();
-                        }
-                    }
+                    Move(position, p => p.Failed = true);
+                    CountFailure(ex);
+                }
+                if (durableMap)
+                {
+                    var text = JsonText.Print(results[index]);
+                    Move(position, p => (p.Output, p.WaitUntil, p.Branches) = (text, null, null));
+                    await SaveAsync().ConfigureAwait(false);
                 }
             }
             finally

@@ -78,7 +78,7 @@ internal sealed partial class ExecutionRun
     }
 
     /// <summary>
-    /// Where a durable machine (the top level or a Parallel branch under it) is. Changed only under
+    /// Where a durable machine (the top level, or a Parallel branch or Map iteration under it) is. Changed only under
     /// the history lock, so that a save sees positions and events that belong together.
     /// </summary>
     private sealed class Position(Flow flow)
@@ -89,9 +89,10 @@ internal sealed partial class ExecutionRun
         public DateTimeOffset? WaitUntil { get; set; }
         public Position[]? Branches { get; set; }
         public string? Output { get; set; }
+        public bool Failed { get; set; }
 
         public Checkpoint Snapshot() =>
-            new(State, Input, WaitUntil, Branches?.Select(branch => branch.Snapshot()).ToList(), Output, Flow.LastEventId);
+            new(State, Input, WaitUntil, Branches?.Select(branch => branch.Snapshot()).ToList(), Output, Flow.LastEventId, Failed);
     }
 
     private Position? _root;
@@ -303,7 +304,12 @@ internal sealed partial class ExecutionRun
                         return RunParallelAsync(parallel, input, flow, c, entered, retryCount, durable, saved);
                     }).ConfigureAwait(false),
                 MapState map => await WithRetryAsync(map, input, flow, ct, entered,
-                    (retryCount, c) => RunMapAsync(map, input, flow, c, entered, retryCount)).ConfigureAwait(false),
+                    (retryCount, c) =>
+                    {
+                        var saved = resumeBranches;
+                        resumeBranches = null;
+                        return RunMapAsync(map, input, flow, c, entered, retryCount, durable, saved);
+                    }).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"unknown state type {state.Type}"),
             };
         }

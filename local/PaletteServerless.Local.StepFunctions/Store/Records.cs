@@ -23,9 +23,11 @@ public static class ExecutionStatus
 /// <summary>
 /// Where a running machine resumes: the state to enter next with its input; or, when
 /// <see cref="WaitUntil"/> is set, a Wait state already entered that ends at that instant; or, when
-/// <see cref="Branches"/> is set, a Parallel state already started whose branches resume from
-/// their own checkpoints (a branch with <see cref="Output"/> has finished).
-/// <see cref="LastEventId"/> is the machine's last history event, the next one's previousEventId.
+/// <see cref="Branches"/> is set, a Parallel or Map state already started whose branches or
+/// iterations resume from their own checkpoints (one with <see cref="Output"/> has finished, with
+/// <see cref="Failed"/> if that output is a Map iteration's error; a Map iteration with an empty
+/// <see cref="State"/> has not started). <see cref="LastEventId"/> is the machine's last history
+/// event, the next one's previousEventId.
 /// </summary>
 public sealed record Checkpoint(
     string State,
@@ -33,7 +35,8 @@ public sealed record Checkpoint(
     DateTimeOffset? WaitUntil,
     IReadOnlyList<Checkpoint>? Branches = null,
     string? Output = null,
-    long LastEventId = 0);
+    long LastEventId = 0,
+    bool Failed = false);
 
 /// <summary>
 /// One execution. <see cref="HistoryCount"/> says how many history events belong to it: events are
