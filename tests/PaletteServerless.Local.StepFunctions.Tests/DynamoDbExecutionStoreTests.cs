@@ -61,7 +61,7 @@ public sealed class DynamoDbExecutionStoreTests(DynaliteFixture dynalite) : ICla
         await store.TryCreateExecutionAsync(created, [Event(1)], default);
         var checkpoint = new Checkpoint("Both", """{"a":1}""", null,
         [
-            new Checkpoint("Done", "{}", null, null, Output: """{"r":1}""", LastEventId: 7),
+            new Checkpoint("Done", "{}", null, null, Output: """{"Error":"E","Cause":"c"}""", LastEventId: 7, Failed: true),
             new Checkpoint("Inner", "{}", null, [new Checkpoint("Wait", "{}", DateTimeOffset.Parse("2030-01-01T00:10:00Z"), LastEventId: 9)], LastEventId: 8),
         ], LastEventId: 3);
         await store.SaveExecutionAsync(created with { Checkpoint = checkpoint, Version = 2 }, [], default);
