@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text.Json.Nodes;
 using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Infra.Tests.Support;
@@ -40,8 +43,15 @@ public sealed class CdkCliSynthTests
             .Select(f => f.Value!["source"]!["path"]!.GetValue<string>())
             .Where(p => Directory.Exists(Path.Combine(output, p)))
             .ToList();
-        foreach (var assembly in FunctionCatalog.All.Select(DotnetPublishedCode.AssemblyOf).Distinct())
-            stagedFolders.Should().Contain(p => File.Exists(Path.Combine(output, p, assembly + ".dll")), $"{assembly} is published into an asset");
+        foreach (var function in FunctionCatalog.All)
+        {
+            var assembly = DotnetPublishedCode.AssemblyOf(function);
+            var folder = stagedFolders.FirstOrDefault(p => File.Exists(Path.Combine(output, p, assembly + ".dll")));
+            folder.Should().NotBeNull($"{assembly} is published into an asset");
+            // The runtime loads Assembly::Namespace.Type::Method: the package must have that public method.
+            var handler = function.Handler.Split("::");
+            PublicMethods(Path.Combine(output, folder!, assembly + ".dll"), handler[1]).Should().Contain(handler[2], function.Handler);
+        }
 
         var machines = product.Resources("AWS::StepFunctions::StateMachine").ToList();
         machines.Should().HaveCount(StateMachineCatalog.All.Count);
@@ -59,6 +69,25 @@ public sealed class CdkCliSynthTests
             var (validatorExit, validatorLog) = Run("node", Root, [validator, "--json-path", file]);
             validatorExit.Should().Be(0, $"{id}: {validatorLog}");
         }
+    }
+
+    /// <summary>The public method names of a type in an assembly, read from its metadata without loading it.</summary>
+    private static IReadOnlyList<string> PublicMethods(string assemblyPath, string typeFullName)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        foreach (var handle in metadata.TypeDefinitions)
+        {
+            var type = metadata.GetTypeDefinition(handle);
+            if ($"{metadata.GetString(type.Namespace)}.{metadata.GetString(type.Name)}" != typeFullName)
+                continue;
+            return [.. type.GetMethods()
+                .Select(metadata.GetMethodDefinition)
+                .Where(m => (m.Attributes & MethodAttributes.MemberAccessMask) == MethodAttributes.Public)
+                .Select(m => metadata.GetString(m.Name))];
+        }
+        return [];
     }
 
     private static void EnsureCdkCli()
