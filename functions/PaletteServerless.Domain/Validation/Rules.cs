@@ -9,6 +9,9 @@ namespace PaletteServerless.Domain.Validation;
 /// <summary>Collects every broken rule of a request so the caller can fix them all at once.</summary>
 public sealed partial class Rules
 {
+    /// <summary>Pack values are configuration, never this deep; the bound keeps parsing safe.</summary>
+    public const int MaxYamlDepth = 64;
+
     private readonly List<ValidationError> _errors = [];
 
     public IReadOnlyList<ValidationError> Errors => _errors;
@@ -82,18 +85,43 @@ public sealed partial class Rules
             return;
         try
         {
+            if (NestingDepth(value) > MaxYamlDepth)
+            {
+                Add(field, $"{what} nests deeper than {MaxYamlDepth} levels");
+                return;
+            }
             new YamlStream().Load(new StringReader(value));
         }
         catch (YamlException ex)
         {
             Add(field, $"{what} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {ex.Message}");
         }
-        catch (ArgumentException ex)
+        catch (Exception ex)
         {
-            // YamlDotNet's document model throws this for some event sequences it cannot represent
-            // (e.g. "- :"); it is the text's fault, so a 400, never a 500.
+            // YamlDotNet also fails with ArgumentException or InvalidOperationException on some malformed
+            // text (e.g. "- :", "? {"): whatever the parser throws, the client's text is at fault, so a 400, never a 500.
             Add(field, $"{what} could not be read as YAML: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// How deep collections nest, read from the event stream (the parser keeps its own stack). The
+    /// document model recurses per level: "[[[[..." 30,000 deep overflows the stack and kills the process.
+    /// </summary>
+    private static int NestingDepth(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0, deepest = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart)
+                deepest = Math.Max(deepest, ++depth);
+            else if (parser.Current is YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd)
+                depth--;
+            if (deepest > MaxYamlDepth)
+                break;
+        }
+        return deepest;
     }
 
     /// <summary>An IPv4 CIDR block whose prefix length is within bounds and whose host bits are zero.</summary>
