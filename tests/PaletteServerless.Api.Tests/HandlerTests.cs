@@ -260,6 +260,23 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         error["message"]!.GetValue<string>().Should().Contain("cilium");
     }
 
+    [Fact]
+    public async Task Deeply_nested_yaml_is_a_400_not_a_crash()
+    {
+        var profile = ApiHarness.ProfileJson();
+        profile["packs"]![0]!["values"] = new string('[', 30_000);
+        var spec = ApiHarness.ClusterJson();
+        spec["profile"]!["packValues"] = new JsonObject { ["cilium"] = new string('[', 60_000) };
+
+        var profileResponse = await _api.SendAsync(ApiCall.Post("/v1/projects/web/clusterprofiles").By(_api.Admin).WithJson(profile));
+        var clusterResponse = await PostClusterAsync(spec);
+
+        ShouldBeProblem(profileResponse, 400);
+        profileResponse.ErrorFields.Should().Contain("packs[0].values");
+        ShouldBeProblem(clusterResponse, 400);
+        clusterResponse.ErrorFields.Should().Contain("profile.packValues.cilium");
+    }
+
     [Theory]
     [InlineData("limit", "0")]
     [InlineData("limit", "101")]

@@ -84,9 +84,27 @@ public class ClusterProfileValidatorTests
     [InlineData("- a\nb: c")]
     [InlineData("a: 1\na: 2")]
     [InlineData("- :")]
+    [InlineData("? {\n`")]
+    [InlineData("- [\nb[")]
     public void Broken_yaml_documents_are_refused(string yaml)
     {
         Errors(WithPack(0, p => p with { Values = yaml })).Fields().Should().Equal("packs[0].values");
+    }
+
+    [Fact]
+    public void Yaml_nesting_is_bounded_so_deep_text_cannot_overflow_the_stack()
+    {
+        static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+        var rules = new Validation.Rules();
+
+        rules.Yaml("ok", Nested(Validation.Rules.MaxYamlDepth), "ok");
+        rules.Yaml("flow", Nested(Validation.Rules.MaxYamlDepth + 1), "flow");
+        rules.Yaml("block", string.Concat(Enumerable.Range(0, 100).Select(i => new string(' ', i) + "k:\n")), "block");
+        // Unclosed and far deeper than any stack allows for the document model: refused, the process survives.
+        rules.Yaml("huge", new string('[', 60_000), "huge");
+
+        rules.Errors.Select(e => e.Field).Should().Equal("flow", "block", "huge");
+        rules.Errors[0].Message.Should().Contain("deeper than 64");
     }
 
     [Fact]

@@ -81,6 +81,19 @@ public class ClusterSpecPropertyTests
         Settings.Select(s => Specs.Valid() with { Settings = s }));
 
     [Fact]
+    public void Any_text_as_pack_values_is_accepted_or_named_never_a_crash()
+    {
+        // YAML's indicator characters, so that the parser meets every odd structure, not just plain scalars.
+        var yamlish = Gen.String[Gen.Char["-:?&*!|>{}[],#%@`'\" \n\tab0"], 0, 24];
+        yamlish.Sample(text =>
+        {
+            var rules = new Validation.Rules();
+            rules.Yaml("values", text, "the values of pack 'p'");
+            rules.Errors.Where(e => e.Field != "values" || !e.Message.Contains("'p'")).Should().BeEmpty();
+        }, iter: 20000);
+    }
+
+    [Fact]
     public void The_validator_accepts_or_names_fields_and_never_crashes()
     {
         var accepted = 0;
