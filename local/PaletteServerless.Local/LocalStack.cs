@@ -34,6 +34,8 @@ public sealed class LocalStack : IAsyncDisposable
     public LocalAws LocalAws { get; private set; } = null!;
     public JwtAuthority Tokens { get; private set; } = null!;
     public LambdaRegistry Functions { get; private set; } = null!;
+    public RequestCounters Counters { get; } = new();
+    public StepCrashes Crashes { get; private set; } = null!;
 
     public static string RepositoryRoot()
     {
@@ -90,14 +92,16 @@ public sealed class LocalStack : IAsyncDisposable
             Functions.Register(FunctionArn(function.Name), function.Handler, FunctionEnvironment(function));
 
         var integrations = new AwsServiceIntegrations(Endpoint);
-        Engine = new StepFunctionsEngine(executions, new TaskResourceRegistry(Functions, integrations), TimeProvider.System, Options.TimeScale);
+        Crashes = new StepCrashes(Functions);
+        Crashes.UseRate(Options.StepCrashRate, Options.FaultSeed ?? 0);
+        Engine = new StepFunctionsEngine(executions, new TaskResourceRegistry(Crashes, integrations), TimeProvider.System, Options.TimeScale);
         _owned.Add(Engine);
         await RegisterStateMachinesAsync(root, ct);
         var stepFunctionsApi = new StepFunctionsApi(Engine);
 
         Tokens = new JwtAuthority($"{Endpoint}local", TimeProvider.System);
         var proxyClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, request, token), LocalAws, proxyClient);
+        var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, request, token), LocalAws, proxyClient, Counters);
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
         var localRoutes = new LocalRoutes(Tokens, LocalAws);
 

@@ -18,6 +18,9 @@ public sealed record LocalStackOptions
     /// <summary>Overrides the fault profile's seed to replay a run.</summary>
     public int? FaultSeed { get; init; }
 
+    /// <summary>The fraction of workflow step invocations that "crash" after doing their work (see StepCrashes); 0 is off.</summary>
+    public double StepCrashRate { get; init; }
+
     /// <summary>Switches on the EC2 API token buckets.</summary>
     public bool Throttling { get; init; }
 

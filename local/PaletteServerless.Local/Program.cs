@@ -6,12 +6,13 @@ var data = new Option<string?>("--data") { Description = "Folder that persists D
 var timeScale = new Option<double>("--time-scale") { Description = "Divide every Wait, retry, timeout and modelled AWS delay by this factor (e.g. 60: a minute takes a second)", DefaultValueFactory = _ => 1 };
 var faultProfile = new Option<string?>("--fault-profile") { Description = "JSON fault profile for the local AWS (see README: Fault profiles)" };
 var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fault profile's random choices, to replay a run" };
+var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, throttling, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, throttling, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -23,6 +24,7 @@ root.SetAction(async (parsed, ct) =>
         FaultProfilePath = parsed.GetValue(faultProfile),
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
+        StepCrashRate = parsed.GetValue(stepCrashRate),
         Demo = parsed.GetValue(demo),
     };
     if (options.TimeScale <= 0)
@@ -31,6 +33,8 @@ root.SetAction(async (parsed, ct) =>
         return 2;
     }
     await using var stack = await LocalStack.StartAsync(options, Console.Out, ct);
+    if (stack.LocalAws.Faults.IsActive || options.StepCrashRate > 0)
+        Console.WriteLine($"faults on: seed {stack.LocalAws.Faults.Seed} (replay with --fault-seed {stack.LocalAws.Faults.Seed})");
     Console.WriteLine($"ready: {stack.Endpoint.ToString().TrimEnd('/')}");
     if (options.Demo)
         await Walkthrough.RunAsync(stack, Console.Out, ct);

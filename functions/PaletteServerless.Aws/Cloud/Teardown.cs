@@ -217,7 +217,8 @@ public sealed class Teardown(ClusterResources resources)
         foreach (var item in items)
         {
             var gateway = gateways.FirstOrDefault(g => g.NatGatewayId == item.Id);
-            if (gateway is null || gateway.State == NatGatewayState.Deleted)
+            // A failed NAT gateway holds nothing (its address is freed) and AWS removes it on its own.
+            if (gateway is null || gateway.State == NatGatewayState.Deleted || gateway.State == NatGatewayState.Failed)
             {
                 await resources.ForgetAsync(item, ct);
                 continue;

@@ -106,34 +106,34 @@ public sealed class ClusterService(
         caller.Demand(Permission.Write, scope.Project);
         if (confirm != name)
             throw new ValidationFailedException("confirm", $"must repeat the cluster's name ('{name}') to confirm the delete");
-        var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
-        if (cluster.Status == ClusterStatus.Deleted)
-            throw NotFound(name);
-        if (expectedVersion is { } expected && expected != cluster.Version)
-            throw new ConflictException($"If-Match version {expected} is stale: cluster '{name}' is at version {cluster.Version}; read it again");
-        if (cluster.Status == ClusterStatus.Deleting)
-            return cluster; // Deleting again is a no-op: the workflow already runs.
-
-        var now = clock.GetUtcNow();
         Cluster deleting;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            deleting = await clusters.UpdateAsync(cluster with
+            var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
+            if (cluster.Status == ClusterStatus.Deleted)
+                throw NotFound(name);
+            if (expectedVersion is { } expected && expected != cluster.Version)
+                throw new ConflictException($"If-Match version {expected} is stale: cluster '{name}' is at version {cluster.Version}; read it again");
+            if (cluster.Status == ClusterStatus.Deleting)
+                return cluster; // Deleting again is a no-op: the workflow already runs.
+            var now = clock.GetUtcNow();
+            try
             {
-                Status = ClusterStatus.Deleting,
-                StatusReason = $"delete requested by {caller.Subject}",
-                DeletingSince = now,
-                ForceDeleteAvailableAt = now + ForceDeleteDelay,
-                UpdatedAt = now,
-            }, cluster.Version, ct);
-        }
-        catch (ConflictException)
-        {
-            // Another writer won the race; if it was another delete, this one is the same no-op.
-            var current = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
-            if (current.Status is ClusterStatus.Deleting or ClusterStatus.Deleted)
-                return current;
-            throw;
+                deleting = await clusters.UpdateAsync(cluster with
+                {
+                    Status = ClusterStatus.Deleting,
+                    StatusReason = $"delete requested by {caller.Subject}",
+                    DeletingSince = now,
+                    ForceDeleteAvailableAt = now + ForceDeleteDelay,
+                    UpdatedAt = now,
+                }, cluster.Version, ct);
+                break;
+            }
+            catch (ConflictException) when (expectedVersion is null && attempt < 10)
+            {
+                // The provisioning workflow writes conditions as it goes; read again and retry. A racing
+                // delete shows up as Deleting on the next read and makes this one a no-op.
+            }
         }
         await clusters.AddEventAsync(deleting, NewEvent("Normal", "Deleting", $"delete requested by {caller.Subject}"), ct);
         var executionArn = await StartOrExplainAsync(() => workflows.StartDeletionAsync(deleting, ct), "delete");

@@ -41,7 +41,8 @@ public sealed class LocalAws
     public TimeProvider Clock { get; }
     public ResourceStore Store { get; } = new();
     public LatencyModel Latency { get; }
-    public FaultInjector Faults { get; }
+    /// <summary>The faults in force; tests and the soak may swap the profile while the stack runs.</summary>
+    public FaultInjector Faults { get; set; }
     public IReadOnlyList<ILocalAwsService> Services => _services;
 
     /// <summary>EC2's offer to the other services (subnet lookups, network interfaces of load balancers).</summary>

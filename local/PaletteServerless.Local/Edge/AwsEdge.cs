@@ -11,7 +11,7 @@ public delegate Task<LocalAwsResponse> AwsServiceHandler(LocalAwsRequest request
 /// points any AWS client at one URL. DynamoDB goes to dynalite, Step Functions to the local
 /// engine, everything else (EC2, ELBv2, STS, EventBridge, tagging) to the local AWS.
 /// </summary>
-public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient)
+public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient, RequestCounters counters)
 {
     public static bool IsAwsRequest(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256", StringComparison.Ordinal)
@@ -23,6 +23,7 @@ public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunction
         var request = await ReadAsync(context);
         var target = request.Header("X-Amz-Target") ?? "";
         var ct = context.RequestAborted;
+        counters.Count(target.Length > 0 ? target : QueryAction(request));
         var response = target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal)
             ? await ProxyToDynamoDbAsync(request, ct)
             : target.StartsWith("AWSStepFunctions.", StringComparison.Ordinal)
@@ -33,6 +34,13 @@ public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunction
         foreach (var (name, value) in response.Headers)
             context.Response.Headers[name] = value;
         await context.Response.Body.WriteAsync(response.Body, ct);
+    }
+
+    /// <summary>"Version/Action" of a query-protocol request, e.g. "2016-11-15/RunInstances".</summary>
+    private static string QueryAction(LocalAwsRequest request)
+    {
+        var form = System.Web.HttpUtility.ParseQueryString(System.Text.Encoding.UTF8.GetString(request.Body));
+        return $"{form["Version"]}/{form["Action"]}";
     }
 
     private static async Task<LocalAwsRequest> ReadAsync(HttpContext context)
