@@ -28,7 +28,8 @@ public class PropertyTests(StoreFixture fixture) : IClassFixture<StoreFixture>, 
         "control-plane", "worker", "spot", "on-demand", "static", "dynamic", "NoSchedule", "internal", "1.0.0", "v1",
         "* * * * *", "61 * * * *", "ClusterRoleBinding", "RoleBinding", "ServiceAccount", "vpc-0a1b2c3d", "subnet-0a1b2c3d",
         "arn:aws:iam::123456789012:role/x", "a: [", "{{{{", "\u0000", "😀", "é", "${jndi:x}", "'; DROP TABLE x; --",
-        "\"quoted\"", "line\nbreak", "%00", "../../etc/passwd");
+        "\"quoted\"", "line\nbreak", "%00", "../../etc/passwd",
+        "- :", "? {\n`", "a: 1\na: 2", "&a [*a, *a]", "!!binary x");
 
     private static readonly Gen<string> RandomString = Gen.OneOf(
         InterestingString,
