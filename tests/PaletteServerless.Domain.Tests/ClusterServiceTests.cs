@@ -50,14 +50,28 @@ public class ClusterServiceTests
     }
 
     [Fact]
-    public async Task A_delete_that_loses_the_race_to_another_change_is_a_conflict()
+    public async Task A_delete_that_loses_the_race_to_a_workflow_write_reads_again_and_deletes()
     {
         var created = await Service.CreateAsync(Editor, Scope, Specs.Valid(), None);
         _clusters.BeforeNextUpdate = () => _clusters.Put(created with { Status = ClusterStatus.Running, Version = created.Version + 1 });
 
-        var delete = () => Service.DeleteAsync(Editor, Scope, "demo", "demo", None);
+        var result = await Service.DeleteAsync(Editor, Scope, "demo", "demo", None);
+
+        result.Status.Should().Be(ClusterStatus.Deleting);
+        result.Version.Should().Be(created.Version + 3, "the workflow's write, the delete, the execution ARN");
+        _workflows.Deletions.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_delete_with_an_expected_version_that_loses_the_race_is_a_conflict()
+    {
+        var created = await Service.CreateAsync(Editor, Scope, Specs.Valid(), None);
+        _clusters.BeforeNextUpdate = () => _clusters.Put(created with { Status = ClusterStatus.Running, Version = created.Version + 1 });
+
+        var delete = () => Service.DeleteAsync(Editor, Scope, "demo", "demo", created.Version, None);
 
         await delete.Should().ThrowAsync<ConflictException>();
+        _workflows.Deletions.Should().Be(0);
     }
 
     [Fact]
