@@ -15,6 +15,13 @@ else
   echo "already installed"
 fi
 
+step "CDK CLI (infra/package-lock.json), for the synth test"
+if [ ! -f infra/node_modules/aws-cdk/package.json ]; then
+  (cd infra && npm ci --no-audit --no-fund)
+else
+  echo "already installed"
+fi
+
 step "AWS CLI (the tests drive the local stack with it too)"
 if ! command -v aws >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then

@@ -25,6 +25,9 @@ public sealed class ApiFunction
 {
     private readonly Router _router;
 
+    // Bodies go to HTTP clients as application/json, never into HTML: '+' and non-ASCII need no escaping.
+    private static readonly JsonSerializerOptions BodyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The Lambda runtime's constructor: configuration from the environment, real AWS clients.</summary>
     public ApiFunction() : this(FromEnvironment())
     {
@@ -71,7 +74,7 @@ public sealed class ApiFunction
             {
                 StatusCode = result.Status,
                 Headers = WithContentType(result.Headers, result.Body is null ? null : "application/json"),
-                Body = result.Body?.ToJsonString(),
+                Body = result.Body?.ToJsonString(BodyJson),
             };
         }
         catch (Exception ex)

@@ -23,6 +23,10 @@ public sealed class Preflight(Cluster cluster, CloudSession cloud)
         var spec = cluster.Spec;
         var region = spec.Cloud!.Region!;
 
+        var tagRoom = ResourceTags.MaxTagsPerResource - ResourceTags.ReservedTagCount;
+        if ((spec.Tags?.Count ?? 0) > tagRoom)
+            problems.Add($"tags: {spec.Tags!.Count} cluster tags plus the product's own {ResourceTags.ReservedTagCount} exceed AWS's {ResourceTags.MaxTagsPerResource} tags per resource; keep at most {tagRoom}");
+
         var keys = (await Ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [spec.Cloud.SshKeyName!])] }, ct)).KeyPairs ?? [];
         if (keys.Count == 0)
             problems.Add($"cloud.sshKeyName: key pair '{spec.Cloud.SshKeyName}' does not exist in {region}");

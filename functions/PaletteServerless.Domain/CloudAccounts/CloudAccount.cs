@@ -26,7 +26,7 @@ public static partial class CloudAccountValidator
         var rules = new Rules();
         rules.DnsLabel("name", account.Name, 1, 63);
         if (account.RoleArn is not null && !RoleArnPattern().IsMatch(account.RoleArn))
-            rules.Add("roleArn", "must be the ARN of an IAM role, such as arn:aws:iam::123456789012:role/PaletteServerless");
+            rules.Add("roleArn", "must be the ARN of an IAM role, such as arn:aws:iam::123456789012:role/palette-serverless/PaletteServerlessClusterBuilder");
         if (account.ExternalId is not null)
         {
             // IAM's rule for sts:ExternalId.
