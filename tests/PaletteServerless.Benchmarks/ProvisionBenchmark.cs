@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using PaletteServerless.Local;
+using PaletteServerless.Local.Aws.Core;
+using PaletteServerless.Local.Node;
+
+namespace PaletteServerless.Benchmarks;
+
+/// <summary>
+/// Cluster creates and deletes on the local stack with the default latency model: modelled time
+/// against the critical-path lower bound, transitions, Lambda invocations, table writes and AWS
+/// calls per create; with --scale, many clusters at once under EC2 throttling against the
+/// rate-limit bound. The last line is a JSON object of the figures.
+/// </summary>
+public static class ProvisionBenchmark
+{
+    public const string Description = "cluster creates/deletes on the local stack: modelled time vs critical path, transitions, calls (--scale: 100 at once, throttled)";
+
+    private const string Usage = """
+        usage: provision [--clusters N] [--time-scale K] [--zones Z]
+               provision --scale [--clusters N] [--time-scale K]
+          --clusters N     clusters to create (default 3 one after the other; 100 at once with --scale)
+          --time-scale K   divides every modelled AWS delay and workflow wait (default 60)
+          --zones Z        availability zones per cluster, 1-6 (default 3; always 1 with --scale)
+          --scale          create all clusters at once, 5 per target account, EC2 token buckets on
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = BenchmarkOptions.Parse(args, ["--clusters", "--time-scale", "--zones"], ["--scale", "--help"], out var error);
+        if (error is not null || options.Has("--help"))
+        {
+            Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
+            return error is null ? 0 : 64;
+        }
+        var scale = options.Has("--scale");
+        var clusters = options.Int("--clusters", scale ? 100 : 3);
+        var timeScale = options.Double("--time-scale", 60);
+        var zones = Math.Min(options.Int("--zones", 3), 6);
+
+        using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        await using var stack = await LocalStack.StartAsync(new LocalStackOptions
+        {
+            Port = DynaliteProcess.FreeLoopbackPort(),
+            TimeScale = timeScale,
+            Throttling = scale,
+        }, TextWriter.Null, overall.Token);
+        using var driver = new ProductDriver(stack);
+        return scale
+            ? await RunScaleAsync(driver, clusters, timeScale, overall.Token)
+            : await RunSequentialAsync(driver, clusters, timeScale, zones, overall.Token);
+    }
+
+    private sealed record Create(string Name, string Uid, double Seconds, int Transitions, int Lambdas, long Writes, long CloudCalls);
+
+    private sealed record Delete(string Name, double Seconds, int Transitions, int Lambdas, long Writes, long CloudCalls);
+
+    private static async Task<int> RunSequentialAsync(ProductDriver driver, int clusters, double timeScale, int zoneCount, CancellationToken ct)
+    {
+        var stack = driver.Stack;
+        var zones = ProductDriver.ZonesOf(zoneCount);
+        var createBound = Figures.CreateLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
+        var deleteBound = Figures.DeleteLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
+        Console.WriteLine($"provision: {clusters} clusters one after the other, {zones.Count} zones, time scale {timeScale}");
+        Console.WriteLine($"critical-path lower bounds (modelled): create {createBound:F0} s, delete {deleteBound:F0} s");
+
+        // One target account per cluster: a cluster takes one Elastic IP per zone, and an account has 5.
+        var accounts = Enumerable.Range(1, clusters).Select(ProductDriver.Account).ToList();
+        foreach (var account in accounts)
+            await driver.SetUpAccountAsync(account, ct);
+
+        var creates = new List<Create>();
+        for (var i = 0; i < clusters; i++)
+        {
+            var name = $"bench-{i + 1}";
+            var before = stack.Counters.Snapshot();
+            var clock = Stopwatch.StartNew();
+            var uid = await driver.CreateClusterAsync(accounts[i], name, zones, ct);
+            var status = await driver.WaitForStatusAsync(accounts[i], name, ["Running", "Failed"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(5), ct);
+            var seconds = clock.Elapsed.TotalSeconds * timeScale;
+            if (status != "Running")
+                throw new InvalidOperationException($"cluster {name} ended {status ?? "not Running in time"}");
+            var history = await driver.CompletedHistoryAsync(driver.ExecutionArn("provision", uid), TimeSpan.FromSeconds(30), ct);
+            var delta = Figures.Delta(before, stack.Counters.Snapshot());
+            var create = new Create(name, uid, seconds, Figures.Transitions(history), Figures.LambdaInvocations(history), Figures.DynamoDbWrites(delta), Figures.CloudCalls(delta));
+            creates.Add(create);
+            Console.WriteLine($"create {name}: {create.Seconds:F0} s modelled to Running = {create.Seconds / createBound:F2} x the lower bound; " +
+                $"{create.Transitions} transitions, {create.Lambdas} Lambda invocations, {create.Writes} DynamoDB writes, {create.CloudCalls} AWS API calls");
+        }
+
+        var deletes = new List<Delete>();
+        for (var i = 0; i < clusters; i++)
+        {
+            var (name, uid) = (creates[i].Name, creates[i].Uid);
+            var before = stack.Counters.Snapshot();
+            var clock = Stopwatch.StartNew();
+            await driver.DeleteClusterAsync(accounts[i], name, ct);
+            var status = await driver.WaitForStatusAsync(accounts[i], name, ["Deleted", "Failed"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(5), ct);
+            var seconds = clock.Elapsed.TotalSeconds * timeScale;
+            if (status != "Deleted")
+                throw new InvalidOperationException($"cluster {name} ended {status ?? "not Deleted in time"}");
+            var history = await driver.CompletedHistoryAsync(driver.ExecutionArn("delete", uid), TimeSpan.FromSeconds(30), ct);
+            var delta = Figures.Delta(before, stack.Counters.Snapshot());
+            var delete = new Delete(name, seconds, Figures.Transitions(history), Figures.LambdaInvocations(history), Figures.DynamoDbWrites(delta), Figures.CloudCalls(delta));
+            deletes.Add(delete);
+            Console.WriteLine($"delete {name}: {delete.Seconds:F0} s modelled to Deleted = {delete.Seconds / deleteBound:F2} x the lower bound; " +
+                $"{delete.Transitions} transitions, {delete.Lambdas} Lambda invocations, {delete.Writes} DynamoDB writes, {delete.CloudCalls} AWS API calls");
+        }
+
+        Console.WriteLine(new JsonObject
+        {
+            ["mode"] = "sequential",
+            ["clusters"] = clusters,
+            ["zones"] = zones.Count,
+            ["timeScale"] = timeScale,
+            ["createLowerBoundSeconds"] = Round(createBound),
+            ["createSecondsAvg"] = Round(creates.Average(c => c.Seconds)),
+            ["createRatioAvg"] = Round(creates.Average(c => c.Seconds) / createBound, 2),
+            ["createTransitionsAvg"] = Round(creates.Average(c => c.Transitions)),
+            ["createLambdaInvocationsAvg"] = Round(creates.Average(c => c.Lambdas)),
+            ["createDynamoDbWritesAvg"] = Round(creates.Average(c => c.Writes)),
+            ["createAwsCallsAvg"] = Round(creates.Average(c => c.CloudCalls)),
+            ["deleteLowerBoundSeconds"] = Round(deleteBound),
+            ["deleteSecondsAvg"] = Round(deletes.Average(d => d.Seconds)),
+            ["deleteRatioAvg"] = Round(deletes.Average(d => d.Seconds) / deleteBound, 2),
+            ["deleteTransitionsAvg"] = Round(deletes.Average(d => d.Transitions)),
+            ["deleteLambdaInvocationsAvg"] = Round(deletes.Average(d => d.Lambdas)),
+            ["deleteDynamoDbWritesAvg"] = Round(deletes.Average(d => d.Writes)),
+            ["deleteAwsCallsAvg"] = Round(deletes.Average(d => d.CloudCalls)),
+            ["createSeconds"] = Array(creates.Select(c => Round(c.Seconds))),
+            ["createTransitions"] = Array(creates.Select(c => (double)c.Transitions)),
+            ["createLambdaInvocations"] = Array(creates.Select(c => (double)c.Lambdas)),
+            ["createDynamoDbWrites"] = Array(creates.Select(c => (double)c.Writes)),
+            ["createAwsCalls"] = Array(creates.Select(c => (double)c.CloudCalls)),
+            ["deleteSeconds"] = Array(deletes.Select(d => Round(d.Seconds))),
+            ["deleteTransitions"] = Array(deletes.Select(d => (double)d.Transitions)),
+            ["deleteLambdaInvocations"] = Array(deletes.Select(d => (double)d.Lambdas)),
+            ["deleteDynamoDbWrites"] = Array(deletes.Select(d => (double)d.Writes)),
+            ["deleteAwsCalls"] = Array(deletes.Select(d => (double)d.CloudCalls)),
+        }.ToJsonString());
+        return 0;
+    }
+
+    private const int ClustersPerAccount = 5;
+
+    private static async Task<int> RunScaleAsync(ProductDriver driver, int clusters, double timeScale, CancellationToken ct)
+    {
+        var stack = driver.Stack;
+        // 5 clusters of one zone per account stay within its quotas (5 VPCs, 5 Elastic IPs, 50 load balancers).
+        var accountCount = (clusters + ClustersPerAccount - 1) / ClustersPerAccount;
+        var accounts = Enumerable.Range(1, accountCount).Select(ProductDriver.Account).ToList();
+        var zones = ProductDriver.ZonesOf(1);
+        var createBound = Figures.CreateLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
+        Console.WriteLine($"provision --scale: {clusters} clusters at once over {accountCount} accounts, 1 zone, time scale {timeScale}, EC2 token buckets on");
+        foreach (var account in accounts)
+            await driver.SetUpAccountAsync(account, ct);
+
+        var before = stack.Counters.Snapshot();
+        var clock = Stopwatch.StartNew();
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(10);
+        var runs = Enumerable.Range(0, clusters).Select(async i =>
+        {
+            var (account, name) = (accounts[i / ClustersPerAccount], $"scale-{i + 1}");
+            var uid = await RetryAsync(() => driver.CreateClusterAsync(account, name, zones, ct), deadline, ct);
+            var status = await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(100), deadline, ct);
+            return (Uid: uid, Status: status ?? "stuck", Seconds: clock.Elapsed.TotalSeconds);
+        }).ToList();
+        var results = await Task.WhenAll(runs);
+        var makespan = results.Max(r => r.Seconds);
+        var delta = Figures.Delta(before, stack.Counters.Snapshot());
+
+        var throttledStepFailures = 0;
+        foreach (var result in results)
+            throttledStepFailures += Figures.ThrottledStepFailures(await driver.CompletedHistoryAsync(driver.ExecutionArn("provision", result.Uid), TimeSpan.FromSeconds(30), ct));
+
+        // The rate-limit bound: the fewest real seconds in which one account's calls of a bucket category
+        // can pass its bucket (the burst at once, the rest at the refill rate). The edge counts calls of
+        // all accounts together; every account carries the same clusters, so each made an equal share.
+        var perCategory = delta
+            .Select(kv => (Operation: Figures.Ec2Operation(kv.Key), kv.Value))
+            .Where(x => x.Operation is not null)
+            .GroupBy(x => TokenBuckets.CategoryOf(x.Operation!))
+            .Select(g => (g.Key.Category, g.Key.RefillPerSecond, g.Key.Burst, CallsPerAccount: g.Sum(x => x.Value) / (double)accountCount))
+            .Select(c => (c.Category, c.CallsPerAccount, Seconds: Math.Max(0, c.CallsPerAccount - c.Burst) / c.RefillPerSecond))
+            .OrderByDescending(c => c.Seconds).ToList();
+        var rateBound = perCategory.Count == 0 ? 0 : perCategory[0].Seconds;
+        var criticalPathReal = createBound / timeScale;
+        var failed = results.Count(r => r.Status != "Running");
+
+        foreach (var (category, calls, seconds) in perCategory)
+            Console.WriteLine($"  EC2 {category}: {calls:F0} calls per account -> at least {seconds:F1} s real through its bucket");
+        Console.WriteLine($"makespan: {makespan:F1} s real ({makespan * timeScale:F0} s modelled); rate-limit bound {rateBound:F1} s real, " +
+            $"critical path {criticalPathReal:F1} s real; makespan = {makespan / Math.Max(rateBound, criticalPathReal):F2} x the larger bound");
+        Console.WriteLine($"clusters Running {clusters - failed}, failed or stuck {failed}; workflow steps failed by RequestLimitExceeded (after the SDK's own retries, read from the histories): {throttledStepFailures}");
+        Console.WriteLine(new JsonObject
+        {
+            ["mode"] = "scale",
+            ["clusters"] = clusters,
+            ["accounts"] = accountCount,
+            ["timeScale"] = timeScale,
+            ["makespanSeconds"] = Round(makespan, 2),
+            ["makespanModelledSeconds"] = Round(makespan * timeScale),
+            ["rateLimitBoundSeconds"] = Round(rateBound, 2),
+            ["rateLimitBoundBucket"] = perCategory.Count == 0 ? null : perCategory[0].Category,
+            ["criticalPathSeconds"] = Round(criticalPathReal, 2),
+            ["makespanRatio"] = Round(makespan / Math.Max(rateBound, criticalPathReal), 2),
+            ["ec2CallsPerAccount"] = new JsonObject(perCategory.Select(c => KeyValuePair.Create(c.Category, (JsonNode?)Round(c.CallsPerAccount)))),
+            ["throttledStepFailures"] = throttledStepFailures,
+            ["failedClusters"] = failed,
+            ["clusterSeconds"] = Array(results.Select(r => Round(r.Seconds, 2))),
+        }.ToJsonString());
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Asks again while the API answers 5xx or the connection fails, until the deadline.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, DateTimeOffset deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ProductDriver.IsTransient(ex, ct) && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(200, ct);
+            }
+        }
+    }
+
+    public static double Round(double value, int digits = 1) => Math.Round(value, digits);
+
+    public static JsonArray Array(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)v).ToArray());
+}
