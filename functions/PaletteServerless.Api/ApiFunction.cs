@@ -93,6 +93,10 @@ public sealed class ApiFunction
         PayloadTooLargeException => Problem.Of(413, ex.Message, request.Path),
         UnsupportedMediaTypeException => Problem.Of(415, ex.Message, request.Path),
         ServiceUnavailableException s => Unavailable(s, request),
+        // The table or an AWS service is throttling or failing: nothing the client did; retrying is right.
+        Amazon.Runtime.AmazonServiceException aws when (int)aws.StatusCode >= 500
+            || aws.ErrorCode is "ThrottlingException" or "RequestLimitExceeded" or "ProvisionedThroughputExceededException"
+            => Unavailable(new ServiceUnavailableException("a dependency is busy; try again", aws), request),
         _ => Unexpected(ex, request),
     };
 

@@ -87,6 +87,9 @@ public sealed class LocalStack : IAsyncDisposable
             Throttling = Options.Throttling,
         });
 
+        if (Options.StsRolesPath is { } roles)
+            LocalAws.Services.OfType<PaletteServerless.Local.Aws.Sts.StsService>().Single().Roles.LoadFile(roles);
+
         Functions = new LambdaRegistry();
         foreach (var function in FunctionCatalog.All)
             Functions.Register(FunctionArn(function.Name), function.Handler, FunctionEnvironment(function));

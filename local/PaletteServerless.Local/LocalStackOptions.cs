@@ -21,6 +21,9 @@ public sealed record LocalStackOptions
     /// <summary>The fraction of workflow step invocations that "crash" after doing their work (see StepCrashes); 0 is off.</summary>
     public double StepCrashRate { get; init; }
 
+    /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has PaletteServerlessTarget trusting "palette-local".</summary>
+    public string? StsRolesPath { get; init; }
+
     /// <summary>Switches on the EC2 API token buckets.</summary>
     public bool Throttling { get; init; }
 

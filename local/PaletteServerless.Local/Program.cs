@@ -7,12 +7,13 @@ var timeScale = new Option<double>("--time-scale") { Description = "Divide every
 var faultProfile = new Option<string?>("--fault-profile") { Description = "JSON fault profile for the local AWS (see README: Fault profiles)" };
 var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fault profile's random choices, to replay a run" };
 var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
+var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, throttling, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -25,6 +26,7 @@ root.SetAction(async (parsed, ct) =>
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
         StepCrashRate = parsed.GetValue(stepCrashRate),
+        StsRolesPath = parsed.GetValue(stsRoles),
         Demo = parsed.GetValue(demo),
     };
     if (options.TimeScale <= 0)

@@ -10,6 +10,7 @@ public static class Program
         ["engine"] = (EngineBenchmark.Description, EngineBenchmark.RunAsync),
         ["localaws"] = (LocalAwsBenchmark.Description, LocalAwsBenchmark.RunAsync),
         ["provision"] = (ProvisionBenchmark.Description, ProvisionBenchmark.RunAsync),
+        ["soak"] = (SoakBenchmark.Description, SoakBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)

@@ -163,7 +163,9 @@ public static class ProvisionBenchmark
             var (account, name) = (accounts[i / ClustersPerAccount], $"scale-{i + 1}");
             var uid = await RetryAsync(() => driver.CreateClusterAsync(account, name, zones, ct), deadline, ct);
             var status = await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(100), deadline, ct);
-            return (Uid: uid, Status: status ?? "stuck", Seconds: clock.Elapsed.TotalSeconds);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var reason = status == "Failed" ? (await driver.GetClusterAsync(account, name, ct))?["statusReason"]?.GetValue<string>() : null;
+            return (Uid: uid, Status: status ?? "stuck", Seconds: seconds, Reason: reason);
         }).ToList();
         var results = await Task.WhenAll(runs);
         var makespan = results.Max(r => r.Seconds);
@@ -187,6 +189,9 @@ public static class ProvisionBenchmark
         var criticalPathReal = createBound / timeScale;
         var failed = results.Count(r => r.Status != "Running");
 
+        // Why clusters failed, most frequent first (the reason's first words, ids vary).
+        foreach (var reason in results.Where(r => r.Reason is not null).GroupBy(r => r.Reason![..Math.Min(120, r.Reason!.Length)]).OrderByDescending(g => g.Count()).Take(5))
+            Console.WriteLine($"  failed x{reason.Count()}: {reason.Key}");
         foreach (var (category, calls, seconds) in perCategory)
             Console.WriteLine($"  EC2 {category}: {calls:F0} calls per account -> at least {seconds:F1} s real through its bucket");
         Console.WriteLine($"makespan: {makespan:F1} s real ({makespan * timeScale:F0} s modelled); rate-limit bound {rateBound:F1} s real, " +
