@@ -15,13 +15,29 @@ public static class Figures
     public static int LambdaInvocations(IReadOnlyList<HistoryEvent> history) =>
         history.Count(e => e.Type is "TaskScheduled" or "LambdaFunctionScheduled");
 
+    // The throttling codes of the services the product calls: EC2; ELBv2 and STS; EventBridge and tagging.
+    private static readonly string[] ThrottlingCodes = ["RequestLimitExceeded", "Throttling", "ThrottlingException"];
+
     /// <summary>
     /// Steps that failed because AWS throttled them: the functions turn a throttling answer that
-    /// the SDK's own retries did not get past into a TransientCloudException naming the code.
+    /// the SDK's own retries did not get past into a TransientCloudException naming the code,
+    /// which the workflow's Retry then takes; each such failure is one TaskFailed event.
     /// </summary>
     public static int ThrottledStepFailures(IReadOnlyList<HistoryEvent> history) =>
-        history.Count(e => e.Type is "TaskFailed" or "LambdaFunctionFailed"
-            && (e.Details?.ToString() ?? "").Contains("RequestLimitExceeded", StringComparison.Ordinal));
+        FailedSteps(history).Count(f => ThrottlingCodes.Any(code => f.Cause.Contains(code + ":", StringComparison.Ordinal)));
+
+    /// <summary>Every failed task of a history: the state it ran in and the cause the function gave.</summary>
+    public static IEnumerable<(string State, string Cause)> FailedSteps(IReadOnlyList<HistoryEvent> history)
+    {
+        var state = "";
+        foreach (var e in history)
+        {
+            if (e.Type.EndsWith("StateEntered", StringComparison.Ordinal))
+                state = e.Details?["name"]?.ToString() ?? "";
+            else if (e.Type is "TaskFailed" or "LambdaFunctionFailed")
+                yield return (state, e.Details?["cause"]?.ToString() ?? e.Details?["error"]?.ToString() ?? "");
+        }
+    }
 
     /// <summary>Operation counts that grew between two snapshots of the edge counters.</summary>
     public static Dictionary<string, long> Delta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
@@ -34,9 +50,29 @@ public static class Figures
     public static long CloudCalls(IReadOnlyDictionary<string, long> delta) =>
         delta.Where(kv => RequestCounters.IsCloudCall(kv.Key)).Sum(kv => kv.Value);
 
-    /// <summary>The EC2 operation name of an edge counter key ("2016-11-15/RunInstances" -> "RunInstances"), null for other services.</summary>
-    public static string? Ec2Operation(string counterKey) =>
-        counterKey.StartsWith("2016-11-15/", StringComparison.Ordinal) ? counterKey["2016-11-15/".Length..] : null;
+    // How the edge names each service's calls (query API version, or JSON target prefix), and whether
+    // the product calls it as itself (one bucket for all clusters) rather than in the target account.
+    private static readonly Dictionary<string, (string Service, bool ProductAccount)> Services = new(StringComparer.Ordinal)
+    {
+        ["2016-11-15"] = ("ec2", false),
+        ["2015-12-01"] = ("elasticloadbalancing", false),
+        ["ResourceGroupsTaggingAPI_20170126"] = ("tagging", false),
+        ["2011-06-15"] = ("sts", true),
+        ["AWSEvents"] = ("events", true),
+    };
+
+    /// <summary>
+    /// The token bucket an edge counter key falls in ("2016-11-15/RunInstances" -> ec2 RunInstances,
+    /// 2/s, burst 5); null for the product's own table and engine.
+    /// </summary>
+    public static (string Service, bool ProductAccount, string Category, double RefillPerSecond, double Burst)? BucketOf(string counterKey)
+    {
+        var separator = counterKey.IndexOfAny(['/', '.']);
+        if (separator < 0 || !Services.TryGetValue(counterKey[..separator], out var service))
+            return null;
+        var (category, refill, burst) = TokenBuckets.CategoryOf(counterKey[(separator + 1)..]);
+        return (service.Service, service.ProductAccount, category, refill, burst);
+    }
 
     private static double Modelled(LatencyModel latency, double timeScale, string name) =>
         latency.Of(name).TotalSeconds * timeScale;

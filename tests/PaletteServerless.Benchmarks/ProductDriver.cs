@@ -183,9 +183,11 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         if (response.StatusCode == expected)
             return JsonNode.Parse(text) as JsonObject ?? [];
-        // 5xx and 429 are worth asking again (the stack restarting, a throttled table); anything else is a defect to report.
+        // 5xx and 429 are worth asking again (the stack restarting, a throttled table), and so is 401: a token
+        // minted by the stack before a restart is refused by the new one until the driver switches to it.
+        // Anything else is a defect to report.
         var message = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {text}";
-        throw (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests
+        throw (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized
             ? new TransientApiException(message)
             : new InvalidOperationException(message);
     }

@@ -14,6 +14,9 @@ namespace PaletteServerless.Benchmarks;
 /// </summary>
 public static class ProvisionBenchmark
 {
+    // The console; the product's own log lines go to a file meanwhile (see ProductLog).
+    private static TextWriter Report = Console.Out;
+
     public const string Description = "cluster creates/deletes on the local stack: modelled time vs critical path, transitions, calls (--scale: 100 at once, throttled)";
 
     private const string Usage = """
@@ -38,6 +41,9 @@ public static class ProvisionBenchmark
         var timeScale = options.Double("--time-scale", 60);
         var zones = Math.Min(options.Int("--zones", 3), 6);
 
+        using var log = new ProductLog(Path.Combine(Path.GetTempPath(), $"palette-provision-{Environment.ProcessId}.log"));
+        Report = log.Report;
+        Report.WriteLine($"product log: {log.Path}");
         using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         await using var stack = await LocalStack.StartAsync(new LocalStackOptions
         {
@@ -61,8 +67,8 @@ public static class ProvisionBenchmark
         var zones = ProductDriver.ZonesOf(zoneCount);
         var createBound = Figures.CreateLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
         var deleteBound = Figures.DeleteLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
-        Console.WriteLine($"provision: {clusters} clusters one after the other, {zones.Count} zones, time scale {timeScale}");
-        Console.WriteLine($"critical-path lower bounds (modelled): create {createBound:F0} s, delete {deleteBound:F0} s");
+        Report.WriteLine($"provision: {clusters} clusters one after the other, {zones.Count} zones, time scale {timeScale}");
+        Report.WriteLine($"critical-path lower bounds (modelled): create {createBound:F0} s, delete {deleteBound:F0} s");
 
         // One target account per cluster: a cluster takes one Elastic IP per zone, and an account has 5.
         var accounts = Enumerable.Range(1, clusters).Select(ProductDriver.Account).ToList();
@@ -84,7 +90,7 @@ public static class ProvisionBenchmark
             var delta = Figures.Delta(before, stack.Counters.Snapshot());
             var create = new Create(name, uid, seconds, Figures.Transitions(history), Figures.LambdaInvocations(history), Figures.DynamoDbWrites(delta), Figures.CloudCalls(delta));
             creates.Add(create);
-            Console.WriteLine($"create {name}: {create.Seconds:F0} s modelled to Running = {create.Seconds / createBound:F2} x the lower bound; " +
+            Report.WriteLine($"create {name}: {create.Seconds:F0} s modelled to Running = {create.Seconds / createBound:F2} x the lower bound; " +
                 $"{create.Transitions} transitions, {create.Lambdas} Lambda invocations, {create.Writes} DynamoDB writes, {create.CloudCalls} AWS API calls");
         }
 
@@ -103,11 +109,11 @@ public static class ProvisionBenchmark
             var delta = Figures.Delta(before, stack.Counters.Snapshot());
             var delete = new Delete(name, seconds, Figures.Transitions(history), Figures.LambdaInvocations(history), Figures.DynamoDbWrites(delta), Figures.CloudCalls(delta));
             deletes.Add(delete);
-            Console.WriteLine($"delete {name}: {delete.Seconds:F0} s modelled to Deleted = {delete.Seconds / deleteBound:F2} x the lower bound; " +
+            Report.WriteLine($"delete {name}: {delete.Seconds:F0} s modelled to Deleted = {delete.Seconds / deleteBound:F2} x the lower bound; " +
                 $"{delete.Transitions} transitions, {delete.Lambdas} Lambda invocations, {delete.Writes} DynamoDB writes, {delete.CloudCalls} AWS API calls");
         }
 
-        Console.WriteLine(new JsonObject
+        Report.WriteLine(new JsonObject
         {
             ["mode"] = "sequential",
             ["clusters"] = clusters,
@@ -151,7 +157,7 @@ public static class ProvisionBenchmark
         var accounts = Enumerable.Range(1, accountCount).Select(ProductDriver.Account).ToList();
         var zones = ProductDriver.ZonesOf(1);
         var createBound = Figures.CreateLowerBoundSeconds(stack.LocalAws.Latency, timeScale);
-        Console.WriteLine($"provision --scale: {clusters} clusters at once over {accountCount} accounts, 1 zone, time scale {timeScale}, EC2 token buckets on");
+        Report.WriteLine($"provision --scale: {clusters} clusters at once over {accountCount} accounts, 1 zone, time scale {timeScale}, EC2 token buckets on");
         foreach (var account in accounts)
             await driver.SetUpAccountAsync(account, ct);
 
@@ -172,17 +178,27 @@ public static class ProvisionBenchmark
         var delta = Figures.Delta(before, stack.Counters.Snapshot());
 
         var throttledStepFailures = 0;
+        var failedSteps = new List<(string State, string Cause)>();
         foreach (var result in results)
-            throttledStepFailures += Figures.ThrottledStepFailures(await driver.CompletedHistoryAsync(driver.ExecutionArn("provision", result.Uid), TimeSpan.FromSeconds(30), ct));
+        {
+            var history = await driver.CompletedHistoryAsync(driver.ExecutionArn("provision", result.Uid), TimeSpan.FromSeconds(30), ct);
+            throttledStepFailures += Figures.ThrottledStepFailures(history);
+            failedSteps.AddRange(Figures.FailedSteps(history));
+        }
+        // Which steps failed and with what, most frequent first (the cause's first words: ids vary).
+        foreach (var step in failedSteps.GroupBy(f => $"{f.State}: {f.Cause[..Math.Min(70, f.Cause.Length)]}").OrderByDescending(g => g.Count()).Take(8))
+            Report.WriteLine($"  step failed x{step.Count()} in {step.Key}");
 
         // The rate-limit bound: the fewest real seconds in which one account's calls of a bucket category
         // can pass its bucket (the burst at once, the rest at the refill rate). The edge counts calls of
-        // all accounts together; every account carries the same clusters, so each made an equal share.
+        // all accounts together; every target account carries the same clusters, so each made an equal
+        // share. STS and EventBridge are called from the product's own account: one bucket for all.
         var perCategory = delta
-            .Select(kv => (Operation: Figures.Ec2Operation(kv.Key), kv.Value))
-            .Where(x => x.Operation is not null)
-            .GroupBy(x => TokenBuckets.CategoryOf(x.Operation!))
-            .Select(g => (g.Key.Category, g.Key.RefillPerSecond, g.Key.Burst, CallsPerAccount: g.Sum(x => x.Value) / (double)accountCount))
+            .Select(kv => (Bucket: Figures.BucketOf(kv.Key), kv.Value))
+            .Where(x => x.Bucket is not null)
+            .GroupBy(x => x.Bucket!.Value)
+            .Select(g => (Category: $"{g.Key.Service} {g.Key.Category}", g.Key.RefillPerSecond, g.Key.Burst,
+                CallsPerAccount: g.Sum(x => x.Value) / (g.Key.ProductAccount ? 1.0 : accountCount)))
             .Select(c => (c.Category, c.CallsPerAccount, Seconds: Math.Max(0, c.CallsPerAccount - c.Burst) / c.RefillPerSecond))
             .OrderByDescending(c => c.Seconds).ToList();
         var rateBound = perCategory.Count == 0 ? 0 : perCategory[0].Seconds;
@@ -191,13 +207,13 @@ public static class ProvisionBenchmark
 
         // Why clusters failed, most frequent first (the reason's first words, ids vary).
         foreach (var reason in results.Where(r => r.Reason is not null).GroupBy(r => r.Reason![..Math.Min(120, r.Reason!.Length)]).OrderByDescending(g => g.Count()).Take(5))
-            Console.WriteLine($"  failed x{reason.Count()}: {reason.Key}");
+            Report.WriteLine($"  failed x{reason.Count()}: {reason.Key}");
         foreach (var (category, calls, seconds) in perCategory)
-            Console.WriteLine($"  EC2 {category}: {calls:F0} calls per account -> at least {seconds:F1} s real through its bucket");
-        Console.WriteLine($"makespan: {makespan:F1} s real ({makespan * timeScale:F0} s modelled); rate-limit bound {rateBound:F1} s real, " +
+            Report.WriteLine($"  {category}: {calls:F0} calls per account -> at least {seconds:F1} s real through its bucket");
+        Report.WriteLine($"makespan: {makespan:F1} s real ({makespan * timeScale:F0} s modelled); rate-limit bound {rateBound:F1} s real, " +
             $"critical path {criticalPathReal:F1} s real; makespan = {makespan / Math.Max(rateBound, criticalPathReal):F2} x the larger bound");
-        Console.WriteLine($"clusters Running {clusters - failed}, failed or stuck {failed}; workflow steps failed by RequestLimitExceeded (after the SDK's own retries, read from the histories): {throttledStepFailures}");
-        Console.WriteLine(new JsonObject
+        Report.WriteLine($"clusters Running {clusters - failed}, failed or stuck {failed}; workflow steps failed by throttling (RequestLimitExceeded, Throttling, ThrottlingException; after the SDK's own retries, read from the histories): {throttledStepFailures}");
+        Report.WriteLine(new JsonObject
         {
             ["mode"] = "scale",
             ["clusters"] = clusters,

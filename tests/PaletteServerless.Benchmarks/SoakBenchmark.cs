@@ -16,6 +16,9 @@ namespace PaletteServerless.Benchmarks;
 /// </summary>
 public static class SoakBenchmark
 {
+    // The console; the product's own log lines go to a file meanwhile (see ProductLog).
+    private static TextWriter Report = Console.Out;
+
     public const string Description = "concurrent full lifecycles under AWS faults, step crashes and one stack restart: stuck, leaked, duplicated";
 
     private const string Usage = """
@@ -46,7 +49,11 @@ public static class SoakBenchmark
         var timeScale = options.Double("--time-scale", 120);
         var seed = options.Int("--seed", 1);
 
+        // The data and the fault profile go when the soak ends; the product's log stays for a look afterwards.
         var workDirectory = Directory.CreateTempSubdirectory("palette-soak-");
+        using var log = new ProductLog(Path.Combine(Path.GetTempPath(), $"palette-soak-{Environment.ProcessId}.log"));
+        Report = log.Report;
+        Report.WriteLine($"product log: {log.Path}");
         try
         {
             return await SoakAsync(lifecycles, timeScale, seed, workDirectory.FullName);
@@ -89,7 +96,7 @@ public static class SoakBenchmark
         using var overall = new CancellationTokenSource(lifecycleBudget + TimeSpan.FromMinutes(3));
         var ct = overall.Token;
 
-        Console.WriteLine($"soak: {lifecycles} lifecycles side by side, time scale {timeScale}, seed {seed}, step crash rate {stackOptions.StepCrashRate}, " +
+        Report.WriteLine($"soak: {lifecycles} lifecycles side by side, time scale {timeScale}, seed {seed}, step crash rate {stackOptions.StepCrashRate}, " +
             $"faults {JsonSerializer.Serialize(Faults(seed), FaultProfile.FileJson)}");
         var stack = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
         using var driver = new ProductDriver(stack);
@@ -116,10 +123,10 @@ public static class SoakBenchmark
         await Task.WhenAny(firstDelete.Task, Task.Delay(lifecycleBudget / 4, ct));
         await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
         var restartAt = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"restarting the local stack at {restartAt:F1} s ...");
+        Report.WriteLine($"restarting the local stack at {restartAt:F1} s ...");
         await driver.Stack.DisposeAsync();
         driver.Stack = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
-        Console.WriteLine($"restarted in {clock.Elapsed.TotalSeconds - restartAt:F1} s");
+        Report.WriteLine($"restarted in {clock.Elapsed.TotalSeconds - restartAt:F1} s");
 
         var outcomes = await Task.WhenAll(runs);
         var elapsed = clock.Elapsed.TotalSeconds;
@@ -132,17 +139,18 @@ public static class SoakBenchmark
         var duplicates = seen.Duplicates(uids, zones: 1, ProductDriver.PlannedInstances);
 
         foreach (var outcome in outcomes.Where(o => o.FinalStatus != "Deleted"))
-            Console.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}");
-        foreach (var leak in leaks)
-            Console.WriteLine($"  leaked: {leak.Type} {leak.Id} ({leak.State}) of cluster {leak.Tags[ProductDriver.UidTag]} in {leak.Account}");
+            Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}");
+        foreach (var cluster in leaks.GroupBy(r => (Uid: r.Tags[ProductDriver.UidTag], r.Account)))
+            Report.WriteLine($"  leaked of cluster {cluster.Key.Uid} in {cluster.Key.Account}: " +
+                string.Join(", ", cluster.GroupBy(r => $"{r.Type} ({r.State})").Select(g => $"{g.Count()} {g.Key}")));
         foreach (var duplicate in duplicates)
-            Console.WriteLine($"  created twice: {duplicate}");
+            Report.WriteLine($"  created twice: {duplicate}");
         var completed = outcomes.Count(o => o.FinalStatus == "Deleted");
         var running = outcomes.Count(o => o.CreatedAs == "Running");
         var failed = outcomes.Count(o => o.CreatedAs == "Failed");
-        Console.WriteLine($"lifecycles completed {completed}/{lifecycles} (created Running {running}, created Failed {failed}) in {elapsed:F1} s real; " +
+        Report.WriteLine($"lifecycles completed {completed}/{lifecycles} (created Running {running}, created Failed {failed}) in {elapsed:F1} s real; " +
             $"stuck {lifecycles - completed}, leaked {leaks.Count}, created twice {duplicates.Count}{(allDeleted ? "" : " (leaks counted with clusters not Deleted)")}");
-        Console.WriteLine(new JsonObject
+        Report.WriteLine(new JsonObject
         {
             ["lifecycles"] = lifecycles,
             ["timeScale"] = timeScale,
@@ -177,7 +185,7 @@ public static class SoakBenchmark
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // A refused call is a finding of the soak, not a reason to stop the others.
-            Console.WriteLine($"  {name}: {ex.GetType().Name}: {ex.Message}");
+            Report.WriteLine($"  {name}: {ex.GetType().Name}: {ex.Message}");
             return new Outcome(name, uid, "error", "error");
         }
     }
