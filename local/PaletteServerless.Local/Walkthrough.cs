@@ -34,7 +34,14 @@ public static class Walkthrough
         }
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/cloudaccounts", """{"name":"main"}""", ct);
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusterprofiles", SampleProfile, ct);
-        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters?dryRun=true", SampleCluster, ct);
+        using (var dryRun = await http.PostAsync("/v1/projects/demo/clusters?dryRun=true", new StringContent(SampleCluster, Encoding.UTF8, "application/json"), ct))
+        {
+            var result = JsonNode.Parse(await dryRun.Content.ReadAsStringAsync(ct))!;
+            output.WriteLine($"demo: POST /v1/projects/demo/clusters?dryRun=true -> {(int)dryRun.StatusCode}: valid={result["valid"]}, preflight problems: {result["preflight"]?.AsArray().Count}");
+            foreach (var line in result["plan"]?["resources"]?.AsArray() ?? [])
+                output.WriteLine($"      would create {line!["count"]} x {line["kind"]} {line["name"]} ({line["detail"]}) ${line["hourlyCostUsd"]}/h");
+            output.WriteLine($"      estimated cost: ${result["plan"]?["estimatedHourlyCostUsd"]}/hour");
+        }
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusters", SampleCluster, ct);
         // At --time-scale 1 a cluster takes the modelled AWS time (minutes); at 60 it takes seconds.
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(30) / stack.Options.TimeScale + TimeSpan.FromSeconds(30);

@@ -10,7 +10,8 @@ public sealed record Leftover(
 public sealed record LeftoverReport(string? Cluster, IReadOnlyList<Leftover> Leftovers, decimal EstimatedHourlyCostUsd, DateTimeOffset At)
 {
     public static LeftoverReport Of(string? cluster, IReadOnlyList<Leftover> leftovers, DateTimeOffset at) =>
-        new(cluster, leftovers, leftovers.Sum(l => l.EstimatedHourlyCostUsd ?? 0), at);
+        new(cluster, leftovers.Select(l => l with { EstimatedHourlyCostUsd = l.EstimatedHourlyCostUsd is { } c ? Math.Round(c, 4) : null }).ToList(),
+            Math.Round(leftovers.Sum(l => l.EstimatedHourlyCostUsd ?? 0), 4), at);
 
     /// <summary>The names the product doc's warning uses for the kinds that keep costing money.</summary>
     public static string TypeOf(string kind) => kind switch

@@ -41,6 +41,8 @@ public sealed record PlanSummary(IReadOnlyList<PlannedResource> Resources, decim
             resources.Add(new(ResourceKinds.Volume, $"{plan.Name}-{pool.Key}-root", count, Prices.VolumeHour(first.DiskSizeGiB) * count, $"gp3 {first.DiskSizeGiB} GiB"));
         }
         var total = resources.Sum(r => r.HourlyCostUsd ?? 0);
-        return new PlanSummary(resources, Math.Round(total, 4), [.. unpriced]);
+        // Estimates: four decimals of a dollar per hour are more than their precision.
+        var rounded = resources.Select(r => r with { HourlyCostUsd = r.HourlyCostUsd is { } c ? Math.Round(c, 4) : null }).ToList();
+        return new PlanSummary(rounded, Math.Round(total, 4), [.. unpriced]);
     }
 }
