@@ -139,7 +139,8 @@ public static class SoakBenchmark
         var duplicates = seen.Duplicates(uids, zones: 1, ProductDriver.PlannedInstances);
 
         foreach (var outcome in outcomes.Where(o => o.FinalStatus != "Deleted"))
-            Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}");
+            Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}; " +
+                await DiagnoseAsync(driver, outcome.Uid, ct));
         foreach (var cluster in leaks.GroupBy(r => (Uid: r.Tags[ProductDriver.UidTag], r.Account)))
             Report.WriteLine($"  leaked of cluster {cluster.Key.Uid} in {cluster.Key.Account}: " +
                 string.Join(", ", cluster.GroupBy(r => $"{r.Type} ({r.State})").Select(g => $"{g.Count()} {g.Key}")));
@@ -188,6 +189,29 @@ public static class SoakBenchmark
             Report.WriteLine($"  {name}: {ex.GetType().Name}: {ex.Message}");
             return new Outcome(name, uid, "error", "error");
         }
+    }
+
+    /// <summary>What the engine knows of a stuck cluster's workflows: each execution's status and its last failed step.</summary>
+    private static async Task<string> DiagnoseAsync(ProductDriver driver, string uid, CancellationToken ct)
+    {
+        if (uid.Length == 0)
+            return "never created";
+        var parts = new List<string>();
+        foreach (var kind in new[] { "provision", "delete" })
+        {
+            var arn = driver.ExecutionArn(kind, uid);
+            var execution = await driver.Stack.Engine.Store.GetExecutionAsync(arn, ct);
+            if (execution is null)
+            {
+                parts.Add($"no {kind} execution");
+                continue;
+            }
+            var history = await driver.Stack.Engine.GetHistoryAsync(arn, ct);
+            var lastState = history.LastOrDefault(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal))?.Details?["name"]?.ToString();
+            var lastFailure = Figures.FailedSteps(history).Select(f => $"{f.State}: {f.Cause[..Math.Min(160, f.Cause.Length)]}").LastOrDefault();
+            parts.Add($"{kind} execution {execution.Status}, last state {lastState}{(lastFailure is null ? "" : $", last failed step {lastFailure}")}");
+        }
+        return string.Join("; ", parts);
     }
 
     private static async Task<string> LastStatusAsync(ProductDriver driver, string account, string name, CancellationToken ct)
