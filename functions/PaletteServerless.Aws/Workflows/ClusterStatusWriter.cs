@@ -37,99 +37,81 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     }
 
     /// <summary>Moves the cluster to <paramref name="status"/> if that is a legal move; a repeat of the same move only republishes its event.</summary>
-    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct, Func<Cluster, Cluster>? also = null)
+    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var (before, after) = await ChangeAsync(scope, name, uid, cluster =>
         {
-            var cluster = await LoadAsync(scope, name, uid, ct);
             if (cluster.Status == status)
-            {
-                await PublishAsync(cluster, cluster.PreviousStatus, ct);
-                return cluster;
-            }
+                return null;
             if (!ClusterStatus.CanMove(cluster.Status, status))
                 throw new ClusterStateChangedException($"cluster {name} is {cluster.Status}; it cannot become {status}");
-            var now = clock.GetUtcNow();
-            var changed = (also?.Invoke(cluster) ?? cluster) with
+            return cluster with
             {
                 Status = status,
                 StatusReason = reason,
-                UpdatedAt = now,
                 PreviousStatus = cluster.Status,
-                DeletedAt = status == ClusterStatus.Deleted ? now : cluster.DeletedAt,
+                DeletedAt = status == ClusterStatus.Deleted ? clock.GetUtcNow() : cluster.DeletedAt,
             };
-            try
-            {
-                changed = await clusters.UpdateAsync(changed, cluster.Version, ct);
-            }
-            catch (ConflictException) when (attempt < 10)
-            {
-                continue;
-            }
-            await clusters.AddEventAsync(changed, Event(status == ClusterStatus.Failed ? "Warning" : "Normal", status, reason), ct);
-            await PublishAsync(changed, cluster.Status, ct);
-            return changed;
+        }, ct);
+        if (after is null)
+        {
+            await PublishAsync(before, before.PreviousStatus, ct);
+            return before;
         }
+        await clusters.AddEventAsync(after, Event(status == ClusterStatus.Failed ? "Warning" : "Normal", status, reason), ct);
+        await PublishAsync(after, before.Status, ct);
+        return after;
     }
 
     /// <summary>Sets one condition (VpcReady, NatGatewaysReady, ...) and records an event when it changes.</summary>
     public async Task SetConditionAsync(ProjectScope scope, string name, string uid, string type, bool ready, string reason, string message, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var cluster = await LoadAsync(scope, name, uid, ct);
-            var status = ready ? "True" : "False";
-            if (cluster.Conditions.Any(c => c.Type == type && c.Status == status && c.Reason == reason))
-                return;
-            var now = clock.GetUtcNow();
-            var conditions = cluster.Conditions.Where(c => c.Type != type).ToList();
-            conditions.Add(new ClusterCondition { Type = type, Status = status, Reason = reason, Message = message, LastTransitionTime = now });
-            try
-            {
-                var changed = await clusters.UpdateAsync(cluster with { Conditions = conditions, UpdatedAt = now }, cluster.Version, ct);
-                await clusters.AddEventAsync(changed, Event(ready ? "Normal" : "Warning", type, message), ct);
-                return;
-            }
-            catch (ConflictException) when (attempt < 10)
-            {
-            }
-        }
+        var status = ready ? "True" : "False";
+        var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
+            cluster.Conditions.Any(c => c.Type == type && c.Status == status && c.Reason == reason)
+                ? null
+                : cluster with
+                {
+                    Conditions =
+                    [
+                        .. cluster.Conditions.Where(c => c.Type != type),
+                        new ClusterCondition { Type = type, Status = status, Reason = reason, Message = message, LastTransitionTime = clock.GetUtcNow() },
+                    ],
+                }, ct);
+        if (after is not null)
+            await clusters.AddEventAsync(after, Event(ready ? "Normal" : "Warning", type, message), ct);
     }
 
     /// <summary>Explains the current status (e.g. what a delete waits for) without changing it.</summary>
-    public async Task ExplainAsync(ProjectScope scope, string name, string uid, string reason, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var cluster = await LoadAsync(scope, name, uid, ct);
-            if (cluster.StatusReason == reason)
-                return;
-            try
-            {
-                await clusters.UpdateAsync(cluster with { StatusReason = reason, UpdatedAt = clock.GetUtcNow() }, cluster.Version, ct);
-                return;
-            }
-            catch (ConflictException) when (attempt < 10)
-            {
-            }
-        }
-    }
+    public Task ExplainAsync(ProjectScope scope, string name, string uid, string reason, CancellationToken ct) =>
+        ChangeAsync(scope, name, uid, cluster => cluster.StatusReason == reason ? null : cluster with { StatusReason = reason }, ct);
 
     /// <summary>Opens force delete for a cluster still in Deleting (the delete workflow's 15-minute timer).</summary>
     public async Task OpenForceDeleteAsync(ProjectScope scope, string name, string uid, CancellationToken ct)
     {
+        var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
+            cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailable
+                ? null
+                : cluster with { ForceDeleteAvailable = true, ForceDeleteAvailableAt = clock.GetUtcNow() }, ct);
+        if (after is not null)
+            await clusters.AddEventAsync(after, Event("Warning", "ForceDeleteAvailable",
+                "the cluster has been deleting for 15 minutes: an admin may now force delete it (leftovers are reported and may cost money)"), ct);
+    }
+
+    /// <summary>
+    /// Applies a change to the stored cluster, conditional on the version it read; on a race it reads
+    /// again and re-applies, so neither writer loses its update. A change of null means "nothing to do".
+    /// </summary>
+    private async Task<(Cluster Before, Cluster? After)> ChangeAsync(ProjectScope scope, string name, string uid, Func<Cluster, Cluster?> change, CancellationToken ct)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var cluster = await LoadAsync(scope, name, uid, ct);
-            if (cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailable)
-                return;
-            var now = clock.GetUtcNow();
+            if (change(cluster) is not { } changed)
+                return (cluster, null);
             try
             {
-                var changed = await clusters.UpdateAsync(cluster with { ForceDeleteAvailable = true, ForceDeleteAvailableAt = now, UpdatedAt = now }, cluster.Version, ct);
-                await clusters.AddEventAsync(changed, Event("Warning", "ForceDeleteAvailable",
-                    "the cluster has been deleting for 15 minutes: an admin may now force delete it (leftovers are reported and may cost money)"), ct);
-                return;
+                return (cluster, await clusters.UpdateAsync(changed with { UpdatedAt = clock.GetUtcNow() }, cluster.Version, ct));
             }
             catch (ConflictException) when (attempt < 10)
             {
