@@ -26,7 +26,10 @@ public static class Figures
     public static int ThrottledStepFailures(IReadOnlyList<HistoryEvent> history) =>
         FailedSteps(history).Count(f => ThrottlingCodes.Any(code => f.Cause.Contains(code + ":", StringComparison.Ordinal)));
 
-    /// <summary>Every failed task of a history: the state it ran in and the cause the function gave.</summary>
+    /// <summary>
+    /// Every failed task of a history: the function that failed (the task's resource; branches of a
+    /// Parallel interleave, so the state entered last is not always the one that failed) and its cause.
+    /// </summary>
     public static IEnumerable<(string State, string Cause)> FailedSteps(IReadOnlyList<HistoryEvent> history)
     {
         var state = "";
@@ -35,7 +38,11 @@ public static class Figures
             if (e.Type.EndsWith("StateEntered", StringComparison.Ordinal))
                 state = e.Details?["name"]?.ToString() ?? "";
             else if (e.Type is "TaskFailed" or "LambdaFunctionFailed")
-                yield return (state, e.Details?["cause"]?.ToString() ?? e.Details?["error"]?.ToString() ?? "");
+            {
+                var resource = e.Details?["resource"]?.ToString();
+                var function = resource is { Length: > 0 } ? resource[(resource.LastIndexOf(':') + 1)..] : state;
+                yield return (function, e.Details?["cause"]?.ToString() ?? e.Details?["error"]?.ToString() ?? "");
+            }
         }
     }
 
