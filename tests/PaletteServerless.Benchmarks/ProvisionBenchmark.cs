@@ -185,9 +185,10 @@ public static class ProvisionBenchmark
             throttledStepFailures += Figures.ThrottledStepFailures(history);
             failedSteps.AddRange(Figures.FailedSteps(history));
         }
-        // Which steps failed and with what, most frequent first (the cause's first words: ids vary).
+        // Which steps failed and with what, most frequent first (the cause's first words: ids vary). A step
+        // is named by its task resource, or else by the state entered last (inexact inside a Parallel).
         foreach (var step in failedSteps.GroupBy(f => $"{f.State}: {f.Cause[..Math.Min(70, f.Cause.Length)]}").OrderByDescending(g => g.Count()).Take(8))
-            Report.WriteLine($"  step failed x{step.Count()} in {step.Key}");
+            Report.WriteLine($"  step failed x{step.Count()} at {step.Key}");
 
         // The rate-limit bound: the fewest real seconds in which one account's calls of a bucket category
         // can pass its bucket (the burst at once, the rest at the refill rate). The edge counts calls of
@@ -225,7 +226,7 @@ public static class ProvisionBenchmark
             ["rateLimitBoundBucket"] = perCategory.Count == 0 ? null : perCategory[0].Category,
             ["criticalPathSeconds"] = Round(criticalPathReal, 2),
             ["makespanRatio"] = Round(makespan / Math.Max(rateBound, criticalPathReal), 2),
-            ["ec2CallsPerAccount"] = new JsonObject(perCategory.Select(c => KeyValuePair.Create(c.Category, (JsonNode?)Round(c.CallsPerAccount)))),
+            ["callsPerAccountByBucket"] = new JsonObject(perCategory.Select(c => KeyValuePair.Create(c.Category, (JsonNode?)Round(c.CallsPerAccount)))),
             ["throttledStepFailures"] = throttledStepFailures,
             ["failedClusters"] = failed,
             ["clusterSeconds"] = Array(results.Select(r => Round(r.Seconds, 2))),
