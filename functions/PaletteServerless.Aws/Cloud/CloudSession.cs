@@ -31,6 +31,10 @@ public sealed class CloudSession : IDisposable
 
     public string Region { get; }
 
+    // Every step and poll would otherwise call AssumeRole again (and be throttled at scale): a warm
+    // Lambda container reuses a role's credentials until shortly before they expire.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Role, string? ExternalId, string Region), (AWSCredentials Credentials, DateTimeOffset Expires)> AssumedRoles = new();
+
     /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
     public async Task<string> AccountIdAsync(CancellationToken ct)
     {
@@ -58,6 +62,9 @@ public sealed class CloudSession : IDisposable
     {
         if (account.RoleArn is null)
             return new CloudSession(region, null);
+        var key = (account.RoleArn, account.ExternalId, region);
+        if (AssumedRoles.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow.AddMinutes(5))
+            return new CloudSession(region, cached.Credentials);
         using var sts = new AmazonSecurityTokenServiceClient(StsConfig(region));
         var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
         {
@@ -67,7 +74,9 @@ public sealed class CloudSession : IDisposable
             DurationSeconds = 3600,
         }, ct);
         var c = response.Credentials;
-        return new CloudSession(region, new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken));
+        var credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
+        AssumedRoles[key] = (credentials, c.Expiration is { } expiration ? new DateTimeOffset(expiration.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.UtcNow.AddMinutes(15));
+        return new CloudSession(region, credentials);
     }
 
     public void Dispose()

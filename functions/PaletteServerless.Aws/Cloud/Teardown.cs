@@ -39,6 +39,7 @@ public sealed class Teardown(ClusterResources resources)
     public async Task<TeardownResult> PassAsync(CancellationToken ct, bool attemptEveryStage = false)
     {
         await AdoptTaggedAsync(ct);
+        await StartNatGatewayDeletionsAsync(ct);
         Func<CancellationToken, Task<bool>>[] stages =
         [
             InstancesAsync, LoadBalancersAsync, SecurityGroupsAsync, RouteTablesAsync,
@@ -228,6 +229,25 @@ public sealed class Teardown(ClusterResources resources)
             _waiting.Add($"NAT gateway {item.Id} deleting");
         }
         return !resources.All(ResourceKinds.NatGateway).Any();
+    }
+
+    /// <summary>
+    /// A NAT gateway takes about a minute to delete and nothing of the cluster depends on it during a
+    /// delete, so every pass starts what is not yet deleting; the NAT stage then only waits in its turn.
+    /// </summary>
+    private async Task StartNatGatewayDeletionsAsync(CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.NatGateway).ToList();
+        if (items.Count == 0)
+            return;
+        var (read, gateways) = await Read("describe NAT gateways", async () => (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+        {
+            Filter = [new Filter("nat-gateway-id", items.Select(i => i.Id).ToList())],
+        }, ct)).NatGateways ?? []);
+        if (!read || gateways is null)
+            return;
+        foreach (var gateway in gateways.Where(g => g.State == NatGatewayState.Pending || g.State == NatGatewayState.Available))
+            await Attempt($"delete NAT gateway {gateway.NatGatewayId}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = gateway.NatGatewayId }, ct));
     }
 
     private async Task<bool> ElasticIpsAsync(CancellationToken ct)

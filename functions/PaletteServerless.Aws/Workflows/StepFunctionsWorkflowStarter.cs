@@ -33,7 +33,17 @@ public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, str
 
     private async Task<string> StartAsync(string stateMachineArn, string operation, Cluster cluster, CancellationToken ct)
     {
-        var response = await client.StartExecutionAsync(stateMachineArn, ExecutionName(operation, cluster), Input(cluster), ct);
-        return response.ExecutionArn;
+        var name = ExecutionName(operation, cluster);
+        try
+        {
+            var response = await client.StartExecutionAsync(stateMachineArn, name, Input(cluster), ct);
+            return response.ExecutionArn;
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
+        {
+            // Our names are one per cluster and operation, with one input: this execution is ours,
+            // started by an earlier attempt and already closed.
+            return stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+        }
     }
 }

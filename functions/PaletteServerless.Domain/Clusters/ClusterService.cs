@@ -115,7 +115,13 @@ public sealed class ClusterService(
             if (expectedVersion is { } expected && expected != cluster.Version)
                 throw new ConflictException($"If-Match version {expected} is stale: cluster '{name}' is at version {cluster.Version}; read it again");
             if (cluster.Status == ClusterStatus.Deleting)
-                return cluster; // Deleting again is a no-op: the workflow already runs.
+            {
+                // Deleting again changes nothing, but makes sure the delete workflow runs: an earlier
+                // start may have failed (503). The execution name makes this start idempotent.
+                if (cluster.DeleteExecutionArn is null)
+                    await StartOrExplainAsync(() => workflows.StartDeletionAsync(cluster, ct), "delete");
+                return cluster;
+            }
             var now = clock.GetUtcNow();
             try
             {

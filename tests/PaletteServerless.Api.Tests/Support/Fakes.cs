@@ -11,6 +11,12 @@ public sealed class RecordingWorkflowStarter : IWorkflowStarter
 {
     public ConcurrentQueue<(string Operation, Cluster Cluster)> Started { get; } = new();
 
+    /// <summary>
+    /// The executions that exist, by name, as Step Functions counts them: a start with a name it
+    /// already has (same input) returns that execution instead of starting another.
+    /// </summary>
+    public IReadOnlySet<string> Executions => Started.Select(s => $"{s.Operation}-{s.Cluster.Uid}").ToHashSet();
+
     public Task<string> StartProvisioningAsync(Cluster cluster, CancellationToken ct) => Record("provision", cluster);
 
     public Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct) => Record("delete", cluster);
