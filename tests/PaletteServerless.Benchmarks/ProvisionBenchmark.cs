@@ -193,10 +193,11 @@ public static class ProvisionBenchmark
         // The rate-limit bound: the fewest real seconds in which one account's calls of a bucket category
         // can pass its bucket (the burst at once, the rest at the refill rate). The edge counts calls of
         // all accounts together; every target account carries the same clusters, so each made an equal
-        // share. STS and EventBridge are called from the product's own account: one bucket for all.
+        // share.
         var perCategory = delta
             .Select(kv => (Bucket: Figures.BucketOf(kv.Key), kv.Value))
-            .Where(x => x.Bucket is not null)
+            // Only EC2 is throttled by the local AWS's buckets (the published rates are EC2's).
+            .Where(x => x.Bucket is not null && x.Bucket.Value.Service == "ec2")
             .GroupBy(x => x.Bucket!.Value)
             .Select(g => (Category: $"{g.Key.Service} {g.Key.Category}", g.Key.RefillPerSecond, g.Key.Burst,
                 CallsPerAccount: g.Sum(x => x.Value) / (g.Key.ProductAccount ? 1.0 : accountCount)))
