@@ -155,7 +155,7 @@ public sealed class Teardown(ClusterResources resources)
             return false;
         foreach (var item in resources.All(ResourceKinds.TargetGroup).ToList())
         {
-            if (await Attempt($"delete target group {item.Id}", () => Elb.DeleteTargetGroupAsync(item.Id, ct), forget: item, ct: ct))
+            if (await Attempt($"delete target group {item.Id}", () => Elb.DeleteTargetGroupAsync(item.Id, ct)))
                 await resources.ForgetAsync(item, ct);
         }
         return !resources.All(ResourceKinds.TargetGroup).Any();
@@ -177,7 +177,7 @@ public sealed class Teardown(ClusterResources resources)
         }
         foreach (var item in items)
         {
-            if (await Attempt($"delete security group {item.Id}", () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"delete security group {item.Id}", () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
         }
         return !resources.All(ResourceKinds.SecurityGroup).Any();
@@ -198,7 +198,7 @@ public sealed class Teardown(ClusterResources resources)
             }
             foreach (var association in (table.Associations ?? []).Where(a => a.Main != true))
                 await Attempt($"disassociate {association.RouteTableAssociationId}", () => Ec2.DisassociateRouteTableAsync(new DisassociateRouteTableRequest { AssociationId = association.RouteTableAssociationId }, ct));
-            if (await Attempt($"delete route table {item.Id}", () => Ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"delete route table {item.Id}", () => Ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
         }
         return !resources.All(ResourceKinds.RouteTable).Any();
@@ -266,7 +266,7 @@ public sealed class Teardown(ClusterResources resources)
             }
             if (address.AssociationId is { } association && address.NetworkInterfaceOwnerId is null)
                 await Attempt($"disassociate {item.Id}", () => Ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = association }, ct));
-            if (await Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
         }
         return !resources.All(ResourceKinds.ElasticIp).Any();
@@ -287,7 +287,7 @@ public sealed class Teardown(ClusterResources resources)
             }
             foreach (var attachment in gateway.Attachments ?? [])
                 await Attempt($"detach {item.Id}", () => Ec2.DetachInternetGatewayAsync(new DetachInternetGatewayRequest { InternetGatewayId = item.Id, VpcId = attachment.VpcId }, ct));
-            if (await Attempt($"delete internet gateway {item.Id}", () => Ec2.DeleteInternetGatewayAsync(new DeleteInternetGatewayRequest { InternetGatewayId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"delete internet gateway {item.Id}", () => Ec2.DeleteInternetGatewayAsync(new DeleteInternetGatewayRequest { InternetGatewayId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
         }
         return !resources.All(ResourceKinds.InternetGateway).Any();
@@ -297,7 +297,7 @@ public sealed class Teardown(ClusterResources resources)
     {
         foreach (var item in resources.All(ResourceKinds.Subnet).ToList())
         {
-            if (await Attempt($"delete subnet {item.Id}", () => Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"delete subnet {item.Id}", () => Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
             else
                 await NameBlockersAsync(new Filter("subnet-id", [item.Id]), ct);
@@ -309,7 +309,7 @@ public sealed class Teardown(ClusterResources resources)
     {
         foreach (var item in resources.All(ResourceKinds.Vpc).ToList())
         {
-            if (await Attempt($"delete VPC {item.Id}", () => Ec2.DeleteVpcAsync(new DeleteVpcRequest { VpcId = item.Id }, ct), forget: item, ct: ct))
+            if (await Attempt($"delete VPC {item.Id}", () => Ec2.DeleteVpcAsync(new DeleteVpcRequest { VpcId = item.Id }, ct)))
                 await resources.ForgetAsync(item, ct);
             else
                 await NameBlockersAsync(new Filter("vpc-id", [item.Id]), ct);
@@ -343,7 +343,7 @@ public sealed class Teardown(ClusterResources resources)
     }
 
     /// <summary>Runs one call; NotFound means done (true), a dependency means later (false), anything else is collected (false).</summary>
-    private async Task<bool> Attempt(string what, Func<Task> call, InventoryItem? forget = null, CancellationToken ct = default)
+    private async Task<bool> Attempt(string what, Func<Task> call)
     {
         try
         {

@@ -50,12 +50,6 @@ public interface IWorkflowStarter
     Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct);
 }
 
-/// <summary>Announces status changes (EventBridge, detail-type "Cluster Status Change").</summary>
-public interface IStatusEventPublisher
-{
-    Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct);
-}
-
 /// <summary>
 /// Force delete (product doc): stop the delete workflow, sweep what carries the cluster's ownership
 /// tag, and report what could not be removed. Returns the report as the API shows it.
