@@ -1,3 +1,4 @@
+using PaletteServerless.Testing;
 using System.Diagnostics;
 using PaletteServerless.Api.Tests.Support;
 using Xunit.Abstractions;

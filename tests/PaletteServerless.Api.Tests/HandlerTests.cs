@@ -1,3 +1,4 @@
+using PaletteServerless.Testing;
 using System.Text.Json.Nodes;
 using PaletteServerless.Api.Tests.Support;
 

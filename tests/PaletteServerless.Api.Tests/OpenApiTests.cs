@@ -1,3 +1,4 @@
+using PaletteServerless.Testing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;

@@ -1,3 +1,4 @@
+using PaletteServerless.Testing;
 using PaletteServerless.Api.Tests.Support;
 
 namespace PaletteServerless.Api.Tests;

@@ -1,3 +1,4 @@
+using PaletteServerless.Testing;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;

@@ -13,32 +13,6 @@ using PaletteServerless.Testing;
 
 namespace PaletteServerless.Aws.Tests.Storage;
 
-/// <summary>A real dynalite with the product's table, for the tests of one class; tests keep apart by tenant.</summary>
-public sealed class TableFixture : IAsyncLifetime
-{
-    public const string TableName = "store-tests";
-
-    private readonly DynaliteFixture _dynalite = new();
-    private AmazonDynamoDBClient? _dynamo;
-
-    public IAmazonDynamoDB Dynamo => _dynamo ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        await _dynalite.InitializeAsync();
-        _dynamo = new AmazonDynamoDBClient(
-            new BasicAWSCredentials("test", "test"),
-            new AmazonDynamoDBConfig { ServiceURL = _dynalite.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
-        await TableSchema.EnsureCreatedAsync(_dynamo, TableName, CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _dynamo?.Dispose();
-        await _dynalite.DisposeAsync();
-    }
-}
-
 /// <summary>A clock the test sets by hand.</summary>
 internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 {
@@ -47,14 +21,14 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-public class DynamoDbStoreTests(TableFixture table) : IClassFixture<TableFixture>
+public class DynamoDbStoreTests(StoreFixture table) : IClassFixture<StoreFixture>
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
 
     private readonly ManualClock _clock = new(Start);
     private readonly ProjectScope _scope = new("t" + Guid.NewGuid().ToString("N")[..10], "web");
-    private DynamoDbStore Store => new(table.Dynamo, TableFixture.TableName, _clock);
+    private DynamoDbStore Store => new(table.Dynamo, StoreFixture.TableName, _clock);
     private IClusterStore Clusters => Store;
     private ICloudAccountStore Accounts => Store;
     private IProfileStore Profiles => Store;
@@ -351,7 +325,7 @@ public class DynamoDbStoreTests(TableFixture table) : IClassFixture<TableFixture
 
         var scan = await table.Dynamo.QueryAsync(new QueryRequest
         {
-            TableName = TableFixture.TableName,
+            TableName = StoreFixture.TableName,
             KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues = new()
             {
@@ -408,9 +382,9 @@ public class DynamoDbStoreTests(TableFixture table) : IClassFixture<TableFixture
     [Fact]
     public async Task Table_schema_is_the_one_key_schema_and_creating_it_again_is_harmless()
     {
-        await TableSchema.EnsureCreatedAsync(table.Dynamo, TableFixture.TableName, None);
+        await TableSchema.EnsureCreatedAsync(table.Dynamo, StoreFixture.TableName, None);
 
-        var description = (await table.Dynamo.DescribeTableAsync(TableFixture.TableName)).Table;
+        var description = (await table.Dynamo.DescribeTableAsync(StoreFixture.TableName)).Table;
         description.KeySchema.Select(k => (k.AttributeName, k.KeyType.Value)).Should().Equal(("pk", "HASH"), ("sk", "RANGE"));
         TableSchema.ProjectPartition("acme", "web").Should().Be("TENANT#acme#PROJECT#web");
     }
@@ -418,7 +392,7 @@ public class DynamoDbStoreTests(TableFixture table) : IClassFixture<TableFixture
     private async Task<Dictionary<string, AttributeValue>> RawItemAsync(string sortKey) =>
         (await table.Dynamo.GetItemAsync(new GetItemRequest
         {
-            TableName = TableFixture.TableName,
+            TableName = StoreFixture.TableName,
             Key = new()
             {
                 [TableSchema.PartitionKey] = new AttributeValue(TableSchema.ProjectPartition(_scope.Tenant, _scope.Project)),

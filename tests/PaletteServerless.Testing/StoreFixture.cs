@@ -1,11 +1,11 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using PaletteServerless.Aws.Storage;
-using PaletteServerless.Testing;
+using Xunit;
 
-namespace PaletteServerless.Api.Tests.Support;
+namespace PaletteServerless.Testing;
 
-/// <summary>A real dynalite with the product's table, shared by the tests of one class. Tests keep apart by tenant.</summary>
+/// <summary>A real dynalite with the product's table, shared by the tests of one class (an xunit class fixture). Tests keep apart by tenant.</summary>
 public sealed class StoreFixture : IAsyncLifetime
 {
     public const string TableName = TableSchema.DefaultTableName;
