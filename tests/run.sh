@@ -46,7 +46,10 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
-openssl version && kubectl version --client=true 2>/dev/null | head -1 && cloud-init --version 2>&1 && shellcheck --version | sed -n 2p
+openssl version
+kubectl version --client=true 2>/dev/null | sed -n 1p
+cloud-init --version 2>&1
+shellcheck --version | sed -n 2p
 
 step "build (warnings are errors)"
 dotnet build PaletteServerless.sln -c Release -nologo -v quiet

@@ -24,6 +24,7 @@ public sealed partial class SsmService : ILocalAwsService
     private const int MaxTags = 50;
     private const int MaxNamesPerCall = 10;
     private const int MaxResultsPerPage = 10;
+    private const int MaxVersions = 100;
     private const string ParameterResourceType = "Parameter";
 
     // The ResourceTypeForTagging enum of the service model; only parameters live here.
@@ -78,7 +79,10 @@ public sealed partial class SsmService : ILocalAwsService
     private static JsonObject PutParameter(AwsCall call, JsonObject request)
     {
         var name = ValidName(Required(request, "Name"));
-        var value = Required(request, "Value");
+        var value = Text(request, "Value")
+            ?? throw Validation("1 validation error detected: Value null at 'value' failed to satisfy constraint: Member must not be null");
+        if (value.Length == 0)
+            throw Validation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
         var type = Text(request, "Type");
         if (type is not null && type is not ("String" or "StringList" or "SecureString"))
             throw Validation($"1 validation error detected: Value '{type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]");
@@ -145,6 +149,9 @@ public sealed partial class SsmService : ILocalAwsService
         var version = parameter.Versions.Count == 0 ? 1 : parameter.Current.Version + 1;
         var stored = effectiveType == "SecureString" ? SsmEncryption.Encrypt(call.Account, call.Region, keyId!, value) : value;
         parameter.Versions.Add(new SsmParameterVersion(version, stored, keyId, call.Now, parameter.Description));
+        // Parameter Store keeps the last 100 versions; a new one pushes out the oldest.
+        if (parameter.Versions.Count > MaxVersions)
+            parameter.Versions.RemoveAt(0);
         return new JsonObject { ["Version"] = version, ["Tier"] = parameter.Tier };
     }
 

@@ -69,6 +69,18 @@ public sealed class SsmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_last_100_versions_are_kept_and_an_empty_value_is_refused()
+    {
+        for (var i = 1; i <= 101; i++)
+            await PutAsync("/v/many", $"value-{i}", overwrite: i > 1);
+
+        (await _ssm.GetParameterAsync(new GetParameterRequest { Name = "/v/many" })).Parameter.Version.Should().Be(101);
+        (await _ssm.GetParameterAsync(new GetParameterRequest { Name = "/v/many:2" })).Parameter.Value.Should().Be("value-2");
+        await FailsWith("ParameterVersionNotFound", () => _ssm.GetParameterAsync(new GetParameterRequest { Name = "/v/many:1" }));
+        (await FailsWith("ValidationException", () => PutAsync("/v/empty", ""))).Message.Should().Contain("length greater than or equal to 1");
+    }
+
+    [Fact]
     public async Task A_secure_string_reads_as_ciphertext_without_decryption_and_as_the_value_with_it()
     {
         const string secret = "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n";
