@@ -22,15 +22,34 @@ else
   echo "already installed"
 fi
 
+# Installs Debian packages, as root or through sudo.
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
 step "AWS CLI (the tests drive the local stack with it too)"
 if ! command -v aws >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
-  fi
+  apt_install awscli
 fi
 aws --version
+
+step "openssl, kubectl, cloud-init, shellcheck (the tests check certificates, kubeconfigs and user data with them)"
+missing=()
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+openssl version
+kubectl version --client=true 2>/dev/null | sed -n 1p
+cloud-init --version 2>&1
+shellcheck --version | sed -n 2p
 
 step "build (warnings are errors)"
 dotnet build PaletteServerless.sln -c Release -nologo -v quiet

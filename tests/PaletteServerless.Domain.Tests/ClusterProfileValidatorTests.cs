@@ -53,8 +53,9 @@ public class ClusterProfileValidatorTests
         Errors(missing).Should().ContainSingle().Which.Should().Match<Validation.ValidationError>(
             e => e.Field == "packs" && e.Message.Contains($"'{layer}'") && e.Message.Contains("found 0"));
 
+        // A second pack of the layer under another name: the catalog names it too (packs[4].name).
         var extra = Valid() with { Packs = [.. Valid().Packs!, Valid().Packs!.Single(p => p.Layer == layer) with { Name = "second" }] };
-        Errors(extra).Should().ContainSingle().Which.Message.Should().Contain($"'{layer}'").And.Contain("found 2");
+        Errors(extra).Where(e => e.Field == "packs").Should().ContainSingle().Which.Message.Should().Contain($"'{layer}'").And.Contain("found 2");
     }
 
     [Fact]
@@ -128,8 +129,11 @@ public class ClusterProfileValidatorTests
     public void Pack_version_is_required_and_at_most_64_characters()
     {
         Errors(WithPack(2, p => p with { Version = null })).Fields().Should().Equal("packs[2].version");
-        Errors(WithPack(2, p => p with { Version = new string('1', 64) })).Should().BeEmpty();
-        Errors(WithPack(2, p => p with { Version = new string('1', 65) })).Fields().Should().Equal("packs[2].version");
+        // 64 characters pass the length rule and meet the catalog's; 65 meet the length rule only.
+        Errors(WithPack(2, p => p with { Version = new string('1', 64) })).Should().ContainSingle()
+            .Which.Message.Should().Contain("no version");
+        Errors(WithPack(2, p => p with { Version = new string('1', 65) })).Should().ContainSingle()
+            .Which.Message.Should().Contain("64");
     }
 
     [Theory]
@@ -183,14 +187,104 @@ public class ClusterProfileValidatorTests
     [Fact]
     public void At_most_50_packs()
     {
+        // The catalog has fewer addons than that, so the extra packs are also named as unknown ones.
         var addons = Enumerable.Range(0, 47).Select(i => new Pack { Layer = "addon", Name = $"addon-{i}", Version = "1.0.0" });
-        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons.Take(46)] }).Should().BeEmpty();
-        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons] }).Fields().Should().Equal("packs");
+        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons.Take(46)] }).Fields().Should().NotContain("packs");
+        Errors(Valid() with { Packs = [.. Valid().Packs!, .. addons] }).Where(e => e.Field == "packs").Should().ContainSingle()
+            .Which.Message.Should().Contain("at most 50");
     }
 
     [Fact]
     public void A_null_pack_is_named_by_index()
     {
         Errors(Valid() with { Packs = [.. Valid().Packs!, null!] }).Fields().Should().Equal("packs[4]");
+    }
+
+    [Theory]
+    [InlineData("1.29.0")]
+    [InlineData("1.30.4")]
+    [InlineData("v1.31.12")]
+    public void Any_patch_of_a_catalog_kubernetes_minor_is_accepted(string version)
+    {
+        Errors(WithPack(1, p => p with { Version = version })).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_kubernetes_minor_the_catalog_does_not_have_names_the_field_and_the_supported_versions()
+    {
+        var error = Errors(WithPack(1, p => p with { Version = "1.28.9" })).Should().ContainSingle().Subject;
+        error.Field.Should().Be("packs[1].version");
+        error.Message.Should().Contain("'1.28.9'").And.Contain("1.29.x, 1.30.x, 1.31.x");
+    }
+
+    [Fact]
+    public void A_version_the_catalog_does_not_have_names_the_field_and_the_supported_versions()
+    {
+        var error = Errors(WithPack(2, p => p with { Version = "1.15.4" })).Should().ContainSingle().Subject;
+        error.Field.Should().Be("packs[2].version");
+        error.Message.Should().Contain("cilium").And.Contain("'1.15.4'").And.Contain("1.15.3").And.Contain("1.16.0");
+        Errors(WithPack(0, p => p with { Version = "20.04" })).Should().ContainSingle()
+            .Which.Message.Should().Contain("22.04, 24.04");
+    }
+
+    [Fact]
+    public void An_unknown_pack_names_the_field_and_the_packs_of_its_layer()
+    {
+        var error = Errors(WithPack(2, p => p with { Name = "flannel" })).Should().ContainSingle().Subject;
+        error.Field.Should().Be("packs[2].name");
+        error.Message.Should().Contain("'flannel'").And.Contain("calico, cilium");
+    }
+
+    [Fact]
+    public void A_catalog_pack_in_the_wrong_layer_names_the_layer_it_belongs_to()
+    {
+        var error = Errors(WithPack(3, p => p with { Layer = "cni" })).Where(e => e.Field.StartsWith("packs[", StringComparison.Ordinal)).Should().ContainSingle().Subject;
+        error.Field.Should().Be("packs[3].layer");
+        error.Message.Should().Be("pack 'aws-ebs-csi' is of layer 'csi'");
+    }
+
+    [Fact]
+    public void The_profiles_of_the_readme_the_demo_and_the_tests_are_in_the_catalog()
+    {
+        var used = new[]
+        {
+            ("ubuntu", "22.04"), ("ubuntu", "24.04"), ("kubernetes", "1.30.4"), ("kubernetes", "v1.29.0"), ("calico", "3.27.0"),
+            ("cilium", "1.15.3"), ("aws-ebs-csi", "1.30.0"), ("aws-ebs-csi", "1.28.0"), ("nginx", "4.10.0"),
+        };
+        foreach (var (name, version) in used)
+            PackCatalog.Find(name, version).Should().NotBeNull($"{name} {version} is used by the README, the demo or a test");
+        PackCatalog.Find("kubernetes", "1.30").Should().BeNull("a Kubernetes version names its patch");
+        PackCatalog.Find("calico", "v3.27.0").Should().BeNull("only Kubernetes versions take a leading v");
+    }
+
+    [Fact]
+    public void Every_catalog_pack_has_an_install_and_default_values_that_are_yaml()
+    {
+        PackCatalog.Packs.Select(p => (p.Name, p.Version)).Should().OnlyHaveUniqueItems();
+        foreach (var pack in PackCatalog.Packs)
+        {
+            PackLayers.All.Should().Contain(pack.Layer);
+            var rules = new Validation.Rules();
+            rules.Yaml("values", pack.DefaultValues, pack.Name);
+            rules.Errors.Should().BeEmpty();
+            switch (pack.Install)
+            {
+                case ManifestInstall manifest:
+                    manifest.Url.Should().StartWith("https://").And.Contain(pack.Version);
+                    break;
+                case HelmChartInstall chart:
+                    chart.Repository.Should().StartWith("https://");
+                    chart.ChartVersion.Should().NotBeNullOrEmpty();
+                    break;
+                case PackageRepositoryInstall repository:
+                    repository.AptRepository.Should().Contain($"/v{pack.Version}/");
+                    break;
+                case MachineImageInstall image:
+                    image.NamePattern.Should().Contain(pack.Version).And.Contain("{arch}");
+                    break;
+                default:
+                    throw new InvalidOperationException($"{pack.Name} {pack.Version} has no install");
+            }
+        }
     }
 }

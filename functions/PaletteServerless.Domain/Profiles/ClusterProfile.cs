@@ -56,6 +56,7 @@ public static class ClusterProfileValidator
             var pack = packs[i];
             if (!rules.Required(at, pack))
                 continue;
+            var errorsBefore = rules.Errors.Count;
             if (rules.Required($"{at}.layer", pack.Layer))
                 rules.OneOf($"{at}.layer", pack.Layer, PackLayers.All);
             rules.DnsLabel($"{at}.name", pack.Name, 1, 63);
@@ -63,6 +64,9 @@ public static class ClusterProfileValidator
                 rules.Add($"{at}.name", $"must be unique: another pack is already named '{pack.Name}'");
             if (rules.Required($"{at}.version", pack.Version))
                 rules.MaxLength($"{at}.version", pack.Version, 64);
+            // The catalog is asked only about a pack that is well formed, so each field gets one clear error.
+            if (rules.Errors.Count == errorsBefore)
+                CheckCatalog(rules, at, pack);
             rules.Yaml($"{at}.values", pack.Values, $"the values of pack '{pack.Name}'");
             if (pack.Values is { Length: > 32 * 1024 })
                 rules.Add($"{at}.values", "must be at most 32 KiB");
@@ -77,6 +81,31 @@ public static class ClusterProfileValidator
             rules.Add($"packs[{packs.FindIndex(p => p?.Layer == PackLayers.Kubernetes)}].version", "must be a Kubernetes version such as 1.30.4");
         rules.ThrowIfInvalid();
         return profile with { Packs = packs };
+    }
+
+    /// <summary>The pack must be one <see cref="PackCatalog"/> has, of its layer, at a version it has.</summary>
+    private static void CheckCatalog(Rules rules, string at, Pack pack)
+    {
+        var sameName = PackCatalog.Packs.Where(p => p.Name == pack.Name).ToList();
+        if (sameName.Count == 0)
+        {
+            var ofLayer = PackCatalog.Packs.Where(p => p.Layer == pack.Layer).Select(p => p.Name).Distinct();
+            rules.Add($"{at}.name", $"'{pack.Name}' is not a pack of the catalog; the packs of layer '{pack.Layer}' are: {string.Join(", ", ofLayer)}");
+            return;
+        }
+        if (sameName[0].Layer != pack.Layer)
+        {
+            rules.Add($"{at}.layer", $"pack '{pack.Name}' is of layer '{sameName[0].Layer}'");
+            return;
+        }
+        // A Kubernetes version that is not MAJOR.MINOR.PATCH is reported by the Kubernetes rule below.
+        if (sameName[0].MatchesAnyPatch && !KubernetesVersion.IsValid(pack.Version!))
+            return;
+        if (PackCatalog.Find(pack.Name!, pack.Version!) is null)
+        {
+            rules.Add($"{at}.version",
+                $"pack '{pack.Name}' has no version '{pack.Version}' in the catalog; supported versions: {string.Join(", ", PackCatalog.VersionsOf(pack.Name!))}");
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace PaletteServerless.Domain.Provisioning;
 
@@ -13,20 +12,17 @@ public sealed record ClusterSecrets(string BootstrapToken, string CertificateKey
 {
     public static ClusterSecrets Generate(string clusterName, DateTimeOffset now)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN=kubernetes, O={clusterName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
-        // kubeadm's discovery hash: SHA-256 of the CA's Subject Public Key Info.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        var ca = ClusterPki.CreateCertificateAuthority(clusterName, now);
         return new ClusterSecrets(
             $"{RandomToken(6)}.{RandomToken(16)}",
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-            certificate.ExportCertificatePem(),
-            key.ExportPkcs8PrivateKeyPem(),
-            "sha256:" + hash);
+            ca.CertificatePem,
+            ca.PrivateKeyPem,
+            ca.CaCertHash);
     }
+
+    /// <summary>The cluster CA, to sign client certificates with (<see cref="ClusterPki"/>). A method, so the stored JSON stays as it is.</summary>
+    public CertificateAuthority Authority() => new(CaCertificatePem, CaPrivateKeyPem, CaCertHash);
 
     private static string RandomToken(int length) =>
         RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", length);

@@ -16,6 +16,10 @@ public static class UserData
     private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
     private static readonly IDeserializer YamlReader = new DeserializerBuilder().Build();
 
+    // The cloud-config document quotes every string YAML would read as something else: cloud-init
+    // takes a file's permissions as a string, and an unquoted 0600 is the integer 384 to it.
+    private static readonly ISerializer CloudConfigYaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
+
     public static string Build(Cluster cluster, ClusterProfile profile, InstancePlan instance, string apiEndpointHost, ClusterSecrets secrets)
     {
         var k8s = profile.PackOfLayer(PackLayers.Kubernetes)!;
@@ -53,7 +57,7 @@ public static class UserData
                 join,
             },
         };
-        return "#cloud-config\n" + Yaml.Serialize(document);
+        return "#cloud-config\n" + CloudConfigYaml.Serialize(document);
     }
 
     /// <summary>Each pack's values with the cluster's packValues for it deep-merged on top (maps merge, everything else is replaced).</summary>

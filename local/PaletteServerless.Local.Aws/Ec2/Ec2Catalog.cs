@@ -69,7 +69,7 @@ public static class Ec2Catalog
             "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", "099720109477", "amazon", "Linux/UNIX", new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero)),
         new("ami-0e4a9ad2eb120e054", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-20240301",
             "Canonical, Ubuntu, 22.04 LTS, arm64 jammy image", "arm64", "099720109477", "amazon", "Linux/UNIX", new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero)),
-        new("ami-0fc5d935ebf8bc3bc", "ubuntu/images/hvm-ssd/ubuntu-noble-24.04-amd64-server-20240423",
+        new("ami-0fc5d935ebf8bc3bc", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20240423",
             "Canonical, Ubuntu, 24.04 LTS, amd64 noble image", "x86_64", "099720109477", "amazon", "Linux/UNIX", new(2024, 4, 23, 0, 0, 0, TimeSpan.Zero)),
         new("ami-0440d3b780d96b29d", "al2023-ami-2023.4.20240401.1-kernel-6.1-x86_64",
             "Amazon Linux 2023 AMI 2023.4.20240401.1 x86_64 HVM kernel-6.1", "x86_64", "137112412989", "amazon", "Linux/UNIX", new(2024, 4, 1, 0, 0, 0, TimeSpan.Zero)),

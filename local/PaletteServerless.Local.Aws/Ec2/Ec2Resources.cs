@@ -127,6 +127,9 @@ public sealed class Instance : AwsResource
     public List<InstanceVolume> Volumes { get; set; } = [];
     public string? ClientToken { get; set; }
     public string? UserData { get; set; }
+
+    /// <summary>Set at launch; while true, TerminateInstances refuses the instance.</summary>
+    public bool DisableApiTermination { get; set; }
     public bool IsSpot { get; set; }
     public string? SpotMaxPrice { get; set; }
     public string? SpotInstanceRequestId { get; set; }

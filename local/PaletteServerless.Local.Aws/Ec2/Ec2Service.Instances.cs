@@ -105,6 +105,7 @@ public sealed partial class Ec2Service
             VpcId = subnet.VpcId, SubnetId = subnet.Id, AvailabilityZone = subnet.AvailabilityZone, PrivateIpAddress = privateIp,
             PublicIpAddress = publicIp ? r.NewPublicIp() : null,
             SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
+            DisableApiTermination = r.P.Bool("DisableApiTermination") ?? false,
             IsSpot = isSpot, SpotMaxPrice = isSpot ? r.P["InstanceMarketOptions.SpotOptions.MaxPrice"] : null,
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
             Tags = r.TagsFor("instance"),
@@ -304,6 +305,11 @@ public sealed partial class Ec2Service
         if (ids.Count == 0)
             throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
         var instances = ids.Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
+        if (instances.FirstOrDefault(i => i.DisableApiTermination && i.IsLiveAt(r.Now)) is { } protectedInstance)
+        {
+            throw new AwsErrorException("OperationNotPermitted",
+                $"The instance '{protectedInstance.Id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
+        }
         var changes = new List<(string Id, string Previous, string Current)>();
         foreach (var instance in instances)
         {
@@ -319,5 +325,38 @@ public sealed partial class Ec2Service
             .Element("instanceId", c.Id)
             .Call(Ec2Xml.InstanceState, ("currentState", c.Current))
             .Call(Ec2Xml.InstanceState, ("previousState", c.Previous))));
+    }
+
+    // The attributes DescribeInstanceAttribute may name (the EC2 model's InstanceAttributeName enum).
+    private static readonly HashSet<string> InstanceAttributeNames = new(StringComparer.Ordinal)
+    {
+        "instanceType", "kernel", "ramdisk", "userData", "disableApiTermination", "instanceInitiatedShutdownBehavior",
+        "rootDeviceName", "blockDeviceMapping", "productCodes", "sourceDestCheck", "groupSet", "ebsOptimized",
+        "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop",
+    };
+
+    /// <summary>
+    /// One attribute of one instance, in EC2's shape: the attribute's element holding a
+    /// <c>value</c> (user data base64-encoded, as it was given). Only the attributes this local EC2
+    /// models are answered; the others are refused rather than invented.
+    /// </summary>
+    private static LocalAwsResponse DescribeInstanceAttribute(Ec2Request r)
+    {
+        var attribute = r.P["Attribute"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter Attribute");
+        if (!InstanceAttributeNames.Contains(attribute))
+            throw new AwsErrorException("InvalidParameterValue", $"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
+        var id = r.P["InstanceId"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
+        var instance = r.World.Find<Instance>(id) is { } found && !r.IsStillPropagating(found)
+            ? found
+            : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
+        Action<XmlBuilder> writeAttribute = attribute switch
+        {
+            "userData" => x => _ = instance.UserData is null ? x.Raw("<userData/>") : x.Open("userData").Element("value", instance.UserData).Close(),
+            "instanceType" => x => x.Open("instanceType").Element("value", instance.InstanceType).Close(),
+            "disableApiTermination" => x => x.Open("disableApiTermination").Element("value", instance.DisableApiTermination).Close(),
+            "groupSet" => x => x.List("groupSet", instance.SecurityGroupIds, (x, g) => x.Element("groupId", g)),
+            _ => throw new AwsErrorException("UnsupportedOperation", $"The local EC2 does not model the instance attribute {attribute}."),
+        };
+        return r.Respond(x => writeAttribute(x.Element("instanceId", instance.Id)));
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class EventBridgeService : ILocalAwsService
 
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
-        var request = ParseBody(call);
+        var request = JsonBody.Parse(call);
         JsonObject response;
         List<(EventRuleTarget Target, string Event)> deliveries = [];
         lock (call.Aws.Store.Sync)
@@ -414,20 +414,6 @@ public sealed partial class EventBridgeService : ILocalAwsService
 
     // ---- helpers ----
 
-    private static JsonObject ParseBody(AwsCall call)
-    {
-        if (call.Request.Body.Length == 0)
-            return [];
-        try
-        {
-            return JsonNode.Parse(call.Request.Body) as JsonObject ?? throw new JsonException("not an object");
-        }
-        catch (JsonException)
-        {
-            throw new AwsErrorException("SerializationException", "The request body is not a JSON object.");
-        }
-    }
-
     private static JsonObject RuleJson(EventRule rule)
     {
         var json = new JsonObject { ["Name"] = rule.Name, ["Arn"] = rule.Arn, ["State"] = rule.RuleState, ["EventBusName"] = rule.EventBusName };
@@ -487,8 +473,7 @@ public sealed partial class EventBridgeService : ILocalAwsService
         return response;
     }
 
-    private static string? Text(JsonObject json, string name) =>
-        json[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? Text(JsonObject json, string name) => JsonBody.Text(json, name);
 
     private static string Required(JsonObject json, string name) =>
         Text(json, name) is { Length: > 0 } text ? text : throw Validation($"1 validation error detected: Value null at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must not be null");

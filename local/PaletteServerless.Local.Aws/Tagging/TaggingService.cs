@@ -26,7 +26,7 @@ public sealed class TaggingService : ILocalAwsService
 
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
-        var request = ParseBody(call);
+        var request = JsonBody.Parse(call);
         List<TaggedResource> tagged;
         lock (call.Aws.Store.Sync)
         {
@@ -136,22 +136,7 @@ public sealed class TaggingService : ILocalAwsService
         throw Invalid("The PaginationToken is not valid");
     }
 
-    private static JsonObject ParseBody(AwsCall call)
-    {
-        if (call.Request.Body.Length == 0)
-            return [];
-        try
-        {
-            return JsonNode.Parse(call.Request.Body) as JsonObject ?? throw new JsonException("not an object");
-        }
-        catch (JsonException)
-        {
-            throw new AwsErrorException("SerializationException", "The request body is not a JSON object.");
-        }
-    }
-
-    private static string? Text(JsonObject json, string name) =>
-        json[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? Text(JsonObject json, string name) => JsonBody.Text(json, name);
 
     private static AwsErrorException Invalid(string message) => new("InvalidParameterException", message);
 

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Validation;
+using YamlDotNet.Serialization;
+
+namespace PaletteServerless.Domain.Provisioning;
+
+/// <summary>A PEM certificate with its PEM private key.</summary>
+public sealed record CertificateAuthority(string CertificatePem, string PrivateKeyPem, string CaCertHash);
+
+/// <summary>A kubeconfig issued to one caller: the YAML, and what its client certificate says.</summary>
+public sealed record IssuedKubeconfig(string Yaml, string Subject, string Group, DateTimeOffset NotAfter);
+
+/// <summary>
+/// The Kubernetes groups a caller's certificate carries, by its role in the project. The cluster
+/// binds each group to a built-in ClusterRole (see <see cref="RbacBindingsManifest"/>): admins
+/// to <c>cluster-admin</c>, editors to <c>edit</c>, viewers to <c>view</c>. The prefix keeps them
+/// apart from the <c>system:</c> and <c>kubeadm:</c> groups Kubernetes reserves.
+/// </summary>
+public static class KubernetesGroups
+{
+    public const string ClusterAdmins = "palette:cluster-admins";
+    public const string Editors = "palette:editors";
+    public const string Viewers = "palette:viewers";
+
+    /// <summary>Each group and the built-in ClusterRole it is bound to.</summary>
+    public static readonly IReadOnlyList<(string Group, string ClusterRole)> Bindings =
+    [
+        (ClusterAdmins, "cluster-admin"),
+        (Editors, "edit"),
+        (Viewers, "view"),
+    ];
+
+    /// <summary>The group of the caller's strongest role in <paramref name="project"/>; 404/403 as <see cref="Caller.Demand"/>.</summary>
+    public static string For(Caller caller, string project)
+    {
+        caller.Demand(Permission.Read, project);
+        var granted = caller.Granted(project);
+        return granted.Contains(Permission.ForceDelete) ? ClusterAdmins
+            : granted.Contains(Permission.Write) ? Editors
+            : Viewers;
+    }
+
+    /// <summary>The ClusterRoleBindings that give each group its ClusterRole, as one YAML manifest for <c>kubectl apply</c>.</summary>
+    public static string RbacBindingsManifest()
+    {
+        var serializer = new SerializerBuilder().DisableAliases().Build();
+        return string.Join("---\n", Bindings.Select(b => serializer.Serialize(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1",
+            ["kind"] = "ClusterRoleBinding",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = b.Group.Replace(':', '-') },
+            ["roleRef"] = new Dictionary<string, object> { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = b.ClusterRole },
+            ["subjects"] = new[] { new Dictionary<string, object> { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "Group", ["name"] = b.Group } },
+        })));
+    }
+}
+
+/// <summary>
+/// The cluster's certificate authority and the client certificates and kubeconfigs it signs,
+/// with System.Security.Cryptography only. The CA is what kubeadm accepts as its own
+/// (<c>/etc/kubernetes/pki/ca.crt</c>, <c>ca.key</c>): CN=kubernetes, a CA basic constraint,
+/// key usage for signing certificates, RSA 2048. A client certificate is how Kubernetes
+/// authenticates a user: CN is the user name, O the group.
+/// </summary>
+public static class ClusterPki
+{
+    public static readonly TimeSpan DefaultClientValidity = TimeSpan.FromHours(12);
+    public static readonly TimeSpan MaxClientValidity = TimeSpan.FromHours(168);
+
+    // Clocks of the caller and the API server may differ a little; a certificate valid from a few
+    // minutes ago works at once on both.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    public static CertificateAuthority CreateCertificateAuthority(string clusterName, DateTimeOffset now)
+    {
+        using var key = RSA.Create(2048);
+        // CN=kubernetes as kubeadm names its CA; O names the cluster, so a kubeconfig's CA says whose it is.
+        var name = new X500DistinguishedNameBuilder();
+        name.AddOrganizationName(clusterName);
+        name.AddCommonName("kubernetes");
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var certificate = request.CreateSelfSigned(now - ClockSkew, now.AddYears(10));
+        // kubeadm's discovery hash: SHA-256 of the CA's Subject Public Key Info.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        return new CertificateAuthority(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), "sha256:" + hash);
+    }
+
+    /// <summary>
+    /// Checks a requested validity in hours (null: the default of 12 h) and returns it; a value
+    /// outside 1..168 is a 400 naming <paramref name="field"/>.
+    /// </summary>
+    public static TimeSpan ClientValidity(int? hours, string field = "validityHours")
+    {
+        if (hours is null)
+            return DefaultClientValidity;
+        var rules = new Rules();
+        rules.Range(field, hours.Value, 1, (long)MaxClientValidity.TotalHours);
+        rules.ThrowIfInvalid();
+        return TimeSpan.FromHours(hours.Value);
+    }
+
+    /// <summary>A client certificate (ECDSA P-256) for <paramref name="subject"/> in <paramref name="group"/>, signed by the CA.</summary>
+    public static (string CertificatePem, string PrivateKeyPem, DateTimeOffset NotAfter) IssueClientCertificate(
+        CertificateAuthority ca, string subject, string group, DateTimeOffset now, TimeSpan validity)
+    {
+        if (validity <= TimeSpan.Zero || validity > MaxClientValidity)
+            throw new ArgumentOutOfRangeException(nameof(validity), validity, $"must be more than 0 and at most {MaxClientValidity.TotalHours} hours");
+        using var issuer = X509Certificate2.CreateFromPem(ca.CertificatePem);
+        using var issuerKey = RSA.Create();
+        issuerKey.ImportFromPem(ca.PrivateKeyPem);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // The builder writes the last name added first; the subject reads O = group, CN = subject, as kubeadm's own client certificates do.
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCommonName(subject);
+        name.AddOrganizationName(group);
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2", "Client Authentication")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        // Whole seconds: a certificate's times have no fractions, and notAfter must be what was asked.
+        var notBefore = TruncateToSeconds(now) - ClockSkew;
+        var notAfter = TruncateToSeconds(now + validity);
+        // The CA is RSA and the client key ECDSA, so the signature is made with the CA's key directly.
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F; // a positive serial number, as RFC 5280 requires
+        using var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForRSA(issuerKey, RSASignaturePadding.Pkcs1), notBefore, notAfter, serial);
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), notAfter);
+    }
+
+    /// <summary>
+    /// A kubeconfig for <c>https://{apiHost}:6443</c> that trusts the cluster CA and authenticates
+    /// with a new client certificate for <paramref name="subject"/> in <paramref name="group"/>.
+    /// </summary>
+    public static IssuedKubeconfig IssueKubeconfig(
+        CertificateAuthority ca, string clusterName, string apiHost, string subject, string group, DateTimeOffset now, TimeSpan validity)
+    {
+        var (certificatePem, keyPem, notAfter) = IssueClientCertificate(ca, subject, group, now, validity);
+        var user = $"{subject}@{clusterName}";
+        var document = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Config",
+            ["clusters"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = clusterName,
+                    ["cluster"] = new Dictionary<string, object>
+                    {
+                        ["server"] = $"https://{apiHost}:6443",
+                        ["certificate-authority-data"] = Base64(ca.CertificatePem),
+                    },
+                },
+            },
+            ["users"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = user,
+                    ["user"] = new Dictionary<string, object>
+                    {
+                        ["client-certificate-data"] = Base64(certificatePem),
+                        ["client-key-data"] = Base64(keyPem),
+                    },
+                },
+            },
+            ["contexts"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = clusterName,
+                    ["context"] = new Dictionary<string, object> { ["cluster"] = clusterName, ["user"] = user },
+                },
+            },
+            ["current-context"] = clusterName,
+            ["preferences"] = new Dictionary<string, object>(),
+        };
+        var yaml = new SerializerBuilder().DisableAliases().Build().Serialize(document);
+        return new IssuedKubeconfig(yaml, subject, group, notAfter);
+    }
+
+    private static string Base64(string pem) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(pem));
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
+        new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, time.Offset);
+}

@@ -1,0 +1,118 @@
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
+using YamlDotNet.RepresentationModel;
+
+namespace PaletteServerless.Domain.Tests.Provisioning;
+
+/// <summary>
+/// The user data of each kind of node, checked by the tools that run it: cloud-init's own schema
+/// check, and shellcheck on the shell cloud-init runs (runcmd, as one sh script, in order) and on
+/// every script written to disk.
+/// </summary>
+public sealed class UserDataToolTests : IDisposable
+{
+    private static readonly Cluster Cluster = new()
+    {
+        Scope = new ProjectScope("acme", "demo"),
+        Uid = "0123456789abcdef0123456789abcdef",
+        Status = ClusterStatus.Provisioning,
+        Spec = ClusterSpecValidator.Validate(new ClusterSpec
+        {
+            Name = "demo-cluster",
+            CloudAccount = "main",
+            Profile = new ProfileReference { Name = "ubuntu-k8s", Version = "1.0.0", PackValues = new() { ["calico"] = "mtu: 1400" } },
+            Cloud = new CloudSpec { Region = "us-east-1", SshKeyName = "key", VpcCidr = "10.0.0.0/16" },
+            NodePools =
+            [
+                new NodePoolSpec { Name = "cp", Role = "control-plane", Count = 3, InstanceType = "m5.large", AvailabilityZones = ["us-east-1a"] },
+                new NodePoolSpec
+                {
+                    Name = "workers", Role = "worker", Count = 2, InstanceType = "t3.large", AvailabilityZones = ["us-east-1a"],
+                    Taints = [new TaintSpec { Key = "dedicated", Value = "batch", Effect = "NoSchedule" }],
+                    Labels = new() { ["tier"] = "batch" },
+                },
+            ],
+        }),
+    };
+
+    private static readonly ClusterProfile Profile = ClusterProfileValidator.Validate(new ClusterProfile
+    {
+        Name = "ubuntu-k8s",
+        Version = "1.0.0",
+        Packs =
+        [
+            new Pack { Layer = "os", Name = "ubuntu", Version = "22.04", Values = "" },
+            new Pack { Layer = "k8s", Name = "kubernetes", Version = "1.30.4", Values = "podCIDR: 192.168.0.0/16" },
+            new Pack { Layer = "cni", Name = "calico", Version = "3.27.0", Values = "mtu: 1440" },
+            new Pack { Layer = "csi", Name = "aws-ebs-csi", Version = "1.30.0", Values = "storageClass: gp3" },
+        ],
+    });
+
+    private static readonly ClusterSecrets Secrets = ClusterSecrets.Generate("demo-cluster", DateTimeOffset.UtcNow);
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("user-data-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    public static TheoryData<string> Nodes => ["control-plane-init", "control-plane-join", "worker"];
+
+    private static string UserDataOf(string node)
+    {
+        var plan = ClusterPlan.Build(Cluster);
+        var instance = node switch
+        {
+            "control-plane-init" => plan.Instances.Single(i => i.IsFirstControlPlane),
+            "control-plane-join" => plan.Instances.First(i => i.Pool == "cp" && !i.IsFirstControlPlane),
+            _ => plan.Instances.First(i => i.Pool == "workers"),
+        };
+        return UserData.Build(Cluster, Profile, instance, "demo-cluster-api-0123.elb.us-east-1.amazonaws.com", Secrets);
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_directory.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Cloud_init_finds_the_user_data_valid(string node)
+    {
+        var file = Write("user-data.yaml", UserDataOf(node));
+        var result = Tool.TryRun("cloud-init", "schema", "--config-file", file);
+        result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+        (result.StandardOutput + result.StandardError).Should().Contain("Valid cloud-config");
+    }
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Shellcheck_finds_nothing_in_the_commands_and_scripts(string node)
+    {
+        var document = new YamlStream();
+        document.Load(new StringReader(UserDataOf(node)));
+        var root = (YamlMappingNode)document.Documents[0].RootNode;
+
+        // cloud-init writes runcmd as one sh script: a list entry runs through sh -c, a string is a line as is.
+        var commands = ((YamlSequenceNode)root["runcmd"]).Children.Select(c => c switch
+        {
+            YamlScalarNode line => line.Value!,
+            YamlSequenceNode argv => string.Join(' ', argv.Children.Select(a => "'" + ((YamlScalarNode)a).Value!.Replace("'", "'\\''") + "'")),
+            _ => throw new InvalidOperationException($"runcmd entry of unexpected form: {c}"),
+        });
+        var scripts = new List<string> { Write("runcmd.sh", "#!/bin/sh\n" + string.Join('\n', commands) + "\n") };
+        foreach (var file in ((YamlSequenceNode)root["write_files"]).Children.Cast<YamlMappingNode>())
+        {
+            var content = ((YamlScalarNode)file["content"]).Value!;
+            if (content.StartsWith("#!", StringComparison.Ordinal))
+                scripts.Add(Write(Path.GetFileName(((YamlScalarNode)file["path"]).Value!), content));
+        }
+
+        foreach (var script in scripts)
+        {
+            var result = Tool.TryRun("shellcheck", "--format=gcc", script);
+            result.ExitCode.Should().Be(0, $"{Path.GetFileName(script)}:\n{File.ReadAllText(script)}\n{result.StandardOutput}{result.StandardError}");
+        }
+    }
+}
