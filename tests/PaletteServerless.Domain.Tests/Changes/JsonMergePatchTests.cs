@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CsCheck;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
@@ -96,5 +97,77 @@ public class JsonMergePatchTests
 
         // nodePools: null deletes the pools (a required field); the region is immutable; zones no longer match the region.
         act.Should().Throw<ValidationFailedException>().Which.Errors.Fields().Should().Contain(["cloud.region", "nodePools"]);
+    }
+
+    // ---- properties over random JSON ----
+
+    private static readonly string[] Keys = ["a", "b", "c"];
+
+    /// <summary>Random JSON, nulls included, objects over a few shared keys so that patches meet targets.</summary>
+    private static Gen<JsonNode?> Json(int depth)
+    {
+        var scalar = Gen.OneOf(
+            Gen.Const((JsonNode?)null),
+            Gen.Int[-2, 2].Select(i => (JsonNode?)JsonValue.Create(i)),
+            Gen.OneOf("x", "y", "").Select(t => (JsonNode?)JsonValue.Create(t)),
+            Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)));
+        if (depth == 0)
+            return scalar;
+        var inner = Json(depth - 1);
+        var array = inner.Array[0, 3].Select(items => (JsonNode?)new JsonArray([.. items.Select(i => i?.DeepClone())]));
+        var obj = Gen.Select(Gen.Int[0, 7], inner.Array[3], (mask, values) =>
+        {
+            var o = new JsonObject();
+            for (var i = 0; i < Keys.Length; i++)
+            {
+                if ((mask & (1 << i)) != 0)
+                    o[Keys[i]] = values[i]?.DeepClone();
+            }
+            return (JsonNode?)o;
+        });
+        return Gen.Frequency((2, scalar), (1, array), (3, obj));
+    }
+
+    private static bool HasNullMember(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Any(p => p.Value is null || HasNullMember(p.Value)),
+        _ => false,
+    };
+
+    [Fact]
+    public void Applying_a_patch_twice_is_applying_it_once()
+    {
+        Gen.Select(Json(3), Json(3)).Sample((target, patch) =>
+        {
+            var once = JsonMergePatch.Apply(target, patch);
+            JsonNode.DeepEquals(JsonMergePatch.Apply(once, patch), once).Should().BeTrue($"{target?.ToJsonString()} + {patch?.ToJsonString()}");
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void A_patch_without_null_members_applied_to_nothing_is_the_patch()
+    {
+        Json(3).Where(p => !HasNullMember(p)).Sample(patch =>
+        {
+            JsonNode.DeepEquals(JsonMergePatch.Apply(new JsonObject(), patch), patch).Should().BeTrue(patch?.ToJsonString());
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void Every_patched_member_takes_the_patch_value_or_is_gone_and_the_rest_is_kept()
+    {
+        Gen.Select(Json(3).Where(t => t is JsonObject), Json(3).Where(p => p is JsonObject)).Sample((target, patch) =>
+        {
+            var result = JsonMergePatch.Apply(target, patch)!.AsObject();
+            foreach (var (key, value) in patch!.AsObject())
+            {
+                if (value is null)
+                    result.ContainsKey(key).Should().BeFalse();
+                else if (value is not JsonObject)
+                    JsonNode.DeepEquals(result[key], value).Should().BeTrue();
+            }
+            foreach (var (key, value) in target!.AsObject().Where(p => !patch.AsObject().ContainsKey(p.Key)))
+                JsonNode.DeepEquals(result[key], value).Should().BeTrue();
+        }, iter: 3000);
     }
 }
