@@ -38,10 +38,12 @@ public sealed record ChangePlan(
         var before = PlanSummary.Of(cluster, ClusterPlan.Build(cluster));
         var afterCluster = cluster with { Spec = next };
         var after = PlanSummary.Of(afterCluster, ClusterPlan.Build(afterCluster));
+        // The network stays as built (its zones are fixed at create): only the nodes' lines change.
+        var newCost = Math.Round(before.EstimatedHourlyCostUsd - NodesHour(before) + NodesHour(after), 4);
         return new ChangePlan(
             diff.IsEmpty ? cluster.Generation : Math.Max(cluster.Generation, 1) + 1,
             diff.ChangedFields, pools, ClusterDiff.Stages(next),
-            before.EstimatedHourlyCostUsd, after.EstimatedHourlyCostUsd,
+            before.EstimatedHourlyCostUsd, newCost,
             [.. before.UnpricedInstanceTypes.Union(after.UnpricedInstanceTypes).Order(StringComparer.Ordinal)]);
     }
 
@@ -68,6 +70,9 @@ public sealed record ChangePlan(
             [.. surplus.Concat(removedStale).Select(n => n.Id)],
             oldCost, PoolHour(pool));
     }
+
+    private static decimal NodesHour(PlanSummary summary) =>
+        summary.Resources.Where(r => r.Kind is ResourceKinds.Instance or ResourceKinds.Volume).Sum(r => r.HourlyCostUsd ?? 0);
 
     /// <summary>A pool's instances and root volumes per hour, as the create's plan prices them.</summary>
     private static decimal? PoolHour(NodePoolSpec? pool)

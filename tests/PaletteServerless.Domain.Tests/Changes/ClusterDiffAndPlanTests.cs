@@ -163,6 +163,23 @@ public class ClusterDiffAndPlanTests
     }
 
     [Fact]
+    public void Leaving_a_zone_keeps_the_network_cost_as_built()
+    {
+        // Every pool leaves us-east-1b; its subnets and NAT gateway stay (and cost) until the cluster is deleted.
+        var next = Change(s => s with
+        {
+            NodePools = [s.NodePools![0], s.NodePools[1] with { AvailabilityZones = ["us-east-1a"] }, s.NodePools[2] with { AvailabilityZones = ["us-east-1a"] }],
+        });
+
+        var plan = ChangePlan.Of(Cluster, next, Running);
+
+        plan.NewEstimatedHourlyCostUsd.Should().Be(plan.OldEstimatedHourlyCostUsd, "the nodes are the same, and the VPC keeps its subnets and NAT gateways");
+        // Zones are part of a node's launch: the pool rolls.
+        PoolPlan(plan, "workers").ReplacedNodeIds.Should().BeEquivalentTo("i-w1", "i-w2");
+        PoolPlan(plan, "workers").LaunchZones.Should().Equal("us-east-1a", "us-east-1a");
+    }
+
+    [Fact]
     public void An_unchanged_spec_plans_nothing_and_keeps_the_generation()
     {
         var plan = ChangePlan.Of(Cluster, Current, Running);
