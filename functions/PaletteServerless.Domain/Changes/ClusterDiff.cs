@@ -45,6 +45,7 @@ public static class ClusterDiff
 
     public static SpecDiff Of(ClusterSpec old, ClusterSpec next)
     {
+        (old, next) = (WithPoolPolicyDefaults(old), WithPoolPolicyDefaults(next));
         var (oldJson, nextJson) = (ToJson(old), ToJson(next));
         var clusterFields = new List<string>();
         foreach (var name in oldJson.Select(p => p.Key).Union(nextJson.Select(p => p.Key)).Where(n => n != "nodePools"))
@@ -82,9 +83,19 @@ public static class ClusterDiff
     public static IReadOnlyList<string> Describe(ClusterSpec a, ClusterSpec b)
     {
         var changed = new List<string>();
-        ChangedPaths(ToJson(a), ToJson(b), "", changed);
+        ChangedPaths(ToJson(WithPoolPolicyDefaults(a)), ToJson(WithPoolPolicyDefaults(b)), "", changed);
         return changed;
     }
+
+    /// <summary>A spec stored before pools had an update strategy and a health check has their defaults: not a change.</summary>
+    private static ClusterSpec WithPoolPolicyDefaults(ClusterSpec spec) => spec.NodePools is null ? spec : spec with
+    {
+        NodePools = spec.NodePools.Select(p => p with
+        {
+            UpdateStrategy = ClusterSpecValidator.WithDefaults(p.UpdateStrategy),
+            HealthCheck = ClusterSpecValidator.WithDefaults(p.HealthCheck),
+        }).ToList(),
+    };
 
     /// <summary>
     /// The order pools are updated in: the control-plane pool alone first, then the worker pools, all in one

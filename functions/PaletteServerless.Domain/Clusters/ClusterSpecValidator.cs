@@ -270,22 +270,28 @@ public static partial class ClusterSpecValidator
                 AvailabilityZones = p.AvailabilityZones ?? [],
                 Labels = p.Labels ?? [],
                 Taints = p.Taints ?? [],
-                UpdateStrategy = new UpdateStrategySpec
-                {
-                    Type = p.UpdateStrategy?.Type ?? UpdateStrategyTypes.RollingUpdate,
-                    MaxSurge = p.UpdateStrategy?.MaxSurge ?? DefaultMaxSurge,
-                    MaxUnavailable = p.UpdateStrategy?.MaxUnavailable ?? DefaultMaxUnavailable,
-                },
-                HealthCheck = new HealthCheckSpec
-                {
-                    Enabled = p.HealthCheck?.Enabled ?? true,
-                    MaxUnhealthy = p.HealthCheck?.MaxUnhealthy ?? DefaultMaxUnhealthy,
-                    NodeStartupTimeoutMinutes = p.HealthCheck?.NodeStartupTimeoutMinutes ?? DefaultNodeStartupTimeoutMinutes,
-                },
+                UpdateStrategy = WithDefaults(p.UpdateStrategy),
+                HealthCheck = WithDefaults(p.HealthCheck),
             }).ToList(),
             Settings = spec.Settings ?? new ClusterSettings(),
         };
     }
+
+    /// <summary>A pool's update strategy with its defaults (also for specs stored before the field existed).</summary>
+    public static UpdateStrategySpec WithDefaults(UpdateStrategySpec? strategy) => new()
+    {
+        Type = strategy?.Type ?? UpdateStrategyTypes.RollingUpdate,
+        MaxSurge = strategy?.MaxSurge ?? DefaultMaxSurge,
+        MaxUnavailable = strategy?.MaxUnavailable ?? DefaultMaxUnavailable,
+    };
+
+    /// <summary>A pool's health check with its defaults (also for specs stored before the field existed).</summary>
+    public static HealthCheckSpec WithDefaults(HealthCheckSpec? check) => new()
+    {
+        Enabled = check?.Enabled ?? true,
+        MaxUnhealthy = check?.MaxUnhealthy ?? DefaultMaxUnhealthy,
+        NodeStartupTimeoutMinutes = check?.NodeStartupTimeoutMinutes ?? DefaultNodeStartupTimeoutMinutes,
+    };
 
     [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}\z")]
     private static partial Regex RegionPattern();

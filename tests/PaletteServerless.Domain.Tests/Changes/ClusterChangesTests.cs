@@ -228,6 +228,18 @@ public class ClusterChangesTests
     }
 
     [Fact]
+    public void A_spec_stored_before_pool_policies_existed_is_unchanged_by_their_defaults()
+    {
+        var stored = Current with { NodePools = [.. Current.NodePools!.Select(p => p with { UpdateStrategy = null, HealthCheck = null })] };
+        var cluster = new Cluster { Scope = new ProjectScope("t", "p"), Uid = "u", Spec = stored, Status = ClusterStatus.Running, Generation = 3 };
+
+        var accepted = ClusterChanges.Accept(cluster, ClusterChanges.Validate(stored, stored));
+
+        accepted.Generation.Should().Be(3, "filling in defaults is not a change");
+        ClusterDiff.Of(stored, Current).IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
     public void A_cluster_stored_before_generations_counts_as_generation_1()
     {
         var cluster = new Cluster { Scope = new ProjectScope("t", "p"), Uid = "u", Spec = Current, Status = ClusterStatus.Running };
