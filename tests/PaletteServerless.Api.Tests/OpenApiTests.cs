@@ -175,6 +175,10 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         Property("CloudSpec", "vpcCidr")["default"]!.GetValue<string>().Should().Be(ClusterSpecValidator.DefaultVpcCidr);
         Property("ClusterProfile", "packs")["maxItems"]!.GetValue<int>().Should().Be(ClusterProfileValidator.MaxPacks);
         Property("NodePoolSpec", "maxSpotPrice")["exclusiveMinimum"]!.GetValue<bool>().Should().BeTrue();
+        Enum("UpdateStrategySpec", "type").Should().BeEquivalentTo(UpdateStrategyTypes.RollingUpdate);
+        Property("HealthCheckSpec", "nodeStartupTimeoutMinutes")["default"]!.GetValue<int>().Should().Be(ClusterSpecValidator.DefaultNodeStartupTimeoutMinutes);
+        Property("HealthCheckSpec", "nodeStartupTimeoutMinutes")["maximum"]!.GetValue<int>().Should().Be(ClusterSpecValidator.MaxNodeStartupTimeoutMinutes);
+        Schema("IntOrPercent")["oneOf"]![0]!["maximum"]!.GetValue<int>().Should().Be(ClusterSpecValidator.MaxWorkerCount);
     }
 
     [Fact]
