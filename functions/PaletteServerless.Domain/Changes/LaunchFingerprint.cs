@@ -16,6 +16,12 @@ public static class LaunchFingerprint
     /// <summary>Prefixes the hash, so a future change of what is hashed can be told from this one.</summary>
     public const string Scheme = "lf1";
 
+    /// <summary>The EC2 tag a node carries its fingerprint in (set at RunInstances, so it is never missing).</summary>
+    public const string TagKey = "palette.serverless/launch-fingerprint";
+
+    /// <summary>The inventory attribute an instance records its fingerprint in, beside "pool" and "role".</summary>
+    public const string AttributeName = "launchFingerprint";
+
     /// <summary>
     /// The fingerprint of a pool of a spec. Absent values count as their defaults, and order that does not
     /// matter (zones, maps, taints) is normalised, so a re-ordered but equal spec rolls nothing.
