@@ -13,14 +13,16 @@ namespace PaletteServerless.Domain.Clusters;
 [JsonConverter(typeof(IntOrPercentJsonConverter))]
 public readonly partial record struct IntOrPercent
 {
+    private readonly string? _text;
+
     private IntOrPercent(string text, bool isNumber)
     {
-        Text = text;
+        _text = text;
         IsNumber = isNumber;
     }
 
-    /// <summary>The value as written: a JSON number's text, or a JSON string.</summary>
-    public string Text { get; } = "";
+    /// <summary>The value as written: a JSON number's text, or a JSON string ("" for default(IntOrPercent), which is invalid).</summary>
+    public string Text => _text ?? "";
 
     /// <summary>True when the JSON value was a number, false when it was a string.</summary>
     public bool IsNumber { get; }

@@ -156,6 +156,16 @@ public class PoolPolicyValidationTests
         act.Should().Throw<System.Text.Json.JsonException>().Which.Path.Should().Be("$.maxSurge");
     }
 
+    [Fact]
+    public void The_default_value_is_invalid_and_never_throws()
+    {
+        var none = default(IntOrPercent);
+
+        none.IsValid.Should().BeFalse();
+        none.IsZero.Should().BeFalse();
+        ErrorsOf(WithStrategy(new UpdateStrategySpec { MaxSurge = none, MaxUnavailable = IntOrPercent.Of(1) })).Fields().Should().Equal("nodePools[1].updateStrategy.maxSurge");
+    }
+
     [Theory]
     [InlineData("\"25%\"", 10, true, 3)]
     [InlineData("\"25%\"", 10, false, 2)]
