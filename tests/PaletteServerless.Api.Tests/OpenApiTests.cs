@@ -132,7 +132,8 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     public void Request_schemas_refuse_unknown_fields_as_the_api_does()
     {
         foreach (var name in new[] { "ClusterSpec", "ProfileReference", "CloudSpec", "PlacementSpec", "NodePoolSpec", "TaintSpec", "ClusterSettings",
-                     "ScheduledFeature", "BackupSettings", "RbacBinding", "RbacSubject", "VirtualClusterSettings", "CloudAccount", "ClusterProfile", "Pack", "DeleteRequest" })
+                     "ScheduledFeature", "BackupSettings", "RbacBinding", "RbacSubject", "VirtualClusterSettings", "UpdateStrategySpec", "HealthCheckSpec",
+                     "CloudAccount", "ClusterProfile", "Pack", "DeleteRequest" })
             Schema(name)["additionalProperties"]!.GetValue<bool>().Should().BeFalse(name);
     }
 
@@ -174,6 +175,10 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         Property("CloudSpec", "vpcCidr")["default"]!.GetValue<string>().Should().Be(ClusterSpecValidator.DefaultVpcCidr);
         Property("ClusterProfile", "packs")["maxItems"]!.GetValue<int>().Should().Be(ClusterProfileValidator.MaxPacks);
         Property("NodePoolSpec", "maxSpotPrice")["exclusiveMinimum"]!.GetValue<bool>().Should().BeTrue();
+        Enum("UpdateStrategySpec", "type").Should().BeEquivalentTo(UpdateStrategyTypes.RollingUpdate);
+        Property("HealthCheckSpec", "nodeStartupTimeoutMinutes")["default"]!.GetValue<int>().Should().Be(ClusterSpecValidator.DefaultNodeStartupTimeoutMinutes);
+        Property("HealthCheckSpec", "nodeStartupTimeoutMinutes")["maximum"]!.GetValue<int>().Should().Be(ClusterSpecValidator.MaxNodeStartupTimeoutMinutes);
+        Schema("IntOrPercent")["oneOf"]![0]!["maximum"]!.GetValue<int>().Should().Be(ClusterSpecValidator.MaxWorkerCount);
     }
 
     [Fact]
@@ -255,6 +260,11 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
             case JsonTypeInfoKind.Dictionary:
                 if (schema["type"]?.GetValue<string>() != "object" || schema["additionalProperties"] is not JsonObject)
                     mismatches.Add($"{at} is a map but its schema is not an object of additionalProperties");
+                break;
+            case JsonTypeInfoKind.None when (Nullable.GetUnderlyingType(type) ?? type) == typeof(IntOrPercent):
+                // A number or a percent string: one shared oneOf schema.
+                if (schema["$ref"]?.GetValue<string>() != "#/components/schemas/IntOrPercent")
+                    mismatches.Add($"{at} is an IntOrPercent but its schema is not a $ref to IntOrPercent");
                 break;
             default:
                 var expected = (Nullable.GetUnderlyingType(type) ?? type) switch

@@ -34,6 +34,8 @@ public class ClusterServiceTests
         created.ProvisionExecutionArn.Should().Be($"provision-{created.Uid}");
         created.Status.Should().Be(ClusterStatus.Provisioning, "the workflow's update is kept, not overwritten");
         created.Version.Should().Be(3);
+        created.Generation.Should().Be(1, "a new cluster's spec is generation 1; status writes do not move it");
+        created.ObservedGeneration.Should().Be(0, "no workflow has brought the cloud to it yet");
     }
 
     [Fact]

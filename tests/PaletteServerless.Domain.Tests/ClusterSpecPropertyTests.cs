@@ -29,15 +29,29 @@ public class ClusterSpecPropertyTests
     private static readonly Gen<Dictionary<string, string>> Map = Gen.Select(Text.Array[0, 4], Text.Array[0, 4],
         (keys, values) => keys.Distinct().Zip(values).ToDictionary(p => p.First, p => p.Second));
 
+    /// <summary>Counts and percents near every edge, as JSON numbers and strings.</summary>
+    private static readonly Gen<IntOrPercent?> Amount = Gen.OneOf(
+        Gen.Const((IntOrPercent?)null),
+        Gen.OneOf("0", "1", "2", "500", "501", "-1", "1.5").Select(n => (IntOrPercent?)IntOrPercent.FromJson(n, isNumber: true)),
+        Gen.OneOf("0%", "25%", "100%", "101%", "999%", "1000%", "5", "x%", "").Select(t => (IntOrPercent?)IntOrPercent.FromJson(t, isNumber: false)));
+
+    private static readonly Gen<UpdateStrategySpec> Strategy = Gen.Select(OrNull(Gen.OneOf("RollingUpdate", "Recreate")), Amount, Amount,
+        (type, surge, unavailable) => new UpdateStrategySpec { Type = type, MaxSurge = surge, MaxUnavailable = unavailable });
+
+    private static readonly Gen<HealthCheckSpec> HealthCheck = Gen.Select(Gen.OneOf(Gen.Const((bool?)null), Gen.Const((bool?)false)), Amount, OrNull(Gen.OneOf(-1, 0, 10, 1440, 1441)),
+        (enabled, maxUnhealthy, minutes) => new HealthCheckSpec { Enabled = enabled, MaxUnhealthy = maxUnhealthy, NodeStartupTimeoutMinutes = minutes });
+
     private static readonly Gen<NodePoolSpec> Pool = Gen.Select(
         Gen.Select(OrNull(Gen.OneOf("control-plane", "workers", "gpu", "Bad_Name")), OrNull(Gen.OneOf("control-plane", "worker", "master")), OrNull(Gen.Int[-1, 8]), OrNull(Gen.OneOf("m5.large", "m5", "t3.micro"))),
         Gen.Select(OrNull(Zone.Array[0, 3].Select(z => z.ToList())), OrNull(Gen.OneOf("on-demand", "spot", "reserved")), Gen.OneOf(Gen.Const((decimal?)null), Gen.Const((decimal?)0m), Gen.Const((decimal?)-1m), Gen.Const((decimal?)0.05m))),
         Gen.Select(OrNull(Gen.OneOf(0, 1, 65, 2000, 2001)), OrNull(Map), OrNull(OrNull(Taint).Array[0, 3].Select(t => t.Select(x => x!).ToList()))),
-        (a, b, c) => new NodePoolSpec
+        Gen.Select(OrNull(Strategy), OrNull(HealthCheck)),
+        (a, b, c, d) => new NodePoolSpec
         {
             Name = a.Item1, Role = a.Item2, Count = a.Item3, InstanceType = a.Item4,
             AvailabilityZones = b.Item1, CapacityType = b.Item2, MaxSpotPrice = b.Item3,
             DiskSizeGiB = c.Item1, Labels = c.Item2, Taints = c.Item3,
+            UpdateStrategy = d.Item1, HealthCheck = d.Item2,
         });
 
     private static readonly Gen<PlacementSpec> Placement = Gen.Select(

@@ -55,6 +55,13 @@ public sealed record Cluster
     public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Optimistic concurrency: every write checks the version it read and bumps it.</summary>
     public long Version { get; init; }
+    /// <summary>
+    /// The spec's generation: 1 at create, incremented by every accepted spec change (never by status writes,
+    /// which bump <see cref="Version"/> only). A cluster stored before generations existed reads 0.
+    /// </summary>
+    public long Generation { get; init; }
+    /// <summary>The generation the workflows last brought the cloud to; equal to <see cref="Generation"/> when nothing is pending.</summary>
+    public long ObservedGeneration { get; init; }
     public DateTimeOffset? DeletingSince { get; init; }
     public DateTimeOffset? ForceDeleteAvailableAt { get; init; }
     /// <summary>Set by the delete workflow's 15-minute timer; the timer, not the wall clock alone, opens force delete.</summary>

@@ -56,6 +56,7 @@ public sealed class ClusterService(
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
+            Generation = 1,
         };
         await clusters.CreateAsync(cluster, ct);
         await clusters.AddEventAsync(cluster, NewEvent("Normal", "Created", $"cluster {cluster.Name} accepted by {caller.Subject}"), ct);

@@ -61,6 +61,32 @@ public sealed record NodePoolSpec
     public int? DiskSizeGiB { get; init; }
     public Dictionary<string, string>? Labels { get; init; }
     public List<TaintSpec>? Taints { get; init; }
+    /// <summary>How a change that replaces nodes rolls through the pool; default maxSurge 1, maxUnavailable 0.</summary>
+    public UpdateStrategySpec? UpdateStrategy { get; init; }
+    /// <summary>When a node counts as failed and is replaced (Cluster API's MachineHealthCheck).</summary>
+    public HealthCheckSpec? HealthCheck { get; init; }
+}
+
+/// <summary>
+/// A rolling update, as a Kubernetes Deployment's: maxSurge new nodes may exist above count, maxUnavailable
+/// nodes may be missing below it. 1 and 0 (the default) expand first; 0 and 1 contract first.
+/// </summary>
+public sealed record UpdateStrategySpec
+{
+    /// <summary>RollingUpdate, the only type.</summary>
+    public string? Type { get; init; }
+    public IntOrPercent? MaxSurge { get; init; }
+    public IntOrPercent? MaxUnavailable { get; init; }
+}
+
+/// <summary>The health check of a pool's nodes, with Cluster API's MachineHealthCheck defaults.</summary>
+public sealed record HealthCheckSpec
+{
+    public bool? Enabled { get; init; }
+    /// <summary>Remediation stops while more nodes than this are unhealthy (a count or a percent of the pool).</summary>
+    public IntOrPercent? MaxUnhealthy { get; init; }
+    /// <summary>A node that has not joined this long after launch is unhealthy; 0 turns the check off.</summary>
+    public int? NodeStartupTimeoutMinutes { get; init; }
 }
 
 public sealed record TaintSpec
@@ -123,6 +149,11 @@ public static class NodePoolRoles
 {
     public const string ControlPlane = "control-plane";
     public const string Worker = "worker";
+}
+
+public static class UpdateStrategyTypes
+{
+    public const string RollingUpdate = "RollingUpdate";
 }
 
 public static class CapacityTypes

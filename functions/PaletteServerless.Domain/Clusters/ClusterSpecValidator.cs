@@ -14,6 +14,13 @@ public static partial class ClusterSpecValidator
     public const int DefaultDiskSizeGiB = 65;
     public static readonly int[] ControlPlaneCounts = [1, 3, 5];
     public const int MaxWorkerCount = 500;
+    /// <summary>The default rolling update expands first: one extra node, none missing.</summary>
+    public static readonly IntOrPercent DefaultMaxSurge = IntOrPercent.Of(1);
+    public static readonly IntOrPercent DefaultMaxUnavailable = IntOrPercent.Of(0);
+    /// <summary>Cluster API's MachineHealthCheck defaults: maxUnhealthy 100 %, nodeStartupTimeout 10 minutes.</summary>
+    public static readonly IntOrPercent DefaultMaxUnhealthy = IntOrPercent.Percent(100);
+    public const int DefaultNodeStartupTimeoutMinutes = 10;
+    public const int MaxNodeStartupTimeoutMinutes = 1440;
 
     public static ClusterSpec Validate(ClusterSpec spec)
     {
@@ -161,7 +168,64 @@ public static partial class ClusterSpecValidator
                 rules.Range($"{at}.diskSizeGiB", disk, 1, 2000);
             KubernetesRules.Labels(rules, $"{at}.labels", pool.Labels);
             KubernetesRules.Taints(rules, $"{at}.taints", pool.Taints);
+            ValidateUpdateStrategy(rules, $"{at}.updateStrategy", pool.UpdateStrategy, pool.Role == NodePoolRoles.ControlPlane);
+            ValidateHealthCheck(rules, $"{at}.healthCheck", pool.HealthCheck);
         }
+    }
+
+    private static void ValidateUpdateStrategy(Rules rules, string field, UpdateStrategySpec? strategy, bool isControlPlane)
+    {
+        if (strategy is null)
+            return;
+        rules.OneOf($"{field}.type", strategy.Type, UpdateStrategyTypes.RollingUpdate);
+        var surgeValid = IntOrPercentRule(rules, $"{field}.maxSurge", strategy.MaxSurge, maxPercent: 999);
+        var unavailableValid = IntOrPercentRule(rules, $"{field}.maxUnavailable", strategy.MaxUnavailable, maxPercent: 100);
+        if (!surgeValid || !unavailableValid)
+            return;
+        var surge = strategy.MaxSurge ?? DefaultMaxSurge;
+        var unavailable = strategy.MaxUnavailable ?? DefaultMaxUnavailable;
+        if (isControlPlane)
+        {
+            // etcd keeps quorum only if members are replaced one by one, each new one joining before an old one leaves.
+            if (!(surge.TryGetInt(out var s) && s == 1 && unavailable.IsZero))
+                rules.Add(field, "the control-plane pool always rolls one node at a time: maxSurge 1, maxUnavailable 0");
+        }
+        else if (surge.IsZero && unavailable.IsZero)
+        {
+            rules.Add(field, "maxSurge and maxUnavailable must not both be 0: the update could never replace a node");
+        }
+    }
+
+    private static void ValidateHealthCheck(Rules rules, string field, HealthCheckSpec? check)
+    {
+        if (check is null)
+            return;
+        IntOrPercentRule(rules, $"{field}.maxUnhealthy", check.MaxUnhealthy, maxPercent: 100);
+        if (check.NodeStartupTimeoutMinutes is { } minutes)
+            rules.Range($"{field}.nodeStartupTimeoutMinutes", minutes, 0, MaxNodeStartupTimeoutMinutes);
+    }
+
+    /// <summary>A whole number from 0 to <see cref="MaxWorkerCount"/> or a percent from 0 % to <paramref name="maxPercent"/>; absent is fine.</summary>
+    private static bool IntOrPercentRule(Rules rules, string field, IntOrPercent? value, int maxPercent)
+    {
+        if (value is not { } given)
+            return true;
+        if (given.TryGetInt(out var number))
+        {
+            if (number <= MaxWorkerCount)
+                return true;
+            rules.Add(field, $"must be at most {MaxWorkerCount}");
+            return false;
+        }
+        if (given.TryGetPercent(out var percent))
+        {
+            if (percent <= maxPercent)
+                return true;
+            rules.Add(field, $"must be at most {maxPercent}%");
+            return false;
+        }
+        rules.Add(field, "must be a whole number such as 1 or a percent such as \"25%\"");
+        return false;
     }
 
     private static void ValidateAvailabilityZones(Rules rules, string field, List<string>? zones, string? region, string? placementMode)
@@ -206,10 +270,28 @@ public static partial class ClusterSpecValidator
                 AvailabilityZones = p.AvailabilityZones ?? [],
                 Labels = p.Labels ?? [],
                 Taints = p.Taints ?? [],
+                UpdateStrategy = WithDefaults(p.UpdateStrategy),
+                HealthCheck = WithDefaults(p.HealthCheck),
             }).ToList(),
             Settings = spec.Settings ?? new ClusterSettings(),
         };
     }
+
+    /// <summary>A pool's update strategy with its defaults (also for specs stored before the field existed).</summary>
+    public static UpdateStrategySpec WithDefaults(UpdateStrategySpec? strategy) => new()
+    {
+        Type = strategy?.Type ?? UpdateStrategyTypes.RollingUpdate,
+        MaxSurge = strategy?.MaxSurge ?? DefaultMaxSurge,
+        MaxUnavailable = strategy?.MaxUnavailable ?? DefaultMaxUnavailable,
+    };
+
+    /// <summary>A pool's health check with its defaults (also for specs stored before the field existed).</summary>
+    public static HealthCheckSpec WithDefaults(HealthCheckSpec? check) => new()
+    {
+        Enabled = check?.Enabled ?? true,
+        MaxUnhealthy = check?.MaxUnhealthy ?? DefaultMaxUnhealthy,
+        NodeStartupTimeoutMinutes = check?.NodeStartupTimeoutMinutes ?? DefaultNodeStartupTimeoutMinutes,
+    };
 
     [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}\z")]
     private static partial Regex RegionPattern();

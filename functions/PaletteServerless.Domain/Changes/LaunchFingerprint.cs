@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using PaletteServerless.Domain.Clusters;
+
+namespace PaletteServerless.Domain.Changes;
+
+/// <summary>
+/// A stable hash of exactly what a node of a pool is launched with: instance type, disk, capacity type, spot
+/// price, zones, labels, taints, profile version and pack values. A node records the fingerprint it was
+/// launched with; a node whose fingerprint differs from its pool's is stale and is rolled. Everything else
+/// (count, tags, description, update strategy, health check) leaves the fingerprint alone.
+/// </summary>
+public static class LaunchFingerprint
+{
+    /// <summary>Prefixes the hash, so a future change of what is hashed can be told from this one.</summary>
+    public const string Scheme = "lf1";
+
+    /// <summary>The EC2 tag a node carries its fingerprint in (set at RunInstances, so it is never missing).</summary>
+    public const string TagKey = "palette.serverless/launch-fingerprint";
+
+    /// <summary>The inventory attribute an instance records its fingerprint in, beside "pool" and "role".</summary>
+    public const string AttributeName = "launchFingerprint";
+
+    /// <summary>
+    /// The fingerprint of a pool of a spec. Absent values count as their defaults, and order that does not
+    /// matter (zones, maps, taints) is normalised, so a re-ordered but equal spec rolls nothing.
+    /// </summary>
+    public static string Of(ClusterSpec spec, NodePoolSpec pool)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("instanceType", pool.InstanceType);
+            json.WriteNumber("diskSizeGiB", pool.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB);
+            json.WriteString("capacityType", pool.CapacityType ?? CapacityTypes.OnDemand);
+            // 0.05 and 0.050 are the same price: the hash sees the value, not the scale it was written with.
+            json.WriteString("maxSpotPrice", pool.MaxSpotPrice?.ToString("0.############################", CultureInfo.InvariantCulture));
+            WriteSorted(json, "availabilityZones", pool.AvailabilityZones ?? []);
+            WriteMap(json, "labels", pool.Labels);
+            json.WriteStartArray("taints");
+            foreach (var taint in (pool.Taints ?? []).OrderBy(t => t.Key, StringComparer.Ordinal).ThenBy(t => t.Effect, StringComparer.Ordinal).ThenBy(t => t.Value, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("key", taint.Key);
+                json.WriteString("value", taint.Value ?? "");
+                json.WriteString("effect", taint.Effect);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteString("profileVersion", spec.Profile?.Version);
+            WriteMap(json, "packValues", spec.Profile?.PackValues);
+            json.WriteEndObject();
+        }
+        return $"{Scheme}-{Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))[..32]}";
+    }
+
+    private static void WriteSorted(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values.Order(StringComparer.Ordinal))
+            json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+
+    private static void WriteMap(Utf8JsonWriter json, string name, Dictionary<string, string>? map)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in (map ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+            json.WriteString(key, value);
+        json.WriteEndObject();
+    }
+}
