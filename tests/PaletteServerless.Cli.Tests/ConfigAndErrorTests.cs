@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using PaletteServerless.Cli.Api;
 
 namespace PaletteServerless.Cli.Tests;
@@ -38,10 +37,7 @@ public sealed class ConfigAndErrorTests
     [Fact]
     public async Task An_unreachable_endpoint_exits_3_naming_it()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = PaletteServerless.Local.Node.DynaliteProcess.FreeLoopbackPort();
         using var user = new PsctlUser(new Uri($"http://127.0.0.1:{port}"));
         user.Environment["PSCTL_TOKEN"] = "t";
         user.Environment["PSCTL_PROJECT"] = "p";

@@ -42,6 +42,20 @@ public sealed class ProgressTests
         rows[^1].Elapsed.Should().Be(TimeSpan.FromSeconds(100), "the end is when the status last changed");
     }
 
+    [Fact]
+    public void A_delete_is_one_row_timed_from_its_Deleting_event_until_deletedAt()
+    {
+        var deleting = Cluster("Deleting");
+        deleting["statusReason"] = "deleting: 3 resource(s) left";
+        Progress.Rows(deleting, Goal.Deleted, Created.AddSeconds(130), deleteStartedAt: Created.AddSeconds(100)).Should().Equal(
+            new ProgressRow("Deleted", RowState.Waiting, "Deleting", "deleting: 3 resource(s) left", TimeSpan.FromSeconds(30)));
+
+        var deleted = Cluster("Deleted");
+        deleted["deletedAt"] = Created.AddSeconds(145).ToString("o");
+        Progress.Rows(deleted, Goal.Deleted, Created.AddSeconds(900), deleteStartedAt: Created.AddSeconds(100)).Single()
+            .Should().Be(new ProgressRow("Deleted", RowState.Done, "Deleted", "why", TimeSpan.FromSeconds(45)));
+    }
+
     [Theory]
     [InlineData("Pending", "Running", false, false)]
     [InlineData("Provisioning", "Running", false, false)]

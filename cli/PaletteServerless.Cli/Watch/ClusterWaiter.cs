@@ -18,6 +18,8 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
         JsonNode? cluster;
         try
         {
+            if (goal == Goal.Deleted)
+                deleteStartedAt = await DeleteStartAsync(ct);
             cluster = host.OutputIsTerminal ? await LiveAsync(goal, ct) : await PlainAsync(goal, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -29,6 +31,22 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
         return await ReportAsync(cluster, goal, ct);
     }
 
+    private DateTimeOffset? deleteStartedAt;
+
+    /// <summary>When the delete began: the time of the cluster's last Deleting event.</summary>
+    private async Task<DateTimeOffset?> DeleteStartAsync(CancellationToken ct)
+    {
+        try
+        {
+            var events = await api.ListAsync($"{clusterRoute}/events", ct);
+            return events.LastOrDefault(e => e.Text("reason") == "Deleting").Time("at");
+        }
+        catch (ApiException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     private async Task<JsonNode?> PlainAsync(Goal goal, CancellationToken ct)
     {
         var printed = new Dictionary<string, (RowState, string, string)>();
@@ -37,7 +55,7 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
             var cluster = await FetchAsync(ct);
             if (cluster is not null)
             {
-                foreach (var row in Progress.Rows(cluster, goal, host.Time.GetUtcNow()))
+                foreach (var row in Progress.Rows(cluster, goal, host.Time.GetUtcNow(), deleteStartedAt))
                 {
                     var key = (row.State, row.Reason, row.Message);
                     if (printed.TryGetValue(row.Title, out var last) && last == key)
@@ -61,7 +79,7 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
             {
                 cluster = await FetchAsync(ct);
                 if (cluster is not null)
-                    live.UpdateTarget(Table(Progress.Rows(cluster, goal, host.Time.GetUtcNow())));
+                    live.UpdateTarget(Table(Progress.Rows(cluster, goal, host.Time.GetUtcNow(), deleteStartedAt)));
                 live.Refresh();
                 if (Progress.Outcome(cluster, goal).Over)
                     return;

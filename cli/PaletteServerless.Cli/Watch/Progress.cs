@@ -26,16 +26,17 @@ public sealed record ProgressRow(string Title, RowState State, string Reason, st
 /// </summary>
 public static class Progress
 {
-    /// <summary>A delete's start: the API sets forceDeleteAvailableAt to 15 minutes after it (openapi.json).</summary>
-    private static readonly TimeSpan ForceDeleteDelay = TimeSpan.FromMinutes(15);
-
-    public static IReadOnlyList<ProgressRow> Rows(JsonNode cluster, Goal goal, DateTimeOffset now)
+    /// <summary>
+    /// The rows for a goal at a time. A create's times count from the cluster's createdAt; a
+    /// delete's from <paramref name="deleteStartedAt"/> (its Deleting event), as the cluster view has no such field.
+    /// </summary>
+    public static IReadOnlyList<ProgressRow> Rows(JsonNode cluster, Goal goal, DateTimeOffset now, DateTimeOffset? deleteStartedAt = null)
     {
         var status = cluster.Text("status");
         var reason = cluster.Text("statusReason");
         if (goal == Goal.Deleted)
         {
-            var started = cluster.Time("forceDeleteAvailableAt") is { } at ? at - ForceDeleteDelay : cluster.Time("updatedAt") ?? now;
+            var started = deleteStartedAt ?? now;
             var ended = status == "Deleted" ? cluster.Time("deletedAt") ?? cluster.Time("updatedAt") ?? now : now;
             return [new ProgressRow("Deleted", status == "Deleted" ? RowState.Done : RowState.Waiting, status, reason, ended - started)];
         }
