@@ -44,7 +44,9 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
         var yaml = await user.RunAsync("clusters", "get", "cli-life", "-o", "yaml");
         JsonNode.DeepEquals(YamlJson.ToJson(yaml.Out), cluster).Should().BeTrue("-o yaml is the same document as -o json:\n" + yaml.Out);
 
-        (await user.RunAsync("clusters", "list")).Out.Should().MatchRegex(@"cli-life\s+Running\s+us-east-1\s+3");
+        var list = await user.RunAsync("clusters", "list");
+        list.Out.Should().MatchRegex(@"cli-life\s+Running\s+us-east-1\s+3");
+        list.Out.Split('\n').Should().OnlyContain(line => !line.EndsWith(' '), "piped tables carry no padding at line ends");
 
         var delete = await user.RunAsync("clusters", "delete", "cli-life", "--yes", "--wait");
         delete.ExitCode.Should().Be(0, delete.ToString());

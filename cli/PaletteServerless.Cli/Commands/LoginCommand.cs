@@ -15,7 +15,7 @@ public static class LoginCommand
         var role = new Option<string>("--role") { Description = "tenant-admin, project-admin, project-editor or project-viewer", DefaultValueFactory = _ => "project-admin" };
         role.AcceptOnlyFromAmong("tenant-admin", "project-admin", "project-editor", "project-viewer");
         var subject = new Option<string>("--subject") { Description = "Who you are (the token's sub)", DefaultValueFactory = _ => Environment.UserName };
-        var login = new Command("login", "Get a bearer token and save it (with --local: from the local stack)") { local, tenant, role, subject };
+        var login = new Command("login", "Get a bearer token for a role in --project (or tenant-admin) from the local stack and save it, with the project as default") { local, tenant, role, subject };
         context.SetAction(login, async (run, ct) =>
         {
             if (!run.Value(local))

@@ -15,7 +15,7 @@ public static class Terminal
             Ansi = host.OutputIsTerminal ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = host.OutputIsTerminal ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
             Interactive = host.OutputIsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
-            Out = new AnsiConsoleOutput(host.Out),
+            Out = new AnsiConsoleOutput(host.OutputIsTerminal ? host.Out : new TrailingSpaceTrimmer(host.Out)),
         });
         if (!host.OutputIsTerminal)
         {
