@@ -117,6 +117,20 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
     }
 
     [Fact]
+    public async Task A_create_that_fails_its_preflight_ends_the_wait_with_exit_1_the_reason_and_the_last_events()
+    {
+        using var user = await Samples.LoggedInUserAsync(stack, "failing");
+        var spec = Samples.Cluster("cli-failing").Replace($"sshKeyName: {PsctlStack.KeyName}", "sshKeyName: no-such-key", StringComparison.Ordinal);
+
+        var create = await user.RunAsync("clusters", "create", "-f", user.File("cluster.yaml", spec), "--wait");
+
+        create.ExitCode.Should().Be(1, create.ToString());
+        create.Out.Should().MatchRegex(@"FAIL  Running  Failed  \(\d+s\)  preflight failed: .*no-such-key");
+        create.Error.Should().Contain("cluster cli-failing is Failed, not Running: preflight failed")
+            .And.Contain("last events:").And.MatchRegex(@"Warning  Failed  preflight failed");
+    }
+
+    [Fact]
     public async Task Waiting_for_Running_on_a_cluster_that_is_being_deleted_exits_1_with_the_reason_and_the_last_events()
     {
         using var user = await Samples.LoggedInUserAsync(stack, "gone");
