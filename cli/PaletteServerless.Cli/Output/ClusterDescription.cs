@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace PaletteServerless.Cli.Output;
+
+/// <summary>
+/// `psctl clusters describe`: the cluster as a tree of what the API tells: status, conditions,
+/// node pools, the last events and the hourly cost. The API reports pools and their counts, not
+/// single nodes, so each pool shows its count and what NodePoolsReady says about its instances.
+/// </summary>
+public static class ClusterDescription
+{
+    public const int LastEvents = 10;
+
+    public static IRenderable Render(JsonNode cluster, IReadOnlyList<JsonNode> events, string hourlyCost, bool colour)
+    {
+        string Paint(string text, string style) => colour ? $"[{style}]{Markup.Escape(text)}[/]" : Markup.Escape(text);
+        var status = cluster.Text("status");
+        var statusStyle = status switch
+        {
+            "Running" => "green",
+            "Failed" => "red",
+            "Deleted" => "grey",
+            _ => "yellow",
+        };
+        var tree = new Tree(new Markup($"cluster {Paint(cluster.Text("name"), "bold")}  {Paint(status, statusStyle)}"));
+        tree.AddNode(Line($"reason: {cluster.Text("statusReason")}"));
+        tree.AddNode(Line($"uid: {cluster.Text("uid")}   version: {cluster.Text("version")}"));
+        tree.AddNode(Line($"created: {cluster.Text("createdAt")}   updated: {cluster.Text("updatedAt")}"));
+        if (cluster.TextOrNull("forceDeleteAvailableAt") is { } forceAt)
+            tree.AddNode(Line($"force delete available at: {forceAt}" + (cluster.Number("forceDeleteSecondsLeft") is { } left ? $" (in {Json.Duration(TimeSpan.FromSeconds((double)left))})" : "")));
+        var cloud = cluster["cloud"];
+        tree.AddNode(Line($"cloud account: {cluster.Text("cloudAccount")}   region: {cloud.Text("region")}   placement: {cloud?["placement"].Text("mode")}   ssh key: {cloud.Text("sshKeyName")}"));
+        tree.AddNode(Line($"profile: {cluster["profile"].Text("name")} {cluster["profile"].Text("version")}"));
+        tree.AddNode(Line($"hourly cost: {hourlyCost}"));
+
+        var conditions = tree.AddNode(new Markup(Paint("conditions", "bold")));
+        var all = cluster.Items("conditions").ToList();
+        if (all.Count == 0)
+            conditions.AddNode(Line("(none yet)"));
+        foreach (var c in all)
+        {
+            var done = c.Text("status") == "True";
+            var mark = done ? Paint("[x]", "green") : Paint("[ ]", "yellow");
+            var node = conditions.AddNode(new Markup($"{mark} {Markup.Escape(c.Text("type"))}  {Markup.Escape(c.Text("status"))}  {Markup.Escape(c.Text("reason"))}"));
+            node.AddNode(Line($"{c.Text("message")}  ({c.Text("lastTransitionTime")})"));
+        }
+
+        var nodePoolsReady = all.FirstOrDefault(c => c.Text("type") == "NodePoolsReady");
+        var pools = tree.AddNode(new Markup(Paint("node pools", "bold")));
+        foreach (var pool in cluster.Items("nodePools"))
+        {
+            var node = pools.AddNode(Line($"{pool.Text("name")}  {pool.Text("role")}  {pool.Text("count")} x {pool.Text("instanceType")} {pool.Text("capacityType")}"
+                + (pool.Number("maxSpotPrice") is { } price ? $" (max {Json.Usd(price)}/h)" : "")));
+            node.AddNode(Line($"zones: {string.Join(", ", pool.Items("availabilityZones").Select(z => z.GetValue<string>()))}   disk: {pool.Text("diskSizeGiB")} GiB"));
+            var labels = pool["labels"] as JsonObject;
+            if (labels is { Count: > 0 })
+                node.AddNode(Line("labels: " + string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"))));
+            var taints = pool.Items("taints").ToList();
+            if (taints.Count > 0)
+                node.AddNode(Line("taints: " + string.Join(", ", taints.Select(t => $"{t.Text("key")}={t.Text("value")}:{t.Text("effect")}"))));
+            node.AddNode(Line(nodePoolsReady is null
+                ? $"nodes: {pool.Text("count")} requested"
+                : $"nodes: {pool.Text("count")} requested; instances: {nodePoolsReady.Text("message")}"));
+        }
+
+        var last = events.TakeLast(LastEvents).ToList();
+        var eventsNode = tree.AddNode(new Markup(Paint($"last events ({last.Count} of {events.Count})", "bold")));
+        foreach (var e in last)
+        {
+            var type = e.Text("type");
+            eventsNode.AddNode(new Markup($"{Markup.Escape(e.Text("at"))}  {(type == "Warning" ? Paint(type, "yellow") : Markup.Escape(type))}  {Markup.Escape(e.Text("reason"))}  {Markup.Escape(e.Text("message"))}"));
+        }
+        return tree;
+    }
+
+    private static Text Line(string text) => new(text);
+}

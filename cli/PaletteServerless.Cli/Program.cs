@@ -1,0 +1,3 @@
+using PaletteServerless.Cli;
+
+return await Psctl.RunAsync(args, CliHost.FromProcess(), CancellationToken.None);
