@@ -3,6 +3,8 @@ using Amazon.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Aws.Storage;
@@ -110,6 +112,7 @@ public sealed class LocalStack : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostedByLocalStack>();
         builder.WebHost.UseUrls(Endpoint.ToString());
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
         _app = builder.Build();

@@ -34,6 +34,9 @@ root.SetAction(async (parsed, ct) =>
         Console.Error.WriteLine("--time-scale must be greater than 0");
         return 2;
     }
+    using var signals = new ShutdownSignals();
+    using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, signals.Token);
+    ct = stopping.Token;
     await using var stack = await LocalStack.StartAsync(options, Console.Out, ct);
     if (stack.LocalAws.Faults.IsActive || options.StepCrashRate > 0)
         Console.WriteLine($"faults on: seed {stack.LocalAws.Faults.Seed} (replay with --fault-seed {stack.LocalAws.Faults.Seed})");
@@ -51,4 +54,6 @@ root.SetAction(async (parsed, ct) =>
     }
     return 0;
 });
-return await root.Parse(args).InvokeAsync();
+// ShutdownSignals handles SIGINT and SIGTERM: the stack stops however long that takes, instead of
+// System.CommandLine ending the invocation after its own termination timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
