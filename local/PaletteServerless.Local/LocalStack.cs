@@ -87,6 +87,7 @@ public sealed class LocalStack : IAsyncDisposable
             FaultProfilePath = Options.FaultProfilePath,
             FaultSeed = Options.FaultSeed,
             Throttling = Options.Throttling,
+            OnDemandVcpuQuota = Options.OnDemandVcpuQuota,
         });
 
         if (Options.StsRolesPath is { } roles)

@@ -9,11 +9,12 @@ var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fa
 var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
+var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
 var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, vcpuQuota, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -25,6 +26,7 @@ root.SetAction(async (parsed, ct) =>
         FaultProfilePath = parsed.GetValue(faultProfile),
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
+        OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
         StsRolesPath = parsed.GetValue(stsRoles),
         Demo = parsed.GetValue(demo),
@@ -32,6 +34,11 @@ root.SetAction(async (parsed, ct) =>
     if (options.TimeScale <= 0)
     {
         Console.Error.WriteLine("--time-scale must be greater than 0");
+        return 2;
+    }
+    if (options.OnDemandVcpuQuota < 0)
+    {
+        Console.Error.WriteLine("--vcpu-quota must be 0 or more");
         return 2;
     }
     using var signals = new ShutdownSignals();
