@@ -4,8 +4,9 @@ namespace PaletteServerless.Local;
 
 /// <summary>
 /// The lifetime of the local stack's web host: started and stopped by <see cref="LocalStack"/> only.
-/// The default console lifetime would claim SIGINT and SIGTERM for itself (marking them handled
-/// while nothing stops the stack), so a Ctrl+C would neither stop the stack nor end the process.
+/// The default console lifetime also listens to SIGINT and SIGTERM: it marks them handled and only
+/// raises ApplicationStopping, which nothing here observes, so a second Ctrl+C would not end a stack
+/// stuck in its shutdown. <see cref="ShutdownSignals"/> alone decides what a signal does.
 /// </summary>
 internal sealed class HostedByLocalStack : IHostLifetime
 {
