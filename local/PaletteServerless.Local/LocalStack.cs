@@ -3,6 +3,8 @@ using Amazon.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Aws.Storage;
@@ -85,6 +87,7 @@ public sealed class LocalStack : IAsyncDisposable
             FaultProfilePath = Options.FaultProfilePath,
             FaultSeed = Options.FaultSeed,
             Throttling = Options.Throttling,
+            OnDemandVcpuQuota = Options.OnDemandVcpuQuota,
         });
 
         if (Options.StsRolesPath is { } roles)
@@ -110,6 +113,7 @@ public sealed class LocalStack : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostedByLocalStack>();
         builder.WebHost.UseUrls(Endpoint.ToString());
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
         _app = builder.Build();

@@ -27,6 +27,9 @@ public sealed record LocalStackOptions
     /// <summary>Switches on the EC2 API token buckets.</summary>
     public bool Throttling { get; init; }
 
+    /// <summary>The on-demand standard vCPU quota (L-1216C47A) of every account and region: what RunInstances enforces and Service Quotas reports.</summary>
+    public int OnDemandVcpuQuota { get; init; } = 64;
+
     /// <summary>The region the product's own functions run in.</summary>
     public string Region { get; init; } = "us-east-1";
 

@@ -9,11 +9,12 @@ var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fa
 var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
+var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
 var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, vcpuQuota, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -25,6 +26,7 @@ root.SetAction(async (parsed, ct) =>
         FaultProfilePath = parsed.GetValue(faultProfile),
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
+        OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
         StsRolesPath = parsed.GetValue(stsRoles),
         Demo = parsed.GetValue(demo),
@@ -34,6 +36,14 @@ root.SetAction(async (parsed, ct) =>
         Console.Error.WriteLine("--time-scale must be greater than 0");
         return 2;
     }
+    if (options.OnDemandVcpuQuota < 0)
+    {
+        Console.Error.WriteLine("--vcpu-quota must be 0 or more");
+        return 2;
+    }
+    using var signals = new ShutdownSignals();
+    using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, signals.Token);
+    ct = stopping.Token;
     await using var stack = await LocalStack.StartAsync(options, Console.Out, ct);
     if (stack.LocalAws.Faults.IsActive || options.StepCrashRate > 0)
         Console.WriteLine($"faults on: seed {stack.LocalAws.Faults.Seed} (replay with --fault-seed {stack.LocalAws.Faults.Seed})");
@@ -51,4 +61,6 @@ root.SetAction(async (parsed, ct) =>
     }
     return 0;
 });
-return await root.Parse(args).InvokeAsync();
+// ShutdownSignals handles SIGINT and SIGTERM: the stack stops however long that takes, instead of
+// System.CommandLine ending the invocation after its own termination timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -100,6 +100,21 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     }
 
     [Fact]
+    public void Only_the_preflight_and_the_API_dry_run_read_the_vcpu_quota()
+    {
+        foreach (var function in FunctionCatalog.All)
+        {
+            var quotaReads = synthesized.ProductJson.StatementsOfRole(RoleOf(function))
+                .Where(s => TemplateJson.Strings(s["Action"]).Any(a => a.StartsWith("servicequotas:", StringComparison.Ordinal)))
+                .ToList();
+            if (function == FunctionCatalog.Preflight || function == FunctionCatalog.Api)
+                TemplateJson.Strings(quotaReads.Should().ContainSingle(function.Name).Which["Action"]).Should().Equal("servicequotas:GetServiceQuota");
+            else
+                quotaReads.Should().BeEmpty(function.Name);
+        }
+    }
+
+    [Fact]
     public void Cluster_creates_require_the_ownership_tag_on_the_request_and_mutations_on_the_resource()
     {
         // The target-account role holds every cluster permission (ClusterPermissions.All), as synthesized.

@@ -30,13 +30,14 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
     }
 
     [Fact]
-    public void The_role_can_do_every_cluster_step_and_nothing_outside_EC2_ELB_and_tag_lookups()
+    public void The_role_can_do_every_cluster_step_and_nothing_outside_EC2_ELB_tag_lookups_and_quota_reads()
     {
         var actions = synthesized.TargetJson.PolicyStatements().SelectMany(s => TemplateJson.Strings(s.Statement["Action"])).ToList();
         actions.Should().Contain(["ec2:CreateVpc", "ec2:RunInstances", "ec2:TerminateInstances", "elasticloadbalancing:CreateLoadBalancer",
-            "elasticloadbalancing:DeleteLoadBalancer", "ec2:DeleteVpc", "elasticloadbalancing:RegisterTargets"]);
+            "elasticloadbalancing:DeleteLoadBalancer", "ec2:DeleteVpc", "elasticloadbalancing:RegisterTargets",
+            "servicequotas:GetServiceQuota"]);
         actions.Should().OnlyContain(a => a.StartsWith("ec2:", StringComparison.Ordinal)
             || a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal)
-            || a == "tag:GetResources");
+            || a == "tag:GetResources" || a == "servicequotas:GetServiceQuota");
     }
 }

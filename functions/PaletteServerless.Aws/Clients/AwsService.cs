@@ -11,6 +11,7 @@ public sealed record AwsService(string ServiceId, string EndpointPrefix, string 
     public static readonly AwsService EventBridge = new("EventBridge", "events", "events");
     public static readonly AwsService ElasticLoadBalancingV2 = new("Elastic Load Balancing v2", "elasticloadbalancing", "elasticloadbalancing");
     public static readonly AwsService ResourceGroupsTagging = new("Resource Groups Tagging API", "tagging", "tagging");
+    public static readonly AwsService ServiceQuotas = new("Service Quotas", "servicequotas", "servicequotas");
     public static readonly AwsService Sts = new("STS", "sts", "sts");
     public static readonly AwsService Ec2 = new("EC2", "ec2", "ec2");
     public static readonly AwsService DynamoDb = new("DynamoDB", "dynamodb", "dynamodb");

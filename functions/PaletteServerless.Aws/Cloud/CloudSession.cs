@@ -27,6 +27,7 @@ public sealed class CloudSession : IDisposable
         var options = new AwsClientOptions(region) { Credentials = credentials };
         LoadBalancing = new Elbv2Client(options);
         Tagging = new TaggingClient(options);
+        ServiceQuotas = new ServiceQuotasClient(options);
     }
 
     public string Region { get; }
@@ -57,6 +58,7 @@ public sealed class CloudSession : IDisposable
     public IAmazonEC2 Ec2 { get; }
     public Elbv2Client LoadBalancing { get; }
     public TaggingClient Tagging { get; }
+    public ServiceQuotasClient ServiceQuotas { get; }
 
     public static async Task<CloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct)
     {
@@ -84,5 +86,6 @@ public sealed class CloudSession : IDisposable
         Ec2.Dispose();
         LoadBalancing.Dispose();
         Tagging.Dispose();
+        ServiceQuotas.Dispose();
     }
 }

@@ -59,6 +59,8 @@ public sealed class Preflight(Cluster cluster, CloudSession cloud)
 
         await CheckOfferingsAsync(plan, zones, problems, ct);
         await CheckQuotasAsync(plan, problems, ct);
+        if (await OnDemandVcpuQuota.CheckAsync(Ec2, cloud.ServiceQuotas, plan, ct) is { } vcpuProblem)
+            problems.Add(vcpuProblem);
         return problems;
     }
 

@@ -27,6 +27,7 @@ public static class ClusterResourcePolicy
     {
         ["DescribeClusterResources"] = "EC2 and ELB Describe* actions support no resource-level permissions: IAM requires \"*\"",
         ["FindTaggedResources"] = "tag:GetResources supports no resource-level permissions; the caller filters on the ownership tag",
+        ["ReadVcpuQuota"] = "a read of quota values, no resource of a cluster; preflight reads only EC2's on-demand vCPU quota (L-1216C47A)",
     };
 
     public static IEnumerable<PolicyStatement> Statements(ClusterPermissions permissions)
@@ -41,6 +42,8 @@ public static class ClusterResourcePolicy
                 "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
                 "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
                 "elasticloadbalancing:DescribeTargetHealth");
+        if (permissions.HasFlag(ClusterPermissions.ReadQuotas))
+            yield return AnyResource("ReadVcpuQuota", "servicequotas:GetServiceQuota");
 
         if (permissions.HasFlag(ClusterPermissions.FindTagged))
             yield return AnyResource("FindTaggedResources", "tag:GetResources");

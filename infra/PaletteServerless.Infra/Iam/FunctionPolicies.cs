@@ -32,11 +32,12 @@ public static class FunctionPolicies
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
     {
         // Starts and stops workflows; force delete and orphan removal sweep what carries a cluster's tag.
-        ["Api"] = new(TearDown, ControlsWorkflows: true),
+        // A dry run makes the preflight checks, the vCPU quota read included.
+        ["Api"] = new(TearDown | ClusterPermissions.ReadQuotas, ControlsWorkflows: true),
 
         // Provisioning
         ["StartProvisioning"] = new(ClusterPermissions.None),
-        ["Preflight"] = new(ClusterPermissions.Describe),
+        ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         ["LoadBalancer"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),

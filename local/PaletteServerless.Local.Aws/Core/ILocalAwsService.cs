@@ -16,7 +16,7 @@ public enum AwsProtocol
 /// </summary>
 public interface ILocalAwsService
 {
-    /// <summary>The SigV4 signing name (<c>ec2</c>, <c>elasticloadbalancing</c>, <c>sts</c>, <c>events</c>, <c>tagging</c>).</summary>
+    /// <summary>The SigV4 signing name (<c>ec2</c>, <c>elasticloadbalancing</c>, <c>sts</c>, <c>events</c>, <c>tagging</c>, <c>servicequotas</c>).</summary>
     string ServiceName { get; }
 
     AwsProtocol Protocol { get; }

@@ -9,7 +9,7 @@ public delegate Task<LocalAwsResponse> AwsServiceHandler(LocalAwsRequest request
 /// <summary>
 /// The AWS side of the one edge endpoint: a signed request is routed by its protocol, so a user
 /// points any AWS client at one URL. DynamoDB goes to dynalite, Step Functions to the local
-/// engine, everything else (EC2, ELBv2, STS, EventBridge, SSM, tagging) to the local AWS.
+/// engine, everything else (EC2, ELBv2, STS, EventBridge, SSM, tagging, Service Quotas) to the local AWS.
 /// </summary>
 public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient, RequestCounters counters)
 {

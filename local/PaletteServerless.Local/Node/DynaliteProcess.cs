@@ -6,7 +6,10 @@ namespace PaletteServerless.Local.Node;
 
 /// <summary>
 /// dynalite (a DynamoDB-compatible server from npm) as a child process on a free loopback port:
-/// in memory, or persisted in a folder when one is given. Stopped with its owner.
+/// in memory, or persisted in a folder when one is given. Stopped with its owner, and never outlives
+/// it: local/node/dynalite-child.js exits when the stdin pipe this process holds closes, which the
+/// kernel does whenever this process ends, SIGKILL included. The child ignores SIGINT, so that Ctrl+C
+/// in a terminal reaches the owner, which pauses its workflows before it stops dynalite.
 /// </summary>
 public sealed class DynaliteProcess : IAsyncDisposable
 {
@@ -27,7 +30,7 @@ public sealed class DynaliteProcess : IAsyncDisposable
     {
         await NodeTools.EnsureInstalledAsync(nodeDirectory, progress, ct);
         var port = FreeLoopbackPort();
-        var arguments = $"node_modules/dynalite/cli.js --port {port} --host 127.0.0.1";
+        var arguments = $"dynalite-child.js --port {port} --host 127.0.0.1";
         if (dataDirectory is not null)
         {
             Directory.CreateDirectory(dataDirectory);
@@ -36,6 +39,7 @@ public sealed class DynaliteProcess : IAsyncDisposable
         var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = nodeDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
