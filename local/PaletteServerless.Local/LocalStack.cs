@@ -129,12 +129,15 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
+    /// <summary>The product's bus, created over the wire as a deployment would (the product itself only puts events).</summary>
     private async Task CreateEventBusAsync(CancellationToken ct)
     {
-        using var events = new EventBridgeClient(new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
+        using var events = new AwsJsonProtocolClient(AwsService.EventBridge, "1.1",
+            new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
         try
         {
-            await events.CreateEventBusAsync(ClusterEvents.BusName, ct);
+            await events.InvokeAsync("AWSEvents.CreateEventBus", new System.Text.Json.Nodes.JsonObject { ["Name"] = ClusterEvents.BusName },
+                LocalJsonContext.Default.JsonNode, LocalJsonContext.Default.JsonNode, ct);
         }
         catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceAlreadyExistsException")
         {
