@@ -46,7 +46,7 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = LocalStack.RepositoryRoot(),
+            WorkingDirectory = PaletteServerless.Manifest.RepositoryLayout.FindRootOfBinaries(),
         };
         foreach (var argument in new[] { "--default-signal=INT", "setsid", "dotnet", dll, "--data", dataDirectory, "--port", port.ToString() }.Concat(extraArguments))
             start.ArgumentList.Add(argument);

@@ -28,7 +28,7 @@ public sealed partial class ServiceQuotasService : ILocalAwsService
     {
         var response = call.Operation switch
         {
-            "GetServiceQuota" => GetServiceQuota(call, ParseBody(call)),
+            "GetServiceQuota" => GetServiceQuota(call, JsonBody.Parse(call)),
             _ => throw new AwsErrorException("UnknownOperationException", $"The operation {call.Operation} is not supported by the local Service Quotas."),
         };
         return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
@@ -61,24 +61,12 @@ public sealed partial class ServiceQuotasService : ILocalAwsService
 
     private static string Required(JsonObject request, string name, Regex pattern, int maxLength)
     {
-        var value = request[name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        var value = JsonBody.Text(request, name);
         if (string.IsNullOrEmpty(value))
             throw new AwsErrorException("IllegalArgumentException", $"{name} is required.");
         if (value.Length > maxLength || !pattern.IsMatch(value))
             throw new AwsErrorException("IllegalArgumentException", $"{name} '{value}' does not match {pattern} (at most {maxLength} characters).");
         return value;
-    }
-
-    private static JsonObject ParseBody(AwsCall call)
-    {
-        try
-        {
-            return JsonNode.Parse(call.Request.Body) as JsonObject ?? throw new JsonException("not an object");
-        }
-        catch (JsonException)
-        {
-            throw new AwsErrorException("SerializationException", "The request body is not a JSON object.");
-        }
     }
 
     [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9-]{1,63}$")]
