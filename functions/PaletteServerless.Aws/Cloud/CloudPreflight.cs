@@ -9,7 +9,7 @@ public sealed class CloudPreflight : IPreflight
 {
     public async Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, CloudAccount account, CancellationToken ct)
     {
-        CloudSession cloud;
+        ICloudSession cloud;
         try
         {
             cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, "palette-dry-run", ct);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Api.Tests.Support;
 
@@ -43,7 +43,7 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
 {
     public ConcurrentQueue<(Cluster Cluster, Caller Caller)> Calls { get; } = new();
 
-    public async Task<JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
+    public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         Calls.Enqueue((cluster, caller));
         var now = clock.GetUtcNow();
@@ -51,11 +51,7 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
             cluster with { Status = ClusterStatus.Deleted, StatusReason = $"force deleted by {caller.Subject}", DeletedAt = now, UpdatedAt = now },
             cluster.Version, ct);
         // The shape of the real ForceDeleter's answer (a LeftoverReport plus the new status).
-        return new JsonObject
-        {
-            ["cluster"] = cluster.Name, ["leftovers"] = new JsonArray(), ["estimatedHourlyCostUsd"] = 0, ["at"] = now,
-            ["status"] = deleted.Status, ["statusReason"] = deleted.StatusReason,
-        };
+        return new ForceDeleteReport(cluster.Name, [], 0, now, deleted.Status, deleted.StatusReason!);
     }
 }
 

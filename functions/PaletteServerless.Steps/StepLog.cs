@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Steps;
+
+/// <summary>
+/// One structured line per step run, as Powertools for AWS Lambda writes them: CloudWatch Logs
+/// Insights can filter and aggregate on every field (which cluster, which step, how long, what failed).
+/// </summary>
+public sealed record StepLogLine
+{
+    public required DateTimeOffset Timestamp { get; init; }
+    public required string Level { get; init; }
+    public required string Message { get; init; }
+    public required string Step { get; init; }
+    public required string Cluster { get; init; }
+    public required string ClusterUid { get; init; }
+    public required string Tenant { get; init; }
+    public required string Project { get; init; }
+    public string? Execution { get; init; }
+    /// <summary>succeeded, retrying (the workflow's Retry takes it) or failed.</summary>
+    public required string Outcome { get; init; }
+    public required double DurationMs { get; init; }
+    public string? ErrorType { get; init; }
+    public string? ErrorMessage { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StepLogLine))]
+internal sealed partial class StepLogJsonContext : JsonSerializerContext;
+
+/// <summary>Writes <see cref="StepLogLine"/>s, one JSON object per line.</summary>
+public sealed class StepLog(TextWriter writer, TimeProvider clock)
+{
+    private readonly Lock _gate = new();
+
+    public void Write(string step, StepInput input, long startedTimestamp, Exception? error)
+    {
+        var (level, outcome) = error switch
+        {
+            null => ("INFO", "succeeded"),
+            TransientCloudException => ("WARN", "retrying"),
+            _ => ("ERROR", "failed"),
+        };
+        var line = new StepLogLine
+        {
+            Timestamp = clock.GetUtcNow(),
+            Level = level,
+            Message = error is null ? $"{step} succeeded" : $"{step} {outcome}: {error.Message}",
+            Step = step,
+            Cluster = input.Cluster,
+            ClusterUid = input.Uid,
+            Tenant = input.Tenant,
+            Project = input.Project,
+            Execution = input.Execution,
+            Outcome = outcome,
+            DurationMs = Math.Round(clock.GetElapsedTime(startedTimestamp).TotalMilliseconds, 3),
+            ErrorType = error?.GetType().Name,
+            ErrorMessage = error?.Message,
+        };
+        var json = JsonSerializer.Serialize(line, StepLogJsonContext.Default.StepLogLine);
+        lock (_gate)
+            writer.WriteLine(json);
+    }
+}
