@@ -30,10 +30,20 @@ public sealed record StepLogLine
 [JsonSerializable(typeof(StepLogLine))]
 internal sealed partial class StepLogJsonContext : JsonSerializerContext;
 
-/// <summary>Writes <see cref="StepLogLine"/>s, one JSON object per line.</summary>
-public sealed class StepLog(TextWriter writer, TimeProvider clock)
+/// <summary>
+/// Writes <see cref="StepLogLine"/>s, one JSON object per line, from <paramref name="minimumLevel"/>
+/// up (Lambda's AWS_LAMBDA_LOG_LEVEL, or Powertools' POWERTOOLS_LOG_LEVEL: DEBUG, INFO, WARN, ERROR).
+/// </summary>
+public sealed class StepLog(TextWriter writer, TimeProvider clock, string? minimumLevel = null)
 {
+    private static readonly string[] Levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
     private readonly Lock _gate = new();
+    private readonly int _minimum = Math.Max(0, Array.IndexOf(Levels, (minimumLevel ?? "INFO").ToUpperInvariant()));
+
+    /// <summary>The level the environment asks for, if any.</summary>
+    public static string? LevelFromEnvironment() =>
+        Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL") is { Length: > 0 } lambda ? lambda
+        : Environment.GetEnvironmentVariable("POWERTOOLS_LOG_LEVEL") is { Length: > 0 } powertools ? powertools : null;
 
     public void Write(string step, StepInput input, long startedTimestamp, Exception? error)
     {
@@ -43,6 +53,8 @@ public sealed class StepLog(TextWriter writer, TimeProvider clock)
             TransientCloudException => ("WARN", "retrying"),
             _ => ("ERROR", "failed"),
         };
+        if (Array.IndexOf(Levels, level) < _minimum)
+            return;
         var line = new StepLogLine
         {
             Timestamp = clock.GetUtcNow(),

@@ -23,9 +23,9 @@ namespace PaletteServerless.Steps;
 public sealed class StepRuntime(
     IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory,
     ClusterStatusWriter status, StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, TimeProvider clock,
-    TextWriter? log = null)
+    TextWriter? log = null, string? logLevel = null)
 {
-    private readonly StepLog _log = new(log ?? Console.Out, clock);
+    private readonly StepLog _log = new(log ?? Console.Out, clock, logLevel);
 
     private static readonly Lazy<StepRuntime> FromEnvironmentOnce = new(Build);
 
@@ -49,7 +49,7 @@ public sealed class StepRuntime(
         var options = new AwsClientOptions(region);
         return new StepRuntime(store, store, store, new DynamoDbInventoryStore(dynamo, table),
             new ClusterStatusWriter(store, new EventBridgeClient(options), Required(EnvironmentNames.EventBusName), clock),
-            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock), clock);
+            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock), clock, logLevel: StepLog.LevelFromEnvironment());
     }
 
     /// <summary>

@@ -94,6 +94,20 @@ public sealed class StepRuntimeTests
     }
 
     [Fact]
+    public async Task A_warn_log_level_keeps_failures_and_drops_successes()
+    {
+        var quiet = new StepRuntime(_clusters, _accounts, Substitute.For<IProfileStore>(), new InMemoryInventory(),
+            _runtime.Status, _runtime.StepFunctions, _sessions, _clock, _log, logLevel: "warn");
+
+        await new ProbeStep(quiet, _ => Task.FromResult(StepResult.Finished)).Handle(Input());
+        _log.ToString().Should().BeEmpty();
+        var fail = () => new ProbeStep(quiet, _ => throw new ProvisioningFailedException("no")).Handle(Input());
+        await fail.Should().ThrowAsync<ProvisioningFailedException>();
+
+        OnlyLine().GetProperty("level").GetString().Should().Be("ERROR");
+    }
+
+    [Fact]
     public async Task A_step_reaches_aws_through_the_injected_opener_in_the_cluster_account_and_region_once()
     {
         var cluster = TestCluster.Create();

@@ -43,6 +43,9 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
 {
     public ConcurrentQueue<(Cluster Cluster, Caller Caller)> Calls { get; } = new();
 
+    /// <summary>What the sweep "could not remove", for the report.</summary>
+    public List<Leftover> Leftovers { get; } = [];
+
     public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         Calls.Enqueue((cluster, caller));
@@ -51,7 +54,8 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
             cluster with { Status = ClusterStatus.Deleted, StatusReason = $"force deleted by {caller.Subject}", DeletedAt = now, UpdatedAt = now },
             cluster.Version, ct);
         // The shape of the real ForceDeleter's answer (a LeftoverReport plus the new status).
-        return new ForceDeleteReport(cluster.Name, [], 0, now, deleted.Status, deleted.StatusReason!);
+        var report = LeftoverReport.Of(cluster.Name, Leftovers, now);
+        return ForceDeleteReport.Of(report, deleted.Status, deleted.StatusReason!);
     }
 }
 
