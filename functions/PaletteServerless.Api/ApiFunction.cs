@@ -143,7 +143,7 @@ public sealed class ApiFunction
         var status = new ClusterStatusWriter(store, events, settings.EventBusName, clock);
         var forceDeleter = new ForceDeleter(stepFunctions, sessions, store, inventory, status, events, settings.EventBusName, clock);
         return new ApiRoutes(
-            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(), clock),
+            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),

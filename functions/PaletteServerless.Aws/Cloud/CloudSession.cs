@@ -86,10 +86,6 @@ public sealed class CloudSession : ICloudSession
     private readonly AWSCredentials? _credentials;
     private string? _accountId;
 
-    /// <summary>Opens a session with the system clock (the dry run's preflight, which has no runtime of its own).</summary>
-    public static Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct) =>
-        new AwsCloudSessionOpener(TimeProvider.System).OpenAsync(account, region, sessionName, ct);
-
     /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
     public async Task<string> AccountIdAsync(CancellationToken ct)
     {
