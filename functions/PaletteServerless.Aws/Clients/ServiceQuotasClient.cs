@@ -1,7 +1,7 @@
 namespace PaletteServerless.Aws.Clients;
 
 /// <summary>Service Quotas over AWS JSON 1.1 (signing name <c>servicequotas</c>): reads applied quota values.</summary>
-public sealed class ServiceQuotasClient : IDisposable
+public sealed class ServiceQuotasClient : IServiceQuotasClient
 {
     private const string TargetPrefix = "ServiceQuotasV20190624.";
     private readonly AwsJsonProtocolClient _json;

@@ -14,7 +14,7 @@ public static class CloudErrors
         "ServiceUnavailable", "Unavailable",
     };
 
-    /// <summary>Still has dependencies: a later pass will succeed once they are gone (kOps' list, aws-facts section 4).</summary>
+    /// <summary>Still has dependencies: a later pass will succeed once they are gone (the codes kOps treats as "still has dependencies, will retry").</summary>
     private static readonly HashSet<string> Dependency = new(StringComparer.Ordinal)
     {
         "DependencyViolation", "VolumeInUse", "InvalidIPAddress.InUse", "ResourceInUse", "InvalidNetworkInterface.InUse",

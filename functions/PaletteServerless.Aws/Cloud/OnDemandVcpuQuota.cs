@@ -35,7 +35,7 @@ public static class OnDemandVcpuQuota
             : $"quota: needs {needed} vCPUs of on-demand standard instances, {left} of {quota:0.##} left (quota {QuotaCode}); ask AWS for a higher quota or use fewer or smaller on-demand instances";
     }
 
-    public static async Task<string?> CheckAsync(IAmazonEC2 ec2, ServiceQuotasClient quotas, ClusterPlan plan, CancellationToken ct)
+    public static async Task<string?> CheckAsync(IAmazonEC2 ec2, IServiceQuotasClient quotas, ClusterPlan plan, CancellationToken ct)
     {
         var planned = plan.Instances
             .Where(i => i.CapacityType == CapacityTypes.OnDemand && IsStandard(i.InstanceType))

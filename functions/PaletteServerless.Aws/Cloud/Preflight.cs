@@ -7,12 +7,12 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
-/// Every check that can be made before anything is created (aws-facts section 7: quota errors
+/// Every check that can be made before anything is created (the peers' most common complaint: quota errors
 /// half-way through a create are the classic failure). All problems are collected, not just the first.
 /// </summary>
-public sealed class Preflight(Cluster cluster, CloudSession cloud)
+public sealed class Preflight(Cluster cluster, ICloudSession cloud)
 {
-    /// <summary>Default quotas per region (aws-facts section 4).</summary>
+    /// <summary>Default quotas per region (Amazon VPC and Elastic Load Balancing quotas documentation).</summary>
     public const int VpcQuota = 5, ElasticIpQuota = 5, InternetGatewayQuota = 5, NatGatewaysPerZoneQuota = 5, LoadBalancerQuota = 50;
 
     private IAmazonEC2 Ec2 => cloud.Ec2;
