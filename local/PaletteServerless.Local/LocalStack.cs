@@ -190,6 +190,7 @@ public sealed class LocalStack : IAsyncDisposable
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Options.AccountId);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local-secret");
         Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", null);
+        Environment.SetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL", Options.FunctionLogLevel);
     }
 
     public async ValueTask DisposeAsync()

@@ -38,4 +38,10 @@ public sealed record LocalStackOptions
 
     /// <summary>Run the walk-through of the README against the stack once it is ready.</summary>
     public bool Demo { get; init; }
+
+    /// <summary>
+    /// The functions' log level, set as Lambda sets it (AWS_LAMBDA_LOG_LEVEL): WARN keeps the console
+    /// to what a person watches; INFO shows each step's JSON line, as CloudWatch Logs would hold it.
+    /// </summary>
+    public string FunctionLogLevel { get; init; } = "WARN";
 }

@@ -10,11 +10,13 @@ var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fra
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
+var functionLogLevel = new Option<string>("--function-log-level") { Description = "Log level of the functions (AWS_LAMBDA_LOG_LEVEL): DEBUG, INFO (one JSON line per workflow step), WARN or ERROR", DefaultValueFactory = _ => "WARN" };
+functionLogLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARN", "ERROR");
 var demo = new Option<bool>("--demo") { Description = "Once ready, walk through the README example (token, account, profile, cluster) and print what happens" };
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, vcpuQuota, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -29,6 +31,7 @@ root.SetAction(async (parsed, ct) =>
         OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
         StsRolesPath = parsed.GetValue(stsRoles),
+        FunctionLogLevel = parsed.GetValue(functionLogLevel)!,
         Demo = parsed.GetValue(demo),
     };
     if (options.TimeScale <= 0)
