@@ -131,6 +131,7 @@ public sealed class ApiFunction
     {
         var settings = FunctionSettings.FromEnvironment();
         var clock = TimeProvider.System;
+        var sessions = new AwsCloudSessionOpener(clock);
         // The SDK reads credentials, region and AWS_ENDPOINT_URL from the environment, as in Lambda.
         var dynamo = new AmazonDynamoDBClient();
         var store = new DynamoDbStore(dynamo, settings.TableName, clock);
@@ -140,12 +141,12 @@ public sealed class ApiFunction
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn);
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
         var status = new ClusterStatusWriter(store, events, settings.EventBusName, clock);
-        var forceDeleter = new ForceDeleter(stepFunctions, store, inventory, status, events, settings.EventBusName, clock);
+        var forceDeleter = new ForceDeleter(stepFunctions, sessions, store, inventory, status, events, settings.EventBusName, clock);
         return new ApiRoutes(
-            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(), clock),
+            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
-            new OrphanService(store, store, new OrphanSweeper(inventory, clock), settings.Region),
+            new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),
             clock);
     }
 }

@@ -12,6 +12,8 @@ public sealed record StepInput
     public required string Project { get; init; }
     public required string Cluster { get; init; }
     public required string Uid { get; init; }
+    /// <summary>The workflow execution, when the state machine passes it; only logged.</summary>
+    public string? Execution { get; init; }
     /// <summary>The previous teardown pass, to count passes without progress.</summary>
     public StepResult? Teardown { get; init; }
     /// <summary>The error a Catch recorded ({Error, Cause}), for the Failed reason.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using PaletteServerless.Aws.Clients;
@@ -21,14 +22,18 @@ namespace PaletteServerless.Steps;
 /// </summary>
 public sealed class StepRuntime(
     IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory,
-    ClusterStatusWriter status, StepFunctionsClient stepFunctions, TimeProvider clock)
+    ClusterStatusWriter status, StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, TimeProvider clock,
+    TextWriter? log = null, string? logLevel = null)
 {
+    private readonly StepLog _log = new(log ?? Console.Out, clock, logLevel);
+
     private static readonly Lazy<StepRuntime> FromEnvironmentOnce = new(Build);
 
     public IClusterStore Clusters => clusters;
     public ClusterStatusWriter Status => status;
     public StepFunctionsClient StepFunctions => stepFunctions;
     public TimeProvider Clock => clock;
+    public ICloudSessionOpener Sessions => sessions;
 
     public static StepRuntime FromEnvironment() => FromEnvironmentOnce.Value;
 
@@ -44,11 +49,17 @@ public sealed class StepRuntime(
         var options = new AwsClientOptions(region);
         return new StepRuntime(store, store, store, new DynamoDbInventoryStore(dynamo, table),
             new ClusterStatusWriter(store, new EventBridgeClient(options), Required(EnvironmentNames.EventBusName), clock),
-            new StepFunctionsClient(options), clock);
+            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock), clock, logLevel: StepLog.LevelFromEnvironment());
     }
 
-    public async Task<Stream> RunAsync(Stream input, Func<StepContext, CancellationToken, Task<StepResult>> step)
+    /// <summary>
+    /// Runs one step and writes one JSON log line about it. The step's name is its source file's
+    /// name: every step lives in a file named after its class, and no handler has to repeat it.
+    /// </summary>
+    public async Task<Stream> RunAsync(Stream input, Func<StepContext, CancellationToken, Task<StepResult>> step, [CallerFilePath] string stepSource = "")
     {
+        var started = clock.GetTimestamp();
+        var stepName = Path.GetFileNameWithoutExtension(stepSource.Replace('\\', '/'));
         var message = await JsonSerializer.DeserializeAsync(input, StepJsonContext.Default.StepInput)
             ?? throw new ArgumentException("the step input is empty");
         await using var context = new StepContext(this, message, new ProjectScope(message.Tenant, message.Project), accounts, profiles, inventory);
@@ -60,8 +71,16 @@ public sealed class StepRuntime(
         catch (Exception ex) when (CloudErrors.IsTransient(ex) || CloudErrors.IsNotFound(ex))
         {
             // Throttling, a server error, or an id not yet visible: the workflow's Retry takes it from here.
-            throw new TransientCloudException($"{CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}", ex);
+            var transient = new TransientCloudException($"{CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}", ex);
+            _log.Write(stepName, message, started, transient);
+            throw transient;
         }
+        catch (Exception ex)
+        {
+            _log.Write(stepName, message, started, ex);
+            throw;
+        }
+        _log.Write(stepName, message, started, null);
         return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.StepResult));
     }
 }
@@ -71,7 +90,7 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
     : IAsyncDisposable
 {
     private Cluster? _cluster;
-    private CloudSession? _cloud;
+    private ICloudSession? _cloud;
 
     public StepInput Input => input;
     public ProjectScope Scope => scope;
@@ -88,13 +107,13 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
     }
 
     /// <summary>The cluster's account and region, through AssumeRole when the cloud account names a role.</summary>
-    public async Task<CloudSession> CloudAsync(CancellationToken ct)
+    public async Task<ICloudSession> CloudAsync(CancellationToken ct)
     {
         if (_cloud is not null)
             return _cloud;
         var cluster = await ClusterAsync(ct);
         var account = await accounts.GetAsync(scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
-        return _cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+        return _cloud = await runtime.Sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
     }
 
     public async Task<ClusterResources> ResourcesAsync(CancellationToken ct) =>

@@ -505,6 +505,30 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     }
 
     [Fact]
+    public async Task Force_delete_answers_the_leftover_report_with_the_status_it_left()
+    {
+        await _api.SeedProjectAsync("web");
+        await _api.CreateClusterAsync("web", "left");
+        await _api.DeleteClusterAsync("web", "left");
+        _api.Clock.Advance(TimeSpan.FromMinutes(15));
+        _api.ForceDeleter.Leftovers.Add(new PaletteServerless.Domain.Provisioning.Leftover(
+            "Elastic IP", "eipalloc-1", "elastic-ip", "111122223333", "us-east-1", "release address eipalloc-1: AuthFailure", 0.005m, "uid-1", "left"));
+
+        var report = await _api.SendAsync(ApiCall.Post($"{Clusters}/left/force-delete").By(_api.Admin));
+
+        report.Status.Should().Be(200, report.ToString());
+        var body = report.Body!.AsObject();
+        body.Select(p => p.Key).Should().Equal("cluster", "leftovers", "estimatedHourlyCostUsd", "at", "status", "statusReason");
+        body["cluster"]!.GetValue<string>().Should().Be("left");
+        body["estimatedHourlyCostUsd"]!.GetValue<decimal>().Should().Be(0.005m);
+        body["status"]!.GetValue<string>().Should().Be("Deleted");
+        body["statusReason"]!.GetValue<string>().Should().Contain("force deleted by");
+        var leftover = body["leftovers"]!.AsArray().Single()!.AsObject();
+        leftover.Select(p => p.Key).Should().Equal("type", "id", "kind", "account", "region", "reason", "estimatedHourlyCostUsd", "clusterUid", "cluster");
+        leftover["id"]!.GetValue<string>().Should().Be("eipalloc-1");
+    }
+
+    [Fact]
     public async Task Force_delete_waits_15_minutes_in_deleting_then_marks_deleted()
     {
         await _api.SeedProjectAsync("web");

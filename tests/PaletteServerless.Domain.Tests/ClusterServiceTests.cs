@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Domain.Tests;
 
@@ -262,7 +262,7 @@ public class ClusterServiceTests
 
     private sealed class UnusedForceDeleter : IForceDeleter
     {
-        public Task<JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct) =>
+        public Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct) =>
             throw new InvalidOperationException("force delete is not part of these tests");
     }
 

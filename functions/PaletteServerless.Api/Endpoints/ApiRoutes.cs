@@ -176,7 +176,7 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
     {
         var (caller, scope) = Authenticate(request);
         var report = await clusters.ForceDeleteAsync(caller, scope, Name(request), ct);
-        return ApiResult.Ok(report);
+        return ApiResult.Ok(JsonSerializer.SerializeToNode(report, ApiJsonContext.Default.ForceDeleteReport)!);
     }
 
     // ---- shared ----

@@ -26,6 +26,7 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(DeleteRequest))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.PlanSummary))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.LeftoverReport))]
+[JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.ForceDeleteReport))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 

@@ -9,7 +9,7 @@ namespace PaletteServerless.Aws.Clients;
 /// the API server load balancer needs. Errors surface as <see cref="AwsServiceException"/> with
 /// AWS's codes (LoadBalancerNotFound, TargetGroupNotFound, ResourceInUse, TooManyLoadBalancers, ...).
 /// </summary>
-public sealed class Elbv2Client : IDisposable
+public sealed class Elbv2Client : IElbv2Client
 {
     public const string ApiVersion = "2015-12-01";
     private readonly AwsQueryProtocolClient _query;

@@ -1,7 +1,7 @@
 namespace PaletteServerless.Aws.Clients;
 
 /// <summary>Resource Groups Tagging API over AWS JSON 1.1 (signing name <c>tagging</c>): finds resources by tag.</summary>
-public sealed class TaggingClient : IDisposable
+public sealed class TaggingClient : ITaggingClient
 {
     private const string TargetPrefix = "ResourceGroupsTaggingAPI_20170126.";
     private readonly AwsJsonProtocolClient _json;

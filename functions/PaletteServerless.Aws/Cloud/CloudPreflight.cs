@@ -5,14 +5,14 @@ using PaletteServerless.Domain.Ports;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>Preflight for a dry run: the same checks the workflow's first step makes, in the cluster's account and region.</summary>
-public sealed class CloudPreflight : IPreflight
+public sealed class CloudPreflight(ICloudSessionOpener sessions) : IPreflight
 {
     public async Task<IReadOnlyList<string>> CheckAsync(Cluster cluster, CloudAccount account, CancellationToken ct)
     {
-        CloudSession cloud;
+        ICloudSession cloud;
         try
         {
-            cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, "palette-dry-run", ct);
+            cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, "palette-dry-run", ct);
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
         {

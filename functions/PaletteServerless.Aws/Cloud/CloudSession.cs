@@ -8,13 +8,62 @@ using PaletteServerless.Domain.CloudAccounts;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
-/// The AWS clients of one cluster's account and region. When the cloud account names a role,
-/// every call acts through STS AssumeRole with its external id, in that account; otherwise with
-/// the function's own credentials. The one seam through which steps reach EC2 and ELBv2.
+/// The AWS clients of one cluster's account and region: the one seam through which the steps,
+/// the force delete and the orphan sweep reach EC2, ELBv2 and the tagging API.
 /// </summary>
-public sealed class CloudSession : IDisposable
+public interface ICloudSession : IDisposable
 {
-    private CloudSession(string region, AWSCredentials? credentials)
+    string Region { get; }
+    IAmazonEC2 Ec2 { get; }
+    IElbv2Client LoadBalancing { get; }
+    ITaggingClient Tagging { get; }
+
+    /// <summary>The account this session acts in.</summary>
+    Task<string> AccountIdAsync(CancellationToken ct);
+}
+
+/// <summary>Opens a session in a cloud account's account and region; tests give fakes.</summary>
+public interface ICloudSessionOpener
+{
+    Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct);
+}
+
+/// <summary>
+/// Opens sessions against AWS. When the cloud account names a role, every call acts through STS
+/// AssumeRole with its external id, in that account; otherwise with the function's own credentials.
+/// </summary>
+public sealed class AwsCloudSessionOpener(TimeProvider clock) : ICloudSessionOpener
+{
+    // Every step and poll would otherwise call AssumeRole again (and be throttled at scale): a warm
+    // Lambda container reuses a role's credentials until shortly before they expire.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Role, string? ExternalId, string Region), (AWSCredentials Credentials, DateTimeOffset Expires)> AssumedRoles = new();
+
+    public async Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct)
+    {
+        if (account.RoleArn is null)
+            return new CloudSession(region, null);
+        var key = (account.RoleArn, account.ExternalId, region);
+        if (AssumedRoles.TryGetValue(key, out var cached) && cached.Expires > clock.GetUtcNow().AddMinutes(5))
+            return new CloudSession(region, cached.Credentials);
+        using var sts = new AmazonSecurityTokenServiceClient(CloudSession.StsConfig(region));
+        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = account.RoleArn,
+            RoleSessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName,
+            ExternalId = account.ExternalId,
+            DurationSeconds = 3600,
+        }, ct);
+        var c = response.Credentials;
+        var credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
+        AssumedRoles[key] = (credentials, c.Expiration is { } expiration ? new DateTimeOffset(expiration.ToUniversalTime(), TimeSpan.Zero) : clock.GetUtcNow().AddMinutes(15));
+        return new CloudSession(region, credentials);
+    }
+}
+
+/// <summary>A session over the real AWS SDK's EC2 client and our own ELBv2 and tagging clients.</summary>
+public sealed class CloudSession : ICloudSession
+{
+    internal CloudSession(string region, AWSCredentials? credentials)
     {
         Region = region;
         _credentials = credentials;
@@ -30,10 +79,12 @@ public sealed class CloudSession : IDisposable
     }
 
     public string Region { get; }
+    public IAmazonEC2 Ec2 { get; }
+    public IElbv2Client LoadBalancing { get; }
+    public ITaggingClient Tagging { get; }
 
-    // Every step and poll would otherwise call AssumeRole again (and be throttled at scale): a warm
-    // Lambda container reuses a role's credentials until shortly before they expire.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Role, string? ExternalId, string Region), (AWSCredentials Credentials, DateTimeOffset Expires)> AssumedRoles = new();
+    private readonly AWSCredentials? _credentials;
+    private string? _accountId;
 
     /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
     public async Task<string> AccountIdAsync(CancellationToken ct)
@@ -46,38 +97,11 @@ public sealed class CloudSession : IDisposable
         return _accountId = (await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct)).Account;
     }
 
-    private readonly AWSCredentials? _credentials;
-    private string? _accountId;
-
-    private static AmazonSecurityTokenServiceConfig StsConfig(string region) => new()
+    internal static AmazonSecurityTokenServiceConfig StsConfig(string region) => new()
     {
         RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region),
         AuthenticationRegion = region,
     };
-    public IAmazonEC2 Ec2 { get; }
-    public Elbv2Client LoadBalancing { get; }
-    public TaggingClient Tagging { get; }
-
-    public static async Task<CloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct)
-    {
-        if (account.RoleArn is null)
-            return new CloudSession(region, null);
-        var key = (account.RoleArn, account.ExternalId, region);
-        if (AssumedRoles.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow.AddMinutes(5))
-            return new CloudSession(region, cached.Credentials);
-        using var sts = new AmazonSecurityTokenServiceClient(StsConfig(region));
-        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
-        {
-            RoleArn = account.RoleArn,
-            RoleSessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName,
-            ExternalId = account.ExternalId,
-            DurationSeconds = 3600,
-        }, ct);
-        var c = response.Credentials;
-        var credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
-        AssumedRoles[key] = (credentials, c.Expiration is { } expiration ? new DateTimeOffset(expiration.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.UtcNow.AddMinutes(15));
-        return new CloudSession(region, credentials);
-    }
 
     public void Dispose()
     {

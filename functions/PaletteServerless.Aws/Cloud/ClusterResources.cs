@@ -10,13 +10,14 @@ namespace PaletteServerless.Aws.Cloud;
 /// resource exist: use the recorded one, else adopt one found by its ownership tags (a create
 /// whose record was lost to a crash), else create it tagged and record it before going on.
 /// </summary>
-public sealed class ClusterResources(Cluster cluster, CloudSession cloud, IInventoryStore inventory, List<InventoryItem> items, TimeProvider clock)
+public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInventoryStore inventory, List<InventoryItem> items, TimeProvider clock)
 {
     public Cluster Cluster => cluster;
-    public CloudSession Cloud => cloud;
+    public ICloudSession Cloud => cloud;
+    public TimeProvider Clock => clock;
     public IReadOnlyList<InventoryItem> Items => items;
 
-    public static async Task<ClusterResources> LoadAsync(Cluster cluster, CloudSession cloud, IInventoryStore inventory, TimeProvider clock, CancellationToken ct) =>
+    public static async Task<ClusterResources> LoadAsync(Cluster cluster, ICloudSession cloud, IInventoryStore inventory, TimeProvider clock, CancellationToken ct) =>
         new(cluster, cloud, inventory, [.. await inventory.ListAsync(cluster, ct)], clock);
 
     public InventoryItem? Find(string kind, string? role = null, string? zone = null) =>

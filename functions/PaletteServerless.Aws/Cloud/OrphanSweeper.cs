@@ -11,7 +11,7 @@ namespace PaletteServerless.Aws.Cloud;
 /// Finds, through the Tagging API, what carries the project's ownership tags but belongs to no live
 /// cluster, in every account and region given; removes it with the same teardown as a delete.
 /// </summary>
-public sealed class OrphanSweeper(IInventoryStore inventory, TimeProvider clock) : IOrphanSweeper
+public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore inventory, TimeProvider clock) : IOrphanSweeper
 {
     public Task<LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
         SweepAsync(scope, accounts, regions, live, remove: false, ct);
@@ -31,7 +31,7 @@ public sealed class OrphanSweeper(IInventoryStore inventory, TimeProvider clock)
         {
             foreach (var region in regions)
             {
-                using var cloud = await CloudSession.OpenAsync(account, region, "palette-orphan-sweep", ct);
+                using var cloud = await sessions.OpenAsync(account, region, "palette-orphan-sweep", ct);
                 var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
                 {
                     TagFilters = [new TagFilter(OwnershipTags.Tenant, [scope.Tenant]), new TagFilter(OwnershipTags.Project, [scope.Project])],
@@ -62,7 +62,7 @@ public sealed class OrphanSweeper(IInventoryStore inventory, TimeProvider clock)
         return LeftoverReport.Of(null, leftovers, clock.GetUtcNow());
     }
 
-    private async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, CloudSession cloud, string uid, string name, CancellationToken ct)
+    private async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, ICloudSession cloud, string uid, string name, CancellationToken ct)
     {
         // The orphan's cluster record may be gone; the uid and scope are all the teardown needs.
         var cluster = new Cluster

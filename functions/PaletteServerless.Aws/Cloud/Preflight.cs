@@ -10,7 +10,7 @@ namespace PaletteServerless.Aws.Cloud;
 /// Every check that can be made before anything is created (aws-facts section 7: quota errors
 /// half-way through a create are the classic failure). All problems are collected, not just the first.
 /// </summary>
-public sealed class Preflight(Cluster cluster, CloudSession cloud)
+public sealed class Preflight(Cluster cluster, ICloudSession cloud)
 {
     /// <summary>Default quotas per region (aws-facts section 4).</summary>
     public const int VpcQuota = 5, ElasticIpQuota = 5, InternetGatewayQuota = 5, NatGatewaysPerZoneQuota = 5, LoadBalancerQuota = 50;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
@@ -21,12 +20,12 @@ internal sealed partial class LeftoverJsonContext : JsonSerializerContext;
 /// there, with why and what it costs, in the response, the events and an EventBridge event.
 /// </summary>
 public sealed class ForceDeleter(
-    StepFunctionsClient stepFunctions, ICloudAccountStore accounts, IInventoryStore inventory, ClusterStatusWriter status,
+    StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, ICloudAccountStore accounts, IInventoryStore inventory, ClusterStatusWriter status,
     EventBridgeClient events, string eventBusName, TimeProvider clock) : IForceDeleter
 {
     public const string LeftoversDetailType = "Cluster Leftover Resources";
 
-    public async Task<JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
+    public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         if (cluster.DeleteExecutionArn is { } executionArn)
         {
@@ -40,7 +39,7 @@ public sealed class ForceDeleter(
             }
         }
         var account = await accounts.GetAsync(cluster.Scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
-        using var cloud = await CloudSession.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
         var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
         var leftovers = await LeftoverFinder.SweepAsync(resources, ct);
         var report = LeftoverReport.Of(cluster.Name, leftovers, clock.GetUtcNow());
@@ -62,9 +61,6 @@ public sealed class ForceDeleter(
                 Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],
             },
         ], ct);
-        var response = JsonNode.Parse(json)!.AsObject();
-        response["status"] = deleted.Status;
-        response["statusReason"] = reason;
-        return response;
+        return ForceDeleteReport.Of(report, deleted.Status, reason);
     }
 }

@@ -148,7 +148,7 @@ public sealed class ClusterService(
     }
 
     /// <summary>Force delete, for admins, once the cluster has been Deleting for <see cref="ForceDeleteDelay"/>.</summary>
-    public async Task<System.Text.Json.Nodes.JsonObject> ForceDeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
+    public async Task<Provisioning.ForceDeleteReport> ForceDeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
     {
         caller.Demand(Permission.Read, scope.Project);
         var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);

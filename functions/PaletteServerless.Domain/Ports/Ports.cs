@@ -56,7 +56,7 @@ public interface IWorkflowStarter
 /// </summary>
 public interface IForceDeleter
 {
-    Task<System.Text.Json.Nodes.JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct);
+    Task<Provisioning.ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct);
 }
 
 /// <summary>

@@ -6,6 +6,14 @@ namespace PaletteServerless.Domain.Provisioning;
 public sealed record Leftover(
     string Type, string Id, string Kind, string Account, string Region, string Reason, decimal? EstimatedHourlyCostUsd, string? ClusterUid = null, string? Cluster = null);
 
+/// <summary>What a force delete answers: the leftover report of the cluster, and the status it was left in.</summary>
+public sealed record ForceDeleteReport(
+    string? Cluster, IReadOnlyList<Leftover> Leftovers, decimal EstimatedHourlyCostUsd, DateTimeOffset At, string Status, string StatusReason)
+{
+    public static ForceDeleteReport Of(LeftoverReport report, string status, string statusReason) =>
+        new(report.Cluster, report.Leftovers, report.EstimatedHourlyCostUsd, report.At, status, statusReason);
+}
+
 /// <summary>The report of a force delete or an orphan sweep; the total is what they cost per hour if nobody acts.</summary>
 public sealed record LeftoverReport(string? Cluster, IReadOnlyList<Leftover> Leftovers, decimal EstimatedHourlyCostUsd, DateTimeOffset At)
 {

@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -9,7 +10,7 @@ public sealed class ControlPlaneTargetsStep(StepRuntime runtime)
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
-        var balancer = new LoadBalancerReconciler(await step.ResourcesAsync(ct));
+        var balancer = new LoadBalancerKind(await step.ResourcesAsync(ct));
         await balancer.RegisterControlPlaneAsync(ct);
         if (!await balancer.TargetsHealthyAsync(ct))
             return StepResult.NotYet;

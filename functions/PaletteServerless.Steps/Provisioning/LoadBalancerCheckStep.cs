@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -9,7 +10,7 @@ public sealed class LoadBalancerCheckStep(StepRuntime runtime)
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
-        if (!await new LoadBalancerReconciler(await step.ResourcesAsync(ct)).CheckAsync(ct))
+        if (!await new LoadBalancerKind(await step.ResourcesAsync(ct)).CheckAsync(ct))
             return StepResult.NotYet;
         await step.SetConditionAsync("LoadBalancerReady", true, "Active", "the API load balancer is active", ct);
         return StepResult.Finished;

@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
@@ -25,7 +26,7 @@ public sealed class LoadBalancerStep(StepRuntime runtime)
             (false, _) => network!.PublicSubnets.GroupBy(s => s.AvailabilityZone)
                 .OrderByDescending(g => controlPlaneZones.Contains(g.Key)).Select(g => g.First().SubnetId).ToList(),
         };
-        var dnsName = await new LoadBalancerReconciler(resources).CreateAsync(plan, subnets, ct);
+        var dnsName = await new LoadBalancerKind(resources).EnsureAsync(plan, subnets, ct);
         await step.SetConditionAsync("LoadBalancerReady", false, "Provisioning", $"{plan.LoadBalancerScheme} load balancer {dnsName} is provisioning", ct);
         return StepResult.Finished;
     });

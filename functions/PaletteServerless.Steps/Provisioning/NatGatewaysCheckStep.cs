@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -10,7 +11,7 @@ public sealed class NatGatewaysCheckStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
         var (plan, _) = await step.PlanAsync(ct);
-        if (!await new NatGatewayReconciler(await step.ResourcesAsync(ct)).CheckAsync(plan, ct))
+        if (!await new NatGatewayKind(await step.ResourcesAsync(ct)).CheckAsync(ct))
             return StepResult.NotYet;
         if (plan.IsDynamic)
             await step.SetConditionAsync("NatGatewaysReady", true, "Available", "every zone has an available NAT gateway", ct);

@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -12,7 +13,7 @@ public sealed class NatGatewaysStep(StepRuntime runtime)
         var (plan, _) = await step.PlanAsync(ct);
         if (!plan.IsDynamic)
             return StepResult.Finished;
-        await new NatGatewayReconciler(await step.ResourcesAsync(ct)).CreateAsync(plan, ct);
+        await new NatGatewayKind(await step.ResourcesAsync(ct)).EnsureAsync(plan, ct);
         await step.SetConditionAsync("NatGatewaysReady", false, "Pending", $"{plan.Zones.Count} NAT gateway(s) pending", ct);
         return StepResult.Finished;
     });

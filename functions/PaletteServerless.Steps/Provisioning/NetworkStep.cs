@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -11,7 +12,7 @@ public sealed class NetworkStep(StepRuntime runtime)
     {
         var (plan, _) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
-        await new NetworkReconciler(resources).ReconcileAsync(plan, ct);
+        await new ClusterNetwork(resources).EnsureAsync(plan, ct);
         if (plan.IsDynamic)
         {
             await step.SetConditionAsync("VpcReady", true, "Created", $"VPC {plan.VpcCidr}", ct);

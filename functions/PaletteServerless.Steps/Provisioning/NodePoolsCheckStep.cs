@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 
 namespace PaletteServerless.Steps.Provisioning;
 
@@ -9,7 +10,7 @@ public sealed class NodePoolsCheckStep(StepRuntime runtime)
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
-        if (!await new NodePoolReconciler(await step.ResourcesAsync(ct)).CheckAsync(ct))
+        if (!await new NodePoolKind(await step.ResourcesAsync(ct)).CheckAsync(ct))
             return StepResult.NotYet;
         await step.SetConditionAsync("NodePoolsReady", true, "Running", "every node pool instance is running", ct);
         return StepResult.Finished;

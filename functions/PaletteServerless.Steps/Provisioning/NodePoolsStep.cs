@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
@@ -32,7 +33,7 @@ public sealed class NodePoolsStep(StepRuntime runtime)
             subnets[key] = given.FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == instance.AvailabilityZone)
                 ?? throw new ProvisioningFailedException($"no {instance.Role} subnet in {instance.AvailabilityZone}");
         }
-        await new NodePoolReconciler(resources).CreateAsync(plan, await step.ProfileAsync(ct), secrets, subnets, ct);
+        await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
     });

@@ -11,7 +11,7 @@ public sealed class PreflightStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
         var cluster = await step.ClusterAsync(ct);
-        CloudSession cloud;
+        ICloudSession cloud;
         try
         {
             cloud = await step.CloudAsync(ct);

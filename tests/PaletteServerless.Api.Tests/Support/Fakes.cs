@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Api.Tests.Support;
 
@@ -43,7 +43,10 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
 {
     public ConcurrentQueue<(Cluster Cluster, Caller Caller)> Calls { get; } = new();
 
-    public async Task<JsonObject> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
+    /// <summary>What the sweep "could not remove", for the report.</summary>
+    public List<Leftover> Leftovers { get; } = [];
+
+    public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         Calls.Enqueue((cluster, caller));
         var now = clock.GetUtcNow();
@@ -51,11 +54,8 @@ public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider c
             cluster with { Status = ClusterStatus.Deleted, StatusReason = $"force deleted by {caller.Subject}", DeletedAt = now, UpdatedAt = now },
             cluster.Version, ct);
         // The shape of the real ForceDeleter's answer (a LeftoverReport plus the new status).
-        return new JsonObject
-        {
-            ["cluster"] = cluster.Name, ["leftovers"] = new JsonArray(), ["estimatedHourlyCostUsd"] = 0, ["at"] = now,
-            ["status"] = deleted.Status, ["statusReason"] = deleted.StatusReason,
-        };
+        var report = LeftoverReport.Of(cluster.Name, Leftovers, now);
+        return ForceDeleteReport.Of(report, deleted.Status, deleted.StatusReason!);
     }
 }
 

@@ -2,19 +2,23 @@ using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
-namespace PaletteServerless.Aws.Cloud;
+namespace PaletteServerless.Aws.Cloud.Kinds;
 
-/// <summary>The API server's network load balancer: TCP 6443 listener and target group with Cluster API's health check.</summary>
-public sealed class LoadBalancerReconciler(ClusterResources resources)
+/// <summary>
+/// The API server's network load balancer with its TCP 6443 listener and target group (Cluster
+/// API's health check). The delete removes the load balancer first, the target group once it is gone.
+/// </summary>
+public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKind
 {
-    private Elbv2Client Elb => resources.Cloud.LoadBalancing;
+    public const string Role = "apiserver";
+    private IElbv2Client Elb => resources.Cloud.LoadBalancing;
 
     /// <summary>Creates (or adopts) the load balancer, target group and listener; returns the load balancer's DNS name.</summary>
-    public async Task<string> CreateAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
+    public async Task<string> EnsureAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
     {
         var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb").Select(t => new ResourceTag(t.Key, t.Value)).ToList();
-        var lb = await resources.EnsureAsync(ResourceKinds.LoadBalancer, "apiserver", null, plan.LoadBalancerName,
-            async () => await FindLoadBalancerAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
+        var lb = await resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
+            async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
             async () =>
             {
                 var created = await Elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest
@@ -30,8 +34,8 @@ public sealed class LoadBalancerReconciler(ClusterResources resources)
             },
             ct);
         var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
-        var group = await resources.EnsureAsync(ResourceKinds.TargetGroup, "apiserver", null, plan.TargetGroupName,
-            async () => await FindTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
+        var group = await resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
+            async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
             async () => ((await Elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
             {
                 Name = plan.TargetGroupName,
@@ -52,6 +56,7 @@ public sealed class LoadBalancerReconciler(ClusterResources resources)
         return lb.Attributes!["dnsName"];
     }
 
+    /// <summary>True once the load balancer is active; a failed one fails the create.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
         var arn = resources.Id(ResourceKinds.LoadBalancer);
@@ -78,7 +83,8 @@ public sealed class LoadBalancerReconciler(ClusterResources resources)
         return health.Count > 0 && health.All(h => h.State == "healthy");
     }
 
-    private async Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken ct)
+    /// <summary>The load balancer of that name, if any. Its name is unique per account and region, and carries the cluster's uid.</summary>
+    public async Task<LoadBalancer?> FindOwnedAsync(string name, CancellationToken ct)
     {
         try
         {
@@ -90,7 +96,7 @@ public sealed class LoadBalancerReconciler(ClusterResources resources)
         }
     }
 
-    private async Task<TargetGroup?> FindTargetGroupAsync(string name, CancellationToken ct)
+    public async Task<TargetGroup?> FindOwnedTargetGroupAsync(string name, CancellationToken ct)
     {
         try
         {
@@ -100,5 +106,40 @@ public sealed class LoadBalancerReconciler(ClusterResources resources)
         {
             return null;
         }
+    }
+
+    public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
+    {
+        foreach (var item in resources.All(ResourceKinds.LoadBalancer).ToList())
+        {
+            var (read, exists) = await pass.Read("describe load balancer", async () =>
+            {
+                try
+                {
+                    return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [item.Id], cancellationToken: ct)).Items.Count > 0;
+                }
+                catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
+                {
+                    return false;
+                }
+            });
+            if (!read)
+                continue;
+            if (!exists)
+            {
+                await resources.ForgetAsync(item, ct);
+                continue;
+            }
+            await pass.Attempt($"delete load balancer {item.Id}", () => Elb.DeleteLoadBalancerAsync(item.Id, ct));
+            pass.Wait($"load balancer {item.Name ?? item.Id} deleting");
+        }
+        if (resources.All(ResourceKinds.LoadBalancer).Any())
+            return false;
+        foreach (var item in resources.All(ResourceKinds.TargetGroup).ToList())
+        {
+            if (await pass.Attempt($"delete target group {item.Id}", () => Elb.DeleteTargetGroupAsync(item.Id, ct)))
+                await resources.ForgetAsync(item, ct);
+        }
+        return !resources.All(ResourceKinds.TargetGroup).Any();
     }
 }

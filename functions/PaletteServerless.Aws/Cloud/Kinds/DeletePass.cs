@@ -1,0 +1,95 @@
+using Amazon.EC2.Model;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>Something that is not ours and keeps a subnet or the VPC from going: its kind, id, and a sentence naming it.</summary>
+public sealed record Blocker(string Kind, string Id, string Description);
+
+/// <summary>
+/// What one delete pass learns, shared by every kind's delete: what it waits for, what blocks it
+/// without being ours, and the errors it collected. A kind's delete never throws for an AWS error:
+/// NotFound counts as done, a dependency means "next pass", anything else is collected, so one bad
+/// resource cannot stop the rest.
+/// </summary>
+public sealed class DeletePass
+{
+    private readonly List<string> _waiting = [];
+    private readonly List<Blocker> _blockers = [];
+    private readonly List<string> _errors = [];
+
+    public IReadOnlyList<string> WaitingFor => _waiting;
+    public IReadOnlyList<Blocker> Blockers => _blockers;
+    public IReadOnlyList<string> Errors => _errors;
+
+    public void Wait(string what) => _waiting.Add(what);
+
+    public void Block(Blocker blocker)
+    {
+        if (_blockers.All(b => b.Id != blocker.Id))
+            _blockers.Add(blocker);
+    }
+
+    /// <summary>Runs one call; NotFound means done (true), a dependency means later (false), anything else is collected (false).</summary>
+    public async Task<bool> Attempt(string what, Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return true;
+        }
+        catch (Exception ex) when (CloudErrors.Code(ex) is not null || ex is HttpRequestException)
+        {
+            if (CloudErrors.IsNotFound(ex))
+                return true;
+            if (CloudErrors.IsDependency(ex))
+                _waiting.Add($"{what}: {CloudErrors.Code(ex)}");
+            else
+                _errors.Add($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Runs a describe; on failure the error is collected and Ok is false, so nothing is forgotten on a failed read.</summary>
+    public async Task<(bool Ok, T? Value)> Read<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return (true, await call());
+        }
+        catch (Exception ex) when (CloudErrors.Code(ex) is not null || ex is HttpRequestException)
+        {
+            _errors.Add($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
+            return (false, default);
+        }
+    }
+
+    /// <summary>
+    /// Names, by type and id, what still sits in the VPC or subnet and is not ours: the network
+    /// interfaces (of a load balancer, an instance, a Lambda someone created there) and load balancers.
+    /// </summary>
+    public async Task NameNetworkBlockersAsync(ICloudSession cloud, Filter where, CancellationToken ct)
+    {
+        var (_, interfaces) = await Read("describe network interfaces", async () =>
+            (await cloud.Ec2.DescribeNetworkInterfacesAsync(new DescribeNetworkInterfacesRequest { Filters = [where] }, ct)).NetworkInterfaces ?? []);
+        foreach (var eni in interfaces ?? [])
+        {
+            var owner = eni.Attachment?.InstanceId is { } instance ? $"instance {instance}" : eni.Description is { Length: > 0 } d ? d : eni.InterfaceType?.Value ?? "unknown";
+            Block(new Blocker(ResourceKinds.NetworkInterface, eni.NetworkInterfaceId, $"network interface {eni.NetworkInterfaceId} ({owner}) in {eni.SubnetId}"));
+        }
+        if (where.Name == "vpc-id")
+        {
+            var (_, loadBalancers) = await Read("describe load balancers", async () => (await cloud.LoadBalancing.DescribeLoadBalancersAsync(cancellationToken: ct)).Items);
+            foreach (var lb in (loadBalancers ?? []).Where(lb => lb.VpcId == where.Values[0]))
+                Block(new Blocker(ResourceKinds.LoadBalancer, lb.LoadBalancerArn, $"load balancer {lb.LoadBalancerName} ({lb.LoadBalancerArn}), not tagged for this cluster"));
+        }
+    }
+}
+
+/// <summary>One kind of resource a cluster owns, as a delete pass sees it.</summary>
+public interface IDeletableKind
+{
+    /// <summary>Removes what the inventory lists of this kind; true when none is left. Safe to run again.</summary>
+    Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct);
+}

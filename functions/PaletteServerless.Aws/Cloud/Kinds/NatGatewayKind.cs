@@ -1,0 +1,148 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>
+/// One NAT gateway per zone with its own Elastic IP: the address is allocated (and recorded) before
+/// the gateway, and released after it, since deleting a NAT gateway does not release its address
+/// (aws-facts section 4). Once a gateway is available its zone's private route table routes through it.
+/// </summary>
+public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
+{
+    public const string Role = "nat";
+    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+
+    public async Task EnsureAsync(ClusterPlan plan, CancellationToken ct)
+    {
+        foreach (var zone in plan.Zones.Select(z => z.AvailabilityZone))
+        {
+            var eipName = $"{plan.Name}-eip-nat-{zone}";
+            var eip = await resources.EnsureAsync(ResourceKinds.ElasticIp, Role, zone, eipName,
+                async () => await FindOwnedAddressAsync(eipName, ct) is { } id ? (id, null) : null,
+                async () => ((await Ec2.AllocateAddressAsync(new AllocateAddressRequest
+                {
+                    Domain = DomainType.Vpc,
+                    TagSpecifications = resources.TagsAtCreation(ResourceType.ElasticIp, eipName, Role),
+                }, ct)).AllocationId, null),
+                ct);
+            var natName = $"{plan.Name}-nat-{zone}";
+            var subnet = resources.Id(ResourceKinds.Subnet, "public", zone);
+            await resources.EnsureAsync(ResourceKinds.NatGateway, Role, zone, natName,
+                async () => await FindOwnedAsync(natName, ct) is { } id ? (id, new() { ["allocationId"] = eip.Id }) : null,
+                async () => ((await Ec2.CreateNatGatewayAsync(new CreateNatGatewayRequest
+                {
+                    AllocationId = eip.Id,
+                    SubnetId = subnet,
+                    ClientToken = $"{plan.Uid}-nat-{zone}",
+                    TagSpecifications = resources.TagsAtCreation(ResourceType.Natgateway, natName, Role),
+                }, ct)).NatGateway.NatGatewayId, new() { ["allocationId"] = eip.Id }),
+                ct);
+        }
+    }
+
+    /// <summary>The live (pending or available) NAT gateway of this cluster with that name.</summary>
+    public async Task<string?> FindOwnedAsync(string name, CancellationToken ct) =>
+        (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+        {
+            Filter = resources.Owned(Role, new Filter("tag:Name", [name]), new Filter("state", ["pending", "available"])),
+        }, ct)).NatGateways?.FirstOrDefault()?.NatGatewayId;
+
+    public async Task<string?> FindOwnedAddressAsync(string name, CancellationToken ct) =>
+        (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest
+        {
+            Filters = resources.Owned(Role, new Filter("tag:Name", [name])),
+        }, ct)).Addresses?.FirstOrDefault()?.AllocationId;
+
+    /// <summary>True once every NAT gateway is available and its zone routes through it; a failed one fails the create.</summary>
+    public async Task<bool> CheckAsync(CancellationToken ct)
+    {
+        var nats = resources.All(ResourceKinds.NatGateway).ToList();
+        if (nats.Count == 0)
+            return true;
+        // One describe for every NAT gateway of the cluster per poll.
+        var described = (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { NatGatewayIds = nats.Select(n => n.Id).ToList() }, ct)).NatGateways ?? [];
+        var failed = described.Where(n => n.State == NatGatewayState.Failed || n.State == NatGatewayState.Deleted).ToList();
+        if (failed.Count > 0)
+            throw new ProvisioningFailedException("NAT gateway(s) failed: " + string.Join("; ", failed.Select(n => $"{n.NatGatewayId} in {n.SubnetId}: {n.FailureCode} {n.FailureMessage}")));
+        if (described.Count < nats.Count || described.Any(n => n.State != NatGatewayState.Available))
+            return false;
+        var routes = new RouteTableKind(resources);
+        var vpcId = resources.Id(ResourceKinds.Vpc);
+        foreach (var nat in nats)
+            await routes.EnsurePrivateAsync(vpcId, nat.AvailabilityZone!, nat.Id, resources.Id(ResourceKinds.Subnet, "private", nat.AvailabilityZone), ct);
+        return true;
+    }
+
+    /// <summary>
+    /// A NAT gateway takes about a minute to delete and nothing of the cluster depends on it during a
+    /// delete, so every pass starts what is not yet deleting; the NAT stage then only waits in its turn.
+    /// </summary>
+    public async Task StartDeletionsAsync(DeletePass pass, CancellationToken ct)
+    {
+        var (read, gateways) = await DescribeRecordedAsync(pass, ct);
+        if (!read || gateways is null)
+            return;
+        foreach (var gateway in gateways.Where(g => g.State == NatGatewayState.Pending || g.State == NatGatewayState.Available))
+            await pass.Attempt($"delete NAT gateway {gateway.NatGatewayId}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = gateway.NatGatewayId }, ct));
+    }
+
+    /// <summary>The NAT gateway stage: done when every recorded gateway is deleted (or failed, which holds nothing).</summary>
+    public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.NatGateway).ToList();
+        if (items.Count == 0)
+            return true;
+        var (read, gateways) = await DescribeRecordedAsync(pass, ct);
+        if (!read || gateways is null)
+            return false;
+        foreach (var item in items)
+        {
+            var gateway = gateways.FirstOrDefault(g => g.NatGatewayId == item.Id);
+            // A failed NAT gateway holds nothing (its address is freed) and AWS removes it on its own.
+            if (gateway is null || gateway.State == NatGatewayState.Deleted || gateway.State == NatGatewayState.Failed)
+            {
+                await resources.ForgetAsync(item, ct);
+                continue;
+            }
+            if (gateway.State != NatGatewayState.Deleting)
+                await pass.Attempt($"delete NAT gateway {item.Id}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = item.Id }, ct));
+            pass.Wait($"NAT gateway {item.Id} deleting");
+        }
+        return !resources.All(ResourceKinds.NatGateway).Any();
+    }
+
+    /// <summary>The Elastic IP stage, after the gateways: disassociate what is still associated, then release.</summary>
+    public async Task<bool> DeleteAddressesAsync(DeletePass pass, CancellationToken ct)
+    {
+        foreach (var item in resources.All(ResourceKinds.ElasticIp).ToList())
+        {
+            var (read, address) = await pass.Read("describe address", async () =>
+                (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [new Filter("allocation-id", [item.Id])] }, ct)).Addresses?.FirstOrDefault());
+            if (!read)
+                continue;
+            if (address is null)
+            {
+                await resources.ForgetAsync(item, ct);
+                continue;
+            }
+            if (address.AssociationId is { } association && address.NetworkInterfaceOwnerId is null)
+                await pass.Attempt($"disassociate {item.Id}", () => Ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = association }, ct));
+            if (await pass.Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct)))
+                await resources.ForgetAsync(item, ct);
+        }
+        return !resources.All(ResourceKinds.ElasticIp).Any();
+    }
+
+    private async Task<(bool Ok, List<NatGateway>? Gateways)> DescribeRecordedAsync(DeletePass pass, CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.NatGateway).ToList();
+        if (items.Count == 0)
+            return (true, []);
+        return await pass.Read("describe NAT gateways", async () => (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+        {
+            Filter = [new Filter("nat-gateway-id", items.Select(i => i.Id).ToList())],
+        }, ct)).NatGateways ?? []);
+    }
+}

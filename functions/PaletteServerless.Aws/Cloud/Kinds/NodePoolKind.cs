@@ -1,0 +1,186 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
+using NodeUserData = PaletteServerless.Domain.Provisioning.UserData;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>What every node launch of one cluster shares: the API host it joins, its profile and secrets, the image per instance type.</summary>
+public sealed record NodeLaunch(string ApiHost, ClusterProfile Profile, ClusterSecrets Secrets, IReadOnlyDictionary<string, string> ImageByInstanceType);
+
+/// <summary>One instance of a pool as EC2 reports it.</summary>
+public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State);
+
+/// <summary>
+/// The node pools' instances. Each planned instance is one RunInstances with its own ClientToken,
+/// so a re-run returns the same instance instead of starting another; each is recorded with its
+/// pool and role. Launch one, list a pool's, terminate one: the moves a replace is made of.
+/// </summary>
+public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
+{
+    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+
+    public async Task EnsureAsync(ClusterPlan plan, ClusterProfile profile, ClusterSecrets secrets, IReadOnlyDictionary<string, string> subnetByZoneAndRole, CancellationToken ct)
+    {
+        var launch = await PrepareLaunchAsync(plan, profile, secrets, plan.Instances.Select(i => i.InstanceType), ct);
+        foreach (var instance in plan.Instances)
+            await LaunchAsync(instance, launch, subnetByZoneAndRole[$"{instance.AvailabilityZone}/{instance.Role}"], ct);
+    }
+
+    /// <summary>The API host and the Ubuntu image of each instance type's architecture.</summary>
+    public async Task<NodeLaunch> PrepareLaunchAsync(ClusterPlan plan, ClusterProfile profile, ClusterSecrets secrets, IEnumerable<string> instanceTypes, CancellationToken ct)
+    {
+        var apiHost = resources.Find(ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName")
+            ?? throw new ProvisioningFailedException("the API load balancer must exist before the nodes (their kubeadm joins it)");
+        var architectures = await MachineImages.ArchitecturesAsync(Ec2, instanceTypes, ct);
+        var images = new Dictionary<string, string>();
+        foreach (var architecture in architectures.Values.Distinct())
+            images[architecture] = await MachineImages.UbuntuAsync(Ec2, architecture, ct)
+                ?? throw new ProvisioningFailedException($"no Ubuntu 22.04 {architecture} image in {plan.Region}");
+        return new NodeLaunch(apiHost, profile, secrets, architectures.ToDictionary(a => a.Key, a => images[a.Value]));
+    }
+
+    /// <summary>
+    /// Launches one node of a pool in the instance plan's zone and subnet, or adopts the live one of
+    /// that name; recorded before anything else happens. Returns its inventory item.
+    /// </summary>
+    public async Task<InventoryItem> LaunchAsync(InstancePlan instance, NodeLaunch launch, string subnetId, CancellationToken ct)
+    {
+        var role = SecurityGroupRole(instance.Role);
+        var attributes = new Dictionary<string, string> { ["role"] = instance.Role, ["pool"] = instance.Pool };
+        return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
+            async () => await FindOwnedAsync(instance, ct) is { } id ? (id, attributes) : null,
+            async () =>
+            {
+                var extra = new Dictionary<string, string> { [PoolTag] = instance.Pool };
+                var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.Secrets);
+                var response = await Ec2.RunInstancesAsync(new RunInstancesRequest
+                {
+                    ClientToken = instance.ClientToken,
+                    MinCount = 1,
+                    MaxCount = 1,
+                    ImageId = launch.ImageByInstanceType[instance.InstanceType],
+                    InstanceType = instance.InstanceType,
+                    KeyName = resources.Cluster.Spec.Cloud!.SshKeyName,
+                    SubnetId = subnetId,
+                    SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
+                    UserData = NodeUserData.Encode(userData),
+                    BlockDeviceMappings =
+                    [
+                        new BlockDeviceMapping
+                        {
+                            DeviceName = "/dev/sda1",
+                            Ebs = new EbsBlockDevice { VolumeSize = instance.DiskSizeGiB, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
+                        },
+                    ],
+                    InstanceMarketOptions = instance.CapacityType == CapacityTypes.Spot
+                        ? new InstanceMarketOptionsRequest
+                        {
+                            MarketType = MarketType.Spot,
+                            SpotOptions = new SpotMarketOptions
+                            {
+                                MaxPrice = instance.MaxSpotPrice?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                                SpotInstanceType = SpotInstanceType.OneTime,
+                            },
+                        }
+                        : null,
+                    TagSpecifications =
+                    [
+                        new TagSpecification { ResourceType = ResourceType.Instance, Tags = resources.Tags(instance.Name, role, extra) },
+                        new TagSpecification { ResourceType = ResourceType.Volume, Tags = resources.Tags($"{instance.Name}-root", role, extra) },
+                    ],
+                }, ct);
+                return (response.Reservation.Instances![0].InstanceId, attributes);
+            },
+            ct);
+    }
+
+    /// <summary>The live (pending or running) instance of this cluster with the plan's name.</summary>
+    public async Task<string?> FindOwnedAsync(InstancePlan instance, CancellationToken ct) =>
+        (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = resources.Owned(SecurityGroupRole(instance.Role), new Filter("tag:Name", [instance.Name]),
+                new Filter("instance-state-name", ["pending", "running"])),
+        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault()?.InstanceId;
+
+    /// <summary>True when every instance runs; an instance that stopped or terminated on its own fails the create.</summary>
+    public async Task<bool> CheckAsync(CancellationToken ct)
+    {
+        var ids = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
+        // One describe for all of the cluster's instances per poll.
+        var instances = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, ct))
+            .Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        var lost = instances.Where(i => i.State.Name != InstanceStateName.Pending && i.State.Name != InstanceStateName.Running).ToList();
+        if (lost.Count > 0)
+            throw new ProvisioningFailedException("instance(s) did not start: " + string.Join("; ", lost.Select(i => $"{i.InstanceId} is {i.State.Name}: {i.StateReason?.Message}")));
+        return instances.Count == ids.Count && instances.All(i => i.State.Name == InstanceStateName.Running);
+    }
+
+    /// <summary>The recorded instances of a pool that EC2 still knows, with zone, launch time and state (one describe).</summary>
+    public async Task<IReadOnlyList<PoolInstance>> ListAsync(string pool, CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("pool") == pool).ToList();
+        if (items.Count == 0)
+            return [];
+        var described = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Filter("instance-id", items.Select(i => i.Id).ToList())],
+        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        return described
+            .Select(i => new PoolInstance(
+                i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
+                i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown"))
+            .OrderBy(i => i.LaunchTime)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Terminates one recorded instance. The record stays until EC2 reports it terminated (a later
+    /// delete pass forgets it then); an instance EC2 no longer knows is forgotten at once. Safe to repeat.
+    /// </summary>
+    public async Task TerminateAsync(string instanceId, CancellationToken ct)
+    {
+        try
+        {
+            await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, ct);
+        }
+        catch (AmazonEC2Exception ex) when (CloudErrors.IsNotFound(ex))
+        {
+            if (resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId) is { } item)
+                await resources.ForgetAsync(item, ct);
+        }
+    }
+
+    public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.Instance).ToList();
+        if (items.Count == 0)
+            return true;
+        var (read, instances) = await pass.Read("describe instances", async () => (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Filter("instance-id", items.Select(i => i.Id).ToList())],
+        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? []);
+        if (!read || instances is null)
+            return false;
+        foreach (var item in items)
+        {
+            var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
+            if (instance is null || instance.State.Name == InstanceStateName.Terminated)
+                await resources.ForgetAsync(item, ct);
+        }
+        var running = instances.Where(i => i.State.Name != InstanceStateName.Terminated && i.State.Name != InstanceStateName.ShuttingDown).Select(i => i.InstanceId).ToList();
+        if (running.Count > 0)
+            await pass.Attempt("terminate instances", () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = running }, ct));
+        var left = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
+        if (left.Count > 0)
+            pass.Wait($"instances terminating: {string.Join(", ", left)}");
+        return left.Count == 0;
+    }
+
+    private const string PoolTag = "palette.serverless/pool";
+
+    private static string SecurityGroupRole(string poolRole) =>
+        poolRole == NodePoolRoles.ControlPlane ? SecurityGroupRoles.ControlPlane : SecurityGroupRoles.Node;
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Steps;
+
+/// <summary>
+/// One structured line per step run, as Powertools for AWS Lambda writes them: CloudWatch Logs
+/// Insights can filter and aggregate on every field (which cluster, which step, how long, what failed).
+/// </summary>
+public sealed record StepLogLine
+{
+    public required DateTimeOffset Timestamp { get; init; }
+    public required string Level { get; init; }
+    public required string Message { get; init; }
+    public required string Step { get; init; }
+    public required string Cluster { get; init; }
+    public required string ClusterUid { get; init; }
+    public required string Tenant { get; init; }
+    public required string Project { get; init; }
+    public string? Execution { get; init; }
+    /// <summary>succeeded, retrying (the workflow's Retry takes it) or failed.</summary>
+    public required string Outcome { get; init; }
+    public required double DurationMs { get; init; }
+    public string? ErrorType { get; init; }
+    public string? ErrorMessage { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StepLogLine))]
+internal sealed partial class StepLogJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Writes <see cref="StepLogLine"/>s, one JSON object per line, from <paramref name="minimumLevel"/>
+/// up (Lambda's AWS_LAMBDA_LOG_LEVEL, or Powertools' POWERTOOLS_LOG_LEVEL: DEBUG, INFO, WARN, ERROR).
+/// </summary>
+public sealed class StepLog(TextWriter writer, TimeProvider clock, string? minimumLevel = null)
+{
+    private static readonly string[] Levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+    private readonly Lock _gate = new();
+    private readonly int _minimum = Math.Max(0, Array.IndexOf(Levels, (minimumLevel ?? "INFO").ToUpperInvariant()));
+
+    /// <summary>The level the environment asks for, if any.</summary>
+    public static string? LevelFromEnvironment() =>
+        Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL") is { Length: > 0 } lambda ? lambda
+        : Environment.GetEnvironmentVariable("POWERTOOLS_LOG_LEVEL") is { Length: > 0 } powertools ? powertools : null;
+
+    public void Write(string step, StepInput input, long startedTimestamp, Exception? error)
+    {
+        var (level, outcome) = error switch
+        {
+            null => ("INFO", "succeeded"),
+            TransientCloudException => ("WARN", "retrying"),
+            _ => ("ERROR", "failed"),
+        };
+        if (Array.IndexOf(Levels, level) < _minimum)
+            return;
+        var line = new StepLogLine
+        {
+            Timestamp = clock.GetUtcNow(),
+            Level = level,
+            Message = error is null ? $"{step} succeeded" : $"{step} {outcome}: {error.Message}",
+            Step = step,
+            Cluster = input.Cluster,
+            ClusterUid = input.Uid,
+            Tenant = input.Tenant,
+            Project = input.Project,
+            Execution = input.Execution,
+            Outcome = outcome,
+            DurationMs = Math.Round(clock.GetElapsedTime(startedTimestamp).TotalMilliseconds, 3),
+            ErrorType = error?.GetType().Name,
+            ErrorMessage = error?.Message,
+        };
+        var json = JsonSerializer.Serialize(line, StepLogJsonContext.Default.StepLogLine);
+        lock (_gate)
+            writer.WriteLine(json);
+    }
+}

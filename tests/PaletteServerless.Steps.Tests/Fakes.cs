@@ -1,0 +1,89 @@
+using System.Net;
+using Amazon.EC2;
+using Amazon.Runtime;
+using NSubstitute;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>The inventory as a list, counting writes: what the kinds record and forget.</summary>
+public sealed class InMemoryInventory : IInventoryStore
+{
+    public List<InventoryItem> Items { get; } = [];
+
+    public Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
+    {
+        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        Items.Add(item);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct) => Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
+
+    public Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
+    {
+        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        return Task.CompletedTask;
+    }
+
+    public Task<ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<ClusterSecrets> create, CancellationToken ct) => Task.FromResult(create());
+
+    public InventoryItem Add(string kind, string id, string role = "common", string? zone = null, Dictionary<string, string>? attributes = null)
+    {
+        var item = new InventoryItem { Kind = kind, Id = id, Role = role, AvailabilityZone = zone, Name = id, Attributes = attributes, RecordedAt = DateTimeOffset.UnixEpoch };
+        Items.Add(item);
+        return item;
+    }
+}
+
+/// <summary>A cloud session whose clients are NSubstitute fakes; the tagging API finds nothing unless told.</summary>
+public sealed class FakeCloud : ICloudSession
+{
+    public FakeCloud()
+    {
+        Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<ResourceTagMapping>>([]));
+    }
+
+    public string Region => "us-east-1";
+    public IAmazonEC2 Ec2 { get; } = Substitute.For<IAmazonEC2>();
+    public IElbv2Client LoadBalancing { get; } = Substitute.For<IElbv2Client>();
+    public ITaggingClient Tagging { get; } = Substitute.For<ITaggingClient>();
+    public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
+    public void Dispose() { }
+}
+
+public static class TestCluster
+{
+    public const string Uid = "0123456789abcdef0123456789abcdef";
+
+    public static Cluster Create(params string[] zones) => new()
+    {
+        Scope = new ProjectScope("acme", "demo"),
+        Uid = Uid,
+        Spec = ClusterSpecValidator.Validate(new ClusterSpec
+        {
+            Name = "demo",
+            CloudAccount = "main",
+            Profile = new ProfileReference { Name = "ubuntu-k8s", Version = "1.0.0" },
+            Cloud = new CloudSpec { Region = "us-east-1", SshKeyName = "key", VpcCidr = "10.0.0.0/16" },
+            NodePools =
+            [
+                new NodePoolSpec { Name = "cp", Role = "control-plane", Count = 1, InstanceType = "m5.large", AvailabilityZones = [.. zones.Length > 0 ? zones : ["us-east-1a"]] },
+                new NodePoolSpec { Name = "workers", Role = "worker", Count = 2, InstanceType = "m5.large", AvailabilityZones = [.. zones.Length > 0 ? zones : ["us-east-1a"]] },
+            ],
+        }),
+        Status = ClusterStatus.Provisioning,
+    };
+
+    public static async Task<ClusterResources> ResourcesAsync(FakeCloud cloud, InMemoryInventory inventory, Cluster? cluster = null) =>
+        await ClusterResources.LoadAsync(cluster ?? Create(), cloud, inventory, TimeProvider.System, CancellationToken.None);
+
+    /// <summary>An EC2 error as the SDK raises it, with AWS's code.</summary>
+    public static AmazonEC2Exception Ec2Error(string code) =>
+        new($"{code} (test)", null, ErrorType.Sender, code, "request-1", HttpStatusCode.BadRequest);
+}

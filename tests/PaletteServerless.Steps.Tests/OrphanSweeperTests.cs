@@ -1,0 +1,69 @@
+using Amazon.EC2.Model;
+using NSubstitute;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using static PaletteServerless.Steps.Tests.TestCluster;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>The orphan sweep through the injected opener: what carries the project's tags but belongs to no live cluster.</summary>
+public sealed class OrphanSweeperTests
+{
+    private readonly FakeCloud _cloud = new();
+    private readonly ICloudSessionOpener _sessions = Substitute.For<ICloudSessionOpener>();
+    private static readonly ProjectScope Scope = new("acme", "demo");
+
+    public OrphanSweeperTests()
+    {
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), "us-east-1", Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        ResourceTagMapping[] tagged =
+        [
+            Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-live", "uid-live", "alive"),
+            Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-dead", "uid-dead", "gone"),
+        ];
+        // As the tagging API answers: only what matches every tag filter.
+        _cloud.Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            var filters = call.Arg<GetResourcesRequest>().TagFilters ?? [];
+            return Task.FromResult<IReadOnlyList<ResourceTagMapping>>(tagged
+                .Where(r => filters.All(f => r.Tags!.Any(t => t.Key == f.Key && (f.Values ?? []).Contains(t.Value))))
+                .ToList());
+        });
+    }
+
+    private static ResourceTagMapping Tagged(string arn, string uid, string name) => new(arn,
+    [
+        new ResourceTag(OwnershipTags.Tenant, "acme"), new ResourceTag(OwnershipTags.Project, "demo"),
+        new ResourceTag(OwnershipTags.ClusterUid, uid), new ResourceTag(OwnershipTags.ClusterName, name),
+    ]);
+
+    [Fact]
+    public async Task Finding_reports_only_what_belongs_to_no_live_cluster_and_removes_nothing()
+    {
+        var report = await new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System)
+            .FindAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+
+        var orphan = report.Leftovers.Should().ContainSingle().Which;
+        orphan.Id.Should().Be("vpc-dead");
+        orphan.ClusterUid.Should().Be("uid-dead");
+        orphan.Account.Should().Be("111122223333");
+        await _cloud.Ec2.DidNotReceiveWithAnyArgs().DeleteVpcAsync(default!, default);
+        await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", "palette-orphan-sweep", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Removing_deletes_the_orphan_and_reports_nothing_left()
+    {
+        _cloud.Ec2.DeleteVpcAsync(Arg.Any<DeleteVpcRequest>(), Arg.Any<CancellationToken>()).Returns(new DeleteVpcResponse());
+
+        var report = await new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System)
+            .RemoveAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+
+        report.Leftovers.Should().BeEmpty();
+        await _cloud.Ec2.Received(1).DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-dead"), Arg.Any<CancellationToken>());
+        await _cloud.Ec2.DidNotReceive().DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-live"), Arg.Any<CancellationToken>());
+    }
+}
