@@ -13,6 +13,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Api;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Amazon.CDK.AWS.Lambda;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra;
 
@@ -45,7 +45,7 @@ public sealed class DotnetPublishedCode(string repositoryRoot) : IFunctionCode
 
     private string Publish(string assembly)
     {
-        var project = Path.Combine(repositoryRoot, "functions", assembly, assembly + ".csproj");
+        var project = RepositoryLayout.FunctionProject(repositoryRoot, assembly);
         if (!File.Exists(project))
             throw new InvalidOperationException($"no project for handler assembly {assembly}: expected functions/{assembly}/{assembly}.csproj");
         var output = Path.Combine(repositoryRoot, PublishFolder, assembly);

@@ -13,13 +13,12 @@ using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AwsApigatewayv2Authorizers;
 using Amazon.CDK.AwsApigatewayv2Integrations;
 using Constructs;
-using PaletteServerless.Aws.Configuration;
-using PaletteServerless.Aws.Storage;
 using PaletteServerless.Infra.Iam;
+using PaletteServerless.Manifest;
 using Function = Amazon.CDK.AWS.Lambda.Function;
 using FunctionProps = Amazon.CDK.AWS.Lambda.FunctionProps;
 using HttpMethod = Amazon.CDK.AWS.Apigatewayv2.HttpMethod;
-using StateMachineDefinition = PaletteServerless.Aws.Configuration.StateMachineDefinition;
+using StateMachineDefinition = PaletteServerless.Manifest.StateMachineDefinition;
 using Table = Amazon.CDK.AWS.DynamoDB.Table;
 using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
 using CfnRule = Amazon.CDK.AWS.Events.CfnRule;
@@ -43,11 +42,6 @@ public sealed class ProductStackProps : StackProps
 /// </summary>
 public sealed partial class ProductStack : Stack
 {
-    /// <summary>The event bus keeps the local stack's name, so events read the same in both.</summary>
-    public const string EventBusName = "palette-serverless";
-
-    public static readonly IReadOnlyList<string> ClusterEventTypes = ["Cluster Status Change", "Cluster Leftover Resources"];
-
     public static readonly Runtime DotnetRuntime = new("dotnet10", RuntimeFamily.DOTNET_CORE);
 
     private readonly CfnCondition _hasNotificationTopic;
@@ -88,7 +82,7 @@ public sealed partial class ProductStack : Stack
         });
 
         Table = CreateTable();
-        EventBus = new EventBus(this, "EventBus", new EventBusProps { EventBusName = EventBusName });
+        EventBus = new EventBus(this, "EventBus", new EventBusProps { EventBusName = ClusterEvents.BusName });
 
         // State machine ARNs are built from their fixed names, not taken from the resources: the API
         // function needs them and the state machines need the functions, which would be a cycle.
@@ -126,31 +120,14 @@ public sealed partial class ProductStack : Stack
 
     private Table CreateTable()
     {
-        // The key schema comes from the request the local stack creates its table with: one definition.
-        var request = TableSchema.CreateTableRequest(TableSchema.DefaultTableName);
-        Attribute Key(Amazon.DynamoDBv2.KeyType type)
-        {
-            var name = request.KeySchema.Single(k => k.KeyType == type).AttributeName;
-            var scalar = request.AttributeDefinitions.Single(a => a.AttributeName == name).AttributeType.Value;
-            return new Attribute
-            {
-                Name = name,
-                Type = scalar switch
-                {
-                    "S" => AttributeType.STRING,
-                    "N" => AttributeType.NUMBER,
-                    "B" => AttributeType.BINARY,
-                    _ => throw new InvalidOperationException($"unknown DynamoDB scalar type {scalar}"),
-                },
-            };
-        }
         return new Table(this, "Table", new TableProps
         {
-            PartitionKey = Key(Amazon.DynamoDBv2.KeyType.HASH),
-            SortKey = Key(Amazon.DynamoDBv2.KeyType.RANGE),
+            // The key schema the local stack creates its table with: one definition.
+            PartitionKey = new Attribute { Name = ProductTable.PartitionKey, Type = AttributeType.STRING },
+            SortKey = new Attribute { Name = ProductTable.SortKey, Type = AttributeType.STRING },
             BillingMode = BillingMode.PAY_PER_REQUEST,
             PointInTimeRecovery = true,
-            TimeToLiveAttribute = TableSchema.TimeToLiveAttribute,
+            TimeToLiveAttribute = ProductTable.TimeToLiveAttribute,
             DeletionProtection = true,
             // The tenant's clusters, accounts and profiles: never dropped with the stack.
             RemovalPolicy = RemovalPolicy.RETAIN,
@@ -292,7 +269,7 @@ public sealed partial class ProductStack : Stack
         {
             EventBus = EventBus,
             Description = "Cluster status changes and leftover-resource reports, to the optional notification topic",
-            EventPattern = new EventPattern { DetailType = [.. ClusterEventTypes] },
+            EventPattern = new EventPattern { DetailType = [.. ClusterEvents.DetailTypes] },
         });
         // The target is a deploy-time choice (a parameter), so it is added only when one is given.
         ((CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("Targets", IfNotificationTopic(new object[]
@@ -360,11 +337,11 @@ public sealed partial class ProductStack : Stack
         };
         stage.DefaultRouteSettings = new CfnStage.RouteSettingsProperty { ThrottlingRateLimit = 50, ThrottlingBurstLimit = 100 };
 
-        foreach (var route in ApiRouteTable.All)
+        foreach (var route in ApiRouteCatalog.All)
         {
             api.AddRoutes(new AddRoutesOptions
             {
-                Path = route.Path,
+                Path = route.Template,
                 Methods = [Enum.Parse<HttpMethod>(route.Method)],
                 Integration = integration,
                 // Only the OpenAPI document is public; everything else inherits the JWT authorizer.

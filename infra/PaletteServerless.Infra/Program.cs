@@ -1,11 +1,12 @@
 using Amazon.CDK;
 using PaletteServerless.Infra;
+using PaletteServerless.Manifest;
 
 var app = new App();
 
 // Context values, all optional: -c repositoryRoot=<dir> and -c statemachinesDirectory=<dir>.
 var root = app.Node.TryGetContext("repositoryRoot") as string ?? RepositoryLayout.FindRoot(Directory.GetCurrentDirectory());
-var stateMachines = app.Node.TryGetContext("statemachinesDirectory") as string ?? Path.Combine(root, "statemachines");
+var stateMachines = app.Node.TryGetContext("statemachinesDirectory") as string ?? RepositoryLayout.StateMachinesDirectory(root);
 
 _ = new ProductStack(app, "PaletteServerless", new ProductStackProps
 {

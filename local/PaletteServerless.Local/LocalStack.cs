@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Edge;
@@ -14,6 +13,7 @@ using PaletteServerless.Local.StepFunctions.Api;
 using PaletteServerless.Local.StepFunctions.Execution;
 using PaletteServerless.Local.StepFunctions.Resources;
 using PaletteServerless.Local.StepFunctions.Store;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Local;
 
@@ -37,16 +37,6 @@ public sealed class LocalStack : IAsyncDisposable
     public RequestCounters Counters { get; } = new();
     public StepCrashes Crashes { get; private set; } = null!;
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PaletteServerless.sln")))
-                return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("the repository root (PaletteServerless.sln) was not found above " + AppContext.BaseDirectory);
-    }
-
     public static async Task<LocalStack> StartAsync(LocalStackOptions options, TextWriter progress, CancellationToken ct)
     {
         var stack = new LocalStack(options);
@@ -64,12 +54,12 @@ public sealed class LocalStack : IAsyncDisposable
 
     private async Task StartCoreAsync(TextWriter progress, CancellationToken ct)
     {
-        var root = RepositoryRoot();
+        var root = RepositoryLayout.FindRootOfBinaries();
         var data = Options.DataDirectory is null ? null : Path.GetFullPath(Options.DataDirectory);
 
         progress.WriteLine("starting dynalite (DynamoDB) ...");
         var dynalite = await DynaliteProcess.StartAsync(
-            Path.Combine(root, "local", "node"), data is null ? null : Path.Combine(data, "dynamodb"), progress, ct);
+            RepositoryLayout.NodeToolsDirectory(root), data is null ? null : Path.Combine(data, "dynamodb"), progress, ct);
         _owned.Add(dynalite);
 
         ApplyFunctionEnvironment();
@@ -129,22 +119,25 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>Every statemachines/*.asl.json of the catalog, with its ${Placeholders} filled as CDK fills them.</summary>
     private async Task RegisterStateMachinesAsync(string root, CancellationToken ct)
     {
-        var placeholders = StateMachineCatalog.Placeholders(f => FunctionArn(f.Name), TableSchema.DefaultTableName, EventBusName);
+        var placeholders = StateMachineCatalog.Placeholders(f => FunctionArn(f.Name), TableSchema.DefaultTableName, ClusterEvents.BusName);
         foreach (var machine in StateMachineCatalog.All)
         {
-            var path = Path.Combine(root, "statemachines", machine.DefinitionFile);
+            var path = RepositoryLayout.StateMachineFile(root, machine);
             var definition = StateMachineCatalog.Substitute(await File.ReadAllTextAsync(path, ct), placeholders);
             await Engine.PutStateMachineAsync(Options.AccountId, Options.Region, machine.Name, definition,
                 $"arn:aws:iam::{Options.AccountId}:role/palette-serverless-states", ct);
         }
     }
 
+    /// <summary>The product's bus, created over the wire as a deployment would (the product itself only puts events).</summary>
     private async Task CreateEventBusAsync(CancellationToken ct)
     {
-        using var events = new EventBridgeClient(new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
+        using var events = new AwsJsonProtocolClient(AwsService.EventBridge, "1.1",
+            new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
         try
         {
-            await events.CreateEventBusAsync(EventBusName, ct);
+            await events.InvokeAsync("AWSEvents.CreateEventBus", new System.Text.Json.Nodes.JsonObject { ["Name"] = ClusterEvents.BusName },
+                LocalJsonContext.Default.JsonNode, LocalJsonContext.Default.JsonNode, ct);
         }
         catch (AwsServiceException ex) when (ex.ErrorCode == "ResourceAlreadyExistsException")
         {
@@ -162,8 +155,6 @@ public sealed class LocalStack : IAsyncDisposable
             new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() });
     }
 
-    public const string EventBusName = "palette-serverless";
-
     public string FunctionArn(string functionName) =>
         $"arn:aws:lambda:{Options.Region}:{Options.AccountId}:function:palette-{functionName.ToLowerInvariant()}";
 
@@ -177,7 +168,7 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.TableName] = TableSchema.DefaultTableName,
             [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
             [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
-            [EnvironmentNames.EventBusName] = EventBusName,
+            [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
         };
         return function.EnvironmentVariables.ToDictionary(name => name, name => values[name]);

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Local;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.StepFunctions.Execution;

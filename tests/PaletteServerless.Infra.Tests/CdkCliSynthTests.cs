@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json.Nodes;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Infra.Tests.Support;
 
 namespace PaletteServerless.Infra.Tests;

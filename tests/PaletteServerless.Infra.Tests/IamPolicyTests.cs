@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Infra.Iam;
 using PaletteServerless.Infra.Tests.Support;
 

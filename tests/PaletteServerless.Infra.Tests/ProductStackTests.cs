@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Amazon.CDK.Assertions;
 using Match = Amazon.CDK.Assertions.Match;
 using PaletteServerless.Api.Endpoints;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Infra.Tests.Support;
 
@@ -87,28 +87,16 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
     }
 
     [Fact]
-    public void The_infra_route_table_is_exactly_the_API_functions_routes()
-    {
-        // All() only lists routes with their handlers; the services it would call are never touched,
-        // so any constructor (it grows with the API) is called with nulls.
-        var constructor = typeof(ApiRoutes).GetConstructors().Single();
-        var arguments = constructor.GetParameters().Select(p => p.ParameterType == typeof(TimeProvider) ? TimeProvider.System : null).ToArray();
-        var apiRoutes = ((ApiRoutes)constructor.Invoke(arguments)).All().Select(r => $"{r.Method} {r.Template}");
-        ApiRouteTable.All.Select(r => $"{r.Method} {r.Path}").Should().BeEquivalentTo(apiRoutes);
-        ApiRouteTable.All.Where(r => r.Public).Select(r => r.Path).Should().Equal("/v1/openapi.json");
-    }
-
-    [Fact]
     public void The_HTTP_API_routes_every_product_route_to_the_API_function_behind_the_JWT_authorizer_but_the_OpenAPI_one()
     {
         var routes = _json.Resources("AWS::ApiGatewayV2::Route").Select(r => r.Resource["Properties"]!.AsObject()).ToList();
         routes.Select(r => r["RouteKey"]!.GetValue<string>())
-            .Should().BeEquivalentTo(ApiRouteTable.All.Select(r => $"{r.Method} {r.Path}"));
+            .Should().BeEquivalentTo(ApiRouteCatalog.All.Select(r => r.Key));
         var authorizer = _json.Resources("AWS::ApiGatewayV2::Authorizer").Single();
         foreach (var route in routes)
         {
             var key = route["RouteKey"]!.GetValue<string>();
-            if (key == "GET /v1/openapi.json")
+            if (ApiRouteCatalog.All.Single(r => r.Key == key).Public)
             {
                 route["AuthorizationType"]!.GetValue<string>().Should().Be("NONE");
                 route["AuthorizerId"].Should().BeNull();
@@ -213,7 +201,7 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
     public void The_event_bus_routes_cluster_events_to_the_optional_target_and_archives_everything()
     {
         _template.ResourceCountIs("AWS::Events::EventBus", 1);
-        _template.HasResourceProperties("AWS::Events::EventBus", Props(("Name", ProductStack.EventBusName)));
+        _template.HasResourceProperties("AWS::Events::EventBus", Props(("Name", ClusterEvents.BusName)));
         _template.HasResourceProperties("AWS::Events::Rule", Props(
             ("EventPattern", Props(("detail-type", new[] { "Cluster Status Change", "Cluster Leftover Resources" }))),
             ("Targets", Props(("Fn::If", new object[]

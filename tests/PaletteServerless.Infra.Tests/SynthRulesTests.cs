@@ -1,5 +1,5 @@
 using Amazon.CDK;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Infra.Tests.Support;
 
 namespace PaletteServerless.Infra.Tests;

@@ -1,5 +1,6 @@
 using Xunit;
 using PaletteServerless.Local.Node;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Testing;
 
@@ -12,7 +13,7 @@ public sealed class DynaliteFixture : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _process = await DynaliteProcess.StartAsync(
-            Path.Combine(RepositoryRoot.Find(), "local", "node"), dataDirectory: null, progress: null, CancellationToken.None);
+            RepositoryLayout.NodeToolsDirectory(RepositoryLayout.FindRootOfBinaries()), dataDirectory: null, progress: null, CancellationToken.None);
 
     public async Task DisposeAsync()
     {

@@ -7,42 +7,44 @@ using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Validation;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Api.Endpoints;
 
 /// <summary>
 /// The public contract: every route of the API. Each handler parses, calls the domain and maps the
-/// result; rules live in the domain. Keep openapi.json in step (a test compares them).
+/// result; rules live in the domain. The routes themselves are the manifest's; tests hold this
+/// list and openapi.json to it.
 /// </summary>
 public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock)
 {
-    private const string Projects = "/v1/projects/{project}";
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
 
+    /// <summary>Every route of <see cref="ApiRouteCatalog"/>, each with its handler.</summary>
     public IReadOnlyList<Route> All() =>
     [
-        new("GET", "/v1/openapi.json", (_, _) => Task.FromResult(ApiResult.Ok(OpenApiDocument.Load()))),
+        new(ApiRouteCatalog.OpenApiDocument, (_, _) => Task.FromResult(ApiResult.Ok(OpenApiDocument.Load()))),
 
-        new("POST", $"{Projects}/cloudaccounts", CreateAccount),
-        new("GET", $"{Projects}/cloudaccounts", ListAccounts),
-        new("GET", $"{Projects}/cloudaccounts/{{name}}", GetAccount),
-        new("DELETE", $"{Projects}/cloudaccounts/{{name}}", DeleteAccount),
+        new(ApiRouteCatalog.CreateCloudAccount, CreateAccount),
+        new(ApiRouteCatalog.ListCloudAccounts, ListAccounts),
+        new(ApiRouteCatalog.GetCloudAccount, GetAccount),
+        new(ApiRouteCatalog.DeleteCloudAccount, DeleteAccount),
 
-        new("POST", $"{Projects}/clusterprofiles", CreateProfile),
-        new("GET", $"{Projects}/clusterprofiles", ListProfiles),
-        new("GET", $"{Projects}/clusterprofiles/{{name}}", GetProfile),
-        new("DELETE", $"{Projects}/clusterprofiles/{{name}}", DeleteProfile),
+        new(ApiRouteCatalog.CreateClusterProfile, CreateProfile),
+        new(ApiRouteCatalog.ListClusterProfiles, ListProfiles),
+        new(ApiRouteCatalog.GetClusterProfile, GetProfile),
+        new(ApiRouteCatalog.DeleteClusterProfile, DeleteProfile),
 
-        new("POST", $"{Projects}/clusters", CreateCluster),
-        new("GET", $"{Projects}/clusters", ListClusters),
-        new("GET", $"{Projects}/clusters/{{name}}", GetCluster),
-        new("DELETE", $"{Projects}/clusters/{{name}}", DeleteCluster),
-        new("GET", $"{Projects}/clusters/{{name}}/events", ListClusterEvents),
-        new("POST", $"{Projects}/clusters/{{name}}/force-delete", ForceDeleteCluster),
+        new(ApiRouteCatalog.CreateCluster, CreateCluster),
+        new(ApiRouteCatalog.ListClusters, ListClusters),
+        new(ApiRouteCatalog.GetCluster, GetCluster),
+        new(ApiRouteCatalog.DeleteCluster, DeleteCluster),
+        new(ApiRouteCatalog.ListClusterEvents, ListClusterEvents),
+        new(ApiRouteCatalog.ForceDeleteCluster, ForceDeleteCluster),
 
-        new("GET", $"{Projects}/orphans", FindOrphans),
-        new("POST", $"{Projects}/orphans", RemoveOrphans),
+        new(ApiRouteCatalog.FindOrphans, FindOrphans),
+        new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),
     ];
 
     // ---- orphans ----

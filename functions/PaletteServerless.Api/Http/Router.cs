@@ -1,8 +1,16 @@
+using PaletteServerless.Manifest;
+
 namespace PaletteServerless.Api.Http;
 
 /// <summary>One route: a method and a path template with {parameters}, e.g. /v1/projects/{project}/clusters/{name}.</summary>
 public sealed record Route(string Method, string Template, Func<ApiRequest, CancellationToken, Task<ApiResult>> Handler)
 {
+    /// <summary>A route of the manifest's <see cref="ApiRouteCatalog"/> and the handler that serves it.</summary>
+    public Route(ApiRouteDefinition definition, Func<ApiRequest, CancellationToken, Task<ApiResult>> handler)
+        : this(definition.Method, definition.Template, handler)
+    {
+    }
+
     private readonly string[] _segments = Template.Trim('/').Split('/');
 
     public bool TryMatch(string[] pathSegments, Dictionary<string, string> parameters)

@@ -5,8 +5,8 @@ namespace PaletteServerless.Aws.Clients;
 
 /// <summary>
 /// Elastic Load Balancing v2 over the query protocol (API 2015-12-01, signing name
-/// <c>elasticloadbalancing</c>): the load balancer, target group, listener, target and tag calls
-/// the API server load balancer needs. Errors surface as <see cref="AwsServiceException"/> with
+/// <c>elasticloadbalancing</c>): the load balancer, target group, listener and target calls the
+/// API server load balancer needs, and no others. Errors surface as <see cref="AwsServiceException"/> with
 /// AWS's codes (LoadBalancerNotFound, TargetGroupNotFound, ResourceInUse, TooManyLoadBalancers, ...).
 /// </summary>
 public sealed class Elbv2Client : IElbv2Client
@@ -16,10 +16,14 @@ public sealed class Elbv2Client : IElbv2Client
 
     public Elbv2Client(AwsClientOptions options)
     {
+        Options = options;
         _query = new AwsQueryProtocolClient(AwsService.ElasticLoadBalancingV2, ApiVersion, options);
     }
 
     public Uri Endpoint => _query.Endpoint;
+
+    /// <summary>The options the client was made with (region, credentials, endpoint).</summary>
+    public AwsClientOptions Options { get; }
 
     public async Task<LoadBalancer> CreateLoadBalancerAsync(CreateLoadBalancerRequest request, CancellationToken cancellationToken = default)
     {
@@ -106,14 +110,8 @@ public sealed class Elbv2Client : IElbv2Client
         return new Page<Listener>(Members(result, "Listeners").Select(ReadListener).ToList(), NextMarker(result));
     }
 
-    public Task DeleteListenerAsync(string listenerArn, CancellationToken cancellationToken = default) =>
-        _query.InvokeAsync("DeleteListener", new QueryParameters().Add("ListenerArn", listenerArn), cancellationToken);
-
     public Task RegisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
         _query.InvokeAsync("RegisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
-
-    public Task DeregisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
-        _query.InvokeAsync("DeregisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
 
     /// <summary>Health of the given targets, or of every registered target when none are given.</summary>
     public async Task<IReadOnlyList<TargetHealthDescription>> DescribeTargetHealthAsync(
@@ -121,20 +119,6 @@ public sealed class Elbv2Client : IElbv2Client
     {
         var result = await _query.InvokeAsync("DescribeTargetHealth", TargetParameters(targetGroupArn, targets), cancellationToken).ConfigureAwait(false);
         return Members(result, "TargetHealthDescriptions").Select(ReadTargetHealth).ToList();
-    }
-
-    public Task AddTagsAsync(IReadOnlyList<string> resourceArns, IReadOnlyList<ResourceTag> tags, CancellationToken cancellationToken = default) =>
-        _query.InvokeAsync("AddTags", new QueryParameters().AddList("ResourceArns", resourceArns).AddTags("Tags", tags), cancellationToken);
-
-    public Task RemoveTagsAsync(IReadOnlyList<string> resourceArns, IReadOnlyList<string> tagKeys, CancellationToken cancellationToken = default) =>
-        _query.InvokeAsync("RemoveTags", new QueryParameters().AddList("ResourceArns", resourceArns).AddList("TagKeys", tagKeys), cancellationToken);
-
-    public async Task<IReadOnlyList<TagDescription>> DescribeTagsAsync(IReadOnlyList<string> resourceArns, CancellationToken cancellationToken = default)
-    {
-        var result = await _query.InvokeAsync("DescribeTags", new QueryParameters().AddList("ResourceArns", resourceArns), cancellationToken).ConfigureAwait(false);
-        return Members(result, "TagDescriptions")
-            .Select(d => new TagDescription(Text(d, "ResourceArn") ?? string.Empty, Members(d, "Tags").Select(ReadTag).ToList()))
-            .ToList();
     }
 
     public void Dispose() => _query.Dispose();
@@ -207,8 +191,6 @@ public sealed class Elbv2Client : IElbv2Client
             Text(health, "Reason"),
             Text(health, "Description"));
     }
-
-    private static ResourceTag ReadTag(XElement element) => new(Text(element, "Key") ?? string.Empty, Text(element, "Value") ?? string.Empty);
 
     private static XElement? Element(XElement? parent, string localName) =>
         parent?.Elements().FirstOrDefault(e => e.Name.LocalName == localName);

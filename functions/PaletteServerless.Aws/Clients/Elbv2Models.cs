@@ -136,6 +136,5 @@ public sealed record TargetDescription(string Id, int? Port = null);
 /// </summary>
 public sealed record TargetHealthDescription(TargetDescription Target, string? HealthCheckPort, string State, string? Reason, string? Description);
 
-public sealed record TagDescription(string ResourceArn, IReadOnlyList<ResourceTag> Tags);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextMarker);

@@ -1,20 +1,21 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Storage;
 
 /// <summary>
 /// The product's one DynamoDB table, defined once: the local stack creates it from here and the CDK
 /// app declares it from here. Items of a project share a partition, so one project's data is one
-/// key range and can never be read with another project's key.
+/// key range and can never be read with another project's key. The key names are
+/// <see cref="ProductTable"/>'s, which the CDK app reads too.
 /// </summary>
 public static class TableSchema
 {
-    public const string PartitionKey = "pk";
-    public const string SortKey = "sk";
-    /// <summary>Epoch seconds after which DynamoDB's TTL removes the item (deleted clusters: 72 h).</summary>
-    public const string TimeToLiveAttribute = "expiresAt";
-    public const string DefaultTableName = "palette-serverless";
+    public const string PartitionKey = ProductTable.PartitionKey;
+    public const string SortKey = ProductTable.SortKey;
+    public const string TimeToLiveAttribute = ProductTable.TimeToLiveAttribute;
+    public const string DefaultTableName = ProductTable.DefaultName;
 
     public static string ProjectPartition(string tenant, string project) => $"TENANT#{tenant}#PROJECT#{project}";
 

@@ -6,6 +6,7 @@ using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Workflows;
 
@@ -25,9 +26,6 @@ internal sealed partial class StatusJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClient events, string eventBusName, TimeProvider clock)
 {
-    public const string Source = "palette.serverless";
-    public const string StatusChangeDetailType = "Cluster Status Change";
-
     public async Task<Cluster> LoadAsync(ProjectScope scope, string name, string uid, CancellationToken ct)
     {
         var cluster = await clusters.GetAsync(scope, name, ct);
@@ -133,8 +131,8 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             [
                 new PutEventsRequestEntry
                 {
-                    Source = Source,
-                    DetailType = StatusChangeDetailType,
+                    Source = ClusterEvents.Source,
+                    DetailType = ClusterEvents.StatusChangeDetailType,
                     Detail = JsonSerializer.Serialize(detail, StatusJsonContext.Default.ClusterStatusChange),
                     EventBusName = eventBusName,
                     Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],

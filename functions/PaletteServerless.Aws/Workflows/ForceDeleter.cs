@@ -7,6 +7,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Workflows;
 
@@ -23,8 +24,6 @@ public sealed class ForceDeleter(
     StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, ICloudAccountStore accounts, IInventoryStore inventory, ClusterStatusWriter status,
     EventBridgeClient events, string eventBusName, TimeProvider clock) : IForceDeleter
 {
-    public const string LeftoversDetailType = "Cluster Leftover Resources";
-
     public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         if (cluster.DeleteExecutionArn is { } executionArn)
@@ -54,8 +53,8 @@ public sealed class ForceDeleter(
         [
             new PutEventsRequestEntry
             {
-                Source = ClusterStatusWriter.Source,
-                DetailType = LeftoversDetailType,
+                Source = ClusterEvents.Source,
+                DetailType = ClusterEvents.LeftoversDetailType,
                 Detail = json,
                 EventBusName = eventBusName,
                 Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],

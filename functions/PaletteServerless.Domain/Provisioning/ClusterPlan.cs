@@ -101,7 +101,7 @@ public sealed record ClusterPlan
                 instances.Add(new InstancePlan(
                     pool.Name!, pool.Role!, i, zone, pool.InstanceType!, pool.CapacityType!, pool.MaxSpotPrice,
                     pool.DiskSizeGiB!.Value, $"{cluster.Name}-{pool.Name}-{i}",
-                    // ClientToken: at most 64 ASCII characters, unique per account for 24 h (aws-facts section 4).
+                    // ClientToken: at most 64 ASCII characters, unique per account for 24 h (Amazon EC2 API Reference, "Ensure idempotency in Amazon EC2 API requests").
                     $"{cluster.Uid}-{Truncate(pool.Name!, 24)}-{i.ToString(CultureInfo.InvariantCulture)}"));
             }
         }

@@ -1,6 +1,6 @@
 using Amazon.CDK.AWS.IAM;
 using CdkAws = Amazon.CDK.Aws;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra.Iam;
 

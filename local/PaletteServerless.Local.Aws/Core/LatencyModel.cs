@@ -1,7 +1,7 @@
 namespace PaletteServerless.Local.Aws.Core;
 
 /// <summary>
-/// How long things take, from the anchors in aws-facts section 5, divided by the time scale.
+/// How long things take, from the times AWS documents for each life cycle, divided by the time scale.
 /// Each delay has a name so a user can override it (<see cref="LocalAwsOptions.LatencyOverrides"/>).
 /// </summary>
 public sealed class LatencyModel(LocalAwsOptions options)

@@ -182,7 +182,7 @@ public sealed class LocalAws
         if (Faults.Strikes(call.Operation, FaultInjector.ServiceUnavailable))
             throw new AwsErrorException("ServiceUnavailable", "The service is unavailable. Please try again shortly.", 503);
         var throttled = Faults.Strikes(call.Operation, FaultInjector.RequestLimitExceeded)
-            // The token buckets model EC2's published rates (aws-facts section 4); other services have their own, far higher ones.
+            // The token buckets model EC2's published rates (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API"); other services have their own, far higher ones.
             || (Options.Throttling && service.ServiceName == "ec2" && !_buckets.TryTake(call.Account, call.Region, service.ServiceName, call.Operation));
         if (throttled)
             throw new AwsErrorException(service.ThrottlingErrorCode, service.ThrottlingErrorCode == "RequestLimitExceeded" ? "Request limit exceeded." : "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400);

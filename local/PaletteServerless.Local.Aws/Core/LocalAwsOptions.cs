@@ -24,7 +24,7 @@ public sealed record LocalAwsOptions
     /// <summary>Replaces the profile's seed, to replay a failing run with the seed it printed.</summary>
     public int? FaultSeed { get; init; }
 
-    /// <summary>Switches on the EC2 API token buckets of aws-facts section 4 (off by default).</summary>
+    /// <summary>Switches on the EC2 API token buckets (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API") (off by default).</summary>
     public bool Throttling { get; init; }
 
     /// <summary>Replaces modelled delays by name (see <see cref="LatencyModel"/>), before <see cref="TimeScale"/> applies.</summary>

@@ -1,7 +1,7 @@
 namespace PaletteServerless.Local.Aws.Core;
 
 /// <summary>
-/// EC2's request token buckets (aws-facts section 4), one set per account, region and service:
+/// EC2's request token buckets (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API"), one set per account, region and service:
 /// Describe/Get/List refill 20/s with a burst of 100, RunInstances 2/s burst 5, other mutating
 /// calls 5/s burst 200. Refill follows the clock, so a fake clock controls it. Refill rates are
 /// real AWS rates and are not scaled by the time scale: throttling is about request rates.

@@ -1,6 +1,6 @@
 namespace PaletteServerless.Local.Aws.Ec2;
 
-/// <summary>AWS's default quotas per account and region (aws-facts section 4); the vCPU quota is an option.</summary>
+/// <summary>AWS's default quotas per account and region (Amazon EC2 User Guide, "Amazon EC2 service quotas"; Amazon VPC User Guide, "Amazon VPC quotas"); the vCPU quota is an option.</summary>
 public static class Ec2Quotas
 {
     public const int Vpcs = 5;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using PaletteServerless.Local.StepFunctions.Resources;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Local.Edge;
 
@@ -15,7 +16,8 @@ namespace PaletteServerless.Local.Edge;
 /// </summary>
 public sealed class ApiGatewayEdge(JwtAuthority authority, LambdaRegistry functions, string apiFunctionName, string accountId)
 {
-    private static readonly HashSet<string> PublicRoutes = ["GET /v1/openapi.json"];
+    /// <summary>The manifest's public routes; their templates carry no {parameters}, so the key is the request's.</summary>
+    private static readonly HashSet<string> PublicRoutes = ApiRouteCatalog.All.Where(r => r.Public).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
 
     public async Task HandleAsync(HttpContext context)
     {

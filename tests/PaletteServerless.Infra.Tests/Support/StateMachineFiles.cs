@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 using PaletteServerless.Infra;
 
 namespace PaletteServerless.Infra.Tests.Support;
@@ -11,9 +11,9 @@ namespace PaletteServerless.Infra.Tests.Support;
 /// </summary>
 public static class StateMachineFiles
 {
-    public static string RepositoryRoot { get; } = RepositoryLayout.FindRoot(AppContext.BaseDirectory);
+    public static string RepositoryRoot { get; } = RepositoryLayout.FindRootOfBinaries();
 
-    public static string RepositoryDirectory => Path.Combine(RepositoryRoot, "statemachines");
+    public static string RepositoryDirectory => RepositoryLayout.StateMachinesDirectory(RepositoryRoot);
 
     public static bool RepositoryHasAll =>
         StateMachineCatalog.All.All(m => File.Exists(Path.Combine(RepositoryDirectory, m.DefinitionFile)));

@@ -1,5 +1,5 @@
 using Amazon.CDK.AWS.Lambda;
-using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra.Tests.Support;
 

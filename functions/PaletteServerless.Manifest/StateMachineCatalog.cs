@@ -1,4 +1,4 @@
-namespace PaletteServerless.Aws.Configuration;
+namespace PaletteServerless.Manifest;
 
 /// <summary>One Step Functions state machine: its name and its definition file under statemachines/.</summary>
 public sealed record StateMachineDefinition(string Name, string DefinitionFile, string Description);

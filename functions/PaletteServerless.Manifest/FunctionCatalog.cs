@@ -1,4 +1,4 @@
-namespace PaletteServerless.Aws.Configuration;
+namespace PaletteServerless.Manifest;
 
 /// <summary>One deployed Lambda function: its name, the handler string the runtime loads, and what it reads.</summary>
 public sealed record FunctionDefinition(string Name, string Handler, IReadOnlyList<string> EnvironmentVariables, string Description);

@@ -1,0 +1,49 @@
+namespace PaletteServerless.Manifest;
+
+/// <summary>One route of the product API: its method, its path template with {parameters}, and what it does.</summary>
+/// <param name="Public">True when API Gateway routes it without the JWT authorizer.</param>
+public sealed record ApiRouteDefinition(string Method, string Template, string Description, bool Public = false)
+{
+    /// <summary>"METHOD /template", as API Gateway names a route key.</summary>
+    public string Key => $"{Method} {Template}";
+}
+
+/// <summary>
+/// Every route of the product API. The API function routes by it, API Gateway (the CDK app) and
+/// the local edge expose it, and openapi.json documents it; tests hold all of them to this list.
+/// </summary>
+public static class ApiRouteCatalog
+{
+    private const string Projects = "/v1/projects/{project}";
+
+    public static readonly ApiRouteDefinition OpenApiDocument = new("GET", "/v1/openapi.json", "The OpenAPI document of this API", Public: true);
+
+    public static readonly ApiRouteDefinition CreateCloudAccount = new("POST", $"{Projects}/cloudaccounts", "Register a cloud account (an IAM role to assume)");
+    public static readonly ApiRouteDefinition ListCloudAccounts = new("GET", $"{Projects}/cloudaccounts", "List cloud accounts");
+    public static readonly ApiRouteDefinition GetCloudAccount = new("GET", $"{Projects}/cloudaccounts/{{name}}", "Read a cloud account");
+    public static readonly ApiRouteDefinition DeleteCloudAccount = new("DELETE", $"{Projects}/cloudaccounts/{{name}}", "Remove a cloud account no cluster uses");
+
+    public static readonly ApiRouteDefinition CreateClusterProfile = new("POST", $"{Projects}/clusterprofiles", "Create a cluster profile");
+    public static readonly ApiRouteDefinition ListClusterProfiles = new("GET", $"{Projects}/clusterprofiles", "List cluster profiles");
+    public static readonly ApiRouteDefinition GetClusterProfile = new("GET", $"{Projects}/clusterprofiles/{{name}}", "Read a cluster profile");
+    public static readonly ApiRouteDefinition DeleteClusterProfile = new("DELETE", $"{Projects}/clusterprofiles/{{name}}", "Remove a cluster profile no cluster uses");
+
+    public static readonly ApiRouteDefinition CreateCluster = new("POST", $"{Projects}/clusters", "Create a cluster (or dry-run its spec)");
+    public static readonly ApiRouteDefinition ListClusters = new("GET", $"{Projects}/clusters", "List clusters");
+    public static readonly ApiRouteDefinition GetCluster = new("GET", $"{Projects}/clusters/{{name}}", "Read a cluster and its status");
+    public static readonly ApiRouteDefinition DeleteCluster = new("DELETE", $"{Projects}/clusters/{{name}}", "Delete a cluster and everything it owns");
+    public static readonly ApiRouteDefinition ListClusterEvents = new("GET", $"{Projects}/clusters/{{name}}/events", "A cluster's event history");
+    public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Force delete a cluster stuck in Deleting");
+
+    public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
+    public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Remove those orphaned resources");
+
+    public static readonly IReadOnlyList<ApiRouteDefinition> All =
+    [
+        OpenApiDocument,
+        CreateCloudAccount, ListCloudAccounts, GetCloudAccount, DeleteCloudAccount,
+        CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
+        CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, ForceDeleteCluster,
+        FindOrphans, RemoveOrphans,
+    ];
+}
