@@ -113,6 +113,10 @@ public sealed class Elbv2Client : IElbv2Client
     public Task RegisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
         _query.InvokeAsync("RegisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
 
+    /// <summary>Starts draining the targets; they leave the group when the target group's deregistration delay ends.</summary>
+    public Task DeregisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
+        _query.InvokeAsync("DeregisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
+
     /// <summary>Health of the given targets, or of every registered target when none are given.</summary>
     public async Task<IReadOnlyList<TargetHealthDescription>> DescribeTargetHealthAsync(
         string targetGroupArn, IReadOnlyList<TargetDescription>? targets = null, CancellationToken cancellationToken = default)

@@ -26,6 +26,8 @@ public interface IElbv2Client : IDisposable
 
     Task RegisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default);
 
+    Task DeregisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<TargetHealthDescription>> DescribeTargetHealthAsync(
         string targetGroupArn, IReadOnlyList<TargetDescription>? targets = null, CancellationToken cancellationToken = default);
 }

@@ -25,7 +25,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
-        await CheckReferencesAsync(scope, valid, ct);
+        await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         return valid;
     }
 
@@ -171,7 +171,8 @@ public sealed class ClusterService(
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private async Task CheckReferencesAsync(ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    /// <summary>The cloud account and the profile at its version exist, and every pack given values is a pack of the profile.</summary>
+    internal static async Task CheckReferencesAsync(ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
     {
         var rules = new Rules();
         if (await accounts.GetAsync(scope, spec.CloudAccount!, ct) is null)
@@ -210,7 +211,7 @@ public sealed class ClusterService(
         }
     }
 
-    private static async Task<string> StartOrExplainAsync(Func<Task<string>> start, string operation)
+    internal static async Task<string> StartOrExplainAsync(Func<Task<string>> start, string operation)
     {
         try
         {

@@ -21,8 +21,10 @@ public enum ClusterPermissions
     DeleteInstances = 1 << 7,
     /// <summary>Lists everything that carries the ownership tag (the leftovers report).</summary>
     FindTagged = 1 << 8,
+    /// <summary>Deregisters targets of the cluster's target group (a control-plane node drains before it is replaced).</summary>
+    DrainTargets = 1 << 9,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged,
+        | CreateInstances | DeleteInstances | FindTagged | DrainTargets,
 }

@@ -107,6 +107,9 @@ public static class ClusterResourcePolicy
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
                 ResourceTagged());
 
+        if (permissions.HasFlag(ClusterPermissions.DrainTargets))
+            yield return Allow("DrainOwnedTargets", ["elasticloadbalancing:DeregisterTargets"], [Elb("targetgroup/*/*")], ResourceTagged());
+
         if (permissions.HasFlag(ClusterPermissions.CreateInstances))
         {
             // The instance and its volumes must carry the tag...
