@@ -81,6 +81,16 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             await clusters.AddEventAsync(after, Event(ready ? "Normal" : "Warning", type, message), ct);
     }
 
+    /// <summary>The cluster with one condition set (replacing the one of its type), for a change written with a status move.</summary>
+    public Cluster WithCondition(Cluster cluster, string type, bool ready, string reason, string message) => cluster with
+    {
+        Conditions =
+        [
+            .. cluster.Conditions.Where(c => c.Type != type),
+            new ClusterCondition { Type = type, Status = ready ? "True" : "False", Reason = reason, Message = message, LastTransitionTime = clock.GetUtcNow() },
+        ],
+    };
+
     /// <summary>Sets a condition that reports progress: written, with an event, whenever its message changes.</summary>
     public async Task ReportProgressAsync(ProjectScope scope, string name, string uid, string type, string reason, string message, CancellationToken ct)
     {

@@ -19,13 +19,16 @@ public sealed class FinishUpdateStep(StepRuntime runtime)
             await runtime.Status.MoveAsync(step.Scope, step.Input.Cluster, step.Input.Uid, ClusterStatus.Running, $"generation {generation} applied", ct,
                 cluster => cluster.Generation > generation
                     ? throw new NewerGenerationException()
-                    : cluster with { ObservedGeneration = generation, AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec) });
+                    : runtime.Status.WithCondition(cluster, "Updated", true, "Applied", $"generation {generation} applied to every node pool") with
+                    {
+                        ObservedGeneration = generation,
+                        AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
+                    });
         }
         catch (NewerGenerationException)
         {
             return new StepResult { Done = false };
         }
-        await step.SetConditionAsync("Updated", true, "Applied", $"generation {generation} applied to every node pool", ct);
         return new StepResult { Done = true };
     });
 

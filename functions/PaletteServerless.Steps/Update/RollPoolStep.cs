@@ -39,7 +39,8 @@ public sealed class RollPoolStep(StepRuntime runtime)
         catch (Exception ex) when (!CloudErrors.IsTransient(ex) && !CloudErrors.IsNotFound(ex) && ex is not (ClusterStateChangedException or TransientCloudException))
         {
             // Name the step and the pool; the message carries the resource and AWS's error.
-            throw new ProvisioningFailedException($"step RollPool, pool {pool}: {ex.Message}", ex);
+            var code = CloudErrors.Code(ex) is { } aws && !ex.Message.Contains(aws, StringComparison.Ordinal) ? aws + ": " : "";
+            throw new ProvisioningFailedException($"step RollPool, pool {pool}: {code}{ex.Message}", ex);
         }
     });
 

@@ -30,8 +30,10 @@ public sealed class UpdateFailedStep(StepRuntime runtime)
         var message = $"the update to generation {cluster.Generation} failed: {reason}"
             + (removed.Count > 0 ? $"; new node(s) that never became healthy were terminated: {string.Join(", ", removed)}" : "")
             + "; repeat the change (or POST .../update) to retry";
-        await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Running, message, ct);
-        await step.SetConditionAsync("Updated", false, "UpdateFailed", message, ct);
+        // The condition is written with the move, so whoever sees Running sees why.
+        await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Running, message, ct,
+            c => runtime.Status.WithCondition(c, "Updated", false, "UpdateFailed", message));
+        await runtime.Status.AddEventAsync(cluster, "Warning", "UpdateFailed", message, ct);
         return StepResult.Finished;
     });
 }
