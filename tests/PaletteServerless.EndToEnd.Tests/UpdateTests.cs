@@ -186,6 +186,53 @@ public sealed class UpdateTests(LocalStackFixture stack)
         (await stack.ResourcesOfAsync(uid)).Should().BeEmpty("the delete takes everything, nodes the update launched included");
     }
 
+    [Fact]
+    public async Task Worker_pools_roll_side_by_side_in_parallel_and_one_after_the_other_otherwise_within_maxSurge_and_maxUnavailable()
+    {
+        var scenario = await Scenario.StartAsync(stack, "order", "us-west-2");
+        var pools = """,{"name":"second","role":"worker","count":3,"instanceType":"m5.large","availabilityZones":["us-west-2a","us-west-2b"],"updateStrategy":{"type":"RollingUpdate","maxSurge":2,"maxUnavailable":1}}""";
+        foreach (var (name, parallel) in new[] { ("side-by-side", true), ("in-turn", false) })
+        {
+            var json = Scenario.Cluster(name, """["us-west-2a","us-west-2b"]""", "us-west-2", extraPools: pools)
+                .Replace("\"nodePools\"", $"\"updateWorkerPoolsInParallel\":{(parallel ? "true" : "false")},\"nodePools\"", StringComparison.Ordinal);
+            var uid = (await scenario.CreateAsync(json))["uid"]!.GetValue<string>();
+            await scenario.WaitForStatusAsync(name, "Running");
+            var cluster = await scenario.GetAsync(name);
+            var nodePools = cluster["nodePools"]!.AsArray();
+            foreach (var pool in nodePools.Where(p => p!["role"]!.GetValue<string>() == "worker"))
+                pool!["instanceType"] = "m5.xlarge";
+            var response = await scenario.Api.PatchAsync($"/v1/projects/order/clusters/{name}",
+                new StringContent(new JsonObject { ["nodePools"] = nodePools.DeepClone() }.ToJsonString(), Encoding.UTF8, "application/merge-patch+json"));
+            response.StatusCode.Should().Be(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+
+            // Sample the pool with maxSurge 2 / maxUnavailable 1 until the update ends: never more than 5 nodes, never fewer than 2 running.
+            var (most, fewestRunning) = (0, int.MaxValue);
+            var deadline = DateTime.UtcNow + UpdateTimeout;
+            while ((await scenario.GetAsync(name))["status"]!.GetValue<string>() == "Updating" && DateTime.UtcNow < deadline)
+            {
+                var second = await PoolInstancesAsync("us-west-2", uid, "second", "pending", "running", "shutting-down", "stopping");
+                most = Math.Max(most, second.Count);
+                fewestRunning = Math.Min(fewestRunning, second.Count(i => i.State.Name == "running"));
+            }
+            await scenario.WaitForStatusAsync(name, "Running");
+            most.Should().BeLessThanOrEqualTo(3 + 2, "maxSurge 2 over count 3");
+            fewestRunning.Should().BeGreaterThanOrEqualTo(3 - 1, "maxUnavailable 1 under count 3");
+
+            var workers = (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.LaunchTime!.Value).ToList();
+            var seconds = (await PoolInstancesAsync("us-west-2", uid, "second")).Select(i => i.LaunchTime!.Value).ToList();
+            workers.Should().ContainSingle();
+            seconds.Should().HaveCount(3);
+            if (parallel)
+                seconds.Min().Should().BeBefore(workers.Max().AddSeconds(1), "in parallel both pools launch from the start");
+            else
+                seconds.Min().Should().BeAfter(workers.Max(), "one pool after the other: the second launches once the first is done");
+
+            (await scenario.DeleteAsync(name)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+            await scenario.WaitForStatusAsync(name, "Deleted");
+            (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+        }
+    }
+
     private async Task<JsonObject> ChangeAsync(Scenario scenario, HttpMethod method, string path, JsonObject? body)
     {
         var request = new HttpRequestMessage(method, $"/v1/projects/{scenario.Project}/clusters/{path}");
@@ -220,7 +267,7 @@ public sealed class UpdateTests(LocalStackFixture stack)
         [.. instances.GroupBy(i => i.Placement.AvailabilityZone).Select(g => g.Count()).OrderDescending()];
 
     /// <summary>A pool's live (pending or running) instances, from EC2, by the tags every node carries.</summary>
-    private async Task<List<Instance>> PoolInstancesAsync(string region, string uid, string pool)
+    private async Task<List<Instance>> PoolInstancesAsync(string region, string uid, string pool, params string[] states)
     {
         using var ec2 = stack.Ec2(region: region);
         return (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
@@ -229,7 +276,7 @@ public sealed class UpdateTests(LocalStackFixture stack)
             [
                 new Filter("tag:palette.serverless/cluster-uid", [uid]),
                 new Filter("tag:palette.serverless/pool", [pool]),
-                new Filter("instance-state-name", ["pending", "running"]),
+                new Filter("instance-state-name", states.Length > 0 ? [.. states] : ["pending", "running"]),
             ],
         })).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
     }
