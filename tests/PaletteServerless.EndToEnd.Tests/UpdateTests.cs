@@ -72,6 +72,15 @@ public sealed class UpdateTests(LocalStackFixture stack)
         (await scenario.GetAsync("day2"))["status"]!.GetValue<string>().Should().Be("Running");
         (await PoolInstancesAsync("us-west-2", uid, "workers")).Should().HaveCount(2);
 
+        // Tags change in place: on everything the cluster owns, and no node is replaced.
+        var nodesBefore = (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.InstanceId).ToList();
+        await ChangeAsync(scenario, HttpMethod.Patch, "day2", new JsonObject { ["tags"] = new JsonObject { ["team"] = "day2", ["cost-center"] = "42" } });
+        var retagged = await stack.ResourcesOfAsync(uid);
+        retagged.Should().OnlyContain(r => r["tags"]!["team"]!.GetValue<string>() == "day2" && r["tags"]!["cost-center"]!.GetValue<string>() == "42");
+        await ChangeAsync(scenario, HttpMethod.Patch, "day2", new JsonObject { ["tags"] = new JsonObject { ["cost-center"] = null } });
+        (await stack.ResourcesOfAsync(uid)).Should().OnlyContain(r => r["tags"]!["cost-center"] == null, "a tag removed from the spec is removed from the resources");
+        (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.InstanceId).Should().BeEquivalentTo(nodesBefore);
+
         var statuses = StatusEventsOf(uid);
         statuses.Should().ContainInOrder("Running", "Updating", "Running");
         (await scenario.EventsAsync("day2")).Select(e => e!["message"]!.GetValue<string>()).Should().Contain(m => m.Contains("nodes replaced in workers"));
@@ -194,7 +203,8 @@ public sealed class UpdateTests(LocalStackFixture stack)
         foreach (var (name, parallel) in new[] { ("side-by-side", true), ("in-turn", false) })
         {
             var json = Scenario.Cluster(name, """["us-west-2a","us-west-2b"]""", "us-west-2", extraPools: pools)
-                .Replace("\"nodePools\"", $"\"updateWorkerPoolsInParallel\":{(parallel ? "true" : "false")},\"nodePools\"", StringComparison.Ordinal);
+                .Replace("\"nodePools\"", $"\"updateWorkerPoolsInParallel\":{(parallel ? "true" : "false")},\"nodePools\"", StringComparison.Ordinal)
+                .Replace("\"name\":\"workers\",\"role\":\"worker\",\"count\":1", "\"name\":\"workers\",\"role\":\"worker\",\"count\":3", StringComparison.Ordinal);
             var uid = (await scenario.CreateAsync(json))["uid"]!.GetValue<string>();
             await scenario.WaitForStatusAsync(name, "Running");
             var cluster = await scenario.GetAsync(name);
@@ -218,14 +228,14 @@ public sealed class UpdateTests(LocalStackFixture stack)
             most.Should().BeLessThanOrEqualTo(3 + 2, "maxSurge 2 over count 3");
             fewestRunning.Should().BeGreaterThanOrEqualTo(3 - 1, "maxUnavailable 1 under count 3");
 
-            var workers = (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.LaunchTime!.Value).ToList();
-            var seconds = (await PoolInstancesAsync("us-west-2", uid, "second")).Select(i => i.LaunchTime!.Value).ToList();
-            workers.Should().ContainSingle();
+            // When the first pool was done (its progress event), against when the second pool launched its first new node.
+            var seconds = (await PoolInstancesAsync("us-west-2", uid, "second")).Select(i => i.LaunchTime!.Value.ToUniversalTime()).ToList();
             seconds.Should().HaveCount(3);
+            var workersDone = (await scenario.EventsAsync(name)).First(e => e!["message"]!.GetValue<string>() == "3 of 3 nodes replaced in workers")!["at"]!.GetValue<DateTimeOffset>();
             if (parallel)
-                seconds.Min().Should().BeBefore(workers.Max().AddSeconds(1), "in parallel both pools launch from the start");
+                seconds.Min().Should().BeBefore(workersDone.UtcDateTime, "in parallel the second pool rolls while the first still does");
             else
-                seconds.Min().Should().BeAfter(workers.Max(), "one pool after the other: the second launches once the first is done");
+                seconds.Min().Should().BeAfter(workersDone.UtcDateTime, "one pool after the other: the second launches once the first is done");
 
             (await scenario.DeleteAsync(name)).StatusCode.Should().Be(HttpStatusCode.Accepted);
             await scenario.WaitForStatusAsync(name, "Deleted");

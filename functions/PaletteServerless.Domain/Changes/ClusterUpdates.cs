@@ -33,7 +33,25 @@ public static class ClusterUpdates
         UpdateRuns = current.UpdateRuns + 1,
         UpdateExecutionArn = null,
         AppliedFingerprints = current.AppliedFingerprints ?? Fingerprints(current.Spec),
+        AppliedTags = current.AppliedTags ?? new Dictionary<string, string>(current.Spec.Tags ?? [], StringComparer.Ordinal),
     };
+
+    /// <summary>
+    /// What a tag change does to the resources: the user's tags to set (new or changed) and the keys to remove.
+    /// The product's own tags (ownership, discovery, Name, pool, fingerprint) are never touched.
+    /// </summary>
+    public static (Dictionary<string, string> Set, List<string> Remove) TagChanges(IReadOnlyDictionary<string, string>? applied, IReadOnlyDictionary<string, string>? wanted)
+    {
+        applied ??= new Dictionary<string, string>();
+        wanted ??= new Dictionary<string, string>();
+        static bool Ours(string key) => key == "Name" || key.StartsWith("palette.serverless/", StringComparison.Ordinal)
+            || key.StartsWith(Provisioning.ResourceTags.CapaClusterPrefix, StringComparison.Ordinal) || key == Provisioning.ResourceTags.CapaRole
+            || key.StartsWith(Provisioning.ResourceTags.KubernetesClusterPrefix, StringComparison.Ordinal);
+        var set = wanted.Where(t => !Ours(t.Key) && (!applied.TryGetValue(t.Key, out var was) || was != t.Value))
+            .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        var remove = applied.Keys.Where(k => !Ours(k) && !wanted.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        return (set, remove);
+    }
 
     /// <summary>The name of an update run's workflow execution (one per run; a retried start finds the same one).</summary>
     public static string ExecutionName(Cluster cluster) => $"update-{cluster.Uid}-{cluster.UpdateRuns}";

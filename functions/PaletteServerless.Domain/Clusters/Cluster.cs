@@ -83,6 +83,8 @@ public sealed record Cluster
     /// that records no fingerprint of its own (launched before fingerprints existed) was launched with.
     /// </summary>
     public Dictionary<string, string>? AppliedFingerprints { get; init; }
+    /// <summary>The cluster tags last put on its resources: an update adds what changed and removes what is gone.</summary>
+    public Dictionary<string, string>? AppliedTags { get; init; }
 
     public string Name => Spec.Name!;
 }

@@ -12,7 +12,12 @@ public sealed class MarkRunningStep(StepRuntime runtime)
     {
         // The cloud now matches the spec it was built from: that generation is observed, its launch fingerprints applied.
         await runtime.Status.MoveAsync(step.Scope, step.Input.Cluster, step.Input.Uid, ClusterStatus.Running, "all nodes run and the control plane is healthy", ct,
-            cluster => cluster with { ObservedGeneration = cluster.Generation, AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec) });
+            cluster => cluster with
+            {
+                ObservedGeneration = cluster.Generation,
+                AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
+                AppliedTags = new Dictionary<string, string>(cluster.Spec.Tags ?? [], StringComparer.Ordinal),
+            });
         return StepResult.Finished;
     });
 }

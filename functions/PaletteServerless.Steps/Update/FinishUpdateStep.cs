@@ -23,6 +23,7 @@ public sealed class FinishUpdateStep(StepRuntime runtime)
                     {
                         ObservedGeneration = generation,
                         AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
+                        AppliedTags = new Dictionary<string, string>(cluster.Spec.Tags ?? [], StringComparer.Ordinal),
                     });
         }
         catch (NewerGenerationException)

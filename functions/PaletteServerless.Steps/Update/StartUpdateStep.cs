@@ -5,8 +5,9 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Steps.Update;
 
 /// <summary>
-/// Announces Updating (the API stored it with the change; this publishes the event) and says what to roll: the
-/// control-plane pool first, then the worker pools, removed ones included, in parallel or one after another.
+/// Announces Updating (the API stored it with the change; this publishes the event), applies a change of the
+/// cluster's tags in place, and says what to roll: the control-plane pool first, then the worker pools, removed
+/// ones included, in parallel or one after another.
 /// </summary>
 public sealed class StartUpdateStep(StepRuntime runtime)
 {
@@ -20,7 +21,12 @@ public sealed class StartUpdateStep(StepRuntime runtime)
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Updating, cluster.StatusReason ?? "update requested", ct);
         var spec = cluster.Spec;
         var pools = spec.NodePools ?? [];
-        var removed = PoolRollout.PoolsWithNodes(await step.ResourcesAsync(ct)).Where(p => pools.All(s => s.Name != p)).Order(StringComparer.Ordinal);
+        var resources = await step.ResourcesAsync(ct);
+        var removed = PoolRollout.PoolsWithNodes(resources).Where(p => pools.All(s => s.Name != p)).Order(StringComparer.Ordinal).ToList();
+        // Tags change in place, on everything the cluster owns, before any node rolls.
+        var retagged = await new ClusterRetagging(resources).ApplyAsync(cluster.AppliedTags, ct);
+        if (retagged > 0)
+            await runtime.Status.AddEventAsync(cluster, "Normal", "Retagged", $"the cluster's tags were applied to {retagged} resource(s)", ct);
         await step.SetConditionAsync("Updated", false, "Updating", $"rolling the node pools to generation {cluster.Generation}", ct);
         return new StepResult
         {

@@ -23,8 +23,10 @@ public enum ClusterPermissions
     FindTagged = 1 << 8,
     /// <summary>Deregisters targets of the cluster's target group (a control-plane node drains before it is replaced).</summary>
     DrainTargets = 1 << 9,
+    /// <summary>Changes the user's tags on resources the cluster owns (a day-2 tag change applies in place).</summary>
+    Retag = 1 << 10,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged | DrainTargets,
+        | CreateInstances | DeleteInstances | FindTagged | DrainTargets | Retag,
 }

@@ -59,8 +59,8 @@ public static class FunctionPolicies
         ["MarkDeleted"] = new(ClusterPermissions.None),
 
         // Update
-        // Lists the pools' instances from the inventory (no cloud call beyond the session).
-        ["StartUpdate"] = new(ClusterPermissions.Describe),
+        // Applies a change of the cluster's tags to what it owns; lists the pools from the inventory.
+        ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag),
         // Launches and terminates one pool's nodes; registers new control-plane nodes and drains old ones.
         ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
             | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets),
