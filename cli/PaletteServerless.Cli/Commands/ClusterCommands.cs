@@ -25,6 +25,8 @@ public static class ClusterCommands
         Wait(context),
         Delete(context),
         ForceDelete(context),
+        DayTwoCommands.Scale(context),
+        DayTwoCommands.Update(context),
     };
 
     private static string Route(Invocation run, string name, string rest = "") =>
