@@ -98,20 +98,8 @@ public sealed class ClusterChangeService(
             c => c.UpdateRuns == updating.UpdateRuns ? c with { UpdateExecutionArn = executionArn } : c, ct);
     }
 
-    private async Task<Cluster> WriteAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var current = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
-            try
-            {
-                return await clusters.UpdateAsync(change(current) with { UpdatedAt = clock.GetUtcNow() }, current.Version, ct);
-            }
-            catch (ConflictException) when (attempt < 10)
-            {
-            }
-        }
-    }
+    private Task<Cluster> WriteAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct) =>
+        ClusterService.UpdateWithRetryAsync(clusters, clock, scope, name, change, ct);
 
     private ClusterEvent NewEvent(string type, string reason, string message) => new()
     {

@@ -195,7 +195,12 @@ public sealed class ClusterService(
         rules.ThrowIfInvalid();
     }
 
-    private async Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
+    private Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct) =>
+        UpdateWithRetryAsync(clusters, clock, scope, name, change, ct);
+
+    /// <summary>Applies a change to the stored cluster conditionally, reading again and re-applying on a race.</summary>
+    internal static async Task<Cluster> UpdateWithRetryAsync(
+        IClusterStore clusters, TimeProvider clock, ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
     {
         // The workflow may already be writing status; re-read and re-apply rather than lose either update.
         for (var attempt = 0; ; attempt++)
