@@ -8,6 +8,7 @@ using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Configuration;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
@@ -139,7 +140,7 @@ public sealed class ApiFunction
         var options = new AwsClientOptions(settings.Region);
         var stepFunctions = new StepFunctionsClient(options);
         var events = new EventBridgeClient(options);
-        var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn);
+        var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn, settings.UpdateStateMachineArn);
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
         var status = new ClusterStatusWriter(store, events, settings.EventBusName, clock);
         var forceDeleter = new ForceDeleter(stepFunctions, sessions, store, inventory, status, events, settings.EventBusName, clock);
@@ -148,6 +149,7 @@ public sealed class ApiFunction
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),
-            clock);
+            clock,
+            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock));
     }
 }

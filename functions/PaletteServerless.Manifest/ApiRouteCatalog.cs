@@ -35,6 +35,13 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition ListClusterEvents = new("GET", $"{Projects}/clusters/{{name}}/events", "A cluster's event history");
     public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Force delete a cluster stuck in Deleting");
 
+    public static readonly ApiRouteDefinition UpdateCluster = new("PATCH", $"{Projects}/clusters/{{name}}", "Change a cluster's spec with a JSON merge patch (or dry-run the change plan)");
+    public static readonly ApiRouteDefinition RetryClusterUpdate = new("POST", $"{Projects}/clusters/{{name}}/update", "Run the update again (after a failed one)");
+    public static readonly ApiRouteDefinition ListNodePools = new("GET", $"{Projects}/clusters/{{name}}/nodepools", "A cluster's node pools");
+    public static readonly ApiRouteDefinition AddNodePool = new("POST", $"{Projects}/clusters/{{name}}/nodepools", "Add a worker pool");
+    public static readonly ApiRouteDefinition ReplaceNodePool = new("PUT", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Replace one pool's spec");
+    public static readonly ApiRouteDefinition RemoveNodePool = new("DELETE", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Remove a worker pool");
+
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
     public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Remove those orphaned resources");
 
@@ -44,6 +51,7 @@ public static class ApiRouteCatalog
         CreateCloudAccount, ListCloudAccounts, GetCloudAccount, DeleteCloudAccount,
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, ForceDeleteCluster,
+        UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
         FindOrphans, RemoveOrphans,
     ];
 }

@@ -13,7 +13,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition Api = new(
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
-        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.EventBusName],
+        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn, EnvironmentNames.EventBusName],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
     private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];
@@ -41,11 +41,18 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition ForceDeleteEligible = Step("Deletion", "ForceDeleteEligible", "15 minutes in Deleting: force delete becomes available");
     public static readonly FunctionDefinition MarkDeleted = Step("Deletion", "MarkDeleted", "Deleting -> Deleted");
 
+    // Update (statemachines/update-cluster.asl.json)
+    public static readonly FunctionDefinition StartUpdate = Step("Update", "StartUpdate", "Announce Updating; the pools to roll and in which order");
+    public static readonly FunctionDefinition RollPool = Step("Update", "RollPool", "One rolling-update pass over one pool: launch, register, drain, terminate");
+    public static readonly FunctionDefinition FinishUpdate = Step("Update", "FinishUpdate", "Updating -> Running, or again if a newer generation arrived");
+    public static readonly FunctionDefinition UpdateFailed = Step("Update", "UpdateFailed", "Terminate new nodes that never became healthy; Running with Updated=False");
+
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
         StartProvisioning, Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted,
+        StartUpdate, RollPool, FinishUpdate, UpdateFailed,
     ];
 }

@@ -16,7 +16,10 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition Delete = new(
         "palette-delete-cluster", "delete-cluster.asl.json", "Removes everything a cluster owns, in the reference order");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete];
+    public static readonly StateMachineDefinition Update = new(
+        "palette-update-cluster", "update-cluster.asl.json", "Rolls a cluster's node pools to its newest spec generation");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

@@ -18,6 +18,10 @@ public sealed record StepInput
     public StepResult? Teardown { get; init; }
     /// <summary>The error a Catch recorded ({Error, Cause}), for the Failed reason.</summary>
     public StepError? Error { get; init; }
+    /// <summary>The node pool an update step works on (the update workflow's Map item).</summary>
+    public string? Pool { get; init; }
+    /// <summary>What the update run's first step returned: the generation it rolls to, and its pools.</summary>
+    public StepResult? Update { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>
@@ -37,6 +41,13 @@ public sealed record StepResult
     public IReadOnlyList<string>? WaitingFor { get; init; }
     public IReadOnlyList<string>? Blockers { get; init; }
     public IReadOnlyList<string>? Errors { get; init; }
+    /// <summary>The update: the generation it rolls to, the control-plane pool, the worker pools (removed ones too), in parallel or not.</summary>
+    public long? Generation { get; init; }
+    public IReadOnlyList<string>? ControlPlanePools { get; init; }
+    public IReadOnlyList<string>? WorkerPools { get; init; }
+    public bool? Parallel { get; init; }
+    /// <summary>How long the workflow waits before asking a poll step again.</summary>
+    public int? WaitSeconds { get; init; }
 
     public static StepResult Finished { get; } = new() { Ready = true };
     public static StepResult NotYet { get; } = new() { Ready = false };

@@ -92,12 +92,14 @@ public sealed partial class ProductStack : Stack
             EventBus.EventBusArn,
             [.. stateMachineArns.Values],
             [.. StateMachineCatalog.All.Select(ExecutionsArn)],
-            ExecutionsArn(StateMachineCatalog.Provision));
+            ExecutionsArn(StateMachineCatalog.Provision),
+            ExecutionsArn(StateMachineCatalog.Update));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [EnvironmentNames.TableName] = Table.TableName,
             [EnvironmentNames.ProvisionStateMachineArn] = stateMachineArns[StateMachineCatalog.Provision.Name],
             [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
+            [EnvironmentNames.UpdateStateMachineArn] = stateMachineArns[StateMachineCatalog.Update.Name],
             [EnvironmentNames.EventBusName] = EventBus.EventBusName,
         };
 

@@ -172,6 +172,7 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.TableName] = TableSchema.DefaultTableName,
             [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
             [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
+            [EnvironmentNames.UpdateStateMachineArn] = StateMachineArn(StateMachineCatalog.Update.Name),
             [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
         };

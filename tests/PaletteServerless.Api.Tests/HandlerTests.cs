@@ -371,7 +371,7 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
 
         var response = await _api.SendAsync(new ApiCall("PUT", $"{Clusters}/demo").By(_api.Admin).WithJson("{}"));
         ShouldBeProblem(response, 405);
-        response.Headers["Allow"].Split(", ").Should().BeEquivalentTo("GET", "DELETE");
+        response.Headers["Allow"].Split(", ").Should().BeEquivalentTo("GET", "DELETE", "PATCH");
     }
 
     // ---- 409 ----

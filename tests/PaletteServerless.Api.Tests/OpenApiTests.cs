@@ -27,7 +27,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     };
 
     private static IEnumerable<string> Routes() =>
-        new ApiFunction(new ApiRoutes(null!, null!, null!, null!, TimeProvider.System)).Routes.Select(r => $"{r.Method} {r.Template}");
+        new ApiFunction(new ApiRoutes(null!, null!, null!, null!, TimeProvider.System, null!)).Routes.Select(r => $"{r.Method} {r.Template}");
 
     private static IEnumerable<string> DocumentedRoutes() =>
         Document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}"));
@@ -123,6 +123,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     [InlineData(typeof(ClusterCondition), "ClusterCondition")]
     [InlineData(typeof(Http.DeleteRequest), "DeleteRequest")]
     [InlineData(typeof(Domain.Provisioning.PlanSummary), "PlanSummary")]
+    [InlineData(typeof(Domain.Changes.ChangePlan), "ChangePlan")]
     public void Schema_properties_are_the_records_json_fields_all_the_way_down(Type record, string schema)
     {
         var mismatches = new List<string>();
@@ -146,7 +147,8 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         var spec = Schema("ClusterSpec")["properties"]!.AsObject().Select(p => p.Key);
         cluster.Should().Contain(spec);
         cluster.Except(spec).Should().BeEquivalentTo(
-            "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt");
+            "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "generation", "observedGeneration",
+            "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt");
         Schema("Cluster")["properties"]!["status"]!["enum"]!.AsArray().Select(e => e!.GetValue<string>()).Should().BeEquivalentTo(ClusterStatus.All);
     }
 

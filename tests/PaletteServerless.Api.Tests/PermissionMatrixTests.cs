@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PaletteServerless.Testing;
 using PaletteServerless.Api.Tests.Support;
 
@@ -88,6 +89,39 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 _api.Clock.Advance(TimeSpan.FromMinutes(15));
                 return (ApiCall.Post(Path(p + "/clusters/" + name + "/force-delete", project)), Path(p + "/clusters/" + name, project));
             }),
+            new("PATCH", "/v1/projects/{project}/clusters/{name}", Need.Write, 202, async project =>
+            {
+                var name = Unique("patched");
+                await _api.RunningClusterAsync(project, name);
+                return (ApiCall.Patch(Path(p + "/clusters/" + name, project)).WithJson(new JsonObject { ["description"] = "changed" }), Path(p + "/clusters/" + name, project));
+            }),
+            new("POST", "/v1/projects/{project}/clusters/{name}/update", Need.Write, 200, async project =>
+            {
+                var name = Unique("retried");
+                await _api.RunningClusterAsync(project, name);
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/update", project)), Path(p + "/clusters/" + name, project));
+            }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/nodepools", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/nodepools", project)))),
+            new("POST", "/v1/projects/{project}/clusters/{name}/nodepools", Need.Write, 202, async project =>
+            {
+                var name = Unique("grown");
+                await _api.RunningClusterAsync(project, name);
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/nodepools", project)).WithJson(ApiHarness.WorkerPoolJson("extra")), Path(p + "/clusters/" + name, project));
+            }),
+            new("PUT", "/v1/projects/{project}/clusters/{name}/nodepools/{pool}", Need.Write, 202, async project =>
+            {
+                var name = Unique("edited");
+                await _api.RunningClusterAsync(project, name);
+                return (ApiCall.Put(Path(p + "/clusters/" + name + "/nodepools/workers", project)).WithJson(ApiHarness.WorkerPoolJson("workers", 3)),
+                    Path(p + "/clusters/" + name, project));
+            }),
+            new("DELETE", "/v1/projects/{project}/clusters/{name}/nodepools/{pool}", Need.Write, 202, async project =>
+            {
+                var name = Unique("shrunk");
+                await _api.RunningClusterAsync(project, name);
+                await SendOkAsync(ApiCall.Post(Path(p + "/clusters/" + name + "/nodepools", project)).By(_api.Admin).WithJson(ApiHarness.WorkerPoolJson("extra")));
+                return (ApiCall.Delete(Path(p + "/clusters/" + name + "/nodepools/extra", project)), Path(p + "/clusters/" + name, project));
+            }),
             new("GET", "/v1/projects/{project}/orphans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/orphans", project)))),
             new("POST", "/v1/projects/{project}/orphans", Need.Write, 200, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
         ];
@@ -154,7 +188,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, TimeProvider.System)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, TimeProvider.System, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

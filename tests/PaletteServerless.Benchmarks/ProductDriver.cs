@@ -78,10 +78,10 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
     public const int PlannedInstances = 2;
 
     /// <summary>POST the cluster; its uid. A 409 (an earlier attempt got through) reads the uid of the existing cluster.</summary>
-    public async Task<string> CreateClusterAsync(string account, string name, IReadOnlyList<string> zones, CancellationToken ct)
+    public async Task<string> CreateClusterAsync(string account, string name, IReadOnlyList<string> zones, CancellationToken ct, string? clusterJson = null)
     {
         var project = ProjectOf(account);
-        using var response = await SendAsync(HttpMethod.Post, project, "/clusters", ClusterJson(name, zones), ct);
+        using var response = await SendAsync(HttpMethod.Post, project, "/clusters", clusterJson ?? ClusterJson(name, zones), ct);
         if (response.StatusCode == HttpStatusCode.Conflict)
             return (await GetClusterAsync(account, name, ct))!["uid"]!.GetValue<string>();
         var body = await ExpectAsync(response, HttpStatusCode.Accepted);
@@ -124,6 +124,32 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
             return;
         await ExpectAsync(response, HttpStatusCode.Accepted);
     }
+
+    /// <summary>A merge patch of <see cref="ClusterJson"/>'s pools with <paramref name="workers"/> worker nodes (a scale: nothing is replaced).</summary>
+    public static string ScaleWorkersPatch(IReadOnlyList<string> zones, int workers)
+    {
+        var zonesJson = "[" + string.Join(",", zones.Select(z => $"\"{z}\"")) + "]";
+        return $$"""
+            {"nodePools":[
+               {"name":"cp","role":"control-plane","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
+               {"name":"workers","role":"worker","count":{{workers}},"instanceType":"m5.large","availabilityZones":{{zonesJson}}}]}
+            """;
+    }
+
+    /// <summary>PATCH the cluster's spec (a merge patch); 202 (an update runs) or 200 (nothing to do). A 409 (not Running yet, or being deleted) is returned as false.</summary>
+    public async Task<bool> PatchClusterAsync(string account, string name, string patch, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Patch, ProjectOf(account), $"/clusters/{name}", patch, ct);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+            return false;
+        if (response.StatusCode != HttpStatusCode.OK)
+            await ExpectAsync(response, HttpStatusCode.Accepted);
+        return true;
+    }
+
+    /// <summary>The arn of an update run's execution.</summary>
+    public string UpdateExecutionArn(string uid, long run) =>
+        StepFunctionsEngine.ExecutionArn(Stack.StateMachineArn(StateMachineCatalog.Update.Name), $"update-{uid}-{run}");
 
     /// <summary>The arn of the cluster's provision or delete execution ("provision" or "delete").</summary>
     public string ExecutionArn(string kind, string uid)

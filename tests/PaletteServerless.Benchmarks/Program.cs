@@ -11,6 +11,7 @@ public static class Program
         ["localaws"] = (LocalAwsBenchmark.Description, LocalAwsBenchmark.RunAsync),
         ["provision"] = (ProvisionBenchmark.Description, ProvisionBenchmark.RunAsync),
         ["soak"] = (SoakBenchmark.Description, SoakBenchmark.RunAsync),
+        ["update"] = (UpdateBenchmark.Description, UpdateBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)

@@ -9,7 +9,7 @@ using PaletteServerless.Local.Node;
 namespace PaletteServerless.Benchmarks;
 
 /// <summary>
-/// Full cluster lifecycles (create, Running or Failed, delete, Deleted) side by side on the local
+/// Full cluster lifecycles (create, Running or Failed, an update when Running, delete, Deleted) side by side on the local
 /// stack under injected AWS faults and step crashes, with one restart of the whole stack in the
 /// middle. Counts completed lifecycles, clusters stuck, resources leaked and resources created
 /// twice. The last line is a JSON object of the figures.
@@ -136,7 +136,8 @@ public static class SoakBenchmark
         var uids = outcomes.Select(o => o.Uid).Where(u => u.Length > 0).ToHashSet();
         var allDeleted = outcomes.All(o => o.FinalStatus == "Deleted");
         var leaks = driver.ResourcesOf(uids).Where(r => !NotLeaks.Contains(r.Type) && !Gone.Contains(r.State)).ToList();
-        var duplicates = seen.Duplicates(uids, zones: 1, ProductDriver.PlannedInstances);
+        // One more worker for the update of every lifecycle that reached Running.
+        var duplicates = seen.Duplicates(uids, zones: 1, ProductDriver.PlannedInstances + 1);
 
         foreach (var outcome in outcomes.Where(o => o.FinalStatus != "Deleted"))
             Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}; " +
@@ -178,6 +179,13 @@ public static class SoakBenchmark
             var created = await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(100), deadline, ct);
             if (created is null)
                 return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct));
+            if (created == "Running")
+            {
+                // Day 2: one update (a scale-out by one worker) between Running and the delete; it ends Running, updated or not.
+                await ProvisionBenchmark.RetryAsync(() => driver.PatchClusterAsync(account, name, ProductDriver.ScaleWorkersPatch(ProductDriver.ZonesOf(1), 2), ct), deadline, ct);
+                if (await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(100), deadline, ct) is null)
+                    return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct));
+            }
             firstDelete.TrySetResult();
             await ProvisionBenchmark.RetryAsync(async () => { await driver.DeleteClusterAsync(account, name, ct); return true; }, deadline, ct);
             var deleted = await driver.WaitForStatusAsync(account, name, ["Deleted"], TimeSpan.FromMilliseconds(100), deadline, ct);

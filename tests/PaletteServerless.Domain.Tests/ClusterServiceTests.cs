@@ -258,6 +258,8 @@ public class ClusterServiceTests
             Deletions++;
             return Task.FromResult($"delete-{cluster.Uid}");
         }
+
+        public Task<string> StartUpdateAsync(Cluster cluster, CancellationToken ct) => Task.FromResult($"update-{cluster.Uid}-{cluster.UpdateRuns}");
     }
 
     private sealed class UnusedForceDeleter : IForceDeleter

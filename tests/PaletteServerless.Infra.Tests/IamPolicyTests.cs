@@ -123,7 +123,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
 
         string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
-            "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "TerminateOwnedInstances"];
+            "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
+            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
         // and security groups under static placement).

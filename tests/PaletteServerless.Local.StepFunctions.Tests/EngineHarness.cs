@@ -24,7 +24,7 @@ public sealed class EngineHarness : IAsyncDisposable
         Clock = clock;
         Store = store ?? new InMemoryExecutionStore();
         Lambda = new LambdaRegistry();
-        foreach (var method in new[] { "Echo", "Add", "Fail", "FailThenSucceed", "ReadEnvironment", "Hang", "NotJson", "Concurrent" })
+        foreach (var method in new[] { "Echo", "Add", "Fail", "FailThenSucceed", "ReadEnvironment", "Hang", "NotJson", "Concurrent", "RecordOrder" })
             Lambda.Register(FunctionArn(method), TestFunctions.Handler(method));
         var resources = new TaskResourceRegistry([Lambda, .. extraResources]);
         Engine = clock is null

@@ -238,6 +238,17 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Map_with_MaxConcurrency_1_processes_the_items_in_the_order_they_appear()
+    {
+        TestFunctions.Began.Clear();
+        await _harness.OutputAsync("""
+            {"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+               "ItemProcessor":{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"FN_RecordOrder","End":true}}},"End":true}}}
+            """, "[1,2,3,4,5,6,7,8]");
+        TestFunctions.Began.Should().Equal("1", "2", "3", "4", "5", "6", "7", "8");
+    }
+
+    [Fact]
     public async Task Map_tolerates_failures_up_to_the_threshold()
     {
         const string template = """

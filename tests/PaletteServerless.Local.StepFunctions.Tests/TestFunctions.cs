@@ -54,6 +54,18 @@ public sealed class TestFunctions
     /// <summary>The most calls of <see cref="Concurrent"/> that ever overlapped.</summary>
     public static int MostConcurrent;
 
+    /// <summary>The inputs of <see cref="RecordOrder"/>, in the order the calls began.</summary>
+    public static readonly ConcurrentQueue<string> Began = new();
+
+    /// <summary>Records its input as it begins, then takes a little real time.</summary>
+    public async Task<Stream> RecordOrder(Stream input)
+    {
+        var value = Read(input);
+        Began.Enqueue(value.ToString(Newtonsoft.Json.Formatting.None));
+        await Task.Delay(5);
+        return Write(value);
+    }
+
     /// <summary>Takes a little real time, counting how many calls overlap.</summary>
     public async Task<Stream> Concurrent(Stream input)
     {

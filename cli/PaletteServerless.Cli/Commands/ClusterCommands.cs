@@ -25,6 +25,8 @@ public static class ClusterCommands
         Wait(context),
         Delete(context),
         ForceDelete(context),
+        DayTwoCommands.Scale(context),
+        DayTwoCommands.Update(context),
     };
 
     private static string Route(Invocation run, string name, string rest = "") =>
@@ -116,10 +118,11 @@ public static class ClusterCommands
     /// </summary>
     private static async Task<string> HourlyCostAsync(ApiClient api, Invocation run, JsonNode cluster, CancellationToken ct)
     {
-        if (cluster.Text("status") is not ("Pending" or "Provisioning" or "Running"))
+        if (cluster.Text("status") is not ("Pending" or "Provisioning" or "Running" or "Updating"))
             return $"none: the cluster is {cluster.Text("status")}";
         var spec = cluster.DeepClone().AsObject();
-        foreach (var lifecycleField in new[] { "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt" })
+        foreach (var lifecycleField in new[] { "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "generation", "observedGeneration",
+                     "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt" })
             spec.Remove(lifecycleField);
         try
         {

@@ -22,6 +22,7 @@ public static class CommandTree
         root.Add(ResourceCommands.CloudAccounts(context));
         root.Add(ResourceCommands.Profiles(context));
         root.Add(ClusterCommands.Build(context));
+        root.Add(DayTwoCommands.NodePools(context));
         root.Add(OrphanCommands.Build(context));
         return root;
     }

@@ -63,6 +63,7 @@ public static class Progress
             Goal.Running => status switch
             {
                 "Running" => (true, true),
+                // Updating goes on to Running; a failed update also ends Running, with Updated=False.
                 "Failed" or "Deleting" or "Deleted" => (true, false),
                 _ => (false, false),
             },

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PaletteServerless.Api.Http;
+using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
@@ -16,7 +17,8 @@ namespace PaletteServerless.Api.Endpoints;
 /// result; rules live in the domain. The routes themselves are the manifest's; tests hold this
 /// list and openapi.json to it.
 /// </summary>
-public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock)
+public sealed class ApiRoutes(
+    ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock, ClusterChangeService changes)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -42,6 +44,13 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         new(ApiRouteCatalog.DeleteCluster, DeleteCluster),
         new(ApiRouteCatalog.ListClusterEvents, ListClusterEvents),
         new(ApiRouteCatalog.ForceDeleteCluster, ForceDeleteCluster),
+
+        new(ApiRouteCatalog.UpdateCluster, UpdateCluster),
+        new(ApiRouteCatalog.RetryClusterUpdate, RetryClusterUpdate),
+        new(ApiRouteCatalog.ListNodePools, ListNodePools),
+        new(ApiRouteCatalog.AddNodePool, AddNodePool),
+        new(ApiRouteCatalog.ReplaceNodePool, ReplaceNodePool),
+        new(ApiRouteCatalog.RemoveNodePool, RemoveNodePool),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),
@@ -179,6 +188,94 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         var (caller, scope) = Authenticate(request);
         var report = await clusters.ForceDeleteAsync(caller, scope, Name(request), ct);
         return ApiResult.Ok(JsonSerializer.SerializeToNode(report, ApiJsonContext.Default.ForceDeleteReport)!);
+    }
+
+    // ---- day 2: changes and node pools ----
+
+    private Task<ApiResult> UpdateCluster(ApiRequest request, CancellationToken ct)
+    {
+        var patch = request.ReadJson(ApiJsonContext.Default.JsonNode);
+        if (patch is not JsonObject)
+            throw new ValidationFailedException("body", "a JSON merge patch of the cluster spec must be an object (RFC 7396)");
+        return ChangeAsync(request, current => ClusterChanges.Validate(current, Patched(current, patch)));
+    }
+
+    private Task<ApiResult> RetryClusterUpdate(ApiRequest request, CancellationToken ct)
+    {
+        if (request.HasBody && request.ReadJson(ApiJsonContext.Default.JsonNode) is not JsonObject { Count: 0 })
+            throw new ValidationFailedException("body", "must be empty (or {}): the update runs the spec as stored");
+        return ChangeAsync(request, current => current);
+    }
+
+    private async Task<ApiResult> ListNodePools(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var pools = await changes.ListPoolsAsync(caller, scope, Name(request), ct);
+        return ApiResult.Ok(new JsonObject
+        {
+            ["items"] = new JsonArray(pools.Select(p => JsonSerializer.SerializeToNode(p, ApiJsonContext.Default.NodePoolSpec)).ToArray()),
+        });
+    }
+
+    private Task<ApiResult> AddNodePool(ApiRequest request, CancellationToken ct)
+    {
+        var pool = request.ReadJson(ApiJsonContext.Default.NodePoolSpec);
+        return ChangeAsync(request, current => ClusterChanges.AddPool(current, pool));
+    }
+
+    private Task<ApiResult> ReplaceNodePool(ApiRequest request, CancellationToken ct)
+    {
+        var name = PoolName(request);
+        var pool = request.ReadJson(ApiJsonContext.Default.NodePoolSpec);
+        return ChangeAsync(request, current => ClusterChanges.ReplacePool(current, name, pool));
+    }
+
+    private Task<ApiResult> RemoveNodePool(ApiRequest request, CancellationToken ct)
+    {
+        var name = PoolName(request);
+        return ChangeAsync(request, current => ClusterChanges.RemovePool(current, name));
+    }
+
+    /// <summary>
+    /// Every change route: If-Match, ?dryRun=true (the change plan, 200, nothing stored), else the change stored:
+    /// 202 while an update applies it, 200 when it changed nothing.
+    /// </summary>
+    private async Task<ApiResult> ChangeAsync(ApiRequest request, Func<ClusterSpec, ClusterSpec> change)
+    {
+        var (caller, scope) = Authenticate(request);
+        var name = Name(request);
+        var result = await changes.ChangeAsync(caller, scope, name, change, ExpectedVersion(request, name), request.QueryFlag("dryRun"), CancellationToken.None);
+        if (result.Plan is { } plan)
+            return ApiResult.Ok(JsonSerializer.SerializeToNode(plan, ApiJsonContext.Default.ChangePlan)!);
+        var view = Views.Cluster(result.Cluster, clock.GetUtcNow());
+        var location = $"/v1/projects/{scope.Project}/clusters/{name}";
+        var headers = new Dictionary<string, string> { ["ETag"] = $"\"{result.Cluster.Version}\"" };
+        return result.Cluster.Status == ClusterStatus.Updating
+            ? new ApiResult(202, view, new(headers) { ["Location"] = location })
+            : new ApiResult(200, view, headers);
+    }
+
+    /// <summary>The current spec with an RFC 7396 merge patch applied, read as strictly as a create's body.</summary>
+    private static ClusterSpec Patched(ClusterSpec current, JsonNode patch)
+    {
+        var patched = JsonMergePatch.Apply(JsonSerializer.SerializeToNode(current, ApiJsonContext.Default.ClusterSpec), patch);
+        try
+        {
+            return patched.Deserialize(ApiJsonContext.Default.ClusterSpec) ?? throw new ValidationFailedException("body", "the patch removes the whole spec");
+        }
+        catch (JsonException ex)
+        {
+            throw new ValidationFailedException(JsonErrors.Field(ex), JsonErrors.Message(ex, ApiJsonContext.Default.ClusterSpec));
+        }
+    }
+
+    private static string PoolName(ApiRequest request)
+    {
+        var pool = request.PathParameters["pool"];
+        var rules = new Rules();
+        rules.DnsLabel("pool", pool, 1, 63);
+        rules.ThrowIfInvalid();
+        return pool;
     }
 
     // ---- shared ----

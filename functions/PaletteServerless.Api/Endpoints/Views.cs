@@ -19,6 +19,8 @@ internal static class Views
         view["createdAt"] = cluster.CreatedAt;
         view["updatedAt"] = cluster.UpdatedAt;
         view["version"] = cluster.Version;
+        view["generation"] = cluster.Generation;
+        view["observedGeneration"] = cluster.ObservedGeneration;
         view["forceDeleteAvailableAt"] = cluster.ForceDeleteAvailableAt;
         if (cluster.Status == ClusterStatus.Deleting && cluster.ForceDeleteAvailableAt is { } at)
             view["forceDeleteSecondsLeft"] = (long)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds));

@@ -113,6 +113,17 @@ public sealed class Elbv2Client : IElbv2Client
     public Task RegisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
         _query.InvokeAsync("RegisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
 
+    /// <summary>Adds or overwrites tags of load balancers and target groups (at most 20 ARNs a call).</summary>
+    public Task AddTagsAsync(IReadOnlyList<string> resourceArns, IReadOnlyList<ResourceTag> tags, CancellationToken cancellationToken = default) =>
+        _query.InvokeAsync("AddTags", new QueryParameters().AddList("ResourceArns", resourceArns).AddTags("Tags", tags), cancellationToken);
+
+    public Task RemoveTagsAsync(IReadOnlyList<string> resourceArns, IReadOnlyList<string> tagKeys, CancellationToken cancellationToken = default) =>
+        _query.InvokeAsync("RemoveTags", new QueryParameters().AddList("ResourceArns", resourceArns).AddList("TagKeys", tagKeys), cancellationToken);
+
+    /// <summary>Starts draining the targets; they leave the group when the target group's deregistration delay ends.</summary>
+    public Task DeregisterTargetsAsync(string targetGroupArn, IReadOnlyList<TargetDescription> targets, CancellationToken cancellationToken = default) =>
+        _query.InvokeAsync("DeregisterTargets", TargetParameters(targetGroupArn, targets), cancellationToken);
+
     /// <summary>Health of the given targets, or of every registered target when none are given.</summary>
     public async Task<IReadOnlyList<TargetHealthDescription>> DescribeTargetHealthAsync(
         string targetGroupArn, IReadOnlyList<TargetDescription>? targets = null, CancellationToken cancellationToken = default)

@@ -3,7 +3,7 @@ using PaletteServerless.Manifest;
 namespace PaletteServerless.Aws.Configuration;
 
 /// <summary>Configuration read once from the environment, failing fast with the missing variable's name.</summary>
-public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string EventBusName, string Region)
+public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string UpdateStateMachineArn, string EventBusName, string Region)
 {
     public static FunctionSettings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -16,6 +16,7 @@ public sealed record FunctionSettings(string TableName, string ProvisionStateMac
             Required(EnvironmentNames.TableName),
             Required(EnvironmentNames.ProvisionStateMachineArn),
             Required(EnvironmentNames.DeleteStateMachineArn),
+            Required(EnvironmentNames.UpdateStateMachineArn),
             Required(EnvironmentNames.EventBusName),
             Required(EnvironmentNames.Region));
     }

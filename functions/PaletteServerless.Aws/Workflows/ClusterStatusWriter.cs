@@ -35,7 +35,8 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     }
 
     /// <summary>Moves the cluster to <paramref name="status"/> if that is a legal move; a repeat of the same move only republishes its event.</summary>
-    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct)
+    /// <param name="alsoChange">More of the cluster to change in the same conditional write (e.g. the generation reached).</param>
+    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct, Func<Cluster, Cluster>? alsoChange = null)
     {
         var (before, after) = await ChangeAsync(scope, name, uid, cluster =>
         {
@@ -43,7 +44,7 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
                 return null;
             if (!ClusterStatus.CanMove(cluster.Status, status))
                 throw new ClusterStateChangedException($"cluster {name} is {cluster.Status}; it cannot become {status}");
-            return cluster with
+            return (alsoChange ?? (c => c))(cluster) with
             {
                 Status = status,
                 StatusReason = reason,
@@ -78,6 +79,34 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
                 }, ct);
         if (after is not null)
             await clusters.AddEventAsync(after, Event(ready ? "Normal" : "Warning", type, message), ct);
+    }
+
+    /// <summary>The cluster with one condition set (replacing the one of its type), for a change written with a status move.</summary>
+    public Cluster WithCondition(Cluster cluster, string type, bool ready, string reason, string message) => cluster with
+    {
+        Conditions =
+        [
+            .. cluster.Conditions.Where(c => c.Type != type),
+            new ClusterCondition { Type = type, Status = ready ? "True" : "False", Reason = reason, Message = message, LastTransitionTime = clock.GetUtcNow() },
+        ],
+    };
+
+    /// <summary>Sets a condition that reports progress: written, with an event, whenever its message changes.</summary>
+    public async Task ReportProgressAsync(ProjectScope scope, string name, string uid, string type, string reason, string message, CancellationToken ct)
+    {
+        var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
+            cluster.Conditions.Any(c => c.Type == type && c.Reason == reason && c.Message == message)
+                ? null
+                : cluster with
+                {
+                    Conditions =
+                    [
+                        .. cluster.Conditions.Where(c => c.Type != type),
+                        new ClusterCondition { Type = type, Status = "True", Reason = reason, Message = message, LastTransitionTime = clock.GetUtcNow() },
+                    ],
+                }, ct);
+        if (after is not null)
+            await clusters.AddEventAsync(after, Event("Normal", type, message), ct);
     }
 
     /// <summary>Explains the current status (e.g. what a delete waits for) without changing it.</summary>
@@ -123,7 +152,8 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     private async Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct)
     {
         var detail = new ClusterStatusChange(
-            $"{cluster.Uid}-{cluster.Status}", cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid,
+            // An update run moves the cluster through statuses it had before: the run keeps its events' ids apart.
+            cluster.UpdateRuns == 0 ? $"{cluster.Uid}-{cluster.Status}" : $"{cluster.Uid}-{cluster.Status}-{cluster.UpdateRuns}", cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid,
             previousStatus, cluster.Status, cluster.StatusReason, cluster.UpdatedAt);
         try
         {

@@ -17,7 +17,7 @@ internal sealed partial class WorkflowJsonContext : JsonSerializerContext;
 /// Starts executions with names derived from the cluster's uid and the operation: Step Functions
 /// returns the existing execution for the same name and input, so a retried request never starts two.
 /// </summary>
-public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, string provisionStateMachineArn, string deleteStateMachineArn)
+public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, string provisionStateMachineArn, string deleteStateMachineArn, string updateStateMachineArn)
     : IWorkflowStarter
 {
     public Task<string> StartProvisioningAsync(Cluster cluster, CancellationToken ct) =>
@@ -26,14 +26,20 @@ public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, str
     public Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct) =>
         StartAsync(deleteStateMachineArn, "delete", cluster, ct);
 
+    /// <summary>One execution per update run: a retried start of the same run finds it, never a second one.</summary>
+    public Task<string> StartUpdateAsync(Cluster cluster, CancellationToken ct) =>
+        StartNamedAsync(updateStateMachineArn, Domain.Changes.ClusterUpdates.ExecutionName(cluster), cluster, ct);
+
     public static string ExecutionName(string operation, Cluster cluster) => $"{operation}-{cluster.Uid}";
 
     public static string Input(Cluster cluster) => JsonSerializer.Serialize(
         new WorkflowInput(cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid), WorkflowJsonContext.Default.WorkflowInput);
 
-    private async Task<string> StartAsync(string stateMachineArn, string operation, Cluster cluster, CancellationToken ct)
+    private Task<string> StartAsync(string stateMachineArn, string operation, Cluster cluster, CancellationToken ct) =>
+        StartNamedAsync(stateMachineArn, ExecutionName(operation, cluster), cluster, ct);
+
+    private async Task<string> StartNamedAsync(string stateMachineArn, string name, Cluster cluster, CancellationToken ct)
     {
-        var name = ExecutionName(operation, cluster);
         try
         {
             var response = await client.StartExecutionAsync(stateMachineArn, name, Input(cluster), ct);

@@ -2,17 +2,21 @@ using PaletteServerless.Domain.Identity;
 
 namespace PaletteServerless.Domain.Clusters;
 
-/// <summary>The statuses a cluster shows (product doc): Pending -> Provisioning -> Running | Failed; Deleting -> Deleted.</summary>
+/// <summary>
+/// The statuses a cluster shows (product doc): Pending -> Provisioning -> Running | Failed; Running -> Updating ->
+/// Running (day 2); Deleting -> Deleted.
+/// </summary>
 public static class ClusterStatus
 {
     public const string Pending = "Pending";
     public const string Provisioning = "Provisioning";
     public const string Running = "Running";
+    public const string Updating = "Updating";
     public const string Failed = "Failed";
     public const string Deleting = "Deleting";
     public const string Deleted = "Deleted";
 
-    public static readonly string[] All = [Pending, Provisioning, Running, Failed, Deleting, Deleted];
+    public static readonly string[] All = [Pending, Provisioning, Running, Updating, Failed, Deleting, Deleted];
 
     /// <summary>A live cluster still holds (or may hold) cloud resources and references its account and profile.</summary>
     public static bool IsLive(string status) => status != Deleted;
@@ -21,7 +25,8 @@ public static class ClusterStatus
     {
         (Pending, Provisioning or Failed or Deleting) => true,
         (Provisioning, Running or Failed or Deleting) => true,
-        (Running, Deleting) => true,
+        (Running, Updating or Deleting) => true,
+        (Updating, Running or Deleting) => true,
         (Failed, Deleting) => true,
         (Deleting, Deleted) => true,
         _ => false,
@@ -69,6 +74,17 @@ public sealed record Cluster
     public DateTimeOffset? DeletedAt { get; init; }
     public string? ProvisionExecutionArn { get; init; }
     public string? DeleteExecutionArn { get; init; }
+    /// <summary>The update workflow's execution: at most one runs per cluster (the move to Updating is a conditional write).</summary>
+    public string? UpdateExecutionArn { get; init; }
+    /// <summary>How many update workflows were started; names the next execution and keeps status events' ids distinct.</summary>
+    public long UpdateRuns { get; init; }
+    /// <summary>
+    /// The launch fingerprint of each pool as last applied (at Running, after create or an update): what a node
+    /// that records no fingerprint of its own (launched before fingerprints existed) was launched with.
+    /// </summary>
+    public Dictionary<string, string>? AppliedFingerprints { get; init; }
+    /// <summary>The cluster tags last put on its resources: an update adds what changed and removes what is gone.</summary>
+    public Dictionary<string, string>? AppliedTags { get; init; }
 
     public string Name => Spec.Name!;
 }

@@ -25,7 +25,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
-        await CheckReferencesAsync(scope, valid, ct);
+        await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         return valid;
     }
 
@@ -171,7 +171,8 @@ public sealed class ClusterService(
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private async Task CheckReferencesAsync(ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    /// <summary>The cloud account and the profile at its version exist, and every pack given values is a pack of the profile.</summary>
+    internal static async Task CheckReferencesAsync(ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
     {
         var rules = new Rules();
         if (await accounts.GetAsync(scope, spec.CloudAccount!, ct) is null)
@@ -194,7 +195,12 @@ public sealed class ClusterService(
         rules.ThrowIfInvalid();
     }
 
-    private async Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
+    private Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct) =>
+        UpdateWithRetryAsync(clusters, clock, scope, name, change, ct);
+
+    /// <summary>Applies a change to the stored cluster conditionally, reading again and re-applying on a race.</summary>
+    internal static async Task<Cluster> UpdateWithRetryAsync(
+        IClusterStore clusters, TimeProvider clock, ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct)
     {
         // The workflow may already be writing status; re-read and re-apply rather than lose either update.
         for (var attempt = 0; ; attempt++)
@@ -210,7 +216,7 @@ public sealed class ClusterService(
         }
     }
 
-    private static async Task<string> StartOrExplainAsync(Func<Task<string>> start, string operation)
+    internal static async Task<string> StartOrExplainAsync(Func<Task<string>> start, string operation)
     {
         try
         {

@@ -48,6 +48,14 @@ public interface IWorkflowStarter
 {
     Task<string> StartProvisioningAsync(Cluster cluster, CancellationToken ct);
     Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct);
+    /// <summary>Starts the update workflow of the cluster's current update run (<see cref="Cluster.UpdateRuns"/>).</summary>
+    Task<string> StartUpdateAsync(Cluster cluster, CancellationToken ct);
+}
+
+/// <summary>The nodes a cluster's inventory records, as the change plan sees them (no cloud call).</summary>
+public interface INodeInventory
+{
+    Task<IReadOnlyList<Changes.PoolNode>> ListAsync(Cluster cluster, CancellationToken ct);
 }
 
 /// <summary>

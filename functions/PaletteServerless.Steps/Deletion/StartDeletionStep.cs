@@ -3,7 +3,7 @@ using PaletteServerless.Domain.Clusters;
 
 namespace PaletteServerless.Steps.Deletion;
 
-/// <summary>Announces Deleting and stops the cluster's provisioning execution if it still runs, so nothing new is created.</summary>
+/// <summary>Announces Deleting and stops the cluster's provisioning or update execution if one still runs, so nothing new is created.</summary>
 public sealed class StartDeletionStep(StepRuntime runtime)
 {
     public StartDeletionStep() : this(StepRuntime.FromEnvironment()) { }
@@ -12,22 +12,27 @@ public sealed class StartDeletionStep(StepRuntime runtime)
     {
         var cluster = await step.ClusterAsync(ct);
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Deleting, cluster.StatusReason ?? "delete requested", ct);
-        if (cluster.ProvisionExecutionArn is { } provisioning)
-        {
-            try
-            {
-                var execution = await runtime.StepFunctions.DescribeExecutionAsync(provisioning, ct);
-                if (execution.Status == "RUNNING")
-                {
-                    await runtime.StepFunctions.StopExecutionAsync(provisioning, "ClusterDeleted", "the cluster is being deleted", ct);
-                    await runtime.Status.AddEventAsync(cluster, "Normal", "ProvisioningStopped", "the provisioning workflow was stopped for the delete", ct);
-                }
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionDoesNotExist")
-            {
-                // Nothing to stop.
-            }
-        }
+        await StopAsync(cluster, cluster.ProvisionExecutionArn, "ProvisioningStopped", "the provisioning workflow was stopped for the delete", ct);
+        await StopAsync(cluster, cluster.UpdateExecutionArn, "UpdateStopped", "the update workflow was stopped for the delete", ct);
         return StepResult.Finished;
     });
+
+    private async Task StopAsync(Cluster cluster, string? executionArn, string reason, string message, CancellationToken ct)
+    {
+        if (executionArn is null)
+            return;
+        try
+        {
+            var execution = await runtime.StepFunctions.DescribeExecutionAsync(executionArn, ct);
+            if (execution.Status == "RUNNING")
+            {
+                await runtime.StepFunctions.StopExecutionAsync(executionArn, "ClusterDeleted", "the cluster is being deleted", ct);
+                await runtime.Status.AddEventAsync(cluster, "Normal", reason, message, ct);
+            }
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionDoesNotExist")
+        {
+            // Nothing to stop.
+        }
+    }
 }

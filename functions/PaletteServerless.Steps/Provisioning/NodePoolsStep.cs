@@ -19,22 +19,20 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         // Which subnet an instance of a role lands in, per zone.
         var subnets = new Dictionary<string, string>();
         foreach (var instance in plan.Instances)
-        {
-            var key = $"{instance.AvailabilityZone}/{instance.Role}";
-            if (subnets.ContainsKey(key))
-                continue;
-            if (plan.IsDynamic)
-            {
-                subnets[key] = resources.Id(ResourceKinds.Subnet, "private", instance.AvailabilityZone);
-                continue;
-            }
-            var placement = cluster.Spec.Cloud!.Placement!;
-            var given = instance.Role == NodePoolRoles.ControlPlane ? placement.ControlPlaneSubnetIds! : placement.WorkerSubnetIds!;
-            subnets[key] = given.FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == instance.AvailabilityZone)
-                ?? throw new ProvisioningFailedException($"no {instance.Role} subnet in {instance.AvailabilityZone}");
-        }
+            subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
         await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
     });
+
+    /// <summary>The subnet a node of a role lands in, in a zone: the private subnet of a dynamic network, else the user's subnet of that zone.</summary>
+    public static string SubnetFor(ClusterPlan plan, StaticNetwork? network, ClusterResources resources, string zone, string role)
+    {
+        if (plan.IsDynamic)
+            return resources.Id(ResourceKinds.Subnet, "private", zone);
+        var placement = resources.Cluster.Spec.Cloud!.Placement!;
+        var given = role == NodePoolRoles.ControlPlane ? placement.ControlPlaneSubnetIds! : placement.WorkerSubnetIds!;
+        return given.FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == zone)
+            ?? throw new ProvisioningFailedException($"no {role} subnet in {zone}");
+    }
 }

@@ -23,8 +23,12 @@ public enum ClusterPermissions
     FindTagged = 1 << 8,
     /// <summary>Preflight's read of EC2's on-demand vCPU quota (Service Quotas GetServiceQuota).</summary>
     ReadQuotas = 1 << 9,
+    /// <summary>Deregisters targets of the cluster's target group (a control-plane node drains before it is replaced).</summary>
+    DrainTargets = 1 << 10,
+    /// <summary>Changes the user's tags on resources the cluster owns (a day-2 tag change applies in place).</summary>
+    Retag = 1 << 11,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged | ReadQuotas,
+        | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag,
 }

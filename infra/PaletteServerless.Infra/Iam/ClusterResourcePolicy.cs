@@ -110,6 +110,20 @@ public static class ClusterResourcePolicy
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
                 ResourceTagged());
 
+        if (permissions.HasFlag(ClusterPermissions.DrainTargets))
+            yield return Allow("DrainOwnedTargets", ["elasticloadbalancing:DeregisterTargets"], [Elb("targetgroup/*/*")], ResourceTagged());
+
+        if (permissions.HasFlag(ClusterPermissions.Retag))
+        {
+            yield return Allow("RetagOwnedEc2Resources", ["ec2:CreateTags", "ec2:DeleteTags"],
+                [Ec2("instance/*"), Ec2("volume/*"), Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
+                 Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
+                ResourceTagged());
+            yield return Allow("RetagOwnedLoadBalancer", ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
+                ResourceTagged());
+        }
+
         if (permissions.HasFlag(ClusterPermissions.CreateInstances))
         {
             // The instance and its volumes must carry the tag...

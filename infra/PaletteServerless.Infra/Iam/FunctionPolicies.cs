@@ -10,12 +10,13 @@ public sealed record ProductArns(
     string EventBusArn,
     IReadOnlyList<string> StateMachineArns,
     IReadOnlyList<string> ExecutionArns,
-    string ProvisionExecutionsArn);
+    string ProvisionExecutionsArn,
+    string? UpdateExecutionsArn = null);
 
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
 /// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
 /// <param name="ControlsWorkflows">Starts both workflows and stops their executions (the API).</param>
-/// <param name="StopsProvisioning">Describes and stops provisioning executions (the start of a delete).</param>
+/// <param name="StopsProvisioning">Describes and stops provisioning and update executions (the start of a delete).</param>
 public sealed record FunctionAccess(ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false);
 
 /// <summary>
@@ -57,6 +58,16 @@ public static class FunctionPolicies
         ["Teardown"] = new(TearDown),
         ["ForceDeleteEligible"] = new(ClusterPermissions.None),
         ["MarkDeleted"] = new(ClusterPermissions.None),
+
+        // Update
+        // Applies a change of the cluster's tags to what it owns; lists the pools from the inventory.
+        ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag),
+        // Launches and terminates one pool's nodes; registers new control-plane nodes and drains old ones.
+        ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
+            | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets),
+        ["FinishUpdate"] = new(ClusterPermissions.None),
+        // Terminates new nodes that never became healthy.
+        ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
     };
 
     /// <summary>DynamoDB item actions the functions use on the one table (no scans, no table-level actions).</summary>
@@ -84,7 +95,8 @@ public static class FunctionPolicies
             statements.Add(ClusterResourcePolicy.Allow("StopWorkflows", ["states:StopExecution"], [.. arns.ExecutionArns]));
         }
         if (access.StopsProvisioning)
-            statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"], [arns.ProvisionExecutionsArn]));
+            statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
+                arns.UpdateExecutionsArn is { } update ? [arns.ProvisionExecutionsArn, update] : [arns.ProvisionExecutionsArn]));
         if (access.Cluster != ClusterPermissions.None)
         {
             // Any account (the tenant registers target accounts at run time), but only roles under our path.

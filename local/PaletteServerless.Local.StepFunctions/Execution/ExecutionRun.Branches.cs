@@ -158,17 +158,30 @@ internal sealed partial class ExecutionRun
             }
         }
 
+        // Iterations take their slots in item order (AWS: with MaxConcurrency 1 the items are processed in the order they appear).
+        var slotTaken = positions.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+
         async Task RunIteration(int index)
         {
             var position = positions[index];
             if (position.Output is { } finished)
             {
+                slotTaken[index].TrySetResult();
                 results[index] = JsonText.Parse(finished);
                 if (position.Failed)
                     CountFailure(new StatesException((string?)results[index]["Error"] ?? "", (string?)results[index]["Cause"] ?? ""));
                 return;
             }
-            await slots.WaitAsync(iterationsCancellation.Token).ConfigureAwait(false);
+            try
+            {
+                if (index > 0)
+                    await slotTaken[index - 1].Task.ConfigureAwait(false);
+                await slots.WaitAsync(iterationsCancellation.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                slotTaken[index].TrySetResult();
+            }
             try
             {
                 var details = new JObject { ["name"] = map.Name, ["index"] = index };

@@ -41,6 +41,8 @@ public sealed record ApiCall(string Method, string Path)
     public static ApiCall Get(string path) => new("GET", path);
     public static ApiCall Post(string path) => new("POST", path);
     public static ApiCall Delete(string path) => new("DELETE", path);
+    public static ApiCall Patch(string path) => new("PATCH", path);
+    public static ApiCall Put(string path) => new("PUT", path);
 
     public ApiCall By(Identity identity) => this with { Claims = identity.ToClaims() };
 

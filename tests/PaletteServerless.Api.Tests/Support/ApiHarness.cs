@@ -4,8 +4,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using PaletteServerless.Api.Endpoints;
 using PaletteServerless.Aws.Storage;
+using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 
@@ -31,7 +33,8 @@ public sealed class ApiHarness
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, "us-east-1"),
-            Clock));
+            Clock,
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock)));
     }
 
     public FakeTimeProvider Clock { get; }
@@ -72,6 +75,29 @@ public sealed class ApiHarness
         response.Status.Should().Be(202, response.ToString());
         return response;
     }
+
+    /// <summary>Creates a cluster and moves it to Running, as the provisioning workflow would (no workflow runs here).</summary>
+    public async Task<Cluster> RunningClusterAsync(string project, string name)
+    {
+        await CreateClusterAsync(project, name);
+        var cluster = (await Clusters.GetAsync(new ProjectScope(Tenant, project), name, CancellationToken.None))!;
+        return await Clusters.UpdateAsync(cluster with
+        {
+            Status = ClusterStatus.Running,
+            PreviousStatus = cluster.Status,
+            ObservedGeneration = cluster.Generation,
+            AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
+        }, cluster.Version, CancellationToken.None);
+    }
+
+    /// <summary>A valid worker pool of <see cref="ClusterJson"/>'s region.</summary>
+    public static JsonObject WorkerPoolJson(string name, int count = 2) => new()
+    {
+        ["name"] = name,
+        ["count"] = count,
+        ["instanceType"] = "m5.large",
+        ["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1b"),
+    };
 
     public async Task<ApiResponse> DeleteClusterAsync(string project, string name)
     {

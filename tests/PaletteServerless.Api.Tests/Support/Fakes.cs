@@ -21,6 +21,8 @@ public sealed class RecordingWorkflowStarter : IWorkflowStarter
 
     public Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct) => Record("delete", cluster);
 
+    public Task<string> StartUpdateAsync(Cluster cluster, CancellationToken ct) => Record($"update{cluster.UpdateRuns}", cluster);
+
     private Task<string> Record(string operation, Cluster cluster)
     {
         Started.Enqueue((operation, cluster));
@@ -35,6 +37,9 @@ public sealed class UnreachableWorkflowStarter : IWorkflowStarter
         throw new HttpRequestException("connection refused (states.us-east-1.amazonaws.com)");
 
     public Task<string> StartDeletionAsync(Cluster cluster, CancellationToken ct) =>
+        throw new HttpRequestException("connection refused (states.us-east-1.amazonaws.com)");
+
+    public Task<string> StartUpdateAsync(Cluster cluster, CancellationToken ct) =>
         throw new HttpRequestException("connection refused (states.us-east-1.amazonaws.com)");
 }
 

@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
@@ -50,11 +51,18 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     {
         var role = SecurityGroupRole(instance.Role);
         var attributes = new Dictionary<string, string> { ["role"] = instance.Role, ["pool"] = instance.Pool };
+        // What the node is launched with, recorded with it: an update rolls exactly the nodes whose launch differs.
+        var spec = resources.Cluster.Spec;
+        var fingerprint = spec.NodePools?.FirstOrDefault(p => p.Name == instance.Pool) is { } poolSpec ? LaunchFingerprint.Of(spec, poolSpec) : null;
+        if (fingerprint is not null)
+            attributes[LaunchFingerprint.AttributeName] = fingerprint;
         return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
             async () => await FindOwnedAsync(instance, ct) is { } id ? (id, attributes) : null,
             async () =>
             {
                 var extra = new Dictionary<string, string> { [PoolTag] = instance.Pool };
+                if (fingerprint is not null)
+                    extra[LaunchFingerprint.TagKey] = fingerprint;
                 var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.Secrets);
                 var response = await Ec2.RunInstancesAsync(new RunInstancesRequest
                 {

@@ -1,0 +1,52 @@
+using Amazon.EC2.Model;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Changes;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>
+/// A change of the cluster's tags applied in place to everything it owns: the inventory's EC2 resources, the
+/// instances' volumes (found by the ownership tag) and the load balancer, target group and listener. Idempotent.
+/// </summary>
+public sealed class ClusterRetagging(ClusterResources resources)
+{
+    private static readonly string[] LoadBalancing = [ResourceKinds.LoadBalancer, ResourceKinds.TargetGroup, ResourceKinds.Listener];
+
+    /// <summary>Returns how many resources were retagged (0 when the tags did not change).</summary>
+    public async Task<int> ApplyAsync(IReadOnlyDictionary<string, string>? applied, CancellationToken ct)
+    {
+        var (set, remove) = ClusterUpdates.TagChanges(applied, resources.Cluster.Spec.Tags);
+        if (set.Count == 0 && remove.Count == 0)
+            return 0;
+        var ec2 = resources.Items.Where(i => !LoadBalancing.Contains(i.Kind) && i.Kind != ResourceKinds.Volume).Select(i => i.Id).ToList();
+        var volumes = (await resources.Cloud.Ec2.DescribeVolumesAsync(new DescribeVolumesRequest
+        {
+            Filters = [new Filter($"tag:{OwnershipTags.ClusterUid}", [resources.Cluster.Uid])],
+        }, ct)).Volumes?.Select(v => v.VolumeId) ?? [];
+        ec2.AddRange(volumes);
+        // CreateTags and DeleteTags take at most 1000 resource ids a call.
+        foreach (var batch in ec2.Distinct().Chunk(1000))
+        {
+            if (set.Count > 0)
+                await resources.Cloud.Ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [.. batch], Tags = [.. set.Select(t => new Tag(t.Key, t.Value))] }, ct);
+            if (remove.Count > 0)
+                await resources.Cloud.Ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [.. batch], Tags = [.. remove.Select(k => new Tag { Key = k })] }, ct);
+        }
+        var elb = resources.Items.Where(i => LoadBalancing.Contains(i.Kind)).Select(i => i.Id).ToList();
+        // The listener is found through its load balancer (the inventory records the load balancer and target group).
+        foreach (var loadBalancer in resources.All(ResourceKinds.LoadBalancer).ToList())
+            elb.AddRange((await resources.Cloud.LoadBalancing.DescribeListenersAsync(loadBalancer.Id, cancellationToken: ct)).Items.Select(l => l.ListenerArn));
+        elb = [.. elb.Distinct()];
+        // AddTags and RemoveTags take at most 20 ARNs a call.
+        foreach (var batch in elb.Chunk(20))
+        {
+            if (set.Count > 0)
+                await resources.Cloud.LoadBalancing.AddTagsAsync([.. batch], [.. set.Select(t => new ResourceTag(t.Key, t.Value))], ct);
+            if (remove.Count > 0)
+                await resources.Cloud.LoadBalancing.RemoveTagsAsync([.. batch], remove, ct);
+        }
+        return ec2.Count + elb.Count;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using System.Text;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Changes;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>Where one pool's rolling update stands after a pass.</summary>
+/// <param name="Current">Healthy nodes launched from the pool's current spec.</param>
+/// <param name="Stale">Nodes still to be replaced or removed (launched from an older spec, or beyond count).</param>
+/// <param name="WaitSeconds">How long until the next pass can see a change: the modelled wait of what the pool waits for.</param>
+public sealed record PoolProgress(string Pool, bool Converged, int Current, int Count, int Stale, int Launched, int Terminated, int WaitSeconds)
+{
+    public string Describe() => Count == 0
+        ? $"{Stale} node(s) left to remove in {Pool}"
+        : $"{Current} of {Count} nodes replaced in {Pool}" + (Stale > 0 ? $" ({Stale} old node(s) left)" : "");
+}
+
+/// <summary>
+/// One pass of the rolling update of one pool, as <see cref="RollingUpdatePlanner"/> says: read the pool's nodes
+/// (inventory, one describe, and for the control plane the target health), then launch and retire what the
+/// planner asks. A control-plane node joins the API load balancer and must pass its health check before an old
+/// one is deregistered; the old one is terminated only once its deregistration delay has drained it. Safe to
+/// run again: a launch is recorded before the pass goes on, and its name and ClientToken come from what the pool
+/// held when the pass began, so a re-run after a lost answer adopts the same instance.
+/// </summary>
+public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
+{
+    /// <summary>The inventory attribute of a node the update decided to remove (draining, then terminated).</summary>
+    public const string RetiringAttribute = "retiring";
+
+    /// <summary>When the node began to drain (ISO 8601), to wait out the deregistration delay instead of polling through it.</summary>
+    public const string RetiringSinceAttribute = "retiringSince";
+
+    /// <summary>ELBv2's default deregistration delay (the target group attribute deregistration_delay.timeout_seconds).</summary>
+    public const int DeregistrationDelaySeconds = 300;
+
+    /// <summary>About how long EC2 takes from RunInstances to running.</summary>
+    private const int InstanceStartSeconds = 45;
+
+    /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
+    private const int HealthCheckSeconds = 10;
+
+    private IElbv2Client Elb => resources.Cloud.LoadBalancing;
+
+    /// <param name="zones">The pool's zones (the spec's, or for static placement its subnets' zones).</param>
+    /// <param name="launch">Prepares what every launch shares, only when the pass launches.</param>
+    /// <param name="subnetFor">The subnet of a new node of the pool in a zone.</param>
+    public async Task<PoolProgress> PassAsync(
+        string pool, IReadOnlyList<string> zones, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
+    {
+        var (target, role, nodeList, health) = await ReadAsync(pool, zones, ct);
+        var cluster = resources.Cluster;
+        var isControlPlane = role == NodePoolRoles.ControlPlane;
+        var terminated = 0;
+
+        // New control-plane nodes join the load balancer as soon as they run; nothing else serves the API.
+        if (isControlPlane)
+        {
+            var unregistered = nodeList.Where(n => n.State == NodeState.Launching && n.Instance.State == "running" && !health.ContainsKey(n.Node.Id))
+                .Select(n => new TargetDescription(n.Node.Id)).ToList();
+            if (unregistered.Count > 0)
+                await Elb.RegisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), unregistered, ct);
+        }
+
+        // Retiring nodes: terminated once drained (the control plane) or at once (workers).
+        foreach (var node in nodeList.Where(n => n.Retiring && n.Instance.State is "pending" or "running" or "stopping" or "stopped"))
+        {
+            if (isControlPlane && health.GetValueOrDefault(node.Node.Id) == "draining")
+                continue;
+            await nodes.TerminateAsync(node.Node.Id, ct);
+            terminated++;
+        }
+
+        var poolNodes = nodeList.Select(n => n.Node).ToList();
+        var step = RollingUpdatePlanner.Next(target, poolNodes);
+        foreach (var id in step.TerminateIds)
+        {
+            var item = resources.All(ResourceKinds.Instance).First(i => i.Id == id);
+            await resources.RecordAsync(item with
+            {
+                Attributes = new Dictionary<string, string>(item.Attributes ?? [])
+                {
+                    [RetiringAttribute] = "true",
+                    [RetiringSinceAttribute] = resources.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            }, ct);
+            if (isControlPlane && health.TryGetValue(id, out var state) && state is not ("draining" or "unused"))
+            {
+                // Draining first: the API keeps its quorum of healthy targets; terminated on a later pass.
+                await Elb.DeregisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), [new TargetDescription(id)], ct);
+                continue;
+            }
+            await nodes.TerminateAsync(id, ct);
+            terminated++;
+        }
+
+        if (step.LaunchZones.Count > 0)
+        {
+            var shared = await launch();
+            var spec = cluster.Spec.NodePools!.First(p => p.Name == pool);
+            var before = string.Join(",", resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).Select(i => i.Id).Order(StringComparer.Ordinal));
+            for (var i = 0; i < step.LaunchZones.Count; i++)
+            {
+                var zone = step.LaunchZones[i];
+                var suffix = Hash($"{cluster.Uid}|{pool}|{target.Fingerprint}|{zone}|{i}|{before}");
+                // Index 1: a new control-plane node joins the existing control plane, never initialises one.
+                var plan = new InstancePlan(pool, spec.Role!, 1, zone, spec.InstanceType!, spec.CapacityType ?? CapacityTypes.OnDemand,
+                    spec.MaxSpotPrice, spec.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB,
+                    $"{cluster.Name}-{pool}-{suffix[..8]}", $"{cluster.Uid}-{suffix[..24]}");
+                await nodes.LaunchAsync(plan, shared, subnetFor(zone), ct);
+            }
+        }
+
+        var converged = step.IsEmpty && terminated == 0 && RollingUpdatePlanner.IsConverged(target, poolNodes);
+        var alive = poolNodes.Where(n => n.State != NodeState.Terminating).ToList();
+        return new PoolProgress(pool, converged,
+            alive.Count(n => n.State == NodeState.Healthy && target.IsCurrent(n)), target.Count,
+            alive.Count(n => !target.IsCurrent(n)) + Math.Max(0, alive.Count(target.IsCurrent) - target.Count),
+            step.LaunchZones.Count, terminated + step.TerminateIds.Count,
+            WaitSeconds(nodeList, step, isControlPlane && step.TerminateIds.Count > 0));
+    }
+
+    /// <summary>
+    /// The wait before the next pass: a launch needs the instance's start, a draining control-plane node its
+    /// deregistration delay (what is left of it), anything else one health check. Short of that, a pass could
+    /// only see nothing new.
+    /// </summary>
+    private int WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted)
+    {
+        if (drainingStarted)
+            return DeregistrationDelaySeconds;
+        var now = resources.Clock.GetUtcNow();
+        var draining = observed.Where(n => n.Retiring && n.Instance.State == "running")
+            .Select(n => resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == n.Node.Id)?.Attributes?.GetValueOrDefault(RetiringSinceAttribute))
+            .Select(since => DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+                ? DeregistrationDelaySeconds - (int)(now - at).TotalSeconds
+                : HealthCheckSeconds)
+            .ToList();
+        if (draining.Count > 0)
+            return Math.Clamp(draining.Max(), HealthCheckSeconds, DeregistrationDelaySeconds);
+        if (step.LaunchZones.Count > 0)
+            return InstanceStartSeconds;
+        return observed.Any(n => n.Instance.State == "pending") ? HealthCheckSeconds * 2 : HealthCheckSeconds;
+    }
+
+    /// <summary>
+    /// After a failed update: terminates the pool's new nodes that never became healthy (nothing half-made is
+    /// left); healthy nodes, replaced or not, stay. Returns the ids terminated.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveUnhealthyNewAsync(string pool, IReadOnlyList<string> zones, CancellationToken ct)
+    {
+        var (target, _, nodeList, _) = await ReadAsync(pool, zones, ct);
+        var removed = new List<string>();
+        foreach (var node in nodeList.Where(n => n.State is NodeState.Launching or NodeState.Unhealthy && target.IsCurrent(n.Node)))
+        {
+            await nodes.TerminateAsync(node.Node.Id, ct);
+            removed.Add(node.Node.Id);
+        }
+        return removed;
+    }
+
+    /// <summary>The pools with nodes in the inventory (a removed pool's nodes stay there until they are gone).</summary>
+    public static IReadOnlyList<string> PoolsWithNodes(ClusterResources resources) =>
+        resources.All(ResourceKinds.Instance).Select(PoolOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+
+    private sealed record ObservedNode(PoolNode Node, PoolInstance Instance, bool Retiring)
+    {
+        public NodeState State => Node.State;
+    }
+
+    private async Task<(RolloutTarget Target, string Role, List<ObservedNode> Nodes, Dictionary<string, string> Health)> ReadAsync(
+        string pool, IReadOnlyList<string> zones, CancellationToken ct)
+    {
+        var cluster = resources.Cluster;
+        var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == pool);
+        var items = resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).ToList();
+        var role = spec?.Role ?? items.Select(i => i.Attributes?.GetValueOrDefault("role")).FirstOrDefault(r => r is not null) ?? NodePoolRoles.Worker;
+        var described = await nodes.ListAsync(pool, ct);
+
+        // What EC2 no longer knows, or reports terminated, is gone: forgotten, so the pool's count is true.
+        foreach (var item in items)
+        {
+            var instance = described.FirstOrDefault(d => d.InstanceId == item.Id);
+            if (instance is null || instance.State == "terminated")
+                await resources.ForgetAsync(item, ct);
+        }
+
+        var health = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (role == NodePoolRoles.ControlPlane && items.Count > 0)
+        {
+            foreach (var target in await Elb.DescribeTargetHealthAsync(resources.Id(ResourceKinds.TargetGroup), cancellationToken: ct))
+                health[target.Target.Id] = target.State;
+        }
+
+        var observed = new List<ObservedNode>();
+        foreach (var instance in described.Where(d => d.State != "terminated"))
+        {
+            var item = items.First(i => i.Id == instance.InstanceId);
+            var retiring = item.Attributes?.GetValueOrDefault(RetiringAttribute) == "true";
+            var state = instance.State switch
+            {
+                _ when retiring => NodeState.Terminating,
+                "shutting-down" => NodeState.Terminating,
+                "pending" => NodeState.Launching,
+                "running" when role != NodePoolRoles.ControlPlane => NodeState.Healthy,
+                "running" => health.GetValueOrDefault(instance.InstanceId) switch
+                {
+                    "healthy" => NodeState.Healthy,
+                    "draining" => NodeState.Terminating,
+                    _ => NodeState.Launching,
+                },
+                _ => NodeState.Unhealthy,
+            };
+            var fingerprint = ClusterUpdates.NodeFingerprint(cluster, pool, item.Attributes?.GetValueOrDefault(LaunchFingerprint.AttributeName));
+            observed.Add(new ObservedNode(
+                new PoolNode(instance.InstanceId, pool, instance.AvailabilityZone ?? item.AvailabilityZone ?? "", instance.LaunchTime ?? item.RecordedAt, fingerprint, state),
+                instance, retiring));
+        }
+
+        // A removed pool's target: no nodes, and every one may go at once.
+        var rollout = spec is null
+            ? new RolloutTarget(0, "", [], 0, Math.Max(1, observed.Count), OneAtATime: false)
+            : RolloutTarget.Of(cluster.Spec, spec, zones);
+        return (rollout, role, observed, health);
+    }
+
+    private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault("pool");
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
