@@ -2,6 +2,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Amazon.SimpleSystemsManagement;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.CloudAccounts;
 
@@ -17,6 +18,9 @@ public interface ICloudSession : IDisposable
     IAmazonEC2 Ec2 { get; }
     IElbv2Client LoadBalancing { get; }
     ITaggingClient Tagging { get; }
+
+    /// <summary>SSM Parameter Store, where the cluster's secrets live (<see cref="Kinds.SecretParameterKind"/>).</summary>
+    IAmazonSimpleSystemsManagement Ssm { get; }
 
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
@@ -60,7 +64,7 @@ public sealed class AwsCloudSessionOpener(TimeProvider clock) : ICloudSessionOpe
     }
 }
 
-/// <summary>A session over the real AWS SDK's EC2 client and our own ELBv2 and tagging clients.</summary>
+/// <summary>A session over the real AWS SDK's EC2 and SSM clients and our own ELBv2 and tagging clients.</summary>
 public sealed class CloudSession : ICloudSession
 {
     internal CloudSession(string region, AWSCredentials? credentials)
@@ -76,12 +80,15 @@ public sealed class CloudSession : ICloudSession
         var options = new AwsClientOptions(region) { Credentials = credentials };
         LoadBalancing = new Elbv2Client(options);
         Tagging = new TaggingClient(options);
+        var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
+        Ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
     }
 
     public string Region { get; }
     public IAmazonEC2 Ec2 { get; }
     public IElbv2Client LoadBalancing { get; }
     public ITaggingClient Tagging { get; }
+    public IAmazonSimpleSystemsManagement Ssm { get; }
 
     private readonly AWSCredentials? _credentials;
     private string? _accountId;
@@ -108,5 +115,6 @@ public sealed class CloudSession : ICloudSession
         Ec2.Dispose();
         LoadBalancing.Dispose();
         Tagging.Dispose();
+        Ssm.Dispose();
     }
 }

@@ -68,9 +68,6 @@ public interface IInventoryStore
     Task RecordAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
     Task<IReadOnlyList<Provisioning.InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct);
     Task ForgetAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
-
-    /// <summary>The cluster's kubeadm secrets: created once (conditional put), then always the same.</summary>
-    Task<Provisioning.ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<Provisioning.ClusterSecrets> create, CancellationToken ct);
 }
 
 /// <summary>The checks made before anything is created (key pair, zones, offerings, quotas, static placement, the role); returns every problem.</summary>

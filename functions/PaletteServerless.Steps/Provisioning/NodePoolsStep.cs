@@ -15,7 +15,6 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         var cluster = resources.Cluster;
-        var secrets = await step.Inventory.GetOrCreateSecretsAsync(cluster, () => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), ct);
         // Which subnet an instance of a role lands in, per zone.
         var subnets = new Dictionary<string, string>();
         foreach (var instance in plan.Instances)
@@ -33,7 +32,10 @@ public sealed class NodePoolsStep(StepRuntime runtime)
             subnets[key] = given.FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == instance.AvailabilityZone)
                 ?? throw new ProvisioningFailedException($"no {instance.Role} subnet in {instance.AvailabilityZone}");
         }
-        await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets, subnets, ct);
+        // The secrets go to SSM before any node boots to read them; the nodes get only the CA's hash.
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : cluster.Spec.Cloud!.Placement!.VpcId!;
+        var secrets = await new SecretParameterKind(resources).EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), vpcId, ct);
+        await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
     });

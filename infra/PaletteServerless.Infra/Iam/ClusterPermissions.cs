@@ -21,8 +21,12 @@ public enum ClusterPermissions
     DeleteInstances = 1 << 7,
     /// <summary>Lists everything that carries the ownership tag (the leftovers report).</summary>
     FindTagged = 1 << 8,
+    /// <summary>The cluster's secret parameters under the product's SSM path, under the product's KMS key: create and read.</summary>
+    WriteSecrets = 1 << 9,
+    /// <summary>Lists and deletes the cluster's secret parameters (teardown, force delete).</summary>
+    DeleteSecrets = 1 << 10,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged,
+        | CreateInstances | DeleteInstances | FindTagged | WriteSecrets | DeleteSecrets,
 }

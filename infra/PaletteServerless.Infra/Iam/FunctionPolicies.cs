@@ -26,7 +26,8 @@ public sealed record FunctionAccess(ClusterPermissions Cluster, bool ControlsWor
 public static class FunctionPolicies
 {
     private const ClusterPermissions TearDown = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork
-        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged;
+        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged
+        | ClusterPermissions.DeleteSecrets;
 
     /// <summary>Every function by its catalog name.</summary>
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
@@ -43,7 +44,8 @@ public static class FunctionPolicies
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private routes once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances),
+        // Stores the cluster's secrets in SSM before it runs the nodes that read them.
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.WriteSecrets),
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
         // Registers the control-plane instances with the load balancer's target group.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),

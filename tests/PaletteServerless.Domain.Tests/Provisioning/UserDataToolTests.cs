@@ -66,7 +66,7 @@ public sealed class UserDataToolTests : IDisposable
             "control-plane-join" => plan.Instances.First(i => i.Pool == "cp" && !i.IsFirstControlPlane),
             _ => plan.Instances.First(i => i.Pool == "workers"),
         };
-        return UserData.Build(Cluster, Profile, instance, "demo-cluster-api-0123.elb.us-east-1.amazonaws.com", Secrets);
+        return UserData.Build(Cluster, Profile, instance, "demo-cluster-api-0123.elb.us-east-1.amazonaws.com", Secrets.CaCertHash);
     }
 
     private string Write(string name, string content)
