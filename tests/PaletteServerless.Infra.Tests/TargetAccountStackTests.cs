@@ -38,6 +38,6 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
         actions.Should().OnlyContain(a => a.StartsWith("ec2:", StringComparison.Ordinal)
             || a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal)
             || a == "tag:GetResources" || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)
-            || a == "iam:PassRole");
+            || a == "iam:PassRole" || a == "iam:GetInstanceProfile");
     }
 }

@@ -48,6 +48,7 @@ public sealed class FakeCloud : ICloudSession
         Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<ResourceTagMapping>>([]));
         Ssm.GetParametersByPathAsync(Arg.Any<Amazon.SimpleSystemsManagement.Model.GetParametersByPathRequest>(), Arg.Any<CancellationToken>())
             .Returns(new Amazon.SimpleSystemsManagement.Model.GetParametersByPathResponse { Parameters = [] });
+        Iam.InstanceProfileExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
     }
 
     public string Region => "us-east-1";
@@ -55,6 +56,7 @@ public sealed class FakeCloud : ICloudSession
     public IElbv2Client LoadBalancing { get; } = Substitute.For<IElbv2Client>();
     public ITaggingClient Tagging { get; } = Substitute.For<ITaggingClient>();
     public IAmazonSimpleSystemsManagement Ssm { get; } = Substitute.For<IAmazonSimpleSystemsManagement>();
+    public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }

@@ -22,6 +22,9 @@ public interface ICloudSession : IDisposable
     /// <summary>SSM Parameter Store, where the cluster's secrets live (<see cref="Kinds.SecretParameterKind"/>).</summary>
     IAmazonSimpleSystemsManagement Ssm { get; }
 
+    /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
+    IIamClient Iam { get; }
+
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
 }
@@ -82,6 +85,7 @@ public sealed class CloudSession : ICloudSession
         Tagging = new TaggingClient(options);
         var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
         Ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
+        Iam = new IamClient(options);
     }
 
     public string Region { get; }
@@ -89,6 +93,7 @@ public sealed class CloudSession : ICloudSession
     public IElbv2Client LoadBalancing { get; }
     public ITaggingClient Tagging { get; }
     public IAmazonSimpleSystemsManagement Ssm { get; }
+    public IIamClient Iam { get; }
 
     private readonly AWSCredentials? _credentials;
     private string? _accountId;
@@ -116,5 +121,6 @@ public sealed class CloudSession : ICloudSession
         LoadBalancing.Dispose();
         Tagging.Dispose();
         Ssm.Dispose();
+        Iam.Dispose();
     }
 }

@@ -43,6 +43,11 @@ public static class ClusterResourcePolicy
                 "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
                 "elasticloadbalancing:DescribeTargetHealth");
 
+        if (permissions.HasFlag(ClusterPermissions.Describe))
+            // Preflight: the node instance profile must exist before any node is launched with it.
+            yield return Allow("ReadNodeInstanceProfile", ["iam:GetInstanceProfile"],
+                [$"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:instance-profile/{SecretParameters.NodeInstanceProfileName}"]);
+
         if (permissions.HasFlag(ClusterPermissions.FindTagged))
             yield return AnyResource("FindTaggedResources", "tag:GetResources");
 
