@@ -66,6 +66,12 @@ public sealed class SecretsTests(LocalStackFixture stack)
             userData.Should().Contain($"path='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");
         }
 
+        // The API signs kubeconfigs with the CA it reads from the same parameter, through the cloud session.
+        var issued = System.Text.Json.Nodes.JsonNode.Parse(await scenario.Api.GetStringAsync("/v1/projects/secrets/clusters/vault/kubeconfig"))!;
+        var certificate = caKey[..(caKey.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + "-----END CERTIFICATE-----".Length)];
+        issued["kubeconfig"]!.GetValue<string>().Should().Contain(Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate.Trim() + "\n")));
+        issued["group"]!.GetValue<string>().Should().Be("palette:cluster-admins");
+
         (await scenario.DeleteAsync("vault")).StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted);
         await scenario.WaitForStatusAsync("vault", "Deleted");
         (await ssm.GetParametersByPathAsync(new GetParametersByPathRequest { Path = path, Recursive = true })).Parameters.Should().BeEmpty("the delete removes the cluster's parameters");

@@ -68,4 +68,16 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         writers.Should().ContainSingle().Which.Should().StartWith("NodePools");
         deleters.Should().HaveCount(2).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal) || o.StartsWith("Api", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Only_the_api_reads_a_certificate_authority_and_only_the_ca_parameter_of_a_cluster()
+    {
+        // The nodes' own role reads its cluster's parameters (above); of the functions, only the API.
+        var readers = synthesized.ProductJson.PolicyStatements().Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("ssm:GetParameter"))
+            .Where(s => !s.Owner.StartsWith("NodesNodeRole", StringComparison.Ordinal)).ToList();
+        readers.Select(r => r.Owner).Distinct().Should().ContainSingle().Which.Should().StartWith("Api");
+        var statement = readers.Single(r => r.Statement["Sid"]!.GetValue<string>() == "ReadCertificateAuthority").Statement;
+        statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless/*/*/ca\"]]}");
+        statement["Condition"]!["Null"]!["aws:ResourceTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be("false");
+    }
 }

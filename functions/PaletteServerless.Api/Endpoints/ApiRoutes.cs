@@ -6,6 +6,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Validation;
 using PaletteServerless.Manifest;
 
@@ -16,7 +17,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// result; rules live in the domain. The routes themselves are the manifest's; tests hold this
 /// list and openapi.json to it.
 /// </summary>
-public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock)
+public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -41,6 +42,7 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         new(ApiRouteCatalog.GetCluster, GetCluster),
         new(ApiRouteCatalog.DeleteCluster, DeleteCluster),
         new(ApiRouteCatalog.ListClusterEvents, ListClusterEvents),
+        new(ApiRouteCatalog.GetClusterKubeconfig, GetClusterKubeconfig),
         new(ApiRouteCatalog.ForceDeleteCluster, ForceDeleteCluster),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
@@ -172,6 +174,22 @@ public sealed class ApiRoutes(ClusterService clusters, CloudAccountService accou
         var (caller, scope) = Authenticate(request);
         var page = await clusters.ListEventsAsync(caller, scope, Name(request), request.Query("cursor"), PageSize(request), ct);
         return ApiResult.Ok(Views.List(page, e => JsonSerializer.SerializeToNode(e, ApiJsonContext.Default.ClusterEvent)));
+    }
+
+    private async Task<ApiResult> GetClusterKubeconfig(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var hours = request.Query("ttlHours") is null
+            ? (int?)null
+            : request.QueryInt("ttlHours", (int)ClusterPki.DefaultClientValidity.TotalHours, 1, (int)ClusterPki.MaxClientValidity.TotalHours);
+        var issued = await kubeconfigs.IssueAsync(caller, scope, Name(request), hours, ct);
+        return ApiResult.Ok(new JsonObject
+        {
+            ["kubeconfig"] = issued.Yaml,
+            ["subject"] = issued.Subject,
+            ["group"] = issued.Group,
+            ["expiresAt"] = issued.NotAfter.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     private async Task<ApiResult> ForceDeleteCluster(ApiRequest request, CancellationToken ct)

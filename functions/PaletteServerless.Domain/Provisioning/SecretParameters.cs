@@ -54,10 +54,15 @@ public static class SecretParameters
     /// <summary>The secrets back from the parameters' values (the CA hash is computed from the certificate).</summary>
     public static ClusterSecrets FromValues(IReadOnlyDictionary<string, string> values)
     {
-        var ca = values[CertificateAuthority];
-        var certificate = PemBlock(ca, "CERTIFICATE");
-        var key = PemBlock(ca, "PRIVATE KEY");
-        return new ClusterSecrets(values[JoinToken], values[CertificateKey], certificate, key, ClusterPki.CaCertHashOf(certificate));
+        var ca = AuthorityOf(values[CertificateAuthority]);
+        return new ClusterSecrets(values[JoinToken], values[CertificateKey], ca.CertificatePem, ca.PrivateKeyPem, ca.CaCertHash);
+    }
+
+    /// <summary>The CA from the value of its parameter (<see cref="CertificateAuthority"/>).</summary>
+    public static CertificateAuthority AuthorityOf(string value)
+    {
+        var certificate = PemBlock(value, "CERTIFICATE");
+        return new CertificateAuthority(certificate, PemBlock(value, "PRIVATE KEY"), ClusterPki.CaCertHashOf(certificate));
     }
 
     private static string PemBlock(string text, string label)

@@ -28,6 +28,7 @@ public static class UserData
     public const string SecretsScriptPath = "/usr/local/sbin/palette-secrets";
     public const string RefreshScriptPath = "/usr/local/sbin/palette-refresh-join-token";
     public const string RefreshTimerName = "palette-join-token.timer";
+    public const string RbacManifestPath = "/etc/palette/rbac.yaml";
 
     /// <summary>
     /// The user data of one node. It holds no secret: the CA's hash (public, what joining nodes
@@ -52,6 +53,8 @@ public static class UserData
         };
         foreach (var (pack, values) in packValues)
             files.Add(File($"/etc/palette/packs/{pack}.yaml", values, "0644"));
+        if (instance.IsFirstControlPlane)
+            files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(), "0644"));
         if (controlPlane)
         {
             files.Add(File(RefreshScriptPath, RefreshScript(cluster), "0700"));
@@ -73,6 +76,9 @@ public static class UserData
             kubeadmCommand,
             "rm -f /etc/palette/kubeadm.yaml",
         };
+        // The groups the API's kubeconfigs name get their ClusterRoles once the API server is up.
+        if (instance.IsFirstControlPlane)
+            runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {RbacManifestPath}");
         if (controlPlane)
             runcmd.Add($"systemctl daemon-reload && systemctl enable --now {RefreshTimerName}");
         var document = new Dictionary<string, object>

@@ -25,8 +25,10 @@ public enum ClusterPermissions
     WriteSecrets = 1 << 9,
     /// <summary>Lists and deletes the cluster's secret parameters (teardown, force delete).</summary>
     DeleteSecrets = 1 << 10,
+    /// <summary>Reads a cluster's CA parameter only (the API signs kubeconfig client certificates with it).</summary>
+    ReadCertificateAuthority = 1 << 11,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged | WriteSecrets | DeleteSecrets,
+        | CreateInstances | DeleteInstances | FindTagged | WriteSecrets | DeleteSecrets | ReadCertificateAuthority,
 }

@@ -139,6 +139,13 @@ public static class ClusterResourcePolicy
             yield return UseSecretsKey("EncryptClusterSecrets", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
         }
 
+        if (permissions.HasFlag(ClusterPermissions.ReadCertificateAuthority))
+        {
+            yield return Allow("ReadCertificateAuthority", ["ssm:GetParameter"],
+                [SecretParameterArn($"*/*/{SecretParameters.CertificateAuthority}")], ResourceTagged());
+            yield return UseSecretsKey("DecryptCertificateAuthority", "kms:Decrypt");
+        }
+
         if (permissions.HasFlag(ClusterPermissions.DeleteSecrets))
         {
             // Listing by path is authorized on the path, which carries no tag; the deletes on the tagged parameters.

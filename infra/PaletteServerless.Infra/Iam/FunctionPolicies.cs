@@ -33,7 +33,8 @@ public static class FunctionPolicies
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
     {
         // Starts and stops workflows; force delete and orphan removal sweep what carries a cluster's tag.
-        ["Api"] = new(TearDown, ControlsWorkflows: true),
+        // Issuing a kubeconfig reads the cluster's CA parameter, and nothing else of its secrets.
+        ["Api"] = new(TearDown | ClusterPermissions.ReadCertificateAuthority, ControlsWorkflows: true),
 
         // Provisioning
         ["StartProvisioning"] = new(ClusterPermissions.None),

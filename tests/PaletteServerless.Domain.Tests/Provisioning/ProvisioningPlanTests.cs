@@ -113,7 +113,9 @@ public sealed class ProvisioningPlanTests
             userData.Should().NotContain(secrets.BootstrapToken).And.NotContain(secrets.CertificateKey).And.NotContain("-----BEGIN PRIVATE KEY-----")
                 .And.Contain("aws ssm get-parameter").And.Contain($"path='/palette-serverless/{cluster.Scope.Tenant}/{cluster.Uid}'");
         }
-        first.Should().Contain("get ca > /etc/palette/ca.pem").And.Contain(UserData.RefreshTimerName);
+        first.Should().Contain("get ca > /etc/palette/ca.pem").And.Contain(UserData.RefreshTimerName)
+            .And.Contain("kind: ClusterRoleBinding").And.Contain("name: palette:cluster-admins").And.Contain("apply -f " + UserData.RbacManifestPath);
+        worker.Should().NotContain("ClusterRoleBinding");
         secondControlPlane.Should().Contain(UserData.RefreshTimerName).And.NotContain("get ca >");
         worker.Should().NotContain(UserData.RefreshTimerName).And.NotContain("get certificate-key");
         var calico = UserData.MergedPackValues(cluster, Profile)["calico"];
