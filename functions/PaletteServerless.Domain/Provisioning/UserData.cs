@@ -29,6 +29,7 @@ public static class UserData
     public const string RefreshScriptPath = "/usr/local/sbin/palette-refresh-join-token";
     public const string RefreshTimerName = "palette-join-token.timer";
     public const string RbacManifestPath = "/etc/palette/rbac.yaml";
+    public const string PacksScriptPath = "/usr/local/sbin/palette-packs";
 
     /// <summary>
     /// The user data of one node. It holds no secret: the CA's hash (public, what joining nodes
@@ -54,7 +55,10 @@ public static class UserData
         foreach (var (pack, values) in packValues)
             files.Add(File($"/etc/palette/packs/{pack}.yaml", values, "0644"));
         if (instance.IsFirstControlPlane)
+        {
             files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(), "0644"));
+            files.Add(File(PacksScriptPath, PacksScript(profile), "0700"));
+        }
         if (controlPlane)
         {
             files.Add(File(RefreshScriptPath, RefreshScript(cluster), "0700"));
@@ -76,9 +80,13 @@ public static class UserData
             kubeadmCommand,
             "rm -f /etc/palette/kubeadm.yaml",
         };
-        // The groups the API's kubeconfigs name get their ClusterRoles once the API server is up.
+        // The groups the API's kubeconfigs name get their ClusterRoles once the API server is up;
+        // then the network, storage and addon packs, in that order.
         if (instance.IsFirstControlPlane)
+        {
             runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {RbacManifestPath}");
+            runcmd.Add(PacksScriptPath);
+        }
         if (controlPlane)
             runcmd.Add($"systemctl daemon-reload && systemctl enable --now {RefreshTimerName}");
         var document = new Dictionary<string, object>
@@ -120,6 +128,48 @@ public static class UserData
             script.Append("sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' /etc/palette/ca.pem > /etc/kubernetes/pki/ca.key\n");
             script.Append("chmod 644 /etc/kubernetes/pki/ca.crt\n");
             script.Append("rm -f /etc/palette/ca.pem\n");
+        }
+        return script.ToString();
+    }
+
+    /// <summary>
+    /// Installs the profile's CNI, CSI and addon packs after kubeadm init, in layer order, each as
+    /// the pack catalog says (a pinned manifest, or a pinned Helm chart with the pack's merged
+    /// values file). The first failure stops the script with the pack named on stderr and a
+    /// non-zero exit, in cloud-init's log.
+    /// </summary>
+    private static string PacksScript(ClusterProfile profile)
+    {
+        var script = new StringBuilder();
+        script.Append("#!/bin/sh\n");
+        script.Append("# Installs the cluster profile's network, storage and addon packs; stops at the first failure, naming the pack.\n");
+        script.Append("set -eu\n");
+        script.Append("export KUBECONFIG=/etc/kubernetes/admin.conf\n");
+        script.Append("fail() {\n  echo \"palette: pack $1 failed to install\" >&2\n  exit 1\n}\n");
+        var packs = (profile.Packs ?? [])
+            .Where(p => p.Layer is PackLayers.Network or PackLayers.Storage or PackLayers.Addon)
+            .OrderBy(p => p.Layer == PackLayers.Network ? 0 : p.Layer == PackLayers.Storage ? 1 : 2)
+            .Select(p => (Pack: p, Catalog: PackCatalog.Find(p.Name!, p.Version!)))
+            .ToList();
+        if (packs.Any(p => p.Catalog?.Install is HelmChartInstall))
+            script.Append("command -v helm >/dev/null || snap install helm --classic || fail helm\n");
+        foreach (var (pack, catalog) in packs)
+        {
+            var name = $"{pack.Name}-{pack.Version}";
+            switch (catalog?.Install)
+            {
+                case ManifestInstall manifest:
+                    script.Append($"kubectl apply -f '{manifest.Url}' || fail {name}\n");
+                    break;
+                case HelmChartInstall chart:
+                    script.Append($"helm upgrade --install '{pack.Name}' '{chart.Chart}' --repo '{chart.Repository}' --version '{chart.ChartVersion}' " +
+                        $"--namespace '{chart.Namespace}' --create-namespace --values '/etc/palette/packs/{pack.Name}.yaml' --wait --timeout 10m || fail {name}\n");
+                    break;
+                default:
+                    // Profile validation admits only catalog packs; one without an install is a defect, said loudly.
+                    script.Append($"fail {name}\n");
+                    break;
+            }
         }
         return script.ToString();
     }

@@ -115,7 +115,8 @@ public sealed class ProvisioningPlanTests
         }
         first.Should().Contain("get ca > /etc/palette/ca.pem").And.Contain(UserData.RefreshTimerName)
             .And.Contain("kind: ClusterRoleBinding").And.Contain("name: palette:cluster-admins").And.Contain("apply -f " + UserData.RbacManifestPath);
-        worker.Should().NotContain("ClusterRoleBinding");
+        worker.Should().NotContain("ClusterRoleBinding").And.NotContain(UserData.PacksScriptPath);
+
         secondControlPlane.Should().Contain(UserData.RefreshTimerName).And.NotContain("get ca >");
         worker.Should().NotContain(UserData.RefreshTimerName).And.NotContain("get certificate-key");
         var calico = UserData.MergedPackValues(cluster, Profile)["calico"];
