@@ -149,6 +149,7 @@ public sealed class ApiFunction
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),
+            new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock));
     }

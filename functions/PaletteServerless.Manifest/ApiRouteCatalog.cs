@@ -33,6 +33,7 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition GetCluster = new("GET", $"{Projects}/clusters/{{name}}", "Read a cluster and its status");
     public static readonly ApiRouteDefinition DeleteCluster = new("DELETE", $"{Projects}/clusters/{{name}}", "Delete a cluster and everything it owns");
     public static readonly ApiRouteDefinition ListClusterEvents = new("GET", $"{Projects}/clusters/{{name}}/events", "A cluster's event history");
+    public static readonly ApiRouteDefinition GetClusterKubeconfig = new("GET", $"{Projects}/clusters/{{name}}/kubeconfig", "A kubeconfig for a running cluster, with a client certificate for the caller");
     public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Force delete a cluster stuck in Deleting");
 
     public static readonly ApiRouteDefinition UpdateCluster = new("PATCH", $"{Projects}/clusters/{{name}}", "Change a cluster's spec with a JSON merge patch (or dry-run the change plan)");
@@ -50,7 +51,7 @@ public static class ApiRouteCatalog
         OpenApiDocument,
         CreateCloudAccount, ListCloudAccounts, GetCloudAccount, DeleteCloudAccount,
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
-        CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, ForceDeleteCluster,
+        CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
         FindOrphans, RemoveOrphans,
     ];

@@ -82,6 +82,8 @@ public sealed partial class ProductStack : Stack
         });
 
         Table = CreateTable();
+        // Cloud accounts without a role build in this account: its nodes need the key and profile too, for every tenant.
+        _ = new NodeAccess(this, "Nodes", "*");
         EventBus = new EventBus(this, "EventBus", new EventBusProps { EventBusName = ClusterEvents.BusName });
 
         // State machine ARNs are built from their fixed names, not taken from the resources: the API

@@ -9,7 +9,8 @@ namespace PaletteServerless.Infra;
 /// What a tenant deploys in each AWS account clusters are built in (the product doc's "Add AWS
 /// Account"): one role, under the path the product's steps may assume, trusting only the product's
 /// account and only with the external id registered with the cloud account, allowed exactly what
-/// the workflow steps do, all of it fenced by the ownership tag.
+/// the workflow steps do, all of it fenced by the ownership tag; and what the nodes need to read
+/// their cluster's secrets (<see cref="NodeAccess"/>).
 /// </summary>
 public sealed class TargetAccountStack : Stack
 {
@@ -17,6 +18,7 @@ public sealed class TargetAccountStack : Stack
     public const string RoleName = "PaletteServerlessClusterBuilder";
 
     public Role Role { get; }
+    public NodeAccess Nodes { get; }
 
     public TargetAccountStack(Construct scope, string id, IStackProps? props = null) : base(scope, id, props)
     {
@@ -34,6 +36,15 @@ public sealed class TargetAccountStack : Stack
             AllowedPattern = "^[\\w+=,.@:/-]{2,1224}$",
             Description = "A secret you choose and register with the cloud account (externalId): protects against the confused deputy",
         });
+
+        var tenant = new CfnParameter(this, "Tenant", new CfnParameterProps
+        {
+            Type = "String",
+            // A tenant is one segment of the parameters' path (SSM: letters, digits, . - _).
+            AllowedPattern = "^[A-Za-z0-9_.-]{1,128}$",
+            Description = "The tenant whose clusters run in this account: their nodes may read only parameters under /palette-serverless/<tenant>/",
+        });
+        Nodes = new NodeAccess(this, "Nodes", tenant.ValueAsString);
 
         Role = new Role(this, "ClusterBuilderRole", new RoleProps
         {

@@ -81,6 +81,12 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 return (ApiCall.Delete(Path(p + "/clusters/" + name, project)).WithQuery("confirm", name), Path(p + "/clusters/" + name, project));
             }),
             new("GET", "/v1/projects/{project}/clusters/{name}/events", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/events", project)))),
+            new("GET", "/v1/projects/{project}/clusters/{name}/kubeconfig", Need.Read, 200, async project =>
+            {
+                var name = Unique("live");
+                await _api.CreateRunningClusterAsync(project, name);
+                return (ApiCall.Get(Path(p + "/clusters/" + name + "/kubeconfig", project)), Path(p + "/clusters/" + name, project));
+            }),
             new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.ForceDelete, 200, async project =>
             {
                 var name = Unique("stuck");
@@ -188,7 +194,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, TimeProvider.System, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

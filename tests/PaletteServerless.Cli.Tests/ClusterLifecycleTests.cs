@@ -48,6 +48,18 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
         list.Out.Should().MatchRegex(@"cli-life\s+Running\s+us-east-1\s+3");
         list.Out.Split('\n').Should().OnlyContain(line => !line.EndsWith(' '), "piped tables carry no padding at line ends");
 
+        var kubeconfig = await user.RunAsync("clusters", "kubeconfig", "cli-life");
+        kubeconfig.ExitCode.Should().Be(0, kubeconfig.ToString());
+        kubeconfig.Out.Should().StartWith("apiVersion: v1").And.Contain("client-certificate-data:").And.Contain(":6443");
+        var kubeconfigFile = user.File("kubeconfig", "an older file, replaced");
+        var written = await user.RunAsync("clusters", "kubeconfig", "cli-life", "--ttl-hours", "2", "--file", kubeconfigFile);
+        written.ExitCode.Should().Be(0, written.ToString());
+        written.Out.Should().MatchRegex(@"kubeconfig for \S+ \(palette:cluster-admins\), valid until \S+, written to ");
+        File.ReadAllText(kubeconfigFile).Should().Contain("current-context: cli-life");
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(kubeconfigFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        (await user.RunAsync("clusters", "kubeconfig", "cli-life", "--ttl-hours", "200")).ExitCode.Should().NotBe(0);
+
         var delete = await user.RunAsync("clusters", "delete", "cli-life", "--yes", "--wait");
         delete.ExitCode.Should().Be(0, delete.ToString());
         delete.Out.Should().Contain("cluster cli-life is Deleting").And.EndWith("cluster cli-life is Deleted" + Environment.NewLine);

@@ -20,7 +20,7 @@ public sealed class StaticPlacementTests(LocalStackFixture stack)
 
         var uid = created["uid"]!.GetValue<string>();
         var ours = (await stack.ResourcesOfAsync(uid)).GroupBy(r => r["type"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.Count());
-        ours.Keys.Should().BeEquivalentTo(["ec2:security-group", "ec2:instance", "ec2:volume", "elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup", "elasticloadbalancing:listener"],
+        ours.Keys.Should().BeEquivalentTo(["ec2:security-group", "ec2:instance", "ec2:volume", "elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup", "elasticloadbalancing:listener", "ssm:parameter"],
             "static placement creates no VPC, subnet, gateway or route table of its own");
 
         // The same VPC for a cluster whose name its public subnet's discovery tags do not carry.

@@ -121,16 +121,20 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         var statements = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
 
-        string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances"];
+        string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances",
+            "CreateTaggedSecrets"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
-            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer"];
+            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
+        // The secrets' path (listing), the product key (as SSM uses it), passing the node role to EC2, reading its profile,
+        // and the node role's own statements (NodeAccessTests).
+        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRole", "ReadNodeInstanceProfile", "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "UseSecretsKey"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
         // and security groups under static placement).
         string[] untaggedByNature = ["RunInstancesWithExistingResources"];
         string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys];
-        statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource));
+        statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise));
 
         foreach (var sid in requestTagged)
             statements[sid]["Condition"]!["Null"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be("false", sid);

@@ -9,13 +9,13 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
     public void The_role_lives_under_the_product_path_and_trusts_only_the_product_account_with_the_external_id()
     {
         var template = synthesized.TargetTemplate;
-        template.ResourceCountIs("AWS::IAM::Role", 1);
+        template.ResourceCountIs("AWS::IAM::Role", 2); // the cluster builder, and the nodes' role (NodeAccessTests)
         template.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
         {
             ["Path"] = "/palette-serverless/",
             ["RoleName"] = TargetAccountStack.RoleName,
         });
-        var trust = synthesized.TargetJson.Resources("AWS::IAM::Role").Single().Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
+        var trust = synthesized.TargetJson.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]!.GetValue<string>() == TargetAccountStack.RoleName).Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
         trust.Should().ContainSingle();
         var statement = trust[0]!;
         statement["Action"]!.GetValue<string>().Should().Be("sts:AssumeRole");
@@ -25,12 +25,12 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
         template.HasParameter("ExternalId", new Dictionary<string, object> { ["NoEcho"] = true });
         template.HasOutput("RoleArn", Match.AnyValue());
         // Deployable as a plain template, without CDK bootstrap in the target account.
-        synthesized.TargetJson.Root["Parameters"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(["ProductAccountId", "ExternalId"]);
+        synthesized.TargetJson.Root["Parameters"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(["ProductAccountId", "ExternalId", "Tenant"]);
         synthesized.TargetJson.Root["Rules"].Should().BeNull();
     }
 
     [Fact]
-    public void The_role_can_do_every_cluster_step_and_nothing_outside_EC2_ELB_tag_lookups_and_quota_reads()
+    public void The_role_can_do_every_cluster_step_and_nothing_outside_EC2_ELB_tag_lookups_quota_reads_the_secrets_and_passing_the_node_role()
     {
         var actions = synthesized.TargetJson.PolicyStatements().SelectMany(s => TemplateJson.Strings(s.Statement["Action"])).ToList();
         actions.Should().Contain(["ec2:CreateVpc", "ec2:RunInstances", "ec2:TerminateInstances", "elasticloadbalancing:CreateLoadBalancer",
@@ -38,6 +38,8 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
             "servicequotas:GetServiceQuota"]);
         actions.Should().OnlyContain(a => a.StartsWith("ec2:", StringComparison.Ordinal)
             || a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal)
-            || a == "tag:GetResources" || a == "servicequotas:GetServiceQuota");
+            || a == "tag:GetResources" || a == "servicequotas:GetServiceQuota"
+            || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)
+            || a == "iam:PassRole" || a == "iam:GetInstanceProfile");
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.EC2;
+using Amazon.SimpleSystemsManagement;
 using Amazon.Runtime;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
@@ -31,8 +32,6 @@ public sealed class InMemoryInventory : IInventoryStore
         return Task.CompletedTask;
     }
 
-    public Task<ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<ClusterSecrets> create, CancellationToken ct) => Task.FromResult(create());
-
     public InventoryItem Add(string kind, string id, string role = "common", string? zone = null, Dictionary<string, string>? attributes = null)
     {
         var item = new InventoryItem { Kind = kind, Id = id, Role = role, AvailabilityZone = zone, Name = id, Attributes = attributes, RecordedAt = DateTimeOffset.UnixEpoch };
@@ -41,12 +40,15 @@ public sealed class InMemoryInventory : IInventoryStore
     }
 }
 
-/// <summary>A cloud session whose clients are NSubstitute fakes; the tagging API finds nothing unless told.</summary>
+/// <summary>A cloud session whose clients are NSubstitute fakes; the tagging API and the parameter path find nothing unless told.</summary>
 public sealed class FakeCloud : ICloudSession
 {
     public FakeCloud()
     {
         Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<ResourceTagMapping>>([]));
+        Ssm.GetParametersByPathAsync(Arg.Any<Amazon.SimpleSystemsManagement.Model.GetParametersByPathRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new Amazon.SimpleSystemsManagement.Model.GetParametersByPathResponse { Parameters = [] });
+        Iam.InstanceProfileExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
     }
 
     public string Region => "us-east-1";
@@ -54,6 +56,8 @@ public sealed class FakeCloud : ICloudSession
     public IElbv2Client LoadBalancing { get; } = Substitute.For<IElbv2Client>();
     public ITaggingClient Tagging { get; } = Substitute.For<ITaggingClient>();
     public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
+    public IAmazonSimpleSystemsManagement Ssm { get; } = Substitute.For<IAmazonSimpleSystemsManagement>();
+    public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }

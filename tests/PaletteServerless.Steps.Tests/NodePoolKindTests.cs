@@ -28,7 +28,7 @@ public sealed class NodePoolKindTests
                 new Pack { Layer = "csi", Name = "aws-ebs-csi", Version = "1.30.0", Values = "" },
             ],
         },
-        ClusterSecrets.Generate(cluster.Name, DateTimeOffset.UnixEpoch), new Dictionary<string, string> { ["m5.large"] = "ami-1" });
+        "sha256:" + new string('0', 64), new Dictionary<string, string> { ["m5.large"] = "ami-1" });
 
     [Fact]
     public async Task Launch_runs_one_instance_in_the_plan_zone_with_its_token_and_records_it_with_its_pool()
@@ -49,7 +49,8 @@ public sealed class NodePoolKindTests
         item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker");
         _inventory.Items.Should().Contain(i => i.Id == "i-new");
         await _cloud.Ec2.Received(1).RunInstancesAsync(Arg.Is<RunInstancesRequest>(r =>
-            r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"), Arg.Any<CancellationToken>());
+            r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
+            && r.IamInstanceProfile.Name == SecretParameters.NodeInstanceProfileName), Arg.Any<CancellationToken>());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace PaletteServerless.Cli.Commands;
 
 /// <summary>
 /// `psctl clusters ...`. One method per verb, each mapping to one route of the API; a verb for a
-/// new route (scale, node pools, update, kubeconfig) is one more method added in <see cref="Build"/>.
+/// new route (scale, node pools, update) is one more method added in <see cref="Build"/>.
 /// </summary>
 public static class ClusterCommands
 {
@@ -22,6 +22,7 @@ public static class ClusterCommands
         Get(context),
         Describe(context),
         Events(context),
+        Kubeconfig(context),
         Wait(context),
         Delete(context),
         ForceDelete(context),
@@ -135,6 +136,37 @@ public static class ClusterCommands
         {
             return $"unknown (the dry run that prices it answered {ex.Message})";
         }
+    }
+
+    private static Command Kubeconfig(CommandContext context)
+    {
+        var name = CommandContext.NameArgument("cluster");
+        var ttl = new Option<int?>("--ttl-hours") { Description = "How long the client certificate is valid, 1 to 168 hours (12)" };
+        var file = new Option<string?>("--file", "-f") { Description = "Write the kubeconfig to this file (mode 0600) instead of standard output" };
+        var command = new Command("kubeconfig", "A kubeconfig for a Running cluster, with a client certificate for you") { name, ttl, file };
+        context.SetAction(command, async (run, ct) =>
+        {
+            using var api = run.Api();
+            var query = run.Value(ttl) is { } hours ? $"?ttlHours={hours}" : "";
+            var issued = await api.GetAsync(Route(run, run.Value(name), "/kubeconfig" + query), ct);
+            var yaml = issued.Text("kubeconfig");
+            if (run.Value(file) is not { } path)
+            {
+                run.Host.Out.Write(yaml);
+                return ExitCodes.Ok;
+            }
+            // The file holds a private key: readable by its owner only, from the moment it exists.
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using (var writer = new StreamWriter(path, new System.Text.UTF8Encoding(false), options))
+                await writer.WriteAsync(yaml);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // an older file keeps its mode otherwise
+            run.Host.Out.WriteLine($"kubeconfig for {issued.Text("subject")} ({issued.Text("group")}), valid until {issued.Text("expiresAt")}, written to {path}");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static Command Events(CommandContext context)

@@ -7,6 +7,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Validation;
 using PaletteServerless.Manifest;
 
@@ -18,7 +19,8 @@ namespace PaletteServerless.Api.Endpoints;
 /// list and openapi.json to it.
 /// </summary>
 public sealed class ApiRoutes(
-    ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, TimeProvider clock, ClusterChangeService changes)
+    ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
+    ClusterChangeService changes)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -43,6 +45,7 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.GetCluster, GetCluster),
         new(ApiRouteCatalog.DeleteCluster, DeleteCluster),
         new(ApiRouteCatalog.ListClusterEvents, ListClusterEvents),
+        new(ApiRouteCatalog.GetClusterKubeconfig, GetClusterKubeconfig),
         new(ApiRouteCatalog.ForceDeleteCluster, ForceDeleteCluster),
 
         new(ApiRouteCatalog.UpdateCluster, UpdateCluster),
@@ -181,6 +184,22 @@ public sealed class ApiRoutes(
         var (caller, scope) = Authenticate(request);
         var page = await clusters.ListEventsAsync(caller, scope, Name(request), request.Query("cursor"), PageSize(request), ct);
         return ApiResult.Ok(Views.List(page, e => JsonSerializer.SerializeToNode(e, ApiJsonContext.Default.ClusterEvent)));
+    }
+
+    private async Task<ApiResult> GetClusterKubeconfig(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var hours = request.Query("ttlHours") is null
+            ? (int?)null
+            : request.QueryInt("ttlHours", (int)ClusterPki.DefaultClientValidity.TotalHours, 1, (int)ClusterPki.MaxClientValidity.TotalHours);
+        var issued = await kubeconfigs.IssueAsync(caller, scope, Name(request), hours, ct);
+        return ApiResult.Ok(new JsonObject
+        {
+            ["kubeconfig"] = issued.Yaml,
+            ["subject"] = issued.Subject,
+            ["group"] = issued.Group,
+            ["expiresAt"] = issued.NotAfter.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     private async Task<ApiResult> ForceDeleteCluster(ApiRequest request, CancellationToken ct)

@@ -22,6 +22,8 @@ public static class AwsEndpointResolver
             }
         }
 
+        if (service.GlobalEndpoint is { } global)
+            return new Uri(global);
         // China regions live under their own DNS suffix; every other commercial region under amazonaws.com.
         var dnsSuffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
         return new Uri($"https://{service.EndpointPrefix}.{region}.{dnsSuffix}/");

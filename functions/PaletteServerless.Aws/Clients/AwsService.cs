@@ -5,7 +5,7 @@ namespace PaletteServerless.Aws.Clients;
 /// the <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c> variable), the endpoint prefix of the regional host
 /// name and the SigV4 signing name.
 /// </summary>
-public sealed record AwsService(string ServiceId, string EndpointPrefix, string SigningName)
+public sealed record AwsService(string ServiceId, string EndpointPrefix, string SigningName, string? GlobalEndpoint = null)
 {
     public static readonly AwsService StepFunctions = new("SFN", "states", "states");
     public static readonly AwsService EventBridge = new("EventBridge", "events", "events");
@@ -15,6 +15,8 @@ public sealed record AwsService(string ServiceId, string EndpointPrefix, string 
     public static readonly AwsService Sts = new("STS", "sts", "sts");
     public static readonly AwsService Ec2 = new("EC2", "ec2", "ec2");
     public static readonly AwsService DynamoDb = new("DynamoDB", "dynamodb", "dynamodb");
+    /// <summary>IAM is global: one endpoint, requests signed for us-east-1 (IAM API Reference, "Making query requests").</summary>
+    public static readonly AwsService Iam = new("IAM", "iam", "iam", "https://iam.amazonaws.com/");
 
     /// <summary>The service-specific variable, as the SDKs derive it: upper case, spaces become underscores.</summary>
     public string EndpointEnvironmentVariable => "AWS_ENDPOINT_URL_" + ServiceId.ToUpperInvariant().Replace(' ', '_');

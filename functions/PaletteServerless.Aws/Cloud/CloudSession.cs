@@ -2,6 +2,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Amazon.SimpleSystemsManagement;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.CloudAccounts;
 
@@ -18,6 +19,12 @@ public interface ICloudSession : IDisposable
     IElbv2Client LoadBalancing { get; }
     ITaggingClient Tagging { get; }
     IServiceQuotasClient ServiceQuotas { get; }
+
+    /// <summary>SSM Parameter Store, where the cluster's secrets live (<see cref="Kinds.SecretParameterKind"/>).</summary>
+    IAmazonSimpleSystemsManagement Ssm { get; }
+
+    /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
+    IIamClient Iam { get; }
 
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
@@ -61,7 +68,7 @@ public sealed class AwsCloudSessionOpener(TimeProvider clock) : ICloudSessionOpe
     }
 }
 
-/// <summary>A session over the real AWS SDK's EC2 client and our own ELBv2, tagging and Service Quotas clients.</summary>
+/// <summary>A session over the real AWS SDK's EC2 and SSM clients and our own ELBv2, tagging, IAM and Service Quotas clients.</summary>
 public sealed class CloudSession : ICloudSession
 {
     internal CloudSession(string region, AWSCredentials? credentials)
@@ -78,6 +85,9 @@ public sealed class CloudSession : ICloudSession
         LoadBalancing = new Elbv2Client(options);
         Tagging = new TaggingClient(options);
         ServiceQuotas = new ServiceQuotasClient(options);
+        var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
+        Ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
+        Iam = new IamClient(options);
     }
 
     public string Region { get; }
@@ -85,6 +95,8 @@ public sealed class CloudSession : ICloudSession
     public IElbv2Client LoadBalancing { get; }
     public ITaggingClient Tagging { get; }
     public IServiceQuotasClient ServiceQuotas { get; }
+    public IAmazonSimpleSystemsManagement Ssm { get; }
+    public IIamClient Iam { get; }
 
     private readonly AWSCredentials? _credentials;
     private string? _accountId;
@@ -112,5 +124,7 @@ public sealed class CloudSession : ICloudSession
         LoadBalancing.Dispose();
         Tagging.Dispose();
         ServiceQuotas.Dispose();
+        Ssm.Dispose();
+        Iam.Dispose();
     }
 }

@@ -13,7 +13,7 @@ public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<stri
 
 /// <summary>
 /// Removes everything a cluster owns, composed of each kind's delete in the reference order
-/// (Cluster API Provider AWS's delete order): instances, load balancer and target group, security groups, route
+/// (Cluster API Provider AWS's delete order): instances, the secret parameters (once no node can need them), load balancer and target group, security groups, route
 /// tables, NAT gateways, Elastic IPs, internet gateway, subnets, VPC. One call is one pass: every
 /// stage is attempted until one is not finished yet; NotFound counts as done; dependency errors
 /// mean "next pass"; other errors are collected, never thrown. Safe to run any number of times.
@@ -34,7 +34,7 @@ public sealed class Teardown(ClusterResources resources)
         await nats.StartDeletionsAsync(pass, ct);
         Func<DeletePass, CancellationToken, Task<bool>>[] stages =
         [
-            new NodePoolKind(resources).DeleteAsync, new LoadBalancerKind(resources).DeleteAsync,
+            new NodePoolKind(resources).DeleteAsync, new SecretParameterKind(resources).DeleteAsync, new LoadBalancerKind(resources).DeleteAsync,
             new SecurityGroupKind(resources).DeleteAsync, new RouteTableKind(resources).DeleteAsync,
             nats.DeleteAsync, nats.DeleteAddressesAsync, new InternetGatewayKind(resources).DeleteAsync,
             new SubnetKind(resources).DeleteAsync, new VpcKind(resources).DeleteAsync,

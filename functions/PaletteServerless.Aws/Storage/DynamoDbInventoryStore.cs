@@ -10,7 +10,6 @@ namespace PaletteServerless.Aws.Storage;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(InventoryItem))]
-[JsonSerializable(typeof(ClusterSecrets))]
 internal sealed partial class InventoryJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -59,28 +58,6 @@ public sealed class DynamoDbInventoryStore(IAmazonDynamoDB dynamo, string tableN
 
     public async Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct) =>
         await dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = Key(cluster, ItemKey(cluster, item)) }, ct);
-
-    public async Task<ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<ClusterSecrets> create, CancellationToken ct)
-    {
-        var key = Key(cluster, $"SECRETS#{cluster.Uid}");
-        var candidate = create();
-        try
-        {
-            await dynamo.PutItemAsync(new PutItemRequest
-            {
-                TableName = tableName,
-                Item = new Dictionary<string, AttributeValue>(key) { [Document] = new(JsonSerializer.Serialize(candidate, InventoryJsonContext.Default.ClusterSecrets)) },
-                ConditionExpression = "attribute_not_exists(#pk)",
-                ExpressionAttributeNames = new() { ["#pk"] = TableSchema.PartitionKey },
-            }, ct);
-            return candidate;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            var existing = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = key, ConsistentRead = true }, ct);
-            return JsonSerializer.Deserialize(existing.Item[Document].S, InventoryJsonContext.Default.ClusterSecrets)!;
-        }
-    }
 
     private static string Partition(Cluster cluster) => TableSchema.ProjectPartition(cluster.Scope.Tenant, cluster.Scope.Project);
 

@@ -76,9 +76,6 @@ public interface IInventoryStore
     Task RecordAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
     Task<IReadOnlyList<Provisioning.InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct);
     Task ForgetAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
-
-    /// <summary>The cluster's kubeadm secrets: created once (conditional put), then always the same.</summary>
-    Task<Provisioning.ClusterSecrets> GetOrCreateSecretsAsync(Cluster cluster, Func<Provisioning.ClusterSecrets> create, CancellationToken ct);
 }
 
 /// <summary>The checks made before anything is created (key pair, zones, offerings, quotas, static placement, the role); returns every problem.</summary>
@@ -95,4 +92,13 @@ public interface IOrphanSweeper
 
     /// <summary>Removes what it can now (one pass, safe to repeat) and reports what is still there.</summary>
     Task<Provisioning.LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> liveClusterUids, CancellationToken ct);
+}
+
+/// <summary>What a kubeconfig is made from: the cluster CA (with its key) and the API load balancer's DNS name.</summary>
+public sealed record ClusterAccess(Provisioning.CertificateAuthority Authority, string ApiHost);
+
+/// <summary>Reads a cluster's CA from where its secrets live, and its API host; null when either is missing.</summary>
+public interface IClusterCredentials
+{
+    Task<ClusterAccess?> ReadAsync(Cluster cluster, CloudAccounts.CloudAccount account, CancellationToken ct);
 }

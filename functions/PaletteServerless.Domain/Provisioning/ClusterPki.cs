@@ -85,10 +85,18 @@ public static class ClusterPki
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         using var certificate = request.CreateSelfSigned(now - ClockSkew, now.AddYears(10));
-        // kubeadm's discovery hash: SHA-256 of the CA's Subject Public Key Info.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
-        return new CertificateAuthority(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), "sha256:" + hash);
+        return new CertificateAuthority(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), CaCertHashOf(certificate));
     }
+
+    /// <summary>kubeadm's discovery hash of a CA: <c>sha256:</c> and the SHA-256 of its Subject Public Key Info.</summary>
+    public static string CaCertHashOf(string certificatePem)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(certificatePem);
+        return CaCertHashOf(certificate);
+    }
+
+    private static string CaCertHashOf(X509Certificate2 certificate) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
 
     /// <summary>
     /// Checks a requested validity in hours (null: the default of 12 h) and returns it; a value

@@ -16,6 +16,8 @@ public static class ResourceKinds
     public const string LoadBalancer = "elasticloadbalancing:loadbalancer";
     public const string TargetGroup = "elasticloadbalancing:targetgroup";
     public const string Listener = "elasticloadbalancing:listener";
+    /// <summary>An SSM parameter holding one of the cluster's secrets; its id is the parameter's name.</summary>
+    public const string SecretParameter = "ssm:parameter";
 }
 
 /// <summary>

@@ -20,45 +20,184 @@ public static class UserData
     // takes a file's permissions as a string, and an unquoted 0600 is the integer 384 to it.
     private static readonly ISerializer CloudConfigYaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
 
-    public static string Build(Cluster cluster, ClusterProfile profile, InstancePlan instance, string apiEndpointHost, ClusterSecrets secrets)
+    // Where the fetched secrets go in kubeadm's configuration: the file on disk holds these
+    // placeholders until the node itself fills them in at boot (palette-secrets).
+    private const string JoinTokenPlaceholder = "@JOIN_TOKEN@";
+    private const string CertificateKeyPlaceholder = "@CERTIFICATE_KEY@";
+
+    public const string SecretsScriptPath = "/usr/local/sbin/palette-secrets";
+    public const string RefreshScriptPath = "/usr/local/sbin/palette-refresh-join-token";
+    public const string RefreshTimerName = "palette-join-token.timer";
+    public const string RbacManifestPath = "/etc/palette/rbac.yaml";
+    public const string PacksScriptPath = "/usr/local/sbin/palette-packs";
+
+    /// <summary>
+    /// The user data of one node. It holds no secret: the CA's hash (public, what joining nodes
+    /// pin) is all it knows of the CA; the node fetches the join token, the certificate key and
+    /// (first control plane only) the CA from its cluster's parameters at boot, with its instance
+    /// profile's credentials, and control planes start a timer that keeps the join token fresh.
+    /// </summary>
+    public static string Build(Cluster cluster, ClusterProfile profile, InstancePlan instance, string apiEndpointHost, string caCertHash)
     {
         var k8s = profile.PackOfLayer(PackLayers.Kubernetes)!;
         var version = k8s.Version!.TrimStart('v');
         var minor = string.Join('.', version.Split('.').Take(2));
         var pool = cluster.Spec.NodePools!.First(p => p.Name == instance.Pool);
         var packValues = MergedPackValues(cluster, profile);
-        var kubeadm = KubeadmConfig(cluster, instance, pool, apiEndpointHost, secrets, version, packValues.GetValueOrDefault(k8s.Name!));
+        var kubeadm = KubeadmConfig(cluster, instance, pool, apiEndpointHost, caCertHash, version, packValues.GetValueOrDefault(k8s.Name!));
+        var controlPlane = instance.Role == NodePoolRoles.ControlPlane;
 
         var files = new List<Dictionary<string, object>>
         {
-            File("/etc/palette/kubeadm.yaml", kubeadm, "0600"),
+            File("/etc/palette/kubeadm.yaml.in", kubeadm, "0600"),
+            File(SecretsScriptPath, SecretsScript(cluster, instance), "0700"),
         };
         foreach (var (pack, values) in packValues)
             files.Add(File($"/etc/palette/packs/{pack}.yaml", values, "0644"));
         if (instance.IsFirstControlPlane)
         {
-            files.Add(File("/etc/kubernetes/pki/ca.crt", secrets.CaCertificatePem, "0644"));
-            files.Add(File("/etc/kubernetes/pki/ca.key", secrets.CaPrivateKeyPem, "0600"));
+            files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(), "0644"));
+            files.Add(File(PacksScriptPath, PacksScript(profile), "0700"));
         }
-        var join = instance.IsFirstControlPlane
+        if (controlPlane)
+        {
+            files.Add(File(RefreshScriptPath, RefreshScript(cluster), "0700"));
+            files.Add(File("/etc/systemd/system/palette-join-token.service", RefreshService, "0644"));
+            files.Add(File($"/etc/systemd/system/{RefreshTimerName}", RefreshTimer, "0644"));
+        }
+        var kubeadmCommand = instance.IsFirstControlPlane
             ? "kubeadm init --config /etc/palette/kubeadm.yaml --upload-certs"
             : "kubeadm join --config /etc/palette/kubeadm.yaml";
+        var runcmd = new List<object>
+        {
+            "modprobe br_netfilter && sysctl -w net.ipv4.ip_forward=1",
+            $"curl -fsSL https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
+            $"echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v{minor}/deb/ /' > /etc/apt/sources.list.d/kubernetes.list",
+            $"apt-get update && apt-get install -y kubelet={version}-* kubeadm={version}-* kubectl={version}-* && apt-mark hold kubelet kubeadm kubectl",
+            // Ubuntu's cloud images carry snapd but no AWS CLI; the snap is AWS's own CLI v2.
+            "command -v aws >/dev/null || snap install aws-cli --classic",
+            SecretsScriptPath,
+            kubeadmCommand,
+            "rm -f /etc/palette/kubeadm.yaml",
+        };
+        // The groups the API's kubeconfigs name get their ClusterRoles once the API server is up;
+        // then the network, storage and addon packs, in that order.
+        if (instance.IsFirstControlPlane)
+        {
+            runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {RbacManifestPath}");
+            runcmd.Add(PacksScriptPath);
+        }
+        if (controlPlane)
+            runcmd.Add($"systemctl daemon-reload && systemctl enable --now {RefreshTimerName}");
         var document = new Dictionary<string, object>
         {
             ["hostname"] = instance.Name,
             ["write_files"] = files,
             ["packages"] = new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd" },
-            ["runcmd"] = new object[]
-            {
-                "modprobe br_netfilter && sysctl -w net.ipv4.ip_forward=1",
-                $"curl -fsSL https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
-                $"echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v{minor}/deb/ /' > /etc/apt/sources.list.d/kubernetes.list",
-                $"apt-get update && apt-get install -y kubelet={version}-* kubeadm={version}-* kubectl={version}-* && apt-mark hold kubelet kubeadm kubectl",
-                join,
-            },
+            ["runcmd"] = runcmd,
         };
         return "#cloud-config\n" + CloudConfigYaml.Serialize(document);
     }
+
+    /// <summary>
+    /// Reads the node's secrets from its cluster's parameters (the AWS CLI takes the instance
+    /// profile's credentials from IMDSv2) and writes kubeadm's configuration with them; the
+    /// first control plane also gets the CA certificate and key where kubeadm init expects them.
+    /// </summary>
+    private static string SecretsScript(Cluster cluster, InstancePlan instance)
+    {
+        var controlPlane = instance.Role == NodePoolRoles.ControlPlane;
+        var script = new StringBuilder();
+        script.Append("#!/bin/sh\n");
+        script.Append("# Fetches this node's cluster secrets from SSM Parameter Store; nothing secret is in the user data.\n");
+        script.Append("set -eu\n");
+        script.Append("umask 077\n");
+        script.Append($"path='{SecretParameters.PathOf(cluster)}'\n");
+        script.Append($"region='{cluster.Spec.Cloud!.Region}'\n");
+        script.Append("get() {\n");
+        script.Append("  aws ssm get-parameter --region \"$region\" --with-decryption --name \"$path/$1\" --query Parameter.Value --output text\n");
+        script.Append("}\n");
+        script.Append($"token=$(get {SecretParameters.JoinToken})\n");
+        script.Append(controlPlane ? $"key=$(get {SecretParameters.CertificateKey})\n" : "key=''\n");
+        script.Append($"sed -e \"s/{JoinTokenPlaceholder}/$token/\" -e \"s/{CertificateKeyPlaceholder}/$key/\" /etc/palette/kubeadm.yaml.in > /etc/palette/kubeadm.yaml\n");
+        if (instance.IsFirstControlPlane)
+        {
+            script.Append("mkdir -p /etc/kubernetes/pki\n");
+            script.Append($"get {SecretParameters.CertificateAuthority} > /etc/palette/ca.pem\n");
+            script.Append("sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' /etc/palette/ca.pem > /etc/kubernetes/pki/ca.crt\n");
+            script.Append("sed -n '/BEGIN PRIVATE KEY/,/END PRIVATE KEY/p' /etc/palette/ca.pem > /etc/kubernetes/pki/ca.key\n");
+            script.Append("chmod 644 /etc/kubernetes/pki/ca.crt\n");
+            script.Append("rm -f /etc/palette/ca.pem\n");
+        }
+        return script.ToString();
+    }
+
+    /// <summary>
+    /// Installs the profile's CNI, CSI and addon packs after kubeadm init, in layer order, each as
+    /// the pack catalog says (a pinned manifest, or a pinned Helm chart with the pack's merged
+    /// values file). The first failure stops the script with the pack named on stderr and a
+    /// non-zero exit, in cloud-init's log.
+    /// </summary>
+    private static string PacksScript(ClusterProfile profile)
+    {
+        var script = new StringBuilder();
+        script.Append("#!/bin/sh\n");
+        script.Append("# Installs the cluster profile's network, storage and addon packs; stops at the first failure, naming the pack.\n");
+        script.Append("set -eu\n");
+        script.Append("export KUBECONFIG=/etc/kubernetes/admin.conf\n");
+        script.Append("fail() {\n  echo \"palette: pack $1 failed to install\" >&2\n  exit 1\n}\n");
+        var packs = (profile.Packs ?? [])
+            .Where(p => p.Layer is PackLayers.Network or PackLayers.Storage or PackLayers.Addon)
+            .OrderBy(p => p.Layer == PackLayers.Network ? 0 : p.Layer == PackLayers.Storage ? 1 : 2)
+            .Select(p => (Pack: p, Catalog: PackCatalog.Find(p.Name!, p.Version!)))
+            .ToList();
+        if (packs.Any(p => p.Catalog?.Install is HelmChartInstall))
+            script.Append("command -v helm >/dev/null || snap install helm --classic || fail helm\n");
+        foreach (var (pack, catalog) in packs)
+        {
+            var name = $"{pack.Name}-{pack.Version}";
+            switch (catalog?.Install)
+            {
+                case ManifestInstall manifest:
+                    script.Append($"kubectl apply -f '{manifest.Url}' || fail {name}\n");
+                    break;
+                case HelmChartInstall chart:
+                    script.Append($"helm upgrade --install '{pack.Name}' '{chart.Chart}' --repo '{chart.Repository}' --version '{chart.ChartVersion}' " +
+                        $"--namespace '{chart.Namespace}' --create-namespace --values '/etc/palette/packs/{pack.Name}.yaml' --wait --timeout 10m || fail {name}\n");
+                    break;
+                default:
+                    // Profile validation admits only catalog packs; one without an install is a defect, said loudly.
+                    script.Append($"fail {name}\n");
+                    break;
+            }
+        }
+        return script.ToString();
+    }
+
+    /// <summary>
+    /// Keeps joins working past the first token's 24 h: a new token (valid 24 h) replaces the
+    /// parameter every 12 h, and the control-plane certificates are uploaded again under the same
+    /// certificate key (kubeadm deletes the uploaded ones after 2 h).
+    /// </summary>
+    private static string RefreshScript(Cluster cluster) =>
+        "#!/bin/sh\n" +
+        "# Replaces the cluster's join token parameter with a new token and uploads the control-plane certificates again.\n" +
+        "set -eu\n" +
+        $"path='{SecretParameters.PathOf(cluster)}'\n" +
+        $"region='{cluster.Spec.Cloud!.Region}'\n" +
+        "export KUBECONFIG=/etc/kubernetes/admin.conf\n" +
+        "token=$(kubeadm token create --ttl 24h0m0s)\n" +
+        $"aws ssm put-parameter --region \"$region\" --name \"$path/{SecretParameters.JoinToken}\" --type SecureString --key-id '{SecretParameters.KmsKeyAlias}' --overwrite --value \"$token\" >/dev/null\n" +
+        $"key=$(aws ssm get-parameter --region \"$region\" --with-decryption --name \"$path/{SecretParameters.CertificateKey}\" --query Parameter.Value --output text)\n" +
+        "kubeadm init phase upload-certs --upload-certs --certificate-key \"$key\" >/dev/null\n";
+
+    private const string RefreshService =
+        "[Unit]\nDescription=Replace the cluster's join token parameter\nAfter=kubelet.service\n\n" +
+        "[Service]\nType=oneshot\nExecStart=" + RefreshScriptPath + "\n";
+
+    private const string RefreshTimer =
+        "[Unit]\nDescription=Replace the cluster's join token parameter every 12 hours\n\n" +
+        "[Timer]\nOnBootSec=1h\nOnUnitActiveSec=12h\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n";
 
     /// <summary>Each pack's values with the cluster's packValues for it deep-merged on top (maps merge, everything else is replaced).</summary>
     public static Dictionary<string, string> MergedPackValues(Cluster cluster, ClusterProfile profile)
@@ -75,7 +214,7 @@ public static class UserData
         return merged;
     }
 
-    private static string KubeadmConfig(Cluster cluster, InstancePlan instance, NodePoolSpec pool, string apiHost, ClusterSecrets secrets, string version, string? k8sValues)
+    private static string KubeadmConfig(Cluster cluster, InstancePlan instance, NodePoolSpec pool, string apiHost, string caCertHash, string version, string? k8sValues)
     {
         var registration = new Dictionary<string, object>
         {
@@ -99,8 +238,8 @@ public static class UserData
             {
                 ["apiVersion"] = "kubeadm.k8s.io/v1beta3",
                 ["kind"] = "InitConfiguration",
-                ["bootstrapTokens"] = new[] { new Dictionary<string, object> { ["token"] = secrets.BootstrapToken, ["ttl"] = "24h0m0s" } },
-                ["certificateKey"] = secrets.CertificateKey,
+                ["bootstrapTokens"] = new[] { new Dictionary<string, object> { ["token"] = JoinTokenPlaceholder, ["ttl"] = "24h0m0s" } },
+                ["certificateKey"] = CertificateKeyPlaceholder,
                 ["nodeRegistration"] = registration,
             });
             var clusterConfiguration = new Dictionary<string, object>
@@ -126,14 +265,14 @@ public static class UserData
                     ["bootstrapToken"] = new Dictionary<string, object>
                     {
                         ["apiServerEndpoint"] = endpoint,
-                        ["token"] = secrets.BootstrapToken,
-                        ["caCertHashes"] = new[] { secrets.CaCertHash },
+                        ["token"] = JoinTokenPlaceholder,
+                        ["caCertHashes"] = new[] { caCertHash },
                     },
                 },
                 ["nodeRegistration"] = registration,
             };
             if (instance.Role == NodePoolRoles.ControlPlane)
-                join["controlPlane"] = new Dictionary<string, object> { ["certificateKey"] = secrets.CertificateKey };
+                join["controlPlane"] = new Dictionary<string, object> { ["certificateKey"] = CertificateKeyPlaceholder };
             documents.Add(join);
         }
         return string.Join("---\n", documents.Select(d => Yaml.Serialize(d)));

@@ -15,15 +15,26 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         var cluster = resources.Cluster;
-        var secrets = await step.Inventory.GetOrCreateSecretsAsync(cluster, () => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), ct);
         // Which subnet an instance of a role lands in, per zone.
         var subnets = new Dictionary<string, string>();
         foreach (var instance in plan.Instances)
             subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
-        await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets, subnets, ct);
+        var secrets = await SecretsAsync(plan, resources, runtime.Clock, ct);
+        await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
     });
+
+    /// <summary>
+    /// The cluster's secrets, stored in SSM before any node boots to read them (the nodes get only
+    /// the CA's hash); made on first use, read afterwards (a day-2 launch finds them).
+    /// </summary>
+    public static Task<ClusterSecrets> SecretsAsync(ClusterPlan plan, ClusterResources resources, TimeProvider clock, CancellationToken ct)
+    {
+        var cluster = resources.Cluster;
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : cluster.Spec.Cloud!.Placement!.VpcId!;
+        return new SecretParameterKind(resources).EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, clock.GetUtcNow()), vpcId, ct);
+    }
 
     /// <summary>The subnet a node of a role lands in, in a zone: the private subnet of a dynamic network, else the user's subnet of that zone.</summary>
     public static string SubnetFor(ClusterPlan plan, StaticNetwork? network, ClusterResources resources, string zone, string role)

@@ -28,8 +28,8 @@ public sealed class RollPoolStep(StepRuntime runtime)
             var progress = await new PoolRollout(resources, nodes).PassAsync(pool, zones,
                 async () =>
                 {
-                    var secrets = await step.Inventory.GetOrCreateSecretsAsync(cluster, () => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), ct);
-                    return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets, [spec!.InstanceType!], ct);
+                    var secrets = await NodePoolsStep.SecretsAsync(plan, resources, runtime.Clock, ct);
+                    return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType!], ct);
                 },
                 zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role!),
                 ct);

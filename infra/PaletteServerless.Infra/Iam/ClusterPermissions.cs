@@ -27,8 +27,15 @@ public enum ClusterPermissions
     DrainTargets = 1 << 10,
     /// <summary>Changes the user's tags on resources the cluster owns (a day-2 tag change applies in place).</summary>
     Retag = 1 << 11,
+    /// <summary>The cluster's secret parameters under the product's SSM path, under the product's KMS key: create and read.</summary>
+    WriteSecrets = 1 << 12,
+    /// <summary>Lists and deletes the cluster's secret parameters (teardown, force delete).</summary>
+    DeleteSecrets = 1 << 13,
+    /// <summary>Reads a cluster's CA parameter only (the API signs kubeconfig client certificates with it).</summary>
+    ReadCertificateAuthority = 1 << 14,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
-        | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag,
+        | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority,
 }

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using CdkAws = Amazon.CDK.Aws;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Infra.Iam;
 
@@ -44,6 +45,11 @@ public static class ClusterResourcePolicy
                 "elasticloadbalancing:DescribeTargetHealth");
         if (permissions.HasFlag(ClusterPermissions.ReadQuotas))
             yield return AnyResource("ReadVcpuQuota", "servicequotas:GetServiceQuota");
+
+        if (permissions.HasFlag(ClusterPermissions.Describe))
+            // Preflight: the node instance profile must exist before any node is launched with it.
+            yield return Allow("ReadNodeInstanceProfile", ["iam:GetInstanceProfile"],
+                [$"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:instance-profile/{SecretParameters.NodeInstanceProfileName}"]);
 
         if (permissions.HasFlag(ClusterPermissions.FindTagged))
             yield return AnyResource("FindTaggedResources", "tag:GetResources");
@@ -136,11 +142,51 @@ public static class ClusterResourcePolicy
                  Ec2("network-interface/*")]);
             yield return TagOnCreate("TagInstancesOnCreate", "ec2:CreateTags", "ec2:CreateAction", ["RunInstances"],
                 [Ec2("instance/*"), Ec2("volume/*")]);
+            // Nodes run with the node instance profile; its role may be passed to EC2 and nothing else.
+            yield return Allow("PassNodeRole", ["iam:PassRole"], [$"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:role/{SecretParameters.NodeRoleName}"],
+                new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ec2.amazonaws.com" } });
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.WriteSecrets))
+        {
+            // PutParameter with Tags is authorized as ssm:AddTagsToResource too; both only under the
+            // product's path and only with the ownership tag, as every other create.
+            yield return Allow("CreateTaggedSecrets", ["ssm:AddTagsToResource", "ssm:PutParameter"], [SecretParameterArn()], RequestTagged());
+            yield return Allow("ReadClusterSecrets", ["ssm:GetParameters"], [SecretParameterArn()], ResourceTagged());
+            yield return UseSecretsKey("EncryptClusterSecrets", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.ReadCertificateAuthority))
+        {
+            yield return Allow("ReadCertificateAuthority", ["ssm:GetParameter"],
+                [SecretParameterArn($"*/*/{SecretParameters.CertificateAuthority}")], ResourceTagged());
+            yield return UseSecretsKey("DecryptCertificateAuthority", "kms:Decrypt");
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.DeleteSecrets))
+        {
+            // Listing by path is authorized on the path, which carries no tag; the deletes on the tagged parameters.
+            yield return Allow("ListClusterSecrets", ["ssm:GetParametersByPath"], [SecretParameterArn()]);
+            yield return Allow("DeleteClusterSecrets", ["ssm:DeleteParameters"], [SecretParameterArn()], ResourceTagged());
         }
 
         if (permissions.HasFlag(ClusterPermissions.DeleteInstances))
             yield return Allow("TerminateOwnedInstances", ["ec2:TerminateInstances"], [Ec2("instance/*")], ResourceTagged());
     }
+
+    /// <summary>Every parameter under the product's path, in any region of the account.</summary>
+    public static string SecretParameterArn(string below = "*") => Arn("ssm", $"parameter/{SecretParameters.Product}/{below}");
+
+    /// <summary>
+    /// The product's KMS key, named by its alias (kms:ResourceAliases), only as SSM uses it for
+    /// SecureString parameters (kms:ViaService).
+    /// </summary>
+    public static PolicyStatement UseSecretsKey(string sid, params string[] actions) =>
+        Allow(sid, actions, [Arn("kms", "key/*")], new Dictionary<string, object>
+        {
+            ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = SecretParameters.KmsKeyAlias },
+            ["StringLike"] = new Dictionary<string, object> { ["kms:ViaService"] = "ssm.*.amazonaws.com" },
+        });
 
     private static string Arn(string service, string resource) => $"arn:{CdkAws.PARTITION}:{service}:*:{CdkAws.ACCOUNT_ID}:{resource}";
 

@@ -27,14 +27,16 @@ public sealed record FunctionAccess(ClusterPermissions Cluster, bool ControlsWor
 public static class FunctionPolicies
 {
     private const ClusterPermissions TearDown = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork
-        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged;
+        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged
+        | ClusterPermissions.DeleteSecrets;
 
     /// <summary>Every function by its catalog name.</summary>
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
     {
         // Starts and stops workflows; force delete and orphan removal sweep what carries a cluster's tag.
-        // A dry run makes the preflight checks, the vCPU quota read included.
-        ["Api"] = new(TearDown | ClusterPermissions.ReadQuotas, ControlsWorkflows: true),
+        // A dry run makes the preflight checks, the vCPU quota read included; issuing a kubeconfig
+        // reads the cluster's CA parameter, and nothing else of its secrets.
+        ["Api"] = new(TearDown | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority, ControlsWorkflows: true),
 
         // Provisioning
         ["StartProvisioning"] = new(ClusterPermissions.None),
@@ -45,7 +47,8 @@ public static class FunctionPolicies
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private routes once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances),
+        // Stores the cluster's secrets in SSM before it runs the nodes that read them.
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.WriteSecrets),
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
         // Registers the control-plane instances with the load balancer's target group.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),

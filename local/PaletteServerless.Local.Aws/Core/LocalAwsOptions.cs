@@ -36,5 +36,12 @@ public sealed record LocalAwsOptions
     /// <summary>How long terminated instances and deleted gateways stay describable (AWS: about an hour), before TimeScale.</summary>
     public TimeSpan TerminalRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The IAM instance profiles every account has. The local AWS keeps no IAM: the one profile a
+    /// product account has, the node profile the CDK stacks make, is assumed present everywhere,
+    /// as the target role is (Sts/StsRoles.cs); RunInstances refuses any other name as EC2 does.
+    /// </summary>
+    public IReadOnlySet<string> InstanceProfiles { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "PaletteServerlessNode" };
+
     public const string SnapshotFileName = "local-aws.json";
 }

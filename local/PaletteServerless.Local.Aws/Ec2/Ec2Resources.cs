@@ -127,6 +127,8 @@ public sealed class Instance : AwsResource
     public List<InstanceVolume> Volumes { get; set; } = [];
     public string? ClientToken { get; set; }
     public string? UserData { get; set; }
+    /// <summary>The instance profile it was launched with (its role's credentials are what the node's AWS calls use).</summary>
+    public string? IamInstanceProfileArn { get; set; }
 
     /// <summary>Set at launch; while true, TerminateInstances refuses the instance.</summary>
     public bool DisableApiTermination { get; set; }

@@ -36,6 +36,7 @@ public sealed partial class Ec2Service
         if (r.P["Placement.AvailabilityZone"] is { } zone && zone != subnet.AvailabilityZone)
             throw new AwsErrorException("InvalidParameterValue", $"Value ({zone}) for parameter availabilityZone is invalid. Subnet {subnet.Id} is in {subnet.AvailabilityZone}.");
         var groups = SecurityGroupsForLaunch(r, subnet, r.P.List("SecurityGroupId").Concat(firstInterface.List("SecurityGroupId")).ToList());
+        var instanceProfileArn = InstanceProfileForLaunch(r);
         r.CheckTagSpecificationTypes("instance", "volume", "network-interface");
 
         if (!Ec2Catalog.IsOffered(type, subnet.AvailabilityZone))
@@ -72,8 +73,31 @@ public sealed partial class Ec2Service
         var reservationId = Ec2Request.NewId("r");
         var publicIp = firstInterface.Bool("AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
         for (var index = 0; index < count; index++)
-            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp);
+            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn);
         return reservationId;
+    }
+
+    /// <summary>
+    /// The ARN of the instance profile a launch names by <c>IamInstanceProfile.Name</c> or
+    /// <c>.Arn</c> (not both, as EC2 requires), or null; a profile the account lacks is refused.
+    /// </summary>
+    private static string? InstanceProfileForLaunch(Ec2Request r)
+    {
+        var name = r.P["IamInstanceProfile.Name"];
+        var arn = r.P["IamInstanceProfile.Arn"];
+        if (name is null && arn is null)
+            return null;
+        if (name is not null && arn is not null)
+            throw new AwsErrorException("InvalidParameterCombination", "The parameter 'iamInstanceProfile.name' may not be used in combination with 'iamInstanceProfile.arn'");
+        var prefix = $"arn:aws:iam::{r.World.Account}:instance-profile/";
+        var profileName = name ?? (arn!.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split('/')[^1] : null);
+        if (profileName is null || !r.Aws.Options.InstanceProfiles.Contains(profileName))
+        {
+            throw name is not null
+                ? new AwsErrorException("InvalidParameterValue", $"Value ({name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
+                : new AwsErrorException("InvalidParameterValue", $"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN");
+        }
+        return prefix + profileName;
     }
 
     private static List<SecurityGroup> SecurityGroupsForLaunch(Ec2Request r, Subnet subnet, List<string> groupIds)
@@ -93,7 +117,7 @@ public sealed partial class Ec2Service
 
     private static void LaunchOne(
         Ec2Request r, InstanceTypeInfo type, ImageInfo image, Subnet subnet, List<SecurityGroup> groups,
-        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp)
+        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp, string? instanceProfileArn)
     {
         var id = Ec2Request.NewId("i");
         var privateIp = Ec2Request.NextPrivateIp(r.World, subnet, r.Now)
@@ -105,6 +129,7 @@ public sealed partial class Ec2Service
             VpcId = subnet.VpcId, SubnetId = subnet.Id, AvailabilityZone = subnet.AvailabilityZone, PrivateIpAddress = privateIp,
             PublicIpAddress = publicIp ? r.NewPublicIp() : null,
             SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
+            IamInstanceProfileArn = instanceProfileArn,
             DisableApiTermination = r.P.Bool("DisableApiTermination") ?? false,
             IsSpot = isSpot, SpotMaxPrice = isSpot ? r.P["InstanceMarketOptions.SpotOptions.MaxPrice"] : null,
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
@@ -176,6 +201,8 @@ public sealed partial class Ec2Service
             .Element("ipAddress", state is "pending" or "running" ? instance.PublicIpAddress : null)
             .Element("sourceDestCheck", true)
             .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
+        if (instance.IamInstanceProfileArn is { } profileArn && !gone)
+            x.Open("iamInstanceProfile").Element("arn", profileArn).Element("id", InstanceProfileId(profileArn)).Close();
         if (instance.StateReasonCode is { } reason)
             x.Open("stateReason").Element("code", reason).Element("message", reason + ": User initiated shutdown").Close();
         x.Element("architecture", Ec2Catalog.FindImage(instance.ImageId)?.Architecture ?? "x86_64")
@@ -326,6 +353,10 @@ public sealed partial class Ec2Service
             .Call(Ec2Xml.InstanceState, ("currentState", c.Current))
             .Call(Ec2Xml.InstanceState, ("previousState", c.Previous))));
     }
+
+    // EC2 answers an instance profile's IAM id (AIPA...); the local one is derived from its ARN, stable across calls.
+    private static string InstanceProfileId(string arn) =>
+        "AIPA" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(arn)))[..17];
 
     // The attributes DescribeInstanceAttribute may name (the EC2 model's InstanceAttributeName enum).
     private static readonly HashSet<string> InstanceAttributeNames = new(StringComparer.Ordinal)

@@ -33,6 +33,7 @@ public sealed class ApiHarness
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, "us-east-1"),
+            new KubeconfigService(Store, Store, Credentials, Clock),
             Clock,
             new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock)));
     }
@@ -44,6 +45,7 @@ public sealed class ApiHarness
     public RecordingForceDeleter ForceDeleter { get; }
     public ScriptedPreflight Preflight { get; } = new();
     public RecordingOrphanSweeper Orphans { get; } = new();
+    public FixedClusterCredentials Credentials { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>
@@ -67,6 +69,15 @@ public sealed class ApiHarness
     {
         (await SendAsync(ApiCall.Post($"/v1/projects/{project}/cloudaccounts").By(Admin).WithJson(AccountJson()))).Status.Should().Be(201);
         (await SendAsync(ApiCall.Post($"/v1/projects/{project}/clusterprofiles").By(Admin).WithJson(ProfileJson()))).Status.Should().Be(201);
+    }
+
+    /// <summary>Creates a cluster and marks it Running, as the provisioning workflow would.</summary>
+    public async Task CreateRunningClusterAsync(string project, string name)
+    {
+        await CreateClusterAsync(project, name);
+        var scope = new PaletteServerless.Domain.Identity.ProjectScope(Tenant, project);
+        var cluster = (await Clusters.GetAsync(scope, name, CancellationToken.None))!;
+        await Clusters.UpdateAsync(cluster with { Status = ClusterStatus.Running }, cluster.Version, CancellationToken.None);
     }
 
     public async Task<ApiResponse> CreateClusterAsync(string project, string name, Identity? by = null)

@@ -94,3 +94,14 @@ public sealed class RecordingOrphanSweeper : IOrphanSweeper
         return Task.FromResult(PaletteServerless.Domain.Provisioning.LeftoverReport.Of(null, [], DateTimeOffset.UnixEpoch));
     }
 }
+
+/// <summary>One CA for every cluster and a fixed API host, as the cluster's SSM parameter and inventory would give them.</summary>
+public sealed class FixedClusterCredentials : IClusterCredentials
+{
+    public const string ApiHost = "demo-api-0123.elb.us-east-1.amazonaws.com";
+
+    public CertificateAuthority Authority { get; } = ClusterPki.CreateCertificateAuthority("demo", ApiHarness.Start);
+
+    public Task<ClusterAccess?> ReadAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, CancellationToken ct) =>
+        Task.FromResult<ClusterAccess?>(new ClusterAccess(Authority, ApiHost));
+}

@@ -98,15 +98,27 @@ public sealed class ProvisioningPlanTests
         var plan = ClusterPlan.Build(cluster);
         var secrets = ClusterSecrets.Generate(cluster.Name, DateTimeOffset.UtcNow);
 
-        var worker = UserData.Build(cluster, Profile, plan.Instances.First(i => i.Pool == "workers"), "api.example", secrets);
-        var first = UserData.Build(cluster, Profile, plan.Instances.First(i => i.IsFirstControlPlane), "api.example", secrets);
-        var secondControlPlane = UserData.Build(cluster, Profile, plan.Instances.First(i => i.Pool == "cp" && i.Index == 1), "api.example", secrets);
+        var worker = UserData.Build(cluster, Profile, plan.Instances.First(i => i.Pool == "workers"), "api.example", secrets.CaCertHash);
+        var first = UserData.Build(cluster, Profile, plan.Instances.First(i => i.IsFirstControlPlane), "api.example", secrets.CaCertHash);
+        var secondControlPlane = UserData.Build(cluster, Profile, plan.Instances.First(i => i.Pool == "cp" && i.Index == 1), "api.example", secrets.CaCertHash);
 
         worker.Should().StartWith("#cloud-config").And.Contain("kubeadm join").And.Contain("apiServerEndpoint: api.example:6443")
             .And.Contain("key: dedicated").And.Contain("effect: NoExecute").And.Contain("tier=batch").And.Contain(secrets.CaCertHash)
             .And.NotContain("PRIVATE KEY");
-        first.Should().Contain("kubeadm init").And.Contain("kubernetesVersion: v1.30.4").And.Contain("podSubnet: 192.168.0.0/16").And.Contain("PRIVATE KEY");
-        secondControlPlane.Should().Contain("kubeadm join").And.Contain("certificateKey: " + secrets.CertificateKey);
+        first.Should().Contain("kubeadm init").And.Contain("kubernetesVersion: v1.30.4").And.Contain("podSubnet: 192.168.0.0/16");
+        secondControlPlane.Should().Contain("kubeadm join").And.Contain("certificateKey: '@CERTIFICATE_KEY@'");
+        // No secret travels in user data: each node fetches them from its cluster's path at boot.
+        foreach (var userData in new[] { worker, first, secondControlPlane })
+        {
+            userData.Should().NotContain(secrets.BootstrapToken).And.NotContain(secrets.CertificateKey).And.NotContain("-----BEGIN PRIVATE KEY-----")
+                .And.Contain("aws ssm get-parameter").And.Contain($"path='/palette-serverless/{cluster.Scope.Tenant}/{cluster.Uid}'");
+        }
+        first.Should().Contain("get ca > /etc/palette/ca.pem").And.Contain(UserData.RefreshTimerName)
+            .And.Contain("kind: ClusterRoleBinding").And.Contain("name: palette:cluster-admins").And.Contain("apply -f " + UserData.RbacManifestPath);
+        worker.Should().NotContain("ClusterRoleBinding").And.NotContain(UserData.PacksScriptPath);
+
+        secondControlPlane.Should().Contain(UserData.RefreshTimerName).And.NotContain("get ca >");
+        worker.Should().NotContain(UserData.RefreshTimerName).And.NotContain("get certificate-key");
         var calico = UserData.MergedPackValues(cluster, Profile)["calico"];
         calico.Should().Contain("mtu: 1400").And.Contain("a: 1").And.Contain("b: 2");
     }

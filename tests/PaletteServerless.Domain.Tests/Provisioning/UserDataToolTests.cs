@@ -66,7 +66,7 @@ public sealed class UserDataToolTests : IDisposable
             "control-plane-join" => plan.Instances.First(i => i.Pool == "cp" && !i.IsFirstControlPlane),
             _ => plan.Instances.First(i => i.Pool == "workers"),
         };
-        return UserData.Build(Cluster, Profile, instance, "demo-cluster-api-0123.elb.us-east-1.amazonaws.com", Secrets);
+        return UserData.Build(Cluster, Profile, instance, "demo-cluster-api-0123.elb.us-east-1.amazonaws.com", Secrets.CaCertHash);
     }
 
     private string Write(string name, string content)
@@ -114,5 +114,26 @@ public sealed class UserDataToolTests : IDisposable
             var result = Tool.TryRun("shellcheck", "--format=gcc", script);
             result.ExitCode.Should().Be(0, $"{Path.GetFileName(script)}:\n{File.ReadAllText(script)}\n{result.StandardOutput}{result.StandardError}");
         }
+    }
+
+    [Fact]
+    public void The_first_control_plane_installs_the_network_storage_and_addon_packs_after_kubeadm_init_each_failing_by_name()
+    {
+        var document = new YamlStream();
+        document.Load(new StringReader(UserDataOf("control-plane-init")));
+        var root = (YamlMappingNode)document.Documents[0].RootNode;
+        var runcmd = ((YamlSequenceNode)root["runcmd"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        var script = ((YamlSequenceNode)root["write_files"]).Children.Cast<YamlMappingNode>()
+            .Single(f => ((YamlScalarNode)f["path"]).Value == UserData.PacksScriptPath);
+        var lines = ((YamlScalarNode)script["content"]).Value!.Split('\n');
+
+        runcmd.IndexOf(UserData.PacksScriptPath).Should().BeGreaterThan(runcmd.FindIndex(c => c.StartsWith("kubeadm init", StringComparison.Ordinal)));
+        lines.Should().Contain("set -eu");
+        var calico = Array.FindIndex(lines, l => l.StartsWith("kubectl apply -f 'https://raw.githubusercontent.com/projectcalico/calico/v3.27.0/manifests/calico.yaml' || fail calico-3.27.0", StringComparison.Ordinal));
+        var ebs = Array.FindIndex(lines, l => l.StartsWith("helm upgrade --install 'aws-ebs-csi' 'aws-ebs-csi-driver'", StringComparison.Ordinal));
+        calico.Should().BeGreaterThan(0);
+        ebs.Should().BeGreaterThan(calico, "the network pack goes first");
+        lines[ebs].Should().Contain("--values '/etc/palette/packs/aws-ebs-csi.yaml'").And.EndWith("|| fail aws-ebs-csi-1.30.0");
+        UserDataOf("worker").Should().NotContain(UserData.PacksScriptPath);
     }
 }

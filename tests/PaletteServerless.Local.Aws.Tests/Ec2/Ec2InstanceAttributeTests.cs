@@ -50,6 +50,22 @@ public sealed class Ec2InstanceAttributeTests : Ec2TestBase
     }
 
     [Fact]
+    public async Task An_instance_runs_with_a_known_instance_profile_and_an_unknown_one_is_refused_as_EC2_does()
+    {
+        var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
+
+        var instance = (await RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification { Name = "PaletteServerlessNode" })).Single();
+
+        (await DescribeInstanceAsync(instance.InstanceId)).IamInstanceProfile.Arn.Should().EndWith(":instance-profile/PaletteServerlessNode");
+        (await FailsWith("InvalidParameterValue", () => RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification { Name = "NoSuchProfile" })))
+            .Message.Should().Be("Value (NoSuchProfile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name");
+        (await FailsWith("InvalidParameterCombination", () => RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification
+        {
+            Name = "PaletteServerlessNode", Arn = "arn:aws:iam::000000000000:instance-profile/PaletteServerlessNode",
+        }))).Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task A_protected_instance_is_not_terminated()
     {
         var instanceId = await RunWithUserDataAsync(protect: true);

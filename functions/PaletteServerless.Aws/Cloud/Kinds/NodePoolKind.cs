@@ -8,8 +8,8 @@ using NodeUserData = PaletteServerless.Domain.Provisioning.UserData;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
 
-/// <summary>What every node launch of one cluster shares: the API host it joins, its profile and secrets, the image per instance type.</summary>
-public sealed record NodeLaunch(string ApiHost, ClusterProfile Profile, ClusterSecrets Secrets, IReadOnlyDictionary<string, string> ImageByInstanceType);
+/// <summary>What every node launch of one cluster shares: the API host it joins, its profile, the CA hash it pins, the image per instance type.</summary>
+public sealed record NodeLaunch(string ApiHost, ClusterProfile Profile, string CaCertHash, IReadOnlyDictionary<string, string> ImageByInstanceType);
 
 /// <summary>One instance of a pool as EC2 reports it.</summary>
 public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State);
@@ -23,15 +23,15 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
 {
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
 
-    public async Task EnsureAsync(ClusterPlan plan, ClusterProfile profile, ClusterSecrets secrets, IReadOnlyDictionary<string, string> subnetByZoneAndRole, CancellationToken ct)
+    public async Task EnsureAsync(ClusterPlan plan, ClusterProfile profile, string caCertHash, IReadOnlyDictionary<string, string> subnetByZoneAndRole, CancellationToken ct)
     {
-        var launch = await PrepareLaunchAsync(plan, profile, secrets, plan.Instances.Select(i => i.InstanceType), ct);
+        var launch = await PrepareLaunchAsync(plan, profile, caCertHash, plan.Instances.Select(i => i.InstanceType), ct);
         foreach (var instance in plan.Instances)
             await LaunchAsync(instance, launch, subnetByZoneAndRole[$"{instance.AvailabilityZone}/{instance.Role}"], ct);
     }
 
     /// <summary>The API host and the Ubuntu image of each instance type's architecture.</summary>
-    public async Task<NodeLaunch> PrepareLaunchAsync(ClusterPlan plan, ClusterProfile profile, ClusterSecrets secrets, IEnumerable<string> instanceTypes, CancellationToken ct)
+    public async Task<NodeLaunch> PrepareLaunchAsync(ClusterPlan plan, ClusterProfile profile, string caCertHash, IEnumerable<string> instanceTypes, CancellationToken ct)
     {
         var apiHost = resources.Find(ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName")
             ?? throw new ProvisioningFailedException("the API load balancer must exist before the nodes (their kubeadm joins it)");
@@ -40,7 +40,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         foreach (var architecture in architectures.Values.Distinct())
             images[architecture] = await MachineImages.UbuntuAsync(Ec2, architecture, ct)
                 ?? throw new ProvisioningFailedException($"no Ubuntu 22.04 {architecture} image in {plan.Region}");
-        return new NodeLaunch(apiHost, profile, secrets, architectures.ToDictionary(a => a.Key, a => images[a.Value]));
+        return new NodeLaunch(apiHost, profile, caCertHash, architectures.ToDictionary(a => a.Key, a => images[a.Value]));
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                 var extra = new Dictionary<string, string> { [PoolTag] = instance.Pool };
                 if (fingerprint is not null)
                     extra[LaunchFingerprint.TagKey] = fingerprint;
-                var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.Secrets);
+                var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.CaCertHash);
                 var response = await Ec2.RunInstancesAsync(new RunInstancesRequest
                 {
                     ClientToken = instance.ClientToken,
@@ -72,6 +72,8 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                     ImageId = launch.ImageByInstanceType[instance.InstanceType],
                     InstanceType = instance.InstanceType,
                     KeyName = resources.Cluster.Spec.Cloud!.SshKeyName,
+                    // The nodes read their cluster's secrets with this profile's role (SecretParameters).
+                    IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.NodeInstanceProfileName },
                     SubnetId = subnetId,
                     SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
                     UserData = NodeUserData.Encode(userData),

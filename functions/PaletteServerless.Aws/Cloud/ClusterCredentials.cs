@@ -1,0 +1,35 @@
+using Amazon.SimpleSystemsManagement.Model;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Aws.Cloud;
+
+/// <summary>
+/// A cluster's CA, read from its SSM parameter in the cluster's account (through the session
+/// seam), and the API load balancer's DNS name from the inventory: what a kubeconfig is made of.
+/// </summary>
+public sealed class ClusterCredentials(ICloudSessionOpener sessions, IInventoryStore inventory) : IClusterCredentials
+{
+    public async Task<ClusterAccess?> ReadAsync(Cluster cluster, CloudAccount account, CancellationToken ct)
+    {
+        var items = await inventory.ListAsync(cluster, ct);
+        if (items.FirstOrDefault(i => i.Kind == ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName") is not { } apiHost)
+            return null;
+        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"kubeconfig-{cluster.Uid}", ct);
+        try
+        {
+            var response = await cloud.Ssm.GetParameterAsync(new GetParameterRequest
+            {
+                Name = SecretParameters.NameOf(cluster, SecretParameters.CertificateAuthority),
+                WithDecryption = true,
+            }, ct);
+            return new ClusterAccess(SecretParameters.AuthorityOf(response.Parameter.Value), apiHost);
+        }
+        catch (ParameterNotFoundException)
+        {
+            return null;
+        }
+    }
+}

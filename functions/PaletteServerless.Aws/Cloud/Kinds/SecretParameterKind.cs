@@ -1,0 +1,121 @@
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using PaletteServerless.Domain.Provisioning;
+using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>
+/// The cluster's secrets as SSM SecureString parameters under its path
+/// (<see cref="SecretParameters"/>), encrypted with the product's KMS key and tagged with the
+/// ownership tags and the cluster's VPC (what the node policy matches). Ensure creates the
+/// missing ones without ever overwriting (a re-run or a second writer adopts what is stored);
+/// delete removes whatever is under the path, recorded or not.
+/// </summary>
+public sealed class SecretParameterKind(ClusterResources resources) : IDeletableKind
+{
+    // DeleteParameters takes at most 10 names per call (the SSM API reference).
+    private const int NamesPerDelete = 10;
+
+    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
+
+    /// <summary>
+    /// The cluster's secrets: those stored, with any missing parameter created from
+    /// <paramref name="generate"/>. Each name is recorded before its create, so nothing can be
+    /// orphaned; a parameter someone else created first is read, not replaced.
+    /// </summary>
+    public async Task<ClusterSecrets> EnsureAsync(Func<ClusterSecrets> generate, string vpcId, CancellationToken ct)
+    {
+        var values = await ReadAsync(ct);
+        var missing = SecretParameters.All.Where(p => !values.ContainsKey(p)).ToList();
+        if (missing.Count == 0)
+            return SecretParameters.FromValues(values);
+        var candidate = SecretParameters.ValuesOf(generate());
+        foreach (var parameter in missing)
+        {
+            var name = SecretParameters.NameOf(resources.Cluster, parameter);
+            if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
+                await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
+            await CloudErrors.CreateAsync($"create parameter {name}", async () =>
+            {
+                try
+                {
+                    return await Ssm.PutParameterAsync(new PutParameterRequest
+                    {
+                        Name = name,
+                        Type = ParameterType.SecureString,
+                        KeyId = SecretParameters.KmsKeyAlias,
+                        Value = candidate[parameter],
+                        Overwrite = false,
+                        Tags = [.. resources.Tags(name, "secret", new Dictionary<string, string> { [SecretParameters.VpcTag] = vpcId })
+                            .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
+    }, ct);
+                }
+                catch (ParameterAlreadyExistsException)
+                {
+                    // A crashed earlier run or a concurrent one stored it first: theirs is the value.
+                    return null;
+                }
+            });
+        }
+        values = await ReadAsync(ct);
+        return SecretParameters.FromValues(values);
+    }
+
+    /// <summary>The stored values by parameter (ca, certificate-key, join-token), decrypted; missing ones are absent.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReadAsync(CancellationToken ct)
+    {
+        var response = await Ssm.GetParametersAsync(new GetParametersRequest
+        {
+            Names = [.. SecretParameters.All.Select(p => SecretParameters.NameOf(resources.Cluster, p))],
+            WithDecryption = true,
+        }, ct);
+        var prefix = SecretParameters.PathOf(resources.Cluster) + "/";
+        return (response.Parameters ?? []).ToDictionary(p => p.Name[prefix.Length..], p => p.Value);
+    }
+
+    /// <summary>The names of every parameter under the cluster's path, whoever made them.</summary>
+    public async Task<IReadOnlyList<string>> FindOwnedAsync(CancellationToken ct)
+    {
+        var names = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await Ssm.GetParametersByPathAsync(new GetParametersByPathRequest
+            {
+                Path = SecretParameters.PathOf(resources.Cluster),
+                Recursive = true,
+                WithDecryption = false,
+                NextToken = next,
+            }, ct);
+            names.AddRange((page.Parameters ?? []).Select(p => p.Name));
+            next = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return names;
+    }
+
+    /// <summary>Removes every parameter under the cluster's path and forgets their records; true when none is left.</summary>
+    public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
+    {
+        var (read, found) = await pass.Read("list parameters", () => FindOwnedAsync(ct));
+        if (!read || found is null)
+            return false;
+        var names = found.Union(resources.All(ResourceKinds.SecretParameter).Select(i => i.Id)).ToList();
+        // Found but never recorded (a crash between record and create cannot cause it, but a
+        // record lost with its table can): recorded now, so a failed delete is reported as left over.
+        foreach (var name in found.Where(n => resources.All(ResourceKinds.SecretParameter).All(i => i.Id != n)))
+            await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = "adopted", Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
+        foreach (var chunk in names.Chunk(NamesPerDelete))
+        {
+            // Names SSM does not find come back as InvalidParameters: gone already, done as NotFound is everywhere else.
+            var deleted = await pass.Attempt("delete parameters " + string.Join(", ", chunk),
+                () => Ssm.DeleteParametersAsync(new DeleteParametersRequest { Names = [.. chunk] }, ct));
+            if (!deleted)
+                continue;
+            foreach (var item in resources.All(ResourceKinds.SecretParameter).Where(i => chunk.Contains(i.Id)).ToList())
+                await resources.ForgetAsync(item, ct);
+        }
+        return !resources.All(ResourceKinds.SecretParameter).Any();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography.X509Certificates;
+using PaletteServerless.Api.Tests.Support;
+using PaletteServerless.Domain.Tests;
+using PaletteServerless.Testing;
+
+namespace PaletteServerless.Api.Tests;
+
+/// <summary>
+/// GET .../clusters/{name}/kubeconfig: a kubeconfig kubectl reads, for the API load balancer, with
+/// a client certificate the cluster CA signed for the caller's subject in the group of their role,
+/// valid 12 h unless ttlHours says otherwise (1..168); 404 before Running; each issue an event.
+/// </summary>
+public sealed class KubeconfigTests(StoreFixture fixture) : IClassFixture<StoreFixture>, IDisposable
+{
+    private readonly ApiHarness _api = new(fixture);
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("kubeconfig-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_directory.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private Task<ApiResponse> GetAsync(string cluster, Identity by, string? ttlHours = null)
+    {
+        var call = ApiCall.Get($"/v1/projects/demo/clusters/{cluster}/kubeconfig").By(by);
+        return _api.SendAsync(ttlHours is null ? call : call.WithQuery("ttlHours", ttlHours));
+    }
+
+    [Theory]
+    [InlineData("project-admin:demo", "palette:cluster-admins")]
+    [InlineData("tenant-admin", "palette:cluster-admins")]
+    [InlineData("project-editor:demo", "palette:editors")]
+    [InlineData("project-viewer:demo", "palette:viewers")]
+    public async Task Each_role_gets_a_certificate_for_its_subject_in_its_group_signed_by_the_cluster_CA(string role, string group)
+    {
+        await _api.SeedProjectAsync("demo");
+        await _api.CreateRunningClusterAsync("demo", "live");
+
+        var response = await GetAsync("live", _api.As(role));
+
+        response.Status.Should().Be(200, response.ToString());
+        response.Body!["subject"]!.GetValue<string>().Should().Be("alice");
+        response.Body["group"]!.GetValue<string>().Should().Be(group);
+        var kubeconfig = Write("kubeconfig", response.Body["kubeconfig"]!.GetValue<string>());
+        var view = Tool.Run("kubectl", "config", "view", "--kubeconfig", kubeconfig, "--raw", "-o",
+            "jsonpath={.clusters[0].cluster.server}|{.clusters[0].cluster.certificate-authority-data}|{.users[0].user.client-certificate-data}");
+        var parts = view.Split('|');
+        parts[0].Should().Be($"https://{FixedClusterCredentials.ApiHost}:6443");
+        System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(parts[1])).Trim().Should().Be(_api.Credentials.Authority.CertificatePem.Trim());
+        var certificate = Write("client.crt", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(parts[2])));
+        var ca = Write("ca.crt", _api.Credentials.Authority.CertificatePem);
+        // At the harness's time: the certificate is issued on its clock.
+        var at = (ApiHarness.Start + TimeSpan.FromHours(1)).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Tool.Run("openssl", "verify", "-attime", at, "-CAfile", ca, certificate).Should().Contain("OK");
+        Tool.Run("openssl", "x509", "-in", certificate, "-noout", "-subject", "-nameopt", "RFC2253").Should().Contain($"CN=alice").And.Contain($"O={group}");
+    }
+
+    [Fact]
+    public async Task The_certificate_lasts_12_hours_by_default_and_ttlHours_up_to_168_and_each_issue_is_an_event_naming_who()
+    {
+        await _api.SeedProjectAsync("demo");
+        await _api.CreateRunningClusterAsync("demo", "live");
+
+        var byDefault = await GetAsync("live", _api.As("project-viewer:demo"));
+        var week = await GetAsync("live", _api.As("project-viewer:demo"), "168");
+
+        ExpiresIn(byDefault).Should().Be(TimeSpan.FromHours(12));
+        ExpiresIn(week).Should().Be(TimeSpan.FromHours(168));
+        using var certificate = X509Certificate2.CreateFromPem(ClientCertificate(week));
+        new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).Should().Be(ApiHarness.Start + TimeSpan.FromHours(168));
+        var events = await _api.SendAsync(ApiCall.Get("/v1/projects/demo/clusters/live/events").By(_api.Admin));
+        events.Body!["items"]!.AsArray().Where(e => e!["reason"]!.GetValue<string>() == "KubeconfigIssued")
+            .Should().HaveCount(2).And.OnlyContain(e => e!["message"]!.GetValue<string>().Contains("alice"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("169")]
+    [InlineData("twelve")]
+    public async Task A_ttl_outside_1_to_168_hours_is_a_400_naming_ttlHours(string ttlHours)
+    {
+        await _api.SeedProjectAsync("demo");
+        await _api.CreateRunningClusterAsync("demo", "live");
+
+        var response = await GetAsync("live", _api.Admin, ttlHours);
+
+        response.Status.Should().Be(400);
+        response.ErrorFields.Should().Equal("ttlHours");
+    }
+
+    [Fact]
+    public async Task A_cluster_that_is_not_Running_yet_has_no_kubeconfig()
+    {
+        await _api.SeedProjectAsync("demo");
+        await _api.CreateClusterAsync("demo", "pending");
+
+        var response = await GetAsync("pending", _api.Admin);
+
+        response.Status.Should().Be(404);
+        response.Body!["detail"]!.GetValue<string>().Should().Contain("Pending");
+    }
+
+    private static TimeSpan ExpiresIn(ApiResponse response) =>
+        DateTimeOffset.Parse(response.Body!["expiresAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) - ApiHarness.Start;
+
+    private static string ClientCertificate(ApiResponse response)
+    {
+        var yaml = response.Body!["kubeconfig"]!.GetValue<string>();
+        var line = yaml.Split('\n').Single(l => l.TrimStart().StartsWith("client-certificate-data:", StringComparison.Ordinal));
+        return System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(line.Split(':', 2)[1].Trim()));
+    }
+}

@@ -1,0 +1,83 @@
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Infra.Tests.Support;
+
+namespace PaletteServerless.Infra.Tests;
+
+/// <summary>
+/// The nodes' access to their cluster's secrets (issue 13), in the target-account stack and in the
+/// product stack (cloud accounts without a role build in the product account): the KMS key, the
+/// node role and its instance profile, and a policy that reaches only the tenant's path and, by
+/// the parameter's VPC tag, only the node's own cluster.
+/// </summary>
+public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<SynthesizedApp>
+{
+    public static TheoryData<string> Stacks => ["target", "product"];
+
+    private TemplateJson Template(string stack) => stack == "target" ? synthesized.TargetJson : synthesized.ProductJson;
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void The_stack_makes_the_secrets_key_with_rotation_and_the_node_instance_profile_the_product_launches_with(string stack)
+    {
+        var json = Template(stack);
+        var key = json.Resources("AWS::KMS::Key").Should().ContainSingle().Subject.Resource;
+        key["Properties"]!["EnableKeyRotation"]!.GetValue<bool>().Should().BeTrue();
+        key["DeletionPolicy"]!.GetValue<string>().Should().Be("Retain", "parameters it encrypted may outlive the stack");
+        json.Resources("AWS::KMS::Alias").Should().ContainSingle().Subject.Resource["Properties"]!["AliasName"]!.GetValue<string>()
+            .Should().Be(SecretParameters.KmsKeyAlias);
+        var profile = json.Resources("AWS::IAM::InstanceProfile").Should().ContainSingle().Subject.Resource["Properties"]!;
+        profile["InstanceProfileName"]!.GetValue<string>().Should().Be(SecretParameters.NodeInstanceProfileName);
+        var role = json.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
+        profile["Roles"]!.ToJsonString().Should().Contain(role.LogicalId);
+        role.Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray().Should().ContainSingle()
+            .Which!["Principal"]!["Service"]!.GetValue<string>().Should().Be("ec2.amazonaws.com");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Nodes_read_only_their_tenants_path_and_only_parameters_tagged_with_their_own_VPC_and_write_only_the_join_token(string stack)
+    {
+        var json = Template(stack);
+        var role = json.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
+        var statements = role.Resource["Properties"]!["Policies"]!.AsArray()
+            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject())
+            .ToDictionary(s => s["Sid"]!.GetValue<string>());
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "UseSecretsKey"]);
+
+        var tenant = stack == "target" ? "{\"Ref\":\"Tenant\"}" : "/palette-serverless/*/*";
+        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken" })
+        {
+            var resource = statements[sid]["Resource"]!.ToJsonString();
+            resource.Should().Contain(":parameter/palette-serverless/").And.Contain(stack == "target" ? tenant : "palette-serverless/*/*");
+            statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
+                .Should().Be("${aws:ec2InstanceSourceVPC}", sid);
+        }
+        TemplateJson.Strings(statements["ReadOwnClusterSecrets"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
+        TemplateJson.Strings(statements["RefreshOwnJoinToken"]["Action"]).Should().BeEquivalentTo(["ssm:PutParameter"]);
+        statements["RefreshOwnJoinToken"]["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}");
+        statements["UseSecretsKey"]["Condition"]!["StringLike"]!["kms:ViaService"]!.GetValue<string>().Should().Be("ssm.*.amazonaws.com");
+        statements["UseSecretsKey"]["Resource"]!.ToJsonString().Should().Contain("Fn::GetAtt").And.Contain("SecretsKey");
+    }
+
+    [Fact]
+    public void Only_the_node_pools_step_writes_secrets_and_only_the_teardown_and_the_api_delete_them()
+    {
+        var json = synthesized.ProductJson;
+        var writers = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "CreateTaggedSecrets").Select(s => s.Owner).ToList();
+        var deleters = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "DeleteClusterSecrets").Select(s => s.Owner).ToList();
+        writers.Should().ContainSingle().Which.Should().StartWith("NodePools");
+        deleters.Should().HaveCount(2).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal) || o.StartsWith("Api", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_the_api_reads_a_certificate_authority_and_only_the_ca_parameter_of_a_cluster()
+    {
+        // The nodes' own role reads its cluster's parameters (above); of the functions, only the API.
+        var readers = synthesized.ProductJson.PolicyStatements().Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("ssm:GetParameter"))
+            .Where(s => !s.Owner.StartsWith("NodesNodeRole", StringComparison.Ordinal)).ToList();
+        readers.Select(r => r.Owner).Distinct().Should().ContainSingle().Which.Should().StartWith("Api");
+        var statement = readers.Single(r => r.Statement["Sid"]!.GetValue<string>() == "ReadCertificateAuthority").Statement;
+        statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless/*/*/ca\"]]}");
+        statement["Condition"]!["Null"]!["aws:ResourceTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be("false");
+    }
+}
