@@ -37,6 +37,8 @@ public sealed record StepResult
     public IReadOnlyList<string>? WaitingFor { get; init; }
     public IReadOnlyList<string>? Blockers { get; init; }
     public IReadOnlyList<string>? Errors { get; init; }
+    /// <summary>How long the workflow waits before the next pass (the Wait's SecondsPath), in seconds.</summary>
+    public int? WaitSeconds { get; init; }
 
     public static StepResult Finished { get; } = new() { Ready = true };
     public static StepResult NotYet { get; } = new() { Ready = false };

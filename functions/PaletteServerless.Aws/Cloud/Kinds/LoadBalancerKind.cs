@@ -112,17 +112,11 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     {
         foreach (var item in resources.All(ResourceKinds.LoadBalancer).ToList())
         {
-            var (read, exists) = await pass.Read("describe load balancer", async () =>
-            {
-                try
-                {
-                    return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [item.Id], cancellationToken: ct)).Items.Count > 0;
-                }
-                catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
-                {
-                    return false;
-                }
-            });
+            var (read, exists) = await ExistsAsync(pass, item.Id, ct);
+            // Asked again right after the delete: ELBv2 usually reports it gone at once, and the
+            // target group can go in the same pass instead of one poll later.
+            if (read && exists && await pass.Attempt($"delete load balancer {item.Id}", () => Elb.DeleteLoadBalancerAsync(item.Id, ct)))
+                (read, exists) = await ExistsAsync(pass, item.Id, ct);
             if (!read)
                 continue;
             if (!exists)
@@ -130,7 +124,6 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 await resources.ForgetAsync(item, ct);
                 continue;
             }
-            await pass.Attempt($"delete load balancer {item.Id}", () => Elb.DeleteLoadBalancerAsync(item.Id, ct));
             pass.Wait($"load balancer {item.Name ?? item.Id} deleting");
         }
         if (resources.All(ResourceKinds.LoadBalancer).Any())
@@ -142,4 +135,17 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
         }
         return !resources.All(ResourceKinds.TargetGroup).Any();
     }
+
+    private Task<(bool Ok, bool Exists)> ExistsAsync(DeletePass pass, string arn, CancellationToken ct) =>
+        pass.Read("describe load balancer", async () =>
+        {
+            try
+            {
+                return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [arn], cancellationToken: ct)).Items.Count > 0;
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
+            {
+                return false;
+            }
+        });
 }
