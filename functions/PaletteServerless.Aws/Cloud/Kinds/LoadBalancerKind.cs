@@ -17,7 +17,9 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     public async Task<string> EnsureAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
     {
         var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb").Select(t => new ResourceTag(t.Key, t.Value)).ToList();
-        var lb = await resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
+        // The load balancer and the target group do not depend on each other: both at once, then the listener joining them.
+        var lbTask = resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
             async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
             async () =>
             {
@@ -33,8 +35,7 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 return (created.LoadBalancerArn, new() { ["dnsName"] = created.DnsName ?? "" });
             },
             ct);
-        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
-        var group = await resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
+        var groupTask = resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
             async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
             async () => ((await Elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
             {
@@ -50,6 +51,8 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 Tags = tags,
             }, ct)).TargetGroupArn, null),
             ct);
+        await Task.WhenAll(lbTask, groupTask);
+        var (lb, group) = (await lbTask, await groupTask);
         var listeners = await Elb.DescribeListenersAsync(loadBalancerArn: lb.Id, cancellationToken: ct);
         if (listeners.Items.Count == 0)
             await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
