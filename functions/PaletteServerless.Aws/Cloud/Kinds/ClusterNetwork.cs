@@ -20,7 +20,19 @@ public sealed class ClusterNetwork(ClusterResources resources)
             await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, vpcs.Vpcs![0].CidrBlock, plan.LoadBalancerScheme, ct);
             return;
         }
-        var vpcId = await new VpcKind(resources).EnsureAsync(plan, ct);
+        var vpc = new VpcKind(resources).EnsureAsync(plan, ct);
+        var igw = new InternetGatewayKind(resources).EnsureAsync(vpc, ct);
+        string vpcId;
+        try
+        {
+            vpcId = await vpc;
+        }
+        catch
+        {
+            // The gateway's create may be under way: let it finish and be recorded before the step fails.
+            await Task.WhenAny(igw);
+            throw;
+        }
         var subnets = new SubnetKind(resources);
         var routes = new RouteTableKind(resources);
         var madeSubnets = Task.WhenAll(plan.Zones.SelectMany(zone => new[]
@@ -28,7 +40,6 @@ public sealed class ClusterNetwork(ClusterResources resources)
             subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PublicSubnetCidr, "public", ct),
             subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PrivateSubnetCidr, "private", ct),
         }));
-        var igw = new InternetGatewayKind(resources).EnsureAsync(vpcId, ct);
         var publicTable = routes.EnsureTableAsync(vpcId, "public", null, ct);
         async Task PublicRoutesAsync()
         {
