@@ -180,6 +180,18 @@ public sealed class KindTests
         await _cloud.Ec2.DidNotReceiveWithAnyArgs().TerminateInstancesAsync(default!, default);
     }
 
+    [Theory]
+    [InlineData(true, null, 0)]
+    [InlineData(false, null, 10)]
+    [InlineData(false, 60.0, 60)]
+    [InlineData(false, 59.2, 60)]
+    public void The_wait_before_the_next_pass_is_what_the_pass_expects_else_the_poll_cadence(bool done, double? expectedSeconds, int wait)
+    {
+        var result = new TeardownResult(done, done ? 0 : 1, [], [], [], expectedSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+
+        Steps.Deletion.TeardownStep.WaitSecondsFor(result).Should().Be(wait);
+    }
+
     [Fact]
     public async Task Teardown_is_done_when_everything_recorded_is_already_gone()
     {

@@ -35,7 +35,11 @@ public sealed class TeardownStep(StepRuntime runtime)
             WaitingFor = result.WaitingFor,
             Blockers = result.Blockers,
             Errors = result.Errors,
-            WaitSeconds = result.Done ? 0 : (int)Math.Ceiling((result.ExpectedDoneIn ?? TypicalLatency.Poll).TotalSeconds),
+            WaitSeconds = WaitSecondsFor(result),
         };
     });
+
+    /// <summary>The Wait before the next pass, in whole seconds: none when done, what the pass expects, else the poll cadence.</summary>
+    public static int WaitSecondsFor(TeardownResult result) =>
+        result.Done ? 0 : (int)Math.Ceiling((result.ExpectedDoneIn ?? TypicalLatency.Poll).TotalSeconds);
 }
