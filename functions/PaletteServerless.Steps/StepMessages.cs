@@ -46,7 +46,7 @@ public sealed record StepResult
     public IReadOnlyList<string>? ControlPlanePools { get; init; }
     public IReadOnlyList<string>? WorkerPools { get; init; }
     public bool? Parallel { get; init; }
-    /// <summary>How long the workflow waits before asking a poll step again.</summary>
+    /// <summary>How long the workflow waits before asking a poll step again or starting the next pass (the Wait's SecondsPath), in seconds.</summary>
     public int? WaitSeconds { get; init; }
 
     public static StepResult Finished { get; } = new() { Ready = true };

@@ -23,7 +23,7 @@ public static class SoakBenchmark
 
     private const string Usage = """
         usage: soak [--lifecycles M] [--time-scale K] [--seed S]
-          --lifecycles M   clusters created and deleted side by side (default 20)
+          --lifecycles M   clusters created and deleted side by side (default 50)
           --time-scale K   divides every modelled AWS delay and workflow wait (default 120)
           --seed S         seed of the fault draws and step crashes (default 1)
         """;
@@ -45,7 +45,7 @@ public static class SoakBenchmark
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
             return error is null ? 0 : 64;
         }
-        var lifecycles = options.Int("--lifecycles", 20);
+        var lifecycles = options.Int("--lifecycles", 50);
         var timeScale = options.Double("--time-scale", 120);
         var seed = options.Int("--seed", 1);
 

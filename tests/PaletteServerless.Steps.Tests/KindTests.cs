@@ -152,6 +152,47 @@ public sealed class KindTests
     }
 
     [Fact]
+    public async Task A_pass_that_starts_the_terminate_expects_what_it_waits_for_in_about_a_minute_and_starts_the_nat_gateway_delete_beside_it()
+    {
+        _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");
+        _inventory.Add(ResourceKinds.NatGateway, "nat-1", "nat", "us-east-1a");
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(Reservation("i-1", InstanceStateName.Running));
+        _cloud.Ec2.DescribeNatGatewaysAsync(Arg.Any<DescribeNatGatewaysRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeNatGatewaysResponse { NatGateways = [new NatGateway { NatGatewayId = "nat-1", State = NatGatewayState.Available }] });
+
+        var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
+
+        result.Done.Should().BeFalse();
+        result.ExpectedDoneIn.Should().Be(TypicalLatency.InstanceTermination);
+        await _cloud.Ec2.Received(1).DeleteNatGatewayAsync(Arg.Is<DeleteNatGatewayRequest>(r => r.NatGatewayId == "nat-1"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_pass_that_only_finds_instances_still_shutting_down_leaves_the_cadence_to_the_workflow()
+    {
+        _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(Reservation("i-1", InstanceStateName.ShuttingDown));
+
+        var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
+
+        result.Done.Should().BeFalse();
+        result.ExpectedDoneIn.Should().BeNull();
+        await _cloud.Ec2.DidNotReceiveWithAnyArgs().TerminateInstancesAsync(default!, default);
+    }
+
+    [Theory]
+    [InlineData(true, null, 0)]
+    [InlineData(false, null, 10)]
+    [InlineData(false, 60.0, 60)]
+    [InlineData(false, 59.2, 60)]
+    public void The_wait_before_the_next_pass_is_what_the_pass_expects_else_the_poll_cadence(bool done, double? expectedSeconds, int wait)
+    {
+        var result = new TeardownResult(done, done ? 0 : 1, [], [], [], expectedSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+
+        Steps.Deletion.TeardownStep.WaitSecondsFor(result).Should().Be(wait);
+    }
+
+    [Fact]
     public async Task Teardown_is_done_when_everything_recorded_is_already_gone()
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");

@@ -15,16 +15,28 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
     public Cluster Cluster => cluster;
     public ICloudSession Cloud => cloud;
     public TimeProvider Clock => clock;
-    public IReadOnlyList<InventoryItem> Items => items;
+    // A delete pass removes independent resources side by side, so the list is read and changed under a lock.
+    private readonly Lock _gate = new();
+
+    public IReadOnlyList<InventoryItem> Items
+    {
+        get { lock (_gate) return [.. items]; }
+    }
 
     public static async Task<ClusterResources> LoadAsync(Cluster cluster, ICloudSession cloud, IInventoryStore inventory, TimeProvider clock, CancellationToken ct) =>
         new(cluster, cloud, inventory, [.. await inventory.ListAsync(cluster, ct)], clock);
 
-    public InventoryItem? Find(string kind, string? role = null, string? zone = null) =>
-        items.FirstOrDefault(i => i.Kind == kind && (role is null || i.Role == role) && (zone is null || i.AvailabilityZone == zone));
+    public InventoryItem? Find(string kind, string? role = null, string? zone = null)
+    {
+        lock (_gate)
+            return items.FirstOrDefault(i => i.Kind == kind && (role is null || i.Role == role) && (zone is null || i.AvailabilityZone == zone));
+    }
 
-    public IEnumerable<InventoryItem> All(string kind, string? role = null) =>
-        items.Where(i => i.Kind == kind && (role is null || i.Role == role));
+    public IEnumerable<InventoryItem> All(string kind, string? role = null)
+    {
+        lock (_gate)
+            return items.Where(i => i.Kind == kind && (role is null || i.Role == role)).ToList();
+    }
 
     public string Id(string kind, string? role = null, string? zone = null) =>
         Find(kind, role, zone)?.Id ?? throw new ProvisioningFailedException($"the inventory has no {kind} {role} {zone}: an earlier step did not finish");
@@ -45,21 +57,26 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
             Attributes = found.Attributes, RecordedAt = clock.GetUtcNow(),
         };
         await inventory.RecordAsync(cluster, item, ct);
-        items.Add(item);
+        lock (_gate)
+            items.Add(item);
         return item;
     }
 
     /// <summary>Updates a recorded item (e.g. a new association id) in place.</summary>
     public async Task RecordAsync(InventoryItem item, CancellationToken ct)
     {
-        items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-        items.Add(item);
+        lock (_gate)
+        {
+            items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+            items.Add(item);
+        }
         await inventory.RecordAsync(cluster, item, ct);
     }
 
     public async Task ForgetAsync(InventoryItem item, CancellationToken ct)
     {
-        items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        lock (_gate)
+            items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
         await inventory.ForgetAsync(cluster, item, ct);
     }
 

@@ -5,17 +5,23 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud;
 
-/// <summary>The outcome of one teardown pass: done, or what it still waits for and what blocks it.</summary>
-public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<Blocker> Blocking, IReadOnlyList<string> Errors)
+/// <summary>
+/// The outcome of one teardown pass: done, or what it still waits for and what blocks it, and how
+/// long until what it waits for is expected to be done (null: nothing with a known latency was started).
+/// </summary>
+public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<Blocker> Blocking, IReadOnlyList<string> Errors, TimeSpan? ExpectedDoneIn = null)
 {
     public IReadOnlyList<string> Blockers => Blocking.Select(b => b.Description).ToList();
 }
 
 /// <summary>
-/// Removes everything a cluster owns, composed of each kind's delete in the reference order
-/// (Cluster API Provider AWS's delete order): instances, the secret parameters (once no node can need them), load balancer and target group, security groups, route
-/// tables, NAT gateways, Elastic IPs, internet gateway, subnets, VPC. One call is one pass: every
-/// stage is attempted until one is not finished yet; NotFound counts as done; dependency errors
+/// Removes everything a cluster owns, composed of each kind's delete. The reference order
+/// (Cluster API Provider AWS's delete order) is kept where one resource holds another, and what does not depend on
+/// anything else starts at once, side by side: first the instances, the load balancer and target
+/// group, the route tables and the NAT gateways; once the instances and gateways are gone, the
+/// secret parameters (no node can need them any more), security groups, Elastic IPs, subnets and
+/// internet gateway; then the VPC. One call is
+/// one pass: stages run until one is not finished yet; NotFound counts as done; dependency errors
 /// mean "next pass"; other errors are collected, never thrown. Safe to run any number of times.
 /// What it owns is what the inventory lists plus what carries the cluster's uid tag; nothing else
 /// is ever touched, and what blocks without being ours is named.
@@ -31,25 +37,28 @@ public sealed class Teardown(ClusterResources resources)
         var pass = new DeletePass();
         await AdoptTaggedAsync(ct);
         var nats = new NatGatewayKind(resources);
-        await nats.StartDeletionsAsync(pass, ct);
-        Func<DeletePass, CancellationToken, Task<bool>>[] stages =
+        Func<DeletePass, CancellationToken, Task<bool>>[][] stages =
         [
-            new NodePoolKind(resources).DeleteAsync, new SecretParameterKind(resources).DeleteAsync, new LoadBalancerKind(resources).DeleteAsync,
-            new SecurityGroupKind(resources).DeleteAsync, new RouteTableKind(resources).DeleteAsync,
-            nats.DeleteAsync, nats.DeleteAddressesAsync, new InternetGatewayKind(resources).DeleteAsync,
-            new SubnetKind(resources).DeleteAsync, new VpcKind(resources).DeleteAsync,
+            [new NodePoolKind(resources).DeleteAsync, new LoadBalancerKind(resources).DeleteAsync, new RouteTableKind(resources).DeleteAsync, nats.DeleteAsync],
+            // The gateway detaches once no public address is mapped in the VPC (the NAT gateways and
+            // instances are gone), so it goes beside the released addresses, not after them.
+            [new SecretParameterKind(resources).DeleteAsync, new SecurityGroupKind(resources).DeleteAsync, nats.DeleteAddressesAsync,
+                new SubnetKind(resources).DeleteAsync, new InternetGatewayKind(resources).DeleteAsync],
+            [new VpcKind(resources).DeleteAsync],
         ];
         var done = true;
         foreach (var stage in stages)
         {
-            if (!await stage(pass, ct))
+            var finished = await Task.WhenAll(stage.Select(kind => kind(pass, ct)));
+            if (finished.Any(f => !f))
             {
                 done = false;
                 if (!attemptEveryStage)
                     break;
             }
         }
-        return new TeardownResult(done && resources.Items.Count == 0, resources.Items.Count, pass.WaitingFor, pass.Blockers, pass.Errors);
+        var remaining = resources.Items.Count;
+        return new TeardownResult(done && remaining == 0, remaining, pass.WaitingFor, pass.Blockers, pass.Errors, pass.ExpectedDoneIn);
     }
 
     /// <summary>

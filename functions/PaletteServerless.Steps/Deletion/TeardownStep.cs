@@ -5,7 +5,9 @@ namespace PaletteServerless.Steps.Deletion;
 
 /// <summary>
 /// One teardown pass (delete, and rollback of a failed create). Counts passes that removed
-/// nothing, so the workflow can stop after a bound and say what blocks, instead of looping forever.
+/// nothing, so the workflow can stop after a bound and say what blocks, instead of looping forever;
+/// and says how long to wait before the next pass: the typical latency of what this pass started
+/// (an instance terminating, a NAT gateway deleting), else kOps' 10 s cadence.
 /// </summary>
 public sealed class TeardownStep(StepRuntime runtime)
 {
@@ -33,6 +35,11 @@ public sealed class TeardownStep(StepRuntime runtime)
             WaitingFor = result.WaitingFor,
             Blockers = result.Blockers,
             Errors = result.Errors,
+            WaitSeconds = WaitSecondsFor(result),
         };
     });
+
+    /// <summary>The Wait before the next pass, in whole seconds: none when done, what the pass expects, else the poll cadence.</summary>
+    public static int WaitSecondsFor(TeardownResult result) =>
+        result.Done ? 0 : (int)Math.Ceiling((result.ExpectedDoneIn ?? TypicalLatency.Poll).TotalSeconds);
 }

@@ -7,32 +7,45 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// The network core as the network step makes it, composed of the kinds in the reference order:
 /// VPC, a public and a private subnet per zone, internet gateway (attached), public route table,
 /// security groups. Static placement: only the security groups, in the user's VPC, whose network is never touched.
+/// Once the VPC exists, what does not depend on each other is made side by side (subnets, the
+/// gateway, the public table, the groups): the network is on every create's critical path.
 /// </summary>
 public sealed class ClusterNetwork(ClusterResources resources)
 {
     public async Task EnsureAsync(ClusterPlan plan, CancellationToken ct)
     {
+        if (!plan.IsDynamic)
+        {
+            var vpcs = await resources.Cloud.Ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [plan.StaticVpcId!] }, ct);
+            await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, vpcs.Vpcs![0].CidrBlock, plan.LoadBalancerScheme, ct);
+            return;
+        }
+        var vpc = new VpcKind(resources).EnsureAsync(plan, ct);
+        var igw = new InternetGatewayKind(resources).EnsureAsync(vpc, ct);
         string vpcId;
-        string vpcCidr;
-        if (plan.IsDynamic)
+        try
         {
-            vpcId = await new VpcKind(resources).EnsureAsync(plan, ct);
-            vpcCidr = plan.VpcCidr!;
-            var subnets = new SubnetKind(resources);
-            foreach (var zone in plan.Zones)
-            {
-                await subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PublicSubnetCidr, "public", ct);
-                await subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PrivateSubnetCidr, "private", ct);
-            }
-            var igw = await new InternetGatewayKind(resources).EnsureAsync(vpcId, ct);
-            await new RouteTableKind(resources).EnsurePublicAsync(vpcId, igw, ct);
+            vpcId = await vpc;
         }
-        else
+        catch
         {
-            vpcId = plan.StaticVpcId!;
-            var vpcs = await resources.Cloud.Ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [vpcId] }, ct);
-            vpcCidr = vpcs.Vpcs![0].CidrBlock;
+            // The gateway's create may be under way: let it finish and be recorded before the step fails.
+            await Task.WhenAny(igw);
+            throw;
         }
-        await new SecurityGroupKind(resources).EnsureAsync(vpcId, vpcCidr, plan.LoadBalancerScheme, ct);
+        var subnets = new SubnetKind(resources);
+        var routes = new RouteTableKind(resources);
+        var madeSubnets = Task.WhenAll(plan.Zones.SelectMany(zone => new[]
+        {
+            subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PublicSubnetCidr, "public", ct),
+            subnets.EnsureAsync(vpcId, zone.AvailabilityZone, zone.PrivateSubnetCidr, "private", ct),
+        }));
+        var publicTable = routes.EnsureTableAsync(vpcId, "public", null, ct);
+        async Task PublicRoutesAsync()
+        {
+            await Task.WhenAll(madeSubnets, igw, publicTable);
+            await routes.EnsurePublicAsync(await publicTable, await igw, ct);
+        }
+        await Task.WhenAll(PublicRoutesAsync(), new SecurityGroupKind(resources).EnsureAsync(vpcId, plan.VpcCidr!, plan.LoadBalancerScheme, ct));
     }
 }

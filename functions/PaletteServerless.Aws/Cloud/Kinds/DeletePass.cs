@@ -11,25 +11,58 @@ public sealed record Blocker(string Kind, string Id, string Description);
 /// What one delete pass learns, shared by every kind's delete: what it waits for, what blocks it
 /// without being ours, and the errors it collected. A kind's delete never throws for an AWS error:
 /// NotFound counts as done, a dependency means "next pass", anything else is collected, so one bad
-/// resource cannot stop the rest.
+/// resource cannot stop the rest. Kinds of one stage run side by side, so what it learns is kept under a lock.
 /// </summary>
 public sealed class DeletePass
 {
+    private readonly Lock _gate = new();
     private readonly List<string> _waiting = [];
     private readonly List<Blocker> _blockers = [];
     private readonly List<string> _errors = [];
+    private TimeSpan? _expected;
 
-    public IReadOnlyList<string> WaitingFor => _waiting;
-    public IReadOnlyList<Blocker> Blockers => _blockers;
-    public IReadOnlyList<string> Errors => _errors;
+    public IReadOnlyList<string> WaitingFor { get { lock (_gate) return [.. _waiting]; } }
+    public IReadOnlyList<Blocker> Blockers { get { lock (_gate) return [.. _blockers]; } }
+    public IReadOnlyList<string> Errors { get { lock (_gate) return [.. _errors]; } }
 
-    public void Wait(string what) => _waiting.Add(what);
+    /// <summary>
+    /// How long until what this pass waits for is expected to be done: the longest typical latency
+    /// of what it started (a terminate, a NAT gateway delete); null when it started nothing with a
+    /// known latency, so the caller polls at its own cadence.
+    /// </summary>
+    public TimeSpan? ExpectedDoneIn { get { lock (_gate) return _expected; } }
+
+    public void Wait(string what)
+    {
+        lock (_gate)
+            _waiting.Add(what);
+    }
+
+    /// <summary>Something was started that AWS typically finishes in <paramref name="typical"/>.</summary>
+    public void Expect(TimeSpan typical)
+    {
+        lock (_gate)
+            _expected = _expected is { } known && known >= typical ? known : typical;
+    }
 
     public void Block(Blocker blocker)
     {
-        if (_blockers.All(b => b.Id != blocker.Id))
-            _blockers.Add(blocker);
+        lock (_gate)
+        {
+            if (_blockers.All(b => b.Id != blocker.Id))
+                _blockers.Add(blocker);
+        }
     }
+
+    private void Collect(string error)
+    {
+        lock (_gate)
+            _errors.Add(error);
+    }
+
+    /// <summary>Runs <paramref name="delete"/> for every item at once (independent deletes of one kind); true when all returned true.</summary>
+    public static async Task<bool> EachAsync<T>(IEnumerable<T> items, Func<T, Task<bool>> delete) =>
+        (await Task.WhenAll(items.Select(delete))).All(done => done);
 
     /// <summary>Runs one call; NotFound means done (true), a dependency means later (false), anything else is collected (false).</summary>
     public async Task<bool> Attempt(string what, Func<Task> call)
@@ -44,9 +77,9 @@ public sealed class DeletePass
             if (CloudErrors.IsNotFound(ex))
                 return true;
             if (CloudErrors.IsDependency(ex))
-                _waiting.Add($"{what}: {CloudErrors.Code(ex)}");
+                Wait($"{what}: {CloudErrors.Code(ex)}");
             else
-                _errors.Add($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
+                Collect($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
             return false;
         }
     }
@@ -60,7 +93,7 @@ public sealed class DeletePass
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is not null || ex is HttpRequestException)
         {
-            _errors.Add($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
+            Collect($"{what}: {CloudErrors.Code(ex) ?? ex.GetType().Name}: {ex.Message}");
             return (false, default);
         }
     }

@@ -10,8 +10,11 @@ public sealed class InternetGatewayKind(ClusterResources resources) : IDeletable
     public const string Role = "common";
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
 
-    /// <summary>Makes sure the gateway exists and is attached to the VPC; returns its id.</summary>
-    public async Task<string> EnsureAsync(string vpcId, CancellationToken ct)
+    /// <summary>
+    /// Makes sure the gateway exists and is attached to the VPC; returns its id. A gateway needs no
+    /// VPC to be created, so it is made while the VPC is (<paramref name="vpc"/>), and attached once that exists.
+    /// </summary>
+    public async Task<string> EnsureAsync(Task<string> vpc, CancellationToken ct)
     {
         var name = $"{resources.Cluster.Name}-igw";
         var item = await resources.EnsureAsync(ResourceKinds.InternetGateway, Role, null, name,
@@ -21,6 +24,7 @@ public sealed class InternetGatewayKind(ClusterResources resources) : IDeletable
                 TagSpecifications = resources.TagsAtCreation(ResourceType.InternetGateway, name, Role),
             }, ct)).InternetGateway.InternetGatewayId, null),
             ct);
+        var vpcId = await vpc;
         var current = await Ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest { InternetGatewayIds = [item.Id] }, ct);
         if (current.InternetGateways?.FirstOrDefault()?.Attachments?.Any(a => a.VpcId == vpcId) != true)
             await CloudErrors.CreateAsync("attach internet gateway", () => Ec2.AttachInternetGatewayAsync(new AttachInternetGatewayRequest { InternetGatewayId = item.Id, VpcId = vpcId }, ct));

@@ -17,7 +17,9 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     public async Task<string> EnsureAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
     {
         var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb").Select(t => new ResourceTag(t.Key, t.Value)).ToList();
-        var lb = await resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
+        // The load balancer and the target group do not depend on each other: both at once, then the listener joining them.
+        var lbTask = resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
             async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
             async () =>
             {
@@ -33,8 +35,7 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 return (created.LoadBalancerArn, new() { ["dnsName"] = created.DnsName ?? "" });
             },
             ct);
-        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
-        var group = await resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
+        var groupTask = resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
             async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
             async () => ((await Elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
             {
@@ -50,6 +51,8 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 Tags = tags,
             }, ct)).TargetGroupArn, null),
             ct);
+        await Task.WhenAll(lbTask, groupTask);
+        var (lb, group) = (await lbTask, await groupTask);
         var listeners = await Elb.DescribeListenersAsync(loadBalancerArn: lb.Id, cancellationToken: ct);
         if (listeners.Items.Count == 0)
             await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
@@ -112,17 +115,11 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     {
         foreach (var item in resources.All(ResourceKinds.LoadBalancer).ToList())
         {
-            var (read, exists) = await pass.Read("describe load balancer", async () =>
-            {
-                try
-                {
-                    return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [item.Id], cancellationToken: ct)).Items.Count > 0;
-                }
-                catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
-                {
-                    return false;
-                }
-            });
+            var (read, exists) = await ExistsAsync(pass, item.Id, ct);
+            // Asked again right after the delete: ELBv2 usually reports it gone at once, and the
+            // target group can go in the same pass instead of one poll later.
+            if (read && exists && await pass.Attempt($"delete load balancer {item.Id}", () => Elb.DeleteLoadBalancerAsync(item.Id, ct)))
+                (read, exists) = await ExistsAsync(pass, item.Id, ct);
             if (!read)
                 continue;
             if (!exists)
@@ -130,7 +127,6 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
                 await resources.ForgetAsync(item, ct);
                 continue;
             }
-            await pass.Attempt($"delete load balancer {item.Id}", () => Elb.DeleteLoadBalancerAsync(item.Id, ct));
             pass.Wait($"load balancer {item.Name ?? item.Id} deleting");
         }
         if (resources.All(ResourceKinds.LoadBalancer).Any())
@@ -142,4 +138,17 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
         }
         return !resources.All(ResourceKinds.TargetGroup).Any();
     }
+
+    private Task<(bool Ok, bool Exists)> ExistsAsync(DeletePass pass, string arn, CancellationToken ct) =>
+        pass.Read("describe load balancer", async () =>
+        {
+            try
+            {
+                return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [arn], cancellationToken: ct)).Items.Count > 0;
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
+            {
+                return false;
+            }
+        });
 }

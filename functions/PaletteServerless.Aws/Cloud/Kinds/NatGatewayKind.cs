@@ -76,19 +76,10 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
     }
 
     /// <summary>
-    /// A NAT gateway takes about a minute to delete and nothing of the cluster depends on it during a
-    /// delete, so every pass starts what is not yet deleting; the NAT stage then only waits in its turn.
+    /// The NAT gateway stage: starts the delete of every recorded gateway not yet deleting (nothing of
+    /// the cluster depends on them during a delete, so they go from the first pass, side by side);
+    /// done when every one is deleted (or failed, which holds nothing).
     /// </summary>
-    public async Task StartDeletionsAsync(DeletePass pass, CancellationToken ct)
-    {
-        var (read, gateways) = await DescribeRecordedAsync(pass, ct);
-        if (!read || gateways is null)
-            return;
-        foreach (var gateway in gateways.Where(g => g.State == NatGatewayState.Pending || g.State == NatGatewayState.Available))
-            await pass.Attempt($"delete NAT gateway {gateway.NatGatewayId}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = gateway.NatGatewayId }, ct));
-    }
-
-    /// <summary>The NAT gateway stage: done when every recorded gateway is deleted (or failed, which holds nothing).</summary>
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
         var items = resources.All(ResourceKinds.NatGateway).ToList();
@@ -97,41 +88,50 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
         var (read, gateways) = await DescribeRecordedAsync(pass, ct);
         if (!read || gateways is null)
             return false;
-        foreach (var item in items)
+        await DeletePass.EachAsync(items, async item =>
         {
             var gateway = gateways.FirstOrDefault(g => g.NatGatewayId == item.Id);
             // A failed NAT gateway holds nothing (its address is freed) and AWS removes it on its own.
             if (gateway is null || gateway.State == NatGatewayState.Deleted || gateway.State == NatGatewayState.Failed)
             {
                 await resources.ForgetAsync(item, ct);
-                continue;
+                return true;
             }
             if (gateway.State != NatGatewayState.Deleting)
-                await pass.Attempt($"delete NAT gateway {item.Id}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = item.Id }, ct));
+                await StartDeletionAsync(pass, item.Id, ct);
             pass.Wait($"NAT gateway {item.Id} deleting");
-        }
+            return false;
+        });
         return !resources.All(ResourceKinds.NatGateway).Any();
+    }
+
+    private async Task StartDeletionAsync(DeletePass pass, string natGatewayId, CancellationToken ct)
+    {
+        if (await pass.Attempt($"delete NAT gateway {natGatewayId}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = natGatewayId }, ct)))
+            pass.Expect(TypicalLatency.NatGatewayDeletion);
     }
 
     /// <summary>The Elastic IP stage, after the gateways: disassociate what is still associated, then release.</summary>
     public async Task<bool> DeleteAddressesAsync(DeletePass pass, CancellationToken ct)
     {
-        foreach (var item in resources.All(ResourceKinds.ElasticIp).ToList())
+        await DeletePass.EachAsync(resources.All(ResourceKinds.ElasticIp), async item =>
         {
             var (read, address) = await pass.Read("describe address", async () =>
                 (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [new Filter("allocation-id", [item.Id])] }, ct)).Addresses?.FirstOrDefault());
             if (!read)
-                continue;
+                return false;
             if (address is null)
             {
                 await resources.ForgetAsync(item, ct);
-                continue;
+                return true;
             }
             if (address.AssociationId is { } association && address.NetworkInterfaceOwnerId is null)
                 await pass.Attempt($"disassociate {item.Id}", () => Ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = association }, ct));
-            if (await pass.Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct)))
-                await resources.ForgetAsync(item, ct);
-        }
+            if (!await pass.Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct)))
+                return false;
+            await resources.ForgetAsync(item, ct);
+            return true;
+        });
         return !resources.All(ResourceKinds.ElasticIp).Any();
     }
 

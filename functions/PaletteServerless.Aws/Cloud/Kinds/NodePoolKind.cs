@@ -174,15 +174,12 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? []);
         if (!read || instances is null)
             return false;
-        foreach (var item in items)
-        {
-            var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
-            if (instance is null || instance.State.Name == InstanceStateName.Terminated)
-                await resources.ForgetAsync(item, ct);
-        }
+        await Task.WhenAll(items
+            .Where(item => instances.FirstOrDefault(i => i.InstanceId == item.Id) is not { } instance || instance.State.Name == InstanceStateName.Terminated)
+            .Select(item => resources.ForgetAsync(item, ct)));
         var running = instances.Where(i => i.State.Name != InstanceStateName.Terminated && i.State.Name != InstanceStateName.ShuttingDown).Select(i => i.InstanceId).ToList();
-        if (running.Count > 0)
-            await pass.Attempt("terminate instances", () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = running }, ct));
+        if (running.Count > 0 && await pass.Attempt("terminate instances", () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = running }, ct)))
+            pass.Expect(TypicalLatency.InstanceTermination);
         var left = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
         if (left.Count > 0)
             pass.Wait($"instances terminating: {string.Join(", ", left)}");

@@ -13,12 +13,11 @@ public sealed class RouteTableKind(ClusterResources resources) : IDeletableKind
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
 
     /// <summary>The public table: a default route to the internet gateway, associated with every public subnet.</summary>
-    public async Task EnsurePublicAsync(string vpcId, string internetGatewayId, CancellationToken ct)
+    public async Task EnsurePublicAsync(InventoryItem table, string internetGatewayId, CancellationToken ct)
     {
-        var table = await EnsureTableAsync(vpcId, "public", null, ct);
-        await EnsureRouteAsync(table.Id, new CreateRouteRequest { RouteTableId = table.Id, DestinationCidrBlock = "0.0.0.0/0", GatewayId = internetGatewayId }, ct);
-        foreach (var subnet in resources.All(ResourceKinds.Subnet, "public").ToList())
-            await EnsureAssociationAsync(table, subnet.Id, ct);
+        await Task.WhenAll(
+            EnsureRouteAsync(table.Id, new CreateRouteRequest { RouteTableId = table.Id, DestinationCidrBlock = "0.0.0.0/0", GatewayId = internetGatewayId }, ct),
+            EnsureAssociationsAsync(table, resources.All(ResourceKinds.Subnet, "public").Select(s => s.Id).ToList(), ct));
     }
 
     /// <summary>A zone's private table: a default route to its NAT gateway, associated with its private subnet.</summary>
@@ -26,7 +25,7 @@ public sealed class RouteTableKind(ClusterResources resources) : IDeletableKind
     {
         var table = await EnsureTableAsync(vpcId, "private", zone, ct);
         await EnsureRouteAsync(table.Id, new CreateRouteRequest { RouteTableId = table.Id, DestinationCidrBlock = "0.0.0.0/0", NatGatewayId = natGatewayId }, ct);
-        await EnsureAssociationAsync(table, privateSubnetId, ct);
+        await EnsureAssociationsAsync(table, [privateSubnetId], ct);
     }
 
     /// <summary>A route table of a role ("public", or "private" per zone); ClientToken makes the create idempotent.</summary>
@@ -74,38 +73,46 @@ public sealed class RouteTableKind(ClusterResources resources) : IDeletableKind
         await CloudErrors.CreateAsync("create route", () => Ec2.CreateRouteAsync(route, ct));
     }
 
-    /// <summary>Associates a subnet with a route table once; the association id is kept for the delete.</summary>
-    public async Task EnsureAssociationAsync(InventoryItem table, string subnetId, CancellationToken ct)
+    /// <summary>
+    /// Associates subnets with a route table once, side by side; the association ids are kept on the
+    /// table's item for the delete (one record for all of them).
+    /// </summary>
+    public async Task EnsureAssociationsAsync(InventoryItem table, IReadOnlyList<string> subnetIds, CancellationToken ct)
     {
-        var key = "association:" + subnetId;
-        if (table.Attributes?.ContainsKey(key) == true)
+        var missing = subnetIds.Where(subnet => table.Attributes?.ContainsKey("association:" + subnet) != true).ToList();
+        if (missing.Count == 0)
             return;
         var current = (await Ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { RouteTableIds = [table.Id] }, ct)).RouteTables![0];
-        var associationId = current.Associations?.FirstOrDefault(a => a.SubnetId == subnetId)?.RouteTableAssociationId
-            ?? (await CloudErrors.CreateAsync("associate route table", () =>
-                Ec2.AssociateRouteTableAsync(new AssociateRouteTableRequest { RouteTableId = table.Id, SubnetId = subnetId }, ct))).AssociationId;
-        var attributes = new Dictionary<string, string>(table.Attributes ?? []) { [key] = associationId };
+        var associations = await Task.WhenAll(missing.Select(async subnetId => (Subnet: subnetId,
+            Id: current.Associations?.FirstOrDefault(a => a.SubnetId == subnetId)?.RouteTableAssociationId
+                ?? (await CloudErrors.CreateAsync("associate route table", () =>
+                    Ec2.AssociateRouteTableAsync(new AssociateRouteTableRequest { RouteTableId = table.Id, SubnetId = subnetId }, ct))).AssociationId)));
+        var attributes = new Dictionary<string, string>(table.Attributes ?? []);
+        foreach (var (subnet, id) in associations)
+            attributes["association:" + subnet] = id;
         await resources.RecordAsync(table with { Attributes = attributes }, ct);
     }
 
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
-        foreach (var item in resources.All(ResourceKinds.RouteTable).ToList())
+        await DeletePass.EachAsync(resources.All(ResourceKinds.RouteTable), async item =>
         {
             var (read, table) = await pass.Read("describe route table", async () =>
                 (await Ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = [new Filter("route-table-id", [item.Id])] }, ct)).RouteTables?.FirstOrDefault());
             if (!read)
-                continue;
+                return false;
             if (table is null)
             {
                 await resources.ForgetAsync(item, ct);
-                continue;
+                return true;
             }
-            foreach (var association in (table.Associations ?? []).Where(a => a.Main != true))
-                await pass.Attempt($"disassociate {association.RouteTableAssociationId}", () => Ec2.DisassociateRouteTableAsync(new DisassociateRouteTableRequest { AssociationId = association.RouteTableAssociationId }, ct));
-            if (await pass.Attempt($"delete route table {item.Id}", () => Ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = item.Id }, ct)))
-                await resources.ForgetAsync(item, ct);
-        }
+            await DeletePass.EachAsync((table.Associations ?? []).Where(a => a.Main != true), association =>
+                pass.Attempt($"disassociate {association.RouteTableAssociationId}", () => Ec2.DisassociateRouteTableAsync(new DisassociateRouteTableRequest { AssociationId = association.RouteTableAssociationId }, ct)));
+            if (!await pass.Attempt($"delete route table {item.Id}", () => Ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = item.Id }, ct)))
+                return false;
+            await resources.ForgetAsync(item, ct);
+            return true;
+        });
         return !resources.All(ResourceKinds.RouteTable).Any();
     }
 }

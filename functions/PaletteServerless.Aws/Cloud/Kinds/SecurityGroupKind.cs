@@ -20,8 +20,8 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
 
     public async Task EnsureAsync(string vpcId, string vpcCidr, string scheme, CancellationToken ct)
     {
-        var ids = new Dictionary<string, string>();
-        foreach (var role in SecurityGroupRoles.All)
+        // The three groups, then their rules, side by side: none depends on another until the rules name them.
+        var made = await Task.WhenAll(SecurityGroupRoles.All.Select(async role =>
         {
             var name = $"{resources.Cluster.Name}-{role}";
             var item = await resources.EnsureAsync(ResourceKinds.SecurityGroup, role, null, name,
@@ -34,15 +34,17 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
                     TagSpecifications = resources.TagsAtCreation(ResourceType.SecurityGroup, name, role),
                 }, ct)).GroupId, null),
                 ct);
-            ids[role] = item.Id;
-        }
+            return (Role: role, item.Id);
+        }));
+        var ids = made.ToDictionary(m => m.Role, m => m.Id);
         var lb = ids[SecurityGroupRoles.LoadBalancer];
         var cp = ids[SecurityGroupRoles.ControlPlane];
         var node = ids[SecurityGroupRoles.Node];
         var apiClients = scheme == "internal" ? vpcCidr : "0.0.0.0/0";
-        await AuthorizeAsync(lb, [Cidr(6443, 6443, apiClients)], ct);
-        await AuthorizeAsync(cp, [Groups(6443, 6443, lb, cp, node), Groups(2379, 2380, cp)], ct);
-        await AuthorizeAsync(node, [Groups(30000, 32767, cp, node), Groups(10250, 10250, cp, node)], ct);
+        await Task.WhenAll(
+            AuthorizeAsync(lb, [Cidr(6443, 6443, apiClients)], ct),
+            AuthorizeAsync(cp, [Groups(6443, 6443, lb, cp, node), Groups(2379, 2380, cp)], ct),
+            AuthorizeAsync(node, [Groups(30000, 32767, cp, node), Groups(10250, 10250, cp, node)], ct));
     }
 
     public async Task<string?> FindOwnedAsync(string vpcId, string role, CancellationToken ct) =>
@@ -55,21 +57,23 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
     {
         var items = resources.All(ResourceKinds.SecurityGroup).ToList();
         // Groups of one cluster reference each other: revoke those rules first, or no group can go.
-        foreach (var item in items)
+        await DeletePass.EachAsync(items, async item =>
         {
             var (_, group) = await pass.Read("describe security group", async () =>
                 (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-id", [item.Id])] }, ct)).SecurityGroups?.FirstOrDefault());
             if (group is null)
-                continue;
+                return true;
             var referencing = (group.IpPermissions ?? []).Where(p => p.UserIdGroupPairs is { Count: > 0 }).ToList();
-            if (referencing.Count > 0)
-                await pass.Attempt($"revoke rules of {item.Id}", () => Ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = item.Id, IpPermissions = referencing }, ct));
-        }
-        foreach (var item in items)
+            return referencing.Count == 0
+                || await pass.Attempt($"revoke rules of {item.Id}", () => Ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = item.Id, IpPermissions = referencing }, ct));
+        });
+        await DeletePass.EachAsync(items, async item =>
         {
-            if (await pass.Attempt($"delete security group {item.Id}", () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = item.Id }, ct)))
-                await resources.ForgetAsync(item, ct);
-        }
+            if (!await pass.Attempt($"delete security group {item.Id}", () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = item.Id }, ct)))
+                return false;
+            await resources.ForgetAsync(item, ct);
+            return true;
+        });
         return !resources.All(ResourceKinds.SecurityGroup).Any();
     }
 

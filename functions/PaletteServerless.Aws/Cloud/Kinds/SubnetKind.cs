@@ -36,13 +36,16 @@ public sealed class SubnetKind(ClusterResources resources) : IDeletableKind
 
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
-        foreach (var item in resources.All(ResourceKinds.Subnet).ToList())
+        await DeletePass.EachAsync(resources.All(ResourceKinds.Subnet), async item =>
         {
             if (await pass.Attempt($"delete subnet {item.Id}", () => Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = item.Id }, ct)))
+            {
                 await resources.ForgetAsync(item, ct);
-            else
-                await pass.NameNetworkBlockersAsync(resources.Cloud, new Filter("subnet-id", [item.Id]), ct);
-        }
+                return true;
+            }
+            await pass.NameNetworkBlockersAsync(resources.Cloud, new Filter("subnet-id", [item.Id]), ct);
+            return false;
+        });
         return !resources.All(ResourceKinds.Subnet).Any();
     }
 }
