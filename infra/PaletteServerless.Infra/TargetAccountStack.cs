@@ -54,13 +54,7 @@ public sealed class TargetAccountStack : Stack
             AssumedBy = new AccountPrincipal(productAccountId.ValueAsString),
             ExternalIds = [externalId.ValueAsString],
             MaxSessionDuration = Duration.Hours(1),
-            InlinePolicies = new Dictionary<string, PolicyDocument>
-            {
-                ["ClusterResources"] = new(new PolicyDocumentProps
-                {
-                    Statements = [.. ClusterResourcePolicy.Statements(ClusterPermissions.All)],
-                }),
-            },
+            ManagedPolicies = ClusterResourcePolicies(),
         });
 
         _ = new CfnOutput(this, "RoleArn", new CfnOutputProps
@@ -69,4 +63,22 @@ public sealed class TargetAccountStack : Stack
             Description = "roleArn to register as a cloud account (POST /v1/projects/{project}/cloudaccounts)",
         });
     }
+
+    /// <summary>
+    /// Every cluster permission, as customer managed policies: IAM caps a role's inline policies at
+    /// 10,240 characters in all, which the whole set outgrows, and a managed policy at 6,144, so the
+    /// statements are split evenly over as few managed policies as keep each well under that.
+    /// </summary>
+    private IManagedPolicy[] ClusterResourcePolicies()
+    {
+        const int Parts = 3;
+        var statements = ClusterResourcePolicy.Statements(ClusterPermissions.All).ToArray();
+        return [.. statements.Chunk((statements.Length + Parts - 1) / Parts).Select((part, i) => (IManagedPolicy)new ManagedPolicy(this, $"ClusterResources{i + 1}", new ManagedPolicyProps
+        {
+            Path = FunctionPolicies.TargetRolePath,
+            Description = $"PaletteServerless cluster permissions, part {i + 1} of {Parts}",
+            Statements = part,
+        }))];
+    }
+
 }

@@ -125,7 +125,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             "CreateTaggedSecrets"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
-            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
+            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node role to EC2, reading its profile,
         // and the node role's own statements (NodeAccessTests).
         string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRole", "ReadNodeInstanceProfile", "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "UseSecretsKey"];
@@ -175,6 +175,17 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             sizes.Should().NotBeEmpty();
             sizes.Should().OnlyContain(s => s.Value < InlineLimit);
         }
+    }
+
+    [Fact]
+    public void Every_managed_policy_fits_the_IAM_managed_policy_size_limit()
+    {
+        // IAM caps a customer managed policy at 6,144 characters (whitespace not counted).
+        const int ManagedLimit = 6_144;
+        var sizes = synthesized.TargetJson.Resources("AWS::IAM::ManagedPolicy")
+            .ToDictionary(p => p.LogicalId, p => Resolved(p.Resource["Properties"]!["PolicyDocument"]!).ToJsonString().Length);
+        sizes.Should().NotBeEmpty();
+        sizes.Should().OnlyContain(s => s.Value < ManagedLimit);
     }
 
     /// <summary>The template value as CloudFormation would resolve it, with the longest plausible values.</summary>

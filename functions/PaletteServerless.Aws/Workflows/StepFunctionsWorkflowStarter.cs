@@ -6,8 +6,11 @@ using PaletteServerless.Domain.Ports;
 
 namespace PaletteServerless.Aws.Workflows;
 
-/// <summary>What every workflow execution gets: enough to find the cluster, nothing more (the table is the truth).</summary>
-public sealed record WorkflowInput(string Tenant, string Project, string Cluster, string Uid);
+/// <summary>
+/// What every workflow execution gets: enough to find the cluster, nothing more (the table is the
+/// truth), and the execution's own ARN, which every step logs to tie its line to the run.
+/// </summary>
+public sealed record WorkflowInput(string Tenant, string Project, string Cluster, string Uid, string Execution);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(WorkflowInput))]
@@ -32,8 +35,13 @@ public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, str
 
     public static string ExecutionName(string operation, Cluster cluster) => $"{operation}-{cluster.Uid}";
 
-    public static string Input(Cluster cluster) => JsonSerializer.Serialize(
-        new WorkflowInput(cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid), WorkflowJsonContext.Default.WorkflowInput);
+    /// <summary>The input of the execution <paramref name="name"/>: one name, one input, so a retried start finds it.</summary>
+    public static string Input(Cluster cluster, string executionArn) => JsonSerializer.Serialize(
+        new WorkflowInput(cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid, executionArn), WorkflowJsonContext.Default.WorkflowInput);
+
+    /// <summary>The ARN Step Functions gives the execution <paramref name="name"/> of a state machine.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name) =>
+        stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
 
     private Task<string> StartAsync(string stateMachineArn, string operation, Cluster cluster, CancellationToken ct) =>
         StartNamedAsync(stateMachineArn, ExecutionName(operation, cluster), cluster, ct);
@@ -42,14 +50,14 @@ public sealed class StepFunctionsWorkflowStarter(StepFunctionsClient client, str
     {
         try
         {
-            var response = await client.StartExecutionAsync(stateMachineArn, name, Input(cluster), ct);
+            var response = await client.StartExecutionAsync(stateMachineArn, name, Input(cluster, ExecutionArn(stateMachineArn, name)), ct);
             return response.ExecutionArn;
         }
         catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
         {
             // Our names are one per cluster and operation, with one input: this execution is ours,
             // started by an earlier attempt and already closed.
-            return stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+            return ExecutionArn(stateMachineArn, name);
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var subnets = new Dictionary<string, string>();
         foreach (var instance in plan.Instances)
             subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
-        var secrets = await SecretsAsync(plan, resources, runtime.Clock, ct);
+        var secrets = await SecretsAsync(plan, resources, runtime, ct);
         await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
@@ -27,13 +27,25 @@ public sealed class NodePoolsStep(StepRuntime runtime)
 
     /// <summary>
     /// The cluster's secrets, stored in SSM before any node boots to read them (the nodes get only
-    /// the CA's hash); made on first use, read afterwards (a day-2 launch finds them).
+    /// the CA's hash); made on first use, read afterwards (a day-2 launch finds them). A delete may
+    /// start while this step runs, and its teardown may list the cluster's parameters before these
+    /// exist (SSM, unlike EC2, has no VPC whose deletion would refuse them): so the status is read
+    /// again once they are stored, and if a delete has taken the cluster over, this step removes
+    /// them itself and the run is over.
     /// </summary>
-    public static Task<ClusterSecrets> SecretsAsync(ClusterPlan plan, ClusterResources resources, TimeProvider clock, CancellationToken ct)
+    public static async Task<ClusterSecrets> SecretsAsync(ClusterPlan plan, ClusterResources resources, StepRuntime runtime, CancellationToken ct)
     {
         var cluster = resources.Cluster;
         var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : cluster.Spec.Cloud!.Placement!.VpcId!;
-        return new SecretParameterKind(resources).EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, clock.GetUtcNow()), vpcId, ct);
+        var parameters = new SecretParameterKind(resources);
+        var secrets = await parameters.EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), vpcId, ct);
+        var now = await runtime.Status.LoadAsync(cluster.Scope, cluster.Name, cluster.Uid, ct);
+        if (now.Status is ClusterStatus.Deleting or ClusterStatus.Deleted)
+        {
+            await parameters.DeleteAsync(new DeletePass(), ct);
+            throw new ClusterStateChangedException($"cluster {cluster.Name} is {now.Status}: its secret parameters were removed again");
+        }
+        return secrets;
     }
 
     /// <summary>The subnet a node of a role lands in, in a zone: the private subnet of a dynamic network, else the user's subnet of that zone.</summary>

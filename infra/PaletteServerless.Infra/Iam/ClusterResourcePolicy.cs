@@ -128,6 +128,7 @@ public static class ClusterResourcePolicy
             yield return Allow("RetagOwnedLoadBalancer", ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
                 ResourceTagged());
+            yield return Allow("RetagOwnedSecrets", ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"], [SecretParameterArn()], ResourceTagged());
         }
 
         if (permissions.HasFlag(ClusterPermissions.CreateInstances))

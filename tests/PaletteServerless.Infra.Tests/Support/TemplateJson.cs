@@ -26,6 +26,9 @@ public sealed class TemplateJson(JsonObject root)
             foreach (var inline in role["Properties"]!["Policies"]?.AsArray() ?? [])
                 foreach (var statement in inline!["PolicyDocument"]!["Statement"]!.AsArray())
                     yield return (id, statement!.AsObject());
+        foreach (var (id, policy) in Resources("AWS::IAM::ManagedPolicy"))
+            foreach (var statement in policy["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+                yield return (id, statement!.AsObject());
     }
 
     /// <summary>The statements of the policies attached to one role (by the role's logical id).</summary>

@@ -8,7 +8,8 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 
 /// <summary>
 /// A change of the cluster's tags applied in place to everything it owns: the inventory's EC2 resources, the
-/// instances' volumes (found by the ownership tag) and the load balancer, target group and listener. Idempotent.
+/// instances' volumes (found by the ownership tag), the load balancer, target group and listener, and the
+/// secret parameters. Idempotent.
 /// </summary>
 public sealed class ClusterRetagging(ClusterResources resources)
 {
@@ -20,7 +21,7 @@ public sealed class ClusterRetagging(ClusterResources resources)
         var (set, remove) = ClusterUpdates.TagChanges(applied, resources.Cluster.Spec.Tags);
         if (set.Count == 0 && remove.Count == 0)
             return 0;
-        var ec2 = resources.Items.Where(i => !LoadBalancing.Contains(i.Kind) && i.Kind != ResourceKinds.Volume).Select(i => i.Id).ToList();
+        var ec2 = resources.Items.Where(i => i.Kind.StartsWith("ec2:", StringComparison.Ordinal) && i.Kind != ResourceKinds.Volume).Select(i => i.Id).ToList();
         var volumes = (await resources.Cloud.Ec2.DescribeVolumesAsync(new DescribeVolumesRequest
         {
             Filters = [new Filter($"tag:{OwnershipTags.ClusterUid}", [resources.Cluster.Uid])],
@@ -47,6 +48,22 @@ public sealed class ClusterRetagging(ClusterResources resources)
             if (remove.Count > 0)
                 await resources.Cloud.LoadBalancing.RemoveTagsAsync([.. batch], remove, ct);
         }
-        return ec2.Count + elb.Count;
+        // SSM tags one parameter a call.
+        var parameters = resources.All(ResourceKinds.SecretParameter).Select(i => i.Id).ToList();
+        foreach (var parameter in parameters)
+        {
+            if (set.Count > 0)
+                await resources.Cloud.Ssm.AddTagsToResourceAsync(new Amazon.SimpleSystemsManagement.Model.AddTagsToResourceRequest
+                {
+                    ResourceType = Amazon.SimpleSystemsManagement.ResourceTypeForTagging.Parameter, ResourceId = parameter,
+                    Tags = [.. set.Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
+                }, ct);
+            if (remove.Count > 0)
+                await resources.Cloud.Ssm.RemoveTagsFromResourceAsync(new Amazon.SimpleSystemsManagement.Model.RemoveTagsFromResourceRequest
+                {
+                    ResourceType = Amazon.SimpleSystemsManagement.ResourceTypeForTagging.Parameter, ResourceId = parameter, TagKeys = [.. remove],
+                }, ct);
+        }
+        return ec2.Count + elb.Count + parameters.Count;
     }
 }
