@@ -133,4 +133,23 @@ public class ChangeRouteTests(StoreFixture fixture) : IClassFixture<StoreFixture
         var withBody = await _api.SendAsync(ApiCall.Post(ClusterPath("retried") + "/update").By(_api.Admin).WithJson("""{"x":1}"""));
         withBody.Status.Should().Be(400, withBody.ToString());
     }
+
+    [Fact]
+    public async Task An_update_whose_workflow_start_was_lost_is_started_by_the_next_request()
+    {
+        await _api.SeedProjectAsync(Project);
+        var running = await _api.RunningClusterAsync(Project, "lost-start");
+        // As when the API died between storing Updating and starting the workflow: no execution recorded.
+        await _api.Clusters.UpdateAsync(running with { Status = ClusterStatus.Updating, Generation = 2, UpdateRuns = 1, UpdateExecutionArn = null },
+            running.Version, CancellationToken.None);
+
+        var same = await PatchAsync("lost-start", "{}");
+        same.Status.Should().Be(202, same.ToString());
+        Updates("lost-start").Should().Be(1);
+
+        // Now its execution is known: a repeat (202: the update runs) starts nothing more.
+        var again = await _api.SendAsync(ApiCall.Post(ClusterPath("lost-start") + "/update").By(_api.Admin));
+        again.Status.Should().Be(202, again.ToString());
+        Updates("lost-start").Should().Be(1);
+    }
 }

@@ -51,8 +51,12 @@ public sealed class ClusterChangeService(
             var accepted = ClusterChanges.Accept(cluster, next);
             var changed = accepted.Generation != cluster.Generation;
             var start = cluster.Status == ClusterStatus.Running && ClusterUpdates.IsPending(accepted);
+            // An update whose workflow start was lost (the request ended between storing Updating and
+            // starting the workflow) is started by the next change or retry: the execution is named
+            // after its run, so a start that did happen is found again, never doubled.
+            var resume = cluster.Status == ClusterStatus.Updating && cluster.UpdateExecutionArn is null;
             if (!changed && !start)
-                return new ChangeResult(cluster, null, false);
+                return resume ? new ChangeResult(await StartAsync(cluster, ct), null, true) : new ChangeResult(cluster, null, false);
             if (start)
                 accepted = ClusterUpdates.Begin(cluster, accepted, $"update to generation {accepted.Generation} requested by {caller.Subject}");
             Cluster stored;
@@ -69,7 +73,7 @@ public sealed class ClusterChangeService(
             {
                 await clusters.AddEventAsync(stored, NewEvent("Normal", "SpecChanged",
                     $"generation {stored.Generation} accepted from {caller.Subject}; the running update converges to it"), ct);
-                return new ChangeResult(stored, null, false);
+                return resume ? new ChangeResult(await StartAsync(stored, ct), null, true) : new ChangeResult(stored, null, false);
             }
             await clusters.AddEventAsync(stored, NewEvent("Normal", ClusterStatus.Updating, stored.StatusReason!), ct);
             return new ChangeResult(await StartAsync(stored, ct), null, true);
