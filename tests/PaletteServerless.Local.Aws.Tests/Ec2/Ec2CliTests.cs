@@ -1,4 +1,5 @@
 using PaletteServerless.Local.Aws.Tests.Sts;
+using PaletteServerless.Testing;
 
 namespace PaletteServerless.Local.Aws.Tests.Ec2;
 

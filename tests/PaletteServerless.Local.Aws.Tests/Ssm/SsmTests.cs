@@ -6,6 +6,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Aws.Tests.Core;
 using PaletteServerless.Local.Aws.Tests.Sts;
+using PaletteServerless.Testing;
 
 namespace PaletteServerless.Local.Aws.Tests.Ssm;
 
