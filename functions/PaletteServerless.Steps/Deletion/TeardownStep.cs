@@ -15,10 +15,17 @@ public sealed class TeardownStep(StepRuntime runtime)
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
+        var cluster = await step.ClusterAsync(ct);
+        if (cluster.Status != ClusterStatus.Deleting && !cluster.Conditions.Any(c => c.Type == RollingBackCondition))
+        {
+            // Written before the first listing: a step of the failed create that is still running
+            // (a Parallel's other branches are stopped, their Lambdas are not) checks for it after it
+            // stores what no dependency would bring back to this listing (secret parameters).
+            await step.SetConditionAsync(RollingBackCondition, false, "CreateFailed", "the create failed: removing what it made", ct);
+        }
         var result = await new Teardown(await step.ResourcesAsync(ct)).PassAsync(ct);
         var previous = step.Input.Teardown;
         var stalled = previous?.Remaining == result.Remaining && !result.Done ? (previous.StalledPasses ?? 0) + 1 : 0;
-        var cluster = await step.ClusterAsync(ct);
         if (!result.Done && cluster.Status == ClusterStatus.Deleting)
         {
             var blockers = result.Blockers.Count > 0 ? $"; blocked by: {string.Join("; ", result.Blockers)}" : "";
@@ -38,6 +45,9 @@ public sealed class TeardownStep(StepRuntime runtime)
             WaitSeconds = WaitSecondsFor(result),
         };
     });
+
+    /// <summary>The condition a rollback sets before it lists what the failed create made.</summary>
+    public const string RollingBackCondition = "RollingBack";
 
     /// <summary>The Wait before the next pass, in whole seconds: none when done, what the pass expects, else the poll cadence.</summary>
     public static int WaitSecondsFor(TeardownResult result) =>

@@ -13,7 +13,13 @@ public sealed class MarkFailedStep(StepRuntime runtime)
         var reason = Reason(step.Input.Error);
         if (step.Input.Teardown is { Done: false } teardown)
             reason += $"; the rollback could not remove {teardown.Remaining} resource(s): {string.Join("; ", (teardown.Blockers ?? []).Concat(teardown.WaitingFor ?? []))} (delete the cluster to retry)";
-        await runtime.Status.MoveAsync(step.Scope, step.Input.Cluster, step.Input.Uid, ClusterStatus.Failed, reason, ct);
+        var rolledBack = step.Input.Teardown is not { Done: false };
+        await runtime.Status.MoveAsync(step.Scope, step.Input.Cluster, step.Input.Uid, ClusterStatus.Failed, reason, ct,
+            cluster => cluster.Conditions.Any(c => c.Type == Deletion.TeardownStep.RollingBackCondition)
+                ? runtime.Status.WithCondition(cluster, Deletion.TeardownStep.RollingBackCondition, rolledBack,
+                    rolledBack ? "RolledBack" : "RollBackIncomplete",
+                    rolledBack ? "the rollback removed everything the create made" : "the rollback left resources behind: delete the cluster to retry")
+                : cluster);
         return StepResult.Finished;
     });
 

@@ -29,9 +29,10 @@ public sealed class NodePoolsStep(StepRuntime runtime)
     /// The cluster's secrets, stored in SSM before any node boots to read them (the nodes get only
     /// the CA's hash); made on first use, read afterwards (a day-2 launch finds them). A delete may
     /// start while this step runs, and its teardown may list the cluster's parameters before these
-    /// exist (SSM, unlike EC2, has no VPC whose deletion would refuse them): so the status is read
-    /// again once they are stored, and if a delete has taken the cluster over, this step removes
-    /// them itself and the run is over.
+    /// exist (SSM, unlike EC2, has no VPC whose deletion would refuse them); so may the rollback of
+    /// this very create, when another branch of its Parallel failed. So the cluster is read again
+    /// once they are stored, and if a delete or a rollback has taken it over (both mark the cluster
+    /// before they list), this step removes them itself and the run is over.
     /// </summary>
     public static async Task<ClusterSecrets> SecretsAsync(ClusterPlan plan, ClusterResources resources, StepRuntime runtime, CancellationToken ct)
     {
@@ -40,10 +41,12 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var parameters = new SecretParameterKind(resources);
         var secrets = await parameters.EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), vpcId, ct);
         var now = await runtime.Status.LoadAsync(cluster.Scope, cluster.Name, cluster.Uid, ct);
-        if (now.Status is ClusterStatus.Deleting or ClusterStatus.Deleted)
+        var rollingBack = now.Conditions.Any(c => c.Type == Deletion.TeardownStep.RollingBackCondition);
+        if (now.Status is ClusterStatus.Deleting or ClusterStatus.Deleted or ClusterStatus.Failed || rollingBack)
         {
             await parameters.DeleteAsync(new DeletePass(), ct);
-            throw new ClusterStateChangedException($"cluster {cluster.Name} is {now.Status}: its secret parameters were removed again");
+            var why = rollingBack && now.Status == ClusterStatus.Provisioning ? "rolling back" : now.Status;
+            throw new ClusterStateChangedException($"cluster {cluster.Name} is {why}: its secret parameters were removed again");
         }
         return secrets;
     }

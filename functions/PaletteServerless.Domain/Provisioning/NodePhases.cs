@@ -1,0 +1,25 @@
+namespace PaletteServerless.Domain.Provisioning;
+
+/// <summary>
+/// How a node tells the product how far it got: it tags its own instance (its instance profile may
+/// tag only the instance it runs on) with <see cref="TagKey"/> set to one of the phases below, in
+/// order, and on a failure <see cref="MessageTagKey"/> with what failed. The product's node-pool,
+/// control-plane and health-check decisions read these tags; nothing else says a node is ready.
+/// </summary>
+public static class NodePhases
+{
+    public const string TagKey = "palette.serverless/node-phase";
+    public const string MessageTagKey = "palette.serverless/node-message";
+
+    /// <summary>kubeadm init or join finished: the node is a member of the cluster.</summary>
+    public const string Joined = "Joined";
+    /// <summary>The kubelet reports the node Ready.</summary>
+    public const string Ready = "Ready";
+    /// <summary>First control-plane node only: the profile's CNI, CSI and addon packs are applied.</summary>
+    public const string PacksApplied = "PacksApplied";
+    /// <summary>First control-plane node only: applying a pack failed; the message tag names it.</summary>
+    public const string PacksFailed = "PacksFailed";
+
+    /// <summary>Whether a reported phase means the node is serving (Ready, or past it).</summary>
+    public static bool IsReady(string? phase) => phase is Ready or PacksApplied;
+}
