@@ -1,0 +1,100 @@
+using Amazon.SimpleSystemsManagement.Model;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Steps.Deletion;
+using PaletteServerless.Steps.Provisioning;
+using static PaletteServerless.Steps.Tests.TestCluster;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>
+/// The node-pool step stores the cluster's secrets while another branch of the create may fail and
+/// its rollback list the parameters: whoever comes second must see the other.
+/// </summary>
+public sealed class NodePoolSecretsTests
+{
+    private readonly FakeCloud _cloud = new();
+    private readonly InMemoryInventory _inventory = new();
+    private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
+    private readonly Dictionary<string, string> _stored = [];
+    private readonly StepRuntime _runtime;
+
+    public NodePoolSecretsTests()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero));
+        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
+        _runtime = new StepRuntime(_clusters, Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), _inventory,
+            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", clock), new StepFunctionsClient(options),
+            Substitute.For<ICloudSessionOpener>(), clock, TextWriter.Null);
+        _cloud.Ssm.GetParametersAsync(Arg.Any<GetParametersRequest>(), Arg.Any<CancellationToken>())
+            .Returns(_ => new GetParametersResponse { Parameters = [.. _stored.Select(p => new Parameter { Name = p.Key, Value = p.Value })] });
+        _cloud.Ssm.PutParameterAsync(Arg.Any<PutParameterRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            var request = call.Arg<PutParameterRequest>();
+            _stored[request.Name] = request.Value;
+            return new PutParameterResponse { Version = 1 };
+        });
+        _cloud.Ssm.GetParametersByPathAsync(Arg.Any<GetParametersByPathRequest>(), Arg.Any<CancellationToken>())
+            .Returns(_ => new GetParametersByPathResponse { Parameters = [.. _stored.Keys.Select(name => new Parameter { Name = name })] });
+        _cloud.Ssm.DeleteParametersAsync(Arg.Any<DeleteParametersRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            foreach (var name in call.Arg<DeleteParametersRequest>().Names)
+                _stored.Remove(name);
+            return new DeleteParametersResponse();
+        });
+    }
+
+    private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now)
+    {
+        _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(now);
+        var cluster = Create() with { Spec = Create().Spec with { Cloud = Create().Spec.Cloud! with { Placement = null } } };
+        var resources = await ResourcesAsync(_cloud, _inventory, cluster);
+        await resources.RecordAsync(new Domain.Provisioning.InventoryItem { Kind = ResourceKinds.Vpc, Id = "vpc-1", Role = "common", Name = "vpc-1", RecordedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
+        return () => NodePoolsStep.SecretsAsync(ClusterPlan.Build(cluster), resources, _runtime, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task While_the_create_goes_on_the_secrets_stay_stored()
+    {
+        var store = await StoreSecretsWhileTheClusterIsAsync(Create());
+
+        var secrets = await store();
+
+        secrets.BootstrapToken.Should().NotBeNullOrEmpty();
+        _stored.Should().HaveCount(SecretParameters.All.Count);
+    }
+
+    [Fact]
+    public async Task A_rollback_that_began_while_they_were_stored_gets_them_removed_by_the_step_that_stored_them()
+    {
+        var rollingBack = Create() with
+        {
+            Conditions = [new ClusterCondition { Type = TeardownStep.RollingBackCondition, Status = "False", Reason = "CreateFailed", Message = "m", LastTransitionTime = DateTimeOffset.UnixEpoch }],
+        };
+        var store = await StoreSecretsWhileTheClusterIsAsync(rollingBack);
+
+        await store.Should().ThrowAsync<ClusterStateChangedException>().WithMessage("*rolling back*");
+
+        _stored.Should().BeEmpty("the rollback may have listed the path before they existed");
+        _inventory.Items.Should().NotContain(i => i.Kind == ResourceKinds.SecretParameter);
+    }
+
+    [Theory]
+    [InlineData(ClusterStatus.Deleting)]
+    [InlineData(ClusterStatus.Failed)]
+    public async Task A_delete_or_a_finished_rollback_gets_them_removed_too(string status)
+    {
+        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = status });
+
+        await store.Should().ThrowAsync<ClusterStateChangedException>();
+
+        _stored.Should().BeEmpty();
+    }
+}
