@@ -135,8 +135,8 @@ public sealed partial class Ec2Service
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
             Tags = r.TagsFor("instance"),
         };
-        instance.SetState("pending", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceRunning), "running"));
         r.World.Add(instance, r.Now);
+        ChangeInstanceState(r.Aws, instance, "pending", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceRunning), "running"));
 
         var eni = AddNetworkInterface(r, subnet, privateIp, "", "interface", instance.SecurityGroupIds, ownerId: id, requesterManaged: false);
         eni.AttachedInstanceId = id;
@@ -203,8 +203,10 @@ public sealed partial class Ec2Service
             .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
         if (instance.IamInstanceProfileArn is { } profileArn && !gone)
             x.Open("iamInstanceProfile").Element("arn", profileArn).Element("id", InstanceProfileId(profileArn)).Close();
-        if (instance.StateReasonCode is { } reason)
-            x.Open("stateReason").Element("code", reason).Element("message", reason + ": User initiated shutdown").Close();
+        var reason = instance.StateReasonCode
+            ?? (instance.InterruptedAt is not null && state is "shutting-down" or "terminated" ? "Server.SpotInstanceTermination" : null);
+        if (reason is not null)
+            x.Open("stateReason").Element("code", reason).Element("message", reason + ": " + StateReasonMessage(reason)).Close();
         x.Element("architecture", Ec2Catalog.FindImage(instance.ImageId)?.Architecture ?? "x86_64")
             .Element("rootDeviceType", "ebs")
             .Element("rootDeviceName", "/dev/sda1")
@@ -326,6 +328,21 @@ public sealed partial class Ec2Service
             .Element("status", status == "ok" ? "passed" : "initializing"))
         .Close();
 
+    // The messages of the state reason codes of the EC2 API Reference (StateReason).
+    private static string StateReasonMessage(string code) => code switch
+    {
+        "Server.SpotInstanceTermination" => "Spot instance termination",
+        "Client.InstanceInitiatedShutdown" => "Instance initiated shutdown",
+        _ => "User initiated shutdown",
+    };
+
+    /// <summary>Begins terminating an instance that is not shutting down already, as TerminateInstances does.</summary>
+    internal static void Terminate(LocalAws aws, Instance instance, DateTimeOffset now)
+    {
+        instance.StateReasonCode = "Client.UserInitiatedShutdown";
+        ChangeInstanceState(aws, instance, "shutting-down", now, new StateTransition(now + aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
+    }
+
     private static LocalAwsResponse TerminateInstances(Ec2Request r)
     {
         var ids = r.P.List("InstanceId");
@@ -343,8 +360,7 @@ public sealed partial class Ec2Service
             var previous = instance.StateAt(r.Now);
             if (previous is "pending" or "running" or "stopping" or "stopped")
             {
-                instance.StateReasonCode = "Client.UserInitiatedShutdown";
-                instance.SetState("shutting-down", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
+                Terminate(r.Aws, instance, r.Now);
             }
             changes.Add((instance.Id, previous, instance.StateAt(r.Now)));
         }
