@@ -25,6 +25,9 @@ public sealed class EventRule : AwsResource
     public string RuleState { get; set; } = "ENABLED";
 
     public List<EventRuleTarget> Targets { get; set; } = [];
+
+    /// <summary>When a scheduled rule fires next (scaled); null for pattern rules.</summary>
+    public DateTimeOffset? NextScheduledAt { get; set; }
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ namespace PaletteServerless.Local.Aws.EventBridge;
 /// created buses, rules with event patterns, targets that are loopback webhooks or the local log.
 /// Every accepted event is also published on <see cref="Stream"/>.
 /// </summary>
-public sealed partial class EventBridgeService : ILocalAwsService, IServiceEventBus
+public sealed partial class EventBridgeService : ILocalAwsService, IServiceEventBus, ITicks
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const int MaxLogEntries = 1000;
@@ -282,6 +282,34 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
         Logged?.Invoke(line);
     }
 
+    // ---- schedules ----
+
+    /// <summary>
+    /// Fires every enabled scheduled rule whose time has come: its targets get EventBridge's
+    /// "Scheduled Event" (source aws.events, the rule's ARN as resource, empty detail). A rule late
+    /// by several periods fires once, as a schedule does not replay what it missed.
+    /// </summary>
+    public void Tick(LocalAws aws, DateTimeOffset now)
+    {
+        List<(EventRuleTarget Target, string Event)> deliveries = [];
+        foreach (var world in aws.Store.Worlds)
+        {
+            foreach (var rule in world.All<EventRule>().Where(r => r.RuleState == "ENABLED" && r.NextScheduledAt <= now).OrderBy(r => r.Sequence))
+            {
+                var envelope = Envelope(Guid.NewGuid().ToString(), "Scheduled Event", "aws.events", world.Account, rule.NextScheduledAt!.Value,
+                    world.Region, new JsonArray(JsonValue.Create(rule.Arn)), new JsonObject());
+                deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
+                var period = aws.Latency.Scale(ScheduleExpression.Period(rule.ScheduleExpression!));
+                if (period <= TimeSpan.Zero)
+                    period = TimeSpan.FromTicks(1);
+                var missed = (now - rule.NextScheduledAt.Value).Ticks / period.Ticks;
+                rule.NextScheduledAt += TimeSpan.FromTicks(period.Ticks * (missed + 1));
+            }
+        }
+        foreach (var (target, evt) in deliveries)
+            Deliver(aws, target, evt);
+    }
+
     // ---- buses ----
 
     private static JsonObject CreateEventBus(AwsCall call, JsonObject request)
@@ -346,6 +374,9 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
             throw Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
         if (pattern is not null)
             EventPattern.Parse(pattern);
+        if (schedule is not null && busName != "default")
+            throw Validation("ScheduleExpression is supported only on the default event bus.");
+        var period = schedule is null ? (TimeSpan?)null : ScheduleExpression.Period(schedule);
         var state = Text(request, "State") ?? "ENABLED";
         if (state is not ("ENABLED" or "DISABLED"))
             throw Validation($"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]");
@@ -362,6 +393,8 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
         rule.Description = Text(request, "Description");
         rule.RuleState = state;
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
+        // A schedule counts from when it is put, as EventBridge's rate schedules do.
+        rule.NextScheduledAt = period is { } every ? call.Now + call.Aws.Latency.Scale(every) : null;
         return new JsonObject { ["RuleArn"] = arn };
     }
 
@@ -402,6 +435,8 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
     private static JsonObject SetRuleState(AwsCall call, JsonObject request, string state)
     {
         var rule = RequiredRule(call, Required(request, "Name"), BusName(Text(request, "EventBusName")));
+        if (state == "ENABLED" && rule.RuleState != "ENABLED" && rule.ScheduleExpression is { } schedule)
+            rule.NextScheduledAt = call.Now + call.Aws.Latency.Scale(ScheduleExpression.Period(schedule));
         rule.RuleState = state;
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
         return [];
