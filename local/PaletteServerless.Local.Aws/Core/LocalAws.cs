@@ -40,7 +40,27 @@ public sealed class LocalAws : IDisposable
             Store.Load(SnapshotPath!);
         }
         // Last: a tick reads the store and the services.
-        _ticker = Clock.CreateTimer(_ => Tick(), null, TickPeriod, TickPeriod);
+        _ticker = Clock.CreateTimer(_ => TickOrReport(), null, TickPeriod, TickPeriod);
+    }
+
+    /// <summary>Raised when a timed change fails; the next tick tries again.</summary>
+    public event Action<Exception>? TickFailed;
+
+    // An exception escaping a timer callback would end the whole process: a failed tick is reported
+    // and the next one tries again, as a request that fails leaves the service serving.
+    private void TickOrReport()
+    {
+        try
+        {
+            Tick();
+        }
+        catch (Exception failure)
+        {
+            if (TickFailed is { } report)
+                report(failure);
+            else
+                Console.Error.WriteLine($"local AWS: a timed change failed and is tried again at the next tick: {failure.GetType().Name}: {failure.Message}");
+        }
     }
 
     /// <summary>
