@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 
@@ -15,7 +14,7 @@ public sealed class Ec2ConsoleReadTests : Ec2TestBase
     [Fact]
     public async Task An_imported_ed25519_key_is_described_with_its_type_and_base64_sha256_fingerprint()
     {
-        var blob = Ed25519Blob(RandomNumberGenerator.GetBytes(32));
+        var blob = PaletteServerless.Testing.SshKeys.Ed25519Blob(RandomNumberGenerator.GetBytes(32));
         var publicKey = "ssh-ed25519 " + Convert.ToBase64String(blob) + " user@host";
 
         var imported = await Ec2.ImportKeyPairAsync(new ImportKeyPairRequest { KeyName = "edkey", PublicKeyMaterial = publicKey });
@@ -92,20 +91,5 @@ public sealed class Ec2ConsoleReadTests : Ec2TestBase
         zones.Select(z => z.ZoneName).Should().Equal("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f");
         zones.Should().OnlyContain(z => z.ZoneType == "availability-zone" && z.OptInStatus == AvailabilityZoneOptInStatus.OptInNotRequired
             && z.ZoneId.StartsWith("use1-az", StringComparison.Ordinal));
-    }
-
-    /// <summary>An OpenSSH ED25519 public key blob: the string "ssh-ed25519" and the 32-byte key, each length-prefixed.</summary>
-    private static byte[] Ed25519Blob(byte[] key)
-    {
-        using var blob = new MemoryStream();
-        foreach (var part in new[] { Encoding.ASCII.GetBytes("ssh-ed25519"), key })
-        {
-            var length = BitConverter.GetBytes(part.Length);
-            if (BitConverter.IsLittleEndian)
-                Array.Reverse(length);
-            blob.Write(length);
-            blob.Write(part);
-        }
-        return blob.ToArray();
     }
 }
