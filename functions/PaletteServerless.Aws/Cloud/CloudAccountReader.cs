@@ -151,11 +151,19 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
             throw new CloudAccessDeniedException(
                 $"the role {account.RoleArn} of cloud account '{account.Name}' cannot be assumed ({code}: {ex.Message}); its trust policy must trust the product and require the account's external id");
         }
+        catch (HttpRequestException ex)
+        {
+            throw Unreachable("STS", region, ex);
+        }
         using (session)
         {
             try
             {
                 return await read(session.Ec2);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw Unreachable("EC2", region, ex);
             }
             catch (Exception ex) when (CloudErrors.Code(ex) is "OptInRequired")
             {
@@ -168,4 +176,8 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
             }
         }
     }
+
+    // A well-formed region AWS does not have, or a network failure, leaves no endpoint to reach: a 503, never a 500.
+    private static ServiceUnavailableException Unreachable(string service, string region, HttpRequestException ex) =>
+        new($"{service} in region {region} could not be reached; check that {region} is an AWS region, then try again", ex);
 }
