@@ -95,6 +95,8 @@ public sealed class ApiFunction
         PayloadTooLargeException => Problem.Of(413, ex.Message, request.Path),
         UnsupportedMediaTypeException => Problem.Of(415, ex.Message, request.Path),
         ServiceUnavailableException s => Unavailable(s, request),
+        // The caller may read, but the cloud account's AWS role refused the product: an upstream's answer, not the caller's role.
+        CloudAccessDeniedException => Problem.Of(502, ex.Message, request.Path),
         // The table or an AWS service is throttling or failing: nothing the client did; retrying is right.
         Amazon.Runtime.AmazonServiceException aws when (int)aws.StatusCode >= 500
             || aws.ErrorCode is "ThrottlingException" or "RequestLimitExceeded" or "ProvisionedThroughputExceededException"
@@ -151,6 +153,7 @@ public sealed class ApiFunction
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
             clock,
-            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock));
+            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
+            new CloudAccountResourceService(store, new CloudAccountReader(sessions)));
     }
 }

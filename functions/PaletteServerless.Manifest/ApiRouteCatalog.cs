@@ -15,6 +15,7 @@ public sealed record ApiRouteDefinition(string Method, string Template, string D
 public static class ApiRouteCatalog
 {
     private const string Projects = "/v1/projects/{project}";
+    private const string AccountRegion = Projects + "/cloudaccounts/{name}/regions/{region}";
 
     public static readonly ApiRouteDefinition OpenApiDocument = new("GET", "/v1/openapi.json", "The OpenAPI document of this API", Public: true);
 
@@ -22,6 +23,13 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition ListCloudAccounts = new("GET", $"{Projects}/cloudaccounts", "List cloud accounts");
     public static readonly ApiRouteDefinition GetCloudAccount = new("GET", $"{Projects}/cloudaccounts/{{name}}", "Read a cloud account");
     public static readonly ApiRouteDefinition DeleteCloudAccount = new("DELETE", $"{Projects}/cloudaccounts/{{name}}", "Remove a cloud account no cluster uses");
+
+    // What a cloud account has in a region, read live through its role: the choices of a cluster spec.
+    public static readonly ApiRouteDefinition ListKeyPairs = new("GET", $"{AccountRegion}/keypairs", "The EC2 key pairs of a cloud account in a region");
+    public static readonly ApiRouteDefinition ListAvailabilityZones = new("GET", $"{AccountRegion}/availabilityzones", "The availability zones a cloud account may use in a region");
+    public static readonly ApiRouteDefinition ListInstanceTypes = new("GET", $"{AccountRegion}/instancetypes", "The instance types offered in a zone, with their estimated on-demand price");
+    public static readonly ApiRouteDefinition ListVpcs = new("GET", $"{AccountRegion}/vpcs", "The VPCs of a cloud account in a region");
+    public static readonly ApiRouteDefinition ListSubnets = new("GET", $"{AccountRegion}/vpcs/{{vpcId}}/subnets", "The subnets of a VPC");
 
     public static readonly ApiRouteDefinition CreateClusterProfile = new("POST", $"{Projects}/clusterprofiles", "Create a cluster profile");
     public static readonly ApiRouteDefinition ListClusterProfiles = new("GET", $"{Projects}/clusterprofiles", "List cluster profiles");
@@ -50,6 +58,7 @@ public static class ApiRouteCatalog
     [
         OpenApiDocument,
         CreateCloudAccount, ListCloudAccounts, GetCloudAccount, DeleteCloudAccount,
+        ListKeyPairs, ListAvailabilityZones, ListInstanceTypes, ListVpcs, ListSubnets,
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,

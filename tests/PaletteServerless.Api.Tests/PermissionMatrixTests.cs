@@ -59,6 +59,17 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 return (ApiCall.Delete(Path(p + "/cloudaccounts/" + name, project)), Path(p + "/cloudaccounts/" + name, project));
             }),
 
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}/regions/{region}/keypairs", Need.Read, 200,
+                project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod/regions/us-east-1/keypairs", project)))),
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}/regions/{region}/availabilityzones", Need.Read, 200,
+                project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod/regions/us-east-1/availabilityzones", project)))),
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}/regions/{region}/instancetypes", Need.Read, 200,
+                project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod/regions/us-east-1/instancetypes", project)).WithQuery("zone", "us-east-1a"))),
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}/regions/{region}/vpcs", Need.Read, 200,
+                project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod/regions/us-east-1/vpcs", project)))),
+            new("GET", "/v1/projects/{project}/cloudaccounts/{name}/regions/{region}/vpcs/{vpcId}/subnets", Need.Read, 200,
+                project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod/regions/us-east-1/vpcs/" + ScriptedCloudAccountReader.VpcId + "/subnets", project)))),
+
             new("POST", "/v1/projects/{project}/clusterprofiles", Need.Write, 201,
                 project => Ready(ApiCall.Post(Path(p + "/clusterprofiles", project)).WithJson(ApiHarness.ProfileJson(Unique("prof"))))),
             new("GET", "/v1/projects/{project}/clusterprofiles", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusterprofiles", project)))),
@@ -194,7 +205,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

@@ -99,6 +99,30 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .Should().OnlyContain(a => a.StartsWith("logs:", StringComparison.Ordinal) || a.StartsWith("xray:", StringComparison.Ordinal));
     }
 
+    /// <summary>What the API reads in a cloud account for the console's dropdowns (GET .../cloudaccounts/{name}/regions/{region}/...).</summary>
+    private static readonly string[] CloudAccountReads =
+    [
+        "ec2:DescribeKeyPairs", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstanceTypeOfferings",
+        "ec2:DescribeInstanceTypes", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+    ];
+
+    [Fact]
+    public void The_target_accounts_managed_policies_and_the_API_role_allow_the_cloud_account_reads_on_any_resource()
+    {
+        var managed = synthesized.TargetJson.Resources("AWS::IAM::ManagedPolicy")
+            .Where(p => p.LogicalId.StartsWith("ClusterResources", StringComparison.Ordinal))
+            .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()))
+            .ToList();
+        managed.Should().NotBeEmpty("the target role's permissions are the ClusterResources managed policies");
+        AllowedOnAnyResource(managed).Should().Contain(CloudAccountReads, "the API reads through the target role");
+        AllowedOnAnyResource(synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Api))).Should().Contain(CloudAccountReads,
+            "a cloud account without a role is read with the API function's own");
+    }
+
+    private static IEnumerable<string> AllowedOnAnyResource(IEnumerable<JsonObject> statements) =>
+        statements.Where(s => s["Effect"]!.GetValue<string>() == "Allow" && TemplateJson.Strings(s["Resource"]).SequenceEqual(["*"]) && s["Condition"] is null)
+            .SelectMany(s => TemplateJson.Strings(s["Action"]));
+
     [Fact]
     public void Only_the_preflight_and_the_API_dry_run_read_the_vcpu_quota()
     {

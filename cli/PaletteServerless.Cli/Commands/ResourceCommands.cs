@@ -11,10 +11,16 @@ public static class ResourceCommands
 {
     private sealed record Noun(string Command, string Route, string What, string[] Headers, Func<JsonNode, string[]> Row);
 
-    public static Command CloudAccounts(CommandContext context) => Build(context, new Noun(
-        "cloudaccounts", "cloudaccounts", "cloud account",
-        ["NAME", "ACCOUNT", "ROLE ARN", "CREATED"],
-        a => [a.Text("name"), a.TextOrNull("accountId") ?? "(the product's own)", a.TextOrNull("roleArn") ?? "-", a.Text("createdAt")]));
+    public static Command CloudAccounts(CommandContext context)
+    {
+        var command = Build(context, new Noun(
+            "cloudaccounts", "cloudaccounts", "cloud account",
+            ["NAME", "ACCOUNT", "ROLE ARN", "CREATED"],
+            a => [a.Text("name"), a.TextOrNull("accountId") ?? "(the product's own)", a.TextOrNull("roleArn") ?? "-", a.Text("createdAt")]));
+        foreach (var listing in CloudAccountReadCommands.Build(context))
+            command.Add(listing);
+        return command;
+    }
 
     public static Command Profiles(CommandContext context) => Build(context, new Noun(
         "profiles", "clusterprofiles", "cluster profile",

@@ -20,7 +20,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// </summary>
 public sealed class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes)
+    ClusterChangeService changes, CloudAccountResourceService cloud)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -34,6 +34,12 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.ListCloudAccounts, ListAccounts),
         new(ApiRouteCatalog.GetCloudAccount, GetAccount),
         new(ApiRouteCatalog.DeleteCloudAccount, DeleteAccount),
+
+        new(ApiRouteCatalog.ListKeyPairs, ListKeyPairs),
+        new(ApiRouteCatalog.ListAvailabilityZones, ListAvailabilityZones),
+        new(ApiRouteCatalog.ListInstanceTypes, ListInstanceTypes),
+        new(ApiRouteCatalog.ListVpcs, ListVpcs),
+        new(ApiRouteCatalog.ListSubnets, ListSubnets),
 
         new(ApiRouteCatalog.CreateClusterProfile, CreateProfile),
         new(ApiRouteCatalog.ListClusterProfiles, ListProfiles),
@@ -101,6 +107,42 @@ public sealed class ApiRoutes(
         await accounts.DeleteAsync(caller, scope, Name(request), ct);
         return ApiResult.NoContent();
     }
+
+    // ---- what a cloud account has in a region ----
+
+    private async Task<ApiResult> ListKeyPairs(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(Views.Items(await cloud.KeyPairsAsync(caller, scope, Name(request), Region(request), ct), Views.KeyPair));
+    }
+
+    private async Task<ApiResult> ListAvailabilityZones(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(Views.Items(await cloud.AvailabilityZonesAsync(caller, scope, Name(request), Region(request), ct), Views.Zone));
+    }
+
+    private async Task<ApiResult> ListInstanceTypes(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var types = await cloud.InstanceTypesAsync(caller, scope, Name(request), Region(request), request.Query("zone"), ct);
+        return ApiResult.Ok(Views.Items(types, Views.InstanceType));
+    }
+
+    private async Task<ApiResult> ListVpcs(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        return ApiResult.Ok(Views.Items(await cloud.VpcsAsync(caller, scope, Name(request), Region(request), ct), Views.Vpc));
+    }
+
+    private async Task<ApiResult> ListSubnets(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var subnets = await cloud.SubnetsAsync(caller, scope, Name(request), Region(request), request.PathParameters["vpcId"], ct);
+        return ApiResult.Ok(Views.Items(subnets, Views.Subnet));
+    }
+
+    private static string Region(ApiRequest request) => request.PathParameters["region"];
 
     // ---- cluster profiles ----
 

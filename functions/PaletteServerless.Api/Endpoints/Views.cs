@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PaletteServerless.Api.Http;
 using PaletteServerless.Domain;
+using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 
 namespace PaletteServerless.Api.Endpoints;
@@ -34,4 +35,58 @@ internal static class Views
         ["items"] = new JsonArray(page.Items.Select(render).ToArray()),
         ["nextCursor"] = page.NextCursor,
     };
+
+    /// <summary>A complete list (not paged): what a cloud account has in a region.</summary>
+    public static JsonObject Items<T>(IReadOnlyList<T> items, Func<T, JsonNode> render) => new()
+    {
+        ["items"] = new JsonArray([.. items.Select(render)]),
+    };
+
+    // The shapes the console's dropdowns read: every field always present, null when AWS has no value.
+    public static JsonNode KeyPair(CloudKeyPair k) => new JsonObject
+    {
+        ["name"] = k.Name,
+        ["keyPairId"] = k.KeyPairId,
+        ["keyType"] = k.KeyType,
+        ["fingerprint"] = k.Fingerprint,
+    };
+
+    public static JsonNode Zone(CloudZone z) => new JsonObject
+    {
+        ["name"] = z.Name,
+        ["zoneId"] = z.ZoneId,
+        ["state"] = z.State,
+    };
+
+    public static JsonNode InstanceType(CloudInstanceType t) => new JsonObject
+    {
+        ["instanceType"] = t.InstanceType,
+        ["vcpus"] = t.Vcpus,
+        ["memoryMiB"] = t.MemoryMiB,
+        ["architecture"] = t.Architecture,
+        ["onDemandHourlyUsd"] = t.OnDemandHourlyUsd,
+    };
+
+    public static JsonNode Vpc(CloudVpc v) => new JsonObject
+    {
+        ["vpcId"] = v.VpcId,
+        ["cidrBlock"] = v.CidrBlock,
+        ["isDefault"] = v.IsDefault,
+        ["name"] = v.Name,
+        ["tags"] = Tags(v.Tags),
+    };
+
+    public static JsonNode Subnet(CloudSubnet s) => new JsonObject
+    {
+        ["subnetId"] = s.SubnetId,
+        ["availabilityZone"] = s.AvailabilityZone,
+        ["cidrBlock"] = s.CidrBlock,
+        ["mapPublicIpOnLaunch"] = s.MapPublicIpOnLaunch,
+        ["availableIpAddressCount"] = s.AvailableIpAddressCount,
+        ["name"] = s.Name,
+        ["tags"] = Tags(s.Tags),
+    };
+
+    private static JsonObject Tags(IReadOnlyDictionary<string, string> tags) =>
+        new(tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value)));
 }

@@ -72,8 +72,7 @@ public static partial class ClusterSpecValidator
     {
         if (!rules.Required("cloud", cloud))
             return null;
-        if (rules.Required("cloud.region", cloud!.Region))
-            rules.Matches("cloud.region", cloud.Region, RegionPattern(), "must be an AWS region name such as us-east-1");
+        Region(rules, "cloud.region", cloud!.Region);
         if (rules.Required("cloud.sshKeyName", cloud.SshKeyName))
             rules.MaxLength("cloud.sshKeyName", cloud.SshKeyName, 255);
         rules.OneOf("cloud.apiLoadBalancer", cloud.ApiLoadBalancer, LoadBalancerSchemes.InternetFacing, LoadBalancerSchemes.Internal);
@@ -101,7 +100,7 @@ public static partial class ClusterSpecValidator
             if (cloud.VpcCidr is not null)
                 rules.Add("cloud.vpcCidr", "is only allowed with dynamic placement: static placement uses the given VPC");
             if (rules.Required("cloud.placement.vpcId", placement.VpcId))
-                rules.Matches("cloud.placement.vpcId", placement.VpcId, VpcIdPattern(), "must be a VPC id such as vpc-0a1b2c3d");
+                VpcId(rules, "cloud.placement.vpcId", placement.VpcId);
             ValidateSubnetIds(rules, "cloud.placement.controlPlaneSubnetIds", placement.ControlPlaneSubnetIds);
             ValidateSubnetIds(rules, "cloud.placement.workerSubnetIds", placement.WorkerSubnetIds);
         }
@@ -238,11 +237,7 @@ public static partial class ClusterSpecValidator
         }
         for (var i = 0; i < zones.Count; i++)
         {
-            var zone = zones[i];
-            if (zone is null || !ZonePattern().IsMatch(zone))
-                rules.Add($"{field}[{i}]", "must be an availability zone name such as us-east-1a");
-            else if (region is not null && !(zone.StartsWith(region, StringComparison.Ordinal) && zone.Length == region.Length + 1))
-                rules.Add($"{field}[{i}]", $"must be an availability zone of region {region}");
+            ZoneName(rules, $"{field}[{i}]", zones[i], region);
         }
         if (zones.Distinct(StringComparer.Ordinal).Count() != zones.Count)
             rules.Add(field, "must not list an availability zone twice");
@@ -292,6 +287,32 @@ public static partial class ClusterSpecValidator
         MaxUnhealthy = check?.MaxUnhealthy ?? DefaultMaxUnhealthy,
         NodeStartupTimeoutMinutes = check?.NodeStartupTimeoutMinutes ?? DefaultNodeStartupTimeoutMinutes,
     };
+
+    /// <summary>The region rule of a cluster spec, for every request that names a region.</summary>
+    public static void Region(Rules rules, string field, string? region)
+    {
+        if (rules.Required(field, region))
+            rules.Matches(field, region, RegionPattern(), "must be an AWS region name such as us-east-1");
+    }
+
+    /// <summary>A required zone of <paramref name="region"/>, by the rule of a node pool's zones.</summary>
+    public static void Zone(Rules rules, string field, string? zone, string region)
+    {
+        if (rules.Required(field, zone))
+            ZoneName(rules, field, zone, region);
+    }
+
+    private static void ZoneName(Rules rules, string field, string? zone, string? region)
+    {
+        if (zone is null || !ZonePattern().IsMatch(zone))
+            rules.Add(field, "must be an availability zone name such as us-east-1a");
+        else if (region is not null && !(zone.StartsWith(region, StringComparison.Ordinal) && zone.Length == region.Length + 1))
+            rules.Add(field, $"must be an availability zone of region {region}");
+    }
+
+    /// <summary>The VPC id rule of static placement.</summary>
+    public static void VpcId(Rules rules, string field, string? vpcId) =>
+        rules.Matches(field, vpcId, VpcIdPattern(), "must be a VPC id such as vpc-0a1b2c3d");
 
     [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}\z")]
     private static partial Regex RegionPattern();

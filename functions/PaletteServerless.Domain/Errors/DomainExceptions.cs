@@ -31,3 +31,9 @@ public sealed class ServiceUnavailableException(string message, Exception? inner
 {
     public Exception? Dependency { get; } = inner;
 }
+
+/// <summary>
+/// The cloud account's AWS side refused the product (502): its role cannot be assumed, or does not
+/// allow a read. The caller's own role is fine (that is a 403); the fix is in the account's role.
+/// </summary>
+public sealed class CloudAccessDeniedException(string message) : DomainException(message);

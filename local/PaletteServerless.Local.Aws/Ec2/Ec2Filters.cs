@@ -97,11 +97,12 @@ public static class Ec2Filters
     /// One page of <paramref name="items"/> after <c>NextToken</c>, at most <c>MaxResults</c> long,
     /// and the token of the next page (null on the last page).
     /// </summary>
-    public static (List<T> Page, string? NextToken) Page<T>(IReadOnlyList<T> items, QueryParameters parameters, int defaultSize = 1000)
+    /// <param name="maxSize">The largest MaxResults the action's model allows (1000 for most, 100 for DescribeInstanceTypes).</param>
+    public static (List<T> Page, string? NextToken) Page<T>(IReadOnlyList<T> items, QueryParameters parameters, int defaultSize = 1000, int maxSize = 1000)
     {
         var size = parameters.Int("MaxResults") ?? defaultSize;
-        if (size < 5 || size > 1000)
-            throw new AwsErrorException("InvalidParameterValue", $"Value ( {size} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.");
+        if (size < 5 || size > maxSize)
+            throw new AwsErrorException("InvalidParameterValue", $"Value ( {size} ) for parameter maxResults is invalid. Parameter must be between 5 and {maxSize}.");
         var start = 0;
         if (parameters["NextToken"] is { Length: > 0 } token && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start))
             throw new AwsErrorException("InvalidNextToken", "The token is invalid.");

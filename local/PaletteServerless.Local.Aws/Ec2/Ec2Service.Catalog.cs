@@ -80,6 +80,9 @@ public sealed partial class Ec2Service
     private static LocalAwsResponse DescribeInstanceTypes(Ec2Request r)
     {
         var names = r.P.List("InstanceType");
+        // The model bounds the list of names: at most 100 in one call.
+        if (names.Count > 100)
+            throw new AwsErrorException("InvalidParameterValue", $"The parameter instanceTypes may list at most 100 instance types, not {names.Count}.");
         var unknown = names.Where(n => Ec2Catalog.FindType(n) is null).ToList();
         if (unknown.Count > 0)
             throw new AwsErrorException("InvalidInstanceType", $"The following supplied instance types do not exist: [{string.Join(", ", unknown)}]");
@@ -96,7 +99,7 @@ public sealed partial class Ec2Service
                 "gpu-info.gpus.count" => [Text(type.GpuCount)],
                 _ => null,
             });
-        var (page, next) = Page(types, r.P, defaultSize: 100);
+        var (page, next) = Page(types, r.P, defaultSize: 100, maxSize: 100);
         return r.Respond(x =>
         {
             x.List("instanceTypeSet", page, (x, type) =>
@@ -247,8 +250,16 @@ public sealed partial class Ec2Service
         {
             throw new AwsErrorException("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
         }
-        // AWS fingerprints an imported key by the MD5 of its public key blob (RFC 4716).
-        var keyPair = AddKeyPair(r, name, ColonHex(MD5.HashData(blob)), publicKey.Trim());
+        // AWS fingerprints an imported RSA key by the MD5 of its public key blob (RFC 4716), and an
+        // ED25519 key by the base64 SHA-256 of it, as OpenSSH does (EC2 API Reference, KeyPairInfo).
+        var keyType = parts[0] switch
+        {
+            "ssh-rsa" => "rsa",
+            "ssh-ed25519" => "ed25519",
+            _ => throw new AwsErrorException("InvalidKey.Format", $"Key type {parts[0]} is not supported; import an rsa or ed25519 key"),
+        };
+        var fingerprint = keyType == "ed25519" ? Convert.ToBase64String(SHA256.HashData(blob)) : ColonHex(MD5.HashData(blob));
+        var keyPair = AddKeyPair(r, name, fingerprint, publicKey.Trim(), keyType);
         return r.Respond(x => x
             .Element("keyFingerprint", keyPair.Fingerprint)
             .Element("keyName", keyPair.KeyName)
@@ -278,7 +289,7 @@ public sealed partial class Ec2Service
         return name;
     }
 
-    private static KeyPair AddKeyPair(Ec2Request r, string name, string fingerprint, string? publicKey)
+    private static KeyPair AddKeyPair(Ec2Request r, string name, string fingerprint, string? publicKey, string keyType = "rsa")
     {
         var id = Ec2Request.NewId("key");
         var keyPair = new KeyPair
@@ -287,6 +298,7 @@ public sealed partial class Ec2Service
             Type = "ec2:key-pair",
             KeyName = name,
             Fingerprint = fingerprint,
+            KeyType = keyType,
             PublicKey = publicKey,
             Arn = r.Arn("key-pair", id),
             Tags = r.TagsFor("key-pair"),

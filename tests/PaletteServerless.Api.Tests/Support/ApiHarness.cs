@@ -35,7 +35,8 @@ public sealed class ApiHarness
             new OrphanService(Store, Store, Orphans, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Clock),
             Clock,
-            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock)));
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock),
+            new CloudAccountResourceService(Store, CloudReader)));
     }
 
     public FakeTimeProvider Clock { get; }
@@ -46,6 +47,7 @@ public sealed class ApiHarness
     public ScriptedPreflight Preflight { get; } = new();
     public RecordingOrphanSweeper Orphans { get; } = new();
     public FixedClusterCredentials Credentials { get; } = new();
+    public ScriptedCloudAccountReader CloudReader { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>

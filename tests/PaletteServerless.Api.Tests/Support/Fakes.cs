@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
@@ -104,4 +105,55 @@ public sealed class FixedClusterCredentials : IClusterCredentials
 
     public Task<ClusterAccess?> ReadAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, CancellationToken ct) =>
         Task.FromResult<ClusterAccess?>(new ClusterAccess(Authority, ApiHost));
+}
+
+/// <summary>
+/// A cloud account as the reader sees it: a few of each kind, deliberately out of order, one VPC
+/// with subnets. Denies every read when <see cref="DenyRole"/> is set, as AWS refusing the role.
+/// </summary>
+public sealed class ScriptedCloudAccountReader : ICloudAccountReader
+{
+    public const string VpcId = "vpc-0a1b2c3d4e5f60718";
+
+    public ConcurrentQueue<(string Account, string Region, string? Argument)> Calls { get; } = new();
+
+    public bool DenyRole { get; set; }
+
+    public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+        (IReadOnlyList<CloudKeyPair>)[new("zeta", "key-0f", "ed25519", "SHA256digest="), new("ops", "key-01", "rsa", "1f:2e")]);
+
+    public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+        (IReadOnlyList<CloudZone>)[new($"{region}b", "use1-az2", "available"), new($"{region}a", "use1-az1", "available")]);
+
+    public Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(CloudAccount account, string region, string zone, CancellationToken ct) => Answer(account, region, zone,
+        (IReadOnlyList<CloudInstanceType>)
+        [
+            new("t3.medium", 2, 4096, "x86_64", null),
+            new("m6g.large", 2, 8192, "arm64", null),
+            new("m5.large", 2, 8192, "x86_64", null),
+            new("x9z.mega", 96, 786432, "x86_64", null),
+        ]);
+
+    public Task<IReadOnlyList<CloudVpc>> VpcsAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+        (IReadOnlyList<CloudVpc>)
+        [
+            new(VpcId, "10.0.0.0/16", false, "shared", new Dictionary<string, string> { ["Name"] = "shared", ["team"] = "net" }),
+            new("vpc-01234567", "172.31.0.0/16", true, null, new Dictionary<string, string>()),
+        ]);
+
+    public Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(CloudAccount account, string region, string vpcId, CancellationToken ct) => Answer(account, region, vpcId,
+        vpcId != VpcId ? null : (IReadOnlyList<CloudSubnet>?)
+        [
+            new("subnet-0bbbbbbbbbbbbbbbb", $"{region}b", "10.0.2.0/24", false, 251, null, new Dictionary<string, string>()),
+            new("subnet-0aaaaaaaaaaaaaaaa", $"{region}a", "10.0.1.0/24", true, 250, "public-a",
+                new Dictionary<string, string> { ["Name"] = "public-a", ["kubernetes.io/role/elb"] = "1" }),
+        ]);
+
+    private Task<T> Answer<T>(CloudAccount account, string region, string? argument, T result)
+    {
+        Calls.Enqueue((account.Name!, region, argument));
+        if (DenyRole)
+            throw new PaletteServerless.Domain.Errors.CloudAccessDeniedException($"the role {account.RoleArn} of cloud account '{account.Name}' cannot be assumed (AccessDenied)");
+        return Task.FromResult(result);
+    }
 }
