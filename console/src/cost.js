@@ -1,15 +1,20 @@
 // A cluster's estimated hourly cost: the API prices a spec in a change plan, so an empty merge patch
-// run dry ({} with ?dryRun=true: nothing stored) answers the current estimate.
+// run dry ({} with ?dryRun=true: nothing stored) answers the current estimate. One ask per version
+// of a cluster: the list and the details page poll, the spec changes far less often.
 import { api } from './api.js';
 
-export async function hourlyCost(cluster) {
-  if (['Deleted', 'Deleting'].includes(cluster.status)) return null;
-  try {
-    const plan = await api.patch(cluster.name, {}, true);
-    return plan.oldEstimatedHourlyCostUsd ?? null;
-  } catch {
-    return null;
+const known = new Map();
+
+export function hourlyCost(cluster) {
+  if (['Deleted', 'Deleting'].includes(cluster.status)) return Promise.resolve(null);
+  const key = `${cluster.name}@${cluster.uid}@${cluster.generation}`;
+  if (!known.has(key)) {
+    known.set(key, api.patch(cluster.name, {}, true).then((plan) => plan.oldEstimatedHourlyCostUsd ?? null, () => {
+      known.delete(key);
+      return null;
+    }));
   }
+  return known.get(key);
 }
 
 export const nodeCount = (cluster) => (cluster.status === 'Deleted' ? 0 : (cluster.nodePools ?? []).reduce((sum, p) => sum + (p.count ?? 0), 0));
