@@ -70,6 +70,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    public async Task ScreenshotOf(IPage page, string name) =>
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
     public HttpClient Api(string project, string role = "project-admin")
     {
         var client = new HttpClient { BaseAddress = Stack.Endpoint };

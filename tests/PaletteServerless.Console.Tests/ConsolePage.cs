@@ -20,8 +20,7 @@ public sealed class ConsolePage(ConsoleFixture fixture, IPage page, string proje
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clusters" })).ToBeVisibleAsync();
     }
 
-    public async Task ScreenshotAsync(string name) =>
-        await page.ScreenshotAsync(new() { Path = Path.Combine(fixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+    public Task ScreenshotAsync(string name) => fixture.ScreenshotOf(page, name);
 
     public ILocator Button(string name) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
