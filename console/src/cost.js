@@ -2,11 +2,13 @@
 // run dry ({} with ?dryRun=true: nothing stored) answers the current estimate. One ask per version
 // of a cluster: the list and the details page poll, the spec changes far less often.
 import { api } from './api.js';
+import { permissions } from './auth.js';
 
 const known = new Map();
 
 export function hourlyCost(cluster) {
-  if (['Deleted', 'Deleting'].includes(cluster.status)) return Promise.resolve(null);
+  // A dry-run change needs the right to change (editor or admin): a viewer sees no estimate.
+  if (['Deleted', 'Deleting'].includes(cluster.status) || !permissions().write) return Promise.resolve(null);
   const key = `${cluster.name}@${cluster.uid}@${cluster.generation}`;
   if (!known.has(key)) {
     known.set(key, api.patch(cluster.name, {}, true).then((plan) => plan.oldEstimatedHourlyCostUsd ?? null, () => {
