@@ -65,6 +65,17 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await Expect(console.Status).ToHaveTextAsync("Running", Eventually);
         await Expect(page.Locator("dl.summary")).ToContainTextAsync("2 of 2 applied");
 
+        // Add a pool: a bad value is shown beside its input in the dialog, and nothing is applied.
+        await console.OpenSettingsMenuAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Add node pool" }).ClickAsync();
+        await dialog.GetByLabel("Number of nodes").FillAsync("0");
+        await console.Button("Review plan").ClickAsync();
+        await Expect(dialog.Locator("[data-error-for='count']")).ToContainTextAsync("500");
+        await Expect(dialog.GetByLabel("Number of nodes")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(console.Button("Apply")).ToBeDisabledAsync();
+        await console.Button("Cancel").ClickAsync();
+        await Expect(page.Locator("tr[data-pool]")).ToHaveCountAsync(2);
+
         // Delete: OK only once the name is typed again; then Deleting, force delete waiting on its countdown, Deleted.
         await console.OpenSettingsMenuAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Delete Cluster", Exact = true }).ClickAsync();
