@@ -35,8 +35,8 @@ public sealed class ConsolePage(ConsoleFixture fixture, IPage page, string proje
     /// <summary>Sets a value that is a dropdown when its route answers and a text input when it is not there.</summary>
     public async Task ChooseAsync(ILocator control, string value, bool dropdown)
     {
-        var tag = await control.EvaluateAsync<string>("e => e.tagName");
-        tag.Should().Be(dropdown ? "SELECT" : "INPUT", "a dropdown when its route answers, free text when it answers 404");
+        // The options arrive after the step opens: the input becomes a dropdown once they are there.
+        await Expect(control).ToHaveJSPropertyAsync("tagName", dropdown ? "SELECT" : "INPUT");
         if (dropdown)
             await control.SelectOptionAsync(value);
         else
