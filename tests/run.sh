@@ -51,6 +51,12 @@ kubectl version --client=true 2>/dev/null | sed -n 1p
 cloud-init --version 2>&1
 shellcheck --version | sed -n 2p
 
+step "Debian's chromium (the console's browser tests drive it with Playwright; no browser download)"
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
 step "build (warnings are errors)"
 dotnet build PaletteServerless.sln -c Release -nologo -v quiet
 

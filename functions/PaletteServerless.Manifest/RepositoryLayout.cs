@@ -32,5 +32,8 @@ public static class RepositoryLayout
 
     public static string NodeToolsDirectory(string root) => Path.Combine(root, "local", "node");
 
+    /// <summary>The web console's static files (index.html and its modules), served as they are.</summary>
+    public static string ConsoleDirectory(string root) => Path.Combine(root, "console");
+
     public static string FunctionProject(string root, string assembly) => Path.Combine(root, "functions", assembly, assembly + ".csproj");
 }

@@ -32,6 +32,9 @@ public sealed class ProductStackProps : StackProps
 
     public required IFunctionCode FunctionCode { get; init; }
 
+    /// <summary>The web console's folder (console/ of the repository), deployed to S3 behind CloudFront; null deploys no console.</summary>
+    public string? ConsoleDirectory { get; init; }
+
     /// <summary>The functions to deploy; the catalog's, always, outside of tests.</summary>
     public IReadOnlyList<FunctionDefinition> Functions { get; init; } = FunctionCatalog.All;
 }
@@ -53,6 +56,7 @@ public sealed partial class ProductStack : Stack
     public IReadOnlyDictionary<string, Function> Functions { get; }
     public IReadOnlyDictionary<string, StateMachine> StateMachines { get; }
     public HttpApi HttpApi { get; }
+    public ConsoleHosting? Console { get; }
 
     public ProductStack(Construct scope, string id, ProductStackProps props) : base(scope, id, props)
     {
@@ -108,7 +112,10 @@ public sealed partial class ProductStack : Stack
         Functions = props.Functions.ToDictionary(f => f.Name, f => CreateFunction(f, props.FunctionCode, environment, arns));
         StateMachines = StateMachineCatalog.All.ToDictionary(m => m.Name, m => CreateStateMachine(m, props.StateMachinesDirectory));
         CreateEventRouting();
-        HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString);
+        Console = props.ConsoleDirectory is null ? null : new ConsoleHosting(this, "Console");
+        HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString, Console?.Origin);
+        // The console signs in against the issuer the authorizer trusts, as the client (audience) it expects.
+        Console?.Deploy(props.ConsoleDirectory!, HttpApi.ApiEndpoint, jwtIssuer.ValueAsString, jwtAudience.ValueAsString);
 
         _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = HttpApi.ApiEndpoint, Description = "Base URL of the product API" });
         _ = new CfnOutput(this, "TableName", new CfnOutputProps { Value = Table.TableName });
@@ -298,7 +305,7 @@ public sealed partial class ProductStack : Stack
         ["Fn::If"] = new object[] { _hasNotificationTopic.LogicalId, value, new Dictionary<string, object> { ["Ref"] = "AWS::NoValue" } },
     };
 
-    private HttpApi CreateHttpApi(Function apiFunction, string issuer, string audience)
+    private HttpApi CreateHttpApi(Function apiFunction, string issuer, string audience, string? consoleOrigin)
     {
         var authorizer = new HttpJwtAuthorizer("JwtAuthorizer", issuer, new HttpJwtAuthorizerProps
         {
@@ -310,6 +317,15 @@ public sealed partial class ProductStack : Stack
             ApiName = "palette-serverless",
             Description = "PaletteServerless cluster API",
             DefaultAuthorizer = authorizer,
+            // The console calls the API from its CloudFront origin with a bearer token (no cookies).
+            CorsPreflight = consoleOrigin is null ? null : new CorsPreflightOptions
+            {
+                AllowOrigins = [consoleOrigin],
+                AllowMethods = [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+                AllowHeaders = ["Authorization", "Content-Type", "If-Match"],
+                ExposeHeaders = ["ETag", "Location"],
+                MaxAge = Duration.Hours(1),
+            },
         });
         var integration = new HttpLambdaIntegration("ApiFunction", apiFunction, new HttpLambdaIntegrationProps
         {

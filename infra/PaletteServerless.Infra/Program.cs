@@ -13,6 +13,7 @@ _ = new ProductStack(app, "PaletteServerless", new ProductStackProps
     Description = "PaletteServerless: the cluster API, its workflows and their data",
     StateMachinesDirectory = stateMachines,
     FunctionCode = new DotnetPublishedCode(root),
+    ConsoleDirectory = RepositoryLayout.ConsoleDirectory(root),
 });
 _ = new TargetAccountStack(app, "PaletteServerlessTargetAccount", new StackProps
 {

@@ -105,6 +105,8 @@ public sealed class LocalStack : IAsyncDisposable
         var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, request, token), LocalAws, proxyClient, Counters);
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
         var localRoutes = new LocalRoutes(Tokens, LocalAws);
+        // The console polls every 2 modelled seconds, and at least twice a second.
+        var console = new ConsoleSite(RepositoryLayout.ConsoleDirectory(root), Math.Max(500, 2000 / Options.TimeScale));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -115,6 +117,7 @@ public sealed class LocalStack : IAsyncDisposable
         _app.Run(context =>
             context.Request.Path.StartsWithSegments("/local") ? localRoutes.HandleAsync(context)
             : AwsEdge.IsAwsRequest(context.Request) ? awsEdge.HandleAsync(context)
+            : console.Serves(context.Request) ? console.HandleAsync(context)
             : apiEdge.HandleAsync(context));
         await _app.StartAsync(ct);
         _owned.Insert(0, _app);

@@ -35,7 +35,11 @@ public sealed class CdkCliSynthTests
 
         var product = TemplateJson.Load(Path.Combine(output, "PaletteServerless.template.json"));
         File.Exists(Path.Combine(output, "PaletteServerlessTargetAccount.template.json")).Should().BeTrue();
-        product.Resources("AWS::Lambda::Function").Should().HaveCount(FunctionCatalog.All.Count);
+        // The catalog's functions (.NET handlers "Assembly::Type::Method"), and one more: CDK's handler that deploys the web console's files.
+        var functions = product.Resources("AWS::Lambda::Function").ToList();
+        functions.Count(f => f.Resource["Properties"]!["Handler"]!.GetValue<string>().Contains("::", StringComparison.Ordinal)).Should().Be(FunctionCatalog.All.Count);
+        functions.Should().HaveCount(FunctionCatalog.All.Count + 1);
+        product.Resources("Custom::CDKBucketDeployment").Should().ContainSingle();
 
         // The functions' code is the real publish output, staged as an asset.
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "PaletteServerless.assets.json")))!;

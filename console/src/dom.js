@@ -1,0 +1,46 @@
+// A tiny element builder: h('button', {onclick, class: 'x'}, 'text', child, ...). No framework, no build step.
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else if (name === 'value') el.value = value;
+    else if (name === 'checked') el.checked = !!value;
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+let ids = 0;
+/** A labelled input with a place for its field error; `field` is the API's JSON path of the value. */
+export function field(label, input, { field: path, hint } = {}) {
+  const id = input.id || `f${++ids}`;
+  input.id = id;
+  if (path) input.dataset.field = path;
+  const error = h('span', { class: 'field-error', role: 'alert', 'data-error-for': path ?? '' });
+  if (path) input.setAttribute('aria-describedby', `${id}-error`);
+  error.id = `${id}-error`;
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint' }, hint) : null, error);
+}
+
+export const money = (usd) => (usd === null || usd === undefined ? '—' : `$${Number(usd).toFixed(4)}/h`);
+
+export function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
