@@ -48,6 +48,12 @@ public sealed record StepResult
     public bool? Parallel { get; init; }
     /// <summary>How long the workflow waits before asking a poll step again or starting the next pass (the Wait's SecondsPath), in seconds.</summary>
     public int? WaitSeconds { get; init; }
+    /// <summary>A teardown loop ends here without being done: nothing moved for <c>TeardownStep.StalledPassLimit</c> passes (and, in a delete, force delete is open).</summary>
+    public bool? GaveUp { get; init; }
+    /// <summary>A delete's teardown: seconds left before force delete opens, carried from pass to pass (the timer of the loop).</summary>
+    public int? SecondsUntilForceDelete { get; init; }
+    /// <summary>A delete's teardown: this pass is the one that found the 15 minutes over, so the workflow opens force delete now.</summary>
+    public bool? ForceDeleteDue { get; init; }
 
     public static StepResult Finished { get; } = new() { Ready = true };
     public static StepResult NotYet { get; } = new() { Ready = false };

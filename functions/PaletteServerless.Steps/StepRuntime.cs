@@ -102,8 +102,9 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
     public async Task<ClusterProfile> ProfileAsync(CancellationToken ct)
     {
         var cluster = await ClusterAsync(ct);
-        return await profiles.GetAsync(scope, cluster.Spec.Profile!.Name!, ct)
-            ?? throw new ProvisioningFailedException($"cluster profile '{cluster.Spec.Profile.Name}' was deleted");
+        var profile = cluster.Definition.Profile;
+        return await profiles.GetAsync(scope, profile.Name, ct)
+            ?? throw new ProvisioningFailedException($"cluster profile '{profile.Name}' was deleted");
     }
 
     /// <summary>The cluster's account and region, through AssumeRole when the cloud account names a role.</summary>
@@ -112,8 +113,9 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
         if (_cloud is not null)
             return _cloud;
         var cluster = await ClusterAsync(ct);
-        var account = await accounts.GetAsync(scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
-        return _cloud = await runtime.Sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+        var definition = cluster.Definition;
+        var account = await accounts.GetAsync(scope, definition.CloudAccount, ct) ?? new CloudAccount { Name = definition.CloudAccount };
+        return _cloud = await runtime.Sessions.OpenAsync(account, definition.Cloud.Region, $"palette-{cluster.Uid}", ct);
     }
 
     public async Task<ClusterResources> ResourcesAsync(CancellationToken ct) =>
@@ -123,7 +125,7 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
     public async Task<(ClusterPlan Plan, StaticNetwork? Network)> PlanAsync(CancellationToken ct)
     {
         var cluster = await ClusterAsync(ct);
-        if (cluster.Spec.Cloud!.Placement?.Mode != PlacementModes.Static)
+        if (cluster.Definition.Cloud.Placement.IsDynamic)
             return (ClusterPlan.Build(cluster), null);
         var (network, problems) = await StaticNetwork.DescribeAsync((await CloudAsync(ct)).Ec2, cluster, ct);
         if (network is null)

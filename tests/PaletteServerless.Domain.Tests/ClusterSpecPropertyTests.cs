@@ -121,6 +121,8 @@ public class ClusterSpecPropertyTests
                 ClusterSpecValidator.Validate(valid).Should().BeEquivalentTo(valid);
                 valid.NodePools!.Count(p => p.Role == NodePoolRoles.ControlPlane).Should().Be(1);
                 valid.NodePools.Should().Contain(p => p.Role == NodePoolRoles.Worker);
+                // Every valid spec makes a definition, the same before and after the stored defaults are filled.
+                ClusterDefinition.From(valid).Should().BeEquivalentTo(ClusterDefinition.From(spec));
             }
             catch (ValidationFailedException ex)
             {

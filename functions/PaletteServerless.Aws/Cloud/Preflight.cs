@@ -20,16 +20,16 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
     public async Task<IReadOnlyList<string>> RunAsync(CancellationToken ct)
     {
         var problems = new List<string>();
-        var spec = cluster.Spec;
-        var region = spec.Cloud!.Region!;
+        var definition = cluster.Definition;
+        var region = definition.Cloud.Region;
 
         var tagRoom = ResourceTags.MaxTagsPerResource - ResourceTags.ReservedTagCount;
-        if ((spec.Tags?.Count ?? 0) > tagRoom)
-            problems.Add($"tags: {spec.Tags!.Count} cluster tags plus the product's own {ResourceTags.ReservedTagCount} exceed AWS's {ResourceTags.MaxTagsPerResource} tags per resource; keep at most {tagRoom}");
+        if (definition.Tags.Count > tagRoom)
+            problems.Add($"tags: {definition.Tags.Count} cluster tags plus the product's own {ResourceTags.ReservedTagCount} exceed AWS's {ResourceTags.MaxTagsPerResource} tags per resource; keep at most {tagRoom}");
 
-        var keys = (await Ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [spec.Cloud.SshKeyName!])] }, ct)).KeyPairs ?? [];
+        var keys = (await Ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [definition.Cloud.SshKeyName])] }, ct)).KeyPairs ?? [];
         if (keys.Count == 0)
-            problems.Add($"cloud.sshKeyName: key pair '{spec.Cloud.SshKeyName}' does not exist in {region}");
+            problems.Add($"cloud.sshKeyName: key pair '{definition.Cloud.SshKeyName}' does not exist in {region}");
 
         // Nodes read their secrets with this profile's role; without it RunInstances would fail half-way.
         if (!await cloud.Iam.InstanceProfileExistsAsync(SecretParameters.NodeInstanceProfileName, ct))
@@ -52,9 +52,9 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
                     problems.Add($"cloud.placement: VPC {network.VpcId} has no public subnet (route 0.0.0.0/0 to an internet gateway) for the internet-facing API load balancer");
             }
         }
-        for (var i = 0; i < spec.NodePools!.Count; i++)
+        for (var i = 0; i < definition.NodePools.Count; i++)
         {
-            foreach (var zone in spec.NodePools[i].AvailabilityZones ?? [])
+            foreach (var zone in definition.NodePools[i].AvailabilityZones)
             {
                 if (!zones.Contains(zone))
                     problems.Add($"nodePools[{i}].availabilityZones: {zone} does not exist in {region}");
@@ -86,11 +86,10 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
             token = page.NextToken;
         }
         while (!string.IsNullOrEmpty(token));
-        var pools = cluster.Spec.NodePools!;
-        foreach (var (pool, zone) in plan.Instances.Select(i => (i.Pool, i.AvailabilityZone)).Distinct())
+        var pools = cluster.Definition.NodePools.Select(p => p.Name).ToList();
+        foreach (var (pool, type, zone) in plan.Instances.Select(i => (i.Pool, i.InstanceType, i.AvailabilityZone)).Distinct())
         {
-            var index = pools.FindIndex(p => p.Name == pool);
-            var type = pools[index].InstanceType!;
+            var index = pools.IndexOf(pool);
             if (zones.Contains(zone) && !offered.Contains((type, zone)))
                 problems.Add($"nodePools[{index}].instanceType: {type} is not offered in {zone}");
         }

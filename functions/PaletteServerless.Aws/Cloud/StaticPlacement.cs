@@ -11,12 +11,12 @@ public sealed record StaticNetwork(string VpcId, string VpcCidr, Dictionary<stri
     /// <summary>Reads the VPC; the problems it finds are returned, never thrown, so preflight can list them all.</summary>
     public static async Task<(StaticNetwork? Network, List<string> Problems)> DescribeAsync(IAmazonEC2 ec2, Cluster cluster, CancellationToken ct)
     {
-        var placement = cluster.Spec.Cloud!.Placement!;
+        var placement = cluster.Definition.Cloud.Placement;
         var problems = new List<string>();
         var vpc = (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("vpc-id", [placement.VpcId!])] }, ct)).Vpcs?.FirstOrDefault();
         if (vpc is null)
-            return (null, [$"cloud.placement.vpcId: VPC {placement.VpcId} does not exist in {cluster.Spec.Cloud.Region}"]);
-        var given = placement.ControlPlaneSubnetIds!.Concat(placement.WorkerSubnetIds!).Distinct().ToList();
+            return (null, [$"cloud.placement.vpcId: VPC {placement.VpcId} does not exist in {cluster.Definition.Cloud.Region}"]);
+        var given = placement.ControlPlaneSubnetIds.Concat(placement.WorkerSubnetIds).Distinct().ToList();
         var subnets = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("vpc-id", [vpc.VpcId])] }, ct)).Subnets ?? [];
         var allInRegion = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("subnet-id", given)] }, ct)).Subnets ?? [];
         foreach (var id in given)

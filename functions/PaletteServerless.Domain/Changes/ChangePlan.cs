@@ -30,10 +30,9 @@ public sealed record ChangePlan(
     public static ChangePlan Of(Cluster cluster, ClusterSpec next, IReadOnlyList<PoolNode> nodes)
     {
         var diff = ClusterDiff.Of(cluster.Spec, next);
-        var nextPools = next.NodePools!.ToDictionary(p => p.Name!, StringComparer.Ordinal);
-        var oldPools = cluster.Spec.NodePools!.ToDictionary(p => p.Name!, StringComparer.Ordinal);
+        var (was, will) = (cluster.Definition, ClusterDefinition.From(next));
         var pools = diff.Pools.Select(change => PlanPool(
-            change, next, nextPools.GetValueOrDefault(change.Pool), oldPools.GetValueOrDefault(change.Pool),
+            change, will, will.Pool(change.Pool), was.Pool(change.Pool),
             nodes.Where(n => n.Pool == change.Pool && n.State != NodeState.Terminating).ToList())).ToList();
         var before = PlanSummary.Of(cluster, ClusterPlan.Build(cluster));
         var afterCluster = cluster with { Spec = next };
@@ -42,19 +41,19 @@ public sealed record ChangePlan(
         var newCost = Math.Round(before.EstimatedHourlyCostUsd - NodesHour(before) + NodesHour(after), 4);
         return new ChangePlan(
             diff.IsEmpty ? cluster.Generation : Math.Max(cluster.Generation, 1) + 1,
-            diff.ChangedFields, pools, ClusterDiff.Stages(next),
+            diff.ChangedFields, pools, ClusterDiff.Stages(will),
             before.EstimatedHourlyCostUsd, newCost,
             [.. before.UnpricedInstanceTypes.Union(after.UnpricedInstanceTypes).Order(StringComparer.Ordinal)]);
     }
 
-    private static PoolChangePlan PlanPool(PoolChange change, ClusterSpec next, NodePoolSpec? pool, NodePoolSpec? oldPool, List<PoolNode> alive)
+    private static PoolChangePlan PlanPool(PoolChange change, ClusterDefinition next, NodePoolDefinition? pool, NodePoolDefinition? oldPool, List<PoolNode> alive)
     {
         var oldCost = PoolHour(oldPool);
         if (pool is null)
             return new PoolChangePlan(change.Pool, change.Kind, change.ChangedFields, [], 0, [], [.. ZoneBalance.ScaleInOrder(alive).Select(n => n.Id)], oldCost, 0);
 
         // Without zones in the spec (static placement), the pool stays in the zones its nodes are in.
-        var zones = pool.AvailabilityZones is { Count: > 0 } given ? given : alive.Select(n => n.Zone).Distinct(StringComparer.Ordinal).ToList();
+        var zones = pool.AvailabilityZones.Count > 0 ? pool.AvailabilityZones : alive.Select(n => n.Zone).Distinct(StringComparer.Ordinal).ToList();
         var target = RolloutTarget.Of(next, pool, zones);
         var good = alive.Where(n => target.IsCurrent(n) && n.State != NodeState.Unhealthy).ToList();
         var surplus = ZoneBalance.ScaleInOrder(good).Take(Math.Max(0, good.Count - target.Count)).ToList();
@@ -75,13 +74,11 @@ public sealed record ChangePlan(
         summary.Resources.Where(r => r.Kind is ResourceKinds.Instance or ResourceKinds.Volume).Sum(r => r.HourlyCostUsd ?? 0);
 
     /// <summary>A pool's instances and root volumes per hour, as the create's plan prices them.</summary>
-    private static decimal? PoolHour(NodePoolSpec? pool)
+    private static decimal? PoolHour(NodePoolDefinition? pool)
     {
         if (pool is null)
             return 0;
-        var disk = pool.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB;
-        var instance = new InstancePlan(pool.Name!, pool.Role!, 0, "", pool.InstanceType!, pool.CapacityType ?? CapacityTypes.OnDemand,
-            pool.MaxSpotPrice, disk, "", "");
-        return Prices.InstanceHour(instance) is { } hour ? Math.Round((hour + Prices.VolumeHour(disk)) * (pool.Count ?? 0), 4) : null;
+        var instance = new InstancePlan(pool.Name, pool.Role, 0, "", pool.InstanceType, pool.CapacityType, pool.MaxSpotPrice, pool.DiskSizeGiB, "", "");
+        return Prices.InstanceHour(instance) is { } hour ? Math.Round((hour + Prices.VolumeHour(pool.DiskSizeGiB)) * pool.Count, 4) : null;
     }
 }

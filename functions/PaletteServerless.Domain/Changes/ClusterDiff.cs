@@ -101,13 +101,15 @@ public static class ClusterDiff
     /// The order pools are updated in: the control-plane pool alone first, then the worker pools, all in one
     /// stage when updateWorkerPoolsInParallel is true, else one stage per pool in spec order.
     /// </summary>
-    public static IReadOnlyList<IReadOnlyList<string>> Stages(ClusterSpec spec)
+    public static IReadOnlyList<IReadOnlyList<string>> Stages(ClusterSpec spec) => Stages(ClusterDefinition.From(spec));
+
+    /// <inheritdoc cref="Stages(ClusterSpec)"/>
+    public static IReadOnlyList<IReadOnlyList<string>> Stages(ClusterDefinition cluster)
     {
-        var pools = spec.NodePools ?? [];
         var stages = new List<IReadOnlyList<string>>();
-        stages.AddRange(pools.Where(p => p.Role == NodePoolRoles.ControlPlane).Select(p => (IReadOnlyList<string>)[p.Name!]));
-        var workers = pools.Where(p => p.Role == NodePoolRoles.Worker).Select(p => p.Name!).ToList();
-        if (spec.UpdateWorkerPoolsInParallel == true)
+        stages.AddRange(cluster.NodePools.Where(p => p.IsControlPlane).Select(p => (IReadOnlyList<string>)[p.Name]));
+        var workers = cluster.NodePools.Where(p => p.Role == NodePoolRoles.Worker).Select(p => p.Name).ToList();
+        if (cluster.UpdateWorkerPoolsInParallel)
         {
             if (workers.Count > 0)
                 stages.Add(workers);

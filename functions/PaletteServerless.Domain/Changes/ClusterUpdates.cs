@@ -6,8 +6,11 @@ namespace PaletteServerless.Domain.Changes;
 public static class ClusterUpdates
 {
     /// <summary>Every pool's launch fingerprint in a spec.</summary>
-    public static Dictionary<string, string> Fingerprints(ClusterSpec spec) =>
-        (spec.NodePools ?? []).ToDictionary(p => p.Name!, p => LaunchFingerprint.Of(spec, p), StringComparer.Ordinal);
+    public static Dictionary<string, string> Fingerprints(ClusterSpec spec) => Fingerprints(ClusterDefinition.From(spec));
+
+    /// <summary>Every pool's launch fingerprint in a cluster definition.</summary>
+    public static Dictionary<string, string> Fingerprints(ClusterDefinition cluster) =>
+        cluster.NodePools.ToDictionary(p => p.Name, p => LaunchFingerprint.Of(cluster, p), StringComparer.Ordinal);
 
     /// <summary>
     /// The fingerprint a node was launched with: the one it recorded, else (launched before fingerprints were
@@ -32,8 +35,8 @@ public static class ClusterUpdates
         StatusReason = reason,
         UpdateRuns = current.UpdateRuns + 1,
         UpdateExecutionArn = null,
-        AppliedFingerprints = current.AppliedFingerprints ?? Fingerprints(current.Spec),
-        AppliedTags = current.AppliedTags ?? new Dictionary<string, string>(current.Spec.Tags ?? [], StringComparer.Ordinal),
+        AppliedFingerprints = current.AppliedFingerprints ?? Fingerprints(current.Definition),
+        AppliedTags = current.AppliedTags ?? new Dictionary<string, string>(current.Definition.Tags, StringComparer.Ordinal),
     };
 
     /// <summary>

@@ -22,25 +22,30 @@ public static class LaunchFingerprint
     /// <summary>The inventory attribute an instance records its fingerprint in, beside "pool" and "role".</summary>
     public const string AttributeName = "launchFingerprint";
 
+    /// <summary>The fingerprint of a pool of a validated wire spec (what a diff of two specs compares).</summary>
+    public static string Of(ClusterSpec spec, NodePoolSpec pool) =>
+        Of(ClusterDefinition.From(spec), NodePoolDefinition.From(pool, $"nodePools[{pool.Name}]"));
+
     /// <summary>
-    /// The fingerprint of a pool of a spec. Absent values count as their defaults, and order that does not
-    /// matter (zones, maps, taints) is normalised, so a re-ordered but equal spec rolls nothing.
+    /// The fingerprint of a pool of a cluster. Absent values counted as their defaults (the definition has
+    /// them), and order that does not matter (zones, maps, taints) is normalised, so a re-ordered but equal
+    /// spec rolls nothing.
     /// </summary>
-    public static string Of(ClusterSpec spec, NodePoolSpec pool)
+    public static string Of(ClusterDefinition cluster, NodePoolDefinition pool)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("instanceType", pool.InstanceType);
-            json.WriteNumber("diskSizeGiB", pool.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB);
-            json.WriteString("capacityType", pool.CapacityType ?? CapacityTypes.OnDemand);
+            json.WriteNumber("diskSizeGiB", pool.DiskSizeGiB);
+            json.WriteString("capacityType", pool.CapacityType);
             // 0.05 and 0.050 are the same price: the hash sees the value, not the scale it was written with.
             json.WriteString("maxSpotPrice", pool.MaxSpotPrice?.ToString("0.############################", CultureInfo.InvariantCulture));
-            WriteSorted(json, "availabilityZones", pool.AvailabilityZones ?? []);
+            WriteSorted(json, "availabilityZones", pool.AvailabilityZones);
             WriteMap(json, "labels", pool.Labels);
             json.WriteStartArray("taints");
-            foreach (var taint in (pool.Taints ?? []).OrderBy(t => t.Key, StringComparer.Ordinal).ThenBy(t => t.Effect, StringComparer.Ordinal).ThenBy(t => t.Value, StringComparer.Ordinal))
+            foreach (var taint in pool.Taints.OrderBy(t => t.Key, StringComparer.Ordinal).ThenBy(t => t.Effect, StringComparer.Ordinal).ThenBy(t => t.Value, StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteString("key", taint.Key);
@@ -49,8 +54,8 @@ public static class LaunchFingerprint
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            json.WriteString("profileVersion", spec.Profile?.Version);
-            WriteMap(json, "packValues", spec.Profile?.PackValues);
+            json.WriteString("profileVersion", cluster.Profile.Version);
+            WriteMap(json, "packValues", cluster.Profile.PackValues);
             json.WriteEndObject();
         }
         return $"{Scheme}-{Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))[..32]}";
@@ -64,10 +69,10 @@ public static class LaunchFingerprint
         json.WriteEndArray();
     }
 
-    private static void WriteMap(Utf8JsonWriter json, string name, Dictionary<string, string>? map)
+    private static void WriteMap(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, string> map)
     {
         json.WriteStartObject(name);
-        foreach (var (key, value) in (map ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
             json.WriteString(key, value);
         json.WriteEndObject();
     }

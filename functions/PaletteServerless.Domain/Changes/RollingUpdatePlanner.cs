@@ -13,19 +13,19 @@ public sealed record RolloutTarget(int Count, string Fingerprint, IReadOnlyList<
     /// maxUnavailable down); if both come to 0, maxUnavailable becomes 1, as a Kubernetes Deployment does, so the
     /// update can always move. The control-plane pool rolls one node at a time, a new one before an old one goes.
     /// </summary>
-    public static RolloutTarget Of(ClusterSpec spec, NodePoolSpec pool, IReadOnlyList<string>? zones = null)
+    public static RolloutTarget Of(ClusterDefinition cluster, NodePoolDefinition pool, IReadOnlyList<string>? zones = null)
     {
-        var count = pool.Count ?? 0;
-        var fingerprint = LaunchFingerprint.Of(spec, pool);
-        var poolZones = zones ?? pool.AvailabilityZones ?? [];
-        if (pool.Role == NodePoolRoles.ControlPlane)
-            return new RolloutTarget(count, fingerprint, poolZones, MaxSurge: 1, MaxUnavailable: 0, OneAtATime: true);
-        var (surge, unavailable) = Resolve(
-            pool.UpdateStrategy?.MaxSurge ?? ClusterSpecValidator.DefaultMaxSurge,
-            pool.UpdateStrategy?.MaxUnavailable ?? ClusterSpecValidator.DefaultMaxUnavailable,
-            count);
-        return new RolloutTarget(count, fingerprint, poolZones, surge, unavailable, OneAtATime: false);
+        var fingerprint = LaunchFingerprint.Of(cluster, pool);
+        var poolZones = zones ?? pool.AvailabilityZones;
+        if (pool.IsControlPlane)
+            return new RolloutTarget(pool.Count, fingerprint, poolZones, MaxSurge: 1, MaxUnavailable: 0, OneAtATime: true);
+        var (surge, unavailable) = Resolve(pool.UpdateStrategy.MaxSurge, pool.UpdateStrategy.MaxUnavailable, pool.Count);
+        return new RolloutTarget(pool.Count, fingerprint, poolZones, surge, unavailable, OneAtATime: false);
     }
+
+    /// <summary>The target of a pool of a validated wire spec.</summary>
+    public static RolloutTarget Of(ClusterSpec spec, NodePoolSpec pool, IReadOnlyList<string>? zones = null) =>
+        Of(ClusterDefinition.From(spec), NodePoolDefinition.From(pool, $"nodePools[{pool.Name}]"), zones);
 
     public static (int MaxSurge, int MaxUnavailable) Resolve(IntOrPercent maxSurge, IntOrPercent maxUnavailable, int count)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PaletteServerless.Domain.Identity;
 
 namespace PaletteServerless.Domain.Clusters;
@@ -87,6 +88,13 @@ public sealed record Cluster
     public Dictionary<string, string>? AppliedTags { get; init; }
 
     public string Name => Spec.Name!;
+
+    /// <summary>
+    /// The spec as the product builds it: defaults applied, required fields non-null (<see cref="ClusterDefinition"/>).
+    /// Made from <see cref="Spec"/> on every read (cheap), so a <c>with</c> that changes the spec never sees a stale one.
+    /// </summary>
+    [JsonIgnore]
+    public ClusterDefinition Definition => ClusterDefinition.From(Spec);
 }
 
 /// <summary>Something that happened to a cluster, shown by GET .../clusters/{name}/events.</summary>

@@ -25,7 +25,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
-        await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
+        await CheckReferencesAsync(accounts, profiles, scope, ClusterDefinition.From(valid), ct);
         return valid;
     }
 
@@ -37,7 +37,8 @@ public sealed class ClusterService(
     {
         var valid = await ValidateAsync(caller, scope, spec, ct);
         var cluster = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
-        var account = await accounts.GetAsync(scope, valid.CloudAccount!, ct) ?? new CloudAccounts.CloudAccount { Name = valid.CloudAccount };
+        var accountName = cluster.Definition.CloudAccount;
+        var account = await accounts.GetAsync(scope, accountName, ct) ?? new CloudAccounts.CloudAccount { Name = accountName };
         var problems = await preflight.CheckAsync(cluster, account, ct);
         return new DryRunResult(valid, Provisioning.PlanSummary.Of(cluster, Provisioning.ClusterPlan.Build(cluster)), problems);
     }
@@ -171,13 +172,16 @@ public sealed class ClusterService(
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    /// <summary>The cloud account and the profile at its version exist, and every pack given values is a pack of the profile.</summary>
-    internal static async Task CheckReferencesAsync(ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
+    /// <summary>
+    /// The cloud account and the profile at its version exist, and every pack given values is a pack of the profile.
+    /// Runs after the rules (on the validated spec's definition); errors name the spec's JSON paths.
+    /// </summary>
+    internal static async Task CheckReferencesAsync(ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterDefinition spec, CancellationToken ct)
     {
         var rules = new Rules();
-        if (await accounts.GetAsync(scope, spec.CloudAccount!, ct) is null)
+        if (await accounts.GetAsync(scope, spec.CloudAccount, ct) is null)
             rules.Add("cloudAccount", $"no cloud account named '{spec.CloudAccount}' exists in project '{scope.Project}'");
-        var profile = await profiles.GetAsync(scope, spec.Profile!.Name!, ct);
+        var profile = await profiles.GetAsync(scope, spec.Profile.Name, ct);
         if (profile is null)
         {
             rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
@@ -186,7 +190,7 @@ public sealed class ClusterService(
         {
             if (profile.Version != spec.Profile.Version)
                 rules.Add("profile.version", $"profile '{profile.Name}' has version {profile.Version}, not {spec.Profile.Version}");
-            foreach (var pack in spec.Profile.PackValues!.Keys)
+            foreach (var pack in spec.Profile.PackValues.Keys)
             {
                 if (profile.Packs!.All(p => p.Name != pack))
                     rules.Add($"profile.packValues.{pack}", $"profile '{profile.Name}' has no pack named '{pack}'");

@@ -23,8 +23,9 @@ public sealed class KubeconfigService(IClusterStore clusters, ICloudAccountStore
         if (!ServingStatuses.Contains(cluster.Status))
             throw new NotFoundException($"cluster '{name}' has no kubeconfig while it is {cluster.Status}; one is issued once it is Running");
         var group = KubernetesGroups.For(caller, scope.Project);
-        var account = await accounts.GetAsync(scope, cluster.Spec.CloudAccount!, ct)
-            ?? throw new NotFoundException($"cluster '{name}' has no kubeconfig: its cloud account '{cluster.Spec.CloudAccount}' is gone");
+        var accountName = cluster.Definition.CloudAccount;
+        var account = await accounts.GetAsync(scope, accountName, ct)
+            ?? throw new NotFoundException($"cluster '{name}' has no kubeconfig: its cloud account '{accountName}' is gone");
         var access = await credentials.ReadAsync(cluster, account, ct)
             ?? throw new NotFoundException($"cluster '{name}' has no kubeconfig: its certificate authority or API load balancer is missing");
         var issued = ClusterPki.IssueKubeconfig(access.Authority, cluster.Name, access.ApiHost, caller.Subject, group, clock.GetUtcNow(), validity);

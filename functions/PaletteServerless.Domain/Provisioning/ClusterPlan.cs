@@ -37,31 +37,28 @@ public sealed record ClusterPlan
     public required string LoadBalancerScheme { get; init; }
     public required IReadOnlyList<InstancePlan> Instances { get; init; }
 
-    /// <summary>The zones of every pool, in order of first mention.</summary>
+    /// <summary>The zones of every pool of a wire spec, in order of first mention (validation's view; <see cref="ClusterDefinition.Zones"/> is the domain's).</summary>
     public static IReadOnlyList<string> ZonesOf(ClusterSpec spec) =>
-        spec.NodePools!.SelectMany(p => p.AvailabilityZones ?? []).Distinct(StringComparer.Ordinal).ToList();
+        (spec.NodePools ?? []).SelectMany(p => p.AvailabilityZones ?? []).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Builds the plan; a VPC too small for its zones is a validation error on cloud.vpcCidr.</summary>
     public static ClusterPlan Build(Cluster cluster, IReadOnlyDictionary<string, string>? staticSubnetZones = null)
     {
-        var spec = cluster.Spec;
-        var cloud = spec.Cloud!;
-        var isDynamic = cloud.Placement?.Mode != PlacementModes.Static;
-        var zones = ZonesOf(spec);
-        var zonePlans = isDynamic ? SplitVpc(cloud.VpcCidr!, zones) : [];
+        var definition = cluster.Definition;
+        var placement = definition.Cloud.Placement;
         return new ClusterPlan
         {
             Uid = cluster.Uid,
             Name = cluster.Name,
-            Region = cloud.Region!,
-            IsDynamic = isDynamic,
-            VpcCidr = isDynamic ? cloud.VpcCidr : null,
-            StaticVpcId = isDynamic ? null : cloud.Placement!.VpcId,
-            Zones = zonePlans,
+            Region = definition.Cloud.Region,
+            IsDynamic = placement.IsDynamic,
+            VpcCidr = placement.VpcCidr,
+            StaticVpcId = placement.VpcId,
+            Zones = placement.VpcCidr is { } cidr ? SplitVpc(cidr, definition.Zones) : [],
             LoadBalancerName = ShortName(cluster, "api"),
             TargetGroupName = ShortName(cluster, "tg"),
-            LoadBalancerScheme = cloud.ApiLoadBalancer ?? LoadBalancerSchemes.InternetFacing,
-            Instances = PlanInstances(cluster, isDynamic, staticSubnetZones),
+            LoadBalancerScheme = definition.Cloud.ApiLoadBalancer,
+            Instances = PlanInstances(cluster.Uid, definition, staticSubnetZones),
         };
     }
 
@@ -86,35 +83,32 @@ public sealed record ClusterPlan
         return zones.Select((zone, i) => new ZonePlan(zone, Block(i), Block(zones.Count + i))).ToList();
     }
 
-    private static List<InstancePlan> PlanInstances(Cluster cluster, bool isDynamic, IReadOnlyDictionary<string, string>? staticSubnetZones)
+    private static List<InstancePlan> PlanInstances(string uid, ClusterDefinition definition, IReadOnlyDictionary<string, string>? staticSubnetZones)
     {
-        var spec = cluster.Spec;
         var instances = new List<InstancePlan>();
-        foreach (var pool in spec.NodePools!)
+        foreach (var pool in definition.NodePools)
         {
-            var zones = isDynamic
-                ? pool.AvailabilityZones!
-                : StaticZones(spec, pool, staticSubnetZones);
+            var zones = definition.Cloud.Placement.IsDynamic
+                ? pool.AvailabilityZones
+                : StaticZones(definition.Cloud.Placement, pool, staticSubnetZones);
             for (var i = 0; i < pool.Count; i++)
             {
                 var zone = zones.Count == 0 ? "" : zones[i % zones.Count];
                 instances.Add(new InstancePlan(
-                    pool.Name!, pool.Role!, i, zone, pool.InstanceType!, pool.CapacityType!, pool.MaxSpotPrice,
-                    pool.DiskSizeGiB!.Value, $"{cluster.Name}-{pool.Name}-{i}",
+                    pool.Name, pool.Role, i, zone, pool.InstanceType, pool.CapacityType, pool.MaxSpotPrice,
+                    pool.DiskSizeGiB, $"{definition.Name}-{pool.Name}-{i}",
                     // ClientToken: at most 64 ASCII characters, unique per account for 24 h (Amazon EC2 API Reference, "Ensure idempotency in Amazon EC2 API requests").
-                    $"{cluster.Uid}-{Truncate(pool.Name!, 24)}-{i.ToString(CultureInfo.InvariantCulture)}"));
+                    $"{uid}-{Truncate(pool.Name, 24)}-{i.ToString(CultureInfo.InvariantCulture)}"));
             }
         }
         return instances;
     }
 
-    private static List<string> StaticZones(ClusterSpec spec, NodePoolSpec pool, IReadOnlyDictionary<string, string>? subnetZones)
+    private static IReadOnlyList<string> StaticZones(PlacementDefinition placement, NodePoolDefinition pool, IReadOnlyDictionary<string, string>? subnetZones)
     {
-        if (pool.AvailabilityZones is { Count: > 0 } given)
-            return given;
-        var placement = spec.Cloud!.Placement!;
-        var subnets = pool.Role == NodePoolRoles.ControlPlane ? placement.ControlPlaneSubnetIds! : placement.WorkerSubnetIds!;
-        return subnets.Select(s => subnetZones?.GetValueOrDefault(s) ?? "").Where(z => z.Length > 0).Distinct().ToList();
+        if (pool.AvailabilityZones.Count > 0)
+            return pool.AvailabilityZones;
+        return placement.SubnetIdsFor(pool.Role).Select(s => subnetZones?.GetValueOrDefault(s) ?? "").Where(z => z.Length > 0).Distinct().ToList();
     }
 
     /// <summary>ELB names are at most 32 characters: part of the cluster name, part of its uid, a suffix.</summary>

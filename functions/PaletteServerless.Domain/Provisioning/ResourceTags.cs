@@ -21,7 +21,7 @@ public static class ResourceTags
     /// <summary>Tags one resource gets. <paramref name="role"/> is Cluster API's role (public, private, node, apiserver-lb, ...).</summary>
     public static Dictionary<string, string> For(Cluster cluster, string name, string role, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var tags = new Dictionary<string, string>(cluster.Spec.Tags ?? [], StringComparer.Ordinal);
+        var tags = new Dictionary<string, string>(cluster.Definition.Tags, StringComparer.Ordinal);
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
             tags[key] = value;
         tags["Name"] = name;

@@ -42,7 +42,7 @@ public static class UserData
         var k8s = profile.PackOfLayer(PackLayers.Kubernetes)!;
         var version = k8s.Version!.TrimStart('v');
         var minor = string.Join('.', version.Split('.').Take(2));
-        var pool = cluster.Spec.NodePools!.First(p => p.Name == instance.Pool);
+        var pool = cluster.Definition.NodePools.First(p => p.Name == instance.Pool);
         var packValues = MergedPackValues(cluster, profile);
         var kubeadm = KubeadmConfig(cluster, instance, pool, apiEndpointHost, caCertHash, version, packValues.GetValueOrDefault(k8s.Name!));
         var controlPlane = instance.Role == NodePoolRoles.ControlPlane;
@@ -113,7 +113,7 @@ public static class UserData
         script.Append("set -eu\n");
         script.Append("umask 077\n");
         script.Append($"path='{SecretParameters.PathOf(cluster)}'\n");
-        script.Append($"region='{cluster.Spec.Cloud!.Region}'\n");
+        script.Append($"region='{cluster.Definition.Cloud.Region}'\n");
         script.Append("get() {\n");
         script.Append("  aws ssm get-parameter --region \"$region\" --with-decryption --name \"$path/$1\" --query Parameter.Value --output text\n");
         script.Append("}\n");
@@ -184,7 +184,7 @@ public static class UserData
         "# Replaces the cluster's join token parameter with a new token and uploads the control-plane certificates again.\n" +
         "set -eu\n" +
         $"path='{SecretParameters.PathOf(cluster)}'\n" +
-        $"region='{cluster.Spec.Cloud!.Region}'\n" +
+        $"region='{cluster.Definition.Cloud.Region}'\n" +
         "export KUBECONFIG=/etc/kubernetes/admin.conf\n" +
         "token=$(kubeadm token create --ttl 24h0m0s)\n" +
         $"aws ssm put-parameter --region \"$region\" --name \"$path/{SecretParameters.JoinToken}\" --type SecureString --key-id '{SecretParameters.KmsKeyAlias}' --overwrite --value \"$token\" >/dev/null\n" +
@@ -202,7 +202,7 @@ public static class UserData
     /// <summary>Each pack's values with the cluster's packValues for it deep-merged on top (maps merge, everything else is replaced).</summary>
     public static Dictionary<string, string> MergedPackValues(Cluster cluster, ClusterProfile profile)
     {
-        var overrides = cluster.Spec.Profile?.PackValues ?? [];
+        var overrides = cluster.Definition.Profile.PackValues;
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pack in profile.Packs ?? [])
         {
@@ -214,19 +214,19 @@ public static class UserData
         return merged;
     }
 
-    private static string KubeadmConfig(Cluster cluster, InstancePlan instance, NodePoolSpec pool, string apiHost, string caCertHash, string version, string? k8sValues)
+    private static string KubeadmConfig(Cluster cluster, InstancePlan instance, NodePoolDefinition pool, string apiHost, string caCertHash, string version, string? k8sValues)
     {
         var registration = new Dictionary<string, object>
         {
             ["name"] = instance.Name,
-            ["taints"] = (pool.Taints ?? []).Select(t => new Dictionary<string, object?>
+            ["taints"] = pool.Taints.Select(t => new Dictionary<string, object?>
             {
                 ["key"] = t.Key, ["value"] = t.Value ?? "", ["effect"] = t.Effect,
             }).ToList(),
             ["kubeletExtraArgs"] = new Dictionary<string, string>
             {
                 ["cloud-provider"] = "external",
-                ["node-labels"] = string.Join(',', (pool.Labels ?? []).Select(l => $"{l.Key}={l.Value}")
+                ["node-labels"] = string.Join(',', pool.Labels.Select(l => $"{l.Key}={l.Value}")
                     .Append($"palette.serverless/pool={pool.Name}")),
             },
         };

@@ -1,6 +1,6 @@
 namespace PaletteServerless.Steps.Deletion;
 
-/// <summary>The delete workflow's timer fired: the cluster has been Deleting for 15 minutes, so force delete opens (product doc).</summary>
+/// <summary>The delete's teardown loop found its force-delete timer over: the cluster has been Deleting for 15 minutes, so force delete opens (product doc).</summary>
 public sealed class ForceDeleteEligibleStep(StepRuntime runtime)
 {
     public ForceDeleteEligibleStep() : this(StepRuntime.FromEnvironment()) { }

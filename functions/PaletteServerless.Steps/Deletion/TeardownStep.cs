@@ -7,7 +7,9 @@ namespace PaletteServerless.Steps.Deletion;
 /// One teardown pass (delete, and rollback of a failed create). Counts passes that removed
 /// nothing, so the workflow can stop after a bound and say what blocks, instead of looping forever;
 /// and says how long to wait before the next pass: the typical latency of what this pass started
-/// (an instance terminating, a NAT gateway deleting), else kOps' 10 s cadence.
+/// (an instance terminating, a NAT gateway deleting), else kOps' 10 s cadence. In a delete the
+/// loop also carries the force-delete timer (<see cref="ForceDeleteTimer"/>), so no branch beside
+/// it has to be stopped when the teardown ends.
 /// </summary>
 public sealed class TeardownStep(StepRuntime runtime)
 {
@@ -24,9 +26,9 @@ public sealed class TeardownStep(StepRuntime runtime)
             await step.SetConditionAsync(RollingBackCondition, false, "CreateFailed", "the create failed: removing what it made", ct);
         }
         var result = await new Teardown(await step.ResourcesAsync(ct)).PassAsync(ct);
+        var deleting = cluster.Status == ClusterStatus.Deleting;
         var previous = step.Input.Teardown;
-        var stalled = previous?.Remaining == result.Remaining && !result.Done ? (previous.StalledPasses ?? 0) + 1 : 0;
-        if (!result.Done && cluster.Status == ClusterStatus.Deleting)
+        if (!result.Done && deleting)
         {
             var blockers = result.Blockers.Count > 0 ? $"; blocked by: {string.Join("; ", result.Blockers)}" : "";
             await runtime.Status.ExplainAsync(step.Scope, cluster.Name, cluster.Uid,
@@ -34,17 +36,51 @@ public sealed class TeardownStep(StepRuntime runtime)
             if (result.Blockers.Count > 0 && (previous?.Blockers ?? []).Count != result.Blockers.Count)
                 await runtime.Status.AddEventAsync(cluster, "Warning", "DeleteBlocked", "not ours and in the way: " + string.Join("; ", result.Blockers), ct);
         }
+        var timer = deleting ? ForceDeleteTimer.After(previous, cluster.ForceDeleteAvailableAt, runtime.Clock.GetUtcNow()) : null;
+        return Loop(result, previous, timer) with
+        {
+            WaitingFor = result.WaitingFor,
+            Blockers = result.Blockers,
+            Errors = result.Errors,
+        };
+    });
+
+    /// <summary>Passes without progress after which a teardown loop stops (about seven minutes at the poll cadence).</summary>
+    public const int StalledPassLimit = 42;
+
+    /// <summary>
+    /// What the loop's Choice reads after a pass: done, given up, or the Wait before the next pass.
+    /// A delete's loop (a <paramref name="timer"/>) never gives up before force delete has opened:
+    /// a stalled delete waits out the timer in one Wait instead, and no Wait runs past the moment
+    /// force delete is due.
+    /// </summary>
+    public static StepResult Loop(TeardownResult result, StepResult? previous, ForceDeleteTimer? timer)
+    {
+        var stalled = previous?.Remaining == result.Remaining && !result.Done ? (previous.StalledPasses ?? 0) + 1 : 0;
+        var stalledOut = stalled >= StalledPassLimit;
+        var wait = WaitSecondsFor(result);
+        var gaveUp = !result.Done && stalledOut;
+        if (timer is { SecondsLeft: > 0 } pending && !result.Done)
+        {
+            gaveUp = false;
+            wait = stalledOut ? pending.SecondsLeft : Math.Min(wait, pending.SecondsLeft);
+        }
+        else if (timer is { Due: true })
+        {
+            // The Choice opens force delete first; the pass after that one may give up.
+            gaveUp = false;
+        }
         return new StepResult
         {
             Done = result.Done,
             Remaining = result.Remaining,
             StalledPasses = stalled,
-            WaitingFor = result.WaitingFor,
-            Blockers = result.Blockers,
-            Errors = result.Errors,
-            WaitSeconds = WaitSecondsFor(result),
+            WaitSeconds = wait,
+            GaveUp = gaveUp,
+            SecondsUntilForceDelete = timer?.SecondsLeft,
+            ForceDeleteDue = timer?.Due ?? false,
         };
-    });
+    }
 
     /// <summary>The condition a rollback sets before it lists what the failed create made.</summary>
     public const string RollingBackCondition = "RollingBack";

@@ -15,13 +15,13 @@ public sealed class LoadBalancerStep(StepRuntime runtime)
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         var cluster = resources.Cluster;
-        var placement = cluster.Spec.Cloud!.Placement!;
+        var placement = cluster.Definition.Cloud.Placement;
         var controlPlaneZones = plan.Instances.Where(i => i.Role == NodePoolRoles.ControlPlane).Select(i => i.AvailabilityZone).Distinct().ToList();
         IReadOnlyList<string> subnets = (plan.IsDynamic, plan.LoadBalancerScheme) switch
         {
             (true, LoadBalancerSchemes.Internal) => resources.All(ResourceKinds.Subnet, "private").Select(s => s.Id).ToList(),
             (true, _) => resources.All(ResourceKinds.Subnet, "public").Select(s => s.Id).ToList(),
-            (false, LoadBalancerSchemes.Internal) => placement.ControlPlaneSubnetIds!,
+            (false, LoadBalancerSchemes.Internal) => placement.ControlPlaneSubnetIds,
             // One public subnet per zone: a load balancer takes at most one subnet per zone.
             (false, _) => network!.PublicSubnets.GroupBy(s => s.AvailabilityZone)
                 .OrderByDescending(g => controlPlaneZones.Contains(g.Key)).Select(g => g.First().SubnetId).ToList(),

@@ -15,8 +15,8 @@ public sealed class MarkRunningStep(StepRuntime runtime)
             cluster => cluster with
             {
                 ObservedGeneration = cluster.Generation,
-                AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
-                AppliedTags = new Dictionary<string, string>(cluster.Spec.Tags ?? [], StringComparer.Ordinal),
+                AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Definition),
+                AppliedTags = new Dictionary<string, string>(cluster.Definition.Tags, StringComparer.Ordinal),
             });
         return StepResult.Finished;
     });

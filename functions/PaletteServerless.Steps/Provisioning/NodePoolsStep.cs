@@ -37,7 +37,7 @@ public sealed class NodePoolsStep(StepRuntime runtime)
     public static async Task<ClusterSecrets> SecretsAsync(ClusterPlan plan, ClusterResources resources, StepRuntime runtime, CancellationToken ct)
     {
         var cluster = resources.Cluster;
-        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : cluster.Spec.Cloud!.Placement!.VpcId!;
+        var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : cluster.Definition.Cloud.Placement.VpcId!;
         var parameters = new SecretParameterKind(resources);
         var secrets = await parameters.EnsureAsync(() => ClusterSecrets.Generate(cluster.Name, runtime.Clock.GetUtcNow()), vpcId, ct);
         var now = await runtime.Status.LoadAsync(cluster.Scope, cluster.Name, cluster.Uid, ct);
@@ -56,9 +56,7 @@ public sealed class NodePoolsStep(StepRuntime runtime)
     {
         if (plan.IsDynamic)
             return resources.Id(ResourceKinds.Subnet, "private", zone);
-        var placement = resources.Cluster.Spec.Cloud!.Placement!;
-        var given = role == NodePoolRoles.ControlPlane ? placement.ControlPlaneSubnetIds! : placement.WorkerSubnetIds!;
-        return given.FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == zone)
+        return resources.Cluster.Definition.Cloud.Placement.SubnetIdsFor(role).FirstOrDefault(s => network!.SubnetZones.GetValueOrDefault(s) == zone)
             ?? throw new ProvisioningFailedException($"no {role} subnet in {zone}");
     }
 }

@@ -18,7 +18,7 @@ public sealed class PreflightStep(StepRuntime runtime)
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
         {
-            throw new PreflightFailedException([$"cloudAccount: the role of cloud account '{cluster.Spec.CloudAccount}' cannot be assumed: {code}: {ex.Message}"]);
+            throw new PreflightFailedException([$"cloudAccount: the role of cloud account '{cluster.Definition.CloudAccount}' cannot be assumed: {code}: {ex.Message}"]);
         }
         var problems = await new Preflight(cluster, cloud).RunAsync(ct);
         if (problems.Count > 0)

@@ -22,8 +22,8 @@ public sealed class FinishUpdateStep(StepRuntime runtime)
                     : runtime.Status.WithCondition(cluster, "Updated", true, "Applied", $"generation {generation} applied to every node pool") with
                     {
                         ObservedGeneration = generation,
-                        AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
-                        AppliedTags = new Dictionary<string, string>(cluster.Spec.Tags ?? [], StringComparer.Ordinal),
+                        AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Definition),
+                        AppliedTags = new Dictionary<string, string>(cluster.Definition.Tags, StringComparer.Ordinal),
                     });
         }
         catch (NewerGenerationException)

@@ -22,16 +22,16 @@ public sealed class RollPoolStep(StepRuntime runtime)
         {
             var (plan, network) = await step.PlanAsync(ct);
             var resources = await step.ResourcesAsync(ct);
-            var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == pool);
+            var spec = cluster.Definition.Pool(pool);
             var zones = ZonesOf(spec, plan, pool);
             var nodes = new NodePoolKind(resources);
             var progress = await new PoolRollout(resources, nodes).PassAsync(pool, zones,
                 async () =>
                 {
                     var secrets = await NodePoolsStep.SecretsAsync(plan, resources, runtime, ct);
-                    return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType!], ct);
+                    return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType], ct);
                 },
-                zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role!),
+                zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role),
                 ct);
             await runtime.Status.ReportProgressAsync(step.Scope, cluster.Name, cluster.Uid, "NodePoolsUpdated", progress.Converged ? "PoolUpdated" : "Rolling", progress.Describe(), ct);
             return new StepResult { Ready = progress.Converged, WaitSeconds = progress.WaitSeconds };
@@ -45,8 +45,8 @@ public sealed class RollPoolStep(StepRuntime runtime)
     });
 
     /// <summary>A pool's zones: the spec's, else (static placement) those of the user's subnets the plan spreads it over.</summary>
-    internal static IReadOnlyList<string> ZonesOf(NodePoolSpec? spec, ClusterPlan plan, string pool) =>
-        spec?.AvailabilityZones is { Count: > 0 } given
-            ? given
+    internal static IReadOnlyList<string> ZonesOf(NodePoolDefinition? spec, ClusterPlan plan, string pool) =>
+        spec is { AvailabilityZones.Count: > 0 }
+            ? spec.AvailabilityZones
             : plan.Instances.Where(i => i.Pool == pool).Select(i => i.AvailabilityZone).Where(z => z.Length > 0).Distinct().ToList();
 }

@@ -19,8 +19,8 @@ public sealed class StartUpdateStep(StepRuntime runtime)
         if (cluster.Status != ClusterStatus.Updating)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}, not Updating: this update run is over");
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Updating, cluster.StatusReason ?? "update requested", ct);
-        var spec = cluster.Spec;
-        var pools = spec.NodePools ?? [];
+        var definition = cluster.Definition;
+        var pools = definition.NodePools;
         var resources = await step.ResourcesAsync(ct);
         var removed = PoolRollout.PoolsWithNodes(resources).Where(p => pools.All(s => s.Name != p)).Order(StringComparer.Ordinal).ToList();
         // Tags change in place, on everything the cluster owns, before any node rolls.
@@ -31,9 +31,9 @@ public sealed class StartUpdateStep(StepRuntime runtime)
         return new StepResult
         {
             Generation = cluster.Generation,
-            ControlPlanePools = [.. pools.Where(p => p.Role == NodePoolRoles.ControlPlane).Select(p => p.Name!)],
-            WorkerPools = [.. pools.Where(p => p.Role == NodePoolRoles.Worker).Select(p => p.Name!), .. removed],
-            Parallel = spec.UpdateWorkerPoolsInParallel == true,
+            ControlPlanePools = [.. pools.Where(p => p.IsControlPlane).Select(p => p.Name)],
+            WorkerPools = [.. pools.Where(p => p.Role == NodePoolRoles.Worker).Select(p => p.Name), .. removed],
+            Parallel = definition.UpdateWorkerPoolsInParallel,
         };
     });
 }

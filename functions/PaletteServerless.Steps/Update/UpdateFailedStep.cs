@@ -21,9 +21,10 @@ public sealed class UpdateFailedStep(StepRuntime runtime)
         var resources = await step.ResourcesAsync(ct);
         var rollout = new PoolRollout(resources, new NodePoolKind(resources));
         var removed = new List<string>();
+        var definition = cluster.Definition;
         foreach (var pool in PoolRollout.PoolsWithNodes(resources))
         {
-            var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == pool);
+            var spec = definition.Pool(pool);
             var zones = RollPoolStep.ZonesOf(spec, plan, pool);
             removed.AddRange(await rollout.RemoveUnhealthyNewAsync(pool, zones, ct));
         }

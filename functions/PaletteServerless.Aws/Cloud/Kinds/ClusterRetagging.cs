@@ -18,7 +18,7 @@ public sealed class ClusterRetagging(ClusterResources resources)
     /// <summary>Returns how many resources were retagged (0 when the tags did not change).</summary>
     public async Task<int> ApplyAsync(IReadOnlyDictionary<string, string>? applied, CancellationToken ct)
     {
-        var (set, remove) = ClusterUpdates.TagChanges(applied, resources.Cluster.Spec.Tags);
+        var (set, remove) = ClusterUpdates.TagChanges(applied, resources.Cluster.Definition.Tags);
         if (set.Count == 0 && remove.Count == 0)
             return 0;
         var ec2 = resources.Items.Where(i => i.Kind.StartsWith("ec2:", StringComparison.Ordinal) && i.Kind != ResourceKinds.Volume).Select(i => i.Id).ToList();

@@ -52,8 +52,8 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var role = SecurityGroupRole(instance.Role);
         var attributes = new Dictionary<string, string> { ["role"] = instance.Role, ["pool"] = instance.Pool };
         // What the node is launched with, recorded with it: an update rolls exactly the nodes whose launch differs.
-        var spec = resources.Cluster.Spec;
-        var fingerprint = spec.NodePools?.FirstOrDefault(p => p.Name == instance.Pool) is { } poolSpec ? LaunchFingerprint.Of(spec, poolSpec) : null;
+        var definition = resources.Cluster.Definition;
+        var fingerprint = definition.Pool(instance.Pool) is { } pool ? LaunchFingerprint.Of(definition, pool) : null;
         if (fingerprint is not null)
             attributes[LaunchFingerprint.AttributeName] = fingerprint;
         return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
@@ -71,7 +71,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                     MaxCount = 1,
                     ImageId = launch.ImageByInstanceType[instance.InstanceType],
                     InstanceType = instance.InstanceType,
-                    KeyName = resources.Cluster.Spec.Cloud!.SshKeyName,
+                    KeyName = definition.Cloud.SshKeyName,
                     // The nodes read their cluster's secrets with this profile's role (SecretParameters).
                     IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.NodeInstanceProfileName },
                     SubnetId = subnetId,

@@ -100,15 +100,14 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         if (step.LaunchZones.Count > 0)
         {
             var shared = await launch();
-            var spec = cluster.Spec.NodePools!.First(p => p.Name == pool);
+            var spec = cluster.Definition.Pool(pool)!;
             var before = string.Join(",", resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).Select(i => i.Id).Order(StringComparer.Ordinal));
             for (var i = 0; i < step.LaunchZones.Count; i++)
             {
                 var zone = step.LaunchZones[i];
                 var suffix = Hash($"{cluster.Uid}|{pool}|{target.Fingerprint}|{zone}|{i}|{before}");
                 // Index 1: a new control-plane node joins the existing control plane, never initialises one.
-                var plan = new InstancePlan(pool, spec.Role!, 1, zone, spec.InstanceType!, spec.CapacityType ?? CapacityTypes.OnDemand,
-                    spec.MaxSpotPrice, spec.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB,
+                var plan = new InstancePlan(pool, spec.Role, 1, zone, spec.InstanceType, spec.CapacityType, spec.MaxSpotPrice, spec.DiskSizeGiB,
                     $"{cluster.Name}-{pool}-{suffix[..8]}", $"{cluster.Uid}-{suffix[..24]}");
                 await nodes.LaunchAsync(plan, shared, subnetFor(zone), ct);
             }
@@ -175,7 +174,8 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         string pool, IReadOnlyList<string> zones, CancellationToken ct)
     {
         var cluster = resources.Cluster;
-        var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == pool);
+        var definition = cluster.Definition;
+        var spec = definition.Pool(pool);
         var items = resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).ToList();
         var role = spec?.Role ?? items.Select(i => i.Attributes?.GetValueOrDefault("role")).FirstOrDefault(r => r is not null) ?? NodePoolRoles.Worker;
         var described = await nodes.ListAsync(pool, ct);
@@ -223,7 +223,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         // A removed pool's target: no nodes, and every one may go at once.
         var rollout = spec is null
             ? new RolloutTarget(0, "", [], 0, Math.Max(1, observed.Count), OneAtATime: false)
-            : RolloutTarget.Of(cluster.Spec, spec, zones);
+            : RolloutTarget.Of(definition, spec, zones);
         return (rollout, role, observed, health);
     }
 
