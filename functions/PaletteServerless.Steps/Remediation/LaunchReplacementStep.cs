@@ -1,4 +1,6 @@
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Remediation;
 using PaletteServerless.Manifest;
 using PaletteServerless.Steps.Provisioning;
@@ -39,6 +41,13 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
                 c => c with { CapacityShortages = [.. ZoneFallback.Recent([.. c.CapacityShortages ?? [], .. outcome.Shortages], runtime.Clock.GetUtcNow())] }, ct);
             var shortText = string.Join("; ", outcome.Shortages.Select(s => $"{s.Zone}: {s.Error}"));
             await status.AddEventAsync(cluster, "Warning", "CapacityShortage", $"no capacity for pool {replacement.Pool} ({spec.InstanceType}, {spec.CapacityType ?? "on-demand"}): {shortText}", ct);
+        }
+        if (outcome.Node is { } launched
+            && (await runtime.Status.LoadAsync(step.Scope, cluster.Name, cluster.Uid, ct)).Status is ClusterStatus.Deleting or ClusterStatus.Deleted)
+        {
+            // A delete began while the instance launched: it may already have passed the instances, so the new one goes now.
+            await new NodeRemediation(resources, nodes).RetireAsync(launched.Id, replacement.Role, ct);
+            throw new ClusterStateChangedException($"cluster {cluster.Name} is being deleted: the replacement {launched.Id} was terminated again");
         }
         if (outcome.Node is not { } node)
         {
