@@ -22,9 +22,9 @@ public sealed class ReplacementReadyStep(StepRuntime runtime)
         switch (progress)
         {
             case ReplacementProgress.Ready:
-                return new StepResult { Ready = true, Replacement = replacement };
+                return new StepResult { Ready = true, Done = false, Replacement = replacement };
             case ReplacementProgress.Starting:
-                return new StepResult { Ready = false, Replacement = replacement, WaitSeconds = 15 };
+                return new StepResult { Ready = false, Done = false, Replacement = replacement, WaitSeconds = 15 };
         }
         var message = $"the replacement {newId} of pool {replacement.Pool} failed ({detail}) and was terminated; {replacement.Reason}; the next health check tries again";
         await runtime.Status.AddEventAsync(cluster, "Warning", "ReplacementFailed", message, ct);
