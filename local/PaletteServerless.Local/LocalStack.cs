@@ -78,6 +78,8 @@ public sealed class LocalStack : IAsyncDisposable
             FaultSeed = Options.FaultSeed,
             Throttling = Options.Throttling,
             OnDemandVcpuQuota = Options.OnDemandVcpuQuota,
+            SpotInterruptionRate = Options.SpotInterruptionRate,
+            InstanceImpairmentRate = Options.InstanceImpairmentRate,
         });
 
         if (Options.StsRolesPath is { } roles)
@@ -86,6 +88,9 @@ public sealed class LocalStack : IAsyncDisposable
         Functions = new LambdaRegistry();
         foreach (var function in FunctionCatalog.All)
             Functions.Register(FunctionArn(function.Name), function.Handler, FunctionEnvironment(function));
+
+        // EventBridge invokes Lambda targets asynchronously: the same functions the workflows call, by name.
+        LocalAws.LambdaInvoker = (functionArn, payload, ct) => Functions.InvokeAsync(functionArn, payload, ct);
 
         var integrations = new AwsServiceIntegrations(Endpoint);
         Crashes = new StepCrashes(Functions);
@@ -235,5 +240,6 @@ public sealed class LocalStack : IAsyncDisposable
             await _owned[i].DisposeAsync();
         _owned.Clear();
         Tokens?.Dispose();
+        LocalAws?.Dispose();
     }
 }

@@ -24,6 +24,12 @@ public sealed record LocalStackOptions
     /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has PaletteServerlessTarget trusting "palette-local".</summary>
     public string? StsRolesPath { get; init; }
 
+    /// <summary>The chance per running spot instance per modelled minute that EC2 interrupts it (--spot-interruption-rate); null keeps the fault profile's.</summary>
+    public double? SpotInterruptionRate { get; init; }
+
+    /// <summary>The chance per running instance per modelled minute that its system status check fails (--impairment-rate); null keeps the fault profile's.</summary>
+    public double? InstanceImpairmentRate { get; init; }
+
     /// <summary>Switches on the EC2 API token buckets.</summary>
     public bool Throttling { get; init; }
 

@@ -15,7 +15,9 @@ namespace PaletteServerless.Local.Aws.Core;
 ///   },
 ///   "natGatewayFailureRate": 0.25,
 ///   "natGatewayFailureCode": "InsufficientFreeAddressesInSubnet",
-///   "eventualConsistencySeconds": 5
+///   "eventualConsistencySeconds": 5,
+///   "spotInterruptionRate": 0.01,
+///   "instanceImpairmentRate": 0.005
 /// }
 /// </code>
 /// Rates are probabilities per request; <c>"*"</c> applies to every operation without its own entry
@@ -24,7 +26,10 @@ namespace PaletteServerless.Local.Aws.Core;
 /// <c>InsufficientInstanceCapacity</c> on RunInstances. A NAT gateway fails (state <c>failed</c>,
 /// the failure code given) with <c>natGatewayFailureRate</c>. For <c>eventualConsistencySeconds</c>
 /// (modelled, divided by the time scale) after its creation, a new id is still NotFound to
-/// Describe calls that name it. All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
+/// Describe calls that name it. Every modelled minute (divided by the time scale), each running
+/// spot instance is interrupted with <c>spotInterruptionRate</c> (the warning, then termination two
+/// modelled minutes later) and each running instance's system status check turns impaired with
+/// <c>instanceImpairmentRate</c>. All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
 /// </summary>
 public sealed record FaultProfile
 {
@@ -33,6 +38,12 @@ public sealed record FaultProfile
     public double NatGatewayFailureRate { get; init; }
     public string NatGatewayFailureCode { get; init; } = "InsufficientFreeAddressesInSubnet";
     public double EventualConsistencySeconds { get; init; }
+
+    /// <summary>The chance per running spot instance per modelled minute that EC2 interrupts it.</summary>
+    public double SpotInterruptionRate { get; init; }
+
+    /// <summary>The chance per running instance per modelled minute that its system status check fails.</summary>
+    public double InstanceImpairmentRate { get; init; }
 
     public static FaultProfile Load(string path) =>
         JsonSerializer.Deserialize<FaultProfile>(File.ReadAllBytes(path), FileJson)
@@ -68,7 +79,8 @@ public sealed class FaultInjector
 
     public FaultProfile Profile { get; }
     public int Seed { get; }
-    public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0;
+    public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0
+        || Profile.SpotInterruptionRate > 0 || Profile.InstanceImpairmentRate > 0;
 
     /// <summary>True when <paramref name="fault"/> strikes this call of <paramref name="operation"/>.</summary>
     public bool Strikes(string operation, string fault)
@@ -79,6 +91,9 @@ public sealed class FaultInjector
 
     /// <summary>True when a new NAT gateway is to end <c>failed</c>.</summary>
     public bool NatGatewayFails() => Profile.NatGatewayFailureRate > 0 && Draw() < Profile.NatGatewayFailureRate;
+
+    /// <summary>True with probability <paramref name="rate"/> (0 never draws, so a profile without the fault keeps its sequence).</summary>
+    public bool Chance(double rate) => rate > 0 && Draw() < rate;
 
     private double RateOf(string operation, string fault)
     {

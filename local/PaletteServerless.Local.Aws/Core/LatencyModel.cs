@@ -17,6 +17,11 @@ public sealed class LatencyModel(LocalAwsOptions options)
     public const string LoadBalancerActive = "LoadBalancerActive";
     public const string InstanceRunning = "InstanceRunning";
     public const string InstanceTerminated = "InstanceTerminated";
+    public const string InstanceStopped = "InstanceStopped";
+    /// <summary>Status checks report <c>initializing</c> for this long after an instance starts running, then <c>ok</c>.</summary>
+    public const string StatusChecksPassed = "StatusChecksPassed";
+    /// <summary>A spot instance is terminated this long after its interruption warning (AWS: two minutes).</summary>
+    public const string SpotInterruptionNotice = "SpotInterruptionNotice";
     /// <summary>A target turns healthy after two passing 5 s health checks (CAPA's API server target group).</summary>
     public const string TargetHealthy = "TargetHealthy";
 
@@ -30,6 +35,9 @@ public sealed class LatencyModel(LocalAwsOptions options)
         [LoadBalancerActive] = TimeSpan.FromMinutes(3),
         [InstanceRunning] = TimeSpan.FromSeconds(45),
         [InstanceTerminated] = TimeSpan.FromMinutes(1),
+        [InstanceStopped] = TimeSpan.FromMinutes(1),
+        [StatusChecksPassed] = TimeSpan.FromMinutes(2),
+        [SpotInterruptionNotice] = TimeSpan.FromMinutes(2),
         [TargetHealthy] = TimeSpan.FromSeconds(10),
     };
 

@@ -10,14 +10,18 @@ namespace PaletteServerless.Local.Aws.Core;
 /// 12-digit key id names the account), routes by protocol to a service, injects the faults,
 /// throttling and latency the options ask for, and persists the store after mutating calls.
 /// </summary>
-public sealed class LocalAws
+public sealed class LocalAws : IDisposable
 {
+    /// <summary>How often, on the clock, <see cref="Tick"/> runs by itself.</summary>
+    public static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(200);
+
     private readonly Dictionary<string, ILocalAwsService> _queryServicesByVersion = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ILocalAwsService> _jsonServicesByTargetPrefix = new(StringComparer.Ordinal);
     private readonly List<ILocalAwsService> _services = [];
     private readonly ConcurrentDictionary<string, string> _accountsByIssuedKey = new(StringComparer.Ordinal);
     private readonly TokenBuckets _buckets;
     private readonly Lock _saveSync = new();
+    private readonly ITimer _ticker;
 
     public LocalAws(LocalAwsOptions? options = null, TimeProvider? clock = null)
     {
@@ -25,7 +29,7 @@ public sealed class LocalAws
         Clock = clock ?? TimeProvider.System;
         Latency = new LatencyModel(Options);
         Faults = new FaultInjector(
-            Options.FaultProfile ?? (Options.FaultProfilePath is { } path ? FaultProfile.Load(path) : null),
+            WithRateOverrides(Options.FaultProfile ?? (Options.FaultProfilePath is { } path ? FaultProfile.Load(path) : null)),
             Options.FaultSeed);
         _buckets = new TokenBuckets(Clock);
         foreach (var service in DiscoverServices())
@@ -35,6 +39,47 @@ public sealed class LocalAws
             Directory.CreateDirectory(directory);
             Store.Load(SnapshotPath!);
         }
+        // Last: a tick reads the store and the services.
+        _ticker = Clock.CreateTimer(_ => Tick(), null, TickPeriod, TickPeriod);
+    }
+
+    /// <summary>
+    /// What time decides by itself: EC2 announces the states instances reached, interrupts and
+    /// impairs instances at the fault profile's rates; EventBridge fires scheduled rules. Runs
+    /// every <see cref="TickPeriod"/> of the clock (a fake clock runs it as it advances).
+    /// </summary>
+    public void Tick()
+    {
+        var now = Clock.GetUtcNow();
+        lock (Store.Sync)
+        {
+            foreach (var service in _services.OfType<ITicks>())
+                service.Tick(this, now);
+        }
+    }
+
+    /// <summary>Invokes the local stack's functions for EventBridge targets that are Lambda ARNs; null: such targets are only logged.</summary>
+    public LambdaInvoker? LambdaInvoker { get; set; }
+
+    /// <summary>Puts an event a service sends by itself on the default bus of its account and region.</summary>
+    public void PutServiceEvent(ServiceEvent serviceEvent)
+    {
+        foreach (var bus in _services.OfType<IServiceEventBus>())
+            bus.PutServiceEvent(this, serviceEvent);
+    }
+
+    public void Dispose() => _ticker.Dispose();
+
+    private FaultProfile? WithRateOverrides(FaultProfile? profile)
+    {
+        if (Options.SpotInterruptionRate is null && Options.InstanceImpairmentRate is null)
+            return profile;
+        profile ??= new FaultProfile();
+        return profile with
+        {
+            SpotInterruptionRate = Options.SpotInterruptionRate ?? profile.SpotInterruptionRate,
+            InstanceImpairmentRate = Options.InstanceImpairmentRate ?? profile.InstanceImpairmentRate,
+        };
     }
 
     public LocalAwsOptions Options { get; }

@@ -136,6 +136,18 @@ public sealed class Instance : AwsResource
     public string? SpotMaxPrice { get; set; }
     public string? SpotInstanceRequestId { get; set; }
     public string? StateReasonCode { get; set; }
+
+    /// <summary>How many of <see cref="AwsResource.Transitions"/> have been announced as state-change events.</summary>
+    public int AnnouncedTransitions { get; set; }
+
+    /// <summary>When EC2 sent the spot interruption warning; termination follows two modelled minutes later.</summary>
+    public DateTimeOffset? InterruptedAt { get; set; }
+
+    /// <summary>Since when the instance status check (the instance's own reachability) fails; null while it passes.</summary>
+    public DateTimeOffset? InstanceStatusImpairedSince { get; set; }
+
+    /// <summary>Since when the system status check (the AWS systems the instance runs on) fails; null while it passes.</summary>
+    public DateTimeOffset? SystemStatusImpairedSince { get; set; }
 }
 
 public sealed class NetworkInterface : AwsResource

@@ -135,8 +135,8 @@ public sealed partial class Ec2Service
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
             Tags = r.TagsFor("instance"),
         };
-        instance.SetState("pending", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceRunning), "running"));
         r.World.Add(instance, r.Now);
+        ChangeInstanceState(r.Aws, instance, "pending", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceRunning), "running"));
 
         var eni = AddNetworkInterface(r, subnet, privateIp, "", "interface", instance.SecurityGroupIds, ownerId: id, requesterManaged: false);
         eni.AttachedInstanceId = id;
@@ -203,8 +203,10 @@ public sealed partial class Ec2Service
             .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
         if (instance.IamInstanceProfileArn is { } profileArn && !gone)
             x.Open("iamInstanceProfile").Element("arn", profileArn).Element("id", InstanceProfileId(profileArn)).Close();
-        if (instance.StateReasonCode is { } reason)
-            x.Open("stateReason").Element("code", reason).Element("message", reason + ": User initiated shutdown").Close();
+        var reason = instance.StateReasonCode
+            ?? (instance.InterruptedAt is not null && state is "shutting-down" or "terminated" ? "Server.SpotInstanceTermination" : null);
+        if (reason is not null)
+            x.Open("stateReason").Element("code", reason).Element("message", reason + ": " + StateReasonMessage(reason)).Close();
         x.Element("architecture", Ec2Catalog.FindImage(instance.ImageId)?.Architecture ?? "x86_64")
             .Element("rootDeviceType", "ebs")
             .Element("rootDeviceName", "/dev/sda1")
@@ -293,14 +295,20 @@ public sealed partial class Ec2Service
 
     private static LocalAwsResponse DescribeInstanceStatus(Ec2Request r)
     {
+        if (r.P.Has("MaxResults") && r.P.List("InstanceId").Count > 0)
+            throw new AwsErrorException("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
         var includeAll = r.P.Bool("IncludeAllInstances") == true;
+        var latency = r.Aws.Latency;
+        // The filters of the EC2 API Reference for DescribeInstanceStatus that this EC2 models (no scheduled events, no EBS status).
         var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
         {
+            ["availability-zone"] = i => [i.AvailabilityZone],
             ["instance-state-name"] = i => [i.StateAt(r.Now)],
             ["instance-state-code"] = i => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
-            ["availability-zone"] = i => [i.AvailabilityZone],
-            ["instance-status.status"] = i => [StatusOf(r, i)],
-            ["system-status.status"] = i => [StatusOf(r, i)],
+            ["instance-status.status"] = i => [InstanceCheck(i, r.Now, latency).Status],
+            ["instance-status.reachability"] = i => [InstanceCheck(i, r.Now, latency).Reachability],
+            ["system-status.status"] = i => [SystemCheck(i, r.Now, latency).Status],
+            ["system-status.reachability"] = i => [SystemCheck(i, r.Now, latency).Reachability],
         }).Where(i => includeAll || i.StateAt(r.Now) == "running").ToList();
         var (page, next) = Page(instances, r.P);
         return r.Respond(x => x
@@ -309,22 +317,58 @@ public sealed partial class Ec2Service
                 .Element("availabilityZone", i.AvailabilityZone)
                 .Open("eventsSet").Close()
                 .Call(Ec2Xml.InstanceState, ("instanceState", i.StateAt(r.Now)))
-                .Call(WriteStatusSummary, ("systemStatus", StatusOf(r, i)))
-                .Call(WriteStatusSummary, ("instanceStatus", StatusOf(r, i))))
+                .Call(WriteStatusSummary, ("systemStatus", SystemCheck(i, r.Now, latency)))
+                .Call(WriteStatusSummary, ("instanceStatus", InstanceCheck(i, r.Now, latency))))
             .Element("nextToken", next));
     }
 
-    /// <summary>Status checks pass once an instance runs; before that they are initializing.</summary>
-    private static string StatusOf(Ec2Request r, Instance instance) =>
-        instance.StateAt(r.Now) == "running" ? "ok" : "not-applicable";
+    /// <summary>One status check: its summary status and its <c>reachability</c> detail (null when not applicable).</summary>
+    internal readonly record struct StatusCheck(string Status, string? Reachability, DateTimeOffset? ImpairedSince);
 
-    private static void WriteStatusSummary(XmlBuilder x, (string Element, string Status) summary) => x
+    internal static StatusCheck InstanceCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
+        Check(instance, instance.InstanceStatusImpairedSince, now, latency);
+
+    internal static StatusCheck SystemCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
+        Check(instance, instance.SystemStatusImpairedSince, now, latency);
+
+    /// <summary>
+    /// Checks apply only to running instances; they report initializing for a while after the
+    /// instance starts running, then ok, or impaired (reachability failed) once marked so.
+    /// </summary>
+    private static StatusCheck Check(Instance instance, DateTimeOffset? impairedSince, DateTimeOffset now, LatencyModel latency)
+    {
+        if (instance.StateAt(now) != "running")
+            return new StatusCheck("not-applicable", null, null);
+        if (impairedSince is { } since)
+            return new StatusCheck("impaired", "failed", since);
+        return now - instance.StateSince(now) < latency.Of(LatencyModel.StatusChecksPassed)
+            ? new StatusCheck("initializing", "initializing", null)
+            : new StatusCheck("ok", "passed", null);
+    }
+
+    private static void WriteStatusSummary(XmlBuilder x, (string Element, StatusCheck Check) summary) => x
         .Open(summary.Element)
-        .Element("status", summary.Status)
-        .List("details", [summary.Status], (x, status) => x
+        .Element("status", summary.Check.Status)
+        .List("details", summary.Check.Reachability is null ? [] : new[] { summary.Check }, (x, check) => x
             .Element("name", "reachability")
-            .Element("status", status == "ok" ? "passed" : "initializing"))
+            .Element("status", check.Reachability)
+            .Element("impairedSince", check.ImpairedSince))
         .Close();
+
+    // The messages of the state reason codes of the EC2 API Reference (StateReason).
+    private static string StateReasonMessage(string code) => code switch
+    {
+        "Server.SpotInstanceTermination" => "Spot instance termination",
+        "Client.InstanceInitiatedShutdown" => "Instance initiated shutdown",
+        _ => "User initiated shutdown",
+    };
+
+    /// <summary>Begins terminating an instance that is not shutting down already, as TerminateInstances does.</summary>
+    internal static void Terminate(LocalAws aws, Instance instance, DateTimeOffset now)
+    {
+        instance.StateReasonCode = "Client.UserInitiatedShutdown";
+        ChangeInstanceState(aws, instance, "shutting-down", now, new StateTransition(now + aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
+    }
 
     private static LocalAwsResponse TerminateInstances(Ec2Request r)
     {
@@ -343,8 +387,7 @@ public sealed partial class Ec2Service
             var previous = instance.StateAt(r.Now);
             if (previous is "pending" or "running" or "stopping" or "stopped")
             {
-                instance.StateReasonCode = "Client.UserInitiatedShutdown";
-                instance.SetState("shutting-down", r.Now, new StateTransition(r.Now + r.Aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
+                Terminate(r.Aws, instance, r.Now);
             }
             changes.Add((instance.Id, previous, instance.StateAt(r.Now)));
         }

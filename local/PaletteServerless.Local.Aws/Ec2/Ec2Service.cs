@@ -95,6 +95,9 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IApplies
         {
             var request = new Ec2Request(call);
             ApplyTime(request.World, call.Now, call.Aws.TerminalRetention);
+            // A caller never sees a state before its event is out.
+            foreach (var instance in request.World.All<Instance>().OrderBy(i => i.Sequence))
+                AnnounceDueStates(call.Aws, instance, call.Now);
             if (request.P.Bool("DryRun") == true)
                 throw new AwsErrorException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
             return Task.FromResult(operation(request));

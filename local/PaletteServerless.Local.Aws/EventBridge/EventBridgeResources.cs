@@ -25,10 +25,15 @@ public sealed class EventRule : AwsResource
     public string RuleState { get; set; } = "ENABLED";
 
     public List<EventRuleTarget> Targets { get; set; } = [];
+
+    /// <summary>When a scheduled rule fires next (scaled); null for pattern rules.</summary>
+    public DateTimeOffset? NextScheduledAt { get; set; }
 }
 
 /// <summary>
 /// A rule target. A loopback <c>http://</c> URL as <see cref="Arn"/> is a webhook the event is
-/// POSTed to; an <c>arn:aws:logs:</c> ARN is the local log; other ARNs are recorded, not invoked.
+/// POSTed to; an <c>arn:aws:logs:</c> ARN is the local log; an <c>arn:aws:lambda:</c> function ARN
+/// is invoked asynchronously through <see cref="Core.LocalAws.LambdaInvoker"/>; other ARNs are
+/// recorded, not invoked.
 /// </summary>
 public sealed record EventRuleTarget(string Id, string Arn, string? Input, string? InputPath);

@@ -14,7 +14,7 @@ namespace PaletteServerless.Local.Aws.EventBridge;
 /// created buses, rules with event patterns, targets that are loopback webhooks or the local log.
 /// Every accepted event is also published on <see cref="Stream"/>.
 /// </summary>
-public sealed partial class EventBridgeService : ILocalAwsService
+public sealed partial class EventBridgeService : ILocalAwsService, IServiceEventBus, ITicks
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const int MaxLogEntries = 1000;
@@ -85,7 +85,7 @@ public sealed partial class EventBridgeService : ILocalAwsService
         }
 
         foreach (var (target, evt) in deliveries)
-            Deliver(target, evt);
+            Deliver(call.Aws, target, evt);
         return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
     }
 
@@ -111,20 +111,41 @@ public sealed partial class EventBridgeService : ILocalAwsService
 
             var id = Guid.NewGuid().ToString();
             var envelope = Envelope(call, entry, id);
-            Stream.Publish(envelope);
-            using (var document = JsonDocument.Parse(envelope))
-            {
-                foreach (var rule in RulesOf(call, busName).Where(r => r.RuleState == "ENABLED" && r.EventPattern is not null))
-                {
-                    if (_patterns.GetOrAdd(rule.EventPattern!, EventPattern.Parse).Matches(document.RootElement))
-                        deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
-                }
-            }
-
+            Publish(RulesOf(call, busName), envelope, deliveries);
             results.Add(new JsonObject { ["EventId"] = id });
         }
 
         return new JsonObject { ["FailedEntryCount"] = failed, ["Entries"] = results };
+    }
+
+    /// <summary>Publishes an event on the stream and adds the targets of the enabled pattern rules it matches.</summary>
+    private void Publish(IEnumerable<EventRule> rules, string envelope, List<(EventRuleTarget, string)> deliveries)
+    {
+        Stream.Publish(envelope);
+        using var document = JsonDocument.Parse(envelope);
+        foreach (var rule in rules.Where(r => r.RuleState == "ENABLED" && r.EventPattern is not null))
+        {
+            if (_patterns.GetOrAdd(rule.EventPattern!, EventPattern.Parse).Matches(document.RootElement))
+                deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
+        }
+    }
+
+    /// <summary>An event a service sends (EC2's aws.ec2 events): on the default bus of its account and region, matched like any other.</summary>
+    public void PutServiceEvent(LocalAws aws, ServiceEvent serviceEvent)
+    {
+        List<(EventRuleTarget Target, string Event)> deliveries = [];
+        lock (aws.Store.Sync)
+        {
+            var world = aws.Store.World(serviceEvent.Account, serviceEvent.Region);
+            var resources = new JsonArray();
+            foreach (var resource in serviceEvent.Resources)
+                resources.Add(resource);
+            var envelope = Envelope(Guid.NewGuid().ToString(), serviceEvent.DetailType, serviceEvent.Source, serviceEvent.Account,
+                serviceEvent.Time, serviceEvent.Region, resources, serviceEvent.Detail.DeepClone());
+            Publish(world.All<EventRule>().Where(r => r.EventBusName == "default"), envelope, deliveries);
+        }
+        foreach (var (target, evt) in deliveries)
+            Deliver(aws, target, evt);
     }
 
     private static (string Code, string Message)? EntryError(AwsCall call, JsonObject entry, out string busName)
@@ -159,27 +180,37 @@ public sealed partial class EventBridgeService : ILocalAwsService
         var resources = new JsonArray();
         foreach (var resource in (entry["Resources"] as JsonArray ?? []).Select(r => r?.GetValue<string>()).OfType<string>())
             resources.Add(resource);
-        var envelope = new JsonObject
+        return Envelope(id, Text(entry, "DetailType")!, Text(entry, "Source")!, call.Account, time, call.Region, resources, JsonNode.Parse(Text(entry, "Detail")!));
+    }
+
+    /// <summary>EventBridge's event envelope (EventBridge User Guide, "Amazon EventBridge events").</summary>
+    private static string Envelope(
+        string id, string detailType, string source, string account, DateTimeOffset time, string region, JsonArray resources, JsonNode? detail) =>
+        new JsonObject
         {
             ["version"] = "0",
             ["id"] = id,
-            ["detail-type"] = Text(entry, "DetailType"),
-            ["source"] = Text(entry, "Source"),
-            ["account"] = call.Account,
+            ["detail-type"] = detailType,
+            ["source"] = source,
+            ["account"] = account,
             ["time"] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["region"] = call.Region,
+            ["region"] = region,
             ["resources"] = resources,
-            ["detail"] = JsonNode.Parse(Text(entry, "Detail")!),
-        };
-        return envelope.ToJsonString();
-    }
+            ["detail"] = detail,
+        }.ToJsonString();
 
-    private void Deliver(EventRuleTarget target, string envelope)
+    private void Deliver(LocalAws aws, EventRuleTarget target, string envelope)
     {
         var payload = Payload(target, envelope);
         if (target.Arn.StartsWith("arn:aws:logs:", StringComparison.Ordinal))
         {
             Log(payload);
+            return;
+        }
+
+        if (target.Arn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal))
+        {
+            InvokeFunction(aws, target.Arn, payload);
             return;
         }
 
@@ -199,6 +230,30 @@ public sealed partial class EventBridgeService : ILocalAwsService
             catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
             {
                 Log($"webhook {target.Arn} failed: {error.Message}");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Invokes a Lambda target asynchronously (the Event invocation type, as EventBridge does): the
+    /// rule's caller never waits for the function, and a failure is only logged.
+    /// </summary>
+    private void InvokeFunction(LocalAws aws, string functionArn, string payload)
+    {
+        if (aws.LambdaInvoker is not { } invoke)
+        {
+            Log($"lambda {functionArn}: no function runs in this local AWS; the event was not delivered");
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await invoke(functionArn, payload, CancellationToken.None);
+            }
+            catch (Exception error)
+            {
+                Log($"lambda {functionArn} failed: {error.GetType().Name}: {error.Message}");
             }
         });
     }
@@ -225,6 +280,34 @@ public sealed partial class EventBridgeService : ILocalAwsService
                 _log.Dequeue();
         }
         Logged?.Invoke(line);
+    }
+
+    // ---- schedules ----
+
+    /// <summary>
+    /// Fires every enabled scheduled rule whose time has come: its targets get EventBridge's
+    /// "Scheduled Event" (source aws.events, the rule's ARN as resource, empty detail). A rule late
+    /// by several periods fires once, as a schedule does not replay what it missed.
+    /// </summary>
+    public void Tick(LocalAws aws, DateTimeOffset now)
+    {
+        List<(EventRuleTarget Target, string Event)> deliveries = [];
+        foreach (var world in aws.Store.Worlds)
+        {
+            foreach (var rule in world.All<EventRule>().Where(r => r.RuleState == "ENABLED" && r.NextScheduledAt <= now).OrderBy(r => r.Sequence))
+            {
+                var envelope = Envelope(Guid.NewGuid().ToString(), "Scheduled Event", "aws.events", world.Account, rule.NextScheduledAt!.Value,
+                    world.Region, new JsonArray(JsonValue.Create(rule.Arn)), new JsonObject());
+                deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
+                var period = aws.Latency.Scale(ScheduleExpression.Period(rule.ScheduleExpression!));
+                if (period <= TimeSpan.Zero)
+                    period = TimeSpan.FromTicks(1);
+                var missed = (now - rule.NextScheduledAt.Value).Ticks / period.Ticks;
+                rule.NextScheduledAt += TimeSpan.FromTicks(period.Ticks * (missed + 1));
+            }
+        }
+        foreach (var (target, evt) in deliveries)
+            Deliver(aws, target, evt);
     }
 
     // ---- buses ----
@@ -291,6 +374,9 @@ public sealed partial class EventBridgeService : ILocalAwsService
             throw Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
         if (pattern is not null)
             EventPattern.Parse(pattern);
+        if (schedule is not null && busName != "default")
+            throw Validation("ScheduleExpression is supported only on the default event bus.");
+        var period = schedule is null ? (TimeSpan?)null : ScheduleExpression.Period(schedule);
         var state = Text(request, "State") ?? "ENABLED";
         if (state is not ("ENABLED" or "DISABLED"))
             throw Validation($"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]");
@@ -307,6 +393,8 @@ public sealed partial class EventBridgeService : ILocalAwsService
         rule.Description = Text(request, "Description");
         rule.RuleState = state;
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
+        // A schedule counts from when it is put, as EventBridge's rate schedules do.
+        rule.NextScheduledAt = period is { } every ? call.Now + call.Aws.Latency.Scale(every) : null;
         return new JsonObject { ["RuleArn"] = arn };
     }
 
@@ -347,6 +435,8 @@ public sealed partial class EventBridgeService : ILocalAwsService
     private static JsonObject SetRuleState(AwsCall call, JsonObject request, string state)
     {
         var rule = RequiredRule(call, Required(request, "Name"), BusName(Text(request, "EventBusName")));
+        if (state == "ENABLED" && rule.RuleState != "ENABLED" && rule.ScheduleExpression is { } schedule)
+            rule.NextScheduledAt = call.Now + call.Aws.Latency.Scale(ScheduleExpression.Period(schedule));
         rule.RuleState = state;
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
         return [];

@@ -35,6 +35,9 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
             case "GET /local/health":
                 await WriteJsonAsync(context, 200, new JsonObject { ["status"] = "ok" });
                 break;
+            case var _ when context.Request.Path.StartsWithSegments("/local/ec2/instances"):
+                await ControlInstanceAsync(context);
+                break;
             default:
                 await WriteJsonAsync(context, 404, new JsonObject { ["message"] = $"no local route {route}" });
                 break;
@@ -78,6 +81,15 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
             ["expiresIn"] = (long)JwtAuthority.TokenLifetime.TotalSeconds,
             ["claims"] = new JsonObject { ["sub"] = subject, ["tenant"] = tenant, ["roles"] = new JsonArray(roles.Select(r => (JsonNode)r!).ToArray()) },
         });
+    }
+
+    /// <summary>POST /local/ec2/instances/{id}/(interrupt|stop|terminate|status): what AWS does to instances unasked (see Ec2Control).</summary>
+    private async Task ControlInstanceAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var answer = PaletteServerless.Local.Aws.Ec2.Ec2Control.Handle(localAws, context.Request.Method, context.Request.Path.Value ?? "", body);
+        await WriteJsonAsync(context, answer.StatusCode, answer.Body);
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)

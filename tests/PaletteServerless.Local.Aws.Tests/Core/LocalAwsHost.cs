@@ -87,6 +87,7 @@ public sealed class LocalAwsHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Aws.Dispose();
     }
 
     private static async Task ForwardAsync(LocalAws aws, HttpContext context)

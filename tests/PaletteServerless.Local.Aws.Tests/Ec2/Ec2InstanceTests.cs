@@ -48,7 +48,10 @@ public sealed class Ec2InstanceTests : Ec2TestBase
         Advance(TimeSpan.FromSeconds(45));
         (await DescribeInstanceAsync(instance.InstanceId)).State.Name.Should().Be(InstanceStateName.Running);
         var status = (await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [instance.InstanceId] })).InstanceStatuses.Single();
-        status.Status.Status.Should().Be(SummaryStatus.Ok);
+        status.Status.Status.Should().Be(SummaryStatus.Initializing, "status checks take a while after the instance starts running");
+        Advance(TimeSpan.FromMinutes(2));
+        (await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [instance.InstanceId] })).InstanceStatuses.Single()
+            .Status.Status.Should().Be(SummaryStatus.Ok);
         await FailsWith("DependencyViolation", () => Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = subnetId }));
         var dataVolume = volumes.Single(v => v.Size == 20).VolumeId;
         await FailsWith("VolumeInUse", () => Ec2.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = dataVolume }));
