@@ -104,6 +104,27 @@ public sealed class RemediationTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task A_node_that_never_reports_Ready_within_its_startup_timeout_is_replaced_by_one_that_does()
+    {
+        var scenario = await Scenario.StartAsync(stack, "noboot");
+        var uid = (await scenario.CreateAsync(Cluster("noboot", workers: 1, "\"healthCheck\":{\"nodeStartupTimeoutMinutes\":1},")))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("noboot", "Running");
+        var silent = (await PoolInstancesAsync(uid, "workers")).Single();
+        // Every node reports Ready but this one, which never boots far enough to; the timeout is real minutes.
+        using var agent = NodeAgent.Start(stack, uid, silent.InstanceId);
+
+        var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != silent.InstanceId),
+            TimeSpan.FromMinutes(3));
+        await WaitAsync(async () => (await scenario.EventsAsync("noboot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+            && e["message"]!.GetValue<string>().Contains(silent.InstanceId) && e["message"]!.GetValue<string>().Contains("did not report Ready within 1 minute")));
+        replacement.Placement.AvailabilityZone.Should().Be(silent.Placement.AvailabilityZone);
+
+        (await scenario.DeleteAsync("noboot")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("noboot", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task More_failed_nodes_than_maxUnhealthy_pause_remediation_with_a_condition_and_an_event_and_nothing_is_launched()
     {
         var scenario = await Scenario.StartAsync(stack, "storm");
@@ -173,9 +194,9 @@ public sealed class RemediationTests(LocalStackFixture stack)
         })).Reservations?.SelectMany(r => r.Instances ?? []).OrderBy(i => i.InstanceId, StringComparer.Ordinal).ToList() ?? [];
     }
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe) where T : class
+    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
     {
-        var deadline = DateTime.UtcNow + Timeout;
+        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
         while (DateTime.UtcNow < deadline)
         {
             if (await probe() is { } found)
@@ -193,14 +214,15 @@ public sealed class RemediationTests(LocalStackFixture stack)
     {
         private readonly CancellationTokenSource _stop = new();
 
-        public static NodeAgent Start(LocalStackFixture stack, string uid)
+        /// <param name="silent">Instances that never report (they never boot far enough).</param>
+        public static NodeAgent Start(LocalStackFixture stack, string uid, params string[] silent)
         {
             var agent = new NodeAgent();
-            _ = Task.Run(() => agent.RunAsync(stack, uid));
+            _ = Task.Run(() => agent.RunAsync(stack, uid, silent));
             return agent;
         }
 
-        private async Task RunAsync(LocalStackFixture stack, string uid)
+        private async Task RunAsync(LocalStackFixture stack, string uid, string[] silent)
         {
             using var ec2 = stack.Ec2();
             while (!_stop.IsCancellationRequested)
@@ -208,7 +230,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
                 var instances = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
                 {
                     Filters = [new Filter("tag:palette.serverless/cluster-uid", [uid]), new Filter("instance-state-name", ["running"])],
-                })).Reservations?.SelectMany(r => r.Instances ?? []).Where(i => i.Tags.All(t => t.Key != NodePhases.TagKey)).ToList() ?? [];
+                })).Reservations?.SelectMany(r => r.Instances ?? []).Where(i => i.Tags.All(t => t.Key != NodePhases.TagKey) && !silent.Contains(i.InstanceId)).ToList() ?? [];
                 foreach (var instance in instances)
                     await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [instance.InstanceId], Tags = [new Tag(NodePhases.TagKey, NodePhases.Ready)] });
                 try

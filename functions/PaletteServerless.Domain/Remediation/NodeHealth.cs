@@ -87,6 +87,6 @@ public static class NodeHealth
         UnhealthyReason.Stopped => "its instance stopped",
         UnhealthyReason.Impaired => "its instance fails EC2's status checks",
         UnhealthyReason.SpotInterrupted => "EC2 is reclaiming its spot instance",
-        _ => $"it did not report Ready within {ClusterSpecValidator.WithDefaults(check).NodeStartupTimeoutMinutes} minutes of its launch",
+        _ => $"it did not report Ready within {ClusterSpecValidator.WithDefaults(check).NodeStartupTimeoutMinutes} minute(s) of its launch",
     };
 }
