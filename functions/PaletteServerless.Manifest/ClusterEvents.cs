@@ -17,5 +17,11 @@ public static class ClusterEvents
     /// <summary>A force delete left resources behind, listed in the detail.</summary>
     public const string LeftoversDetailType = "Cluster Leftover Resources";
 
-    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType];
+    /// <summary>A failed node was replaced (or a replacement failed), with the pool, the nodes and why.</summary>
+    public const string NodeRemediationDetailType = "Cluster Node Remediation";
+
+    /// <summary>Remediation of a pool paused (more failed nodes than maxUnhealthy, or a control plane without quorum), or resumed.</summary>
+    public const string RemediationPausedDetailType = "Cluster Remediation Paused";
+
+    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType];
 }

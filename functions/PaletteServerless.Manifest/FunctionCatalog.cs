@@ -47,6 +47,23 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition FinishUpdate = Step("Update", "FinishUpdate", "Updating -> Running, or again if a newer generation arrived");
     public static readonly FunctionDefinition UpdateFailed = Step("Update", "UpdateFailed", "Terminate new nodes that never became healthy; Running with Updated=False");
 
+    // Remediation (statemachines/remediate-cluster.asl.json)
+    public static readonly FunctionDefinition CheckNodes = Step("Remediation", "CheckNodes", "Judge the nodes; pause a pool past maxUnhealthy; the next replacement");
+    public static readonly FunctionDefinition LaunchReplacement = Step("Remediation", "LaunchReplacement", "Launch a failed node's replacement in its pool, its zone first");
+    public static readonly FunctionDefinition ReplacementReady = Step("Remediation", "ReplacementReady", "Has the replacement reported Ready?");
+    public static readonly FunctionDefinition RetireNode = Step("Remediation", "RetireNode", "Terminate what is left of the replaced node; record the replacement");
+    public static readonly FunctionDefinition FinishRemediation = Step("Remediation", "FinishRemediation", "Release the cluster's remediation lock");
+
+    private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn];
+
+    // Remediation triggers (EventRuleCatalog)
+    public static readonly FunctionDefinition InstanceEvents = new(
+        "InstanceEvents", "PaletteServerless.Steps::PaletteServerless.Steps.Remediation.InstanceEventsFunction::Handle", TriggerEnvironment,
+        "EC2 spot interruption and instance state-change events: start the owning cluster's remediation");
+    public static readonly FunctionDefinition HealthSweep = new(
+        "HealthSweep", "PaletteServerless.Steps::PaletteServerless.Steps.Remediation.HealthSweepFunction::Handle", TriggerEnvironment,
+        "Every 5 minutes: Running clusters with failed nodes the events missed get a remediation");
+
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
@@ -54,5 +71,7 @@ public static class FunctionCatalog
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted,
         StartUpdate, RollPool, FinishUpdate, UpdateFailed,
+        CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
+        InstanceEvents, HealthSweep,
     ];
 }

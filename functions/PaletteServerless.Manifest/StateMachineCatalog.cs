@@ -19,7 +19,10 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition Update = new(
         "palette-update-cluster", "update-cluster.asl.json", "Rolls a cluster's node pools to its newest spec generation");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update];
+    public static readonly StateMachineDefinition Remediate = new(
+        "palette-remediate-cluster", "remediate-cluster.asl.json", "Replaces a Running cluster's failed nodes, one at a time");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

@@ -22,6 +22,25 @@ public sealed record StepInput
     public string? Pool { get; init; }
     /// <summary>What the update run's first step returned: the generation it rolls to, and its pools.</summary>
     public StepResult? Update { get; init; }
+    /// <summary>What the remediation run's previous step returned: the replacement under way.</summary>
+    public StepResult? Remediation { get; init; }
+}
+
+/// <summary>One replacement as the remediation workflow carries it from step to step.</summary>
+public sealed record ReplacementMessage
+{
+    public required string Pool { get; init; }
+    public required string Role { get; init; }
+    /// <summary>The failed node; null for a node missing from the pool.</summary>
+    public string? OldInstanceId { get; init; }
+    /// <summary>Why it failed, as a sentence.</summary>
+    public required string Reason { get; init; }
+    /// <summary>False: the pool has its count without the old node, which is only retired.</summary>
+    public bool Launch { get; init; }
+    /// <summary>Where to launch, in order.</summary>
+    public IReadOnlyList<string> Zones { get; init; } = [];
+    public string? NewInstanceId { get; init; }
+    public string? Zone { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>
@@ -46,6 +65,8 @@ public sealed record StepResult
     public IReadOnlyList<string>? ControlPlanePools { get; init; }
     public IReadOnlyList<string>? WorkerPools { get; init; }
     public bool? Parallel { get; init; }
+    /// <summary>The replacement the remediation run works on.</summary>
+    public ReplacementMessage? Replacement { get; init; }
     /// <summary>How long the workflow waits before asking a poll step again or starting the next pass (the Wait's SecondsPath), in seconds.</summary>
     public int? WaitSeconds { get; init; }
     /// <summary>A teardown loop ends here without being done: nothing moved for <c>TeardownStep.StalledPassLimit</c> passes (and, in a delete, force delete is open).</summary>

@@ -37,6 +37,11 @@ public sealed class StepRuntime(
 
     public static StepRuntime FromEnvironment() => FromEnvironmentOnce.Value;
 
+    /// <summary>A step's view of a cluster outside a workflow run (the remediation triggers), disposed by the caller.</summary>
+    public StepContext ContextFor(Domain.Clusters.Cluster cluster) => new(this,
+        new StepInput { Tenant = cluster.Scope.Tenant, Project = cluster.Scope.Project, Cluster = cluster.Name, Uid = cluster.Uid },
+        cluster.Scope, accounts, profiles, inventory);
+
     private static StepRuntime Build()
     {
         string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -99,19 +99,23 @@ public sealed partial class ProductStack : Stack
             [.. stateMachineArns.Values],
             [.. StateMachineCatalog.All.Select(ExecutionsArn)],
             ExecutionsArn(StateMachineCatalog.Provision),
-            ExecutionsArn(StateMachineCatalog.Update));
+            ExecutionsArn(StateMachineCatalog.Update),
+            stateMachineArns[StateMachineCatalog.Remediate.Name],
+            ExecutionsArn(StateMachineCatalog.Remediate));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [EnvironmentNames.TableName] = Table.TableName,
             [EnvironmentNames.ProvisionStateMachineArn] = stateMachineArns[StateMachineCatalog.Provision.Name],
             [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
             [EnvironmentNames.UpdateStateMachineArn] = stateMachineArns[StateMachineCatalog.Update.Name],
+            [EnvironmentNames.RemediateStateMachineArn] = stateMachineArns[StateMachineCatalog.Remediate.Name],
             [EnvironmentNames.EventBusName] = EventBus.EventBusName,
         };
 
         Functions = props.Functions.ToDictionary(f => f.Name, f => CreateFunction(f, props.FunctionCode, environment, arns));
         StateMachines = StateMachineCatalog.All.ToDictionary(m => m.Name, m => CreateStateMachine(m, props.StateMachinesDirectory));
         CreateEventRouting();
+        CreateRemediationRules();
         Console = props.ConsoleDirectory is null ? null : new ConsoleHosting(this, "Console");
         HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString, Console?.Origin);
         // The console signs in against the issuer the authorizer trusts, as the client (audience) it expects.
@@ -295,6 +299,58 @@ public sealed partial class ProductStack : Stack
             Retention = Duration.Days(90),
         });
     }
+
+    /// <summary>
+    /// The rules of <see cref="EventRuleCatalog"/>, each with its function as target: EC2's events on the default
+    /// bus, and the periodic health check's schedule. Adding a Lambda target grants events.amazonaws.com
+    /// lambda:InvokeFunction on that function, for that rule's ARN only.
+    /// </summary>
+    private void CreateRemediationRules()
+    {
+        foreach (var definition in EventRuleCatalog.All)
+        {
+            var props = new RuleProps
+            {
+                RuleName = definition.Name,
+                Description = definition.Description,
+                Targets = [new Amazon.CDK.AWS.Events.Targets.LambdaFunction(Functions[definition.Target.Name])],
+            };
+            if (definition.ScheduleExpression is { } schedule)
+                props.Schedule = Schedule.Expression(schedule);
+            if (definition.EventPattern is { } pattern)
+                props.EventPattern = TypedPattern(definition.Name, pattern);
+            if (definition.Bus != EventRuleCatalog.DefaultBus)
+                throw new InvalidOperationException($"rule {definition.Name}: only the default bus is supported for the catalog's rules");
+            _ = new Rule(this, PascalCase(definition.Name) + "Rule", props);
+        }
+    }
+
+    /// <summary>The catalog's pattern JSON as CDK's EventPattern (source, detail-type and detail: what the catalog uses).</summary>
+    private static EventPattern TypedPattern(string rule, string json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        var unknown = node.Select(p => p.Key).Except(["source", "detail-type", "detail"]).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidOperationException($"rule {rule}: the pattern field(s) {string.Join(", ", unknown)} are not mapped to CDK's EventPattern");
+        static string[]? Strings(System.Text.Json.Nodes.JsonNode? n) => n?.AsArray().Select(v => v!.GetValue<string>()).ToArray();
+        return new EventPattern
+        {
+            Source = Strings(node["source"]),
+            DetailType = Strings(node["detail-type"]),
+            Detail = node["detail"] is System.Text.Json.Nodes.JsonObject detail ? (IDictionary<string, object>)Plain(detail) : null,
+        };
+    }
+
+    /// <summary>JSON as the plain dictionaries, arrays and scalars jsii passes to CloudFormation.</summary>
+    private static object Plain(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => o.ToDictionary(p => p.Key, p => Plain(p.Value)),
+        System.Text.Json.Nodes.JsonArray a => a.Select(Plain).ToArray(),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var text) => text,
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<bool>(out var flag) => flag,
+        System.Text.Json.Nodes.JsonValue v => v.GetValue<double>(),
+        _ => throw new InvalidOperationException("an event pattern holds no nulls"),
+    };
 
     /// <summary>
     /// Fn::If on the notification topic condition, value or no property at all. Written as plain

@@ -123,6 +123,7 @@ public sealed class LocalStack : IAsyncDisposable
         _owned.Insert(0, _app);
         // Last: executions resumed from --data call the functions, which call this endpoint.
         await CreateEventBusAsync(ct);
+        await CreateEventRulesAsync(ct);
         await Engine.StartAsync(ct);
     }
 
@@ -157,6 +158,39 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The rules of <see cref="EventRuleCatalog"/>, created over the wire as CDK's deployment creates them: on their
+    /// bus, with their pattern or schedule, and the function's ARN as target. PutRule and PutTargets replace what a
+    /// persisted run left, so a restart converges to the catalog.
+    /// </summary>
+    private async Task CreateEventRulesAsync(CancellationToken ct)
+    {
+        using var events = new AwsJsonProtocolClient(AwsService.EventBridge, "1.1",
+            new AwsClientOptions(Options.Region) { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(Options.AccountId, "local") });
+        foreach (var rule in EventRuleCatalog.All)
+        {
+            var putRule = new System.Text.Json.Nodes.JsonObject
+            {
+                ["Name"] = rule.Name,
+                ["EventBusName"] = rule.Bus,
+                ["Description"] = rule.Description,
+                ["State"] = "ENABLED",
+            };
+            if (rule.EventPattern is { } pattern)
+                putRule["EventPattern"] = pattern;
+            if (rule.ScheduleExpression is { } schedule)
+                putRule["ScheduleExpression"] = schedule;
+            await events.InvokeAsync("AWSEvents.PutRule", putRule, LocalJsonContext.Default.JsonNode, LocalJsonContext.Default.JsonNode, ct);
+            var putTargets = new System.Text.Json.Nodes.JsonObject
+            {
+                ["Rule"] = rule.Name,
+                ["EventBusName"] = rule.Bus,
+                ["Targets"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["Id"] = rule.Target.Name, ["Arn"] = FunctionArn(rule.Target.Name) }),
+            };
+            await events.InvokeAsync("AWSEvents.PutTargets", putTargets, LocalJsonContext.Default.JsonNode, LocalJsonContext.Default.JsonNode, ct);
+        }
+    }
+
     private static async Task<LocalAwsResponse> AnswerStepFunctionsAsync(StepFunctionsApi api, LocalAwsRequest request, CancellationToken ct)
     {
         var credential = SigV4Credential.From(request);
@@ -181,6 +215,7 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
             [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
             [EnvironmentNames.UpdateStateMachineArn] = StateMachineArn(StateMachineCatalog.Update.Name),
+            [EnvironmentNames.RemediateStateMachineArn] = StateMachineArn(StateMachineCatalog.Remediate.Name),
             [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
         };

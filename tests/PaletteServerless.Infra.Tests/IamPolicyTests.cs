@@ -266,6 +266,10 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 expected.AddRange(["StartWorkflows", "StopWorkflows"]);
             if (access.StopsProvisioning)
                 expected.Add("StopProvisioning");
+            if (access.StartsRemediation)
+                expected.AddRange(["StartRemediation", "DescribeRemediations"]);
+            if (access.ScansClusters)
+                expected.Add("ScanRunningClusters");
             if (access.Cluster != ClusterPermissions.None)
                 expected.AddRange(["AssumeTargetAccountRoles", .. ClusterResourcePolicy.Statements(access.Cluster).Select(s => s.Sid!)]);
             sids.Should().BeEquivalentTo(expected, function.Name);

@@ -203,7 +203,7 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
         _template.ResourceCountIs("AWS::Events::EventBus", 1);
         _template.HasResourceProperties("AWS::Events::EventBus", Props(("Name", ClusterEvents.BusName)));
         _template.HasResourceProperties("AWS::Events::Rule", Props(
-            ("EventPattern", Props(("detail-type", new[] { "Cluster Status Change", "Cluster Leftover Resources" }))),
+            ("EventPattern", Props(("detail-type", ClusterEvents.DetailTypes.ToArray()))),
             ("Targets", Props(("Fn::If", new object[]
             {
                 "HasNotificationTopic",

@@ -16,7 +16,7 @@ public sealed class NodePoolKindTests
     private readonly InMemoryInventory _inventory = new();
     private static readonly CancellationToken Ct = CancellationToken.None;
 
-    private static NodeLaunch Launch(Domain.Clusters.Cluster cluster) => new(
+    internal static NodeLaunch Launch(Domain.Clusters.Cluster cluster) => new(
         "api.example", new ClusterProfile
         {
             Name = "ubuntu-k8s", Version = "1.0.0",

@@ -19,7 +19,7 @@ namespace PaletteServerless.Aws.Storage;
 /// conditional write (DynamoDB-compatible servers without transactions work the same).
 /// </summary>
 public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider clock)
-    : IClusterStore, ICloudAccountStore, IProfileStore
+    : IClusterStore, ICloudAccountStore, IProfileStore, IRunningClusters
 {
     /// <summary>How long a Deleted cluster stays visible with includeDeleted=true.</summary>
     public static readonly TimeSpan DeletedRetention = TimeSpan.FromHours(72);
@@ -107,6 +107,32 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
 
     async Task<Page<ClusterEvent>> IClusterStore.ListEventsAsync(Cluster cluster, string? cursor, int limit, CancellationToken ct) =>
         await QueryAsync(cluster.Scope, $"{EventPrefix}{cluster.Uid}#", StoreJsonContext.Default.ClusterEvent, cursor, limit, null, ct);
+
+    /// <summary>
+    /// Every Running cluster of every tenant: a Scan filtered on the status attribute, read page by page. Only the
+    /// periodic health check asks this, once every few minutes.
+    /// </summary>
+    async Task<IReadOnlyList<Cluster>> IRunningClusters.ListRunningAsync(CancellationToken ct)
+    {
+        var clusters = new List<Cluster>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var response = await dynamo.ScanAsync(new ScanRequest
+            {
+                TableName = tableName,
+                FilterExpression = "begins_with(#sk, :prefix) AND #status = :running",
+                ExpressionAttributeNames = new() { ["#sk"] = TableSchema.SortKey, ["#status"] = StatusAttribute },
+                ExpressionAttributeValues = new() { [":prefix"] = new AttributeValue(ClusterPrefix), [":running"] = new AttributeValue(ClusterStatus.Running) },
+                ExclusiveStartKey = startKey,
+                ConsistentRead = true,
+            }, ct);
+            clusters.AddRange((response.Items ?? []).Select(item => JsonSerializer.Deserialize(item[Document].S, StoreJsonContext.Default.Cluster)!));
+            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+        return clusters;
+    }
 
     // ---- cloud accounts ----
 

@@ -129,7 +129,7 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     /// Applies a change to the stored cluster, conditional on the version it read; on a race it reads
     /// again and re-applies, so neither writer loses its update. A change of null means "nothing to do".
     /// </summary>
-    private async Task<(Cluster Before, Cluster? After)> ChangeAsync(ProjectScope scope, string name, string uid, Func<Cluster, Cluster?> change, CancellationToken ct)
+    public async Task<(Cluster Before, Cluster? After)> ChangeAsync(ProjectScope scope, string name, string uid, Func<Cluster, Cluster?> change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -148,6 +148,30 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
 
     public async Task AddEventAsync(Cluster cluster, string type, string reason, string message, CancellationToken ct) =>
         await clusters.AddEventAsync(cluster, Event(type, reason, message), ct);
+
+    /// <summary>Puts one event of the cluster (a detail type of <see cref="ClusterEvents"/>) on the product's bus; a failure is transient for the workflow.</summary>
+    public async Task PublishAsync(Cluster cluster, string detailType, string detail, CancellationToken ct)
+    {
+        try
+        {
+            await events.PutEventsAsync(
+            [
+                new PutEventsRequestEntry
+                {
+                    Source = ClusterEvents.Source,
+                    DetailType = detailType,
+                    Detail = detail,
+                    EventBusName = eventBusName,
+                    Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],
+                    Time = clock.GetUtcNow(),
+                },
+            ], ct);
+        }
+        catch (Exception ex) when (ex is AwsServiceException or PutEventsFailedException or HttpRequestException)
+        {
+            throw new TransientCloudException($"the {detailType} event could not be published: " + ex.Message, ex);
+        }
+    }
 
     private async Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct)
     {

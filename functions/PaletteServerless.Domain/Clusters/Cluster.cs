@@ -86,6 +86,15 @@ public sealed record Cluster
     public Dictionary<string, string>? AppliedFingerprints { get; init; }
     /// <summary>The cluster tags last put on its resources: an update adds what changed and removes what is gone.</summary>
     public Dictionary<string, string>? AppliedTags { get; init; }
+    /// <summary>
+    /// The remediation workflow's execution while one runs: at most one per cluster, taken and released by
+    /// conditional writes (an update or a delete never waits for it; the remediation stops for them).
+    /// </summary>
+    public string? RemediationExecutionArn { get; init; }
+    /// <summary>How many remediation workflows were started; names the next execution.</summary>
+    public long RemediationRuns { get; init; }
+    /// <summary>Zones recently without capacity for a pool: a replacement tries them last (issue 14).</summary>
+    public List<Remediation.CapacityShortage>? CapacityShortages { get; init; }
 
     public string Name => Spec.Name!;
 

@@ -11,13 +11,18 @@ public sealed record ProductArns(
     IReadOnlyList<string> StateMachineArns,
     IReadOnlyList<string> ExecutionArns,
     string ProvisionExecutionsArn,
-    string? UpdateExecutionsArn = null);
+    string? UpdateExecutionsArn = null,
+    string? RemediateStateMachineArn = null,
+    string? RemediateExecutionsArn = null);
 
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
 /// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
 /// <param name="ControlsWorkflows">Starts both workflows and stops their executions (the API).</param>
 /// <param name="StopsProvisioning">Describes and stops provisioning and update executions (the start of a delete).</param>
-public sealed record FunctionAccess(ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false);
+/// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
+/// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
+public sealed record FunctionAccess(
+    ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -71,6 +76,22 @@ public static class FunctionPolicies
         ["FinishUpdate"] = new(ClusterPermissions.None),
         // Terminates new nodes that never became healthy.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
+
+        // Remediation
+        // Reads the nodes (DescribeInstances, DescribeInstanceStatus, their phase tags) and forgets retired ones that are gone.
+        ["CheckNodes"] = new(ClusterPermissions.Describe),
+        // Launches a replacement node, as the rolling update does.
+        ["LaunchReplacement"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances),
+        // Registers a new control-plane node with the API load balancer; terminates a replacement that failed.
+        ["ReplacementReady"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets
+            | ClusterPermissions.DeleteInstances),
+        // Deregisters and terminates the replaced node.
+        ["RetireNode"] = new(ClusterPermissions.Describe | ClusterPermissions.DrainTargets | ClusterPermissions.DeleteInstances),
+        ["FinishRemediation"] = new(ClusterPermissions.None),
+        // Reads the event's instance's ownership tags; starts the owning cluster's remediation.
+        ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true),
+        // Judges the nodes of every Running cluster; starts remediations.
+        ["HealthSweep"] = new(ClusterPermissions.Describe, StartsRemediation: true, ScansClusters: true),
     };
 
     /// <summary>DynamoDB item actions the functions use on the one table (no scans, no table-level actions).</summary>
@@ -97,6 +118,15 @@ public static class FunctionPolicies
             statements.Add(ClusterResourcePolicy.Allow("StartWorkflows", ["states:StartExecution"], [.. arns.StateMachineArns]));
             statements.Add(ClusterResourcePolicy.Allow("StopWorkflows", ["states:StopExecution"], [.. arns.ExecutionArns]));
         }
+        if (access.StartsRemediation)
+        {
+            if (arns.RemediateStateMachineArn is null || arns.RemediateExecutionsArn is null)
+                throw new InvalidOperationException($"function {function.Name} starts remediations: the remediation state machine's ARN is needed");
+            statements.Add(ClusterResourcePolicy.Allow("StartRemediation", ["states:StartExecution"], [arns.RemediateStateMachineArn]));
+            statements.Add(ClusterResourcePolicy.Allow("DescribeRemediations", ["states:DescribeExecution"], [arns.RemediateExecutionsArn]));
+        }
+        if (access.ScansClusters)
+            statements.Add(ClusterResourcePolicy.Allow("ScanRunningClusters", ["dynamodb:Scan"], [arns.TableArn]));
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
                 arns.UpdateExecutionsArn is { } update ? [arns.ProvisionExecutionsArn, update] : [arns.ProvisionExecutionsArn]));

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.Remediation;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>How far a replacement got.</summary>
+public enum ReplacementProgress
+{
+    /// <summary>Still starting: ask again after a while.</summary>
+    Starting,
+    /// <summary>Reported Ready (and, for the control plane, passes the API load balancer's health check).</summary>
+    Ready,
+    /// <summary>It stopped, went away, or did not report Ready within the startup timeout: it was terminated.</summary>
+    Failed,
+}
+
+/// <summary>What a replacement's launch came to: the new node, or the zones that had no capacity.</summary>
+public sealed record LaunchOutcome(InventoryItem? Node, string? Zone, IReadOnlyList<CapacityShortage> Shortages);
+
+/// <summary>
+/// The moves of a node remediation over a cluster's recorded instances: observe every node (one DescribeInstances
+/// for state, zone and the node's own phase tag, one DescribeInstanceStatus for the status checks), launch a
+/// replacement in the pool (falling back through the zones it is given on capacity errors), see whether it is
+/// Ready, and retire the old node (marked retiring in the inventory before it is terminated, so the instance
+/// events that follow are known as the product's own).
+/// </summary>
+public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nodes)
+{
+    /// <summary>The inventory attribute of a spot node EC2 announced it will reclaim (ISO 8601 time of the warning).</summary>
+    public const string SpotInterruptionAttribute = "spotInterruption";
+
+    /// <summary>The inventory attribute of a replacement: the instance it replaces.</summary>
+    public const string ReplacesAttribute = "replaces";
+
+    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+
+    public async Task<IReadOnlyList<NodeObservation>> ObserveAsync(CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("pool") is not null).ToList();
+        if (items.Count == 0)
+            return [];
+        var ids = items.Select(i => i.Id).ToList();
+        var described = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", ids)] }, ct))
+            .Reservations?.SelectMany(r => r.Instances ?? []).ToDictionary(i => i.InstanceId, StringComparer.Ordinal) ?? [];
+        var live = described.Values.Where(i => i.State?.Name == InstanceStateName.Running).Select(i => i.InstanceId).ToList();
+        var impaired = new HashSet<string>(StringComparer.Ordinal);
+        if (live.Count > 0)
+        {
+            var statuses = await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = live, IncludeAllInstances = true }, ct);
+            foreach (var status in statuses.InstanceStatuses ?? [])
+            {
+                if (status.Status?.Status == SummaryStatus.Impaired || status.SystemStatus?.Status == SummaryStatus.Impaired)
+                    impaired.Add(status.InstanceId);
+            }
+        }
+
+        var observed = new List<NodeObservation>();
+        foreach (var item in items)
+        {
+            var instance = described.GetValueOrDefault(item.Id);
+            var state = instance?.State?.Name?.Value;
+            var retiring = item.Attributes?.GetValueOrDefault(PoolRollout.RetiringAttribute) == "true";
+            // A node the product retired and EC2 reports gone is done with: forgotten, as a delete pass would.
+            if (retiring && state is null or "terminated")
+            {
+                await resources.ForgetAsync(item, ct);
+                continue;
+            }
+            observed.Add(new NodeObservation
+            {
+                InstanceId = item.Id,
+                Pool = item.Attributes!["pool"],
+                Zone = instance?.Placement?.AvailabilityZone ?? item.AvailabilityZone ?? "",
+                LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item.RecordedAt,
+                InstanceState = state,
+                Impaired = impaired.Contains(item.Id),
+                NodePhase = instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value,
+                SpotInterrupted = item.Attributes.ContainsKey(SpotInterruptionAttribute),
+                Retiring = retiring,
+            });
+        }
+        return observed;
+    }
+
+    /// <summary>
+    /// Launches the replacement, trying the zones in order: a capacity error moves on to the next zone (and is
+    /// returned, to be remembered and reported); any other error fails the step. The name and ClientToken come
+    /// from the cluster, the replaced node, the zone and the run, so a re-run adopts the same instance.
+    /// </summary>
+    public async Task<LaunchOutcome> LaunchAsync(
+        Replacement replacement, long run, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
+    {
+        var cluster = resources.Cluster;
+        var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == replacement.Pool)
+            ?? throw new ProvisioningFailedException($"pool {replacement.Pool} is no longer in the cluster's spec");
+        var shortages = new List<CapacityShortage>();
+        NodeLaunch? shared = null;
+        foreach (var zone in replacement.Zones)
+        {
+            var suffix = Hash($"{cluster.Uid}|{replacement.Pool}|{replacement.OldInstanceId ?? "missing"}|{zone}|{run}");
+            // Index 1: a new control-plane node joins the existing control plane, never initialises one.
+            var plan = new InstancePlan(replacement.Pool, spec.Role!, 1, zone, spec.InstanceType!, spec.CapacityType ?? CapacityTypes.OnDemand,
+                spec.MaxSpotPrice, spec.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB,
+                $"{cluster.Name}-{replacement.Pool}-{suffix[..8]}", $"{cluster.Uid}-{suffix[..24]}");
+            try
+            {
+                shared ??= await launch();
+                var item = await nodes.LaunchAsync(plan, shared, subnetFor(zone), ct);
+                if (replacement.OldInstanceId is { } old && item.Attributes?.GetValueOrDefault(ReplacesAttribute) != old)
+                {
+                    item = item with { Attributes = new Dictionary<string, string>(item.Attributes ?? []) { [ReplacesAttribute] = old } };
+                    await resources.RecordAsync(item, ct);
+                }
+                return new LaunchOutcome(item, zone, shortages);
+            }
+            catch (ProvisioningFailedException ex) when (ZoneFallback.IsCapacityError(CloudErrors.Code(ex.InnerException ?? ex)))
+            {
+                shortages.Add(new CapacityShortage(replacement.Pool, zone, $"{CloudErrors.Code(ex.InnerException!)}: {ex.InnerException!.Message}", resources.Clock.GetUtcNow()));
+            }
+        }
+        return new LaunchOutcome(null, null, shortages);
+    }
+
+    /// <summary>
+    /// Whether the replacement is up: Ready by its own report, and for the control plane registered with the API
+    /// load balancer and passing its health check. One that failed is terminated here (nothing half-made stays).
+    /// </summary>
+    public async Task<(ReplacementProgress Progress, string Detail)> CheckAsync(string instanceId, string role, HealthCheckSpec? check, CancellationToken ct)
+    {
+        var instance = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", [instanceId])] }, ct))
+            .Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault();
+        var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId);
+        var observed = new NodeObservation
+        {
+            InstanceId = instanceId,
+            Pool = item?.Attributes?.GetValueOrDefault("pool") ?? "",
+            Zone = instance?.Placement?.AvailabilityZone ?? "",
+            LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item?.RecordedAt ?? resources.Clock.GetUtcNow(),
+            InstanceState = instance?.State?.Name?.Value,
+            NodePhase = instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value,
+        };
+        switch (NodeHealth.Assess(observed, check, resources.Clock.GetUtcNow(), out var reason))
+        {
+            case NodeHealthState.Unhealthy:
+                await RetireAsync(instanceId, role, ct);
+                return (ReplacementProgress.Failed, NodeHealth.Describe(reason, check));
+            case NodeHealthState.Starting:
+                return (ReplacementProgress.Starting, $"{instanceId} is {observed.InstanceState ?? "unknown"}, node phase {observed.NodePhase ?? "none yet"}");
+        }
+        if (role != NodePoolRoles.ControlPlane)
+            return (ReplacementProgress.Ready, $"{instanceId} is Ready");
+        var targetGroup = resources.Id(ResourceKinds.TargetGroup);
+        var health = (await resources.Cloud.LoadBalancing.DescribeTargetHealthAsync(targetGroup, cancellationToken: ct))
+            .FirstOrDefault(t => t.Target.Id == instanceId)?.State;
+        if (health is null)
+            await resources.Cloud.LoadBalancing.RegisterTargetsAsync(targetGroup, [new TargetDescription(instanceId)], ct);
+        return health == "healthy"
+            ? (ReplacementProgress.Ready, $"{instanceId} is Ready and serves the API")
+            : (ReplacementProgress.Starting, $"{instanceId} is Ready; its API target is {health ?? "registering"}");
+    }
+
+    /// <summary>
+    /// Marks the node retiring in the inventory (so the events of its termination are known as ours), takes a
+    /// control-plane node out of the API load balancer, and terminates it. Safe to repeat; a node already
+    /// forgotten is done.
+    /// </summary>
+    public async Task RetireAsync(string instanceId, string role, CancellationToken ct)
+    {
+        var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId);
+        if (item is null)
+            return;
+        if (item.Attributes?.GetValueOrDefault(PoolRollout.RetiringAttribute) != "true")
+        {
+            await resources.RecordAsync(item with
+            {
+                Attributes = new Dictionary<string, string>(item.Attributes ?? [])
+                {
+                    [PoolRollout.RetiringAttribute] = "true",
+                    [PoolRollout.RetiringSinceAttribute] = resources.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                },
+            }, ct);
+        }
+        if (role == NodePoolRoles.ControlPlane && resources.Find(ResourceKinds.TargetGroup) is { } targetGroup)
+        {
+            try
+            {
+                await resources.Cloud.LoadBalancing.DeregisterTargetsAsync(targetGroup.Id, [new TargetDescription(instanceId)], ct);
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode is "InvalidTarget" or "TargetGroupNotFound")
+            {
+                // Not registered (it never became healthy) or already gone.
+            }
+        }
+        await nodes.TerminateAsync(instanceId, ct);
+    }
+
+    /// <summary>Records EC2's spot interruption warning on the node's inventory item; false when the product does not know the node.</summary>
+    public async Task<bool> MarkInterruptedAsync(string instanceId, DateTimeOffset at, CancellationToken ct)
+    {
+        var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId);
+        if (item is null)
+            return false;
+        if (!(item.Attributes?.ContainsKey(SpotInterruptionAttribute) ?? false))
+            await resources.RecordAsync(item with
+            {
+                Attributes = new Dictionary<string, string>(item.Attributes ?? []) { [SpotInterruptionAttribute] = at.ToString("O", CultureInfo.InvariantCulture) },
+            }, ct);
+        return true;
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,100 @@
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Ports;
+
+namespace PaletteServerless.Aws.Workflows;
+
+/// <summary>What a request to remediate a cluster came to.</summary>
+public enum RemediationStart
+{
+    /// <summary>A new remediation workflow runs.</summary>
+    Started,
+    /// <summary>One already runs; it judges the nodes again before each replacement, so it takes this request in.</summary>
+    AlreadyRunning,
+    /// <summary>The cluster is not Running (an update or a delete owns it, or it is gone): no remediation.</summary>
+    NotRunning,
+}
+
+/// <summary>Starts a cluster's remediation unless one runs: the seam the triggers are tested through.</summary>
+public interface IRemediationStarter
+{
+    Task<RemediationStart> TryStartAsync(Cluster cluster, CancellationToken ct);
+}
+
+/// <summary>
+/// One remediation at a time per cluster: the run's execution ARN is written into the cluster record by a
+/// conditional write (on the version read) before the execution starts, and named from the cluster's uid and
+/// run number, so two triggers racing start one run. A lock whose execution no longer runs (it ended, or its
+/// start was lost) is taken over. An update or a delete never looks at the lock: the remediation steps stop when
+/// they see the cluster is no longer Running, and the last one releases the lock.
+/// </summary>
+public sealed class RemediationLock(IClusterStore clusters, StepFunctionsClient stepFunctions, string stateMachineArn) : IRemediationStarter
+{
+    public static string ExecutionName(Cluster cluster, long run) => $"remediate-{cluster.Uid}-{run}";
+
+    public async Task<RemediationStart> TryStartAsync(Cluster cluster, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await clusters.GetAsync(cluster.Scope, cluster.Name, ct);
+            if (current is null || current.Uid != cluster.Uid || current.Status != ClusterStatus.Running)
+                return RemediationStart.NotRunning;
+            if (current.RemediationExecutionArn is { } held && await IsRunningAsync(held, ct))
+                return RemediationStart.AlreadyRunning;
+            var run = current.RemediationRuns + 1;
+            var name = ExecutionName(current, run);
+            var arn = StepFunctionsWorkflowStarter.ExecutionArn(stateMachineArn, name);
+            Cluster locked;
+            try
+            {
+                locked = await clusters.UpdateAsync(current with { RemediationRuns = run, RemediationExecutionArn = arn }, current.Version, ct);
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+                continue;
+            }
+            try
+            {
+                await stepFunctions.StartExecutionAsync(stateMachineArn, name, StepFunctionsWorkflowStarter.Input(locked, arn), ct);
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
+            {
+                // Ours: the name is this run's alone.
+            }
+            return RemediationStart.Started;
+        }
+    }
+
+    /// <summary>Releases the lock if <paramref name="executionArn"/> still holds it; true when it did.</summary>
+    public static async Task<bool> ReleaseAsync(IClusterStore clusters, Cluster cluster, string executionArn, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await clusters.GetAsync(cluster.Scope, cluster.Name, ct);
+            if (current is null || current.Uid != cluster.Uid || current.RemediationExecutionArn != executionArn)
+                return false;
+            try
+            {
+                await clusters.UpdateAsync(current with { RemediationExecutionArn = null }, current.Version, ct);
+                return true;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    private async Task<bool> IsRunningAsync(string executionArn, CancellationToken ct)
+    {
+        try
+        {
+            return (await stepFunctions.DescribeExecutionAsync(executionArn, ct)).Status == "RUNNING";
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionDoesNotExist")
+        {
+            // The start after the lock was lost: the lock is stale.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Amazon.EC2.Model;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
+
+namespace PaletteServerless.EndToEnd.Tests;
+
+/// <summary>
+/// Node auto-remediation over the local stack: the local EC2 emits its aws.ec2 events to the default bus, whose rules
+/// (created from EventRuleCatalog) invoke the trigger function, which starts the remediation workflow.
+/// </summary>
+[Collection(LocalStackCollection.Name)]
+public sealed class RemediationTests(LocalStackFixture stack)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private static string Cluster(string name, int workers, string healthCheck = "") =>
+        Scenario.Cluster(name, """["us-east-1a","us-east-1b"]""").Replace(
+            "{\"name\":\"workers\",\"role\":\"worker\",\"count\":1,",
+            $"{{\"name\":\"workers\",\"role\":\"worker\",\"count\":{workers},{healthCheck}", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_worker_terminated_behind_the_products_back_is_replaced_in_its_pool_the_cluster_stays_Running_and_nothing_leaks()
+    {
+        var scenario = await Scenario.StartAsync(stack, "heal");
+        var uid = (await scenario.CreateAsync(Cluster("heal", workers: 2)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("heal", "Running");
+        using var agent = NodeAgent.Start(stack, uid);
+        var workers = await PoolInstancesAsync(uid, "workers");
+        workers.Should().HaveCount(2);
+        var victim = workers[0];
+
+        using (var ec2 = stack.Ec2())
+            await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
+
+        var replaced = await WaitAsync(async () =>
+        {
+            var now = await PoolInstancesAsync(uid, "workers", "running");
+            return now.Count == 2 && now.All(i => i.InstanceId != victim.InstanceId) ? now : null;
+        });
+        replaced.Should().Contain(i => i.Placement.AvailabilityZone == victim.Placement.AvailabilityZone, "the replacement goes to the failed node's zone");
+        var events = await WaitAsync(async () =>
+        {
+            var all = await scenario.EventsAsync("heal");
+            return all.Any(e => e!["reason"]!.GetValue<string>() == "NodeReplaced") ? all : null;
+        });
+        events.Should().Contain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced" && e["message"]!.GetValue<string>().Contains(victim.InstanceId));
+        (await scenario.GetAsync("heal"))["status"]!.GetValue<string>().Should().Be("Running");
+        BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Should().Contain(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced"
+            && e["detail"]!["oldInstanceId"]!.GetValue<string>() == victim.InstanceId);
+
+        (await scenario.DeleteAsync("heal")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("heal", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_spot_interruption_is_replaced_before_EC2_reclaims_the_node()
+    {
+        var scenario = await Scenario.StartAsync(stack, "spot");
+        var spotPool = """,{"name":"spot","role":"worker","count":1,"instanceType":"m5.large","capacityType":"spot","availabilityZones":["us-east-1a","us-east-1b"]}""";
+        var uid = (await scenario.CreateAsync(Scenario.Cluster("spot", """["us-east-1a","us-east-1b"]""", extraPools: spotPool)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("spot", "Running");
+        using var agent = NodeAgent.Start(stack, uid);
+        var victim = (await PoolInstancesAsync(uid, "spot")).Single();
+
+        using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
+            (await http.PostAsync($"/local/ec2/instances/{victim.InstanceId}/interrupt", LocalStackFixture.Json(""))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "spot", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+        replacement.InstanceLifecycle?.Value.Should().Be("spot", "the replacement keeps the pool's capacity type");
+        await WaitAsync(async () => (await scenario.EventsAsync("spot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+            && e["message"]!.GetValue<string>().Contains("reclaiming its spot instance")));
+        (await scenario.GetAsync("spot"))["status"]!.GetValue<string>().Should().Be("Running");
+
+        (await scenario.DeleteAsync("spot")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("spot", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_instance_failing_its_status_checks_is_found_by_the_periodic_check_and_replaced()
+    {
+        var scenario = await Scenario.StartAsync(stack, "impaired");
+        var uid = (await scenario.CreateAsync(Cluster("impaired", workers: 1)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("impaired", "Running");
+        using var agent = NodeAgent.Start(stack, uid);
+        var victim = (await PoolInstancesAsync(uid, "workers")).Single();
+
+        // No event says so: only the 5-minute sweep (time-scaled here) sees the failed status check.
+        using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
+            (await http.PostAsync($"/local/ec2/instances/{victim.InstanceId}/status", LocalStackFixture.Json("""{"status":"impaired","check":"instance"}""")))
+                .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+        await WaitAsync(async () => (await scenario.EventsAsync("impaired")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+            && e["message"]!.GetValue<string>().Contains("status checks")));
+        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).Count == 1 ? "" : null);
+
+        (await scenario.DeleteAsync("impaired")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("impaired", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_node_that_never_reports_Ready_within_its_startup_timeout_is_replaced_by_one_that_does()
+    {
+        var scenario = await Scenario.StartAsync(stack, "noboot");
+        var uid = (await scenario.CreateAsync(Cluster("noboot", workers: 1, "\"healthCheck\":{\"nodeStartupTimeoutMinutes\":1},")))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("noboot", "Running");
+        var silent = (await PoolInstancesAsync(uid, "workers")).Single();
+        // Every node reports Ready but this one, which never boots far enough to; the timeout is real minutes.
+        using var agent = NodeAgent.Start(stack, uid, silent.InstanceId);
+
+        var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != silent.InstanceId),
+            TimeSpan.FromMinutes(3));
+        await WaitAsync(async () => (await scenario.EventsAsync("noboot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+            && e["message"]!.GetValue<string>().Contains(silent.InstanceId) && e["message"]!.GetValue<string>().Contains("did not report Ready within 1 minute")));
+        replacement.Placement.AvailabilityZone.Should().Be(silent.Placement.AvailabilityZone);
+
+        (await scenario.DeleteAsync("noboot")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("noboot", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task More_failed_nodes_than_maxUnhealthy_pause_remediation_with_a_condition_and_an_event_and_nothing_is_launched()
+    {
+        var scenario = await Scenario.StartAsync(stack, "storm");
+        // 30% of 3 rounded down: not one failed node may be replaced, as in a zone outage where replacements would pile up.
+        var uid = (await scenario.CreateAsync(Cluster("storm", workers: 3, "\"healthCheck\":{\"maxUnhealthy\":\"30%\"},")))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("storm", "Running");
+        using var agent = NodeAgent.Start(stack, uid);
+        var workers = await PoolInstancesAsync(uid, "workers");
+
+        using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
+            (await http.PostAsync($"/local/ec2/instances/{workers[0].InstanceId}/stop", LocalStackFixture.Json(""))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var paused = await WaitAsync(async () =>
+        {
+            var cluster = await scenario.GetAsync("storm");
+            return cluster["conditions"]!.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == "RemediationPaused" && c["status"]!.GetValue<string>() == "True");
+        });
+        paused!["message"]!.GetValue<string>().Should().Contain("1 of 3 nodes of pool workers").And.Contain("maxUnhealthy 30%");
+        (await scenario.EventsAsync("storm")).Should().Contain(e => e!["reason"]!.GetValue<string>() == "RemediationPaused" && e["type"]!.GetValue<string>() == "Warning");
+        BusEvents(uid, ClusterEvents.RemediationPausedDetailType).Should().Contain(e => e["detail"]!["pool"]!.GetValue<string>() == "workers");
+        (await PoolInstancesAsync(uid, "workers", "pending", "running", "stopping", "stopped")).Should().HaveCount(3, "no replacement storm");
+
+        (await scenario.DeleteAsync("storm")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("storm", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_delete_during_a_remediation_wins_and_the_replacement_in_flight_is_removed_with_the_rest()
+    {
+        var scenario = await Scenario.StartAsync(stack, "race");
+        var uid = (await scenario.CreateAsync(Cluster("race", workers: 1)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("race", "Running");
+        // Only the nodes that exist now report Ready: the replacement never does, so the remediation waits for it.
+        using (var agent = NodeAgent.Start(stack, uid))
+            await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).All(i => i.Tags.Any(t => t.Key == NodePhases.TagKey)) ? "" : null);
+        var victim = (await PoolInstancesAsync(uid, "workers")).Single();
+
+        using (var ec2 = stack.Ec2())
+            await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
+        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+
+        (await scenario.DeleteAsync("race")).StatusCode.Should().Be(HttpStatusCode.Accepted, "a remediation never blocks a delete");
+        await scenario.WaitForStatusAsync("race", "Deleted", Timeout);
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty("the replacement was recorded before it could be orphaned");
+        (await scenario.EventsAsync("race")).Should().NotContain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced");
+    }
+
+    private List<JsonObject> BusEvents(string uid, string detailType)
+    {
+        lock (stack.Events)
+            return stack.Events.Select(e => JsonNode.Parse(e)!.AsObject())
+                .Where(e => e["detail-type"]?.GetValue<string>() == detailType && e["detail"]?["uid"]?.GetValue<string>() == uid).ToList();
+    }
+
+    private async Task<List<Instance>> PoolInstancesAsync(string uid, string pool, params string[] states)
+    {
+        using var ec2 = stack.Ec2();
+        return (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters =
+            [
+                new Filter("tag:palette.serverless/cluster-uid", [uid]),
+                new Filter("tag:palette.serverless/pool", [pool]),
+                new Filter("instance-state-name", states.Length > 0 ? [.. states] : ["pending", "running"]),
+            ],
+        })).Reservations?.SelectMany(r => r.Instances ?? []).OrderBy(i => i.InstanceId, StringComparer.Ordinal).ToList() ?? [];
+    }
+
+    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } found)
+                return found;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the remediation did not get there in time");
+    }
+
+    /// <summary>
+    /// Stands in for the node agent, which tags its own instance with its phase (NodePhases): every running
+    /// instance of the cluster reports Ready, as its kubelet would.
+    /// </summary>
+    private sealed class NodeAgent : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+
+        /// <param name="silent">Instances that never report (they never boot far enough).</param>
+        public static NodeAgent Start(LocalStackFixture stack, string uid, params string[] silent)
+        {
+            var agent = new NodeAgent();
+            _ = Task.Run(() => agent.RunAsync(stack, uid, silent));
+            return agent;
+        }
+
+        private async Task RunAsync(LocalStackFixture stack, string uid, string[] silent)
+        {
+            using var ec2 = stack.Ec2();
+            while (!_stop.IsCancellationRequested)
+            {
+                var instances = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+                {
+                    Filters = [new Filter("tag:palette.serverless/cluster-uid", [uid]), new Filter("instance-state-name", ["running"])],
+                })).Reservations?.SelectMany(r => r.Instances ?? []).Where(i => i.Tags.All(t => t.Key != NodePhases.TagKey) && !silent.Contains(i.InstanceId)).ToList() ?? [];
+                foreach (var instance in instances)
+                    await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [instance.InstanceId], Tags = [new Tag(NodePhases.TagKey, NodePhases.Ready)] });
+                try
+                {
+                    await Task.Delay(100, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        public void Dispose() => _stop.Cancel();
+    }
+}

@@ -1,0 +1,233 @@
+using System.Text;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Aws.Storage;
+using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.Remediation;
+using PaletteServerless.Steps.Remediation;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>The remediation's triggers and moves over a faked cloud: what starts a remediation, what is ignored, how a node is replaced.</summary>
+public sealed class RemediationTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 2, 4, 0, 0, TimeSpan.Zero));
+    private readonly FakeCloud _cloud = new();
+    private readonly InMemoryInventory _inventory = new();
+    private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
+    private readonly ICloudSessionOpener _sessions = Substitute.For<ICloudSessionOpener>();
+    private readonly IRemediationStarter _starter = Substitute.For<IRemediationStarter>();
+    private readonly StepRuntime _runtime;
+    private Cluster _cluster = TestCluster.Create() with { Status = ClusterStatus.Running };
+
+    public RemediationTests()
+    {
+        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
+        _runtime = new StepRuntime(_clusters, Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), _inventory,
+            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", _clock), new StepFunctionsClient(options), _sessions, _clock, TextWriter.Null);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
+        _starter.TryStartAsync(Arg.Any<Cluster>(), Arg.Any<CancellationToken>()).Returns(RemediationStart.Started);
+        _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane" });
+        _inventory.Add(ResourceKinds.Instance, "i-w1", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker" });
+        _inventory.Add(ResourceKinds.Instance, "i-w2", "demo-workers-1", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker" });
+    }
+
+    private Instance Instance(string id, InstanceStateName state, string? phase = NodePhases.Ready, bool owned = true)
+    {
+        var tags = owned
+            ? ResourceTags.For(_cluster, id, "node").Select(t => new Amazon.EC2.Model.Tag(t.Key, t.Value)).ToList()
+            : [new Amazon.EC2.Model.Tag("Name", id)];
+        if (phase is not null)
+            tags.Add(new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase));
+        return new Instance
+        {
+            InstanceId = id, State = new InstanceState { Name = state }, Placement = new Placement { AvailabilityZone = "us-east-1a" },
+            LaunchTime = _clock.GetUtcNow().UtcDateTime.AddHours(-1), Tags = tags,
+        };
+    }
+
+    private void Ec2Knows(params Instance[] instances)
+    {
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            var request = call.Arg<DescribeInstancesRequest>();
+            var ids = request.InstanceIds is { Count: > 0 } given ? given : request.Filters?.FirstOrDefault(f => f.Name == "instance-id")?.Values ?? [];
+            return new DescribeInstancesResponse { Reservations = [new Reservation { Instances = instances.Where(i => ids.Count == 0 || ids.Contains(i.InstanceId)).ToList() }] };
+        });
+        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstanceStatusResponse { InstanceStatuses = [] });
+    }
+
+    private static Ec2Event StateChange(string instanceId, string state) => new()
+    {
+        Id = "7bf73129-1428-4cd3-a780-95db273d1602", DetailType = InstanceEventsFunction.StateChangeDetailType, Source = "aws.ec2",
+        Account = "111122223333", Region = "us-east-1", Time = new DateTimeOffset(2026, 12, 2, 4, 0, 0, TimeSpan.Zero),
+        Detail = new Ec2EventDetail { InstanceId = instanceId, State = state },
+    };
+
+    private static Ec2Event SpotWarning(string instanceId) => StateChange(instanceId, "") with
+    {
+        DetailType = InstanceEventsFunction.SpotInterruptionDetailType,
+        Detail = new Ec2EventDetail { InstanceId = instanceId, InstanceAction = "terminate" },
+    };
+
+    private InstanceEventsFunction Events => new(_runtime, _starter);
+
+    [Fact]
+    public async Task A_terminated_node_of_a_Running_cluster_starts_its_remediation()
+    {
+        Ec2Knows(Instance("i-w1", InstanceStateName.Terminated));
+
+        var outcome = await Events.HandleAsync(StateChange("i-w1", "terminated"), Ct);
+
+        outcome.Outcome.Should().Be("remediation started");
+        outcome.ClusterUid.Should().Be(TestCluster.Uid);
+        await _starter.Received(1).TryStartAsync(Arg.Is<Cluster>(c => c.Uid == TestCluster.Uid), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task The_documented_envelope_parses_and_a_spot_warning_marks_the_node_interrupted_before_remediation_starts()
+    {
+        Ec2Knows(Instance("i-w2", InstanceStateName.Running));
+        var envelope = """
+            {"version":"0","id":"1e5527d7-bb36-4607-3370-4164db56a40e","detail-type":"EC2 Spot Instance Interruption Warning","source":"aws.ec2",
+             "account":"111122223333","time":"2026-12-02T04:00:00Z","region":"us-east-1","resources":["arn:aws:ec2:us-east-1:111122223333:instance/i-w2"],
+             "detail":{"instance-id":"i-w2","instance-action":"terminate"}}
+            """;
+
+        var output = await Events.Handle(new MemoryStream(Encoding.UTF8.GetBytes(envelope)));
+
+        new StreamReader(output).ReadToEnd().Should().Contain("remediation started");
+        _inventory.Items.Single(i => i.Id == "i-w2").Attributes.Should().ContainKey(NodeRemediation.SpotInterruptionAttribute);
+        await _starter.Received(1).TryStartAsync(Arg.Any<Cluster>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Instances_of_no_cluster_of_a_cluster_not_Running_or_that_the_product_removes_are_ignored()
+    {
+        Ec2Knows(Instance("i-stranger", InstanceStateName.Terminated, owned: false), Instance("i-w1", InstanceStateName.Terminated),
+            Instance("i-w2", InstanceStateName.Terminated), Instance("i-gone", InstanceStateName.Terminated));
+
+        (await Events.HandleAsync(StateChange("i-stranger", "terminated"), Ct)).Outcome.Should().Contain("no cluster's ownership tags");
+        (await Events.HandleAsync(StateChange("i-gone", "terminated"), Ct)).Outcome.Should().Contain("not a node the cluster records");
+
+        var retiring = _inventory.Items.Single(i => i.Id == "i-w1");
+        await _inventory.RecordAsync(_cluster, retiring with { Attributes = new(retiring.Attributes!) { [PoolRollout.RetiringAttribute] = "true" } }, Ct);
+        (await Events.HandleAsync(StateChange("i-w1", "terminated"), Ct)).Outcome.Should().Contain("the product itself is retiring");
+
+        _cluster = _cluster with { Status = ClusterStatus.Deleting };
+        (await Events.HandleAsync(StateChange("i-w2", "terminated"), Ct)).Outcome.Should().Contain("the cluster is Deleting");
+
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(TestCluster.Ec2Error("InvalidInstanceID.NotFound"));
+        (await Events.HandleAsync(StateChange("i-unknown", "terminated"), Ct)).Outcome.Should().Contain("EC2 does not know");
+
+        (await Events.HandleAsync(StateChange("i-w1", "terminated") with { Source = "aws.autoscaling" }, Ct)).Outcome.Should().StartWith("ignored");
+        await _starter.DidNotReceiveWithAnyArgs().TryStartAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task An_event_without_an_instance_id_is_an_error_naming_the_field()
+    {
+        var run = () => Events.HandleAsync(StateChange("", "stopped"), Ct);
+        (await run.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("$.detail.instance-id");
+    }
+
+    private HealthSweepFunction Sweep(params Cluster[] clusters)
+    {
+        var running = Substitute.For<IRunningClusters>();
+        running.ListRunningAsync(Arg.Any<CancellationToken>()).Returns(clusters);
+        return new HealthSweepFunction(_runtime, _starter, running);
+    }
+
+    [Fact]
+    public async Task The_sweep_starts_remediation_for_a_cluster_with_an_impaired_node_and_leaves_a_healthy_one_alone()
+    {
+        Ec2Knows(Instance("i-cp", InstanceStateName.Running), Instance("i-w1", InstanceStateName.Running), Instance("i-w2", InstanceStateName.Running));
+
+        var healthy = await Sweep(_cluster).SweepAsync(Ct);
+        healthy.Checked.Should().Be(1);
+        healthy.Started.Should().BeEmpty();
+        await _starter.DidNotReceiveWithAnyArgs().TryStartAsync(default!, default);
+
+        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstanceStatusResponse
+        {
+            InstanceStatuses = [new InstanceStatus { InstanceId = "i-w2", Status = new InstanceStatusSummary { Status = SummaryStatus.Impaired }, SystemStatus = new InstanceStatusSummary { Status = SummaryStatus.Ok } }],
+        });
+        var impaired = await Sweep(_cluster).SweepAsync(Ct);
+        impaired.Started.Should().Equal("acme/demo/demo");
+    }
+
+    [Fact]
+    public async Task The_sweep_catches_a_node_that_never_reported_Ready_and_one_cluster_failing_does_not_stop_the_others()
+    {
+        Ec2Knows(Instance("i-cp", InstanceStateName.Running), Instance("i-w1", InstanceStateName.Running, phase: NodePhases.Joined), Instance("i-w2", InstanceStateName.Running));
+        var broken = _cluster with { Uid = "fedcba9876543210fedcba9876543210", Spec = _cluster.Spec with { Name = "broken" } };
+        _clusters.GetAsync(Arg.Any<ProjectScope>(), "broken", Arg.Any<CancellationToken>()).Returns(broken);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), "palette-" + broken.Uid, Arg.Any<CancellationToken>())
+            .ThrowsAsync(new InvalidOperationException("role cannot be assumed"));
+
+        var outcome = await Sweep(broken, _cluster).SweepAsync(Ct);
+
+        outcome.Started.Should().Equal("acme/demo/demo");
+        outcome.Errors.Should().ContainSingle().Which.Should().Contain("acme/demo/broken");
+    }
+
+    [Fact]
+    public async Task A_replacement_falls_back_to_the_next_zone_on_a_capacity_error_and_reports_the_zone_without_capacity()
+    {
+        _cluster = TestCluster.Create("us-east-1a", "us-east-1b") with { Status = ClusterStatus.Running };
+        _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
+        _cloud.Ec2.RunInstancesAsync(Arg.Is<RunInstancesRequest>(r => r.SubnetId == "subnet-a"), Arg.Any<CancellationToken>())
+            .ThrowsAsync(TestCluster.Ec2Error("InsufficientInstanceCapacity"));
+        _cloud.Ec2.RunInstancesAsync(Arg.Is<RunInstancesRequest>(r => r.SubnetId == "subnet-b"), Arg.Any<CancellationToken>())
+            .Returns(new RunInstancesResponse { Reservation = new Reservation { Instances = [new Instance { InstanceId = "i-new" }] } });
+        var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
+        var remediation = new NodeRemediation(resources, new NodePoolKind(resources));
+        var launch = NodePoolKindTests.Launch(_cluster);
+
+        var outcome = await remediation.LaunchAsync(
+            new Replacement("workers", "worker", "i-w1", UnhealthyReason.SpotInterrupted, true, ["us-east-1a", "us-east-1b"]), 1,
+            () => Task.FromResult(launch), zone => zone == "us-east-1a" ? "subnet-a" : "subnet-b", Ct);
+
+        outcome.Node!.Id.Should().Be("i-new");
+        outcome.Zone.Should().Be("us-east-1b");
+        outcome.Shortages.Should().ContainSingle().Which.Should().Match<CapacityShortage>(s => s.Zone == "us-east-1a" && s.Error.StartsWith("InsufficientInstanceCapacity"));
+        _inventory.Items.Single(i => i.Id == "i-new").Attributes.Should().Contain(NodeRemediation.ReplacesAttribute, "i-w1");
+
+        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(TestCluster.Ec2Error("InvalidParameterValue"));
+        var other = () => remediation.LaunchAsync(new Replacement("workers", "worker", "i-w2", UnhealthyReason.Gone, true, ["us-east-1a"]), 1,
+            () => Task.FromResult(launch), _ => "subnet-a", Ct);
+        await other.Should().ThrowAsync<ProvisioningFailedException>("only a capacity error moves on to another zone");
+    }
+
+    [Fact]
+    public async Task Retiring_a_node_marks_it_before_it_is_terminated_so_its_events_are_known_as_the_products_own()
+    {
+        var marked = false;
+        _cloud.Ec2.TerminateInstancesAsync(Arg.Any<TerminateInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(_ =>
+        {
+            marked = _inventory.Items.Single(i => i.Id == "i-w1").Attributes![PoolRollout.RetiringAttribute] == "true";
+            return new TerminateInstancesResponse();
+        });
+        var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
+
+        await new NodeRemediation(resources, new NodePoolKind(resources)).RetireAsync("i-w1", "worker", Ct);
+
+        marked.Should().BeTrue();
+        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-w1"), Arg.Any<CancellationToken>());
+    }
+}
