@@ -13,7 +13,8 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition Api = new(
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
-        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn, EnvironmentNames.EventBusName],
+        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn,
+         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
     private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];
@@ -41,6 +42,14 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition ForceDeleteEligible = Step("Deletion", "ForceDeleteEligible", "15 minutes in Deleting: force delete becomes available");
     public static readonly FunctionDefinition MarkDeleted = Step("Deletion", "MarkDeleted", "Deleting -> Deleted");
 
+    // Force delete (statemachines/force-delete-cluster.asl.json)
+    public static readonly FunctionDefinition ForceDelete = Step("Deletion", "ForceDelete", "Stop the delete, sweep by tag, Deleted with the leftover report");
+
+    // Orphan sweep (statemachines/sweep-orphans.asl.json)
+    public static readonly FunctionDefinition FindOrphans = Step("Orphans", "FindOrphans", "What is tagged for the project's clusters that are not live, by cluster");
+    public static readonly FunctionDefinition RemoveOrphans = Step("Orphans", "RemoveOrphans", "One teardown sweep of one orphaned cluster's resources");
+    public static readonly FunctionDefinition FinishSweep = Step("Orphans", "FinishSweep", "The sweep's leftover report");
+
     // Update (statemachines/update-cluster.asl.json)
     public static readonly FunctionDefinition StartUpdate = Step("Update", "StartUpdate", "Announce Updating; the pools to roll and in which order");
     public static readonly FunctionDefinition RollPool = Step("Update", "RollPool", "One rolling-update pass over one pool: launch, register, drain, terminate");
@@ -52,7 +61,8 @@ public static class FunctionCatalog
         Api,
         StartProvisioning, Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
-        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted,
+        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
+        FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, FinishUpdate, UpdateFailed,
     ];
 }

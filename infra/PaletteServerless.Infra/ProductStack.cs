@@ -95,13 +95,18 @@ public sealed partial class ProductStack : Stack
             [.. stateMachineArns.Values],
             [.. StateMachineCatalog.All.Select(ExecutionsArn)],
             ExecutionsArn(StateMachineCatalog.Provision),
-            ExecutionsArn(StateMachineCatalog.Update));
+            ExecutionsArn(StateMachineCatalog.Update),
+            ExecutionsArn(StateMachineCatalog.Delete),
+            ExecutionsArn(StateMachineCatalog.SweepOrphans),
+            ExecutionsArn(StateMachineCatalog.ForceDelete));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [EnvironmentNames.TableName] = Table.TableName,
             [EnvironmentNames.ProvisionStateMachineArn] = stateMachineArns[StateMachineCatalog.Provision.Name],
             [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
             [EnvironmentNames.UpdateStateMachineArn] = stateMachineArns[StateMachineCatalog.Update.Name],
+            [EnvironmentNames.ForceDeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.ForceDelete.Name],
+            [EnvironmentNames.SweepOrphansStateMachineArn] = stateMachineArns[StateMachineCatalog.SweepOrphans.Name],
             [EnvironmentNames.EventBusName] = EventBus.EventBusName,
         };
 

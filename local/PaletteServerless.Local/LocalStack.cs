@@ -173,6 +173,8 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
             [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
             [EnvironmentNames.UpdateStateMachineArn] = StateMachineArn(StateMachineCatalog.Update.Name),
+            [EnvironmentNames.ForceDeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.ForceDelete.Name),
+            [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineArn(StateMachineCatalog.SweepOrphans.Name),
             [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
         };

@@ -149,6 +149,19 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     public async Task AddEventAsync(Cluster cluster, string type, string reason, string message, CancellationToken ct) =>
         await clusters.AddEventAsync(cluster, Event(type, reason, message), ct);
 
+    /// <summary>The "Cluster Leftover Resources" event of a force delete: what is left, where, why, and its hourly cost.</summary>
+    public Task PublishLeftoversAsync(Cluster cluster, LeftoverReport report, CancellationToken ct) => events.PutEventsAsync(
+    [
+        new PutEventsRequestEntry
+        {
+            Source = ClusterEvents.Source,
+            DetailType = ClusterEvents.LeftoversDetailType,
+            Detail = JsonSerializer.Serialize(report, LeftoverJsonContext.Default.LeftoverReport),
+            EventBusName = eventBusName,
+            Resources = [$"palette:cluster/{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}"],
+        },
+    ], ct);
+
     private async Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct)
     {
         var detail = new ClusterStatusChange(
