@@ -23,8 +23,7 @@ public static class FunctionCatalog
         name, $"PaletteServerless.Steps::PaletteServerless.Steps.{area}.{name}Step::Handle", StepEnvironment, description);
 
     // Provisioning (statemachines/provision-cluster.asl.json)
-    public static readonly FunctionDefinition StartProvisioning = Step("Provisioning", "StartProvisioning", "Pending -> Provisioning");
-    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Key pair, zones, instance types, quotas, static placement, role");
+    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
     public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups");
     public static readonly FunctionDefinition LoadBalancer = Step("Provisioning", "LoadBalancer", "API server network load balancer, target group, listener");
     public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active?");
@@ -32,8 +31,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
     public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data");
     public static readonly FunctionDefinition NodePoolsCheck = Step("Provisioning", "NodePoolsCheck", "Do all instances run?");
-    public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; are they healthy?");
-    public static readonly FunctionDefinition MarkRunning = Step("Provisioning", "MarkRunning", "Provisioning -> Running");
+    public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; once healthy, Provisioning -> Running");
     public static readonly FunctionDefinition MarkFailed = Step("Provisioning", "MarkFailed", "-> Failed with the reason");
 
     // Deletion (statemachines/delete-cluster.asl.json; Teardown also rolls back a failed create)
@@ -59,8 +57,8 @@ public static class FunctionCatalog
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
-        StartProvisioning, Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
-        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
+        Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
+        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, FinishUpdate, UpdateFailed,

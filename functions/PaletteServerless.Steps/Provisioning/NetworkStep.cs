@@ -13,18 +13,21 @@ public sealed class NetworkStep(StepRuntime runtime)
         var (plan, _) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         await new ClusterNetwork(resources).EnsureAsync(plan, ct);
-        if (plan.IsDynamic)
-        {
-            await step.SetConditionAsync("VpcReady", true, "Created", $"VPC {plan.VpcCidr}", ct);
-            await step.SetConditionAsync("SubnetsReady", true, "Created", $"{plan.Zones.Count * 2} subnets in {string.Join(", ", plan.Zones.Select(z => z.AvailabilityZone))}", ct);
-            await step.SetConditionAsync("InternetGatewayReady", true, "Attached", "internet gateway attached", ct);
-        }
-        else
-        {
-            await step.SetConditionAsync("VpcReady", true, "StaticPlacement", $"using the given VPC {plan.StaticVpcId}", ct);
-            await step.SetConditionAsync("SubnetsReady", true, "StaticPlacement", "using the given subnets", ct);
-        }
-        await step.SetConditionAsync("SecurityGroupsReady", true, "Created", "control plane, node and load balancer groups with their rules", ct);
+        // One write for every condition the network core satisfies: this step is on the create's critical path.
+        List<(string, string, string)> conditions = plan.IsDynamic
+            ?
+            [
+                ("VpcReady", "Created", $"VPC {plan.VpcCidr}"),
+                ("SubnetsReady", "Created", $"{plan.Zones.Count * 2} subnets in {string.Join(", ", plan.Zones.Select(z => z.AvailabilityZone))}"),
+                ("InternetGatewayReady", "Attached", "internet gateway attached"),
+            ]
+            :
+            [
+                ("VpcReady", "StaticPlacement", $"using the given VPC {plan.StaticVpcId}"),
+                ("SubnetsReady", "StaticPlacement", "using the given subnets"),
+            ];
+        conditions.Add(("SecurityGroupsReady", "Created", "control plane, node and load balancer groups with their rules"));
+        await runtime.Status.SetConditionsAsync(step.Scope, step.Input.Cluster, step.Input.Uid, conditions, ct);
         return StepResult.Finished;
     });
 }

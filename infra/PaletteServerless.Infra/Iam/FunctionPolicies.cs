@@ -47,7 +47,6 @@ public static class FunctionPolicies
             ControlsWorkflows: true, ReadsRuns: true),
 
         // Provisioning
-        ["StartProvisioning"] = new(ClusterPermissions.None),
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         ["LoadBalancer"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
@@ -58,9 +57,8 @@ public static class FunctionPolicies
         // Stores the cluster's secrets in SSM before it runs the nodes that read them.
         ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.WriteSecrets),
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
-        // Registers the control-plane instances with the load balancer's target group.
+        // Registers the control-plane instances with the load balancer's target group; marks Running once they are healthy.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
-        ["MarkRunning"] = new(ClusterPermissions.None),
         ["MarkFailed"] = new(ClusterPermissions.None),
 
         // Deletion
