@@ -24,8 +24,7 @@ public static class FunctionCatalog
 
     // Provisioning (statemachines/provision-cluster.asl.json)
     public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
-    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups");
-    public static readonly FunctionDefinition LoadBalancer = Step("Provisioning", "LoadBalancer", "API server network load balancer, target group, listener");
+    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener");
     public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active?");
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
@@ -57,7 +56,7 @@ public static class FunctionCatalog
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
-        Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
+        Preflight, Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,

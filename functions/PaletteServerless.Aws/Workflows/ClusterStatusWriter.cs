@@ -85,16 +85,16 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
     /// Sets several conditions in one conditional write, with an event for each that changed: a step
     /// that reports several at once costs the create one read and one write, not one of each per condition.
     /// </summary>
-    public async Task SetConditionsAsync(ProjectScope scope, string name, string uid, IReadOnlyList<(string Type, string Reason, string Message)> readyConditions, CancellationToken ct)
+    public async Task SetConditionsAsync(ProjectScope scope, string name, string uid, IReadOnlyList<(string Type, bool Ready, string Reason, string Message)> conditions, CancellationToken ct)
     {
-        List<(string Type, string Reason, string Message)> changed = [];
+        List<(string Type, bool Ready, string Reason, string Message)> changed = [];
         var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
         {
-            changed = readyConditions.Where(n => !cluster.Conditions.Any(c => c.Type == n.Type && c.Status == "True" && c.Reason == n.Reason)).ToList();
-            return changed.Count == 0 ? null : changed.Aggregate(cluster, (c, n) => WithCondition(c, n.Type, true, n.Reason, n.Message));
+            changed = conditions.Where(n => !cluster.Conditions.Any(c => c.Type == n.Type && c.Status == (n.Ready ? "True" : "False") && c.Reason == n.Reason)).ToList();
+            return changed.Count == 0 ? null : changed.Aggregate(cluster, (c, n) => WithCondition(c, n.Type, n.Ready, n.Reason, n.Message));
         }, ct);
         if (after is not null)
-            await Task.WhenAll(changed.Select(n => clusters.AddEventAsync(after, Event("Normal", n.Type, n.Message), ct)));
+            await Task.WhenAll(changed.Select(n => clusters.AddEventAsync(after, Event(n.Ready ? "Normal" : "Warning", n.Type, n.Message), ct)));
     }
 
     /// <summary>The cluster with one condition set (replacing the one of its type), for a change written with a status move.</summary>

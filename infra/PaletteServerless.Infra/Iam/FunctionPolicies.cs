@@ -48,8 +48,8 @@ public static class FunctionPolicies
 
         // Provisioning
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
-        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        ["LoadBalancer"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
+        // The network core, then the API server's load balancer as soon as its subnets exist.
+        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer),
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private routes once the NAT gateways are available.
