@@ -144,13 +144,12 @@ public sealed class ApiFunction
         var events = new EventBridgeClient(options);
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn, settings.UpdateStateMachineArn);
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
-        var status = new ClusterStatusWriter(store, events, settings.EventBusName, clock);
-        var forceDeleter = new ForceDeleter(stepFunctions, sessions, store, inventory, status, events, settings.EventBusName, clock);
+        var forceDeleter = new ForceDeleteWorkflow(stepFunctions, settings.ForceDeleteStateMachineArn);
         return new ApiRoutes(
             new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
-            new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), settings.Region),
+            new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),

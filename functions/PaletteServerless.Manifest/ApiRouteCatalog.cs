@@ -42,7 +42,7 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition DeleteCluster = new("DELETE", $"{Projects}/clusters/{{name}}", "Delete a cluster and everything it owns");
     public static readonly ApiRouteDefinition ListClusterEvents = new("GET", $"{Projects}/clusters/{{name}}/events", "A cluster's event history");
     public static readonly ApiRouteDefinition GetClusterKubeconfig = new("GET", $"{Projects}/clusters/{{name}}/kubeconfig", "A kubeconfig for a running cluster, with a client certificate for the caller");
-    public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Force delete a cluster stuck in Deleting");
+    public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Start the force delete of a cluster stuck in Deleting");
 
     public static readonly ApiRouteDefinition UpdateCluster = new("PATCH", $"{Projects}/clusters/{{name}}", "Change a cluster's spec with a JSON merge patch (or dry-run the change plan)");
     public static readonly ApiRouteDefinition RetryClusterUpdate = new("POST", $"{Projects}/clusters/{{name}}/update", "Run the update again (after a failed one)");
@@ -52,7 +52,8 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition RemoveNodePool = new("DELETE", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Remove a worker pool");
 
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
-    public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Remove those orphaned resources");
+    public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Start a sweep that removes those orphaned resources");
+    public static readonly ApiRouteDefinition GetOrphanSweep = new("GET", $"{Projects}/orphans/sweeps/{{sweep}}", "A sweep's state and, once it ends, its report");
 
     public static readonly IReadOnlyList<ApiRouteDefinition> All =
     [
@@ -62,6 +63,6 @@ public static class ApiRouteCatalog
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
-        FindOrphans, RemoveOrphans,
+        FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];
 }

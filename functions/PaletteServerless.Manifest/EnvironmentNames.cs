@@ -11,6 +11,8 @@ public static class EnvironmentNames
     public const string DeleteStateMachineArn = "PALETTE_DELETE_STATE_MACHINE_ARN";
     public const string UpdateStateMachineArn = "PALETTE_UPDATE_STATE_MACHINE_ARN";
     public const string RemediateStateMachineArn = "PALETTE_REMEDIATE_STATE_MACHINE_ARN";
+    public const string ForceDeleteStateMachineArn = "PALETTE_FORCE_DELETE_STATE_MACHINE_ARN";
+    public const string SweepOrphansStateMachineArn = "PALETTE_SWEEP_ORPHANS_STATE_MACHINE_ARN";
     public const string EventBusName = "PALETTE_EVENT_BUS_NAME";
     /// <summary>Set by the Lambda runtime; read for clients that need a region.</summary>
     public const string Region = "AWS_REGION";

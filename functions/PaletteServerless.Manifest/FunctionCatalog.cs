@@ -13,7 +13,8 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition Api = new(
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
-        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn, EnvironmentNames.EventBusName],
+        [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn,
+         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
     private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];
@@ -22,17 +23,14 @@ public static class FunctionCatalog
         name, $"PaletteServerless.Steps::PaletteServerless.Steps.{area}.{name}Step::Handle", StepEnvironment, description);
 
     // Provisioning (statemachines/provision-cluster.asl.json)
-    public static readonly FunctionDefinition StartProvisioning = Step("Provisioning", "StartProvisioning", "Pending -> Provisioning");
-    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Key pair, zones, instance types, quotas, static placement, role");
-    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups");
-    public static readonly FunctionDefinition LoadBalancer = Step("Provisioning", "LoadBalancer", "API server network load balancer, target group, listener");
+    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
+    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener");
     public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active?");
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
     public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data");
     public static readonly FunctionDefinition NodePoolsCheck = Step("Provisioning", "NodePoolsCheck", "Do all instances run?");
-    public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; are they healthy?");
-    public static readonly FunctionDefinition MarkRunning = Step("Provisioning", "MarkRunning", "Provisioning -> Running");
+    public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; once healthy, Provisioning -> Running");
     public static readonly FunctionDefinition MarkFailed = Step("Provisioning", "MarkFailed", "-> Failed with the reason");
 
     // Deletion (statemachines/delete-cluster.asl.json; Teardown also rolls back a failed create)
@@ -40,6 +38,14 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition Teardown = Step("Deletion", "Teardown", "One teardown pass in the reference order");
     public static readonly FunctionDefinition ForceDeleteEligible = Step("Deletion", "ForceDeleteEligible", "15 minutes in Deleting: force delete becomes available");
     public static readonly FunctionDefinition MarkDeleted = Step("Deletion", "MarkDeleted", "Deleting -> Deleted");
+
+    // Force delete (statemachines/force-delete-cluster.asl.json)
+    public static readonly FunctionDefinition ForceDelete = Step("Deletion", "ForceDelete", "Stop the delete, sweep by tag, Deleted with the leftover report");
+
+    // Orphan sweep (statemachines/sweep-orphans.asl.json)
+    public static readonly FunctionDefinition FindOrphans = Step("Orphans", "FindOrphans", "What is tagged for the project's clusters that are not live, by cluster");
+    public static readonly FunctionDefinition RemoveOrphans = Step("Orphans", "RemoveOrphans", "One teardown sweep of one orphaned cluster's resources");
+    public static readonly FunctionDefinition FinishSweep = Step("Orphans", "FinishSweep", "The sweep's leftover report");
 
     // Update (statemachines/update-cluster.asl.json)
     public static readonly FunctionDefinition StartUpdate = Step("Update", "StartUpdate", "Announce Updating; the pools to roll and in which order");
@@ -67,9 +73,10 @@ public static class FunctionCatalog
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
-        StartProvisioning, Preflight, Network, LoadBalancer, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
-        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkRunning, MarkFailed,
-        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted,
+        Preflight, Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
+        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
+        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
+        FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
         InstanceEvents, HealthSweep,

@@ -22,7 +22,13 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition Remediate = new(
         "palette-remediate-cluster", "remediate-cluster.asl.json", "Replaces a Running cluster's failed nodes, one at a time");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate];
+    public static readonly StateMachineDefinition ForceDelete = new(
+        "palette-force-delete-cluster", "force-delete-cluster.asl.json", "Stops a stuck delete, sweeps by ownership tag, marks Deleted and reports what is left");
+
+    public static readonly StateMachineDefinition SweepOrphans = new(
+        "palette-sweep-orphans", "sweep-orphans.asl.json", "Removes what is tagged for a project's clusters that no longer exist, and reports what is left");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

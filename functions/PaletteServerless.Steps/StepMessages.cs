@@ -24,6 +24,8 @@ public sealed record StepInput
     public StepResult? Update { get; init; }
     /// <summary>What the remediation run's previous step returned: the replacement under way.</summary>
     public StepResult? Remediation { get; init; }
+    /// <summary>Who started a force delete, for its events.</summary>
+    public string? RequestedBy { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>
@@ -41,6 +43,26 @@ public sealed record ReplacementMessage
     public IReadOnlyList<string> Zones { get; init; } = [];
     public string? NewInstanceId { get; init; }
     public string? Zone { get; init; }
+}
+
+/// <summary>What the sweep workflow passes to its steps: the project, the sweep, and what earlier steps found.</summary>
+public sealed record SweepStepInput
+{
+    public required string Tenant { get; init; }
+    public required string Project { get; init; }
+    public required string Sweep { get; init; }
+    public string? Execution { get; init; }
+    /// <summary>The orphaned cluster one Map iteration removes.</summary>
+    public Aws.Cloud.OrphanGroup? Group { get; init; }
+    /// <summary>What each Map iteration left, for the report.</summary>
+    public IReadOnlyList<SweepResult>? Removed { get; init; }
+}
+
+/// <summary>What a sweep step returns: the orphaned clusters found, or what one removal left.</summary>
+public sealed record SweepResult
+{
+    public IReadOnlyList<Aws.Cloud.OrphanGroup>? Groups { get; init; }
+    public IReadOnlyList<Domain.Provisioning.Leftover>? Leftovers { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>
@@ -91,4 +113,8 @@ public sealed record LambdaErrorDocument
 [JsonSerializable(typeof(StepInput))]
 [JsonSerializable(typeof(StepResult))]
 [JsonSerializable(typeof(LambdaErrorDocument))]
+[JsonSerializable(typeof(SweepStepInput))]
+[JsonSerializable(typeof(SweepResult))]
+[JsonSerializable(typeof(Domain.Provisioning.ForceDeleteReport))]
+[JsonSerializable(typeof(Domain.Provisioning.LeftoverReport))]
 internal sealed partial class StepJsonContext : JsonSerializerContext;

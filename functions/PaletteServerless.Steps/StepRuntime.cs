@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Amazon.DynamoDBv2;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
@@ -63,15 +64,41 @@ public sealed class StepRuntime(
     /// </summary>
     public async Task<Stream> RunAsync(Stream input, Func<StepContext, CancellationToken, Task<StepResult>> step, [CallerFilePath] string stepSource = "")
     {
-        var started = clock.GetTimestamp();
-        var stepName = Path.GetFileNameWithoutExtension(stepSource.Replace('\\', '/'));
         var message = await JsonSerializer.DeserializeAsync(input, StepJsonContext.Default.StepInput)
             ?? throw new ArgumentException("the step input is empty");
         await using var context = new StepContext(this, message, new ProjectScope(message.Tenant, message.Project), accounts, profiles, inventory);
-        StepResult result;
+        return await RunLoggedAsync(StepName(stepSource), message, async () =>
+            JsonSerializer.SerializeToUtf8Bytes(await step(context, CancellationToken.None), StepJsonContext.Default.StepResult));
+    }
+
+    /// <summary>
+    /// Runs one step of the orphan sweep, which works on a project rather than one cluster; it logs
+    /// the orphaned cluster it removes, if any, as a cluster step logs its cluster.
+    /// </summary>
+    public async Task<Stream> RunSweepAsync<TResult>(
+        Stream input, JsonTypeInfo<TResult> resultType, Func<SweepStep, CancellationToken, Task<TResult>> step, [CallerFilePath] string stepSource = "")
+    {
+        var message = await JsonSerializer.DeserializeAsync(input, StepJsonContext.Default.SweepStepInput)
+            ?? throw new ArgumentException("the step input is empty");
+        var logAs = new StepInput
+        {
+            Tenant = message.Tenant, Project = message.Project, Execution = message.Execution,
+            Cluster = message.Group?.Name ?? "(orphan sweep)", Uid = message.Group?.Uid ?? message.Sweep,
+        };
+        var sweep = new SweepStep(message, new ProjectScope(message.Tenant, message.Project), clusters, accounts, inventory);
+        return await RunLoggedAsync(StepName(stepSource), logAs, async () =>
+            JsonSerializer.SerializeToUtf8Bytes(await step(sweep, CancellationToken.None), resultType));
+    }
+
+    private static string StepName(string stepSource) => Path.GetFileNameWithoutExtension(stepSource.Replace('\\', '/'));
+
+    private async Task<Stream> RunLoggedAsync(string stepName, StepInput message, Func<Task<byte[]>> run)
+    {
+        var started = clock.GetTimestamp();
+        byte[] result;
         try
         {
-            result = await step(context, CancellationToken.None);
+            result = await run();
         }
         catch (Exception ex) when (CloudErrors.IsTransient(ex) || CloudErrors.IsNotFound(ex))
         {
@@ -86,9 +113,12 @@ public sealed class StepRuntime(
             throw;
         }
         _log.Write(stepName, message, started, null);
-        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.StepResult));
+        return new MemoryStream(result);
     }
 }
+
+/// <summary>One sweep step's view: the project, the stores, and the sweep's input.</summary>
+public sealed record SweepStep(SweepStepInput Input, ProjectScope Scope, IClusterStore Clusters, ICloudAccountStore Accounts, IInventoryStore Inventory);
 
 /// <summary>One step's view of its cluster: loaded on demand, the cloud session opened at most once.</summary>
 public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectScope scope, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory)
@@ -142,6 +172,7 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
         runtime.Status.SetConditionAsync(scope, input.Cluster, input.Uid, type, ready, reason, message, ct);
 
     public IInventoryStore Inventory => inventory;
+    public ICloudAccountStore Accounts => accounts;
 
     public ValueTask DisposeAsync()
     {

@@ -101,7 +101,10 @@ public sealed partial class ProductStack : Stack
             ExecutionsArn(StateMachineCatalog.Provision),
             ExecutionsArn(StateMachineCatalog.Update),
             stateMachineArns[StateMachineCatalog.Remediate.Name],
-            ExecutionsArn(StateMachineCatalog.Remediate));
+            ExecutionsArn(StateMachineCatalog.Remediate),
+            ExecutionsArn(StateMachineCatalog.Delete),
+            ExecutionsArn(StateMachineCatalog.SweepOrphans),
+            ExecutionsArn(StateMachineCatalog.ForceDelete));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [EnvironmentNames.TableName] = Table.TableName,
@@ -109,6 +112,8 @@ public sealed partial class ProductStack : Stack
             [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
             [EnvironmentNames.UpdateStateMachineArn] = stateMachineArns[StateMachineCatalog.Update.Name],
             [EnvironmentNames.RemediateStateMachineArn] = stateMachineArns[StateMachineCatalog.Remediate.Name],
+            [EnvironmentNames.ForceDeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.ForceDelete.Name],
+            [EnvironmentNames.SweepOrphansStateMachineArn] = stateMachineArns[StateMachineCatalog.SweepOrphans.Name],
             [EnvironmentNames.EventBusName] = EventBus.EventBusName,
         };
 

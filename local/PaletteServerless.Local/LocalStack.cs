@@ -216,6 +216,8 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
             [EnvironmentNames.UpdateStateMachineArn] = StateMachineArn(StateMachineCatalog.Update.Name),
             [EnvironmentNames.RemediateStateMachineArn] = StateMachineArn(StateMachineCatalog.Remediate.Name),
+            [EnvironmentNames.ForceDeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.ForceDelete.Name),
+            [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineArn(StateMachineCatalog.SweepOrphans.Name),
             [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
         };

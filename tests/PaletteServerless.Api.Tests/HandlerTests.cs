@@ -400,7 +400,7 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         // Once the cluster is Deleted (force delete after 15 minutes), both may go.
         await _api.DeleteClusterAsync("web", "user");
         _api.Clock.Advance(TimeSpan.FromMinutes(15));
-        (await _api.SendAsync(ApiCall.Post($"{Clusters}/user/force-delete").By(_api.Admin))).Status.Should().Be(200);
+        (await _api.SendAsync(ApiCall.Post($"{Clusters}/user/force-delete").By(_api.Admin))).Status.Should().Be(202);
         (await _api.SendAsync(ApiCall.Delete("/v1/projects/web/cloudaccounts/prod").By(_api.Admin))).Status.Should().Be(204);
         (await _api.SendAsync(ApiCall.Delete("/v1/projects/web/clusterprofiles/ubuntu-k8s").By(_api.Admin))).Status.Should().Be(204);
         ShouldBeProblem(await _api.SendAsync(ApiCall.Get("/v1/projects/web/cloudaccounts/prod").By(_api.Admin)), 404);
@@ -505,7 +505,7 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     }
 
     [Fact]
-    public async Task Force_delete_answers_the_leftover_report_with_the_status_it_left()
+    public async Task Force_delete_answers_202_with_where_to_watch_and_the_cluster_carries_the_report()
     {
         await _api.SeedProjectAsync("web");
         await _api.CreateClusterAsync("web", "left");
@@ -514,18 +514,76 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         _api.ForceDeleter.Leftovers.Add(new PaletteServerless.Domain.Provisioning.Leftover(
             "Elastic IP", "eipalloc-1", "elastic-ip", "111122223333", "us-east-1", "release address eipalloc-1: AuthFailure", 0.005m, "uid-1", "left"));
 
-        var report = await _api.SendAsync(ApiCall.Post($"{Clusters}/left/force-delete").By(_api.Admin));
+        var accepted = await _api.SendAsync(ApiCall.Post($"{Clusters}/left/force-delete").By(_api.Admin));
 
-        report.Status.Should().Be(200, report.ToString());
-        var body = report.Body!.AsObject();
-        body.Select(p => p.Key).Should().Equal("cluster", "leftovers", "estimatedHourlyCostUsd", "at", "status", "statusReason");
-        body["cluster"]!.GetValue<string>().Should().Be("left");
-        body["estimatedHourlyCostUsd"]!.GetValue<decimal>().Should().Be(0.005m);
-        body["status"]!.GetValue<string>().Should().Be("Deleted");
-        body["statusReason"]!.GetValue<string>().Should().Contain("force deleted by");
-        var leftover = body["leftovers"]!.AsArray().Single()!.AsObject();
+        accepted.Status.Should().Be(202, accepted.ToString());
+        accepted.Headers["Location"].Should().Be($"{Clusters}/left");
+        var body = accepted.Body!.AsObject();
+        body["cluster"]!.GetValue<string>().Should().Be($"{Clusters}/left");
+        body["events"]!.GetValue<string>().Should().Be($"{Clusters}/left/events");
+        body["execution"]!.GetValue<string>().Should().EndWith(":force-delete-" + _api.ForceDeleter.Calls.Single().Cluster.Uid);
+
+        var cluster = (await _api.SendAsync(ApiCall.Get($"{Clusters}/left").By(_api.Admin))).Body!.AsObject();
+        cluster["status"]!.GetValue<string>().Should().Be("Deleted");
+        var report = cluster["forceDeleteReport"]!.AsObject();
+        report.Select(p => p.Key).Should().Equal("cluster", "leftovers", "estimatedHourlyCostUsd", "at", "status", "statusReason");
+        report["estimatedHourlyCostUsd"]!.GetValue<decimal>().Should().Be(0.005m);
+        report["statusReason"]!.GetValue<string>().Should().Contain("force deleted by");
+        var leftover = report["leftovers"]!.AsArray().Single()!.AsObject();
         leftover.Select(p => p.Key).Should().Equal("type", "id", "kind", "account", "region", "reason", "estimatedHourlyCostUsd", "clusterUid", "cluster");
         leftover["id"]!.GetValue<string>().Should().Be("eipalloc-1");
+        (await _api.SendAsync(ApiCall.Get($"{Clusters}/left/events").By(_api.Admin))).Body!["items"]!.AsArray()
+            .Select(e => e!["reason"]!.GetValue<string>()).Should().Contain("ForceDeleteRequested");
+    }
+
+    [Fact]
+    public async Task A_second_force_delete_while_one_runs_points_at_the_same_run()
+    {
+        await _api.SeedProjectAsync("web");
+        await _api.CreateClusterAsync("web", "twice");
+        await _api.DeleteClusterAsync("web", "twice");
+        _api.Clock.Advance(TimeSpan.FromMinutes(15));
+        _api.ForceDeleter.Completes = false;
+
+        var first = await _api.SendAsync(ApiCall.Post($"{Clusters}/twice/force-delete").By(_api.Admin));
+        var second = await _api.SendAsync(ApiCall.Post($"{Clusters}/twice/force-delete").By(_api.As("project-admin:web")));
+
+        first.Status.Should().Be(202, first.ToString());
+        second.Status.Should().Be(202, second.ToString());
+        second.Headers["Location"].Should().Be(first.Headers["Location"]);
+        second.Body!["execution"]!.GetValue<string>().Should().Be(first.Body!["execution"]!.GetValue<string>());
+        second.Body["status"]!.GetValue<string>().Should().Be("Deleting");
+        _api.ForceDeleter.Executions.Should().ContainSingle("a second start of the same execution name finds the running one");
+        (await _api.SendAsync(ApiCall.Get($"{Clusters}/twice/events").By(_api.Admin))).Body!["items"]!.AsArray()
+            .Count(e => e!["reason"]!.GetValue<string>() == "ForceDeleteRequested").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Removing_orphans_starts_a_sweep_whose_state_and_report_are_read_by_its_id()
+    {
+        await _api.SeedProjectAsync("web");
+
+        var accepted = await _api.SendAsync(ApiCall.Post("/v1/projects/web/orphans").By(_api.As("project-editor:web")));
+
+        accepted.Status.Should().Be(202, accepted.ToString());
+        var id = accepted.Body!["id"]!.GetValue<string>();
+        accepted.Headers["Location"].Should().Be($"/v1/projects/web/orphans/sweeps/{id}");
+        accepted.Body["sweep"]!.GetValue<string>().Should().Be(accepted.Headers["Location"]);
+        _api.Sweeps.Started.Should().Equal(id);
+        var running = await _api.SendAsync(ApiCall.Get(accepted.Headers["Location"]).By(_api.As("project-viewer:web")));
+        running.Status.Should().Be(200, running.ToString());
+        running.Body!["state"]!.GetValue<string>().Should().Be("Running");
+
+        _api.Sweeps.Finish(id, PaletteServerless.Domain.Provisioning.LeftoverReport.Of(null,
+            [new("VPC", "vpc-1", "ec2:vpc", "111122223333", "us-east-1", "blocked", 0m, "uid-gone", "gone")], ApiHarness.Start));
+        var done = (await _api.SendAsync(ApiCall.Get(accepted.Headers["Location"]).By(_api.Admin))).Body!;
+        done["state"]!.GetValue<string>().Should().Be("Succeeded");
+        done["report"]!["leftovers"]![0]!["id"]!.GetValue<string>().Should().Be("vpc-1");
+
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Get($"/v1/projects/api/orphans/sweeps/{id}").By(_api.Admin)), 404);
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Get("/v1/projects/web/orphans/sweeps/not-a-sweep").By(_api.Admin)), 404);
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Post("/v1/projects/web/orphans").By(_api.As("project-viewer:web"))), 403);
+        _api.Sweeps.Started.Should().ContainSingle();
     }
 
     [Fact]
@@ -551,8 +609,8 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
 
         _api.Clock.Advance(TimeSpan.FromSeconds(1));
         var allowed = await _api.SendAsync(forceDelete);
-        allowed.Status.Should().Be(200, allowed.ToString());
-        allowed.Body!["status"]!.GetValue<string>().Should().Be("Deleted");
+        allowed.Status.Should().Be(202, allowed.ToString());
+        allowed.Body!["status"]!.GetValue<string>().Should().Be("Deleted", "the (fake) workflow ended before the answer");
         _api.ForceDeleter.Calls.Should().ContainSingle().Which.Caller.Subject.Should().Be("alice");
 
         var after = await _api.SendAsync(ApiCall.Get($"{Clusters}/stuck").By(_api.Admin));
@@ -582,7 +640,7 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         await _api.CreateClusterAsync("web", "dead");
         await _api.DeleteClusterAsync("web", "dead");
         _api.Clock.Advance(TimeSpan.FromMinutes(15));
-        (await _api.SendAsync(ApiCall.Post($"{Clusters}/dead/force-delete").By(_api.Admin))).Status.Should().Be(200);
+        (await _api.SendAsync(ApiCall.Post($"{Clusters}/dead/force-delete").By(_api.Admin))).Status.Should().Be(202);
 
         (await _api.SendAsync(ApiCall.Get(Clusters).By(_api.Admin))).ItemNames.Should().Equal("alive");
         var all = await _api.SendAsync(ApiCall.Get(Clusters).By(_api.Admin).WithQuery("includeDeleted", "true"));
@@ -755,7 +813,7 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         await _api.CreateClusterAsync("web", "finished");
         await _api.DeleteClusterAsync("web", "finished");
         _api.Clock.Advance(TimeSpan.FromMinutes(15));
-        (await _api.SendAsync(ApiCall.Post($"{Clusters}/finished/force-delete").By(_api.Admin))).Status.Should().Be(200);
+        (await _api.SendAsync(ApiCall.Post($"{Clusters}/finished/force-delete").By(_api.Admin))).Status.Should().Be(202);
 
         ShouldBeProblem(await _api.SendAsync(ApiCall.Delete($"{Clusters}/finished").By(_api.Admin).WithQuery("confirm", "finished")), 404);
         ShouldBeProblem(await _api.SendAsync(ApiCall.Post($"{Clusters}/finished/force-delete").By(_api.Admin)), 409);

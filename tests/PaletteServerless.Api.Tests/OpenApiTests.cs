@@ -148,7 +148,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         cluster.Should().Contain(spec);
         cluster.Except(spec).Should().BeEquivalentTo(
             "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "generation", "observedGeneration",
-            "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt");
+            "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt", "forceDeleteReport");
         Schema("Cluster")["properties"]!["status"]!["enum"]!.AsArray().Select(e => e!.GetValue<string>()).Should().BeEquivalentTo(ClusterStatus.All);
     }
 
@@ -207,7 +207,15 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         deleted.Body!.AsObject().Should().ContainKey("deletedAt");
         Schema("Cluster")["required"]!.AsArray().Select(r => r!.GetValue<string>()).Should().BeSubsetOf(created.Body!.AsObject().Select(p => p.Key));
 
-        report.Body!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(Schema("ForceDeleteReport")["properties"]!.AsObject().Select(p => p.Key));
+        report.Body!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(Schema("ForceDeleteAccepted")["properties"]!.AsObject().Select(p => p.Key));
+        deleted.Body!["forceDeleteReport"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(Schema("ForceDeleteReport")["properties"]!.AsObject().Select(p => p.Key));
+        var sweep = await api.SendAsync(ApiCall.Post("/v1/projects/docs/orphans").By(api.Admin));
+        sweep.Body!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(Schema("SweepAccepted")["properties"]!.AsObject().Select(p => p.Key));
+        var sweepId = sweep.Body!["id"]!.GetValue<string>();
+        api.Sweeps.Finish(sweepId, PaletteServerless.Domain.Provisioning.LeftoverReport.Of(null, [], ApiHarness.Start));
+        var swept = await api.SendAsync(ApiCall.Get(sweep.Headers["Location"]).By(api.Admin));
+        swept.Body!.AsObject().Select(p => p.Key).Should().BeSubsetOf(Schema("OrphanSweep")["properties"]!.AsObject().Select(p => p.Key));
+        swept.Body!["report"]!.AsObject().Select(p => p.Key).Should().BeSubsetOf(Schema("LeftoverReport")["properties"]!.AsObject().Select(p => p.Key));
         account.Body!.AsObject().Select(p => p.Key).Should().BeSubsetOf(Schema("CloudAccount")["properties"]!.AsObject().Select(p => p.Key));
         profile.Body!.AsObject().Select(p => p.Key).Should().BeSubsetOf(Schema("ClusterProfile")["properties"]!.AsObject().Select(p => p.Key));
         events.Body!.AsObject().Select(p => p.Key).Should().BeEquivalentTo("items", "nextCursor");

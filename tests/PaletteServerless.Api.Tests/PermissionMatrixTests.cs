@@ -28,7 +28,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
     /// <summary>One route: what it needs, what it answers on success, and how to build a call on a project (seeding what it acts on).</summary>
     private sealed record RouteCase(string Method, string Template, Need Need, int Success, Func<string, Task<(ApiCall Call, string? Resource)>> Prepare)
     {
-        public bool Named => Template.Contains("{name}", StringComparison.Ordinal);
+        public bool Named => Template.Contains("{name}", StringComparison.Ordinal) || Template.Contains("{sweep}", StringComparison.Ordinal);
         public bool CreatesCluster => Method == "POST" && Template.EndsWith("/clusters", StringComparison.Ordinal);
         public override string ToString() => $"{Method} {Template}";
     }
@@ -98,7 +98,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 await _api.CreateRunningClusterAsync(project, name);
                 return (ApiCall.Get(Path(p + "/clusters/" + name + "/kubeconfig", project)), Path(p + "/clusters/" + name, project));
             }),
-            new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.ForceDelete, 200, async project =>
+            new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.ForceDelete, 202, async project =>
             {
                 var name = Unique("stuck");
                 await _api.CreateClusterAsync(project, name);
@@ -140,7 +140,13 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 return (ApiCall.Delete(Path(p + "/clusters/" + name + "/nodepools/extra", project)), Path(p + "/clusters/" + name, project));
             }),
             new("GET", "/v1/projects/{project}/orphans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/orphans", project)))),
-            new("POST", "/v1/projects/{project}/orphans", Need.Write, 200, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
+            new("POST", "/v1/projects/{project}/orphans", Need.Write, 202, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
+            new("GET", "/v1/projects/{project}/orphans/sweeps/{sweep}", Need.Read, 200, async project =>
+            {
+                var started = await _api.SendAsync(ApiCall.Post(Path(p + "/orphans", project)).By(_api.Admin));
+                started.Status.Should().Be(202, started.ToString());
+                return (ApiCall.Get(started.Headers["Location"]), null);
+            }),
         ];
     }
 
@@ -230,8 +236,8 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                     else if (target == Target.OtherTenant && response.Status == 200 && response.Body?["items"] is not null
                              && response.ItemNames.Except(createdByOtherTenant).Any())
                         mismatches.Add($"{route} as {role} on {target}: lists another tenant's records {response}");
-                    if (target == Target.OtherTenant && response.Status is 201 or 202)
-                        createdByOtherTenant.Add(response.Body!["name"]!.GetValue<string>());
+                    if (target == Target.OtherTenant && response.Status is 201 or 202 && response.Body?["name"] is { } created)
+                        createdByOtherTenant.Add(created.GetValue<string>());
                     if (resource is not null && response.Status >= 400)
                     {
                         // A refused call changed nothing: what it aimed at is still there, unchanged in status.

@@ -44,13 +44,21 @@ public sealed class BlockedDeleteTests(PsctlStack stack)
 
         var forced = await user.RunAsync("clusters", "force-delete", "cli-blocked");
         forced.ExitCode.Should().Be(0, forced.ToString());
-        forced.Out.Should().Contain("cluster cli-blocked is Deleted").And.Contain("network interface").And.Contain("VPC")
+        forced.Out.Should().MatchRegex(@"done  Deleted  ").And.Contain("cluster cli-blocked is Deleted").And.Contain("network interface").And.Contain("VPC")
             .And.MatchRegex(@"\d+ left, estimated \$[0-9.]+ per hour");
 
         var orphans = await user.RunAsync("orphans", "list", "-o", "json");
         var leftovers = JsonNode.Parse(orphans.Out)!["leftovers"]!.AsArray();
         leftovers.Should().NotBeEmpty("the force delete left the VPC and what blocks it");
         (await user.RunAsync("orphans", "list")).Out.Should().Contain("cli-blocked").And.Contain("VPC");
+
+        // A sweep started without waiting is followed by its id, with a line per state.
+        var started = await user.RunAsync("orphans", "sweep", "--no-wait", "-o", "json");
+        started.ExitCode.Should().Be(0, started.ToString());
+        var sweepId = JsonNode.Parse(started.Out)!["id"]!.GetValue<string>();
+        var followed = await user.RunAsync("orphans", "sweep-status", sweepId, "--wait");
+        followed.ExitCode.Should().Be(0, followed.ToString());
+        followed.Out.Should().MatchRegex($@"sweep {sweepId}  Succeeded  \(\d+s\)").And.Contain("VPC", "the intruder still blocks the VPC");
 
         await elb.DeleteLoadBalancerAsync(intruder.LoadBalancerArn);
         PsctlResult sweep;

@@ -35,6 +35,47 @@ public sealed class ForceDeleteTimeLeftTests
             .And.Contain("psctl clusters wait stuck");
     }
 
+    [Fact]
+    public async Task Force_delete_with_no_wait_starts_the_workflow_and_says_where_its_report_comes()
+    {
+        using var api = new CannedApi(new Dictionary<string, (int, string)>
+        {
+            ["POST /v1/projects/p/clusters/stuck/force-delete"] = (202, """
+                {"cluster":"/v1/projects/p/clusters/stuck","events":"/v1/projects/p/clusters/stuck/events","status":"Deleting",
+                 "execution":"arn:aws:states:us-east-1:123456789012:execution:palette-force-delete-cluster:force-delete-u1"}
+                """),
+        });
+        using var user = new PsctlUser(api.Endpoint);
+        user.Environment["PSCTL_TOKEN"] = "t";
+        user.Environment["PSCTL_PROJECT"] = "p";
+
+        var result = await user.RunAsync("clusters", "force-delete", "stuck", "--no-wait");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Out.Should().Contain("force delete of cluster stuck started").And.Contain("forceDeleteReport").And.Contain("psctl clusters wait stuck");
+    }
+
+    [Fact]
+    public async Task A_failed_sweep_is_an_error_that_says_why_and_that_sweeping_again_is_safe()
+    {
+        using var api = new CannedApi(new Dictionary<string, (int, string)>
+        {
+            ["GET /v1/projects/p/orphans/sweeps/0123456789abcdef0123456789abcdef"] = (200, """
+                {"id":"0123456789abcdef0123456789abcdef","state":"Failed","startedAt":"2026-12-02T01:00:00+00:00","stoppedAt":"2026-12-02T01:00:09+00:00",
+                 "error":"the sweep failed: States.TaskFailed: AccessDenied"}
+                """),
+        });
+        using var user = new PsctlUser(api.Endpoint);
+        user.Environment["PSCTL_TOKEN"] = "t";
+        user.Environment["PSCTL_PROJECT"] = "p";
+
+        var result = await user.RunAsync("orphans", "sweep-status", "0123456789abcdef0123456789abcdef", "--wait");
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Out.Should().Contain("sweep 0123456789abcdef0123456789abcdef  Failed  (9s)");
+        result.Error.Should().Contain("AccessDenied").And.Contain("sweeping again is safe");
+    }
+
     /// <summary>A loopback HTTP server that answers "METHOD path" with a fixed status and JSON body.</summary>
     private sealed class CannedApi : IDisposable
     {

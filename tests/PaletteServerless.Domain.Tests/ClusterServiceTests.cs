@@ -264,7 +264,7 @@ public class ClusterServiceTests
 
     private sealed class UnusedForceDeleter : IForceDeleter
     {
-        public Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct) =>
+        public Task<string> StartAsync(Cluster cluster, Caller caller, CancellationToken ct) =>
             throw new InvalidOperationException("force delete is not part of these tests");
     }
 

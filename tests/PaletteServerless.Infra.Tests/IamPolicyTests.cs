@@ -83,15 +83,12 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         foreach (var machine in StateMachineCatalog.All)
             started.Should().ContainSingle(r => r.Contains($":stateMachine:{machine.Name}\"", StringComparison.Ordinal));
 
-        TemplateJson.Strings(bySid["StopWorkflows"]["Action"]).Should().Equal("states:StopExecution");
-        var stopped = bySid["StopWorkflows"]["Resource"]!.AsArray().Select(r => r!.ToJsonString()).ToList();
-        foreach (var machine in StateMachineCatalog.All)
-            stopped.Should().ContainSingle(r => r.Contains($":execution:{machine.Name}:*\"", StringComparison.Ordinal));
-
-        // Force delete and orphan removal: a teardown pass, never a create.
-        bySid.Keys.Should().Contain(["FindTaggedResources", "DeleteOwnedNetwork", "TerminateOwnedInstances", "AssumeTargetAccountRoles"]);
+        // Force delete and orphan removal run as workflows: the API lists what is tagged, and neither
+        // stops a workflow, deletes nor creates anything itself.
+        bySid.Keys.Should().Contain(["FindTaggedResources", "AssumeTargetAccountRoles", "DescribeSweepsAndForceDeletes"]).And.NotContain(["DeleteOwnedNetwork", "TerminateOwnedInstances"]);
         statements.SelectMany(s => TemplateJson.Strings(s["Action"]))
-            .Should().NotContain(a => a.StartsWith("ec2:Create", StringComparison.Ordinal) || a == "ec2:RunInstances"
+            .Should().NotContain(a => a.StartsWith("ec2:Create", StringComparison.Ordinal) || a == "ec2:RunInstances" || a.StartsWith("ec2:Delete", StringComparison.Ordinal)
+                || a == "ec2:TerminateInstances" || a == "states:StopExecution"
                 || a.StartsWith("elasticloadbalancing:Create", StringComparison.Ordinal));
 
         // Nothing without a Sid but the log group and X-Ray grants CDK adds.
@@ -263,13 +260,17 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             var access = FunctionPolicies.Table[function.Name];
             var expected = new List<string> { "ReadWriteTableItems", "PublishClusterEvents" };
             if (access.ControlsWorkflows)
-                expected.AddRange(["StartWorkflows", "StopWorkflows"]);
+                expected.Add("StartWorkflows");
             if (access.StopsProvisioning)
                 expected.Add("StopProvisioning");
             if (access.StartsRemediation)
                 expected.AddRange(["StartRemediation", "DescribeRemediations"]);
             if (access.ScansClusters)
                 expected.Add("ScanRunningClusters");
+            if (access.StopsDeletion)
+                expected.Add("StopDeletion");
+            if (access.ReadsRuns)
+                expected.Add("DescribeSweepsAndForceDeletes");
             if (access.Cluster != ClusterPermissions.None)
                 expected.AddRange(["AssumeTargetAccountRoles", .. ClusterResourcePolicy.Statements(access.Cluster).Select(s => s.Sid!)]);
             sids.Should().BeEquivalentTo(expected, function.Name);
@@ -278,6 +279,14 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         var stop = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.StartDeletion))
             .Single(s => s["Sid"]?.GetValue<string>() == "StopProvisioning");
         stop["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Provision.Name}:*");
+        // Force delete stops only the delete workflow's executions; the API reads only the sweeps'.
+        var stopDeletion = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.ForceDelete))
+            .Single(s => s["Sid"]?.GetValue<string>() == "StopDeletion");
+        stopDeletion["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Delete.Name}:*").And.NotContain(StateMachineCatalog.Provision.Name);
+        var readRuns = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Api))
+            .Single(s => s["Sid"]?.GetValue<string>() == "DescribeSweepsAndForceDeletes");
+        readRuns["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.SweepOrphans.Name}:*")
+            .And.Contain($":execution:{StateMachineCatalog.ForceDelete.Name}:*").And.NotContain(StateMachineCatalog.Provision.Name);
     }
 
     private string RoleOf(FunctionDefinition function) =>

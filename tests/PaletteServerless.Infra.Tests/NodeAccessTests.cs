@@ -60,13 +60,15 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     }
 
     [Fact]
-    public void Only_the_node_pools_step_writes_secrets_and_only_the_teardown_and_the_api_delete_them()
+    public void Only_the_node_pools_step_writes_secrets_and_only_the_teardown_steps_delete_them()
     {
         var json = synthesized.ProductJson;
         var writers = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "CreateTaggedSecrets").Select(s => s.Owner).ToList();
         var deleters = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "DeleteClusterSecrets").Select(s => s.Owner).ToList();
         writers.Should().ContainSingle().Which.Should().StartWith("NodePools");
-        deleters.Should().HaveCount(2).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal) || o.StartsWith("Api", StringComparison.Ordinal));
+        // The delete's teardown, the force delete and the orphan sweep's removal; the API runs none of them itself.
+        deleters.Should().HaveCount(3).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal)
+            || o.StartsWith("ForceDelete", StringComparison.Ordinal) || o.StartsWith("RemoveOrphans", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -59,10 +59,13 @@ public sealed class OrphanSweeperTests
     {
         _cloud.Ec2.DeleteVpcAsync(Arg.Any<DeleteVpcRequest>(), Arg.Any<CancellationToken>()).Returns(new DeleteVpcResponse());
 
-        var report = await new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System)
-            .RemoveAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+        var sweeper = new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System);
+        var groups = await sweeper.FindGroupsAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+        groups.Should().Equal(new OrphanGroup(null, "us-east-1", "uid-dead", "gone"));
 
-        report.Leftovers.Should().BeEmpty();
+        var leftovers = await sweeper.RemoveGroupAsync(Scope, new CloudAccount { Name = "(product account)" }, groups.Single(), CancellationToken.None);
+
+        leftovers.Should().BeEmpty();
         await _cloud.Ec2.Received(1).DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-dead"), Arg.Any<CancellationToken>());
         await _cloud.Ec2.DidNotReceive().DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-live"), Arg.Any<CancellationToken>());
     }

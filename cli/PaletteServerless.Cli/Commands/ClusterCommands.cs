@@ -264,16 +264,17 @@ public static class ClusterCommands
     {
         var name = CommandContext.NameArgument("cluster");
         var output = CommandContext.OutputOption();
-        var command = new Command("force-delete", "Stop a delete that has run 15 minutes, sweep by tag and report what is left (admins)") { name, output };
+        var noWait = new Option<bool>("--no-wait") { Description = "Start the force delete and return; its report comes in the cluster's events and forceDeleteReport" };
+        var command = new Command("force-delete", "Stop a delete that has run 15 minutes, sweep by tag and report what is left (admins)") { name, output, noWait };
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
             var clusterName = run.Value(name);
             var route = Route(run, clusterName);
-            JsonNode report;
+            JsonNode accepted;
             try
             {
-                report = await api.PostAsync($"{route}/force-delete", null, ct);
+                accepted = await api.PostAsync($"{route}/force-delete", null, ct);
             }
             catch (ApiException ex) when (ex.Status == 409)
             {
@@ -287,12 +288,42 @@ public static class ClusterCommands
                 }
                 throw;
             }
-            Printer.Print(run.Host, run.Console, run.Value(output), report, () => new Rows(
+            var format = run.Value(output);
+            if (run.Value(noWait))
+            {
+                Printer.Print(run.Host, run.Console, format, accepted, () => new Text(
+                    $"force delete of cluster {clusterName} started; its report comes in the cluster's events and forceDeleteReport{Environment.NewLine}" +
+                    $"watch it: psctl clusters wait {clusterName}   (or: psctl clusters events {clusterName} --watch){Environment.NewLine}"));
+                return ExitCodes.Ok;
+            }
+            // The workflow marks the cluster Deleted when its sweep is over; people see the progress, scripts only the report.
+            var waited = format is "json" or "yaml"
+                ? await WaitQuietlyForDeletedAsync(run.Host, api, route, ct)
+                : await new ClusterWaiter(run.Host, run.Console, api, route, clusterName).WaitAsync(Goal.Deleted, ct);
+            if (waited != ExitCodes.Ok)
+                return waited;
+            var report = (await api.GetAsync(route, ct))["forceDeleteReport"]
+                ?? throw new CliException(ExitCodes.ApiError, $"cluster {clusterName} is Deleted, but not by the force delete: nothing was left behind", []);
+            Printer.Print(run.Host, run.Console, format, report, () => new Rows(
                 new Text($"cluster {clusterName} is {report.Text("status")}: {report.Text("statusReason")}"),
                 Printer.Leftovers(report, "nothing was left behind")));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async Task<int> WaitQuietlyForDeletedAsync(CliHost host, ApiClient api, string route, CancellationToken ct)
+    {
+        try
+        {
+            while ((await api.GetAsync(route, ct)).Text("status") != "Deleted")
+                await Task.Delay(host.PollInterval, host.Time, ct);
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
     }
 
     private static IRenderable ClusterTable(IEnumerable<JsonNode> clusters, DateTimeOffset now)

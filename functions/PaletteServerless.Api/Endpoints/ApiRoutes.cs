@@ -63,6 +63,7 @@ public sealed class ApiRoutes(
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),
+        new(ApiRouteCatalog.GetOrphanSweep, GetOrphanSweep),
     ];
 
     // ---- orphans ----
@@ -73,10 +74,20 @@ public sealed class ApiRoutes(
         return ApiResult.Ok(JsonSerializer.SerializeToNode(await orphans.FindAsync(caller, scope, ct), ApiJsonContext.Default.LeftoverReport)!);
     }
 
+    /// <summary>Starts a sweep (a workflow: a large project outlasts the request) and answers where to watch it.</summary>
     private async Task<ApiResult> RemoveOrphans(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        return ApiResult.Ok(JsonSerializer.SerializeToNode(await orphans.RemoveAsync(caller, scope, ct), ApiJsonContext.Default.LeftoverReport)!);
+        var id = await orphans.StartSweepAsync(caller, scope, ct);
+        var location = $"{request.Path}/sweeps/{id}";
+        return ApiResult.Accepted(new JsonObject { ["id"] = id, ["state"] = SweepStates.Running, ["sweep"] = location }, location);
+    }
+
+    private async Task<ApiResult> GetOrphanSweep(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var sweep = await orphans.GetSweepAsync(caller, scope, request.PathParameters["sweep"], ct);
+        return ApiResult.Ok(JsonSerializer.SerializeToNode(sweep, ApiJsonContext.Default.OrphanSweep)!);
     }
 
     // ---- cloud accounts ----
@@ -247,8 +258,16 @@ public sealed class ApiRoutes(
     private async Task<ApiResult> ForceDeleteCluster(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        var report = await clusters.ForceDeleteAsync(caller, scope, Name(request), ct);
-        return ApiResult.Ok(JsonSerializer.SerializeToNode(report, ApiJsonContext.Default.ForceDeleteReport)!);
+        var cluster = await clusters.ForceDeleteAsync(caller, scope, Name(request), ct);
+        // The report comes in the cluster's events and forceDeleteReport once the workflow ends.
+        var clusterPath = request.Path[..request.Path.LastIndexOf('/')];
+        return ApiResult.Accepted(new JsonObject
+        {
+            ["cluster"] = clusterPath,
+            ["events"] = clusterPath + "/events",
+            ["status"] = cluster.Status,
+            ["execution"] = cluster.ForceDeleteExecutionArn,
+        }, clusterPath);
     }
 
     // ---- day 2: changes and node pools ----

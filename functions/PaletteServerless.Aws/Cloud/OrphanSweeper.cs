@@ -8,21 +8,73 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
+/// What one orphaned cluster left in one account and region: the unit the sweep workflow removes.
+/// <paramref name="Account"/> is the project's cloud account by name, or null for the product's own account.
+/// </summary>
+public sealed record OrphanGroup(string? Account, string Region, string Uid, string Name);
+
+/// <summary>
 /// Finds, through the Tagging API, what carries the project's ownership tags but belongs to no live
 /// cluster, in every account and region given; removes it with the same teardown as a delete.
 /// </summary>
 public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore inventory, TimeProvider clock) : IOrphanSweeper
 {
-    public Task<LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
-        SweepAsync(scope, accounts, regions, live, remove: false, ct);
+    private const string SessionName = "palette-orphan-sweep";
 
-    public Task<LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
-        SweepAsync(scope, accounts, regions, live, remove: true, ct);
-
-    private async Task<LeftoverReport> SweepAsync(
-        ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, bool remove, CancellationToken ct)
+    public async Task<LeftoverReport> FindAsync(
+        ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct)
     {
         var leftovers = new List<Leftover>();
+        await ForEachOrphanAsync(scope, accounts, regions, live, async (_, cloud, uid, name, resources) =>
+        {
+            var accountId = await cloud.AccountIdAsync(ct);
+            foreach (var resource in resources)
+            {
+                var (kind, id) = Teardown.KindAndId(resource.ResourceArn);
+                kind ??= resource.ResourceArn.Split(':').ElementAtOrDefault(2) ?? "other";
+                leftovers.Add(new Leftover(LeftoverReport.TypeOf(kind), id, kind, accountId, cloud.Region,
+                    $"tagged for cluster {name} ({uid}), which is not live", LeftoverReport.HourlyCost(kind), uid, name));
+            }
+        }, ct);
+        return LeftoverReport.Of(null, leftovers, clock.GetUtcNow());
+    }
+
+    /// <summary>Every orphaned cluster, by account and region, for the sweep workflow to remove one at a time.</summary>
+    public async Task<List<OrphanGroup>> FindGroupsAsync(
+        ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct)
+    {
+        var groups = new List<OrphanGroup>();
+        await ForEachOrphanAsync(scope, accounts, regions, live, (account, cloud, uid, name, _) =>
+        {
+            groups.Add(new OrphanGroup(account.RoleArn is null ? null : account.Name, cloud.Region, uid, name));
+            return Task.CompletedTask;
+        }, ct);
+        return groups;
+    }
+
+    /// <summary>
+    /// One teardown sweep of what one orphaned cluster left (every stage attempted, safe to repeat);
+    /// returns what is still there, with why and what it costs.
+    /// </summary>
+    public async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, CloudAccount account, OrphanGroup group, CancellationToken ct)
+    {
+        using var cloud = await sessions.OpenAsync(account, group.Region, SessionName, ct);
+        // The orphan's cluster record may be gone; the uid and scope are all the teardown needs.
+        var cluster = new Cluster
+        {
+            Scope = scope,
+            Uid = group.Uid,
+            Spec = new ClusterSpec { Name = group.Name, Cloud = new CloudSpec { Region = cloud.Region } },
+            Status = ClusterStatus.Deleted,
+        };
+        var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
+        return await LeftoverFinder.SweepAsync(resources, ct);
+    }
+
+    private async Task ForEachOrphanAsync(
+        ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live,
+        Func<CloudAccount, ICloudSession, string, string, IReadOnlyList<ResourceTagMapping>, Task> visit, CancellationToken ct)
+    {
         // The product's own account counts too: a cloud account without a role builds there.
         var distinct = accounts.GroupBy(a => a.RoleArn).Select(g => g.First()).ToList();
         if (distinct.All(a => a.RoleArn is not null))
@@ -31,7 +83,7 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
         {
             foreach (var region in regions)
             {
-                using var cloud = await sessions.OpenAsync(account, region, "palette-orphan-sweep", ct);
+                using var cloud = await sessions.OpenAsync(account, region, SessionName, ct);
                 var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
                 {
                     TagFilters = [new TagFilter(OwnershipTags.Tenant, [scope.Tenant]), new TagFilter(OwnershipTags.Project, [scope.Project])],
@@ -43,36 +95,9 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
                 foreach (var group in orphans)
                 {
                     var name = group.First().Resource.Tags?.FirstOrDefault(t => t.Key == OwnershipTags.ClusterName)?.Value ?? "unknown";
-                    if (remove)
-                    {
-                        leftovers.AddRange(await RemoveGroupAsync(scope, cloud, group.Key, name, ct));
-                        continue;
-                    }
-                    var accountId = await cloud.AccountIdAsync(ct);
-                    foreach (var (resource, _) in group)
-                    {
-                        var (kind, id) = Teardown.KindAndId(resource.ResourceArn);
-                        kind ??= resource.ResourceArn.Split(':').ElementAtOrDefault(2) ?? "other";
-                        leftovers.Add(new Leftover(LeftoverReport.TypeOf(kind), id, kind, accountId, region,
-                            $"tagged for cluster {name} ({group.Key}), which is not live", LeftoverReport.HourlyCost(kind), group.Key, name));
-                    }
+                    await visit(account, cloud, group.Key, name, group.Select(r => r.Resource).ToList());
                 }
             }
         }
-        return LeftoverReport.Of(null, leftovers, clock.GetUtcNow());
-    }
-
-    private async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, ICloudSession cloud, string uid, string name, CancellationToken ct)
-    {
-        // The orphan's cluster record may be gone; the uid and scope are all the teardown needs.
-        var cluster = new Cluster
-        {
-            Scope = scope,
-            Uid = uid,
-            Spec = new ClusterSpec { Name = name, Cloud = new CloudSpec { Region = cloud.Region } },
-            Status = ClusterStatus.Deleted,
-        };
-        var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
-        return await LeftoverFinder.SweepAsync(resources, ct);
     }
 }

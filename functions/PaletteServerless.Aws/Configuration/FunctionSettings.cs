@@ -3,7 +3,8 @@ using PaletteServerless.Manifest;
 namespace PaletteServerless.Aws.Configuration;
 
 /// <summary>Configuration read once from the environment, failing fast with the missing variable's name.</summary>
-public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string UpdateStateMachineArn, string EventBusName, string Region)
+public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string UpdateStateMachineArn, string EventBusName, string Region,
+    string ForceDeleteStateMachineArn, string SweepOrphansStateMachineArn)
 {
     public static FunctionSettings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -18,6 +19,8 @@ public sealed record FunctionSettings(string TableName, string ProvisionStateMac
             Required(EnvironmentNames.DeleteStateMachineArn),
             Required(EnvironmentNames.UpdateStateMachineArn),
             Required(EnvironmentNames.EventBusName),
-            Required(EnvironmentNames.Region));
+            Required(EnvironmentNames.Region),
+            Required(EnvironmentNames.ForceDeleteStateMachineArn),
+            Required(EnvironmentNames.SweepOrphansStateMachineArn));
     }
 }

@@ -81,6 +81,22 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             await clusters.AddEventAsync(after, Event(ready ? "Normal" : "Warning", type, message), ct);
     }
 
+    /// <summary>
+    /// Sets several conditions in one conditional write, with an event for each that changed: a step
+    /// that reports several at once costs the create one read and one write, not one of each per condition.
+    /// </summary>
+    public async Task SetConditionsAsync(ProjectScope scope, string name, string uid, IReadOnlyList<(string Type, bool Ready, string Reason, string Message)> conditions, CancellationToken ct)
+    {
+        List<(string Type, bool Ready, string Reason, string Message)> changed = [];
+        var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
+        {
+            changed = conditions.Where(n => !cluster.Conditions.Any(c => c.Type == n.Type && c.Status == (n.Ready ? "True" : "False") && c.Reason == n.Reason)).ToList();
+            return changed.Count == 0 ? null : changed.Aggregate(cluster, (c, n) => WithCondition(c, n.Type, n.Ready, n.Reason, n.Message));
+        }, ct);
+        if (after is not null)
+            await Task.WhenAll(changed.Select(n => clusters.AddEventAsync(after, Event(n.Ready ? "Normal" : "Warning", n.Type, n.Message), ct)));
+    }
+
     /// <summary>The cluster with one condition set (replacing the one of its type), for a change written with a status move.</summary>
     public Cluster WithCondition(Cluster cluster, string type, bool ready, string reason, string message) => cluster with
     {
@@ -172,6 +188,10 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             throw new TransientCloudException($"the {detailType} event could not be published: " + ex.Message, ex);
         }
     }
+
+    /// <summary>The "Cluster Leftover Resources" event of a force delete: what is left, where, why, and its hourly cost.</summary>
+    public Task PublishLeftoversAsync(Cluster cluster, LeftoverReport report, CancellationToken ct) =>
+        PublishAsync(cluster, ClusterEvents.LeftoversDetailType, JsonSerializer.Serialize(report, LeftoverJsonContext.Default.LeftoverReport), ct);
 
     private async Task PublishAsync(Cluster cluster, string? previousStatus, CancellationToken ct)
     {

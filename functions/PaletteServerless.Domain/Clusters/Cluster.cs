@@ -75,6 +75,10 @@ public sealed record Cluster
     public DateTimeOffset? DeletedAt { get; init; }
     public string? ProvisionExecutionArn { get; init; }
     public string? DeleteExecutionArn { get; init; }
+    /// <summary>The force delete workflow's execution, once an admin started it (one per cluster: its name is derived from the uid).</summary>
+    public string? ForceDeleteExecutionArn { get; init; }
+    /// <summary>What the force delete left behind, written when it marks the cluster Deleted.</summary>
+    public Provisioning.ForceDeleteReport? ForceDeleteReport { get; init; }
     /// <summary>The update workflow's execution: at most one runs per cluster (the move to Updating is a conditional write).</summary>
     public string? UpdateExecutionArn { get; init; }
     /// <summary>How many update workflows were started; names the next execution and keeps status events' ids distinct.</summary>

@@ -148,8 +148,12 @@ public sealed class ClusterService(
         return await UpdateWithRetryAsync(scope, name, c => c with { DeleteExecutionArn = executionArn }, ct);
     }
 
-    /// <summary>Force delete, for admins, once the cluster has been Deleting for <see cref="ForceDeleteDelay"/>.</summary>
-    public async Task<Provisioning.ForceDeleteReport> ForceDeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
+    /// <summary>
+    /// Force delete, for admins, once the cluster has been Deleting for <see cref="ForceDeleteDelay"/>:
+    /// starts the force delete workflow and returns the cluster with its execution. Asking again while
+    /// it runs finds the same execution (its name is derived from the uid), never a second one.
+    /// </summary>
+    public async Task<Cluster> ForceDeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
     {
         caller.Demand(Permission.Read, scope.Project);
         var cluster = await clusters.GetAsync(scope, name, ct) ?? throw NotFound(name);
@@ -158,7 +162,13 @@ public sealed class ClusterService(
         if (left > TimeSpan.Zero)
             throw new ConflictException(
                 $"force delete becomes available at {cluster.ForceDeleteAvailableAt:O}, in {Math.Ceiling(left.TotalSeconds)} s; until then the delete workflow keeps trying");
-        return await forceDeleter.ForceDeleteAsync(cluster, caller, ct);
+        if (cluster.ForceDeleteExecutionArn is null)
+            await clusters.AddEventAsync(cluster, NewEvent("Warning", "ForceDeleteRequested", $"force delete requested by {caller.Subject}"), ct);
+        var executionArn = await StartOrExplainAsync(() => forceDeleter.StartAsync(cluster, caller, ct), "force delete");
+        if (cluster.ForceDeleteExecutionArn == executionArn)
+            return cluster;
+        // The workflow may already have marked the cluster Deleted: recording its execution changes nothing else.
+        return await UpdateWithRetryAsync(scope, name, c => c with { ForceDeleteExecutionArn = executionArn }, ct);
     }
 
     /// <summary>How long until force delete is allowed, for a cluster in Deleting; throws 409 otherwise.</summary>

@@ -60,11 +60,12 @@ public interface INodeInventory
 
 /// <summary>
 /// Force delete (product doc): stop the delete workflow, sweep what carries the cluster's ownership
-/// tag, and report what could not be removed. Returns the report as the API shows it.
+/// tag, and report what could not be removed. It runs as a workflow (a sweep outlasts an API
+/// request); this starts it, one execution per cluster, and returns the execution's ARN.
 /// </summary>
 public interface IForceDeleter
 {
-    Task<Provisioning.ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct);
+    Task<string> StartAsync(Cluster cluster, Caller caller, CancellationToken ct);
 }
 
 /// <summary>
@@ -90,8 +91,16 @@ public interface IOrphanSweeper
     /// <param name="liveClusterUids">Resources of these clusters are not orphans.</param>
     Task<Provisioning.LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> liveClusterUids, CancellationToken ct);
 
-    /// <summary>Removes what it can now (one pass, safe to repeat) and reports what is still there.</summary>
-    Task<Provisioning.LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> liveClusterUids, CancellationToken ct);
+}
+
+/// <summary>The orphan sweep's workflow: removing a project's orphans outlasts an API request.</summary>
+public interface ISweepWorkflow
+{
+    /// <summary>Starts the sweep <paramref name="sweepId"/> of the project.</summary>
+    Task StartAsync(ProjectScope scope, string sweepId, CancellationToken ct);
+
+    /// <summary>The sweep's state and, once it ended, its report; null when the project has no such sweep.</summary>
+    Task<Clusters.OrphanSweep?> GetAsync(ProjectScope scope, string sweepId, CancellationToken ct);
 }
 
 /// <summary>What a kubeconfig is made from: the cluster CA (with its key) and the API load balancer's DNS name.</summary>

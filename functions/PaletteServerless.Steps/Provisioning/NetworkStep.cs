@@ -1,30 +1,58 @@
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Provisioning;
 
-/// <summary>The network core: VPC, subnets, internet gateway, public routes, security groups (static placement: security groups only).</summary>
+/// <summary>
+/// The network core (VPC, subnets, internet gateway, public routes, security groups; static
+/// placement: security groups only), then at once the API server's load balancer, target group and
+/// listener (its DNS name is what the nodes join). One step: the load balancer is the create's
+/// longest wait, and it starts as soon as its subnets and security group exist.
+/// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
     public NetworkStep() : this(StepRuntime.FromEnvironment()) { }
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
-        var (plan, _) = await step.PlanAsync(ct);
+        var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         await new ClusterNetwork(resources).EnsureAsync(plan, ct);
-        if (plan.IsDynamic)
-        {
-            await step.SetConditionAsync("VpcReady", true, "Created", $"VPC {plan.VpcCidr}", ct);
-            await step.SetConditionAsync("SubnetsReady", true, "Created", $"{plan.Zones.Count * 2} subnets in {string.Join(", ", plan.Zones.Select(z => z.AvailabilityZone))}", ct);
-            await step.SetConditionAsync("InternetGatewayReady", true, "Attached", "internet gateway attached", ct);
-        }
-        else
-        {
-            await step.SetConditionAsync("VpcReady", true, "StaticPlacement", $"using the given VPC {plan.StaticVpcId}", ct);
-            await step.SetConditionAsync("SubnetsReady", true, "StaticPlacement", "using the given subnets", ct);
-        }
-        await step.SetConditionAsync("SecurityGroupsReady", true, "Created", "control plane, node and load balancer groups with their rules", ct);
+        var dnsName = await new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
+        // One write for every condition: this step is on the create's critical path.
+        List<(string, bool, string, string)> conditions = plan.IsDynamic
+            ?
+            [
+                ("VpcReady", true, "Created", $"VPC {plan.VpcCidr}"),
+                ("SubnetsReady", true, "Created", $"{plan.Zones.Count * 2} subnets in {string.Join(", ", plan.Zones.Select(z => z.AvailabilityZone))}"),
+                ("InternetGatewayReady", true, "Attached", "internet gateway attached"),
+            ]
+            :
+            [
+                ("VpcReady", true, "StaticPlacement", $"using the given VPC {plan.StaticVpcId}"),
+                ("SubnetsReady", true, "StaticPlacement", "using the given subnets"),
+            ];
+        conditions.Add(("SecurityGroupsReady", true, "Created", "control plane, node and load balancer groups with their rules"));
+        conditions.Add(("LoadBalancerReady", false, "Provisioning", $"{plan.LoadBalancerScheme} load balancer {dnsName} is provisioning"));
+        await runtime.Status.SetConditionsAsync(step.Scope, step.Input.Cluster, step.Input.Uid, conditions, ct);
         return StepResult.Finished;
     });
+
+    /// <summary>The load balancer's subnets: the plan's public ones (private for an internal scheme), or the user's, one per zone.</summary>
+    private static IReadOnlyList<string> LoadBalancerSubnets(ClusterResources resources, ClusterPlan plan, StaticNetwork? network)
+    {
+        var placement = resources.Cluster.Spec.Cloud!.Placement!;
+        var controlPlaneZones = plan.Instances.Where(i => i.Role == NodePoolRoles.ControlPlane).Select(i => i.AvailabilityZone).Distinct().ToList();
+        return (plan.IsDynamic, plan.LoadBalancerScheme) switch
+        {
+            (true, LoadBalancerSchemes.Internal) => resources.All(ResourceKinds.Subnet, "private").Select(s => s.Id).ToList(),
+            (true, _) => resources.All(ResourceKinds.Subnet, "public").Select(s => s.Id).ToList(),
+            (false, LoadBalancerSchemes.Internal) => placement.ControlPlaneSubnetIds!,
+            // One public subnet per zone: a load balancer takes at most one subnet per zone.
+            (false, _) => network!.PublicSubnets.GroupBy(s => s.AvailabilityZone)
+                .OrderByDescending(g => controlPlaneZones.Contains(g.Key)).Select(g => g.First().SubnetId).ToList(),
+        };
+    }
 }

@@ -1,9 +1,15 @@
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Provisioning;
 
-/// <summary>Checks everything that can be checked before creating anything; fails with every reason at once.</summary>
+/// <summary>
+/// The provisioning workflow's first step: Pending -> Provisioning (announcing Pending first, so every
+/// status is an event; a cluster a delete already owns stops the workflow), then every check that can
+/// be made before anything is created, failing with every reason at once. One step, not two: each
+/// invocation on the way to the load balancer's create lengthens the create.
+/// </summary>
 public sealed class PreflightStep(StepRuntime runtime)
 {
     public PreflightStep() : this(StepRuntime.FromEnvironment()) { }
@@ -11,6 +17,9 @@ public sealed class PreflightStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
         var cluster = await step.ClusterAsync(ct);
+        if (cluster.Status == ClusterStatus.Pending)
+            await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Pending, cluster.StatusReason ?? "accepted", ct);
+        await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Provisioning, "provisioning started", ct);
         ICloudSession cloud;
         try
         {

@@ -13,16 +13,22 @@ public sealed record ProductArns(
     string ProvisionExecutionsArn,
     string? UpdateExecutionsArn = null,
     string? RemediateStateMachineArn = null,
-    string? RemediateExecutionsArn = null);
+    string? RemediateExecutionsArn = null,
+    string? DeleteExecutionsArn = null,
+    string? SweepExecutionsArn = null,
+    string? ForceDeleteExecutionsArn = null);
 
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
 /// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
-/// <param name="ControlsWorkflows">Starts both workflows and stops their executions (the API).</param>
+/// <param name="ControlsWorkflows">Starts the workflows (the API); stopping one is the job of the workflow that takes over.</param>
 /// <param name="StopsProvisioning">Describes and stops provisioning and update executions (the start of a delete).</param>
 /// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
 /// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
+/// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
+/// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
 public sealed record FunctionAccess(
-    ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false);
+    ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
+    bool StopsDeletion = false, bool ReadsRuns = false);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -38,16 +44,17 @@ public static class FunctionPolicies
     /// <summary>Every function by its catalog name.</summary>
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
     {
-        // Starts and stops workflows; force delete and orphan removal sweep what carries a cluster's tag.
+        // Starts workflows; lists the orphans (what carries a project's tags); force delete and
+        // orphan removal run as workflows, so the API deletes nothing itself, and reads the sweeps back.
         // A dry run makes the preflight checks, the vCPU quota read included; issuing a kubeconfig
         // reads the cluster's CA parameter, and nothing else of its secrets.
-        ["Api"] = new(TearDown | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority, ControlsWorkflows: true),
+        ["Api"] = new(ClusterPermissions.Describe | ClusterPermissions.FindTagged | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority,
+            ControlsWorkflows: true, ReadsRuns: true),
 
         // Provisioning
-        ["StartProvisioning"] = new(ClusterPermissions.None),
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
-        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        ["LoadBalancer"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
+        // The network core, then the API server's load balancer as soon as its subnets exist.
+        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer),
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private routes once the NAT gateways are available.
@@ -55,9 +62,8 @@ public static class FunctionPolicies
         // Stores the cluster's secrets in SSM before it runs the nodes that read them.
         ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.WriteSecrets),
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
-        // Registers the control-plane instances with the load balancer's target group.
+        // Registers the control-plane instances with the load balancer's target group; marks Running once they are healthy.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
-        ["MarkRunning"] = new(ClusterPermissions.None),
         ["MarkFailed"] = new(ClusterPermissions.None),
 
         // Deletion
@@ -66,6 +72,15 @@ public static class FunctionPolicies
         ["Teardown"] = new(TearDown),
         ["ForceDeleteEligible"] = new(ClusterPermissions.None),
         ["MarkDeleted"] = new(ClusterPermissions.None),
+        // Stops the stuck delete workflow, then sweeps what carries the cluster's tag with the delete's teardown.
+        ["ForceDelete"] = new(TearDown, StopsDeletion: true),
+
+        // Orphan sweep
+        // Lists what carries the project's tags in every account and region of the project.
+        ["FindOrphans"] = new(ClusterPermissions.FindTagged),
+        // Removes one orphaned cluster's resources with the delete's teardown.
+        ["RemoveOrphans"] = new(TearDown),
+        ["FinishSweep"] = new(ClusterPermissions.None),
 
         // Update
         // Applies a change of the cluster's tags to what it owns; lists the pools from the inventory.
@@ -116,7 +131,6 @@ public static class FunctionPolicies
         if (access.ControlsWorkflows)
         {
             statements.Add(ClusterResourcePolicy.Allow("StartWorkflows", ["states:StartExecution"], [.. arns.StateMachineArns]));
-            statements.Add(ClusterResourcePolicy.Allow("StopWorkflows", ["states:StopExecution"], [.. arns.ExecutionArns]));
         }
         if (access.StartsRemediation)
         {
@@ -130,6 +144,15 @@ public static class FunctionPolicies
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
                 arns.UpdateExecutionsArn is { } update ? [arns.ProvisionExecutionsArn, update] : [arns.ProvisionExecutionsArn]));
+        if (access.StopsDeletion)
+            statements.Add(ClusterResourcePolicy.Allow("StopDeletion", ["states:StopExecution"],
+                [arns.DeleteExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} stops the delete workflow, whose executions' ARN was not given")]));
+        if (access.ReadsRuns)
+            statements.Add(ClusterResourcePolicy.Allow("DescribeSweepsAndForceDeletes", ["states:DescribeExecution"],
+            [
+                arns.SweepExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads sweeps, whose executions' ARN was not given"),
+                arns.ForceDeleteExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads force deletes, whose executions' ARN was not given"),
+            ]));
         if (access.Cluster != ClusterPermissions.None)
         {
             // Any account (the tenant registers target accounts at run time), but only roles under our path.

@@ -28,11 +28,12 @@ public sealed class ApiHarness
         Store = new DynamoDbStore(fixture.Dynamo, StoreFixture.TableName, Clock);
         Workflows = new RecordingWorkflowStarter();
         ForceDeleter = new RecordingForceDeleter(Store, Clock);
+        Sweeps = new RecordingSweepWorkflow(Clock);
         Function = new ApiFunction(new ApiRoutes(
             new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
-            new OrphanService(Store, Store, Orphans, "us-east-1"),
+            new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Clock),
             Clock,
             new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock),
@@ -46,6 +47,7 @@ public sealed class ApiHarness
     public RecordingForceDeleter ForceDeleter { get; }
     public ScriptedPreflight Preflight { get; } = new();
     public RecordingOrphanSweeper Orphans { get; } = new();
+    public RecordingSweepWorkflow Sweeps { get; }
     public FixedClusterCredentials Credentials { get; } = new();
     public ScriptedCloudAccountReader CloudReader { get; } = new();
     public ApiFunction Function { get; }

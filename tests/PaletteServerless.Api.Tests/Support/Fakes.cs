@@ -44,24 +44,39 @@ public sealed class UnreachableWorkflowStarter : IWorkflowStarter
         throw new HttpRequestException("connection refused (states.us-east-1.amazonaws.com)");
 }
 
-/// <summary>Force delete without a cloud: records the call and marks the cluster Deleted, as the real one does when nothing is left.</summary>
+/// <summary>
+/// The force delete workflow without a cloud: records each start and, unless told to leave it
+/// running, does what the workflow does when nothing is left (the cluster Deleted with its report).
+/// Starts of a running execution find it, as Step Functions does for the same execution name.
+/// </summary>
 public sealed class RecordingForceDeleter(IClusterStore clusters, TimeProvider clock) : IForceDeleter
 {
     public ConcurrentQueue<(Cluster Cluster, Caller Caller)> Calls { get; } = new();
 
+    /// <summary>The executions that exist, by name.</summary>
+    public IReadOnlySet<string> Executions => Calls.Select(c => ExecutionName(c.Cluster)).ToHashSet();
+
+    /// <summary>False: the workflow is still running when the API answers.</summary>
+    public bool Completes { get; set; } = true;
+
     /// <summary>What the sweep "could not remove", for the report.</summary>
     public List<Leftover> Leftovers { get; } = [];
 
-    public async Task<ForceDeleteReport> ForceDeleteAsync(Cluster cluster, Caller caller, CancellationToken ct)
+    public static string ExecutionName(Cluster cluster) => $"force-delete-{cluster.Uid}";
+
+    public async Task<string> StartAsync(Cluster cluster, Caller caller, CancellationToken ct)
     {
         Calls.Enqueue((cluster, caller));
-        var now = clock.GetUtcNow();
-        var deleted = await clusters.UpdateAsync(
-            cluster with { Status = ClusterStatus.Deleted, StatusReason = $"force deleted by {caller.Subject}", DeletedAt = now, UpdatedAt = now },
-            cluster.Version, ct);
-        // The shape of the real ForceDeleter's answer (a LeftoverReport plus the new status).
-        var report = LeftoverReport.Of(cluster.Name, Leftovers, now);
-        return ForceDeleteReport.Of(report, deleted.Status, deleted.StatusReason!);
+        if (Completes)
+        {
+            var now = clock.GetUtcNow();
+            var reason = $"force deleted by {caller.Subject}";
+            var report = ForceDeleteReport.Of(LeftoverReport.Of(cluster.Name, Leftovers, now), ClusterStatus.Deleted, reason);
+            await clusters.UpdateAsync(
+                cluster with { Status = ClusterStatus.Deleted, StatusReason = reason, DeletedAt = now, UpdatedAt = now, ForceDeleteReport = report },
+                cluster.Version, ct);
+        }
+        return $"arn:aws:states:us-east-1:123456789012:execution:palette-force-delete-cluster:{ExecutionName(cluster)}";
     }
 }
 
@@ -83,17 +98,34 @@ public sealed class RecordingOrphanSweeper : IOrphanSweeper
 {
     public List<(string Tenant, string Project, IReadOnlySet<string> Live)> Calls { get; } = [];
 
-    public Task<PaletteServerless.Domain.Provisioning.LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<PaletteServerless.Domain.CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
-        Record(scope, live);
-
-    public Task<PaletteServerless.Domain.Provisioning.LeftoverReport> RemoveAsync(ProjectScope scope, IReadOnlyList<PaletteServerless.Domain.CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct) =>
-        Record(scope, live);
-
-    private Task<PaletteServerless.Domain.Provisioning.LeftoverReport> Record(ProjectScope scope, IReadOnlySet<string> live)
+    public Task<PaletteServerless.Domain.Provisioning.LeftoverReport> FindAsync(ProjectScope scope, IReadOnlyList<PaletteServerless.Domain.CloudAccounts.CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live, CancellationToken ct)
     {
         Calls.Add((scope.Tenant, scope.Project, live));
         return Task.FromResult(PaletteServerless.Domain.Provisioning.LeftoverReport.Of(null, [], DateTimeOffset.UnixEpoch));
     }
+}
+
+/// <summary>The sweep workflow without a cloud: records each start; a sweep runs until a test finishes it with a report.</summary>
+public sealed class RecordingSweepWorkflow(TimeProvider clock) : ISweepWorkflow
+{
+    private readonly ConcurrentDictionary<string, (ProjectScope Scope, OrphanSweep Sweep)> _sweeps = new();
+
+    public IReadOnlyCollection<string> Started => [.. _sweeps.Keys];
+
+    public Task StartAsync(ProjectScope scope, string sweepId, CancellationToken ct)
+    {
+        _sweeps[sweepId] = (scope, new OrphanSweep(sweepId, SweepStates.Running, clock.GetUtcNow(), null, null, null));
+        return Task.CompletedTask;
+    }
+
+    public void Finish(string sweepId, LeftoverReport report)
+    {
+        var (scope, sweep) = _sweeps[sweepId];
+        _sweeps[sweepId] = (scope, sweep with { State = SweepStates.Succeeded, StoppedAt = clock.GetUtcNow(), Report = report });
+    }
+
+    public Task<OrphanSweep?> GetAsync(ProjectScope scope, string sweepId, CancellationToken ct) =>
+        Task.FromResult(_sweeps.TryGetValue(sweepId, out var entry) && entry.Scope == scope ? entry.Sweep : null);
 }
 
 /// <summary>One CA for every cluster and a fixed API host, as the cluster's SSM parameter and inventory would give them.</summary>
