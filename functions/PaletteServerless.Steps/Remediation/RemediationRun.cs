@@ -46,8 +46,8 @@ public static class RemediationRun
         var resources = await step.ResourcesAsync(ct);
         var remediation = new NodeRemediation(resources, new NodePoolKind(resources));
         var observed = await remediation.ObserveAsync(ct);
-        var zones = (cluster.Spec.NodePools ?? []).Where(p => p.Name is not null)
-            .ToDictionary(p => p.Name!, p => RollPoolStep.ZonesOf(p, plan, p.Name!), StringComparer.Ordinal);
+        var zones = cluster.Definition.NodePools
+            .ToDictionary(p => p.Name, p => RollPoolStep.ZonesOf(p, plan, p.Name), StringComparer.Ordinal);
         var decision = RemediationPlanner.Decide(cluster.Spec, observed, zones, cluster.CapacityShortages ?? [], step.Runtime.Clock.GetUtcNow());
         return (decision, remediation);
     }
