@@ -22,6 +22,14 @@ public sealed record StepInput
     public string? Pool { get; init; }
     /// <summary>What the update run's first step returned: the generation it rolls to, and its pools.</summary>
     public StepResult? Update { get; init; }
+    /// <summary>The poll loop's counter ($.polls), for a check that must name what it waited for on its last poll.</summary>
+    public PollCounter? Polls { get; init; }
+}
+
+/// <summary>The workflow's count of the polls a loop has made so far.</summary>
+public sealed record PollCounter
+{
+    public int N { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>

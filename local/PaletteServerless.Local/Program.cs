@@ -7,6 +7,8 @@ var timeScale = new Option<double>("--time-scale") { Description = "Divide every
 var faultProfile = new Option<string?>("--fault-profile") { Description = "JSON fault profile for the local AWS (see README: Fault profiles)" };
 var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fault profile's random choices, to replay a run" };
 var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
+var nodeNeverReportsRate = new Option<double?>("--node-never-reports-rate") { Description = "Fraction (0-1) of booted nodes that never report a phase, seeded by --fault-seed (default: the fault profile's, else 0)" };
+var packsFailureRate = new Option<double?>("--packs-failure-rate") { Description = "Fraction (0-1) of first control planes that report PacksFailed naming their first pack, seeded by --fault-seed (default: the fault profile's, else 0)" };
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
@@ -16,7 +18,7 @@ var demo = new Option<bool>("--demo") { Description = "Once ready, walk through 
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, nodeNeverReportsRate, packsFailureRate, stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -30,6 +32,8 @@ root.SetAction(async (parsed, ct) =>
         Throttling = parsed.GetValue(throttling),
         OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
+        NodeNeverReportsRate = parsed.GetValue(nodeNeverReportsRate),
+        PacksFailureRate = parsed.GetValue(packsFailureRate),
         StsRolesPath = parsed.GetValue(stsRoles),
         FunctionLogLevel = parsed.GetValue(functionLogLevel)!,
         Demo = parsed.GetValue(demo),
@@ -37,6 +41,11 @@ root.SetAction(async (parsed, ct) =>
     if (options.TimeScale <= 0)
     {
         Console.Error.WriteLine("--time-scale must be greater than 0");
+        return 2;
+    }
+    if (options.NodeNeverReportsRate is < 0 or > 1 || options.PacksFailureRate is < 0 or > 1)
+    {
+        Console.Error.WriteLine("--node-never-reports-rate and --packs-failure-rate must be between 0 and 1");
         return 2;
     }
     if (options.OnDemandVcpuQuota < 0)

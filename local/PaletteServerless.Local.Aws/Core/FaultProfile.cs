@@ -15,7 +15,9 @@ namespace PaletteServerless.Local.Aws.Core;
 ///   },
 ///   "natGatewayFailureRate": 0.25,
 ///   "natGatewayFailureCode": "InsufficientFreeAddressesInSubnet",
-///   "eventualConsistencySeconds": 5
+///   "eventualConsistencySeconds": 5,
+///   "nodeNeverReportsRate": 0.05,
+///   "packsFailureRate": 0.1
 /// }
 /// </code>
 /// Rates are probabilities per request; <c>"*"</c> applies to every operation without its own entry
@@ -24,7 +26,9 @@ namespace PaletteServerless.Local.Aws.Core;
 /// <c>InsufficientInstanceCapacity</c> on RunInstances. A NAT gateway fails (state <c>failed</c>,
 /// the failure code given) with <c>natGatewayFailureRate</c>. For <c>eventualConsistencySeconds</c>
 /// (modelled, divided by the time scale) after its creation, a new id is still NotFound to
-/// Describe calls that name it. All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
+/// Describe calls that name it. A booted node whose user data would work never reports a phase with
+/// <c>nodeNeverReportsRate</c> (as if it hung in cloud-init); a first control plane reports PacksFailed,
+/// naming its first pack, with <c>packsFailureRate</c> (see <c>Ec2/NodeAgent.cs</c>). All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
 /// </summary>
 public sealed record FaultProfile
 {
@@ -33,6 +37,8 @@ public sealed record FaultProfile
     public double NatGatewayFailureRate { get; init; }
     public string NatGatewayFailureCode { get; init; } = "InsufficientFreeAddressesInSubnet";
     public double EventualConsistencySeconds { get; init; }
+    public double NodeNeverReportsRate { get; init; }
+    public double PacksFailureRate { get; init; }
 
     public static FaultProfile Load(string path) =>
         JsonSerializer.Deserialize<FaultProfile>(File.ReadAllBytes(path), FileJson)
@@ -68,7 +74,8 @@ public sealed class FaultInjector
 
     public FaultProfile Profile { get; }
     public int Seed { get; }
-    public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0;
+    public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0
+        || Profile.NodeNeverReportsRate > 0 || Profile.PacksFailureRate > 0;
 
     /// <summary>True when <paramref name="fault"/> strikes this call of <paramref name="operation"/>.</summary>
     public bool Strikes(string operation, string fault)
@@ -79,6 +86,12 @@ public sealed class FaultInjector
 
     /// <summary>True when a new NAT gateway is to end <c>failed</c>.</summary>
     public bool NatGatewayFails() => Profile.NatGatewayFailureRate > 0 && Draw() < Profile.NatGatewayFailureRate;
+
+    /// <summary>True when a booted node is never to report a phase.</summary>
+    public bool NodeNeverReports() => Profile.NodeNeverReportsRate > 0 && Draw() < Profile.NodeNeverReportsRate;
+
+    /// <summary>True when a first control plane's packs are to fail.</summary>
+    public bool PacksFail() => Profile.PacksFailureRate > 0 && Draw() < Profile.PacksFailureRate;
 
     private double RateOf(string operation, string fault)
     {

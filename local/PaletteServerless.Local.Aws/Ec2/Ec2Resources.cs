@@ -136,6 +136,9 @@ public sealed class Instance : AwsResource
     public string? SpotMaxPrice { get; set; }
     public string? SpotInstanceRequestId { get; set; }
     public string? StateReasonCode { get; set; }
+
+    /// <summary>The modelled node agent's view, once the node has booted and read its user data (<see cref="NodeAgent"/>).</summary>
+    public NodeAgentState? Agent { get; set; }
 }
 
 public sealed class NetworkInterface : AwsResource

@@ -95,6 +95,7 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IApplies
         {
             var request = new Ec2Request(call);
             ApplyTime(request.World, call.Now, call.Aws.TerminalRetention);
+            NodeAgent.Advance(request.World, call.Now, call.Aws.Latency, call.Aws.Faults);
             if (request.P.Bool("DryRun") == true)
                 throw new AwsErrorException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
             return Task.FromResult(operation(request));

@@ -205,13 +205,11 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
                 _ when retiring => NodeState.Terminating,
                 "shutting-down" => NodeState.Terminating,
                 "pending" => NodeState.Launching,
+                // A node serves once it reports so itself (NodePhases); a control-plane node also once the API load balancer finds it healthy.
+                "running" when health.GetValueOrDefault(instance.InstanceId) == "draining" => NodeState.Terminating,
+                "running" when !Reported(instance, item) => NodeState.Launching,
                 "running" when role != NodePoolRoles.ControlPlane => NodeState.Healthy,
-                "running" => health.GetValueOrDefault(instance.InstanceId) switch
-                {
-                    "healthy" => NodeState.Healthy,
-                    "draining" => NodeState.Terminating,
-                    _ => NodeState.Launching,
-                },
+                "running" => health.GetValueOrDefault(instance.InstanceId) == "healthy" ? NodeState.Healthy : NodeState.Launching,
                 _ => NodeState.Unhealthy,
             };
             var fingerprint = ClusterUpdates.NodeFingerprint(cluster, pool, item.Attributes?.GetValueOrDefault(LaunchFingerprint.AttributeName));
@@ -226,6 +224,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             : RolloutTarget.Of(cluster.Spec, spec, zones);
         return (rollout, role, observed, health);
     }
+
+    /// <summary>Whether the node reported itself ready (the first control plane: its packs applied).</summary>
+    private static bool Reported(PoolInstance instance, InventoryItem item) =>
+        new NodeReport(instance.InstanceId, instance.Name, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true", instance.Phase, null).IsReady;
 
     private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault("pool");
 
