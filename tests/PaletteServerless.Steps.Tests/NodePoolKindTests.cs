@@ -46,7 +46,7 @@ public sealed class NodePoolKindTests
 
         item.Id.Should().Be("i-new");
         item.AvailabilityZone.Should().Be(worker.AvailabilityZone);
-        item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker");
+        item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker").And.NotContainKey(NodeReadiness.FirstControlPlaneAttribute);
         _inventory.Items.Should().Contain(i => i.Id == "i-new");
         await _cloud.Ec2.Received(1).RunInstancesAsync(Arg.Is<RunInstancesRequest>(r =>
             r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
@@ -172,6 +172,6 @@ public sealed class NodePoolKindTests
 
         var item = await new NodePoolKind(resources).LaunchAsync(first, Launch(resources.Cluster) with { ImageByInstanceType = new Dictionary<string, string> { [first.InstanceType] = "ami-1" } }, "subnet-a", Ct);
 
-        item.Attributes.Should().Contain(NodeReadiness.FirstControlPlaneAttribute, "true");
+        item.Attributes.Should().Contain(NodeReadiness.FirstControlPlaneAttribute, "true").And.Contain(NodeReadiness.ReportsPhasesAttribute, "true");
     }
 }

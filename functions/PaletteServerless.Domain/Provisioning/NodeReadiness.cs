@@ -23,6 +23,13 @@ public static class NodeReadiness
     /// <summary>The inventory attribute of the node launched to run kubeadm init (the first control plane).</summary>
     public const string FirstControlPlaneAttribute = "firstControlPlane";
 
+    /// <summary>
+    /// The inventory attribute of a node launched with user data that reports its phases. A node of an
+    /// older cluster, launched before nodes reported, lacks it: a rolling update judges it as it always
+    /// did (running, and for a control plane the health check) instead of waiting for a report that never comes.
+    /// </summary>
+    public const string ReportsPhasesAttribute = "reportsPhases";
+
     public static bool AllReady(IReadOnlyCollection<NodeReport> nodes) => nodes.Count > 0 && nodes.All(n => n.IsReady);
 
     /// <summary>Why the create fails now, or null: a node that reported a pack failure, with the pack it named.</summary>

@@ -53,7 +53,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     public async Task<InventoryItem> LaunchAsync(InstancePlan instance, NodeLaunch launch, string subnetId, CancellationToken ct)
     {
         var role = SecurityGroupRole(instance.Role);
-        var attributes = new Dictionary<string, string> { ["role"] = instance.Role, ["pool"] = instance.Pool };
+        var attributes = new Dictionary<string, string>
+        {
+            ["role"] = instance.Role, ["pool"] = instance.Pool, [NodeReadiness.ReportsPhasesAttribute] = "true",
+        };
         // The node that runs kubeadm init and applies the packs: ready only once it reports them applied.
         if (instance.IsFirstControlPlane)
             attributes[NodeReadiness.FirstControlPlaneAttribute] = "true";

@@ -225,8 +225,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         return (rollout, role, observed, health);
     }
 
-    /// <summary>Whether the node reported itself ready (the first control plane: its packs applied).</summary>
+    /// <summary>Whether the node reported itself ready (the first control plane: its packs applied); a node launched before nodes reported counts as it did then.</summary>
     private static bool Reported(PoolInstance instance, InventoryItem item) =>
+        item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) != "true" ||
         new NodeReport(instance.InstanceId, instance.Name, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true", instance.Phase, null).IsReady;
 
     private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault("pool");
