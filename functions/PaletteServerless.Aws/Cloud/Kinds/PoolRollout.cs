@@ -40,6 +40,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>About how long EC2 takes from RunInstances to running.</summary>
     private const int InstanceStartSeconds = 45;
 
+    /// <summary>How long a running node that has not reported yet is left before the next look: a fair part of its boot.</summary>
+    private const int NodeReportSeconds = 30;
+
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
 
@@ -143,7 +146,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return Math.Clamp(draining.Max(), HealthCheckSeconds, DeregistrationDelaySeconds);
         if (step.LaunchZones.Count > 0)
             return InstanceStartSeconds;
-        return observed.Any(n => n.Instance.State == "pending") ? HealthCheckSeconds * 2 : HealthCheckSeconds;
+        if (observed.Any(n => n.Instance.State == "pending"))
+            return HealthCheckSeconds * 2;
+        // A running node that has not reported ready is still booting (cloud-init, kubeadm): its report takes longer than a health check.
+        return observed.Any(n => n.State == NodeState.Launching && n.Instance.State == "running") ? NodeReportSeconds : HealthCheckSeconds;
     }
 
     /// <summary>
