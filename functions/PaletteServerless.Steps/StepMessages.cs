@@ -26,6 +26,8 @@ public sealed record StepInput
     public StepResult? Remediation { get; init; }
     /// <summary>Who started a force delete, for its events.</summary>
     public string? RequestedBy { get; init; }
+    /// <summary>The poll loop's counter ($.polls), for a check that must name what it waited for on its last poll.</summary>
+    public PollCounter? Polls { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>
@@ -63,6 +65,12 @@ public sealed record SweepResult
 {
     public IReadOnlyList<Aws.Cloud.OrphanGroup>? Groups { get; init; }
     public IReadOnlyList<Domain.Provisioning.Leftover>? Leftovers { get; init; }
+}
+
+/// <summary>The workflow's count of the polls a loop has made so far.</summary>
+public sealed record PollCounter
+{
+    public int N { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>

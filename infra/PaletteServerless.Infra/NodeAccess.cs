@@ -20,6 +20,12 @@ namespace PaletteServerless.Infra;
 /// parameter's tag with the calling instance's own tags, while every cluster with dynamic placement
 /// has its own VPC; the path cannot carry it either, since one instance profile serves every
 /// cluster of the account. Static clusters sharing a VPC share this fence (README, Known limits).
+///
+/// How a node reports its phase (<see cref="NodePhases"/>): it may call ec2:CreateTags only on the
+/// instance its credentials were issued to, and only with the two phase tag keys. The resource is
+/// the policy variable <c>${ec2:SourceInstanceARN}</c> (the ARN of the instance the role credentials
+/// belong to, as the EC2 condition keys document it; IAM resolves policy variables in a Resource),
+/// so the tagged resource must equal the calling instance; <c>aws:TagKeys</c> limits the keys.
 /// </summary>
 public sealed class NodeAccess : Construct
 {
@@ -29,6 +35,8 @@ public sealed class NodeAccess : Construct
 
     public const string SourceVpcCondition = "ssm:resourceTag/" + SecretParameters.VpcTag;
     public const string SourceVpcVariable = "${aws:ec2InstanceSourceVPC}";
+    public const string SourceInstanceArnKey = "ec2:SourceInstanceARN";
+    public const string SourceInstanceArnVariable = "${" + SourceInstanceArnKey + "}";
 
     /// <param name="tenant">The tenant whose clusters this account runs, or "*" for the product's own account (every tenant).</param>
     public NodeAccess(Construct scope, string id, string tenant) : base(scope, id)
@@ -48,7 +56,7 @@ public sealed class NodeAccess : Construct
         Role = new Role(this, "NodeRole", new RoleProps
         {
             RoleName = SecretParameters.NodeRoleName,
-            Description = "Kubernetes nodes built by PaletteServerless: read their own cluster's secrets, refresh its join token",
+            Description = "Kubernetes nodes built by PaletteServerless: read their own cluster's secrets, refresh its join token, report their own phase",
             AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
             InlinePolicies = new Dictionary<string, PolicyDocument>
             {
@@ -61,6 +69,14 @@ public sealed class NodeAccess : Construct
                         // Control planes replace the join token before it expires; nothing else is written.
                         ClusterResourcePolicy.Allow("RefreshOwnJoinToken", ["ssm:PutParameter"],
                             [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                        ClusterResourcePolicy.Allow("ReportOwnPhase", ["ec2:CreateTags"], [SourceInstanceArnVariable], new Dictionary<string, object>
+                        {
+                            // Only from an instance of this account (the variable is then its own ARN) ...
+                            ["ArnLike"] = new Dictionary<string, object> { [SourceInstanceArnKey] = $"arn:{Aws.PARTITION}:ec2:*:{Aws.ACCOUNT_ID}:instance/*" },
+                            // ... and only the phase keys: never the ownership tags the product's decisions read.
+                            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
+                            ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
+                        }),
                         ClusterResourcePolicy.Allow("UseSecretsKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [Key.KeyArn],
                             new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["kms:ViaService"] = "ssm.*.amazonaws.com" } }),
                     ],

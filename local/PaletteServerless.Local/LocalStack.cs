@@ -76,6 +76,8 @@ public sealed class LocalStack : IAsyncDisposable
             DataDirectory = data is null ? null : Path.Combine(data, "aws"),
             FaultProfilePath = Options.FaultProfilePath,
             FaultSeed = Options.FaultSeed,
+            NodeNeverReportsRate = Options.NodeNeverReportsRate,
+            PacksFailureRate = Options.PacksFailureRate,
             Throttling = Options.Throttling,
             OnDemandVcpuQuota = Options.OnDemandVcpuQuota,
             SpotInterruptionRate = Options.SpotInterruptionRate,

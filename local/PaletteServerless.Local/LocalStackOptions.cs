@@ -18,6 +18,12 @@ public sealed record LocalStackOptions
     /// <summary>Overrides the fault profile's seed to replay a run.</summary>
     public int? FaultSeed { get; init; }
 
+    /// <summary>The fraction of booted nodes that never report a phase (the local node agent); null keeps the fault profile's.</summary>
+    public double? NodeNeverReportsRate { get; init; }
+
+    /// <summary>The fraction of first control planes that report PacksFailed; null keeps the fault profile's.</summary>
+    public double? PacksFailureRate { get; init; }
+
     /// <summary>The fraction of workflow step invocations that "crash" after doing their work (see StepCrashes); 0 is off.</summary>
     public double StepCrashRate { get; init; }
 

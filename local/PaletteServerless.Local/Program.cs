@@ -9,6 +9,8 @@ var faultSeed = new Option<int?>("--fault-seed") { Description = "Seed of the fa
 var stepCrashRate = new Option<double>("--step-crash-rate") { Description = "Fraction (0-1) of workflow steps that crash after doing their work, seeded by --fault-seed (default 0)" };
 var spotInterruptionRate = new Option<double?>("--spot-interruption-rate") { Description = "Chance (0-1) per running spot instance per modelled minute that EC2 interrupts it (warning, then termination 2 modelled minutes later), seeded by --fault-seed (default 0)" };
 var impairmentRate = new Option<double?>("--impairment-rate") { Description = "Chance (0-1) per running instance per modelled minute that its system status check turns impaired, seeded by --fault-seed (default 0)" };
+var nodeNeverReportsRate = new Option<double?>("--node-never-reports-rate") { Description = "Fraction (0-1) of booted nodes that never report a phase, seeded by --fault-seed (default: the fault profile's, else 0)" };
+var packsFailureRate = new Option<double?>("--packs-failure-rate") { Description = "Fraction (0-1) of first control planes that report PacksFailed naming their first pack, seeded by --fault-seed (default: the fault profile's, else 0)" };
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
@@ -18,7 +20,8 @@ var demo = new Option<bool>("--demo") { Description = "Once ready, walk through 
 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
-    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, spotInterruptionRate, impairmentRate, stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
+    port, data, timeScale, faultProfile, faultSeed, stepCrashRate, spotInterruptionRate, impairmentRate, nodeNeverReportsRate, packsFailureRate,
+    stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -34,6 +37,8 @@ root.SetAction(async (parsed, ct) =>
         StepCrashRate = parsed.GetValue(stepCrashRate),
         SpotInterruptionRate = parsed.GetValue(spotInterruptionRate),
         InstanceImpairmentRate = parsed.GetValue(impairmentRate),
+        NodeNeverReportsRate = parsed.GetValue(nodeNeverReportsRate),
+        PacksFailureRate = parsed.GetValue(packsFailureRate),
         StsRolesPath = parsed.GetValue(stsRoles),
         FunctionLogLevel = parsed.GetValue(functionLogLevel)!,
         Demo = parsed.GetValue(demo),
@@ -46,6 +51,11 @@ root.SetAction(async (parsed, ct) =>
     if (options.SpotInterruptionRate is < 0 or > 1 || options.InstanceImpairmentRate is < 0 or > 1)
     {
         Console.Error.WriteLine("--spot-interruption-rate and --impairment-rate must be between 0 and 1");
+        return 2;
+    }
+    if (options.NodeNeverReportsRate is < 0 or > 1 || options.PacksFailureRate is < 0 or > 1)
+    {
+        Console.Error.WriteLine("--node-never-reports-rate and --packs-failure-rate must be between 0 and 1");
         return 2;
     }
     if (options.OnDemandVcpuQuota < 0)

@@ -88,17 +88,22 @@ public static class Figures
     /// The shortest possible create, in modelled seconds, whatever the orchestration: the VPC and
     /// then a subnet must exist (two mutating calls, 1 s each) before anything can be placed;
     /// then three chains run side by side, each started by one mutating call: a NAT gateway until
-    /// available plus the private route to it, the load balancer until active, the instances until
-    /// running; then the control plane is registered (one call) and passes two 5 s health checks.
-    /// Zones do not lengthen it: a perfect orchestrator builds them in parallel.
+    /// available plus the private route to it; the load balancer until active, then the control
+    /// plane registered (one call) and passing two 5 s health checks; the instances until running,
+    /// then the first control plane's own reports (booted and joined, Ready, packs applied; the
+    /// joining nodes are Ready before its packs are). Zones do not lengthen it: a perfect
+    /// orchestrator builds them in parallel.
     /// </summary>
     public static double CreateLowerBoundSeconds(LatencyModel latency, double timeScale)
     {
         var call = Modelled(latency, timeScale, LatencyModel.MutatingCall);
+        var healthy = Modelled(latency, timeScale, LatencyModel.TargetHealthy);
         var nat = call + Modelled(latency, timeScale, LatencyModel.NatGatewayAvailable) + call;
-        var loadBalancer = call + Modelled(latency, timeScale, LatencyModel.LoadBalancerActive);
-        var instances = call + Modelled(latency, timeScale, LatencyModel.InstanceRunning);
-        return 2 * call + Math.Max(nat, Math.Max(loadBalancer, instances)) + call + Modelled(latency, timeScale, LatencyModel.TargetHealthy);
+        var loadBalancer = call + Modelled(latency, timeScale, LatencyModel.LoadBalancerActive) + call + healthy;
+        var reports = Modelled(latency, timeScale, LatencyModel.NodeBoot) + Modelled(latency, timeScale, LatencyModel.NodeReady)
+            + Modelled(latency, timeScale, LatencyModel.PacksApplied);
+        var instances = call + Modelled(latency, timeScale, LatencyModel.InstanceRunning) + Math.Max(reports, call + healthy);
+        return 2 * call + Math.Max(nat, Math.Max(loadBalancer, instances));
     }
 
     /// <summary>

@@ -149,7 +149,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node role to EC2, reading its profile,
         // and the node role's own statements (NodeAccessTests).
-        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRole", "ReadNodeInstanceProfile", "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "UseSecretsKey"];
+        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRole", "ReadNodeInstanceProfile", "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
         // and security groups under static placement).

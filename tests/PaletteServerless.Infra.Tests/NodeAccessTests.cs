@@ -42,7 +42,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         var statements = role.Resource["Properties"]!["Policies"]!.AsArray()
             .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject())
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "UseSecretsKey"]);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey"]);
 
         var tenant = stack == "target" ? "{\"Ref\":\"Tenant\"}" : "/palette-serverless/*/*";
         foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken" })
@@ -57,6 +57,25 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         statements["RefreshOwnJoinToken"]["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}");
         statements["UseSecretsKey"]["Condition"]!["StringLike"]!["kms:ViaService"]!.GetValue<string>().Should().Be("ssm.*.amazonaws.com");
         statements["UseSecretsKey"]["Resource"]!.ToJsonString().Should().Contain("Fn::GetAtt").And.Contain("SecretsKey");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Nodes_tag_only_the_instance_they_run_on_and_only_with_the_phase_keys(string stack)
+    {
+        var role = Template(stack).Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
+        var statements = role.Resource["Properties"]!["Policies"]!.AsArray()
+            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
+        var taggers = statements.Where(s => TemplateJson.Strings(s["Action"]).Any(a => a.StartsWith("ec2:", StringComparison.Ordinal))).ToList();
+        var tag = taggers.Should().ContainSingle("no other EC2 action is the node's").Subject;
+        TemplateJson.Strings(tag["Action"]).Should().Equal(["ec2:CreateTags"]);
+        tag["Effect"]!.GetValue<string>().Should().Be("Allow");
+        // The tagged resource is the calling instance's own ARN, from its credentials.
+        TemplateJson.Strings(tag["Resource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
+        tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
+        TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
+            .BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+        tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class NodePoolKindTests
 
         item.Id.Should().Be("i-new");
         item.AvailabilityZone.Should().Be(worker.AvailabilityZone);
-        item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker");
+        item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker").And.NotContainKey(NodeReadiness.FirstControlPlaneAttribute);
         _inventory.Items.Should().Contain(i => i.Id == "i-new");
         await _cloud.Ec2.Received(1).RunInstancesAsync(Arg.Is<RunInstancesRequest>(r =>
             r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
@@ -115,5 +115,63 @@ public sealed class NodePoolKindTests
         await nodes.TerminateAsync("i-1", Ct);
 
         _inventory.Items.Should().BeEmpty();
+    }
+
+    private static Instance Reporting(string id, string? phase, string? message = null)
+    {
+        var tags = new List<Tag>();
+        if (phase is not null)
+            tags.Add(new Tag(NodePhases.TagKey, phase));
+        if (message is not null)
+            tags.Add(new Tag(NodePhases.MessageTagKey, message));
+        return new Instance { InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running }, Tags = tags };
+    }
+
+    private async Task<NodePoolsState> CheckAsync(params Instance[] instances)
+    {
+        _inventory.Add(ResourceKinds.Instance, "i-cp0", attributes: new() { ["role"] = "control-plane", ["pool"] = "cp", [NodeReadiness.FirstControlPlaneAttribute] = "true" });
+        _inventory.Add(ResourceKinds.Instance, "i-w0", attributes: new() { ["role"] = "worker", ["pool"] = "workers" });
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [.. instances] }] });
+        return await new NodePoolKind(await ResourcesAsync(_cloud, _inventory)).CheckAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Check_reads_each_node_s_phase_from_its_instance_tags_and_knows_the_first_control_plane_from_the_inventory()
+    {
+        var state = await CheckAsync(Reporting("i-cp0", NodePhases.Ready), Reporting("i-w0", NodePhases.Ready));
+
+        state.AllRunning.Should().BeTrue();
+        state.Nodes.Should().BeEquivalentTo([
+            new NodeReport("i-cp0", "i-cp0", true, NodePhases.Ready, null),
+            new NodeReport("i-w0", "i-w0", false, NodePhases.Ready, null),
+        ]);
+        NodeReadiness.AllReady(state.Nodes).Should().BeFalse("the first control plane has not applied its packs yet");
+    }
+
+    [Fact]
+    public async Task Check_carries_a_pack_failure_with_its_message()
+    {
+        var state = await CheckAsync(Reporting("i-cp0", NodePhases.PacksFailed, "calico-3.27.0"), Reporting("i-w0", null));
+
+        NodeReadiness.FailureOf(state.Nodes).Should().Contain("pack calico-3.27.0 failed").And.Contain("i-cp0");
+        NodeReadiness.TimedOut(state.Nodes).Should().Contain("i-w0 (i-w0), never reported a phase");
+    }
+
+    [Fact]
+    public async Task A_launched_first_control_plane_is_recorded_as_such()
+    {
+        _inventory.Add(ResourceKinds.SecurityGroup, "sg-cp", SecurityGroupRoles.ControlPlane);
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
+        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new RunInstancesResponse
+        {
+            Reservation = new Reservation { Instances = [new Instance { InstanceId = "i-cp" }] },
+        });
+        var resources = await ResourcesAsync(_cloud, _inventory);
+        var first = ClusterPlan.Build(resources.Cluster).Instances.Single(i => i.IsFirstControlPlane);
+
+        var item = await new NodePoolKind(resources).LaunchAsync(first, Launch(resources.Cluster) with { ImageByInstanceType = new Dictionary<string, string> { [first.InstanceType] = "ami-1" } }, "subnet-a", Ct);
+
+        item.Attributes.Should().Contain(NodeReadiness.FirstControlPlaneAttribute, "true").And.Contain(NodeReadiness.ReportsPhasesAttribute, "true");
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Validation;
 using YamlDotNet.Serialization;
@@ -42,19 +43,53 @@ public static class KubernetesGroups
             : Viewers;
     }
 
-    /// <summary>The ClusterRoleBindings that give each group its ClusterRole, as one YAML manifest for <c>kubectl apply</c>.</summary>
-    public static string RbacBindingsManifest()
+    public const string RbacApiGroup = "rbac.authorization.k8s.io";
+
+    /// <summary>
+    /// One YAML manifest for <c>kubectl apply</c>: the ClusterRoleBindings that give each group its
+    /// ClusterRole, then the bindings of the cluster's <c>settings.rbac</c> (each to the ClusterRole it
+    /// names, cluster-wide or in its namespace, which is created if need be), named
+    /// <c>palette-settings-{index}</c> after their place in the list.
+    /// </summary>
+    public static string RbacBindingsManifest(IReadOnlyList<RbacBinding>? settings = null)
     {
         var serializer = new SerializerBuilder().DisableAliases().Build();
-        return string.Join("---\n", Bindings.Select(b => serializer.Serialize(new Dictionary<string, object>
+        var documents = Bindings.Select(b => Binding("ClusterRoleBinding", b.Group.Replace(':', '-'), null, b.ClusterRole,
+            [new Dictionary<string, object> { ["apiGroup"] = RbacApiGroup, ["kind"] = "Group", ["name"] = b.Group }])).ToList();
+        var bindings = settings ?? [];
+        foreach (var space in bindings.Where(b => b.Type == "RoleBinding").Select(b => b.Namespace!).Distinct(StringComparer.Ordinal))
+            documents.Add(new Dictionary<string, object>
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new Dictionary<string, object> { ["name"] = space },
+            });
+        for (var i = 0; i < bindings.Count; i++)
         {
-            ["apiVersion"] = "rbac.authorization.k8s.io/v1",
-            ["kind"] = "ClusterRoleBinding",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = b.Group.Replace(':', '-') },
-            ["roleRef"] = new Dictionary<string, object> { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = b.ClusterRole },
-            ["subjects"] = new[] { new Dictionary<string, object> { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "Group", ["name"] = b.Group } },
-        })));
+            var binding = bindings[i];
+            documents.Add(Binding(binding.Type!, $"palette-settings-{i}", binding.Type == "RoleBinding" ? binding.Namespace : null, binding.Role!,
+                (binding.Subjects ?? []).Select(Subject).ToList()));
+        }
+        return string.Join("---\n", documents.Select(d => serializer.Serialize(d)));
     }
+
+    private static Dictionary<string, object> Binding(string kind, string name, string? space, string clusterRole, List<Dictionary<string, object>> subjects)
+    {
+        var metadata = new Dictionary<string, object> { ["name"] = name };
+        if (space is not null)
+            metadata["namespace"] = space;
+        return new Dictionary<string, object>
+        {
+            ["apiVersion"] = $"{RbacApiGroup}/v1",
+            ["kind"] = kind,
+            ["metadata"] = metadata,
+            ["roleRef"] = new Dictionary<string, object> { ["apiGroup"] = RbacApiGroup, ["kind"] = "ClusterRole", ["name"] = clusterRole },
+            ["subjects"] = subjects,
+        };
+    }
+
+    // Users and groups are RBAC's own kinds; a service account is a core object, named in its namespace.
+    private static Dictionary<string, object> Subject(RbacSubject subject) => subject.Kind == "ServiceAccount"
+        ? new Dictionary<string, object> { ["kind"] = "ServiceAccount", ["name"] = subject.Name!, ["namespace"] = subject.Namespace! }
+        : new Dictionary<string, object> { ["apiGroup"] = RbacApiGroup, ["kind"] = subject.Kind!, ["name"] = subject.Name! };
 }
 
 /// <summary>

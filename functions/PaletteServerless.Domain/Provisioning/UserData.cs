@@ -30,6 +30,11 @@ public static class UserData
     public const string RefreshTimerName = "palette-join-token.timer";
     public const string RbacManifestPath = "/etc/palette/rbac.yaml";
     public const string PacksScriptPath = "/usr/local/sbin/palette-packs";
+    public const string PhaseScriptPath = "/usr/local/sbin/palette-phase";
+    public const string KubeadmConfigTemplatePath = "/etc/palette/kubeadm.yaml.in";
+
+    /// <summary>How long a node waits for its kubelet to report Ready before it gives up (and never reports Ready).</summary>
+    private const string NodeReadyTimeout = "20m";
 
     /// <summary>
     /// The user data of one node. It holds no secret: the CA's hash (public, what joining nodes
@@ -49,15 +54,16 @@ public static class UserData
 
         var files = new List<Dictionary<string, object>>
         {
-            File("/etc/palette/kubeadm.yaml.in", kubeadm, "0600"),
+            File(KubeadmConfigTemplatePath, kubeadm, "0600"),
             File(SecretsScriptPath, SecretsScript(cluster, instance), "0700"),
+            File(PhaseScriptPath, PhaseScript(cluster), "0700"),
         };
         foreach (var (pack, values) in packValues)
             files.Add(File($"/etc/palette/packs/{pack}.yaml", values, "0644"));
         if (instance.IsFirstControlPlane)
         {
-            files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(), "0644"));
-            files.Add(File(PacksScriptPath, PacksScript(profile), "0700"));
+            files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(cluster.Spec.Settings?.Rbac), "0644"));
+            files.Add(File(PacksScriptPath, PacksScript(profile, instance.Name), "0700"));
         }
         if (controlPlane)
         {
@@ -70,6 +76,9 @@ public static class UserData
             : "kubeadm join --config /etc/palette/kubeadm.yaml";
         var runcmd = new List<object>
         {
+            // cloud-init runs runcmd as one sh script: the first failing command ends it, so no later
+            // phase is reported for a node that did not get there.
+            "set -e",
             "modprobe br_netfilter && sysctl -w net.ipv4.ip_forward=1",
             $"curl -fsSL https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg",
             $"echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v{minor}/deb/ /' > /etc/apt/sources.list.d/kubernetes.list",
@@ -79,16 +88,23 @@ public static class UserData
             SecretsScriptPath,
             kubeadmCommand,
             "rm -f /etc/palette/kubeadm.yaml",
+            $"{PhaseScriptPath} {NodePhases.Joined}",
         };
-        // The groups the API's kubeconfigs name get their ClusterRoles once the API server is up;
-        // then the network, storage and addon packs, in that order.
-        if (instance.IsFirstControlPlane)
-        {
-            runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {RbacManifestPath}");
-            runcmd.Add(PacksScriptPath);
-        }
         if (controlPlane)
             runcmd.Add($"systemctl daemon-reload && systemctl enable --now {RefreshTimerName}");
+        if (instance.IsFirstControlPlane)
+        {
+            // The bindings of the API's kubeconfig groups and of settings.rbac, once the API server is up;
+            // then the packs, which report Ready once the network pack lets the node be Ready, and the packs' outcome.
+            runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {RbacManifestPath} || {{ {PhaseScriptPath} {NodePhases.PacksFailed} rbac-bindings; exit 1; }}");
+            runcmd.Add(PacksScriptPath);
+        }
+        else
+        {
+            // The kubelet's own credentials may read its own Node object.
+            runcmd.Add($"kubectl --kubeconfig /etc/kubernetes/kubelet.conf wait --for=condition=Ready node/{instance.Name} --timeout={NodeReadyTimeout}");
+            runcmd.Add($"{PhaseScriptPath} {NodePhases.Ready}");
+        }
         var document = new Dictionary<string, object>
         {
             ["hostname"] = instance.Name,
@@ -133,19 +149,41 @@ public static class UserData
     }
 
     /// <summary>
+    /// Reports the node's phase (<see cref="NodePhases"/>) by tagging its own instance: the instance id
+    /// from IMDSv2, the AWS CLI with the instance profile's credentials, whose policy lets a node tag only
+    /// the instance it runs on and only with the two phase keys. A second argument is the message (a failed pack).
+    /// </summary>
+    private static string PhaseScript(Cluster cluster) =>
+        "#!/bin/sh\n" +
+        "# Tags this node's own instance with how far it got (and, on a failure, what failed).\n" +
+        "set -eu\n" +
+        $"region='{cluster.Spec.Cloud!.Region}'\n" +
+        "imds=http://169.254.169.254/latest\n" +
+        "imds_token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' \"$imds/api/token\")\n" +
+        "instance=$(curl -fsS -H \"X-aws-ec2-metadata-token: $imds_token\" \"$imds/meta-data/instance-id\")\n" +
+        $"tags=\"Key={NodePhases.TagKey},Value=$1\"\n" +
+        "if [ $# -gt 1 ]; then\n" +
+        $"  aws ec2 create-tags --region \"$region\" --resources \"$instance\" --tags \"$tags\" \"Key={NodePhases.MessageTagKey},Value=$2\"\n" +
+        "else\n" +
+        "  aws ec2 create-tags --region \"$region\" --resources \"$instance\" --tags \"$tags\"\n" +
+        "fi\n";
+
+    /// <summary>
     /// Installs the profile's CNI, CSI and addon packs after kubeadm init, in layer order, each as
     /// the pack catalog says (a pinned manifest, or a pinned Helm chart with the pack's merged
-    /// values file). The first failure stops the script with the pack named on stderr and a
-    /// non-zero exit, in cloud-init's log.
+    /// values file). Once the network pack is applied the node can be Ready: it waits for that and
+    /// reports <see cref="NodePhases.Ready"/>; after the last pack, <see cref="NodePhases.PacksApplied"/>.
+    /// The first failure reports <see cref="NodePhases.PacksFailed"/> with the pack named, says so on
+    /// stderr (cloud-init's log) and exits non-zero.
     /// </summary>
-    private static string PacksScript(ClusterProfile profile)
+    private static string PacksScript(ClusterProfile profile, string nodeName)
     {
         var script = new StringBuilder();
         script.Append("#!/bin/sh\n");
         script.Append("# Installs the cluster profile's network, storage and addon packs; stops at the first failure, naming the pack.\n");
         script.Append("set -eu\n");
         script.Append("export KUBECONFIG=/etc/kubernetes/admin.conf\n");
-        script.Append("fail() {\n  echo \"palette: pack $1 failed to install\" >&2\n  exit 1\n}\n");
+        script.Append($"fail() {{\n  echo \"palette: pack $1 failed to install\" >&2\n  {PhaseScriptPath} {NodePhases.PacksFailed} \"$1\" || true\n  exit 1\n}}\n");
         var packs = (profile.Packs ?? [])
             .Where(p => p.Layer is PackLayers.Network or PackLayers.Storage or PackLayers.Addon)
             .OrderBy(p => p.Layer == PackLayers.Network ? 0 : p.Layer == PackLayers.Storage ? 1 : 2)
@@ -170,7 +208,13 @@ public static class UserData
                     script.Append($"fail {name}\n");
                     break;
             }
+            if (pack.Layer == PackLayers.Network)
+            {
+                script.Append($"kubectl wait --for=condition=Ready node/{nodeName} --timeout={NodeReadyTimeout} || fail {name}\n");
+                script.Append($"{PhaseScriptPath} {NodePhases.Ready}\n");
+            }
         }
+        script.Append($"{PhaseScriptPath} {NodePhases.PacksApplied}\n");
         return script.ToString();
     }
 

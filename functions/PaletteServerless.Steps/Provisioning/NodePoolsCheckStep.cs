@@ -1,18 +1,43 @@
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Provisioning;
 
-/// <summary>One poll: does every instance run?</summary>
+/// <summary>
+/// One poll of the nodes: every instance runs, and every node has reported Ready (the first control
+/// plane: its packs applied) by tagging its own instance. The control-plane instances join the API
+/// load balancer as soon as they run: the joining nodes reach the API server through it. A pack
+/// failure fails the create at once, naming the pack; a node still short of ready on the last poll
+/// fails it naming the node and its last phase.
+/// </summary>
 public sealed class NodePoolsCheckStep(StepRuntime runtime)
 {
+    /// <summary>
+    /// The polls the workflow makes (its NodePoolsReady Choice, after the first wait): the nodes get
+    /// about 22 minutes from launch to report ready (a first wait of 150 s, then 120 polls 10 s apart),
+    /// enough for cloud-init, kubeadm and the packs' Helm waits.
+    /// </summary>
+    public const int MaxPolls = 120;
+
     public NodePoolsCheckStep() : this(StepRuntime.FromEnvironment()) { }
 
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
-        if (!await new NodePoolKind(await step.ResourcesAsync(ct)).CheckAsync(ct))
-            return StepResult.NotYet;
-        await step.SetConditionAsync("NodePoolsReady", true, "Running", "every node pool instance is running", ct);
-        return StepResult.Finished;
+        var resources = await step.ResourcesAsync(ct);
+        var state = await new NodePoolKind(resources).CheckAsync(ct);
+        if (state.AllRunning)
+            await new LoadBalancerKind(resources).RegisterControlPlaneAsync(ct);
+        if (NodeReadiness.FailureOf(state.Nodes) is { } failure)
+            throw new ProvisioningFailedException(failure);
+        if (state.AllRunning && NodeReadiness.AllReady(state.Nodes))
+        {
+            await step.SetConditionAsync("NodePoolsReady", true, "NodesReady",
+                "every node reported Ready, and the first control plane its packs applied", ct);
+            return StepResult.Finished;
+        }
+        if (step.Input.Polls?.N >= MaxPolls - 1)
+            throw new ProvisioningFailedException(NodeReadiness.TimedOut(state.Nodes));
+        return StepResult.NotYet;
     });
 }

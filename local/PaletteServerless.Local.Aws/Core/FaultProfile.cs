@@ -17,7 +17,9 @@ namespace PaletteServerless.Local.Aws.Core;
 ///   "natGatewayFailureCode": "InsufficientFreeAddressesInSubnet",
 ///   "eventualConsistencySeconds": 5,
 ///   "spotInterruptionRate": 0.01,
-///   "instanceImpairmentRate": 0.005
+///   "instanceImpairmentRate": 0.005,
+///   "nodeNeverReportsRate": 0.05,
+///   "packsFailureRate": 0.1
 /// }
 /// </code>
 /// Rates are probabilities per request; <c>"*"</c> applies to every operation without its own entry
@@ -29,7 +31,9 @@ namespace PaletteServerless.Local.Aws.Core;
 /// Describe calls that name it. Every modelled minute (divided by the time scale), each running
 /// spot instance is interrupted with <c>spotInterruptionRate</c> (the warning, then termination two
 /// modelled minutes later) and each running instance's system status check turns impaired with
-/// <c>instanceImpairmentRate</c>. All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
+/// <c>instanceImpairmentRate</c>. A booted node whose user data would work never reports a phase with
+/// <c>nodeNeverReportsRate</c> (as if it hung in cloud-init); a first control plane reports PacksFailed,
+/// naming its first pack, with <c>packsFailureRate</c> (see <c>Ec2/NodeAgent.cs</c>). All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
 /// </summary>
 public sealed record FaultProfile
 {
@@ -38,6 +42,8 @@ public sealed record FaultProfile
     public double NatGatewayFailureRate { get; init; }
     public string NatGatewayFailureCode { get; init; } = "InsufficientFreeAddressesInSubnet";
     public double EventualConsistencySeconds { get; init; }
+    public double NodeNeverReportsRate { get; init; }
+    public double PacksFailureRate { get; init; }
 
     /// <summary>The chance per running spot instance per modelled minute that EC2 interrupts it.</summary>
     public double SpotInterruptionRate { get; init; }
@@ -80,7 +86,8 @@ public sealed class FaultInjector
     public FaultProfile Profile { get; }
     public int Seed { get; }
     public bool IsActive => Profile.Operations.Count > 0 || Profile.NatGatewayFailureRate > 0 || Profile.EventualConsistencySeconds > 0
-        || Profile.SpotInterruptionRate > 0 || Profile.InstanceImpairmentRate > 0;
+        || Profile.SpotInterruptionRate > 0 || Profile.InstanceImpairmentRate > 0
+        || Profile.NodeNeverReportsRate > 0 || Profile.PacksFailureRate > 0;
 
     /// <summary>True when <paramref name="fault"/> strikes this call of <paramref name="operation"/>.</summary>
     public bool Strikes(string operation, string fault)
@@ -94,6 +101,12 @@ public sealed class FaultInjector
 
     /// <summary>True with probability <paramref name="rate"/> (0 never draws, so a profile without the fault keeps its sequence).</summary>
     public bool Chance(double rate) => rate > 0 && Draw() < rate;
+
+    /// <summary>True when a booted node is never to report a phase.</summary>
+    public bool NodeNeverReports() => Profile.NodeNeverReportsRate > 0 && Draw() < Profile.NodeNeverReportsRate;
+
+    /// <summary>True when a first control plane's packs are to fail.</summary>
+    public bool PacksFail() => Profile.PacksFailureRate > 0 && Draw() < Profile.PacksFailureRate;
 
     private double RateOf(string operation, string fault)
     {

@@ -24,6 +24,12 @@ public sealed class LatencyModel(LocalAwsOptions options)
     public const string SpotInterruptionNotice = "SpotInterruptionNotice";
     /// <summary>A target turns healthy after two passing 5 s health checks (CAPA's API server target group).</summary>
     public const string TargetHealthy = "TargetHealthy";
+    /// <summary>From running to the end of kubeadm init or join: cloud-init's packages, the kubelet, kubeadm (a join also waits for the API).</summary>
+    public const string NodeBoot = "NodeBoot";
+    /// <summary>From joined to the kubelet reporting the node Ready.</summary>
+    public const string NodeReady = "NodeReady";
+    /// <summary>First control plane: from Ready to its storage and addon packs installed.</summary>
+    public const string PacksApplied = "PacksApplied";
 
     public static readonly IReadOnlyDictionary<string, TimeSpan> Defaults = new Dictionary<string, TimeSpan>
     {
@@ -39,6 +45,9 @@ public sealed class LatencyModel(LocalAwsOptions options)
         [StatusChecksPassed] = TimeSpan.FromMinutes(2),
         [SpotInterruptionNotice] = TimeSpan.FromMinutes(2),
         [TargetHealthy] = TimeSpan.FromSeconds(10),
+        [NodeBoot] = TimeSpan.FromSeconds(90),
+        [NodeReady] = TimeSpan.FromSeconds(20),
+        [PacksApplied] = TimeSpan.FromSeconds(40),
     };
 
     /// <summary>The scaled delay of <paramref name="name"/>; <paramref name="fallback"/> for names without a default.</summary>

@@ -28,9 +28,13 @@ public sealed class LocalAws : IDisposable
         Options = options ?? new LocalAwsOptions();
         Clock = clock ?? TimeProvider.System;
         Latency = new LatencyModel(Options);
-        Faults = new FaultInjector(
-            WithRateOverrides(Options.FaultProfile ?? (Options.FaultProfilePath is { } path ? FaultProfile.Load(path) : null)),
-            Options.FaultSeed);
+        var profile = WithRateOverrides(Options.FaultProfile ?? (Options.FaultProfilePath is { } path ? FaultProfile.Load(path) : null)) ?? new FaultProfile();
+        profile = profile with
+        {
+            NodeNeverReportsRate = Options.NodeNeverReportsRate ?? profile.NodeNeverReportsRate,
+            PacksFailureRate = Options.PacksFailureRate ?? profile.PacksFailureRate,
+        };
+        Faults = new FaultInjector(profile, Options.FaultSeed);
         _buckets = new TokenBuckets(Clock);
         foreach (var service in DiscoverServices())
             Register(service);

@@ -30,6 +30,12 @@ public sealed record LocalAwsOptions
     /// <summary>Replaces the profile's <see cref="Core.FaultProfile.InstanceImpairmentRate"/> (<c>--impairment-rate</c>).</summary>
     public double? InstanceImpairmentRate { get; init; }
 
+    /// <summary>Replaces the profile's <see cref="Core.FaultProfile.NodeNeverReportsRate"/> (<c>--node-never-reports-rate</c>).</summary>
+    public double? NodeNeverReportsRate { get; init; }
+
+    /// <summary>Replaces the profile's <see cref="Core.FaultProfile.PacksFailureRate"/> (<c>--packs-failure-rate</c>).</summary>
+    public double? PacksFailureRate { get; init; }
+
     /// <summary>Switches on the EC2 API token buckets (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API") (off by default).</summary>
     public bool Throttling { get; init; }
 

@@ -148,6 +148,9 @@ public sealed class Instance : AwsResource
 
     /// <summary>Since when the system status check (the AWS systems the instance runs on) fails; null while it passes.</summary>
     public DateTimeOffset? SystemStatusImpairedSince { get; set; }
+
+    /// <summary>The modelled node agent's view, once the node has booted and read its user data (<see cref="NodeAgent"/>).</summary>
+    public NodeAgentState? Agent { get; set; }
 }
 
 public sealed class NetworkInterface : AwsResource

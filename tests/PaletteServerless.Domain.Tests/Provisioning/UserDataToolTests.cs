@@ -34,6 +34,18 @@ public sealed class UserDataToolTests : IDisposable
                     Labels = new() { ["tier"] = "batch" },
                 },
             ],
+            Settings = new ClusterSettings
+            {
+                Rbac =
+                [
+                    new RbacBinding { Type = "ClusterRoleBinding", Role = "view", Subjects = [new RbacSubject { Kind = "Group", Name = "auditors" }] },
+                    new RbacBinding
+                    {
+                        Type = "RoleBinding", Namespace = "team-a", Role = "edit",
+                        Subjects = [new RbacSubject { Kind = "User", Name = "bob@example.com" }, new RbacSubject { Kind = "ServiceAccount", Name = "ci", Namespace = "tools" }],
+                    },
+                ],
+            },
         }),
     };
 
@@ -128,6 +140,7 @@ public sealed class UserDataToolTests : IDisposable
         var lines = ((YamlScalarNode)script["content"]).Value!.Split('\n');
 
         runcmd.IndexOf(UserData.PacksScriptPath).Should().BeGreaterThan(runcmd.FindIndex(c => c.StartsWith("kubeadm init", StringComparison.Ordinal)));
+        runcmd[0].Should().Be("set -e", "a failed step must end the script before a later phase is reported");
         lines.Should().Contain("set -eu");
         var calico = Array.FindIndex(lines, l => l.StartsWith("kubectl apply -f 'https://raw.githubusercontent.com/projectcalico/calico/v3.27.0/manifests/calico.yaml' || fail calico-3.27.0", StringComparison.Ordinal));
         var ebs = Array.FindIndex(lines, l => l.StartsWith("helm upgrade --install 'aws-ebs-csi' 'aws-ebs-csi-driver'", StringComparison.Ordinal));
@@ -135,5 +148,107 @@ public sealed class UserDataToolTests : IDisposable
         ebs.Should().BeGreaterThan(calico, "the network pack goes first");
         lines[ebs].Should().Contain("--values '/etc/palette/packs/aws-ebs-csi.yaml'").And.EndWith("|| fail aws-ebs-csi-1.30.0");
         UserDataOf("worker").Should().NotContain(UserData.PacksScriptPath);
+    }
+
+    private static (List<string> Runcmd, Dictionary<string, string> Files) Parse(string userData)
+    {
+        var document = new YamlStream();
+        document.Load(new StringReader(userData));
+        var root = (YamlMappingNode)document.Documents[0].RootNode;
+        var runcmd = ((YamlSequenceNode)root["runcmd"]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        var files = ((YamlSequenceNode)root["write_files"]).Children.Cast<YamlMappingNode>()
+            .ToDictionary(f => ((YamlScalarNode)f["path"]).Value!, f => ((YamlScalarNode)f["content"]).Value!);
+        return (runcmd, files);
+    }
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Every_node_reports_its_phases_by_tagging_its_own_instance_in_order_after_what_each_phase_means(string node)
+    {
+        var (runcmd, files) = Parse(UserDataOf(node));
+        var phase = files[UserData.PhaseScriptPath];
+        phase.Should().Contain("http://169.254.169.254/latest").And.Contain("-X PUT").And.Contain("/api/token").And.Contain("meta-data/instance-id", "the instance id comes from IMDSv2");
+        phase.Should().Contain("aws ec2 create-tags --region \"$region\" --resources \"$instance\"");
+        phase.Should().Contain($"Key={NodePhases.TagKey},Value=$1").And.Contain($"Key={NodePhases.MessageTagKey},Value=$2");
+
+        var kubeadm = runcmd.FindIndex(c => c.StartsWith("kubeadm ", StringComparison.Ordinal));
+        var joined = runcmd.IndexOf($"{UserData.PhaseScriptPath} {NodePhases.Joined}");
+        joined.Should().BeGreaterThan(kubeadm);
+        if (node == "control-plane-init")
+        {
+            // Ready needs the network pack, so the packs script reports Ready after it, then PacksApplied; a failure PacksFailed with the pack.
+            var packs = files[UserData.PacksScriptPath].Split('\n').ToList();
+            var network = packs.FindIndex(l => l.Contains("|| fail calico-3.27.0", StringComparison.Ordinal));
+            var ready = packs.IndexOf($"{UserData.PhaseScriptPath} {NodePhases.Ready}");
+            ready.Should().BeGreaterThan(network);
+            packs[ready - 1].Should().StartWith("kubectl wait --for=condition=Ready node/demo-cluster-cp-");
+            packs.FindIndex(l => l.Contains("aws-ebs-csi", StringComparison.Ordinal)).Should().BeGreaterThan(ready);
+            packs.Last(l => l.Length > 0).Should().Be($"{UserData.PhaseScriptPath} {NodePhases.PacksApplied}");
+            files[UserData.PacksScriptPath].Should().Contain($"{UserData.PhaseScriptPath} {NodePhases.PacksFailed} \"$1\"");
+            runcmd.IndexOf(UserData.PacksScriptPath).Should().BeGreaterThan(joined);
+        }
+        else
+        {
+            var ready = runcmd.IndexOf($"{UserData.PhaseScriptPath} {NodePhases.Ready}");
+            ready.Should().BeGreaterThan(joined);
+            runcmd[ready - 1].Should().StartWith("kubectl --kubeconfig /etc/kubernetes/kubelet.conf wait --for=condition=Ready node/demo-cluster-");
+            string.Join('\n', runcmd).Should().NotContain(NodePhases.PacksApplied);
+        }
+    }
+
+    [Fact]
+    public void The_first_control_plane_applies_the_kubeconfig_groups_bindings_and_the_settings_rbac_bindings_after_init()
+    {
+        var (runcmd, files) = Parse(UserDataOf("control-plane-init"));
+        runcmd.FindIndex(c => c.StartsWith($"kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f {UserData.RbacManifestPath}", StringComparison.Ordinal))
+            .Should().BeGreaterThan(runcmd.FindIndex(c => c.StartsWith("kubeadm init", StringComparison.Ordinal)));
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(files[UserData.RbacManifestPath]));
+        var documents = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+        string Text(YamlMappingNode node, params string[] path)
+        {
+            YamlNode current = node;
+            foreach (var key in path)
+                current = ((YamlMappingNode)current)[key];
+            return ((YamlScalarNode)current).Value!;
+        }
+        List<(string Kind, string Name, string? Namespace, string? ApiGroup)> Subjects(YamlMappingNode binding) =>
+            ((YamlSequenceNode)binding["subjects"]).Children.Cast<YamlMappingNode>().Select(s => (
+                ((YamlScalarNode)s["kind"]).Value!, ((YamlScalarNode)s["name"]).Value!,
+                s.Children.ContainsKey("namespace") ? ((YamlScalarNode)s["namespace"]).Value : null,
+                s.Children.ContainsKey("apiGroup") ? ((YamlScalarNode)s["apiGroup"]).Value : null)).ToList();
+
+        // The groups the kubeconfig route puts in the certificate's organisation, each to its ClusterRole.
+        foreach (var (group, role) in new[] { ("palette:cluster-admins", "cluster-admin"), ("palette:editors", "edit"), ("palette:viewers", "view") })
+        {
+            var binding = documents.Single(d => Text(d, "kind") == "ClusterRoleBinding" && Subjects(d).Any(s => s.Name == group));
+            Text(binding, "roleRef", "kind").Should().Be("ClusterRole");
+            Text(binding, "roleRef", "name").Should().Be(role);
+            Subjects(binding).Should().Equal(("Group", group, null, "rbac.authorization.k8s.io"));
+        }
+        KubernetesGroups.Bindings.Select(b => b.Group).Should().BeEquivalentTo(["palette:cluster-admins", "palette:editors", "palette:viewers"]);
+
+        var auditors = documents.Single(d => Text(d, "metadata", "name") == "palette-settings-0");
+        Text(auditors, "kind").Should().Be("ClusterRoleBinding");
+        Text(auditors, "roleRef", "name").Should().Be("view");
+        Subjects(auditors).Should().Equal(("Group", "auditors", null, "rbac.authorization.k8s.io"));
+
+        var team = documents.Single(d => Text(d, "metadata", "name") == "palette-settings-1");
+        Text(team, "kind").Should().Be("RoleBinding");
+        Text(team, "metadata", "namespace").Should().Be("team-a");
+        Text(team, "roleRef", "kind").Should().Be("ClusterRole");
+        Text(team, "roleRef", "name").Should().Be("edit");
+        Subjects(team).Should().Equal(("User", "bob@example.com", null, "rbac.authorization.k8s.io"), ("ServiceAccount", "ci", "tools", null));
+        documents.Where(d => Text(d, "kind") == "Namespace").Select(d => Text(d, "metadata", "name")).Should().Equal(["team-a"],
+            "a RoleBinding's namespace is made before the binding is applied");
+        documents.FindIndex(d => Text(d, "kind") == "Namespace").Should().BeLessThan(documents.IndexOf(team));
+    }
+
+    [Fact]
+    public void Every_node_s_user_data_stays_under_EC2_s_16_KiB()
+    {
+        foreach (var node in new[] { "control-plane-init", "control-plane-join", "worker" })
+            System.Text.Encoding.UTF8.GetByteCount(UserDataOf(node)).Should().BeLessThan(16 * 1024, node);
     }
 }

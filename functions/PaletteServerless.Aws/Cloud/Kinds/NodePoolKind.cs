@@ -11,8 +11,11 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// <summary>What every node launch of one cluster shares: the API host it joins, its profile, the CA hash it pins, the image per instance type.</summary>
 public sealed record NodeLaunch(string ApiHost, ClusterProfile Profile, string CaCertHash, IReadOnlyDictionary<string, string> ImageByInstanceType);
 
-/// <summary>One instance of a pool as EC2 reports it.</summary>
-public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State);
+/// <summary>One instance of a pool as EC2 reports it, with the phase the node last reported on it (<see cref="NodePhases"/>).</summary>
+public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State, string? Phase = null);
+
+/// <summary>One poll of a cluster's nodes: whether every instance runs, and what each node reported.</summary>
+public sealed record NodePoolsState(bool AllRunning, IReadOnlyList<NodeReport> Nodes);
 
 /// <summary>
 /// The node pools' instances. Each planned instance is one RunInstances with its own ClientToken,
@@ -50,7 +53,13 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     public async Task<InventoryItem> LaunchAsync(InstancePlan instance, NodeLaunch launch, string subnetId, CancellationToken ct)
     {
         var role = SecurityGroupRole(instance.Role);
-        var attributes = new Dictionary<string, string> { ["role"] = instance.Role, ["pool"] = instance.Pool };
+        var attributes = new Dictionary<string, string>
+        {
+            ["role"] = instance.Role, ["pool"] = instance.Pool, [NodeReadiness.ReportsPhasesAttribute] = "true",
+        };
+        // The node that runs kubeadm init and applies the packs: ready only once it reports them applied.
+        if (instance.IsFirstControlPlane)
+            attributes[NodeReadiness.FirstControlPlaneAttribute] = "true";
         // What the node is launched with, recorded with it: an update rolls exactly the nodes whose launch differs.
         var definition = resources.Cluster.Definition;
         var fingerprint = definition.Pool(instance.Pool) is { } pool ? LaunchFingerprint.Of(definition, pool) : null;
@@ -115,18 +124,40 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                 new Filter("instance-state-name", ["pending", "running"])),
         }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault()?.InstanceId;
 
-    /// <summary>True when every instance runs; an instance that stopped or terminated on its own fails the create.</summary>
-    public async Task<bool> CheckAsync(CancellationToken ct)
+    /// <summary>
+    /// Whether every instance runs, and each node's report (its phase tags, read from the same describe);
+    /// an instance that stopped or terminated on its own fails the create.
+    /// </summary>
+    public async Task<NodePoolsState> CheckAsync(CancellationToken ct)
     {
-        var ids = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
-        // One describe for all of the cluster's instances per poll.
-        var instances = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, ct))
-            .Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        var (instances, reports) = await DescribeAsync(resources.All(ResourceKinds.Instance).ToList(), ct);
         var lost = instances.Where(i => i.State.Name != InstanceStateName.Pending && i.State.Name != InstanceStateName.Running).ToList();
         if (lost.Count > 0)
             throw new ProvisioningFailedException("instance(s) did not start: " + string.Join("; ", lost.Select(i => $"{i.InstanceId} is {i.State.Name}: {i.StateReason?.Message}")));
-        return instances.Count == ids.Count && instances.All(i => i.State.Name == InstanceStateName.Running);
+        return new NodePoolsState(instances.Count == reports.Count && instances.All(i => i.State.Name == InstanceStateName.Running), reports);
     }
+
+    /// <summary>The control-plane nodes' reports: ready as <see cref="NodeReport.IsReady"/> says.</summary>
+    public async Task<IReadOnlyList<NodeReport>> ControlPlaneReportsAsync(CancellationToken ct) =>
+        (await DescribeAsync(resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane).ToList(), ct)).Reports;
+
+    /// <summary>One describe of the recorded instances (all of them in one call), and each one's report from its tags.</summary>
+    private async Task<(List<Instance> Instances, List<NodeReport> Reports)> DescribeAsync(List<InventoryItem> items, CancellationToken ct)
+    {
+        if (items.Count == 0)
+            return ([], []);
+        var instances = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = items.Select(i => i.Id).ToList() }, ct))
+            .Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        var reports = items.Select(item =>
+        {
+            var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
+            return new NodeReport(item.Id, item.Name ?? item.Id, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true",
+                TagOf(instance, NodePhases.TagKey), TagOf(instance, NodePhases.MessageTagKey));
+        }).ToList();
+        return (instances, reports);
+    }
+
+    private static string? TagOf(Instance? instance, string key) => instance?.Tags?.FirstOrDefault(t => t.Key == key)?.Value;
 
     /// <summary>The recorded instances of a pool that EC2 still knows, with zone, launch time and state (one describe).</summary>
     public async Task<IReadOnlyList<PoolInstance>> ListAsync(string pool, CancellationToken ct)
@@ -141,7 +172,8 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         return described
             .Select(i => new PoolInstance(
                 i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
-                i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown"))
+                i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
+                TagOf(i, NodePhases.TagKey)))
             .OrderBy(i => i.LaunchTime)
             .ToList();
     }

@@ -40,6 +40,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>About how long EC2 takes from RunInstances to running.</summary>
     private const int InstanceStartSeconds = 45;
 
+    /// <summary>How long a running node that has not reported yet is left before the next look: a fair part of its boot.</summary>
+    private const int NodeReportSeconds = 30;
+
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
 
@@ -142,7 +145,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return Math.Clamp(draining.Max(), HealthCheckSeconds, DeregistrationDelaySeconds);
         if (step.LaunchZones.Count > 0)
             return InstanceStartSeconds;
-        return observed.Any(n => n.Instance.State == "pending") ? HealthCheckSeconds * 2 : HealthCheckSeconds;
+        if (observed.Any(n => n.Instance.State == "pending"))
+            return HealthCheckSeconds * 2;
+        // A running node that has not reported ready is still booting (cloud-init, kubeadm): its report takes longer than a health check.
+        return observed.Any(n => n.State == NodeState.Launching && n.Instance.State == "running") ? NodeReportSeconds : HealthCheckSeconds;
     }
 
     /// <summary>
@@ -205,13 +211,11 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
                 _ when retiring => NodeState.Terminating,
                 "shutting-down" => NodeState.Terminating,
                 "pending" => NodeState.Launching,
+                // A node serves once it reports so itself (NodePhases); a control-plane node also once the API load balancer finds it healthy.
+                "running" when health.GetValueOrDefault(instance.InstanceId) == "draining" => NodeState.Terminating,
+                "running" when !Reported(instance, item) => NodeState.Launching,
                 "running" when role != NodePoolRoles.ControlPlane => NodeState.Healthy,
-                "running" => health.GetValueOrDefault(instance.InstanceId) switch
-                {
-                    "healthy" => NodeState.Healthy,
-                    "draining" => NodeState.Terminating,
-                    _ => NodeState.Launching,
-                },
+                "running" => health.GetValueOrDefault(instance.InstanceId) == "healthy" ? NodeState.Healthy : NodeState.Launching,
                 _ => NodeState.Unhealthy,
             };
             var fingerprint = ClusterUpdates.NodeFingerprint(cluster, pool, item.Attributes?.GetValueOrDefault(LaunchFingerprint.AttributeName));
@@ -226,6 +230,11 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             : RolloutTarget.Of(definition, spec, zones);
         return (rollout, role, observed, health);
     }
+
+    /// <summary>Whether the node reported itself ready (the first control plane: its packs applied); a node launched before nodes reported counts as it did then.</summary>
+    private static bool Reported(PoolInstance instance, InventoryItem item) =>
+        item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) != "true" ||
+        new NodeReport(instance.InstanceId, instance.Name, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true", instance.Phase, null).IsReady;
 
     private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault("pool");
 
