@@ -32,7 +32,7 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
             .And.Contain("[x] ControlPlaneHealthy")
             .And.Contain("workers  worker  2 x m5.large on-demand")
             .And.Contain("taints: dedicated=apps:NoSchedule")
-            .And.Contain("nodes: 2 requested; instances: every node pool instance is running")
+            .And.Contain("nodes: 2 requested; instances: every node reported Ready, and the first control plane its packs applied")
             .And.Contain("last events")
             .And.MatchRegex(@"hourly cost: \$0\.\d+ estimated from list prices");
         describe.Out.Should().NotContain(Escape.ToString());

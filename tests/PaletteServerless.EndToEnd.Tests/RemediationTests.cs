@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Amazon.EC2.Model;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Manifest;
 
 namespace PaletteServerless.EndToEnd.Tests;
@@ -26,7 +27,6 @@ public sealed class RemediationTests(LocalStackFixture stack)
         var scenario = await Scenario.StartAsync(stack, "heal");
         var uid = (await scenario.CreateAsync(Cluster("heal", workers: 2)))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("heal", "Running");
-        using var agent = NodeAgent.Start(stack, uid);
         var workers = await PoolInstancesAsync(uid, "workers");
         workers.Should().HaveCount(2);
         var victim = workers[0];
@@ -62,7 +62,6 @@ public sealed class RemediationTests(LocalStackFixture stack)
         var spotPool = """,{"name":"spot","role":"worker","count":1,"instanceType":"m5.large","capacityType":"spot","availabilityZones":["us-east-1a","us-east-1b"]}""";
         var uid = (await scenario.CreateAsync(Scenario.Cluster("spot", """["us-east-1a","us-east-1b"]""", extraPools: spotPool)))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("spot", "Running");
-        using var agent = NodeAgent.Start(stack, uid);
         var victim = (await PoolInstancesAsync(uid, "spot")).Single();
 
         using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
@@ -85,7 +84,6 @@ public sealed class RemediationTests(LocalStackFixture stack)
         var scenario = await Scenario.StartAsync(stack, "impaired");
         var uid = (await scenario.CreateAsync(Cluster("impaired", workers: 1)))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("impaired", "Running");
-        using var agent = NodeAgent.Start(stack, uid);
         var victim = (await PoolInstancesAsync(uid, "workers")).Single();
 
         // No event says so: only the 5-minute sweep (time-scaled here) sees the failed status check.
@@ -110,8 +108,10 @@ public sealed class RemediationTests(LocalStackFixture stack)
         var uid = (await scenario.CreateAsync(Cluster("noboot", workers: 1, "\"healthCheck\":{\"nodeStartupTimeoutMinutes\":1},")))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("noboot", "Running");
         var silent = (await PoolInstancesAsync(uid, "workers")).Single();
-        // Every node reports Ready but this one, which never boots far enough to; the timeout is real minutes.
-        using var agent = NodeAgent.Start(stack, uid, silent.InstanceId);
+        // The product knows a node is ready only from the node's own report: without it (its tag removed, and the
+        // local node agent reports each phase once) the node counts as one that never reported; the timeout is real minutes.
+        using (var ec2 = stack.Ec2())
+            await ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [silent.InstanceId], Tags = [new Tag(NodePhases.TagKey)] });
 
         var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != silent.InstanceId),
             TimeSpan.FromMinutes(3));
@@ -131,7 +131,6 @@ public sealed class RemediationTests(LocalStackFixture stack)
         // 30% of 3 rounded down: not one failed node may be replaced, as in a zone outage where replacements would pile up.
         var uid = (await scenario.CreateAsync(Cluster("storm", workers: 3, "\"healthCheck\":{\"maxUnhealthy\":\"30%\"},")))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("storm", "Running");
-        using var agent = NodeAgent.Start(stack, uid);
         var workers = await PoolInstancesAsync(uid, "workers");
 
         using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
@@ -158,17 +157,23 @@ public sealed class RemediationTests(LocalStackFixture stack)
         var scenario = await Scenario.StartAsync(stack, "race");
         var uid = (await scenario.CreateAsync(Cluster("race", workers: 1)))["uid"]!.GetValue<string>();
         await scenario.WaitForStatusAsync("race", "Running");
-        // Only the nodes that exist now report Ready: the replacement never does, so the remediation waits for it.
-        using (var agent = NodeAgent.Start(stack, uid))
-            await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).All(i => i.Tags.Any(t => t.Key == NodePhases.TagKey)) ? "" : null);
         var victim = (await PoolInstancesAsync(uid, "workers")).Single();
+        // The nodes that exist have reported; from now on a node boots but never reports, so the remediation waits for its replacement.
+        var original = stack.Stack.LocalAws.Faults;
+        stack.Stack.LocalAws.Faults = new FaultInjector(new FaultProfile { NodeNeverReportsRate = 1 }, 7);
+        try
+        {
+            using (var ec2 = stack.Ec2())
+                await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
+            await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
 
-        using (var ec2 = stack.Ec2())
-            await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
-        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
-
-        (await scenario.DeleteAsync("race")).StatusCode.Should().Be(HttpStatusCode.Accepted, "a remediation never blocks a delete");
-        await scenario.WaitForStatusAsync("race", "Deleted", Timeout);
+            (await scenario.DeleteAsync("race")).StatusCode.Should().Be(HttpStatusCode.Accepted, "a remediation never blocks a delete");
+            await scenario.WaitForStatusAsync("race", "Deleted", Timeout);
+        }
+        finally
+        {
+            stack.Stack.LocalAws.Faults = original;
+        }
         (await stack.ResourcesOfAsync(uid)).Should().BeEmpty("the replacement was recorded before it could be orphaned");
         (await scenario.EventsAsync("race")).Should().NotContain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced");
     }
@@ -204,45 +209,5 @@ public sealed class RemediationTests(LocalStackFixture stack)
             await Task.Delay(100);
         }
         throw new TimeoutException("the remediation did not get there in time");
-    }
-
-    /// <summary>
-    /// Stands in for the node agent, which tags its own instance with its phase (NodePhases): every running
-    /// instance of the cluster reports Ready, as its kubelet would.
-    /// </summary>
-    private sealed class NodeAgent : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-
-        /// <param name="silent">Instances that never report (they never boot far enough).</param>
-        public static NodeAgent Start(LocalStackFixture stack, string uid, params string[] silent)
-        {
-            var agent = new NodeAgent();
-            _ = Task.Run(() => agent.RunAsync(stack, uid, silent));
-            return agent;
-        }
-
-        private async Task RunAsync(LocalStackFixture stack, string uid, string[] silent)
-        {
-            using var ec2 = stack.Ec2();
-            while (!_stop.IsCancellationRequested)
-            {
-                var instances = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-                {
-                    Filters = [new Filter("tag:palette.serverless/cluster-uid", [uid]), new Filter("instance-state-name", ["running"])],
-                })).Reservations?.SelectMany(r => r.Instances ?? []).Where(i => i.Tags.All(t => t.Key != NodePhases.TagKey) && !silent.Contains(i.InstanceId)).ToList() ?? [];
-                foreach (var instance in instances)
-                    await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [instance.InstanceId], Tags = [new Tag(NodePhases.TagKey, NodePhases.Ready)] });
-                try
-                {
-                    await Task.Delay(100, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        }
-
-        public void Dispose() => _stop.Cancel();
     }
 }
