@@ -81,13 +81,23 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
                 LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item.RecordedAt,
                 InstanceState = state,
                 Impaired = impaired.Contains(item.Id),
-                NodePhase = instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value,
+                NodePhase = ReportedPhase(item, instance, state),
                 SpotInterrupted = item.Attributes.ContainsKey(SpotInterruptionAttribute),
                 Retiring = retiring,
             });
         }
         return observed;
     }
+
+    /// <summary>
+    /// The phase the node reported; a node launched before nodes reported their phases (no
+    /// <see cref="NodeReadiness.ReportsPhasesAttribute"/>) counts as Ready while it runs, as it was judged then,
+    /// so the startup timeout never replaces nodes that could not have reported.
+    /// </summary>
+    private static string? ReportedPhase(InventoryItem item, Instance? instance, string? state) =>
+        item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) == "true"
+            ? instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value
+            : state == "running" ? NodePhases.Ready : null;
 
     /// <summary>
     /// Launches the replacement, trying the zones in order: a capacity error moves on to the next zone (and is

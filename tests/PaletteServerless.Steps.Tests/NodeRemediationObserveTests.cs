@@ -1,0 +1,52 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using NSubstitute;
+using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.Remediation;
+using static PaletteServerless.Steps.Tests.TestCluster;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>What remediation sees of a node: its own phase report, or, for a node from before nodes reported, its state.</summary>
+public sealed class NodeRemediationObserveTests
+{
+    private readonly FakeCloud _cloud = new();
+    private readonly InMemoryInventory _inventory = new();
+
+    private async Task<NodeObservation> ObserveAsync(Dictionary<string, string> attributes, params Tag[] tags)
+    {
+        _inventory.Add(ResourceKinds.Instance, "i-1", "worker", "us-east-1a", attributes);
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
+        {
+            Reservations = [new Reservation { Instances = [new Instance
+            {
+                InstanceId = "i-1", State = new InstanceState { Name = InstanceStateName.Running },
+                Placement = new Placement { AvailabilityZone = "us-east-1a" }, LaunchTime = DateTime.UtcNow.AddHours(-1), Tags = [.. tags],
+            }] }],
+        });
+        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstanceStatusResponse { InstanceStatuses = [] });
+        var resources = await ResourcesAsync(_cloud, _inventory);
+        return (await new NodeRemediation(resources, new NodePoolKind(resources)).ObserveAsync(CancellationToken.None)).Single();
+    }
+
+    [Fact]
+    public async Task A_node_that_reports_phases_is_as_ready_as_its_own_tag_says()
+    {
+        var silent = await ObserveAsync(new() { ["pool"] = "workers", [NodeReadiness.ReportsPhasesAttribute] = "true" });
+        silent.NodePhase.Should().BeNull("it never reported");
+
+        _inventory.Items.Clear();
+        var joined = await ObserveAsync(new() { ["pool"] = "workers", [NodeReadiness.ReportsPhasesAttribute] = "true" }, new Tag(NodePhases.TagKey, NodePhases.Joined));
+        joined.NodePhase.Should().Be(NodePhases.Joined);
+    }
+
+    [Fact]
+    public async Task A_running_node_from_before_nodes_reported_counts_as_ready_so_the_startup_timeout_never_replaces_it()
+    {
+        var old = await ObserveAsync(new() { ["pool"] = "workers" });
+
+        NodePhases.IsReady(old.NodePhase).Should().BeTrue();
+    }
+}
