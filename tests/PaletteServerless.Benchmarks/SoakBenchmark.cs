@@ -334,7 +334,7 @@ public static class SoakBenchmark
     /// Every resource id ever seen per cluster uid and type, from the local AWS inventory read
     /// every 50 ms: a resource made twice shows even if the second was removed again later. And every
     /// instance the product's inventory records as the replacement of another (its <c>replaces</c>
-    /// attribute, read from the product table every second, before a delete forgets it).
+    /// attribute, read from the product table every quarter second, before a delete forgets it).
     /// </summary>
     private sealed class ResourceWatch
     {
@@ -363,7 +363,7 @@ public static class SoakBenchmark
                         if (resource.Type == "ec2:instance")
                             _instances[resource.Id] = true;
                     }
-                    if (++ticks % 20 == 0)
+                    if (++ticks % 5 == 0)
                         await ReadReplacementsAsync(driver.Stack, ct);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or ObjectDisposedException
