@@ -94,7 +94,7 @@ public static class SoakBenchmark
         InstanceImpairmentRate = 0.002,
     };
 
-    private sealed record Outcome(string Name, string Uid, string CreatedAs, string FinalStatus, int PlannedInstances);
+    private sealed record Outcome(string Name, string Account, string Uid, string CreatedAs, string FinalStatus, int PlannedInstances);
 
     private static async Task<int> SoakAsync(int lifecycles, double timeScale, int seed, double dwellMinutes, string workDirectory)
     {
@@ -178,8 +178,7 @@ public static class SoakBenchmark
                 continue;
             try
             {
-                var account = accounts[(int.Parse(outcome.Name["soak-".Length..], System.Globalization.CultureInfo.InvariantCulture) - 1) / ClustersPerAccount];
-                var events = (await driver.ClusterEventsAsync(account, outcome.Name, ct))["items"]?.AsArray() ?? [];
+                var events = (await driver.ClusterEventsAsync(outcome.Account, outcome.Name, ct))["items"]?.AsArray() ?? [];
                 foreach (var item in events.Reverse())
                     Report.WriteLine($"    {outcome.Name} event {item?["reason"]}: {item?["message"]}");
             }
@@ -232,7 +231,7 @@ public static class SoakBenchmark
             uid = await ProvisionBenchmark.RetryAsync(() => driver.CreateClusterAsync(account, name, zones, ct, ProductDriver.ClusterJson(name, zones, extraPools)), deadline, ct);
             var created = await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(100), deadline, ct);
             if (created is null)
-                return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
+                return new Outcome(name, account, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
             if (created == "Running")
             {
                 // Running a while (remediation acts only on Running clusters), then day 2: one update (a scale-out by
@@ -240,19 +239,19 @@ public static class SoakBenchmark
                 await Task.Delay(dwell, ct);
                 await ProvisionBenchmark.RetryAsync(() => driver.PatchClusterAsync(account, name, ProductDriver.ScaleWorkersPatch(zones, 2, extraPools), ct), deadline, ct);
                 if (await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(100), deadline, ct) is null)
-                    return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
+                    return new Outcome(name, account, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
                 await Task.Delay(dwell, ct);
             }
             firstDelete.TrySetResult();
             await ProvisionBenchmark.RetryAsync(async () => { await driver.DeleteClusterAsync(account, name, ct); return true; }, deadline, ct);
             var deleted = await driver.WaitForStatusAsync(account, name, ["Deleted"], TimeSpan.FromMilliseconds(100), deadline, ct);
-            return new Outcome(name, uid, created, deleted ?? await LastStatusAsync(driver, account, name, ct), plannedInstances);
+            return new Outcome(name, account, uid, created, deleted ?? await LastStatusAsync(driver, account, name, ct), plannedInstances);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // A refused call is a finding of the soak, not a reason to stop the others.
             Report.WriteLine($"  {name}: {ex.GetType().Name}: {ex.Message}");
-            return new Outcome(name, uid, "error", "error", plannedInstances);
+            return new Outcome(name, account, uid, "error", "error", plannedInstances);
         }
     }
 
