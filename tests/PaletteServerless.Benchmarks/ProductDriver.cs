@@ -61,8 +61,8 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
         }
     }
 
-    /// <summary>A cluster of one control-plane and one worker node (m5.large) spread over <paramref name="zones"/>.</summary>
-    public static string ClusterJson(string name, IReadOnlyList<string> zones)
+    /// <summary>A cluster of one control-plane and one worker node (m5.large) spread over <paramref name="zones"/>, and <paramref name="extraPools"/> (",{...}" pool objects).</summary>
+    public static string ClusterJson(string name, IReadOnlyList<string> zones, string extraPools = "")
     {
         var zonesJson = "[" + string.Join(",", zones.Select(z => $"\"{z}\"")) + "]";
         return $$"""
@@ -70,7 +70,7 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
              "cloud":{"region":"us-east-1","sshKeyName":"{{KeyName}}"},
              "nodePools":[
                {"name":"cp","role":"control-plane","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
-               {"name":"workers","role":"worker","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}}]}
+               {"name":"workers","role":"worker","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}}{{extraPools}}]}
             """;
     }
 
@@ -93,6 +93,13 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
         using var response = await SendAsync(HttpMethod.Get, ProjectOf(account), $"/clusters/{name}?includeDeleted=true", null, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
             return null;
+        return await ExpectAsync(response, HttpStatusCode.OK);
+    }
+
+    /// <summary>The cluster's event history (newest 100), also of a Deleted cluster.</summary>
+    public async Task<JsonObject> ClusterEventsAsync(string account, string name, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Get, ProjectOf(account), $"/clusters/{name}/events?limit=100&includeDeleted=true", null, ct);
         return await ExpectAsync(response, HttpStatusCode.OK);
     }
 
@@ -125,14 +132,14 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
         await ExpectAsync(response, HttpStatusCode.Accepted);
     }
 
-    /// <summary>A merge patch of <see cref="ClusterJson"/>'s pools with <paramref name="workers"/> worker nodes (a scale: nothing is replaced).</summary>
-    public static string ScaleWorkersPatch(IReadOnlyList<string> zones, int workers)
+    /// <summary>A merge patch of <see cref="ClusterJson"/>'s pools with <paramref name="workers"/> worker nodes (a scale: nothing is replaced); <paramref name="extraPools"/> as created (a patch replaces the array whole).</summary>
+    public static string ScaleWorkersPatch(IReadOnlyList<string> zones, int workers, string extraPools = "")
     {
         var zonesJson = "[" + string.Join(",", zones.Select(z => $"\"{z}\"")) + "]";
         return $$"""
             {"nodePools":[
                {"name":"cp","role":"control-plane","count":1,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
-               {"name":"workers","role":"worker","count":{{workers}},"instanceType":"m5.large","availabilityZones":{{zonesJson}}}]}
+               {"name":"workers","role":"worker","count":{{workers}},"instanceType":"m5.large","availabilityZones":{{zonesJson}}}{{extraPools}}]}
             """;
     }
 

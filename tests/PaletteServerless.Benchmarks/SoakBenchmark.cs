@@ -2,30 +2,39 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using PaletteServerless.Aws.Storage;
 using PaletteServerless.Local;
 using PaletteServerless.Local.Aws.Core;
+using PaletteServerless.Local.Aws.EventBridge;
 using PaletteServerless.Local.Node;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Benchmarks;
 
 /// <summary>
 /// Full cluster lifecycles (create, Running or Failed, an update when Running, delete, Deleted) side by side on the local
-/// stack under injected AWS faults and step crashes, with one restart of the whole stack in the
-/// middle. Counts completed lifecycles, clusters stuck, resources leaked and resources created
-/// twice. The last line is a JSON object of the figures.
+/// stack under injected AWS faults, spot interruptions, impaired instances and step crashes, with one restart of the
+/// whole stack in the middle. A Running cluster stays Running a while before its update and before its delete, so node
+/// auto-remediation has time to act. Counts completed lifecycles, clusters stuck, resources leaked, resources created
+/// twice (a node recorded as the replacement of another is not), and the remediations. The last line is a JSON object
+/// of the figures.
 /// </summary>
 public static class SoakBenchmark
 {
     // The console; the product's own log lines go to a file meanwhile (see ProductLog).
     private static TextWriter Report = Console.Out;
 
-    public const string Description = "concurrent full lifecycles under AWS faults, step crashes and one stack restart: stuck, leaked, duplicated";
+    public const string Description = "concurrent full lifecycles under AWS faults, spot interruptions, impairments, step crashes and one stack restart: stuck, leaked, duplicated, replaced";
 
     private const string Usage = """
-        usage: soak [--lifecycles M] [--time-scale K] [--seed S]
-          --lifecycles M   clusters created and deleted side by side (default 50)
-          --time-scale K   divides every modelled AWS delay and workflow wait (default 120)
-          --seed S         seed of the fault draws and step crashes (default 1)
+        usage: soak [--lifecycles M] [--time-scale K] [--seed S] [--dwell-minutes D]
+          --lifecycles M      clusters created and deleted side by side (default 50)
+          --time-scale K      divides every modelled AWS delay and workflow wait (default 120)
+          --seed S            seed of the fault draws and step crashes (default 1)
+          --dwell-minutes D   modelled minutes a Running cluster stays so before its update and before its delete (default 10)
         """;
 
     // Two single-zone clusters per target account stay well within its quotas (5 VPCs, 5 Elastic IPs).
@@ -37,9 +46,14 @@ public static class SoakBenchmark
     // States in which a resource is gone (still listed for a while, as AWS does).
     private static readonly HashSet<string> Gone = ["terminated", "deleted"];
 
+    // Every other lifecycle has a spot pool too, so spot interruptions strike and are remediated.
+    private static string ExtraPools(int index, IReadOnlyList<string> zones) => index % 2 == 0
+        ? $$""",{"name":"spot","role":"worker","count":1,"instanceType":"m5.large","capacityType":"spot","availabilityZones":[{{string.Join(",", zones.Select(z => $"\"{z}\""))}}]}"""
+        : "";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = BenchmarkOptions.Parse(args, ["--lifecycles", "--time-scale", "--seed"], ["--help"], out var error);
+        var options = BenchmarkOptions.Parse(args, ["--lifecycles", "--time-scale", "--seed", "--dwell-minutes"], ["--help"], out var error);
         if (error is not null || options.Has("--help"))
         {
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
@@ -48,6 +62,7 @@ public static class SoakBenchmark
         var lifecycles = options.Int("--lifecycles", 50);
         var timeScale = options.Double("--time-scale", 120);
         var seed = options.Int("--seed", 1);
+        var dwellMinutes = options.Double("--dwell-minutes", 10);
 
         // The data and the fault profile go when the soak ends; the product's log stays for a look afterwards.
         var workDirectory = Directory.CreateTempSubdirectory("palette-soak-");
@@ -56,7 +71,7 @@ public static class SoakBenchmark
         Report.WriteLine($"product log: {log.Path}");
         try
         {
-            return await SoakAsync(lifecycles, timeScale, seed, workDirectory.FullName);
+            return await SoakAsync(lifecycles, timeScale, seed, dwellMinutes, workDirectory.FullName);
         }
         finally
         {
@@ -74,11 +89,14 @@ public static class SoakBenchmark
         },
         NatGatewayFailureRate = 0.10,
         EventualConsistencySeconds = 5,
+        // Per running instance and modelled minute: over the 50 lifecycles' few thousand node-minutes, a handful of each.
+        SpotInterruptionRate = 0.01,
+        InstanceImpairmentRate = 0.002,
     };
 
-    private sealed record Outcome(string Name, string Uid, string CreatedAs, string FinalStatus);
+    private sealed record Outcome(string Name, string Account, string Uid, string CreatedAs, string FinalStatus, int PlannedInstances);
 
-    private static async Task<int> SoakAsync(int lifecycles, double timeScale, int seed, string workDirectory)
+    private static async Task<int> SoakAsync(int lifecycles, double timeScale, int seed, double dwellMinutes, string workDirectory)
     {
         var profilePath = Path.Combine(workDirectory, "faults.json");
         await File.WriteAllTextAsync(profilePath, JsonSerializer.Serialize(Faults(seed), FaultProfile.FileJson));
@@ -96,7 +114,8 @@ public static class SoakBenchmark
         using var overall = new CancellationTokenSource(lifecycleBudget + TimeSpan.FromMinutes(3));
         var ct = overall.Token;
 
-        Report.WriteLine($"soak: {lifecycles} lifecycles side by side, time scale {timeScale}, seed {seed}, step crash rate {stackOptions.StepCrashRate}, " +
+        var dwell = TimeSpan.FromMinutes(dwellMinutes / timeScale);
+        Report.WriteLine($"soak: {lifecycles} lifecycles side by side (every other with a spot pool), time scale {timeScale}, seed {seed}, dwell {dwellMinutes} modelled minutes, step crash rate {stackOptions.StepCrashRate}, " +
             $"faults {JsonSerializer.Serialize(Faults(seed), FaultProfile.FileJson)}");
         var stack = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
         using var driver = new ProductDriver(stack);
@@ -110,6 +129,8 @@ public static class SoakBenchmark
         stack.LocalAws.Faults = faults;
 
         var seen = new ResourceWatch();
+        var remediation = new RemediationEvents();
+        remediation.Listen(driver.Stack);
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watching = seen.WatchAsync(driver, stopWatching.Token);
 
@@ -117,7 +138,7 @@ public static class SoakBenchmark
         var clock = Stopwatch.StartNew();
         var deadline = DateTimeOffset.UtcNow + lifecycleBudget;
         var runs = Enumerable.Range(0, lifecycles)
-            .Select(i => RunLifecycleAsync(driver, accounts[i / ClustersPerAccount], $"soak-{i + 1}", deadline, firstDelete, ct)).ToList();
+            .Select(i => RunLifecycleAsync(driver, accounts[i / ClustersPerAccount], $"soak-{i + 1}", ExtraPools(i, ProductDriver.ZonesOf(1)), dwell, deadline, firstDelete, ct)).ToList();
 
         // The restart: once the first cluster is being deleted, others are still being created.
         await Task.WhenAny(firstDelete.Task, Task.Delay(lifecycleBudget / 4, ct));
@@ -125,7 +146,9 @@ public static class SoakBenchmark
         var restartAt = clock.Elapsed.TotalSeconds;
         Report.WriteLine($"restarting the local stack at {restartAt:F1} s ...");
         await driver.Stack.DisposeAsync();
-        driver.Stack = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
+        var restarted = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
+        remediation.Listen(restarted);
+        driver.Stack = restarted;
         Report.WriteLine($"restarted in {clock.Elapsed.TotalSeconds - restartAt:F1} s");
 
         var outcomes = await Task.WhenAll(runs);
@@ -136,8 +159,9 @@ public static class SoakBenchmark
         var uids = outcomes.Select(o => o.Uid).Where(u => u.Length > 0).ToHashSet();
         var allDeleted = outcomes.All(o => o.FinalStatus == "Deleted");
         var leaks = driver.ResourcesOf(uids).Where(r => !NotLeaks.Contains(r.Type) && !Gone.Contains(r.State)).ToList();
-        // One more worker for the update of every lifecycle that reached Running.
-        var duplicates = seen.Duplicates(uids, zones: 1, ProductDriver.PlannedInstances + 1);
+        // One more worker for the update of every lifecycle that reached Running; a node recorded as replacing another is no duplicate.
+        var planned = outcomes.Where(o => o.Uid.Length > 0).ToDictionary(o => o.Uid, o => o.PlannedInstances + 1);
+        var duplicates = seen.Duplicates(uids, zones: 1, planned, remediation.Interrupted);
 
         foreach (var outcome in outcomes.Where(o => o.FinalStatus != "Deleted"))
             Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}; " +
@@ -146,12 +170,33 @@ public static class SoakBenchmark
             Report.WriteLine($"  leaked of cluster {cluster.Key.Uid} in {cluster.Key.Account}: " +
                 string.Join(", ", cluster.GroupBy(r => $"{r.Type} ({r.State})").Select(g => $"{g.Count()} {g.Key}")));
         foreach (var duplicate in duplicates)
+        {
             Report.WriteLine($"  created twice: {duplicate}");
+            // What the product said of that cluster, oldest first: how the extra node came about.
+            var outcome = outcomes.FirstOrDefault(o => duplicate.StartsWith(o.Uid, StringComparison.Ordinal) && o.Uid.Length > 0);
+            if (outcome is null)
+                continue;
+            try
+            {
+                var events = (await driver.ClusterEventsAsync(outcome.Account, outcome.Name, ct))["items"]?.AsArray() ?? [];
+                foreach (var item in events.Reverse())
+                    Report.WriteLine($"    {outcome.Name} event {item?["reason"]}: {item?["message"]}");
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TransientApiException or HttpRequestException)
+            {
+                Report.WriteLine($"    {outcome.Name} events: {ex.Message}");
+            }
+        }
+        var remediations = remediation.Outcomes(uids);
+        foreach (var line in remediation.Lines(uids))
+            Report.WriteLine($"  remediation: {line}");
         var completed = outcomes.Count(o => o.FinalStatus == "Deleted");
         var running = outcomes.Count(o => o.CreatedAs == "Running");
         var failed = outcomes.Count(o => o.CreatedAs == "Failed");
         Report.WriteLine($"lifecycles completed {completed}/{lifecycles} (created Running {running}, created Failed {failed}) in {elapsed:F1} s real; " +
-            $"stuck {lifecycles - completed}, leaked {leaks.Count}, created twice {duplicates.Count}{(allDeleted ? "" : " (leaks counted with clusters not Deleted)")}");
+            $"stuck {lifecycles - completed}, leaked {leaks.Count}, created twice {duplicates.Count}{(allDeleted ? "" : " (leaks counted with clusters not Deleted)")}; " +
+            $"spot interruptions {remediation.SpotInterruptions(seen)}, replacement nodes launched {seen.Replacements}, " +
+            $"remediation events: {(remediations.Count == 0 ? "none" : string.Join(", ", remediations.Select(kv => $"{kv.Key} {kv.Value}")))}");
         Report.WriteLine(new JsonObject
         {
             ["lifecycles"] = lifecycles,
@@ -163,6 +208,11 @@ public static class SoakBenchmark
             ["stuck"] = lifecycles - completed,
             ["leaked"] = leaks.Count,
             ["duplicates"] = duplicates.Count,
+            ["spotInterruptions"] = remediation.SpotInterruptions(seen),
+            ["replacementNodesLaunched"] = seen.Replacements,
+            ["nodesReplaced"] = remediations.GetValueOrDefault("Replaced"),
+            ["remediationsPaused"] = remediations.GetValueOrDefault("Paused"),
+            ["remediationEvents"] = new JsonObject(remediations.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             ["restartAtSeconds"] = Math.Round(restartAt, 1),
             ["elapsedSeconds"] = Math.Round(elapsed, 1),
         }.ToJsonString());
@@ -170,33 +220,78 @@ public static class SoakBenchmark
         return completed == lifecycles && leaks.Count == 0 && duplicates.Count == 0 ? 0 : 1;
     }
 
-    private static async Task<Outcome> RunLifecycleAsync(ProductDriver driver, string account, string name, DateTimeOffset deadline, TaskCompletionSource firstDelete, CancellationToken ct)
+    private static async Task<Outcome> RunLifecycleAsync(
+        ProductDriver driver, string account, string name, string extraPools, TimeSpan dwell, DateTimeOffset deadline, TaskCompletionSource firstDelete, CancellationToken ct)
     {
         var uid = "";
+        var zones = ProductDriver.ZonesOf(1);
+        var plannedInstances = ProductDriver.PlannedInstances + (extraPools.Length > 0 ? 1 : 0);
         try
         {
-            uid = await ProvisionBenchmark.RetryAsync(() => driver.CreateClusterAsync(account, name, ProductDriver.ZonesOf(1), ct), deadline, ct);
+            uid = await ProvisionBenchmark.RetryAsync(() => driver.CreateClusterAsync(account, name, zones, ct, ProductDriver.ClusterJson(name, zones, extraPools)), deadline, ct);
             var created = await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(100), deadline, ct);
             if (created is null)
-                return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct));
+                return new Outcome(name, account, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
             if (created == "Running")
             {
-                // Day 2: one update (a scale-out by one worker) between Running and the delete; it ends Running, updated or not.
-                await ProvisionBenchmark.RetryAsync(() => driver.PatchClusterAsync(account, name, ProductDriver.ScaleWorkersPatch(ProductDriver.ZonesOf(1), 2), ct), deadline, ct);
+                // Running a while (remediation acts only on Running clusters), then day 2: one update (a scale-out by
+                // one worker); it ends Running, updated or not, and stays so a while before the delete.
+                await Task.Delay(dwell, ct);
+                await ProvisionBenchmark.RetryAsync(() => driver.PatchClusterAsync(account, name, ProductDriver.ScaleWorkersPatch(zones, 2, extraPools), ct), deadline, ct);
                 if (await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(100), deadline, ct) is null)
-                    return new Outcome(name, uid, "stuck", await LastStatusAsync(driver, account, name, ct));
+                    return new Outcome(name, account, uid, "stuck", await LastStatusAsync(driver, account, name, ct), plannedInstances);
+                await Task.Delay(dwell, ct);
             }
             firstDelete.TrySetResult();
             await ProvisionBenchmark.RetryAsync(async () => { await driver.DeleteClusterAsync(account, name, ct); return true; }, deadline, ct);
             var deleted = await driver.WaitForStatusAsync(account, name, ["Deleted"], TimeSpan.FromMilliseconds(100), deadline, ct);
-            return new Outcome(name, uid, created, deleted ?? await LastStatusAsync(driver, account, name, ct));
+            return new Outcome(name, account, uid, created, deleted ?? await LastStatusAsync(driver, account, name, ct), plannedInstances);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // A refused call is a finding of the soak, not a reason to stop the others.
             Report.WriteLine($"  {name}: {ex.GetType().Name}: {ex.Message}");
-            return new Outcome(name, uid, "error", "error");
+            return new Outcome(name, account, uid, "error", "error", plannedInstances);
         }
+    }
+
+    /// <summary>
+    /// The remediation events the product put on its bus ("Cluster Node Remediation", "Cluster Remediation Paused"),
+    /// each counted once by its event id (a retried step puts the same one again), and the spot interruption warnings
+    /// the local EC2 put on the default bus. Listens to each stack the soak starts.
+    /// </summary>
+    private sealed class RemediationEvents
+    {
+        private readonly ConcurrentDictionary<string, (string Uid, string Outcome, string Message)> _remediations = new();
+        private readonly ConcurrentDictionary<string, bool> _interrupted = new();
+
+        public void Listen(LocalStack stack) =>
+            stack.LocalAws.Services.OfType<EventBridgeService>().Single().Stream.Published += json =>
+            {
+                var envelope = JsonNode.Parse(json);
+                var detailType = envelope?["detail-type"]?.GetValue<string>();
+                var detail = envelope?["detail"];
+                if (detail is null)
+                    return;
+                if (detailType == "EC2 Spot Instance Interruption Warning" && detail["instance-id"]?.GetValue<string>() is { } instance)
+                    _interrupted[instance] = true;
+                else if (detailType is ClusterEvents.NodeRemediationDetailType or ClusterEvents.RemediationPausedDetailType
+                    && detail["eventId"]?.GetValue<string>() is { } id)
+                    _remediations[id] = (detail["uid"]?.GetValue<string>() ?? "", detail["outcome"]?.GetValue<string>() ?? "", detail["message"]?.GetValue<string>() ?? "");
+            };
+
+        /// <summary>How many of each outcome (Replaced, Retired, ReplacementFailed, CapacityShortage, Paused, Resumed) for the soak's clusters.</summary>
+        public SortedDictionary<string, int> Outcomes(IReadOnlySet<string> uids) =>
+            new(_remediations.Values.Where(r => uids.Contains(r.Uid)).GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+
+        public IEnumerable<string> Lines(IReadOnlySet<string> uids) =>
+            _remediations.Values.Where(r => uids.Contains(r.Uid)).OrderBy(r => r.Uid, StringComparer.Ordinal).Select(r => $"{r.Uid} {r.Outcome}: {r.Message}");
+
+        /// <summary>Instances EC2 warned it would reclaim.</summary>
+        public IReadOnlySet<string> Interrupted => _interrupted.Keys.ToHashSet(StringComparer.Ordinal);
+
+        /// <summary>Spot instances of the soak's clusters that EC2 warned it would reclaim.</summary>
+        public int SpotInterruptions(ResourceWatch seen) => _interrupted.Keys.Count(seen.IsSoakInstance);
     }
 
     /// <summary>What the engine knows of a stuck cluster's workflows: each execution's status and its last failed step.</summary>
@@ -236,27 +331,48 @@ public static class SoakBenchmark
 
     /// <summary>
     /// Every resource id ever seen per cluster uid and type, from the local AWS inventory read
-    /// every 50 ms: a resource made twice shows even if the second was removed again later.
+    /// every 50 ms: a resource made twice shows even if the second was removed again later. And every
+    /// instance the product's inventory records as the replacement of another (its <c>replaces</c>
+    /// attribute, read from the product table every quarter second, before a delete forgets it).
     /// </summary>
     private sealed class ResourceWatch
     {
         private readonly ConcurrentDictionary<(string Uid, string Type), ConcurrentDictionary<string, string>> _seen = new();
+        private readonly ConcurrentDictionary<string, string> _replacements = new();
+        private readonly ConcurrentDictionary<string, bool> _instances = new();
+
+        /// <summary>Replacement instances recorded.</summary>
+        public int Replacements => _replacements.Count;
+
+        public bool IsSoakInstance(string instanceId) => _instances.ContainsKey(instanceId);
 
         public async Task WatchAsync(ProductDriver driver, CancellationToken ct)
         {
+            var ticks = 0;
             while (!ct.IsCancellationRequested)
             {
                 try
                 {
                     foreach (var resource in driver.Stack.LocalAws.Inventory().Resources)
                     {
-                        if (resource.Tags.TryGetValue(ProductDriver.UidTag, out var uid))
-                            _seen.GetOrAdd((uid, resource.Type), _ => new())[resource.Id] = resource.State;
+                        if (!resource.Tags.TryGetValue(ProductDriver.UidTag, out var uid))
+                            continue;
+                        var pool = resource.Tags.GetValueOrDefault("palette.serverless/pool");
+                        _seen.GetOrAdd((uid, resource.Type), _ => new())[resource.Id] = pool is null ? resource.State : $"{resource.State}, pool {pool}";
+                        if (resource.Type == "ec2:instance")
+                            _instances[resource.Id] = true;
                     }
+                    if (++ticks % 5 == 0)
+                        await ReadReplacementsAsync(driver.Stack, ct);
                 }
-                catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or ObjectDisposedException)
+                catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or ObjectDisposedException
+                    or AmazonServiceException or HttpRequestException or IOException || ex is TaskCanceledException && !ct.IsCancellationRequested)
                 {
                     // The stack is being swapped.
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
                 }
                 try
                 {
@@ -269,20 +385,56 @@ public static class SoakBenchmark
             }
         }
 
-        /// <summary>"uid type: n (planned p)" for every cluster with more of a type than planned.</summary>
-        public List<string> Duplicates(IReadOnlySet<string> uids, int zones, int instances)
+        /// <summary>Instance ids the product table records as replacing another (inventory items with a <c>replaces</c> attribute).</summary>
+        private async Task ReadReplacementsAsync(LocalStack stack, CancellationToken ct)
         {
-            var planned = new Dictionary<string, int>
+            using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials(stack.Options.AccountId, "local"),
+                new AmazonDynamoDBConfig { ServiceURL = stack.Endpoint.ToString(), AuthenticationRegion = stack.Options.Region, MaxErrorRetry = 0 });
+            Dictionary<string, AttributeValue>? start = null;
+            do
             {
-                ["ec2:vpc"] = 1,
-                ["ec2:internet-gateway"] = 1,
-                ["ec2:natgateway"] = zones,
-                ["elasticloadbalancing:loadbalancer"] = 1,
-                ["ec2:instance"] = instances,
+                var page = await dynamo.ScanAsync(new ScanRequest
+                {
+                    TableName = TableSchema.DefaultTableName,
+                    FilterExpression = "begins_with(#sk, :inventory) AND contains(#doc, :replaces)",
+                    ExpressionAttributeNames = new() { ["#sk"] = TableSchema.SortKey, ["#doc"] = "doc" },
+                    ExpressionAttributeValues = new() { [":inventory"] = new("INVENTORY#"), [":replaces"] = new($"\"{PaletteServerless.Aws.Cloud.Kinds.NodeRemediation.ReplacesAttribute}\"") },
+                    ExclusiveStartKey = start,
+                }, ct);
+                foreach (var item in page.Items ?? [])
+                {
+                    var doc = JsonNode.Parse(item["doc"].S);
+                    if (doc?["id"]?.GetValue<string>() is { } id && doc["attributes"]?[PaletteServerless.Aws.Cloud.Kinds.NodeRemediation.ReplacesAttribute]?.GetValue<string>() is { } old)
+                        _replacements[id] = old;
+                }
+                start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            }
+            while (start is not null);
+        }
+
+        /// <summary>
+        /// "uid type: n (planned p)" for every cluster with more of a type than planned. Instances recorded as the
+        /// replacement of another are not counted against the plan, and a spot node EC2 reclaimed that no recorded
+        /// replacement names may be replaced once otherwise (an update restores its pool's count).
+        /// </summary>
+        public List<string> Duplicates(IReadOnlySet<string> uids, int zones, IReadOnlyDictionary<string, int> instances, IReadOnlySet<string> interrupted)
+        {
+            var replaced = _replacements.Values.ToHashSet(StringComparer.Ordinal);
+            int? Planned(string uid, string type) => type switch
+            {
+                "ec2:vpc" or "ec2:internet-gateway" or "elasticloadbalancing:loadbalancer" => 1,
+                "ec2:natgateway" => zones,
+                "ec2:instance" => instances.GetValueOrDefault(uid)
+                    + (_seen.TryGetValue((uid, type), out var ids) ? ids.Keys.Count(id => interrupted.Contains(id) && !replaced.Contains(id)) : 0),
+                _ => null,
             };
+            List<string> Counted(string type, ConcurrentDictionary<string, string> ids) =>
+                [.. ids.Keys.Where(id => type != "ec2:instance" || !_replacements.ContainsKey(id))];
             return [.. _seen
-                .Where(kv => uids.Contains(kv.Key.Uid) && planned.TryGetValue(kv.Key.Type, out var most) && kv.Value.Count > most)
-                .Select(kv => $"{kv.Key.Uid} {kv.Key.Type}: {kv.Value.Count} (planned {planned[kv.Key.Type]}): {string.Join(", ", kv.Value.Select(r => $"{r.Key} {r.Value}"))}")];
+                .Where(kv => uids.Contains(kv.Key.Uid) && Planned(kv.Key.Uid, kv.Key.Type) is { } most && Counted(kv.Key.Type, kv.Value).Count > most)
+                .Select(kv => $"{kv.Key.Uid} {kv.Key.Type}: {Counted(kv.Key.Type, kv.Value).Count} (planned {Planned(kv.Key.Uid, kv.Key.Type)}, " +
+                    $"{kv.Value.Count - Counted(kv.Key.Type, kv.Value).Count} replacements besides): " +
+                    string.Join(", ", kv.Value.Select(r => $"{r.Key} {r.Value}{(_replacements.TryGetValue(r.Key, out var old) ? $" (replaces {old})" : "")}{(interrupted.Contains(r.Key) ? " (interrupted)" : "")}")))];
         }
     }
 }
