@@ -40,9 +40,9 @@ public sealed class RemediationTests
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _starter.TryStartAsync(Arg.Any<Cluster>(), Arg.Any<CancellationToken>()).Returns(RemediationStart.Started);
-        _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane" });
-        _inventory.Add(ResourceKinds.Instance, "i-w1", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker" });
-        _inventory.Add(ResourceKinds.Instance, "i-w2", "demo-workers-1", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker" });
+        _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true" });
+        _inventory.Add(ResourceKinds.Instance, "i-w1", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
+        _inventory.Add(ResourceKinds.Instance, "i-w2", "demo-workers-1", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
     }
 
     private Instance Instance(string id, InstanceStateName state, string? phase = NodePhases.Ready, bool owned = true)
