@@ -40,6 +40,10 @@ public sealed class StepLog(TextWriter writer, TimeProvider clock, string? minim
     private readonly Lock _gate = new();
     private readonly int _minimum = Math.Max(0, Array.IndexOf(Levels, (minimumLevel ?? "INFO").ToUpperInvariant()));
 
+    /// <summary>Whether a line of <paramref name="level"/> is written when <paramref name="minimumLevel"/> (default INFO) is asked for.</summary>
+    public static bool IsEnabled(string level, string? minimumLevel) =>
+        Array.IndexOf(Levels, level) >= Math.Max(0, Array.IndexOf(Levels, (minimumLevel ?? "INFO").ToUpperInvariant()));
+
     /// <summary>The level the environment asks for, if any.</summary>
     public static string? LevelFromEnvironment() =>
         Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL") is { Length: > 0 } lambda ? lambda

@@ -20,11 +20,16 @@ public static class RemediationTriggers
         StepRuntime.FromEnvironment().Clusters as IRunningClusters
             ?? throw new InvalidOperationException("the cluster store cannot list the Running clusters");
 
-    /// <summary>Logs the outcome as one JSON line and returns it as the function's result.</summary>
+    /// <summary>
+    /// Logs the outcome as one JSON line (WARN when a cluster could not be handled, else INFO, written
+    /// from the function's log level up, as the steps log) and returns it as the function's result.
+    /// </summary>
     public static Stream Report(TriggerOutcome outcome)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(outcome, TriggerJsonContext.Default.TriggerOutcome);
-        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(json));
+        var level = outcome.Errors is { Count: > 0 } ? "WARN" : "INFO";
+        if (StepLog.IsEnabled(level, StepLog.LevelFromEnvironment()))
+            Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(json));
         return new MemoryStream(json);
     }
 }
