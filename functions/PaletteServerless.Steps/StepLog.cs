@@ -38,7 +38,6 @@ public sealed class StepLog(TextWriter writer, TimeProvider clock, string? minim
 {
     private static readonly string[] Levels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
     private readonly Lock _gate = new();
-    private readonly int _minimum = Math.Max(0, Array.IndexOf(Levels, (minimumLevel ?? "INFO").ToUpperInvariant()));
 
     /// <summary>Whether a line of <paramref name="level"/> is written when <paramref name="minimumLevel"/> (default INFO) is asked for.</summary>
     public static bool IsEnabled(string level, string? minimumLevel) =>
@@ -57,7 +56,7 @@ public sealed class StepLog(TextWriter writer, TimeProvider clock, string? minim
             TransientCloudException => ("WARN", "retrying"),
             _ => ("ERROR", "failed"),
         };
-        if (Array.IndexOf(Levels, level) < _minimum)
+        if (!IsEnabled(level, minimumLevel))
             return;
         var line = new StepLogLine
         {

@@ -85,6 +85,8 @@ public sealed record StepResult
 {
     public bool? Ready { get; init; }
     public bool? Done { get; init; }
+    /// <summary>The node pools' check moved the cluster to Running itself: the create skips its control-plane targets step.</summary>
+    public bool? Running { get; init; }
     public int? Remaining { get; init; }
     public int? StalledPasses { get; init; }
     public IReadOnlyList<string>? WaitingFor { get; init; }

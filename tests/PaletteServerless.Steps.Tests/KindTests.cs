@@ -160,10 +160,12 @@ public sealed class KindTests
         _cloud.Ec2.DescribeNatGatewaysAsync(Arg.Any<DescribeNatGatewaysRequest>(), Arg.Any<CancellationToken>())
             .Returns(new DescribeNatGatewaysResponse { NatGateways = [new NatGateway { NatGatewayId = "nat-1", State = NatGatewayState.Available }] });
 
+        var started = DateTimeOffset.UtcNow;
         var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
 
         result.Done.Should().BeFalse();
-        result.ExpectedDoneIn.Should().Be(TypicalLatency.InstanceTermination);
+        // Counted from the terminate call: the longer of the two latencies, from within the pass.
+        result.ExpectedDoneAt.Should().BeOnOrAfter(started + TypicalLatency.InstanceTermination).And.BeOnOrBefore(DateTimeOffset.UtcNow + TypicalLatency.InstanceTermination);
         await _cloud.Ec2.Received(1).DeleteNatGatewayAsync(Arg.Is<DeleteNatGatewayRequest>(r => r.NatGatewayId == "nat-1"), Arg.Any<CancellationToken>());
     }
 
@@ -176,7 +178,7 @@ public sealed class KindTests
         var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
 
         result.Done.Should().BeFalse();
-        result.ExpectedDoneIn.Should().BeNull();
+        result.ExpectedDoneAt.Should().BeNull();
         await _cloud.Ec2.DidNotReceiveWithAnyArgs().TerminateInstancesAsync(default!, default);
     }
 
@@ -185,11 +187,14 @@ public sealed class KindTests
     [InlineData(false, null, 10)]
     [InlineData(false, 60.0, 60)]
     [InlineData(false, 59.2, 60)]
-    public void The_wait_before_the_next_pass_is_what_the_pass_expects_else_the_poll_cadence(bool done, double? expectedSeconds, int wait)
+    [InlineData(false, 0.3, 1)]
+    [InlineData(false, -5.0, 1)]
+    public void The_wait_before_the_next_pass_lasts_until_what_the_pass_expects_else_the_poll_cadence(bool done, double? expectedInSeconds, int wait)
     {
-        var result = new TeardownResult(done, done ? 0 : 1, [], [], [], expectedSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        var now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var result = new TeardownResult(done, done ? 0 : 1, [], [], [], expectedInSeconds is { } s ? now.AddSeconds(s) : null);
 
-        Steps.Deletion.TeardownStep.WaitSecondsFor(result).Should().Be(wait);
+        Steps.Deletion.TeardownStep.WaitSecondsFor(result, now).Should().Be(wait);
     }
 
     [Fact]

@@ -51,13 +51,13 @@ public sealed class NodePoolSecretsTests
         });
     }
 
-    private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now)
+    private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now, bool maker = false)
     {
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(now);
         var cluster = Create() with { Spec = Create().Spec with { Cloud = Create().Spec.Cloud! with { Placement = null } } };
         var resources = await ResourcesAsync(_cloud, _inventory, cluster);
         await resources.RecordAsync(new Domain.Provisioning.InventoryItem { Kind = ResourceKinds.Vpc, Id = "vpc-1", Role = "common", Name = "vpc-1", RecordedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
-        return () => NodePoolsStep.SecretsAsync(ClusterPlan.Build(cluster), resources, _runtime, CancellationToken.None);
+        return () => NodeSecrets.EnsureAsync(ClusterPlan.Build(cluster), resources, _runtime, CancellationToken.None, maker);
     }
 
     [Fact]
@@ -96,5 +96,35 @@ public sealed class NodePoolSecretsTests
         await store.Should().ThrowAsync<ClusterStateChangedException>();
 
         _stored.Should().BeEmpty();
+    }
+
+    private void StoreEarlier()
+    {
+        foreach (var (parameter, value) in SecretParameters.ValuesOf(ClusterSecrets.Generate("demo", DateTimeOffset.UnixEpoch)))
+            _stored[$"{SecretParameters.PathOf(Create())}/{parameter}"] = value;
+    }
+
+    [Fact]
+    public async Task A_later_launch_that_finds_them_stored_reads_them_without_looking_at_the_cluster()
+    {
+        StoreEarlier();
+        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = ClusterStatus.Deleting });
+
+        var secrets = await store();
+
+        secrets.BootstrapToken.Should().NotBeNullOrEmpty();
+        _stored.Should().HaveCount(SecretParameters.All.Count, "this launch stored nothing, so it has nothing to take back");
+        await _clusters.DidNotReceive().GetAsync(Arg.Any<ProjectScope>(), Arg.Any<string>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task The_step_that_makes_them_looks_even_when_a_crashed_attempt_of_its_own_stored_them()
+    {
+        StoreEarlier();
+        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = ClusterStatus.Deleting }, maker: true);
+
+        await store.Should().ThrowAsync<ClusterStateChangedException>();
+
+        _stored.Should().BeEmpty("the delete may have listed the path before the crashed attempt stored them");
     }
 }

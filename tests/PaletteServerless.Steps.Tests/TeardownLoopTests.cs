@@ -12,7 +12,7 @@ public sealed class TeardownLoopTests
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     private static TeardownResult Pass(int remaining, double? expectedSeconds = null) =>
-        new(remaining == 0, remaining, remaining == 0 ? [] : ["instance i-1"], [], [], expectedSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        new(remaining == 0, remaining, remaining == 0 ? [] : ["instance i-1"], [], [], expectedSeconds is { } s ? Start.AddSeconds(s) : null);
 
     /// <summary>Runs a delete's loop as the workflow would, with a clock that advances only by the Waits (a time-scaled engine's view).</summary>
     private static List<StepResult> RunDelete(Func<int, TeardownResult> pass, int maxPasses = 500)
@@ -24,7 +24,7 @@ public sealed class TeardownLoopTests
         {
             // The stored ForceDeleteAvailableAt is far off on this clock: only the Waits count.
             var timer = ForceDeleteTimer.After(previous, Start.AddHours(1), Start.AddSeconds(waited / 100.0));
-            var result = TeardownStep.Loop(pass(i), previous, timer);
+            var result = TeardownStep.Loop(pass(i), previous, timer, Start);
             results.Add(result);
             if (result.Done == true || result.GaveUp == true)
                 break;
@@ -82,13 +82,13 @@ public sealed class TeardownLoopTests
     [Fact]
     public void The_stored_time_opens_force_delete_when_the_passes_themselves_took_the_time()
     {
-        var first = TeardownStep.Loop(Pass(3), null, ForceDeleteTimer.After(null, Start.AddMinutes(15), Start.AddMinutes(1)));
+        var first = TeardownStep.Loop(Pass(3), null, ForceDeleteTimer.After(null, Start.AddMinutes(15), Start.AddMinutes(1)), Start);
         first.SecondsUntilForceDelete.Should().Be(840);
 
         var timer = ForceDeleteTimer.After(first, Start.AddMinutes(15), Start.AddMinutes(15).AddSeconds(1));
 
         timer.Should().Be(new ForceDeleteTimer(0, Due: true));
-        ForceDeleteTimer.After(TeardownStep.Loop(Pass(3), first, timer), Start.AddMinutes(15), Start.AddMinutes(16)).Due.Should().BeFalse("due once");
+        ForceDeleteTimer.After(TeardownStep.Loop(Pass(3), first, timer, Start), Start.AddMinutes(15), Start.AddMinutes(16)).Due.Should().BeFalse("due once");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class TeardownLoopTests
         StepResult result;
         do
         {
-            result = TeardownStep.Loop(Pass(2), previous, null);
+            result = TeardownStep.Loop(Pass(2), previous, null, Start);
             previous = result;
             passes++;
         }

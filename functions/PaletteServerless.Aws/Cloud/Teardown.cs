@@ -9,7 +9,7 @@ namespace PaletteServerless.Aws.Cloud;
 /// The outcome of one teardown pass: done, or what it still waits for and what blocks it, and how
 /// long until what it waits for is expected to be done (null: nothing with a known latency was started).
 /// </summary>
-public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<Blocker> Blocking, IReadOnlyList<string> Errors, TimeSpan? ExpectedDoneIn = null)
+public sealed record TeardownResult(bool Done, int Remaining, IReadOnlyList<string> WaitingFor, IReadOnlyList<Blocker> Blocking, IReadOnlyList<string> Errors, DateTimeOffset? ExpectedDoneAt = null)
 {
     public IReadOnlyList<string> Blockers => Blocking.Select(b => b.Description).ToList();
 }
@@ -34,7 +34,7 @@ public sealed class Teardown(ClusterResources resources)
     /// </summary>
     public async Task<TeardownResult> PassAsync(CancellationToken ct, bool attemptEveryStage = false)
     {
-        var pass = new DeletePass();
+        var pass = new DeletePass(resources.Clock);
         await AdoptTaggedAsync(ct);
         var nats = new NatGatewayKind(resources);
         Func<DeletePass, CancellationToken, Task<bool>>[][] stages =
@@ -58,7 +58,7 @@ public sealed class Teardown(ClusterResources resources)
             }
         }
         var remaining = resources.Items.Count;
-        return new TeardownResult(done && remaining == 0, remaining, pass.WaitingFor, pass.Blockers, pass.Errors, pass.ExpectedDoneIn);
+        return new TeardownResult(done && remaining == 0, remaining, pass.WaitingFor, pass.Blockers, pass.Errors, pass.ExpectedDoneAt);
     }
 
     /// <summary>

@@ -36,15 +36,19 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
 
     /// <summary>Moves the cluster to <paramref name="status"/> if that is a legal move; a repeat of the same move only republishes its event.</summary>
     /// <param name="alsoChange">More of the cluster to change in the same conditional write (e.g. the generation reached).</param>
-    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct, Func<Cluster, Cluster>? alsoChange = null)
+    /// <param name="conditions">Conditions set in the same write, each with its event when it changes (as <see cref="SetConditionsAsync"/>).</param>
+    public async Task<Cluster> MoveAsync(ProjectScope scope, string name, string uid, string status, string reason, CancellationToken ct, Func<Cluster, Cluster>? alsoChange = null,
+        IReadOnlyList<(string Type, bool Ready, string Reason, string Message)>? conditions = null)
     {
+        List<(string Type, bool Ready, string Reason, string Message)> changed = [];
         var (before, after) = await ChangeAsync(scope, name, uid, cluster =>
         {
             if (cluster.Status == status)
                 return null;
             if (!ClusterStatus.CanMove(cluster.Status, status))
                 throw new ClusterStateChangedException($"cluster {name} is {cluster.Status}; it cannot become {status}");
-            return (alsoChange ?? (c => c))(cluster) with
+            changed = ChangedConditions(cluster, conditions ?? []);
+            return changed.Aggregate((alsoChange ?? (c => c))(cluster), (c, n) => WithCondition(c, n.Type, n.Ready, n.Reason, n.Message)) with
             {
                 Status = status,
                 StatusReason = reason,
@@ -57,10 +61,18 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             await PublishAsync(before, before.PreviousStatus, ct);
             return before;
         }
-        await clusters.AddEventAsync(after, Event(status == ClusterStatus.Failed ? "Warning" : "Normal", status, reason), ct);
+        // Side by side; each event's time is taken in this order, so the conditions read before the status they led to.
+        await Task.WhenAll([
+            .. changed.Select(n => clusters.AddEventAsync(after, Event(n.Ready ? "Normal" : "Warning", n.Type, n.Message), ct)),
+            clusters.AddEventAsync(after, Event(status == ClusterStatus.Failed ? "Warning" : "Normal", status, reason), ct),
+        ]);
         await PublishAsync(after, before.Status, ct);
         return after;
     }
+
+    private static List<(string Type, bool Ready, string Reason, string Message)> ChangedConditions(
+        Cluster cluster, IReadOnlyList<(string Type, bool Ready, string Reason, string Message)> conditions) =>
+        conditions.Where(n => !cluster.Conditions.Any(c => c.Type == n.Type && c.Status == (n.Ready ? "True" : "False") && c.Reason == n.Reason)).ToList();
 
     /// <summary>Sets one condition (VpcReady, NatGatewaysReady, ...) and records an event when it changes.</summary>
     public async Task SetConditionAsync(ProjectScope scope, string name, string uid, string type, bool ready, string reason, string message, CancellationToken ct)
@@ -90,7 +102,7 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
         List<(string Type, bool Ready, string Reason, string Message)> changed = [];
         var (_, after) = await ChangeAsync(scope, name, uid, cluster =>
         {
-            changed = conditions.Where(n => !cluster.Conditions.Any(c => c.Type == n.Type && c.Status == (n.Ready ? "True" : "False") && c.Reason == n.Reason)).ToList();
+            changed = ChangedConditions(cluster, conditions);
             return changed.Count == 0 ? null : changed.Aggregate(cluster, (c, n) => WithCondition(c, n.Type, n.Ready, n.Reason, n.Message));
         }, ct);
         if (after is not null)

@@ -37,7 +37,7 @@ public sealed class TeardownStep(StepRuntime runtime)
                 await runtime.Status.AddEventAsync(cluster, "Warning", "DeleteBlocked", "not ours and in the way: " + string.Join("; ", result.Blockers), ct);
         }
         var timer = deleting ? ForceDeleteTimer.After(previous, cluster.ForceDeleteAvailableAt, runtime.Clock.GetUtcNow()) : null;
-        return Loop(result, previous, timer) with
+        return Loop(result, previous, timer, runtime.Clock.GetUtcNow()) with
         {
             WaitingFor = result.WaitingFor,
             Blockers = result.Blockers,
@@ -54,11 +54,11 @@ public sealed class TeardownStep(StepRuntime runtime)
     /// a stalled delete waits out the timer in one Wait instead, and no Wait runs past the moment
     /// force delete is due.
     /// </summary>
-    public static StepResult Loop(TeardownResult result, StepResult? previous, ForceDeleteTimer? timer)
+    public static StepResult Loop(TeardownResult result, StepResult? previous, ForceDeleteTimer? timer, DateTimeOffset now)
     {
         var stalled = previous?.Remaining == result.Remaining && !result.Done ? (previous.StalledPasses ?? 0) + 1 : 0;
         var stalledOut = stalled >= StalledPassLimit;
-        var wait = WaitSecondsFor(result);
+        var wait = WaitSecondsFor(result, now);
         var gaveUp = !result.Done && stalledOut;
         if (timer is { SecondsLeft: > 0 } pending && !result.Done)
         {
@@ -85,7 +85,12 @@ public sealed class TeardownStep(StepRuntime runtime)
     /// <summary>The condition a rollback sets before it lists what the failed create made.</summary>
     public const string RollingBackCondition = "RollingBack";
 
-    /// <summary>The Wait before the next pass, in whole seconds: none when done, what the pass expects, else the poll cadence.</summary>
-    public static int WaitSecondsFor(TeardownResult result) =>
-        result.Done ? 0 : (int)Math.Ceiling((result.ExpectedDoneIn ?? TypicalLatency.Poll).TotalSeconds);
+    /// <summary>
+    /// The Wait before the next pass, in whole seconds, from <paramref name="now"/> (the step's end): none
+    /// when done, until what the pass expects done (at least a second), else the poll cadence.
+    /// </summary>
+    public static int WaitSecondsFor(TeardownResult result, DateTimeOffset now) =>
+        result.Done ? 0
+        : result.ExpectedDoneAt is { } at ? Math.Max(1, (int)Math.Ceiling((at - now).TotalSeconds))
+        : (int)Math.Ceiling(TypicalLatency.Poll.TotalSeconds);
 }

@@ -8,8 +8,10 @@ namespace PaletteServerless.Steps.Provisioning;
 /// <summary>
 /// The network core (VPC, subnets, internet gateway, public routes, security groups; static
 /// placement: security groups only), then at once the API server's load balancer, target group and
-/// listener (its DNS name is what the nodes join). One step: the load balancer is the create's
-/// longest wait, and it starts as soon as its subnets and security group exist.
+/// listener (its DNS name is what the nodes join) and the cluster's secrets (<see cref="NodeSecrets"/>).
+/// One step: the load balancer is the create's longest wait, and it starts as soon as its subnets
+/// and security group exist. The secrets are here, not in the node pools' step, because the nodes
+/// launch right after this step: they are stored while the load balancer's calls are made.
 /// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
@@ -20,7 +22,11 @@ public sealed class NetworkStep(StepRuntime runtime)
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         await new ClusterNetwork(resources).EnsureAsync(plan, ct);
-        var dnsName = await new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
+        var loadBalancer = new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
+        var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct, maker: true);
+        // Both finish before the step ends, whichever fails: nothing is left being made behind a failed step.
+        await Task.WhenAll(loadBalancer, secrets);
+        var dnsName = await loadBalancer;
         // One write for every condition: this step is on the create's critical path.
         List<(string, bool, string, string)> conditions = plan.IsDynamic
             ?

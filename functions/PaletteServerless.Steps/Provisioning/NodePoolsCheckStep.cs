@@ -9,7 +9,8 @@ namespace PaletteServerless.Steps.Provisioning;
 /// plane: its packs applied) by tagging its own instance. The control-plane instances join the API
 /// load balancer as soon as they run: the joining nodes reach the API server through it. A pack
 /// failure fails the create at once, naming the pack; a node still short of ready on the last poll
-/// fails it naming the node and its last phase.
+/// fails it naming the node and its last phase. When the nodes are ready and the load balancer's and
+/// NAT gateways' branches are done, the cluster becomes Running here (<see cref="ClusterServing"/>).
 /// </summary>
 public sealed class NodePoolsCheckStep(StepRuntime runtime)
 {
@@ -26,15 +27,20 @@ public sealed class NodePoolsCheckStep(StepRuntime runtime)
     {
         var resources = await step.ResourcesAsync(ct);
         var state = await new NodePoolKind(resources).CheckAsync(ct);
-        if (state.AllRunning)
-            await new LoadBalancerKind(resources).RegisterControlPlaneAsync(ct);
+        var targetsHealthy = state.AllRunning && await new LoadBalancerKind(resources).RegisterControlPlaneAsync(ct);
         if (NodeReadiness.FailureOf(state.Nodes) is { } failure)
             throw new ProvisioningFailedException(failure);
         if (state.AllRunning && NodeReadiness.AllReady(state.Nodes))
         {
-            await step.SetConditionAsync("NodePoolsReady", true, "NodesReady",
-                "every node reported Ready, and the first control plane its packs applied", ct);
-            return StepResult.Finished;
+            const string nodesReady = "every node reported Ready, and the first control plane its packs applied";
+            // The build's other branches usually finish first: then this poll ends the create, with no step after it.
+            if (ClusterServing.OtherBranchesFinished(resources.Cluster) && targetsHealthy)
+            {
+                await ClusterServing.MarkRunningAsync(step, runtime, ct, ("NodePoolsReady", "NodesReady", nodesReady));
+                return StepResult.Finished with { Running = true };
+            }
+            await step.SetConditionAsync("NodePoolsReady", true, "NodesReady", nodesReady, ct);
+            return StepResult.Finished with { Running = false };
         }
         if (step.Input.Polls?.N >= MaxPolls - 1)
             throw new ProvisioningFailedException(NodeReadiness.TimedOut(state.Nodes));

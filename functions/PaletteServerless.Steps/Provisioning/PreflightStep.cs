@@ -17,9 +17,27 @@ public sealed class PreflightStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
         var cluster = await step.ClusterAsync(ct);
+        // The move and the checks do not depend on each other, and both are on the critical path: side
+        // by side. A cluster a delete owns fails the move, which wins over whatever the checks found.
+        var moved = MoveToProvisioningAsync(step, cluster, ct);
+        var checks = CheckAsync(step, cluster, ct);
+        await Task.WhenAll(moved, checks);
+        var problems = await checks;
+        if (problems.Count > 0)
+            throw new PreflightFailedException(problems);
+        await step.SetConditionAsync("PreflightPassed", true, "Checked", "key pair, zones, instance types and quotas are fine", ct);
+        return StepResult.Finished;
+    });
+
+    private async Task MoveToProvisioningAsync(StepContext step, Cluster cluster, CancellationToken ct)
+    {
         if (cluster.Status == ClusterStatus.Pending)
             await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Pending, cluster.StatusReason ?? "accepted", ct);
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Provisioning, "provisioning started", ct);
+    }
+
+    private static async Task<IReadOnlyList<string>> CheckAsync(StepContext step, Cluster cluster, CancellationToken ct)
+    {
         ICloudSession cloud;
         try
         {
@@ -27,12 +45,8 @@ public sealed class PreflightStep(StepRuntime runtime)
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
         {
-            throw new PreflightFailedException([$"cloudAccount: the role of cloud account '{cluster.Definition.CloudAccount}' cannot be assumed: {code}: {ex.Message}"]);
+            return [$"cloudAccount: the role of cloud account '{cluster.Definition.CloudAccount}' cannot be assumed: {code}: {ex.Message}"];
         }
-        var problems = await new Preflight(cluster, cloud).RunAsync(ct);
-        if (problems.Count > 0)
-            throw new PreflightFailedException(problems);
-        await step.SetConditionAsync("PreflightPassed", true, "Checked", "key pair, zones, instance types and quotas are fine", ct);
-        return StepResult.Finished;
-    });
+        return await new Preflight(cluster, cloud).RunAsync(ct);
+    }
 }

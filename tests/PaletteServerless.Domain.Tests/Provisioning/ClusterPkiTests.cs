@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
@@ -30,11 +31,32 @@ public sealed class ClusterPkiTests : IDisposable
     {
         var caFile = Write("ca.crt", Ca.CertificatePem);
         var text = Tool.Run("openssl", "x509", "-in", caFile, "-noout", "-text");
-        text.Should().Contain("Subject: CN = kubernetes, O = demo").And.Contain("CA:TRUE").And.Contain("Certificate Sign");
+        text.Should().Contain("Subject: CN = kubernetes, O = demo").And.Contain("CA:TRUE").And.Contain("Certificate Sign")
+            .And.Contain("id-ecPublicKey").And.Contain("prime256v1").And.NotContain("Key Encipherment");
+        // The private key is the certificate's: kubeadm refuses a ca.key that does not match ca.crt.
+        var keyFile = Write("ca.key", Ca.PrivateKeyPem);
+        Tool.Run("bash", "-c", $"openssl pkey -in '{keyFile}' -pubout").Should().Be(Tool.Run("openssl", "x509", "-in", caFile, "-noout", "-pubkey"));
 
-        // The hash kubeadm join --discovery-token-ca-cert-hash expects, computed as kubeadm's documentation shows.
-        var spki = Tool.Run("bash", "-c", $"openssl x509 -pubkey -in '{caFile}' | openssl rsa -pubin -outform der 2>/dev/null | openssl dgst -sha256 -hex");
+        // The hash kubeadm join --discovery-token-ca-cert-hash expects: the SHA-256 of the DER public key (SPKI).
+        var spki = Tool.Run("bash", "-c", $"openssl x509 -pubkey -in '{caFile}' | openssl pkey -pubin -outform der 2>/dev/null | openssl dgst -sha256 -hex");
         Ca.CaCertHash.Should().Be("sha256:" + spki.Trim().Split(' ').Last());
+    }
+
+    [Fact]
+    public void A_ca_made_before_ecdsa_with_an_rsa_key_still_signs_client_certificates()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=kubernetes, O=demo", key,
+            HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var certificate = request.CreateSelfSigned(Now.AddMinutes(-5), Now.AddYears(10));
+        var rsaCa = new CertificateAuthority(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ClusterPki.CaCertHashOf(certificate.ExportCertificatePem()));
+
+        var (certificatePem, _, _) = ClusterPki.IssueClientCertificate(rsaCa, "alice", KubernetesGroups.Viewers, Now, TimeSpan.FromHours(1));
+
+        Tool.Run("openssl", "verify", "-attime", VerifyAt, "-CAfile", Write("rsa-ca.crt", rsaCa.CertificatePem), "-purpose", "sslclient", Write("client.crt", certificatePem))
+            .Should().Contain(": OK");
     }
 
     [Theory]
@@ -58,7 +80,7 @@ public sealed class ClusterPkiTests : IDisposable
         var utc = expected.UtcDateTime;
         printed.Should().Be(string.Create(CultureInfo.InvariantCulture, $"notAfter={utc:MMM} {utc.Day,2} {utc:HH:mm:ss yyyy} GMT"));
 
-        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var key = ECDsa.Create();
         key.ImportFromPem(keyPem);
         using var certificate = X509Certificate2.CreateFromPem(certificatePem);
         certificate.GetECDsaPublicKey()!.ExportSubjectPublicKeyInfo().Should().Equal(key.ExportSubjectPublicKeyInfo());

@@ -13,24 +13,25 @@ public sealed record Blocker(string Kind, string Id, string Description);
 /// NotFound counts as done, a dependency means "next pass", anything else is collected, so one bad
 /// resource cannot stop the rest. Kinds of one stage run side by side, so what it learns is kept under a lock.
 /// </summary>
-public sealed class DeletePass
+public sealed class DeletePass(TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly List<string> _waiting = [];
     private readonly List<Blocker> _blockers = [];
     private readonly List<string> _errors = [];
-    private TimeSpan? _expected;
+    private DateTimeOffset? _expected;
 
     public IReadOnlyList<string> WaitingFor { get { lock (_gate) return [.. _waiting]; } }
     public IReadOnlyList<Blocker> Blockers { get { lock (_gate) return [.. _blockers]; } }
     public IReadOnlyList<string> Errors { get { lock (_gate) return [.. _errors]; } }
 
     /// <summary>
-    /// How long until what this pass waits for is expected to be done: the longest typical latency
-    /// of what it started (a terminate, a NAT gateway delete); null when it started nothing with a
-    /// known latency, so the caller polls at its own cadence.
+    /// When what this pass waits for is expected to be done: the latest of each start (a terminate,
+    /// a NAT gateway delete) plus its typical latency, so the wait counts from the calls, not from the
+    /// pass's end; null when it started nothing with a known latency, so the caller polls at its own cadence.
     /// </summary>
-    public TimeSpan? ExpectedDoneIn { get { lock (_gate) return _expected; } }
+    public DateTimeOffset? ExpectedDoneAt { get { lock (_gate) return _expected; } }
 
     public void Wait(string what)
     {
@@ -41,8 +42,9 @@ public sealed class DeletePass
     /// <summary>Something was started that AWS typically finishes in <paramref name="typical"/>.</summary>
     public void Expect(TimeSpan typical)
     {
+        var at = _clock.GetUtcNow() + typical;
         lock (_gate)
-            _expected = _expected is { } known && known >= typical ? known : typical;
+            _expected = _expected is { } known && known >= at ? known : at;
     }
 
     public void Block(Blocker blocker)

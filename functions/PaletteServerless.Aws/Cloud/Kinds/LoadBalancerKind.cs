@@ -72,17 +72,22 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
         };
     }
 
-    /// <summary>Registers every control-plane instance (idempotent: registering twice is a no-op in ELBv2).</summary>
-    public async Task RegisterControlPlaneAsync(CancellationToken ct)
+    /// <summary>
+    /// Registers the control-plane instances the target group does not have yet, and answers whether
+    /// every target passes the health check (a target registered now does not yet). One describe per
+    /// poll, and a register only for a new instance: the register is a write, on the create's last poll.
+    /// </summary>
+    public async Task<bool> RegisterControlPlaneAsync(CancellationToken ct)
     {
-        var targets = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane)
-            .Select(i => new TargetDescription(i.Id)).ToList();
-        await Elb.RegisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), targets, ct);
-    }
-
-    public async Task<bool> TargetsHealthyAsync(CancellationToken ct)
-    {
-        var health = await Elb.DescribeTargetHealthAsync(resources.Id(ResourceKinds.TargetGroup), cancellationToken: ct);
+        var targetGroup = resources.Id(ResourceKinds.TargetGroup);
+        var health = await Elb.DescribeTargetHealthAsync(targetGroup, cancellationToken: ct);
+        var missing = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane)
+            .Where(i => health.All(h => h.Target.Id != i.Id)).Select(i => new TargetDescription(i.Id)).ToList();
+        if (missing.Count > 0)
+        {
+            await Elb.RegisterTargetsAsync(targetGroup, missing, ct);
+            return false;
+        }
         return health.Count > 0 && health.All(h => h.State == "healthy");
     }
 
