@@ -35,6 +35,13 @@ public sealed class NodeListTests(PsctlStack stack)
         // The workers' table comes after the control plane's.
         tables.Out.IndexOf(Ids("workers")[0], StringComparison.Ordinal).Should().BeGreaterThan(tables.Out.IndexOf("POOL workers", StringComparison.Ordinal));
 
+        // describe shows each node under its pool.
+        var describe = await user.RunAsync("clusters", "describe", "cli-nodes");
+        describe.ExitCode.Should().Be(0, describe.Error);
+        foreach (var id in Ids("workers"))
+            describe.Out.Should().MatchRegex($@"{id}  us-east-1a  m5\.large  running  (Ready|PacksApplied)");
+        describe.Out.IndexOf(Ids("workers")[0], StringComparison.Ordinal).Should().BeGreaterThan(describe.Out.IndexOf("workers  worker", StringComparison.Ordinal));
+
         var plain = await user.RunAsync("nodepools", "list", "cli-nodes");
         plain.Out.Should().NotContain(Ids("cp")[0]);
 
