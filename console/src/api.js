@@ -45,6 +45,7 @@ export const api = {
   listClusters: (includeDeleted) => request('GET', `${project()}/clusters?limit=100${includeDeleted ? '&includeDeleted=true' : ''}`),
   getCluster: (name) => request('GET', `${cluster(name)}?includeDeleted=true`),
   events: (name) => request('GET', `${cluster(name)}/events?limit=100`),
+  nodePools: (name) => request('GET', `${cluster(name)}/nodepools`),
   kubeconfig: (name) => request('GET', `${cluster(name)}/kubeconfig`),
   dryRunCreate: (spec) => request('POST', `${project()}/clusters?dryRun=true`, spec),
   create: (spec) => request('POST', `${project()}/clusters`, spec),

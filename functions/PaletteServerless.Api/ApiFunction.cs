@@ -153,6 +153,7 @@ public sealed class ApiFunction
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
-            new CloudAccountResourceService(store, new CloudAccountReader(sessions)));
+            new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
+            new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)));
     }
 }

@@ -211,7 +211,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

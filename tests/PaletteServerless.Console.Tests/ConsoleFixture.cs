@@ -108,6 +108,19 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest { Name = $"intruder-{name}", Subnets = [publicSubnet] });
     }
 
+    /// <summary>The ids of the cluster's running instances, as the local EC2 has them (by the cluster's ownership tag).</summary>
+    public async Task<IReadOnlyList<string>> RunningInstanceIdsAsync(string project, string name)
+    {
+        using var api = Api(project);
+        var cluster = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/v1/projects/{project}/clusters/{name}"))!;
+        using var ec2 = Ec2();
+        var described = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Filter("tag:palette.serverless/cluster-uid", [cluster["uid"]!.GetValue<string>()]), new Filter("instance-state-name", ["running"])],
+        });
+        return [.. described.Reservations.SelectMany(r => r.Instances).Select(i => i.InstanceId)];
+    }
+
     private AmazonEC2Client Ec2() => new(new BasicAWSCredentials("000000000000", "console-tests"),
         new AmazonEC2Config { ServiceURL = Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
 

@@ -196,6 +196,40 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await console.ScreenshotAsync("12-viewer-details-phone");
     }
 
+    [Fact]
+    public async Task A_running_clusters_details_page_lists_each_pools_nodes_with_their_ids()
+    {
+        const string project = "nodelist";
+        await fixture.SeedAsync(project, "nodelist-key");
+        await CreateThroughTheApiAsync(project, "listed", "nodelist-key");
+        var console = new ConsolePage(fixture, await fixture.NewPageAsync(), project);
+        var page = console.Page;
+        await console.SignInAsync("project-viewer");
+        await page.Locator("tr[data-cluster=listed] a").ClickAsync();
+        await Expect(console.Status).ToHaveTextAsync("Running", Eventually);
+
+        var ids = await fixture.RunningInstanceIdsAsync(project, "listed");
+        ids.Should().HaveCount(2);
+        var nodes = page.GetByTestId("nodes");
+        // The page's polling brings the nodes as EC2 has them now: every one running, each under its pool.
+        await Expect(nodes.Locator("tr[data-node]")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        foreach (var id in ids)
+        {
+            var row = nodes.Locator($"tr[data-node='{id}']");
+            await Expect(row).ToContainTextAsync(id);
+            await Expect(row).ToContainTextAsync("running", new() { Timeout = 30_000 });
+            await Expect(row).ToContainTextAsync("us-east-1a");
+            await Expect(row).ToContainTextAsync("m5.large");
+        }
+        await Expect(nodes.Locator("[data-node-pool=cp] tr[data-node]")).ToHaveCountAsync(1);
+        await Expect(nodes.Locator("[data-node-pool=workers] tr[data-node]")).ToHaveCountAsync(1);
+        await Expect(nodes.Locator("[data-node-pool=cp] tr[data-node]")).ToContainTextAsync(new Regex("PacksApplied|Ready"));
+        await Expect(page.GetByTestId("nodes-warning")).ToHaveCountAsync(0);
+        // The pools table is unchanged: one row per pool.
+        await Expect(page.Locator("tr[data-pool]")).ToHaveCountAsync(2);
+        await console.ScreenshotAsync("13-details-nodes");
+    }
+
     private async Task CreateThroughTheApiAsync(string project, string name, string keyName)
     {
         using var api = fixture.Api(project);

@@ -43,6 +43,11 @@ public sealed class UpdateTests(LocalStackFixture stack)
         (await PoolInstancesAsync("us-west-2", uid, "extra")).Should().BeEmpty();
         var pools = await scenario.Api.GetFromJsonAsync<JsonObject>("/v1/projects/day2/clusters/day2/nodepools");
         pools!["items"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Should().Equal("cp", "workers");
+        // Beside the specs, each pool's nodes as EC2 has them now: the workers the scale-in kept, live.
+        pools["nodes"]!["source"]!.GetValue<string>().Should().Be("ec2");
+        pools["nodes"]!["pools"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "workers")!["nodes"]!.AsArray()
+            .Where(n => n!["state"]?.GetValue<string>() is "pending" or "running").Select(n => n!["instanceId"]!.GetValue<string>())
+            .Should().BeEquivalentTo(scaledIn.Select(i => i.InstanceId));
 
         // The last worker pool and the control-plane pool cannot be removed: 409 naming why.
         var last = await scenario.Api.DeleteAsync("/v1/projects/day2/clusters/day2/nodepools/workers");

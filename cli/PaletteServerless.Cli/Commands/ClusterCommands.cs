@@ -106,7 +106,7 @@ public static class ClusterCommands
             var cluster = await api.GetAsync(route, ct);
             var events = await api.ListAsync($"{route}/events", ct);
             var cost = await HourlyCostAsync(api, run, cluster, ct);
-            run.Console.Write(ClusterDescription.Render(cluster, events, cost, run.Host.OutputIsTerminal));
+            run.Console.Write(ClusterDescription.Render(cluster, events, cost, run.Host.OutputIsTerminal, await NodesAsync(api, route, ct)));
             return ExitCodes.Ok;
         });
         return command;
@@ -135,6 +135,22 @@ public static class ClusterCommands
         catch (ApiException ex)
         {
             return $"unknown (the dry run that prices it answered {ex.Message})";
+        }
+    }
+
+    /// <summary>
+    /// Each pool's nodes, from the node pools answer. A deleted cluster has none (404), and describe still
+    /// shows everything else when the API cannot list them: the pools then show their counts only.
+    /// </summary>
+    private static async Task<JsonNode?> NodesAsync(ApiClient api, string route, CancellationToken ct)
+    {
+        try
+        {
+            return (await api.GetAsync($"{route}/nodepools", ct))["nodes"];
+        }
+        catch (ApiException)
+        {
+            return null;
         }
     }
 

@@ -86,7 +86,8 @@ public static class DayTwoCommands
     {
         var name = CommandContext.NameArgument("cluster");
         var output = CommandContext.OutputOption();
-        var command = new Command("list", "A cluster's node pools") { name, output };
+        var nodes = new Option<bool>("--nodes") { Description = "Also list each pool's nodes: a table per pool" };
+        var command = new Command("list", "A cluster's node pools") { name, output, nodes };
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
@@ -97,12 +98,35 @@ public static class DayTwoCommands
                 foreach (var pool in pools.Items("items"))
                     table.AddRow(pool.Text("name"), pool.Text("role"), pool.Text("count"), pool.Text("instanceType"),
                         string.Join(",", pool["availabilityZones"]?.AsArray().Select(z => z?.GetValue<string>()) ?? []));
-                return table;
+                return run.Value(nodes) ? new Rows(table, NodeTables(pools["nodes"])) : table;
             });
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>Each pool's nodes, a table per pool; when EC2 could not be read, the record alone and why.</summary>
+    private static Spectre.Console.Rendering.IRenderable NodeTables(JsonNode? listing)
+    {
+        var parts = new List<Spectre.Console.Rendering.IRenderable>();
+        foreach (var pool in listing.Items("pools"))
+        {
+            var members = pool.Items("nodes").ToList();
+            parts.Add(new Text($"\nPOOL {pool.Text("name")}: {members.Count} node(s)", new Style(decoration: Decoration.Bold)));
+            if (members.Count == 0)
+                continue;
+            var table = Printer.Grid("INSTANCE", "NAME", "ZONE", "TYPE", "CAPACITY", "STATE", "PHASE", "LAUNCHED", "PRIVATE IP");
+            foreach (var node in members)
+                table.AddTextRow(node.Text("instanceId"), node.Text("name"), Known(node, "zone"), Known(node, "instanceType"), Known(node, "capacityType"),
+                    Known(node, "state"), Known(node, "phase"), node.Time("launchTime") is { } at ? Json.Stamp(at) : "-", Known(node, "privateIp"));
+            parts.Add(table);
+        }
+        if (listing.TextOrNull("warning") is { } warning)
+            parts.Add(new Text($"\nwarning: {warning}"));
+        return new Rows(parts);
+    }
+
+    private static string Known(JsonNode node, string field) => node.TextOrNull(field) ?? "-";
 
     private static Command AddPool(CommandContext context)
     {

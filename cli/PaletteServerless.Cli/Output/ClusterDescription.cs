@@ -6,14 +6,14 @@ namespace PaletteServerless.Cli.Output;
 
 /// <summary>
 /// `psctl clusters describe`: the cluster as a tree of what the API tells: status, conditions,
-/// node pools, the last events and the hourly cost. The API reports pools and their counts, not
-/// single nodes, so each pool shows its count and what NodePoolsReady says about its instances.
+/// node pools with their nodes, the last events and the hourly cost. Each pool shows its count, what
+/// NodePoolsReady says about its instances, and each node the node pools answer lists (when it answered).
 /// </summary>
 public static class ClusterDescription
 {
     public const int LastEvents = 10;
 
-    public static IRenderable Render(JsonNode cluster, IReadOnlyList<JsonNode> events, string hourlyCost, bool colour)
+    public static IRenderable Render(JsonNode cluster, IReadOnlyList<JsonNode> events, string hourlyCost, bool colour, JsonNode? nodes = null)
     {
         string Paint(string text, string style) => colour ? $"[{style}]{Markup.Escape(text)}[/]" : Markup.Escape(text);
         var status = cluster.Text("status");
@@ -60,10 +60,15 @@ public static class ClusterDescription
             var taints = pool.Items("taints").ToList();
             if (taints.Count > 0)
                 node.AddNode(Line("taints: " + string.Join(", ", taints.Select(t => $"{t.Text("key")}={t.Text("value")}:{t.Text("effect")}"))));
-            node.AddNode(Line(nodePoolsReady is null
+            var requested = node.AddNode(Line(nodePoolsReady is null
                 ? $"nodes: {pool.Text("count")} requested"
                 : $"nodes: {pool.Text("count")} requested; instances: {nodePoolsReady.Text("message")}"));
+            var members = nodes.Items("pools").FirstOrDefault(p => p.Text("name") == pool.Text("name")).Items("nodes");
+            foreach (var member in members)
+                requested.AddNode(Line(string.Join("  ", new[] { "instanceId", "zone", "instanceType", "state", "phase" }.Select(f => member.TextOrNull(f) ?? "-"))));
         }
+        if (nodes.TextOrNull("warning") is { } warning)
+            pools.AddNode(Line($"nodes as recorded: {warning}"));
 
         var last = events.TakeLast(LastEvents).ToList();
         var eventsNode = tree.AddNode(new Markup(Paint($"last events ({last.Count} of {events.Count})", "bold")));

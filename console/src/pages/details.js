@@ -1,4 +1,4 @@
-// The cluster details page: status and conditions (polled live), node pools, events, hourly cost,
+// The cluster details page: status and conditions (polled live), node pools and their nodes, events, hourly cost,
 // kubeconfig download, and the Settings menu: scale, edit or add a pool (each shows its update plan,
 // a dry run, before it is applied), Delete Cluster (type the name) and Force Delete Cluster.
 import { h, replace, field, money, when } from '../dom.js';
@@ -17,6 +17,7 @@ export function detailsPage(name) {
   const summary = h('dl', { class: 'summary' });
   const conditions = h('tbody', { 'data-testid': 'conditions' });
   const poolsBody = h('tbody', { 'data-testid': 'node-pools' });
+  const nodes = h('div', { 'data-testid': 'nodes' });
   const events = h('tbody', { 'data-testid': 'events' });
   const error = h('p', { class: 'error', role: 'alert' });
   const kubeconfigButton = h('button', { type: 'button', onclick: () => downloadKubeconfig() }, 'Download kubeconfig');
@@ -71,6 +72,25 @@ export function detailsPage(name) {
     tick();
   }
 
+  /** Each pool's nodes as the API lists them (EC2's view, or the record alone with the reason). */
+  function renderNodes(listing) {
+    if (!listing) {
+      replace(nodes, h('p', {}, 'No nodes.'));
+      return;
+    }
+    replace(nodes,
+      listing.warning ? h('p', { class: 'error', 'data-testid': 'nodes-warning' }, `Shown as recorded: ${listing.warning}`) : null,
+      listing.pools.map((p) => h('section', { 'data-node-pool': p.name },
+        h('h3', {}, `${p.name} (${p.nodes.length})`),
+        p.nodes.length === 0 ? h('p', {}, 'No nodes yet.')
+          : h('div', { class: 'scroll' }, h('table', { class: 'list' },
+            h('thead', {}, h('tr', {}, ['Instance', 'Name', 'Zone', 'Type', 'Capacity', 'State', 'Phase', 'Launched', 'Private IP'].map((t) => h('th', { scope: 'col' }, t)))),
+            h('tbody', {}, p.nodes.map((n) => h('tr', { 'data-node': n.instanceId },
+              h('td', {}, n.instanceId), h('td', {}, n.name), h('td', {}, n.zone ?? '–'), h('td', {}, n.instanceType ?? '–'),
+              h('td', {}, n.capacityType ?? '–'), h('td', {}, n.state ?? '–'), h('td', {}, n.phase ?? '–'),
+              h('td', {}, n.launchTime ? when(n.launchTime) : '–'), h('td', {}, n.privateIp ?? '–')))))))));
+  }
+
   /** Force delete: only while Deleting, and only once its time has come; a live countdown until then. */
   function tick() {
     if (!cluster || cluster.status !== 'Deleting') {
@@ -85,8 +105,12 @@ export function detailsPage(name) {
 
   async function refresh() {
     try {
-      const [c, ev] = await Promise.all([api.getCluster(name), api.events(name).catch(() => ({ items: [] }))]);
+      const [c, ev, pools] = await Promise.all([api.getCluster(name), api.events(name).catch(() => ({ items: [] })),
+        api.nodePools(name).catch(() => null)]);
       render(c);
+      // A failed read of the nodes keeps the last list; a deleted cluster has none.
+      if (c.status === 'Deleted') renderNodes(null);
+      else if (pools) renderNodes(pools.nodes);
       replace(events, ev.items.slice().reverse().map((e) => h('tr', {},
         h('td', {}, when(e.at)), h('td', {}, e.type), h('td', {}, e.reason), h('td', {}, e.message))));
       hourlyCost(c).then((usd) => { cost.textContent = money(usd); });
@@ -247,6 +271,7 @@ export function detailsPage(name) {
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Condition', 'Status', 'Reason', 'Message', 'Since'].map((t) => h('th', { scope: 'col' }, t)))), conditions)),
     h('h2', {}, 'Node pools'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
+    h('h2', {}, 'Nodes'), nodes,
     h('h2', {}, 'Events'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['When', 'Type', 'Reason', 'Message'].map((t) => h('th', { scope: 'col' }, t)))), events)),
     dialog);

@@ -20,7 +20,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// </summary>
 public sealed class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes, CloudAccountResourceService cloud)
+    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -287,13 +287,18 @@ public sealed class ApiRoutes(
         return ChangeAsync(request, current => current);
     }
 
+    /// <summary>
+    /// The pools' specs (items: what PUT takes back, unchanged) and, apart from them, each pool's nodes
+    /// (one EC2 describe; the record alone, with a warning, when EC2 cannot be read).
+    /// </summary>
     private async Task<ApiResult> ListNodePools(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        var pools = await changes.ListPoolsAsync(caller, scope, Name(request), ct);
+        var listed = await nodes.ListAsync(caller, scope, Name(request), ct);
         return ApiResult.Ok(new JsonObject
         {
-            ["items"] = new JsonArray(pools.Select(p => JsonSerializer.SerializeToNode(p, ApiJsonContext.Default.NodePoolSpec)).ToArray()),
+            ["items"] = new JsonArray(listed.Pools.Select(p => JsonSerializer.SerializeToNode(p, ApiJsonContext.Default.NodePoolSpec)).ToArray()),
+            ["nodes"] = Views.Nodes(listed.Nodes),
         });
     }
 

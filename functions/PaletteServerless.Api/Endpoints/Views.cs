@@ -89,6 +89,31 @@ internal static class Views
         ["tags"] = Tags(s.Tags),
     };
 
+    /// <summary>Each pool's nodes, every field always present (null when unknown), and where they were read.</summary>
+    public static JsonObject Nodes(NodeListing listing) => new()
+    {
+        ["source"] = listing.Source,
+        ["warning"] = listing.Warning,
+        ["pools"] = new JsonArray([.. listing.Pools.Select(p => (JsonNode)new JsonObject
+        {
+            ["name"] = p.Pool,
+            ["nodes"] = new JsonArray([.. p.Nodes.Select(Node)]),
+        })]),
+    };
+
+    private static JsonNode Node(ClusterNode n) => new JsonObject
+    {
+        ["instanceId"] = n.InstanceId,
+        ["name"] = n.Name,
+        ["zone"] = n.Zone,
+        ["instanceType"] = n.InstanceType,
+        ["capacityType"] = n.CapacityType,
+        ["state"] = n.State,
+        ["phase"] = n.Phase,
+        ["launchTime"] = n.LaunchTime,
+        ["privateIp"] = n.PrivateIp,
+    };
+
     private static JsonObject Tags(IReadOnlyDictionary<string, string> tags) =>
         new(tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value)));
 }

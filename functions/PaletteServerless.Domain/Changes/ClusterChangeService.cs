@@ -16,15 +16,6 @@ public sealed record ChangeResult(Cluster Cluster, ChangePlan? Plan, bool Update
 public sealed class ClusterChangeService(
     IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IWorkflowStarter workflows, INodeInventory nodes, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<NodePoolSpec>> ListPoolsAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
-    {
-        caller.Demand(Permission.Read, scope.Project);
-        var cluster = await clusters.GetAsync(scope, name, ct);
-        if (cluster is null || cluster.Status == ClusterStatus.Deleted)
-            throw NotFound(name);
-        return cluster.Spec.NodePools ?? [];
-    }
-
     /// <summary>
     /// Applies <paramref name="change"/> (current spec -> validated next spec) to the cluster. With
     /// <paramref name="expectedVersion"/> (If-Match) only if the cluster is still at that version. A change that

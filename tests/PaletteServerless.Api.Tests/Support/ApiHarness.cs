@@ -29,6 +29,7 @@ public sealed class ApiHarness
         Workflows = new RecordingWorkflowStarter();
         ForceDeleter = new RecordingForceDeleter(Store, Clock);
         Sweeps = new RecordingSweepWorkflow(Clock);
+        Inventory = new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName);
         Function = new ApiFunction(new ApiRoutes(
             new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
             new CloudAccountService(Store, Store, Clock),
@@ -36,8 +37,9 @@ public sealed class ApiHarness
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Clock),
             Clock,
-            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName)), Clock),
-            new CloudAccountResourceService(Store, CloudReader)));
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock),
+            new CloudAccountResourceService(Store, CloudReader),
+            new ClusterNodeService(Store, Store, Inventory, Instances)));
     }
 
     public FakeTimeProvider Clock { get; }
@@ -50,6 +52,8 @@ public sealed class ApiHarness
     public RecordingSweepWorkflow Sweeps { get; }
     public FixedClusterCredentials Credentials { get; } = new();
     public ScriptedCloudAccountReader CloudReader { get; } = new();
+    public DynamoDbInventoryStore Inventory { get; }
+    public ScriptedClusterInstances Instances { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>

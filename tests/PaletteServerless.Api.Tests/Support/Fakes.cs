@@ -189,3 +189,21 @@ public sealed class ScriptedCloudAccountReader : ICloudAccountReader
         return Task.FromResult(result);
     }
 }
+
+/// <summary>EC2's answer for a cluster's instances, as a test sets it; or, with <see cref="Error"/>, the failure the real reader reports.</summary>
+public sealed class ScriptedClusterInstances : IClusterInstances
+{
+    public ConcurrentQueue<(string Account, IReadOnlyList<string> InstanceIds)> Calls { get; } = new();
+
+    public List<DescribedInstance> Instances { get; } = [];
+
+    public string? Error { get; set; }
+
+    public Task<InstanceDescription> DescribeAsync(Cluster cluster, CloudAccount account, IReadOnlyList<string> instanceIds, CancellationToken ct)
+    {
+        Calls.Enqueue((account.Name!, instanceIds));
+        return Task.FromResult(Error is { } error
+            ? InstanceDescription.Failed(error)
+            : new InstanceDescription(Instances.Where(i => instanceIds.Contains(i.InstanceId)).ToList(), null));
+    }
+}

@@ -65,7 +65,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
     }
 
     /// <summary>Sessions whose EC2 client is the local AWS's; the reader uses nothing else of a session.</summary>
-    private sealed class LocalSessions(Func<Amazon.EC2.IAmazonEC2> ec2) : ICloudSessionOpener
+    internal sealed class LocalSessions(Func<Amazon.EC2.IAmazonEC2> ec2) : ICloudSessionOpener
     {
         public Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct) =>
             Task.FromResult<ICloudSession>(new Session(ec2(), region));
