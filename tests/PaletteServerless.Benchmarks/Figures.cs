@@ -119,4 +119,17 @@ public static class Figures
         var nat = call + Modelled(latency, timeScale, LatencyModel.NatGatewayDeleted);
         return Math.Max(instances, nat) + 5 * call;
     }
+
+    /// <summary>
+    /// Where a workflow's time went: every state entered and left, at modelled seconds from the
+    /// execution's start (Map iterations and Parallel branches interleave, as they ran).
+    /// </summary>
+    public static void PrintTimeline(TextWriter report, IReadOnlyList<HistoryEvent> history, double timeScale)
+    {
+        if (history.Count == 0)
+            return;
+        var start = history[0].Timestamp;
+        foreach (var e in history.Where(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal)))
+            report.WriteLine($"  {(e.Timestamp - start).TotalSeconds * timeScale,7:F1} s  {e.Type,-22} {e.Details?["name"]}");
+    }
 }

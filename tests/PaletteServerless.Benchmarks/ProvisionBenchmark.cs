@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using PaletteServerless.Local;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Node;
-using PaletteServerless.Local.StepFunctions.Store;
 
 namespace PaletteServerless.Benchmarks;
 
@@ -87,7 +86,7 @@ public static class ProvisionBenchmark
             Report.WriteLine($"create {name}: {create.Seconds:F0} s modelled to Running = {create.Seconds / createBound:F2} x the lower bound; " +
                 $"{create.Transitions} transitions, {create.Lambdas} Lambda invocations, {create.Writes} DynamoDB writes, {create.CloudCalls} AWS API calls");
             if (timeline)
-                PrintTimeline(history, timeScale);
+                Figures.PrintTimeline(Report, history, timeScale);
             return create;
         }
 
@@ -106,7 +105,7 @@ public static class ProvisionBenchmark
             Report.WriteLine($"delete {created.Name}: {delete.Seconds:F0} s modelled to Deleted = {delete.Seconds / deleteBound:F2} x the lower bound; " +
                 $"{delete.Transitions} transitions, {delete.Lambdas} Lambda invocations, {delete.Writes} DynamoDB writes, {delete.CloudCalls} AWS API calls");
             if (timeline)
-                PrintTimeline(history, timeScale);
+                Figures.PrintTimeline(Report, history, timeScale);
             return delete;
         }
 
@@ -164,19 +163,6 @@ public static class ProvisionBenchmark
             ["coldDeleteSeconds"] = Round(coldDelete.Seconds),
         }.ToJsonString());
         return 0;
-    }
-
-    /// <summary>
-    /// Where a workflow's time went: every state entered and left (tasks with their function), at
-    /// modelled seconds from the execution's start.
-    /// </summary>
-    private static void PrintTimeline(IReadOnlyList<HistoryEvent> history, double timeScale)
-    {
-        if (history.Count == 0)
-            return;
-        var start = history[0].Timestamp;
-        foreach (var e in history.Where(e => e.Type.EndsWith("StateEntered", StringComparison.Ordinal) || e.Type.EndsWith("StateExited", StringComparison.Ordinal)))
-            Report.WriteLine($"  {(e.Timestamp - start).TotalSeconds * timeScale,7:F1} s  {e.Type,-22} {e.Details?["name"]}");
     }
 
     private const int ClustersPerAccount = 5;

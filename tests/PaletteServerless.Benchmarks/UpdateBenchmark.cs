@@ -18,15 +18,16 @@ public static class UpdateBenchmark
     public const string Description = "a 3-pool rolling update: modelled time vs critical path, transitions, calls (parallel and sequential worker pools)";
 
     private const string Usage = """
-        usage: update [--time-scale K]
+        usage: update [--time-scale K] [--timeline]
           --time-scale K   divides every modelled AWS delay and workflow wait (default 60)
+          --timeline       print each update's states as they were entered and left, in modelled seconds
         """;
 
     private sealed record Run(string Mode, double Seconds, double Bound, int Transitions, int Lambdas, long Writes, long CloudCalls);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = BenchmarkOptions.Parse(args, ["--time-scale"], ["--help"], out var error);
+        var options = BenchmarkOptions.Parse(args, ["--time-scale"], ["--timeline", "--help"], out var error);
         if (error is not null || options.Has("--help"))
         {
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
@@ -69,6 +70,8 @@ public static class UpdateBenchmark
             runs.Add(run);
             report.WriteLine($"update {name}: {run.Seconds:F0} s modelled to Running against a {bound:F0} s lower bound = {run.Seconds / bound:F2} x; " +
                 $"{run.Transitions} transitions, {run.Lambdas} Lambda invocations, {run.Writes} DynamoDB writes, {run.CloudCalls} AWS API calls");
+            if (options.Has("--timeline"))
+                Figures.PrintTimeline(report, history, timeScale);
             await driver.DeleteClusterAsync(account, name, ct);
         }
 
@@ -103,10 +106,11 @@ public static class UpdateBenchmark
     /// <summary>
     /// The shortest possible rolling update of that cluster, in modelled seconds, within its rules. The control plane
     /// keeps its count of healthy targets and has at most one node above count, so each of its 3 nodes in turn: launch
-    /// (one call) until running, register (one call) until healthy, deregister (one call) and the deregistration delay,
-    /// terminate (one call) until terminated, before the next may launch. A worker pool (maxSurge 1, maxUnavailable 0)
-    /// likewise per node: launch until running, terminate until terminated. Worker pools follow the control plane,
-    /// side by side (parallel) or one after the other.
+    /// (one call) until running, then its own report of Ready (booted and joined, then Ready) beside being registered
+    /// (one call) until healthy, deregister (one call) and the deregistration delay, terminate (one call) until
+    /// terminated, before the next may launch. A worker pool (maxSurge 1, maxUnavailable 0) likewise per node: launch
+    /// until running, its Ready report, terminate until terminated. Worker pools follow the control plane, side by side
+    /// (parallel) or one after the other.
     /// </summary>
     public static double LowerBoundSeconds(LatencyModel latency, double timeScale, bool parallel)
     {
@@ -114,9 +118,11 @@ public static class UpdateBenchmark
         var call = Modelled(LatencyModel.MutatingCall);
         var running = Modelled(LatencyModel.InstanceRunning);
         var terminated = Modelled(LatencyModel.InstanceTerminated);
-        var controlPlaneNode = call + running + call + Modelled(LatencyModel.TargetHealthy) + call
+        // A node counts once it reported Ready (as in the create's bound); a joining node applies no packs.
+        var ready = Modelled(LatencyModel.NodeBoot) + Modelled(LatencyModel.NodeReady);
+        var controlPlaneNode = call + running + Math.Max(ready, call + Modelled(LatencyModel.TargetHealthy)) + call
             + Modelled(Elbv2Service.TargetDeregistration, TimeSpan.FromSeconds(300)) + call + terminated;
-        var workerPool = 2 * (call + running + call + terminated);
+        var workerPool = 2 * (call + running + ready + call + terminated);
         return 3 * controlPlaneNode + (parallel ? workerPool : 2 * workerPool);
     }
 }

@@ -57,7 +57,8 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var (target, role, nodeList, health) = await ReadAsync(pool, zones, ct);
         var cluster = resources.Cluster;
         var isControlPlane = role == NodePoolRoles.ControlPlane;
-        var terminated = 0;
+        var terminated = new List<string>();
+        var deregistered = 0;
 
         // New control-plane nodes join the load balancer as soon as they run; nothing else serves the API.
         if (isControlPlane)
@@ -74,7 +75,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             if (isControlPlane && health.GetValueOrDefault(node.Node.Id) == "draining")
                 continue;
             await nodes.TerminateAsync(node.Node.Id, ct);
-            terminated++;
+            terminated.Add(node.Node.Id);
         }
 
         var poolNodes = nodeList.Select(n => n.Node).ToList();
@@ -94,10 +95,13 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             {
                 // Draining first: the API keeps its quorum of healthy targets; terminated on a later pass.
                 await Elb.DeregisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), [new TargetDescription(id)], ct);
+                deregistered++;
                 continue;
             }
+            if (terminated.Contains(id))
+                continue;
             await nodes.TerminateAsync(id, ct);
-            terminated++;
+            terminated.Add(id);
         }
 
         if (step.LaunchZones.Count > 0)
@@ -116,26 +120,27 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             }
         }
 
-        var converged = step.IsEmpty && terminated == 0 && RollingUpdatePlanner.IsConverged(target, poolNodes);
+        var converged = step.IsEmpty && terminated.Count == 0 && RollingUpdatePlanner.IsConverged(target, poolNodes);
         var alive = poolNodes.Where(n => n.State != NodeState.Terminating).ToList();
         return new PoolProgress(pool, converged,
             alive.Count(n => n.State == NodeState.Healthy && target.IsCurrent(n)), target.Count,
             alive.Count(n => !target.IsCurrent(n)) + Math.Max(0, alive.Count(target.IsCurrent) - target.Count),
-            step.LaunchZones.Count, terminated + step.TerminateIds.Count,
-            WaitSeconds(nodeList, step, isControlPlane && step.TerminateIds.Count > 0));
+            step.LaunchZones.Count, terminated.Count + deregistered,
+            WaitSeconds(nodeList, step, deregistered > 0, terminated));
     }
 
     /// <summary>
-    /// The wait before the next pass: a launch needs the instance's start, a draining control-plane node its
-    /// deregistration delay (what is left of it), anything else one health check. Short of that, a pass could
-    /// only see nothing new.
+    /// The wait before the next pass: a control-plane node this pass began to drain, its deregistration delay;
+    /// one already draining, what is left of it; a launch, the instance's start; a terminate (what the next
+    /// launch waits for), the instance's termination; a running node not yet reported, a fair part of its
+    /// boot; anything else one health check. Short of that, a pass could only see nothing new.
     /// </summary>
-    private int WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted)
+    private int WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted, IReadOnlyCollection<string> terminatedNow)
     {
         if (drainingStarted)
             return DeregistrationDelaySeconds;
         var now = resources.Clock.GetUtcNow();
-        var draining = observed.Where(n => n.Retiring && n.Instance.State == "running")
+        var draining = observed.Where(n => n.Retiring && n.Instance.State == "running" && !terminatedNow.Contains(n.Node.Id))
             .Select(n => resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == n.Node.Id)?.Attributes?.GetValueOrDefault(RetiringSinceAttribute))
             .Select(since => DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
                 ? DeregistrationDelaySeconds - (int)(now - at).TotalSeconds
@@ -145,6 +150,8 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return Math.Clamp(draining.Max(), HealthCheckSeconds, DeregistrationDelaySeconds);
         if (step.LaunchZones.Count > 0)
             return InstanceStartSeconds;
+        if (terminatedNow.Count > 0)
+            return (int)TypicalLatency.InstanceTermination.TotalSeconds;
         if (observed.Any(n => n.Instance.State == "pending"))
             return HealthCheckSeconds * 2;
         // A running node that has not reported ready is still booting (cloud-init, kubeadm): its report takes longer than a health check.

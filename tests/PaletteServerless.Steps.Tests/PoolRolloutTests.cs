@@ -1,0 +1,57 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using NSubstitute;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Changes;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>A rolling update's pass over a faked cloud: what it removes, and how long the workflow waits after.</summary>
+public sealed class PoolRolloutTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private readonly FakeCloud _cloud = new();
+    private readonly InMemoryInventory _inventory = new();
+    private readonly Cluster _cluster = TestCluster.Create() with { Status = ClusterStatus.Updating };
+
+    private Instance Instance(string id, string? phase) => new()
+    {
+        InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running }, Placement = new Placement { AvailabilityZone = "us-east-1a" },
+        LaunchTime = DateTime.UtcNow.AddMinutes(-20),
+        Tags = phase is null ? [] : [new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase)],
+    };
+
+    [Fact]
+    public async Task A_control_plane_node_whose_drain_is_over_is_terminated_once_and_the_next_pass_waits_for_its_termination_not_another_drain()
+    {
+        var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("cp")!);
+        _inventory.Add(ResourceKinds.TargetGroup, "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1");
+        _inventory.Add(ResourceKinds.Instance, "i-old", "demo-cp-0", "us-east-1a", new()
+        {
+            ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = "before",
+            [PoolRollout.RetiringAttribute] = "true",
+            [PoolRollout.RetiringSinceAttribute] = DateTimeOffset.UtcNow.AddSeconds(-PoolRollout.DeregistrationDelaySeconds - 5).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
+        _inventory.Add(ResourceKinds.Instance, "i-new", "demo-cp-1", "us-east-1a", new()
+        {
+            ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
+        });
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [Instance("i-old", NodePhases.Ready), Instance("i-new", NodePhases.Ready)] }] });
+        // The old node's deregistration delay is over: the target group no longer lists it.
+        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
+            .Returns([new TargetHealthDescription(new TargetDescription("i-new"), "6443", "healthy", null, null)]);
+        var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
+
+        var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("cp", ["us-east-1a"],
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", Ct);
+
+        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Contains("i-old")), Arg.Any<CancellationToken>());
+        await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().DeregisterTargetsAsync(default!, default!, default);
+        progress.WaitSeconds.Should().Be((int)TypicalLatency.InstanceTermination.TotalSeconds);
+    }
+}
