@@ -175,7 +175,9 @@ public sealed class RemediationTests(LocalStackFixture stack)
             stack.Stack.LocalAws.Faults = original;
         }
         (await stack.ResourcesOfAsync(uid)).Should().BeEmpty("the replacement was recorded before it could be orphaned");
-        (await scenario.EventsAsync("race")).Should().NotContain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced");
+        var events = await scenario.EventsAsync("race");
+        events.Should().NotContain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced");
+        events.Should().Contain(e => e!["reason"]!.GetValue<string>() == "RemediationStopped", "the delete stops the remediation at once, not at its next step");
     }
 
     private List<JsonObject> BusEvents(string uid, string detailType)

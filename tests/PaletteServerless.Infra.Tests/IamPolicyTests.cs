@@ -275,10 +275,12 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 expected.AddRange(["AssumeTargetAccountRoles", .. ClusterResourcePolicy.Statements(access.Cluster).Select(s => s.Sid!)]);
             sids.Should().BeEquivalentTo(expected, function.Name);
         }
-        // The one step that stops a running provisioning may stop only provisioning executions.
+        // The one step that stops a running provisioning may stop only the executions that build or change the cluster.
         var stop = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.StartDeletion))
             .Single(s => s["Sid"]?.GetValue<string>() == "StopProvisioning");
-        stop["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Provision.Name}:*");
+        stop["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Provision.Name}:*")
+            .And.Contain($":execution:{StateMachineCatalog.Update.Name}:*").And.Contain($":execution:{StateMachineCatalog.Remediate.Name}:*")
+            .And.NotContain($":execution:{StateMachineCatalog.Delete.Name}:*");
         // Force delete stops only the delete workflow's executions; the API reads only the sweeps'.
         var stopDeletion = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.ForceDelete))
             .Single(s => s["Sid"]?.GetValue<string>() == "StopDeletion");

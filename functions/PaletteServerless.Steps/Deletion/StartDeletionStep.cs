@@ -3,7 +3,11 @@ using PaletteServerless.Domain.Clusters;
 
 namespace PaletteServerless.Steps.Deletion;
 
-/// <summary>Announces Deleting and stops the cluster's provisioning or update execution if one still runs, so nothing new is created.</summary>
+/// <summary>
+/// Announces Deleting and stops the cluster's provisioning, update or remediation execution if one still
+/// runs, so nothing new is created. A Lambda already in flight finishes its call; whatever it makes is
+/// recorded or tagged first, so the teardown removes it with the rest.
+/// </summary>
 public sealed class StartDeletionStep(StepRuntime runtime)
 {
     public StartDeletionStep() : this(StepRuntime.FromEnvironment()) { }
@@ -14,6 +18,7 @@ public sealed class StartDeletionStep(StepRuntime runtime)
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Deleting, cluster.StatusReason ?? "delete requested", ct);
         await StopAsync(cluster, cluster.ProvisionExecutionArn, "ProvisioningStopped", "the provisioning workflow was stopped for the delete", ct);
         await StopAsync(cluster, cluster.UpdateExecutionArn, "UpdateStopped", "the update workflow was stopped for the delete", ct);
+        await StopAsync(cluster, cluster.RemediationExecutionArn, "RemediationStopped", "the remediation workflow was stopped for the delete", ct);
         return StepResult.Finished;
     });
 

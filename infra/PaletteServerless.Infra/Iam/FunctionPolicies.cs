@@ -21,7 +21,7 @@ public sealed record ProductArns(
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
 /// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
 /// <param name="ControlsWorkflows">Starts the workflows (the API); stopping one is the job of the workflow that takes over.</param>
-/// <param name="StopsProvisioning">Describes and stops provisioning and update executions (the start of a delete).</param>
+/// <param name="StopsProvisioning">Describes and stops provisioning, update and remediation executions (the start of a delete).</param>
 /// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
 /// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
 /// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
@@ -143,7 +143,7 @@ public static class FunctionPolicies
             statements.Add(ClusterResourcePolicy.Allow("ScanRunningClusters", ["dynamodb:Scan"], [arns.TableArn]));
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
-                arns.UpdateExecutionsArn is { } update ? [arns.ProvisionExecutionsArn, update] : [arns.ProvisionExecutionsArn]));
+                [arns.ProvisionExecutionsArn, .. new[] { arns.UpdateExecutionsArn, arns.RemediateExecutionsArn }.OfType<string>()]));
         if (access.StopsDeletion)
             statements.Add(ClusterResourcePolicy.Allow("StopDeletion", ["states:StopExecution"],
                 [arns.DeleteExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} stops the delete workflow, whose executions' ARN was not given")]));
