@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using PaletteServerless.Manifest;
+
+namespace PaletteServerless.Local.StepFunctions.Tests;
+
+/// <summary>The create's end: the node pools' last poll may have made the cluster Running, and the workflow reads that from the right branch.</summary>
+public sealed class ProvisionDefinitionTests
+{
+    private static JsonObject States() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryLayout.StateMachinesDirectory(RepositoryLayout.FindRootOfBinaries()),
+            StateMachineCatalog.Provision.DefinitionFile)))!["States"]!.AsObject();
+
+    [Fact]
+    public void The_build_reads_running_from_the_node_pools_branch_and_skips_the_targets_step_only_then()
+    {
+        var states = States();
+        var build = states["BuildInParallel"]!.AsObject();
+        // A Parallel's result is its branches' outputs in order: the selector must name the node pools' branch,
+        // or reordering the branches would read another branch's output (and a missing path fails the create).
+        var branches = build["Branches"]!.AsArray();
+        var nodePools = branches.Select((b, i) => (Start: b!["StartAt"]!.GetValue<string>(), Index: i)).Single(b => b.Start == "CreateNodePools").Index;
+        build["ResultSelector"]!["running.$"]!.GetValue<string>().Should().Be($"$[{nodePools}].check.running");
+        var check = branches[nodePools]!["States"]!["CheckNodePools"]!;
+        check["ResultPath"]!.GetValue<string>().Should().Be("$.check");
+
+        var serving = states[build["Next"]!.GetValue<string>()]!.AsObject();
+        serving["Type"]!.GetValue<string>().Should().Be("Choice");
+        var choice = serving["Choices"]!.AsArray().Single()!;
+        (choice["Variable"]!.GetValue<string>(), choice["BooleanEquals"]!.GetValue<bool>(), choice["Next"]!.GetValue<string>())
+            .Should().Be(($"{build["ResultPath"]!.GetValue<string>()}.running", true, "Provisioned"));
+        serving["Default"]!.GetValue<string>().Should().Be("ControlPlaneTargets");
+        states["Provisioned"]!["Type"]!.GetValue<string>().Should().Be("Succeed");
+    }
+}

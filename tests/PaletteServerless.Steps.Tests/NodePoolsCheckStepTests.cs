@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Steps.Provisioning;
+
+namespace PaletteServerless.Steps.Tests;
+
+/// <summary>The node pools' poll of a create: when it moves the cluster to Running itself, and when it leaves that to the targets step.</summary>
+public sealed class NodePoolsCheckStepTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeCloud _cloud = new();
+    private readonly InMemoryInventory _inventory = new();
+    private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
+    private readonly ICloudSessionOpener _sessions = Substitute.For<ICloudSessionOpener>();
+    private readonly StepRuntime _runtime;
+    private Cluster _cluster = TestCluster.Create();
+
+    public NodePoolsCheckStepTests()
+    {
+        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
+        _runtime = new StepRuntime(_clusters, Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), _inventory,
+            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", _clock), new StepFunctionsClient(options), _sessions, _clock, TextWriter.Null);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
+        _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());
+        _inventory.Add(ResourceKinds.TargetGroup, "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1");
+        _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new()
+        {
+            ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [NodeReadiness.FirstControlPlaneAttribute] = "true",
+        });
+        _inventory.Add(ResourceKinds.Instance, "i-w", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
+        {
+            Reservations = [new Reservation { Instances = [Running("i-cp", NodePhases.PacksApplied), Running("i-w", NodePhases.Ready)] }],
+        });
+        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
+            .Returns([new TargetHealthDescription(new TargetDescription("i-cp"), "6443", "healthy", null, null)]);
+    }
+
+    private static Instance Running(string id, string phase) => new()
+    {
+        InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running },
+        Tags = [new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase)],
+    };
+
+    private async Task<JsonObject> PollAsync()
+    {
+        var input = """{"tenant":"acme","project":"demo","cluster":"demo","uid":"0123456789abcdef0123456789abcdef","polls":{"n":0}}""";
+        var output = await new NodePoolsCheckStep(_runtime).Handle(new MemoryStream(Encoding.UTF8.GetBytes(input)));
+        return JsonNode.Parse(output)!.AsObject();
+    }
+
+    [Fact]
+    public async Task Nodes_ready_before_the_load_balancer_branch_is_done_leave_Running_to_the_targets_step()
+    {
+        _cluster = _cluster with
+        {
+            Conditions = [new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() }],
+        };
+
+        var result = await PollAsync();
+
+        result["ready"]!.GetValue<bool>().Should().BeTrue();
+        result["running"]!.GetValue<bool>().Should().BeFalse("the load balancer's branch has not set LoadBalancerReady yet");
+        _cluster.Status.Should().Be(ClusterStatus.Provisioning);
+        _cluster.Conditions.Should().Contain(c => c.Type == "NodePoolsReady" && c.Status == "True");
+    }
+
+    [Fact]
+    public async Task Nodes_ready_with_a_target_not_yet_healthy_leave_Running_to_the_targets_step()
+    {
+        _cluster = _cluster with
+        {
+            Conditions =
+            [
+                new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
+                new ClusterCondition { Type = "LoadBalancerReady", Status = "True", Reason = "Active", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
+            ],
+        };
+        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
+            .Returns([new TargetHealthDescription(new TargetDescription("i-cp"), "6443", "initial", "Elb.RegistrationInProgress", null)]);
+
+        var result = await PollAsync();
+
+        result["running"]!.GetValue<bool>().Should().BeFalse();
+        _cluster.Status.Should().Be(ClusterStatus.Provisioning);
+        await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().RegisterTargetsAsync(default!, default!, default);
+    }
+}
