@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Workflows;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
@@ -91,4 +92,16 @@ public static class TestCluster
     /// <summary>An EC2 error as the SDK raises it, with AWS's code.</summary>
     public static AmazonEC2Exception Ec2Error(string code) =>
         new($"{code} (test)", null, ErrorType.Sender, code, "request-1", HttpStatusCode.BadRequest);
+}
+
+/// <summary>A step runtime over fakes: the table's clusters and accounts, the inventory, the cloud sessions and the clock. Its EventBridge and Step Functions clients are real but never reached by the tests that use it.</summary>
+public static class TestRuntime
+{
+    public static StepRuntime Create(IClusterStore clusters, IInventoryStore inventory, ICloudSessionOpener sessions, TimeProvider clock,
+        ICloudAccountStore? accounts = null, TextWriter? log = null)
+    {
+        var options = new AwsClientOptions("us-east-1") { Credentials = new BasicAWSCredentials("test", "test") };
+        return new StepRuntime(clusters, accounts ?? Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), inventory,
+            new ClusterStatusWriter(clusters, new EventBridgeClient(options), "bus", clock), new StepFunctionsClient(options), sessions, clock, log ?? TextWriter.Null);
+    }
 }

@@ -29,10 +29,7 @@ public sealed class NodePoolSecretsTests
     public NodePoolSecretsTests()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero));
-        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
-        _runtime = new StepRuntime(_clusters, Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), _inventory,
-            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", clock), new StepFunctionsClient(options),
-            Substitute.For<ICloudSessionOpener>(), clock, TextWriter.Null);
+        _runtime = TestRuntime.Create(_clusters, _inventory, Substitute.For<ICloudSessionOpener>(), clock);
         _cloud.Ssm.GetParametersAsync(Arg.Any<GetParametersRequest>(), Arg.Any<CancellationToken>())
             .Returns(_ => new GetParametersResponse { Parameters = [.. _stored.Select(p => new Parameter { Name = p.Key, Value = p.Value })] });
         _cloud.Ssm.PutParameterAsync(Arg.Any<PutParameterRequest>(), Arg.Any<CancellationToken>()).Returns(call =>

@@ -29,9 +29,7 @@ public sealed class NodePoolsCheckStepTests
 
     public NodePoolsCheckStepTests()
     {
-        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
-        _runtime = new StepRuntime(_clusters, Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), _inventory,
-            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", _clock), new StepFunctionsClient(options), _sessions, _clock, TextWriter.Null);
+        _runtime = TestRuntime.Create(_clusters, _inventory, _sessions, _clock);
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());

@@ -25,9 +25,7 @@ public sealed class StepRuntimeTests
 
     public StepRuntimeTests()
     {
-        var options = new AwsClientOptions("us-east-1") { Credentials = new Amazon.Runtime.BasicAWSCredentials("test", "test") };
-        _runtime = new StepRuntime(_clusters, _accounts, Substitute.For<IProfileStore>(), new InMemoryInventory(),
-            new ClusterStatusWriter(_clusters, new EventBridgeClient(options), "bus", _clock), new StepFunctionsClient(options), _sessions, _clock, _log);
+        _runtime = TestRuntime.Create(_clusters, new InMemoryInventory(), _sessions, _clock, _accounts, _log);
     }
 
     private static MemoryStream Input(string? execution = null) => new(Encoding.UTF8.GetBytes(
