@@ -79,15 +79,24 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     }
 
     [Fact]
-    public void Only_the_node_pools_step_writes_secrets_and_only_the_teardown_steps_delete_them()
+    public void Only_the_network_step_writes_secrets_the_node_launches_only_read_them_and_the_teardown_steps_delete_them()
     {
         var json = synthesized.ProductJson;
-        var writers = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "CreateTaggedSecrets").Select(s => s.Owner).ToList();
-        var deleters = json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == "DeleteClusterSecrets").Select(s => s.Owner).ToList();
-        writers.Should().ContainSingle().Which.Should().StartWith("NodePools");
-        // The delete's teardown, the force delete and the orphan sweep's removal; the API runs none of them itself.
-        deleters.Should().HaveCount(3).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal)
-            || o.StartsWith("ForceDelete", StringComparison.Ordinal) || o.StartsWith("RemoveOrphans", StringComparison.Ordinal));
+        List<string> OwnersOf(string sid) => json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == sid).Select(s => s.Owner).ToList();
+        OwnersOf("CreateTaggedSecrets").Should().ContainSingle().Which.Should().StartWith("Network");
+        // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches'.
+        string[] launchers = ["Network", "NodePools", "RollPool", "LaunchReplacement"];
+        var readers = OwnersOf("ReadClusterSecrets");
+        readers.Should().HaveCount(launchers.Length);
+        // "NodePools" is also the start of "NodePoolsCheck"'s name, which must not read them.
+        readers.Should().NotContain(o => o.StartsWith("NodePoolsCheck", StringComparison.Ordinal));
+        launchers.Should().OnlyContain(l => readers.Any(o => o.StartsWith(l, StringComparison.Ordinal)));
+        OwnersOf("DecryptClusterSecrets").Should().HaveCount(3, "the launches only decrypt; the network step also encrypts");
+        // The delete's teardown, the force delete and the orphan sweep's removal; and the network step, which removes
+        // what it stored when a delete or a rollback took the cluster over meanwhile. The API runs none of them itself.
+        OwnersOf("DeleteClusterSecrets").Should().HaveCount(4).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal)
+            || o.StartsWith("ForceDelete", StringComparison.Ordinal) || o.StartsWith("RemoveOrphans", StringComparison.Ordinal)
+            || o.StartsWith("Network", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -48,13 +48,13 @@ public sealed class NodePoolSecretsTests
         });
     }
 
-    private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now, bool maker = false)
+    private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now)
     {
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(now);
         var cluster = Create() with { Spec = Create().Spec with { Cloud = Create().Spec.Cloud! with { Placement = null } } };
         var resources = await ResourcesAsync(_cloud, _inventory, cluster);
         await resources.RecordAsync(new Domain.Provisioning.InventoryItem { Kind = ResourceKinds.Vpc, Id = "vpc-1", Role = "common", Name = "vpc-1", RecordedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
-        return () => NodeSecrets.EnsureAsync(ClusterPlan.Build(cluster), resources, _runtime, CancellationToken.None, maker);
+        return () => NodeSecrets.EnsureAsync(ClusterPlan.Build(cluster), resources, _runtime, CancellationToken.None);
     }
 
     [Fact]
@@ -102,23 +102,27 @@ public sealed class NodePoolSecretsTests
     }
 
     [Fact]
-    public async Task A_later_launch_that_finds_them_stored_reads_them_without_looking_at_the_cluster()
+    public async Task A_node_launch_reads_them_without_looking_at_the_cluster_and_never_makes_them()
     {
         StoreEarlier();
-        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = ClusterStatus.Deleting });
+        var resources = await ResourcesAsync(_cloud, _inventory);
 
-        var secrets = await store();
+        var secrets = await NodeSecrets.ReadAsync(resources, CancellationToken.None);
 
         secrets.BootstrapToken.Should().NotBeNullOrEmpty();
-        _stored.Should().HaveCount(SecretParameters.All.Count, "this launch stored nothing, so it has nothing to take back");
         await _clusters.DidNotReceive().GetAsync(Arg.Any<ProjectScope>(), Arg.Any<string>(), Arg.Any<CancellationToken>());
+
+        _stored.Remove(SecretParameters.NameOf(Create(), SecretParameters.JoinToken));
+        await FluentActions.Awaiting(() => NodeSecrets.ReadAsync(resources, CancellationToken.None)).Should()
+            .ThrowAsync<ProvisioningFailedException>().WithMessage("*join-token*missing*");
+        await _cloud.Ssm.DidNotReceiveWithAnyArgs().PutParameterAsync(default!, default);
     }
 
     [Fact]
-    public async Task The_step_that_makes_them_looks_even_when_a_crashed_attempt_of_its_own_stored_them()
+    public async Task The_network_step_looks_even_when_a_crashed_attempt_of_its_own_stored_them()
     {
         StoreEarlier();
-        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = ClusterStatus.Deleting }, maker: true);
+        var store = await StoreSecretsWhileTheClusterIsAsync(Create() with { Status = ClusterStatus.Deleting });
 
         await store.Should().ThrowAsync<ClusterStateChangedException>();
 

@@ -32,9 +32,8 @@ public sealed class SecretParameterKindTests
             return new PutParameterResponse { Version = 1 };
         });
 
-        var (secrets, created) = await new SecretParameterKind(await ResourcesAsync(_cloud, _inventory)).EnsureAsync(() => Generated, "vpc-1", Ct);
+        var secrets = await new SecretParameterKind(await ResourcesAsync(_cloud, _inventory)).EnsureAsync(() => Generated, "vpc-1", Ct);
 
-        created.Should().BeTrue();
         secrets.BootstrapToken.Should().Be(Generated.BootstrapToken);
         secrets.CaCertHash.Should().Be(Generated.CaCertHash);
         secrets.CaPrivateKeyPem.Trim().Should().Be(Generated.CaPrivateKeyPem.Trim());
@@ -57,7 +56,7 @@ public sealed class SecretParameterKindTests
         _cloud.Ssm.PutParameterAsync(Arg.Any<PutParameterRequest>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new ParameterAlreadyExistsException("The parameter already exists."));
 
-        var (secrets, _) = await new SecretParameterKind(await ResourcesAsync(_cloud, _inventory)).EnsureAsync(() => Generated, "vpc-1", Ct);
+        var secrets = await new SecretParameterKind(await ResourcesAsync(_cloud, _inventory)).EnsureAsync(() => Generated, "vpc-1", Ct);
 
         secrets.BootstrapToken.Should().Be(first[SecretParameters.JoinToken], "the stored token wins over the one this run generated");
         secrets.CertificateKey.Should().Be(first[SecretParameters.CertificateKey]);

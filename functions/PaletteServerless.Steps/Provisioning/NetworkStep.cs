@@ -23,7 +23,7 @@ public sealed class NetworkStep(StepRuntime runtime)
         var resources = await step.ResourcesAsync(ct);
         await new ClusterNetwork(resources).EnsureAsync(plan, ct);
         var loadBalancer = new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
-        var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct, maker: true);
+        var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
         // Both finish before the step ends, whichever fails: nothing is left being made behind a failed step.
         await Task.WhenAll(loadBalancer, secrets);
         var dnsName = await loadBalancer;

@@ -18,7 +18,7 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var subnets = new Dictionary<string, string>();
         foreach (var instance in plan.Instances)
             subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
-        var secrets = await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
+        var secrets = await NodeSecrets.ReadAsync(resources, ct);
         await new NodePoolKind(resources).EnsureAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;

@@ -28,7 +28,7 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
             new Replacement(replacement.Pool, replacement.Role, replacement.OldInstanceId, null, true, replacement.Zones), cluster.RemediationRuns,
             async () =>
             {
-                var secrets = await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
+                var secrets = await NodeSecrets.ReadAsync(resources, ct);
                 return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec.InstanceType!], ct);
             },
             zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec.Role!),

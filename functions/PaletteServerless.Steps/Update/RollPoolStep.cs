@@ -28,7 +28,7 @@ public sealed class RollPoolStep(StepRuntime runtime)
             var progress = await new PoolRollout(resources, nodes).PassAsync(pool, zones,
                 async () =>
                 {
-                    var secrets = await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
+                    var secrets = await NodeSecrets.ReadAsync(resources, ct);
                     return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType], ct);
                 },
                 zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role),

@@ -33,9 +33,11 @@ public enum ClusterPermissions
     DeleteSecrets = 1 << 13,
     /// <summary>Reads a cluster's CA parameter only (the API signs kubeconfig client certificates with it).</summary>
     ReadCertificateAuthority = 1 << 14,
+    /// <summary>Reads the cluster's secret parameters (every node launch after the network step stored them); WriteSecrets includes it.</summary>
+    ReadSecrets = 1 << 15,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets,
 }

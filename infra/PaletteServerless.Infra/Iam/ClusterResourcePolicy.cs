@@ -156,6 +156,11 @@ public static class ClusterResourcePolicy
             yield return Allow("ReadClusterSecrets", ["ssm:GetParameters"], [SecretParameterArn()], ResourceTagged());
             yield return UseSecretsKey("EncryptClusterSecrets", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
         }
+        else if (permissions.HasFlag(ClusterPermissions.ReadSecrets))
+        {
+            yield return Allow("ReadClusterSecrets", ["ssm:GetParameters"], [SecretParameterArn()], ResourceTagged());
+            yield return UseSecretsKey("DecryptClusterSecrets", "kms:Decrypt");
+        }
 
         if (permissions.HasFlag(ClusterPermissions.ReadCertificateAuthority))
         {

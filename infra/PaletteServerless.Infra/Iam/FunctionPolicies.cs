@@ -53,14 +53,16 @@ public static class FunctionPolicies
 
         // Provisioning
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
-        // The network core, then the API server's load balancer as soon as its subnets exist.
-        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer),
+        // The network core, then the API server's load balancer as soon as its subnets exist, and beside it the cluster's
+        // secrets in SSM (removed again if a delete or a rollback took the cluster over while they were stored).
+        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
+            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets),
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private routes once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        // Stores the cluster's secrets in SSM before it runs the nodes that read them.
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.WriteSecrets),
+        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the nodes.
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
         // Registers the control-plane instances with the load balancer's target group; marks Running once they are healthy.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
@@ -87,7 +89,7 @@ public static class FunctionPolicies
         ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag),
         // Launches and terminates one pool's nodes; registers new control-plane nodes and drains old ones.
         ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
-            | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets),
+            | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets | ClusterPermissions.ReadSecrets),
         ["FinishUpdate"] = new(ClusterPermissions.None),
         // Terminates new nodes that never became healthy.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
@@ -96,7 +98,7 @@ public static class FunctionPolicies
         // Reads the nodes (DescribeInstances, DescribeInstanceStatus, their phase tags) and forgets retired ones that are gone.
         ["CheckNodes"] = new(ClusterPermissions.Describe),
         // Launches a replacement node, as the rolling update does.
-        ["LaunchReplacement"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances),
+        ["LaunchReplacement"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
         // Registers a new control-plane node with the API load balancer; terminates a replacement that failed.
         ["ReplacementReady"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer | ClusterPermissions.DrainTargets
             | ClusterPermissions.DeleteInstances),

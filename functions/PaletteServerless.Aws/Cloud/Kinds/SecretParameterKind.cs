@@ -22,15 +22,14 @@ public sealed class SecretParameterKind(ClusterResources resources) : IDeletable
     /// <summary>
     /// The cluster's secrets: those stored, with any missing parameter created from
     /// <paramref name="generate"/>. Each name is recorded before its create, so nothing can be
-    /// orphaned; a parameter someone else created first is read, not replaced. <c>Stored</c>: whether
-    /// this call created any.
+    /// orphaned; a parameter someone else created first is read, not replaced.
     /// </summary>
-    public async Task<(ClusterSecrets Secrets, bool Stored)> EnsureAsync(Func<ClusterSecrets> generate, string vpcId, CancellationToken ct)
+    public async Task<ClusterSecrets> EnsureAsync(Func<ClusterSecrets> generate, string vpcId, CancellationToken ct)
     {
         var values = await ReadAsync(ct);
         var missing = SecretParameters.All.Where(p => !values.ContainsKey(p)).ToList();
         if (missing.Count == 0)
-            return (SecretParameters.FromValues(values), false);
+            return SecretParameters.FromValues(values);
         var candidate = SecretParameters.ValuesOf(generate());
         // Side by side: they do not depend on each other, and the node launches wait for all of them.
         await Task.WhenAll(missing.Select(async parameter =>
@@ -61,7 +60,7 @@ public sealed class SecretParameterKind(ClusterResources resources) : IDeletable
             });
         }));
         values = await ReadAsync(ct);
-        return (SecretParameters.FromValues(values), true);
+        return SecretParameters.FromValues(values);
     }
 
     /// <summary>The stored values by parameter (ca, certificate-key, join-token), decrypted; missing ones are absent.</summary>
