@@ -29,7 +29,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
     public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data");
-    public static readonly FunctionDefinition NodePoolsCheck = Step("Provisioning", "NodePoolsCheck", "Do all instances run?");
+    public static readonly FunctionDefinition NodePoolsCheck = Step("Provisioning", "NodePoolsCheck", "Have all nodes reported ready? Joins control planes to the load balancer; Running when all serve");
     public static readonly FunctionDefinition ControlPlaneTargets = Step("Provisioning", "ControlPlaneTargets", "Register control-plane targets; once healthy, Provisioning -> Running");
     public static readonly FunctionDefinition MarkFailed = Step("Provisioning", "MarkFailed", "-> Failed with the reason");
 

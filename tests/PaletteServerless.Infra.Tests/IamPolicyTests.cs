@@ -281,6 +281,10 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         stop["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.Provision.Name}:*")
             .And.Contain($":execution:{StateMachineCatalog.Update.Name}:*").And.Contain($":execution:{StateMachineCatalog.Remediate.Name}:*")
             .And.NotContain($":execution:{StateMachineCatalog.Delete.Name}:*");
+        // The node pools' poll registers control planes with the target group, and may create or change nothing else of a load balancer.
+        var nodePollStatements = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.NodePoolsCheck)).ToList();
+        nodePollStatements.Single(s => s["Sid"]?.GetValue<string>() == "RegisterOwnedTargets")["Action"]!.ToJsonString().Should().Contain("elasticloadbalancing:RegisterTargets");
+        nodePollStatements.Select(s => s["Sid"]?.GetValue<string>()).Should().NotContain(["CreateTaggedLoadBalancer", "ConfigureOwnedLoadBalancer"]);
         // Force delete stops only the delete workflow's executions; the API reads only the sweeps'.
         var stopDeletion = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.ForceDelete))
             .Single(s => s["Sid"]?.GetValue<string>() == "StopDeletion");

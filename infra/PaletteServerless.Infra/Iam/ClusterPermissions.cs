@@ -35,9 +35,11 @@ public enum ClusterPermissions
     ReadCertificateAuthority = 1 << 14,
     /// <summary>Reads the cluster's secret parameters (every node launch after the network step stored them); WriteSecrets includes it.</summary>
     ReadSecrets = 1 << 15,
+    /// <summary>Registers instances with the cluster's target group only (a poll that joins new control planes to the API load balancer); CreateLoadBalancer includes it.</summary>
+    RegisterTargets = 1 << 16,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets,
 }

@@ -108,6 +108,8 @@ public static class ClusterResourcePolicy
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*")],
                 ResourceTagged());
         }
+        else if (permissions.HasFlag(ClusterPermissions.RegisterTargets))
+            yield return Allow("RegisterOwnedTargets", ["elasticloadbalancing:RegisterTargets"], [Elb("targetgroup/*/*")], ResourceTagged());
 
         if (permissions.HasFlag(ClusterPermissions.DeleteLoadBalancer))
             yield return Allow("DeleteOwnedLoadBalancer",

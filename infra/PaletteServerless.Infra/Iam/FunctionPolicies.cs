@@ -63,7 +63,8 @@ public static class FunctionPolicies
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the nodes.
         ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
-        ["NodePoolsCheck"] = new(ClusterPermissions.Describe),
+        // Joins the control-plane instances to the API load balancer's target group as soon as they run; marks Running when all serve.
+        ["NodePoolsCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
         // Registers the control-plane instances with the load balancer's target group; marks Running once they are healthy.
         ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateLoadBalancer),
         ["MarkFailed"] = new(ClusterPermissions.None),
