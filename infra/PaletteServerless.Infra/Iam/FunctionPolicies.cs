@@ -20,7 +20,7 @@ public sealed record ProductArns(
 
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
 /// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
-/// <param name="ControlsWorkflows">Starts the workflows (the API); stopping one is the job of the workflow that takes over.</param>
+/// <param name="ControlsWorkflows">Starts the workflows but remediation (the API); stopping one is the job of the workflow that takes over.</param>
 /// <param name="StopsProvisioning">Describes and stops provisioning, update and remediation executions (the start of a delete).</param>
 /// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
 /// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
