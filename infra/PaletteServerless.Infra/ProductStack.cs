@@ -96,7 +96,8 @@ public sealed partial class ProductStack : Stack
         var arns = new ProductArns(
             Table.TableArn,
             EventBus.EventBusArn,
-            [.. stateMachineArns.Values],
+            // The API starts every workflow but remediation: only its triggers start that one, through the cluster's remediation lock.
+            [.. StateMachineCatalog.All.Where(m => m != StateMachineCatalog.Remediate).Select(m => stateMachineArns[m.Name])],
             [.. StateMachineCatalog.All.Select(ExecutionsArn)],
             ExecutionsArn(StateMachineCatalog.Provision),
             ExecutionsArn(StateMachineCatalog.Update),

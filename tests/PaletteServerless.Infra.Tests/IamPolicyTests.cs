@@ -79,9 +79,11 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
 
         TemplateJson.Strings(bySid["StartWorkflows"]["Action"]).Should().Equal("states:StartExecution");
         var started = bySid["StartWorkflows"]["Resource"]!.AsArray().Select(r => r!.ToJsonString()).ToList();
-        started.Should().HaveCount(StateMachineCatalog.All.Count);
-        foreach (var machine in StateMachineCatalog.All)
+        // Every workflow but remediation, which only its triggers start, through the cluster's remediation lock.
+        started.Should().HaveCount(StateMachineCatalog.All.Count - 1);
+        foreach (var machine in StateMachineCatalog.All.Where(m => m != StateMachineCatalog.Remediate))
             started.Should().ContainSingle(r => r.Contains($":stateMachine:{machine.Name}\"", StringComparison.Ordinal));
+        started.Should().NotContain(r => r.Contains($":stateMachine:{StateMachineCatalog.Remediate.Name}\"", StringComparison.Ordinal));
 
         // Force delete and orphan removal run as workflows: the API lists what is tagged, and neither
         // stops a workflow, deletes nor creates anything itself.
@@ -145,7 +147,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances",
             "CreateTaggedSecrets"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
-            "ConfigureOwnedLoadBalancer", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
+            "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
             "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node role to EC2, reading its profile,
         // and the node role's own statements (NodeAccessTests).
@@ -293,6 +295,91 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .Single(s => s["Sid"]?.GetValue<string>() == "DescribeSweepsAndForceDeletes");
         readRuns["Resource"]!.ToJsonString().Should().Contain($":execution:{StateMachineCatalog.SweepOrphans.Name}:*")
             .And.Contain($":execution:{StateMachineCatalog.ForceDelete.Name}:*").And.NotContain(StateMachineCatalog.Provision.Name);
+    }
+
+    /// <summary>
+    /// Calls the functions' code makes that their roles lacked (found by tracing each handler's AWS calls; the
+    /// local stack does not enforce IAM, so only a real deploy would have refused them).
+    /// </summary>
+    public static TheoryData<string, string> CallsTheRolesLacked => new()
+    {
+        // The tag change finds the instances' volumes by the ownership tag (ClusterRetagging).
+        { nameof(FunctionCatalog.StartUpdate), "ec2:DescribeVolumes" },
+        // A delete began while the replacement launched: it is deregistered and terminated again (NodeRemediation.RetireAsync).
+        { nameof(FunctionCatalog.LaunchReplacement), "ec2:TerminateInstances" },
+        { nameof(FunctionCatalog.LaunchReplacement), "elasticloadbalancing:DeregisterTargets" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CallsTheRolesLacked))]
+    public void A_function_role_and_the_target_role_allow_the_calls_its_code_makes(string function, string action)
+    {
+        var definition = FunctionCatalog.All.Single(f => f.Name == function);
+        var allowing = synthesized.ProductJson.StatementsOfRole(RoleOf(definition)).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
+        allowing.Should().NotBeEmpty($"{function} calls {action}");
+        var targetAllowing = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
+        targetAllowing.Should().NotBeEmpty($"a cluster in a target account has {function} call {action} through the target role");
+        foreach (var statement in allowing.Concat(targetAllowing))
+        {
+            if (action.Split(':')[1].StartsWith("Describe", StringComparison.Ordinal))
+                TemplateJson.Strings(statement["Resource"]).Should().Equal(["*"], "describes support no resource-level permissions");
+            else
+                statement["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", $"{action} only on what the cluster owns");
+        }
+    }
+
+    [Fact]
+    public void The_steps_that_register_targets_may_register_with_a_tagged_target_group_and_create_or_change_nothing_of_a_load_balancer()
+    {
+        FunctionDefinition[] registering = [FunctionCatalog.NodePoolsCheck, FunctionCatalog.ControlPlaneTargets, FunctionCatalog.RollPool, FunctionCatalog.ReplacementReady];
+        foreach (var function in registering)
+        {
+            var statements = synthesized.ProductJson.StatementsOfRole(RoleOf(function)).ToList();
+            var register = statements.Where(s => TemplateJson.Strings(s["Action"]).Contains("elasticloadbalancing:RegisterTargets")).Should().ContainSingle(function.Name).Subject;
+            register["Sid"]!.GetValue<string>().Should().Be("RegisterOwnedTargets", function.Name);
+            TemplateJson.Strings(register["Action"]).Should().Equal(["elasticloadbalancing:RegisterTargets"], function.Name);
+            TemplateJson.Strings(register["Resource"]).Should().ContainSingle(function.Name).Which.Should().Contain(":targetgroup/*/*");
+            register["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", function.Name);
+            statements.SelectMany(s => TemplateJson.Strings(s["Action"])).Should().NotContain(
+                a => a.StartsWith("elasticloadbalancing:Create", StringComparison.Ordinal) || a.StartsWith("elasticloadbalancing:Modify", StringComparison.Ordinal)
+                    || a == "elasticloadbalancing:AddTags" || a.StartsWith("elasticloadbalancing:Delete", StringComparison.Ordinal), function.Name);
+        }
+        // The network step makes the load balancer, target group and listener, and registers nothing.
+        var network = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Network)).SelectMany(s => TemplateJson.Strings(s["Action"])).ToList();
+        network.Should().Contain(["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener"])
+            .And.NotContain("elasticloadbalancing:RegisterTargets");
+    }
+
+    [Fact]
+    public void Every_role_that_launches_nodes_may_launch_spot_ones()
+    {
+        // A spot pool's RunInstances makes a one-time Spot request, which EC2 authorizes as a resource of the call.
+        FunctionDefinition[] launching = [FunctionCatalog.NodePools, FunctionCatalog.RollPool, FunctionCatalog.LaunchReplacement];
+        var roles = launching.Select(f => (f.Name, Statements: synthesized.ProductJson.StatementsOfRole(RoleOf(f))))
+            .Append(("target role", synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)));
+        foreach (var (owner, statements) in roles)
+            statements.Where(s => TemplateJson.Strings(s["Action"]).Contains("ec2:RunInstances"))
+                .Should().Contain(s => s["Resource"]!.ToJsonString().Contains(":spot-instances-request/*"), owner);
+    }
+
+    [Fact]
+    public void No_role_allows_a_call_no_function_makes()
+    {
+        // Granted once, used by no code: modifying subnets and VPCs, egress rules, single routes, listeners and
+        // target group attributes apart from their creates, tag reads, account attributes, item updates.
+        string[] unused =
+        [
+            "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress",
+            "ec2:DeleteRoute", "ec2:DescribeAccountAttributes", "elasticloadbalancing:ModifyTargetGroupAttributes",
+            "elasticloadbalancing:DeleteListener", "elasticloadbalancing:DescribeTags", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+        ];
+        foreach (var (owner, statement) in AllStatements)
+            TemplateJson.Strings(statement["Action"]).Should().NotIntersectWith(unused, owner);
+        // Only the steps that take a node out of the API load balancer may deregister targets; the teardown deletes the target group instead.
+        var deregistering = FunctionCatalog.All.Where(f => synthesized.ProductJson.StatementsOfRole(RoleOf(f))
+            .Any(s => TemplateJson.Strings(s["Action"]).Contains("elasticloadbalancing:DeregisterTargets"))).Select(f => f.Name);
+        deregistering.Should().BeEquivalentTo([nameof(FunctionCatalog.RollPool), nameof(FunctionCatalog.LaunchReplacement),
+            nameof(FunctionCatalog.ReplacementReady), nameof(FunctionCatalog.RetireNode)]);
     }
 
     private string RoleOf(FunctionDefinition function) =>

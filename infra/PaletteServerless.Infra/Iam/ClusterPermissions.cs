@@ -13,7 +13,7 @@ public enum ClusterPermissions
     /// <summary>VPC, subnets, internet gateway, EIPs, NAT gateways, route tables, security groups.</summary>
     CreateNetwork = 1 << 2,
     DeleteNetwork = 1 << 3,
-    /// <summary>The API server's network load balancer, its target group, listener and targets.</summary>
+    /// <summary>The API server's network load balancer, its target group and listener (no targets: <see cref="RegisterTargets"/>).</summary>
     CreateLoadBalancer = 1 << 4,
     DeleteLoadBalancer = 1 << 5,
     /// <summary>Node pool instances (with their volumes and network interfaces).</summary>
@@ -35,7 +35,7 @@ public enum ClusterPermissions
     ReadCertificateAuthority = 1 << 14,
     /// <summary>Reads the cluster's secret parameters (every node launch after the network step stored them); WriteSecrets includes it.</summary>
     ReadSecrets = 1 << 15,
-    /// <summary>Registers instances with the cluster's target group only (a poll that joins new control planes to the API load balancer); CreateLoadBalancer includes it.</summary>
+    /// <summary>Registers instances with the cluster's target group only (control-plane nodes join the API load balancer: the create's polls, a roll, a replacement).</summary>
     RegisterTargets = 1 << 16,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>

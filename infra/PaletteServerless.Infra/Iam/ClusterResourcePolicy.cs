@@ -35,14 +35,13 @@ public static class ClusterResourcePolicy
     {
         if (permissions.HasFlag(ClusterPermissions.Describe))
             yield return AnyResource("DescribeClusterResources",
-                "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
                 "ec2:DescribeImages", "ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "ec2:DescribeInstanceTypeOfferings",
                 "ec2:DescribeInstanceTypes", "ec2:DescribeInternetGateways", "ec2:DescribeKeyPairs",
                 "ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables",
-                "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+                "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes", "ec2:DescribeVpcs",
                 "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
-                "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
-                "elasticloadbalancing:DescribeTargetHealth");
+                "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth");
         if (permissions.HasFlag(ClusterPermissions.ReadQuotas))
             yield return AnyResource("ReadVcpuQuota", "servicequotas:GetServiceQuota");
 
@@ -76,8 +75,7 @@ public static class ClusterResourcePolicy
                 [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
                  Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")]);
             yield return Allow("ConfigureOwnedNetwork",
-                ["ec2:AssociateRouteTable", "ec2:AttachInternetGateway", "ec2:AuthorizeSecurityGroupEgress",
-                 "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateRoute", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute",
+                ["ec2:AssociateRouteTable", "ec2:AttachInternetGateway", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateRoute",
                  "ec2:ReplaceRoute"],
                 [Ec2("internet-gateway/*"), Ec2("route-table/*"), Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
                 ResourceTagged());
@@ -85,10 +83,10 @@ public static class ClusterResourcePolicy
 
         if (permissions.HasFlag(ClusterPermissions.DeleteNetwork))
             yield return Allow("DeleteOwnedNetwork",
-                ["ec2:DeleteInternetGateway", "ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable",
+                ["ec2:DeleteInternetGateway", "ec2:DeleteNatGateway", "ec2:DeleteRouteTable",
                  "ec2:DeleteSecurityGroup", "ec2:DeleteSubnet", "ec2:DeleteVpc", "ec2:DetachInternetGateway",
                  "ec2:DisassociateAddress", "ec2:DisassociateRouteTable", "ec2:ReleaseAddress",
-                 "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+                 "ec2:RevokeSecurityGroupIngress"],
                 [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("natgateway/*"), Ec2("route-table/*"),
                  Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
                 ResourceTagged());
@@ -102,20 +100,22 @@ public static class ClusterResourcePolicy
             yield return TagOnCreate("TagLoadBalancerOnCreate", "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateAction",
                 ["CreateListener", "CreateLoadBalancer", "CreateTargetGroup"],
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")]);
-            yield return Allow("ConfigureOwnedLoadBalancer",
-                ["elasticloadbalancing:CreateListener", "elasticloadbalancing:ModifyTargetGroupAttributes",
-                 "elasticloadbalancing:RegisterTargets"],
+            // The listener joins our load balancer to our target group (its target group's settings are made by the create).
+            yield return Allow("ConfigureOwnedLoadBalancer", ["elasticloadbalancing:CreateListener"],
                 [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*")],
                 ResourceTagged());
         }
-        else if (permissions.HasFlag(ClusterPermissions.RegisterTargets))
+
+        // Who registers targets never needs to create anything: the network step that makes the
+        // target group registers nothing; the polls and the node steps that register make nothing.
+        if (permissions.HasFlag(ClusterPermissions.RegisterTargets))
             yield return Allow("RegisterOwnedTargets", ["elasticloadbalancing:RegisterTargets"], [Elb("targetgroup/*/*")], ResourceTagged());
 
+        // Deleting the load balancer removes its listeners, and a deleted target group its targets.
         if (permissions.HasFlag(ClusterPermissions.DeleteLoadBalancer))
             yield return Allow("DeleteOwnedLoadBalancer",
-                ["elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteLoadBalancer",
-                 "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DeregisterTargets"],
-                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*"), Elb("listener/net/*/*/*")],
+                ["elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup"],
+                [Elb("loadbalancer/net/*/*"), Elb("targetgroup/*/*")],
                 ResourceTagged());
 
         if (permissions.HasFlag(ClusterPermissions.DrainTargets))
@@ -139,10 +139,12 @@ public static class ClusterResourcePolicy
             yield return Allow("RunTaggedInstances", ["ec2:RunInstances"], [Ec2("instance/*"), Ec2("volume/*")], RequestTagged());
             // ...what it only uses cannot: public or tenant AMIs, the tenant's key pair, and subnets or
             // security groups that static placement takes from the tenant's VPC; nor can the primary
-            // network interface, which is created untagged with the (tagged) instance.
+            // network interface, which is created untagged with the (tagged) instance, nor the one-time
+            // Spot request a spot pool's launch makes with it (EC2 authorizes RunInstances with market
+            // options on the spot-instances-request resource too: the EC2 User Guide, tagging Spot requests).
             yield return Allow("RunInstancesWithExistingResources", ["ec2:RunInstances"],
                 [$"arn:{CdkAws.PARTITION}:ec2:*::image/*", Ec2("image/*"), Ec2("key-pair/*"), Ec2("subnet/*"), Ec2("security-group/*"),
-                 Ec2("network-interface/*")]);
+                 Ec2("network-interface/*"), Ec2("spot-instances-request/*")]);
             yield return TagOnCreate("TagInstancesOnCreate", "ec2:CreateTags", "ec2:CreateAction", ["RunInstances"],
                 [Ec2("instance/*"), Ec2("volume/*")]);
             // Nodes run with the node instance profile; its role may be passed to EC2 and nothing else.
