@@ -40,7 +40,7 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         instance.InstanceType?.Value,
         instance.InstanceLifecycle?.Value is { } lifecycle ? lifecycle : CapacityTypes.OnDemand,
         instance.State?.Name?.Value ?? "unknown",
-        instance.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value,
+        instance.TagValue(NodePhases.TagKey),
         instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null,
         instance.PrivateIpAddress);
 }

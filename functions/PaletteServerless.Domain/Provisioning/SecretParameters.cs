@@ -43,6 +43,9 @@ public static class SecretParameters
 
     public static string NameOf(Cluster cluster, string parameter) => $"{PathOf(cluster)}/{parameter}";
 
+    /// <summary>The parameters (of <see cref="All"/>) that <paramref name="stored"/> lacks.</summary>
+    public static IReadOnlyList<string> Missing(IReadOnlyDictionary<string, string> stored) => [.. All.Where(p => !stored.ContainsKey(p))];
+
     /// <summary>Each parameter's value for a cluster's secrets.</summary>
     public static IReadOnlyDictionary<string, string> ValuesOf(ClusterSecrets secrets) => new Dictionary<string, string>
     {

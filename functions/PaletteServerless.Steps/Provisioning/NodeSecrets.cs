@@ -41,7 +41,7 @@ public static class NodeSecrets
     public static async Task<ClusterSecrets> ReadAsync(ClusterResources resources, CancellationToken ct)
     {
         var values = await new SecretParameterKind(resources).ReadAsync(ct);
-        var missing = SecretParameters.All.Where(p => !values.ContainsKey(p)).ToList();
+        var missing = SecretParameters.Missing(values);
         if (missing.Count > 0)
             throw new ProvisioningFailedException(
                 $"the cluster's secret parameter(s) {string.Join(", ", missing.Select(p => SecretParameters.NameOf(resources.Cluster, p)))} are missing: the network step stores them before any node");

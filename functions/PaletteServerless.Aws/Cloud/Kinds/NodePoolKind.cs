@@ -152,12 +152,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         {
             var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
             return new NodeReport(item.Id, item.Name ?? item.Id, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true",
-                TagOf(instance, NodePhases.TagKey), TagOf(instance, NodePhases.MessageTagKey));
+                instance.TagValue(NodePhases.TagKey), instance.TagValue(NodePhases.MessageTagKey));
         }).ToList();
         return (instances, reports);
     }
-
-    private static string? TagOf(Instance? instance, string key) => instance?.Tags?.FirstOrDefault(t => t.Key == key)?.Value;
 
     /// <summary>The recorded instances of a pool that EC2 still knows, with zone, launch time and state (one describe).</summary>
     public async Task<IReadOnlyList<PoolInstance>> ListAsync(string pool, CancellationToken ct)
@@ -173,7 +171,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
             .Select(i => new PoolInstance(
                 i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
                 i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
-                TagOf(i, NodePhases.TagKey)))
+                i.TagValue(NodePhases.TagKey)))
             .OrderBy(i => i.LaunchTime)
             .ToList();
     }

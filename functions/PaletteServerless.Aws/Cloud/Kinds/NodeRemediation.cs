@@ -96,7 +96,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// </summary>
     private static string? ReportedPhase(InventoryItem item, Instance? instance, string? state) =>
         item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) == "true"
-            ? instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value
+            ? instance.TagValue(NodePhases.TagKey)
             : state == "running" ? NodePhases.Ready : null;
 
     /// <summary>
@@ -154,7 +154,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
             Zone = instance?.Placement?.AvailabilityZone ?? "",
             LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item?.RecordedAt ?? resources.Clock.GetUtcNow(),
             InstanceState = instance?.State?.Name?.Value,
-            NodePhase = instance?.Tags?.FirstOrDefault(t => t.Key == NodePhases.TagKey)?.Value,
+            NodePhase = instance.TagValue(NodePhases.TagKey),
         };
         switch (NodeHealth.Assess(observed, check, resources.Clock.GetUtcNow(), out var reason))
         {

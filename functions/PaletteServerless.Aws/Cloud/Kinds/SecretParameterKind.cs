@@ -27,7 +27,7 @@ public sealed class SecretParameterKind(ClusterResources resources) : IDeletable
     public async Task<ClusterSecrets> EnsureAsync(Func<ClusterSecrets> generate, string vpcId, CancellationToken ct)
     {
         var values = await ReadAsync(ct);
-        var missing = SecretParameters.All.Where(p => !values.ContainsKey(p)).ToList();
+        var missing = SecretParameters.Missing(values);
         if (missing.Count == 0)
             return SecretParameters.FromValues(values);
         var candidate = SecretParameters.ValuesOf(generate());
