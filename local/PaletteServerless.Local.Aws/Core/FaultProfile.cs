@@ -33,7 +33,7 @@ namespace PaletteServerless.Local.Aws.Core;
 /// modelled minutes later) and each running instance's system status check turns impaired with
 /// <c>instanceImpairmentRate</c>. A booted node whose user data would work never reports a phase with
 /// <c>nodeNeverReportsRate</c> (as if it hung in cloud-init); a first control plane reports PacksFailed,
-/// naming its first pack, with <c>packsFailureRate</c> (see <c>Ec2/NodeAgent.cs</c>). All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
+/// naming its first pack, with <c>packsFailureRate</c> (see <c>Ec2/Nodes/NodeAgent.cs</c>). All draws come from one <see cref="Random"/> seeded with <c>seed</c>.
 /// </summary>
 public sealed record FaultProfile
 {

@@ -61,9 +61,10 @@ public class NodeAgentTests : Ec2TestBase
     private static readonly TimeSpan Ready = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Packs = TimeSpan.FromSeconds(40);
 
+    private string _vpc = "";
     private string _subnet = "";
 
-    internal static string UserDataOf(Cluster cluster, string node)
+    internal static string UserDataOf(Cluster cluster, string node, ClusterProfile? profile = null)
     {
         var plan = ClusterPlan.Build(cluster);
         var instance = node switch
@@ -72,20 +73,25 @@ public class NodeAgentTests : Ec2TestBase
             "control-plane" => plan.Instances.First(i => i.Pool == "cp" && !i.IsFirstControlPlane),
             _ => plan.Instances.First(i => i.Pool == "workers"),
         };
-        return UserData.Build(cluster, Profile, instance, "demo-api.elb.us-east-1.amazonaws.com", "sha256:" + new string('0', 64));
+        return UserData.Build(cluster, profile ?? Profile, instance, "demo-api.elb.us-east-1.amazonaws.com", "sha256:" + new string('0', 64));
     }
 
-    private async Task<string> LaunchAsync(string userData, bool controlPlane, Cluster? cluster = null)
+    private async Task<string> LaunchAsync(string userData, bool controlPlane, Cluster? cluster = null, string? imageId = null, string? securityGroup = null)
     {
         if (_subnet.Length == 0)
         {
-            _subnet = await CreateSubnetAsync(await CreateVpcAsync());
+            _vpc = await CreateVpcAsync();
+            _subnet = await CreateSubnetAsync(_vpc);
             await PutSecretsAsync(Cluster);
         }
         var owner = cluster ?? Cluster;
         var instances = await RunAsync(_subnet, "m5.large", configure: r =>
         {
             r.UserData = UserData.Encode(userData);
+            if (imageId is not null)
+                r.ImageId = imageId;
+            if (securityGroup is not null)
+                r.SecurityGroupIds = [securityGroup];
             r.TagSpecifications =
             [
                 new TagSpecification
@@ -153,7 +159,6 @@ public class NodeAgentTests : Ec2TestBase
         "another cluster's secrets path",
         "a worker's kubeadm join on a control plane",
         "a control plane's join on a worker",
-        "no group bindings applied at init",
         "no phase reports",
     ];
 
@@ -168,7 +173,6 @@ public class NodeAgentTests : Ec2TestBase
             "another cluster's secrets path" => (UserDataOf(ClusterOf("fedcba9876543210fedcba9876543210"), "worker"), false),
             "a worker's kubeadm join on a control plane" => (UserDataOf(Cluster, "worker"), true),
             "a control plane's join on a worker" => (UserDataOf(Cluster, "control-plane"), false),
-            "no group bindings applied at init" => (UserDataOf(Cluster, "first").Replace("palette:editors", "palette:someone-else"), true),
             _ => (UserDataOf(Cluster, "worker").Replace($"{UserData.PhaseScriptPath} {NodePhases.Joined}", "true"), false),
         };
         var node = await LaunchAsync(userData, controlPlane);
@@ -189,6 +193,122 @@ public class NodeAgentTests : Ec2TestBase
         Advance(TimeSpan.FromMinutes(30));
 
         (await PhaseAsync(node)).Phase.Should().BeNull("its secrets script would fail: there is nothing under its path");
+    }
+    /// <summary>Each defect of a node that would not make a working cluster, put back into the product's own user data.</summary>
+    public static TheoryData<string, string, string> Defects => new()
+    {
+        { "containerd with the cgroupfs driver", "first", "cgroup driver" },
+        { "no cloud controller manager", "first", "no cloud controller manager" },
+        { "no provider id", "first", "finds no instance" },
+        { "no container runtime", "worker", "container runtime is not running" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Defects))]
+    public async Task A_node_given_a_defect_reports_Failed_with_its_reason(string defect, string node, string reason)
+    {
+        string Broken(string userData) => defect switch
+        {
+            "containerd with the cgroupfs driver" => Replaced(userData, "SystemdCgroup = true", "SystemdCgroup = false"),
+            "no cloud controller manager" => WithoutLines(userData, "aws-cloud-controller-manager"),
+            "no provider id" => WithoutLines(userData, "provider-id"),
+            _ => WithoutLines(userData, "- containerd"),
+        };
+        var first = await LaunchAsync(node == "first" ? Broken(UserDataOf(Cluster, "first")) : UserDataOf(Cluster, "first"), controlPlane: true);
+        var worker = await LaunchAsync(node == "first" ? UserDataOf(Cluster, "worker") : Broken(UserDataOf(Cluster, "worker")), controlPlane: false);
+
+        Advance(TimeSpan.FromMinutes(30));
+
+        var broken = await PhaseAsync(node == "first" ? first : worker);
+        broken.Phase.Should().Be(NodePhases.Failed, defect);
+        broken.Message.Should().Contain(reason);
+    }
+
+    [Fact]
+    public async Task A_profile_of_Ubuntu_24_04_on_a_22_04_image_fails_naming_both_releases()
+    {
+        var first = await LaunchAsync(UserDataOf(Cluster, "first", NobleProfile), controlPlane: true, imageId: JammyImage);
+
+        Advance(TimeSpan.FromMinutes(30));
+
+        var (phase, message) = await PhaseAsync(first);
+        phase.Should().Be(NodePhases.Failed);
+        message.Should().Contain("Ubuntu 22.04").And.Contain("24.04");
+    }
+
+    [Fact]
+    public async Task A_profile_of_Ubuntu_24_04_on_the_noble_image_is_usable()
+    {
+        var first = await LaunchAsync(UserDataOf(Cluster, "first", NobleProfile), controlPlane: true, imageId: NobleImage);
+
+        Advance(TimeSpan.FromMinutes(30));
+
+        (await PhaseAsync(first)).Phase.Should().Be(NodePhases.PacksApplied);
+    }
+
+    [Fact]
+    public async Task A_node_whose_security_groups_block_the_CNI_from_its_peers_fails_naming_the_protocol()
+    {
+        // Both nodes in one group that admits the API server only: calico's BGP and IP-in-IP are blocked.
+        await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false); // sets up the VPC
+        var group = (await Ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "api-only", Description = "api only", VpcId = _vpc })).GroupId;
+        await Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+        {
+            GroupId = group,
+            IpPermissions = [new IpPermission { IpProtocol = "tcp", FromPort = 6443, ToPort = 6443, UserIdGroupPairs = [new UserIdGroupPair { GroupId = group }] }],
+        });
+        var first = await LaunchAsync(UserDataOf(Cluster, "first"), controlPlane: true, securityGroup: group);
+        var worker = await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false, securityGroup: group);
+
+        Advance(TimeSpan.FromMinutes(30));
+
+        (await PhaseAsync(first)).Phase.Should().Be(NodePhases.PacksApplied, "it has no peer yet when it checks");
+        var (phase, message) = await PhaseAsync(worker);
+        phase.Should().Be(NodePhases.Failed);
+        message.Should().Contain("pod network").And.Contain("calico").And.Contain("tcp/179");
+
+        // The same nodes with the CNI's protocols admitted: a new worker is usable.
+        await Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+        {
+            GroupId = group,
+            IpPermissions =
+            [
+                new IpPermission { IpProtocol = "tcp", FromPort = 179, ToPort = 179, UserIdGroupPairs = [new UserIdGroupPair { GroupId = group }] },
+                new IpPermission { IpProtocol = "4", UserIdGroupPairs = [new UserIdGroupPair { GroupId = group }] },
+            ],
+        });
+        var another = await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false, securityGroup: group);
+        Advance(TimeSpan.FromMinutes(30));
+        (await PhaseAsync(another)).Phase.Should().Be(NodePhases.Ready);
+    }
+
+    private const string JammyImage = "ami-0c7217cdde317cfec";
+    private const string NobleImage = "ami-0fc5d935ebf8bc3bc";
+
+    private static readonly ClusterProfile NobleProfile = ClusterProfileValidator.Validate(new ClusterProfile
+    {
+        Name = "ubuntu-k8s",
+        Version = "1.0.0",
+        Packs =
+        [
+            new Pack { Layer = "os", Name = "ubuntu", Version = "24.04", Values = "" },
+            new Pack { Layer = "k8s", Name = "kubernetes", Version = "1.30.4", Values = "" },
+            new Pack { Layer = "cni", Name = "calico", Version = "3.27.0", Values = "" },
+            new Pack { Layer = "csi", Name = "aws-ebs-csi", Version = "1.30.0", Values = "" },
+        ],
+    });
+
+    private static string Replaced(string text, string what, string with)
+    {
+        text.Should().Contain(what, "the defect is put back into the product's own user data");
+        return text.Replace(what, with, StringComparison.Ordinal);
+    }
+
+    private static string WithoutLines(string text, string containing)
+    {
+        var lines = text.Split('\n');
+        lines.Should().Contain(l => l.Contains(containing, StringComparison.Ordinal), "the defect is put back into the product's own user data");
+        return string.Join('\n', lines.Where(l => !l.Contains(containing, StringComparison.Ordinal)));
     }
 }
 

@@ -1,0 +1,91 @@
+using System.Net;
+using PaletteServerless.Local.Aws.Core;
+
+namespace PaletteServerless.Local.Aws.Ec2;
+
+/// <summary>One protocol a CNI needs between nodes: IP protocol (<c>tcp</c>, <c>udp</c>, <c>icmp</c> or a number), ports where it has them, what it is for.</summary>
+public sealed record PodNetworkNeed(string Protocol, int? FromPort, int? ToPort, string Purpose)
+{
+    public string Describe() => Protocol switch
+    {
+        "tcp" or "udp" => FromPort == ToPort ? $"{Purpose} {Protocol}/{FromPort}" : $"{Purpose} {Protocol}/{FromPort}-{ToPort}",
+        "icmp" => $"{Purpose} icmp",
+        _ => $"{Purpose} (IP protocol {Protocol})",
+    };
+}
+
+/// <summary>
+/// Whether two instances can reach each other with a protocol, as EC2's security groups decide it: the
+/// receiver's groups admit it in some ingress rule (from a group the sender is in, or a CIDR holding the
+/// sender's private address), and the sender's groups let it out. Both directions are required: a CNI's
+/// encapsulated traffic and health checks flow both ways (stricter than a stateful reply needs).
+/// </summary>
+public static class PodNetwork
+{
+    /// <summary>Why <paramref name="need"/> is blocked between the two instances, or null when it flows both ways.</summary>
+    public static string? Blocked(AwsWorld world, Instance node, Instance peer, PodNetworkNeed need, string peerName)
+    {
+        if (!Allows(world, peer, node, need))
+            return $"{need.Describe()} blocked from {peer.PrivateIpAddress} ({peerName}) by the security groups of this node ({string.Join(", ", node.SecurityGroupIds)})";
+        if (!Allows(world, node, peer, need))
+            return $"{need.Describe()} blocked to {peer.PrivateIpAddress} ({peerName}) by its security groups ({string.Join(", ", peer.SecurityGroupIds)})";
+        return null;
+    }
+
+    private static bool Allows(AwsWorld world, Instance from, Instance to, PodNetworkNeed need)
+    {
+        var ingress = Groups(world, to).SelectMany(g => g.Ingress).Any(r => Matches(r, need) && Admits(r, from));
+        var egress = Groups(world, from).SelectMany(g => g.Egress).Any(r => Matches(r, need) && Admits(r, to));
+        return ingress && egress;
+    }
+
+    private static IEnumerable<SecurityGroup> Groups(AwsWorld world, Instance instance) =>
+        instance.SecurityGroupIds.Select(id => world.Find<SecurityGroup>(id)).OfType<SecurityGroup>();
+
+    private static bool Admits(SecurityGroupRule rule, Instance other) =>
+        (rule.ReferencedGroupId is { } group && other.SecurityGroupIds.Contains(group))
+        || (rule.CidrIpv4 is { } cidr && Contains(cidr, other.PrivateIpAddress));
+
+    private static bool Matches(SecurityGroupRule rule, PodNetworkNeed need)
+    {
+        var protocol = Normalize(rule.Protocol);
+        if (protocol == "-1")
+            return true;
+        if (protocol != Normalize(need.Protocol))
+            return false;
+        return protocol switch
+        {
+            // A rule's port range must cover the whole need (-1 is every port or ICMP type).
+            "tcp" or "udp" => rule.FromPort is null or -1 || (rule.FromPort <= need.FromPort && rule.ToPort >= need.ToPort),
+            "icmp" => rule.FromPort is null or -1 || rule.FromPort == need.FromPort,
+            _ => true,
+        };
+    }
+
+    /// <summary>EC2's protocol names for the numbers it names (6, 17, 1); every other protocol by number.</summary>
+    public static string Normalize(string protocol) => protocol.ToLowerInvariant() switch
+    {
+        "6" => "tcp",
+        "17" => "udp",
+        "1" => "icmp",
+        "all" => "-1",
+        var other => other,
+    };
+
+    private static bool Contains(string cidr, string address)
+    {
+        var parts = cidr.Split('/');
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var network) || !IPAddress.TryParse(address, out var ip) || !int.TryParse(parts[1], out var bits))
+            return false;
+        if (network.AddressFamily != ip.AddressFamily || network.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            return false;
+        var mask = bits == 0 ? 0u : uint.MaxValue << (32 - bits);
+        return (ToUint(network) & mask) == (ToUint(ip) & mask);
+    }
+
+    private static uint ToUint(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
+    }
+}
