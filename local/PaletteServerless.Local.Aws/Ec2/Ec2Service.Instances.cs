@@ -4,7 +4,7 @@ using static PaletteServerless.Local.Aws.Ec2.Ec2Filters;
 
 namespace PaletteServerless.Local.Aws.Ec2;
 
-// Instances and their status.
+// Instances: launch and describe.
 public sealed partial class Ec2Service
 {
     private static LocalAwsResponse RunInstances(Ec2Request r)
@@ -293,144 +293,7 @@ public sealed partial class Ec2Service
             .Element("nextToken", next));
     }
 
-    private static LocalAwsResponse DescribeInstanceStatus(Ec2Request r)
-    {
-        if (r.P.Has("MaxResults") && r.P.List("InstanceId").Count > 0)
-            throw new AwsErrorException("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
-        var includeAll = r.P.Bool("IncludeAllInstances") == true;
-        var latency = r.Aws.Latency;
-        // The filters of the EC2 API Reference for DescribeInstanceStatus that this EC2 models (no scheduled events, no EBS status).
-        var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
-        {
-            ["availability-zone"] = i => [i.AvailabilityZone],
-            ["instance-state-name"] = i => [i.StateAt(r.Now)],
-            ["instance-state-code"] = i => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
-            ["instance-status.status"] = i => [InstanceCheck(i, r.Now, latency).Status],
-            ["instance-status.reachability"] = i => [InstanceCheck(i, r.Now, latency).Reachability],
-            ["system-status.status"] = i => [SystemCheck(i, r.Now, latency).Status],
-            ["system-status.reachability"] = i => [SystemCheck(i, r.Now, latency).Reachability],
-        }).Where(i => includeAll || i.StateAt(r.Now) == "running").ToList();
-        var (page, next) = Page(instances, r.P);
-        return r.Respond(x => x
-            .List("instanceStatusSet", page, (x, i) => x
-                .Element("instanceId", i.Id)
-                .Element("availabilityZone", i.AvailabilityZone)
-                .Open("eventsSet").Close()
-                .Call(Ec2Xml.InstanceState, ("instanceState", i.StateAt(r.Now)))
-                .Call(WriteStatusSummary, ("systemStatus", SystemCheck(i, r.Now, latency)))
-                .Call(WriteStatusSummary, ("instanceStatus", InstanceCheck(i, r.Now, latency))))
-            .Element("nextToken", next));
-    }
-
-    /// <summary>One status check: its summary status and its <c>reachability</c> detail (null when not applicable).</summary>
-    internal readonly record struct StatusCheck(string Status, string? Reachability, DateTimeOffset? ImpairedSince);
-
-    internal static StatusCheck InstanceCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
-        Check(instance, instance.InstanceStatusImpairedSince, now, latency);
-
-    internal static StatusCheck SystemCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
-        Check(instance, instance.SystemStatusImpairedSince, now, latency);
-
-    /// <summary>
-    /// Checks apply only to running instances; they report initializing for a while after the
-    /// instance starts running, then ok, or impaired (reachability failed) once marked so.
-    /// </summary>
-    private static StatusCheck Check(Instance instance, DateTimeOffset? impairedSince, DateTimeOffset now, LatencyModel latency)
-    {
-        if (instance.StateAt(now) != "running")
-            return new StatusCheck("not-applicable", null, null);
-        if (impairedSince is { } since)
-            return new StatusCheck("impaired", "failed", since);
-        return now - instance.StateSince(now) < latency.Of(LatencyModel.StatusChecksPassed)
-            ? new StatusCheck("initializing", "initializing", null)
-            : new StatusCheck("ok", "passed", null);
-    }
-
-    private static void WriteStatusSummary(XmlBuilder x, (string Element, StatusCheck Check) summary) => x
-        .Open(summary.Element)
-        .Element("status", summary.Check.Status)
-        .List("details", summary.Check.Reachability is null ? [] : new[] { summary.Check }, (x, check) => x
-            .Element("name", "reachability")
-            .Element("status", check.Reachability)
-            .Element("impairedSince", check.ImpairedSince))
-        .Close();
-
-    // The messages of the state reason codes of the EC2 API Reference (StateReason).
-    private static string StateReasonMessage(string code) => code switch
-    {
-        "Server.SpotInstanceTermination" => "Spot instance termination",
-        "Client.InstanceInitiatedShutdown" => "Instance initiated shutdown",
-        _ => "User initiated shutdown",
-    };
-
-    /// <summary>Begins terminating an instance that is not shutting down already, as TerminateInstances does.</summary>
-    internal static void Terminate(LocalAws aws, Instance instance, DateTimeOffset now)
-    {
-        instance.StateReasonCode = "Client.UserInitiatedShutdown";
-        ChangeInstanceState(aws, instance, "shutting-down", now, new StateTransition(now + aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
-    }
-
-    private static LocalAwsResponse TerminateInstances(Ec2Request r)
-    {
-        var ids = r.P.List("InstanceId");
-        if (ids.Count == 0)
-            throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instances = ids.Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
-        if (instances.FirstOrDefault(i => i.DisableApiTermination && i.IsLiveAt(r.Now)) is { } protectedInstance)
-        {
-            throw new AwsErrorException("OperationNotPermitted",
-                $"The instance '{protectedInstance.Id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
-        }
-        var changes = new List<(string Id, string Previous, string Current)>();
-        foreach (var instance in instances)
-        {
-            var previous = instance.StateAt(r.Now);
-            if (previous is "pending" or "running" or "stopping" or "stopped")
-            {
-                Terminate(r.Aws, instance, r.Now);
-            }
-            changes.Add((instance.Id, previous, instance.StateAt(r.Now)));
-        }
-        return r.Respond(x => x.List("instancesSet", changes, (x, c) => x
-            .Element("instanceId", c.Id)
-            .Call(Ec2Xml.InstanceState, ("currentState", c.Current))
-            .Call(Ec2Xml.InstanceState, ("previousState", c.Previous))));
-    }
-
     // EC2 answers an instance profile's IAM id (AIPA...); the local one is derived from its ARN, stable across calls.
     private static string InstanceProfileId(string arn) =>
         "AIPA" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(arn)))[..17];
-
-    // The attributes DescribeInstanceAttribute may name (the EC2 model's InstanceAttributeName enum).
-    private static readonly HashSet<string> InstanceAttributeNames = new(StringComparer.Ordinal)
-    {
-        "instanceType", "kernel", "ramdisk", "userData", "disableApiTermination", "instanceInitiatedShutdownBehavior",
-        "rootDeviceName", "blockDeviceMapping", "productCodes", "sourceDestCheck", "groupSet", "ebsOptimized",
-        "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop",
-    };
-
-    /// <summary>
-    /// One attribute of one instance, in EC2's shape: the attribute's element holding a
-    /// <c>value</c> (user data base64-encoded, as it was given). Only the attributes this local EC2
-    /// models are answered; the others are refused rather than invented.
-    /// </summary>
-    private static LocalAwsResponse DescribeInstanceAttribute(Ec2Request r)
-    {
-        var attribute = r.P["Attribute"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter Attribute");
-        if (!InstanceAttributeNames.Contains(attribute))
-            throw new AwsErrorException("InvalidParameterValue", $"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
-        var id = r.P["InstanceId"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instance = r.World.Find<Instance>(id) is { } found && !r.IsStillPropagating(found)
-            ? found
-            : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
-        Action<XmlBuilder> writeAttribute = attribute switch
-        {
-            "userData" => x => _ = instance.UserData is null ? x.Raw("<userData/>") : x.Open("userData").Element("value", instance.UserData).Close(),
-            "instanceType" => x => x.Open("instanceType").Element("value", instance.InstanceType).Close(),
-            "disableApiTermination" => x => x.Open("disableApiTermination").Element("value", instance.DisableApiTermination).Close(),
-            "groupSet" => x => x.List("groupSet", instance.SecurityGroupIds, (x, g) => x.Element("groupId", g)),
-            _ => throw new AwsErrorException("UnsupportedOperation", $"The local EC2 does not model the instance attribute {attribute}."),
-        };
-        return r.Respond(x => writeAttribute(x.Element("instanceId", instance.Id)));
-    }
 }
