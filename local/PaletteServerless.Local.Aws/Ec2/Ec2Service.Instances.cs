@@ -23,6 +23,7 @@ public sealed partial class Ec2Service
         var typeName = r.P["InstanceType"] ?? "t3.micro";
         var type = Ec2Catalog.FindType(typeName)
             ?? throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{typeName}' for InstanceType.");
+        CheckUserData(r.P["UserData"]);
         var minCount = r.P.Int("MinCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MinCount");
         var maxCount = r.P.Int("MaxCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MaxCount");
         if (minCount < 1 || maxCount < minCount)
@@ -75,6 +76,24 @@ public sealed partial class Ec2Service
         for (var index = 0; index < count; index++)
             LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn);
         return reservationId;
+    }
+
+    /// <summary>The user data limit of the EC2 user guide: 16 KB of raw data, counted before base64 encoding.</summary>
+    public const int MaxUserDataBytes = 16384;
+
+    /// <summary>
+    /// Refuses user data EC2 would refuse: not base64 (the API takes it encoded), or more than
+    /// <see cref="MaxUserDataBytes"/> once decoded, which fails a real launch however the local node model reads it.
+    /// </summary>
+    private static void CheckUserData(string? userData)
+    {
+        if (userData is null)
+            return;
+        var decoded = new byte[userData.Length];
+        if (!Convert.TryFromBase64String(userData, decoded, out var length))
+            throw new AwsErrorException("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
+        if (length > MaxUserDataBytes)
+            throw new AwsErrorException("InvalidParameterValue", $"User data is limited to {MaxUserDataBytes} bytes");
     }
 
     /// <summary>
