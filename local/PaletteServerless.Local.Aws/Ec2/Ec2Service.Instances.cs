@@ -24,6 +24,7 @@ public sealed partial class Ec2Service
         var type = Ec2Catalog.FindType(typeName)
             ?? throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{typeName}' for InstanceType.");
         CheckUserData(r.P["UserData"]);
+        var metadataOptions = MetadataOptionsForLaunch(r, image);
         var minCount = r.P.Int("MinCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MinCount");
         var maxCount = r.P.Int("MaxCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MaxCount");
         if (minCount < 1 || maxCount < minCount)
@@ -74,7 +75,7 @@ public sealed partial class Ec2Service
         var reservationId = Ec2Request.NewId("r");
         var publicIp = firstInterface.Bool("AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
         for (var index = 0; index < count; index++)
-            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn);
+            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn, metadataOptions);
         return reservationId;
     }
 
@@ -136,7 +137,8 @@ public sealed partial class Ec2Service
 
     private static void LaunchOne(
         Ec2Request r, InstanceTypeInfo type, ImageInfo image, Subnet subnet, List<SecurityGroup> groups,
-        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp, string? instanceProfileArn)
+        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp, string? instanceProfileArn,
+        InstanceMetadataOptions metadataOptions)
     {
         var id = Ec2Request.NewId("i");
         var privateIp = Ec2Request.NextPrivateIp(r.World, subnet, r.Now)
@@ -150,6 +152,12 @@ public sealed partial class Ec2Service
             SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
             IamInstanceProfileArn = instanceProfileArn,
             DisableApiTermination = r.P.Bool("DisableApiTermination") ?? false,
+            MetadataOptions = new InstanceMetadataOptions
+            {
+                HttpTokens = metadataOptions.HttpTokens, HttpPutResponseHopLimit = metadataOptions.HttpPutResponseHopLimit,
+                HttpEndpoint = metadataOptions.HttpEndpoint, HttpProtocolIpv6 = metadataOptions.HttpProtocolIpv6,
+                InstanceMetadataTags = metadataOptions.InstanceMetadataTags, AppliedAt = metadataOptions.AppliedAt,
+            },
             IsSpot = isSpot, SpotMaxPrice = isSpot ? r.P["InstanceMarketOptions.SpotOptions.MaxPrice"] : null,
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
             Tags = r.TagsFor("instance"),
@@ -268,6 +276,7 @@ public sealed partial class Ec2Service
                     .Element("primary", true)
                     .Call(WritePublicAssociation, instance.PublicIpAddress))
                 .Element("interfaceType", "interface"))
+            .Call(WriteMetadataOptions, ("metadataOptions", instance.MetadataOptions, r.Now))
             .Element("ebsOptimized", false)
             .Element("enaSupport", true)
             .Open("cpuOptions")
@@ -305,6 +314,11 @@ public sealed partial class Ec2Service
             ["network-interface.network-interface-id"] = i => [i.NetworkInterfaceId],
             ["instance.group-id"] = i => [.. i.SecurityGroupIds],
             ["group-id"] = i => [.. i.SecurityGroupIds],
+            ["metadata-options.http-tokens"] = i => [i.MetadataOptions.HttpTokens],
+            ["metadata-options.http-put-response-hop-limit"] = i => [Text(i.MetadataOptions.HttpPutResponseHopLimit)],
+            ["metadata-options.http-endpoint"] = i => [i.MetadataOptions.HttpEndpoint],
+            ["metadata-options.http-protocol-ipv6"] = i => [i.MetadataOptions.HttpProtocolIpv6],
+            ["metadata-options.instance-metadata-tags"] = i => [i.MetadataOptions.InstanceMetadataTags],
         });
         var (page, next) = Page(instances, r.P);
         return r.Respond(x => x

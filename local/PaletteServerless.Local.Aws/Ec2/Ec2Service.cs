@@ -66,6 +66,7 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IApplies
             ["DescribeInstances"] = DescribeInstances,
             ["DescribeInstanceStatus"] = DescribeInstanceStatus,
             ["TerminateInstances"] = TerminateInstances,
+            ["ModifyInstanceMetadataOptions"] = ModifyInstanceMetadataOptions,
             ["DescribeInstanceAttribute"] = DescribeInstanceAttribute,
             ["DescribeNetworkInterfaces"] = DescribeNetworkInterfaces,
             ["DeleteNetworkInterface"] = DeleteNetworkInterface,
