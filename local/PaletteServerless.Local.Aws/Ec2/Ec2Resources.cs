@@ -133,6 +133,16 @@ public sealed class Instance : AwsResource
     /// <summary>Set at launch; while true, TerminateInstances refuses the instance.</summary>
     public bool DisableApiTermination { get; set; }
 
+    /// <summary>Set at launch; while true, StopInstances refuses the instance.</summary>
+    public bool DisableApiStop { get; set; }
+
+    /// <summary>
+    /// Whether the primary interface was launched with a public IPv4 address (AssociatePublicIpAddress
+    /// or the subnet's MapPublicIpOnLaunch): EC2 releases that address when the instance stops and
+    /// assigns a new one when it starts.
+    /// </summary>
+    public bool AssignsPublicIp { get; set; }
+
     /// <summary>The instance metadata service options, as launched or last modified.</summary>
     public InstanceMetadataOptions MetadataOptions { get; set; } = new();
     public bool IsSpot { get; set; }

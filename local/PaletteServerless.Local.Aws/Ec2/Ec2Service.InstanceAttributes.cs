@@ -32,6 +32,7 @@ public sealed partial class Ec2Service
             "userData" => x => _ = instance.UserData is null ? x.Raw("<userData/>") : x.Open("userData").Element("value", instance.UserData).Close(),
             "instanceType" => x => x.Open("instanceType").Element("value", instance.InstanceType).Close(),
             "disableApiTermination" => x => x.Open("disableApiTermination").Element("value", instance.DisableApiTermination).Close(),
+            "disableApiStop" => x => x.Open("disableApiStop").Element("value", instance.DisableApiStop).Close(),
             "groupSet" => x => x.List("groupSet", instance.SecurityGroupIds, (x, g) => x.Element("groupId", g)),
             _ => throw new AwsErrorException("UnsupportedOperation", $"The local EC2 does not model the instance attribute {attribute}."),
         };

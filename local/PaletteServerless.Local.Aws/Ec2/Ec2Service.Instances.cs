@@ -55,6 +55,13 @@ public sealed partial class Ec2Service
         }
 
         var isSpot = r.P["InstanceMarketOptions.MarketType"] == "spot";
+        if (isSpot && r.P["InstanceMarketOptions.SpotOptions.SpotInstanceType"] is { } spotType && spotType != "one-time")
+        {
+            // A persistent request's instance can be stopped, and is stopped or hibernated when interrupted: a life cycle not modelled here.
+            throw spotType == "persistent"
+                ? new AwsErrorException("UnsupportedOperation", "The local EC2 models one-time Spot Instance requests only, not persistent ones.")
+                : new AwsErrorException("InvalidParameterValue", $"Value ({spotType}) for parameter SpotInstanceType is invalid. Valid values are: one-time, persistent.");
+        }
         var count = maxCount;
         if (!isSpot)
         {
@@ -148,10 +155,11 @@ public sealed partial class Ec2Service
             Id = id, Type = "ec2:instance", Arn = r.Arn("instance", id), ReservationId = reservationId, AmiLaunchIndex = index,
             ImageId = image.ImageId, InstanceType = type.Name, VCpus = type.VCpus, KeyName = r.P["KeyName"],
             VpcId = subnet.VpcId, SubnetId = subnet.Id, AvailabilityZone = subnet.AvailabilityZone, PrivateIpAddress = privateIp,
-            PublicIpAddress = publicIp ? r.NewPublicIp() : null,
+            PublicIpAddress = publicIp ? r.NewPublicIp() : null, AssignsPublicIp = publicIp,
             SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
             IamInstanceProfileArn = instanceProfileArn,
             DisableApiTermination = r.P.Bool("DisableApiTermination") ?? false,
+            DisableApiStop = r.P.Bool("DisableApiStop") ?? false,
             MetadataOptions = new InstanceMetadataOptions
             {
                 HttpTokens = metadataOptions.HttpTokens, HttpPutResponseHopLimit = metadataOptions.HttpPutResponseHopLimit,
@@ -209,12 +217,14 @@ public sealed partial class Ec2Service
         var groups = instance.SecurityGroupIds.Select(id => r.World.Find<SecurityGroup>(id)).OfType<SecurityGroup>().ToList();
         var dnsSuffix = r.World.Region == "us-east-1" ? "ec2.internal" : $"{r.World.Region}.compute.internal";
         var eni = r.World.Find<NetworkInterface>(instance.NetworkInterfaceId);
+        // A stopped instance keeps only an Elastic IP (its own public address is released at stop); one shutting down has none.
+        var publicIp = state is "pending" or "running" or "stopping" or "stopped" ? instance.PublicIpAddress : null;
         x.Element("instanceId", instance.Id)
             .Element("imageId", instance.ImageId)
             .Call(Ec2Xml.InstanceState, ("instanceState", state))
             .Element("privateDnsName", gone ? "" : $"ip-{instance.PrivateIpAddress.Replace('.', '-')}.{dnsSuffix}")
             .Element("dnsName", "")
-            .Element("reason", gone || state == "shutting-down" ? $"User initiated ({instance.StateSince(r.Now).UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)" : "")
+            .Element("reason", state is "terminated" or "shutting-down" or "stopping" or "stopped" ? $"User initiated ({instance.StateSince(r.Now).UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)" : "")
             .Element("keyName", instance.KeyName)
             .Element("amiLaunchIndex", instance.AmiLaunchIndex)
             .Open("productCodes").Close()
@@ -225,7 +235,7 @@ public sealed partial class Ec2Service
             .Element("subnetId", gone ? null : instance.SubnetId)
             .Element("vpcId", gone ? null : instance.VpcId)
             .Element("privateIpAddress", gone ? null : instance.PrivateIpAddress)
-            .Element("ipAddress", state is "pending" or "running" ? instance.PublicIpAddress : null)
+            .Element("ipAddress", publicIp)
             .Element("sourceDestCheck", true)
             .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
         if (instance.IamInstanceProfileArn is { } profileArn && !gone)
@@ -270,11 +280,11 @@ public sealed partial class Ec2Service
                 .Element("deleteOnTermination", true)
                 .Element("networkCardIndex", 0)
                 .Close()
-                .Call(WritePublicAssociation, instance.PublicIpAddress)
+                .Call(WritePublicAssociation, publicIp)
                 .List("privateIpAddressesSet", [n], (x, p) => x
                     .Element("privateIpAddress", p.PrivateIpAddress)
                     .Element("primary", true)
-                    .Call(WritePublicAssociation, instance.PublicIpAddress))
+                    .Call(WritePublicAssociation, publicIp))
                 .Element("interfaceType", "interface"))
             .Call(WriteMetadataOptions, ("metadataOptions", instance.MetadataOptions, r.Now))
             .Element("ebsOptimized", false)
