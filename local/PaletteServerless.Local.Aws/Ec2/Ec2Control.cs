@@ -35,8 +35,8 @@ public static class Ec2Control
         var now = aws.Clock.GetUtcNow();
         lock (aws.Store.Sync)
         {
-            var instance = aws.Store.Worlds.Select(w => w.Find<Instance>(instanceId)).FirstOrDefault(i => i is not null);
-            if (instance is null)
+            var world = aws.Store.Worlds.FirstOrDefault(w => w.Find<Instance>(instanceId) is not null);
+            if (world?.Find<Instance>(instanceId) is not { } instance)
                 return Answer(404, $"instance {instanceId} does not exist in the local EC2");
             Ec2Service.AnnounceDueStates(aws, instance, now);
             var state = instance.StateAt(now);
@@ -45,7 +45,7 @@ public static class Ec2Control
             var refusal = action switch
             {
                 "interrupt" => Interrupt(aws, instance, state, now),
-                "stop" => Stop(aws, instance, state, now),
+                "stop" => Stop(aws, world, instance, state, now),
                 "terminate" => Terminate(aws, instance, now),
                 _ => SetStatus(instance, body, now),
             };
@@ -68,13 +68,12 @@ public static class Ec2Control
         return null;
     }
 
-    private static LocalControlAnswer? Stop(LocalAws aws, Instance instance, string state, DateTimeOffset now)
+    // As StopInstances stops one, but for any running instance: AWS itself stops instances (a retired host) that the API could not.
+    private static LocalControlAnswer? Stop(LocalAws aws, AwsWorld world, Instance instance, string state, DateTimeOffset now)
     {
         if (state != "running")
             return Answer(409, $"instance {instance.Id} is {state}; only running instances are stopped");
-        instance.StateReasonCode = "Client.UserInitiatedShutdown";
-        Ec2Service.ChangeInstanceState(aws, instance, "stopping", now,
-            new StateTransition(now + aws.Latency.Of(LatencyModel.InstanceStopped), "stopped"));
+        Ec2Service.Stop(world, aws, instance, now);
         return null;
     }
 

@@ -132,6 +132,19 @@ public sealed class Instance : AwsResource
 
     /// <summary>Set at launch; while true, TerminateInstances refuses the instance.</summary>
     public bool DisableApiTermination { get; set; }
+
+    /// <summary>Set at launch; while true, StopInstances refuses the instance.</summary>
+    public bool DisableApiStop { get; set; }
+
+    /// <summary>
+    /// Whether the primary interface was launched with a public IPv4 address (AssociatePublicIpAddress
+    /// or the subnet's MapPublicIpOnLaunch): EC2 releases that address when the instance stops and
+    /// assigns a new one when it starts.
+    /// </summary>
+    public bool AssignsPublicIp { get; set; }
+
+    /// <summary>The instance metadata service options, as launched or last modified.</summary>
+    public InstanceMetadataOptions MetadataOptions { get; set; } = new();
     public bool IsSpot { get; set; }
     public string? SpotMaxPrice { get; set; }
     public string? SpotInstanceRequestId { get; set; }
@@ -151,6 +164,29 @@ public sealed class Instance : AwsResource
 
     /// <summary>The modelled node agent's view, once the node has booted and read its user data (<see cref="NodeAgent"/>).</summary>
     public NodeAgentState? Agent { get; set; }
+}
+
+/// <summary>
+/// An instance's instance metadata service (IMDS) options, the members of the EC2 model's
+/// InstanceMetadataOptionsResponse. The defaults are EC2's for an image without ImdsSupport v2.0.
+/// </summary>
+public sealed class InstanceMetadataOptions
+{
+    /// <summary><c>optional</c> (IMDSv1 or IMDSv2) or <c>required</c> (IMDSv2 only).</summary>
+    public string HttpTokens { get; set; } = "optional";
+
+    /// <summary>How many network hops the IMDSv2 token's PUT response travels (1-64): 1 stops it at a pod's extra hop.</summary>
+    public int HttpPutResponseHopLimit { get; set; } = 1;
+
+    /// <summary><c>enabled</c> or <c>disabled</c>: whether the instance can reach IMDS at all.</summary>
+    public string HttpEndpoint { get; set; } = "enabled";
+    public string HttpProtocolIpv6 { get; set; } = "disabled";
+    public string InstanceMetadataTags { get; set; } = "disabled";
+
+    /// <summary>When the last launch or change takes effect: the options' state is <c>pending</c> before, <c>applied</c> from then on.</summary>
+    public DateTimeOffset AppliedAt { get; set; }
+
+    public string StateAt(DateTimeOffset now) => now >= AppliedAt ? "applied" : "pending";
 }
 
 public sealed class NetworkInterface : AwsResource

@@ -4,7 +4,7 @@ using static PaletteServerless.Local.Aws.Ec2.Ec2Filters;
 
 namespace PaletteServerless.Local.Aws.Ec2;
 
-// Instances and their status.
+// Instances: launch and describe.
 public sealed partial class Ec2Service
 {
     private static LocalAwsResponse RunInstances(Ec2Request r)
@@ -23,6 +23,8 @@ public sealed partial class Ec2Service
         var typeName = r.P["InstanceType"] ?? "t3.micro";
         var type = Ec2Catalog.FindType(typeName)
             ?? throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{typeName}' for InstanceType.");
+        CheckUserData(r.P["UserData"]);
+        var metadataOptions = MetadataOptionsForLaunch(r, image);
         var minCount = r.P.Int("MinCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MinCount");
         var maxCount = r.P.Int("MaxCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MaxCount");
         if (minCount < 1 || maxCount < minCount)
@@ -53,6 +55,13 @@ public sealed partial class Ec2Service
         }
 
         var isSpot = r.P["InstanceMarketOptions.MarketType"] == "spot";
+        if (isSpot && r.P["InstanceMarketOptions.SpotOptions.SpotInstanceType"] is { } spotType && spotType != "one-time")
+        {
+            // A persistent request's instance can be stopped, and is stopped or hibernated when interrupted: a life cycle not modelled here.
+            throw spotType == "persistent"
+                ? new AwsErrorException("UnsupportedOperation", "The local EC2 models one-time Spot Instance requests only, not persistent ones.")
+                : new AwsErrorException("InvalidParameterValue", $"Value ({spotType}) for parameter SpotInstanceType is invalid. Valid values are: one-time, persistent.");
+        }
         var count = maxCount;
         if (!isSpot)
         {
@@ -73,8 +82,26 @@ public sealed partial class Ec2Service
         var reservationId = Ec2Request.NewId("r");
         var publicIp = firstInterface.Bool("AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
         for (var index = 0; index < count; index++)
-            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn);
+            LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn, metadataOptions);
         return reservationId;
+    }
+
+    /// <summary>The user data limit of the EC2 user guide: 16 KB of raw data, counted before base64 encoding.</summary>
+    public const int MaxUserDataBytes = 16384;
+
+    /// <summary>
+    /// Refuses user data EC2 would refuse: not base64 (the API takes it encoded), or more than
+    /// <see cref="MaxUserDataBytes"/> once decoded, which fails a real launch however the local node model reads it.
+    /// </summary>
+    private static void CheckUserData(string? userData)
+    {
+        if (userData is null)
+            return;
+        var decoded = new byte[userData.Length];
+        if (!Convert.TryFromBase64String(userData, decoded, out var length))
+            throw new AwsErrorException("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
+        if (length > MaxUserDataBytes)
+            throw new AwsErrorException("InvalidParameterValue", $"User data is limited to {MaxUserDataBytes} bytes");
     }
 
     /// <summary>
@@ -117,7 +144,8 @@ public sealed partial class Ec2Service
 
     private static void LaunchOne(
         Ec2Request r, InstanceTypeInfo type, ImageInfo image, Subnet subnet, List<SecurityGroup> groups,
-        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp, string? instanceProfileArn)
+        string reservationId, int index, string? clientToken, bool isSpot, bool publicIp, string? instanceProfileArn,
+        InstanceMetadataOptions metadataOptions)
     {
         var id = Ec2Request.NewId("i");
         var privateIp = Ec2Request.NextPrivateIp(r.World, subnet, r.Now)
@@ -127,10 +155,17 @@ public sealed partial class Ec2Service
             Id = id, Type = "ec2:instance", Arn = r.Arn("instance", id), ReservationId = reservationId, AmiLaunchIndex = index,
             ImageId = image.ImageId, InstanceType = type.Name, VCpus = type.VCpus, KeyName = r.P["KeyName"],
             VpcId = subnet.VpcId, SubnetId = subnet.Id, AvailabilityZone = subnet.AvailabilityZone, PrivateIpAddress = privateIp,
-            PublicIpAddress = publicIp ? r.NewPublicIp() : null,
+            PublicIpAddress = publicIp ? r.NewPublicIp() : null, AssignsPublicIp = publicIp,
             SecurityGroupIds = [.. groups.Select(g => g.Id)], ClientToken = clientToken, UserData = r.P["UserData"],
             IamInstanceProfileArn = instanceProfileArn,
             DisableApiTermination = r.P.Bool("DisableApiTermination") ?? false,
+            DisableApiStop = r.P.Bool("DisableApiStop") ?? false,
+            MetadataOptions = new InstanceMetadataOptions
+            {
+                HttpTokens = metadataOptions.HttpTokens, HttpPutResponseHopLimit = metadataOptions.HttpPutResponseHopLimit,
+                HttpEndpoint = metadataOptions.HttpEndpoint, HttpProtocolIpv6 = metadataOptions.HttpProtocolIpv6,
+                InstanceMetadataTags = metadataOptions.InstanceMetadataTags, AppliedAt = metadataOptions.AppliedAt,
+            },
             IsSpot = isSpot, SpotMaxPrice = isSpot ? r.P["InstanceMarketOptions.SpotOptions.MaxPrice"] : null,
             SpotInstanceRequestId = isSpot ? Ec2Request.NewId("sir") : null,
             Tags = r.TagsFor("instance"),
@@ -182,12 +217,14 @@ public sealed partial class Ec2Service
         var groups = instance.SecurityGroupIds.Select(id => r.World.Find<SecurityGroup>(id)).OfType<SecurityGroup>().ToList();
         var dnsSuffix = r.World.Region == "us-east-1" ? "ec2.internal" : $"{r.World.Region}.compute.internal";
         var eni = r.World.Find<NetworkInterface>(instance.NetworkInterfaceId);
+        // A stopped instance keeps only an Elastic IP (its own public address is released at stop); one shutting down has none.
+        var publicIp = state is "pending" or "running" or "stopping" or "stopped" ? instance.PublicIpAddress : null;
         x.Element("instanceId", instance.Id)
             .Element("imageId", instance.ImageId)
             .Call(Ec2Xml.InstanceState, ("instanceState", state))
             .Element("privateDnsName", gone ? "" : $"ip-{instance.PrivateIpAddress.Replace('.', '-')}.{dnsSuffix}")
             .Element("dnsName", "")
-            .Element("reason", gone || state == "shutting-down" ? $"User initiated ({instance.StateSince(r.Now).UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)" : "")
+            .Element("reason", state is "terminated" or "shutting-down" or "stopping" or "stopped" ? $"User initiated ({instance.StateSince(r.Now).UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)" : "")
             .Element("keyName", instance.KeyName)
             .Element("amiLaunchIndex", instance.AmiLaunchIndex)
             .Open("productCodes").Close()
@@ -198,7 +235,7 @@ public sealed partial class Ec2Service
             .Element("subnetId", gone ? null : instance.SubnetId)
             .Element("vpcId", gone ? null : instance.VpcId)
             .Element("privateIpAddress", gone ? null : instance.PrivateIpAddress)
-            .Element("ipAddress", state is "pending" or "running" ? instance.PublicIpAddress : null)
+            .Element("ipAddress", publicIp)
             .Element("sourceDestCheck", true)
             .Call(Ec2Xml.GroupIdentifiers, ("groupSet", gone ? [] : groups.AsEnumerable()));
         if (instance.IamInstanceProfileArn is { } profileArn && !gone)
@@ -243,12 +280,13 @@ public sealed partial class Ec2Service
                 .Element("deleteOnTermination", true)
                 .Element("networkCardIndex", 0)
                 .Close()
-                .Call(WritePublicAssociation, instance.PublicIpAddress)
+                .Call(WritePublicAssociation, publicIp)
                 .List("privateIpAddressesSet", [n], (x, p) => x
                     .Element("privateIpAddress", p.PrivateIpAddress)
                     .Element("primary", true)
-                    .Call(WritePublicAssociation, instance.PublicIpAddress))
+                    .Call(WritePublicAssociation, publicIp))
                 .Element("interfaceType", "interface"))
+            .Call(WriteMetadataOptions, ("metadataOptions", instance.MetadataOptions, r.Now))
             .Element("ebsOptimized", false)
             .Element("enaSupport", true)
             .Open("cpuOptions")
@@ -286,6 +324,11 @@ public sealed partial class Ec2Service
             ["network-interface.network-interface-id"] = i => [i.NetworkInterfaceId],
             ["instance.group-id"] = i => [.. i.SecurityGroupIds],
             ["group-id"] = i => [.. i.SecurityGroupIds],
+            ["metadata-options.http-tokens"] = i => [i.MetadataOptions.HttpTokens],
+            ["metadata-options.http-put-response-hop-limit"] = i => [Text(i.MetadataOptions.HttpPutResponseHopLimit)],
+            ["metadata-options.http-endpoint"] = i => [i.MetadataOptions.HttpEndpoint],
+            ["metadata-options.http-protocol-ipv6"] = i => [i.MetadataOptions.HttpProtocolIpv6],
+            ["metadata-options.instance-metadata-tags"] = i => [i.MetadataOptions.InstanceMetadataTags],
         });
         var (page, next) = Page(instances, r.P);
         return r.Respond(x => x
@@ -293,144 +336,7 @@ public sealed partial class Ec2Service
             .Element("nextToken", next));
     }
 
-    private static LocalAwsResponse DescribeInstanceStatus(Ec2Request r)
-    {
-        if (r.P.Has("MaxResults") && r.P.List("InstanceId").Count > 0)
-            throw new AwsErrorException("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
-        var includeAll = r.P.Bool("IncludeAllInstances") == true;
-        var latency = r.Aws.Latency;
-        // The filters of the EC2 API Reference for DescribeInstanceStatus that this EC2 models (no scheduled events, no EBS status).
-        var instances = r.Select("InstanceId", "InvalidInstanceID.NotFound", "instance", new Ec2FilterSet<Instance>
-        {
-            ["availability-zone"] = i => [i.AvailabilityZone],
-            ["instance-state-name"] = i => [i.StateAt(r.Now)],
-            ["instance-state-code"] = i => [Text(Ec2Xml.InstanceStateCode(i.StateAt(r.Now)))],
-            ["instance-status.status"] = i => [InstanceCheck(i, r.Now, latency).Status],
-            ["instance-status.reachability"] = i => [InstanceCheck(i, r.Now, latency).Reachability],
-            ["system-status.status"] = i => [SystemCheck(i, r.Now, latency).Status],
-            ["system-status.reachability"] = i => [SystemCheck(i, r.Now, latency).Reachability],
-        }).Where(i => includeAll || i.StateAt(r.Now) == "running").ToList();
-        var (page, next) = Page(instances, r.P);
-        return r.Respond(x => x
-            .List("instanceStatusSet", page, (x, i) => x
-                .Element("instanceId", i.Id)
-                .Element("availabilityZone", i.AvailabilityZone)
-                .Open("eventsSet").Close()
-                .Call(Ec2Xml.InstanceState, ("instanceState", i.StateAt(r.Now)))
-                .Call(WriteStatusSummary, ("systemStatus", SystemCheck(i, r.Now, latency)))
-                .Call(WriteStatusSummary, ("instanceStatus", InstanceCheck(i, r.Now, latency))))
-            .Element("nextToken", next));
-    }
-
-    /// <summary>One status check: its summary status and its <c>reachability</c> detail (null when not applicable).</summary>
-    internal readonly record struct StatusCheck(string Status, string? Reachability, DateTimeOffset? ImpairedSince);
-
-    internal static StatusCheck InstanceCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
-        Check(instance, instance.InstanceStatusImpairedSince, now, latency);
-
-    internal static StatusCheck SystemCheck(Instance instance, DateTimeOffset now, LatencyModel latency) =>
-        Check(instance, instance.SystemStatusImpairedSince, now, latency);
-
-    /// <summary>
-    /// Checks apply only to running instances; they report initializing for a while after the
-    /// instance starts running, then ok, or impaired (reachability failed) once marked so.
-    /// </summary>
-    private static StatusCheck Check(Instance instance, DateTimeOffset? impairedSince, DateTimeOffset now, LatencyModel latency)
-    {
-        if (instance.StateAt(now) != "running")
-            return new StatusCheck("not-applicable", null, null);
-        if (impairedSince is { } since)
-            return new StatusCheck("impaired", "failed", since);
-        return now - instance.StateSince(now) < latency.Of(LatencyModel.StatusChecksPassed)
-            ? new StatusCheck("initializing", "initializing", null)
-            : new StatusCheck("ok", "passed", null);
-    }
-
-    private static void WriteStatusSummary(XmlBuilder x, (string Element, StatusCheck Check) summary) => x
-        .Open(summary.Element)
-        .Element("status", summary.Check.Status)
-        .List("details", summary.Check.Reachability is null ? [] : new[] { summary.Check }, (x, check) => x
-            .Element("name", "reachability")
-            .Element("status", check.Reachability)
-            .Element("impairedSince", check.ImpairedSince))
-        .Close();
-
-    // The messages of the state reason codes of the EC2 API Reference (StateReason).
-    private static string StateReasonMessage(string code) => code switch
-    {
-        "Server.SpotInstanceTermination" => "Spot instance termination",
-        "Client.InstanceInitiatedShutdown" => "Instance initiated shutdown",
-        _ => "User initiated shutdown",
-    };
-
-    /// <summary>Begins terminating an instance that is not shutting down already, as TerminateInstances does.</summary>
-    internal static void Terminate(LocalAws aws, Instance instance, DateTimeOffset now)
-    {
-        instance.StateReasonCode = "Client.UserInitiatedShutdown";
-        ChangeInstanceState(aws, instance, "shutting-down", now, new StateTransition(now + aws.Latency.Of(LatencyModel.InstanceTerminated), "terminated"));
-    }
-
-    private static LocalAwsResponse TerminateInstances(Ec2Request r)
-    {
-        var ids = r.P.List("InstanceId");
-        if (ids.Count == 0)
-            throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instances = ids.Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
-        if (instances.FirstOrDefault(i => i.DisableApiTermination && i.IsLiveAt(r.Now)) is { } protectedInstance)
-        {
-            throw new AwsErrorException("OperationNotPermitted",
-                $"The instance '{protectedInstance.Id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
-        }
-        var changes = new List<(string Id, string Previous, string Current)>();
-        foreach (var instance in instances)
-        {
-            var previous = instance.StateAt(r.Now);
-            if (previous is "pending" or "running" or "stopping" or "stopped")
-            {
-                Terminate(r.Aws, instance, r.Now);
-            }
-            changes.Add((instance.Id, previous, instance.StateAt(r.Now)));
-        }
-        return r.Respond(x => x.List("instancesSet", changes, (x, c) => x
-            .Element("instanceId", c.Id)
-            .Call(Ec2Xml.InstanceState, ("currentState", c.Current))
-            .Call(Ec2Xml.InstanceState, ("previousState", c.Previous))));
-    }
-
     // EC2 answers an instance profile's IAM id (AIPA...); the local one is derived from its ARN, stable across calls.
     private static string InstanceProfileId(string arn) =>
         "AIPA" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(arn)))[..17];
-
-    // The attributes DescribeInstanceAttribute may name (the EC2 model's InstanceAttributeName enum).
-    private static readonly HashSet<string> InstanceAttributeNames = new(StringComparer.Ordinal)
-    {
-        "instanceType", "kernel", "ramdisk", "userData", "disableApiTermination", "instanceInitiatedShutdownBehavior",
-        "rootDeviceName", "blockDeviceMapping", "productCodes", "sourceDestCheck", "groupSet", "ebsOptimized",
-        "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop",
-    };
-
-    /// <summary>
-    /// One attribute of one instance, in EC2's shape: the attribute's element holding a
-    /// <c>value</c> (user data base64-encoded, as it was given). Only the attributes this local EC2
-    /// models are answered; the others are refused rather than invented.
-    /// </summary>
-    private static LocalAwsResponse DescribeInstanceAttribute(Ec2Request r)
-    {
-        var attribute = r.P["Attribute"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter Attribute");
-        if (!InstanceAttributeNames.Contains(attribute))
-            throw new AwsErrorException("InvalidParameterValue", $"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
-        var id = r.P["InstanceId"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instance = r.World.Find<Instance>(id) is { } found && !r.IsStillPropagating(found)
-            ? found
-            : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
-        Action<XmlBuilder> writeAttribute = attribute switch
-        {
-            "userData" => x => _ = instance.UserData is null ? x.Raw("<userData/>") : x.Open("userData").Element("value", instance.UserData).Close(),
-            "instanceType" => x => x.Open("instanceType").Element("value", instance.InstanceType).Close(),
-            "disableApiTermination" => x => x.Open("disableApiTermination").Element("value", instance.DisableApiTermination).Close(),
-            "groupSet" => x => x.List("groupSet", instance.SecurityGroupIds, (x, g) => x.Element("groupId", g)),
-            _ => throw new AwsErrorException("UnsupportedOperation", $"The local EC2 does not model the instance attribute {attribute}."),
-        };
-        return r.Respond(x => writeAttribute(x.Element("instanceId", instance.Id)));
-    }
 }

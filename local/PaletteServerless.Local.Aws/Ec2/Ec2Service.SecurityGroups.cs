@@ -48,6 +48,8 @@ public sealed partial class Ec2Service
             ["ip-permission.cidr"] = g => g.Ingress.Select(rule => rule.CidrIpv4),
             ["ip-permission.from-port"] = g => g.Ingress.Select(rule => rule.FromPort?.ToString(CultureInfo.InvariantCulture)),
             ["ip-permission.to-port"] = g => g.Ingress.Select(rule => rule.ToPort?.ToString(CultureInfo.InvariantCulture)),
+            ["ip-permission.protocol"] = g => g.Ingress.Select(rule => rule.Protocol),
+            ["egress.ip-permission.protocol"] = g => g.Egress.Select(rule => rule.Protocol),
             ["egress.ip-permission.cidr"] = g => g.Egress.Select(rule => rule.CidrIpv4),
         }).Where(g => names.Count == 0 || names.Contains(g.GroupName)).ToList();
         var (page, next) = Page(groups, r.P);
@@ -84,7 +86,7 @@ public sealed partial class Ec2Service
         foreach (var permission in r.P.Structures("IpPermissions"))
         {
             var protocol = NormalizeProtocol(permission["IpProtocol"]);
-            var (from, to) = protocol == "-1" ? ((int?)null, (int?)null) : (permission.Int("FromPort"), permission.Int("ToPort"));
+            var (from, to) = HasPorts(protocol) ? (permission.Int("FromPort"), permission.Int("ToPort")) : ((int?)null, (int?)null);
             foreach (var range in permission.Structures("IpRanges"))
             {
                 var cidr = range.Required("CidrIp");
@@ -106,23 +108,39 @@ public sealed partial class Ec2Service
             rules.Add(new SecurityGroupRule
             {
                 Protocol = protocol,
-                FromPort = protocol == "-1" ? null : r.P.Int("FromPort"),
-                ToPort = protocol == "-1" ? null : r.P.Int("ToPort"),
+                FromPort = HasPorts(protocol) ? r.P.Int("FromPort") : null,
+                ToPort = HasPorts(protocol) ? r.P.Int("ToPort") : null,
                 CidrIpv4 = topCidr,
             });
         }
         return rules;
     }
 
-    private static string NormalizeProtocol(string? protocol) => protocol?.ToLowerInvariant() switch
+    /// <summary>
+    /// A rule's protocol as EC2 stores and describes it. EC2 takes the names tcp, udp, icmp and
+    /// icmpv6, -1 (or all) for every protocol, or an IANA protocol number 0-255; it answers the
+    /// numbers of the named protocols (6, 17, 1, 58) by their names, so a rule given as 6 is the
+    /// same permission as one given as tcp, and every other number as itself (IP-in-IP: 4).
+    /// </summary>
+    internal static string NormalizeProtocol(string? protocol) => protocol?.ToLowerInvariant() switch
     {
         null or "" => throw new AwsErrorException("MissingParameter", "The request must contain the parameter ipProtocol"),
         "-1" or "all" => "-1",
         "6" or "tcp" => "tcp",
         "17" or "udp" => "udp",
         "1" or "icmp" => "icmp",
+        "58" or "icmpv6" => "icmpv6",
+        // Canonical decimal only: a number spelled otherwise (04, +4) is refused rather than guessed at.
+        var number when number.Length <= 3 && number.All(char.IsAsciiDigit) && (number == "0" || number[0] != '0')
+            && int.Parse(number, CultureInfo.InvariantCulture) <= 255 => number,
         var other => throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{other}' for IP protocol. Unknown protocol."),
     };
+
+    /// <summary>
+    /// Whether a rule of <paramref name="protocol"/> has a port range (ICMP's type and code): for
+    /// every other protocol EC2 allows all traffic whatever ports were given, and reports none.
+    /// </summary>
+    internal static bool HasPorts(string protocol) => protocol is "tcp" or "udp" or "icmp" or "icmpv6";
 
     private static LocalAwsResponse AuthorizeRules(Ec2Request r, bool egress)
     {
