@@ -65,14 +65,9 @@ public sealed partial class Ec2Service
         var count = maxCount;
         if (!isSpot)
         {
-            var quota = r.Aws.Options.OnDemandVcpuQuota;
-            var used = r.World.All<Instance>().Where(i => !i.IsSpot && i.IsLiveAt(r.Now)).Sum(i => i.VCpus);
-            count = Math.Min(maxCount, (quota - used) / type.VCpus);
+            count = Math.Min(maxCount, (r.Aws.Options.OnDemandVcpuQuota - OnDemandVcpusInUse(r)) / type.VCpus);
             if (count < minCount)
-            {
-                throw new AwsErrorException("VcpuLimitExceeded",
-                    $"You have requested more vCPU capacity than your current vCPU limit of {quota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
-            }
+                throw VcpuLimitExceeded(r);
         }
         var freeAddresses = AvailableAddresses(r, subnet);
         if (freeAddresses < minCount)
@@ -103,6 +98,16 @@ public sealed partial class Ec2Service
         if (length > MaxUserDataBytes)
             throw new AwsErrorException("InvalidParameterValue", $"User data is limited to {MaxUserDataBytes} bytes");
     }
+
+    /// <summary>
+    /// The vCPUs the on-demand quota (L-1216C47A, running on-demand instances) counts: every live
+    /// on-demand instance but a stopped one, which holds no vCPUs until it starts again.
+    /// </summary>
+    private static int OnDemandVcpusInUse(Ec2Request r) =>
+        r.World.All<Instance>().Where(i => !i.IsSpot && i.IsLiveAt(r.Now) && i.StateAt(r.Now) != "stopped").Sum(i => i.VCpus);
+
+    private static AwsErrorException VcpuLimitExceeded(Ec2Request r) => new("VcpuLimitExceeded",
+        $"You have requested more vCPU capacity than your current vCPU limit of {r.Aws.Options.OnDemandVcpuQuota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
 
     /// <summary>
     /// The ARN of the instance profile a launch names by <c>IamInstanceProfile.Name</c> or

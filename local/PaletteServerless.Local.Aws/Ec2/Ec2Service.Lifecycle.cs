@@ -120,6 +120,10 @@ public sealed partial class Ec2Service
         var instances = NamedInstances(r, (instance, state) => state is "pending" or "running" or "stopped"
             ? null
             : new AwsErrorException("IncorrectInstanceState", $"The instance '{instance.Id}' is not in a state from which it can be started."));
+        // Started on-demand instances count against the vCPU quota again; EC2 starts none when they do not all fit.
+        var starting = instances.Where(i => !i.IsSpot && i.StateAt(r.Now) == "stopped").Sum(i => i.VCpus);
+        if (starting > 0 && OnDemandVcpusInUse(r) + starting > r.Aws.Options.OnDemandVcpuQuota)
+            throw VcpuLimitExceeded(r);
         var changes = new List<(string Id, string Previous, string Current)>();
         foreach (var instance in instances)
         {

@@ -164,3 +164,32 @@ public sealed class Ec2StopStartTests : Ec2TestBase
         (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { AllocationIds = [allocationId] })).Addresses.Single().InstanceId.Should().Be(id);
     }
 }
+
+/// <summary>The on-demand vCPU quota counts running instances: a stopped one frees its vCPUs, and a start needs them back.</summary>
+public sealed class Ec2StopStartQuotaTests : Ec2TestBase
+{
+    // Two t3.medium (2 vCPUs each) fill the quota.
+    protected override PaletteServerless.Local.Aws.Core.LocalAwsOptions Options => new() { OnDemandVcpuQuota = 4 };
+
+    [Fact]
+    public async Task A_stopped_instance_frees_its_vcpus_and_cannot_start_once_they_are_used()
+    {
+        var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
+        var instances = await RunAsync(subnetId, count: 2);
+        Advance(TimeSpan.FromSeconds(45));
+        await FailsWith("VcpuLimitExceeded", () => RunAsync(subnetId));
+        var stopped = instances[0].InstanceId;
+        await Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [stopped] });
+        // Until it has stopped, a stopping instance still holds its vCPUs.
+        await FailsWith("VcpuLimitExceeded", () => RunAsync(subnetId));
+        Advance(TimeSpan.FromMinutes(1));
+
+        var replacement = (await RunAsync(subnetId)).Single();
+
+        await FailsWith("VcpuLimitExceeded", () => Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [stopped] }));
+        (await DescribeInstanceAsync(stopped)).State.Name.Value.Should().Be("stopped");
+        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [replacement.InstanceId] });
+        Advance(TimeSpan.FromMinutes(1));
+        (await Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [stopped] })).StartingInstances.Single().CurrentState.Name.Value.Should().Be("pending");
+    }
+}
