@@ -118,7 +118,7 @@ public sealed class Ec2StopStartTests : Ec2TestBase
         (await FailsWith("IncorrectInstanceState", () => StopAsync(terminated))).Message.Should().Contain(terminated);
         await FailsWith("IncorrectInstanceState", () => StopAsync(running, terminated));
         (await DescribeInstanceAsync(running)).State.Name.Value.Should().Be("running", "EC2 refuses the whole call");
-        await FailsWith("IncorrectInstanceState", () => StopAsync(pending));
+        (await FailsWith("IncorrectInstanceState", () => StopAsync(pending))).Message.Should().Contain("never reached the 'running' state");
         await FailsWith("InvalidInstanceID.NotFound", () => StopAsync("i-0123456789abcdef0"));
         (await FailsWith("UnsupportedOperation", () => StopAsync(spot))).Message.Should().Contain("one-time Spot Instance request");
         await FailsWith("OperationNotPermitted", () => StopAsync(protectedOne));
