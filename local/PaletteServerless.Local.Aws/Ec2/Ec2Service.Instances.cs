@@ -62,6 +62,13 @@ public sealed partial class Ec2Service
                 ? new AwsErrorException("UnsupportedOperation", "The local EC2 models one-time Spot Instance requests only, not persistent ones.")
                 : new AwsErrorException("InvalidParameterValue", $"Value ({spotType}) for parameter SpotInstanceType is invalid. Valid values are: one-time, persistent.");
         }
+        if (isSpot && r.P["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"] is { } behavior && behavior != "terminate")
+        {
+            // A one-time request's instance can only be terminated when interrupted (EC2 refuses stop or hibernate for it).
+            throw behavior is "stop" or "hibernate"
+                ? new AwsErrorException("InvalidParameterCombination", $"The request with type 'one-time' is not supported when instanceInterruptionBehavior is set to '{behavior}'.")
+                : new AwsErrorException("InvalidParameterValue", $"Value ({behavior}) for parameter InstanceInterruptionBehavior is invalid. Valid values are: hibernate, stop, terminate.");
+        }
         var count = maxCount;
         if (!isSpot)
         {

@@ -140,6 +140,12 @@ public sealed class Ec2StopStartTests : Ec2TestBase
             MarketType = MarketType.Spot,
             SpotOptions = new SpotMarketOptions { SpotInstanceType = SpotInstanceType.Persistent, InstanceInterruptionBehavior = InstanceInterruptionBehavior.Stop },
         }));
+        // A one-time request's instance cannot be stopped on interruption either.
+        (await FailsWith("InvalidParameterCombination", () => RunAsync(subnetId, configure: r => r.InstanceMarketOptions = new InstanceMarketOptionsRequest
+        {
+            MarketType = MarketType.Spot,
+            SpotOptions = new SpotMarketOptions { InstanceInterruptionBehavior = InstanceInterruptionBehavior.Stop },
+        }))).Message.Should().Contain("'one-time'");
         (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.Should().BeNullOrEmpty();
     }
 
