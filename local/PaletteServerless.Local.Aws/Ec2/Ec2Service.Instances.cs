@@ -62,17 +62,19 @@ public sealed partial class Ec2Service
                 ? new AwsErrorException("UnsupportedOperation", "The local EC2 models one-time Spot Instance requests only, not persistent ones.")
                 : new AwsErrorException("InvalidParameterValue", $"Value ({spotType}) for parameter SpotInstanceType is invalid. Valid values are: one-time, persistent.");
         }
+        if (isSpot && r.P["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"] is { } behavior && behavior != "terminate")
+        {
+            // A one-time request's instance can only be terminated when interrupted (EC2 refuses stop or hibernate for it).
+            throw behavior is "stop" or "hibernate"
+                ? new AwsErrorException("InvalidParameterCombination", $"The request with type 'one-time' is not supported when instanceInterruptionBehavior is set to '{behavior}'.")
+                : new AwsErrorException("InvalidParameterValue", $"Value ({behavior}) for parameter InstanceInterruptionBehavior is invalid. Valid values are: hibernate, stop, terminate.");
+        }
         var count = maxCount;
         if (!isSpot)
         {
-            var quota = r.Aws.Options.OnDemandVcpuQuota;
-            var used = r.World.All<Instance>().Where(i => !i.IsSpot && i.IsLiveAt(r.Now)).Sum(i => i.VCpus);
-            count = Math.Min(maxCount, (quota - used) / type.VCpus);
+            count = Math.Min(maxCount, (r.Aws.Options.OnDemandVcpuQuota - OnDemandVcpusInUse(r)) / type.VCpus);
             if (count < minCount)
-            {
-                throw new AwsErrorException("VcpuLimitExceeded",
-                    $"You have requested more vCPU capacity than your current vCPU limit of {quota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
-            }
+                throw VcpuLimitExceeded(r);
         }
         var freeAddresses = AvailableAddresses(r, subnet);
         if (freeAddresses < minCount)
@@ -103,6 +105,16 @@ public sealed partial class Ec2Service
         if (length > MaxUserDataBytes)
             throw new AwsErrorException("InvalidParameterValue", $"User data is limited to {MaxUserDataBytes} bytes");
     }
+
+    /// <summary>
+    /// The vCPUs the on-demand quota (L-1216C47A, running on-demand instances) counts: every live
+    /// on-demand instance but a stopped one, which holds no vCPUs until it starts again.
+    /// </summary>
+    private static int OnDemandVcpusInUse(Ec2Request r) =>
+        r.World.All<Instance>().Where(i => !i.IsSpot && i.IsLiveAt(r.Now) && i.StateAt(r.Now) != "stopped").Sum(i => i.VCpus);
+
+    private static AwsErrorException VcpuLimitExceeded(Ec2Request r) => new("VcpuLimitExceeded",
+        $"You have requested more vCPU capacity than your current vCPU limit of {r.Aws.Options.OnDemandVcpuQuota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
 
     /// <summary>
     /// The ARN of the instance profile a launch names by <c>IamInstanceProfile.Name</c> or

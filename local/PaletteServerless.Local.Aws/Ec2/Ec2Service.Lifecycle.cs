@@ -91,8 +91,10 @@ public sealed partial class Ec2Service
     {
         var instances = NamedInstances(r, (instance, state) => state switch
         {
-            "shutting-down" or "terminated" or "pending" =>
+            "shutting-down" or "terminated" =>
                 new AwsErrorException("IncorrectInstanceState", $"This instance '{instance.Id}' is not in a state from which it can be stopped."),
+            // EC2's answer for a launch still pending; one pending after a start is refused too (stricter than unknown).
+            "pending" => new AwsErrorException("IncorrectInstanceState", $"Instance '{instance.Id}' cannot be stopped as it has never reached the 'running' state."),
             // The EC2 user guide: only Spot Instances of persistent requests can be stopped; the local EC2 launches one-time ones only.
             _ when instance.IsSpot => new AwsErrorException("UnsupportedOperation",
                 $"You can't stop the Spot Instance '{instance.Id}' because it is associated with a one-time Spot Instance request. You can only stop Spot Instances associated with persistent Spot Instance requests."),
@@ -120,6 +122,10 @@ public sealed partial class Ec2Service
         var instances = NamedInstances(r, (instance, state) => state is "pending" or "running" or "stopped"
             ? null
             : new AwsErrorException("IncorrectInstanceState", $"The instance '{instance.Id}' is not in a state from which it can be started."));
+        // Started on-demand instances count against the vCPU quota again; EC2 starts none when they do not all fit.
+        var starting = instances.Where(i => !i.IsSpot && i.StateAt(r.Now) == "stopped").Sum(i => i.VCpus);
+        if (starting > 0 && OnDemandVcpusInUse(r) + starting > r.Aws.Options.OnDemandVcpuQuota)
+            throw VcpuLimitExceeded(r);
         var changes = new List<(string Id, string Previous, string Current)>();
         foreach (var instance in instances)
         {

@@ -53,6 +53,30 @@ public sealed class Ec2SecurityGroupProtocolTests : Ec2TestBase
         (await IngressAsync(group)).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Egress_rules_take_protocol_numbers_too()
+    {
+        var (group, _) = await TwoGroupsAsync();
+
+        await Ec2.AuthorizeSecurityGroupEgressAsync(new AuthorizeSecurityGroupEgressRequest
+        {
+            GroupId = group,
+            IpPermissions = [new IpPermission { IpProtocol = "4", FromPort = 0, ToPort = 0, Ipv4Ranges = [new IpRange { CidrIp = "10.0.0.0/16" }] }],
+        });
+
+        var egress = (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [group] })).SecurityGroups.Single().IpPermissionsEgress;
+        var ipInIp = egress.Single(p => p.IpProtocol == "4");
+        (ipInIp.FromPort, ipInIp.ToPort).Should().Be(((int?)null, (int?)null));
+        ipInIp.Ipv4Ranges.Single().CidrIp.Should().Be("10.0.0.0/16");
+        await Ec2.RevokeSecurityGroupEgressAsync(new RevokeSecurityGroupEgressRequest
+        {
+            GroupId = group,
+            IpPermissions = [new IpPermission { IpProtocol = "4", Ipv4Ranges = [new IpRange { CidrIp = "10.0.0.0/16" }] }],
+        });
+        (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [group] })).SecurityGroups.Single().IpPermissionsEgress
+            .Should().ContainSingle(p => p.IpProtocol == "-1", "only the default all-traffic egress rule is left");
+    }
+
     [Theory]
     [InlineData("6", "tcp")]
     [InlineData("17", "udp")]

@@ -118,7 +118,7 @@ public sealed class Ec2StopStartTests : Ec2TestBase
         (await FailsWith("IncorrectInstanceState", () => StopAsync(terminated))).Message.Should().Contain(terminated);
         await FailsWith("IncorrectInstanceState", () => StopAsync(running, terminated));
         (await DescribeInstanceAsync(running)).State.Name.Value.Should().Be("running", "EC2 refuses the whole call");
-        await FailsWith("IncorrectInstanceState", () => StopAsync(pending));
+        (await FailsWith("IncorrectInstanceState", () => StopAsync(pending))).Message.Should().Contain("never reached the 'running' state");
         await FailsWith("InvalidInstanceID.NotFound", () => StopAsync("i-0123456789abcdef0"));
         (await FailsWith("UnsupportedOperation", () => StopAsync(spot))).Message.Should().Contain("one-time Spot Instance request");
         await FailsWith("OperationNotPermitted", () => StopAsync(protectedOne));
@@ -140,6 +140,12 @@ public sealed class Ec2StopStartTests : Ec2TestBase
             MarketType = MarketType.Spot,
             SpotOptions = new SpotMarketOptions { SpotInstanceType = SpotInstanceType.Persistent, InstanceInterruptionBehavior = InstanceInterruptionBehavior.Stop },
         }));
+        // A one-time request's instance cannot be stopped on interruption either.
+        (await FailsWith("InvalidParameterCombination", () => RunAsync(subnetId, configure: r => r.InstanceMarketOptions = new InstanceMarketOptionsRequest
+        {
+            MarketType = MarketType.Spot,
+            SpotOptions = new SpotMarketOptions { InstanceInterruptionBehavior = InstanceInterruptionBehavior.Stop },
+        }))).Message.Should().Contain("'one-time'");
         (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.Should().BeNullOrEmpty();
     }
 
@@ -162,5 +168,34 @@ public sealed class Ec2StopStartTests : Ec2TestBase
 
         (await DescribeInstanceAsync(id)).PublicIpAddress.Should().Be(address);
         (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { AllocationIds = [allocationId] })).Addresses.Single().InstanceId.Should().Be(id);
+    }
+}
+
+/// <summary>The on-demand vCPU quota counts running instances: a stopped one frees its vCPUs, and a start needs them back.</summary>
+public sealed class Ec2StopStartQuotaTests : Ec2TestBase
+{
+    // Two t3.medium (2 vCPUs each) fill the quota.
+    protected override PaletteServerless.Local.Aws.Core.LocalAwsOptions Options => new() { OnDemandVcpuQuota = 4 };
+
+    [Fact]
+    public async Task A_stopped_instance_frees_its_vcpus_and_cannot_start_once_they_are_used()
+    {
+        var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
+        var instances = await RunAsync(subnetId, count: 2);
+        Advance(TimeSpan.FromSeconds(45));
+        await FailsWith("VcpuLimitExceeded", () => RunAsync(subnetId));
+        var stopped = instances[0].InstanceId;
+        await Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [stopped] });
+        // Until it has stopped, a stopping instance still holds its vCPUs.
+        await FailsWith("VcpuLimitExceeded", () => RunAsync(subnetId));
+        Advance(TimeSpan.FromMinutes(1));
+
+        var replacement = (await RunAsync(subnetId)).Single();
+
+        await FailsWith("VcpuLimitExceeded", () => Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [stopped] }));
+        (await DescribeInstanceAsync(stopped)).State.Name.Value.Should().Be("stopped");
+        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [replacement.InstanceId] });
+        Advance(TimeSpan.FromMinutes(1));
+        (await Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [stopped] })).StartingInstances.Single().CurrentState.Name.Value.Should().Be("pending");
     }
 }
