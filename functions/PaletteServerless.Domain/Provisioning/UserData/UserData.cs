@@ -52,7 +52,8 @@ public static class UserData
         var k8sValues = ReadYaml(packValues.GetValueOrDefault(k8s.Name!)) as Dictionary<object, object>;
         var podCidr = k8sValues?.GetValueOrDefault("podCIDR");
         var serviceCidr = k8sValues?.GetValueOrDefault("serviceCIDR");
-        var kubeadm = KubeadmConfig.Render(cluster, instance, pool, apiEndpointHost, caCertHash, version, podCidr, serviceCidr);
+        // Stated even when it is kubeadm's default: the cluster DNS address in node.env is computed from it.
+        var kubeadm = KubeadmConfig.Render(cluster, instance, pool, apiEndpointHost, caCertHash, version, podCidr, serviceCidr ?? NodeEnv.DefaultServiceCidr);
         var controlPlane = instance.Role == NodePoolRoles.ControlPlane;
         var pauseImage = PackCatalog.PauseImageOf(version)
             ?? throw new InvalidOperationException($"the catalog has no Kubernetes {version}: profile validation admits only catalog versions");

@@ -24,6 +24,10 @@ public static class UserDataLimit
     public const string PlaceholderApiHost = "abcdefghijklmnopqrstuvwxyz012345-0123456789abcdef.elb.ap-southeast-2.amazonaws.com";
     public static readonly string PlaceholderCaCertHash = "sha256:" + new string('0', 64);
 
+    /// <summary>Whether user data can be made of the profile at all: a profile stored before the catalog dropped its Kubernetes minor cannot (and its launch says so).</summary>
+    private static bool Launchable(ClusterProfile profile) =>
+        profile.PackOfLayer(PackLayers.Kubernetes)?.Version is { } version && PackCatalog.PauseImageOf(version) is not null;
+
     /// <summary>The name and size in bytes of the largest user data among the cluster's nodes.</summary>
     public static (string Node, int Bytes) Largest(Cluster cluster, ClusterProfile profile)
     {
@@ -38,6 +42,8 @@ public static class UserDataLimit
     /// </summary>
     public static void Check(Rules rules, Cluster cluster, ClusterProfile profile)
     {
+        if (!Launchable(profile))
+            return;
         var overrides = cluster.Definition.Profile.PackValues;
         string node;
         int bytes;
@@ -73,6 +79,8 @@ public static class UserDataLimit
     /// </summary>
     public static void CheckProfile(Rules rules, ClusterProfile profile)
     {
+        if (!Launchable(profile))
+            return;
         var spec = ClusterSpecValidator.Validate(new ClusterSpec
         {
             Name = new string('c', 63),
