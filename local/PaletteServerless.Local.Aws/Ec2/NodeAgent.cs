@@ -189,7 +189,8 @@ public static class NodeAgent
             && document.Runcmd.Take(kubeadm).Contains(f.Key));
         if (secrets.Key is null)
             return Silence("no script that reads the secrets from SSM runs before kubeadm");
-        var paths = System.Text.RegularExpressions.Regex.Matches(secrets.Value, @"/palette-serverless/[A-Za-z0-9._/-]+").Select(m => m.Value.TrimEnd('/')).Distinct().ToList();
+        // A script that sources node.env reads its parameter path from there (the user data's values are data).
+        var paths = System.Text.RegularExpressions.Regex.Matches(WithNodeEnv(document, secrets.Value), @"/palette-serverless/[A-Za-z0-9._/-]+").Select(m => m.Value.TrimEnd('/')).Distinct().ToList();
         if (paths.Count != 1 || paths[0] != path)
             return Silence($"the secrets script reads {string.Join(", ", paths.DefaultIfEmpty("no parameter path"))}, not its cluster's {path}");
         string[] needed = role switch { Init => ["join-token", "certificate-key", "ca"], JoinControlPlane => ["join-token", "certificate-key"], _ => ["join-token"] };
@@ -197,7 +198,7 @@ public static class NodeAgent
             return Silence($"its cluster's parameter {path}/{missing} does not exist");
 
         // Its reports: a script that tags the instance with the phase key, run with Joined after kubeadm.
-        var reporter = document.Files.FirstOrDefault(f => f.Value.Contains("ec2 create-tags", StringComparison.Ordinal) && f.Value.Contains(PhaseTag, StringComparison.Ordinal));
+        var reporter = document.Files.FirstOrDefault(f => f.Value.Contains("ec2 create-tags", StringComparison.Ordinal) && WithNodeEnv(document, f.Value).Contains(PhaseTag, StringComparison.Ordinal));
         if (reporter.Key is null || !document.Runcmd.Skip(kubeadm + 1).Contains($"{reporter.Key} {Joined}"))
             return Silence("nothing reports the Joined phase after kubeadm");
 
@@ -210,6 +211,12 @@ public static class NodeAgent
         }
         return new NodeAgentState { Role = role, ClusterUid = uid };
     }
+
+    private const string NodeEnvPath = "/etc/palette/node.env";
+
+    /// <summary>A script's text with the node.env it sources appended: where its values come from.</summary>
+    private static string WithNodeEnv(UserDataDocument document, string script) =>
+        script.Contains(". " + NodeEnvPath, StringComparison.Ordinal) ? script + "\n" + document.Files.GetValueOrDefault(NodeEnvPath) : script;
 
     /// <summary>The kinds of the kubeadm configuration the command reads (its --config file, or the template the secrets script fills in), with "JoinConfiguration/controlPlane" for a control-plane join.</summary>
     private static HashSet<string> KubeadmKinds(UserDataDocument document, string command)
