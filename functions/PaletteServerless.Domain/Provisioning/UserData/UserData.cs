@@ -1,7 +1,9 @@
 using System.Text;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Profiles;
+using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
 
 namespace PaletteServerless.Domain.Provisioning;
 
@@ -20,7 +22,19 @@ public static class UserData
 
     // The cloud-config document quotes every string YAML would read as something else: cloud-init
     // takes a file's permissions as a string, and an unquoted 0600 is the integer 384 to it.
-    private static readonly ISerializer CloudConfigYaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
+    // Files are literal blocks: YAML's default folded style doubles every line break, and EC2 counts the bytes.
+    private static readonly ISerializer CloudConfigYaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings()
+        .WithEventEmitter(next => new LiteralBlocks(next)).Build();
+
+    private sealed class LiteralBlocks(IEventEmitter next) : ChainedEventEmitter(next)
+    {
+        public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
+        {
+            if (eventInfo.Source.Value is string text && text.Contains('\n', StringComparison.Ordinal))
+                eventInfo.Style = ScalarStyle.Literal;
+            base.Emit(eventInfo, emitter);
+        }
+    }
 
     public const string SecretsScriptPath = "/usr/local/sbin/palette-secrets";
     public const string RefreshScriptPath = "/usr/local/sbin/palette-refresh-join-token";

@@ -74,7 +74,7 @@ public static class UserDataLimit
 
     /// <summary>
     /// A profile whose own values are too large for any cluster: its user data for the smallest cluster
-    /// (one control plane, no values given, a name of the longest length) over the limit. The error is
+    /// (one control plane and one worker, no values given, a name of the longest length) over the limit. The error is
     /// on the values of the pack with the most.
     /// </summary>
     public static void CheckProfile(Rules rules, ClusterProfile profile)
@@ -87,7 +87,11 @@ public static class UserDataLimit
             CloudAccount = "size-check",
             Profile = new ProfileReference { Name = profile.Name, Version = profile.Version },
             Cloud = new CloudSpec { Region = "ap-southeast-2", SshKeyName = "size-check", VpcCidr = "10.0.0.0/16" },
-            NodePools = [new NodePoolSpec { Name = "control-plane", Role = NodePoolRoles.ControlPlane, Count = 1, InstanceType = "m5.large", AvailabilityZones = ["ap-southeast-2a"] }],
+            NodePools =
+            [
+                new NodePoolSpec { Name = "control-plane", Role = NodePoolRoles.ControlPlane, Count = 1, InstanceType = "m5.large", AvailabilityZones = ["ap-southeast-2a"] },
+                new NodePoolSpec { Name = "workers", Role = NodePoolRoles.Worker, Count = 1, InstanceType = "m5.large", AvailabilityZones = ["ap-southeast-2a"] },
+            ],
         });
         var cluster = new Cluster { Scope = new Identity.ProjectScope("size-check", "size-check"), Uid = new string('0', 32), Spec = spec, Status = ClusterStatus.Pending };
         string node;
