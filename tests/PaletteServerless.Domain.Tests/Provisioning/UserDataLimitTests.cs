@@ -133,6 +133,15 @@ public sealed class UserDataLimitTests
         rules.Errors.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Creating_such_a_profile_is_refused_before_anything_is_stored()
+    {
+        var service = new ProfileService(Nothing<IProfileStore>(), Nothing<IClusterStore>(), TimeProvider.System);
+        var big = SampleProfile with { Packs = [.. SampleProfile.Packs!.Select(p => p.Name == "calico" ? p with { Values = ValuesOf(20) } : p)] };
+        var refused = (await FluentActions.Awaiting(() => service.CreateAsync(Editor, Scope, big, default)).Should().ThrowAsync<ValidationFailedException>()).Which;
+        refused.Errors.Should().ContainSingle().Which.Field.Should().Be("packs[2].values");
+    }
+
     /// <summary>A port any call of which fails the test: what the refusal must not reach.</summary>
     private static T Nothing<T>() where T : class => DispatchProxy.Create<T, NothingProxy>();
 
