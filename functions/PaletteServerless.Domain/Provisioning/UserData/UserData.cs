@@ -116,9 +116,10 @@ public static class UserData
             // Ubuntu's cloud images carry snapd but no AWS CLI; the snap is AWS's own CLI v2.
             "command -v aws >/dev/null || snap install aws-cli --classic",
             SecretsScriptPath,
+            // kubeadm init prints join commands with the token and the certificate key: its log is root's alone.
+            $"install -m 600 /dev/null {KubeadmLogPath}",
             $"{kubeadmCommand} >{KubeadmLogPath} 2>&1 || {{ cat {KubeadmLogPath} >&2; {PhaseScriptPath} {NodePhases.Failed} \"kubeadm {step} failed: " +
                 $"$(grep -m 1 -i error {KubeadmLogPath} || tail -n 1 {KubeadmLogPath})\"; exit 1; }}",
-            $"cat {KubeadmLogPath}",
             $"rm -f {KubeadmConfigPath}",
             $"{PhaseScriptPath} {NodePhases.Joined}",
         };
