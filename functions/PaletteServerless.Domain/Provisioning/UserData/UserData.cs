@@ -86,7 +86,8 @@ public static class UserData
             // Only the node that installs the packs needs their values: the others' user data stays small.
             foreach (var pack in ImpliedPacks(profile))
                 files.Add(File(PackValuesPath(pack.Name), ImpliedPackValues(cluster, pack), "0644"));
-            foreach (var (pack, values) in packValues)
+            // The OS and Kubernetes packs' values are used here, at render time; the installed packs' are read on the node.
+            foreach (var (pack, values) in packValues.Where(v => InstalledPacks(profile).Any(p => p.Name == v.Key)))
                 files.Add(File(PackValuesPath(pack), values, "0644"));
             files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(cluster.Spec.Settings?.Rbac), "0644"));
             files.Add(File(PacksScriptPath, NodeScripts.Packs(profile), "0700"));
