@@ -37,12 +37,13 @@ if ! command -v aws >/dev/null 2>&1; then
 fi
 aws --version
 
-step "openssl, kubectl, cloud-init, shellcheck (the tests check certificates, kubeconfigs and user data with them)"
+step "openssl, kubectl, cloud-init, shellcheck, containerd (the tests check certificates, kubeconfigs, user data and the containerd configuration with them)"
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v containerd >/dev/null 2>&1 || missing+=(containerd)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -50,6 +51,7 @@ openssl version
 kubectl version --client=true 2>/dev/null | sed -n 1p
 cloud-init --version 2>&1
 shellcheck --version | sed -n 2p
+containerd --version
 
 step "Debian's chromium (the console's browser tests drive it with Playwright; no browser download)"
 if [ ! -x /usr/bin/chromium ]; then

@@ -62,6 +62,33 @@ public class ChangeRouteTests(StoreFixture fixture) : IClassFixture<StoreFixture
     }
 
     [Fact]
+    public async Task Pack_values_too_big_for_EC2_s_user_data_are_a_400_naming_the_pack_on_create_dry_run_and_patch_and_nothing_is_stored()
+    {
+        await _api.SeedProjectAsync(Project);
+        // About 20 KiB of values: the first control plane's user data would pass EC2's 16 KiB.
+        var big = string.Join('\n', Enumerable.Range(0, 320).Select(i => $"key{i:D5}: {new string('v', 54)}"));
+
+        var spec = ApiHarness.ClusterJson("roomy");
+        spec["profile"]!["packValues"] = new JsonObject { ["cilium"] = big };
+        foreach (var dryRun in new[] { "false", "true" })
+        {
+            var created = await _api.SendAsync(ApiCall.Post($"/v1/projects/{Project}/clusters").By(_api.Admin).WithQuery("dryRun", dryRun).WithJson(spec));
+            created.Status.Should().Be(400, created.ToString());
+            created.ErrorFields.Should().Equal("profile.packValues.cilium");
+            created.Text.Should().Contain("user data of node roomy-").And.Contain("EC2 allows 16384");
+        }
+        (await _api.Clusters.GetAsync(new ProjectScope(_api.Tenant, Project), "roomy", CancellationToken.None)).Should().BeNull();
+
+        await _api.RunningClusterAsync(Project, "grows");
+        var patched = await PatchAsync("grows", new JsonObject { ["profile"] = new JsonObject { ["packValues"] = new JsonObject { ["cilium"] = big } } }.ToJsonString());
+        patched.Status.Should().Be(400, patched.ToString());
+        patched.ErrorFields.Should().Equal("profile.packValues.cilium");
+        var stored = await _api.Clusters.GetAsync(new ProjectScope(_api.Tenant, Project), "grows", CancellationToken.None);
+        stored!.Generation.Should().Be(1);
+        Updates("grows").Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_change_while_Provisioning_is_409_and_a_stale_If_Match_is_409()
     {
         await _api.SeedProjectAsync(Project);

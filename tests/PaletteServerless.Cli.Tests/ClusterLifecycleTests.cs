@@ -17,6 +17,7 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
         var dryRun = await user.RunAsync("clusters", "create", "-f", spec, "--dry-run");
         dryRun.ExitCode.Should().Be(0, dryRun.ToString());
         dryRun.Out.Should().Contain("valid").And.Contain("ec2:natgateway").And.MatchRegex(@"estimated \$[0-9.]+ per hour");
+        dryRun.Out.Should().MatchRegex(@"packs: .*aws-cloud-controller-manager 1\.[0-9]+\.[0-9]+ \(every cluster\)", "every plan lists the cloud controller manager");
 
         var create = await user.RunAsync("clusters", "create", "-f", spec, "--wait");
         create.ExitCode.Should().Be(0, create.ToString());

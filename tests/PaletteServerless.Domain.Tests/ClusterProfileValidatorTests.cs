@@ -263,7 +263,7 @@ public class ClusterProfileValidatorTests
         PackCatalog.Packs.Select(p => (p.Name, p.Version)).Should().OnlyHaveUniqueItems();
         foreach (var pack in PackCatalog.Packs)
         {
-            PackLayers.All.Should().Contain(pack.Layer);
+            PackLayers.All.Append(PackLayers.Cloud).Should().Contain(pack.Layer);
             var rules = new Validation.Rules();
             rules.Yaml("values", pack.DefaultValues, pack.Name);
             rules.Errors.Should().BeEmpty();
@@ -278,6 +278,7 @@ public class ClusterProfileValidatorTests
                     break;
                 case PackageRepositoryInstall repository:
                     repository.AptRepository.Should().Contain($"/v{pack.Version}/");
+                    repository.PauseImage.Should().StartWith("registry.k8s.io/pause:");
                     break;
                 case MachineImageInstall image:
                     image.NamePattern.Should().Contain(pack.Version).And.Contain("{arch}");

@@ -54,4 +54,26 @@ public sealed class PoolRolloutTests
         await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().DeregisterTargetsAsync(default!, default!, default);
         progress.WaitSeconds.Should().Be((int)TypicalLatency.InstanceTermination.TotalSeconds);
     }
+
+    [Fact]
+    public async Task A_new_node_that_reported_Failed_fails_the_pass_naming_the_node_and_its_reason()
+    {
+        var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("workers")!);
+        var item = _inventory.Add(ResourceKinds.Instance, "i-new", "node", "us-east-1a", new()
+        {
+            ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
+        });
+        _inventory.Items[_inventory.Items.IndexOf(item)] = item with { Name = "demo-workers-1" };
+        var failed = Instance("i-new", NodePhases.Failed);
+        failed.Tags.Add(new Amazon.EC2.Model.Tag(NodePhases.MessageTagKey, "the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established"));
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [failed] }] });
+        var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
+
+        var pass = () => new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", Ct);
+
+        (await pass.Should().ThrowAsync<ProvisioningFailedException>()).Which.Message.Should()
+            .Be("node demo-workers-1 (i-new) failed: the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established");
+    }
 }

@@ -228,4 +228,22 @@ public sealed class RemediationTests
         marked.Should().BeTrue();
         await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-w1"), Arg.Any<CancellationToken>());
     }
+
+    [Fact]
+    public async Task A_replacement_that_reported_Failed_fails_the_remediation_at_once_naming_the_node_and_its_reason_and_is_retired()
+    {
+        var item = _inventory.Items.Single(i => i.Id == "i-w1");
+        _inventory.Items[_inventory.Items.IndexOf(item)] = item with { Name = "demo-workers-0" };
+        var failed = Instance("i-w1", InstanceStateName.Running, NodePhases.Failed);
+        failed.Tags.Add(new Amazon.EC2.Model.Tag(NodePhases.MessageTagKey, "kubernetes.default.svc.cluster.local does not resolve through the cluster DNS 10.96.0.10"));
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [failed] }] });
+        var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
+
+        var (progress, detail) = await new NodeRemediation(resources, new NodePoolKind(resources)).CheckAsync("i-w1", "worker", null, Ct);
+
+        progress.Should().Be(ReplacementProgress.Failed);
+        detail.Should().Be("node demo-workers-0 (i-w1) failed: kubernetes.default.svc.cluster.local does not resolve through the cluster DNS 10.96.0.10");
+        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-w1"), Arg.Any<CancellationToken>());
+    }
 }

@@ -380,6 +380,9 @@ public static class ClusterCommands
         var unpriced = plan.Items("unpricedInstanceTypes").Select(t => t.GetValue<string>()).ToList();
         if (unpriced.Count > 0)
             parts.Add(new Text($"not in the estimate (no known price): {string.Join(", ", unpriced)}"));
+        var packs = plan.Items("packs").Select(p => $"{p.Text("name")} {p.Text("version")}" + (p["implied"]?.GetValue<bool>() == true ? " (every cluster)" : "")).ToList();
+        if (packs.Count > 0)
+            parts.Add(new Text($"packs: {string.Join(", ", packs)}"));
         return new Rows(parts);
     }
 }

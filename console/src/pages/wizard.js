@@ -251,6 +251,10 @@ export function wizardPage() {
         h('thead', {}, h('tr', {}, ['Resource', 'Name', 'Count', 'Hourly cost', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, plan.resources.map((r) => h('tr', {}, h('td', {}, r.kind), h('td', {}, r.name), h('td', { class: 'num' }, r.count),
           h('td', { class: 'num' }, money(r.hourlyCostUsd)), h('td', {}, r.detail ?? '')))))),
+      plan.packs?.length
+        ? h('p', { class: 'hint', 'data-testid': 'plan-packs' },
+          `Packs: ${plan.packs.map((p) => `${p.name} ${p.version}${p.implied ? ' (every cluster)' : ''}`).join(', ')}`)
+        : null,
       h('h2', {}, 'Summary'),
       h('dl', { class: 'summary' },
         h('dt', {}, 'Name'), h('dd', {}, body.name),

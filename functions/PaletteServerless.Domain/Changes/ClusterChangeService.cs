@@ -35,7 +35,7 @@ public sealed class ClusterChangeService(
             if (cluster.Status is not (ClusterStatus.Running or ClusterStatus.Updating))
                 throw new ConflictException($"cluster '{name}' is {cluster.Status}: it can be changed only while Running or Updating");
             var next = change(cluster.Spec);
-            await ClusterService.CheckReferencesAsync(accounts, profiles, scope, ClusterDefinition.From(next), ct);
+            await ClusterService.CheckReferencesAsync(accounts, profiles, scope, next, ct);
             if (dryRun)
                 return new ChangeResult(cluster, ChangePlan.Of(cluster, next, await nodes.ListAsync(cluster, ct)), false);
 

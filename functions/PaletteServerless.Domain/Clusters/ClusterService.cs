@@ -25,7 +25,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
-        await CheckReferencesAsync(accounts, profiles, scope, ClusterDefinition.From(valid), ct);
+        await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         return valid;
     }
 
@@ -35,12 +35,14 @@ public sealed class ClusterService(
     /// </summary>
     public async Task<DryRunResult> DryRunAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
     {
-        var valid = await ValidateAsync(caller, scope, spec, ct);
+        caller.Demand(Permission.Write, scope.Project);
+        var valid = ClusterSpecValidator.Validate(spec);
+        var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         var cluster = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
         var accountName = cluster.Definition.CloudAccount;
         var account = await accounts.GetAsync(scope, accountName, ct) ?? new CloudAccounts.CloudAccount { Name = accountName };
         var problems = await preflight.CheckAsync(cluster, account, ct);
-        return new DryRunResult(valid, Provisioning.PlanSummary.Of(cluster, Provisioning.ClusterPlan.Build(cluster)), problems);
+        return new DryRunResult(valid, Provisioning.PlanSummary.Of(cluster, Provisioning.ClusterPlan.Build(cluster), profile), problems);
     }
 
     public async Task<Cluster> CreateAsync(Caller caller, ProjectScope scope, ClusterSpec spec, CancellationToken ct)
@@ -183,11 +185,14 @@ public sealed class ClusterService(
     }
 
     /// <summary>
-    /// The cloud account and the profile at its version exist, and every pack given values is a pack of the profile.
-    /// Runs after the rules (on the validated spec's definition); errors name the spec's JSON paths.
+    /// The cloud account and the profile at its version exist, every pack given values is a pack of the profile,
+    /// and the nodes' user data fits EC2's limit (<see cref="Provisioning.UserDataLimit"/>). Runs after the rules
+    /// (on the validated spec); errors name the spec's JSON paths. Returns the profile.
     /// </summary>
-    internal static async Task CheckReferencesAsync(ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterDefinition spec, CancellationToken ct)
+    internal static async Task<Profiles.ClusterProfile> CheckReferencesAsync(
+        ICloudAccountStore accounts, IProfileStore profiles, ProjectScope scope, ClusterSpec validSpec, CancellationToken ct)
     {
+        var spec = ClusterDefinition.From(validSpec);
         var rules = new Rules();
         if (await accounts.GetAsync(scope, spec.CloudAccount, ct) is null)
             rules.Add("cloudAccount", $"no cloud account named '{spec.CloudAccount}' exists in project '{scope.Project}'");
@@ -205,8 +210,15 @@ public sealed class ClusterService(
                 if (profile.Packs!.All(p => p.Name != pack))
                     rules.Add($"profile.packValues.{pack}", $"profile '{profile.Name}' has no pack named '{pack}'");
             }
+            // Measured only on what is otherwise valid: the user data is made of the profile and these values.
+            if (rules.IsValid)
+            {
+                var cluster = new Cluster { Scope = scope, Uid = new string('0', 32), Spec = validSpec, Status = ClusterStatus.Pending };
+                Provisioning.UserDataLimit.Check(rules, cluster, profile);
+            }
         }
         rules.ThrowIfInvalid();
+        return profile!;
     }
 
     private Task<Cluster> UpdateWithRetryAsync(ProjectScope scope, string name, Func<Cluster, Cluster> change, CancellationToken ct) =>

@@ -32,6 +32,9 @@ public static class PackLayers
     public const string Storage = "csi";
     public const string Addon = "addon";
 
+    /// <summary>Packs no profile names: every cluster gets them (<see cref="PackCatalog.ImpliedBy"/>).</summary>
+    public const string Cloud = "cloud";
+
     public static readonly string[] All = [Os, Kubernetes, Network, Storage, Addon];
     public static readonly string[] ExactlyOne = [Os, Kubernetes, Network, Storage];
 }
@@ -91,6 +94,11 @@ public static class ClusterProfileValidator
         {
             var ofLayer = PackCatalog.Packs.Where(p => p.Layer == pack.Layer).Select(p => p.Name).Distinct();
             rules.Add($"{at}.name", $"'{pack.Name}' is not a pack of the catalog; the packs of layer '{pack.Layer}' are: {string.Join(", ", ofLayer)}");
+            return;
+        }
+        if (sameName[0].KubernetesMinor is not null)
+        {
+            rules.Add($"{at}.name", $"'{pack.Name}' is part of every cluster (the catalog pins it per Kubernetes minor); a profile does not name it");
             return;
         }
         if (sameName[0].Layer != pack.Layer)

@@ -9,8 +9,11 @@ public sealed record MachineImageInstall(string OwnerId, string NamePattern) : P
 /// <summary>
 /// The Kubernetes pack: kubelet, kubeadm and kubectl from the community package repository of
 /// one minor release (pkgs.k8s.io); kubeadm then runs the profile's exact patch version.
+/// <see cref="PauseImage"/> is the sandbox image kubeadm of that minor expects (its constants'
+/// PauseVersion): containerd must use the same one, or kubeadm's preflight warns and the kubelet
+/// and containerd disagree about which image keeps a pod's namespaces.
 /// </summary>
-public sealed record PackageRepositoryInstall(string AptRepository, string SigningKeyUrl) : PackInstall;
+public sealed record PackageRepositoryInstall(string AptRepository, string SigningKeyUrl, string PauseImage) : PackInstall;
 
 /// <summary>A manifest applied with <c>kubectl apply -f</c>, pinned to the release's own URL.</summary>
 public sealed record ManifestInstall(string Url) : PackInstall;
@@ -23,7 +26,8 @@ public sealed record HelmChartInstall(string Repository, string Chart, string Ch
 /// profile names; for the Kubernetes pack it is a minor release (<c>1.30</c>) and any patch of it
 /// matches, every other pack matches its exact version only.
 /// </summary>
-public sealed record CatalogPack(string Layer, string Name, string Version, PackInstall Install, string DefaultValues)
+/// <param name="KubernetesMinor">For a pack every profile implies (<see cref="PackLayers.Cloud"/>): the Kubernetes minor release it belongs to.</param>
+public sealed record CatalogPack(string Layer, string Name, string Version, PackInstall Install, string DefaultValues, string? KubernetesMinor = null)
 {
     public bool MatchesAnyPatch => Layer == PackLayers.Kubernetes;
 }
@@ -44,9 +48,16 @@ public static class PackCatalog
         Os("22.04", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch}-server-*"),
         Os("24.04", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-{arch}-server-*"),
 
-        Kubernetes("1.29"),
-        Kubernetes("1.30"),
-        Kubernetes("1.31"),
+        // The pause image is kubeadm's constants.PauseVersion of each minor (3.9 until 1.30, 3.10 from 1.31).
+        Kubernetes("1.29", "registry.k8s.io/pause:3.9"),
+        Kubernetes("1.30", "registry.k8s.io/pause:3.9"),
+        Kubernetes("1.31", "registry.k8s.io/pause:3.10"),
+
+        // cloud-provider-aws releases one controller per Kubernetes minor (its README's compatibility
+        // table); chart 0.0.8 is the chart of those releases, so the image tag pins the controller.
+        CloudControllerManager("1.29", "1.29.10", "0.0.8"),
+        CloudControllerManager("1.30", "1.30.10", "0.0.8"),
+        CloudControllerManager("1.31", "1.31.9", "0.0.8"),
 
         Calico("3.26.4"),
         Calico("3.27.0"),
@@ -92,8 +103,37 @@ public static class PackCatalog
         return null;
     }
 
-    /// <summary>Every pack name, in catalog order.</summary>
-    public static IReadOnlyList<string> Names => [.. Packs.Select(p => p.Name).Distinct(StringComparer.Ordinal)];
+    /// <summary>Every pack name a profile may name, in catalog order.</summary>
+    public static IReadOnlyList<string> Names => [.. Packs.Where(p => p.KubernetesMinor is null).Select(p => p.Name).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The name of the AWS cloud controller manager pack (cloud-provider-aws), which every profile implies.</summary>
+    public const string CloudControllerManagerName = "aws-cloud-controller-manager";
+
+    /// <summary>
+    /// The packs every cluster gets whatever its profile names, for the profile's Kubernetes version:
+    /// the kubelets run with <c>cloud-provider: external</c>, so without the AWS cloud controller
+    /// manager no node loses its <c>uninitialized</c> taint and no LoadBalancer Service gets a load balancer.
+    /// Empty when the profile's Kubernetes version has none (profile validation refuses such a version).
+    /// </summary>
+    public static IReadOnlyList<CatalogPack> ImpliedBy(string kubernetesVersion)
+    {
+        var plain = kubernetesVersion.StartsWith('v') ? kubernetesVersion[1..] : kubernetesVersion;
+        return [.. Packs.Where(p => p.KubernetesMinor is { } minor && minor == MinorOf(plain))];
+    }
+
+    /// <summary>The sandbox (pause) image of a Kubernetes version's minor, or null when the catalog has no such minor.</summary>
+    public static string? PauseImageOf(string kubernetesVersion) =>
+        (Find("kubernetes", kubernetesVersion)?.Install as PackageRepositoryInstall)?.PauseImage;
+
+    /// <summary>
+    /// The label of each network pack's node agent pod (in kube-system): the pod whose readiness says the
+    /// node's pod network works (the upstream manifests' and charts' own labels).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> NetworkAgentSelectors = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["calico"] = "k8s-app=calico-node",
+        ["cilium"] = "k8s-app=cilium",
+    };
 
     /// <summary>The versions of <paramref name="name"/> as a profile may write them (<c>1.30.x</c> for Kubernetes).</summary>
     public static IReadOnlyList<string> VersionsOf(string name) =>
@@ -104,10 +144,38 @@ public static class PackCatalog
     private static CatalogPack Os(string release, string namePattern) =>
         new(PackLayers.Os, "ubuntu", release, new MachineImageInstall(CanonicalOwnerId, namePattern), "");
 
-    private static CatalogPack Kubernetes(string minor) =>
+    private static CatalogPack Kubernetes(string minor, string pauseImage) =>
         new(PackLayers.Kubernetes, "kubernetes", minor,
-            new PackageRepositoryInstall($"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/", $"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key"),
+            new PackageRepositoryInstall($"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/", $"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key", pauseImage),
             "podCIDR: 192.168.0.0/16\nserviceCIDR: 10.96.0.0/12\n");
+
+    // It runs before any pod network exists, so on the host network, and it must tolerate the taints of a
+    // node that is not ready yet and not initialized (it is what initializes it). The cluster name is added
+    // per cluster (it scopes the kubernetes.io/cluster/<name> tags the controller reads and writes).
+    private static CatalogPack CloudControllerManager(string minor, string release, string chartVersion) =>
+        new(PackLayers.Cloud, CloudControllerManagerName, release,
+            new HelmChartInstall("https://kubernetes.github.io/cloud-provider-aws", "aws-cloud-controller-manager", chartVersion, "kube-system"),
+            $"""
+            image:
+              tag: v{release}
+            args:
+              - --v=2
+              - --cloud-provider=aws
+              - --configure-cloud-routes=false
+            hostNetworking: true
+            nodeSelector:
+              node-role.kubernetes.io/control-plane: ""
+            tolerations:
+              - key: node.cloudprovider.kubernetes.io/uninitialized
+                value: "true"
+                effect: NoSchedule
+              - key: node-role.kubernetes.io/control-plane
+                effect: NoSchedule
+              - key: node.kubernetes.io/not-ready
+                effect: NoSchedule
+
+            """,
+            minor);
 
     private static CatalogPack Calico(string version) =>
         new(PackLayers.Network, "calico", version,

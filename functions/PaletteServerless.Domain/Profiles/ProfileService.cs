@@ -10,6 +10,10 @@ public sealed class ProfileService(IProfileStore profiles, IClusterStore cluster
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterProfileValidator.Validate(profile) with { CreatedAt = clock.GetUtcNow() };
+        // A profile no cluster could launch from (its own values over EC2's user-data limit) is refused now, naming the values.
+        var rules = new Validation.Rules();
+        Provisioning.UserDataLimit.CheckProfile(rules, valid);
+        rules.ThrowIfInvalid();
         await profiles.CreateAsync(scope, valid, ct);
         return valid;
     }

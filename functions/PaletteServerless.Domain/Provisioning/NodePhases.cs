@@ -19,6 +19,15 @@ public static class NodePhases
     public const string PacksApplied = "PacksApplied";
     /// <summary>First control-plane node only: applying a pack failed; the message tag names it.</summary>
     public const string PacksFailed = "PacksFailed";
+    /// <summary>
+    /// Any node: it cannot become usable (kubeadm failed, a secret could not be read, or the node check found
+    /// the kubelet, the cloud controller manager, the pod network or the cluster DNS not working on it); the
+    /// message tag says which and why. Final: the node reports nothing after it.
+    /// </summary>
+    public const string Failed = "Failed";
+
+    /// <summary>The phases that end a node's boot without it serving: whatever waits on the node fails.</summary>
+    public static bool IsFailure(string? phase) => phase is PacksFailed or Failed;
 
     /// <summary>Whether a reported phase means the node is serving (Ready, or past it).</summary>
     public static bool IsReady(string? phase) => phase is Ready or PacksApplied;

@@ -7,15 +7,25 @@ public sealed record NodeReport(string InstanceId, string Name, bool FirstContro
     /// <summary>Ready as <see cref="NodePhases.IsReady"/> says; the first control plane only once its packs are applied.</summary>
     public bool IsReady => FirstControlPlane ? Phase == NodePhases.PacksApplied : NodePhases.IsReady(Phase);
 
-    public bool Failed => Phase == NodePhases.PacksFailed;
+    public bool Failed => NodePhases.IsFailure(Phase);
+
+    /// <summary>What the node's failure report says, naming the node and its instance; null when it reported none.</summary>
+    public string? Failure => Phase switch
+    {
+        NodePhases.PacksFailed =>
+            $"node {Name} ({InstanceId}) could not apply the cluster profile's packs: pack {(string.IsNullOrWhiteSpace(Message) ? "(not named)" : Message)} failed to install",
+        NodePhases.Failed =>
+            $"node {Name} ({InstanceId}) failed: {(string.IsNullOrWhiteSpace(Message) ? "(it gave no reason)" : Message)}",
+        _ => null,
+    };
 
     /// <summary>"name (i-...), last phase Joined", or "never reported" when it said nothing yet.</summary>
     public string Describe() => $"{Name} ({InstanceId}), " + (Phase is null ? "never reported a phase" : $"last phase {Phase}");
 }
 
 /// <summary>
-/// What the nodes' own reports mean for a cluster: ready when every node is; failed when the first
-/// control plane could not apply a pack (the pack named); and, when the wait is over, which nodes never
+/// What the nodes' own reports mean for a cluster: ready when every node is; failed when a node reported
+/// a failure (the first control plane a pack it could not apply, any node why it cannot be used); and, when the wait is over, which nodes never
 /// got there and how far each came.
 /// </summary>
 public static class NodeReadiness
@@ -32,11 +42,11 @@ public static class NodeReadiness
 
     public static bool AllReady(IReadOnlyCollection<NodeReport> nodes) => nodes.Count > 0 && nodes.All(n => n.IsReady);
 
-    /// <summary>Why the create fails now, or null: a node that reported a pack failure, with the pack it named.</summary>
-    public static string? FailureOf(IEnumerable<NodeReport> nodes) =>
-        nodes.FirstOrDefault(n => n.Failed) is { } failed
-            ? $"node {failed.Name} ({failed.InstanceId}) could not apply the cluster profile's packs: pack {(string.IsNullOrWhiteSpace(failed.Message) ? "(not named)" : failed.Message)} failed to install"
-            : null;
+    /// <summary>
+    /// Why the create fails now, or null: a node that reported a failure, named with its instance and what it
+    /// said (the pack that failed to install, or why the node cannot be used).
+    /// </summary>
+    public static string? FailureOf(IEnumerable<NodeReport> nodes) => nodes.FirstOrDefault(n => n.Failed)?.Failure;
 
     /// <summary>The nodes still short of ready, each with how far it got.</summary>
     public static string Waiting(IEnumerable<NodeReport> nodes) =>

@@ -5,10 +5,15 @@ namespace PaletteServerless.Domain.Provisioning;
 /// <summary>One line of a plan: what would be created, how many, and what it costs per hour (estimate).</summary>
 public sealed record PlannedResource(string Kind, string Name, int Count, decimal? HourlyCostUsd, string? Detail = null);
 
-/// <summary>What a dry run shows: every resource the create would make, and the estimated hourly cost.</summary>
-public sealed record PlanSummary(IReadOnlyList<PlannedResource> Resources, decimal EstimatedHourlyCostUsd, IReadOnlyList<string> UnpricedInstanceTypes)
+/// <summary>One pack a plan installs; <see cref="Implied"/> when the profile does not name it but every cluster gets it.</summary>
+public sealed record PlannedPack(string Layer, string Name, string Version, bool Implied);
+
+/// <summary>What a dry run shows: every resource the create would make, the estimated hourly cost, and the packs it installs.</summary>
+public sealed record PlanSummary(
+    IReadOnlyList<PlannedResource> Resources, decimal EstimatedHourlyCostUsd, IReadOnlyList<string> UnpricedInstanceTypes, IReadOnlyList<PlannedPack> Packs)
 {
-    public static PlanSummary Of(Cluster cluster, ClusterPlan plan)
+    /// <param name="profile">The cluster's profile, for the packs; without it the plan lists none.</param>
+    public static PlanSummary Of(Cluster cluster, ClusterPlan plan, Profiles.ClusterProfile? profile = null)
     {
         var resources = new List<PlannedResource>();
         var zones = plan.Zones.Count;
@@ -43,6 +48,17 @@ public sealed record PlanSummary(IReadOnlyList<PlannedResource> Resources, decim
         var total = resources.Sum(r => r.HourlyCostUsd ?? 0);
         // Estimates: four decimals of a dollar per hour are more than their precision.
         var rounded = resources.Select(r => r with { HourlyCostUsd = r.HourlyCostUsd is { } c ? Math.Round(c, 4) : null }).ToList();
-        return new PlanSummary(rounded, Math.Round(total, 4), [.. unpriced]);
+        return new PlanSummary(rounded, Math.Round(total, 4), [.. unpriced], profile is null ? [] : PacksOf(profile));
+    }
+
+    /// <summary>The OS and Kubernetes packs (every node), then what the first control plane installs, in its order.</summary>
+    private static IReadOnlyList<PlannedPack> PacksOf(Profiles.ClusterProfile profile)
+    {
+        var implied = UserData.ImpliedPacks(profile);
+        var nodes = (profile.Packs ?? []).Where(p => p.Layer is Profiles.PackLayers.Os or Profiles.PackLayers.Kubernetes)
+            .Select(p => new PlannedPack(p.Layer!, p.Name!, p.Version!, Implied: false));
+        var installed = UserData.InstalledPacks(profile)
+            .Select(p => new PlannedPack(p.Layer, p.Name, p.Version, Implied: implied.Any(i => i.Name == p.Name)));
+        return [.. nodes, .. installed];
     }
 }

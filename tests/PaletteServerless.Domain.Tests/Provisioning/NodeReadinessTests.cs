@@ -13,6 +13,7 @@ public sealed class NodeReadinessTests
     [InlineData(NodePhases.Ready, true)]
     [InlineData(NodePhases.PacksApplied, true)]
     [InlineData(NodePhases.PacksFailed, false)]
+    [InlineData(NodePhases.Failed, false)]
     public void A_joining_node_is_ready_from_Ready_on(string? phase, bool ready) => Worker(phase).IsReady.Should().Be(ready);
 
     [Theory]
@@ -42,5 +43,20 @@ public sealed class NodeReadinessTests
     {
         NodeReadiness.TimedOut([First(NodePhases.Joined), Worker(null), new NodeReport("i-3", "demo-workers-1", false, NodePhases.Ready, null)])
             .Should().Be("node(s) did not report ready in time: demo-cp-0 (i-1), last phase Joined; demo-workers-0 (i-2), never reported a phase");
+    }
+
+    [Fact]
+    public void A_node_that_reported_Failed_fails_the_create_naming_the_node_its_instance_and_its_reason()
+    {
+        var worker = new NodeReport("i-2", "demo-workers-0", false, NodePhases.Failed, "the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established");
+        worker.Failed.Should().BeTrue();
+        NodeReadiness.FailureOf([First(NodePhases.Ready), worker])
+            .Should().Be("node demo-workers-0 (i-2) failed: the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established");
+        NodeReadiness.FailureOf([First(NodePhases.Failed, "kubeadm init failed: error execution phase preflight")])
+            .Should().Be("node demo-cp-0 (i-1) failed: kubeadm init failed: error execution phase preflight");
+        NodeReadiness.FailureOf([Worker(NodePhases.Failed)]).Should().Be("node demo-workers-0 (i-2) failed: (it gave no reason)");
+        NodePhases.IsFailure(NodePhases.Failed).Should().BeTrue();
+        NodePhases.IsFailure(NodePhases.PacksFailed).Should().BeTrue();
+        NodePhases.IsFailure(NodePhases.Ready).Should().BeFalse();
     }
 }

@@ -111,11 +111,12 @@ public sealed class ProvisioningPlanTests
         foreach (var userData in new[] { worker, first, secondControlPlane })
         {
             userData.Should().NotContain(secrets.BootstrapToken).And.NotContain(secrets.CertificateKey).And.NotContain("-----BEGIN PRIVATE KEY-----")
-                .And.Contain("aws ssm get-parameter").And.Contain($"path='/palette-serverless/{cluster.Scope.Tenant}/{cluster.Uid}'");
+                .And.Contain("aws ssm get-parameter").And.Contain($"PALETTE_SECRETS_PATH='/palette-serverless/{cluster.Scope.Tenant}/{cluster.Uid}'");
         }
         first.Should().Contain("get ca > /etc/palette/ca.pem").And.Contain(UserData.RefreshTimerName)
             .And.Contain("kind: ClusterRoleBinding").And.Contain("name: palette:cluster-admins").And.Contain("apply -f " + UserData.RbacManifestPath);
-        worker.Should().NotContain("ClusterRoleBinding").And.NotContain(UserData.PacksScriptPath);
+        worker.Should().NotContain("ClusterRoleBinding").And.NotContain(UserData.PacksScriptPath).And.NotContain("/etc/palette/packs/",
+            "only the node that installs the packs carries their values");
 
         secondControlPlane.Should().Contain(UserData.RefreshTimerName).And.NotContain("get ca >");
         worker.Should().NotContain(UserData.RefreshTimerName).And.NotContain("get certificate-key");

@@ -326,7 +326,7 @@ public sealed class NodeAgentPacksFailureTests : Ec2TestBase
 
         Advance(TimeSpan.FromMinutes(10));
 
-        (await agent.PhaseAsync(first)).Should().Be((NodePhases.PacksFailed, "calico-3.27.0"));
+        (await agent.PhaseAsync(first)).Should().Be((NodePhases.PacksFailed, "aws-cloud-controller-manager-1.30.10"), "the cloud controller manager is the first pack installed");
     }
 }
 

@@ -12,7 +12,7 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 public sealed record NodeLaunch(string ApiHost, ClusterProfile Profile, string CaCertHash, IReadOnlyDictionary<string, string> ImageByInstanceType);
 
 /// <summary>One instance of a pool as EC2 reports it, with the phase the node last reported on it (<see cref="NodePhases"/>).</summary>
-public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State, string? Phase = null);
+public sealed record PoolInstance(string InstanceId, string Name, string? AvailabilityZone, DateTimeOffset? LaunchTime, string State, string? Phase = null, string? Message = null);
 
 /// <summary>One poll of a cluster's nodes: whether every instance runs, and what each node reported.</summary>
 public sealed record NodePoolsState(bool AllRunning, IReadOnlyList<NodeReport> Nodes);
@@ -171,7 +171,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
             .Select(i => new PoolInstance(
                 i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
                 i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
-                i.TagValue(NodePhases.TagKey)))
+                i.TagValue(NodePhases.TagKey), i.TagValue(NodePhases.MessageTagKey)))
             .OrderBy(i => i.LaunchTime)
             .ToList();
     }

@@ -156,6 +156,13 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
             InstanceState = instance?.State?.Name?.Value,
             NodePhase = instance.TagValue(NodePhases.TagKey),
         };
+        // A replacement that reported it cannot become usable never will: fail now with its reason, not at the startup timeout.
+        if (NodePhases.IsFailure(observed.NodePhase))
+        {
+            await RetireAsync(instanceId, role, ct);
+            return (ReplacementProgress.Failed,
+                new NodeReport(instanceId, item?.Name ?? instanceId, false, observed.NodePhase, instance.TagValue(NodePhases.MessageTagKey)).Failure!);
+        }
         switch (NodeHealth.Assess(observed, check, resources.Clock.GetUtcNow(), out var reason))
         {
             case NodeHealthState.Unhealthy:

@@ -55,6 +55,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         string pool, IReadOnlyList<string> zones, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
     {
         var (target, role, nodeList, health) = await ReadAsync(pool, zones, ct);
+        // A node that reported it cannot become usable never will: the update fails now, naming it and why,
+        // instead of waiting out the startup timeout to say only that it never got ready.
+        if (nodeList.Select(n => FailureOf(n)).FirstOrDefault(f => f is not null) is { } failure)
+            throw new ProvisioningFailedException(failure);
         var cluster = resources.Cluster;
         var isControlPlane = role == NodePoolRoles.ControlPlane;
         var terminated = new List<string>();
@@ -236,6 +240,18 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             ? new RolloutTarget(0, "", [], 0, Math.Max(1, observed.Count), OneAtATime: false)
             : RolloutTarget.Of(definition, spec, zones);
         return (rollout, role, observed, health);
+    }
+
+    /// <summary>What a node of the pool (not one being retired) reported as its failure, naming it; null when it reported none.</summary>
+    private string? FailureOf(ObservedNode node)
+    {
+        if (node.Retiring || node.Node.State == NodeState.Terminating || !NodePhases.IsFailure(node.Instance.Phase))
+            return null;
+        var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == node.Node.Id);
+        if (item?.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) != "true")
+            return null;
+        return new NodeReport(node.Instance.InstanceId, node.Instance.Name, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true",
+            node.Instance.Phase, node.Instance.Message).Failure;
     }
 
     /// <summary>Whether the node reported itself ready (the first control plane: its packs applied); a node launched before nodes reported counts as it did then.</summary>
