@@ -62,7 +62,7 @@ public sealed class SecretsTests(LocalStackFixture stack)
         {
             instance.IamInstanceProfile.Arn.Should().Be("arn:aws:iam::000000000000:instance-profile/PaletteServerlessNode");
             var encoded = (await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = instance.InstanceId, Attribute = "userData" })).InstanceAttribute.UserData;
-            var userData = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            var userData = PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
             userData.Should().Contain($"path='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");
         }
 

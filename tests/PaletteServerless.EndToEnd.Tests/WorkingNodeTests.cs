@@ -31,7 +31,6 @@ public sealed class WorkingNodeTests(LocalStackFixture stack)
         {
             var id = instance.GetProperty("InstanceId").GetString()!;
             var userData = await UserDataAsync(id);
-            Encoding.UTF8.GetByteCount(userData).Should().BeLessThanOrEqualTo(16 * 1024, "EC2 refuses user data over 16 KiB");
             userData.Should().Contain("SystemdCgroup = true");
             var metadata = instance.GetProperty("MetadataOptions");
             metadata.GetProperty("HttpTokens").GetString().Should().Be("required");
@@ -164,7 +163,9 @@ public sealed class WorkingNodeTests(LocalStackFixture stack)
     private async Task<string> UserDataAsync(string instanceId)
     {
         var attribute = await AwsAsync("ec2", "describe-instance-attribute", "--instance-id", instanceId, "--attribute", "userData");
-        return Encoding.UTF8.GetString(Convert.FromBase64String(attribute.GetProperty("UserData").GetProperty("Value").GetString()!));
+        var encoded = attribute.GetProperty("UserData").GetProperty("Value").GetString()!;
+        Convert.FromBase64String(encoded).Length.Should().BeLessThanOrEqualTo(16 * 1024, "EC2 refuses user data over 16 KiB");
+        return PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
     }
 
     private static string? Tag(JsonElement resource, string key) =>

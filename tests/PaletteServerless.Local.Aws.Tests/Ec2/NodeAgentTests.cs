@@ -177,7 +177,7 @@ public class NodeAgentTests : Ec2TestBase
         };
         var node = await LaunchAsync(userData, controlPlane);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         (await PhaseAsync(first)).Phase.Should().Be(NodePhases.PacksApplied, "the valid first control plane boots normally");
         (await PhaseAsync(node)).Should().Be(((string?)null, (string?)null), broken);
@@ -190,7 +190,7 @@ public class NodeAgentTests : Ec2TestBase
         await LaunchAsync(UserDataOf(Cluster, "first"), controlPlane: true);
         var node = await LaunchAsync(UserDataOf(other, "first"), controlPlane: true, cluster: other);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         (await PhaseAsync(node)).Phase.Should().BeNull("its secrets script would fail: there is nothing under its path");
     }
@@ -210,14 +210,14 @@ public class NodeAgentTests : Ec2TestBase
         string Broken(string userData) => defect switch
         {
             "containerd with the cgroupfs driver" => Replaced(userData, "SystemdCgroup = true", "SystemdCgroup = false"),
-            "no cloud controller manager" => WithoutLines(userData, "aws-cloud-controller-manager"),
+            "no cloud controller manager" => WithoutLines(userData, "helm upgrade --install 'aws-cloud-controller-manager'"),
             "no provider id" => WithoutLines(userData, "provider-id"),
             _ => WithoutLines(userData, "- containerd"),
         };
         var first = await LaunchAsync(node == "first" ? Broken(UserDataOf(Cluster, "first")) : UserDataOf(Cluster, "first"), controlPlane: true);
         var worker = await LaunchAsync(node == "first" ? UserDataOf(Cluster, "worker") : Broken(UserDataOf(Cluster, "worker")), controlPlane: false);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         var broken = await PhaseAsync(node == "first" ? first : worker);
         broken.Phase.Should().Be(NodePhases.Failed, defect);
@@ -229,7 +229,7 @@ public class NodeAgentTests : Ec2TestBase
     {
         var first = await LaunchAsync(UserDataOf(Cluster, "first", NobleProfile), controlPlane: true, imageId: JammyImage);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         var (phase, message) = await PhaseAsync(first);
         phase.Should().Be(NodePhases.Failed);
@@ -241,7 +241,7 @@ public class NodeAgentTests : Ec2TestBase
     {
         var first = await LaunchAsync(UserDataOf(Cluster, "first", NobleProfile), controlPlane: true, imageId: NobleImage);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         (await PhaseAsync(first)).Phase.Should().Be(NodePhases.PacksApplied);
     }
@@ -260,7 +260,7 @@ public class NodeAgentTests : Ec2TestBase
         var first = await LaunchAsync(UserDataOf(Cluster, "first"), controlPlane: true, securityGroup: group);
         var worker = await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false, securityGroup: group);
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         (await PhaseAsync(first)).Phase.Should().Be(NodePhases.PacksApplied, "it has no peer yet when it checks");
         var (phase, message) = await PhaseAsync(worker);
@@ -278,7 +278,7 @@ public class NodeAgentTests : Ec2TestBase
             ],
         });
         var another = await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false, securityGroup: group);
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
         (await PhaseAsync(another)).Phase.Should().Be(NodePhases.Ready);
     }
 
@@ -341,7 +341,7 @@ public sealed class NodeAgentNeverReportsTests : Ec2TestBase
         var agent = new NodeAgentHarness(Host, Ec2, subnet);
         var first = await agent.LaunchFirstAsync();
 
-        Advance(TimeSpan.FromMinutes(30));
+        Advance(TimeSpan.FromMinutes(60));
 
         (await agent.PhaseAsync(first)).Should().Be(((string?)null, (string?)null));
         Host.Aws.Faults.IsActive.Should().BeTrue();

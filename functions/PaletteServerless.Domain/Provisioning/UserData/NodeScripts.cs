@@ -77,7 +77,7 @@ internal static class NodeScripts
         "fi\n";
 
     /// <summary>
-    /// "Ready means usable": waits (bounded) until the kubelet reports the node Ready, the cloud controller
+    /// "Ready means usable": checks that the image runs the OS pack's release, then waits (bounded) until the kubelet reports the node Ready, the cloud controller
     /// manager has initialized it (no <c>uninitialized</c> taint), the CNI's agent pod on it is ready, and
     /// the cluster DNS answers for <c>kubernetes.default.svc</c> from it. The first check that does not pass
     /// in time ends it with the Failed phase, naming the check and what the cluster says about it. The
@@ -105,6 +105,9 @@ internal static class NodeScripts
         foreach (var (cni, selector) in PackCatalog.NetworkAgentSelectors)
             script.Append($"  {cni}) agent={selector} ;;\n");
         script.Append("  *) fail \"no agent pod is known for the network pack $PALETTE_CNI\" ;;\nesac\n");
+        // The image must be the OS pack's release: packages, kernel modules and containerd differ between them.
+        script.Append("os=$(. /etc/os-release && echo \"$VERSION_ID ($VERSION_CODENAME)\")\n");
+        script.Append("case \"$os\" in\n  \"$PALETTE_OS_VERSION \"*) ;;\n  *) fail \"the image runs Ubuntu $os, the cluster's OS pack is $PALETTE_OS_VERSION\" ;;\nesac\n");
         script.Append("within node_ready || fail \"the kubelet does not report the node Ready: " +
             "$(kc get node \"$PALETTE_NODE_NAME\" -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].message}' 2>&1 || true)\"\n");
         script.Append("within initialized || fail \"the cloud controller manager did not initialize the node (taint node.cloudprovider.kubernetes.io/uninitialized remains)\"\n");

@@ -223,6 +223,30 @@ public static class UserData
         return overrideValue ?? baseValue;
     }
 
-    /// <summary>User data travels base64-encoded in RunInstances and is limited to 16 KiB before encoding.</summary>
-    public static string Encode(string userData) => Convert.ToBase64String(Encoding.UTF8.GetBytes(userData));
+    /// <summary>
+    /// User data as RunInstances takes it: gzip-compressed (cloud-init recognises gzip by its magic bytes and
+    /// decompresses it before it reads the cloud-config), then base64-encoded. EC2 allows 16 KiB of user data
+    /// before base64; compressed, the same limit holds several times the pack values the plain text would.
+    /// </summary>
+    public static string Encode(string userData) => Convert.ToBase64String(Compress(userData));
+
+    /// <summary>The user data as EC2 stores it (the bytes its 16 KiB limit counts): gzip at the smallest size, deterministic (no name, no time).</summary>
+    public static byte[] Compress(string userData)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(userData));
+        return buffer.ToArray();
+    }
+
+    /// <summary>The text of user data as EC2 returns it (base64), decompressed where it is gzip, as cloud-init reads it.</summary>
+    public static string Decode(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
+            return Encoding.UTF8.GetString(bytes);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
 }

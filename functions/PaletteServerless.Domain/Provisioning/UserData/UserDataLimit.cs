@@ -32,7 +32,7 @@ public static class UserDataLimit
     public static (string Node, int Bytes) Largest(Cluster cluster, ClusterProfile profile)
     {
         var first = ClusterPlan.Build(cluster).Instances.First(i => i.IsFirstControlPlane);
-        return (first.Name, Encoding.UTF8.GetByteCount(UserData.Build(cluster, profile, first, PlaceholderApiHost, PlaceholderCaCertHash)));
+        return (first.Name, UserData.Compress(UserData.Build(cluster, profile, first, PlaceholderApiHost, PlaceholderCaCertHash)).Length);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public static class UserDataLimit
         var what = overrides.Count > 0
             ? "it carries every pack's values: make them smaller"
             : $"it carries the values of profile '{profile.Name}': that profile's packs need smaller values";
-        rules.Add(field, $"user data of node {node} would be {bytes} bytes; EC2 allows {MaxBytes} ({what})");
+        rules.Add(field, $"user data of node {node} would be {bytes} bytes gzip-compressed; EC2 allows {MaxBytes} ({what})");
     }
 
     /// <summary>

@@ -63,9 +63,6 @@ public static class NodeAgent
     /// <summary>How long kubeadm waits for a healthy kubelet before it gives up (its documented default, 4m0s).</summary>
     public static readonly TimeSpan KubeadmTimeout = TimeSpan.FromMinutes(4);
 
-    /// <summary>How long a node's checks wait for the cluster before they report a failure.</summary>
-    public static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(5);
-
     /// <summary>EC2 allows tag values of up to 256 characters.</summary>
     private const int TagValueLimit = 256;
 
@@ -124,7 +121,7 @@ public static class NodeAgent
         {
             if (NotUsable(world, instance, boot, cluster, readyAt, podNetworkNeeds) is { } reason)
             {
-                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + CheckTimeout, now);
+                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + boot.Gate.Bound, now);
                 return;
             }
             Report(instance, Ready, readyAt, now);

@@ -297,18 +297,24 @@ public sealed class NodeBoot
 /// Ready report: each check a real script makes, recognised by what it asks the cluster or the host.
 /// A check the scripts do not make cannot fail the node: it reports Ready however unusable it is.
 /// </summary>
-public sealed record ReadyGate(bool Reports, bool WaitsForKubelet, bool ChecksInitialized, bool ChecksPodNetwork, bool ChecksDns, bool ChecksOs, bool ReportsFailure)
+/// <param name="Bound">How long the checks wait for the cluster before they give up (the script's deadline).</param>
+public sealed record ReadyGate(bool Reports, bool WaitsForKubelet, bool ChecksInitialized, bool ChecksPodNetwork, bool ChecksDns, bool ChecksOs, bool ReportsFailure, TimeSpan Bound)
 {
     /// <summary>No Ready report at all.</summary>
-    public static readonly ReadyGate Never = new(false, false, false, false, false, false, false);
+    public static readonly ReadyGate Never = new(false, false, false, false, false, false, false, TimeSpan.Zero);
+
+    /// <summary>How long the checks wait when the script names no deadline (<c>kubectl wait</c>'s own timeout, as the scripts give it, else 5 minutes).</summary>
+    private static readonly TimeSpan DefaultBound = TimeSpan.FromMinutes(5);
 
     public static ReadyGate Of(string script) => new(
+        Bound: Regex.Match(script, @"\+\s*(\d+)\s*\)\)") is { Success: true } deadline ? TimeSpan.FromSeconds(int.Parse(deadline.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            : Regex.Match(script, @"--timeout=(\d+)m") is { Success: true } minutes ? TimeSpan.FromMinutes(int.Parse(minutes.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) : DefaultBound,
         Reports: true,
         WaitsForKubelet: script.Contains("condition=Ready", StringComparison.Ordinal),
         ChecksInitialized: script.Contains("node.cloudprovider.kubernetes.io/uninitialized", StringComparison.Ordinal),
         ChecksPodNetwork: script.Contains("k8s-app=calico-node", StringComparison.Ordinal) || script.Contains("k8s-app=cilium", StringComparison.Ordinal)
             || script.Contains("calico-node", StringComparison.Ordinal),
         ChecksDns: script.Contains("kubernetes.default.svc", StringComparison.Ordinal),
-        ChecksOs: script.Contains("os-release", StringComparison.Ordinal),
+        ChecksOs: script.Contains("/etc/os-release", StringComparison.Ordinal),
         ReportsFailure: Regex.IsMatch(script, @"\s" + NodeAgent.Failed + @"\b"));
 }

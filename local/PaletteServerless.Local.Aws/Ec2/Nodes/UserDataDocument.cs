@@ -16,9 +16,9 @@ public sealed record UserDataDocument(Dictionary<string, string> Files, List<str
         string text;
         try
         {
-            text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            text = Text(Convert.FromBase64String(base64));
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
             return null;
         }
@@ -49,6 +49,16 @@ public sealed record UserDataDocument(Dictionary<string, string> Files, List<str
             _ => "",
         }).ToList();
         return new UserDataDocument(files, packages, commands);
+    }
+
+    /// <summary>The user data's text: cloud-init decompresses gzip (by its magic bytes) before it reads anything.</summary>
+    private static string Text(byte[] bytes)
+    {
+        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
+            return Encoding.UTF8.GetString(bytes);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     /// <summary>
