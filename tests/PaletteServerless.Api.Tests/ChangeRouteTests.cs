@@ -65,8 +65,10 @@ public class ChangeRouteTests(StoreFixture fixture) : IClassFixture<StoreFixture
     public async Task Pack_values_too_big_for_EC2_s_user_data_are_a_400_naming_the_pack_on_create_dry_run_and_patch_and_nothing_is_stored()
     {
         await _api.SeedProjectAsync(Project);
-        // About 20 KiB of values: the first control plane's user data would pass EC2's 16 KiB.
-        var big = string.Join('\n', Enumerable.Range(0, 320).Select(i => $"key{i:D5}: {new string('v', 54)}"));
+        // About 25 KiB of random values (the user data is gzip-compressed: repeats would shrink to nothing),
+        // so the first control plane's user data would pass EC2's 16 KiB.
+        var random = new Random(7);
+        var big = string.Join('\n', Enumerable.Range(0, 400).Select(i => $"key{i:D5}: {new string([.. Enumerable.Range(0, 54).Select(_ => (char)('a' + random.Next(26)))])}"));
 
         var spec = ApiHarness.ClusterJson("roomy");
         spec["profile"]!["packValues"] = new JsonObject { ["cilium"] = big };
