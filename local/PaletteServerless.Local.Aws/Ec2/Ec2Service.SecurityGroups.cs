@@ -84,7 +84,7 @@ public sealed partial class Ec2Service
         foreach (var permission in r.P.Structures("IpPermissions"))
         {
             var protocol = NormalizeProtocol(permission["IpProtocol"]);
-            var (from, to) = protocol == "-1" ? ((int?)null, (int?)null) : (permission.Int("FromPort"), permission.Int("ToPort"));
+            var (from, to) = HasPorts(protocol) ? (permission.Int("FromPort"), permission.Int("ToPort")) : ((int?)null, (int?)null);
             foreach (var range in permission.Structures("IpRanges"))
             {
                 var cidr = range.Required("CidrIp");
@@ -106,13 +106,16 @@ public sealed partial class Ec2Service
             rules.Add(new SecurityGroupRule
             {
                 Protocol = protocol,
-                FromPort = protocol == "-1" ? null : r.P.Int("FromPort"),
-                ToPort = protocol == "-1" ? null : r.P.Int("ToPort"),
+                FromPort = HasPorts(protocol) ? r.P.Int("FromPort") : null,
+                ToPort = HasPorts(protocol) ? r.P.Int("ToPort") : null,
                 CidrIpv4 = topCidr,
             });
         }
         return rules;
     }
+
+    /// <summary>EC2 keeps ports only for tcp, udp and icmp (type and code); any other protocol is all of its traffic.</summary>
+    private static bool HasPorts(string protocol) => protocol is "tcp" or "udp" or "icmp";
 
     private static string NormalizeProtocol(string? protocol) => protocol?.ToLowerInvariant() switch
     {
@@ -121,6 +124,8 @@ public sealed partial class Ec2Service
         "6" or "tcp" => "tcp",
         "17" or "udp" => "udp",
         "1" or "icmp" => "icmp",
+        // EC2 takes any IP protocol number (e.g. 4, IP-in-IP, which Calico needs) and names it by its number.
+        var number when int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 255 => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
         var other => throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{other}' for IP protocol. Unknown protocol."),
     };
 
