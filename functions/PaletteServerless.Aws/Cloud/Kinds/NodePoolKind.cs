@@ -87,7 +87,9 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                     // control planes may read the CA and certificate key.
                     IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.InstanceProfileOf(instance.Role) },
                     // IMDSv2 only; one hop, so a pod (one more hop away) cannot take the node's role, unless a
-                    // pack of the profile documents that its pods need IMDS (PackNetworkRequirements).
+                    // pack of the profile documents that its pods need IMDS (PackNetworkRequirements). Like the
+                    // instance profile, not part of the launch fingerprint: a product upgrade that changes launch
+                    // options does not roll every existing cluster by itself; their next roll picks them up.
                     MetadataOptions = new InstanceMetadataOptionsRequest
                     {
                         HttpTokens = HttpTokensState.Required,
