@@ -124,6 +124,13 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         (await RulesAsync(resources, SecurityGroupRoles.ControlPlane)).Should().Contain(["tcp/6443-6443<apiserver-lb", "tcp/2379-2380<controlplane"])
             .And.NotContain("tcp/2379-2380<node").And.NotContain(r => r.StartsWith("tcp/10259", StringComparison.Ordinal));
         (await RulesAsync(resources, SecurityGroupRoles.Node)).Should().Contain(["tcp/30000-32767<node"]);
+
+        // The cloud controller manager (configured with the cluster's name) finds the nodes' group by this tag.
+        var groups = (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        {
+            GroupIds = [.. SecurityGroupRoles.All.Select(r => resources.Id(ResourceKinds.SecurityGroup, r))],
+        })).SecurityGroups;
+        groups.Should().HaveCount(3).And.OnlyContain(g => g.Tags.Any(t => t.Key == "kubernetes.io/cluster/demo" && t.Value == "owned"));
     }
 
     [Fact]
