@@ -107,8 +107,9 @@ public static class FunctionPolicies
         // control-plane nodes with the target group and deregisters old ones.
         ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
             | ClusterPermissions.RegisterTargets | ClusterPermissions.DrainTargets | ClusterPermissions.ReadSecrets),
-        // Generation applied: Updating -> Running, or again for a newer one (the table and the bus only).
-        ["FinishUpdate"] = new(ClusterPermissions.None),
+        // Revokes the rules between the nodes' security groups that the CNI's values no longer need (every pool has
+        // rolled); then generation applied: Updating -> Running, or again for a newer one.
+        ["FinishUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.SecurityGroupRules),
         // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
 

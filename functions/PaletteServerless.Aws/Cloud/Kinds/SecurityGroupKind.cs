@@ -59,13 +59,15 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
 
     /// <summary>
     /// The rules between the cluster's recorded groups made to match <paramref name="traffic"/> (a day-2
-    /// change of the CNI's values, or its pack, needs other protocols). Returns what changed, e.g.
-    /// <c>+udp/4789 -4</c>, or an empty list.
+    /// change of the CNI's values, or its pack, needs other protocols): the missing ones added and, with
+    /// <paramref name="revokeUnneeded"/>, ours no longer needed revoked. An update adds before its nodes roll
+    /// and revokes only once every pool has rolled, so no node still running the old network loses it
+    /// mid-update. Returns what changed, e.g. <c>+node:udp/4789</c>, <c>-node:ip-protocol/4</c>, or an empty list.
     /// </summary>
-    public Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyList<NodeTraffic> traffic, CancellationToken ct) =>
-        ReconcileAsync(SecurityGroupRoles.All.ToDictionary(role => role, role => resources.Id(ResourceKinds.SecurityGroup, role)), traffic, ct);
+    public Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyList<NodeTraffic> traffic, bool revokeUnneeded, CancellationToken ct) =>
+        ReconcileAsync(SecurityGroupRoles.All.ToDictionary(role => role, role => resources.Id(ResourceKinds.SecurityGroup, role)), traffic, ct, revokeUnneeded);
 
-    private async Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct, bool revokeUnneeded = true)
     {
         var ours = ids.Values.ToHashSet(StringComparer.Ordinal);
         var changes = await Task.WhenAll(new[] { SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node }.Select(async role =>
@@ -77,7 +79,7 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
                 .SelectMany(p => (p.UserIdGroupPairs ?? []).Where(g => ours.Contains(g.GroupId)).Select(g => (Permission: p, Key: KeyOf(p, g.GroupId))))
                 .ToList();
             var missing = wanted.Where(w => existing.All(e => e.Key != w.Key)).ToList();
-            var unneeded = existing.Where(e => wanted.All(w => w.Key != e.Key)).ToList();
+            var unneeded = revokeUnneeded ? existing.Where(e => wanted.All(w => w.Key != e.Key)).ToList() : [];
             if (missing.Count > 0)
                 await AuthorizeAsync(groupId, [.. missing.Select(m => m.Permission)], ct);
             if (unneeded.Count > 0)
