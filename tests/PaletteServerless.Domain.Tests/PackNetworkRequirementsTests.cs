@@ -90,4 +90,36 @@ public class PackNetworkRequirementsTests
         PackNetworkRequirements.MetadataHopLimit(Profile("cilium")).Should().Be(1);
         PackNetworkRequirements.PodMetadata.Should().OnlyContain(n => n.Reason.Length > 0, "every line says why");
     }
+
+    [Theory]
+    [InlineData("calico", "encapsulation: vxlan\n", 0)]
+    [InlineData("calico", "encapsulation: GRE\n", 1)]
+    [InlineData("calico", "encapsulation: VXLAN\nbgp: maybe\n", 1)]
+    [InlineData("cilium", "tunnelProtocol: gre\nroutingMode: native\n", 1)]
+    [InlineData("aws-ebs-csi", "encapsulation: GRE\n", 0)]
+    public void A_cni_value_outside_the_table_is_refused_naming_the_key(string pack, string values, int errors)
+    {
+        var found = PackNetworkRequirements.ValueErrors(pack, values);
+        found.Should().HaveCount(errors);
+        found.Count(e => e.Contains("must be one of", StringComparison.Ordinal)).Should().Be(errors);
+    }
+
+    [Fact]
+    public void A_cluster_whose_pack_values_choose_an_unknown_encapsulation_is_refused_at_validation()
+    {
+        var spec = new Clusters.ClusterSpec
+        {
+            Name = "demo",
+            CloudAccount = "main",
+            Profile = new Clusters.ProfileReference { Name = "p", Version = "1.0.0", PackValues = new() { ["calico"] = "encapsulation: GRE\n" } },
+            Cloud = new Clusters.CloudSpec { Region = "us-east-1", SshKeyName = "key", VpcCidr = "10.0.0.0/16" },
+            NodePools =
+            [
+                new Clusters.NodePoolSpec { Name = "cp", Role = "control-plane", Count = 1, InstanceType = "m5.large", AvailabilityZones = ["us-east-1a"] },
+                new Clusters.NodePoolSpec { Name = "workers", Role = "worker", Count = 1, InstanceType = "m5.large", AvailabilityZones = ["us-east-1a"] },
+            ],
+        };
+        var error = FluentActions.Invoking(() => Clusters.ClusterSpecValidator.Validate(spec)).Should().Throw<Errors.ValidationFailedException>().Which;
+        error.Errors.Should().Contain(e => e.Field == "profile.packValues.calico" && e.Message.Contains("encapsulation", StringComparison.Ordinal));
+    }
 }

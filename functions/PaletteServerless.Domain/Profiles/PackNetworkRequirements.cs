@@ -156,6 +156,35 @@ public static class PackNetworkRequirements
         return rules;
     }
 
+    /// <summary>The values each CNI's keys of this table accept: a value outside them would open the wrong protocols.</summary>
+    private static readonly IReadOnlyDictionary<(string Pack, string Key), string[]> Choices = new Dictionary<(string, string), string[]>
+    {
+        [("calico", "encapsulation")] = ["IPIP", "IPIPCrossSubnet", "VXLAN", "VXLANCrossSubnet", "None"],
+        [("calico", "bgp")] = ["Enabled", "Disabled"],
+        [("cilium", "tunnelProtocol")] = ["vxlan", "geneve"],
+        [("cilium", "routingMode")] = ["tunnel", "native"],
+    };
+
+    /// <summary>
+    /// What is wrong with a CNI pack's values for this table (the profile's values and a cluster's
+    /// packValues are both checked at validation): each message names the key and the accepted values.
+    /// </summary>
+    public static IReadOnlyList<string> ValueErrors(string? packName, string? values)
+    {
+        if (packName is null || !Choices.Keys.Any(k => k.Pack == packName))
+            return [];
+        var read = Read(values);
+        var errors = new List<string>();
+        foreach (var ((pack, key), accepted) in Choices)
+        {
+            if (pack != packName || !read.TryGetValue(key, out var value) || value is null)
+                continue;
+            if (value is not string text || !accepted.Contains(text, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{key} must be one of {string.Join(", ", accepted)} (it decides which protocols the nodes' security groups admit)");
+        }
+        return errors;
+    }
+
     private static NodeTraffic Between(string protocol, int from, int to, string purpose) =>
         new(protocol, from, to, purpose, TrafficTarget.AllNodes, TrafficSource.AllNodes);
 
