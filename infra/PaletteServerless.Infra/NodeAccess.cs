@@ -10,7 +10,12 @@ namespace PaletteServerless.Infra;
 /// <summary>
 /// What the nodes of an account need to read their cluster's secrets, made in every account
 /// clusters are built in: the product's KMS key (alias <see cref="SecretParameters.KmsKeyAlias"/>),
-/// and the node role with its instance profile (<see cref="SecretParameters.NodeInstanceProfileName"/>).
+/// and two node roles with their instance profiles: control planes
+/// (<see cref="SecretParameters.ControlPlaneInstanceProfileName"/>) read their cluster's CA,
+/// certificate key and join token, refresh the join token, and hold the cloud controller manager's
+/// permissions (<see cref="CloudControllerManagerPolicy"/>); workers
+/// (<see cref="SecretParameters.WorkerInstanceProfileName"/>) read only the join token, so a worker,
+/// or a pod on one, can never read the CA key and mint cluster-admin certificates.
 ///
 /// How a node is kept to its own cluster: the role reaches only
 /// <c>parameter/palette-serverless/{tenant}/*</c>, and a parameter only when its
@@ -18,7 +23,7 @@ namespace PaletteServerless.Infra;
 /// from (the global key <c>aws:ec2InstanceSourceVPC</c>, present on every request signed with EC2
 /// role credentials). We chose the VPC over the cluster uid because IAM has no way to compare a
 /// parameter's tag with the calling instance's own tags, while every cluster with dynamic placement
-/// has its own VPC; the path cannot carry it either, since one instance profile serves every
+/// has its own VPC; the path cannot carry it either, since one instance profile per node role serves every
 /// cluster of the account. Static clusters sharing a VPC share this fence (README, Known limits).
 ///
 /// How a node reports its phase (<see cref="NodePhases"/>): it may call ec2:CreateTags only on the
@@ -26,17 +31,32 @@ namespace PaletteServerless.Infra;
 /// the policy variable <c>${ec2:SourceInstanceARN}</c> (the ARN of the instance the role credentials
 /// belong to, as the EC2 condition keys document it; IAM resolves policy variables in a Resource),
 /// so the tagged resource must equal the calling instance; <c>aws:TagKeys</c> limits the keys.
+/// The control plane's cloud controller manager statement allows ec2:CreateTags on "*" (upstream's
+/// policy: it tags the security groups it creates for load balancers), so two deny statements keep
+/// the product's own tag keys out of its reach: none anywhere but on the node's own instance, and
+/// there only the phase keys (never the ownership tags the product's decisions read).
 /// </summary>
 public sealed class NodeAccess : Construct
 {
     public Key Key { get; }
-    public Role Role { get; }
-    public CfnInstanceProfile InstanceProfile { get; }
+    public Role ControlPlaneRole { get; }
+    public Role WorkerRole { get; }
+    public CfnInstanceProfile ControlPlaneInstanceProfile { get; }
+    public CfnInstanceProfile WorkerInstanceProfile { get; }
 
     public const string SourceVpcCondition = "ssm:resourceTag/" + SecretParameters.VpcTag;
     public const string SourceVpcVariable = "${aws:ec2InstanceSourceVPC}";
     public const string SourceInstanceArnKey = "ec2:SourceInstanceARN";
     public const string SourceInstanceArnVariable = "${" + SourceInstanceArnKey + "}";
+
+    /// <summary>The prefix of every tag key the product writes (ownership, pool, fingerprint, phase).</summary>
+    public const string ProductTagKeys = "palette.serverless/*";
+
+    /// <summary>Why a node role's statement has a "*" resource; tests require every "*" statement of a node role to be one of these.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AnyResourceJustifications = new Dictionary<string, string>
+    {
+        [CloudControllerManagerPolicy.Sid] = "cloud-provider-aws's documented control-plane policy: resources the controller creates (load balancers, their security groups) have no ARN known in advance, and EC2 / ELB describes support no resource-level permissions",
+    };
 
     /// <param name="tenant">The tenant whose clusters this account runs, or "*" for the product's own account (every tenant).</param>
     public NodeAccess(Construct scope, string id, string tenant) : base(scope, id)
@@ -53,40 +73,91 @@ public sealed class NodeAccess : Construct
         {
             ["StringEquals"] = new Dictionary<string, object> { [SourceVpcCondition] = SourceVpcVariable },
         };
-        Role = new Role(this, "NodeRole", new RoleProps
+        ControlPlaneRole = NodeRole("ControlPlaneRole", SecretParameters.ControlPlaneRoleName,
+            "Kubernetes control planes built by PaletteServerless: read their own cluster's secrets, refresh its join token, report their own phase, run the AWS cloud controller manager",
+            [
+                // kubeadm init needs the CA, kubeadm join --control-plane the certificate key, both the join token.
+                ClusterResourcePolicy.Allow("ReadOwnClusterSecrets", ["ssm:GetParameter", "ssm:GetParameters"],
+                    [.. SecretParameters.All.Select(p => ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{p}"))], ownClusterOnly),
+                // Control planes replace the join token before it expires; nothing else is written.
+                ClusterResourcePolicy.Allow("RefreshOwnJoinToken", ["ssm:PutParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                ReportOwnPhase("ReportOwnPhase"),
+                UseSecretsKey("UseSecretsKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+                CloudControllerManagerPolicy.Statement(),
+                KeepProductTagsOffOtherResources("ProductTagsOnlyOnOwnInstance"),
+                KeepOwnershipTags("OnlyPhaseTagsOfTheProduct"),
+            ]);
+        WorkerRole = NodeRole("WorkerRole", SecretParameters.WorkerRoleName,
+            "Kubernetes workers built by PaletteServerless: read their own cluster's join token, report their own phase",
+            [
+                // A worker joins with the token alone (the CA's hash is in its user data): no CA, no certificate key.
+                ClusterResourcePolicy.Allow("ReadOwnJoinToken", ["ssm:GetParameter", "ssm:GetParameters"],
+                    [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                ReportOwnPhase("WorkerReportsOwnPhase"),
+                UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
+            ]);
+        ControlPlaneInstanceProfile = new CfnInstanceProfile(this, "ControlPlaneInstanceProfile", new CfnInstanceProfileProps
         {
-            RoleName = SecretParameters.NodeRoleName,
-            Description = "Kubernetes nodes built by PaletteServerless: read their own cluster's secrets, refresh its join token, report their own phase",
-            AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
-            InlinePolicies = new Dictionary<string, PolicyDocument>
-            {
-                ["OwnClusterSecrets"] = new(new PolicyDocumentProps
-                {
-                    Statements =
-                    [
-                        ClusterResourcePolicy.Allow("ReadOwnClusterSecrets", ["ssm:GetParameter", "ssm:GetParameters"],
-                            [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*")], ownClusterOnly),
-                        // Control planes replace the join token before it expires; nothing else is written.
-                        ClusterResourcePolicy.Allow("RefreshOwnJoinToken", ["ssm:PutParameter"],
-                            [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
-                        ClusterResourcePolicy.Allow("ReportOwnPhase", ["ec2:CreateTags"], [SourceInstanceArnVariable], new Dictionary<string, object>
-                        {
-                            // Only from an instance of this account (the variable is then its own ARN) ...
-                            ["ArnLike"] = new Dictionary<string, object> { [SourceInstanceArnKey] = $"arn:{Aws.PARTITION}:ec2:*:{Aws.ACCOUNT_ID}:instance/*" },
-                            // ... and only the phase keys: never the ownership tags the product's decisions read.
-                            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
-                            ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
-                        }),
-                        ClusterResourcePolicy.Allow("UseSecretsKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [Key.KeyArn],
-                            new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["kms:ViaService"] = "ssm.*.amazonaws.com" } }),
-                    ],
-                }),
-            },
+            InstanceProfileName = SecretParameters.ControlPlaneInstanceProfileName,
+            Roles = [ControlPlaneRole.RoleName],
         });
-        InstanceProfile = new CfnInstanceProfile(this, "NodeInstanceProfile", new CfnInstanceProfileProps
+        WorkerInstanceProfile = new CfnInstanceProfile(this, "WorkerInstanceProfile", new CfnInstanceProfileProps
         {
-            InstanceProfileName = SecretParameters.NodeInstanceProfileName,
-            Roles = [Role.RoleName],
+            InstanceProfileName = SecretParameters.WorkerInstanceProfileName,
+            Roles = [WorkerRole.RoleName],
         });
     }
+
+    private Role NodeRole(string id, string name, string description, PolicyStatement[] statements) => new(this, id, new RoleProps
+    {
+        RoleName = name,
+        Description = description,
+        AssumedBy = new ServicePrincipal("ec2.amazonaws.com"),
+        InlinePolicies = new Dictionary<string, PolicyDocument>
+        {
+            ["NodePermissions"] = new(new PolicyDocumentProps { Statements = statements }),
+        },
+    });
+
+    private PolicyStatement UseSecretsKey(string sid, params string[] actions) =>
+        ClusterResourcePolicy.Allow(sid, actions, [Key.KeyArn],
+            new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["kms:ViaService"] = "ssm.*.amazonaws.com" } });
+
+    private static PolicyStatement ReportOwnPhase(string sid) =>
+        ClusterResourcePolicy.Allow(sid, ["ec2:CreateTags"], [SourceInstanceArnVariable], new Dictionary<string, object>
+        {
+            // Only from an instance of this account (the variable is then its own ARN) ...
+            ["ArnLike"] = new Dictionary<string, object> { [SourceInstanceArnKey] = $"arn:{Aws.PARTITION}:ec2:*:{Aws.ACCOUNT_ID}:instance/*" },
+            // ... and only the phase keys: never the ownership tags the product's decisions read.
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
+            ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
+        });
+
+    /// <summary>No product tag key on anything but the node's own instance, whatever else allows ec2:CreateTags.</summary>
+    private static PolicyStatement KeepProductTagsOffOtherResources(string sid) => new(new PolicyStatementProps
+    {
+        Sid = sid,
+        Effect = Effect.DENY,
+        Actions = ["ec2:CreateTags", "ec2:DeleteTags"],
+        NotResources = [SourceInstanceArnVariable],
+        Conditions = new Dictionary<string, object>
+        {
+            ["ForAnyValue:StringLike"] = new Dictionary<string, object> { ["aws:TagKeys"] = ProductTagKeys },
+        },
+    });
+
+    /// <summary>Of the product's tag keys, only the phase keys, even on the node's own instance (its ownership, pool and fingerprint tags stay as launched).</summary>
+    private static PolicyStatement KeepOwnershipTags(string sid) => new(new PolicyStatementProps
+    {
+        Sid = sid,
+        Effect = Effect.DENY,
+        Actions = ["ec2:CreateTags", "ec2:DeleteTags"],
+        Resources = ["*"],
+        Conditions = new Dictionary<string, object>
+        {
+            ["ForAnyValue:StringLike"] = new Dictionary<string, object> { ["aws:TagKeys"] = ProductTagKeys },
+            ["ForAnyValue:StringNotEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
+        },
+    });
 }

@@ -6,6 +6,7 @@ using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Aws.Storage;
+using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.EndToEnd.Tests;
 
@@ -53,14 +54,16 @@ public sealed class SecretsTests(LocalStackFixture stack)
         while (start is not null);
         table.ToString().Should().Contain(uid, "the scan reads the cluster's items").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey);
 
-        // Not in any node's user data, as EC2 hands it out; every node runs with the node instance profile.
+        // Not in any node's user data, as EC2 hands it out; control planes and workers run with their own instance profiles.
         using var ec2 = stack.Ec2();
         var instances = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Amazon.EC2.Model.Filter("tag:palette.serverless/cluster-uid", [uid])] }))
             .Reservations.SelectMany(r => r.Instances).ToList();
         instances.Should().HaveCount(4, "three control planes (one init, two joins) and a worker");
         foreach (var instance in instances)
         {
-            instance.IamInstanceProfile.Arn.Should().Be("arn:aws:iam::000000000000:instance-profile/PaletteServerlessNode");
+            var role = instance.Tags.Single(t => t.Key == "sigs.k8s.io/cluster-api-provider-aws/role").Value;
+            instance.IamInstanceProfile.Arn.Should().Be("arn:aws:iam::000000000000:instance-profile/"
+                + (role == "controlplane" ? SecretParameters.ControlPlaneInstanceProfileName : SecretParameters.WorkerInstanceProfileName));
             var encoded = (await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = instance.InstanceId, Attribute = "userData" })).InstanceAttribute.UserData;
             var userData = PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
             userData.Should().Contain($"path='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");

@@ -21,6 +21,14 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     private IEnumerable<(string Owner, JsonObject Statement)> AllStatements =>
         synthesized.ProductJson.PolicyStatements().Concat(synthesized.TargetJson.PolicyStatements());
 
+    /// <summary>
+    /// The node roles (NodeAccess, construct "Nodes") are the nodes' and the cloud controller manager's, not a
+    /// function's: NodeAccessTests judges them; the cluster-permission rules below are the functions' and the target role's.
+    /// </summary>
+    private static bool IsNodeRole(string owner) => owner.StartsWith("Nodes", StringComparison.Ordinal);
+
+    private IEnumerable<(string Owner, JsonObject Statement)> FunctionAndTargetStatements => AllStatements.Where(s => !IsNodeRole(s.Owner));
+
     [Fact]
     public void No_statement_in_either_stack_allows_a_wildcard_action()
     {
@@ -28,7 +36,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         statements.Should().NotBeEmpty();
         foreach (var (owner, statement) in statements)
         {
-            statement["Effect"]!.GetValue<string>().Should().Be("Allow");
+            // Only the node roles deny (fences around the cloud controller manager's CreateTags); a deny grants nothing.
+            statement["Effect"]!.GetValue<string>().Should().Be(IsNodeRole(owner) && statement["Effect"]!.GetValue<string>() == "Deny" ? "Deny" : "Allow");
             statement["NotAction"].Should().BeNull();
             TemplateJson.Strings(statement["Action"]).Should().NotContain(a => a.Contains('*'), $"{owner}: {statement.ToJsonString()}");
         }
@@ -41,6 +50,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         {
             var sid = statement["Sid"]?.GetValue<string>();
             if (sid is not null && ClusterResourcePolicy.AnyResourceJustifications.ContainsKey(sid))
+                continue;
+            if (IsNodeRole(owner) && (statement["Effect"]!.GetValue<string>() == "Deny" || (sid is not null && NodeAccess.AnyResourceJustifications.ContainsKey(sid))))
                 continue;
             TemplateJson.Strings(statement["Action"]).Should().BeSubsetOf(CdkAddedAnyResourceActions, $"{owner}: {statement.ToJsonString()}");
         }
@@ -141,17 +152,17 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     public void Cluster_creates_require_the_ownership_tag_on_the_request_and_mutations_on_the_resource()
     {
         // The target-account role holds every cluster permission (ClusterPermissions.All), as synthesized.
-        var statements = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)
+        var statements = synthesized.TargetJson.PolicyStatements().Where(s => !IsNodeRole(s.Owner)).Select(s => s.Statement)
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
 
         string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances",
             "CreateTaggedSecrets"];
         string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
-            "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances",
+            "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances", "ReconcileOwnedSecurityGroupRules",
             "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
-        // The secrets' path (listing), the product key (as SSM uses it), passing the node role to EC2, reading its profile,
-        // and the node role's own statements (NodeAccessTests).
-        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRole", "ReadNodeInstanceProfile", "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey"];
+        // The secrets' path (listing), the product key (as SSM uses it), passing the node roles to EC2, reading their profiles
+        // (the node roles' own statements: NodeAccessTests).
+        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRoles", "ReadNodeInstanceProfiles"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
         // and security groups under static placement).
@@ -317,7 +328,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         var definition = FunctionCatalog.All.Single(f => f.Name == function);
         var allowing = synthesized.ProductJson.StatementsOfRole(RoleOf(definition)).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
         allowing.Should().NotBeEmpty($"{function} calls {action}");
-        var targetAllowing = synthesized.TargetJson.PolicyStatements().Select(s => s.Statement).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
+        var targetAllowing = synthesized.TargetJson.PolicyStatements().Where(s => !IsNodeRole(s.Owner)).Select(s => s.Statement).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
         targetAllowing.Should().NotBeEmpty($"a cluster in a target account has {function} call {action} through the target role");
         foreach (var statement in allowing.Concat(targetAllowing))
         {
@@ -373,7 +384,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             "ec2:DeleteRoute", "ec2:DescribeAccountAttributes", "elasticloadbalancing:ModifyTargetGroupAttributes",
             "elasticloadbalancing:DeleteListener", "elasticloadbalancing:DescribeTags", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
         ];
-        foreach (var (owner, statement) in AllStatements)
+        foreach (var (owner, statement) in FunctionAndTargetStatements)
             TemplateJson.Strings(statement["Action"]).Should().NotIntersectWith(unused, owner);
         // Only the steps that take a node out of the API load balancer may deregister targets; the teardown deletes the target group instead.
         var deregistering = FunctionCatalog.All.Where(f => synthesized.ProductJson.StatementsOfRole(RoleOf(f))

@@ -1,13 +1,15 @@
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Infra.Iam;
 using PaletteServerless.Infra.Tests.Support;
 
 namespace PaletteServerless.Infra.Tests;
 
 /// <summary>
-/// The nodes' access to their cluster's secrets (issue 13), in the target-account stack and in the
+/// The nodes' access to their cluster's secrets (issues 13 and 21), in the target-account stack and in the
 /// product stack (cloud accounts without a role build in the product account): the KMS key, the
-/// node role and its instance profile, and a policy that reaches only the tenant's path and, by
-/// the parameter's VPC tag, only the node's own cluster.
+/// control-plane and worker roles with their instance profiles, policies that reach only the tenant's
+/// path and, by the parameter's VPC tag, only the node's own cluster (workers: only its join token),
+/// and the cloud controller manager's documented permissions on the control plane only.
 /// </summary>
 public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<SynthesizedApp>
 {
@@ -15,9 +17,18 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
 
     private TemplateJson Template(string stack) => stack == "target" ? synthesized.TargetJson : synthesized.ProductJson;
 
+    /// <summary>A node role's inline statements by sid.</summary>
+    private Dictionary<string, System.Text.Json.Nodes.JsonObject> StatementsOf(string stack, string roleName)
+    {
+        var role = Template(stack).Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == roleName);
+        return role.Resource["Properties"]!["Policies"]!.AsArray()
+            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject())
+            .ToDictionary(s => s["Sid"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(Stacks))]
-    public void The_stack_makes_the_secrets_key_with_rotation_and_the_node_instance_profile_the_product_launches_with(string stack)
+    public void The_stack_makes_the_secrets_key_with_rotation_and_the_two_node_instance_profiles_the_product_launches_with(string stack)
     {
         var json = Template(stack);
         var key = json.Resources("AWS::KMS::Key").Should().ContainSingle().Subject.Resource;
@@ -25,30 +36,31 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         key["DeletionPolicy"]!.GetValue<string>().Should().Be("Retain", "parameters it encrypted may outlive the stack");
         json.Resources("AWS::KMS::Alias").Should().ContainSingle().Subject.Resource["Properties"]!["AliasName"]!.GetValue<string>()
             .Should().Be(SecretParameters.KmsKeyAlias);
-        var profile = json.Resources("AWS::IAM::InstanceProfile").Should().ContainSingle().Subject.Resource["Properties"]!;
-        profile["InstanceProfileName"]!.GetValue<string>().Should().Be(SecretParameters.NodeInstanceProfileName);
-        var role = json.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
-        profile["Roles"]!.ToJsonString().Should().Contain(role.LogicalId);
-        role.Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray().Should().ContainSingle()
-            .Which!["Principal"]!["Service"]!.GetValue<string>().Should().Be("ec2.amazonaws.com");
+        var profiles = json.Resources("AWS::IAM::InstanceProfile").Select(p => p.Resource["Properties"]!).ToList();
+        profiles.Select(p => p["InstanceProfileName"]!.GetValue<string>()).Should()
+            .BeEquivalentTo([SecretParameters.ControlPlaneInstanceProfileName, SecretParameters.WorkerInstanceProfileName]);
+        foreach (var (profileName, roleName) in new[] { (SecretParameters.ControlPlaneInstanceProfileName, SecretParameters.ControlPlaneRoleName), (SecretParameters.WorkerInstanceProfileName, SecretParameters.WorkerRoleName) })
+        {
+            var role = json.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == roleName);
+            profiles.Single(p => p["InstanceProfileName"]!.GetValue<string>() == profileName)["Roles"]!.ToJsonString().Should().Contain(role.LogicalId);
+            role.Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray().Should().ContainSingle()
+                .Which!["Principal"]!["Service"]!.GetValue<string>().Should().Be("ec2.amazonaws.com");
+        }
     }
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public void Nodes_read_only_their_tenants_path_and_only_parameters_tagged_with_their_own_VPC_and_write_only_the_join_token(string stack)
+    public void Control_planes_read_their_own_clusters_ca_certificate_key_and_join_token_and_write_only_the_join_token(string stack)
     {
-        var json = Template(stack);
-        var role = json.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
-        var statements = role.Resource["Properties"]!["Policies"]!.AsArray()
-            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject())
-            .ToDictionary(s => s["Sid"]!.GetValue<string>());
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey"]);
-
-        var tenant = stack == "target" ? "{\"Ref\":\"Tenant\"}" : "/palette-serverless/*/*";
+        var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey",
+            CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
+        var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
+        foreach (var parameter in SecretParameters.All)
+            read.Should().Contain($"/*/{parameter}\"");
         foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken" })
         {
-            var resource = statements[sid]["Resource"]!.ToJsonString();
-            resource.Should().Contain(":parameter/palette-serverless/").And.Contain(stack == "target" ? tenant : "palette-serverless/*/*");
+            statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/").And.Contain(stack == "target" ? "{\"Ref\":\"Tenant\"}" : "palette-serverless/*/*");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
                 .Should().Be("${aws:ec2InstanceSourceVPC}", sid);
         }
@@ -61,21 +73,69 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public void Nodes_tag_only_the_instance_they_run_on_and_only_with_the_phase_keys(string stack)
+    public void Workers_read_only_their_own_clusters_join_token_never_the_ca_or_the_certificate_key_and_write_nothing(string stack)
     {
-        var role = Template(stack).Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]?.GetValue<string>() == SecretParameters.NodeRoleName);
-        var statements = role.Resource["Properties"]!["Policies"]!.AsArray()
-            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
-        var taggers = statements.Where(s => TemplateJson.Strings(s["Action"]).Any(a => a.StartsWith("ec2:", StringComparison.Ordinal))).ToList();
-        var tag = taggers.Should().ContainSingle("no other EC2 action is the node's").Subject;
-        TemplateJson.Strings(tag["Action"]).Should().Equal(["ec2:CreateTags"]);
-        tag["Effect"]!.GetValue<string>().Should().Be("Allow");
-        // The tagged resource is the calling instance's own ARN, from its credentials.
-        TemplateJson.Strings(tag["Resource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
-        tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
-        TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
-            .BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
-        tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
+        var statements = StatementsOf(stack, SecretParameters.WorkerRoleName);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        var read = statements["ReadOwnJoinToken"];
+        TemplateJson.Strings(read["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
+        read["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}").And.NotContain(",{\"Fn::Join\"", "one parameter only");
+        read["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>().Should().Be("${aws:ec2InstanceSourceVPC}");
+        var everything = string.Join("\n", statements.Values.Select(s => s.ToJsonString()));
+        everything.Should().NotContain($"/{SecretParameters.CertificateAuthority}\"").And.NotContain(SecretParameters.CertificateKey)
+            .And.NotContain("ssm:PutParameter").And.NotContain("kms:Encrypt");
+        TemplateJson.Strings(statements["WorkerDecryptsSecrets"]["Action"]).Should().Equal(["kms:Decrypt"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void The_control_plane_holds_exactly_the_cloud_controller_managers_documented_policy(string stack)
+    {
+        var ccm = StatementsOf(stack, SecretParameters.ControlPlaneRoleName)[CloudControllerManagerPolicy.Sid];
+        ccm["Effect"]!.GetValue<string>().Should().Be("Allow");
+        TemplateJson.Strings(ccm["Action"]).Should().BeEquivalentTo(CloudControllerManagerPolicy.Actions);
+        // The actions cloud-provider-aws's docs/prerequisites.md lists for the control plane (a sample of each service).
+        TemplateJson.Strings(ccm["Action"]).Should().Contain(["ec2:DescribeInstances", "ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress",
+            "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:RegisterTargets", "autoscaling:DescribeAutoScalingGroups",
+            "iam:CreateServiceLinkedRole", "kms:DescribeKey"]).And.HaveCount(56);
+        TemplateJson.Strings(ccm["Resource"]).Should().Equal(["*"]);
+        ccm["Condition"].Should().BeNull();
+        // Workers get none of it: the controller runs on the control planes only.
+        StatementsOf(stack, SecretParameters.WorkerRoleName).Values.SelectMany(s => TemplateJson.Strings(s["Action"]))
+            .Should().NotContain(a => a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal) || a.StartsWith("autoscaling:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Both_roles_tag_only_the_instance_they_run_on_and_only_with_the_phase_keys(string stack)
+    {
+        foreach (var (roleName, sid) in new[] { (SecretParameters.ControlPlaneRoleName, "ReportOwnPhase"), (SecretParameters.WorkerRoleName, "WorkerReportsOwnPhase") })
+        {
+            var statements = StatementsOf(stack, roleName);
+            var tag = statements[sid];
+            TemplateJson.Strings(tag["Action"]).Should().Equal(["ec2:CreateTags"]);
+            tag["Effect"]!.GetValue<string>().Should().Be("Allow");
+            // The tagged resource is the calling instance's own ARN, from its credentials.
+            TemplateJson.Strings(tag["Resource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
+            tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
+            TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
+                .BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+            tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
+            // Any other EC2 tagging allowed is the cloud controller manager's (control plane only) ...
+            statements.Where(s => s.Key != sid && s.Value["Effect"]!.GetValue<string>() == "Allow" && TemplateJson.Strings(s.Value["Action"]).Contains("ec2:CreateTags"))
+                .Select(s => s.Key).Should().BeSubsetOf([CloudControllerManagerPolicy.Sid], roleName);
+        }
+        // ... and there the product's tag keys are denied on every resource but the node's own instance, and on it all but the phase keys.
+        var control = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
+        var elsewhere = control["ProductTagsOnlyOnOwnInstance"];
+        elsewhere["Effect"]!.GetValue<string>().Should().Be("Deny");
+        TemplateJson.Strings(elsewhere["NotResource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
+        TemplateJson.Strings(elsewhere["Condition"]!["ForAnyValue:StringLike"]!["aws:TagKeys"]).Should().Equal(["palette.serverless/*"]);
+        var ownership = control["OnlyPhaseTagsOfTheProduct"];
+        ownership["Effect"]!.GetValue<string>().Should().Be("Deny");
+        TemplateJson.Strings(ownership["Condition"]!["ForAnyValue:StringNotEquals"]!["aws:TagKeys"]).Should().BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+        foreach (var deny in new[] { elsewhere, ownership })
+            TemplateJson.Strings(deny["Action"]).Should().BeEquivalentTo(["ec2:CreateTags", "ec2:DeleteTags"]);
     }
 
     [Fact]
@@ -104,7 +164,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         // The nodes' own role reads its cluster's parameters (above); of the functions, only the API.
         var readers = synthesized.ProductJson.PolicyStatements().Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("ssm:GetParameter"))
-            .Where(s => !s.Owner.StartsWith("NodesNodeRole", StringComparison.Ordinal)).ToList();
+            .Where(s => !s.Owner.StartsWith("NodesControlPlaneRole", StringComparison.Ordinal) && !s.Owner.StartsWith("NodesWorkerRole", StringComparison.Ordinal)).ToList();
         readers.Select(r => r.Owner).Distinct().Should().ContainSingle().Which.Should().StartWith("Api");
         var statement = readers.Single(r => r.Statement["Sid"]!.GetValue<string>() == "ReadCertificateAuthority").Statement;
         statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless/*/*/ca\"]]}");

@@ -50,7 +50,9 @@ public sealed class NodePoolKindTests
         _inventory.Items.Should().Contain(i => i.Id == "i-new");
         await _cloud.Ec2.Received(1).RunInstancesAsync(Arg.Is<RunInstancesRequest>(r =>
             r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
-            && r.IamInstanceProfile.Name == SecretParameters.NodeInstanceProfileName), Arg.Any<CancellationToken>());
+            && r.IamInstanceProfile.Name == SecretParameters.WorkerInstanceProfileName
+            && r.MetadataOptions.HttpTokens == HttpTokensState.Required && r.MetadataOptions.HttpEndpoint == InstanceMetadataEndpointState.Enabled
+            && r.MetadataOptions.HttpPutResponseHopLimit == 1), Arg.Any<CancellationToken>());
     }
 
     [Fact]

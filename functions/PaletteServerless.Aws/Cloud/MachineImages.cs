@@ -1,13 +1,16 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using PaletteServerless.Domain.Profiles;
 
 namespace PaletteServerless.Aws.Cloud;
 
-/// <summary>The OS image of a node: Canonical's newest Ubuntu 22.04 for the instance type's architecture.</summary>
+/// <summary>
+/// The OS image of a node: the newest image the profile's OS pack names in the catalog
+/// (<see cref="MachineImageInstall"/>: owner and name pattern), for the instance type's architecture.
+/// The catalog is the one source: a profile naming ubuntu 24.04 boots noble, 22.04 jammy.
+/// </summary>
 public static class MachineImages
 {
-    public const string CanonicalOwnerId = "099720109477";
-
     /// <summary>Instance type -> its architecture (x86_64 or arm64), from one DescribeInstanceTypes call.</summary>
     public static async Task<Dictionary<string, string>> ArchitecturesAsync(IAmazonEC2 ec2, IEnumerable<string> instanceTypes, CancellationToken ct)
     {
@@ -18,16 +21,31 @@ public static class MachineImages
             t => t.ProcessorInfo?.SupportedArchitectures?.Contains("arm64") == true ? "arm64" : "x86_64");
     }
 
-    /// <summary>The image id for an architecture, or null when the region has none.</summary>
-    public static async Task<string?> UbuntuAsync(IAmazonEC2 ec2, string architecture, CancellationToken ct)
+    /// <summary>The catalog entry of the profile's OS pack (validated profiles always have one).</summary>
+    public static (CatalogPack Pack, MachineImageInstall Image) OsOf(ClusterProfile profile)
     {
-        var suffix = architecture == "arm64" ? "arm64" : "amd64";
+        var os = profile.PackOfLayer(PackLayers.Os)
+            ?? throw new InvalidOperationException($"profile '{profile.Name}' has no {PackLayers.Os} pack");
+        var pack = PackCatalog.Find(os.Name!, os.Version!)
+            ?? throw new InvalidOperationException($"the catalog has no OS pack {os.Name} {os.Version}");
+        return pack.Install is MachineImageInstall image
+            ? (pack, image)
+            : throw new InvalidOperationException($"catalog pack {pack.Name} {pack.Version} is not a machine image");
+    }
+
+    /// <summary>The name filter of an image entry for an architecture: <c>{arch}</c> is Canonical's amd64 or arm64.</summary>
+    public static string NameFilter(MachineImageInstall image, string architecture) =>
+        image.NamePattern.Replace("{arch}", architecture == "arm64" ? "arm64" : "amd64", StringComparison.Ordinal);
+
+    /// <summary>The newest image id of the OS pack for an architecture, or null when the region has none.</summary>
+    public static async Task<string?> FindAsync(IAmazonEC2 ec2, MachineImageInstall image, string architecture, CancellationToken ct)
+    {
         var response = await ec2.DescribeImagesAsync(new DescribeImagesRequest
         {
-            Owners = [CanonicalOwnerId],
+            Owners = [image.OwnerId],
             Filters =
             [
-                new Filter("name", [$"ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{suffix}-server-*"]),
+                new Filter("name", [NameFilter(image, architecture)]),
                 new Filter("architecture", [architecture]),
             ],
         }, ct);

@@ -31,9 +31,12 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
         if (keys.Count == 0)
             problems.Add($"cloud.sshKeyName: key pair '{definition.Cloud.SshKeyName}' does not exist in {region}");
 
-        // Nodes read their secrets with this profile's role; without it RunInstances would fail half-way.
-        if (!await cloud.Iam.InstanceProfileExistsAsync(SecretParameters.NodeInstanceProfileName, ct))
-            problems.Add($"cloudAccount: the account has no instance profile '{SecretParameters.NodeInstanceProfileName}' for the nodes; deploy the target-account stack (or the product stack) in it");
+        // Nodes read their secrets with their role's profile; without one RunInstances would fail half-way.
+        foreach (var profile in SecretParameters.NodeRoleNames)
+        {
+            if (!await cloud.Iam.InstanceProfileExistsAsync(profile, ct))
+                problems.Add($"cloudAccount: the account has no instance profile '{profile}' for the nodes; deploy the target-account stack (or the product stack) in it");
+        }
 
         var zones = ((await Ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest(), ct)).AvailabilityZones ?? [])
             .Select(z => z.ZoneName).ToHashSet();

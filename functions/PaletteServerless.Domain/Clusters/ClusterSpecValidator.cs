@@ -65,7 +65,11 @@ public static partial class ClusterSpecValidator
         rules.DnsLabel("profile.name", profile!.Name, 1, 63);
         rules.SemVer("profile.version", profile.Version);
         foreach (var (pack, yaml) in profile.PackValues ?? [])
+        {
             rules.Yaml($"profile.packValues.{pack}", yaml, $"the values of pack '{pack}'");
+            foreach (var error in Profiles.PackNetworkRequirements.ValueErrors(pack, yaml))
+                rules.Add($"profile.packValues.{pack}", error);
+        }
     }
 
     private static string? ValidateCloud(Rules rules, CloudSpec? cloud)

@@ -71,6 +71,8 @@ public static class ClusterProfileValidator
             if (rules.Errors.Count == errorsBefore)
                 CheckCatalog(rules, at, pack);
             rules.Yaml($"{at}.values", pack.Values, $"the values of pack '{pack.Name}'");
+            foreach (var error in PackNetworkRequirements.ValueErrors(pack.Name, pack.Values))
+                rules.Add($"{at}.values", error);
             if (pack.Values is { Length: > 32 * 1024 })
                 rules.Add($"{at}.values", "must be at most 32 KiB");
         }

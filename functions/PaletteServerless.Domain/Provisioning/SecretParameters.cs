@@ -6,9 +6,9 @@ namespace PaletteServerless.Domain.Provisioning;
 /// Where a cluster's secrets live: SSM Parameter Store SecureStrings under one path per cluster,
 /// <c>/palette-serverless/{tenant}/{cluster uid}/</c>, in the account and region of the cluster,
 /// encrypted with the product's KMS key. Neither the table nor the user data holds them: nodes
-/// read them at boot with the node instance profile, whose policy reaches only the tenant's path
+/// read them at boot with their role's instance profile (control plane or worker), whose policy reaches only the tenant's path
 /// and, by the parameter's VPC tag, only their own cluster's parameters. CDK makes the key, the
-/// role and the instance profile under these names in every account the product builds in.
+/// roles and the instance profiles under these names in every account the product builds in.
 /// </summary>
 public static class SecretParameters
 {
@@ -18,9 +18,27 @@ public static class SecretParameters
     /// <summary>The product's KMS key in each account, by alias.</summary>
     public const string KmsKeyAlias = "alias/palette-serverless-secrets";
 
-    /// <summary>The role and the instance profile every node runs with (the same name for both, as the console makes them).</summary>
-    public const string NodeRoleName = "PaletteServerlessNode";
-    public const string NodeInstanceProfileName = "PaletteServerlessNode";
+    /// <summary>
+    /// The role and the instance profile control-plane nodes run with (the same name for both, as the
+    /// console makes them): their own cluster's CA, certificate key and join token, and the cloud
+    /// controller manager's permissions.
+    /// </summary>
+    public const string ControlPlaneRoleName = "PaletteServerlessControlPlane";
+    public const string ControlPlaneInstanceProfileName = ControlPlaneRoleName;
+
+    /// <summary>
+    /// The role and the instance profile workers run with: their own cluster's join token only, so
+    /// neither a worker nor a pod on one can read the CA key and mint cluster-admin certificates.
+    /// </summary>
+    public const string WorkerRoleName = "PaletteServerlessWorker";
+    public const string WorkerInstanceProfileName = WorkerRoleName;
+
+    /// <summary>Both node roles (= their instance profiles' names): what preflight checks and the steps may pass to EC2.</summary>
+    public static readonly IReadOnlyList<string> NodeRoleNames = [ControlPlaneRoleName, WorkerRoleName];
+
+    /// <summary>The instance profile a node of a pool role (<see cref="NodePoolRoles"/>) is launched with.</summary>
+    public static string InstanceProfileOf(string poolRole) =>
+        poolRole == NodePoolRoles.ControlPlane ? ControlPlaneInstanceProfileName : WorkerInstanceProfileName;
 
     /// <summary>
     /// The tag every parameter carries with its cluster's VPC id. The node policy lets a node read

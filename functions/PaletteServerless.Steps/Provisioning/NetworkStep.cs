@@ -21,7 +21,9 @@ public sealed class NetworkStep(StepRuntime runtime)
     {
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
-        await new ClusterNetwork(resources).EnsureAsync(plan, ct);
+        // The security groups admit what the profile's CNI (with its values) and kubeadm need between the nodes.
+        var traffic = SecurityGroupKind.TrafficOf(resources.Cluster, await step.ProfileAsync(ct));
+        await new ClusterNetwork(resources).EnsureAsync(plan, traffic, ct);
         var loadBalancer = new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
         var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
         // Both finish before the step ends, whichever fails: nothing is left being made behind a failed step.

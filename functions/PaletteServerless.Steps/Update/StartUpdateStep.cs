@@ -6,7 +6,7 @@ namespace PaletteServerless.Steps.Update;
 
 /// <summary>
 /// Announces Updating (the API stored it with the change; this publishes the event), applies a change of the
-/// cluster's tags in place, and says what to roll: the control-plane pool first, then the worker pools, removed
+/// cluster's tags in place, adds the security-group rules the CNI's values need, and says what to roll: the control-plane pool first, then the worker pools, removed
 /// ones included, in parallel or one after another.
 /// </summary>
 public sealed class StartUpdateStep(StepRuntime runtime)
@@ -27,6 +27,12 @@ public sealed class StartUpdateStep(StepRuntime runtime)
         var retagged = await new ClusterRetagging(resources).ApplyAsync(cluster.AppliedTags, ct);
         if (retagged > 0)
             await runtime.Status.AddEventAsync(cluster, "Normal", "Retagged", $"the cluster's tags were applied to {retagged} resource(s)", ct);
+        // The rules between the nodes follow the CNI's values (a change to VXLAN needs udp/4789), added before
+        // any node rolls: the new nodes' pod network must work when they join. What is no longer needed is
+        // revoked by FinishUpdateStep, once no node runs with the old values.
+        var rules = await new SecurityGroupKind(resources).ReconcileAsync(SecurityGroupKind.TrafficOf(cluster, await step.ProfileAsync(ct)), revokeUnneeded: false, ct);
+        if (rules.Count > 0)
+            await runtime.Status.AddEventAsync(cluster, "Normal", "SecurityGroupRulesUpdated", $"the rules between the nodes' security groups changed for the pod network: {string.Join(", ", rules)}", ct);
         await step.SetConditionAsync("Updated", false, "Updating", $"rolling the node pools to generation {cluster.Generation}", ct);
         return new StepResult
         {

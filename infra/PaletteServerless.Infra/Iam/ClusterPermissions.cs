@@ -37,9 +37,11 @@ public enum ClusterPermissions
     ReadSecrets = 1 << 15,
     /// <summary>Registers instances with the cluster's target group only (control-plane nodes join the API load balancer: the create's polls, a roll, a replacement).</summary>
     RegisterTargets = 1 << 16,
+    /// <summary>Adds and revokes ingress rules of the cluster's own security groups (what its CNI and kubeadm need between the nodes: create and day-2).</summary>
+    SecurityGroupRules = 1 << 17,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules,
 }

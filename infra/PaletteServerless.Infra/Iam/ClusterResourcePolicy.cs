@@ -46,9 +46,9 @@ public static class ClusterResourcePolicy
             yield return AnyResource("ReadVcpuQuota", "servicequotas:GetServiceQuota");
 
         if (permissions.HasFlag(ClusterPermissions.Describe))
-            // Preflight: the node instance profile must exist before any node is launched with it.
-            yield return Allow("ReadNodeInstanceProfile", ["iam:GetInstanceProfile"],
-                [$"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:instance-profile/{SecretParameters.NodeInstanceProfileName}"]);
+            // Preflight: both node instance profiles must exist before any node is launched with one.
+            yield return Allow("ReadNodeInstanceProfiles", ["iam:GetInstanceProfile"],
+                [.. SecretParameters.NodeRoleNames.Select(name => $"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:instance-profile/{name}")]);
 
         if (permissions.HasFlag(ClusterPermissions.FindTagged))
             yield return AnyResource("FindTaggedResources", "tag:GetResources");
@@ -80,6 +80,11 @@ public static class ClusterResourcePolicy
                 [Ec2("internet-gateway/*"), Ec2("route-table/*"), Ec2("security-group/*"), Ec2("subnet/*"), Ec2("vpc/*")],
                 ResourceTagged());
         }
+
+        // Rules of our own groups only; the rules name other groups of ours, which IAM does not authorize separately.
+        if (permissions.HasFlag(ClusterPermissions.SecurityGroupRules))
+            yield return Allow("ReconcileOwnedSecurityGroupRules", ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+                [Ec2("security-group/*")], ResourceTagged());
 
         if (permissions.HasFlag(ClusterPermissions.DeleteNetwork))
             yield return Allow("DeleteOwnedNetwork",
@@ -147,8 +152,10 @@ public static class ClusterResourcePolicy
                  Ec2("network-interface/*"), Ec2("spot-instances-request/*")]);
             yield return TagOnCreate("TagInstancesOnCreate", "ec2:CreateTags", "ec2:CreateAction", ["RunInstances"],
                 [Ec2("instance/*"), Ec2("volume/*")]);
-            // Nodes run with the node instance profile; its role may be passed to EC2 and nothing else.
-            yield return Allow("PassNodeRole", ["iam:PassRole"], [$"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:role/{SecretParameters.NodeRoleName}"],
+            // Control planes and workers run with their own instance profiles; those two roles may be
+            // passed to EC2 and nothing else.
+            yield return Allow("PassNodeRoles", ["iam:PassRole"],
+                [.. SecretParameters.NodeRoleNames.Select(name => $"arn:{CdkAws.PARTITION}:iam::{CdkAws.ACCOUNT_ID}:role/{name}")],
                 new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ec2.amazonaws.com" } });
         }
 

@@ -53,14 +53,15 @@ public static class FunctionPolicies
             ControlsWorkflows: true, ReadsRuns: true),
 
         // Provisioning
-        // Pending -> Provisioning; every check before anything is made: the key pair, the node instance profile,
+        // Pending -> Provisioning; every check before anything is made: the key pair, the two node instance profiles,
         // zones, instance type offerings, quotas (counted by describes; the vCPU quota from Service Quotas), static placement's network.
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
         // The network core, then the API server's load balancer, target group and listener as soon as its subnets exist
         // (no targets yet), and beside it the cluster's secrets in SSM (removed again if a delete or a rollback took
         // the cluster over while they were stored).
+        // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
-            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets),
+            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.SecurityGroupRules),
         // Reads the load balancer's state.
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         // An Elastic IP and a NAT gateway per zone.
@@ -99,14 +100,16 @@ public static class FunctionPolicies
         // Update
         // Announces Updating; applies a change of the cluster's tags in place to everything it owns (the inventory's
         // EC2 resources and the volumes found by the ownership tag, the load balancer with its listener, the secret
-        // parameters); lists the pools from the inventory.
-        ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag),
+        // parameters); re-ensures the rules between the nodes' security groups for the CNI's (maybe changed) values;
+        // lists the pools from the inventory.
+        ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag | ClusterPermissions.SecurityGroupRules),
         // Launches and terminates one pool's nodes (reading the cluster's secrets for the launch); registers new
         // control-plane nodes with the target group and deregisters old ones.
         ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
             | ClusterPermissions.RegisterTargets | ClusterPermissions.DrainTargets | ClusterPermissions.ReadSecrets),
-        // Generation applied: Updating -> Running, or again for a newer one (the table and the bus only).
-        ["FinishUpdate"] = new(ClusterPermissions.None),
+        // Revokes the rules between the nodes' security groups that the CNI's values no longer need (every pool has
+        // rolled); then generation applied: Updating -> Running, or again for a newer one.
+        ["FinishUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.SecurityGroupRules),
         // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
 

@@ -49,11 +49,11 @@ public sealed record LocalAwsOptions
     public TimeSpan TerminalRetention { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The IAM instance profiles every account has. The local AWS keeps no IAM: the one profile a
-    /// product account has, the node profile the CDK stacks make, is assumed present everywhere,
+    /// The IAM instance profiles every account has. The local AWS keeps no IAM: the two profiles a
+    /// product account has, the control-plane and worker profiles the CDK stacks make, are assumed present everywhere,
     /// as the target role is (Sts/StsRoles.cs); RunInstances refuses any other name as EC2 does.
     /// </summary>
-    public IReadOnlySet<string> InstanceProfiles { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "PaletteServerlessNode" };
+    public IReadOnlySet<string> InstanceProfiles { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "PaletteServerlessControlPlane", "PaletteServerlessWorker" };
 
     /// <summary>
     /// Each CNI's protocols between nodes (by its pack name and values), which the node model checks against

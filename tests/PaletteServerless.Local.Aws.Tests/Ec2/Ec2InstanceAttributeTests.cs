@@ -54,14 +54,14 @@ public sealed class Ec2InstanceAttributeTests : Ec2TestBase
     {
         var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
 
-        var instance = (await RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification { Name = "PaletteServerlessNode" })).Single();
+        var instance = (await RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification { Name = "PaletteServerlessWorker" })).Single();
 
-        (await DescribeInstanceAsync(instance.InstanceId)).IamInstanceProfile.Arn.Should().EndWith(":instance-profile/PaletteServerlessNode");
+        (await DescribeInstanceAsync(instance.InstanceId)).IamInstanceProfile.Arn.Should().EndWith(":instance-profile/PaletteServerlessWorker");
         (await FailsWith("InvalidParameterValue", () => RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification { Name = "NoSuchProfile" })))
             .Message.Should().Be("Value (NoSuchProfile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name");
         (await FailsWith("InvalidParameterCombination", () => RunAsync(subnetId, configure: r => r.IamInstanceProfile = new IamInstanceProfileSpecification
         {
-            Name = "PaletteServerlessNode", Arn = "arn:aws:iam::000000000000:instance-profile/PaletteServerlessNode",
+            Name = "PaletteServerlessWorker", Arn = "arn:aws:iam::000000000000:instance-profile/PaletteServerlessWorker",
         }))).Should().NotBeNull();
     }
 

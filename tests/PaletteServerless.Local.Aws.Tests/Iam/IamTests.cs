@@ -14,7 +14,7 @@ public sealed class IamTests
         await using var host = await LocalAwsHost.StartAsync();
         using var tenant = new IamClient(OurClients.Options(host, "111122223333", "eu-west-1"));
 
-        (await tenant.InstanceProfileExistsAsync("PaletteServerlessNode")).Should().BeTrue();
+        (await tenant.InstanceProfileExistsAsync("PaletteServerlessWorker")).Should().BeTrue();
         (await tenant.InstanceProfileExistsAsync("SomeoneElsesProfile")).Should().BeFalse();
     }
 
@@ -24,10 +24,10 @@ public sealed class IamTests
         await using var host = await LocalAwsHost.StartAsync(new LocalAwsOptions { InstanceProfiles = new HashSet<string>() });
         using var client = new IamClient(OurClients.Options(host));
 
-        (await client.InstanceProfileExistsAsync("PaletteServerlessNode")).Should().BeFalse();
-        var cli = await AwsCli.RunAsync(host, "test", "iam", "get-instance-profile", "--instance-profile-name", "PaletteServerlessNode");
+        (await client.InstanceProfileExistsAsync("PaletteServerlessWorker")).Should().BeFalse();
+        var cli = await AwsCli.RunAsync(host, "test", "iam", "get-instance-profile", "--instance-profile-name", "PaletteServerlessWorker");
         cli.ExitCode.Should().NotBe(0);
-        cli.StandardError.Should().Contain("NoSuchEntity").And.Contain("Instance Profile PaletteServerlessNode cannot be found.");
+        cli.StandardError.Should().Contain("NoSuchEntity").And.Contain("Instance Profile PaletteServerlessWorker cannot be found.");
     }
 
     [Fact]
@@ -35,11 +35,11 @@ public sealed class IamTests
     {
         await using var host = await LocalAwsHost.StartAsync();
 
-        var cli = await AwsCli.RunAsync(host, "111122223333", "iam", "get-instance-profile", "--instance-profile-name", "PaletteServerlessNode");
+        var cli = await AwsCli.RunAsync(host, "111122223333", "iam", "get-instance-profile", "--instance-profile-name", "PaletteServerlessWorker");
 
         cli.ExitCode.Should().Be(0, cli.StandardError);
         var profile = cli.Json.GetProperty("InstanceProfile");
-        profile.GetProperty("Arn").GetString().Should().Be("arn:aws:iam::111122223333:instance-profile/PaletteServerlessNode");
-        profile.GetProperty("Roles")[0].GetProperty("RoleName").GetString().Should().Be("PaletteServerlessNode");
+        profile.GetProperty("Arn").GetString().Should().Be("arn:aws:iam::111122223333:instance-profile/PaletteServerlessWorker");
+        profile.GetProperty("Roles")[0].GetProperty("RoleName").GetString().Should().Be("PaletteServerlessWorker");
     }
 }

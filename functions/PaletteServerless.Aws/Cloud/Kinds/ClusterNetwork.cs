@@ -1,4 +1,5 @@
 using Amazon.EC2.Model;
+using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -12,12 +13,13 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// </summary>
 public sealed class ClusterNetwork(ClusterResources resources)
 {
-    public async Task EnsureAsync(ClusterPlan plan, CancellationToken ct)
+    /// <param name="traffic">What the nodes must admit from each other (<see cref="SecurityGroupKind.TrafficOf"/>).</param>
+    public async Task EnsureAsync(ClusterPlan plan, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
     {
         if (!plan.IsDynamic)
         {
             var vpcs = await resources.Cloud.Ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [plan.StaticVpcId!] }, ct);
-            await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, vpcs.Vpcs![0].CidrBlock, plan.LoadBalancerScheme, ct);
+            await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, vpcs.Vpcs![0].CidrBlock, plan.LoadBalancerScheme, traffic, ct);
             return;
         }
         var vpc = new VpcKind(resources).EnsureAsync(plan, ct);
@@ -46,6 +48,6 @@ public sealed class ClusterNetwork(ClusterResources resources)
             await Task.WhenAll(madeSubnets, igw, publicTable);
             await routes.EnsurePublicAsync(await publicTable, await igw, ct);
         }
-        await Task.WhenAll(PublicRoutesAsync(), new SecurityGroupKind(resources).EnsureAsync(vpcId, plan.VpcCidr!, plan.LoadBalancerScheme, ct));
+        await Task.WhenAll(PublicRoutesAsync(), new SecurityGroupKind(resources).EnsureAsync(vpcId, plan.VpcCidr!, plan.LoadBalancerScheme, traffic, ct));
     }
 }

@@ -33,16 +33,18 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
             await LaunchAsync(instance, launch, subnetByZoneAndRole[$"{instance.AvailabilityZone}/{instance.Role}"], ct);
     }
 
-    /// <summary>The API host and the Ubuntu image of each instance type's architecture.</summary>
+    /// <summary>The API host and the image of the profile's OS pack for each instance type's architecture (<see cref="MachineImages"/>).</summary>
     public async Task<NodeLaunch> PrepareLaunchAsync(ClusterPlan plan, ClusterProfile profile, string caCertHash, IEnumerable<string> instanceTypes, CancellationToken ct)
     {
         var apiHost = resources.Find(ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName")
             ?? throw new ProvisioningFailedException("the API load balancer must exist before the nodes (their kubeadm joins it)");
+        var (os, image) = MachineImages.OsOf(profile);
         var architectures = await MachineImages.ArchitecturesAsync(Ec2, instanceTypes, ct);
         var images = new Dictionary<string, string>();
         foreach (var architecture in architectures.Values.Distinct())
-            images[architecture] = await MachineImages.UbuntuAsync(Ec2, architecture, ct)
-                ?? throw new ProvisioningFailedException($"no Ubuntu 22.04 {architecture} image in {plan.Region}");
+            images[architecture] = await MachineImages.FindAsync(Ec2, image, architecture, ct)
+                ?? throw new ProvisioningFailedException(
+                    $"no image of OS pack {os.Name} {os.Version} for {architecture} in {plan.Region} (owner {image.OwnerId}, name {MachineImages.NameFilter(image, architecture)})");
         return new NodeLaunch(apiHost, profile, caCertHash, architectures.ToDictionary(a => a.Key, a => images[a.Value]));
     }
 
@@ -81,8 +83,19 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
                     ImageId = launch.ImageByInstanceType[instance.InstanceType],
                     InstanceType = instance.InstanceType,
                     KeyName = definition.Cloud.SshKeyName,
-                    // The nodes read their cluster's secrets with this profile's role (SecretParameters).
-                    IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.NodeInstanceProfileName },
+                    // The nodes read their cluster's secrets with their role's profile (SecretParameters): only
+                    // control planes may read the CA and certificate key.
+                    IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.InstanceProfileOf(instance.Role) },
+                    // IMDSv2 only; one hop, so a pod (one more hop away) cannot take the node's role, unless a
+                    // pack of the profile documents that its pods need IMDS (PackNetworkRequirements). Like the
+                    // instance profile, not part of the launch fingerprint: a product upgrade that changes launch
+                    // options does not roll every existing cluster by itself; their next roll picks them up.
+                    MetadataOptions = new InstanceMetadataOptionsRequest
+                    {
+                        HttpTokens = HttpTokensState.Required,
+                        HttpEndpoint = InstanceMetadataEndpointState.Enabled,
+                        HttpPutResponseHopLimit = PackNetworkRequirements.MetadataHopLimit(launch.Profile),
+                    },
                     SubnetId = subnetId,
                     SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
                     UserData = NodeUserData.Encode(userData),

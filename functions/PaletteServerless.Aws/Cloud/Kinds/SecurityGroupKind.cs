@@ -1,6 +1,9 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
+using NodeUserData = PaletteServerless.Domain.Provisioning.UserData;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
 
@@ -13,12 +16,23 @@ public static class SecurityGroupRoles
     public static readonly string[] All = [LoadBalancer, ControlPlane, Node];
 }
 
-/// <summary>The load balancer, control-plane and node security groups with their ingress rules.</summary>
+/// <summary>
+/// The load balancer, control-plane and node security groups with their ingress rules: the API's
+/// clients on the load balancer, and between the cluster's own groups exactly the traffic of
+/// <see cref="PackNetworkRequirements"/> (kubeadm's ports and the profile's CNI with its values).
+/// Every rule between our groups is ours: <see cref="ReconcileAsync"/> adds the missing ones and
+/// revokes those no longer needed, never a rule from anyone else's group or a CIDR (the cloud
+/// controller manager's load balancer rules).
+/// </summary>
 public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKind
 {
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
 
-    public async Task EnsureAsync(string vpcId, string vpcCidr, string scheme, CancellationToken ct)
+    /// <summary>What a cluster's nodes must admit with this profile (its packs' values merged with the cluster's).</summary>
+    public static IReadOnlyList<NodeTraffic> TrafficOf(Cluster cluster, ClusterProfile profile) =>
+        PackNetworkRequirements.For(profile, NodeUserData.MergedPackValues(cluster, profile));
+
+    public async Task EnsureAsync(string vpcId, string vpcCidr, string scheme, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
     {
         // The three groups, then their rules, side by side: none depends on another until the rules name them.
         var made = await Task.WhenAll(SecurityGroupRoles.All.Select(async role =>
@@ -37,15 +51,98 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
             return (Role: role, item.Id);
         }));
         var ids = made.ToDictionary(m => m.Role, m => m.Id);
-        var lb = ids[SecurityGroupRoles.LoadBalancer];
-        var cp = ids[SecurityGroupRoles.ControlPlane];
-        var node = ids[SecurityGroupRoles.Node];
         var apiClients = scheme == "internal" ? vpcCidr : "0.0.0.0/0";
         await Task.WhenAll(
-            AuthorizeAsync(lb, [Cidr(6443, 6443, apiClients)], ct),
-            AuthorizeAsync(cp, [Groups(6443, 6443, lb, cp, node), Groups(2379, 2380, cp)], ct),
-            AuthorizeAsync(node, [Groups(30000, 32767, cp, node), Groups(10250, 10250, cp, node)], ct));
+            AuthorizeAsync(ids[SecurityGroupRoles.LoadBalancer], [Cidr(6443, 6443, apiClients)], ct),
+            ReconcileAsync(ids, traffic, ct));
     }
+
+    /// <summary>
+    /// The rules between the cluster's recorded groups made to match <paramref name="traffic"/> (a day-2
+    /// change of the CNI's values, or its pack, needs other protocols): the missing ones added and, with
+    /// <paramref name="revokeUnneeded"/>, ours no longer needed revoked. An update adds before its nodes roll
+    /// and revokes only once every pool has rolled, so no node still running the old network loses it
+    /// mid-update. Returns what changed, e.g. <c>+node:udp/4789</c>, <c>-node:ip-protocol/4</c>, or an empty list.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyList<NodeTraffic> traffic, bool revokeUnneeded, CancellationToken ct) =>
+        ReconcileAsync(SecurityGroupRoles.All.ToDictionary(role => role, role => resources.Id(ResourceKinds.SecurityGroup, role)), traffic, ct, revokeUnneeded);
+
+    private async Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct, bool revokeUnneeded = true)
+    {
+        var ours = ids.Values.ToHashSet(StringComparer.Ordinal);
+        var changes = await Task.WhenAll(new[] { SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node }.Select(async role =>
+        {
+            var groupId = ids[role];
+            var wanted = WantedRules(role, ids, traffic);
+            var group = await DescribeAsync(groupId, ct);
+            var existing = (group.IpPermissions ?? [])
+                .SelectMany(p => (p.UserIdGroupPairs ?? []).Where(g => ours.Contains(g.GroupId)).Select(g => (Permission: p, Key: KeyOf(p, g.GroupId))))
+                .ToList();
+            var missing = wanted.Where(w => existing.All(e => e.Key != w.Key)).ToList();
+            var unneeded = revokeUnneeded ? existing.Where(e => wanted.All(w => w.Key != e.Key)).ToList() : [];
+            if (missing.Count > 0)
+                await AuthorizeAsync(groupId, [.. missing.Select(m => m.Permission)], ct);
+            if (unneeded.Count > 0)
+            {
+                await Ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest
+                {
+                    GroupId = groupId,
+                    IpPermissions = [.. unneeded.Select(u => Permission(u.Key.Protocol, u.Key.From, u.Key.To, u.Key.Source, null))],
+                }, ct);
+            }
+            return missing.Select(m => $"+{role}:{m.Describe}").Concat(unneeded.Select(u => $"-{role}:{Describe(u.Key)}"));
+        }));
+        return [.. changes.SelectMany(c => c).Distinct()];
+    }
+
+    /// <summary>A rule between our groups as EC2 reports it: protocol, ports (null for a protocol without them) and the source group.</summary>
+    private readonly record struct RuleKey(string Protocol, int? From, int? To, string Source);
+
+    private static RuleKey KeyOf(IpPermission p, string source)
+    {
+        var protocol = p.IpProtocol ?? "-1";
+        var ports = protocol is "tcp" or "udp" or "icmp";
+        return new RuleKey(protocol, ports ? p.FromPort : null, ports ? p.ToPort : null, source);
+    }
+
+    private static string Describe(RuleKey key) => key.From is null ? $"ip-protocol/{key.Protocol}" : key.From == key.To ? $"{key.Protocol}/{key.From}" : $"{key.Protocol}/{key.From}-{key.To}";
+
+    /// <summary>The rules a group of ours must hold: one per traffic kind aimed at it and per source group.</summary>
+    private static List<(RuleKey Key, IpPermission Permission, string Describe)> WantedRules(string role, IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic)
+    {
+        var aimed = traffic.Where(t => t.From != TrafficSource.Self && t.To switch
+        {
+            TrafficTarget.ControlPlane => role == SecurityGroupRoles.ControlPlane,
+            TrafficTarget.Workers => role == SecurityGroupRoles.Node,
+            _ => true,
+        });
+        var rules = new List<(RuleKey, IpPermission, string)>();
+        foreach (var t in aimed)
+        {
+            string[] sources = t.From switch
+            {
+                TrafficSource.ControlPlane => [SecurityGroupRoles.ControlPlane],
+                TrafficSource.AllNodesAndApiLoadBalancer => [SecurityGroupRoles.LoadBalancer, SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node],
+                _ => [SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node],
+            };
+            foreach (var source in sources)
+            {
+                var key = new RuleKey(t.Protocol, t.HasPorts ? t.FromPort : null, t.HasPorts ? t.ToPort : null, ids[source]);
+                if (rules.All(r => r.Item1 != key))
+                    rules.Add((key, Permission(key.Protocol, key.From, key.To, key.Source, $"{t.Purpose} from {source}"), t.Describe()));
+            }
+        }
+        return rules;
+    }
+
+    private static IpPermission Permission(string protocol, int? from, int? to, string sourceGroupId, string? description) => new()
+    {
+        IpProtocol = protocol, FromPort = from, ToPort = to,
+        UserIdGroupPairs = [new UserIdGroupPair { GroupId = sourceGroupId, Description = description }],
+    };
+
+    private async Task<SecurityGroup> DescribeAsync(string groupId, CancellationToken ct) =>
+        (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [groupId] }, ct)).SecurityGroups![0];
 
     public async Task<string?> FindOwnedAsync(string vpcId, string role, CancellationToken ct) =>
         (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
@@ -79,13 +176,19 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
 
     private async Task AuthorizeAsync(string groupId, List<IpPermission> wanted, CancellationToken ct)
     {
-        var group = (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [groupId] }, ct)).SecurityGroups![0];
+        var group = await DescribeAsync(groupId, ct);
         var missing = wanted.Where(w => !(group.IpPermissions ?? []).Any(p => Covers(p, w))).ToList();
         if (missing.Count == 0)
             return;
         try
         {
             await Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = missing }, ct);
+        }
+        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate" && missing.Count > 1)
+        {
+            // A concurrent run added one of them first, and EC2 refuses the whole call: add the others one by one.
+            foreach (var permission in missing)
+                await AuthorizeAsync(groupId, [permission], ct);
         }
         catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate")
         {
@@ -94,17 +197,12 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
     }
 
     private static bool Covers(IpPermission existing, IpPermission wanted) =>
-        existing.IpProtocol == wanted.IpProtocol && existing.FromPort == wanted.FromPort && existing.ToPort == wanted.ToPort
-        && (wanted.Ipv4Ranges ?? []).All(r => (existing.Ipv4Ranges ?? []).Any(e => e.CidrIp == r.CidrIp))
-        && (wanted.UserIdGroupPairs ?? []).All(g => (existing.UserIdGroupPairs ?? []).Any(e => e.GroupId == g.GroupId));
+        (wanted.Ipv4Ranges ?? []).All(r => (existing.Ipv4Ranges ?? []).Any(e => e.CidrIp == r.CidrIp))
+        && (wanted.UserIdGroupPairs ?? []).All(g => (existing.UserIdGroupPairs ?? []).Any(e => e.GroupId == g.GroupId))
+        && KeyOf(existing, "") == KeyOf(wanted, "");
 
     private static IpPermission Cidr(int from, int to, string cidr) => new()
     {
         IpProtocol = "tcp", FromPort = from, ToPort = to, Ipv4Ranges = [new IpRange { CidrIp = cidr }],
-    };
-
-    private static IpPermission Groups(int from, int to, params string[] groupIds) => new()
-    {
-        IpProtocol = "tcp", FromPort = from, ToPort = to, UserIdGroupPairs = groupIds.Select(id => new UserIdGroupPair { GroupId = id }).ToList(),
     };
 }
