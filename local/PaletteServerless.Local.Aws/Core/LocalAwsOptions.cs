@@ -55,12 +55,5 @@ public sealed record LocalAwsOptions
     /// </summary>
     public IReadOnlySet<string> InstanceProfiles { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "PaletteServerlessControlPlane", "PaletteServerlessWorker" };
 
-    /// <summary>
-    /// Each CNI's protocols between nodes (by its pack name and values), which the node model checks against
-    /// the security groups: the pack catalog's table, handed in by the host (an upstream fact the product's
-    /// security groups are built from, not something a node learns from its user data). None by default.
-    /// </summary>
-    public Func<string, string, IReadOnlyList<Ec2.PodNetworkNeed>> PodNetworkNeeds { get; init; } = (_, _) => [];
-
     public const string SnapshotFileName = "local-aws.json";
 }

@@ -43,8 +43,8 @@ public sealed class NodeAgentState
 /// the kubelet crash-loops and kubeadm fails), whether it can join (a control plane of its endpoint is serving,
 /// with the same bootstrap token), and then what its scripts check before they say Ready: the kubelet Ready
 /// (a CNI installed), the image's release against the OS pack, the uninitialized taint removed (a cloud
-/// controller manager installed that can find the instance), the CNI agent ready (its protocols allowed between
-/// this node and every joined peer by their security groups), and the cluster DNS answering. A failed check is
+/// controller manager installed that can find the instance), the CNI agent ready (its protocols, from the pack catalog's table
+/// of upstream requirements, allowed between this node and every joined peer by their security groups), and the cluster DNS answering. A failed check is
 /// reported as <see cref="Failed"/> with the reason, where the scripts report failures, else the node just stops.
 /// </summary>
 public static class NodeAgent
@@ -69,7 +69,7 @@ public static class NodeAgent
     private static readonly string[] Order = [Joined, Ready, PacksApplied];
 
     /// <summary>Brings every running instance's reports up to <paramref name="now"/>: the first control planes first, so joins see their API.</summary>
-    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, Func<string, string, IReadOnlyList<PodNetworkNeed>> podNetworkNeeds)
+    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults)
     {
         var booted = new List<(Instance Instance, DateTimeOffset BootedAt)>();
         foreach (var instance in world.All<Instance>())
@@ -86,10 +86,10 @@ public static class NodeAgent
                 booted.Add((instance, bootedAt));
         }
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
-            Step(world, instance, bootedAt, now, latency, podNetworkNeeds);
+            Step(world, instance, bootedAt, now, latency);
     }
 
-    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, Func<string, string, IReadOnlyList<PodNetworkNeed>> podNetworkNeeds)
+    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency)
     {
         var agent = instance.Agent!;
         var boot = agent.Boot!;
@@ -119,7 +119,7 @@ public static class NodeAgent
             return;
         if (agent.Phase == Joined)
         {
-            if (NotUsable(world, instance, boot, cluster, readyAt, podNetworkNeeds) is { } reason)
+            if (NotUsable(world, instance, boot, cluster, readyAt) is { } reason)
             {
                 Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + boot.Gate.Bound, now);
                 return;
@@ -155,7 +155,7 @@ public static class NodeAgent
     }
 
     /// <summary>The first check of the node's scripts that fails at <paramref name="at"/>, as the node would report it; null when it is usable.</summary>
-    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at, Func<string, string, IReadOnlyList<PodNetworkNeed>> podNetworkNeeds)
+    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at)
     {
         var gate = boot.Gate;
         var cni = cluster?.Cni;
@@ -171,7 +171,7 @@ public static class NodeAgent
         }
         if (gate.ChecksPodNetwork && cni is not null)
         {
-            var needs = podNetworkNeeds(cni, cluster!.CniValues);
+            var needs = PodNetwork.Needs(cni, cluster!.CniValues);
             foreach (var peer in Peers(world, instance, boot.ApiEndpoint, at))
             {
                 foreach (var need in needs)

@@ -1,4 +1,5 @@
 using System.Net;
+using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Local.Aws.Core;
 
 namespace PaletteServerless.Local.Aws.Ec2;
@@ -22,6 +23,15 @@ public sealed record PodNetworkNeed(string Protocol, int? FromPort, int? ToPort,
 /// </summary>
 public static class PodNetwork
 {
+    /// <summary>
+    /// What a CNI needs between nodes, given its pack name and the values it was installed with: the pack
+    /// catalog's table (<see cref="PackNetworkRequirements"/>), which states each CNI's upstream requirements;
+    /// traffic a node sends itself needs no rule.
+    /// </summary>
+    public static IReadOnlyList<PodNetworkNeed> Needs(string cni, string values) =>
+        [.. PackNetworkRequirements.Cni(cni, values).Where(t => t.From != TrafficSource.Self)
+            .Select(t => new PodNetworkNeed(t.Protocol, t.HasPorts ? t.FromPort : null, t.HasPorts ? t.ToPort : null, t.Purpose))];
+
     /// <summary>Why <paramref name="need"/> is blocked between the two instances, or null when it flows both ways.</summary>
     public static string? Blocked(AwsWorld world, Instance node, Instance peer, PodNetworkNeed need, string peerName)
     {
