@@ -37,7 +37,17 @@ public static class ClusterUpdates
         UpdateExecutionArn = null,
         AppliedFingerprints = current.AppliedFingerprints ?? Fingerprints(current.Definition),
         AppliedTags = current.AppliedTags ?? new Dictionary<string, string>(current.Definition.Tags, StringComparer.Ordinal),
+        AppliedPackValues = current.AppliedPackValues ?? PackValuesOf(current),
     };
+
+    /// <summary>The cluster's own pack values (its overrides of the profile's), as <see cref="Cluster.AppliedPackValues"/> records them.</summary>
+    public static Dictionary<string, string> PackValuesOf(Cluster cluster) =>
+        new(cluster.Definition.Profile.PackValues, StringComparer.Ordinal);
+
+    /// <summary>The cluster as it was with its last applied pack values (the same cluster when none were recorded).</summary>
+    public static Cluster WithAppliedPackValues(Cluster cluster) => cluster.AppliedPackValues is { } applied
+        ? cluster with { Spec = cluster.Spec with { Profile = cluster.Spec.Profile! with { PackValues = applied } } }
+        : cluster;
 
     /// <summary>
     /// What a tag change does to the resources: the user's tags to set (new or changed) and the keys to remove.

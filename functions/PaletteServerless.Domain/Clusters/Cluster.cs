@@ -91,6 +91,11 @@ public sealed record Cluster
     /// <summary>The cluster tags last put on its resources: an update adds what changed and removes what is gone.</summary>
     public Dictionary<string, string>? AppliedTags { get; init; }
     /// <summary>
+    /// The cluster's pack values as last applied (at Running, after create or an update): an update changes the
+    /// rules between the nodes' security groups only when the CNI's values need other protocols than these did.
+    /// </summary>
+    public Dictionary<string, string>? AppliedPackValues { get; init; }
+    /// <summary>
     /// The remediation workflow's execution while one runs: at most one per cluster, taken and released by
     /// conditional writes (an update or a delete never waits for it; the remediation stops for them).
     /// </summary>

@@ -108,10 +108,9 @@ public static class PackNetworkRequirements
     /// </summary>
     private static List<NodeTraffic> Calico(Dictionary<string, object?> values)
     {
-        var encapsulation = Text(values, "encapsulation") ?? "IPIP";
+        var (encapsulation, bgp, typha) = CalicoSettings(values);
         var vxlan = encapsulation.StartsWith("VXLAN", StringComparison.OrdinalIgnoreCase);
         var ipip = encapsulation.StartsWith("IPIP", StringComparison.OrdinalIgnoreCase);
-        var bgp = Text(values, "bgp") is { } said ? !said.Equals("Disabled", StringComparison.OrdinalIgnoreCase) : !encapsulation.Equals("VXLAN", StringComparison.OrdinalIgnoreCase);
         var rules = new List<NodeTraffic>();
         if (bgp)
             rules.Add(Between("tcp", 179, 179, "calico BGP"));
@@ -119,9 +118,25 @@ public static class PackNetworkRequirements
             rules.Add(Between("4", -1, -1, "calico IP-in-IP"));
         if (vxlan)
             rules.Add(Between("udp", 4789, 4789, "calico VXLAN"));
-        if (Flag(values, "typha"))
+        if (typha)
             rules.Add(Between("tcp", 5473, 5473, "calico Typha"));
         return rules;
+    }
+
+    /// <summary>
+    /// What Calico runs with these values: the default IP pool's encapsulation (IPIP by default), whether BGP
+    /// (BIRD) runs (by default unless the encapsulation is VXLAN alone), and whether Typha is deployed. The
+    /// rules above and the manifest install (<c>CalicoManifest</c>) both read it, so they never disagree.
+    /// </summary>
+    public static (string Encapsulation, bool Bgp, bool Typha) CalicoSettings(string? values) => CalicoSettings(Read(values));
+
+    private static (string Encapsulation, bool Bgp, bool Typha) CalicoSettings(Dictionary<string, object?> values)
+    {
+        var encapsulation = Text(values, "encapsulation") is { } chosen
+            ? Choices[("calico", "encapsulation")].FirstOrDefault(c => c.Equals(chosen, StringComparison.OrdinalIgnoreCase)) ?? chosen
+            : "IPIP";
+        var bgp = Text(values, "bgp") is { } said ? !said.Equals("Disabled", StringComparison.OrdinalIgnoreCase) : !encapsulation.Equals("VXLAN", StringComparison.Ordinal);
+        return (encapsulation, bgp, Flag(values, "typha"));
     }
 
     /// <summary>

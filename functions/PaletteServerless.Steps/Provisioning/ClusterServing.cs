@@ -28,6 +28,7 @@ public static class ClusterServing
             {
                 ObservedGeneration = cluster.Generation,
                 AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Definition),
+                AppliedPackValues = ClusterUpdates.PackValuesOf(cluster),
                 AppliedTags = new Dictionary<string, string>(cluster.Definition.Tags, StringComparer.Ordinal),
             },
             [

@@ -1,4 +1,5 @@
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
@@ -27,10 +28,15 @@ public sealed class StartUpdateStep(StepRuntime runtime)
         var retagged = await new ClusterRetagging(resources).ApplyAsync(cluster.AppliedTags, ct);
         if (retagged > 0)
             await runtime.Status.AddEventAsync(cluster, "Normal", "Retagged", $"the cluster's tags were applied to {retagged} resource(s)", ct);
-        // The rules between the nodes follow the CNI's values (a change to VXLAN needs udp/4789), added before
-        // any node rolls: the new nodes' pod network must work when they join. What is no longer needed is
-        // revoked by FinishUpdateStep, once no node runs with the old values.
-        var rules = await new SecurityGroupKind(resources).ReconcileAsync(SecurityGroupKind.TrafficOf(cluster, await step.ProfileAsync(ct)), revokeUnneeded: false, ct);
+        // The rules between the nodes follow a change of the CNI's values (a change to VXLAN needs udp/4789),
+        // added before any node rolls: the new nodes' pod network must work when they join. Only such a change
+        // touches them: a rule someone revoked is not quietly put back by an unrelated update (the node that
+        // needs it fails, naming the blocked protocol, as it would on AWS), and none is revoked (SecurityGroupKind).
+        var profile = await step.ProfileAsync(ct);
+        var wanted = SecurityGroupKind.TrafficOf(cluster, profile);
+        var rules = wanted.SequenceEqual(SecurityGroupKind.TrafficOf(ClusterUpdates.WithAppliedPackValues(cluster), profile))
+            ? []
+            : await new SecurityGroupKind(resources).ReconcileAsync(wanted, ct);
         if (rules.Count > 0)
             await runtime.Status.AddEventAsync(cluster, "Normal", "SecurityGroupRulesUpdated", $"the rules between the nodes' security groups changed for the pod network: {string.Join(", ", rules)}", ct);
         await step.SetConditionAsync("Updated", false, "Updating", $"rolling the node pools to generation {cluster.Generation}", ct);

@@ -109,7 +109,7 @@ public static class FunctionPolicies
             | ClusterPermissions.RegisterTargets | ClusterPermissions.DrainTargets | ClusterPermissions.ReadSecrets),
         // Revokes the rules between the nodes' security groups that the CNI's values no longer need (every pool has
         // rolled); then generation applied: Updating -> Running, or again for a newer one.
-        ["FinishUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.SecurityGroupRules),
+        ["FinishUpdate"] = new(ClusterPermissions.None),
         // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
 

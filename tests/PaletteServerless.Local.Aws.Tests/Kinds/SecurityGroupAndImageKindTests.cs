@@ -145,7 +145,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
     }
 
     [Fact]
-    public async Task A_day_2_change_to_VXLAN_adds_its_rule_first_then_revokes_only_the_rules_of_ours_no_longer_needed()
+    public async Task A_day_2_change_to_VXLAN_adds_its_rule_and_keeps_the_ones_the_running_CNI_still_uses()
     {
         var (resources, _) = await EnsureGroupsAsync(Cluster(), Profile("calico"));
         var nodeGroup = resources.Id(ResourceKinds.SecurityGroup, SecurityGroupRoles.Node);
@@ -160,23 +160,17 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         var again = await ResourcesAsync(changed);
         var traffic = SecurityGroupKind.TrafficOf(changed, Profile("calico"));
 
-        // An update adds before its nodes roll (the old nodes keep IP-in-IP meanwhile) ...
-        var added = await new SecurityGroupKind(again).ReconcileAsync(traffic, revokeUnneeded: false, CancellationToken.None);
+        // An update adds what the new values need; what the old ones needed stays (the running CNI still uses it).
+        var added = await new SecurityGroupKind(again).ReconcileAsync(traffic, CancellationToken.None);
         added.Should().Contain(["+controlplane:udp/4789", "+node:udp/4789"]).And.OnlyContain(c => c.StartsWith('+'));
-        (await RulesAsync(again, SecurityGroupRoles.Node)).Should().Contain(["udp/4789-4789<node", "4/all<node"]);
-
-        // ... and revokes what is no longer needed once every pool has rolled.
-        var changes = await new SecurityGroupKind(again).ReconcileAsync(traffic, revokeUnneeded: true, CancellationToken.None);
-
-        changes.Should().Contain(["-node:ip-protocol/4", "-node:tcp/179", "-controlplane:ip-protocol/4"]).And.OnlyContain(c => c.StartsWith('-'));
         foreach (var role in new[] { SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node })
-            (await RulesAsync(again, role)).Should().Contain(["udp/4789-4789<node", "udp/4789-4789<controlplane", "tcp/10250-10250<node"])
-                .And.NotContain(r => r.StartsWith("tcp/179", StringComparison.Ordinal) || r.StartsWith("4/", StringComparison.Ordinal), role);
+            (await RulesAsync(again, role)).Should().Contain(["udp/4789-4789<node", "udp/4789-4789<controlplane", "4/all<node", "tcp/10250-10250<node"], role);
+        (await RulesAsync(again, SecurityGroupRoles.Node)).Should().Contain(r => r.StartsWith("tcp/179", StringComparison.Ordinal));
         var node = (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [nodeGroup] })).SecurityGroups[0];
         node.IpPermissions.Should().Contain(p => p.FromPort == 31080 && p.Ipv4Ranges.Any(r => r.CidrIp == "0.0.0.0/0"));
 
         // Nothing more to do the second time.
-        (await new SecurityGroupKind(again).ReconcileAsync(traffic, revokeUnneeded: true, CancellationToken.None)).Should().BeEmpty();
+        (await new SecurityGroupKind(again).ReconcileAsync(traffic, CancellationToken.None)).Should().BeEmpty();
     }
 
     [Theory]

@@ -58,16 +58,16 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
     }
 
     /// <summary>
-    /// The rules between the cluster's recorded groups made to match <paramref name="traffic"/> (a day-2
-    /// change of the CNI's values, or its pack, needs other protocols): the missing ones added and, with
-    /// <paramref name="revokeUnneeded"/>, ours no longer needed revoked. An update adds before its nodes roll
-    /// and revokes only once every pool has rolled, so no node still running the old network loses it
-    /// mid-update. Returns what changed, e.g. <c>+node:udp/4789</c>, <c>-node:ip-protocol/4</c>, or an empty list.
+    /// The rules between the cluster's recorded groups that <paramref name="traffic"/> needs and they lack,
+    /// added (a day-2 change of the CNI's values, or its pack, needs other protocols). Rules no longer needed
+    /// are kept: the packs are applied once, at init, so the CNI running in the cluster still uses what its
+    /// first values chose until something applies the new ones inside it; revoking them would cut its pod
+    /// network. Returns what was added, e.g. <c>+node:udp/4789</c>, or an empty list.
     /// </summary>
-    public Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyList<NodeTraffic> traffic, bool revokeUnneeded, CancellationToken ct) =>
-        ReconcileAsync(SecurityGroupRoles.All.ToDictionary(role => role, role => resources.Id(ResourceKinds.SecurityGroup, role)), traffic, ct, revokeUnneeded);
+    public Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyList<NodeTraffic> traffic, CancellationToken ct) =>
+        ReconcileAsync(SecurityGroupRoles.All.ToDictionary(role => role, role => resources.Id(ResourceKinds.SecurityGroup, role)), traffic, ct);
 
-    private async Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct, bool revokeUnneeded = true)
+    private async Task<IReadOnlyList<string>> ReconcileAsync(IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
     {
         var ours = ids.Values.ToHashSet(StringComparer.Ordinal);
         var changes = await Task.WhenAll(new[] { SecurityGroupRoles.ControlPlane, SecurityGroupRoles.Node }.Select(async role =>
@@ -79,18 +79,9 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
                 .SelectMany(p => (p.UserIdGroupPairs ?? []).Where(g => ours.Contains(g.GroupId)).Select(g => (Permission: p, Key: KeyOf(p, g.GroupId))))
                 .ToList();
             var missing = wanted.Where(w => existing.All(e => e.Key != w.Key)).ToList();
-            var unneeded = revokeUnneeded ? existing.Where(e => wanted.All(w => w.Key != e.Key)).ToList() : [];
             if (missing.Count > 0)
                 await AuthorizeAsync(groupId, [.. missing.Select(m => m.Permission)], ct);
-            if (unneeded.Count > 0)
-            {
-                await Ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest
-                {
-                    GroupId = groupId,
-                    IpPermissions = [.. unneeded.Select(u => Permission(u.Key.Protocol, u.Key.From, u.Key.To, u.Key.Source, null))],
-                }, ct);
-            }
-            return missing.Select(m => $"+{role}:{m.Describe}").Concat(unneeded.Select(u => $"-{role}:{Describe(u.Key)}"));
+            return missing.Select(m => $"+{role}:{m.Describe}");
         }));
         return [.. changes.SelectMany(c => c).Distinct()];
     }
@@ -105,7 +96,6 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
         return new RuleKey(protocol, ports ? p.FromPort : null, ports ? p.ToPort : null, source);
     }
 
-    private static string Describe(RuleKey key) => key.From is null ? $"ip-protocol/{key.Protocol}" : key.From == key.To ? $"{key.Protocol}/{key.From}" : $"{key.Protocol}/{key.From}-{key.To}";
 
     /// <summary>The rules a group of ours must hold: one per traffic kind aimed at it and per source group.</summary>
     private static List<(RuleKey Key, IpPermission Permission, string Describe)> WantedRules(string role, IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic)

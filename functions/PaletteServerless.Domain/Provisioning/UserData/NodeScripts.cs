@@ -126,7 +126,7 @@ internal static class NodeScripts
     /// the CSI and addon packs, each as the catalog says, and reports PacksApplied. The first failure reports
     /// PacksFailed with the pack named (<c>|| fail NAME-VERSION</c>), says so on stderr and exits non-zero.
     /// </summary>
-    public static string Packs(ClusterProfile profile)
+    public static string Packs(ClusterProfile profile, IReadOnlyDictionary<string, string> packValues)
     {
         var script = new StringBuilder();
         script.Append("#!/bin/sh\n");
@@ -143,6 +143,9 @@ internal static class NodeScripts
             var failName = $"{name}-{version}";
             switch (catalog?.Install)
             {
+                case ManifestInstall manifest when name == "calico":
+                    script.Append(CalicoManifest.InstallCommand(manifest.Url, packValues.GetValueOrDefault(name), failName)).Append('\n');
+                    break;
                 case ManifestInstall manifest:
                     script.Append($"kubectl apply -f '{manifest.Url}' || fail {failName}\n");
                     break;

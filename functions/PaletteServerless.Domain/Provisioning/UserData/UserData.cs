@@ -90,7 +90,7 @@ public static class UserData
             foreach (var (pack, values) in packValues.Where(v => InstalledPacks(profile).Any(p => p.Name == v.Key)))
                 files.Add(File(PackValuesPath(pack), values, "0644"));
             files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(cluster.Spec.Settings?.Rbac), "0644"));
-            files.Add(File(PacksScriptPath, NodeScripts.Packs(profile), "0700"));
+            files.Add(File(PacksScriptPath, NodeScripts.Packs(profile, packValues), "0700"));
         }
         if (controlPlane)
         {

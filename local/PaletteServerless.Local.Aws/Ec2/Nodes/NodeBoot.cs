@@ -9,7 +9,7 @@ namespace PaletteServerless.Local.Aws.Ec2;
 /// <param name="Name">What its failure handler names (<c>|| fail NAME</c>), or the chart or manifest when none.</param>
 /// <param name="Component">What it is, by its upstream chart or manifest: <c>cloud-controller-manager</c>, a CNI's name, or the chart's own name.</param>
 /// <param name="WaitsForPods">A Helm install with <c>--wait</c>: it fails when its pods cannot be scheduled.</param>
-public sealed record PackInstallStep(string Name, string Component, bool WaitsForPods);
+public sealed record PackInstallStep(string Name, string Component, bool WaitsForPods, string Line);
 
 /// <summary>
 /// What a node learns from its user data when cloud-init runs it, and nothing else: the kubeadm command of
@@ -180,7 +180,9 @@ public sealed class NodeBoot
             PacksBeforeReady = [.. installs.Where(s => readyAt < 0 || s.At < readyAt).Select(s => s.Step!)],
             PacksAfterReady = [.. installs.Where(s => readyAt >= 0 && s.At > readyAt).Select(s => s.Step!)],
             Cni = cni?.Component,
-            CniValues = cni is null ? "" : document.Files.FirstOrDefault(f => f.Key.EndsWith($"/{cni.Component}.yaml", StringComparison.Ordinal)).Value ?? "",
+            CniValues = cni is null ? ""
+                : cni.Component == "calico" ? CalicoAsApplied(cni.Line)
+                : document.Files.FirstOrDefault(f => f.Key.EndsWith($"/{cni.Component}.yaml", StringComparison.Ordinal)).Value ?? "",
         };
     }
 
@@ -269,6 +271,10 @@ public sealed class NodeBoot
         var trimmed = line.Trim();
         var named = Regex.Match(trimmed, @"\|\|\s*fail\s+""?([A-Za-z0-9._-]+)");
         var apply = Regex.Match(trimmed, @"^kubectl (?:--kubeconfig \S+ )?apply -f '?(\S+?)'?(?:\s|$)");
+        // A manifest fetched and edited on its way in: curl URL | sed ... | kubectl apply -f -
+        var piped = Regex.Match(trimmed, @"^curl [^|]*?'?(https?://[^'\s|]+)'?[^|]*\|.*\|\s*kubectl (?:--kubeconfig \S+ )?apply -f -");
+        if (piped.Success)
+            apply = piped;
         var helm = Regex.Match(trimmed, @"^helm (?:upgrade --install|install) '?[A-Za-z0-9._-]+'? '?([A-Za-z0-9._/-]+)'?");
         string component;
         if (helm.Success)
@@ -278,7 +284,29 @@ public sealed class NodeBoot
         else
             return null;
         return new PackInstallStep(named.Success ? named.Groups[1].Value : component, component,
-            WaitsForPods: helm.Success && Regex.IsMatch(trimmed, @"\s--wait\b"));
+            WaitsForPods: helm.Success && Regex.IsMatch(trimmed, @"\s--wait\b"), trimmed);
+    }
+
+    /// <summary>
+    /// What the applied Calico manifest runs, as the CNI table's values: the published calico.yaml runs the
+    /// default pool with IP-in-IP and BGP (BIRD); only the edits on the install line change that (a values
+    /// file the install does not read changes nothing on a real node either).
+    /// </summary>
+    private static string CalicoAsApplied(string line)
+    {
+        string Pool(string variable, string published) =>
+            Regex.Match(line, variable + @"\$/\{n;s/value: \.\*/value: ""(\w+)""") is { Success: true } edit ? edit.Groups[1].Value : published;
+        var encapsulation = (Pool("CALICO_IPV4POOL_IPIP", "Always"), Pool("CALICO_IPV4POOL_VXLAN", "Never")) switch
+        {
+            (not "Never", "Never") and (var ipip, _) => ipip == "CrossSubnet" ? "IPIPCrossSubnet" : "IPIP",
+            ("Never", "Always") => "VXLAN",
+            ("Never", "CrossSubnet") => "VXLANCrossSubnet",
+            ("Never", "Never") => "None",
+            _ => "IPIP",
+        };
+        var bgp = line.Contains("calico_backend: \"vxlan\"", StringComparison.Ordinal) ? "Disabled" : "Enabled";
+        var typha = line.Contains("calico-typha.yaml", StringComparison.Ordinal) ? "true" : "false";
+        return $"encapsulation: {encapsulation}\nbgp: {bgp}\ntypha: {typha}\n";
     }
 
     /// <summary>What a chart or manifest is, by its upstream name.</summary>
