@@ -117,8 +117,12 @@ internal static class NodeScripts
         return script.ToString();
     }
 
-    /// <summary>How long the node check waits, in all, for its conditions to come true.</summary>
-    public const int NodeCheckSeconds = 1200;
+    /// <summary>
+    /// How long the node check waits, in all, for its conditions to come true: once joined, they take a minute
+    /// or two; the bound keeps the node's own report (with its reason) ahead of the product's startup timeout
+    /// (10 minutes by default, from launch), which could only say that the node never became ready.
+    /// </summary>
+    public const int NodeCheckSeconds = 300;
 
     /// <summary>
     /// Installs, after kubeadm init and in this order: the packs every profile implies (the cloud controller

@@ -107,7 +107,7 @@ public static class NodeAgent
         if (KubeadmProblem(boot, cluster) is { } problem)
         {
             var verb = boot.Role == Init ? "init" : "join";
-            Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + KubeadmTimeout, now);
+            Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + latency.Scale(KubeadmTimeout), now);
             return;
         }
         Report(instance, Joined, joinedAt, now);
@@ -121,7 +121,7 @@ public static class NodeAgent
         {
             if (NotUsable(world, instance, boot, cluster, readyAt) is { } reason)
             {
-                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + boot.Gate.Bound, now);
+                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + latency.Scale(boot.Gate.Bound), now);
                 return;
             }
             Report(instance, Ready, readyAt, now);

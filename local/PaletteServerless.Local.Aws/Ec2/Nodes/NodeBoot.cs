@@ -338,7 +338,7 @@ public sealed record ReadyGate(bool Reports, bool WaitsForKubelet, bool ChecksIn
         Bound: Regex.Match(script, @"\+\s*(\d+)\s*\)\)") is { Success: true } deadline ? TimeSpan.FromSeconds(int.Parse(deadline.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
             : Regex.Match(script, @"--timeout=(\d+)m") is { Success: true } minutes ? TimeSpan.FromMinutes(int.Parse(minutes.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) : DefaultBound,
         Reports: true,
-        WaitsForKubelet: script.Contains("condition=Ready", StringComparison.Ordinal),
+        WaitsForKubelet: script.Contains("condition=Ready", StringComparison.Ordinal) || script.Contains("@.type==\"Ready\"", StringComparison.Ordinal),
         ChecksInitialized: script.Contains("node.cloudprovider.kubernetes.io/uninitialized", StringComparison.Ordinal),
         ChecksPodNetwork: script.Contains("k8s-app=calico-node", StringComparison.Ordinal) || script.Contains("k8s-app=cilium", StringComparison.Ordinal)
             || script.Contains("calico-node", StringComparison.Ordinal),
