@@ -66,7 +66,7 @@ public sealed class SecretsTests(LocalStackFixture stack)
                 + (role == "controlplane" ? SecretParameters.ControlPlaneInstanceProfileName : SecretParameters.WorkerInstanceProfileName));
             var encoded = (await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = instance.InstanceId, Attribute = "userData" })).InstanceAttribute.UserData;
             var userData = PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
-            userData.Should().Contain($"path='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");
+            userData.Should().Contain($"PALETTE_SECRETS_PATH='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");
         }
 
         // The API signs kubeconfigs with the CA it reads from the same parameter, through the cloud session.

@@ -13,34 +13,6 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>The inventory as a list, counting writes: what the kinds record and forget.</summary>
-public sealed class InMemoryInventory : IInventoryStore
-{
-    public List<InventoryItem> Items { get; } = [];
-
-    public Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
-    {
-        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-        Items.Add(item);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct) => Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
-
-    public Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
-    {
-        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-        return Task.CompletedTask;
-    }
-
-    public InventoryItem Add(string kind, string id, string role = "common", string? zone = null, Dictionary<string, string>? attributes = null)
-    {
-        var item = new InventoryItem { Kind = kind, Id = id, Role = role, AvailabilityZone = zone, Name = id, Attributes = attributes, RecordedAt = DateTimeOffset.UnixEpoch };
-        Items.Add(item);
-        return item;
-    }
-}
-
 /// <summary>A cloud session whose clients are NSubstitute fakes; the tagging API and the parameter path find nothing unless told.</summary>
 public sealed class FakeCloud : ICloudSession
 {

@@ -11,6 +11,8 @@ using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Local.Aws.Tests.Ec2;
 
+using PaletteServerless.Testing;
+
 namespace PaletteServerless.Local.Aws.Tests.Kinds;
 
 /// <summary>
@@ -20,27 +22,7 @@ namespace PaletteServerless.Local.Aws.Tests.Kinds;
 public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
 {
     private const string Uid = "0123456789abcdef0123456789abcdef";
-    private readonly Inventory _inventory = new();
-
-    private sealed class Inventory : IInventoryStore
-    {
-        public List<InventoryItem> Items { get; } = [];
-
-        public Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
-        {
-            Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-            Items.Add(item);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct) => Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
-
-        public Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
-        {
-            Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-            return Task.CompletedTask;
-        }
-    }
+    private readonly InMemoryInventory _inventory = new();
 
     /// <summary>A session whose EC2 is the real SDK client on the local host; the kinds here call nothing else.</summary>
     private sealed class Ec2OnlySession(IAmazonEC2 ec2) : ICloudSession

@@ -18,7 +18,7 @@ public sealed record PackInstallStep(string Name, string Component, bool WaitsFo
 /// check before the node says it is Ready. The first control plane's scripts also say which packs the
 /// cluster gets, in order. Every product-specific name comes from here; the model declares none.
 /// </summary>
-public sealed class NodeBoot
+public sealed record NodeBoot
 {
     public const string CloudControllerManager = "cloud-controller-manager";
 
@@ -168,15 +168,12 @@ public sealed class NodeBoot
         // The first control plane: the packs it installs, before and after it reports Ready.
         var installs = script.Select((line, at) => (Step: InstallStep(line), At: at)).Where(s => s.Step is not null).ToList();
         var cni = installs.FirstOrDefault(s => s.Step!.Component is "calico" or "cilium").Step;
-        return new NodeBoot
+        var cniAt = installs.FirstOrDefault(s => s.Step == cni).At;
+        var gateFrom = Math.Max(kubeadm, cniAt);
+        return boot with
         {
-            Role = boot.Role, ApiEndpoint = boot.ApiEndpoint, NodeName = boot.NodeName, Environment = boot.Environment,
-            SecretsPath = boot.SecretsPath, NeededParameters = boot.NeededParameters, PhaseTag = boot.PhaseTag, MessageTag = boot.MessageTag,
-            ReportsKubeadmFailure = boot.ReportsKubeadmFailure, ContainerdCgroupDriver = boot.ContainerdCgroupDriver,
-            ContainerdProblem = boot.ContainerdProblem, KubeletCgroupDriver = boot.KubeletCgroupDriver,
-            ExternalCloudProvider = boot.ExternalCloudProvider, HasProviderId = boot.HasProviderId,
-            ReportsPacksApplied = boot.ReportsPacksApplied,
-            Gate = readyAt < 0 ? ReadyGate.Never : ReadyGate.Of(string.Join('\n', script.Skip(Math.Max(kubeadm, installs.FirstOrDefault(s => s.Step == cni).At) + 1).Take(Math.Max(0, readyAt - Math.Max(kubeadm, installs.FirstOrDefault(s => s.Step == cni).At) - 1)))),
+            // On the first control plane the checks start once the network pack is in.
+            Gate = readyAt < 0 ? ReadyGate.Never : ReadyGate.Of(string.Join('\n', script.Skip(gateFrom + 1).Take(Math.Max(0, readyAt - gateFrom - 1)))),
             PacksBeforeReady = [.. installs.Where(s => readyAt < 0 || s.At < readyAt).Select(s => s.Step!)],
             PacksAfterReady = [.. installs.Where(s => readyAt >= 0 && s.At > readyAt).Select(s => s.Step!)],
             Cni = cni?.Component,

@@ -1,0 +1,33 @@
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
+using PaletteServerless.Domain.Provisioning;
+
+namespace PaletteServerless.Testing;
+
+/// <summary>The inventory as a list: what the kinds record and forget, for tests of the kinds and steps.</summary>
+public sealed class InMemoryInventory : IInventoryStore
+{
+    public List<InventoryItem> Items { get; } = [];
+
+    public Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
+    {
+        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        Items.Add(item);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct) => Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
+
+    public Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
+    {
+        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        return Task.CompletedTask;
+    }
+
+    public InventoryItem Add(string kind, string id, string role = "common", string? zone = null, Dictionary<string, string>? attributes = null)
+    {
+        var item = new InventoryItem { Kind = kind, Id = id, Role = role, AvailabilityZone = zone, Name = id, Attributes = attributes, RecordedAt = DateTimeOffset.UnixEpoch };
+        Items.Add(item);
+        return item;
+    }
+}
