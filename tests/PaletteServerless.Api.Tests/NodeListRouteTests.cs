@@ -45,6 +45,25 @@ public class NodeListRouteTests(StoreFixture fixture) : IClassFixture<StoreFixtu
         body["nodes"]!["pools"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == pool)!["nodes"]!.AsArray();
 
     [Fact]
+    public async Task A_node_that_reported_a_failure_is_listed_with_what_failed()
+    {
+        await RunningWithNodesAsync("failing");
+        const string Reason = "pod network: calico agent not ready: BGP tcp/179 blocked from 10.10.1.10 (failing-control-plane-0)";
+        _api.Instances.Instances.AddRange(
+        [
+            new("i-0cp000000000000a1", "us-east-1a", "m5.large", "on-demand", "running", NodePhases.PacksApplied, Launched, "10.10.1.10"),
+            new("i-0wk000000000000b1", "us-east-1a", "m5.xlarge", "spot", "running", NodePhases.Failed, Launched.AddSeconds(1), "10.10.1.20", Reason),
+        ]);
+
+        var failed = NodesOf(await ListAsync("failing"), "workers").Single(n => n!["instanceId"]!.GetValue<string>() == "i-0wk000000000000b1")!;
+
+        failed["phase"]!.GetValue<string>().Should().Be("Failed");
+        failed["phaseMessage"]!.GetValue<string>().Should().Be(Reason);
+        var phases = Endpoints.OpenApiDocument.Load()["components"]!["schemas"]!["ClusterNode"]!["properties"]!["phase"]!["enum"]!.AsArray();
+        phases.Select(p => p?.GetValue<string>()).Should().Contain(NodePhases.Failed, "the document names every phase a node reports");
+    }
+
+    [Fact]
     public async Task Each_pool_lists_its_nodes_as_EC2_describes_them_in_one_call()
     {
         await RunningWithNodesAsync("live");
@@ -81,6 +100,8 @@ public class NodeListRouteTests(StoreFixture fixture) : IClassFixture<StoreFixtu
         pending["phase"].Should().BeNull();
         pending["privateIp"].Should().BeNull();
         NodesOf(body, "control-plane").Single()!["phase"]!.GetValue<string>().Should().Be("PacksApplied");
+        first.AsObject().ContainsKey("phaseMessage").Should().BeTrue("a node that reported no failure has a null message");
+        first["phaseMessage"].Should().BeNull();
 
         // openapi.json names exactly these fields.
         var schemas = Endpoints.OpenApiDocument.Load()["components"]!["schemas"]!;

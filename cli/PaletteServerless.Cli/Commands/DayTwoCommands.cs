@@ -118,7 +118,7 @@ public static class DayTwoCommands
             var table = Printer.Grid("INSTANCE", "NAME", "ZONE", "TYPE", "CAPACITY", "STATE", "PHASE", "LAUNCHED", "PRIVATE IP");
             foreach (var node in members)
                 table.AddTextRow(node.Text("instanceId"), node.Text("name"), Known(node, "zone"), Known(node, "instanceType"), Known(node, "capacityType"),
-                    Known(node, "state"), Known(node, "phase"), node.Time("launchTime") is { } at ? Json.Stamp(at) : "-", Known(node, "privateIp"));
+                    Known(node, "state"), Phase(node), node.Time("launchTime") is { } at ? Json.Stamp(at) : "-", Known(node, "privateIp"));
             parts.Add(table);
         }
         if (listing.TextOrNull("warning") is { } warning)
@@ -127,6 +127,10 @@ public static class DayTwoCommands
     }
 
     private static string Known(JsonNode node, string field) => node.TextOrNull(field) ?? "-";
+
+    /// <summary>The node's phase, and with a failure phase what failed (the node's own message).</summary>
+    private static string Phase(JsonNode node) =>
+        node.TextOrNull("phaseMessage") is { } message ? $"{Known(node, "phase")}: {message}" : Known(node, "phase");
 
     private static Command AddPool(CommandContext context)
     {

@@ -87,7 +87,7 @@ export function detailsPage(name) {
             h('thead', {}, h('tr', {}, ['Instance', 'Name', 'Zone', 'Type', 'Capacity', 'State', 'Phase', 'Launched', 'Private IP'].map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', {}, p.nodes.map((n) => h('tr', { 'data-node': n.instanceId },
               h('td', {}, n.instanceId), h('td', {}, n.name), h('td', {}, n.zone ?? '–'), h('td', {}, n.instanceType ?? '–'),
-              h('td', {}, n.capacityType ?? '–'), h('td', {}, n.state ?? '–'), h('td', {}, n.phase ?? '–'),
+              h('td', {}, n.capacityType ?? '–'), h('td', {}, n.state ?? '–'), h('td', {}, n.phase ?? '–', n.phaseMessage ? h('div', { class: 'hint', 'data-testid': 'node-phase-message' }, n.phaseMessage) : null),
               h('td', {}, n.launchTime ? when(n.launchTime) : '–'), h('td', {}, n.privateIp ?? '–')))))))));
   }
 

@@ -110,6 +110,7 @@ internal static class Views
         ["capacityType"] = n.CapacityType,
         ["state"] = n.State,
         ["phase"] = n.Phase,
+        ["phaseMessage"] = n.PhaseMessage,
         ["launchTime"] = n.LaunchTime,
         ["privateIp"] = n.PrivateIp,
     };

@@ -42,5 +42,6 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         instance.State?.Name?.Value ?? "unknown",
         instance.TagValue(NodePhases.TagKey),
         instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null,
-        instance.PrivateIpAddress);
+        instance.PrivateIpAddress,
+        instance.TagValue(NodePhases.MessageTagKey));
 }

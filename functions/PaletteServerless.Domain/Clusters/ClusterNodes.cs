@@ -6,10 +6,13 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Domain.Clusters;
 
-/// <summary>One instance as the cloud describes it, with the phase its node last reported (<see cref="NodePhases.TagKey"/>).</summary>
+/// <summary>
+/// One instance as the cloud describes it, with the phase its node last reported (<see cref="NodePhases.TagKey"/>)
+/// and, with a failure phase, what failed (<see cref="NodePhases.MessageTagKey"/>).
+/// </summary>
 public sealed record DescribedInstance(
     string InstanceId, string? AvailabilityZone, string? InstanceType, string CapacityType, string State, string? Phase,
-    DateTimeOffset? LaunchTime, string? PrivateIp);
+    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null);
 
 /// <summary>What one describe of a cluster's instances gave: the instances, or (null) why the cloud could not be read.</summary>
 public sealed record InstanceDescription(IReadOnlyList<DescribedInstance>? Instances, string? Error)
@@ -32,7 +35,7 @@ public interface IClusterInstances
 /// </summary>
 public sealed record ClusterNode(
     string InstanceId, string Name, string? Zone, string? InstanceType, string? CapacityType, string? State, string? Phase,
-    DateTimeOffset? LaunchTime, string? PrivateIp);
+    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null);
 
 /// <summary>A pool's nodes, oldest first.</summary>
 public sealed record PoolNodes(string Pool, IReadOnlyList<ClusterNode> Nodes);
@@ -80,7 +83,7 @@ public static class NodeListings
 
     private static ClusterNode Node(InventoryItem item, DescribedInstance? described) => new(
         item.Id, item.Name ?? item.Id, described?.AvailabilityZone ?? item.AvailabilityZone, described?.InstanceType, described?.CapacityType,
-        described?.State, described?.Phase, described?.LaunchTime, described?.PrivateIp);
+        described?.State, described?.Phase, described?.LaunchTime, described?.PrivateIp, described?.PhaseMessage);
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public sealed class NodeListingTests
         var described = new InstanceDescription(
         [
             new("i-3", "us-east-1b", "m5.large", "spot", "pending", null, At.AddMinutes(2), null),
-            new("i-2", "us-east-1a", "m5.large", "spot", "running", NodePhases.Ready, At.AddMinutes(1), "10.0.1.5"),
+            new("i-2", "us-east-1a", "m5.large", "spot", "running", NodePhases.Failed, At.AddMinutes(1), "10.0.1.5", "cluster DNS: kubernetes.default.svc does not resolve"),
             new("i-1", "us-east-1a", "m5.xlarge", "on-demand", "running", NodePhases.PacksApplied, At, "10.0.0.5"),
         ], null);
 
@@ -38,7 +38,8 @@ public sealed class NodeListingTests
         listing.Warning.Should().BeNull();
         listing.Pools.Select(p => p.Pool).Should().Equal("cp", "workers", "empty");
         listing.Pools[0].Nodes.Should().Equal(new ClusterNode("i-1", "c-cp-0", "us-east-1a", "m5.xlarge", "on-demand", "running", "PacksApplied", At, "10.0.0.5"));
-        listing.Pools[1].Nodes.Select(n => (n.InstanceId, n.State, n.Phase)).Should().Equal(("i-2", "running", "Ready"), ("i-3", "pending", null));
+        listing.Pools[1].Nodes.Select(n => (n.InstanceId, n.State, n.Phase, n.PhaseMessage)).Should().Equal(
+            ("i-2", "running", "Failed", "cluster DNS: kubernetes.default.svc does not resolve"), ("i-3", "pending", null, null));
         listing.Pools[2].Nodes.Should().BeEmpty();
     }
 
