@@ -152,7 +152,7 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
     private string UserDataOf(string instanceId)
     {
         var instance = stack.Stack.LocalAws.Store.Worlds.SelectMany(w => w.ResourcesById.Values).OfType<PaletteServerless.Local.Aws.Ec2.Instance>().Single(i => i.Id == instanceId);
-        return PaletteServerless.Domain.Provisioning.UserData.Decode(instance.UserData!);
+        return PaletteServerless.Local.Aws.Ec2.UserDataDocument.Text(instance.UserData!);
     }
 
     private List<string> StatusEventsOf(string uid)

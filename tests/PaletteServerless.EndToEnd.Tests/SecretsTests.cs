@@ -65,7 +65,7 @@ public sealed class SecretsTests(LocalStackFixture stack)
             instance.IamInstanceProfile.Arn.Should().Be("arn:aws:iam::000000000000:instance-profile/"
                 + (role == "controlplane" ? SecretParameters.ControlPlaneInstanceProfileName : SecretParameters.WorkerInstanceProfileName));
             var encoded = (await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = instance.InstanceId, Attribute = "userData" })).InstanceAttribute.UserData;
-            var userData = PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
+            var userData = PaletteServerless.Local.Aws.Ec2.UserDataDocument.Text(encoded);
             userData.Should().Contain($"PALETTE_SECRETS_PATH='{path}'").And.NotContain(token).And.NotContain(certificateKey).And.NotContain(privateKey).And.NotContain("-----BEGIN PRIVATE KEY-----");
         }
 

@@ -165,7 +165,7 @@ public sealed class WorkingNodeTests(LocalStackFixture stack)
         var attribute = await AwsAsync("ec2", "describe-instance-attribute", "--instance-id", instanceId, "--attribute", "userData");
         var encoded = attribute.GetProperty("UserData").GetProperty("Value").GetString()!;
         Convert.FromBase64String(encoded).Length.Should().BeLessThanOrEqualTo(16 * 1024, "EC2 refuses user data over 16 KiB");
-        return PaletteServerless.Domain.Provisioning.UserData.Decode(encoded);
+        return PaletteServerless.Local.Aws.Ec2.UserDataDocument.Text(encoded);
     }
 
     private static string? Tag(JsonElement resource, string key) =>

@@ -238,15 +238,4 @@ public static class UserData
             gzip.Write(Encoding.UTF8.GetBytes(userData));
         return buffer.ToArray();
     }
-
-    /// <summary>The text of user data as EC2 returns it (base64), decompressed where it is gzip, as cloud-init reads it.</summary>
-    public static string Decode(string base64)
-    {
-        var bytes = Convert.FromBase64String(base64);
-        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
-            return Encoding.UTF8.GetString(bytes);
-        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
 }

@@ -81,7 +81,7 @@ public static class NodeAgent
                 continue;
             instance.Agent ??= Read(world, instance, faults);
             if (instance.Agent.Role != Silent && instance.Agent.Boot is null)
-                instance.Agent.Boot = NodeBoot.Read(world, instance, out _);
+                instance.Agent.Boot = NodeBoot.Read(instance, out _);
             if (instance.Agent.Boot is not null)
                 booted.Add((instance, bootedAt));
         }
@@ -251,7 +251,7 @@ public static class NodeAgent
     /// <summary>What the node makes of its user data at boot: its role, or silence with the reason.</summary>
     public static NodeAgentState Read(AwsWorld world, Instance instance, FaultInjector faults)
     {
-        var boot = NodeBoot.Read(world, instance, out var silentBecause);
+        var boot = NodeBoot.Read(instance, out var silentBecause);
         if (boot is null)
             return new NodeAgentState { Role = Silent, SilentBecause = silentBecause };
         // The secrets script runs with set -e: a parameter that is not there stops the node before kubeadm.

@@ -70,7 +70,7 @@ public sealed record NodeBoot
     public bool ReportsPacksApplied { get; init; }
 
     /// <summary>What the node reads from its user data, or why it would never get anywhere (<paramref name="silentBecause"/>).</summary>
-    public static NodeBoot? Read(AwsWorld world, Instance instance, out string? silentBecause)
+    public static NodeBoot? Read(Instance instance, out string? silentBecause)
     {
         silentBecause = null;
         var document = Parse(instance.UserData!);

@@ -58,10 +58,11 @@ public static class PodNetwork
 
     private static bool Matches(SecurityGroupRule rule, PodNetworkNeed need)
     {
-        var protocol = Normalize(rule.Protocol);
+        // Rules are stored as EC2 describes them; the need is spelled as the table spells it.
+        var protocol = rule.Protocol;
         if (protocol == "-1")
             return true;
-        if (protocol != Normalize(need.Protocol))
+        if (protocol != Ec2Service.NormalizeProtocol(need.Protocol))
             return false;
         return protocol switch
         {
@@ -71,16 +72,6 @@ public static class PodNetwork
             _ => true,
         };
     }
-
-    /// <summary>EC2's protocol names for the numbers it names (6, 17, 1); every other protocol by number.</summary>
-    public static string Normalize(string protocol) => protocol.ToLowerInvariant() switch
-    {
-        "6" => "tcp",
-        "17" => "udp",
-        "1" => "icmp",
-        "all" => "-1",
-        var other => other,
-    };
 
     private static bool Contains(string cidr, string address)
     {

@@ -16,7 +16,7 @@ public sealed record UserDataDocument(Dictionary<string, string> Files, List<str
         string text;
         try
         {
-            text = Text(Convert.FromBase64String(base64));
+            text = Text(base64);
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
@@ -51,9 +51,13 @@ public sealed record UserDataDocument(Dictionary<string, string> Files, List<str
         return new UserDataDocument(files, packages, commands);
     }
 
-    /// <summary>The user data's text: cloud-init decompresses gzip (by its magic bytes) before it reads anything.</summary>
-    private static string Text(byte[] bytes)
+    /// <summary>
+    /// The text of user data as EC2 returns it (base64): cloud-init decompresses gzip (by its magic bytes)
+    /// before it reads anything. Throws <see cref="FormatException"/> or <see cref="InvalidDataException"/> for data it could not read.
+    /// </summary>
+    public static string Text(string base64)
     {
+        var bytes = Convert.FromBase64String(base64);
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b)
             return Encoding.UTF8.GetString(bytes);
         using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
