@@ -76,4 +76,23 @@ public sealed class PoolRolloutTests
         (await pass.Should().ThrowAsync<ProvisioningFailedException>()).Which.Message.Should()
             .Be("node demo-workers-1 (i-new) failed: the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established");
     }
+
+    [Fact]
+    public async Task A_failed_updates_new_node_is_retired_before_it_is_terminated_so_remediation_does_not_replace_it()
+    {
+        var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("workers")!);
+        _inventory.Add(ResourceKinds.Instance, "i-new", "demo-workers-1", "us-east-1a", new()
+        {
+            ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
+        });
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [Instance("i-new", NodePhases.Failed)] }] });
+        var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
+
+        var removed = await new PoolRollout(resources, new NodePoolKind(resources)).RemoveUnhealthyNewAsync("workers", ["us-east-1a"], Ct);
+
+        removed.Should().Equal("i-new");
+        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Contains("i-new")), Arg.Any<CancellationToken>());
+        _inventory.Items.Single(i => i.Id == "i-new").Attributes![PoolRollout.RetiringAttribute].Should().Be("true");
+    }
 }

@@ -193,17 +193,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId);
         if (item is null)
             return;
-        if (item.Attributes?.GetValueOrDefault(PoolRollout.RetiringAttribute) != "true")
-        {
-            await resources.RecordAsync(item with
-            {
-                Attributes = new Dictionary<string, string>(item.Attributes ?? [])
-                {
-                    [PoolRollout.RetiringAttribute] = "true",
-                    [PoolRollout.RetiringSinceAttribute] = resources.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-                },
-            }, ct);
-        }
+        await PoolRollout.MarkRetiringAsync(resources, item, ct);
         if (role == NodePoolRoles.ControlPlane && resources.Find(ResourceKinds.TargetGroup) is { } targetGroup)
         {
             try

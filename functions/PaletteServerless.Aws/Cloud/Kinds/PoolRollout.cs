@@ -86,15 +86,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var step = RollingUpdatePlanner.Next(target, poolNodes);
         foreach (var id in step.TerminateIds)
         {
-            var item = resources.All(ResourceKinds.Instance).First(i => i.Id == id);
-            await resources.RecordAsync(item with
-            {
-                Attributes = new Dictionary<string, string>(item.Attributes ?? [])
-                {
-                    [RetiringAttribute] = "true",
-                    [RetiringSinceAttribute] = resources.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                },
-            }, ct);
+            await MarkRetiringAsync(resources, resources.All(ResourceKinds.Instance).First(i => i.Id == id), ct);
             if (isControlPlane && health.TryGetValue(id, out var state) && state is not ("draining" or "unused"))
             {
                 // Draining first: the API keeps its quorum of healthy targets; terminated on a later pass.
@@ -172,10 +164,31 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var removed = new List<string>();
         foreach (var node in nodeList.Where(n => n.State is NodeState.Launching or NodeState.Unhealthy && target.IsCurrent(n.Node)))
         {
+            // Retired, not just terminated: remediation would otherwise take it for a node that went away and replace it.
+            if (resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == node.Node.Id) is { } item)
+                await MarkRetiringAsync(resources, item, ct);
             await nodes.TerminateAsync(node.Node.Id, ct);
             removed.Add(node.Node.Id);
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Records that the product is taking a node away (and since when): a rollout or a remediation no longer
+    /// counts it as one of its pool's, and once EC2 reports it gone it is forgotten. Recorded once.
+    /// </summary>
+    public static async Task MarkRetiringAsync(ClusterResources resources, InventoryItem item, CancellationToken ct)
+    {
+        if (item.Attributes?.GetValueOrDefault(RetiringAttribute) == "true")
+            return;
+        await resources.RecordAsync(item with
+        {
+            Attributes = new Dictionary<string, string>(item.Attributes ?? [])
+            {
+                [RetiringAttribute] = "true",
+                [RetiringSinceAttribute] = resources.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }, ct);
     }
 
     /// <summary>The pools with nodes in the inventory (a removed pool's nodes stay there until they are gone).</summary>
