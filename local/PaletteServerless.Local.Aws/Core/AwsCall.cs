@@ -22,6 +22,9 @@ public sealed class AwsCall
     /// <summary>The clock's time when the call arrived; use it for every state read in the call.</summary>
     public required DateTimeOffset Now { get; init; }
 
+    /// <summary>Who signed the call, when the local IAM issued its credentials; null: the account's administrator.</summary>
+    public PaletteServerless.Local.Aws.Iam.IamPrincipal? Principal { get; init; }
+
     /// <summary>The caller's account and region; hold <see cref="ResourceStore.Sync"/> while using it.</summary>
     public AwsWorld World => Aws.Store.World(Account, Region);
 }

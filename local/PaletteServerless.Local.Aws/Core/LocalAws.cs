@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PaletteServerless.Local.Aws.Iam;
 
 namespace PaletteServerless.Local.Aws.Core;
 
@@ -153,11 +154,13 @@ public sealed class LocalAws : IDisposable
         if (!TryRoute(target, parameters, out var service, out var operation, out var routingError))
             return routingError(requestId);
 
+        var principal = Iam?.Find(credential.AccessKeyId, Clock.GetUtcNow());
         var call = new AwsCall
         {
+            Principal = principal,
             Request = request,
             Operation = operation,
-            Account = _accountsByIssuedKey.TryGetValue(credential.AccessKeyId, out var issued) ? issued : credential.AccountFromKey,
+            Account = principal?.Account ?? (_accountsByIssuedKey.TryGetValue(credential.AccessKeyId, out var issued) ? issued : credential.AccountFromKey),
             Region = credential.Region,
             AccessKeyId = credential.AccessKeyId,
             RequestId = requestId,
@@ -167,6 +170,7 @@ public sealed class LocalAws : IDisposable
         };
         try
         {
+            await AuthorizeAsync(service, call, cancellationToken);
             ThrowInjectedFaults(service, call);
             var delay = Latency.Of(TokenBuckets.IsReadOnly(operation) ? LatencyModel.ReadCall : LatencyModel.MutatingCall);
             if (delay > TimeSpan.Zero)
@@ -243,6 +247,41 @@ public sealed class LocalAws : IDisposable
         error = id => AwsErrors.Query(new AwsErrorException("InvalidAction", $"The action {action} is not valid for version '{parameters["Version"]}' of any local AWS service."), id, null);
         return false;
     }
+
+    /// <summary>IAM: set by the local stack; null or disabled, every call is answered.</summary>
+    public LocalIam? Iam { get; set; }
+
+    /// <summary>
+    /// AWS authorizes a request before it acts on it: every check the service's map lists must be
+    /// allowed for the caller, else the service's own refusal (EC2 UnauthorizedOperation with an
+    /// encoded message, AccessDenied of query services, AccessDeniedException of JSON services).
+    /// </summary>
+    private async Task AuthorizeAsync(ILocalAwsService service, AwsCall call, CancellationToken ct)
+    {
+        if (Iam is not { Enabled: true } iam || call.Principal is not { } principal)
+            return;
+        IReadOnlyList<AuthorizationCheck>? checks = null;
+        if (service is IAuthorizesRequests map)
+        {
+            lock (Store.Sync)
+                checks = map.Authorizations(call);
+        }
+        var denial = checks is null
+            ? iam.Deny(principal.Name, principal.SessionArn, $"{service.ServiceName}:{call.Operation}", "*",
+                $"the local IAM does not know how {service.ServiceName} authorizes {call.Operation}, so it allows it to no principal", isExplicit: false)
+            : await iam.AuthorizeAsync(principal, checks, ct);
+        if (denial is not null)
+            throw AccessDenied(service, denial);
+    }
+
+    /// <summary>A denial in the service's wire format.</summary>
+    public static AwsErrorException AccessDenied(ILocalAwsService service, IamDenial denial) => service.ErrorStyle switch
+    {
+        AwsErrorStyle.Ec2 => new AwsErrorException("UnauthorizedOperation",
+            $"You are not authorized to perform this operation. {denial.Message}. Encoded authorization failure message: {AuthorizationMessages.Encode(denial)}", 403),
+        AwsErrorStyle.Query => new AwsErrorException("AccessDenied", denial.Message, 403),
+        _ => new AwsErrorException("AccessDeniedException", denial.Message, 400),
+    };
 
     private void ThrowInjectedFaults(ILocalAwsService service, AwsCall call)
     {

@@ -18,15 +18,17 @@ public sealed record StsRole(
 }
 
 /// <summary>
-/// The roles of every account. Every account has the default role
-/// <c>arn:aws:iam::&lt;account&gt;:role/PaletteServerlessTarget</c> trusting <see cref="DefaultExternalId"/>;
+/// The roles of every account when the local IAM is not in use. Every account has the default role
+/// <c>arn:aws:iam::&lt;account&gt;:role/palette-serverless/PaletteServerlessClusterBuilder</c> (the
+/// target-account stack's role) trusting <see cref="DefaultExternalId"/>;
 /// more roles, or another external id for one account, are seeded with <see cref="Seed"/> or a
 /// JSON file (<see cref="LoadFile"/>):
-/// <code>{ "roles": [ { "account": "111122223333", "name": "PaletteServerlessTarget", "externalId": "tenant-42" } ] }</code>
+/// <code>{ "roles": [ { "account": "111122223333", "name": "palette-serverless/PaletteServerlessClusterBuilder", "externalId": "tenant-42" } ] }</code>
 /// </summary>
 public sealed class StsRoleCatalog
 {
-    public const string DefaultRoleName = "PaletteServerlessTarget";
+    /// <summary>The target-account stack's role, with its path: what every account has.</summary>
+    public const string DefaultRoleName = "palette-serverless/PaletteServerlessClusterBuilder";
 
     private readonly ConcurrentDictionary<string, StsRole> _seeded = new(StringComparer.Ordinal);
 
@@ -44,7 +46,11 @@ public sealed class StsRoleCatalog
             Seed(role);
     }
 
-    /// <summary>The role an ARN names, or null when no such role exists.</summary>
+    /// <summary>The external id an account's target role trusts.</summary>
+    public string ExternalIdOf(string account) =>
+        _seeded.TryGetValue($"arn:aws:iam::{account}:role/{DefaultRoleName}", out var seeded) && seeded.ExternalId is { } id ? id : DefaultExternalId;
+
+    /// <summary>The role an ARN names (its path and name), or null when no such role exists.</summary>
     public StsRole? Find(string account, string roleName)
     {
         var arn = $"arn:aws:iam::{account}:role/{roleName}";

@@ -28,7 +28,7 @@ public sealed partial class StsService : ILocalAwsService
     /// <summary>The roles callers may assume; seed them here (see <see cref="StsRoleCatalog"/>).</summary>
     public StsRoleCatalog Roles { get; } = new();
 
-    [GeneratedRegex(@"^arn:aws:iam::(?<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?<name>[\w+=,.@-]{1,64})$")]
+    [GeneratedRegex(@"^arn:aws:iam::(?<account>\d{12}):role/(?<name>(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$")]
     private static partial Regex RoleArnPattern();
 
     [GeneratedRegex(@"^[\w+=,.@-]{2,64}$")]
@@ -36,15 +36,16 @@ public sealed partial class StsService : ILocalAwsService
 
     private sealed record StsSession(string Account, string RoleName, string SessionName, string AssumedRoleId, DateTimeOffset Expiration);
 
-    public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken) =>
-        Task.FromResult(call.Operation switch
-        {
-            "AssumeRole" => AssumeRole(call),
-            "GetCallerIdentity" => GetCallerIdentity(call),
-            _ => throw new AwsErrorException("InvalidAction", $"Could not find operation {call.Operation} for version 2011-06-15"),
-        });
+    public async Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken) => call.Operation switch
+    {
+        "AssumeRole" => call.Aws.Iam is { } iam ? await StsSessions.AssumeRoleAsync(iam, call, cancellationToken) : AssumeRole(call),
+        "GetCallerIdentity" => GetCallerIdentity(call),
+        "DecodeAuthorizationMessage" => StsSessions.DecodeAuthorizationMessage(call),
+        _ => throw new AwsErrorException("InvalidAction", $"Could not find operation {call.Operation} for version 2011-06-15"),
+    };
 
-    private LocalAwsResponse AssumeRole(AwsCall call)
+    /// <summary>The checks of AssumeRole's validation, shared with the IAM path: the session name, duration and role ARN.</summary>
+    internal static (string RoleArn, string SessionName, int Duration) ValidateAssumeRole(AwsCall call)
     {
         var p = call.Parameters;
         var roleArn = p.Required("RoleArn");
@@ -54,10 +55,16 @@ public sealed partial class StsService : ILocalAwsService
         var duration = p.Int("DurationSeconds") ?? 3600;
         if (duration is < 900 or > 43200)
             throw new AwsErrorException("ValidationError", $"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200");
-        var match = RoleArnPattern().Match(roleArn);
-        if (!match.Success)
+        if (!RoleArnPattern().IsMatch(roleArn))
             throw new AwsErrorException("ValidationError", $"{roleArn} is invalid");
+        return (roleArn, sessionName, duration);
+    }
 
+    private LocalAwsResponse AssumeRole(AwsCall call)
+    {
+        var (roleArn, sessionName, duration) = ValidateAssumeRole(call);
+        var p = call.Parameters;
+        var match = RoleArnPattern().Match(roleArn);
         var role = Roles.Find(match.Groups["account"].Value, match.Groups["name"].Value);
         var trusted = role is not null
             && (role.ExternalId is null || role.ExternalId == p["ExternalId"])
@@ -91,6 +98,13 @@ public sealed partial class StsService : ILocalAwsService
 
     private LocalAwsResponse GetCallerIdentity(AwsCall call)
     {
+        if (call.Principal is { } principal)
+        {
+            return QueryResponses.Query("GetCallerIdentity", Namespace, call.RequestId, x => x
+                .Element("Arn", principal.SessionArn)
+                .Element("UserId", RoleId(principal.RoleArn) + ":" + principal.SessionArn[(principal.SessionArn.LastIndexOf('/') + 1)..])
+                .Element("Account", principal.Account));
+        }
         var session = Session(call);
         return QueryResponses.Query("GetCallerIdentity", Namespace, call.RequestId, x => x
             .Element("Arn", CallerArn(call))
@@ -112,7 +126,7 @@ public sealed partial class StsService : ILocalAwsService
             : null;
 
     // A stable role id of AWS's shape (AROA + 17 characters) derived from the ARN.
-    private static string RoleId(string roleArn)
+    internal static string RoleId(string roleArn)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(roleArn));

@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace PaletteServerless.Local.Aws.Iam;
+
+/// <summary>
+/// IAM for the local AWS: who calls (principals by access key), what their roles allow (the
+/// synthesized templates' policies) and whether a call is allowed (the policy evaluator). Off, every
+/// call is answered as before. On, every call signed by a principal is evaluated; keys it did not
+/// issue act as the account's administrator (a developer's AWS CLI).
+/// </summary>
+public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clock, TextWriter? log = null)
+{
+    /// <summary>Denials kept for <c>GET /local/iam/denials</c>; the oldest go first beyond this.</summary>
+    public const int DenialsKept = 1000;
+
+    private readonly ConcurrentDictionary<string, IamRole> _rolesByArn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IamPrincipal> _principalsByKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IamPrincipal> _instancePrincipals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _keyPoliciesByArn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _keyArnsByAlias = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<IamDenial> _denials = new();
+    private readonly Lock _accountSync = new();
+    private readonly HashSet<string> _accountsWithRoles = new(StringComparer.Ordinal);
+
+    public bool Enabled { get; set; } = true;
+
+    public PolicyEvaluator Evaluator => evaluator;
+
+    /// <summary>The roles of an account that no template was given for explicitly (a target account: the target stack's roles).</summary>
+    public Func<string, IReadOnlyList<IamRole>>? RolesOfOtherAccounts { get; set; }
+
+    /// <summary>Every principal with credentials issued so far.</summary>
+    public IReadOnlyList<IamPrincipal> Principals =>
+        [.. _principalsByKey.Values.Where(p => p.Expiration is null || p.Expiration > clock.GetUtcNow()).OrderBy(p => p.Account, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
+
+    public IReadOnlyList<IamDenial> Denials => [.. _denials];
+
+    public IReadOnlyList<IamRole> Roles => [.. _rolesByArn.Values.OrderBy(r => r.Arn, StringComparer.Ordinal)];
+
+    public void ClearDenials() => _denials.Clear();
+
+    /// <summary>Adds a role (from a template) to its account.</summary>
+    public void AddRole(IamRole role)
+    {
+        _rolesByArn[role.Arn] = role;
+        lock (_accountSync)
+            _accountsWithRoles.Add(role.Account);
+    }
+
+    /// <summary>A KMS key's policy and aliases: kms checks on the key are evaluated with its policy.</summary>
+    public async Task AddKeyAsync(string keyArn, IReadOnlyList<string> aliases, JsonNode policy, CancellationToken ct)
+    {
+        await evaluator.RegisterResourcePolicyAsync(keyArn, policy, ct);
+        _keyPoliciesByArn[keyArn] = keyArn;
+        var account = keyArn.Split(':')[4];
+        var region = keyArn.Split(':')[3];
+        foreach (var alias in aliases)
+            _keyArnsByAlias[$"{account}/{region}/{alias}"] = keyArn;
+    }
+
+    /// <summary>The ARN of the key an alias names in an account and region, or null for a key the templates do not define.</summary>
+    public string? KeyArnOf(string account, string region, string keyIdOrAlias) =>
+        keyIdOrAlias.StartsWith("arn:aws:kms:", StringComparison.Ordinal) ? keyIdOrAlias
+        : _keyArnsByAlias.TryGetValue($"{account}/{region}/{keyIdOrAlias}", out var arn) ? arn
+        : _keyPoliciesByArn.Keys.FirstOrDefault(k => k.EndsWith("/" + keyIdOrAlias, StringComparison.Ordinal) && k.Split(':')[4] == account);
+
+    /// <summary>The role an ARN names, looking the account's template roles up on first use.</summary>
+    public IamRole? Role(string roleArn)
+    {
+        if (_rolesByArn.TryGetValue(roleArn, out var role))
+            return role;
+        var account = roleArn.Split(':') is { Length: > 4 } parts ? parts[4] : "";
+        lock (_accountSync)
+        {
+            if (_accountsWithRoles.Add(account) && RolesOfOtherAccounts is { } more)
+                foreach (var other in more(account))
+                    _rolesByArn[other.Arn] = other;
+        }
+        return _rolesByArn.GetValueOrDefault(roleArn);
+    }
+
+    /// <summary>The principal whose credentials signed a request, or null: the account's administrator.</summary>
+    public IamPrincipal? Find(string accessKeyId, DateTimeOffset now) =>
+        _principalsByKey.TryGetValue(accessKeyId, out var principal) && (principal.Expiration is null || principal.Expiration > now) ? principal : null;
+
+    /// <summary>Credentials of a session of <paramref name="role"/>, as Lambda gives a function or STS an assumer.</summary>
+    public async Task<IamPrincipal> IssueAsync(IamRole role, string sessionName, CancellationToken ct,
+        JsonNode? sessionPolicy = null, IReadOnlyDictionary<string, string>? sessionTags = null, string? sourceIdentity = null,
+        DateTimeOffset? expiration = null, string? name = null)
+    {
+        var policySet = sessionPolicy is null ? role.Arn : $"{role.Arn}#{Guid.NewGuid():N}";
+        if (!evaluator.IsRegistered(policySet) || sessionPolicy is not null)
+            await evaluator.RegisterPolicySetAsync(policySet, role.Policies, sessionPolicy, ct);
+        var context = PrincipalContext(role);
+        foreach (var (key, value) in sessionTags ?? new Dictionary<string, string>())
+            context["aws:PrincipalTag/" + key] = [value];
+        if (sourceIdentity is not null)
+            context["aws:SourceIdentity"] = [sourceIdentity];
+        var (keyId, secret, token) = IamPrincipal.NewCredentials();
+        var principal = new IamPrincipal
+        {
+            Name = name ?? role.Purpose,
+            Account = role.Account,
+            RoleArn = role.Arn,
+            SessionArn = $"arn:aws:sts::{role.Account}:assumed-role/{role.Name}/{sessionName}",
+            AccessKeyId = keyId,
+            SecretAccessKey = secret,
+            SessionToken = token,
+            Expiration = expiration,
+            PolicySetId = policySet,
+            Context = context,
+        };
+        _principalsByKey[keyId] = principal;
+        return principal;
+    }
+
+    /// <summary>
+    /// The credentials IMDS hands an instance launched with an instance profile: a session of the
+    /// profile's role named after the instance, with the EC2 keys IAM adds to requests signed with
+    /// them. Policy variables that are a whole Resource element (<c>${ec2:SourceInstanceARN}</c>) are
+    /// resolved for the instance here, as IAM resolves them per request.
+    /// </summary>
+    public async Task<IamPrincipal?> InstancePrincipalAsync(string account, string region, string instanceId, string profileName, string? vpcId, CancellationToken ct)
+    {
+        var cacheKey = $"{account}/{instanceId}";
+        if (_instancePrincipals.TryGetValue(cacheKey, out var known))
+            return known;
+        if (Role($"arn:aws:iam::{account}:role/{profileName}") is not { } role)
+            return null;
+        var instanceArn = $"arn:aws:ec2:{region}:{account}:instance/{instanceId}";
+        var values = new Dictionary<string, string> { ["ec2:SourceInstanceARN"] = instanceArn, ["aws:ec2InstanceSourceVPC"] = vpcId ?? "" };
+        var policies = role.Policies.Select(p => (p.Name, ResolveWholeElementVariables(p.Document, values))).ToList();
+        var policySet = $"{role.Arn}#{instanceId}";
+        await evaluator.RegisterPolicySetAsync(policySet, policies, null, ct);
+        var context = PrincipalContext(role);
+        context["ec2:SourceInstanceARN"] = [instanceArn];
+        if (vpcId is not null)
+            context["aws:ec2InstanceSourceVPC"] = [vpcId];
+        var (keyId, secret, token) = IamPrincipal.NewCredentials();
+        var principal = new IamPrincipal
+        {
+            Name = role.Purpose,
+            Account = account,
+            RoleArn = role.Arn,
+            SessionArn = $"arn:aws:sts::{account}:assumed-role/{role.Name}/{instanceId}",
+            AccessKeyId = keyId,
+            SecretAccessKey = secret,
+            SessionToken = token,
+            InstanceId = instanceId,
+            PolicySetId = policySet,
+            Context = context,
+        };
+        _principalsByKey[keyId] = principal;
+        return _instancePrincipals.GetOrAdd(cacheKey, principal);
+    }
+
+    /// <summary>Forgets the credentials of an instance that is gone.</summary>
+    public void ForgetInstance(string account, string instanceId)
+    {
+        if (_instancePrincipals.TryRemove($"{account}/{instanceId}", out var principal))
+            _principalsByKey.TryRemove(principal.AccessKeyId, out _);
+    }
+
+    /// <summary>
+    /// Evaluates every check of one request for <paramref name="principal"/>; the first check that is
+    /// not allowed is the denial (recorded and printed), null when all are allowed.
+    /// </summary>
+    public async Task<IamDenial?> AuthorizeAsync(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, CancellationToken ct, string? resourcePolicy = null)
+    {
+        var requests = checks.Select(c => new EvaluationRequest(principal.PolicySetId,
+            resourcePolicy ?? (c.Action.StartsWith("kms:", StringComparison.Ordinal) && _keyPoliciesByArn.ContainsKey(c.Resource) ? c.Resource : null),
+            principal.SessionArn, AccountOf(c.Resource, principal.Account), WithPrincipalContext(c, principal))).ToList();
+        var decisions = await evaluator.EvaluateAsync(requests, ct);
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            if (decisions[i].Allowed)
+                continue;
+            var statement = decisions[i].Statement
+                ?? (decisions[i].Errors is { } errors ? $"the request could not be evaluated: {errors}" : "no statement allows it");
+            return Deny(principal.Name, principal.SessionArn, checks[i].Action, checks[i].Resource, statement, decisions[i].ExplicitlyDenied);
+        }
+        return null;
+    }
+
+    /// <summary>Records a refusal the service decided without the evaluator (an operation no map knows).</summary>
+    public IamDenial Deny(string principal, string principalArn, string action, string resource, string statement, bool isExplicit)
+    {
+        var denial = new IamDenial(principal, principalArn, action, resource, clock.GetUtcNow(), statement, isExplicit);
+        _denials.Enqueue(denial);
+        while (_denials.Count > DenialsKept && _denials.TryDequeue(out _))
+        {
+        }
+        log?.WriteLine($"local IAM: denied {principal} {action} on {resource}: {statement}");
+        return denial;
+    }
+
+    private static AuthorizationCheck WithPrincipalContext(AuthorizationCheck check, IamPrincipal principal)
+    {
+        var context = new Dictionary<string, IReadOnlyList<string>>(principal.Context, StringComparer.Ordinal);
+        foreach (var (key, values) in check.Context)
+            context[key] = values;
+        return check with { Context = context };
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> PrincipalContext(IamRole role) => new(StringComparer.Ordinal)
+    {
+        ["aws:PrincipalArn"] = [role.Arn],
+        ["aws:PrincipalAccount"] = [role.Account],
+        ["aws:PrincipalType"] = ["AssumedRole"],
+    };
+
+    /// <summary>The account a resource ARN names; an ARN without one (a public image, "*") is the caller's.</summary>
+    private static string AccountOf(string resource, string caller) =>
+        resource.Split(':') is { Length: > 5 } parts && parts[4].Length == 12 ? parts[4] : caller;
+
+    [GeneratedRegex(@"^\$\{([^}]+)\}$")]
+    private static partial Regex WholeVariable();
+
+    private static JsonNode ResolveWholeElementVariables(JsonNode document, IReadOnlyDictionary<string, string> values)
+    {
+        var copy = document.DeepClone();
+        var statements = copy["Statement"] is JsonArray many ? many.OfType<JsonObject>() : copy["Statement"] is JsonObject one ? [one] : [];
+        foreach (var statement in statements)
+        {
+            foreach (var element in new[] { "Resource", "NotResource" })
+            {
+                JsonNode? Resolve(JsonNode? node) =>
+                    node is JsonValue v && (string?)v is { } text && WholeVariable().Match(text) is { Success: true } m && values.TryGetValue(m.Groups[1].Value, out var value)
+                        ? value : node?.DeepClone();
+                statement[element] = statement[element] switch
+                {
+                    JsonArray array => new JsonArray([.. array.Select(Resolve)]),
+                    JsonNode node => Resolve(node),
+                    null => null,
+                };
+                if (statement[element] is null)
+                    statement.Remove(element);
+            }
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PaletteServerless.Local.Aws.Iam;
+
+/// <summary>What IAM decided for one check, and the statement that decided a denial, when one did.</summary>
+public sealed record PolicyDecision(string Decision, string? Statement = null, string? Errors = null)
+{
+    public bool Allowed => Decision == "Allowed";
+    public bool ExplicitlyDenied => Decision == "ExplicitlyDenied";
+}
+
+/// <summary>One check as the evaluator takes it: who, with which policy set and resource policy.</summary>
+public sealed record EvaluationRequest(string PolicySet, string? ResourcePolicy, string Principal, string AccountId, AuthorizationCheck Check);
+
+/// <summary>
+/// The client of the policy evaluator the local stack runs beside it (local/node/iam-simulate-child.js:
+/// <c>@cloud-copilot/iam-simulate</c>, a maintained implementation of AWS's policy evaluation logic).
+/// Policy sets are registered once; decisions are cached, since the same policies, request and
+/// context always get the same answer.
+/// </summary>
+public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = null) : IDisposable
+{
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly ConcurrentDictionary<string, PolicyDecision> _decisions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
+
+    /// <summary>How many checks were sent to the evaluator (not answered from the cache).</summary>
+    public long Evaluations => Interlocked.Read(ref _evaluations);
+    private long _evaluations;
+
+    /// <summary>Registers (or replaces) the identity policies and session policy of a principal.</summary>
+    public async Task RegisterPolicySetAsync(string id, IEnumerable<(string Name, JsonNode Document)> identityPolicies, JsonNode? sessionPolicy, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["identityPolicies"] = new JsonArray([.. identityPolicies.Select(p => (JsonNode)new JsonObject { ["name"] = p.Name, ["policy"] = p.Document.DeepClone() })]),
+        };
+        if (sessionPolicy is not null)
+            body["sessionPolicy"] = sessionPolicy.DeepClone();
+        await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, ct);
+    }
+
+    /// <summary>Registers (or replaces) a resource's policy: a role's trust policy, a key's policy.</summary>
+    public Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct) =>
+        PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, ct);
+
+    public bool IsRegistered(string policySetId) => _registered.ContainsKey(policySetId);
+
+    private async Task PutAsync(string path, string key, JsonObject body, CancellationToken ct)
+    {
+        var text = body.ToJsonString();
+        if (_registered.TryGetValue(key, out var earlier) && earlier == text)
+            return;
+        using var response = await _http.PutAsync(path, new StringContent(text, System.Text.Encoding.UTF8, "application/json"), ct);
+        response.EnsureSuccessStatusCode();
+        _registered[key] = text;
+        // A changed policy changes answers: forget every cached one.
+        if (earlier is not null)
+            _decisions.Clear();
+    }
+
+    public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct)
+    {
+        var results = new PolicyDecision?[requests.Count];
+        var keys = new string[requests.Count];
+        var missing = new List<int>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            keys[i] = Key(requests[i]);
+            if (_decisions.TryGetValue(keys[i], out var cached))
+                results[i] = cached;
+            else
+                missing.Add(i);
+        }
+        if (missing.Count > 0)
+        {
+            var checks = new JsonArray([.. missing.Select(i => (JsonNode)Body(requests[i]))]);
+            using var response = await _http.PostAsync("evaluate",
+                new StringContent(new JsonObject { ["checks"] = checks }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"the policy evaluator failed ({(int)response.StatusCode}): {text}");
+            var answers = JsonNode.Parse(text)!["results"]!.AsArray();
+            Interlocked.Add(ref _evaluations, missing.Count);
+            for (var j = 0; j < missing.Count; j++)
+            {
+                var answer = answers[j]!;
+                var decision = new PolicyDecision((string)answer["decision"]!, (string?)answer["statement"], (string?)answer["errors"]);
+                results[missing[j]] = decision;
+                _decisions[keys[missing[j]]] = decision;
+            }
+        }
+        return [.. results.Select(r => r!)];
+    }
+
+    private static JsonObject Body(EvaluationRequest request)
+    {
+        var context = new JsonObject();
+        foreach (var (key, values) in request.Check.Context)
+            context[key] = values.Count == 1 && !MultiValued(key) ? values[0] : new JsonArray([.. values.Select(v => (JsonNode)v)]);
+        var body = new JsonObject
+        {
+            ["policySet"] = request.PolicySet,
+            ["principal"] = request.Principal,
+            ["action"] = request.Check.Action,
+            ["resource"] = request.Check.Resource,
+            ["accountId"] = request.AccountId,
+            ["context"] = context,
+        };
+        if (request.ResourcePolicy is not null)
+            body["resourcePolicy"] = request.ResourcePolicy;
+        return body;
+    }
+
+    // Keys IAM documents as multivalued (ArrayOfString): they are sent as arrays even with one value.
+    private static bool MultiValued(string key) =>
+        key is "aws:TagKeys" or "kms:ResourceAliases" || key.StartsWith("aws:PrincipalServiceNamesList", StringComparison.Ordinal);
+
+    private static string Key(EvaluationRequest request) => JsonSerializer.Serialize(new
+    {
+        request.PolicySet,
+        request.ResourcePolicy,
+        request.Principal,
+        request.AccountId,
+        request.Check.Action,
+        request.Check.Resource,
+        Context = request.Check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key }.Concat(c.Value)).ToList(),
+    });
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,83 @@
+// The local stack's IAM policy evaluator: @cloud-copilot/iam-simulate behind a small loopback HTTP
+// API, a child of the local stack like dynalite (it exits when its parent's stdin pipe closes).
+//
+//   PUT  /policy-sets/{id}  {"identityPolicies":[{"name":..,"policy":{..}}],"sessionPolicy":{..}?}
+//   PUT  /resource-policies/{id}  {"policy":{..}}
+//   POST /evaluate  {"checks":[{"policySet":id,"resourcePolicy":id?,"principal":arn,"action":..,
+//                   "resource":arn,"accountId":..,"context":{key:[values]}}]}
+//     -> {"results":[{"decision":"Allowed"|"ExplicitlyDenied"|"ImplicitlyDenied",
+//                     "statement":"the deciding deny statement, if any","errors":"..."?}]}
+//
+// Policy sets are registered once per principal, so an evaluation sends only the request.
+const http = require('node:http')
+const { parseArgs } = require('node:util')
+const { runSimulation, getDenialReasons } = require('@cloud-copilot/iam-simulate')
+
+const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' } } })
+
+process.on('SIGINT', () => {})
+process.stdin.on('end', () => process.exit(0))
+process.stdin.on('error', () => process.exit(0))
+process.stdin.resume()
+
+const policySets = new Map()
+const resourcePolicies = new Map()
+
+async function evaluate(check) {
+  const set = policySets.get(check.policySet)
+  if (!set) return { decision: 'ImplicitlyDenied', errors: `no policy set ${check.policySet}` }
+  const simulation = {
+    request: {
+      principal: check.principal,
+      action: check.action,
+      resource: { resource: check.resource, accountId: check.accountId },
+      contextVariables: check.context || {},
+    },
+    identityPolicies: set.identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+  }
+  if (set.sessionPolicy) simulation.sessionPolicy = set.sessionPolicy
+  if (check.resourcePolicy) simulation.resourcePolicy = resourcePolicies.get(check.resourcePolicy)
+  const response = await runSimulation(simulation, {})
+  if (response.resultType === 'error')
+    return { decision: 'ImplicitlyDenied', errors: JSON.stringify(response.errors) }
+  const result = { decision: response.overallResult }
+  if (response.resultType === 'single' && response.overallResult === 'ExplicitlyDenied') {
+    const explicit = getDenialReasons(response.result.analysis).find((d) => d.denialType === 'Explicit')
+    if (explicit) result.statement = explicit.statementId ?? `statement ${explicit.statementIndex}`
+  }
+  return result
+}
+
+function read(request) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    request.on('data', (c) => chunks.push(c))
+    request.on('end', () => resolve(chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}))
+    request.on('error', reject)
+  })
+}
+
+http
+  .createServer(async (request, response) => {
+    try {
+      const body = await read(request)
+      const [, kind, id] = request.url.split('/')
+      let answer = {}
+      if (request.method === 'PUT' && kind === 'policy-sets') policySets.set(decodeURIComponent(id), body)
+      else if (request.method === 'PUT' && kind === 'resource-policies') resourcePolicies.set(decodeURIComponent(id), body.policy)
+      else if (request.method === 'POST' && kind === 'evaluate') {
+        const results = []
+        for (const check of body.checks || []) results.push(await evaluate(check))
+        answer = { results }
+      } else {
+        response.writeHead(404).end()
+        return
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+    } catch (error) {
+      response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }))
+    }
+  })
+  .listen(Number(values.port), values.host)
