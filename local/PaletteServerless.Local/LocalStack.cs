@@ -64,6 +64,8 @@ public sealed class LocalStack : IAsyncDisposable
             RepositoryLayout.NodeToolsDirectory(root), data is null ? null : Path.Combine(data, "dynamodb"), progress, ct);
         _owned.Add(dynalite);
 
+        // Before the environment changes: the SDK's default chain must pick our provider up afresh.
+        Iam.InvocationCredentials.Install();
         ApplyFunctionEnvironment();
         var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = dynalite.Endpoint.ToString() });
         await TableSchema.EnsureCreatedAsync(dynamo, TableSchema.DefaultTableName, ct);
@@ -84,12 +86,20 @@ public sealed class LocalStack : IAsyncDisposable
             InstanceImpairmentRate = Options.InstanceImpairmentRate,
         });
 
+        var sts = LocalAws.Services.OfType<PaletteServerless.Local.Aws.Sts.StsService>().Single();
         if (Options.StsRolesPath is { } roles)
-            LocalAws.Services.OfType<PaletteServerless.Local.Aws.Sts.StsService>().Single().Roles.LoadFile(roles);
+            sts.Roles.LoadFile(roles);
 
         Functions = new LambdaRegistry();
         foreach (var function in FunctionCatalog.All)
             Functions.Register(FunctionArn(function.Name), function.Handler, FunctionEnvironment(function));
+
+        var evaluator = await IamEvaluatorProcess.StartAsync(RepositoryLayout.NodeToolsDirectory(root), progress, ct);
+        _owned.Add(evaluator);
+        var templates = await Iam.SynthesizedTemplates.LoadAsync(root, progress, ct);
+        LocalAws.Iam = await Iam.LocalIamSetup.DeployAsync(templates, new PaletteServerless.Local.Aws.Iam.PolicyEvaluator(evaluator.Endpoint),
+            Options, Functions, FunctionArn, sts.Roles, progress, ct);
+        progress.WriteLine(Options.Iam ? "IAM is enforced: GET /local/iam/principals, GET /local/iam/denials" : "IAM is not enforced (--iam off)");
 
         // EventBridge invokes Lambda targets asynchronously: the same functions the workflows call, by name.
         LocalAws.LambdaInvoker = (functionArn, payload, ct) => Functions.InvokeAsync(functionArn, payload, ct);
@@ -104,7 +114,8 @@ public sealed class LocalStack : IAsyncDisposable
 
         Tokens = new JwtAuthority($"{Endpoint}local", TimeProvider.System);
         var proxyClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, request, token), LocalAws, proxyClient, Counters);
+        var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, LocalAws, request, token), LocalAws, proxyClient, Counters,
+            new Iam.EdgeAuthorization(LocalAws));
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
         var localRoutes = new LocalRoutes(Tokens, LocalAws);
         // The console polls every 2 modelled seconds, and at least twice a second.
@@ -193,11 +204,12 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalAwsResponse> AnswerStepFunctionsAsync(StepFunctionsApi api, LocalAwsRequest request, CancellationToken ct)
+    private static async Task<LocalAwsResponse> AnswerStepFunctionsAsync(StepFunctionsApi api, LocalAws localAws, LocalAwsRequest request, CancellationToken ct)
     {
         var credential = SigV4Credential.From(request);
+        var principal = credential is null ? null : localAws.Iam?.Find(credential.AccessKeyId, localAws.Clock.GetUtcNow());
         var (status, body) = await api.HandleAsync(
-            credential?.AccountFromKey ?? SigV4Credential.DefaultAccount, credential?.Region ?? "us-east-1",
+            principal?.Account ?? credential?.AccountFromKey ?? SigV4Credential.DefaultAccount, credential?.Region ?? "us-east-1",
             request.Header("X-Amz-Target") ?? "", System.Text.Encoding.UTF8.GetString(request.Body), ct);
         return new LocalAwsResponse(status, StepFunctionsApi.ContentType, System.Text.Encoding.UTF8.GetBytes(body),
             new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() });

@@ -27,7 +27,7 @@ public sealed record LocalStackOptions
     /// <summary>The fraction of workflow step invocations that "crash" after doing their work (see StepCrashes); 0 is off.</summary>
     public double StepCrashRate { get; init; }
 
-    /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has PaletteServerlessTarget trusting "palette-local".</summary>
+    /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has the target stack's role palette-serverless/PaletteServerlessClusterBuilder trusting "palette-local".</summary>
     public string? StsRolesPath { get; init; }
 
     /// <summary>The chance per running spot instance per modelled minute that EC2 interrupts it (--spot-interruption-rate); null keeps the fault profile's.</summary>
@@ -47,6 +47,12 @@ public sealed record LocalStackOptions
 
     /// <summary>The AWS account the product itself is deployed in, locally.</summary>
     public string AccountId { get; init; } = "000000000000";
+
+    /// <summary>
+    /// Enforce IAM (--iam on|off): every call the product's functions, the STS sessions and the
+    /// nodes make is evaluated against the policies the CDK app synthesizes. Off is for debugging.
+    /// </summary>
+    public bool Iam { get; init; } = true;
 
     /// <summary>Run the walk-through of the README against the stack once it is ready.</summary>
     public bool Demo { get; init; }

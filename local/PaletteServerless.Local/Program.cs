@@ -12,6 +12,8 @@ var impairmentRate = new Option<double?>("--impairment-rate") { Description = "C
 var nodeNeverReportsRate = new Option<double?>("--node-never-reports-rate") { Description = "Fraction (0-1) of booted nodes that never report a phase, seeded by --fault-seed (default: the fault profile's, else 0)" };
 var packsFailureRate = new Option<double?>("--packs-failure-rate") { Description = "Fraction (0-1) of first control planes that report PacksFailed naming their first pack, seeded by --fault-seed (default: the fault profile's, else 0)" };
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
+var iam = new Option<string>("--iam") { Description = "Enforce IAM from the CDK app's synthesized policies (on), or answer every call (off: for debugging)", DefaultValueFactory = _ => "on" };
+iam.AcceptOnlyFromAmong("on", "off");
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
 var functionLogLevel = new Option<string>("--function-log-level") { Description = "Log level of the functions (AWS_LAMBDA_LOG_LEVEL): DEBUG, INFO (one JSON line per workflow step), WARN or ERROR", DefaultValueFactory = _ => "WARN" };
@@ -21,7 +23,7 @@ var demo = new Option<bool>("--demo") { Description = "Once ready, walk through 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
     port, data, timeScale, faultProfile, faultSeed, stepCrashRate, spotInterruptionRate, impairmentRate, nodeNeverReportsRate, packsFailureRate,
-    stsRoles, throttling, vcpuQuota, functionLogLevel, demo,
+    stsRoles, iam, throttling, vcpuQuota, functionLogLevel, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -33,6 +35,7 @@ root.SetAction(async (parsed, ct) =>
         FaultProfilePath = parsed.GetValue(faultProfile),
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
+        Iam = parsed.GetValue(iam) == "on",
         OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
         SpotInterruptionRate = parsed.GetValue(spotInterruptionRate),

@@ -7,7 +7,7 @@ namespace PaletteServerless.Testing;
 /// <summary>Starts a real, in-memory dynalite for a test class (xunit class fixture).</summary>
 public sealed class DynaliteFixture : IAsyncLifetime
 {
-    private DynaliteProcess? _process;
+    private NodeChildProcess? _process;
 
     public Uri Endpoint => (_process ?? throw new InvalidOperationException("not started")).Endpoint;
 

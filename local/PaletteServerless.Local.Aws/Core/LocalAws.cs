@@ -260,6 +260,7 @@ public sealed class LocalAws : IDisposable
     {
         if (Iam is not { Enabled: true } iam || call.Principal is not { } principal)
             return;
+        await iam.EnsureAccountAsync(call.Account, ct);
         IReadOnlyList<AuthorizationCheck>? checks = null;
         if (service is IAuthorizesRequests map)
         {

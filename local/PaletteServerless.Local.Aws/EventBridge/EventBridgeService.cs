@@ -14,7 +14,7 @@ namespace PaletteServerless.Local.Aws.EventBridge;
 /// created buses, rules with event patterns, targets that are loopback webhooks or the local log.
 /// Every accepted event is also published on <see cref="Stream"/>.
 /// </summary>
-public sealed partial class EventBridgeService : ILocalAwsService, IServiceEventBus, ITicks
+public sealed partial class EventBridgeService : ILocalAwsService, IServiceEventBus, ITicks, PaletteServerless.Local.Aws.Iam.IAuthorizesRequests
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const int MaxLogEntries = 1000;

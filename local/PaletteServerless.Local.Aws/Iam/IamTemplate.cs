@@ -39,7 +39,8 @@ public sealed class IamTemplate
     {
         _resources = template["Resources"]?.AsObject() ?? throw new InvalidDataException($"the template of {stackName} has no Resources");
         StackName = stackName;
-        _tokens = new TemplateTokens(_resources, stackName, account, region, parameters ?? new Dictionary<string, string>(), localNames);
+        _tokens = new TemplateTokens(_resources, template["Conditions"]?.AsObject() ?? [], stackName, account, region,
+            parameters ?? new Dictionary<string, string>(), localNames);
     }
 
     public string StackName { get; }
@@ -101,7 +102,7 @@ public sealed class IamTemplate
 
 /// <summary>CloudFormation's intrinsic functions over one template, for one account and region.</summary>
 internal sealed class TemplateTokens(
-    JsonObject resources, string stackName, string account, string region,
+    JsonObject resources, JsonObject conditions, string stackName, string account, string region,
     IReadOnlyDictionary<string, string> parameters, Func<string, string, string?>? localNames)
 {
     public JsonNode? Resolve(JsonNode? node) => node switch
@@ -123,10 +124,30 @@ internal sealed class TemplateTokens(
         "Fn::Select" => Resolve(argument![1])!.AsArray()[int.Parse(Text(argument[0]), System.Globalization.CultureInfo.InvariantCulture)]!.DeepClone(),
         "Fn::Split" => new JsonArray([.. Text(argument![1]).Split((string)argument[0]!).Select(s => (JsonNode)s)]),
         "Fn::Sub" => Substitute(argument),
+        "Fn::If" => Resolve(Condition((string)argument![0]!) ? argument[1] : argument[2]),
+        "Fn::Equals" or "Fn::Not" or "Fn::And" or "Fn::Or" or "Condition" => Holds(name, argument),
         _ => throw new InvalidDataException($"the local IAM cannot resolve {name} in the template of {stackName}"),
     };
 
     private string Text(JsonNode? node) => (string?)Resolve(node) ?? "";
+
+    private bool Condition(string name) =>
+        conditions[name] is JsonObject o && o.Count == 1 && o.First() is var (function, argument)
+            ? Holds(function, argument)
+            : throw new InvalidDataException($"the template of {stackName} has no condition {name}");
+
+    private bool Holds(string function, JsonNode? argument) => function switch
+    {
+        "Fn::Equals" => Text(argument![0]) == Text(argument[1]),
+        "Fn::Not" => !IsTrue(argument![0]),
+        "Fn::And" => argument!.AsArray().All(IsTrue),
+        "Fn::Or" => argument!.AsArray().Any(IsTrue),
+        "Condition" => Condition((string)argument!),
+        _ => throw new InvalidDataException($"the template of {stackName} uses the condition function {function}"),
+    };
+
+    private bool IsTrue(JsonNode? node) =>
+        node is JsonObject o && o.Count == 1 && o.First() is var (function, argument) ? Holds(function, argument) : (bool?)node == true;
 
     private string Substitute(JsonNode? argument)
     {

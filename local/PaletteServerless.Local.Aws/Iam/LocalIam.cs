@@ -28,8 +28,25 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
 
     public PolicyEvaluator Evaluator => evaluator;
 
-    /// <summary>The roles of an account that no template was given for explicitly (a target account: the target stack's roles).</summary>
-    public Func<string, IReadOnlyList<IamRole>>? RolesOfOtherAccounts { get; set; }
+    /// <summary>
+    /// Deploys the templates of an account that none was deployed to yet (a target account: the
+    /// target stack's roles and key), on its first use: adds its roles with <see cref="AddRole"/>
+    /// and keys with <see cref="AddKeyAsync"/>.
+    /// </summary>
+    public Func<string, CancellationToken, Task>? DeployToAccount { get; set; }
+
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _deployments = new(StringComparer.Ordinal);
+
+    /// <summary>Makes sure the account's roles and keys exist before anything reads them.</summary>
+    public Task EnsureAccountAsync(string account, CancellationToken ct)
+    {
+        bool known;
+        lock (_accountSync)
+            known = _accountsWithRoles.Contains(account);
+        if (known || DeployToAccount is not { } deploy)
+            return Task.CompletedTask;
+        return _deployments.GetOrAdd(account, a => new Lazy<Task>(() => deploy(a, CancellationToken.None))).Value;
+    }
 
     /// <summary>Every principal with credentials issued so far.</summary>
     public IReadOnlyList<IamPrincipal> Principals =>
@@ -66,20 +83,12 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         : _keyArnsByAlias.TryGetValue($"{account}/{region}/{keyIdOrAlias}", out var arn) ? arn
         : _keyPoliciesByArn.Keys.FirstOrDefault(k => k.EndsWith("/" + keyIdOrAlias, StringComparison.Ordinal) && k.Split(':')[4] == account);
 
-    /// <summary>The role an ARN names, looking the account's template roles up on first use.</summary>
-    public IamRole? Role(string roleArn)
-    {
-        if (_rolesByArn.TryGetValue(roleArn, out var role))
-            return role;
-        var account = roleArn.Split(':') is { Length: > 4 } parts ? parts[4] : "";
-        lock (_accountSync)
-        {
-            if (_accountsWithRoles.Add(account) && RolesOfOtherAccounts is { } more)
-                foreach (var other in more(account))
-                    _rolesByArn[other.Arn] = other;
-        }
-        return _rolesByArn.GetValueOrDefault(roleArn);
-    }
+    /// <summary>The aliases of a key the templates define.</summary>
+    public IReadOnlyList<string> AliasesOf(string keyArn) =>
+        [.. _keyArnsByAlias.Where(a => a.Value == keyArn).Select(a => a.Key[(a.Key.IndexOf("/alias/", StringComparison.Ordinal) + 1)..])];
+
+    /// <summary>The role an ARN names (after <see cref="EnsureAccountAsync"/> of its account).</summary>
+    public IamRole? Role(string roleArn) => _rolesByArn.GetValueOrDefault(roleArn);
 
     /// <summary>The principal whose credentials signed a request, or null: the account's administrator.</summary>
     public IamPrincipal? Find(string accessKeyId, DateTimeOffset now) =>
@@ -127,6 +136,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         var cacheKey = $"{account}/{instanceId}";
         if (_instancePrincipals.TryGetValue(cacheKey, out var known))
             return known;
+        await EnsureAccountAsync(account, ct);
         if (Role($"arn:aws:iam::{account}:role/{profileName}") is not { } role)
             return null;
         var instanceArn = $"arn:aws:ec2:{region}:{account}:instance/{instanceId}";

@@ -13,7 +13,7 @@ namespace PaletteServerless.Local.Aws.Ssm;
 /// limits and errors are those of the SSM service model and the Parameter Store user guide
 /// (names, 15 hierarchy levels, 4 KB standard / 8 KB advanced values, 50 tags).
 /// </summary>
-public sealed partial class SsmService : ILocalAwsService
+public sealed partial class SsmService : ILocalAwsService, PaletteServerless.Local.Aws.Iam.IAuthorizesRequests
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const int MaxHierarchyLevels = 15;

@@ -18,6 +18,8 @@ internal static class StsSessions
         var (roleArn, sessionName, duration) = StsService.ValidateAssumeRole(call);
         var p = call.Parameters;
         var callerArn = call.Principal?.SessionArn ?? $"arn:aws:iam::{call.Account}:root";
+        var match = System.Text.RegularExpressions.Regex.Match(roleArn, @"^arn:aws:iam::(\d{12}):");
+        await iam.EnsureAccountAsync(match.Groups[1].Value, ct);
         var role = iam.Role(roleArn);
         var tags = p.MemberStructures("Tags").ToDictionary(t => t.Required("Key"), t => t.Required("Value"), StringComparer.Ordinal);
         JsonNode? sessionPolicy = null;

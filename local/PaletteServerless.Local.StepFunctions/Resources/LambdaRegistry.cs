@@ -22,6 +22,23 @@ public sealed class LambdaRegistry : ITaskResource
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Function> _functionsByName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Value, string FunctionArn)> _appliedEnvironment = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FunctionCredentials> _credentialsByName = new(StringComparer.Ordinal);
+    private static readonly AsyncLocal<FunctionCredentials?> Invoking = new();
+
+    /// <summary>
+    /// The credentials of the function whose invocation the caller runs in, or null outside any.
+    /// Lambda gives every function its execution role's credentials in its own environment; the
+    /// functions here share one process, so the credentials flow with the invocation instead (the
+    /// local stack's credential provider reads them here).
+    /// </summary>
+    public static FunctionCredentials? CurrentCredentials => Invoking.Value;
+
+    /// <summary>Makes a function's invocations act with <paramref name="credentials"/> (its execution role's session).</summary>
+    public void SetCredentials(string functionNameOrArn, FunctionCredentials credentials)
+    {
+        lock (_lock)
+            _credentialsByName[FunctionName(functionNameOrArn)] = credentials;
+    }
 
     /// <summary>
     /// Registers a function. Its environment variables are applied to this process now, because
@@ -110,8 +127,12 @@ public sealed class LambdaRegistry : ITaskResource
     public async Task<string> InvokeAsync(string functionNameOrArn, string payload, CancellationToken ct)
     {
         Function? function;
+        FunctionCredentials? credentials;
         lock (_lock)
+        {
             _functionsByName.TryGetValue(FunctionName(functionNameOrArn), out function);
+            _credentialsByName.TryGetValue(FunctionName(functionNameOrArn), out credentials);
+        }
         if (function is null)
             throw new StatesException("Lambda.ResourceNotFoundException",
                 $"Function not found: {functionNameOrArn} (Service: Lambda, Status Code: 404, Error Code: ResourceNotFoundException)");
@@ -121,6 +142,8 @@ public sealed class LambdaRegistry : ITaskResource
             instance = Activator.CreateInstance(function.Type)!;
         try
         {
+            // Flows into everything the handler awaits, and ends with this method.
+            Invoking.Value = credentials;
             using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(payload), writable: false);
             var returned = function.Method.Invoke(instance, [input]);
             var output = returned switch
@@ -193,3 +216,6 @@ public sealed class LambdaRegistry : ITaskResource
         return (instance, method);
     }
 }
+
+/// <summary>A function's execution-role session credentials, as Lambda puts them in its environment.</summary>
+public sealed record FunctionCredentials(string AccessKeyId, string SecretAccessKey, string SessionToken);

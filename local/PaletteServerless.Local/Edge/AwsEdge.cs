@@ -11,7 +11,8 @@ public delegate Task<LocalAwsResponse> AwsServiceHandler(LocalAwsRequest request
 /// points any AWS client at one URL. DynamoDB goes to dynalite, Step Functions to the local
 /// engine, everything else (EC2, ELBv2, STS, EventBridge, SSM, tagging, Service Quotas) to the local AWS.
 /// </summary>
-public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient, RequestCounters counters)
+public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient, RequestCounters counters,
+    Iam.EdgeAuthorization authorization)
 {
     public static bool IsAwsRequest(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith("AWS4-HMAC-SHA256", StringComparison.Ordinal)
@@ -24,7 +25,9 @@ public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunction
         var target = request.Header("X-Amz-Target") ?? "";
         var ct = context.RequestAborted;
         counters.Count(target.Length > 0 ? target : QueryAction(request));
-        var response = target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal)
+        var edgeService = target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal) || target.StartsWith("AWSStepFunctions.", StringComparison.Ordinal);
+        var response = edgeService && await authorization.RefuseAsync(request, ct) is { } refusal ? refusal
+            : target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal)
             ? await ProxyToDynamoDbAsync(request, ct)
             : target.StartsWith("AWSStepFunctions.", StringComparison.Ordinal)
                 ? await stepFunctions(request, ct)

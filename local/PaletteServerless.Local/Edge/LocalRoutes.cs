@@ -15,6 +15,19 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
 
     public async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await RouteAsync(context);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A defect of a local route still answers, naming what broke, as the local AWS does.
+            await WriteJsonAsync(context, 500, new JsonObject { ["message"] = $"{failure.GetType().Name}: {failure.Message}" });
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context)
+    {
         var route = $"{context.Request.Method} {context.Request.Path}";
         switch (route)
         {
@@ -34,6 +47,16 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
                 break;
             case "GET /local/health":
                 await WriteJsonAsync(context, 200, new JsonObject { ["status"] = "ok" });
+                break;
+            case "GET /local/iam/principals":
+                await WriteJsonAsync(context, 200, await IamRoutes.PrincipalsAsync(localAws, context.RequestAborted));
+                break;
+            case "GET /local/iam/denials":
+                await WriteJsonAsync(context, 200, IamRoutes.Denials(localAws));
+                break;
+            case "DELETE /local/iam/denials":
+                localAws.Iam?.ClearDenials();
+                context.Response.StatusCode = 204;
                 break;
             case var _ when context.Request.Path.StartsWithSegments("/local/ec2/instances"):
                 await ControlInstanceAsync(context);

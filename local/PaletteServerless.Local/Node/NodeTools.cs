@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace PaletteServerless.Local.Node;
 
 /// <summary>
-/// The node tools of the local stack (dynalite, asl-validator) pinned by local/node/package-lock.json.
-/// They are installed on first use so that a fresh clone needs no manual step.
+/// The node tools of the local stack (dynalite, iam-simulate, asl-validator) pinned by
+/// local/node/package-lock.json. They are installed on first use so that a fresh clone needs no
+/// manual step, and again when package.json names one that is not installed yet.
 /// </summary>
 public static class NodeTools
 {
@@ -12,13 +13,12 @@ public static class NodeTools
 
     public static async Task EnsureInstalledAsync(string nodeDirectory, TextWriter? progress, CancellationToken ct)
     {
-        var marker = Path.Combine(nodeDirectory, "node_modules", "dynalite", "package.json");
-        if (File.Exists(marker))
+        if (AllInstalled(nodeDirectory))
             return;
         await InstallLock.WaitAsync(ct);
         try
         {
-            if (File.Exists(marker))
+            if (AllInstalled(nodeDirectory))
                 return;
             progress?.WriteLine("installing the local stack's node tools (npm ci in local/node), once ...");
             await RunAsync("npm", "ci --no-audit --no-fund", nodeDirectory, ct);
@@ -27,6 +27,12 @@ public static class NodeTools
         {
             InstallLock.Release();
         }
+    }
+
+    private static bool AllInstalled(string nodeDirectory)
+    {
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(nodeDirectory, "package.json")));
+        return (manifest?["dependencies"]?.AsObject() ?? []).All(d => File.Exists(Path.Combine(nodeDirectory, "node_modules", d.Key, "package.json")));
     }
 
     private static async Task RunAsync(string file, string arguments, string workingDirectory, CancellationToken ct)

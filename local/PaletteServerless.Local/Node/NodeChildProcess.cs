@@ -6,16 +6,43 @@ namespace PaletteServerless.Local.Node;
 
 /// <summary>
 /// dynalite (a DynamoDB-compatible server from npm) as a child process on a free loopback port:
-/// in memory, or persisted in a folder when one is given. Stopped with its owner, and never outlives
-/// it: local/node/dynalite-child.js exits when the stdin pipe this process holds closes, which the
-/// kernel does whenever this process ends, SIGKILL included. The child ignores SIGINT, so that Ctrl+C
-/// in a terminal reaches the owner, which pauses its workflows before it stops dynalite.
+/// in memory, or persisted in a folder when one is given.
 /// </summary>
-public sealed class DynaliteProcess : IAsyncDisposable
+public static class DynaliteProcess
+{
+    public static Task<NodeChildProcess> StartAsync(string nodeDirectory, string? dataDirectory, TextWriter? progress, CancellationToken ct)
+    {
+        var arguments = "";
+        if (dataDirectory is not null)
+        {
+            Directory.CreateDirectory(dataDirectory);
+            arguments = $" --path \"{dataDirectory}\"";
+        }
+        return NodeChildProcess.StartAsync(nodeDirectory, "dynalite-child.js", "dynalite", arguments, progress, ct);
+    }
+
+    public static int FreeLoopbackPort() => NodeChildProcess.FreeLoopbackPort();
+}
+
+/// <summary>The IAM policy evaluator (local/node/iam-simulate-child.js: @cloud-copilot/iam-simulate) as a child process.</summary>
+public static class IamEvaluatorProcess
+{
+    public static Task<NodeChildProcess> StartAsync(string nodeDirectory, TextWriter? progress, CancellationToken ct) =>
+        NodeChildProcess.StartAsync(nodeDirectory, "iam-simulate-child.js", "the IAM policy evaluator", "", progress, ct);
+}
+
+/// <summary>
+/// A node tool of local/node as a child process serving on a free loopback port. Stopped with its
+/// owner, and never outlives it: each child script exits when the stdin pipe this process holds
+/// closes, which the kernel does whenever this process ends, SIGKILL included. The children ignore
+/// SIGINT, so that Ctrl+C in a terminal reaches the owner, which pauses its workflows before it
+/// stops them.
+/// </summary>
+public sealed class NodeChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private DynaliteProcess(Process process, int port)
+    private NodeChildProcess(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -25,17 +52,12 @@ public sealed class DynaliteProcess : IAsyncDisposable
 
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<DynaliteProcess> StartAsync(
-        string nodeDirectory, string? dataDirectory, TextWriter? progress, CancellationToken ct)
+    public static async Task<NodeChildProcess> StartAsync(
+        string nodeDirectory, string script, string name, string extraArguments, TextWriter? progress, CancellationToken ct)
     {
         await NodeTools.EnsureInstalledAsync(nodeDirectory, progress, ct);
         var port = FreeLoopbackPort();
-        var arguments = $"dynalite-child.js --port {port} --host 127.0.0.1";
-        if (dataDirectory is not null)
-        {
-            Directory.CreateDirectory(dataDirectory);
-            arguments += $" --path \"{dataDirectory}\"";
-        }
+        var arguments = $"{script} --port {port} --host 127.0.0.1{extraArguments}";
         var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = nodeDirectory,
@@ -52,7 +74,7 @@ public sealed class DynaliteProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await WaitForPortAsync(port, process, ct);
+            await WaitForPortAsync(port, process, name, ct);
         }
         catch
         {
@@ -61,7 +83,7 @@ public sealed class DynaliteProcess : IAsyncDisposable
             process.Dispose();
             throw;
         }
-        return new DynaliteProcess(process, port);
+        return new NodeChildProcess(process, port);
     }
 
     public static int FreeLoopbackPort()
@@ -71,13 +93,13 @@ public sealed class DynaliteProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port, Process process, CancellationToken ct)
+    private static async Task WaitForPortAsync(int port, Process process, string name, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"dynalite exited with code {process.ExitCode}");
+                throw new InvalidOperationException($"{name} exited with code {process.ExitCode}");
             try
             {
                 using var client = new TcpClient();
@@ -89,7 +111,7 @@ public sealed class DynaliteProcess : IAsyncDisposable
                 await Task.Delay(50, ct);
             }
         }
-        throw new TimeoutException($"dynalite did not listen on 127.0.0.1:{port} within 30 s");
+        throw new TimeoutException($"{name} did not listen on 127.0.0.1:{port} within 30 s");
     }
 
     public async ValueTask DisposeAsync()
