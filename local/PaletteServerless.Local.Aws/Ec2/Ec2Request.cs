@@ -33,6 +33,10 @@ public sealed class Ec2Request(AwsCall call)
     public T? Find<T>(string id) where T : AwsResource =>
         World.Find<T>(id) is { } resource && resource.IsLiveAt(Now) && !IsStillPropagating(resource) ? resource : null;
 
+    /// <summary>A resource visible to this caller, live or gone (a terminated instance stays describable for a while).</summary>
+    public T? FindVisible<T>(string id) where T : AwsResource =>
+        World.Find<T>(id) is { } resource && !IsStillPropagating(resource) ? resource : null;
+
     /// <summary>Within the fault profile's eventual-consistency window a new id is unknown, as in a real region.</summary>
     public bool IsStillPropagating(AwsResource resource)
     {

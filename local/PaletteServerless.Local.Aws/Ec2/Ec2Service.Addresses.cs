@@ -43,12 +43,21 @@ public sealed partial class Ec2Service
         return r.Respond(x => x.List("addressesSet", addresses, (x, a) => Ec2Xml.Address(x, a, a.NetworkInterfaceId is null ? null : a.Account)));
     }
 
+    /// <summary>The address a request names by <c>AllocationId</c> or <c>PublicIp</c>, or null.</summary>
+    private static ElasticIp? FindAddress(Ec2Request r) =>
+        r.P["AllocationId"] is { } allocationId
+            ? r.Find<ElasticIp>(allocationId)
+            : r.World.All<ElasticIp>().FirstOrDefault(a => a.PublicIp == r.P["PublicIp"]);
+
+    private static ElasticIp? FindAssociatedAddress(Ec2Request r, string associationId) =>
+        r.World.All<ElasticIp>().FirstOrDefault(a => a.AssociationId == associationId);
+
     private static ElasticIp RequireAddress(Ec2Request r)
     {
         if (r.P["AllocationId"] is { } allocationId)
             return r.Require<ElasticIp>(allocationId, "InvalidAllocationID.NotFound", "allocation");
         var publicIp = r.P.Required("PublicIp");
-        return r.World.All<ElasticIp>().FirstOrDefault(a => a.PublicIp == publicIp)
+        return FindAddress(r)
             ?? throw new AwsErrorException("InvalidAddress.NotFound", $"Address '{publicIp}' not found.");
     }
 
@@ -91,7 +100,7 @@ public sealed partial class Ec2Service
         ElasticIp address;
         if (r.P["AssociationId"] is { } associationId)
         {
-            address = r.World.All<ElasticIp>().FirstOrDefault(a => a.AssociationId == associationId)
+            address = FindAssociatedAddress(r, associationId)
                 ?? throw Ec2Request.NotFound("InvalidAssociationID.NotFound", "association", associationId);
         }
         else

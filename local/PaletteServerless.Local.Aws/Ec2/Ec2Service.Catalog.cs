@@ -333,11 +333,12 @@ public sealed partial class Ec2Service
             .Element("createTime", k.CreatedAt)));
     }
 
+    private static KeyPair? FindKeyPair(AwsWorld world, string name) => world.All<KeyPair>().FirstOrDefault(k => k.KeyName == name);
+
     // Deleting a key pair that does not exist succeeds, as in EC2.
     private static LocalAwsResponse DeleteKeyPair(Ec2Request r)
     {
-        var keyPair = r.P["KeyPairId"] is { } id ? r.World.Find<KeyPair>(id)
-            : r.World.All<KeyPair>().FirstOrDefault(k => k.KeyName == r.P.Required("KeyName"));
+        var keyPair = r.P["KeyPairId"] is { } id ? r.World.Find<KeyPair>(id) : FindKeyPair(r.World, r.P.Required("KeyName"));
         if (keyPair is not null)
             r.World.Remove(keyPair.Id);
         return r.Respond(x => x.Element("return", true).Element("keyPairId", keyPair?.Id));

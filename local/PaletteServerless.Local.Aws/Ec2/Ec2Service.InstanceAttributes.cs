@@ -24,9 +24,7 @@ public sealed partial class Ec2Service
         if (!InstanceAttributeNames.Contains(attribute))
             throw new AwsErrorException("InvalidParameterValue", $"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
         var id = r.P["InstanceId"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instance = r.World.Find<Instance>(id) is { } found && !r.IsStillPropagating(found)
-            ? found
-            : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
+        var instance = r.FindVisible<Instance>(id) ?? throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
         Action<XmlBuilder> writeAttribute = attribute switch
         {
             "userData" => x => _ = instance.UserData is null ? x.Raw("<userData/>") : x.Open("userData").Element("value", instance.UserData).Close(),

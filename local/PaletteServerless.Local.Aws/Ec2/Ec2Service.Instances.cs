@@ -20,7 +20,7 @@ public sealed partial class Ec2Service
     {
         var image = Ec2Catalog.FindImage(r.P.Required("ImageId"))
             ?? throw new AwsErrorException("InvalidAMIID.NotFound", $"The image id '[{r.P["ImageId"]}]' does not exist");
-        var typeName = r.P["InstanceType"] ?? "t3.micro";
+        var typeName = LaunchInstanceType(r);
         var type = Ec2Catalog.FindType(typeName)
             ?? throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{typeName}' for InstanceType.");
         CheckUserData(r.P["UserData"]);
@@ -29,15 +29,14 @@ public sealed partial class Ec2Service
         var maxCount = r.P.Int("MaxCount") ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter MaxCount");
         if (minCount < 1 || maxCount < minCount)
             throw new AwsErrorException("InvalidParameterValue", $"Invalid value '{minCount}' for MinCount. MinCount must be between 1 and MaxCount ({maxCount}).");
-        if (r.P["KeyName"] is { } keyName && r.World.All<KeyPair>().All(k => k.KeyName != keyName))
+        if (r.P["KeyName"] is { } keyName && FindKeyPair(r.World, keyName) is null)
             throw new AwsErrorException("InvalidKeyPair.NotFound", $"The key pair '{keyName}' does not exist");
-        var firstInterface = r.P.Prefixed("NetworkInterface.1");
-        var subnetId = r.P["SubnetId"] ?? firstInterface["SubnetId"]
+        var subnetId = LaunchSubnetId(r)
             ?? throw new AwsErrorException("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.");
         var subnet = r.Require<Subnet>(subnetId, "InvalidSubnetID.NotFound", "subnet");
         if (r.P["Placement.AvailabilityZone"] is { } zone && zone != subnet.AvailabilityZone)
             throw new AwsErrorException("InvalidParameterValue", $"Value ({zone}) for parameter availabilityZone is invalid. Subnet {subnet.Id} is in {subnet.AvailabilityZone}.");
-        var groups = SecurityGroupsForLaunch(r, subnet, r.P.List("SecurityGroupId").Concat(firstInterface.List("SecurityGroupId")).ToList());
+        var groups = SecurityGroupsForLaunch(r, subnet, LaunchSecurityGroupIds(r));
         var instanceProfileArn = InstanceProfileForLaunch(r);
         r.CheckTagSpecificationTypes("instance", "volume", "network-interface");
 
@@ -54,7 +53,7 @@ public sealed partial class Ec2Service
                 500);
         }
 
-        var isSpot = r.P["InstanceMarketOptions.MarketType"] == "spot";
+        var isSpot = IsSpotLaunch(r);
         if (isSpot && r.P["InstanceMarketOptions.SpotOptions.SpotInstanceType"] is { } spotType && spotType != "one-time")
         {
             // A persistent request's instance can be stopped, and is stopped or hibernated when interrupted: a life cycle not modelled here.
@@ -82,7 +81,7 @@ public sealed partial class Ec2Service
         count = Math.Min(count, freeAddresses);
 
         var reservationId = Ec2Request.NewId("r");
-        var publicIp = firstInterface.Bool("AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
+        var publicIp = r.P.Bool("NetworkInterface.1.AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
         for (var index = 0; index < count; index++)
             LaunchOne(r, type, image, subnet, groups, reservationId, index, clientToken, isSpot, publicIp, instanceProfileArn, metadataOptions);
         return reservationId;
@@ -116,6 +115,16 @@ public sealed partial class Ec2Service
     private static AwsErrorException VcpuLimitExceeded(Ec2Request r) => new("VcpuLimitExceeded",
         $"You have requested more vCPU capacity than your current vCPU limit of {r.Aws.Options.OnDemandVcpuQuota} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
 
+    // What a launch asks for, read the same way by the launch and by its authorization map.
+    private static string LaunchInstanceType(Ec2Request r) => r.P["InstanceType"] ?? "t3.micro";
+
+    private static bool IsSpotLaunch(Ec2Request r) => r.P["InstanceMarketOptions.MarketType"] == "spot";
+
+    private static string? LaunchSubnetId(Ec2Request r) => r.P["SubnetId"] ?? r.P["NetworkInterface.1.SubnetId"];
+
+    private static List<string> LaunchSecurityGroupIds(Ec2Request r) =>
+        [.. r.P.List("SecurityGroupId").Concat(r.P.Prefixed("NetworkInterface.1").List("SecurityGroupId"))];
+
     /// <summary>
     /// The ARN of the instance profile a launch names by <c>IamInstanceProfile.Name</c> or
     /// <c>.Arn</c> (not both, as EC2 requires), or null; a profile the account lacks is refused.
@@ -128,21 +137,35 @@ public sealed partial class Ec2Service
             return null;
         if (name is not null && arn is not null)
             throw new AwsErrorException("InvalidParameterCombination", "The parameter 'iamInstanceProfile.name' may not be used in combination with 'iamInstanceProfile.arn'");
-        var prefix = $"arn:aws:iam::{r.World.Account}:instance-profile/";
-        var profileName = name ?? (arn!.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split('/')[^1] : null);
-        if (profileName is null || !r.Aws.Options.InstanceProfiles.Contains(profileName))
+        if (LaunchInstanceProfileName(r) is not { } profileName)
         {
             throw name is not null
                 ? new AwsErrorException("InvalidParameterValue", $"Value ({name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
                 : new AwsErrorException("InvalidParameterValue", $"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN");
         }
-        return prefix + profileName;
+        return InstanceProfileArn(r, profileName);
     }
+
+    /// <summary>The name of the account's instance profile a launch names (by name, else by ARN), or null when it names none the account has.</summary>
+    private static string? LaunchInstanceProfileName(Ec2Request r)
+    {
+        var prefix = InstanceProfileArn(r, "");
+        var arn = r.P["IamInstanceProfile.Arn"];
+        var profileName = r.P["IamInstanceProfile.Name"]
+            ?? (arn is not null && arn.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..].Split('/')[^1] : null);
+        return profileName is not null && r.Aws.Options.InstanceProfiles.Contains(profileName) ? profileName : null;
+    }
+
+    private static string InstanceProfileArn(Ec2Request r, string name) => $"arn:aws:iam::{r.World.Account}:instance-profile/{name}";
+
+    /// <summary>A VPC's default security group, which a launch naming no group gets.</summary>
+    private static List<SecurityGroup> DefaultGroups(Ec2Request r, string vpcId) =>
+        [.. r.World.All<SecurityGroup>().Where(g => g.VpcId == vpcId && g.IsDefault)];
 
     private static List<SecurityGroup> SecurityGroupsForLaunch(Ec2Request r, Subnet subnet, List<string> groupIds)
     {
         if (groupIds.Count == 0)
-            return [.. r.World.All<SecurityGroup>().Where(g => g.VpcId == subnet.VpcId && g.IsDefault)];
+            return DefaultGroups(r, subnet.VpcId);
         var groups = new List<SecurityGroup>();
         foreach (var id in groupIds.Distinct())
         {

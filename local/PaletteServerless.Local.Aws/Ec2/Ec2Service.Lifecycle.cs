@@ -25,7 +25,7 @@ public sealed partial class Ec2Service
         var ids = r.P.List("InstanceId");
         if (ids.Count == 0)
             throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instances = ids.Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
+        var instances = ids.Select(id => r.FindVisible<Instance>(id) ?? throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id)).ToList();
         if (instances.FirstOrDefault(i => i.DisableApiTermination && i.IsLiveAt(r.Now)) is { } protectedInstance)
         {
             throw new AwsErrorException("OperationNotPermitted",
@@ -62,7 +62,7 @@ public sealed partial class Ec2Service
         if (ids.Count == 0)
             throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
         var instances = ids.Distinct(StringComparer.Ordinal)
-            .Select(id => r.World.Find<Instance>(id) is { } i && !r.IsStillPropagating(i) ? i : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id))
+            .Select(id => r.FindVisible<Instance>(id) ?? throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id))
             .ToList();
         foreach (var instance in instances)
         {

@@ -72,9 +72,7 @@ public sealed partial class Ec2Service
     private static LocalAwsResponse ModifyInstanceMetadataOptions(Ec2Request r)
     {
         var id = r.P["InstanceId"] ?? throw new AwsErrorException("MissingParameter", "The request must contain the parameter InstanceId");
-        var instance = r.World.Find<Instance>(id) is { } found && !r.IsStillPropagating(found)
-            ? found
-            : throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
+        var instance = r.FindVisible<Instance>(id) ?? throw Ec2Request.NotFound("InvalidInstanceID.NotFound", "instance", id);
         var state = instance.StateAt(r.Now);
         if (state is "shutting-down" or "terminated")
             throw new AwsErrorException("IncorrectInstanceState", $"The instance '{instance.Id}' is not in a state from which its metadata options can be modified.");

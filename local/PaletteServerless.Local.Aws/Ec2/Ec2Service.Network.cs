@@ -360,10 +360,13 @@ public sealed partial class Ec2Service
         return r.Respond(x => x.Element("associationId", association.Id).Open("associationState").Element("state", "associated").Close());
     }
 
+    private static RouteTable? FindAssociatedRouteTable(Ec2Request r, string associationId) =>
+        r.World.All<RouteTable>().FirstOrDefault(t => t.Associations.Any(a => a.Id == associationId));
+
     private static LocalAwsResponse DisassociateRouteTable(Ec2Request r)
     {
         var associationId = r.P.Required("AssociationId");
-        var table = r.World.All<RouteTable>().FirstOrDefault(t => t.Associations.Any(a => a.Id == associationId))
+        var table = FindAssociatedRouteTable(r, associationId)
             ?? throw Ec2Request.NotFound("InvalidAssociationID.NotFound", "association", associationId);
         var association = table.Associations.Single(a => a.Id == associationId);
         if (association.Main)

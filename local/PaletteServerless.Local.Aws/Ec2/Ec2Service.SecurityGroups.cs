@@ -56,12 +56,18 @@ public sealed partial class Ec2Service
         return r.Respond(x => x.List("securityGroupInfo", page, Ec2Xml.SecurityGroup).Element("nextToken", next));
     }
 
+    /// <summary>The group a request names by <c>GroupId</c> or <c>GroupName</c>, or null.</summary>
+    private static SecurityGroup? FindGroup(Ec2Request r) =>
+        r.P["GroupId"] is { } id
+            ? r.Find<SecurityGroup>(id)
+            : r.World.All<SecurityGroup>().FirstOrDefault(g => g.GroupName == r.P["GroupName"]);
+
     private static SecurityGroup RequireGroup(Ec2Request r)
     {
         if (r.P["GroupId"] is { } id)
-            return r.Find<SecurityGroup>(id) ?? throw new AwsErrorException("InvalidGroup.NotFound", $"The security group '{id}' does not exist");
+            return FindGroup(r) ?? throw new AwsErrorException("InvalidGroup.NotFound", $"The security group '{id}' does not exist");
         var name = r.P.Required("GroupName");
-        return r.World.All<SecurityGroup>().FirstOrDefault(g => g.GroupName == name)
+        return FindGroup(r)
             ?? throw new AwsErrorException("InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC 'none'");
     }
 

@@ -29,7 +29,7 @@ public sealed partial class Ec2Service
             throw new AwsErrorException("MissingParameter", "The request must contain the parameter resourceIdSet");
         return [.. ids.Select(id =>
         {
-            if (r.World.Find<AwsResource>(id) is { } resource && resource.Type.StartsWith("ec2:", StringComparison.Ordinal) && !r.IsStillPropagating(resource))
+            if (FindTaggable(r, id) is { } resource)
                 return resource;
             var known = NotFoundByPrefix.FirstOrDefault(p => id.StartsWith(p.Prefix, StringComparison.Ordinal));
             throw known.Code is null
@@ -38,10 +38,18 @@ public sealed partial class Ec2Service
         })];
     }
 
+    /// <summary>The EC2 resource with <paramref name="id"/> this caller can see, or null.</summary>
+    private static AwsResource? FindTaggable(Ec2Request r, string id) =>
+        r.FindVisible<AwsResource>(id) is { } resource && resource.Type.StartsWith("ec2:", StringComparison.Ordinal) ? resource : null;
+
+    /// <summary>The request's <c>Tag.N</c>: a key, and a value that is null when the request gives none.</summary>
+    private static List<(string Key, string? Value)> RequestedTags(Ec2Request r) =>
+        [.. r.P.Structures("Tag").Select(t => (t.Required("Key"), t["Value"]))];
+
     private static LocalAwsResponse CreateTags(Ec2Request r)
     {
         var resources = RequireTaggable(r);
-        var tags = r.P.Structures("Tag").Select(t => (Key: t.Required("Key"), Value: t["Value"] ?? "")).ToList();
+        var tags = RequestedTags(r).Select(t => (t.Key, Value: t.Value ?? "")).ToList();
         foreach (var resource in resources)
         {
             foreach (var (key, value) in tags)
@@ -53,7 +61,7 @@ public sealed partial class Ec2Service
     private static LocalAwsResponse DeleteTags(Ec2Request r)
     {
         var resources = RequireTaggable(r);
-        var tags = r.P.Structures("Tag").Select(t => (Key: t.Required("Key"), Value: t["Value"])).ToList();
+        var tags = RequestedTags(r);
         foreach (var resource in resources)
         {
             if (tags.Count == 0)

@@ -21,7 +21,9 @@ public sealed class ElbLoadBalancer : AwsResource
     public List<string> NetworkInterfaceIds { get; set; } = [];
 
     /// <summary>net or app: the kind segment of the ARN and of the ENI description.</summary>
-    public string ArnKind => LoadBalancerType == "network" ? "net" : "app";
+    public string ArnKind => ArnKindOf(LoadBalancerType);
+
+    public static string ArnKindOf(string loadBalancerType) => loadBalancerType == "network" ? "net" : "app";
 }
 
 public sealed record ElbZone(string ZoneName, string SubnetId);

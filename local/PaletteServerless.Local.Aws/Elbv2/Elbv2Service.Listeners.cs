@@ -13,7 +13,7 @@ public sealed partial class Elbv2Service
         var port = p.Int("Port") ?? throw Validation("A listener port must be specified");
         if (port is < 1 or > 65535)
             throw Validation($"Port '{port}' must be between 1 and 65535");
-        var protocol = p["Protocol"] ?? (loadBalancer.LoadBalancerType == "network" ? "TCP" : "HTTP");
+        var protocol = ListenerProtocol(p, loadBalancer);
         var allowed = loadBalancer.LoadBalancerType == "network" ? new[] { "TCP", "TLS", "UDP", "TCP_UDP" } : ["HTTP", "HTTPS"];
         if (!allowed.Contains(protocol))
             throw new AwsErrorException("InvalidConfigurationRequest", $"Protocol '{protocol}' is not supported for load balancers of type '{loadBalancer.LoadBalancerType}'");
@@ -43,7 +43,7 @@ public sealed partial class Elbv2Service
             return Result(call, w => w.List("Listeners", [existing], WriteListener, "member"));
         }
 
-        var arn = $"arn:aws:elasticloadbalancing:{call.Region}:{call.Account}:listener/{loadBalancer.ArnKind}/{loadBalancer.Name}/{loadBalancer.Arn.Split('/')[^1]}/{HexId()}";
+        var arn = ListenerArnPrefix(call, loadBalancer) + HexId();
         var listener = new ElbListener
         {
             Id = arn,
@@ -60,6 +60,13 @@ public sealed partial class Elbv2Service
         call.World.Add(listener, call.Now);
         return Result(call, w => w.List("Listeners", [listener], WriteListener, "member"));
     }
+
+    private static string ListenerProtocol(QueryParameters p, ElbLoadBalancer loadBalancer) =>
+        p["Protocol"] ?? (loadBalancer.LoadBalancerType == "network" ? "TCP" : "HTTP");
+
+    /// <summary>A listener's ARN up to its own id: <c>listener/net/name/lb-id/</c>.</summary>
+    private static string ListenerArnPrefix(AwsCall call, ElbLoadBalancer loadBalancer) =>
+        $"arn:aws:elasticloadbalancing:{call.Region}:{call.Account}:listener/{loadBalancer.ArnKind}/{loadBalancer.Name}/{loadBalancer.Arn.Split('/')[^1]}/";
 
     private static LocalAwsResponse DescribeListeners(AwsCall call)
     {

@@ -52,7 +52,7 @@ public sealed partial class Elbv2Service
             throw new AwsErrorException("TooManyLoadBalancers", "The maximum number of load balancers has been reached");
 
         var suffix = HexId();
-        var kind = type == "network" ? "net" : "app";
+        var kind = ElbLoadBalancer.ArnKindOf(type);
         var arn = $"arn:aws:elasticloadbalancing:{call.Region}:{call.Account}:loadbalancer/{kind}/{name}/{suffix}";
         var dnsPrefix = (scheme == "internal" ? "internal-" : "") + name;
         var loadBalancer = new ElbLoadBalancer

@@ -52,15 +52,15 @@ public sealed partial class Elbv2Service
         var arns = call.Parameters.MemberList("ResourceArns");
         if (arns.Count == 0)
             throw Validation("At least one resource ARN must be specified");
-        return [.. arns.Select(arn =>
-        {
-            var resource = call.World.ResourcesById.TryGetValue(arn, out var found) && found.IsLiveAt(call.Now)
-                && found is ElbLoadBalancer or ElbTargetGroup or ElbListener ? found : null;
-            return resource ?? throw (arn.Contains(":targetgroup/", StringComparison.Ordinal)
+        return [.. arns.Select(arn => FindTaggable(call, arn) ?? throw (arn.Contains(":targetgroup/", StringComparison.Ordinal)
                 ? new AwsErrorException("TargetGroupNotFound", "One or more target groups not found")
                 : arn.Contains(":listener/", StringComparison.Ordinal)
                     ? new AwsErrorException("ListenerNotFound", "One or more listeners not found")
-                    : new AwsErrorException("LoadBalancerNotFound", "One or more load balancers not found"));
-        })];
+                    : new AwsErrorException("LoadBalancerNotFound", "One or more load balancers not found")))];
     }
+
+    /// <summary>The live load balancer, target group or listener with <paramref name="arn"/>, or null.</summary>
+    private static AwsResource? FindTaggable(AwsCall call, string arn) =>
+        call.World.ResourcesById.TryGetValue(arn, out var found) && found.IsLiveAt(call.Now)
+            && found is ElbLoadBalancer or ElbTargetGroup or ElbListener ? found : null;
 }

@@ -11,7 +11,7 @@ namespace PaletteServerless.Local.Aws.Iam;
 /// CDK stacks make them), the same set RunInstances accepts, and any other name is AWS's
 /// <c>NoSuchEntity</c> (404). Any other IAM call is refused, not invented.
 /// </summary>
-public sealed class IamService : ILocalAwsService
+public sealed partial class IamService : ILocalAwsService
 {
     public const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
 

@@ -12,7 +12,7 @@ namespace PaletteServerless.Local.Aws.Tagging;
 /// resource-type filters and pagination, GetTagKeys and GetTagValues. Like AWS, it lists only
 /// resources that carry tags.
 /// </summary>
-public sealed class TaggingService : ILocalAwsService
+public sealed partial class TaggingService : ILocalAwsService
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const int DefaultResourcesPerPage = 50;
