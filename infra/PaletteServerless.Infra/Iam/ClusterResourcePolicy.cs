@@ -63,6 +63,10 @@ public static class ClusterResourcePolicy
                 ["ec2:AllocateAddress", "ec2:CreateInternetGateway", "ec2:CreateSecurityGroup", "ec2:CreateVpc"],
                 [Ec2("elastic-ip/*"), Ec2("internet-gateway/*"), Ec2("security-group/*"), Ec2("vpc/*")],
                 RequestTagged());
+            // A security group goes into the cluster's VPC or, under static placement, the tenant's,
+            // which carries no tag of ours: EC2 authorizes the VPC without request tags (they are
+            // keys of the new group only), so its VPC is allowed by type alone.
+            yield return Allow("CreateSecurityGroupsInVpcs", ["ec2:CreateSecurityGroup"], [Ec2("vpc/*")]);
             yield return Allow("CreateTaggedVpcParts", ["ec2:CreateRouteTable", "ec2:CreateSubnet"],
                 [Ec2("route-table/*"), Ec2("subnet/*")], RequestTagged());
             // Subnets and route tables go only into a VPC we created.

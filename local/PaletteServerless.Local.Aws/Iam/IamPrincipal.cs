@@ -31,10 +31,10 @@ public sealed record IamPrincipal
     [JsonPropertyName("expiration"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? Expiration { get; init; }
 
     /// <summary>The id of its identity (and session) policies at the evaluator.</summary>
-    [JsonIgnore] public required string PolicySetId { get; init; }
+    [JsonIgnore] public string PolicySetId { get; init; } = "";
 
     /// <summary>The context keys IAM adds to every request this principal signs.</summary>
-    [JsonIgnore] public required IReadOnlyDictionary<string, IReadOnlyList<string>> Context { get; init; }
+    [JsonIgnore] public IReadOnlyDictionary<string, IReadOnlyList<string>> Context { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>Credentials of AWS's form: an <c>ASIA</c> key id of 20 characters, a 40-character secret, a session token.</summary>
     public static (string AccessKeyId, string Secret, string Token) NewCredentials()
@@ -58,6 +58,7 @@ public sealed record IamDenial(
     [property: JsonPropertyName("explicit")] bool Explicit)
 {
     /// <summary>AWS's message for the refusal.</summary>
+    [JsonPropertyName("message")]
     public string Message =>
         $"User: {PrincipalArn} is not authorized to perform: {Action} on resource: {Resource} " +
         (Explicit ? $"with an explicit deny in an identity-based policy (statement {Statement})" : $"because no identity-based policy allows the {Action} action");

@@ -188,7 +188,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             if (decisions[i].Allowed)
                 continue;
             var statement = decisions[i].Statement
-                ?? (decisions[i].Errors is { } errors ? $"the request could not be evaluated: {errors}" : "no statement allows it");
+                ?? (decisions[i].Errors is { } errors ? $"the request could not be evaluated: {errors}" : MissingStatement(principal, checks[i]));
             return Deny(principal.Name, principal.SessionArn, checks[i].Action, checks[i].Resource, statement, decisions[i].ExplicitlyDenied);
         }
         return null;
@@ -204,6 +204,14 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         }
         log?.WriteLine($"local IAM: denied {principal} {action} on {resource}: {statement}");
         return denial;
+    }
+
+    /// <summary>What was missing: no statement of the principal's policies (named) allows the action on the resource.</summary>
+    private string MissingStatement(IamPrincipal principal, AuthorizationCheck check)
+    {
+        var policies = Role(principal.RoleArn)?.Policies.Select(p => p.Name).ToList() ?? [];
+        var where = policies.Count == 0 ? "the role has no policy" : $"no statement of {string.Join(", ", policies)} allows {check.Action} on this resource";
+        return principal.PolicySetId.Contains('#') && principal.InstanceId is null ? where + " (or the session policy does not)" : where;
     }
 
     private static AuthorizationCheck WithPrincipalContext(AuthorizationCheck check, IamPrincipal principal)
