@@ -98,7 +98,7 @@ public sealed class LocalStack : IAsyncDisposable
         _owned.Add(evaluator);
         var templates = await Iam.SynthesizedTemplates.LoadAsync(root, progress, ct);
         LocalAws.Iam = await Iam.LocalIamSetup.DeployAsync(templates, new PaletteServerless.Local.Aws.Iam.PolicyEvaluator(evaluator.Endpoint),
-            Options, Functions, FunctionArn, sts.Roles, progress, ct);
+            Options, Functions, FunctionArn, sts.Roles, Console.Error, ct);
         progress.WriteLine(Options.Iam ? "IAM is enforced: GET /local/iam/principals, GET /local/iam/denials" : "IAM is not enforced (--iam off)");
 
         // EventBridge invokes Lambda targets asynchronously: the same functions the workflows call, by name.

@@ -47,7 +47,7 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
     public async Task SetUpAccountAsync(string account, CancellationToken ct)
     {
         var project = ProjectOf(account);
-        var accountBody = $$"""{"name":"main","roleArn":"arn:aws:iam::{{account}}:role/PaletteServerlessTarget","externalId":"palette-local"}""";
+        var accountBody = $$"""{"name":"main","roleArn":"arn:aws:iam::{{account}}:role/palette-serverless/PaletteServerlessClusterBuilder","externalId":"palette-local"}""";
         await ExpectAsync(await SendAsync(HttpMethod.Post, project, "/cloudaccounts", accountBody, ct), HttpStatusCode.Created);
         await ExpectAsync(await SendAsync(HttpMethod.Post, project, "/clusterprofiles", Walkthrough.SampleProfile, ct), HttpStatusCode.Created);
         using var ec2 = new AmazonEC2Client(new BasicAWSCredentials(account, "bench"), new AmazonEC2Config { ServiceURL = Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });

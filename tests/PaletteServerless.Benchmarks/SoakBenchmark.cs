@@ -145,6 +145,8 @@ public static class SoakBenchmark
         await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
         var restartAt = clock.Elapsed.TotalSeconds;
         Report.WriteLine($"restarting the local stack at {restartAt:F1} s ...");
+        // IAM's refusals of the product's calls, over both lives of the stack: there must be none.
+        var denials = new List<PaletteServerless.Local.Aws.Iam.IamDenial>(driver.Stack.LocalAws.Iam?.Denials ?? []);
         await driver.Stack.DisposeAsync();
         var restarted = await LocalStack.StartAsync(stackOptions, TextWriter.Null, ct);
         remediation.Listen(restarted);
@@ -156,6 +158,9 @@ public static class SoakBenchmark
         await stopWatching.CancelAsync();
         await watching;
 
+        denials.AddRange(driver.Stack.LocalAws.Iam?.Denials ?? []);
+        foreach (var denial in denials)
+            Report.WriteLine($"  IAM denied: {denial.Principal} {denial.Action} on {denial.Resource}: {denial.Statement}");
         var uids = outcomes.Select(o => o.Uid).Where(u => u.Length > 0).ToHashSet();
         var allDeleted = outcomes.All(o => o.FinalStatus == "Deleted");
         var leaks = driver.ResourcesOf(uids).Where(r => !NotLeaks.Contains(r.Type) && !Gone.Contains(r.State)).ToList();
@@ -194,7 +199,7 @@ public static class SoakBenchmark
         var running = outcomes.Count(o => o.CreatedAs == "Running");
         var failed = outcomes.Count(o => o.CreatedAs == "Failed");
         Report.WriteLine($"lifecycles completed {completed}/{lifecycles} (created Running {running}, created Failed {failed}) in {elapsed:F1} s real; " +
-            $"stuck {lifecycles - completed}, leaked {leaks.Count}, created twice {duplicates.Count}{(allDeleted ? "" : " (leaks counted with clusters not Deleted)")}; " +
+            $"stuck {lifecycles - completed}, leaked {leaks.Count}, created twice {duplicates.Count}{(allDeleted ? "" : " (leaks counted with clusters not Deleted)")}, IAM denials {denials.Count}; " +
             $"spot interruptions {remediation.SpotInterruptions(seen)}, replacement nodes launched {seen.Replacements}, " +
             $"remediation events: {(remediations.Count == 0 ? "none" : string.Join(", ", remediations.Select(kv => $"{kv.Key} {kv.Value}")))}");
         Report.WriteLine(new JsonObject
@@ -208,6 +213,7 @@ public static class SoakBenchmark
             ["stuck"] = lifecycles - completed,
             ["leaked"] = leaks.Count,
             ["duplicates"] = duplicates.Count,
+            ["iamDenials"] = denials.Count,
             ["spotInterruptions"] = remediation.SpotInterruptions(seen),
             ["replacementNodesLaunched"] = seen.Replacements,
             ["nodesReplaced"] = remediations.GetValueOrDefault("Replaced"),
@@ -217,7 +223,7 @@ public static class SoakBenchmark
             ["elapsedSeconds"] = Math.Round(elapsed, 1),
         }.ToJsonString());
         await driver.Stack.DisposeAsync();
-        return completed == lifecycles && leaks.Count == 0 && duplicates.Count == 0 ? 0 : 1;
+        return completed == lifecycles && leaks.Count == 0 && duplicates.Count == 0 && denials.Count == 0 ? 0 : 1;
     }
 
     private static async Task<Outcome> RunLifecycleAsync(

@@ -19,7 +19,7 @@ public sealed class CloudAccountResourceTests(LocalStackFixture stack)
     [Fact]
     public async Task A_viewer_lists_the_key_pairs_zones_instance_types_vpcs_and_subnets_of_the_accounts_region_through_its_role()
     {
-        var scenario = await Scenario.StartAsync(stack, "dropdowns", Region, $"arn:aws:iam::{Account}:role/PaletteServerlessTarget", Account);
+        var scenario = await Scenario.StartAsync(stack, "dropdowns", Region, $"arn:aws:iam::{Account}:role/palette-serverless/PaletteServerlessClusterBuilder", Account);
         using var ec2 = stack.Ec2(Account, Region);
         var blob = PaletteServerless.Testing.SshKeys.Ed25519Blob(RandomNumberGenerator.GetBytes(32));
         await ec2.ImportKeyPairAsync(new ImportKeyPairRequest { KeyName = "laptop", PublicKeyMaterial = "ssh-ed25519 " + Convert.ToBase64String(blob) });
@@ -66,7 +66,7 @@ public sealed class CloudAccountResourceTests(LocalStackFixture stack)
     [Fact]
     public async Task A_missing_vpc_is_404_an_unknown_zone_is_400_and_a_role_that_refuses_the_product_is_502()
     {
-        var scenario = await Scenario.StartAsync(stack, "dropdown-errors", Region, $"arn:aws:iam::{Account}:role/PaletteServerlessTarget", Account);
+        var scenario = await Scenario.StartAsync(stack, "dropdown-errors", Region, $"arn:aws:iam::{Account}:role/palette-serverless/PaletteServerlessClusterBuilder", Account);
         var at = $"/v1/projects/dropdown-errors/cloudaccounts/main/regions/{Region}";
 
         var missing = await scenario.Api.GetAsync($"{at}/vpcs/vpc-0123456789abcdef0/subnets");
@@ -75,7 +75,7 @@ public sealed class CloudAccountResourceTests(LocalStackFixture stack)
         zone.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await Problem(zone))["errors"]![0]!["field"]!.GetValue<string>().Should().Be("zone");
 
-        var wrongId = $$"""{"name":"wrong-id","roleArn":"arn:aws:iam::{{Account}}:role/PaletteServerlessTarget","externalId":"not-the-one"}""";
+        var wrongId = $$"""{"name":"wrong-id","roleArn":"arn:aws:iam::{{Account}}:role/palette-serverless/PaletteServerlessClusterBuilder","externalId":"not-the-one"}""";
         (await scenario.Api.PostAsync("/v1/projects/dropdown-errors/cloudaccounts", LocalStackFixture.Json(wrongId))).StatusCode.Should().Be(HttpStatusCode.Created);
         var refused = await scenario.Api.GetAsync($"/v1/projects/dropdown-errors/cloudaccounts/wrong-id/regions/{Region}/keypairs");
         refused.StatusCode.Should().Be(HttpStatusCode.BadGateway);

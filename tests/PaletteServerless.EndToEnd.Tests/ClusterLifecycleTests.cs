@@ -119,7 +119,7 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
     public async Task A_cross_account_cluster_lands_in_the_cloud_accounts_own_account()
     {
         const string other = "111122223333";
-        var scenario = await Scenario.StartAsync(stack, "cross-account", roleArn: $"arn:aws:iam::{other}:role/PaletteServerlessTarget", account: other);
+        var scenario = await Scenario.StartAsync(stack, "cross-account", roleArn: $"arn:aws:iam::{other}:role/palette-serverless/PaletteServerlessClusterBuilder", account: other);
         var created = await scenario.CreateAsync(Scenario.Cluster("elsewhere"));
 
         await scenario.WaitForStatusAsync("elsewhere", "Running");

@@ -38,7 +38,18 @@ public sealed class LocalStackFixture : IAsyncLifetime
         };
     }
 
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    /// <summary>
+    /// Stops the stack, and fails the run if IAM refused any call on it: the product's own calls
+    /// must all be allowed by the policies CDK synthesizes (a test that provokes a refusal on
+    /// purpose takes it out of the list with LocalIam.TakeDenials).
+    /// </summary>
+    public async Task DisposeAsync()
+    {
+        var denials = Stack.LocalAws.Iam?.Denials ?? [];
+        await Stack.DisposeAsync();
+        if (denials.Count > 0)
+            throw new InvalidOperationException($"IAM refused {denials.Count} call(s) on the local stack:\n" + string.Join("\n", denials.Take(20).Select(d => $"{d.Principal} {d.Action} on {d.Resource}: {d.Statement}")));
+    }
 
     public HttpClient Api(string project, string role = "project-admin", string tenant = "acme")
     {

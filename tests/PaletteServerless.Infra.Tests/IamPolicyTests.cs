@@ -165,8 +165,9 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRoles", "ReadNodeInstanceProfiles"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
-        // and security groups under static placement).
-        string[] untaggedByNature = ["RunInstancesWithExistingResources"];
+        // and security groups under static placement), and the VPC a security group goes into (EC2 gives it no request
+        // tags: the local IAM refuses a create without this statement).
+        string[] untaggedByNature = ["RunInstancesWithExistingResources", "CreateSecurityGroupsInVpcs"];
         string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys];
         statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise));
 

@@ -16,13 +16,16 @@ public sealed record AwsCliResult(int ExitCode, string StandardOutput, string St
 public static class AwsCliProcess
 {
     /// <param name="maxAttempts">AWS_MAX_ATTEMPTS (1: no retries, so errors show as they are); null keeps the CLI's default.</param>
-    public static async Task<AwsCliResult> RunAsync(string endpoint, string accessKeyId, IEnumerable<string> arguments, int? maxAttempts, TimeSpan timeout)
+    /// <param name="secretAccessKey">The secret of the key; any works for a key the local IAM did not issue.</param>
+    /// <param name="sessionToken">The session token of issued credentials (a principal of /local/iam/principals).</param>
+    public static async Task<AwsCliResult> RunAsync(string endpoint, string accessKeyId, IEnumerable<string> arguments, int? maxAttempts, TimeSpan timeout,
+        string secretAccessKey = "test", string? sessionToken = null)
     {
         var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments.Concat(["--endpoint-url", endpoint, "--output", "json"]))
             start.ArgumentList.Add(argument);
         start.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
         if (maxAttempts is { } attempts)
             start.Environment["AWS_MAX_ATTEMPTS"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -31,6 +34,8 @@ public static class AwsCliProcess
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
         foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_REGION" })
             start.Environment.Remove(name);
+        if (sessionToken is not null)
+            start.Environment["AWS_SESSION_TOKEN"] = sessionToken;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("The AWS CLI could not be started.");
         var output = process.StandardOutput.ReadToEndAsync();

@@ -102,7 +102,7 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IApplies
             // A caller never sees a state before its event is out.
             foreach (var instance in request.World.All<Instance>().OrderBy(i => i.Sequence))
                 AnnounceDueStates(call.Aws, instance, call.Now);
-            NodeAgent.Advance(request.World, call.Now, call.Aws.Latency, call.Aws.Faults);
+            NodeAgent.Advance(request.World, call.Now, call.Aws.Latency, call.Aws.Faults, new NodeCredentials(call.Aws, request.World));
             if (request.P.Bool("DryRun") == true)
                 throw new AwsErrorException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
             return Task.FromResult(operation(request));

@@ -58,6 +58,11 @@ public sealed class IamTemplate
             foreach (var (policyId, policy) in Resources("AWS::IAM::Policy"))
                 if (RefersTo(policy["Properties"]?["Roles"], id))
                     policies.Add(((string)_tokens.Resolve(policy["Properties"]!["PolicyName"])!, _tokens.Resolve(policy["Properties"]!["PolicyDocument"])!));
+            // A managed policy attaches by its own Roles too: CDK splits a role's policy that outgrows
+            // IAM's inline size limit into such "OverflowPolicy" managed policies.
+            foreach (var (policyId, policy) in Resources("AWS::IAM::ManagedPolicy"))
+                if (RefersTo(policy["Properties"]?["Roles"], id))
+                    policies.Add((policyId, _tokens.Resolve(policy["Properties"]!["PolicyDocument"])!));
             foreach (var managed in properties["ManagedPolicyArns"]?.AsArray() ?? [])
                 if (managed?["Ref"] is { } reference && _resources[(string)reference!] is { } managedPolicy)
                     policies.Add(((string)reference!, _tokens.Resolve(managedPolicy["Properties"]!["PolicyDocument"])!));

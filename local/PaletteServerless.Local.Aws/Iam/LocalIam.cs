@@ -16,6 +16,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     public const int DenialsKept = 1000;
 
     private readonly ConcurrentDictionary<string, IamRole> _rolesByArn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IamRole> _deployedRoles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IamPrincipal> _principalsByKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IamPrincipal> _instancePrincipals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _keyPoliciesByArn = new(StringComparer.Ordinal);
@@ -58,10 +59,68 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
 
     public void ClearDenials() => _denials.Clear();
 
+    /// <summary>Removes the denials a test provoked on purpose (the rest stay), and returns them.</summary>
+    public IReadOnlyList<IamDenial> TakeDenials(Func<IamDenial, bool> provoked)
+    {
+        var all = new List<IamDenial>();
+        while (_denials.TryDequeue(out var denial))
+            all.Add(denial);
+        foreach (var kept in all.Where(d => !provoked(d)))
+            _denials.Enqueue(kept);
+        return [.. all.Where(provoked)];
+    }
+
+    /// <summary>
+    /// Takes the statement <paramref name="sid"/> out of every policy of the roles for
+    /// <paramref name="purpose"/>, as if the CDK app had not synthesized it: for proving that the
+    /// product needs it (a test), or trying what a narrower policy would break. Returns how many
+    /// statements were removed.
+    /// </summary>
+    public async Task<int> RemoveStatementAsync(string purpose, string sid, CancellationToken ct)
+    {
+        var removed = 0;
+        foreach (var role in _rolesByArn.Values.Where(r => r.Purpose == purpose).ToList())
+        {
+            var policies = new List<(string Name, JsonNode Document)>();
+            foreach (var (name, document) in role.Policies)
+            {
+                var copy = document.DeepClone();
+                if (copy["Statement"] is JsonArray statements)
+                {
+                    foreach (var statement in statements.Where(st => (string?)st?["Sid"] == sid).ToList())
+                    {
+                        statements.Remove(statement);
+                        removed++;
+                    }
+                }
+                policies.Add((name, copy));
+            }
+            await ReplaceAsync(role with { Policies = policies }, ct);
+        }
+        return removed;
+    }
+
+    /// <summary>Every role's policies as the templates deployed them, undoing <see cref="RemoveStatementAsync"/>.</summary>
+    public async Task RestoreAsync(CancellationToken ct)
+    {
+        foreach (var role in _deployedRoles.Values)
+            if (!ReferenceEquals(_rolesByArn.GetValueOrDefault(role.Arn), role))
+                await ReplaceAsync(role, ct);
+    }
+
+    // Every session of the role (but instances', whose policies are resolved per instance) evaluates with the new policies from now on.
+    private async Task ReplaceAsync(IamRole role, CancellationToken ct)
+    {
+        _rolesByArn[role.Arn] = role;
+        foreach (var policySet in _principalsByKey.Values.Where(p => p.RoleArn == role.Arn && p.InstanceId is null && !p.PolicySetId.Contains('#')).Select(p => p.PolicySetId).Distinct())
+            await evaluator.RegisterPolicySetAsync(policySet, role.Policies, null, ct);
+    }
+
     /// <summary>Adds a role (from a template) to its account.</summary>
     public void AddRole(IamRole role)
     {
         _rolesByArn[role.Arn] = role;
+        _deployedRoles[role.Arn] = role;
         lock (_accountSync)
             _accountsWithRoles.Add(role.Account);
     }

@@ -31,7 +31,7 @@ public sealed partial class SsmService
                 if (tags.Count > 0)
                     checks.Add(AuthorizationCheck.Of("ssm:AddTagsToResource", Arn(call, name), AuthorizationContext.Empty().WithRequestTags(tags)));
                 if ((Text(request, "Type") ?? existing?.ParameterType) == "SecureString")
-                    checks.AddRange(KeyUse(call, "kms:Encrypt", Text(request, "KeyId") ?? existing?.Current.KeyId, Arn(call, name)));
+                    checks.AddRange(KeyUse(call.Aws, call.Account, call.Region, "kms:Encrypt", Text(request, "KeyId") ?? existing?.Current.KeyId, Arn(call, name)));
                 break;
             }
             case "GetParameter":
@@ -46,7 +46,7 @@ public sealed partial class SsmService
                 checks.Add(AuthorizationCheck.Of("ssm:GetParametersByPath", Arn(call, path.Length == 0 ? "/" : path)));
                 if (WithDecryption(request))
                     foreach (var parameter in call.World.All<SsmParameter>().Where(p => p.ParameterType == "SecureString" && p.Name.StartsWith(path + "/", StringComparison.Ordinal)))
-                        checks.AddRange(KeyUse(call, "kms:Decrypt", parameter.Current.KeyId, parameter.Arn));
+                        checks.AddRange(KeyUse(call.Aws, call.Account, call.Region, "kms:Decrypt", parameter.Current.KeyId, parameter.Arn));
                 break;
             }
             case "DeleteParameter":
@@ -78,15 +78,19 @@ public sealed partial class SsmService
 
     private static void AddReads(AwsCall call, List<AuthorizationCheck> checks, string action, IEnumerable<string> names, bool withDecryption)
     {
+        // A parameter that does not exist is not authorized on: the read reports it missing.
         foreach (var name in names.Distinct(StringComparer.Ordinal))
-        {
-            // A parameter that does not exist is not authorized on: the read reports it missing.
-            if (Find(call, name) is not { } parameter)
-                continue;
-            checks.Add(AuthorizationCheck.Of(action, parameter.Arn, AuthorizationContext.Empty().WithResourceTags(parameter.Tags, "ssm")));
-            if (withDecryption && parameter.ParameterType == "SecureString")
-                checks.AddRange(KeyUse(call, "kms:Decrypt", parameter.Current.KeyId, parameter.Arn));
-        }
+            if (Find(call, name) is { } parameter)
+                checks.AddRange(ReadChecks(call.Aws, call.Account, call.Region, parameter, action, withDecryption));
+    }
+
+    /// <summary>A read of one parameter: the action on it, and KMS's Decrypt through SSM for a SecureString read decrypted.</summary>
+    internal static IEnumerable<AuthorizationCheck> ReadChecks(LocalAws? aws, string account, string region, SsmParameter parameter, string action, bool withDecryption)
+    {
+        yield return AuthorizationCheck.Of(action, parameter.Arn, AuthorizationContext.Empty().WithResourceTags(parameter.Tags, "ssm"));
+        if (withDecryption && parameter.ParameterType == "SecureString")
+            foreach (var check in KeyUse(aws, account, region, "kms:Decrypt", parameter.Current.KeyId, parameter.Arn))
+                yield return check;
     }
 
     private static void AddExisting(AwsCall call, List<AuthorizationCheck> checks, string action, IEnumerable<string> names)
@@ -100,19 +104,19 @@ public sealed partial class SsmService
     /// SSM's call to KMS for the caller. The AWS managed key <c>alias/aws/ssm</c> allows every
     /// principal of the account through SSM, so only customer managed keys are checked.
     /// </summary>
-    private static IEnumerable<AuthorizationCheck> KeyUse(AwsCall call, string action, string? keyId, string parameterArn)
+    private static IEnumerable<AuthorizationCheck> KeyUse(LocalAws? aws, string account, string region, string action, string? keyId, string parameterArn)
     {
-        if (keyId is null or SsmEncryption.DefaultKeyId || call.Aws.Iam?.KeyArnOf(call.Account, call.Region, keyId) is not { } keyArn)
+        if (keyId is null or SsmEncryption.DefaultKeyId || aws?.Iam?.KeyArnOf(account, region, keyId) is not { } keyArn)
             yield break;
         var context = AuthorizationContext.Empty()
-            .With("kms:ViaService", $"ssm.{call.Region}.amazonaws.com")
-            .With("kms:CallerAccount", call.Account)
+            .With("kms:ViaService", $"ssm.{region}.amazonaws.com")
+            .With("kms:CallerAccount", account)
             .With("kms:EncryptionContext:PARAMETER_ARN", parameterArn)
             .With("kms:EncryptionContextKeys", "PARAMETER_ARN");
         if (keyId.StartsWith("alias/", StringComparison.Ordinal))
             context["kms:ResourceAliases"] = [keyId];
         else
-            context["kms:ResourceAliases"] = [.. call.Aws.Iam!.AliasesOf(keyArn)];
+            context["kms:ResourceAliases"] = [.. aws.Iam!.AliasesOf(keyArn)];
         yield return AuthorizationCheck.Of(action, keyArn, context);
     }
 }

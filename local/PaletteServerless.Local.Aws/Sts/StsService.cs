@@ -12,7 +12,7 @@ namespace PaletteServerless.Local.Aws.Sts;
 /// and GetCallerIdentity. Assumed credentials act in the role's account: their access key id is
 /// the role's 12-digit account id, which is how the local AWS picks the account of a request.
 /// </summary>
-public sealed partial class StsService : ILocalAwsService
+public sealed partial class StsService : ILocalAwsService, PaletteServerless.Local.Aws.Iam.IAuthorizesRequests
 {
     public const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
 
@@ -42,6 +42,19 @@ public sealed partial class StsService : ILocalAwsService
         "GetCallerIdentity" => GetCallerIdentity(call),
         "DecodeAuthorizationMessage" => StsSessions.DecodeAuthorizationMessage(call),
         _ => throw new AwsErrorException("InvalidAction", $"Could not find operation {call.Operation} for version 2011-06-15"),
+    };
+
+    /// <summary>
+    /// How IAM authorizes STS (Service Authorization Reference, "AWS Security Token Service"):
+    /// AssumeRole is judged by the session code itself, with the role's trust policy as well as the
+    /// caller's policies; GetCallerIdentity needs no permission (AWS answers it even under an explicit
+    /// deny); DecodeAuthorizationMessage needs sts:DecodeAuthorizationMessage.
+    /// </summary>
+    public IReadOnlyList<PaletteServerless.Local.Aws.Iam.AuthorizationCheck>? Authorizations(AwsCall call) => call.Operation switch
+    {
+        "AssumeRole" or "GetCallerIdentity" => [],
+        "DecodeAuthorizationMessage" => [PaletteServerless.Local.Aws.Iam.AuthorizationCheck.Of("sts:DecodeAuthorizationMessage", "*")],
+        _ => null,
     };
 
     /// <summary>The checks of AssumeRole's validation, shared with the IAM path: the session name, duration and role ARN.</summary>
@@ -84,7 +97,7 @@ public sealed partial class StsService : ILocalAwsService
         return QueryResponses.Query("AssumeRole", Namespace, call.RequestId, x => x
             .Open("AssumedRoleUser")
                 .Element("AssumedRoleId", assumedRoleId)
-                .Element("Arn", $"arn:aws:sts::{role.Account}:assumed-role/{role.Name}/{sessionName}")
+                .Element("Arn", $"arn:aws:sts::{role.Account}:assumed-role/{role.Name[(role.Name.LastIndexOf('/') + 1)..]}/{sessionName}")
             .Close()
             .Open("Credentials")
                 // The account id as access key id: the edge routes a 12-digit key to that account.
@@ -115,7 +128,7 @@ public sealed partial class StsService : ILocalAwsService
     /// <summary>The assumed-role ARN of a session token this STS issued, else the account's root.</summary>
     private string CallerArn(AwsCall call) =>
         Session(call) is { } session
-            ? $"arn:aws:sts::{session.Account}:assumed-role/{session.RoleName}/{session.SessionName}"
+            ? $"arn:aws:sts::{session.Account}:assumed-role/{session.RoleName[(session.RoleName.LastIndexOf('/') + 1)..]}/{session.SessionName}"
             : $"arn:aws:iam::{call.Account}:root";
 
     private StsSession? Session(AwsCall call) =>

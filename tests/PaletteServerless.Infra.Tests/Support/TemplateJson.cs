@@ -32,9 +32,14 @@ public sealed class TemplateJson(JsonObject root)
     }
 
     /// <summary>The statements of the policies attached to one role (by the role's logical id).</summary>
+    /// <summary>
+    /// The statements of the policies attached to a role: its AWS::IAM::Policy resources and the
+    /// managed policies CDK splits off when a role's inline policy outgrows IAM's size limit
+    /// (<c>...OverflowPolicy...</c>, attached through their own <c>Roles</c>).
+    /// </summary>
     public IEnumerable<JsonObject> StatementsOfRole(string roleLogicalId) =>
-        Resources("AWS::IAM::Policy")
-            .Where(p => p.Resource["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleLogicalId))
+        Resources("AWS::IAM::Policy").Concat(Resources("AWS::IAM::ManagedPolicy"))
+            .Where(p => p.Resource["Properties"]!["Roles"]?.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleLogicalId) == true)
             .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
 
     /// <summary>A string or a list of strings (IAM allows both) as a list; tokens (objects) as their JSON text.</summary>

@@ -53,7 +53,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
     [Fact]
     public async Task A_role_that_cannot_be_assumed_is_access_denied_naming_the_account_and_role()
     {
-        var account = new CloudAccount { Name = "other", RoleArn = "arn:aws:iam::111122223333:role/PaletteServerlessTarget", ExternalId = "wrong" };
+        var account = new CloudAccount { Name = "other", RoleArn = "arn:aws:iam::111122223333:role/palette-serverless/PaletteServerlessClusterBuilder", ExternalId = "wrong" };
         var reader = new CloudAccountReader(new LocalSessions(() => throw new Amazon.SecurityToken.AmazonSecurityTokenServiceException("not authorized to perform sts:AssumeRole")
         {
             ErrorCode = "AccessDenied",

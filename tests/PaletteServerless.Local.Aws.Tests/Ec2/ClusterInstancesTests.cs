@@ -45,7 +45,7 @@ public sealed class ClusterInstancesTests : Ec2TestBase
     [Fact]
     public async Task A_role_that_cannot_be_assumed_answers_why_instead_of_throwing()
     {
-        var account = new CloudAccount { Name = "other", RoleArn = "arn:aws:iam::111122223333:role/PaletteServerlessTarget", ExternalId = "wrong" };
+        var account = new CloudAccount { Name = "other", RoleArn = "arn:aws:iam::111122223333:role/palette-serverless/PaletteServerlessClusterBuilder", ExternalId = "wrong" };
         var instances = new ClusterInstances(new CloudAccountReaderTests.LocalSessions(() => throw new Amazon.SecurityToken.AmazonSecurityTokenServiceException("not authorized to perform sts:AssumeRole")
         {
             ErrorCode = "AccessDenied",

@@ -32,7 +32,7 @@ public class StsTests
         assumed.Credentials.SecretAccessKey.Should().NotBeNullOrEmpty();
         assumed.Credentials.SessionToken.Should().NotBeNullOrEmpty();
         assumed.Credentials.Expiration!.Value.ToUniversalTime().Should().Be(host.Clock.GetUtcNow().UtcDateTime.AddHours(1));
-        assumed.AssumedRoleUser.Arn.Should().Be($"arn:aws:sts::{TenantAccount}:assumed-role/PaletteServerlessTarget/provision-c1");
+        assumed.AssumedRoleUser.Arn.Should().Be($"arn:aws:sts::{TenantAccount}:assumed-role/PaletteServerlessClusterBuilder/provision-c1");
         assumed.AssumedRoleUser.AssumedRoleId.Should().MatchRegex("^AROA[A-Z2-7]{17}:provision-c1$");
 
         using var asRole = new AmazonSecurityTokenServiceClient(

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PaletteServerless.Local.Aws.Core;
+using PaletteServerless.Local.Aws.Iam;
 using PaletteServerless.Local.Aws.Ssm;
 
 namespace PaletteServerless.Local.Aws.Ec2;
@@ -69,7 +70,7 @@ public static class NodeAgent
     private static readonly string[] Order = [Joined, Ready, PacksApplied];
 
     /// <summary>Brings every running instance's reports up to <paramref name="now"/>: the first control planes first, so joins see their API.</summary>
-    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults)
+    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, NodeCredentials? credentials = null)
     {
         var booted = new List<(Instance Instance, DateTimeOffset BootedAt)>();
         foreach (var instance in world.All<Instance>())
@@ -79,17 +80,17 @@ public static class NodeAgent
             var bootedAt = instance.StateSince(now) + latency.Of(LatencyModel.NodeBoot);
             if (bootedAt > now)
                 continue;
-            instance.Agent ??= Read(world, instance, faults);
+            instance.Agent ??= Read(world, instance, faults, credentials);
             if (instance.Agent.Role != Silent && instance.Agent.Boot is null)
                 instance.Agent.Boot = NodeBoot.Read(instance, out _);
             if (instance.Agent.Boot is not null)
                 booted.Add((instance, bootedAt));
         }
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
-            Step(world, instance, bootedAt, now, latency);
+            Step(world, instance, bootedAt, now, latency, credentials);
     }
 
-    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency)
+    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
     {
         var agent = instance.Agent!;
         var boot = agent.Boot!;
@@ -107,10 +108,10 @@ public static class NodeAgent
         if (KubeadmProblem(boot, cluster) is { } problem)
         {
             var verb = boot.Role == Init ? "init" : "join";
-            Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + latency.Scale(KubeadmTimeout), now);
+            Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + latency.Scale(KubeadmTimeout), now, credentials);
             return;
         }
-        Report(instance, Joined, joinedAt, now);
+        Report(instance, Joined, joinedAt, now, null, credentials);
         agent.JoinedAt ??= joinedAt <= now ? joinedAt : null;
         if (!boot.Gate.Reports)
             return;
@@ -121,10 +122,10 @@ public static class NodeAgent
         {
             if (NotUsable(world, instance, boot, cluster, readyAt) is { } reason)
             {
-                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + latency.Scale(boot.Gate.Bound), now);
+                Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + latency.Scale(boot.Gate.Bound), now, credentials);
                 return;
             }
-            Report(instance, Ready, readyAt, now);
+            Report(instance, Ready, readyAt, now, null, credentials);
             agent.ReadyAt = readyAt;
         }
         if (boot.Role != Init)
@@ -133,11 +134,11 @@ public static class NodeAgent
         if (packsAt > now || agent.Phase != Ready)
             return;
         if (agent.FailingPack is { } pack)
-            Report(instance, PacksFailed, packsAt, now, pack);
+            Report(instance, PacksFailed, packsAt, now, pack, credentials);
         else if (!Initializes(boot, boot) && boot.PacksAfterReady.FirstOrDefault(p => p.WaitsForPods) is { } stuck)
-            Report(instance, PacksFailed, packsAt, now, stuck.Name); // helm --wait times out: no node its pods may run on
+            Report(instance, PacksFailed, packsAt, now, stuck.Name, credentials); // helm --wait times out: no node its pods may run on
         else if (boot.ReportsPacksApplied)
-            Report(instance, PacksApplied, packsAt, now);
+            Report(instance, PacksApplied, packsAt, now, null, credentials);
     }
 
     /// <summary>Why kubeadm would fail on this node, or null: the kubelet it starts must run, and a join must bring a token the API server knows.</summary>
@@ -210,7 +211,7 @@ public static class NodeAgent
             && agent.ApiEndpoint == endpoint && joined <= at && agent.Phase is not (Failed or null) && i.StateAt(at) == "running");
 
     /// <summary>Reports <paramref name="phase"/> if its time has come and the node has not got past it.</summary>
-    private static void Report(Instance instance, string phase, DateTimeOffset at, DateTimeOffset now, string? message = null)
+    private static void Report(Instance instance, string phase, DateTimeOffset at, DateTimeOffset now, string? message, NodeCredentials? credentials)
     {
         var agent = instance.Agent!;
         if (at > now || agent.Phase is PacksFailed or Failed)
@@ -218,19 +219,22 @@ public static class NodeAgent
         if (phase is not (Failed or PacksFailed) && Array.IndexOf(Order, agent.Phase) >= Array.IndexOf(Order, phase))
             return;
         agent.Phase = phase;
+        // The report is the node's own CreateTags: refused, the tags stay as they were (the node went on).
+        if (credentials?.Refusal(instance, [PhaseReport(instance, agent.Boot!, message is not null)]) is not null)
+            return;
         instance.Tags[agent.Boot!.PhaseTag] = phase;
         if (message is not null && agent.Boot.MessageTag is { } messageTag)
             instance.Tags[messageTag] = message.Length <= TagValueLimit ? message : message[..(TagValueLimit - 1)] + "…";
     }
 
     /// <summary>A node whose next step fails: it reports <see cref="Failed"/> with the reason when its scripts do, else it falls silent.</summary>
-    private static void Stop(Instance instance, bool reports, string reason, DateTimeOffset at, DateTimeOffset now)
+    private static void Stop(Instance instance, bool reports, string reason, DateTimeOffset at, DateTimeOffset now, NodeCredentials? credentials)
     {
         if (at > now)
             return;
         if (reports)
         {
-            Report(instance, Failed, at, now, reason);
+            Report(instance, Failed, at, now, reason, credentials);
             return;
         }
         instance.Agent!.Role = Silent;
@@ -248,8 +252,20 @@ public static class NodeAgent
             .Select(i => i.Agent!.ReadyAt)
             .Min();
 
+    /// <summary>How IAM authorizes a phase report: CreateTags on the node's own instance with the phase (and message) keys.</summary>
+    private static AuthorizationCheck PhaseReport(Instance instance, NodeBoot boot, bool withMessage)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [boot.PhaseTag] = "" };
+        if (withMessage && boot.MessageTag is { } messageTag)
+            tags[messageTag] = "";
+        var context = AuthorizationContext.Empty().WithResourceTags(instance.Tags, "ec2").With("aws:TagKeys", [.. tags.Keys]);
+        foreach (var key in tags.Keys)
+            context["aws:RequestTag/" + key] = [""];
+        return AuthorizationCheck.Of("ec2:CreateTags", instance.Arn, context);
+    }
+
     /// <summary>What the node makes of its user data at boot: its role, or silence with the reason.</summary>
-    public static NodeAgentState Read(AwsWorld world, Instance instance, FaultInjector faults)
+    public static NodeAgentState Read(AwsWorld world, Instance instance, FaultInjector faults, NodeCredentials? credentials = null)
     {
         var boot = NodeBoot.Read(instance, out var silentBecause);
         if (boot is null)
@@ -258,6 +274,10 @@ public static class NodeAgent
         var missing = boot.NeededParameters.Select(n => $"{boot.SecretsPath}/{n}").FirstOrDefault(n => !world.All<SsmParameter>().Any(p => p.Name == n));
         if (missing is not null)
             return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = $"its secrets script fails: parameter {missing} does not exist" };
+        // aws ssm get-parameter --with-decryption, with the instance's credentials.
+        var parameters = boot.NeededParameters.Select(n => world.All<SsmParameter>().First(p => p.Name == $"{boot.SecretsPath}/{n}")).ToList();
+        if (parameters.Count > 0 && credentials?.Refusal(instance, credentials.SecretReads(parameters)) is { } refused)
+            return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = $"its secrets script fails: {refused}" };
         if (faults.NodeNeverReports())
             return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = "the fault profile made this node never report" };
         var state = new NodeAgentState { Role = boot.Role, ApiEndpoint = boot.ApiEndpoint, Boot = boot };
