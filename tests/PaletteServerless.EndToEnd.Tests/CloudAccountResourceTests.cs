@@ -81,6 +81,8 @@ public sealed class CloudAccountResourceTests(LocalStackFixture stack)
         refused.StatusCode.Should().Be(HttpStatusCode.BadGateway);
         refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         (await Problem(refused))["detail"]!.GetValue<string>().Should().Contain("cloud account 'wrong-id' cannot be assumed").And.Contain("AccessDenied");
+        // The target role's trust policy refused the API's session: IAM's denial, provoked on purpose.
+        stack.Stack.LocalAws.Iam!.TakeDenials(d => d.Principal == "api" && d.Action == "sts:AssumeRole").Should().NotBeEmpty();
     }
 
     private static async Task<JsonObject> GetOkAsync(HttpClient api, string path)
