@@ -8,8 +8,9 @@ root=$(pwd)
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "node tools (dynalite, asl-validator) from local/node/package-lock.json"
-if [ ! -f local/node/node_modules/dynalite/package.json ] || [ ! -f local/node/node_modules/asl-validator/package.json ]; then
+step "node tools (dynalite, iam-simulate, asl-validator) from local/node/package-lock.json"
+if [ ! -f local/node/node_modules/dynalite/package.json ] || [ ! -f local/node/node_modules/asl-validator/package.json ] \
+  || [ ! -f local/node/node_modules/@cloud-copilot/iam-simulate/package.json ]; then
   (cd local/node && npm ci --no-audit --no-fund)
 else
   echo "already installed"

@@ -97,8 +97,10 @@ public sealed class LocalStack : IAsyncDisposable
         var evaluator = await IamEvaluatorProcess.StartAsync(RepositoryLayout.NodeToolsDirectory(root), progress, ct);
         _owned.Add(evaluator);
         var templates = await Iam.SynthesizedTemplates.LoadAsync(root, progress, ct);
-        LocalAws.Iam = await Iam.LocalIamSetup.DeployAsync(templates, new PaletteServerless.Local.Aws.Iam.PolicyEvaluator(evaluator.Endpoint),
+        var deployment = await Iam.LocalIamSetup.DeployAsync(templates, new PaletteServerless.Local.Aws.Iam.PolicyEvaluator(evaluator.Endpoint),
             Options, Functions, FunctionArn, sts.Roles, Console.Error, ct);
+        LocalAws.Iam = deployment.Iam;
+        _stateMachineRoles = deployment.StateMachineRoleArns;
         progress.WriteLine(Options.Iam ? "IAM is enforced: GET /local/iam/principals, GET /local/iam/denials" : "IAM is not enforced (--iam off)");
 
         // EventBridge invokes Lambda targets asynchronously: the same functions the workflows call, by name.
@@ -107,7 +109,7 @@ public sealed class LocalStack : IAsyncDisposable
         var integrations = new AwsServiceIntegrations(Endpoint);
         Crashes = new StepCrashes(Functions);
         Crashes.UseRate(Options.StepCrashRate, Options.FaultSeed ?? 0);
-        Engine = new StepFunctionsEngine(executions, new TaskResourceRegistry(Crashes, integrations), TimeProvider.System, Options.TimeScale);
+        Engine = new StepFunctionsEngine(executions, new TaskResourceRegistry(new Iam.InvokeAuthorization(Crashes, () => LocalAws.Iam), integrations), TimeProvider.System, Options.TimeScale);
         _owned.Add(Engine);
         await RegisterStateMachinesAsync(root, ct);
         var stepFunctionsApi = new StepFunctionsApi(Engine);
@@ -142,6 +144,9 @@ public sealed class LocalStack : IAsyncDisposable
 
     public StepFunctionsEngine Engine { get; private set; } = null!;
 
+    // The role CDK gives each state machine: the engine invokes its functions as that role.
+    private IReadOnlyDictionary<string, string> _stateMachineRoles = new Dictionary<string, string>();
+
     /// <summary>Every statemachines/*.asl.json of the catalog, with its ${Placeholders} filled as CDK fills them.</summary>
     private async Task RegisterStateMachinesAsync(string root, CancellationToken ct)
     {
@@ -151,7 +156,7 @@ public sealed class LocalStack : IAsyncDisposable
             var path = RepositoryLayout.StateMachineFile(root, machine);
             var definition = StateMachineCatalog.Substitute(await File.ReadAllTextAsync(path, ct), placeholders);
             await Engine.PutStateMachineAsync(Options.AccountId, Options.Region, machine.Name, definition,
-                $"arn:aws:iam::{Options.AccountId}:role/palette-serverless-states", ct);
+                _stateMachineRoles[machine.Name], ct);
         }
     }
 

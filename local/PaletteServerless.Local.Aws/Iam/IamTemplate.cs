@@ -78,10 +78,10 @@ public sealed class IamTemplate
             f => (string?)f.Resource["Metadata"]?["aws:cdk:path"] ?? f.Id,
             f => (string)f.Resource["Properties"]!["Role"]!["Fn::GetAtt"]![0]!);
 
-    /// <summary>The role the state machine of each construct path runs with.</summary>
+    /// <summary>The logical id of the role each state machine runs with, by the state machine's name.</summary>
     public IReadOnlyDictionary<string, string> StateMachineRoles() =>
         Resources("AWS::StepFunctions::StateMachine").ToDictionary(
-            f => (string?)f.Resource["Metadata"]?["aws:cdk:path"] ?? f.Id,
+            f => (string?)_tokens.Resolve(f.Resource["Properties"]!["StateMachineName"]) ?? f.Id,
             f => (string)f.Resource["Properties"]!["RoleArn"]!["Fn::GetAtt"]![0]!);
 
     /// <summary>Each KMS key's ARN, aliases (from its AWS::KMS::Alias resources) and policy.</summary>

@@ -184,6 +184,12 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         return principal;
     }
 
+    private readonly ConcurrentDictionary<string, Lazy<Task<IamPrincipal>>> _servicePrincipals = new(StringComparer.Ordinal);
+
+    /// <summary>The one session a service holds of a role it acts as (Step Functions as a state machine's role).</summary>
+    public Task<IamPrincipal> SessionOfAsync(IamRole role, string service, CancellationToken ct) =>
+        _servicePrincipals.GetOrAdd($"{service}/{role.Arn}", _ => new Lazy<Task<IamPrincipal>>(() => IssueAsync(role, service, ct, name: role.Purpose))).Value;
+
     /// <summary>
     /// The credentials IMDS hands an instance launched with an instance profile: a session of the
     /// profile's role named after the instance, with the EC2 keys IAM adds to requests signed with

@@ -49,7 +49,7 @@ internal sealed partial class ExecutionRun
             var resource = _engine.Resources.Find(task.Resource)
                 ?? throw new StatesException(StatesErrors.Runtime, $"No local implementation serves the resource '{task.Resource}'.");
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var started = StartInvocation(resource, new TaskRequest(task.Resource, parameters, _region, _accountId, Now), attempt.Token);
+            var started = StartInvocation(resource, new TaskRequest(task.Resource, parameters, _region, _accountId, Now, _record.RoleArn), attempt.Token);
             // In-process handlers cannot be interrupted, so a stop or shutdown stops waiting for them instead;
             // whatever the abandoned call ends with is observed here and dropped.
             _ = started.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

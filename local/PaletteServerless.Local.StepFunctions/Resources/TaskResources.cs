@@ -3,7 +3,8 @@ using Newtonsoft.Json.Linq;
 namespace PaletteServerless.Local.StepFunctions.Resources;
 
 /// <summary>One call of a Task state's resource, with the effective parameters.</summary>
-public sealed record TaskRequest(string Resource, JToken Parameters, string Region, string AccountId, DateTimeOffset Now);
+/// <param name="RoleArn">The state machine's execution role: Step Functions calls each Task's service as that role.</param>
+public sealed record TaskRequest(string Resource, JToken Parameters, string Region, string AccountId, DateTimeOffset Now, string? RoleArn = null);
 
 /// <summary>
 /// Something a Task state's "Resource" can name. Failures are reported by throwing

@@ -21,7 +21,10 @@ public static partial class LocalIamSetup
     public const string WorkerNode = "worker-node";
     public const string ClusterBuilder = "cluster-builder";
 
-    public static async Task<LocalIam> DeployAsync(
+    /// <summary>The local IAM, and the role each state machine of the product runs with, by name.</summary>
+    public sealed record Deployment(LocalIam Iam, IReadOnlyDictionary<string, string> StateMachineRoleArns);
+
+    public static async Task<Deployment> DeployAsync(
         (JsonNode Product, JsonNode Target) templates, PolicyEvaluator evaluator, LocalStackOptions options,
         LambdaRegistry functions, Func<string, string> functionArn, StsRoleCatalog stsRoles, TextWriter log, CancellationToken ct)
     {
@@ -41,9 +44,13 @@ public static partial class LocalIamSetup
                 _ => null,
             });
         var functionRoles = product.FunctionRoles();
+        var machineRoles = product.StateMachineRoles();
         var roles = product.Roles();
         foreach (var role in roles)
-            iam.AddRole(ToRole(role, options.AccountId, Purpose(role, functionRoles)));
+        {
+            var machine = machineRoles.FirstOrDefault(m => m.Value == role.LogicalId).Key;
+            iam.AddRole(ToRole(role, options.AccountId, machine is null ? Purpose(role, functionRoles) : "states:" + machine));
+        }
         foreach (var (arn, aliases, policy) in product.KeyPolicies())
             await iam.AddKeyAsync(arn, aliases, policy, ct);
 
@@ -71,7 +78,7 @@ public static partial class LocalIamSetup
             foreach (var (arn, aliases, policy) in target.KeyPolicies())
                 await iam.AddKeyAsync(arn, aliases, policy, token);
         };
-        return iam;
+        return new Deployment(iam, machineRoles.ToDictionary(m => m.Key, m => roles.Single(r => r.LogicalId == m.Value).ArnIn(options.AccountId)));
     }
 
     private static IamRole ToRole(TemplateRole role, string account, string purpose) =>
