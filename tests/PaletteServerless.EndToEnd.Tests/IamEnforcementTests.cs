@@ -38,7 +38,9 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
 
         var principals = await PrincipalsAsync();
         var api = principals.Single(p => p.Name == "api");
-        var worker = principals.First(p => p.Name == "worker-node");
+        // A worker of this cluster (the shared stack runs other tests' clusters too).
+        var nodes = (await stack.ResourcesOfAsync(uid)).Where(r => r["type"]!.GetValue<string>() == "ec2:instance").Select(r => r["id"]!.GetValue<string>()).ToHashSet();
+        var worker = principals.First(p => p.Name == "worker-node" && p.InstanceId is { } id && nodes.Contains(id));
         var workerId = worker.InstanceId!;
 
         var terminate = await CliAsync(api, "ec2", "terminate-instances", "--instance-ids", workerId);

@@ -126,7 +126,7 @@ internal sealed class TemplateTokens(
         "Ref" => RefOf((string)argument!),
         "Fn::GetAtt" => Attribute((string)argument![0]!, (string)argument[1]!),
         "Fn::Join" => string.Join((string)argument![0]!, Resolve(argument[1])!.AsArray().Select(p => (string?)p)),
-        "Fn::Select" => Resolve(argument![1])!.AsArray()[int.Parse(Text(argument[0]), System.Globalization.CultureInfo.InvariantCulture)]!.DeepClone(),
+        "Fn::Select" => Resolve(argument![1])!.AsArray()[Index(argument[0])]!.DeepClone(),
         "Fn::Split" => new JsonArray([.. Text(argument![1]).Split((string)argument[0]!).Select(s => (JsonNode)s)]),
         "Fn::Sub" => Substitute(argument),
         "Fn::If" => Resolve(Condition((string)argument![0]!) ? argument[1] : argument[2]),
@@ -135,6 +135,12 @@ internal sealed class TemplateTokens(
     };
 
     private string Text(JsonNode? node) => (string?)Resolve(node) ?? "";
+
+    // Fn::Select takes its index as a number or as a string of one.
+    private int Index(JsonNode? node) =>
+        Resolve(node) is JsonValue value && value.TryGetValue<int>(out var number)
+            ? number
+            : int.Parse(Text(node), System.Globalization.CultureInfo.InvariantCulture);
 
     private bool Condition(string name) =>
         conditions[name] is JsonObject o && o.Count == 1 && o.First() is var (function, argument)

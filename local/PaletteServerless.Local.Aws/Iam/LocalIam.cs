@@ -166,6 +166,12 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             context["aws:PrincipalTag/" + key] = [value];
         if (sourceIdentity is not null)
             context["aws:SourceIdentity"] = [sourceIdentity];
+        return NewSession(role, sessionName, policySet, context, name, expiration);
+    }
+
+    private IamPrincipal NewSession(IamRole role, string sessionName, string policySet, Dictionary<string, IReadOnlyList<string>> context,
+        string? name = null, DateTimeOffset? expiration = null, string? instanceId = null)
+    {
         var (keyId, secret, token) = IamPrincipal.NewCredentials();
         var principal = new IamPrincipal
         {
@@ -177,6 +183,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             SecretAccessKey = secret,
             SessionToken = token,
             Expiration = expiration,
+            InstanceId = instanceId,
             PolicySetId = policySet,
             Context = context,
         };
@@ -196,38 +203,27 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     /// them. Policy variables that are a whole Resource element (<c>${ec2:SourceInstanceARN}</c>) are
     /// resolved for the instance here, as IAM resolves them per request.
     /// </summary>
-    public async Task<IamPrincipal?> InstancePrincipalAsync(string account, string region, string instanceId, string profileName, string? vpcId, CancellationToken ct)
+    public async Task<IamPrincipal?> InstancePrincipalAsync(string account, string region, string instanceId, string profileName, string? vpcId, CancellationToken ct,
+        bool synchronous = false)
     {
         var cacheKey = $"{account}/{instanceId}";
         if (_instancePrincipals.TryGetValue(cacheKey, out var known))
             return known;
-        await EnsureAccountAsync(account, ct);
+        // Nodes run in accounts whose roles were deployed when the product assumed a role there.
+        if (!synchronous)
+            await EnsureAccountAsync(account, ct);
         if (Role($"arn:aws:iam::{account}:role/{profileName}") is not { } role)
             return null;
         var instanceArn = $"arn:aws:ec2:{region}:{account}:instance/{instanceId}";
         var values = new Dictionary<string, string> { ["ec2:SourceInstanceARN"] = instanceArn, ["aws:ec2InstanceSourceVPC"] = vpcId ?? "" };
         var policies = role.Policies.Select(p => (p.Name, ResolveWholeElementVariables(p.Document, values))).ToList();
         var policySet = $"{role.Arn}#{instanceId}";
-        await evaluator.RegisterPolicySetAsync(policySet, policies, null, ct);
+        await evaluator.RegisterPolicySetAsync(policySet, policies, null, ct, synchronous);
         var context = PrincipalContext(role);
         context["ec2:SourceInstanceARN"] = [instanceArn];
         if (vpcId is not null)
             context["aws:ec2InstanceSourceVPC"] = [vpcId];
-        var (keyId, secret, token) = IamPrincipal.NewCredentials();
-        var principal = new IamPrincipal
-        {
-            Name = role.Purpose,
-            Account = account,
-            RoleArn = role.Arn,
-            SessionArn = $"arn:aws:sts::{account}:assumed-role/{role.Name}/{instanceId}",
-            AccessKeyId = keyId,
-            SecretAccessKey = secret,
-            SessionToken = token,
-            InstanceId = instanceId,
-            PolicySetId = policySet,
-            Context = context,
-        };
-        _principalsByKey[keyId] = principal;
+        var principal = NewSession(role, instanceId, policySet, context, instanceId: instanceId);
         return _instancePrincipals.GetOrAdd(cacheKey, principal);
     }
 
@@ -242,12 +238,13 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     /// Evaluates every check of one request for <paramref name="principal"/>; the first check that is
     /// not allowed is the denial (recorded and printed), null when all are allowed.
     /// </summary>
-    public async Task<IamDenial?> AuthorizeAsync(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, CancellationToken ct, string? resourcePolicy = null)
+    public async Task<IamDenial?> AuthorizeAsync(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, CancellationToken ct, string? resourcePolicy = null,
+        bool synchronous = false)
     {
         var requests = checks.Select(c => new EvaluationRequest(principal.PolicySetId,
             resourcePolicy ?? (c.Action.StartsWith("kms:", StringComparison.Ordinal) && _keyPoliciesByArn.ContainsKey(c.Resource) ? c.Resource : null),
             principal.SessionArn, AccountOf(c.Resource, principal.Account), WithPrincipalContext(c, principal))).ToList();
-        var decisions = await evaluator.EvaluateAsync(requests, ct);
+        var decisions = await evaluator.EvaluateAsync(requests, ct, synchronous);
         for (var i = 0; i < decisions.Count; i++)
         {
             if (decisions[i].Allowed)

@@ -32,7 +32,13 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
     private long _evaluations;
 
     /// <summary>Registers (or replaces) the identity policies and session policy of a principal.</summary>
-    public async Task RegisterPolicySetAsync(string id, IEnumerable<(string Name, JsonNode Document)> identityPolicies, JsonNode? sessionPolicy, CancellationToken ct)
+    /// <param name="synchronous">
+    /// Sends on the calling thread (HttpClient.Send), for callers that hold the local AWS's store lock
+    /// (the node model): a blocked wait on an asynchronous send there could starve the thread pool of
+    /// the very threads its completion needs. The returned task is then already complete.
+    /// </param>
+    public async Task RegisterPolicySetAsync(string id, IEnumerable<(string Name, JsonNode Document)> identityPolicies, JsonNode? sessionPolicy, CancellationToken ct,
+        bool synchronous = false)
     {
         var body = new JsonObject
         {
@@ -40,29 +46,28 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         };
         if (sessionPolicy is not null)
             body["sessionPolicy"] = sessionPolicy.DeepClone();
-        await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, ct);
+        await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, synchronous, ct);
     }
 
     /// <summary>Registers (or replaces) a resource's policy: a role's trust policy, a key's policy.</summary>
-    public Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct) =>
-        PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, ct);
+    public Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct, bool synchronous = false) =>
+        PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, synchronous, ct);
 
     public bool IsRegistered(string policySetId) => _registered.ContainsKey(policySetId);
 
-    private async Task PutAsync(string path, string key, JsonObject body, CancellationToken ct)
+    private async Task PutAsync(string path, string key, JsonObject body, bool synchronous, CancellationToken ct)
     {
         var text = body.ToJsonString();
         if (_registered.TryGetValue(key, out var earlier) && earlier == text)
             return;
-        using var response = await _http.PutAsync(path, new StringContent(text, System.Text.Encoding.UTF8, "application/json"), ct);
-        response.EnsureSuccessStatusCode();
+        await SendAsync(HttpMethod.Put, path, text, synchronous, ct);
         _registered[key] = text;
         // A changed policy changes answers: forget every cached one.
         if (earlier is not null)
             _decisions.Clear();
     }
 
-    public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct)
+    public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct, bool synchronous = false)
     {
         var results = new PolicyDecision?[requests.Count];
         var keys = new string[requests.Count];
@@ -78,11 +83,7 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         if (missing.Count > 0)
         {
             var checks = new JsonArray([.. missing.Select(i => (JsonNode)Body(requests[i]))]);
-            using var response = await _http.PostAsync("evaluate",
-                new StringContent(new JsonObject { ["checks"] = checks }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException($"the policy evaluator failed ({(int)response.StatusCode}): {text}");
+            var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), synchronous, ct);
             var answers = JsonNode.Parse(text)!["results"]!.AsArray();
             Interlocked.Add(ref _evaluations, missing.Count);
             for (var j = 0; j < missing.Count; j++)
@@ -94,6 +95,25 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
             }
         }
         return [.. results.Select(r => r!)];
+    }
+
+    private async Task<string> SendAsync(HttpMethod method, string path, string body, bool synchronous, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        string text;
+        int status;
+        if (synchronous)
+        {
+            using var response = _http.Send(request, ct);
+            using var reader = new StreamReader(response.Content.ReadAsStream(ct));
+            (text, status) = (reader.ReadToEnd(), (int)response.StatusCode);
+        }
+        else
+        {
+            using var response = await _http.SendAsync(request, ct);
+            (text, status) = (await response.Content.ReadAsStringAsync(ct), (int)response.StatusCode);
+        }
+        return status is >= 200 and < 300 ? text : throw new InvalidOperationException($"the policy evaluator failed ({status}): {text}");
     }
 
     private static JsonObject Body(EvaluationRequest request)

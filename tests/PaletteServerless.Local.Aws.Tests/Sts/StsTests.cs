@@ -64,7 +64,7 @@ public class StsTests
     public async Task Seeded_roles_trust_their_own_external_id_and_unknown_roles_are_refused()
     {
         await using var host = await LocalAwsHost.StartAsync();
-        Sts(host).Roles.Seed(new StsRole(TenantAccount, "PaletteServerlessTarget", "tenant-42"));
+        Sts(host).Roles.Seed(new StsRole(TenantAccount, StsRoleCatalog.DefaultRoleName, "tenant-42"));
         Sts(host).Roles.Seed(new StsRole("444455556666", "Deployer", ExternalId: null, TrustedAccount: "123456789012"));
         using var sts = host.Sts();
         using var controlPlane = host.Sts("123456789012");

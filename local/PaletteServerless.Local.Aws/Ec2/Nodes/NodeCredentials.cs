@@ -24,13 +24,14 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         if (instance.IamInstanceProfileArn is not { } profileArn)
             return "Unable to locate credentials (the instance has no instance profile)";
         var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
-        // The node's calls are made while the local AWS applies time under its store lock; the
-        // evaluator answers from its cache after the first call of each kind.
-        var principal = iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None)
+        // The node's calls are made while the local AWS applies time under its store lock: they go to
+        // the evaluator synchronously (the tasks come back complete), and it answers from its cache
+        // after the first call of each kind.
+        var principal = iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None, synchronous: true)
             .GetAwaiter().GetResult();
         if (principal is null)
             return $"Unable to locate credentials (the instance profile {profile} has no role)";
-        return iam.AuthorizeAsync(principal, checks, CancellationToken.None).GetAwaiter().GetResult() is { } denial
+        return iam.AuthorizeAsync(principal, checks, CancellationToken.None, synchronous: true).GetAwaiter().GetResult() is { } denial
             ? $"{(checks[0].Action.StartsWith("ec2:", StringComparison.Ordinal) ? "UnauthorizedOperation" : "AccessDeniedException")}: {denial.Message}"
             : null;
     }
