@@ -26,6 +26,7 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, PolicyDecision> _decisions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PolicyShape> _shapes = new(StringComparer.Ordinal);
 
     /// <summary>How many checks were sent to the evaluator (not answered from the cache).</summary>
     public long Evaluations => Interlocked.Read(ref _evaluations);
@@ -47,11 +48,15 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         if (sessionPolicy is not null)
             body["sessionPolicy"] = sessionPolicy.DeepClone();
         await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, synchronous, ct);
+        _shapes[id] = PolicyShape.Of([.. body["identityPolicies"]!.AsArray().Select(p => p!["policy"]), body["sessionPolicy"]]);
     }
 
     /// <summary>Registers (or replaces) a resource's policy: a role's trust policy, a key's policy.</summary>
-    public Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct, bool synchronous = false) =>
-        PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, synchronous, ct);
+    public async Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct, bool synchronous = false)
+    {
+        await PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, synchronous, ct);
+        _shapes["resource:" + id] = PolicyShape.Of([policy]);
+    }
 
     public bool IsRegistered(string policySetId) => _registered.ContainsKey(policySetId);
 
@@ -139,16 +144,17 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
     private static bool MultiValued(string key) =>
         key is "aws:TagKeys" or "kms:ResourceAliases" || key.StartsWith("aws:PrincipalServiceNamesList", StringComparison.Ordinal);
 
-    private static string Key(EvaluationRequest request) => JsonSerializer.Serialize(new
+    // What the policies can tell apart of the request (PolicyShape): requests that differ only in
+    // what no statement reads share one answer.
+    private string Key(EvaluationRequest request)
     {
-        request.PolicySet,
-        request.ResourcePolicy,
-        request.Principal,
-        request.AccountId,
-        request.Check.Action,
-        request.Check.Resource,
-        Context = request.Check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key }.Concat(c.Value)).ToList(),
-    });
+        var shape = _shapes.GetValueOrDefault(request.PolicySet);
+        var resourceShape = request.ResourcePolicy is null ? null : _shapes.GetValueOrDefault("resource:" + request.ResourcePolicy);
+        var part = shape is null || (request.ResourcePolicy is not null && resourceShape is null)
+            ? JsonSerializer.Serialize(request.Check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key }.Concat(c.Value)).ToList()) + request.Check.Resource
+            : shape.KeyOf(request.Check, resourceShape);
+        return string.Join('\n', request.PolicySet, request.ResourcePolicy, request.Principal, request.AccountId, request.Check.Action, part);
+    }
 
     public void Dispose() => _http.Dispose();
 }

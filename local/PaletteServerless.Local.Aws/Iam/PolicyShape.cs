@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace PaletteServerless.Local.Aws.Iam;
+
+/// <summary>
+/// What of a request a set of policies can tell apart, so equal answers are cached once: which of
+/// its Resource and NotResource patterns a resource matches (two resources matching the same
+/// patterns get the same answer), and which context keys its conditions read, by value or (for
+/// the Null operator alone) by presence. Keys no statement reads cannot change the answer. A
+/// pattern or key with a policy variable, or a key read by pattern, keeps the request whole.
+/// </summary>
+public sealed partial class PolicyShape
+{
+    private readonly List<Regex> _patterns = [];
+    private readonly HashSet<string> _valueKeys = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _presenceKeys = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _resourceVariables = [];
+
+    /// <summary>Whether requests must be cached whole (a variable or a key pattern the shape cannot read).</summary>
+    public bool Whole { get; private set; }
+
+    public static PolicyShape Of(IEnumerable<JsonNode?> documents)
+    {
+        var shape = new PolicyShape();
+        foreach (var document in documents.OfType<JsonNode>())
+        {
+            var statements = document["Statement"] is JsonArray many ? many.OfType<JsonObject>() : document["Statement"] is JsonObject one ? [one] : [];
+            foreach (var statement in statements)
+                shape.Add(statement);
+        }
+        return shape;
+    }
+
+    private void Add(JsonObject statement)
+    {
+        foreach (var element in new[] { "Resource", "NotResource" })
+        {
+            foreach (var pattern in Strings(statement[element]))
+            {
+                if (pattern.Contains("${", StringComparison.Ordinal))
+                {
+                    // The pattern depends on context values: those keys are read by value, and the resource kept whole.
+                    foreach (Match variable in Variable().Matches(pattern))
+                        _valueKeys.Add(variable.Groups[1].Value);
+                    _resourceVariables.Add(pattern);
+                    continue;
+                }
+                _patterns.Add(new Regex("^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.CultureInvariant));
+            }
+        }
+        if (statement["Condition"] is not JsonObject conditions)
+            return;
+        foreach (var (operatorName, block) in conditions)
+        {
+            var presenceOnly = operatorName.Equals("Null", StringComparison.OrdinalIgnoreCase);
+            foreach (var (key, values) in block as JsonObject ?? [])
+            {
+                if (key.Contains('*') || key.Contains('$'))
+                    Whole = true;
+                (presenceOnly ? _presenceKeys : _valueKeys).Add(key);
+                foreach (var value in Strings(values))
+                    foreach (Match variable in Variable().Matches(value))
+                        _valueKeys.Add(variable.Groups[1].Value);
+            }
+        }
+    }
+
+    /// <summary>The part of a request the policies can tell apart, as a cache key's text.</summary>
+    public string KeyOf(AuthorizationCheck check, PolicyShape? other = null)
+    {
+        var shapes = other is null ? [this] : new[] { this, other };
+        if (shapes.Any(s => s.Whole || s._resourceVariables.Count > 0))
+            return "whole|" + check.Resource + "|" + string.Join(";", check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key + "=" + string.Join(",", c.Value)));
+        var resource = string.Concat(shapes.SelectMany(s => s._patterns).Select(p => p.IsMatch(check.Resource) ? '1' : '0'));
+        var context = check.Context
+            .Where(c => shapes.Any(s => s._valueKeys.Contains(c.Key) || s._presenceKeys.Contains(c.Key)))
+            .OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(c => shapes.Any(s => s._valueKeys.Contains(c.Key)) ? c.Key + "=" + string.Join(",", c.Value) : c.Key + "?");
+        return resource + "|" + string.Join(";", context);
+    }
+
+    [GeneratedRegex(@"\$\{([^}]+)\}")]
+    private static partial Regex Variable();
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonArray array => array.Select(n => n?.ToString()).OfType<string>(),
+        JsonValue value => [value.ToString()],
+        _ => [],
+    };
+}

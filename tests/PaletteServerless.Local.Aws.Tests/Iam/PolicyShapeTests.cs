@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using PaletteServerless.Local.Aws.Iam;
+
+namespace PaletteServerless.Local.Aws.Tests.Iam;
+
+/// <summary>The evaluator's cache shares an answer only between requests the policies cannot tell apart.</summary>
+public sealed class PolicyShapeTests
+{
+    private static readonly PolicyShape Shape = PolicyShape.Of([JsonNode.Parse("""
+        {"Statement":[
+          {"Effect":"Allow","Action":"ec2:TerminateInstances","Resource":"arn:aws:ec2:*:111122223333:instance/*",
+           "Condition":{"Null":{"aws:ResourceTag/owner":"false"}}},
+          {"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:*:111122223333:parameter/app/*",
+           "Condition":{"StringEquals":{"ssm:resourceTag/vpc":"${aws:ec2InstanceSourceVPC}"}}}]}
+        """)]);
+
+    private static AuthorizationCheck Check(string resource, params (string Key, string Value)[] context) =>
+        AuthorizationCheck.Of("ec2:TerminateInstances", resource, context.ToDictionary(c => c.Key, c => (IReadOnlyList<string>)[c.Value]));
+
+    [Fact]
+    public void Requests_that_differ_only_in_what_no_statement_reads_share_a_key()
+    {
+        Shape.KeyOf(Check("arn:aws:ec2:us-east-1:111122223333:instance/i-1", ("aws:ResourceTag/owner", "a"), ("ec2:Region", "us-east-1")))
+            .Should().Be(Shape.KeyOf(Check("arn:aws:ec2:us-east-1:111122223333:instance/i-2", ("aws:ResourceTag/owner", "b"))),
+                "the same patterns match, the tag is read only for presence, the region by no statement");
+    }
+
+    [Fact]
+    public void Requests_the_policies_can_tell_apart_do_not()
+    {
+        var tagged = Shape.KeyOf(Check("arn:aws:ec2:us-east-1:111122223333:instance/i-1", ("aws:ResourceTag/owner", "a")));
+        Shape.KeyOf(Check("arn:aws:ec2:us-east-1:111122223333:instance/i-1")).Should().NotBe(tagged, "the tag's presence is read");
+        Shape.KeyOf(Check("arn:aws:ec2:us-east-1:444455556666:instance/i-1", ("aws:ResourceTag/owner", "a"))).Should().NotBe(tagged, "another pattern matches");
+        Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca", ("ssm:resourceTag/vpc", "vpc-1"), ("aws:ec2InstanceSourceVPC", "vpc-1")))
+            .Should().NotBe(Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca", ("ssm:resourceTag/vpc", "vpc-1"), ("aws:ec2InstanceSourceVPC", "vpc-2"))),
+                "a key a condition compares, or a variable names, is read by value");
+    }
+}
