@@ -20,18 +20,19 @@ public static class ProvisionBenchmark
     public const string Description = "cluster creates/deletes on the local stack: modelled time vs critical path, transitions, calls (--scale: 100 at once, throttled)";
 
     private const string Usage = """
-        usage: provision [--clusters N] [--time-scale K] [--zones Z] [--timeline]
+        usage: provision [--clusters N] [--time-scale K] [--zones Z] [--timeline] [--iam-off]
                provision --scale [--clusters N] [--time-scale K]
           --clusters N     clusters to measure (default 3 one after the other, after one cold-start create and delete that is shown but not averaged; 100 at once with --scale)
           --time-scale K   divides every modelled AWS delay and workflow wait (default 60)
           --zones Z        availability zones per cluster, 1-6 (default 3; always 1 with --scale)
           --scale          create all clusters at once, 5 per target account, EC2 token buckets on
           --timeline       print each create's and delete's states as they were entered and left, in modelled seconds
+          --iam-off        run the local stack without IAM enforcement (the figures are measured with it; this shows its cost)
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = BenchmarkOptions.Parse(args, ["--clusters", "--time-scale", "--zones"], ["--scale", "--timeline", "--help"], out var error);
+        var options = BenchmarkOptions.Parse(args, ["--clusters", "--time-scale", "--zones"], ["--scale", "--timeline", "--iam-off", "--help"], out var error);
         if (error is not null || options.Has("--help"))
         {
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
@@ -51,7 +52,10 @@ public static class ProvisionBenchmark
             Port = DynaliteProcess.FreeLoopbackPort(),
             TimeScale = timeScale,
             Throttling = scale,
+            // The product's figures are measured with IAM enforced, as the stack runs by default; --iam-off shows its cost.
+            Iam = !options.Has("--iam-off"),
         }, TextWriter.Null, overall.Token);
+        Report.WriteLine($"IAM {(stack.Options.Iam ? "enforced" : "off (--iam-off)")}");
         using var driver = new ProductDriver(stack);
         return scale
             ? await RunScaleAsync(driver, clusters, timeScale, overall.Token)

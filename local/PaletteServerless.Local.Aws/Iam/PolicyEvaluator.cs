@@ -153,7 +153,10 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         var part = shape is null || (request.ResourcePolicy is not null && resourceShape is null)
             ? JsonSerializer.Serialize(request.Check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key }.Concat(c.Value)).ToList()) + request.Check.Resource
             : shape.KeyOf(request.Check, resourceShape);
-        return string.Join('\n', request.PolicySet, request.ResourcePolicy, request.Principal, request.AccountId, request.Check.Action, part);
+        // Without a resource policy the caller's ARN is read only through context keys (in the part):
+        // every session of a role shares its answers.
+        var principal = request.ResourcePolicy is null ? "" : request.Principal;
+        return string.Join('\n', request.PolicySet, request.ResourcePolicy, principal, request.AccountId, request.Check.Action, part);
     }
 
     public void Dispose() => _http.Dispose();
