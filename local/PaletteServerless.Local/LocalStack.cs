@@ -212,7 +212,8 @@ public sealed class LocalStack : IAsyncDisposable
     private static async Task<LocalAwsResponse> AnswerStepFunctionsAsync(StepFunctionsApi api, LocalAws localAws, LocalAwsRequest request, CancellationToken ct)
     {
         var credential = SigV4Credential.From(request);
-        var principal = credential is null ? null : localAws.Iam?.Find(credential.AccessKeyId, localAws.Clock.GetUtcNow());
+        var principal = credential is null || localAws.Iam is null ? null
+            : await localAws.Iam.FindAsync(credential.AccessKeyId, request.Header("X-Amz-Security-Token"), localAws.Clock.GetUtcNow(), ct);
         var (status, body) = await api.HandleAsync(
             principal?.Account ?? credential?.AccountFromKey ?? SigV4Credential.DefaultAccount, credential?.Region ?? "us-east-1",
             request.Header("X-Amz-Target") ?? "", System.Text.Encoding.UTF8.GetString(request.Body), ct);

@@ -154,7 +154,7 @@ public sealed class LocalAws : IDisposable
         if (!TryRoute(target, parameters, out var service, out var operation, out var routingError))
             return routingError(requestId);
 
-        var principal = Iam?.Find(credential.AccessKeyId, Clock.GetUtcNow());
+        var principal = Iam is null ? null : await Iam.FindAsync(credential.AccessKeyId, request.Header("X-Amz-Security-Token"), Clock.GetUtcNow(), cancellationToken);
         var call = new AwsCall
         {
             Principal = principal,

@@ -153,10 +153,30 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     public IamPrincipal? Find(string accessKeyId, DateTimeOffset now) =>
         _principalsByKey.TryGetValue(accessKeyId, out var principal) && (principal.Expiration is null || principal.Expiration > now) ? principal : null;
 
+    /// <summary>
+    /// The principal of a request's credentials, also of an STS session issued before the stack
+    /// restarted: like AWS's, a local session token describes its session (role, name, expiry, session
+    /// policy and tags), so a session outlives the process that issued it, as callers that cache
+    /// their credentials expect.
+    /// </summary>
+    public async Task<IamPrincipal?> FindAsync(string accessKeyId, string? sessionToken, DateTimeOffset now, CancellationToken ct)
+    {
+        if (Find(accessKeyId, now) is { } known)
+            return known;
+        if (sessionToken is null || SessionTokens.Read(sessionToken) is not { } session || session.AccessKeyId != accessKeyId || session.Expiration <= now)
+            return null;
+        var account = session.RoleArn.Split(':')[4];
+        await EnsureAccountAsync(account, ct);
+        if (Role(session.RoleArn) is not { } role)
+            return null;
+        return await IssueAsync(role, session.SessionName, ct, session.Policy is null ? null : JsonNode.Parse(session.Policy),
+            session.Tags, session.SourceIdentity, session.Expiration, reuse: (accessKeyId, sessionToken));
+    }
+
     /// <summary>Credentials of a session of <paramref name="role"/>, as Lambda gives a function or STS an assumer.</summary>
     public async Task<IamPrincipal> IssueAsync(IamRole role, string sessionName, CancellationToken ct,
         JsonNode? sessionPolicy = null, IReadOnlyDictionary<string, string>? sessionTags = null, string? sourceIdentity = null,
-        DateTimeOffset? expiration = null, string? name = null)
+        DateTimeOffset? expiration = null, string? name = null, (string AccessKeyId, string Token)? reuse = null)
     {
         var policySet = sessionPolicy is null ? role.Arn : $"{role.Arn}#{Guid.NewGuid():N}";
         if (!evaluator.IsRegistered(policySet) || sessionPolicy is not null)
@@ -166,13 +186,20 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             context["aws:PrincipalTag/" + key] = [value];
         if (sourceIdentity is not null)
             context["aws:SourceIdentity"] = [sourceIdentity];
-        return NewSession(role, sessionName, policySet, context, name, expiration);
+        return NewSession(role, sessionName, policySet, context, name, expiration,
+            describe: expiration is { } expires ? key => new SessionTokens.Session(key, role.Arn, sessionName, expires, sessionPolicy?.ToJsonString(), sessionTags, sourceIdentity) : null,
+            reuse: reuse);
     }
 
     private IamPrincipal NewSession(IamRole role, string sessionName, string policySet, Dictionary<string, IReadOnlyList<string>> context,
-        string? name = null, DateTimeOffset? expiration = null, string? instanceId = null)
+        string? name = null, DateTimeOffset? expiration = null, string? instanceId = null,
+        Func<string, SessionTokens.Session>? describe = null, (string AccessKeyId, string Token)? reuse = null)
     {
         var (keyId, secret, token) = IamPrincipal.NewCredentials();
+        if (reuse is { } kept)
+            (keyId, token) = kept;
+        else if (describe is not null)
+            token = SessionTokens.Write(describe(keyId));
         var principal = new IamPrincipal
         {
             Name = name ?? role.Purpose,
@@ -203,28 +230,45 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     /// them. Policy variables that are a whole Resource element (<c>${ec2:SourceInstanceARN}</c>) are
     /// resolved for the instance here, as IAM resolves them per request.
     /// </summary>
-    public async Task<IamPrincipal?> InstancePrincipalAsync(string account, string region, string instanceId, string profileName, string? vpcId, CancellationToken ct,
-        bool synchronous = false)
+    public async Task<IamPrincipal?> InstancePrincipalAsync(string account, string region, string instanceId, string profileName, string? vpcId, CancellationToken ct)
     {
         var cacheKey = $"{account}/{instanceId}";
         if (_instancePrincipals.TryGetValue(cacheKey, out var known))
             return known;
-        // Nodes run in accounts whose roles were deployed when the product assumed a role there.
-        if (!synchronous)
-            await EnsureAccountAsync(account, ct);
+        await EnsureAccountAsync(account, ct);
         if (Role($"arn:aws:iam::{account}:role/{profileName}") is not { } role)
             return null;
         var instanceArn = $"arn:aws:ec2:{region}:{account}:instance/{instanceId}";
         var values = new Dictionary<string, string> { ["ec2:SourceInstanceARN"] = instanceArn, ["aws:ec2InstanceSourceVPC"] = vpcId ?? "" };
         var policies = role.Policies.Select(p => (p.Name, ResolveWholeElementVariables(p.Document, values))).ToList();
         var policySet = $"{role.Arn}#{instanceId}";
-        await evaluator.RegisterPolicySetAsync(policySet, policies, null, ct, synchronous);
+        await evaluator.RegisterPolicySetAsync(policySet, policies, null, ct);
         var context = PrincipalContext(role);
         context["ec2:SourceInstanceARN"] = [instanceArn];
         if (vpcId is not null)
             context["aws:ec2InstanceSourceVPC"] = [vpcId];
         var principal = NewSession(role, instanceId, policySet, context, instanceId: instanceId);
         return _instancePrincipals.GetOrAdd(cacheKey, principal);
+    }
+
+    /// <summary>The instance's principal if its credentials were issued already (no I/O).</summary>
+    public IamPrincipal? IssuedInstancePrincipal(string account, string instanceId) => _instancePrincipals.GetValueOrDefault($"{account}/{instanceId}");
+
+    /// <summary>
+    /// The answer to a request from the evaluator's cache, without I/O (for callers under the local
+    /// AWS's store lock): Known false when it is not cached yet, else the denial (not recorded
+    /// again: <see cref="AuthorizeAsync"/> recorded it when it evaluated the request) or null.
+    /// </summary>
+    public (bool Known, IamDenial? Denial) TryAuthorizeCached(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks)
+    {
+        var decisions = evaluator.TryCached(Requests(principal, checks, null));
+        if (decisions is null)
+            return (false, null);
+        var refused = decisions.Select((d, i) => (Decision: d, Check: checks[i])).FirstOrDefault(x => !x.Decision.Allowed);
+        return refused.Decision is null
+            ? (true, null)
+            : (true, new IamDenial(principal.Name, principal.SessionArn, refused.Check.Action, refused.Check.Resource, clock.GetUtcNow(),
+                refused.Decision.Statement ?? MissingStatement(principal, refused.Check), refused.Decision.ExplicitlyDenied));
     }
 
     /// <summary>Forgets the credentials of an instance that is gone.</summary>
@@ -238,13 +282,10 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     /// Evaluates every check of one request for <paramref name="principal"/>; the first check that is
     /// not allowed is the denial (recorded and printed), null when all are allowed.
     /// </summary>
-    public async Task<IamDenial?> AuthorizeAsync(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, CancellationToken ct, string? resourcePolicy = null,
-        bool synchronous = false)
+    public async Task<IamDenial?> AuthorizeAsync(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, CancellationToken ct, string? resourcePolicy = null)
     {
-        var requests = checks.Select(c => new EvaluationRequest(principal.PolicySetId,
-            resourcePolicy ?? (c.Action.StartsWith("kms:", StringComparison.Ordinal) && _keyPoliciesByArn.ContainsKey(c.Resource) ? c.Resource : null),
-            principal.SessionArn, AccountOf(c.Resource, principal.Account), WithPrincipalContext(c, principal))).ToList();
-        var decisions = await evaluator.EvaluateAsync(requests, ct, synchronous);
+        var requests = Requests(principal, checks, resourcePolicy);
+        var decisions = await evaluator.EvaluateAsync(requests, ct);
         for (var i = 0; i < decisions.Count; i++)
         {
             if (decisions[i].Allowed)
@@ -255,6 +296,11 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         }
         return null;
     }
+
+    private List<EvaluationRequest> Requests(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks, string? resourcePolicy) =>
+        [.. checks.Select(c => new EvaluationRequest(principal.PolicySetId,
+            resourcePolicy ?? (c.Action.StartsWith("kms:", StringComparison.Ordinal) && _keyPoliciesByArn.ContainsKey(c.Resource) ? c.Resource : null),
+            principal.SessionArn, AccountOf(c.Resource, principal.Account), WithPrincipalContext(c, principal)))];
 
     /// <summary>Records a refusal the service decided without the evaluator (an operation no map knows).</summary>
     public IamDenial Deny(string principal, string principalArn, string action, string resource, string statement, bool isExplicit)

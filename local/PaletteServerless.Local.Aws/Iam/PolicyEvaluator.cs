@@ -33,13 +33,7 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
     private long _evaluations;
 
     /// <summary>Registers (or replaces) the identity policies and session policy of a principal.</summary>
-    /// <param name="synchronous">
-    /// Sends on the calling thread (HttpClient.Send), for callers that hold the local AWS's store lock
-    /// (the node model): a blocked wait on an asynchronous send there could starve the thread pool of
-    /// the very threads its completion needs. The returned task is then already complete.
-    /// </param>
-    public async Task RegisterPolicySetAsync(string id, IEnumerable<(string Name, JsonNode Document)> identityPolicies, JsonNode? sessionPolicy, CancellationToken ct,
-        bool synchronous = false)
+    public async Task RegisterPolicySetAsync(string id, IEnumerable<(string Name, JsonNode Document)> identityPolicies, JsonNode? sessionPolicy, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -47,32 +41,45 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         };
         if (sessionPolicy is not null)
             body["sessionPolicy"] = sessionPolicy.DeepClone();
-        await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, synchronous, ct);
+        await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, ct);
         _shapes[id] = PolicyShape.Of([.. body["identityPolicies"]!.AsArray().Select(p => p!["policy"]), body["sessionPolicy"]]);
     }
 
     /// <summary>Registers (or replaces) a resource's policy: a role's trust policy, a key's policy.</summary>
-    public async Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct, bool synchronous = false)
+    public async Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct)
     {
-        await PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, synchronous, ct);
+        await PutAsync($"resource-policies/{Uri.EscapeDataString(id)}", "resource:" + id, new JsonObject { ["policy"] = policy.DeepClone() }, ct);
         _shapes["resource:" + id] = PolicyShape.Of([policy]);
     }
 
     public bool IsRegistered(string policySetId) => _registered.ContainsKey(policySetId);
 
-    private async Task PutAsync(string path, string key, JsonObject body, bool synchronous, CancellationToken ct)
+    private async Task PutAsync(string path, string key, JsonObject body, CancellationToken ct)
     {
         var text = body.ToJsonString();
         if (_registered.TryGetValue(key, out var earlier) && earlier == text)
             return;
-        await SendAsync(HttpMethod.Put, path, text, synchronous, ct);
+        await SendAsync(HttpMethod.Put, path, text, ct);
         _registered[key] = text;
         // A changed policy changes answers: forget every cached one.
         if (earlier is not null)
             _decisions.Clear();
     }
 
-    public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct, bool synchronous = false)
+    /// <summary>The cached decisions of every request, or null when any is not cached yet (no I/O: safe under any lock).</summary>
+    public IReadOnlyList<PolicyDecision>? TryCached(IReadOnlyList<EvaluationRequest> requests)
+    {
+        var decisions = new List<PolicyDecision>(requests.Count);
+        foreach (var request in requests)
+        {
+            if (!_shapes.ContainsKey(request.PolicySet) || !_decisions.TryGetValue(Key(request), out var decision))
+                return null;
+            decisions.Add(decision);
+        }
+        return decisions;
+    }
+
+    public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct)
     {
         var results = new PolicyDecision?[requests.Count];
         var keys = new string[requests.Count];
@@ -88,7 +95,7 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         if (missing.Count > 0)
         {
             var checks = new JsonArray([.. missing.Select(i => (JsonNode)Body(requests[i]))]);
-            var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), synchronous, ct);
+            var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), ct);
             var answers = JsonNode.Parse(text)!["results"]!.AsArray();
             Interlocked.Add(ref _evaluations, missing.Count);
             for (var j = 0; j < missing.Count; j++)
@@ -102,23 +109,12 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
         return [.. results.Select(r => r!)];
     }
 
-    private async Task<string> SendAsync(HttpMethod method, string path, string body, bool synchronous, CancellationToken ct)
+    private async Task<string> SendAsync(HttpMethod method, string path, string body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-        string text;
-        int status;
-        if (synchronous)
-        {
-            using var response = _http.Send(request, ct);
-            using var reader = new StreamReader(response.Content.ReadAsStream(ct));
-            (text, status) = (reader.ReadToEnd(), (int)response.StatusCode);
-        }
-        else
-        {
-            using var response = await _http.SendAsync(request, ct);
-            (text, status) = (await response.Content.ReadAsStringAsync(ct), (int)response.StatusCode);
-        }
-        return status is >= 200 and < 300 ? text : throw new InvalidOperationException($"the policy evaluator failed ({status}): {text}");
+        using var response = await _http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"the policy evaluator failed ({(int)response.StatusCode}): {text}");
     }
 
     private static JsonObject Body(EvaluationRequest request)

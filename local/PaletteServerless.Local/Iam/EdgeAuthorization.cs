@@ -18,7 +18,7 @@ public sealed class EdgeAuthorization(LocalAws localAws)
     public async Task<LocalAwsResponse?> RefuseAsync(LocalAwsRequest request, CancellationToken ct)
     {
         if (localAws.Iam is not { Enabled: true } iam || SigV4Credential.From(request) is not { } credential
-            || iam.Find(credential.AccessKeyId, localAws.Clock.GetUtcNow()) is not { } principal)
+            || await iam.FindAsync(credential.AccessKeyId, request.Header("X-Amz-Security-Token"), localAws.Clock.GetUtcNow(), ct) is not { } principal)
             return null;
         var target = request.Header("X-Amz-Target") ?? "";
         var operation = target[(target.IndexOf('.') + 1)..];

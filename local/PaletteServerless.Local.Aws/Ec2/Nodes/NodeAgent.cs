@@ -80,7 +80,10 @@ public static class NodeAgent
             var bootedAt = instance.StateSince(now) + latency.Of(LatencyModel.NodeBoot);
             if (bootedAt > now)
                 continue;
+            // Null while the node's credentials are still being judged: it reads its secrets at its next step.
             instance.Agent ??= Read(world, instance, faults, credentials);
+            if (instance.Agent is null)
+                continue;
             if (instance.Agent.Role != Silent && instance.Agent.Boot is null)
                 instance.Agent.Boot = NodeBoot.Read(instance, out _);
             if (instance.Agent.Boot is not null)
@@ -218,9 +221,13 @@ public static class NodeAgent
             return;
         if (phase is not (Failed or PacksFailed) && Array.IndexOf(Order, agent.Phase) >= Array.IndexOf(Order, phase))
             return;
+        // The report is the node's own CreateTags: made again at the next step while IAM has not
+        // answered; refused, the tags stay as they were (the node went on).
+        var answer = credentials?.Answer(instance, [PhaseReport(instance, agent.Boot!, message is not null)], out _) ?? NodeCallAnswer.Allowed;
+        if (answer == NodeCallAnswer.Pending)
+            return;
         agent.Phase = phase;
-        // The report is the node's own CreateTags: refused, the tags stay as they were (the node went on).
-        if (credentials?.Refusal(instance, [PhaseReport(instance, agent.Boot!, message is not null)]) is not null)
+        if (answer == NodeCallAnswer.Refused)
             return;
         instance.Tags[agent.Boot!.PhaseTag] = phase;
         if (message is not null && agent.Boot.MessageTag is { } messageTag)
@@ -265,7 +272,8 @@ public static class NodeAgent
     }
 
     /// <summary>What the node makes of its user data at boot: its role, or silence with the reason.</summary>
-    public static NodeAgentState Read(AwsWorld world, Instance instance, FaultInjector faults, NodeCredentials? credentials = null)
+    /// <returns>Null while IAM has not answered the secrets script's reads yet (see <see cref="NodeCredentials"/>).</returns>
+    public static NodeAgentState? Read(AwsWorld world, Instance instance, FaultInjector faults, NodeCredentials? credentials = null)
     {
         var boot = NodeBoot.Read(instance, out var silentBecause);
         if (boot is null)
@@ -276,7 +284,11 @@ public static class NodeAgent
             return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = $"its secrets script fails: parameter {missing} does not exist" };
         // aws ssm get-parameter --with-decryption, with the instance's credentials.
         var parameters = boot.NeededParameters.Select(n => world.All<SsmParameter>().First(p => p.Name == $"{boot.SecretsPath}/{n}")).ToList();
-        if (parameters.Count > 0 && credentials?.Refusal(instance, credentials.SecretReads(parameters)) is { } refused)
+        string? refused = null;
+        var reads = parameters.Count > 0 && credentials is not null ? credentials.Answer(instance, credentials.SecretReads(parameters), out refused) : NodeCallAnswer.Allowed;
+        if (reads == NodeCallAnswer.Pending)
+            return null;
+        if (reads == NodeCallAnswer.Refused)
             return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = $"its secrets script fails: {refused}" };
         if (faults.NodeNeverReports())
             return new NodeAgentState { Role = Silent, ApiEndpoint = boot.ApiEndpoint, SilentBecause = "the fault profile made this node never report" };

@@ -4,11 +4,24 @@ using PaletteServerless.Local.Aws.Ssm;
 
 namespace PaletteServerless.Local.Aws.Ec2;
 
+/// <summary>What the local IAM says of one of a node's own calls.</summary>
+public enum NodeCallAnswer
+{
+    Allowed,
+    Refused,
+    /// <summary>Not decided yet: the call is made again at the node's next step.</summary>
+    Pending,
+}
+
 /// <summary>
 /// What a node's own AWS calls (its secrets script's SSM reads, its phase reports' CreateTags) may
 /// do: they are signed with the credentials IMDS hands the instance for its profile's role, so with
 /// the local IAM on they are evaluated as that principal, and refused as AWS would refuse them. An
 /// instance launched without a profile has no credentials: its AWS CLI finds none.
+///
+/// The node model runs under the local AWS's store lock, where no I/O may wait: an answer the
+/// evaluator has not given yet is asked for in the background and the call is Pending; the node
+/// makes it again at its next step (its reports keep their modelled times), by when it is known.
 /// </summary>
 public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
 {
@@ -16,23 +29,36 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
     public IReadOnlyList<AuthorizationCheck> SecretReads(IEnumerable<SsmParameter> parameters) =>
         [.. parameters.SelectMany(p => SsmService.ReadChecks(aws, world.Account, world.Region, p, "ssm:GetParameter", withDecryption: true))];
 
-    /// <summary>AWS's refusal of the node's call, or null when it is allowed (or IAM is not enforced).</summary>
-    public string? Refusal(Instance instance, IReadOnlyList<AuthorizationCheck> checks)
+    public NodeCallAnswer Answer(Instance instance, IReadOnlyList<AuthorizationCheck> checks, out string? refusal)
     {
+        refusal = null;
         if (aws.Iam is not { Enabled: true } iam)
-            return null;
+            return NodeCallAnswer.Allowed;
         if (instance.IamInstanceProfileArn is not { } profileArn)
-            return "Unable to locate credentials (the instance has no instance profile)";
-        var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
-        // The node's calls are made while the local AWS applies time under its store lock: they go to
-        // the evaluator synchronously (the tasks come back complete), and it answers from its cache
-        // after the first call of each kind.
-        var principal = iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None, synchronous: true)
-            .GetAwaiter().GetResult();
+        {
+            refusal = "Unable to locate credentials (the instance has no instance profile)";
+            return NodeCallAnswer.Refused;
+        }
+        var principal = iam.IssuedInstancePrincipal(world.Account, instance.Id);
         if (principal is null)
-            return $"Unable to locate credentials (the instance profile {profile} has no role)";
-        return iam.AuthorizeAsync(principal, checks, CancellationToken.None, synchronous: true).GetAwaiter().GetResult() is { } denial
-            ? $"{(checks[0].Action.StartsWith("ec2:", StringComparison.Ordinal) ? "UnauthorizedOperation" : "AccessDeniedException")}: {denial.Message}"
-            : null;
+        {
+            var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
+            InBackground(iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
+            return NodeCallAnswer.Pending;
+        }
+        var (known, denial) = iam.TryAuthorizeCached(principal, checks);
+        if (!known)
+        {
+            InBackground(iam.AuthorizeAsync(principal, checks, CancellationToken.None));
+            return NodeCallAnswer.Pending;
+        }
+        if (denial is null)
+            return NodeCallAnswer.Allowed;
+        refusal = $"{(checks[0].Action.StartsWith("ec2:", StringComparison.Ordinal) ? "UnauthorizedOperation" : "AccessDeniedException")}: {denial.Message}";
+        return NodeCallAnswer.Refused;
     }
+
+    // A failed background evaluation is asked again at the node's next step.
+    private static void InBackground(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }
