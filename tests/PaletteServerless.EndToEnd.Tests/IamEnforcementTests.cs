@@ -104,6 +104,27 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task DynamoDB_and_Step_Functions_refuse_what_a_role_does_not_allow_in_their_own_wire_format()
+    {
+        var principals = await PrincipalsAsync();
+        var api = principals.Single(p => p.Name == "api");
+        var markFailed = principals.Single(p => p.Name == "mark-failed");
+
+        // The API reads and writes items but scans nothing (only the health sweep scans).
+        var scan = await CliAsync(api, "dynamodb", "scan", "--table-name", PaletteServerless.Manifest.ProductTable.DefaultName);
+        scan.ExitCode.Should().NotBe(0);
+        scan.StandardError.Should().Contain("AccessDeniedException").And.Contain("dynamodb:Scan");
+        // A step that only marks a cluster Failed starts no workflow.
+        var start = await CliAsync(markFailed, "stepfunctions", "start-execution", "--state-machine-arn",
+            stack.Stack.StateMachineArn(PaletteServerless.Manifest.StateMachineCatalog.Provision.Name), "--input", "{}");
+        start.ExitCode.Should().NotBe(0);
+        start.StandardError.Should().Contain("AccessDeniedException").And.Contain("states:StartExecution");
+
+        stack.Stack.LocalAws.Iam!.TakeDenials(d => (d.Principal == "api" && d.Action == "dynamodb:Scan") || (d.Principal == "mark-failed" && d.Action == "states:StartExecution"))
+            .Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Without_the_statement_that_lets_the_node_pools_step_run_instances_a_create_fails_naming_the_denial()
     {
         var iam = stack.Stack.LocalAws.Iam!;

@@ -32,8 +32,8 @@ public sealed class EdgeAuthorization(LocalAws localAws)
             : await iam.AuthorizeAsync(principal, checks, ct);
         if (denial is null)
             return null;
-        var contentType = target.StartsWith("DynamoDB", StringComparison.Ordinal) ? "application/x-amz-json-1.0" : "application/x-amz-json-1.0";
-        return AwsErrors.Json(new AwsErrorException("AccessDeniedException", denial.Message, 400), Guid.NewGuid().ToString(), contentType);
+        // Both services speak JSON 1.0.
+        return AwsErrors.Json(new AwsErrorException("AccessDeniedException", denial.Message, 400), Guid.NewGuid().ToString(), "application/x-amz-json-1.0");
     }
 
     private static List<AuthorizationCheck>? DynamoDbChecks(string operation, JsonObject body, string region, string account)
