@@ -271,13 +271,6 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
                 refused.Decision.Statement ?? MissingStatement(principal, refused.Check), refused.Decision.ExplicitlyDenied));
     }
 
-    /// <summary>Forgets the credentials of an instance that is gone.</summary>
-    public void ForgetInstance(string account, string instanceId)
-    {
-        if (_instancePrincipals.TryRemove($"{account}/{instanceId}", out var principal))
-            _principalsByKey.TryRemove(principal.AccessKeyId, out _);
-    }
-
     /// <summary>
     /// Evaluates every check of one request for <paramref name="principal"/>; the first check that is
     /// not allowed is the denial (recorded and printed), null when all are allowed.
