@@ -135,7 +135,7 @@ public sealed class ApiFunction
     {
         var settings = FunctionSettings.FromEnvironment();
         var clock = TimeProvider.System;
-        var sessions = new AwsCloudSessionOpener(clock);
+        var sessions = new AwsCloudSessionOpener(clock, settings.ProductAccountId);
         // The SDK reads credentials, region and AWS_ENDPOINT_URL from the environment, as in Lambda.
         var dynamo = new AmazonDynamoDBClient();
         var store = new DynamoDbStore(dynamo, settings.TableName, clock);
@@ -147,7 +147,7 @@ public sealed class ApiFunction
         var forceDeleter = new ForceDeleteWorkflow(stepFunctions, settings.ForceDeleteStateMachineArn);
         return new ApiRoutes(
             new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
-            new CloudAccountService(store, store, clock),
+            new CloudAccountService(store, store, clock, new CloudAccountRules(settings.ProductAccountId, CloudAccountRules.ParseTenants(settings.RoleLessTenants))),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),

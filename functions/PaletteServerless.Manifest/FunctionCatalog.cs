@@ -14,10 +14,11 @@ public static class FunctionCatalog
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
         [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn,
-         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName],
+         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName,
+         EnvironmentNames.ProductAccountId, EnvironmentNames.RoleLessTenants],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
-    private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName];
+    private static readonly string[] StepEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.ProductAccountId];
 
     private static FunctionDefinition Step(string area, string name, string description) => new(
         name, $"PaletteServerless.Steps::PaletteServerless.Steps.{area}.{name}Step::Handle", StepEnvironment, description);
@@ -60,7 +61,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition RetireNode = Step("Remediation", "RetireNode", "Terminate what is left of the replaced node; record the replacement");
     public static readonly FunctionDefinition FinishRemediation = Step("Remediation", "FinishRemediation", "Release the cluster's remediation lock");
 
-    private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn];
+    private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn, EnvironmentNames.ProductAccountId];
 
     // Remediation triggers (EventRuleCatalog)
     public static readonly FunctionDefinition InstanceEvents = new(

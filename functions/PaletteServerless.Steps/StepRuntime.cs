@@ -55,7 +55,7 @@ public sealed class StepRuntime(
         var options = new AwsClientOptions(region);
         return new StepRuntime(store, store, store, new DynamoDbInventoryStore(dynamo, table),
             new ClusterStatusWriter(store, new EventBridgeClient(options), Required(EnvironmentNames.EventBusName), clock),
-            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock), clock, logLevel: StepLog.LevelFromEnvironment());
+            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock, Required(EnvironmentNames.ProductAccountId)), clock, logLevel: StepLog.LevelFromEnvironment());
     }
 
     /// <summary>
@@ -149,8 +149,10 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
             return _cloud;
         var cluster = await ClusterAsync(ct);
         var definition = cluster.Definition;
-        var account = await accounts.GetAsync(scope, definition.CloudAccount, ct) ?? new CloudAccount { Name = definition.CloudAccount };
-        return _cloud = await runtime.Sessions.OpenAsync(account, definition.Cloud.Region, $"palette-{cluster.Uid}", ct);
+        // Never the product's own account in its place: an account is removed only once no live cluster uses it.
+        var account = await accounts.GetAsync(scope, definition.CloudAccount, ct)
+            ?? throw new ProvisioningFailedException($"cloud account '{definition.CloudAccount}' is gone");
+        return _cloud = await runtime.Sessions.OpenAsync(account, definition.Cloud.Region, SessionScope.Build(cluster), ct);
     }
 
     public async Task<ClusterResources> ResourcesAsync(CancellationToken ct) =>

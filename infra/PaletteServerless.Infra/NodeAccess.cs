@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
+using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Infra.Iam;
 
@@ -17,14 +18,16 @@ namespace PaletteServerless.Infra;
 /// (<see cref="SecretParameters.WorkerInstanceProfileName"/>) read only the join token, so a worker,
 /// or a pod on one, can never read the CA key and mint cluster-admin certificates.
 ///
-/// How a node is kept to its own cluster: the role reaches only
-/// <c>parameter/palette-serverless/{tenant}/*</c>, and a parameter only when its
-/// <see cref="SecretParameters.VpcTag"/> tag equals the VPC the node's role credentials are used
-/// from (the global key <c>aws:ec2InstanceSourceVPC</c>, present on every request signed with EC2
-/// role credentials). We chose the VPC over the cluster uid because IAM has no way to compare a
-/// parameter's tag with the calling instance's own tags, while every cluster with dynamic placement
-/// has its own VPC; the path cannot carry it either, since one instance profile per node role serves every
-/// cluster of the account. Static clusters sharing a VPC share this fence (README, Known limits).
+/// How a node is kept to its own cluster: the role reaches only the product's parameters
+/// (<c>parameter/palette-serverless/*</c>) whose tenant tag is one of the account's tenants (one in a
+/// target account; in the product's own account those the deployer allows role-less cloud accounts),
+/// and a parameter only when its <see cref="SecretParameters.VpcTag"/> tag equals the VPC the node's
+/// role credentials are used from (the global key <c>aws:ec2InstanceSourceVPC</c>, present on every
+/// request signed with EC2 role credentials). We chose the VPC over the cluster uid because IAM has no
+/// way to compare a parameter's tag with the calling instance's own tags, while every cluster with
+/// dynamic placement has its own VPC; the path cannot carry it either, since one instance profile per
+/// node role serves every cluster of the account. Static clusters sharing a VPC share this fence
+/// (README, Known limits).
 ///
 /// How a node reports its phase (<see cref="NodePhases"/>): it may call ec2:CreateTags only on the
 /// instance its credentials were issued to, and only with the two phase tag keys. The resource is
@@ -46,6 +49,7 @@ public sealed class NodeAccess : Construct
 
     public const string SourceVpcCondition = "ssm:resourceTag/" + SecretParameters.VpcTag;
     public const string SourceVpcVariable = "${aws:ec2InstanceSourceVPC}";
+    public const string TenantCondition = "ssm:resourceTag/" + OwnershipTags.Tenant;
     public const string SourceInstanceArnKey = "ec2:SourceInstanceARN";
     public const string SourceInstanceArnVariable = "${" + SourceInstanceArnKey + "}";
 
@@ -58,8 +62,11 @@ public sealed class NodeAccess : Construct
         [CloudControllerManagerPolicy.Sid] = "cloud-provider-aws's documented control-plane policy: resources the controller creates (load balancers, their security groups) have no ARN known in advance, and EC2 / ELB describes support no resource-level permissions",
     };
 
-    /// <param name="tenant">The tenant whose clusters this account runs, or "*" for the product's own account (every tenant).</param>
-    public NodeAccess(Construct scope, string id, string tenant) : base(scope, id)
+    /// <param name="tenants">
+    /// The tenants whose clusters this account runs, comma-separated (a parameter's value): one in a target
+    /// account; in the product's own account those the deployer allows role-less cloud accounts.
+    /// </param>
+    public NodeAccess(Construct scope, string id, string tenants) : base(scope, id)
     {
         Key = new Key(this, "SecretsKey", new KeyProps
         {
@@ -69,19 +76,23 @@ public sealed class NodeAccess : Construct
             // Parameters it encrypted may outlive the stack; a deleted key would make them unreadable.
             RemovalPolicy = RemovalPolicy.RETAIN,
         });
+        // The tenants are a parameter's value, known only at deploy time: a list for the condition
+        // (Fn::Split), where a path per tenant would need a list of ARNs CloudFormation cannot build.
         var ownClusterOnly = new Dictionary<string, object>
         {
             ["StringEquals"] = new Dictionary<string, object> { [SourceVpcCondition] = SourceVpcVariable },
+            // StringLike: "*" (any tenant) is the local stack's choice for its own account; tenant names hold no wildcard.
+            ["StringLike"] = new Dictionary<string, object> { [TenantCondition] = Fn.Split(",", tenants) },
         };
         ControlPlaneRole = NodeRole("ControlPlaneRole", SecretParameters.ControlPlaneRoleName,
             "Kubernetes control planes built by PaletteServerless: read their own cluster's secrets, refresh its join token, report their own phase, run the AWS cloud controller manager",
             [
                 // kubeadm init needs the CA, kubeadm join --control-plane the certificate key, both the join token.
                 ClusterResourcePolicy.Allow("ReadOwnClusterSecrets", ["ssm:GetParameter", "ssm:GetParameters"],
-                    [.. SecretParameters.All.Select(p => ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{p}"))], ownClusterOnly),
+                    [.. SecretParameters.All.Select(p => ClusterResourcePolicy.SecretParameterArn($"*/*/{p}"))], ownClusterOnly),
                 // Control planes replace the join token before it expires; nothing else is written.
                 ClusterResourcePolicy.Allow("RefreshOwnJoinToken", ["ssm:PutParameter"],
-                    [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
                 ReportOwnPhase("ReportOwnPhase"),
                 UseSecretsKey("UseSecretsKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
                 CloudControllerManagerPolicy.Statement(),
@@ -93,7 +104,7 @@ public sealed class NodeAccess : Construct
             [
                 // A worker joins with the token alone (the CA's hash is in its user data): no CA, no certificate key.
                 ClusterResourcePolicy.Allow("ReadOwnJoinToken", ["ssm:GetParameter", "ssm:GetParameters"],
-                    [ClusterResourcePolicy.SecretParameterArn($"{tenant}/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
                 ReportOwnPhase("WorkerReportsOwnPhase"),
                 UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
             ]);

@@ -13,6 +13,7 @@ using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AwsApigatewayv2Authorizers;
 using Amazon.CDK.AwsApigatewayv2Integrations;
 using Constructs;
+using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Infra.Iam;
 using PaletteServerless.Manifest;
 using Function = Amazon.CDK.AWS.Lambda.Function;
@@ -85,9 +86,27 @@ public sealed partial class ProductStack : Stack
             Expression = Fn.ConditionNot(Fn.ConditionEquals(_notificationTopicArn.ValueAsString, "")),
         });
 
+        var roleLessTenants = new CfnParameter(this, "RoleLessTenants", new CfnParameterProps
+        {
+            Type = "String",
+            Default = "",
+            // The API's rule for tenant names, comma-separated; "*" for any tenant (a development bed only).
+            AllowedPattern = "^$|^\\*$|^[a-z0-9][a-z0-9-]{0,62}(,[a-z0-9][a-z0-9-]{0,62})*$",
+            Description = "Tenants whose tenant-admins may register a cloud account without a role, which builds in THIS account " +
+                "(comma-separated; empty: none, the default). Each such cluster spends this account's money and quotas.",
+        });
+        var roleLessAllowed = new CfnCondition(this, "RoleLessCloudAccountsAllowed", new CfnConditionProps
+        {
+            Expression = Fn.ConditionNot(Fn.ConditionEquals(roleLessTenants.ValueAsString, "")),
+        });
+
         Table = CreateTable();
-        // Cloud accounts without a role build in this account: its nodes need the key and profile too, for every tenant.
-        _ = new NodeAccess(this, "Nodes", "*");
+        // Cloud accounts without a role build in this account, where the deployer allows them: through the
+        // same cluster-builder role a target account has, and with node roles for the allowed tenants only.
+        var builder = new ClusterBuilderRole(this, "ClusterBuilder", CdkAws.ACCOUNT_ID, externalId: null);
+        var nodes = new NodeAccess(this, "Nodes", roleLessTenants.ValueAsString);
+        foreach (var resource in builder.Resources.Concat(nodes.Node.FindAll().Select(c => c as CfnResource).OfType<CfnResource>()))
+            resource.CfnOptions.Condition = roleLessAllowed;
         EventBus = new EventBus(this, "EventBus", new EventBusProps { EventBusName = ClusterEvents.BusName });
 
         // State machine ARNs are built from their fixed names, not taken from the resources: the API
@@ -116,6 +135,8 @@ public sealed partial class ProductStack : Stack
             [EnvironmentNames.ForceDeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.ForceDelete.Name],
             [EnvironmentNames.SweepOrphansStateMachineArn] = stateMachineArns[StateMachineCatalog.SweepOrphans.Name],
             [EnvironmentNames.EventBusName] = EventBus.EventBusName,
+            [EnvironmentNames.ProductAccountId] = CdkAws.ACCOUNT_ID,
+            [EnvironmentNames.RoleLessTenants] = roleLessTenants.ValueAsString,
         };
 
         Functions = props.Functions.ToDictionary(f => f.Name, f => CreateFunction(f, props.FunctionCode, environment, arns));
@@ -167,6 +188,8 @@ public sealed partial class ProductStack : Stack
         var role = new Role(this, definition.Name + "Role", new RoleProps
         {
             AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            // The path every cluster-builder role trusts: function roles, and no other role of this account.
+            Path = CloudAccountRules.FunctionRolePath,
             Description = $"Runs the {definition.Name} function with exactly what it needs",
         });
         logGroup.GrantWrite(role);

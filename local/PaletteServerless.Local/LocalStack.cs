@@ -89,6 +89,9 @@ public sealed class LocalStack : IAsyncDisposable
         var sts = LocalAws.Services.OfType<PaletteServerless.Local.Aws.Sts.StsService>().Single();
         if (Options.StsRolesPath is { } roles)
             sts.Roles.LoadFile(roles);
+        // Role-less cloud accounts assume the product account's own cluster-builder role, which needs no external id.
+        if (Options.RoleLessTenants.Length > 0)
+            sts.Roles.Seed(new PaletteServerless.Local.Aws.Sts.StsRole(Options.AccountId, PaletteServerless.Local.Aws.Sts.StsRoleCatalog.DefaultRoleName, null, Options.AccountId));
 
         Functions = new LambdaRegistry();
         foreach (var function in FunctionCatalog.All)
@@ -119,7 +122,7 @@ public sealed class LocalStack : IAsyncDisposable
         var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, LocalAws, request, token), LocalAws, proxyClient, Counters,
             new Iam.EdgeAuthorization(LocalAws));
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
-        var localRoutes = new LocalRoutes(Tokens, LocalAws);
+        var localRoutes = new LocalRoutes(Tokens, LocalAws, new Iam.TargetStacks(sts.Roles, Options.AccountId, deployment.DeployTarget));
         // The console polls every 2 modelled seconds, and at least twice a second.
         var console = new ConsoleSite(RepositoryLayout.ConsoleDirectory(root), Math.Max(500, 2000 / Options.TimeScale));
 
@@ -240,6 +243,8 @@ public sealed class LocalStack : IAsyncDisposable
             [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineArn(StateMachineCatalog.SweepOrphans.Name),
             [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
             [EnvironmentNames.Region] = Options.Region,
+            [EnvironmentNames.ProductAccountId] = Options.AccountId,
+            [EnvironmentNames.RoleLessTenants] = Options.RoleLessTenants,
         };
         return function.EnvironmentVariables.ToDictionary(name => name, name => values[name]);
     }

@@ -27,7 +27,7 @@ public sealed record LocalStackOptions
     /// <summary>The fraction of workflow step invocations that "crash" after doing their work (see StepCrashes); 0 is off.</summary>
     public double StepCrashRate { get; init; }
 
-    /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has the target stack's role palette-serverless/PaletteServerlessClusterBuilder trusting "palette-local".</summary>
+    /// <summary>A JSON file of extra STS roles, {"roles":[{"account","name","externalId","trustedAccount"}]}; every account already has the target stack's role palette-serverless/PaletteServerlessClusterBuilder trusting "palette-local" until PUT /local/accounts/{account}/target-stack deploys it with a registration's external id.</summary>
     public string? StsRolesPath { get; init; }
 
     /// <summary>The chance per running spot instance per modelled minute that EC2 interrupts it (--spot-interruption-rate); null keeps the fault profile's.</summary>
@@ -53,6 +53,13 @@ public sealed record LocalStackOptions
     /// nodes make is evaluated against the policies the CDK app synthesizes. Off is for debugging.
     /// </summary>
     public bool Iam { get; init; } = true;
+
+    /// <summary>
+    /// The tenants whose tenant-admins may register a cloud account without a role (the product stack's
+    /// RoleLessTenants parameter), which builds in the local product account: "*" (any tenant) here, so the
+    /// walk-through needs no target account; CDK's default is none.
+    /// </summary>
+    public string RoleLessTenants { get; init; } = "*";
 
     /// <summary>Run the walk-through of the README against the stack once it is ready.</summary>
     public bool Demo { get; init; }

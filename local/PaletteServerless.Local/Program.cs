@@ -14,6 +14,11 @@ var packsFailureRate = new Option<double?>("--packs-failure-rate") { Description
 var stsRoles = new Option<string?>("--sts-roles") { Description = "JSON file of extra STS roles to assume: {\"roles\":[{\"account\",\"name\",\"externalId\",\"trustedAccount\"}]}" };
 var iam = new Option<string>("--iam") { Description = "Enforce IAM from the CDK app's synthesized policies (on), or answer every call (off: for debugging)", DefaultValueFactory = _ => "on" };
 iam.AcceptOnlyFromAmong("on", "off");
+var roleLessTenants = new Option<string>("--role-less-tenants")
+{
+    Description = "Tenants (comma-separated) whose tenant-admins may register a cloud account without a role, building in the local product account; \"*\" any tenant, \"\" none (CDK's default)",
+    DefaultValueFactory = _ => "*",
+};
 var throttling = new Option<bool>("--throttling") { Description = "Switch on the EC2 API token buckets (RequestLimitExceeded)" };
 var vcpuQuota = new Option<int>("--vcpu-quota") { Description = "The on-demand standard vCPU quota (Service Quotas L-1216C47A) of every account and region", DefaultValueFactory = _ => 64 };
 var functionLogLevel = new Option<string>("--function-log-level") { Description = "Log level of the functions (AWS_LAMBDA_LOG_LEVEL): DEBUG, INFO (one JSON line per workflow step), WARN or ERROR", DefaultValueFactory = _ => "WARN" };
@@ -23,7 +28,7 @@ var demo = new Option<bool>("--demo") { Description = "Once ready, walk through 
 var root = new RootCommand("PaletteServerless local stack: the product with DynamoDB, Step Functions and AWS stand-ins on one loopback endpoint")
 {
     port, data, timeScale, faultProfile, faultSeed, stepCrashRate, spotInterruptionRate, impairmentRate, nodeNeverReportsRate, packsFailureRate,
-    stsRoles, iam, throttling, vcpuQuota, functionLogLevel, demo,
+    stsRoles, iam, roleLessTenants, throttling, vcpuQuota, functionLogLevel, demo,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -36,6 +41,7 @@ root.SetAction(async (parsed, ct) =>
         FaultSeed = parsed.GetValue(faultSeed),
         Throttling = parsed.GetValue(throttling),
         Iam = parsed.GetValue(iam) == "on",
+        RoleLessTenants = parsed.GetValue(roleLessTenants) ?? "",
         OnDemandVcpuQuota = parsed.GetValue(vcpuQuota),
         StepCrashRate = parsed.GetValue(stepCrashRate),
         SpotInterruptionRate = parsed.GetValue(spotInterruptionRate),

@@ -30,7 +30,7 @@ public sealed class NodePoolsCheckStepTests
     public NodePoolsCheckStepTests()
     {
         _runtime = TestRuntime.Create(_clusters, _inventory, _sessions, _clock);
-        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());
         _inventory.Add(ResourceKinds.TargetGroup, "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1");

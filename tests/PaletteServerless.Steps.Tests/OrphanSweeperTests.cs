@@ -18,7 +18,7 @@ public sealed class OrphanSweeperTests
 
     public OrphanSweeperTests()
     {
-        _sessions.OpenAsync(Arg.Any<CloudAccount>(), "us-east-1", Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), "us-east-1", Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         ResourceTagMapping[] tagged =
         [
             Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-live", "uid-live", "alive"),
@@ -44,14 +44,14 @@ public sealed class OrphanSweeperTests
     public async Task Finding_reports_only_what_belongs_to_no_live_cluster_and_removes_nothing()
     {
         var report = await new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System)
-            .FindAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+            .FindAsync(Scope, [new CloudAccount { Name = "main" }], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
 
         var orphan = report.Leftovers.Should().ContainSingle().Which;
         orphan.Id.Should().Be("vpc-dead");
         orphan.ClusterUid.Should().Be("uid-dead");
         orphan.Account.Should().Be("111122223333");
         await _cloud.Ec2.DidNotReceiveWithAnyArgs().DeleteVpcAsync(default!, default);
-        await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", "palette-orphan-sweep", Arg.Any<CancellationToken>());
+        await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", Arg.Is<SessionScope>(s => s.SessionName == "palette-orphan-sweep" && s.ClusterUid == null && s.Access == SessionAccess.Read), Arg.Any<CancellationToken>());
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class RemediationTests
     public RemediationTests()
     {
         _runtime = TestRuntime.Create(_clusters, _inventory, _sessions, _clock);
-        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _starter.TryStartAsync(Arg.Any<Cluster>(), Arg.Any<CancellationToken>()).Returns(RemediationStart.Started);
         _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true" });
@@ -174,7 +174,7 @@ public sealed class RemediationTests
         Ec2Knows(Instance("i-cp", InstanceStateName.Running), Instance("i-w1", InstanceStateName.Running, phase: NodePhases.Joined), Instance("i-w2", InstanceStateName.Running));
         var broken = _cluster with { Uid = "fedcba9876543210fedcba9876543210", Spec = _cluster.Spec with { Name = "broken" } };
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "broken", Arg.Any<CancellationToken>()).Returns(broken);
-        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), "palette-" + broken.Uid, Arg.Any<CancellationToken>())
+        _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Is<SessionScope>(s => s.ClusterUid == broken.Uid), Arg.Any<CancellationToken>())
             .ThrowsAsync(new InvalidOperationException("role cannot be assumed"));
 
         var outcome = await Sweep(broken, _cluster).SweepAsync(Ct);

@@ -113,7 +113,7 @@ public sealed class StepRuntimeTests
         var account = new CloudAccount { Name = "main", RoleArn = "arn:aws:iam::111122223333:role/palette", ExternalId = "x" };
         _accounts.GetAsync(Arg.Any<ProjectScope>(), "main", Arg.Any<CancellationToken>()).Returns(account);
         var cloud = new FakeCloud();
-        _sessions.OpenAsync(account, "us-east-1", Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(cloud);
+        _sessions.OpenAsync(account, "us-east-1", Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(cloud);
         ICloudSession? first = null, second = null;
 
         await new ProbeStep(_runtime, async step =>
@@ -124,6 +124,6 @@ public sealed class StepRuntimeTests
         }).Handle(Input());
 
         first.Should().BeSameAs(cloud).And.BeSameAs(second);
-        await _sessions.Received(1).OpenAsync(account, "us-east-1", $"palette-{TestCluster.Uid}", Arg.Any<CancellationToken>());
+        await _sessions.Received(1).OpenAsync(account, "us-east-1", Arg.Is<SessionScope>(s => s.ClusterUid == TestCluster.Uid && s.Access == SessionAccess.BuildCluster && s.Tenant == "acme"), Arg.Any<CancellationToken>());
     }
 }

@@ -95,8 +95,12 @@ public sealed class ApiRoutes(
     private async Task<ApiResult> CreateAccount(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        var account = await accounts.CreateAsync(caller, scope, request.ReadJson(ApiJsonContext.Default.CloudAccount), ct);
-        return ApiResult.Created(Render(account), $"{request.Path}/{account.Name}");
+        var registered = await accounts.CreateAsync(caller, scope, request.ReadJson(ApiJsonContext.Default.CloudAccount), ct);
+        var body = Render(registered.Account);
+        // The external id is in the body once, with the trust policy to give the role (the target-account stack makes it).
+        if (registered.TrustPolicy is { } trust)
+            body["trustPolicy"] = trust;
+        return ApiResult.Created(body, $"{request.Path}/{registered.Account.Name}");
     }
 
     private async Task<ApiResult> ListAccounts(ApiRequest request, CancellationToken ct)

@@ -2,6 +2,7 @@ using Amazon.EC2;
 using Amazon.EC2.Model;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Errors;
+using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 
 namespace PaletteServerless.Aws.Cloud;
@@ -25,8 +26,8 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
         "ExpiredToken", "RegionDisabledException",
     };
 
-    public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(CloudAccount account, string region, CancellationToken ct) =>
-        ReadAsync(account, region, "key pairs", async ec2 =>
+    public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) =>
+        ReadAsync(scope, account, region, "key pairs", async ec2 =>
         {
             // DescribeKeyPairs has no paging: one answer holds every key pair of the region.
             var response = await ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest(), ct);
@@ -34,11 +35,11 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
                 new CloudKeyPair(k.KeyName, k.KeyPairId, k.KeyType?.Value ?? "rsa", k.KeyFingerprint))];
         }, ct);
 
-    public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(CloudAccount account, string region, CancellationToken ct) =>
-        ReadAsync(account, region, "availability zones", ec2 => ZonesAsync(ec2, ct), ct);
+    public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) =>
+        ReadAsync(scope, account, region, "availability zones", ec2 => ZonesAsync(ec2, ct), ct);
 
-    public Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(CloudAccount account, string region, string zone, CancellationToken ct) =>
-        ReadAsync(account, region, "instance types", async ec2 =>
+    public Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(ProjectScope scope, CloudAccount account, string region, string zone, CancellationToken ct) =>
+        ReadAsync(scope, account, region, "instance types", async ec2 =>
         {
             var offered = new List<string>();
             var offerings = ec2.Paginators.DescribeInstanceTypeOfferings(new DescribeInstanceTypeOfferingsRequest
@@ -73,8 +74,8 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
             return (IReadOnlyList<CloudInstanceType>)types;
         }, ct);
 
-    public Task<IReadOnlyList<CloudVpc>> VpcsAsync(CloudAccount account, string region, CancellationToken ct) =>
-        ReadAsync(account, region, "VPCs", async ec2 =>
+    public Task<IReadOnlyList<CloudVpc>> VpcsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) =>
+        ReadAsync(scope, account, region, "VPCs", async ec2 =>
         {
             var vpcs = new List<CloudVpc>();
             await foreach (var vpc in ec2.Paginators.DescribeVpcs(new DescribeVpcsRequest { MaxResults = Math.Min(pageSize, 1000) }).Vpcs.WithCancellation(ct))
@@ -85,8 +86,8 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
             return (IReadOnlyList<CloudVpc>)vpcs;
         }, ct);
 
-    public Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(CloudAccount account, string region, string vpcId, CancellationToken ct) =>
-        ReadAsync(account, region, "subnets", async ec2 =>
+    public Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(ProjectScope scope, CloudAccount account, string region, string vpcId, CancellationToken ct) =>
+        ReadAsync(scope, account, region, "subnets", async ec2 =>
         {
             try
             {
@@ -139,12 +140,12 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
         (tags ?? []).GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value ?? "", StringComparer.Ordinal);
 
     /// <summary>Opens the account's session and reads; a refusal by AWS becomes a <see cref="CloudAccessDeniedException"/> that says whose.</summary>
-    private async Task<T> ReadAsync<T>(CloudAccount account, string region, string what, Func<IAmazonEC2, Task<T>> read, CancellationToken ct)
+    private async Task<T> ReadAsync<T>(ProjectScope scope, CloudAccount account, string region, string what, Func<IAmazonEC2, Task<T>> read, CancellationToken ct)
     {
         ICloudSession session;
         try
         {
-            session = await sessions.OpenAsync(account, region, SessionName, ct);
+            session = await sessions.OpenAsync(account, region, SessionScope.Read(scope, SessionName), ct);
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code && Denied.Contains(code))
         {

@@ -12,7 +12,7 @@ public sealed class CloudPreflight(ICloudSessionOpener sessions) : IPreflight
         ICloudSession cloud;
         try
         {
-            cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, "palette-dry-run", ct);
+            cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.Read(cluster.Scope, "palette-dry-run"), ct);
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
         {

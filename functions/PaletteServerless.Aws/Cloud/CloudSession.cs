@@ -33,33 +33,46 @@ public interface ICloudSession : IDisposable
 /// <summary>Opens a session in a cloud account's account and region; tests give fakes.</summary>
 public interface ICloudSessionOpener
 {
-    Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct);
+    /// <summary>A session of the account's cluster-builder role, bounded by <paramref name="scope"/>.</summary>
+    Task<ICloudSession> OpenAsync(CloudAccount account, string region, SessionScope scope, CancellationToken ct);
+
+    /// <summary>
+    /// A session with the function's own credentials in the product account: only for what the function's
+    /// own role allows there (reading the tags of an instance an EC2 event of this account names).
+    /// </summary>
+    ICloudSession OpenOwn(string region);
 }
 
 /// <summary>
-/// Opens sessions against AWS. When the cloud account names a role, every call acts through STS
-/// AssumeRole with its external id, in that account; otherwise with the function's own credentials.
+/// Opens sessions against AWS. Every session is an STS AssumeRole: of the cloud account's role with the
+/// external id the product generated for it, or, for a cloud account without a role, of the
+/// cluster-builder role in the product's own account (which exists only where the deployer allows
+/// such accounts). The session carries the scope's tags, policy and source identity.
 /// </summary>
-public sealed class AwsCloudSessionOpener(TimeProvider clock) : ICloudSessionOpener
+public sealed class AwsCloudSessionOpener(TimeProvider clock, string productAccountId) : ICloudSessionOpener
 {
     // Every step and poll would otherwise call AssumeRole again (and be throttled at scale): a warm
-    // Lambda container reuses a role's credentials until shortly before they expire.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Role, string? ExternalId, string Region), (AWSCredentials Credentials, DateTimeOffset Expires)> AssumedRoles = new();
+    // Lambda container reuses a session's credentials until shortly before they expire.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Role, string? ExternalId, string Region, SessionScope Scope), (AWSCredentials Credentials, DateTimeOffset Expires)> AssumedRoles = new();
 
-    public async Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct)
+    public ICloudSession OpenOwn(string region) => new CloudSession(region, null);
+
+    public async Task<ICloudSession> OpenAsync(CloudAccount account, string region, SessionScope scope, CancellationToken ct)
     {
-        if (account.RoleArn is null)
-            return new CloudSession(region, null);
-        var key = (account.RoleArn, account.ExternalId, region);
+        var roleArn = account.RoleArn ?? new CloudAccountRules(productAccountId, []).ProductAccountRoleArn;
+        var key = (roleArn, account.ExternalId, region, scope);
         if (AssumedRoles.TryGetValue(key, out var cached) && cached.Expires > clock.GetUtcNow().AddMinutes(5))
             return new CloudSession(region, cached.Credentials);
         using var sts = new AmazonSecurityTokenServiceClient(CloudSession.StsConfig(region));
         var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
         {
-            RoleArn = account.RoleArn,
-            RoleSessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName,
+            RoleArn = roleArn,
+            RoleSessionName = scope.RoleSessionName,
             ExternalId = account.ExternalId,
             DurationSeconds = 3600,
+            Tags = [.. scope.Tags.Select(t => new Tag { Key = t.Key, Value = t.Value })],
+            SourceIdentity = scope.SourceIdentity,
+            Policy = scope.PolicyJson(),
         }, ct);
         var c = response.Credentials;
         var credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);

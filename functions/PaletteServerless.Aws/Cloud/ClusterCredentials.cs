@@ -17,7 +17,7 @@ public sealed class ClusterCredentials(ICloudSessionOpener sessions, IInventoryS
         var items = await inventory.ListAsync(cluster, ct);
         if (items.FirstOrDefault(i => i.Kind == ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName") is not { } apiHost)
             return null;
-        using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, $"kubeconfig-{cluster.Uid}", ct);
+        using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.ReadCertificateAuthority(cluster), ct);
         try
         {
             var response = await cloud.Ssm.GetParameterAsync(new GetParameterRequest

@@ -18,7 +18,7 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         var region = cluster.Definition.Cloud.Region;
         try
         {
-            using var cloud = await sessions.OpenAsync(account, region, $"nodes-{cluster.Uid}", ct);
+            using var cloud = await sessions.OpenAsync(account, region, SessionScope.Read(cluster.Scope, $"nodes-{cluster.Uid}"), ct);
             var described = new List<DescribedInstance>();
             var pages = cloud.Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest { Filters = [new Filter("instance-id", [.. instanceIds])] });
             await foreach (var reservation in pages.Reservations.WithCancellation(ct))

@@ -58,7 +58,7 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
     /// </summary>
     public async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, CloudAccount account, OrphanGroup group, CancellationToken ct)
     {
-        using var cloud = await sessions.OpenAsync(account, group.Region, SessionName, ct);
+        using var cloud = await sessions.OpenAsync(account, group.Region, SessionScope.Build(scope, group.Uid) with { SessionName = SessionName }, ct);
         // The orphan's cluster record may be gone; the uid and scope are all the teardown needs.
         var cluster = new Cluster
         {
@@ -75,15 +75,13 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
         ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live,
         Func<CloudAccount, ICloudSession, string, string, IReadOnlyList<ResourceTagMapping>, Task> visit, CancellationToken ct)
     {
-        // The product's own account counts too: a cloud account without a role builds there.
+        // The product's own account is one of them when the project has a cloud account without a role.
         var distinct = accounts.GroupBy(a => a.RoleArn).Select(g => g.First()).ToList();
-        if (distinct.All(a => a.RoleArn is not null))
-            distinct.Add(new CloudAccount { Name = "(product account)" });
         foreach (var account in distinct)
         {
             foreach (var region in regions)
             {
-                using var cloud = await sessions.OpenAsync(account, region, SessionName, ct);
+                using var cloud = await sessions.OpenAsync(account, region, SessionScope.Read(scope, SessionName), ct);
                 var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
                 {
                     TagFilters = [new TagFilter(OwnershipTags.Tenant, [scope.Tenant]), new TagFilter(OwnershipTags.Project, [scope.Project])],

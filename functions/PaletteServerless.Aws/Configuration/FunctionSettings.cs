@@ -4,7 +4,7 @@ namespace PaletteServerless.Aws.Configuration;
 
 /// <summary>Configuration read once from the environment, failing fast with the missing variable's name.</summary>
 public sealed record FunctionSettings(string TableName, string ProvisionStateMachineArn, string DeleteStateMachineArn, string UpdateStateMachineArn, string EventBusName, string Region,
-    string ForceDeleteStateMachineArn, string SweepOrphansStateMachineArn)
+    string ForceDeleteStateMachineArn, string SweepOrphansStateMachineArn, string ProductAccountId, string? RoleLessTenants)
 {
     public static FunctionSettings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -21,6 +21,9 @@ public sealed record FunctionSettings(string TableName, string ProvisionStateMac
             Required(EnvironmentNames.EventBusName),
             Required(EnvironmentNames.Region),
             Required(EnvironmentNames.ForceDeleteStateMachineArn),
-            Required(EnvironmentNames.SweepOrphansStateMachineArn));
+            Required(EnvironmentNames.SweepOrphansStateMachineArn),
+            Required(EnvironmentNames.ProductAccountId),
+            // Empty (none may) is a valid choice, so it is read as it is.
+            read(EnvironmentNames.RoleLessTenants));
     }
 }

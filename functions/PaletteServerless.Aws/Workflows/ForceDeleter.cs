@@ -57,7 +57,7 @@ public sealed class ForceDeleter(
             }
         }
         var account = await accounts.GetAsync(cluster.Scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
-        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, $"palette-{cluster.Uid}", ct);
+        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, SessionScope.Build(cluster), ct);
         var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
         var leftovers = await LeftoverFinder.SweepAsync(resources, ct);
         var report = LeftoverReport.Of(cluster.Name, leftovers, clock.GetUtcNow());

@@ -32,20 +32,20 @@ public sealed class CloudAccountResourceService(ICloudAccountStore accounts, ICl
     public async Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(Caller caller, ProjectScope scope, string name, string region, CancellationToken ct)
     {
         var account = await AccountAsync(caller, scope, name, region, ct);
-        return [.. (await reader.KeyPairsAsync(account, region, ct)).OrderBy(k => k.Name, StringComparer.Ordinal)];
+        return [.. (await reader.KeyPairsAsync(scope, account, region, ct)).OrderBy(k => k.Name, StringComparer.Ordinal)];
     }
 
     public async Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(Caller caller, ProjectScope scope, string name, string region, CancellationToken ct)
     {
         var account = await AccountAsync(caller, scope, name, region, ct);
-        return [.. (await reader.AvailabilityZonesAsync(account, region, ct)).OrderBy(z => z.Name, StringComparer.Ordinal)];
+        return [.. (await reader.AvailabilityZonesAsync(scope, account, region, ct)).OrderBy(z => z.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>The types offered in <paramref name="zone"/>, each with the estimate's on-demand price, by name.</summary>
     public async Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(Caller caller, ProjectScope scope, string name, string region, string? zone, CancellationToken ct)
     {
         var account = await AccountAsync(caller, scope, name, region, ct, rules => ClusterSpecValidator.Zone(rules, "zone", zone, region));
-        var types = await reader.InstanceTypesAsync(account, region, zone!, ct);
+        var types = await reader.InstanceTypesAsync(scope, account, region, zone!, ct);
         return [.. types
             .Select(t => t with { OnDemandHourlyUsd = Prices.InstanceHour(t.InstanceType) })
             .OrderBy(t => t.InstanceType, StringComparer.Ordinal)];
@@ -54,7 +54,7 @@ public sealed class CloudAccountResourceService(ICloudAccountStore accounts, ICl
     public async Task<IReadOnlyList<CloudVpc>> VpcsAsync(Caller caller, ProjectScope scope, string name, string region, CancellationToken ct)
     {
         var account = await AccountAsync(caller, scope, name, region, ct);
-        return [.. (await reader.VpcsAsync(account, region, ct)).OrderBy(v => v.VpcId, StringComparer.Ordinal)];
+        return [.. (await reader.VpcsAsync(scope, account, region, ct)).OrderBy(v => v.VpcId, StringComparer.Ordinal)];
     }
 
     public async Task<IReadOnlyList<CloudSubnet>> SubnetsAsync(Caller caller, ProjectScope scope, string name, string region, string vpcId, CancellationToken ct)
@@ -64,7 +64,7 @@ public sealed class CloudAccountResourceService(ICloudAccountStore accounts, ICl
             if (rules.Required("vpcId", vpcId))
                 ClusterSpecValidator.VpcId(rules, "vpcId", vpcId);
         });
-        var subnets = await reader.SubnetsAsync(account, region, vpcId, ct)
+        var subnets = await reader.SubnetsAsync(scope, account, region, vpcId, ct)
             ?? throw new NotFoundException($"VPC '{vpcId}' not found in region {region} of cloud account '{name}'");
         return [.. subnets.OrderBy(s => s.AvailabilityZone, StringComparer.Ordinal).ThenBy(s => s.SubnetId, StringComparer.Ordinal)];
     }

@@ -25,6 +25,11 @@ public sealed record Caller(string Subject, string Tenant, IReadOnlyList<string>
                 $"your role in project '{project}' does not allow this operation ({Describe(permission)} needs {RequiredRoles(permission)})");
     }
 
+    public bool IsTenantAdmin => Roles.Contains(TenantAdmin, StringComparer.Ordinal);
+
+    /// <summary>project-admin of the project, or tenant-admin: who decides where money is spent and who gets what access.</summary>
+    public bool IsAdmin(string project) => Granted(project).Contains(Permission.ForceDelete);
+
     public IReadOnlySet<Permission> Granted(string project)
     {
         var set = new HashSet<Permission>();

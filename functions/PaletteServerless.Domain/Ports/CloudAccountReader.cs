@@ -1,4 +1,5 @@
 using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Identity;
 
 namespace PaletteServerless.Domain.Ports;
 
@@ -9,16 +10,16 @@ namespace PaletteServerless.Domain.Ports;
 /// </summary>
 public interface ICloudAccountReader
 {
-    Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(CloudAccount account, string region, CancellationToken ct);
+    Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct);
 
     /// <summary>Only zones of type availability-zone that the account has opted in to.</summary>
-    Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(CloudAccount account, string region, CancellationToken ct);
+    Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct);
 
     /// <summary>The types offered in the zone, without a price. A zone the region does not have is a validation error naming "zone".</summary>
-    Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(CloudAccount account, string region, string zone, CancellationToken ct);
+    Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(ProjectScope scope, CloudAccount account, string region, string zone, CancellationToken ct);
 
-    Task<IReadOnlyList<CloudVpc>> VpcsAsync(CloudAccount account, string region, CancellationToken ct);
+    Task<IReadOnlyList<CloudVpc>> VpcsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct);
 
     /// <summary>The subnets of the VPC; null when the VPC does not exist.</summary>
-    Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(CloudAccount account, string region, string vpcId, CancellationToken ct);
+    Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(ProjectScope scope, CloudAccount account, string region, string vpcId, CancellationToken ct);
 }

@@ -85,7 +85,7 @@ public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStar
     /// </summary>
     private async Task<Dictionary<string, string>?> InstanceTagsAsync(string instanceId, string region, CancellationToken ct)
     {
-        using var session = await runtime.Sessions.OpenAsync(new CloudAccount { Name = "instance-events" }, region, "palette-instance-events", ct);
+        using var session = runtime.Sessions.OpenOwn(region);
         try
         {
             var instance = (await session.Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, ct))

@@ -11,8 +11,9 @@ namespace PaletteServerless.Infra.Iam;
 /// product account and for the role a tenant deploys in each target account.
 ///
 /// Ownership is the <see cref="OwnershipTags.ClusterUid"/> tag: a create is allowed only when the
-/// request carries it (<c>aws:RequestTag</c>), and a mutation or delete only on a resource that
-/// carries it (<c>aws:ResourceTag</c>), for every action and resource type where EC2 and ELB
+/// request tags it with the session's own cluster uid (<c>aws:RequestTag</c> equal to the session tag
+/// <c>aws:PrincipalTag</c>), and a mutation or delete only on a resource whose tag equals it
+/// (<c>aws:ResourceTag</c>), for every action and resource type where EC2 and ELB
 /// evaluate those keys (Service Authorization Reference, "Actions, resources, and condition keys"
 /// for Amazon EC2 and Elastic Load Balancing V2). Resources a create only reads or attaches to
 /// (an AMI, a key pair, the tenant's own subnets under static placement) have no tag to test;
@@ -216,16 +217,19 @@ public static class ClusterResourcePolicy
 
     private static string Elb(string resource) => Arn("elasticloadbalancing", resource);
 
-    /// <summary>The request must carry the ownership tag (any value: it is the new cluster's uid).</summary>
+    /// <summary>The session's cluster uid tag: every session the product opens carries it (SessionScope in the functions).</summary>
+    public const string SessionClusterUid = "${aws:PrincipalTag/" + OwnershipTags.ClusterUid + "}";
+
+    /// <summary>The request must tag what it creates with the session's own cluster uid.</summary>
     private static Dictionary<string, object> RequestTagged() => new()
     {
-        ["Null"] = new Dictionary<string, object> { [RequestTagKey] = "false" },
+        ["StringEquals"] = new Dictionary<string, object> { [RequestTagKey] = SessionClusterUid },
     };
 
-    /// <summary>The resource must already carry the ownership tag.</summary>
+    /// <summary>The resource must carry the session's own cluster uid: another cluster's resources are out of reach.</summary>
     private static Dictionary<string, object> ResourceTagged() => new()
     {
-        ["Null"] = new Dictionary<string, object> { [ResourceTagKey] = "false" },
+        ["StringEquals"] = new Dictionary<string, object> { [ResourceTagKey] = SessionClusterUid },
     };
 
     /// <summary>Tagging is allowed only as part of the named create calls, never on an existing resource.</summary>

@@ -19,16 +19,17 @@ public sealed record ProductArns(
     string? ForceDeleteExecutionsArn = null);
 
 /// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
-/// <param name="Cluster">What it does to cluster resources, in the product account or through a target account's role.</param>
+/// <param name="Cluster">What it does to cluster resources, through a cluster-builder role (none: it assumes no role).</param>
 /// <param name="ControlsWorkflows">Starts the workflows but remediation (the API); stopping one is the job of the workflow that takes over.</param>
 /// <param name="StopsProvisioning">Describes and stops provisioning, update and remediation executions (the start of a delete).</param>
 /// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
 /// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
 /// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
+/// <param name="ReadsOwnInstances">Describes instances of the product's own account with the function's own role (EC2 events of this account name them); assumes no role.</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
-    bool StopsDeletion = false, bool ReadsRuns = false);
+    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -129,7 +130,7 @@ public static class FunctionPolicies
         ["FinishRemediation"] = new(ClusterPermissions.None),
         // Reads the event's instance's ownership tags, always with its own role in the product account (DescribeInstances);
         // starts the owning cluster's remediation.
-        ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true),
+        ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true, ReadsOwnInstances: true),
         // Judges the nodes of every Running cluster (DescribeInstances, DescribeInstanceStatus); starts remediations.
         ["HealthSweep"] = new(ClusterPermissions.Describe, StartsRemediation: true, ScansClusters: true),
     };
@@ -181,14 +182,17 @@ public static class FunctionPolicies
                 arns.SweepExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads sweeps, whose executions' ARN was not given"),
                 arns.ForceDeleteExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads force deletes, whose executions' ARN was not given"),
             ]));
-        if (access.Cluster != ClusterPermissions.None)
+        if (access.Cluster != ClusterPermissions.None && !access.ReadsOwnInstances)
         {
-            // Any account (the tenant registers target accounts at run time), but only roles under our path.
-            statements.Add(ClusterResourcePolicy.Allow("AssumeTargetAccountRoles", ["sts:AssumeRole"],
+            // Any account (the tenant registers target accounts at run time, and the product's own account
+            // has its cluster-builder role where role-less cloud accounts are allowed), but only roles under
+            // our path. The function holds no cluster permission of its own: every session is a role's,
+            // tagged with its tenant, project and cluster and narrowed by a session policy.
+            statements.Add(ClusterResourcePolicy.Allow("AssumeClusterBuilderRoles", ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
                 [$"arn:{CdkAws.PARTITION}:iam::*:role{TargetRolePath}*"]));
-            // The same permissions in the product account, for cloud accounts without a role to assume.
-            statements.AddRange(ClusterResourcePolicy.Statements(access.Cluster));
         }
+        if (access.ReadsOwnInstances)
+            statements.Add(ClusterResourcePolicy.Allow("DescribeOwnAccountsInstances", ["ec2:DescribeInstances"], ["*"]));
         return statements;
     }
 }

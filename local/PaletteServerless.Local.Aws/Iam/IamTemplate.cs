@@ -93,8 +93,10 @@ public sealed class IamTemplate
                 .Select(a => (string)_tokens.Resolve(a.Resource["Properties"]!["AliasName"])!)],
             _tokens.Resolve(key.Resource["Properties"]!["KeyPolicy"])!))];
 
+    /// <summary>The resources of a type that the deployment creates: one whose Condition is false is not made.</summary>
     private IEnumerable<(string Id, JsonObject Resource)> Resources(string type) =>
-        _resources.Where(r => (string?)r.Value?["Type"] == type).Select(r => (r.Key, r.Value!.AsObject()));
+        _resources.Where(r => (string?)r.Value?["Type"] == type && (r.Value?["Condition"] is not { } condition || _tokens.Holds((string)condition!)))
+            .Select(r => (r.Key, r.Value!.AsObject()));
 
     private static bool RefersTo(JsonNode? node, string logicalId) => node switch
     {
@@ -141,6 +143,9 @@ internal sealed class TemplateTokens(
         Resolve(node) is JsonValue value && value.TryGetValue<int>(out var number)
             ? number
             : int.Parse(Text(node), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the template's named condition holds with the deployment's parameters.</summary>
+    public bool Holds(string conditionName) => Condition(conditionName);
 
     private bool Condition(string name) =>
         conditions[name] is JsonObject o && o.Count == 1 && o.First() is var (function, argument)

@@ -45,13 +45,22 @@ internal static class StsSessions
             if (p["SourceIdentity"] is { } source)
                 context["sts:SourceIdentity"] = [source];
             context["sts:RoleSessionName"] = [sessionName];
-            var check = AuthorizationCheck.Of("sts:AssumeRole", role.Arn, context);
+            // Session tags need sts:TagSession and a source identity sts:SetSourceIdentity, from the trust
+            // policy and the caller's policies alike, besides sts:AssumeRole (IAM User Guide, "Passing session tags
+            // in AWS STS" and "Monitor and control actions taken with assumed roles").
+            List<AuthorizationCheck> checks = [AuthorizationCheck.Of("sts:AssumeRole", role.Arn, context)];
+            if (tags.Count > 0)
+                checks.Add(AuthorizationCheck.Of("sts:TagSession", role.Arn, context));
+            if (p["SourceIdentity"] is not null)
+                checks.Add(AuthorizationCheck.Of("sts:SetSourceIdentity", role.Arn, context));
             // The trust policy decides for every caller; a principal's own policies must allow it as well.
+            var policySet = await AdministratorPolicySetAsync(iam, ct);
             var trusted = await iam.Evaluator.EvaluateAsync(
-                [new EvaluationRequest(await AdministratorPolicySetAsync(iam, ct), role.Arn, callerArn, role.Account, check)], ct);
-            if (!trusted[0].Allowed)
-                throw NotAuthorized(iam, call, callerArn, roleArn, trusted[0].Statement ?? "the role's trust policy does not allow it");
-            if (call.Principal is { } principal && await iam.AuthorizeAsync(principal, [check], ct, resourcePolicy: role.Arn) is { } denial)
+                [.. checks.Select(check => new EvaluationRequest(policySet, role.Arn, callerArn, role.Account, check))], ct);
+            for (var i = 0; i < checks.Count; i++)
+                if (!trusted[i].Allowed)
+                    throw NotAuthorized(iam, call, callerArn, roleArn, trusted[i].Statement ?? "the role's trust policy does not allow it", checks[i].Action);
+            if (call.Principal is { } principal && await iam.AuthorizeAsync(principal, checks, ct, resourcePolicy: role.Arn) is { } denial)
                 throw LocalAws.AccessDenied(call.Aws.Services.OfType<StsService>().Single(), denial);
         }
 
@@ -93,10 +102,10 @@ internal static class StsSessions
         return id;
     }
 
-    private static AwsErrorException NotAuthorized(LocalIam iam, AwsCall call, string callerArn, string roleArn, string why)
+    private static AwsErrorException NotAuthorized(LocalIam iam, AwsCall call, string callerArn, string roleArn, string why, string action = "sts:AssumeRole")
     {
         if (iam.Enabled)
-            iam.Deny(call.Principal?.Name ?? "administrator", callerArn, "sts:AssumeRole", roleArn, why, isExplicit: false);
-        return new AwsErrorException("AccessDenied", $"User: {callerArn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}", 403);
+            iam.Deny(call.Principal?.Name ?? "administrator", callerArn, action, roleArn, why, isExplicit: false);
+        return new AwsErrorException("AccessDenied", $"User: {callerArn} is not authorized to perform: {action} on resource: {roleArn}", 403);
     }
 }

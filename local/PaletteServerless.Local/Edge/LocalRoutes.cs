@@ -9,7 +9,7 @@ namespace PaletteServerless.Local.Edge;
 /// /local/*: what exists only on the local stack. Tokens stand in for the identity provider;
 /// inventory and events let a person (and the tests) see what the product did.
 /// </summary>
-public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
+public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, Iam.TargetStacks targetStacks)
 {
     private static readonly string[] Roles = ["tenant-admin", "project-admin", "project-editor", "project-viewer"];
 
@@ -58,6 +58,9 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
                 localAws.Iam?.ClearDenials();
                 context.Response.StatusCode = 204;
                 break;
+            case var _ when context.Request.Method == "PUT" && TargetStackPath().Match(context.Request.Path.Value ?? "") is { Success: true } target:
+                await DeployTargetStackAsync(context, target.Groups["account"].Value);
+                break;
             case var _ when context.Request.Path.StartsWithSegments("/local/ec2/instances"):
                 await ControlInstanceAsync(context);
                 break;
@@ -105,6 +108,42 @@ public sealed class LocalRoutes(JwtAuthority tokens, LocalAws localAws)
             ["claims"] = new JsonObject { ["sub"] = subject, ["tenant"] = tenant, ["roles"] = new JsonArray(roles.Select(r => (JsonNode)r!).ToArray()) },
         });
     }
+
+    /// <summary>
+    /// PUT /local/accounts/{account}/target-stack {externalId, tenant}: what a tenant's <c>cdk deploy</c> of the
+    /// target-account stack does, with the external id the product's registration answered.
+    /// </summary>
+    private async Task DeployTargetStackAsync(HttpContext context, string account)
+    {
+        JsonObject? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonNode>(context.Request.Body, LocalJsonContext.Default.JsonNode) as JsonObject;
+        }
+        catch (JsonException ex)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "the body must be JSON: " + ex.Message });
+            return;
+        }
+        string? Text(string name) => body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        if (Text("externalId") is not { } externalId || Text("tenant") is not { } tenant)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "externalId (the registration's answer) and tenant are required" });
+            return;
+        }
+        try
+        {
+            var roleArn = await targetStacks.DeployAsync(account, externalId, tenant, context.RequestAborted);
+            await WriteJsonAsync(context, 200, new JsonObject { ["account"] = account, ["roleArn"] = roleArn });
+        }
+        catch (ArgumentException ex)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = ex.Message });
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^/local/accounts/(?<account>[^/]+)/target-stack$")]
+    private static partial System.Text.RegularExpressions.Regex TargetStackPath();
 
     /// <summary>POST /local/ec2/instances/{id}/(interrupt|stop|terminate|status): what AWS does to instances unasked (see Ec2Control).</summary>
     private async Task ControlInstanceAsync(HttpContext context)

@@ -21,8 +21,11 @@ public static partial class LocalIamSetup
     public const string WorkerNode = "worker-node";
     public const string ClusterBuilder = "cluster-builder";
 
-    /// <summary>The local IAM, and the role each state machine of the product runs with, by name.</summary>
-    public sealed record Deployment(LocalIam Iam, IReadOnlyDictionary<string, string> StateMachineRoleArns);
+    /// <summary>
+    /// The local IAM, the role each state machine of the product runs with (by name), and how to deploy
+    /// the target stack into an account with a tenant's parameters (account, external id, tenant).
+    /// </summary>
+    public sealed record Deployment(LocalIam Iam, IReadOnlyDictionary<string, string> StateMachineRoleArns, Func<string, string, string, CancellationToken, Task> DeployTarget);
 
     public static async Task<Deployment> DeployAsync(
         (JsonNode Product, JsonNode Target) templates, PolicyEvaluator evaluator, LocalStackOptions options,
@@ -36,6 +39,7 @@ public static partial class LocalIamSetup
                 ["JwtIssuer"] = "https://127.0.0.1/local",
                 ["JwtAudience"] = "palette-serverless",
                 ["NotificationTopicArn"] = "",
+                ["RoleLessTenants"] = options.RoleLessTenants,
             },
             (id, type) => type switch
             {
@@ -64,21 +68,24 @@ public static partial class LocalIamSetup
             functions.SetCredentials(functionArn(function.Name), new FunctionCredentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken));
         }
 
-        iam.DeployToAccount = async (account, token) =>
+        async Task DeployTarget(string account, string externalId, string tenant, CancellationToken token)
         {
             var target = new IamTemplate(templates.Target, SynthesizedTemplates.TargetStackName, account, options.Region,
                 new Dictionary<string, string>
                 {
                     ["ProductAccountId"] = options.AccountId,
-                    ["ExternalId"] = stsRoles.ExternalIdOf(account),
-                    ["Tenant"] = "*",
+                    ["ExternalId"] = externalId,
+                    ["Tenant"] = tenant,
                 });
             foreach (var role in target.Roles())
                 iam.AddRole(ToRole(role, account, Purpose(role, new Dictionary<string, string>())));
             foreach (var (arn, aliases, policy) in target.KeyPolicies())
                 await iam.AddKeyAsync(arn, aliases, policy, token);
-        };
-        return new Deployment(iam, machineRoles.ToDictionary(m => m.Key, m => roles.Single(r => r.LogicalId == m.Value).ArnIn(options.AccountId)));
+        }
+        // An account nobody deployed to yet gets the stack on first use, with the catalog's external id
+        // (a registration's generated one works once PUT /local/accounts/{id}/target-stack gives it).
+        iam.DeployToAccount = (account, token) => DeployTarget(account, stsRoles.ExternalIdOf(account), "*", token);
+        return new Deployment(iam, machineRoles.ToDictionary(m => m.Key, m => roles.Single(r => r.LogicalId == m.Value).ArnIn(options.AccountId)), DeployTarget);
     }
 
     private static IamRole ToRole(TemplateRole role, string account, string purpose) =>

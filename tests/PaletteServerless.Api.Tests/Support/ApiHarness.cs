@@ -32,7 +32,7 @@ public sealed class ApiHarness
         Inventory = new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName);
         Function = new ApiFunction(new ApiRoutes(
             new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
-            new CloudAccountService(Store, Store, Clock),
+            new CloudAccountService(Store, Store, Clock, new CloudAccountRules(ProductAccountId, [CloudAccountRules.AnyTenant])),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Clock),
@@ -41,6 +41,9 @@ public sealed class ApiHarness
             new CloudAccountResourceService(Store, CloudReader),
             new ClusterNodeService(Store, Store, Inventory, Instances)));
     }
+
+    /// <summary>The account the harness's product runs in (trust policies name it).</summary>
+    public const string ProductAccountId = "000000000000";
 
     public FakeTimeProvider Clock { get; }
     public DynamoDbStore Store { get; }

@@ -151,13 +151,13 @@ public sealed class ScriptedCloudAccountReader : ICloudAccountReader
 
     public bool DenyRole { get; set; }
 
-    public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+    public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
         (IReadOnlyList<CloudKeyPair>)[new("zeta", "key-0f", "ed25519", "SHA256digest="), new("ops", "key-01", "rsa", "1f:2e")]);
 
-    public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+    public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
         (IReadOnlyList<CloudZone>)[new($"{region}b", "use1-az2", "available"), new($"{region}a", "use1-az1", "available")]);
 
-    public Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(CloudAccount account, string region, string zone, CancellationToken ct) => Answer(account, region, zone,
+    public Task<IReadOnlyList<CloudInstanceType>> InstanceTypesAsync(ProjectScope scope, CloudAccount account, string region, string zone, CancellationToken ct) => Answer(account, region, zone,
         (IReadOnlyList<CloudInstanceType>)
         [
             new("t3.medium", 2, 4096, "x86_64", null),
@@ -166,14 +166,14 @@ public sealed class ScriptedCloudAccountReader : ICloudAccountReader
             new("x9z.mega", 96, 786432, "x86_64", null),
         ]);
 
-    public Task<IReadOnlyList<CloudVpc>> VpcsAsync(CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
+    public Task<IReadOnlyList<CloudVpc>> VpcsAsync(ProjectScope scope, CloudAccount account, string region, CancellationToken ct) => Answer(account, region, null,
         (IReadOnlyList<CloudVpc>)
         [
             new(VpcId, "10.0.0.0/16", false, "shared", new Dictionary<string, string> { ["Name"] = "shared", ["team"] = "net" }),
             new("vpc-01234567", "172.31.0.0/16", true, null, new Dictionary<string, string>()),
         ]);
 
-    public Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(CloudAccount account, string region, string vpcId, CancellationToken ct) => Answer(account, region, vpcId,
+    public Task<IReadOnlyList<CloudSubnet>?> SubnetsAsync(ProjectScope scope, CloudAccount account, string region, string vpcId, CancellationToken ct) => Answer(account, region, vpcId,
         vpcId != VpcId ? null : (IReadOnlyList<CloudSubnet>?)
         [
             new("subnet-0bbbbbbbbbbbbbbbb", $"{region}b", "10.0.2.0/24", false, 251, null, new Dictionary<string, string>()),

@@ -13,6 +13,8 @@ namespace PaletteServerless.Local.Aws.Tests.Ec2;
 /// </summary>
 public sealed class CloudAccountReaderTests : Ec2TestBase
 {
+    private static readonly PaletteServerless.Domain.Identity.ProjectScope Scope = new("acme", "demo");
+
     private static readonly CloudAccount Account = new() { Name = "main" };
 
     private CloudAccountReader Reader(int pageSize = 5) => new(new LocalSessions(() => Host.Ec2()), pageSize);
@@ -32,20 +34,20 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
         for (var i = 0; i < 12; i++)
             subnets.Add(await CreateSubnetAsync(vpcId, $"10.0.{i}.0/24"));
 
-        var types = await Reader().InstanceTypesAsync(Account, "us-east-1", "us-east-1a", CancellationToken.None);
-        var listed = await Reader().SubnetsAsync(Account, "us-east-1", vpcId, CancellationToken.None);
+        var types = await Reader().InstanceTypesAsync(Scope, Account, "us-east-1", "us-east-1a", CancellationToken.None);
+        var listed = await Reader().SubnetsAsync(Scope, Account, "us-east-1", vpcId, CancellationToken.None);
 
         offered.Should().HaveCountGreaterThan(5, "more than one page of five");
         types.Select(t => t.InstanceType).Should().BeEquivalentTo(offered);
         types.Single(t => t.InstanceType == "m6g.large").Should().Be(new CloudInstanceType("m6g.large", 2, 8192, "arm64", null));
         listed!.Select(s => s.SubnetId).Should().BeEquivalentTo(subnets);
-        (await Reader().SubnetsAsync(Account, "us-east-1", "vpc-0123456789abcdef0", CancellationToken.None)).Should().BeNull("a VPC that does not exist");
+        (await Reader().SubnetsAsync(Scope, Account, "us-east-1", "vpc-0123456789abcdef0", CancellationToken.None)).Should().BeNull("a VPC that does not exist");
     }
 
     [Fact]
     public async Task A_zone_the_region_does_not_have_is_a_validation_error_naming_zone()
     {
-        var refused = await FluentActions.Awaiting(() => Reader().InstanceTypesAsync(Account, "us-east-1", "us-east-1z", CancellationToken.None))
+        var refused = await FluentActions.Awaiting(() => Reader().InstanceTypesAsync(Scope, Account, "us-east-1", "us-east-1z", CancellationToken.None))
             .Should().ThrowAsync<ValidationFailedException>();
         refused.Which.Errors.Single().Field.Should().Be("zone");
     }
@@ -59,7 +61,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             ErrorCode = "AccessDenied",
         }));
 
-        var refused = await FluentActions.Awaiting(() => reader.VpcsAsync(account, "us-east-1", CancellationToken.None))
+        var refused = await FluentActions.Awaiting(() => reader.VpcsAsync(Scope, account, "us-east-1", CancellationToken.None))
             .Should().ThrowAsync<CloudAccessDeniedException>();
         refused.Which.Message.Should().Contain("cloud account 'other'").And.Contain(account.RoleArn).And.Contain("AccessDenied");
     }
@@ -67,8 +69,10 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
     /// <summary>Sessions whose EC2 client is the local AWS's; the reader uses nothing else of a session.</summary>
     internal sealed class LocalSessions(Func<Amazon.EC2.IAmazonEC2> ec2) : ICloudSessionOpener
     {
-        public Task<ICloudSession> OpenAsync(CloudAccount account, string region, string sessionName, CancellationToken ct) =>
+        public Task<ICloudSession> OpenAsync(CloudAccount account, string region, SessionScope scope, CancellationToken ct) =>
             Task.FromResult<ICloudSession>(new Session(ec2(), region));
+
+        public ICloudSession OpenOwn(string region) => throw new InvalidOperationException("the reader acts only through a cloud account's role");
 
         private sealed class Session(Amazon.EC2.IAmazonEC2 ec2, string region) : ICloudSession
         {
