@@ -39,9 +39,9 @@ public sealed class StepRuntime(
     public static StepRuntime FromEnvironment() => FromEnvironmentOnce.Value;
 
     /// <summary>A step's view of a cluster outside a workflow run (the remediation triggers), disposed by the caller.</summary>
-    public StepContext ContextFor(Domain.Clusters.Cluster cluster) => new(this,
+    public StepContext ContextFor(Domain.Clusters.Cluster cluster, [CallerFilePath] string functionSource = "") => new(this,
         new StepInput { Tenant = cluster.Scope.Tenant, Project = cluster.Scope.Project, Cluster = cluster.Name, Uid = cluster.Uid },
-        cluster.Scope, accounts, profiles, inventory);
+        cluster.Scope, accounts, profiles, inventory, FunctionName(functionSource));
 
     private static StepRuntime Build()
     {
@@ -66,7 +66,7 @@ public sealed class StepRuntime(
     {
         var message = await JsonSerializer.DeserializeAsync(input, StepJsonContext.Default.StepInput)
             ?? throw new ArgumentException("the step input is empty");
-        await using var context = new StepContext(this, message, new ProjectScope(message.Tenant, message.Project), accounts, profiles, inventory);
+        await using var context = new StepContext(this, message, new ProjectScope(message.Tenant, message.Project), accounts, profiles, inventory, FunctionName(stepSource));
         return await RunLoggedAsync(StepName(stepSource), message, async () =>
             JsonSerializer.SerializeToUtf8Bytes(await step(context, CancellationToken.None), StepJsonContext.Default.StepResult));
     }
@@ -91,6 +91,16 @@ public sealed class StepRuntime(
     }
 
     private static string StepName(string stepSource) => Path.GetFileNameWithoutExtension(stepSource.Replace('\\', '/'));
+
+    /// <summary>The catalog name of the function a handler's file serves: NetworkStep.cs is Network, HealthSweepFunction.cs HealthSweep.</summary>
+    public static string FunctionName(string handlerSource)
+    {
+        var name = StepName(handlerSource);
+        foreach (var suffix in new[] { "Step", "Function" })
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+                return name[..^suffix.Length];
+        return name;
+    }
 
     private async Task<Stream> RunLoggedAsync(string stepName, StepInput message, Func<Task<byte[]>> run)
     {
@@ -121,7 +131,8 @@ public sealed class StepRuntime(
 public sealed record SweepStep(SweepStepInput Input, ProjectScope Scope, IClusterStore Clusters, ICloudAccountStore Accounts, IInventoryStore Inventory);
 
 /// <summary>One step's view of its cluster: loaded on demand, the cloud session opened at most once.</summary>
-public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectScope scope, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory)
+/// <param name="function">The catalog name of the running function: its sessions get its own actions only.</param>
+public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectScope scope, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory, string function)
     : IAsyncDisposable
 {
     private Cluster? _cluster;
@@ -152,7 +163,7 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
         // Never the product's own account in its place: an account is removed only once no live cluster uses it.
         var account = await accounts.GetAsync(scope, definition.CloudAccount, ct)
             ?? throw new ProvisioningFailedException($"cloud account '{definition.CloudAccount}' is gone");
-        return _cloud = await runtime.Sessions.OpenAsync(account, definition.Cloud.Region, SessionScope.Build(cluster), ct);
+        return _cloud = await runtime.Sessions.OpenAsync(account, definition.Cloud.Region, SessionScope.OfCluster(function, cluster), ct);
     }
 
     public async Task<ClusterResources> ResourcesAsync(CancellationToken ct) =>

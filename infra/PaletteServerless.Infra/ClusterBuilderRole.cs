@@ -3,6 +3,7 @@ using Amazon.CDK.AWS.IAM;
 using Constructs;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Infra.Iam;
+using PaletteServerless.Manifest;
 using CdkAws = Amazon.CDK.Aws;
 
 namespace PaletteServerless.Infra;

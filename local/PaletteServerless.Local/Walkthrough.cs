@@ -11,6 +11,11 @@ namespace PaletteServerless.Local;
 /// <summary>The README's walk-through, run against the stack so a newcomer sees the product work (--demo).</summary>
 public static class Walkthrough
 {
+    /// <summary>The tenant's AWS account the walk-through builds in, through the role of the target-account stack.</summary>
+    public const string TargetAccount = "111122223333";
+
+    private const string RoleArn = $"arn:aws:iam::{TargetAccount}:role/palette-serverless/PaletteServerlessClusterBuilder";
+
     public static async Task RunAsync(LocalStack stack, TextWriter output, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = stack.Endpoint };
@@ -18,21 +23,26 @@ public static class Walkthrough
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         output.WriteLine("demo: tenant acme, project demo, role project-admin");
 
-        // The product doc's prerequisite: an EC2 key pair in the target region (here, in the local AWS).
-        using (var ec2 = new AmazonEC2Client(new BasicAWSCredentials(stack.Options.AccountId, "local"),
+        // The product doc's prerequisite: an EC2 key pair in the target account and region (here, in the local AWS).
+        using (var ec2 = new AmazonEC2Client(new BasicAWSCredentials(TargetAccount, "local"),
                    new AmazonEC2Config { ServiceURL = stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" }))
         {
             try
             {
                 await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "demo-key" }, ct);
-                output.WriteLine("demo: created key pair demo-key in us-east-1 (local EC2)");
+                output.WriteLine($"demo: created key pair demo-key in account {TargetAccount}, us-east-1 (local EC2)");
             }
             catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidKeyPair.Duplicate")
             {
                 output.WriteLine("demo: key pair demo-key exists");
             }
         }
-        await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/cloudaccounts", """{"name":"main"}""", ct);
+        // "Add AWS Account": the admin registers the role; the product answers the external id it generated...
+        var registered = await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/cloudaccounts", $$"""{"name":"main","roleArn":"{{RoleArn}}"}""", ct);
+        var externalId = registered?["externalId"]?.GetValue<string>() ?? throw new InvalidOperationException("the registration answered no external id");
+        // ...and the tenant deploys the target-account stack with it (what cdk deploy does on AWS).
+        await SendAsync(http, output, HttpMethod.Put, $"/local/accounts/{TargetAccount}/target-stack",
+            new JsonObject { ["externalId"] = externalId, ["tenant"] = "acme" }.ToJsonString(), ct);
         await SendAsync(http, output, HttpMethod.Post, "/v1/projects/demo/clusterprofiles", SampleProfile, ct);
         using (var dryRun = await http.PostAsync("/v1/projects/demo/clusters?dryRun=true", new StringContent(SampleCluster, Encoding.UTF8, "application/json"), ct))
         {
@@ -68,7 +78,7 @@ public static class Walkthrough
         output.WriteLine($"demo: done; the stack keeps serving at {stack.Endpoint}");
     }
 
-    private static async Task SendAsync(HttpClient http, TextWriter output, HttpMethod method, string path, string? body, CancellationToken ct)
+    private static async Task<JsonNode?> SendAsync(HttpClient http, TextWriter output, HttpMethod method, string path, string? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -77,6 +87,14 @@ public static class Walkthrough
         var text = await response.Content.ReadAsStringAsync(ct);
         output.WriteLine($"demo: {method} {path} -> {(int)response.StatusCode}");
         output.WriteLine("      " + (text.Length > 400 ? text[..400] + " ..." : text));
+        try
+        {
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public const string SampleProfile = """

@@ -768,12 +768,12 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     [InlineData(RolesForm.Array)]
     public async Task Roles_claim_is_read_in_every_form(RolesForm form)
     {
-        var editor = new Identity(_api.Tenant, ["project-viewer:other", "project-editor:web"], Form: form);
-        var response = await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(editor).WithJson(ApiHarness.AccountJson($"acct-{form.ToString().ToLowerInvariant()}")));
+        var admin = new Identity(_api.Tenant, ["project-viewer:other", "project-admin:web"], Form: form);
+        var response = await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(admin).WithJson(ApiHarness.AccountJson($"acct-{form.ToString().ToLowerInvariant()}")));
         response.Status.Should().Be(201, response.ToString());
 
-        var viewerOnly = new Identity(_api.Tenant, ["project-viewer:web"], Form: form);
-        ShouldBeProblem(await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(viewerOnly).WithJson(ApiHarness.AccountJson("nope"))), 403);
+        var editorOnly = new Identity(_api.Tenant, ["project-editor:web"], Form: form);
+        ShouldBeProblem(await _api.SendAsync(ApiCall.Post("/v1/projects/web/cloudaccounts").By(editorOnly).WithJson(ApiHarness.AccountJson("nope"))), 403);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
         Public,
         Read,
         Write,
-        ForceDelete,
+        /// <summary>project-admin or tenant-admin: force delete, and managing cloud accounts (where money is spent, with whose role).</summary>
+        Admin,
     }
 
     private enum Target
@@ -48,11 +49,11 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
         [
             new("GET", "/v1/openapi.json", Need.Public, 200, _ => Ready(ApiCall.Get("/v1/openapi.json"))),
 
-            new("POST", "/v1/projects/{project}/cloudaccounts", Need.Write, 201,
+            new("POST", "/v1/projects/{project}/cloudaccounts", Need.Admin, 201,
                 project => Ready(ApiCall.Post(Path(p + "/cloudaccounts", project)).WithJson(ApiHarness.AccountJson(Unique("acct"))))),
             new("GET", "/v1/projects/{project}/cloudaccounts", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/cloudaccounts", project)))),
             new("GET", "/v1/projects/{project}/cloudaccounts/{name}", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/cloudaccounts/prod", project)))),
-            new("DELETE", "/v1/projects/{project}/cloudaccounts/{name}", Need.Write, 204, async project =>
+            new("DELETE", "/v1/projects/{project}/cloudaccounts/{name}", Need.Admin, 204, async project =>
             {
                 var name = Unique("unused");
                 await SendOkAsync(ApiCall.Post(Path(p + "/cloudaccounts", project)).By(_api.Admin).WithJson(ApiHarness.AccountJson(name)));
@@ -98,7 +99,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 await _api.CreateRunningClusterAsync(project, name);
                 return (ApiCall.Get(Path(p + "/clusters/" + name + "/kubeconfig", project)), Path(p + "/clusters/" + name, project));
             }),
-            new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.ForceDelete, 202, async project =>
+            new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.Admin, 202, async project =>
             {
                 var name = Unique("stuck");
                 await _api.CreateClusterAsync(project, name);
@@ -160,9 +161,9 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
     private static HashSet<Need> Granted(string role, Target target) => role switch
     {
-        "tenant-admin" => [Need.Read, Need.Write, Need.ForceDelete],
+        "tenant-admin" => [Need.Read, Need.Write, Need.Admin],
         _ when target == Target.OtherProject => [],
-        "project-admin" => [Need.Read, Need.Write, Need.ForceDelete],
+        "project-admin" => [Need.Read, Need.Write, Need.Admin],
         "project-editor" => [Need.Read, Need.Write],
         "project-viewer" => [Need.Read],
         _ => [],
@@ -176,7 +177,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
         if (granted.Count == 0)
             return 404;
         // Force delete looks the cluster up before it checks the admin role, and another tenant has no such cluster.
-        if (route.Need == Need.ForceDelete && !granted.Contains(Need.ForceDelete))
+        if (route.Need == Need.Admin && !granted.Contains(Need.Admin))
             return target == Target.OtherTenant ? 404 : 403;
         if (!granted.Contains(route.Need))
             return 403;

@@ -47,8 +47,12 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
     public async Task SetUpAccountAsync(string account, CancellationToken ct)
     {
         var project = ProjectOf(account);
-        var accountBody = $$"""{"name":"main","roleArn":"arn:aws:iam::{{account}}:role/palette-serverless/PaletteServerlessClusterBuilder","externalId":"palette-local"}""";
-        await ExpectAsync(await SendAsync(HttpMethod.Post, project, "/cloudaccounts", accountBody, ct), HttpStatusCode.Created);
+        var accountBody = $$"""{"name":"main","roleArn":"arn:aws:iam::{{account}}:role/palette-serverless/PaletteServerlessClusterBuilder"}""";
+        var registered = await ExpectAsync(await SendAsync(HttpMethod.Post, project, "/cloudaccounts", accountBody, ct), HttpStatusCode.Created);
+        // The tenant deploys the target-account stack with the external id the registration answered (the local stand-in for cdk deploy).
+        var targetStack = new JsonObject { ["externalId"] = registered["externalId"]!.GetValue<string>(), ["tenant"] = "acme" }.ToJsonString();
+        using (var deploy = await _http.PutAsync(new Uri(Stack.Endpoint, $"/local/accounts/{account}/target-stack"), new StringContent(targetStack, Encoding.UTF8, "application/json"), ct))
+            await ExpectAsync(deploy, HttpStatusCode.OK);
         await ExpectAsync(await SendAsync(HttpMethod.Post, project, "/clusterprofiles", Walkthrough.SampleProfile, ct), HttpStatusCode.Created);
         using var ec2 = new AmazonEC2Client(new BasicAWSCredentials(account, "bench"), new AmazonEC2Config { ServiceURL = Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
         try

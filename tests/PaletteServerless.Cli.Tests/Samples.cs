@@ -47,9 +47,11 @@ public static class Samples
     public static async Task<PsctlUser> LoggedInUserAsync(PsctlStack stack, string project)
     {
         var user = new PsctlUser(stack.Endpoint);
-        (await user.RunAsync("login", "--local", "--tenant", "acme", "--project", project, "--role", "project-admin")).ExitCode.Should().Be(0);
+        // An account without a role builds in the product's own account: a tenant-admin registers it.
+        (await user.RunAsync("login", "--local", "--tenant", "acme", "--project", project, "--role", "tenant-admin")).ExitCode.Should().Be(0);
         var account = await user.RunAsync("cloudaccounts", "create", "-f", user.File("account.yaml", CloudAccount));
         account.ExitCode.Should().Be(0, account.ToString());
+        (await user.RunAsync("login", "--local", "--tenant", "acme", "--project", project, "--role", "project-admin")).ExitCode.Should().Be(0);
         var profile = await user.RunAsync("profiles", "create", "-f", user.File("profile.yaml", Profile));
         profile.ExitCode.Should().Be(0, profile.ToString());
         return user;

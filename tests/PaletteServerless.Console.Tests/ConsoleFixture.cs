@@ -84,7 +84,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task SeedAsync(string project, string keyName)
     {
         using var api = Api(project);
-        (await api.PostAsync($"/v1/projects/{project}/cloudaccounts", Json("""{"name":"main"}"""))).StatusCode.Should().Be(HttpStatusCode.Created);
+        // An account without a role builds in the product's own account: a tenant-admin's registration.
+        using (var tenantAdmin = new HttpClient { BaseAddress = Stack.Endpoint })
+        {
+            tenantAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Stack.Tokens.Mint("console-tests", "acme", ["tenant-admin"]));
+            (await tenantAdmin.PostAsync($"/v1/projects/{project}/cloudaccounts", Json("""{"name":"main"}"""))).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
         (await api.PostAsync($"/v1/projects/{project}/clusterprofiles", Json(Walkthrough.SampleProfile))).StatusCode.Should().Be(HttpStatusCode.Created);
         using var ec2 = Ec2();
         await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = keyName });

@@ -75,7 +75,9 @@ public sealed class CloudAccountResourceTests(LocalStackFixture stack)
         zone.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await Problem(zone))["errors"]![0]!["field"]!.GetValue<string>().Should().Be("zone");
 
-        var wrongId = $$"""{"name":"wrong-id","roleArn":"arn:aws:iam::{{Account}}:role/palette-serverless/PaletteServerlessClusterBuilder","externalId":"not-the-one"}""";
+        // A second registration of the same role gets an external id of its own, which the account's stack (deployed
+        // with the first) does not trust: the confused deputy's case, refused by the role.
+        var wrongId = $$"""{"name":"wrong-id","roleArn":"arn:aws:iam::{{Account}}:role/palette-serverless/PaletteServerlessClusterBuilder"}""";
         (await scenario.Api.PostAsync("/v1/projects/dropdown-errors/cloudaccounts", LocalStackFixture.Json(wrongId))).StatusCode.Should().Be(HttpStatusCode.Created);
         var refused = await scenario.Api.GetAsync($"/v1/projects/dropdown-errors/cloudaccounts/wrong-id/regions/{Region}/keypairs");
         refused.StatusCode.Should().Be(HttpStatusCode.BadGateway);

@@ -15,8 +15,14 @@ public sealed class Scenario(LocalStackFixture stack, string project)
     public static async Task<Scenario> StartAsync(LocalStackFixture stack, string project, string region = "us-east-1", string? roleArn = null, string account = "000000000000")
     {
         var scenario = new Scenario(stack, project);
-        var accountBody = roleArn is null ? """{"name":"main"}""" : $$"""{"name":"main","roleArn":"{{roleArn}}","externalId":"palette-local"}""";
-        (await scenario.Api.PostAsync($"{scenario.Base}/cloudaccounts", LocalStackFixture.Json(accountBody))).StatusCode.Should().Be(HttpStatusCode.Created);
+        if (roleArn is null)
+        {
+            // The product's own account: a tenant-admin's registration, as the local stack allows every tenant.
+            using var tenantAdmin = stack.Api(project, "tenant-admin");
+            (await tenantAdmin.PostAsync($"{scenario.Base}/cloudaccounts", LocalStackFixture.Json("""{"name":"main"}"""))).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
+        else
+            await RegisterRoleAsync(stack, scenario.Api, project, "main", roleArn);
         (await scenario.Api.PostAsync($"{scenario.Base}/clusterprofiles", LocalStackFixture.Json(PaletteServerless.Local.Walkthrough.SampleProfile)))
             .StatusCode.Should().Be(HttpStatusCode.Created);
         using var ec2 = stack.Ec2(account, region);
@@ -28,6 +34,24 @@ public sealed class Scenario(LocalStackFixture stack, string project)
         {
         }
         return scenario;
+    }
+
+    /// <summary>
+    /// Registers a role as an admin does: the product answers its external id, and the tenant deploys the
+    /// target-account stack with it (here PUT /local/accounts/{account}/target-stack, the stand-in for cdk deploy).
+    /// </summary>
+    public static async Task<string> RegisterRoleAsync(LocalStackFixture stack, HttpClient api, string project, string name, string roleArn, string tenant = "acme")
+    {
+        var registered = await api.PostAsync($"/v1/projects/{project}/cloudaccounts", LocalStackFixture.Json($$"""{"name":"{{name}}","roleArn":"{{roleArn}}"}"""));
+        var body = await registered.Content.ReadAsStringAsync();
+        registered.StatusCode.Should().Be(HttpStatusCode.Created, body);
+        var externalId = JsonNode.Parse(body)!["externalId"]!.GetValue<string>();
+        var account = roleArn.Split(':')[4];
+        using var local = new HttpClient { BaseAddress = stack.Stack.Endpoint };
+        var deployed = await local.PutAsync($"/local/accounts/{account}/target-stack",
+            LocalStackFixture.Json(new JsonObject { ["externalId"] = externalId, ["tenant"] = tenant }.ToJsonString()));
+        deployed.StatusCode.Should().Be(HttpStatusCode.OK, await deployed.Content.ReadAsStringAsync());
+        return externalId;
     }
 
     public async Task<JsonObject> CreateAsync(string clusterJson)

@@ -98,8 +98,9 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
 
         // Force delete and orphan removal run as workflows: the API lists what is tagged, and neither
         // stops a workflow, deletes nor creates anything itself.
-        bySid.Keys.Should().Contain(["FindTaggedResources", "AssumeTargetAccountRoles", "DescribeSweepsAndForceDeletes"]).And.NotContain(["DeleteOwnedNetwork", "TerminateOwnedInstances"]);
-        statements.SelectMany(s => TemplateJson.Strings(s["Action"]))
+        bySid.Keys.Should().Contain(["AssumeClusterBuilderRoles", "DescribeSweepsAndForceDeletes"]).And.NotContain(["DeleteOwnedNetwork", "TerminateOwnedInstances"]);
+        SessionActions(FunctionCatalog.Api).Should().Contain("tag:GetResources");
+        statements.SelectMany(s => TemplateJson.Strings(s["Action"])).Concat(SessionActions(FunctionCatalog.Api))
             .Should().NotContain(a => a.StartsWith("ec2:Create", StringComparison.Ordinal) || a == "ec2:RunInstances" || a.StartsWith("ec2:Delete", StringComparison.Ordinal)
                 || a == "ec2:TerminateInstances" || a == "states:StopExecution"
                 || a.StartsWith("elasticloadbalancing:Create", StringComparison.Ordinal));
@@ -125,8 +126,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .ToList();
         managed.Should().NotBeEmpty("the target role's permissions are the ClusterResources managed policies");
         AllowedOnAnyResource(managed).Should().Contain(CloudAccountReads, "the API reads through the target role");
-        AllowedOnAnyResource(synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Api))).Should().Contain(CloudAccountReads,
-            "a cloud account without a role is read with the API function's own");
+        CloudAccountReads.Should().OnlyContain(read => SessionMay(FunctionCatalog.Api, read), "the API's sessions may make the reads");
     }
 
     private static IEnumerable<string> AllowedOnAnyResource(IEnumerable<JsonObject> statements) =>
@@ -138,13 +138,13 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     {
         foreach (var function in FunctionCatalog.All)
         {
-            var quotaReads = synthesized.ProductJson.StatementsOfRole(RoleOf(function))
-                .Where(s => TemplateJson.Strings(s["Action"]).Any(a => a.StartsWith("servicequotas:", StringComparison.Ordinal)))
-                .ToList();
+            var quotaReads = SessionActions(function).Where(a => a.StartsWith("servicequotas:", StringComparison.Ordinal)).ToList();
             if (function == FunctionCatalog.Preflight || function == FunctionCatalog.Api)
-                TemplateJson.Strings(quotaReads.Should().ContainSingle(function.Name).Which["Action"]).Should().Equal("servicequotas:GetServiceQuota");
+                quotaReads.Should().Equal(["servicequotas:GetServiceQuota"], function.Name);
             else
                 quotaReads.Should().BeEmpty(function.Name);
+            synthesized.ProductJson.StatementsOfRole(RoleOf(function)).SelectMany(st => TemplateJson.Strings(st["Action"]))
+                .Should().NotContain(a => a.StartsWith("servicequotas:", StringComparison.Ordinal), "a function role holds no cluster permission");
         }
     }
 
@@ -171,10 +171,11 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys];
         statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise));
 
+        // Equality with the session's own cluster uid tag, never mere presence: another cluster's resources are out of reach.
         foreach (var sid in requestTagged)
-            statements[sid]["Condition"]!["Null"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be("false", sid);
+            statements[sid]["Condition"]!["StringEquals"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}", sid);
         foreach (var sid in resourceTagged)
-            statements[sid]["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", sid);
+            statements[sid]["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}", sid);
         foreach (var sid in tagOnCreateOnly)
             statements[sid]["Condition"]!["StringEquals"]!.AsObject().Single().Key.Should().EndWith(":CreateAction", sid);
 
@@ -187,7 +188,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 || name.StartsWith("Disassociate", StringComparison.Ordinal) || name.StartsWith("Deregister", StringComparison.Ordinal)))
             .ToList();
         destructive.Should().NotBeEmpty();
-        destructive.Should().OnlyContain(x => x.Statement["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey] != null);
+        destructive.Should().OnlyContain(x => x.Statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey] != null);
     }
 
     [Fact]
@@ -247,7 +248,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         var assumeStatements = AllStatements.Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("sts:AssumeRole")).ToList();
         foreach (var (owner, statement) in assumeStatements)
         {
-            TemplateJson.Strings(statement["Action"]).Should().Equal(["sts:AssumeRole"], owner);
+            TemplateJson.Strings(statement["Action"]).Should().Equal(["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], owner);
             statement["Resource"]!.ToJsonString().Should().Contain(":iam::*:role/palette-serverless/*", owner);
         }
     }
@@ -285,9 +286,14 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 expected.Add("StopDeletion");
             if (access.ReadsRuns)
                 expected.Add("DescribeSweepsAndForceDeletes");
-            if (access.Cluster != ClusterPermissions.None)
-                expected.AddRange(["AssumeTargetAccountRoles", .. ClusterResourcePolicy.Statements(access.Cluster).Select(s => s.Sid!)]);
+            // Cluster permissions are never the function role's own: it assumes a cluster-builder role, and its
+            // session policy narrows that role to the function's actions (SessionActions).
+            if (access.ReadsOwnInstances)
+                expected.Add("DescribeOwnAccountsInstances");
+            else if (access.Cluster != ClusterPermissions.None)
+                expected.Add("AssumeClusterBuilderRoles");
             sids.Should().BeEquivalentTo(expected, function.Name);
+            SessionActions(function).Should().BeEquivalentTo(ClusterActions.Of(access.Cluster), function.Name);
         }
         // The one step that stops a running provisioning may stop only the executions that build or change the cluster.
         var stop = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.StartDeletion))
@@ -296,9 +302,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .And.Contain($":execution:{StateMachineCatalog.Update.Name}:*").And.Contain($":execution:{StateMachineCatalog.Remediate.Name}:*")
             .And.NotContain($":execution:{StateMachineCatalog.Delete.Name}:*");
         // The node pools' poll registers control planes with the target group, and may create or change nothing else of a load balancer.
-        var nodePollStatements = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.NodePoolsCheck)).ToList();
-        nodePollStatements.Single(s => s["Sid"]?.GetValue<string>() == "RegisterOwnedTargets")["Action"]!.ToJsonString().Should().Contain("elasticloadbalancing:RegisterTargets");
-        nodePollStatements.Select(s => s["Sid"]?.GetValue<string>()).Should().NotContain(["CreateTaggedLoadBalancer", "ConfigureOwnedLoadBalancer"]);
+        SessionActions(FunctionCatalog.NodePoolsCheck).Should().Contain("elasticloadbalancing:RegisterTargets")
+            .And.NotContain(["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateListener"]);
         // Force delete stops only the delete workflow's executions; the API reads only the sweeps'.
         var stopDeletion = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.ForceDelete))
             .Single(s => s["Sid"]?.GetValue<string>() == "StopDeletion");
@@ -327,16 +332,15 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     public void A_function_role_and_the_target_role_allow_the_calls_its_code_makes(string function, string action)
     {
         var definition = FunctionCatalog.All.Single(f => f.Name == function);
-        var allowing = synthesized.ProductJson.StatementsOfRole(RoleOf(definition)).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
-        allowing.Should().NotBeEmpty($"{function} calls {action}");
+        SessionMay(definition, action).Should().BeTrue($"{function} calls {action}");
         var targetAllowing = synthesized.TargetJson.PolicyStatements().Where(s => !IsNodeRole(s.Owner)).Select(s => s.Statement).Where(s => TemplateJson.Strings(s["Action"]).Contains(action)).ToList();
-        targetAllowing.Should().NotBeEmpty($"a cluster in a target account has {function} call {action} through the target role");
-        foreach (var statement in allowing.Concat(targetAllowing))
+        targetAllowing.Should().NotBeEmpty($"{function} calls {action} through the cluster-builder role");
+        foreach (var statement in targetAllowing)
         {
             if (action.Split(':')[1].StartsWith("Describe", StringComparison.Ordinal))
                 TemplateJson.Strings(statement["Resource"]).Should().Equal(["*"], "describes support no resource-level permissions");
             else
-                statement["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", $"{action} only on what the cluster owns");
+                statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid, $"{action} only on what the session's cluster owns");
         }
     }
 
@@ -344,20 +348,21 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     public void The_steps_that_register_targets_may_register_with_a_tagged_target_group_and_create_or_change_nothing_of_a_load_balancer()
     {
         FunctionDefinition[] registering = [FunctionCatalog.NodePoolsCheck, FunctionCatalog.ControlPlaneTargets, FunctionCatalog.RollPool, FunctionCatalog.ReplacementReady];
+        var register = synthesized.TargetJson.PolicyStatements().Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("elasticloadbalancing:RegisterTargets"))
+            .Should().ContainSingle().Subject.Statement;
+        register["Sid"]!.GetValue<string>().Should().Be("RegisterOwnedTargets");
+        TemplateJson.Strings(register["Action"]).Should().Equal(["elasticloadbalancing:RegisterTargets"]);
+        TemplateJson.Strings(register["Resource"]).Should().ContainSingle().Which.Should().Contain(":targetgroup/*/*");
+        register["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid);
         foreach (var function in registering)
         {
-            var statements = synthesized.ProductJson.StatementsOfRole(RoleOf(function)).ToList();
-            var register = statements.Where(s => TemplateJson.Strings(s["Action"]).Contains("elasticloadbalancing:RegisterTargets")).Should().ContainSingle(function.Name).Subject;
-            register["Sid"]!.GetValue<string>().Should().Be("RegisterOwnedTargets", function.Name);
-            TemplateJson.Strings(register["Action"]).Should().Equal(["elasticloadbalancing:RegisterTargets"], function.Name);
-            TemplateJson.Strings(register["Resource"]).Should().ContainSingle(function.Name).Which.Should().Contain(":targetgroup/*/*");
-            register["Condition"]!["Null"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("false", function.Name);
-            statements.SelectMany(s => TemplateJson.Strings(s["Action"])).Should().NotContain(
+            SessionActions(function).Should().Contain("elasticloadbalancing:RegisterTargets", function.Name);
+            SessionActions(function).Should().NotContain(
                 a => a.StartsWith("elasticloadbalancing:Create", StringComparison.Ordinal) || a.StartsWith("elasticloadbalancing:Modify", StringComparison.Ordinal)
                     || a == "elasticloadbalancing:AddTags" || a.StartsWith("elasticloadbalancing:Delete", StringComparison.Ordinal), function.Name);
         }
         // The network step makes the load balancer, target group and listener, and registers nothing.
-        var network = synthesized.ProductJson.StatementsOfRole(RoleOf(FunctionCatalog.Network)).SelectMany(s => TemplateJson.Strings(s["Action"])).ToList();
+        var network = SessionActions(FunctionCatalog.Network);
         network.Should().Contain(["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener"])
             .And.NotContain("elasticloadbalancing:RegisterTargets");
     }
@@ -367,11 +372,11 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     {
         // A spot pool's RunInstances makes a one-time Spot request, which EC2 authorizes as a resource of the call.
         FunctionDefinition[] launching = [FunctionCatalog.NodePools, FunctionCatalog.RollPool, FunctionCatalog.LaunchReplacement];
-        var roles = launching.Select(f => (f.Name, Statements: synthesized.ProductJson.StatementsOfRole(RoleOf(f))))
-            .Append(("target role", synthesized.TargetJson.PolicyStatements().Select(s => s.Statement)));
-        foreach (var (owner, statements) in roles)
-            statements.Where(s => TemplateJson.Strings(s["Action"]).Contains("ec2:RunInstances"))
-                .Should().Contain(s => s["Resource"]!.ToJsonString().Contains(":spot-instances-request/*"), owner);
+        foreach (var function in launching)
+            SessionActions(function).Should().Contain("ec2:RunInstances", function.Name);
+        foreach (var json in new[] { synthesized.TargetJson, synthesized.ProductJson })
+            json.PolicyStatements().Select(s => s.Statement).Where(s => TemplateJson.Strings(s["Action"]).Contains("ec2:RunInstances"))
+                .Should().Contain(s => s["Resource"]!.ToJsonString().Contains(":spot-instances-request/*"), "the cluster-builder role");
     }
 
     [Fact]
@@ -388,11 +393,31 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         foreach (var (owner, statement) in FunctionAndTargetStatements)
             TemplateJson.Strings(statement["Action"]).Should().NotIntersectWith(unused, owner);
         // Only the steps that take a node out of the API load balancer may deregister targets; the teardown deletes the target group instead.
-        var deregistering = FunctionCatalog.All.Where(f => synthesized.ProductJson.StatementsOfRole(RoleOf(f))
-            .Any(s => TemplateJson.Strings(s["Action"]).Contains("elasticloadbalancing:DeregisterTargets"))).Select(f => f.Name);
+        var deregistering = FunctionCatalog.All.Where(f => SessionActions(f).Contains("elasticloadbalancing:DeregisterTargets")).Select(f => f.Name);
         deregistering.Should().BeEquivalentTo([nameof(FunctionCatalog.RollPool), nameof(FunctionCatalog.LaunchReplacement),
             nameof(FunctionCatalog.ReplacementReady), nameof(FunctionCatalog.RetireNode)]);
     }
+
+    [Fact]
+    public void The_session_actions_of_each_permission_are_exactly_the_cluster_builder_roles_actions_of_it()
+    {
+        foreach (var permission in Enum.GetValues<ClusterPermissions>().Where(p => p != ClusterPermissions.None && p != ClusterPermissions.All))
+        {
+            var roleActions = ClusterResourcePolicy.Statements(permission).SelectMany(s => s.Actions).Distinct().ToList();
+            var sessionActions = ClusterActions.Of(permission);
+            roleActions.Where(a => !sessionActions.Any(p => Matches(p, a))).Should().BeEmpty($"{permission}: the session may use every action the role grants for it");
+            sessionActions.Where(p => !roleActions.Any(a => Matches(p, a))).Should().BeEmpty($"{permission}: the session names no action the role does not grant for it");
+        }
+    }
+
+    /// <summary>What a function's sessions in a cloud account may do (its session policy's actions; the cluster-builder role fences them).</summary>
+    private static IReadOnlyList<string> SessionActions(FunctionDefinition function) => ClusterActions.OfFunction(function.Name);
+
+    /// <summary>Whether a session policy's action patterns (with * wildcards) allow <paramref name="action"/>.</summary>
+    private static bool SessionMay(FunctionDefinition function, string action) => SessionActions(function).Any(pattern => Matches(pattern, action));
+
+    private static bool Matches(string pattern, string action) =>
+        pattern == action || (pattern.EndsWith('*') && action.StartsWith(pattern[..^1], StringComparison.Ordinal));
 
     private string RoleOf(FunctionDefinition function) =>
         synthesized.ProductJson.Resources("AWS::Lambda::Function")

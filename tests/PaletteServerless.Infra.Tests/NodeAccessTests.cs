@@ -1,6 +1,8 @@
+using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Infra.Iam;
 using PaletteServerless.Infra.Tests.Support;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra.Tests;
 
@@ -60,9 +62,12 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             read.Should().Contain($"/*/{parameter}\"");
         foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken" })
         {
-            statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/").And.Contain(stack == "target" ? "{\"Ref\":\"Tenant\"}" : "palette-serverless/*/*");
+            statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/*/*/");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
                 .Should().Be("${aws:ec2InstanceSourceVPC}", sid);
+            // Only the account's tenants' parameters: the target stack's one tenant, or the tenants the product stack allows role-less accounts.
+            statements[sid]["Condition"]!["StringLike"]!["ssm:resourceTag/" + OwnershipTags.Tenant]!.ToJsonString()
+                .Should().Be($$"""{"Fn::Split":[",",{"Ref":"{{(stack == "target" ? "Tenant" : "RoleLessTenants")}}"}]}""", sid);
         }
         TemplateJson.Strings(statements["ReadOwnClusterSecrets"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
         TemplateJson.Strings(statements["RefreshOwnJoinToken"]["Action"]).Should().BeEquivalentTo(["ssm:PutParameter"]);
@@ -138,36 +143,35 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             TemplateJson.Strings(deny["Action"]).Should().BeEquivalentTo(["ec2:CreateTags", "ec2:DeleteTags"]);
     }
 
+    /// <summary>The functions whose sessions may use <paramref name="action"/> (their own actions, ClusterActions).</summary>
+    private static List<string> FunctionsThatMay(string action) =>
+        [.. FunctionCatalog.All.Where(f => ClusterActions.OfFunction(f.Name).Contains(action)).Select(f => f.Name)];
+
     [Fact]
     public void Only_the_network_step_writes_secrets_the_node_launches_only_read_them_and_the_teardown_steps_delete_them()
     {
-        var json = synthesized.ProductJson;
-        List<string> OwnersOf(string sid) => json.PolicyStatements().Where(s => s.Statement["Sid"]?.GetValue<string>() == sid).Select(s => s.Owner).ToList();
-        OwnersOf("CreateTaggedSecrets").Should().ContainSingle().Which.Should().StartWith("Network");
+        FunctionsThatMay("ssm:PutParameter").Should().Equal("Network");
+        FunctionsThatMay("kms:Encrypt").Should().Equal("Network");
         // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches'.
-        string[] launchers = ["Network", "NodePools", "RollPool", "LaunchReplacement"];
-        var readers = OwnersOf("ReadClusterSecrets");
-        readers.Should().HaveCount(launchers.Length);
-        // "NodePools" is also the start of "NodePoolsCheck"'s name, which must not read them.
-        readers.Should().NotContain(o => o.StartsWith("NodePoolsCheck", StringComparison.Ordinal));
-        launchers.Should().OnlyContain(l => readers.Any(o => o.StartsWith(l, StringComparison.Ordinal)));
-        OwnersOf("DecryptClusterSecrets").Should().HaveCount(3, "the launches only decrypt; the network step also encrypts");
+        FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement"]);
         // The delete's teardown, the force delete and the orphan sweep's removal; and the network step, which removes
         // what it stored when a delete or a rollback took the cluster over meanwhile. The API runs none of them itself.
-        OwnersOf("DeleteClusterSecrets").Should().HaveCount(4).And.OnlyContain(o => o.StartsWith("Teardown", StringComparison.Ordinal)
-            || o.StartsWith("ForceDelete", StringComparison.Ordinal) || o.StartsWith("RemoveOrphans", StringComparison.Ordinal)
-            || o.StartsWith("Network", StringComparison.Ordinal));
+        FunctionsThatMay("ssm:DeleteParameters").Should().BeEquivalentTo(["Teardown", "ForceDelete", "RemoveOrphans", "Network"]);
+        // The cluster-builder role writes a parameter only when it carries the session's cluster uid.
+        var create = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == "CreateTaggedSecrets").Statement;
+        create["Condition"]!["StringEquals"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid);
     }
 
     [Fact]
-    public void Only_the_api_reads_a_certificate_authority_and_only_the_ca_parameter_of_a_cluster()
+    public void Only_the_api_reads_a_certificate_authority_and_only_the_ca_parameter_of_its_sessions_cluster()
     {
-        // The nodes' own role reads its cluster's parameters (above); of the functions, only the API.
-        var readers = synthesized.ProductJson.PolicyStatements().Where(s => TemplateJson.Strings(s.Statement["Action"]).Contains("ssm:GetParameter"))
-            .Where(s => !s.Owner.StartsWith("NodesControlPlaneRole", StringComparison.Ordinal) && !s.Owner.StartsWith("NodesWorkerRole", StringComparison.Ordinal)).ToList();
-        readers.Select(r => r.Owner).Distinct().Should().ContainSingle().Which.Should().StartWith("Api");
-        var statement = readers.Single(r => r.Statement["Sid"]!.GetValue<string>() == "ReadCertificateAuthority").Statement;
+        // The nodes' own role reads its cluster's parameters (above); of the functions, only the API's sessions.
+        FunctionsThatMay("ssm:GetParameter").Should().Equal("Api");
+        var statement = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == "ReadCertificateAuthority").Statement;
         statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless/*/*/ca\"]]}");
-        statement["Condition"]!["Null"]!["aws:ResourceTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be("false");
+        statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}");
+        // No function role reads a parameter itself: every read is a session's.
+        synthesized.ProductJson.PolicyStatements().Where(s => !s.Owner.StartsWith("Nodes", StringComparison.Ordinal) && !s.Owner.StartsWith("ClusterBuilder", StringComparison.Ordinal))
+            .SelectMany(s => TemplateJson.Strings(s.Statement["Action"])).Should().NotContain(a => a.StartsWith("ssm:", StringComparison.Ordinal));
     }
 }

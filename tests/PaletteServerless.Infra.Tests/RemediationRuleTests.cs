@@ -65,7 +65,10 @@ public sealed class RemediationRuleTests(SynthesizedApp synthesized) : IClassFix
             start["Resource"]!.ToJsonString().Should().Contain($":stateMachine:{StateMachineCatalog.Remediate.Name}").And.NotContain(StateMachineCatalog.Provision.Name);
             statements.Single(s => s["Sid"]?.GetValue<string>() == "DescribeRemediations")["Resource"]!.ToJsonString()
                 .Should().Contain($":execution:{StateMachineCatalog.Remediate.Name}:*");
-            Policy(trigger).Should().Contain("ec2:DescribeInstanceStatus").And.NotContain("ec2:TerminateInstances").And.NotContain("ec2:RunInstances");
+            // They read nodes (through a session, or for the EC2 events the function's own describe) and change none.
+            var actions = ClusterActions.OfFunction(trigger.Name);
+            actions.Should().Contain("ec2:Describe*").And.NotContain("ec2:TerminateInstances").And.NotContain("ec2:RunInstances");
+            Policy(trigger).Should().NotContain("ec2:TerminateInstances").And.NotContain("ec2:RunInstances");
         }
         Policy(FunctionCatalog.HealthSweep).Should().Contain("dynamodb:Scan");
         var scanning = FunctionCatalog.All.Where(f => Policy(f).Contains("dynamodb:Scan")).Select(f => f.Name).ToList();

@@ -16,12 +16,17 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
             ["RoleName"] = TargetAccountStack.RoleName,
         });
         var trust = synthesized.TargetJson.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["RoleName"]!.GetValue<string>() == TargetAccountStack.RoleName).Resource["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
-        trust.Should().ContainSingle();
-        var statement = trust[0]!;
-        statement["Action"]!.GetValue<string>().Should().Be("sts:AssumeRole");
-        statement["Condition"]!.ToJsonString().Should().Be("{\"StringEquals\":{\"sts:ExternalId\":{\"Ref\":\"ExternalId\"}}}");
-        var principal = statement["Principal"]!["AWS"]!.ToJsonString();
-        principal.Should().Contain("{\"Ref\":\"ProductAccountId\"}").And.Contain(":root");
+        trust.Should().HaveCount(2);
+        // Assuming needs the registration's external id, and only the product's function roles may (not any principal of its account).
+        var assume = trust.Single(s => s!["Action"]!.ToJsonString() == "\"sts:AssumeRole\"")!;
+        assume["Condition"]!["StringEquals"]!.ToJsonString().Should().Be("{\"sts:ExternalId\":{\"Ref\":\"ExternalId\"}}");
+        assume["Condition"]!["ArnLike"]!["aws:PrincipalArn"]!.ToJsonString().Should().Contain(":role/palette-serverless-functions/*").And.Contain("{\"Ref\":\"ProductAccountId\"}");
+        // The same roles tag their sessions and set a source identity.
+        var tagging = trust.Single(s => s!["Sid"]!.GetValue<string>() == "ProductFunctionsTagSessions")!;
+        TemplateJson.Strings(tagging["Action"]).Should().BeEquivalentTo(["sts:TagSession", "sts:SetSourceIdentity"]);
+        tagging["Condition"]!["ArnLike"]!["aws:PrincipalArn"]!.ToJsonString().Should().Contain(":role/palette-serverless-functions/*");
+        foreach (var statement in trust)
+            statement!["Principal"]!["AWS"]!.ToJsonString().Should().Contain("{\"Ref\":\"ProductAccountId\"}").And.Contain(":root");
         template.HasParameter("ExternalId", new Dictionary<string, object> { ["NoEcho"] = true });
         template.HasOutput("RoleArn", Match.AnyValue());
         // Deployable as a plain template, without CDK bootstrap in the target account.

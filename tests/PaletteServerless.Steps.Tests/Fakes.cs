@@ -6,6 +6,7 @@ using NSubstitute;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
@@ -73,7 +74,16 @@ public static class TestRuntime
         ICloudAccountStore? accounts = null, TextWriter? log = null)
     {
         var options = new AwsClientOptions("us-east-1") { Credentials = new BasicAWSCredentials("test", "test") };
-        return new StepRuntime(clusters, accounts ?? Substitute.For<ICloudAccountStore>(), Substitute.For<IProfileStore>(), inventory,
+        return new StepRuntime(clusters, accounts ?? EveryAccount(), Substitute.For<IProfileStore>(), inventory,
             new ClusterStatusWriter(clusters, new EventBridgeClient(options), "bus", clock), new StepFunctionsClient(options), sessions, clock, log ?? TextWriter.Null);
+    }
+
+    /// <summary>A store that has every cloud account a cluster names (a role-less one: the sessions are fakes).</summary>
+    private static ICloudAccountStore EveryAccount()
+    {
+        var accounts = Substitute.For<ICloudAccountStore>();
+        accounts.GetAsync(Arg.Any<ProjectScope>(), Arg.Any<string>(), Arg.Any<CancellationToken>())
+            .Returns(call => new CloudAccount { Name = call.ArgAt<string>(1) });
+        return accounts;
     }
 }

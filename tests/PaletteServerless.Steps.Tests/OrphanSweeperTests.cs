@@ -51,7 +51,7 @@ public sealed class OrphanSweeperTests
         orphan.ClusterUid.Should().Be("uid-dead");
         orphan.Account.Should().Be("111122223333");
         await _cloud.Ec2.DidNotReceiveWithAnyArgs().DeleteVpcAsync(default!, default);
-        await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", Arg.Is<SessionScope>(s => s.SessionName == "palette-orphan-sweep" && s.ClusterUid == null && s.Access == SessionAccess.Read), Arg.Any<CancellationToken>());
+        await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", Arg.Is<SessionScope>(s => s.SessionName == "palette-orphan-sweep" && s.ClusterUid == null && s.Function == "Api"), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class OrphanSweeperTests
         _cloud.Ec2.DeleteVpcAsync(Arg.Any<DeleteVpcRequest>(), Arg.Any<CancellationToken>()).Returns(new DeleteVpcResponse());
 
         var sweeper = new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System);
-        var groups = await sweeper.FindGroupsAsync(Scope, [], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
+        var groups = await sweeper.FindGroupsAsync(Scope, [new CloudAccount { Name = "main" }], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
         groups.Should().Equal(new OrphanGroup(null, "us-east-1", "uid-dead", "gone"));
 
         var leftovers = await sweeper.RemoveGroupAsync(Scope, new CloudAccount { Name = "(product account)" }, groups.Single(), CancellationToken.None);

@@ -36,6 +36,7 @@ public sealed class RemediationTests
     {
         _runtime = TestRuntime.Create(_clusters, _inventory, _sessions, _clock);
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
+        _sessions.OpenOwn(Arg.Any<string>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _starter.TryStartAsync(Arg.Any<Cluster>(), Arg.Any<CancellationToken>()).Returns(RemediationStart.Started);
         _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true" });

@@ -40,7 +40,16 @@ public static class ResourceCommands
             using var api = run.Api();
             var created = await api.PostAsync(run.ProjectRoute(noun.Route), body, ct);
             if (run.Value(output) == "table")
+            {
                 run.Host.Out.WriteLine($"{noun.What} {created.Text("name")} created");
+                // A registered role's external id is shown once: the tenant deploys the target-account stack with it.
+                if (created.TextOrNull("externalId") is { } externalId)
+                {
+                    run.Host.Out.WriteLine($"external id: {externalId}");
+                    run.Host.Out.WriteLine($"deploy the target-account stack in account {created.TextOrNull("accountId")} with ExternalId={externalId} (only admins can read it again), or give the role this trust policy:");
+                    run.Host.Out.WriteLine(created["trustPolicy"]?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "{}");
+                }
+            }
             else
                 Printer.Print(run.Host, run.Console, run.Value(output), created, () => Table(noun, [created]));
             return ExitCodes.Ok;

@@ -4,6 +4,7 @@ using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -145,7 +146,7 @@ public sealed class CloudAccountReader(ICloudSessionOpener sessions, int pageSiz
         ICloudSession session;
         try
         {
-            session = await sessions.OpenAsync(account, region, SessionScope.Read(scope, SessionName), ct);
+            session = await sessions.OpenAsync(account, region, SessionScope.OfProject(FunctionCatalog.Api.Name, scope, SessionName), ct);
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code && Denied.Contains(code))
         {

@@ -1,6 +1,7 @@
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -12,7 +13,7 @@ public sealed class CloudPreflight(ICloudSessionOpener sessions) : IPreflight
         ICloudSession cloud;
         try
         {
-            cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.Read(cluster.Scope, "palette-dry-run"), ct);
+            cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.OfProject(FunctionCatalog.Api.Name, cluster.Scope, "palette-dry-run"), ct);
         }
         catch (Exception ex) when (CloudErrors.Code(ex) is { } code)
         {

@@ -3,6 +3,7 @@ using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -17,7 +18,7 @@ public sealed class ClusterCredentials(ICloudSessionOpener sessions, IInventoryS
         var items = await inventory.ListAsync(cluster, ct);
         if (items.FirstOrDefault(i => i.Kind == ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName") is not { } apiHost)
             return null;
-        using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.ReadCertificateAuthority(cluster), ct);
+        using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.OfCluster(FunctionCatalog.Api.Name, cluster, $"kubeconfig-{cluster.Uid}"), ct);
         try
         {
             var response = await cloud.Ssm.GetParameterAsync(new GetParameterRequest

@@ -2,6 +2,7 @@ using Amazon.EC2.Model;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -18,7 +19,7 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         var region = cluster.Definition.Cloud.Region;
         try
         {
-            using var cloud = await sessions.OpenAsync(account, region, SessionScope.Read(cluster.Scope, $"nodes-{cluster.Uid}"), ct);
+            using var cloud = await sessions.OpenAsync(account, region, SessionScope.OfCluster(FunctionCatalog.Api.Name, cluster, $"nodes-{cluster.Uid}"), ct);
             var described = new List<DescribedInstance>();
             var pages = cloud.Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest { Filters = [new Filter("instance-id", [.. instanceIds])] });
             await foreach (var reservation in pages.Reservations.WithCancellation(ct))

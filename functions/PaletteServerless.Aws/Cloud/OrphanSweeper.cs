@@ -4,6 +4,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -17,8 +18,11 @@ public sealed record OrphanGroup(string? Account, string Region, string Uid, str
 /// Finds, through the Tagging API, what carries the project's ownership tags but belongs to no live
 /// cluster, in every account and region given; removes it with the same teardown as a delete.
 /// </summary>
-public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore inventory, TimeProvider clock) : IOrphanSweeper
+/// <param name="function">The function that sweeps (its sessions get its actions): the API finds, the sweep's steps find and remove.</param>
+public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore inventory, TimeProvider clock, string? function = null) : IOrphanSweeper
 {
+    private readonly string _function = function ?? FunctionCatalog.Api.Name;
+
     private const string SessionName = "palette-orphan-sweep";
 
     public async Task<LeftoverReport> FindAsync(
@@ -58,7 +62,7 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
     /// </summary>
     public async Task<List<Leftover>> RemoveGroupAsync(ProjectScope scope, CloudAccount account, OrphanGroup group, CancellationToken ct)
     {
-        using var cloud = await sessions.OpenAsync(account, group.Region, SessionScope.Build(scope, group.Uid) with { SessionName = SessionName }, ct);
+        using var cloud = await sessions.OpenAsync(account, group.Region, SessionScope.OfCluster(_function, scope, group.Uid, SessionName), ct);
         // The orphan's cluster record may be gone; the uid and scope are all the teardown needs.
         var cluster = new Cluster
         {
@@ -81,7 +85,7 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
         {
             foreach (var region in regions)
             {
-                using var cloud = await sessions.OpenAsync(account, region, SessionScope.Read(scope, SessionName), ct);
+                using var cloud = await sessions.OpenAsync(account, region, SessionScope.OfProject(_function, scope, SessionName), ct);
                 var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
                 {
                     TagFilters = [new TagFilter(OwnershipTags.Tenant, [scope.Tenant]), new TagFilter(OwnershipTags.Project, [scope.Project])],

@@ -7,6 +7,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Workflows;
 
@@ -57,7 +58,7 @@ public sealed class ForceDeleter(
             }
         }
         var account = await accounts.GetAsync(cluster.Scope, cluster.Spec.CloudAccount!, ct) ?? new CloudAccount { Name = cluster.Spec.CloudAccount };
-        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, SessionScope.Build(cluster), ct);
+        using var cloud = await sessions.OpenAsync(account, cluster.Spec.Cloud!.Region!, SessionScope.OfCluster(FunctionCatalog.ForceDelete.Name, cluster), ct);
         var resources = await ClusterResources.LoadAsync(cluster, cloud, inventory, clock, ct);
         var leftovers = await LeftoverFinder.SweepAsync(resources, ct);
         var report = LeftoverReport.Of(cluster.Name, leftovers, clock.GetUtcNow());

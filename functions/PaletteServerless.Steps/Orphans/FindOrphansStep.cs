@@ -13,7 +13,7 @@ public sealed class FindOrphansStep(StepRuntime runtime)
     {
         var homeRegion = Environment.GetEnvironmentVariable(EnvironmentNames.Region) ?? "us-east-1";
         var where = await OrphanScope.LoadAsync(step.Clusters, step.Accounts, homeRegion, step.Scope, ct);
-        var groups = await new OrphanSweeper(runtime.Sessions, step.Inventory, runtime.Clock).FindGroupsAsync(step.Scope, where.Accounts, where.Regions, where.Live, ct);
+        var groups = await new OrphanSweeper(runtime.Sessions, step.Inventory, runtime.Clock, FunctionCatalog.FindOrphans.Name).FindGroupsAsync(step.Scope, where.Accounts, where.Regions, where.Live, ct);
         return new SweepResult { Groups = groups };
     });
 }

@@ -1,5 +1,6 @@
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Steps.Orphans;
 
@@ -15,7 +16,7 @@ public sealed class RemoveOrphansStep(StepRuntime runtime)
         var account = group.Account is null
             ? new CloudAccount { Name = "(product account)" }
             : await step.Accounts.GetAsync(step.Scope, group.Account, ct) ?? throw new ArgumentException($"cloud account '{group.Account}' no longer exists");
-        var leftovers = await new OrphanSweeper(runtime.Sessions, step.Inventory, runtime.Clock).RemoveGroupAsync(step.Scope, account, group, ct);
+        var leftovers = await new OrphanSweeper(runtime.Sessions, step.Inventory, runtime.Clock, FunctionCatalog.RemoveOrphans.Name).RemoveGroupAsync(step.Scope, account, group, ct);
         return new SweepResult { Leftovers = leftovers };
     });
 }

@@ -3,6 +3,7 @@ using Amazon.CDK.AWS.IAM;
 using CdkAws = Amazon.CDK.Aws;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra.Iam;
 
@@ -30,6 +31,7 @@ public static class ClusterResourcePolicy
         ["DescribeClusterResources"] = "EC2 and ELB Describe* actions support no resource-level permissions: IAM requires \"*\"",
         ["FindTaggedResources"] = "tag:GetResources supports no resource-level permissions; the caller filters on the ownership tag",
         ["ReadVcpuQuota"] = "a read of quota values, no resource of a cluster; preflight reads only EC2's on-demand vCPU quota (L-1216C47A)",
+        ["DescribeOwnAccountsInstances"] = "ec2:DescribeInstances supports no resource-level permissions; the EC2 events function reads the tags of the instance an event of the product's own account names",
     };
 
     public static IEnumerable<PolicyStatement> Statements(ClusterPermissions permissions)
@@ -237,7 +239,7 @@ public static class ClusterResourcePolicy
         Allow(sid, [tagAction], resources,
             new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { [createActionKey] = createActions } });
 
-    private static PolicyStatement AnyResource(string sid, params string[] actions)
+    internal static PolicyStatement AnyResource(string sid, params string[] actions)
     {
         if (!AnyResourceJustifications.ContainsKey(sid))
             throw new InvalidOperationException($"statement {sid} uses \"*\" resources without a justification");

@@ -18,19 +18,6 @@ public sealed record ProductArns(
     string? SweepExecutionsArn = null,
     string? ForceDeleteExecutionsArn = null);
 
-/// <summary>What one function needs beyond the table and the event bus, which every function uses.</summary>
-/// <param name="Cluster">What it does to cluster resources, through a cluster-builder role (none: it assumes no role).</param>
-/// <param name="ControlsWorkflows">Starts the workflows but remediation (the API); stopping one is the job of the workflow that takes over.</param>
-/// <param name="StopsProvisioning">Describes and stops provisioning, update and remediation executions (the start of a delete).</param>
-/// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
-/// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
-/// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
-/// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
-/// <param name="ReadsOwnInstances">Describes instances of the product's own account with the function's own role (EC2 events of this account name them); assumes no role.</param>
-public sealed record FunctionAccess(
-    ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
-    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false);
-
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
 /// A function that is not in the table fails synth, so a new function can never deploy with
@@ -38,102 +25,8 @@ public sealed record FunctionAccess(
 /// </summary>
 public static class FunctionPolicies
 {
-    private const ClusterPermissions TearDown = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork
-        | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged
-        | ClusterPermissions.DeleteSecrets;
-
-    /// <summary>Every function by its catalog name.</summary>
-    public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
-    {
-        // Starts the workflows; reads a cloud account for the console (key pairs, zones, instance types, VPCs,
-        // subnets) and a cluster's nodes (DescribeInstances); lists the orphans (what carries a project's tags);
-        // force delete and orphan removal run as workflows, so the API deletes nothing itself, and reads the
-        // sweeps and force deletes back. A dry run makes the preflight checks, the vCPU quota read and the node
-        // instance profile's included; issuing a kubeconfig reads the cluster's CA parameter, and nothing else of its secrets.
-        ["Api"] = new(ClusterPermissions.Describe | ClusterPermissions.FindTagged | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority,
-            ControlsWorkflows: true, ReadsRuns: true),
-
-        // Provisioning
-        // Pending -> Provisioning; every check before anything is made: the key pair, the two node instance profiles,
-        // zones, instance type offerings, quotas (counted by describes; the vCPU quota from Service Quotas), static placement's network.
-        ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
-        // The network core, then the API server's load balancer, target group and listener as soon as its subnets exist
-        // (no targets yet), and beside it the cluster's secrets in SSM (removed again if a delete or a rollback took
-        // the cluster over while they were stored).
-        // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
-        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
-            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.SecurityGroupRules),
-        // Reads the load balancer's state.
-        ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
-        // An Elastic IP and a NAT gateway per zone.
-        ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        // Adds the private route tables, routes and associations once the NAT gateways are available.
-        ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the nodes.
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
-        // Joins the control-plane instances to the API load balancer's target group as soon as they run; marks Running when all serve.
-        ["NodePoolsCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
-        // Registers the control-plane instances the target group lacks; marks Running once they are healthy and Ready.
-        ["ControlPlaneTargets"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
-        // -> Failed with the reason (the table and the bus only).
-        ["MarkFailed"] = new(ClusterPermissions.None),
-
-        // Deletion
-        // Announces Deleting; describes and stops the cluster's provisioning, update or remediation execution.
-        ["StartDeletion"] = new(ClusterPermissions.None, StopsProvisioning: true),
-        // Deletes everything the cluster owns (and rolls back a failed create), and lists what still carries its tag.
-        ["Teardown"] = new(TearDown),
-        // Opens force delete after 15 minutes in Deleting (the table only).
-        ["ForceDeleteEligible"] = new(ClusterPermissions.None),
-        // Deleting -> Deleted (the table and the bus only).
-        ["MarkDeleted"] = new(ClusterPermissions.None),
-        // Stops the stuck delete workflow, then sweeps what carries the cluster's tag with the delete's teardown.
-        ["ForceDelete"] = new(TearDown, StopsDeletion: true),
-
-        // Orphan sweep
-        // Lists what carries the project's tags in every account and region of the project.
-        ["FindOrphans"] = new(ClusterPermissions.FindTagged),
-        // Removes one orphaned cluster's resources with the delete's teardown.
-        ["RemoveOrphans"] = new(TearDown),
-        // Sums up the sweep's leftovers (its input only).
-        ["FinishSweep"] = new(ClusterPermissions.None),
-
-        // Update
-        // Announces Updating; applies a change of the cluster's tags in place to everything it owns (the inventory's
-        // EC2 resources and the volumes found by the ownership tag, the load balancer with its listener, the secret
-        // parameters); re-ensures the rules between the nodes' security groups for the CNI's (maybe changed) values;
-        // lists the pools from the inventory.
-        ["StartUpdate"] = new(ClusterPermissions.Describe | ClusterPermissions.Retag | ClusterPermissions.SecurityGroupRules),
-        // Launches and terminates one pool's nodes (reading the cluster's secrets for the launch); registers new
-        // control-plane nodes with the target group and deregisters old ones.
-        ["RollPool"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.DeleteInstances
-            | ClusterPermissions.RegisterTargets | ClusterPermissions.DrainTargets | ClusterPermissions.ReadSecrets),
-        // Revokes the rules between the nodes' security groups that the CNI's values no longer need (every pool has
-        // rolled); then generation applied: Updating -> Running, or again for a newer one.
-        ["FinishUpdate"] = new(ClusterPermissions.None),
-        // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
-        ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
-
-        // Remediation
-        // Reads the nodes (DescribeInstances, DescribeInstanceStatus, their phase tags) and forgets retired ones that are gone.
-        ["CheckNodes"] = new(ClusterPermissions.Describe),
-        // Launches a replacement node, as the rolling update does; if a delete began meanwhile, takes the new node
-        // out of the target group again and terminates it.
-        ["LaunchReplacement"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets
-            | ClusterPermissions.DrainTargets | ClusterPermissions.DeleteInstances),
-        // Registers a new control-plane node with the API load balancer; deregisters and terminates a replacement that failed.
-        ["ReplacementReady"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets | ClusterPermissions.DrainTargets
-            | ClusterPermissions.DeleteInstances),
-        // Deregisters and terminates the replaced node.
-        ["RetireNode"] = new(ClusterPermissions.Describe | ClusterPermissions.DrainTargets | ClusterPermissions.DeleteInstances),
-        // Releases the cluster's remediation lock (the table and the bus only).
-        ["FinishRemediation"] = new(ClusterPermissions.None),
-        // Reads the event's instance's ownership tags, always with its own role in the product account (DescribeInstances);
-        // starts the owning cluster's remediation.
-        ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true, ReadsOwnInstances: true),
-        // Judges the nodes of every Running cluster (DescribeInstances, DescribeInstanceStatus); starts remediations.
-        ["HealthSweep"] = new(ClusterPermissions.Describe, StartsRemediation: true, ScansClusters: true),
-    };
+    /// <summary>Every function by its catalog name (<see cref="FunctionAccessCatalog"/>).</summary>
+    public static IReadOnlyDictionary<string, FunctionAccess> Table => FunctionAccessCatalog.Table;
 
     /// <summary>
     /// DynamoDB item actions the functions use on the one table (no scans, no table-level actions): every
@@ -192,7 +85,7 @@ public static class FunctionPolicies
                 [$"arn:{CdkAws.PARTITION}:iam::*:role{TargetRolePath}*"]));
         }
         if (access.ReadsOwnInstances)
-            statements.Add(ClusterResourcePolicy.Allow("DescribeOwnAccountsInstances", ["ec2:DescribeInstances"], ["*"]));
+            statements.Add(ClusterResourcePolicy.AnyResource("DescribeOwnAccountsInstances", "ec2:DescribeInstances"));
         return statements;
     }
 }

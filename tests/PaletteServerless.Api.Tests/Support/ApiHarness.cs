@@ -132,7 +132,6 @@ public sealed class ApiHarness
     {
         ["name"] = name,
         ["roleArn"] = "arn:aws:iam::123456789012:role/PaletteServerless",
-        ["externalId"] = "palette-tenant-42",
     };
 
     public static JsonObject ProfileJson(string name = "ubuntu-k8s") => JsonNode.Parse($$"""

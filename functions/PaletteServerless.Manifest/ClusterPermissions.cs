@@ -1,8 +1,9 @@
-namespace PaletteServerless.Infra.Iam;
+namespace PaletteServerless.Manifest;
 
 /// <summary>
-/// What a workflow step may do to the AWS resources of a cluster. A step's role (product account)
-/// and the tenant's target-account role are both built from these, by <see cref="ClusterResourcePolicy"/>.
+/// What a function may do to the AWS resources of a cluster. The cluster-builder role (every account the
+/// product builds in) is built from these by the CDK app's ClusterResourcePolicy, and each function's
+/// sessions are narrowed to its own by <see cref="ClusterActions"/>.
 /// </summary>
 [Flags]
 public enum ClusterPermissions
