@@ -22,7 +22,7 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
         assume["Condition"]!["StringEquals"]!.ToJsonString().Should().Be("{\"sts:ExternalId\":{\"Ref\":\"ExternalId\"}}");
         assume["Condition"]!["ArnLike"]!["aws:PrincipalArn"]!.ToJsonString().Should().Contain(":role/palette-serverless-functions/*").And.Contain("{\"Ref\":\"ProductAccountId\"}");
         // The same roles tag their sessions and set a source identity.
-        var tagging = trust.Single(s => s!["Sid"]!.GetValue<string>() == "ProductFunctionsTagSessions")!;
+        var tagging = trust.Single(s => s?["Sid"]?.GetValue<string>() == "ProductFunctionsTagSessions")!;
         TemplateJson.Strings(tagging["Action"]).Should().BeEquivalentTo(["sts:TagSession", "sts:SetSourceIdentity"]);
         tagging["Condition"]!["ArnLike"]!["aws:PrincipalArn"]!.ToJsonString().Should().Contain(":role/palette-serverless-functions/*");
         foreach (var statement in trust)

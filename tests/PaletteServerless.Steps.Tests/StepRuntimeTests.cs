@@ -124,6 +124,6 @@ public sealed class StepRuntimeTests
         }).Handle(Input());
 
         first.Should().BeSameAs(cloud).And.BeSameAs(second);
-        await _sessions.Received(1).OpenAsync(account, "us-east-1", Arg.Is<SessionScope>(s => s.ClusterUid == TestCluster.Uid && s.Tenant == "acme" && s.Function == "StepRuntimeTests"), Arg.Any<CancellationToken>());
+        await _sessions.Received(1).OpenAsync(account, "us-east-1", Arg.Is<SessionScope>(s => s.ClusterUid == TestCluster.Uid && s.Tenant == "acme" && s.Function == "Probe"), Arg.Any<CancellationToken>());
     }
 }

@@ -51,6 +51,9 @@ public sealed class CloudAccountService(ICloudAccountStore accounts, IClusterSto
     public async Task DeleteAsync(Caller caller, ProjectScope scope, string name, CancellationToken ct)
     {
         caller.Demand(Permission.Read, scope.Project);
+        // Looked up first, as a force delete looks up its cluster: what does not exist is a 404 for anyone.
+        if (await accounts.GetAsync(scope, name, ct) is null)
+            throw new NotFoundException($"cloud account '{name}' not found");
         if (!caller.IsAdmin(scope.Project))
             throw new ForbiddenException($"removing a cloud account needs project-admin or tenant-admin in project '{scope.Project}'");
         if (await clusters.AnyLiveUsesAsync(scope, spec => spec.CloudAccount == name, ct))

@@ -40,6 +40,13 @@ internal static class StsSessions
         {
             await iam.Evaluator.RegisterResourcePolicyAsync(role.Arn, role.TrustPolicy, ct);
             var context = AuthorizationContext.Empty().WithRequestTags(tags);
+            // Who asks, as a trust policy reads it: aws:PrincipalArn is the caller's role ARN with its path
+            // (the session ARN has none), and the account's root for a key the stack did not issue.
+            if (call.Principal is { } caller)
+                foreach (var (key, values) in caller.Context)
+                    context[key] = values;
+            else
+                context["aws:PrincipalArn"] = [callerArn];
             if (p["ExternalId"] is { } externalId)
                 context["sts:ExternalId"] = [externalId];
             if (p["SourceIdentity"] is { } source)
