@@ -81,7 +81,9 @@ public static partial class ClusterSpecValidator
         rules.SemVer("profile.version", profile.Version);
         foreach (var (pack, yaml) in profile.PackValues ?? [])
         {
-            rules.Yaml($"profile.packValues.{pack}", yaml, $"the values of pack '{pack}'");
+            // Values are read further only once they are plain YAML: nothing expands an alias bomb.
+            if (!rules.Yaml($"profile.packValues.{pack}", yaml, $"the values of pack '{pack}'"))
+                continue;
             foreach (var error in Profiles.PackNetworkRequirements.ValueErrors(pack, yaml))
                 rules.Add($"profile.packValues.{pack}", error);
         }
