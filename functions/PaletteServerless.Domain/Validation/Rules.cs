@@ -122,7 +122,7 @@ public sealed partial class Rules
     /// the document model recurses per level, and "[[[[..." 30,000 deep overflows the stack and kills the process.
     /// Anchors, aliases and merge keys (<c>&amp;a</c>, <c>*a</c>, <c>&lt;&lt;:</c>): every reader that builds
     /// values expands them, so a few lines of aliases of aliases ("billion laughs") become gigabytes in
-    /// whatever reads them next (the user data, Helm on the node); values are written out instead.
+    /// whatever reads them next (the merge the user data is made with, the node's readers); values are written out instead.
     /// Tags and further documents: readers fail on them (an unknown tag, a second document) after validation.
     /// The first such event ends the reading, before the rest of the text is parsed.
     /// </summary>
