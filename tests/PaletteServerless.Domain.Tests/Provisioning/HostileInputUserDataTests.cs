@@ -111,7 +111,7 @@ public sealed class HostileInputUserDataTests : IDisposable
         }
 
         var (_, files) = Parse(userData);
-        var env = UserDataDocumentReader.Env(files[NodeEnv.Path]);
+        var env = NodeEnvFile.Env(files[NodeEnv.Path]);
         env[NodeEnv.SecretsPath].Should().Be($"/palette-serverless/{Hostile("tenant")}/{Plain.Uid}", "the tenant reaches the node as data");
         if (node == "worker")
         {
@@ -189,7 +189,7 @@ public sealed class HostileInputUserDataTests : IDisposable
     }
 
     /// <summary>node.env's NAME='value' lines read as sh reads them (a quote inside a value is written '\'').</summary>
-    private static class UserDataDocumentReader
+    private static class NodeEnvFile
     {
         public static Dictionary<string, string> Env(string text) => text.Split("\nPALETTE_").Skip(1)
             .Select(line => "PALETTE_" + line)
