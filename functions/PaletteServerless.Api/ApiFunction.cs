@@ -88,7 +88,7 @@ public sealed class ApiFunction
     private static Problem ToProblem(Exception ex, ApiRequest request) => ex switch
     {
         ValidationFailedException v => Problem.Of(400, "the request is not valid: see errors", request.Path, [.. v.Errors]),
-        UnauthenticatedException => Problem.Of(401, ex.Message, request.Path),
+        UnauthenticatedException u => Problem.Of(401, ex.Message, request.Path, u.Claim is { } claim ? [claim] : null),
         ForbiddenException => Problem.Of(403, ex.Message, request.Path),
         NotFoundException => Problem.Of(404, ex.Message, request.Path),
         ConflictException => Problem.Of(409, ex.Message, request.Path),

@@ -114,6 +114,44 @@ public class ClusterSpecValidatorTests
         ErrorsOf(Valid() with { Tags = new() { ["my-aws:key"] = "v", ["aws"] = "v" } }).Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("palette.serverless/cluster-uid", "palette.serverless/")]
+    [InlineData("palette.serverless/tenant", "palette.serverless/")]
+    [InlineData("Palette.Serverless/project", "palette.serverless/")]
+    [InlineData("kubernetes.io/cluster/other-cluster", "kubernetes.io/")]
+    [InlineData("kubernetes.io/role/elb", "kubernetes.io/")]
+    [InlineData("Kubernetes.IO/role/internal-elb", "kubernetes.io/")]
+    [InlineData("sigs.k8s.io/cluster-api-provider-aws/cluster/other", "sigs.k8s.io/")]
+    [InlineData("sigs.k8s.io/cluster-api-provider-aws/role", "sigs.k8s.io/")]
+    public void Tag_keys_with_a_prefix_the_product_Kubernetes_or_Cluster_API_reads_are_refused_naming_the_tag_and_the_prefix(string key, string prefix)
+    {
+        var error = ErrorsOf(Valid() with { Tags = new() { [key] = "owned", ["team"] = "platform" } }).Should().ContainSingle().Subject;
+        error.Field.Should().Be($"tags.{key}");
+        error.Message.Should().Contain($"must not start with '{prefix}'");
+    }
+
+    [Fact]
+    public void Tag_keys_that_only_resemble_a_reserved_prefix_are_fine()
+    {
+        ErrorsOf(Valid() with
+        {
+            Tags = new()
+            {
+                ["example.com/kubernetes.io/x"] = "v", ["kubernetes.io"] = "v", ["my.kubernetes.io/x"] = "v",
+                ["palette.serverless"] = "v", ["palette.serverless-team"] = "v", ["k8s.io/x"] = "v",
+            },
+        }).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_day_2_change_that_adds_a_reserved_tag_is_refused_the_same_way()
+    {
+        var current = ClusterSpecValidator.Validate(Valid());
+        var refused = FluentActions.Invoking(() => PaletteServerless.Domain.Changes.ClusterChanges.Validate(current,
+            current with { Tags = new() { ["kubernetes.io/cluster/victim"] = "owned" } })).Should().Throw<Errors.ValidationFailedException>().Which;
+        refused.Errors.Should().ContainSingle().Which.Field.Should().Be("tags.kubernetes.io/cluster/victim");
+    }
+
     // ---- references ----
 
     [Fact]

@@ -38,6 +38,21 @@ public static partial class ClusterSpecValidator
         return WithDefaults(spec, placementMode);
     }
 
+    /// <summary>
+    /// Tag key prefixes a user tag may not use: the product's ownership tags (what a sweep, a delete or a
+    /// tenant fence matches on), the discovery tags Kubernetes and Cluster API read, and AWS's own. A user
+    /// tag there could claim another cluster's resources, or hand this cluster's load balancers and
+    /// subnets to another. Matched ignoring case: AWS reserves aws: in any case, and a lookalike in
+    /// another case would only mislead whoever reads the tags.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Prefix, string Owner)> ReservedTagPrefixes =
+    [
+        ("palette.serverless/", "the product's ownership tags"),
+        ("kubernetes.io/", "Kubernetes' discovery tags"),
+        ("sigs.k8s.io/", "Cluster API's discovery tags"),
+        ("aws:", "AWS"),
+    ];
+
     public static void ValidateTags(Rules rules, string field, Dictionary<string, string>? tags)
     {
         if (tags is null)
@@ -49,8 +64,8 @@ public static partial class ClusterSpecValidator
             var at = $"{field}.{key}";
             if (key.Length is < 1 or > 128)
                 rules.Add(at, "tag keys must be 1 to 128 characters long");
-            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-                rules.Add(at, "tag keys must not start with 'aws:' (reserved by AWS)");
+            if (ReservedTagPrefixes.FirstOrDefault(p => key.StartsWith(p.Prefix, StringComparison.OrdinalIgnoreCase)) is { Prefix: not null } reserved)
+                rules.Add(at, $"tag keys must not start with '{reserved.Prefix}' (reserved: {reserved.Owner})");
             if (value is null)
                 rules.Add(at, "tag values must be strings (use \"\" for an empty value)");
             else if (value.Length > 256)
@@ -66,7 +81,9 @@ public static partial class ClusterSpecValidator
         rules.SemVer("profile.version", profile.Version);
         foreach (var (pack, yaml) in profile.PackValues ?? [])
         {
-            rules.Yaml($"profile.packValues.{pack}", yaml, $"the values of pack '{pack}'");
+            // Values are read further only once they are plain YAML: nothing expands an alias bomb.
+            if (!rules.Yaml($"profile.packValues.{pack}", yaml, $"the values of pack '{pack}'"))
+                continue;
             foreach (var error in Profiles.PackNetworkRequirements.ValueErrors(pack, yaml))
                 rules.Add($"profile.packValues.{pack}", error);
         }

@@ -23,8 +23,11 @@ public sealed class ForbiddenException(string message) : DomainException(message
 /// <summary>The operation conflicts with the current state: duplicate, stale version, wrong status (409).</summary>
 public sealed class ConflictException(string message) : DomainException(message);
 
-/// <summary>No valid identity came with the request (401).</summary>
-public sealed class UnauthenticatedException(string message) : DomainException(message);
+/// <summary>No valid identity came with the request (401); <see cref="Claim"/> names the claim that broke its rule, if one did.</summary>
+public sealed class UnauthenticatedException(string message, ValidationError? claim = null) : DomainException(message)
+{
+    public ValidationError? Claim { get; } = claim;
+}
 
 /// <summary>A dependency (workflow engine, table) could not take the request now (503); safe to retry.</summary>
 public sealed class ServiceUnavailableException(string message, Exception? inner = null) : DomainException(message)

@@ -70,9 +70,12 @@ public static class ClusterProfileValidator
             // The catalog is asked only about a pack that is well formed, so each field gets one clear error.
             if (rules.Errors.Count == errorsBefore)
                 CheckCatalog(rules, at, pack);
-            rules.Yaml($"{at}.values", pack.Values, $"the values of pack '{pack.Name}'");
-            foreach (var error in PackNetworkRequirements.ValueErrors(pack.Name, pack.Values))
-                rules.Add($"{at}.values", error);
+            // Values are read further only once they are plain YAML: nothing expands an alias bomb.
+            if (rules.Yaml($"{at}.values", pack.Values, $"the values of pack '{pack.Name}'"))
+            {
+                foreach (var error in PackNetworkRequirements.ValueErrors(pack.Name, pack.Values))
+                    rules.Add($"{at}.values", error);
+            }
             if (pack.Values is { Length: > 32 * 1024 })
                 rules.Add($"{at}.values", "must be at most 32 KiB");
         }

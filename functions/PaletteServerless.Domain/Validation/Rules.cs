@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace PaletteServerless.Domain.Validation;
@@ -11,6 +12,9 @@ public sealed partial class Rules
 {
     /// <summary>Pack values are configuration, never this deep; the bound keeps parsing safe.</summary>
     public const int MaxYamlDepth = 64;
+
+    /// <summary>How the product reads values into maps and lists (the user data merges them so): what it cannot read is refused here.</summary>
+    private static readonly YamlDotNet.Serialization.IDeserializer ValuesReader = new YamlDotNet.Serialization.DeserializerBuilder().Build();
 
     private readonly List<ValidationError> _errors = [];
 
@@ -78,23 +82,30 @@ public sealed partial class Rules
             Add(field, "must be a semantic version such as 1.2.3");
     }
 
-    /// <summary>YAML text that parses; empty text is an empty document.</summary>
-    public void Yaml(string field, string? value, string what)
+    /// <summary>
+    /// One YAML document that parses, with no anchor, alias, merge key or tag; empty text is an empty document. Returns
+    /// whether it is such YAML, so a caller reads it further only then.
+    /// </summary>
+    public bool Yaml(string field, string? value, string what)
     {
         if (string.IsNullOrWhiteSpace(value))
-            return;
+            return true;
         try
         {
-            if (NestingDepth(value) > MaxYamlDepth)
+            if (Unreadable(value) is { } problem)
             {
-                Add(field, $"{what} nests deeper than {MaxYamlDepth} levels");
-                return;
+                Add(field, $"{what} {problem}");
+                return false;
             }
+            // The document model refuses duplicate keys; the reader the user data is made with refuses a null key.
             new YamlStream().Load(new StringReader(value));
+            ValuesReader.Deserialize<object?>(value);
+            return true;
         }
         catch (YamlException ex)
         {
-            Add(field, $"{what} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {ex.Message}");
+            var cause = ex.InnerException is { } inner ? $"{ex.Message}: {inner.Message}" : ex.Message;
+            Add(field, $"{what} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {cause}");
         }
         catch (Exception ex)
         {
@@ -102,26 +113,62 @@ public sealed partial class Rules
             // text (e.g. "- :", "? {"): whatever the parser throws, the client's text is at fault, so a 400, never a 500.
             Add(field, $"{what} could not be read as YAML: {ex.Message}");
         }
+        return false;
     }
 
     /// <summary>
-    /// How deep collections nest, read from the event stream (the parser keeps its own stack). The
-    /// document model recurses per level: "[[[[..." 30,000 deep overflows the stack and kills the process.
+    /// What makes YAML unfit to be read any further, judged on the parser's events alone (nothing is built,
+    /// so nothing is expanded or recursed into), or null. Collections nested deeper than <see cref="MaxYamlDepth"/>:
+    /// the document model recurses per level, and "[[[[..." 30,000 deep overflows the stack and kills the process.
+    /// Anchors, aliases and merge keys (<c>&amp;a</c>, <c>*a</c>, <c>&lt;&lt;:</c>): every reader that builds
+    /// values expands them, so a few lines of aliases of aliases ("billion laughs") become gigabytes in
+    /// whatever reads them next (the merge the user data is made with, the node's readers); values are written out instead.
+    /// Tags and further documents: readers fail on them (an unknown tag, a second document) after validation.
+    /// The first such event ends the reading, before the rest of the text is parsed.
     /// </summary>
-    private static int NestingDepth(string yaml)
+    private static string? Unreadable(string yaml)
     {
         var parser = new Parser(new StringReader(yaml));
-        int depth = 0, deepest = 0;
+        // Per open collection: whether it is a mapping, and how many nodes it holds so far (in a mapping, even ones are keys).
+        var open = new Stack<(bool Mapping, int Nodes)>();
+        var documents = 0;
         while (parser.MoveNext())
         {
-            if (parser.Current is YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart)
-                deepest = Math.Max(deepest, ++depth);
-            else if (parser.Current is YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd)
-                depth--;
-            if (deepest > MaxYamlDepth)
-                break;
+            var current = parser.Current;
+            var line = current!.Start.Line;
+            if (current is AnchorAlias alias)
+                return $"uses the YAML alias *{alias.Value} (line {line}): anchors, aliases and merge keys are not accepted; write the values out";
+            if (current is NodeEvent node)
+            {
+                if (!node.Anchor.IsEmpty)
+                    return $"defines the YAML anchor &{node.Anchor} (line {line}): anchors, aliases and merge keys are not accepted; write the values out";
+                var isKey = open.Count > 0 && open.Peek().Mapping && open.Peek().Nodes % 2 == 0;
+                if (!node.Tag.IsEmpty && node.Tag.Value == "tag:yaml.org,2002:merge" || isKey && node is Scalar { Value: "<<" })
+                    return $"uses the YAML merge key << (line {line}): anchors, aliases and merge keys are not accepted; write the values out";
+                // A tag asks the reader to make a type of it: unknown ones (!foo, !!python/...) or ones that do not
+                // fit (!!int x) fail whatever reads the values later, far from this field.
+                if (!node.Tag.IsEmpty)
+                    return $"uses the YAML tag {node.Tag.Value} (line {line}): tags are not accepted; write plain values (quote a string)";
+            }
+            if (current is DocumentStart && ++documents > 1)
+                return $"holds more than one YAML document (line {line}): pack values are one document";
+            if (current is NodeEvent && open.Count > 0)
+            {
+                var (mapping, nodes) = open.Pop();
+                open.Push((mapping, nodes + 1));
+            }
+            if (current is SequenceStart or MappingStart)
+            {
+                open.Push((current is MappingStart, 0));
+                if (open.Count > MaxYamlDepth)
+                    return $"nests deeper than {MaxYamlDepth} levels";
+            }
+            else if (current is SequenceEnd or MappingEnd)
+            {
+                open.Pop();
+            }
         }
-        return deepest;
+        return null;
     }
 
     /// <summary>An IPv4 CIDR block whose prefix length is within bounds and whose host bits are zero.</summary>

@@ -88,6 +88,17 @@ public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, 
         var subject = Text("subject") ?? "local-user";
         var role = Text("role") ?? "project-admin";
         var project = Text("project");
+        // The API refuses such a token with a 401 on every call: say so now, where the name was typed.
+        if (PaletteServerless.Api.Http.Claims.TenantProblem(tenant) is { } tenantProblem)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = $"tenant {tenantProblem}" });
+            return;
+        }
+        if (PaletteServerless.Api.Http.Claims.SubjectProblem(subject) is { } subjectProblem)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = $"subject {subjectProblem}" });
+            return;
+        }
         if (!Roles.Contains(role))
         {
             await WriteJsonAsync(context, 400, new JsonObject { ["message"] = $"role must be one of {string.Join(", ", Roles)}" });

@@ -93,6 +93,26 @@ public sealed class UserDataLimitTests
     }
 
     [Fact]
+    public void Twenty_KiB_of_values_that_compress_as_configuration_does_pass_and_every_node_s_launch_fits_EC2_s_limit()
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; text.Length < 20 * 1024; i++)
+            text.Append($"extraConfig{i:D4}:\n  enabled: true\n  mode: cluster-pool-{i % 7}\n  tier: web\n");
+        var spec = SpecWith(new() { ["calico"] = text.ToString() });
+        Errors(spec).Should().BeEmpty();
+
+        // What the launch sends: EC2 counts the decoded bytes of the base64 user data against its 16 KiB.
+        var cluster = Sample with { Spec = ClusterSpecValidator.Validate(spec) };
+        foreach (var instance in ClusterPlan.Build(cluster).Instances)
+        {
+            var userData = UserData.Build(cluster, SampleProfile, instance, UserDataLimit.PlaceholderApiHost, UserDataLimit.PlaceholderCaCertHash);
+            Convert.FromBase64String(UserData.Encode(userData)).Length.Should().BeLessThanOrEqualTo(UserDataLimit.MaxBytes, instance.Name);
+            if (instance.IsFirstControlPlane)
+                System.Text.Encoding.UTF8.GetByteCount(userData).Should().BeGreaterThan(UserDataLimit.MaxBytes, "uncompressed it would not have fit");
+        }
+    }
+
+    [Fact]
     public void The_first_control_plane_s_user_data_leaves_room_for_pack_values()
     {
         var (_, bytes) = UserDataLimit.Largest(Sample, SampleProfile);

@@ -153,6 +153,29 @@ public class NodeAgentTests : Ec2TestBase
         (await PhaseAsync(worker)).Phase.Should().Be(NodePhases.Ready, "only the first control plane applies packs");
     }
 
+    [Fact]
+    public async Task A_first_control_plane_carrying_20_KiB_of_pack_values_launches_within_EC2_s_limit_and_applies_its_packs()
+    {
+        // Values that pass validation (they compress as configuration does), some of them hostile text: all of it is data to the node.
+        var values = new System.Text.StringBuilder();
+        for (var i = 0; values.Length < 20 * 1024; i++)
+            values.Append($"extraConfig{i:D4}:\n  enabled: true\n  note: \"it's $(touch /tmp/x) `id` ; {i % 7}\"\n");
+        var roomy = Cluster with
+        {
+            Spec = ClusterSpecValidator.Validate(Cluster.Spec with
+            {
+                Profile = Cluster.Spec.Profile! with { PackValues = new() { ["aws-ebs-csi"] = values.ToString() } },
+            }),
+        };
+        var userData = UserDataOf(roomy, "first");
+        System.Text.Encoding.UTF8.GetByteCount(userData).Should().BeGreaterThan(16 * 1024, "plain, it would be over EC2's limit");
+
+        var first = await LaunchAsync(userData, controlPlane: true, cluster: roomy);
+        Advance(TimeSpan.FromMinutes(60));
+
+        (await PhaseAsync(first)).Should().Be((NodePhases.PacksApplied, null));
+    }
+
     public static TheoryData<string> Broken =>
     [
         "not a cloud-config",

@@ -6,7 +6,10 @@ namespace PaletteServerless.Domain.Provisioning;
 /// <summary>
 /// The shell scripts a node runs. Each takes every product value from <see cref="NodeEnv"/> (sourced,
 /// used quoted), so the text of a script is the same for every cluster: only catalog constants
-/// (chart coordinates, manifest URLs, pack names) and the product's own paths appear in it.
+/// (chart coordinates, manifest URLs, pack names and versions) and the product's own paths appear in it.
+/// A pack's name and version come from its profile, but profile validation admits only the catalog's
+/// (a DNS label, a version the catalog lists), so they are the catalog's text; every value a user or a
+/// tenant chooses (names, tenant, pack values, labels, taints) reaches the node as data in files.
 /// </summary>
 internal static class NodeScripts
 {
