@@ -8,7 +8,7 @@ namespace PaletteServerless.Manifest;
 /// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
 /// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
-/// <param name="ReadsOwnInstances">Describes instances of the product's own account with the function's own role (EC2 events of this account name them); assumes no role.</param>
+/// <param name="ReadsOwnInstances">Also describes instances of the product's own account with the function's own role (EC2 events of this account name them).</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
     bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false);

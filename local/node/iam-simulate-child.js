@@ -53,7 +53,10 @@ function simulationOf(check, identityPolicies) {
 }
 
 async function validatePolicySet(set) {
-  const probe = { principal: 'arn:aws:iam::000000000000:root', action: 'sts:GetCallerIdentity', resource: '*', accountId: '000000000000', context: {} }
+  // The package accepts a session policy only with a role's principal, as AWS has session policies only for
+  // role sessions: a root probe would mark every set with a session policy invalid (and deny all it asks).
+  const principal = set.sessionPolicy ? 'arn:aws:sts::000000000000:assumed-role/probe/probe' : 'arn:aws:iam::000000000000:root'
+  const probe = { principal, action: 'sts:GetCallerIdentity', resource: '*', accountId: '000000000000', context: {} }
   const simulation = simulationOf(probe, set.identityPolicies)
   if (set.sessionPolicy) simulation.sessionPolicy = set.sessionPolicy
   const response = await runSimulation(simulation, {})
@@ -67,7 +70,9 @@ async function evaluate(check) {
   const simulation = simulationOf(check, set.identityPolicies)
   if (set.sessionPolicy) simulation.sessionPolicy = set.sessionPolicy
   if (check.resourcePolicy) simulation.resourcePolicy = resourcePolicies.get(check.resourcePolicy)
-  if (!check.resourcePolicy) {
+  // The package's unsafe path answers Allowed without the session policy (as it mishandles resource
+  // policies): a set with either is always simulated in full.
+  if (!check.resourcePolicy && !set.sessionPolicy) {
     const shape = shapeOf(check)
     if (!validShapes.has(shape)) {
       const probe = await runSimulation(simulationOf(check, allowAll), {})
@@ -86,8 +91,13 @@ async function evaluate(check) {
   }
   const response = await runSimulation(simulation, {})
   if (response.resultType === 'error') {
-    if (check.action.startsWith('elasticloadbalancing:') && JSON.stringify(response.errors).includes('no.resource.types'))
-      return { decision: runUnsafeSimulation(simulation, {}) }
+    if (check.action.startsWith('elasticloadbalancing:') && JSON.stringify(response.errors).includes('no.resource.types')) {
+      const decision = runUnsafeSimulation(simulation, {})
+      if (decision !== 'Allowed' || !set.sessionPolicy) return { decision }
+      // The unsafe path ignores a session policy: it must allow the call too, judged as a policy of its own.
+      const session = runUnsafeSimulation({ ...simulation, identityPolicies: [{ name: 'SessionPolicy', policy: set.sessionPolicy }], sessionPolicy: undefined }, {})
+      return { decision: session === 'Allowed' ? 'Allowed' : 'ImplicitlyDenied' }
+    }
     return { decision: 'ImplicitlyDenied', errors: JSON.stringify(response.errors) }
   }
   const result = { decision: response.overallResult }

@@ -69,7 +69,7 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
         async Task<string> InstanceOfAsync(string uid) => (await admin.RunInstancesAsync(new RunInstancesRequest
         {
             ImageId = image, InstanceType = InstanceType.T3Micro, MinCount = 1, MaxCount = 1,
-            TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = [new Tag("palette.serverless/cluster-uid", uid)] }],
+            TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = [new Amazon.EC2.Model.Tag("palette.serverless/cluster-uid", uid)] }],
         })).Reservation.Instances.Single().InstanceId;
         var mine = await InstanceOfAsync("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
         var theirs = await InstanceOfAsync("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
@@ -81,6 +81,11 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
         var refused = await FluentActions.Awaiting(() => mySession.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [theirs] }))
             .Should().ThrowAsync<AmazonEC2Exception>("the role compares the ownership tag with the session's own");
         refused.Which.ErrorCode.Should().Be("UnauthorizedOperation");
+        // A step whose actions hold no terminate (the node pools' poll) cannot terminate even its own cluster's node: the session policy.
+        using var pollSession = await Ec2AsAsync(teardown, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", FunctionCatalog.NodePoolsCheck.Name);
+        (await FluentActions.Awaiting(() => pollSession.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [mine] }))
+            .Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("UnauthorizedOperation");
+        stack.Stack.LocalAws.Iam!.TakeDenials(d => d.Resource.EndsWith(mine, StringComparison.Ordinal)).Should().ContainSingle();
         await mySession.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [mine] });
         // A session for no cluster (the console's reads) changes nothing tagged.
         using var projectSession = await Ec2AsAsync(teardown, null);
@@ -130,6 +135,47 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
         await scenario.WaitForStatusAsync("victim", "Deleted", TimeSpan.FromSeconds(180));
     }
 
+    [Fact]
+    public async Task Reserved_tags_yaml_aliases_oversized_pack_values_and_a_tenant_claim_with_shell_in_it_are_refused_and_nothing_is_stored()
+    {
+        var scenario = await Scenario.StartAsync(stack, "hostile-input");
+        const string Clusters = "/v1/projects/hostile-input/clusters";
+
+        foreach (var key in new[] { "palette.serverless/node-phase", "kubernetes.io/cluster/someone-else" })
+        {
+            var spec = Scenario.Cluster("tagged").Replace("\"tags\":{\"team\":\"e2e\"}", $$"""{"tags":{"{{key}}":"owned"}}"""[1..^1], StringComparison.Ordinal);
+            var tagged = await scenario.Api.PostAsync(Clusters, LocalStackFixture.Json(spec));
+            tagged.StatusCode.Should().Be(HttpStatusCode.BadRequest, key);
+            (await ProblemAsync(tagged))["errors"]![0]!["field"]!.GetValue<string>().Should().StartWith("tags", key);
+        }
+
+        // A billion laughs: nine levels of nine aliases, refused at its first anchor before anything expands it.
+        var bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+            + string.Concat(Enumerable.Range(0, 8).Select(i => $"{(char)('b' + i)}: &{(char)('b' + i)} [{string.Join(",", Enumerable.Repeat($"*{(char)('a' + i)}", 9))}]\n"));
+        var withBomb = await scenario.Api.PostAsync(Clusters, LocalStackFixture.Json(WithPackValues("bomb", bomb)));
+        withBomb.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ProblemAsync(withBomb))["errors"]![0]!["field"]!.GetValue<string>().Should().StartWith("profile.packValues");
+
+        // 20 KiB of values that do not compress: a 400 naming the field (values that do compress launch: see README).
+        var random = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(15 * 1024));
+        var big = await scenario.Api.PostAsync(Clusters, LocalStackFixture.Json(WithPackValues("big", $"note: \"{random}\"\n")));
+        big.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ProblemAsync(big))["errors"]![0]!["field"]!.GetValue<string>().Should().StartWith("profile.packValues");
+
+        (await ListAsync(scenario.Api, Clusters)).Should().BeEmpty("nothing refused was stored");
+
+        // An identity provider that lets a tenant claim carry shell: the API refuses the token, naming the claim.
+        using var shell = new HttpClient { BaseAddress = stack.Stack.Endpoint };
+        shell.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stack.Stack.Tokens.Mint("mallory", "acme'; touch /tmp/pwned; '", ["tenant-admin"]));
+        var refused = await shell.GetAsync(Clusters);
+        refused.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await ProblemAsync(refused))["errors"]![0]!["field"]!.GetValue<string>().Should().Be("tenant");
+    }
+
+    private static string WithPackValues(string name, string calicoValues) =>
+        Scenario.Cluster(name).Replace("\"profile\":{\"name\":\"ubuntu-k8s\",\"version\":\"1.0.0\"}",
+            "\"profile\":{\"name\":\"ubuntu-k8s\",\"version\":\"1.0.0\",\"packValues\":{\"calico\":" + JsonSerializer.Serialize(calicoValues) + "}}", StringComparison.Ordinal);
+
     /// <summary>A route's path for the victim's records, with a body a member of the project could send.</summary>
     private static (string Path, string? Body) Filled(ApiRouteDefinition route, string project)
     {
@@ -164,13 +210,13 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
     }
 
     /// <summary>An EC2 client in the session a function would open for a cluster (or for none), as the product's sessions are made.</summary>
-    private async Task<AmazonEC2Client> Ec2AsAsync(IamPrincipal function, string? clusterUid)
+    private async Task<AmazonEC2Client> Ec2AsAsync(IamPrincipal function, string? clusterUid, string? actionsOf = null)
     {
         using var sts = new AmazonSecurityTokenServiceClient(new SessionAWSCredentials(function.AccessKeyId, function.SecretAccessKey, function.SessionToken),
             new AmazonSecurityTokenServiceConfig { ServiceURL = stack.Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
         var scope = clusterUid is null
-            ? PaletteServerless.Aws.Cloud.SessionScope.OfProject(FunctionCatalog.Teardown.Name, new("acme", "hostile"), "hostile-probe")
-            : PaletteServerless.Aws.Cloud.SessionScope.OfCluster(FunctionCatalog.Teardown.Name, new("acme", "hostile"), clusterUid);
+            ? PaletteServerless.Aws.Cloud.SessionScope.OfProject(actionsOf ?? FunctionCatalog.Teardown.Name, new PaletteServerless.Domain.Identity.ProjectScope("acme", "hostile"), "hostile-probe")
+            : PaletteServerless.Aws.Cloud.SessionScope.OfCluster(actionsOf ?? FunctionCatalog.Teardown.Name, new PaletteServerless.Domain.Identity.ProjectScope("acme", "hostile"), clusterUid);
         var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
         {
             RoleArn = "arn:aws:iam::000000000000:role/palette-serverless/PaletteServerlessClusterBuilder",

@@ -291,7 +291,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             // session policy narrows that role to the function's actions (SessionActions).
             if (access.ReadsOwnInstances)
                 expected.Add("DescribeOwnAccountsInstances");
-            else if (access.Cluster != ClusterPermissions.None)
+            if (access.Cluster != ClusterPermissions.None)
                 expected.Add("AssumeClusterBuilderRoles");
             sids.Should().BeEquivalentTo(expected, function.Name);
             SessionActions(function).Should().BeEquivalentTo(ClusterActions.Of(access.Cluster), function.Name);

@@ -75,7 +75,7 @@ public static class FunctionPolicies
                 arns.SweepExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads sweeps, whose executions' ARN was not given"),
                 arns.ForceDeleteExecutionsArn ?? throw new InvalidOperationException($"function {function.Name} reads force deletes, whose executions' ARN was not given"),
             ]));
-        if (access.Cluster != ClusterPermissions.None && !access.ReadsOwnInstances)
+        if (access.Cluster != ClusterPermissions.None)
         {
             // Any account (the tenant registers target accounts at run time, and the product's own account
             // has its cluster-builder role where role-less cloud accounts are allowed), but only roles under
