@@ -143,7 +143,7 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
 
         foreach (var key in new[] { "palette.serverless/node-phase", "kubernetes.io/cluster/someone-else" })
         {
-            var spec = Scenario.Cluster("tagged").Replace("\"tags\":{\"team\":\"e2e\"}", $$"""{"tags":{"{{key}}":"owned"}}"""[1..^1], StringComparison.Ordinal);
+            var spec = Scenario.Cluster("tagged").Replace("\"tags\":{\"team\":\"e2e\"}", "\"tags\":{\"" + key + "\":\"owned\"}", StringComparison.Ordinal);
             var tagged = await scenario.Api.PostAsync(Clusters, LocalStackFixture.Json(spec));
             tagged.StatusCode.Should().Be(HttpStatusCode.BadRequest, key);
             (await ProblemAsync(tagged))["errors"]![0]!["field"]!.GetValue<string>().Should().StartWith("tags", key);
