@@ -66,9 +66,11 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
     {
         using var admin = stack.Ec2();
         var image = (await admin.DescribeImagesAsync(new DescribeImagesRequest())).Images.First().ImageId;
+        var vpc = (await admin.CreateVpcAsync(new CreateVpcRequest { CidrBlock = "10.98.0.0/16" })).Vpc.VpcId;
+        var subnet = (await admin.CreateSubnetAsync(new CreateSubnetRequest { VpcId = vpc, CidrBlock = "10.98.0.0/24", AvailabilityZone = "us-east-1a" })).Subnet.SubnetId;
         async Task<string> InstanceOfAsync(string uid) => (await admin.RunInstancesAsync(new RunInstancesRequest
         {
-            ImageId = image, InstanceType = InstanceType.T3Micro, MinCount = 1, MaxCount = 1,
+            ImageId = image, InstanceType = InstanceType.T3Micro, MinCount = 1, MaxCount = 1, SubnetId = subnet,
             TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = [new Amazon.EC2.Model.Tag("palette.serverless/cluster-uid", uid)] }],
         })).Reservation.Instances.Single().InstanceId;
         var mine = await InstanceOfAsync("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
