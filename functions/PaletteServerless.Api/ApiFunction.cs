@@ -89,7 +89,7 @@ public sealed class ApiFunction
     {
         ValidationFailedException v => Problem.Of(400, "the request is not valid: see errors", request.Path, [.. v.Errors]),
         UnauthenticatedException => Problem.Of(401, ex.Message, request.Path),
-        ForbiddenException => Problem.Of(403, ex.Message, request.Path),
+        ForbiddenException f => Problem.Of(403, ex.Message, request.Path, f.Errors.Count == 0 ? null : [.. f.Errors]),
         NotFoundException => Problem.Of(404, ex.Message, request.Path),
         ConflictException => Problem.Of(409, ex.Message, request.Path),
         PayloadTooLargeException => Problem.Of(413, ex.Message, request.Path),

@@ -174,7 +174,7 @@ public sealed class ApiHarness
             "patchSchedule": "0 3 * * SUN",
             "securityScans": { "enabled": true, "schedule": "0 2 * * *" },
             "backup": { "enabled": true, "schedule": "0 1 * * *", "retentionDays": 30, "location": "my-backups" },
-            "rbac": [ { "type": "ClusterRoleBinding", "role": "cluster-admin", "subjects": [ { "kind": "Group", "name": "platform" } ] } ],
+            "rbac": [ { "type": "RoleBinding", "namespace": "platform", "role": "edit", "subjects": [ { "kind": "Group", "name": "platform" } ] } ],
             "virtualClusters": { "enabled": false }
           }
         }
