@@ -150,7 +150,7 @@ public sealed class ApiFunction
             new CloudAccountService(store, store, clock),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
-            new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
+            new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), store, clock),
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),

@@ -35,7 +35,7 @@ public sealed class ApiHarness
             new CloudAccountService(Store, Store, Clock),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
-            new KubeconfigService(Store, Store, Credentials, Clock),
+            new KubeconfigService(Store, Store, Credentials, Store, Clock),
             Clock,
             new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock),
             new CloudAccountResourceService(Store, CloudReader),
