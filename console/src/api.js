@@ -47,6 +47,7 @@ export const api = {
   events: (name) => request('GET', `${cluster(name)}/events?limit=100`),
   nodePools: (name) => request('GET', `${cluster(name)}/nodepools`),
   kubeconfig: (name) => request('GET', `${cluster(name)}/kubeconfig`),
+  kubeconfigs: (name) => request('GET', `${cluster(name)}/kubeconfigs?limit=100`),
   dryRunCreate: (spec) => request('POST', `${project()}/clusters?dryRun=true`, spec),
   create: (spec) => request('POST', `${project()}/clusters`, spec),
   remove: (name, confirm) => request('DELETE', `${cluster(name)}?confirm=${enc(confirm)}`),
@@ -69,7 +70,8 @@ export function showFieldErrors(root, error) {
   const unplaced = [];
   for (const { field, message } of error.fieldErrors ?? []) {
     const slot = [...root.querySelectorAll('[data-error-for]')].find((el) => el.dataset.errorFor === field)
-      ?? [...root.querySelectorAll('[data-error-for]')].find((el) => el.dataset.errorFor && field.startsWith(el.dataset.errorFor + '.'));
+      ?? [...root.querySelectorAll('[data-error-for]')].find((el) => el.dataset.errorFor
+        && (field.startsWith(el.dataset.errorFor + '.') || field.startsWith(el.dataset.errorFor + '[')));
     if (slot) {
       slot.textContent = message;
       const input = root.querySelector(`[aria-describedby="${slot.id}"]`);

@@ -1,6 +1,7 @@
 // Who is signed in: a bearer token plus the project it works in, kept for this browser tab only.
 // Local mode asks the local stack's /local/token (as `psctl login --local` does); OIDC mode runs the
-// authorization code flow with PKCE (RFC 7636) against the issuer the API's JWT authorizer trusts.
+// authorization code flow with PKCE (RFC 7636) against the issuer the API's JWT authorizer trusts, with an
+// OIDC nonce: the ID token must carry the one this tab sent, so a token minted for another sign-in is refused.
 import { currentConfig } from './config.js';
 
 const SESSION = 'palette.session';
@@ -75,14 +76,15 @@ async function discovery(issuer) {
 
 const redirectUri = () => window.location.origin + window.location.pathname;
 
-/** Sends the browser to the issuer's authorization endpoint with a fresh verifier, state and challenge. */
+/** Sends the browser to the issuer's authorization endpoint with a fresh verifier, state, nonce and challenge. */
 export async function beginOidcSignIn(project) {
   const { auth } = currentConfig();
   const metadata = await discovery(auth.issuer);
   const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
   const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const nonce = base64Url(crypto.getRandomValues(new Uint8Array(16)));
   const challenge = base64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, project }));
+  sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, nonce, project }));
   const url = new URL(metadata.authorization_endpoint);
   url.search = new URLSearchParams({
     response_type: 'code',
@@ -90,6 +92,7 @@ export async function beginOidcSignIn(project) {
     redirect_uri: redirectUri(),
     scope: auth.scope ?? 'openid',
     state,
+    nonce,
     code_challenge: challenge,
     code_challenge_method: 'S256',
   }).toString();
@@ -120,8 +123,15 @@ export async function completeOidcSignIn() {
   });
   const tokens = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(tokens.error_description ?? tokens.error ?? `token endpoint: HTTP ${response.status}`);
+  // OIDC Core 3.1.3.7: the ID token's nonce must be the one this sign-in sent; anything else was minted for
+  // another sign-in (or injected) and is not used, whichever token the API is then given.
+  if (!tokens.id_token) throw new Error('sign-in failed: the identity provider sent no ID token, so its nonce cannot be checked');
+  const { nonce } = decodeClaims(tokens.id_token);
+  if (!pending.nonce || nonce !== pending.nonce) {
+    throw new Error('sign-in answer does not match the request (nonce): the ID token was not issued for this sign-in; sign in again');
+  }
   // The token the API's authorizer checks: the ID token carries aud = client id and the tenant and roles claims.
-  const token = auth.tokenType === 'access_token' ? tokens.access_token : (tokens.id_token ?? tokens.access_token);
+  const token = auth.tokenType === 'access_token' ? tokens.access_token : tokens.id_token;
   save(token, pending.project, tokens.expires_in);
   return true;
 }

@@ -89,7 +89,7 @@ public sealed class ApiFunction
     {
         ValidationFailedException v => Problem.Of(400, "the request is not valid: see errors", request.Path, [.. v.Errors]),
         UnauthenticatedException u => Problem.Of(401, ex.Message, request.Path, u.Claim is { } claim ? [claim] : null),
-        ForbiddenException => Problem.Of(403, ex.Message, request.Path),
+        ForbiddenException f => Problem.Of(403, ex.Message, request.Path, f.Errors.Count == 0 ? null : [.. f.Errors]),
         NotFoundException => Problem.Of(404, ex.Message, request.Path),
         ConflictException => Problem.Of(409, ex.Message, request.Path),
         PayloadTooLargeException => Problem.Of(413, ex.Message, request.Path),
@@ -150,7 +150,7 @@ public sealed class ApiFunction
             new CloudAccountService(store, store, clock, new CloudAccountRules(settings.ProductAccountId, CloudAccountRules.ParseTenants(settings.RoleLessTenants))),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
-            new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), clock),
+            new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), store, clock),
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),

@@ -42,6 +42,7 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition DeleteCluster = new("DELETE", $"{Projects}/clusters/{{name}}", "Delete a cluster and everything it owns");
     public static readonly ApiRouteDefinition ListClusterEvents = new("GET", $"{Projects}/clusters/{{name}}/events", "A cluster's event history");
     public static readonly ApiRouteDefinition GetClusterKubeconfig = new("GET", $"{Projects}/clusters/{{name}}/kubeconfig", "A kubeconfig for a running cluster, with a client certificate for the caller");
+    public static readonly ApiRouteDefinition ListClusterKubeconfigs = new("GET", $"{Projects}/clusters/{{name}}/kubeconfigs", "The client certificates issued for a cluster (admins: everyone's; others: their own)");
     public static readonly ApiRouteDefinition ForceDeleteCluster = new("POST", $"{Projects}/clusters/{{name}}/force-delete", "Start the force delete of a cluster stuck in Deleting");
 
     public static readonly ApiRouteDefinition UpdateCluster = new("PATCH", $"{Projects}/clusters/{{name}}", "Change a cluster's spec with a JSON merge patch (or dry-run the change plan)");
@@ -61,7 +62,7 @@ public static class ApiRouteCatalog
         CreateCloudAccount, ListCloudAccounts, GetCloudAccount, DeleteCloudAccount,
         ListKeyPairs, ListAvailabilityZones, ListInstanceTypes, ListVpcs, ListSubnets,
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
-        CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ForceDeleteCluster,
+        CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ListClusterKubeconfigs, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
         FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];

@@ -143,7 +143,7 @@ public sealed partial class ProductStack : Stack
         StateMachines = StateMachineCatalog.All.ToDictionary(m => m.Name, m => CreateStateMachine(m, props.StateMachinesDirectory));
         CreateEventRouting();
         CreateRemediationRules();
-        Console = props.ConsoleDirectory is null ? null : new ConsoleHosting(this, "Console");
+        Console = props.ConsoleDirectory is null ? null : new ConsoleHosting(this, "Console", jwtIssuer.ValueAsString);
         HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString, Console?.Origin);
         // The console signs in against the issuer the authorizer trusts, as the client (audience) it expects.
         Console?.Deploy(props.ConsoleDirectory!, HttpApi.ApiEndpoint, jwtIssuer.ValueAsString, jwtAudience.ValueAsString);

@@ -96,7 +96,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         Parameters(OperationType.Post, "/v1/projects/{project}/clusters").Should().Contain("Query:dryRun");
         Parameters(OperationType.Get, "/v1/projects/{project}/clusters").Should().Contain(["Query:includeDeleted", "Query:cursor", "Query:limit"]);
         Parameters(OperationType.Delete, "/v1/projects/{project}/clusters/{name}").Should().Contain(["Query:confirm", "Header:If-Match"]);
-        foreach (var list in new[] { "cloudaccounts", "clusterprofiles", "clusters/{name}/events" })
+        foreach (var list in new[] { "cloudaccounts", "clusterprofiles", "clusters/{name}/events", "clusters/{name}/kubeconfigs" })
             Parameters(OperationType.Get, $"/v1/projects/{{project}}/{list}").Should().Contain(["Query:cursor", "Query:limit"]);
         parsed.Components.Parameters["limit"].Schema.Minimum.Should().Be(1);
         parsed.Components.Parameters["limit"].Schema.Maximum.Should().Be(100);
@@ -120,6 +120,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     [InlineData(typeof(CloudAccount), "CloudAccount")]
     [InlineData(typeof(ClusterProfile), "ClusterProfile")]
     [InlineData(typeof(ClusterEvent), "ClusterEvent")]
+    [InlineData(typeof(KubeconfigRecord), "KubeconfigRecord")]
     [InlineData(typeof(ClusterCondition), "ClusterCondition")]
     [InlineData(typeof(Http.DeleteRequest), "DeleteRequest")]
     [InlineData(typeof(Domain.Provisioning.PlanSummary), "PlanSummary")]

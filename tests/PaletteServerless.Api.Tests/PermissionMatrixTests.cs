@@ -99,6 +99,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 await _api.CreateRunningClusterAsync(project, name);
                 return (ApiCall.Get(Path(p + "/clusters/" + name + "/kubeconfig", project)), Path(p + "/clusters/" + name, project));
             }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/kubeconfigs", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/kubeconfigs", project)))),
             new("POST", "/v1/projects/{project}/clusters/{name}/force-delete", Need.Admin, 202, async project =>
             {
                 var name = Unique("stuck");

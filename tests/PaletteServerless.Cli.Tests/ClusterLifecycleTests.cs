@@ -59,7 +59,23 @@ public sealed class ClusterLifecycleTests(PsctlStack stack)
         File.ReadAllText(kubeconfigFile).Should().Contain("current-context: cli-life");
         if (!OperatingSystem.IsWindows())
             File.GetUnixFileMode(kubeconfigFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        (await user.RunAsync("clusters", "kubeconfig", "cli-life", "--ttl-hours", "200")).ExitCode.Should().NotBe(0);
+        var tooLong = await user.RunAsync("clusters", "kubeconfig", "cli-life", "--ttl-hours", "48");
+        tooLong.ExitCode.Should().Be(1, tooLong.ToString());
+        tooLong.Error.Should().Contain("ttlHours: must be a whole number from 1 to 24");
+
+        // Both issues are listed, newest last; a viewer of the project sees none of them (only its own).
+        var issued = await user.RunAsync("kubeconfigs", "list", "cli-life");
+        issued.ExitCode.Should().Be(0, issued.ToString());
+        issued.Out.Should().MatchRegex(@"SUBJECT\s+GROUP\s+SERIAL\s+ISSUED\s+EXPIRES\s+ISSUED TO");
+        var rows = issued.Out.Split('\n').Where(l => l.StartsWith("palette:user:", StringComparison.Ordinal)).ToList();
+        rows.Should().HaveCount(2).And.OnlyContain(r => r.Contains("palette:cluster-admins") && !r.Contains("(expired)"));
+        var issuedJson = JsonNode.Parse((await user.RunAsync("kubeconfigs", "list", "cli-life", "-o", "json")).Out)!.AsArray();
+        issuedJson.Select(i => i!["serialNumber"]!.GetValue<string>()).Should().OnlyHaveUniqueItems().And.HaveCount(2);
+        using (var viewer = new PsctlUser(stack.Endpoint))
+        {
+            (await viewer.RunAsync("login", "--local", "--tenant", "acme", "--project", "life", "--role", "project-viewer", "--subject", "someone-else")).ExitCode.Should().Be(0);
+            (await viewer.RunAsync("kubeconfigs", "list", "cli-life")).Out.Should().Contain("no kubeconfigs issued");
+        }
 
         var delete = await user.RunAsync("clusters", "delete", "cli-life", "--yes", "--wait");
         delete.ExitCode.Should().Be(0, delete.ToString());

@@ -22,6 +22,19 @@ public sealed class ConsolePage(ConsoleFixture fixture, IPage page, string proje
 
     public Task ScreenshotAsync(string name) => fixture.ScreenshotOf(page, name);
 
+    /// <summary>What the browser reports as refused by the page's Content-Security-Policy from now on (chromium logs each one).</summary>
+    public IReadOnlyList<string> ContentSecurityPolicyViolations()
+    {
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                lock (violations)
+                    violations.Add(message.Text);
+        };
+        return violations;
+    }
+
     public ILocator Button(string name) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
     /// <summary>Whether a dropdown route of the cloud account answers (another change adds them; until then the wizard takes free text).</summary>

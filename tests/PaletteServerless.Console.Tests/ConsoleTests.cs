@@ -17,6 +17,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await fixture.SeedAsync(project, "console-key");
         var console = new ConsolePage(fixture, await fixture.NewPageAsync(), project);
         var page = console.Page;
+        var violations = console.ContentSecurityPolicyViolations();
         await console.SignInAsync();
         await console.ScreenshotAsync("01-clusters-empty");
 
@@ -47,6 +48,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         download.SuggestedFilename.Should().Be("web-demo.kubeconfig");
         var kubeconfig = await File.ReadAllTextAsync((await download.PathAsync())!);
         kubeconfig.Should().Contain("kind: Config").And.Contain("client-certificate-data").And.Contain("web-demo");
+        // The issue is listed on the page: who, in which group, until when.
+        var issued = page.GetByTestId("kubeconfigs").Locator("tr[data-serial]");
+        await Expect(issued).ToHaveCountAsync(1);
+        await Expect(issued).ToContainTextAsync("palette:user:console-user");
+        await Expect(issued).ToContainTextAsync("palette:cluster-admins");
 
         // Scale: the update plan first (a dry run), then apply.
         await console.OpenSettingsMenuAsync();
@@ -94,6 +100,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByLabel("Deleted (show clusters deleted in the last 72 hours)").CheckAsync();
         await Expect(page.Locator("tr[data-cluster=web-demo]")).ToContainTextAsync("Deleted");
         await console.ScreenshotAsync("07-clusters-deleted-filter");
+        violations.Should().BeEmpty("every page of the walk runs under the Content-Security-Policy");
     }
 
     [Fact]

@@ -163,6 +163,32 @@ public class SettingsValidatorTests
         RbacErrors(ClusterWide() with { Subjects = [new RbacSubject { Kind = "ServiceAccount", Name = "sa" }] }).Should().Equal("settings.rbac[0].subjects[0].namespace");
     }
 
+    [Theory]
+    [InlineData("User", "system:anonymous")]
+    [InlineData("Group", "system:masters")]
+    [InlineData("Group", "system:authenticated")]
+    [InlineData("User", "system:kube-controller-manager")]
+    public void Kubernetes_own_users_and_groups_may_be_bound_by_no_one(string kind, string name)
+    {
+        var errors = ErrorsOf(WithSettings(new ClusterSettings { Rbac = [ClusterWide() with { Subjects = [new RbacSubject { Kind = kind, Name = name }] }] }));
+
+        errors.Should().ContainSingle().Which.Field.Should().Be("settings.rbac[0].subjects[0].name");
+        errors[0].Message.Should().Contain("'system:'");
+        RbacErrors(ClusterWide() with { Subjects = [new RbacSubject { Kind = kind, Name = "systems:" + name[7..] }] }).Should().BeEmpty("only the exact prefix is Kubernetes'");
+    }
+
+    [Theory]
+    [InlineData("kube-system")]
+    [InlineData("kube-public")]
+    [InlineData("kube-node-lease")]
+    public void The_service_accounts_of_Kubernetes_own_namespaces_may_be_bound_by_no_one(string space)
+    {
+        RbacErrors(ClusterWide() with { Subjects = [new RbacSubject { Kind = "ServiceAccount", Name = "default", Namespace = space }] })
+            .Should().Equal("settings.rbac[0].subjects[0].namespace");
+        RbacErrors(ClusterWide() with { Subjects = [new RbacSubject { Kind = "ServiceAccount", Name = "default", Namespace = "kube-tools" }] })
+            .Should().BeEmpty();
+    }
+
     [Fact]
     public void A_null_binding_is_named_by_index()
     {

@@ -81,6 +81,39 @@ public sealed class ConsoleHostingTests(ConsoleSynth synth) : IClassFixture<Cons
     }
 
     [Fact]
+    public void The_default_behavior_sends_the_console_s_security_headers_with_the_manifest_s_content_security_policy()
+    {
+        var (policyId, policy) = _json.Resources("AWS::CloudFront::ResponseHeadersPolicy").Single();
+        var behavior = _json.Resources("AWS::CloudFront::Distribution").Single().Resource["Properties"]!["DistributionConfig"]!["DefaultCacheBehavior"]!;
+        behavior["ResponseHeadersPolicyId"]!.ToJsonString().Should().Be($$"""{"Ref":"{{policyId}}"}""", "the console's own policy, not CloudFront's managed one");
+
+        var headers = policy["Properties"]!["ResponseHeadersPolicyConfig"]!["SecurityHeadersConfig"]!;
+        headers["StrictTransportSecurity"]!["AccessControlMaxAgeSec"]!.GetValue<int>().Should().Be((int)ConsoleSecurityHeaders.StrictTransportSecurityMaxAge.TotalSeconds);
+        headers["StrictTransportSecurity"]!["IncludeSubdomains"]!.GetValue<bool>().Should().BeTrue();
+        headers["ContentTypeOptions"]!["Override"]!.GetValue<bool>().Should().BeTrue();
+        headers["FrameOptions"]!["FrameOption"]!.GetValue<string>().Should().Be(ConsoleSecurityHeaders.FrameOptions);
+        headers["ReferrerPolicy"]!["ReferrerPolicy"]!.GetValue<string>().Should().Be(ConsoleSecurityHeaders.ReferrerPolicy);
+        var csp = headers["ContentSecurityPolicy"]!;
+        csp["Override"]!.GetValue<bool>().Should().BeTrue();
+
+        // The policy is joined at deploy time from the region, the issuer parameter and the extra origins: with
+        // example values in their place it is exactly the manifest's policy, the one the local stack sends.
+        var deployTime = new Dictionary<string, string>
+        {
+            ["""{"Ref":"AWS::Region"}"""] = "eu-west-1",
+            ["""{"Ref":"AWS::URLSuffix"}"""] = "amazonaws.com",
+            ["""{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"JwtIssuer"}]}]}"""] = "idp.example.com",
+            ["""{"Ref":"ConsoleConnectSources"}"""] = "https://login.example.com",
+        };
+        var parts = csp["ContentSecurityPolicy"]!["Fn::Join"]![1]!.AsArray()
+            .Select(part => part is JsonValue text ? text.GetValue<string>() : deployTime[part!.ToJsonString()]);
+        string.Concat(parts).Should().Be(ConsoleSecurityHeaders.ContentSecurityPolicy(
+            "https://*.execute-api.eu-west-1.amazonaws.com", "https://idp.example.com", "https://login.example.com"));
+        ConsoleSecurityHeaders.ContentSecurityPolicy().Should().Contain("script-src 'self';").And.NotContain("unsafe-inline").And.NotContain("unsafe-eval")
+            .And.Contain("frame-ancestors 'none'");
+    }
+
+    [Fact]
     public void The_files_are_deployed_with_a_config_json_naming_the_api_and_the_issuer_and_client_the_authorizer_trusts()
     {
         var (_, deployment) = _json.Resources("Custom::CDKBucketDeployment").Single();

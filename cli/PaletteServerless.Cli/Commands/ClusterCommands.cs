@@ -157,7 +157,7 @@ public static class ClusterCommands
     private static Command Kubeconfig(CommandContext context)
     {
         var name = CommandContext.NameArgument("cluster");
-        var ttl = new Option<int?>("--ttl-hours") { Description = "How long the client certificate is valid, 1 to 168 hours (12)" };
+        var ttl = new Option<int?>("--ttl-hours") { Description = "How long the client certificate is valid, 1 to 24 hours (12)" };
         var file = new Option<string?>("--file", "-f") { Description = "Write the kubeconfig to this file (mode 0600) instead of standard output" };
         var command = new Command("kubeconfig", "A kubeconfig for a Running cluster, with a client certificate for you") { name, ttl, file };
         context.SetAction(command, async (run, ct) =>

@@ -23,6 +23,7 @@ public static class CommandTree
         root.Add(ResourceCommands.Profiles(context));
         root.Add(ClusterCommands.Build(context));
         root.Add(DayTwoCommands.NodePools(context));
+        root.Add(KubeconfigCommands.Build(context));
         root.Add(OrphanCommands.Build(context));
         return root;
     }

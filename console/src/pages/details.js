@@ -1,5 +1,5 @@
 // The cluster details page: status and conditions (polled live), node pools and their nodes, events, hourly cost,
-// kubeconfig download, and the Settings menu: scale, edit or add a pool (each shows its update plan,
+// kubeconfig download and the kubeconfigs issued (an admin sees everyone's, anyone else their own), and the Settings menu: scale, edit or add a pool (each shows its update plan,
 // a dry run, before it is applied), Delete Cluster (type the name) and Force Delete Cluster.
 import { h, replace, field, money, when } from '../dom.js';
 import { api, ApiError, showFieldErrors, clearFieldErrors } from '../api.js';
@@ -19,6 +19,7 @@ export function detailsPage(name) {
   const poolsBody = h('tbody', { 'data-testid': 'node-pools' });
   const nodes = h('div', { 'data-testid': 'nodes' });
   const events = h('tbody', { 'data-testid': 'events' });
+  const issued = h('tbody', { 'data-testid': 'kubeconfigs' });
   const error = h('p', { class: 'error', role: 'alert' });
   const kubeconfigButton = h('button', { type: 'button', onclick: () => downloadKubeconfig() }, 'Download kubeconfig');
   const countdown = h('span', { class: 'countdown', 'data-testid': 'force-delete-countdown' });
@@ -134,14 +135,30 @@ export function detailsPage(name) {
 
   async function downloadKubeconfig() {
     try {
-      const issued = await api.kubeconfig(name);
-      const link = h('a', { href: URL.createObjectURL(new Blob([issued.kubeconfig], { type: 'application/yaml' })), download: `${name}.kubeconfig` });
+      const kubeconfig = await api.kubeconfig(name);
+      const link = h('a', { href: URL.createObjectURL(new Blob([kubeconfig.kubeconfig], { type: 'application/yaml' })), download: `${name}.kubeconfig` });
       document.body.append(link);
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+      refreshIssued();
     } catch (err) {
       error.textContent = `kubeconfig: ${err.message}`;
+    }
+  }
+
+  /** The client certificates issued for this cluster: read once, and again after each download (not polled). */
+  async function refreshIssued() {
+    try {
+      const list = await api.kubeconfigs(name);
+      const now = Date.now();
+      replace(issued, list.items.length === 0 ? h('tr', {}, h('td', { colspan: 6 }, 'No kubeconfigs issued.'))
+        : list.items.slice().reverse().map((k) => h('tr', { 'data-serial': k.serialNumber },
+          h('td', {}, k.subject), h('td', {}, k.group), h('td', { class: 'mono' }, k.serialNumber), h('td', {}, when(k.issuedAt)),
+          h('td', {}, when(k.expiresAt), new Date(k.expiresAt).getTime() <= now ? h('span', { class: 'hint' }, ' (expired)') : null),
+          h('td', {}, k.issuedBy))));
+    } catch (err) {
+      replace(issued, h('tr', {}, h('td', { colspan: 6 }, `Could not list the kubeconfigs: ${err.message}`)));
     }
   }
 
@@ -272,9 +289,15 @@ export function detailsPage(name) {
     h('h2', {}, 'Node pools'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
     h('h2', {}, 'Nodes'), nodes,
+    h('h2', {}, 'Issued kubeconfigs'),
+    h('p', { class: 'hint' }, can.forceDelete
+      ? 'Every client certificate issued for this cluster. Each is valid at most 24 hours: Kubernetes cannot revoke one before it expires.'
+      : 'The client certificates issued to you for this cluster. Each is valid at most 24 hours: Kubernetes cannot revoke one before it expires.'),
+    h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Subject', 'Group', 'Serial number', 'Issued', 'Expires', 'Issued to'].map((t) => h('th', { scope: 'col' }, t)))), issued)),
     h('h2', {}, 'Events'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['When', 'Type', 'Reason', 'Message'].map((t) => h('th', { scope: 'col' }, t)))), events)),
     dialog);
   refresh().then(startPolling);
+  refreshIssued();
   return { title: name, element, leave: stopPolling };
 }

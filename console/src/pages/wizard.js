@@ -148,7 +148,7 @@ export function wizardPage() {
   const backupRetention = h('input', { name: 'backup-retention', type: 'number', min: '1', placeholder: '30' });
   const backupLocation = h('input', { name: 'backup-location', placeholder: 'my-backup-bucket', autocomplete: 'off' });
   const rbac = h('textarea', { name: 'rbac', rows: 3, class: 'yaml', spellcheck: 'false',
-    placeholder: '[{"type":"ClusterRoleBinding","role":"cluster-admin","subjects":[{"kind":"Group","name":"ops"}]}]' });
+    placeholder: '[{"type":"RoleBinding","namespace":"apps","role":"edit","subjects":[{"kind":"Group","name":"ops"}]}]' });
   const virtualClusters = h('input', { type: 'checkbox', name: 'virtual-clusters' });
   sections.push(h('section', {},
     field('Patch schedule (cron)', patchSchedule, { field: 'settings.patchSchedule', hint: 'Five fields, e.g. 0 3 * * SUN' }),
@@ -159,7 +159,8 @@ export function wizardPage() {
         field('Schedule (cron)', backupSchedule, { field: 'settings.backup.schedule' }),
         field('Retention (days)', backupRetention, { field: 'settings.backup.retentionDays' }),
         field('Location', backupLocation, { field: 'settings.backup.location' }))),
-    field('RBAC bindings (JSON array)', rbac, { field: 'settings.rbac' }),
+    field('RBAC bindings (JSON array)', rbac, { field: 'settings.rbac',
+      hint: 'An editor may bind edit or view in a namespace (RoleBinding); cluster-wide bindings and other roles need project-admin.' }),
     h('label', { class: 'inline toggle' }, virtualClusters, ' Enable Palette Virtual Clusters')));
 
   // 7. Review: the dry run's plan and cost, then Finish.
@@ -211,7 +212,7 @@ export function wizardPage() {
     }
   }
 
-  /** Shows a 400's field errors beside their inputs and opens the first step that holds one. */
+  /** Shows a 400's (or a 403's) field errors beside their inputs and opens the first step that holds one. */
   function showProblem(err) {
     const unplaced = showFieldErrors(root, err);
     general.textContent = unplaced.length ? unplaced.join('\n') : (err.fieldErrors.length ? 'Fix the fields marked below.' : err.message);

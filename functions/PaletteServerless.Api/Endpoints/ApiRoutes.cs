@@ -52,6 +52,7 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.DeleteCluster, DeleteCluster),
         new(ApiRouteCatalog.ListClusterEvents, ListClusterEvents),
         new(ApiRouteCatalog.GetClusterKubeconfig, GetClusterKubeconfig),
+        new(ApiRouteCatalog.ListClusterKubeconfigs, ListClusterKubeconfigs),
         new(ApiRouteCatalog.ForceDeleteCluster, ForceDeleteCluster),
 
         new(ApiRouteCatalog.UpdateCluster, UpdateCluster),
@@ -256,7 +257,15 @@ public sealed class ApiRoutes(
             ["subject"] = issued.Subject,
             ["group"] = issued.Group,
             ["expiresAt"] = issued.NotAfter.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["serialNumber"] = issued.SerialNumber,
         });
+    }
+
+    private async Task<ApiResult> ListClusterKubeconfigs(ApiRequest request, CancellationToken ct)
+    {
+        var (caller, scope) = Authenticate(request);
+        var page = await kubeconfigs.ListAsync(caller, scope, Name(request), request.Query("cursor"), PageSize(request), ct);
+        return ApiResult.Ok(Views.List(page, r => JsonSerializer.SerializeToNode(r, ApiJsonContext.Default.KubeconfigRecord)));
     }
 
     private async Task<ApiResult> ForceDeleteCluster(ApiRequest request, CancellationToken ct)

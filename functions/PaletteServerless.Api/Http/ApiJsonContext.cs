@@ -25,6 +25,7 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(CloudAccount))]
 [JsonSerializable(typeof(ClusterProfile))]
 [JsonSerializable(typeof(ClusterEvent))]
+[JsonSerializable(typeof(KubeconfigRecord))]
 [JsonSerializable(typeof(ClusterCondition))]
 [JsonSerializable(typeof(DeleteRequest))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.PlanSummary))]

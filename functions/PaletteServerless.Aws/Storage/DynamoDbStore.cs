@@ -19,7 +19,7 @@ namespace PaletteServerless.Aws.Storage;
 /// conditional write (DynamoDB-compatible servers without transactions work the same).
 /// </summary>
 public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider clock)
-    : IClusterStore, ICloudAccountStore, IProfileStore, IRunningClusters
+    : IClusterStore, ICloudAccountStore, IProfileStore, IRunningClusters, IKubeconfigRecords
 {
     /// <summary>How long a Deleted cluster stays visible with includeDeleted=true.</summary>
     public static readonly TimeSpan DeletedRetention = TimeSpan.FromHours(72);
@@ -33,6 +33,10 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
     private const string AccountPrefix = "ACCOUNT#";
     private const string ProfilePrefix = "PROFILE#";
     private const string EventPrefix = "EVENT#";
+    private const string KubeconfigPrefix = "KUBECONFIG#";
+
+    /// <summary>An issued certificate's record outlives the certificate by this much, for whoever asks who held access lately.</summary>
+    public static readonly TimeSpan KubeconfigRecordRetention = TimeSpan.FromDays(30);
 
     // ---- clusters ----
 
@@ -107,6 +111,21 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
 
     async Task<Page<ClusterEvent>> IClusterStore.ListEventsAsync(Cluster cluster, string? cursor, int limit, CancellationToken ct) =>
         await QueryAsync(cluster.Scope, $"{EventPrefix}{cluster.Uid}#", StoreJsonContext.Default.ClusterEvent, cursor, limit, null, ct);
+
+    // ---- issued kubeconfigs ----
+
+    async Task IKubeconfigRecords.AddAsync(Cluster cluster, KubeconfigRecord record, CancellationToken ct)
+    {
+        // Zero-padded ticks sort by issue time; the serial number keeps two issues of one tick apart.
+        var key = $"{KubeconfigPrefix}{cluster.Uid}#{record.IssuedAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}#{record.SerialNumber}";
+        var item = Item(cluster.Scope, key, JsonSerializer.Serialize(record, StoreJsonContext.Default.KubeconfigRecord));
+        item[TableSchema.TimeToLiveAttribute] = Number((record.ExpiresAt + KubeconfigRecordRetention).ToUnixTimeSeconds());
+        await dynamo.PutItemAsync(new PutItemRequest { TableName = tableName, Item = item }, ct);
+    }
+
+    async Task<Page<KubeconfigRecord>> IKubeconfigRecords.ListAsync(Cluster cluster, string? issuedTo, string? cursor, int limit, CancellationToken ct) =>
+        await QueryAsync(cluster.Scope, $"{KubeconfigPrefix}{cluster.Uid}#", StoreJsonContext.Default.KubeconfigRecord, cursor, limit,
+            issuedTo is null ? null : r => r.IssuedBy == issuedTo, ct);
 
     /// <summary>
     /// Every Running cluster of every tenant: a Scan filtered on the status attribute, read page by page. Only the

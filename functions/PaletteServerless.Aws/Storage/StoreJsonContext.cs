@@ -11,5 +11,6 @@ namespace PaletteServerless.Aws.Storage;
 [JsonSerializable(typeof(CloudAccount))]
 [JsonSerializable(typeof(ClusterProfile))]
 [JsonSerializable(typeof(ClusterEvent))]
+[JsonSerializable(typeof(KubeconfigRecord))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -35,6 +35,8 @@ public sealed class ClusterChangeService(
             if (cluster.Status is not (ClusterStatus.Running or ClusterStatus.Updating))
                 throw new ConflictException($"cluster '{name}' is {cluster.Status}: it can be changed only while Running or Updating");
             var next = change(cluster.Spec);
+            // Judged against what is stored: a binding the change keeps is not the caller's to answer for.
+            RbacBindingPolicy.Demand(caller, scope.Project, next.Settings?.Rbac, cluster.Spec.Settings?.Rbac);
             await ClusterService.CheckReferencesAsync(accounts, profiles, scope, next, ct);
             if (dryRun)
                 return new ChangeResult(cluster, ChangePlan.Of(cluster, next, await nodes.ListAsync(cluster, ct)), false);

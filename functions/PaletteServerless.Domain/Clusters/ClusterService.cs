@@ -25,6 +25,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
+        RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
         await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         return valid;
     }
@@ -37,6 +38,7 @@ public sealed class ClusterService(
     {
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
+        RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
         var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
         var cluster = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
         var accountName = cluster.Definition.CloudAccount;

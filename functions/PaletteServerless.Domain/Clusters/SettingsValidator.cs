@@ -2,7 +2,10 @@ using PaletteServerless.Domain.Validation;
 
 namespace PaletteServerless.Domain.Clusters;
 
-/// <summary>The settings page (patching, scans, backup, RBAC, virtual clusters): shape only, no behaviour.</summary>
+/// <summary>
+/// The settings page (patching, scans, backup, RBAC, virtual clusters): the rules every caller obeys, 400.
+/// Which RBAC bindings a caller's role may ask for is <see cref="RbacBindingPolicy"/>'s (403).
+/// </summary>
 public static class SettingsValidator
 {
     public static readonly string[] BindingTypes = ["ClusterRoleBinding", "RoleBinding"];
@@ -62,10 +65,22 @@ public static class SettingsValidator
                 rules.OneOf($"{subjectAt}.kind", subject.Kind, SubjectKinds);
             if (rules.Required($"{subjectAt}.name", subject.Name))
                 rules.MaxLength($"{subjectAt}.name", subject.Name, 253);
+            if (subject.Name?.StartsWith(ReservedPrefix, StringComparison.Ordinal) == true)
+                rules.Add($"{subjectAt}.name", $"names starting with '{ReservedPrefix}' are Kubernetes' own users and groups (nodes, controllers, every authenticated or anonymous caller): no binding may name them");
             if (subject.Kind == "ServiceAccount")
+            {
                 rules.DnsLabel($"{subjectAt}.namespace", subject.Namespace, 1, 63);
+                if (SystemNamespaces.Contains(subject.Namespace, StringComparer.Ordinal))
+                    rules.Add($"{subjectAt}.namespace", $"the service accounts of {subject.Namespace} are Kubernetes' own (system:serviceaccount:{subject.Namespace}:...): no binding may name them");
+            }
         }
     }
+
+    /// <summary>Kubernetes reserves user and group names with this prefix for itself (system:masters, system:anonymous, ...).</summary>
+    public const string ReservedPrefix = "system:";
+
+    /// <summary>The namespaces whose service accounts are Kubernetes' own controllers and add-ons.</summary>
+    public static readonly string[] SystemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
 }
 
 /// <summary>Five-field cron (minute hour day-of-month month day-of-week) as Kubernetes CronJobs read it.</summary>

@@ -17,8 +17,14 @@ public sealed class ValidationFailedException(IReadOnlyList<ValidationError> err
 /// <summary>Missing, or not visible to the caller (404): never reveals another tenant's or project's data.</summary>
 public sealed class NotFoundException(string message) : DomainException(message);
 
-/// <summary>The caller is known but its role does not allow the operation (403).</summary>
-public sealed class ForbiddenException(string message) : DomainException(message);
+/// <summary>
+/// The caller is known but its role does not allow the operation (403). When a value of the request is what
+/// the role may not ask for (a binding in <c>settings.rbac</c>), <see cref="Errors"/> names its field, as a 400 does.
+/// </summary>
+public sealed class ForbiddenException(string message, IReadOnlyList<ValidationError>? errors = null) : DomainException(message)
+{
+    public IReadOnlyList<ValidationError> Errors { get; } = errors ?? [];
+}
 
 /// <summary>The operation conflicts with the current state: duplicate, stale version, wrong status (409).</summary>
 public sealed class ConflictException(string message) : DomainException(message);

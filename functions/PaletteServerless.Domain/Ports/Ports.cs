@@ -111,3 +111,15 @@ public interface IClusterCredentials
 {
     Task<ClusterAccess?> ReadAsync(Cluster cluster, CloudAccounts.CloudAccount account, CancellationToken ct);
 }
+
+/// <summary>
+/// Every client certificate issued for a cluster, kept per cluster life (its uid), newest last. A record
+/// outlives its certificate by a while (the store says how long), so who held access lately can be read.
+/// </summary>
+public interface IKubeconfigRecords
+{
+    Task AddAsync(Cluster cluster, KubeconfigRecord record, CancellationToken ct);
+
+    /// <summary>One page of the cluster's records; with <paramref name="issuedTo"/>, only those issued to that JWT subject.</summary>
+    Task<Page<KubeconfigRecord>> ListAsync(Cluster cluster, string? issuedTo, string? cursor, int limit, CancellationToken ct);
+}

@@ -11,7 +11,32 @@ namespace PaletteServerless.Domain.Provisioning;
 public sealed record CertificateAuthority(string CertificatePem, string PrivateKeyPem, string CaCertHash);
 
 /// <summary>A kubeconfig issued to one caller: the YAML, and what its client certificate says.</summary>
-public sealed record IssuedKubeconfig(string Yaml, string Subject, string Group, DateTimeOffset NotAfter);
+public sealed record IssuedKubeconfig(string Yaml, string Subject, string Group, DateTimeOffset NotAfter, string SerialNumber);
+
+/// <summary>A client certificate as issued: the PEMs, when it expires, and its serial number (hex, as openssl prints it).</summary>
+public sealed record ClientCertificate(string CertificatePem, string PrivateKeyPem, DateTimeOffset NotAfter, string SerialNumber);
+
+/// <summary>
+/// The Kubernetes user name (certificate CN) of a product user: <c>palette:user:</c> and the JWT subject. The
+/// prefix keeps every product user apart from Kubernetes' own names (<c>system:</c>: nodes, controllers,
+/// <c>system:anonymous</c>) and from any name a settings.rbac binding made for someone else.
+/// </summary>
+public static class KubernetesUsers
+{
+    public const string Prefix = "palette:user:";
+
+    /// <summary>
+    /// The CN for <paramref name="subject"/>. A subject that itself starts with <c>system:</c> gets none (403): an
+    /// identity provider that issues such names is confused or hostile, and no certificate should even look like Kubernetes' own.
+    /// </summary>
+    public static string NameOf(string subject)
+    {
+        if (subject.StartsWith(Clusters.SettingsValidator.ReservedPrefix, StringComparison.Ordinal))
+            throw new Errors.ForbiddenException(
+                $"your subject '{subject}' starts with '{Clusters.SettingsValidator.ReservedPrefix}', which Kubernetes reserves for its own users and groups: no certificate is issued for it");
+        return Prefix + subject;
+    }
+}
 
 /// <summary>
 /// The Kubernetes groups a caller's certificate carries, by its role in the project. The cluster
@@ -104,7 +129,11 @@ public static class KubernetesGroups
 public static class ClusterPki
 {
     public static readonly TimeSpan DefaultClientValidity = TimeSpan.FromHours(12);
-    public static readonly TimeSpan MaxClientValidity = TimeSpan.FromHours(168);
+    /// <summary>
+    /// Kubernetes cannot revoke a client certificate (the API server reads no CRL or OCSP), so its lifetime is
+    /// the longest a certificate outlives the access it was issued for: one day at most.
+    /// </summary>
+    public static readonly TimeSpan MaxClientValidity = TimeSpan.FromHours(24);
 
     // Clocks of the caller and the API server may differ a little; a certificate valid from a few
     // minutes ago works at once on both.
@@ -138,7 +167,7 @@ public static class ClusterPki
 
     /// <summary>
     /// Checks a requested validity in hours (null: the default of 12 h) and returns it; a value
-    /// outside 1..168 is a 400 naming <paramref name="field"/>.
+    /// outside 1..24 is a 400 naming <paramref name="field"/>.
     /// </summary>
     public static TimeSpan ClientValidity(int? hours, string field = "validityHours")
     {
@@ -151,7 +180,7 @@ public static class ClusterPki
     }
 
     /// <summary>A client certificate (ECDSA P-256) for <paramref name="subject"/> in <paramref name="group"/>, signed by the CA.</summary>
-    public static (string CertificatePem, string PrivateKeyPem, DateTimeOffset NotAfter) IssueClientCertificate(
+    public static ClientCertificate IssueClientCertificate(
         CertificateAuthority ca, string subject, string group, DateTimeOffset now, TimeSpan validity)
     {
         if (validity <= TimeSpan.Zero || validity > MaxClientValidity)
@@ -179,7 +208,7 @@ public static class ClusterPki
             ? X509SignatureGenerator.CreateForECDsa(issuerEcdsa)
             : X509SignatureGenerator.CreateForRSA(issuerRsa ?? throw new CryptographicException("the cluster CA's key is neither ECDSA nor RSA"), RSASignaturePadding.Pkcs1);
         using var certificate = request.Create(issuer.SubjectName, signer, notBefore, notAfter, serial);
-        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), notAfter);
+        return new ClientCertificate(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), notAfter, certificate.SerialNumber);
     }
 
     /// <summary>
@@ -189,7 +218,7 @@ public static class ClusterPki
     public static IssuedKubeconfig IssueKubeconfig(
         CertificateAuthority ca, string clusterName, string apiHost, string subject, string group, DateTimeOffset now, TimeSpan validity)
     {
-        var (certificatePem, keyPem, notAfter) = IssueClientCertificate(ca, subject, group, now, validity);
+        var (certificatePem, keyPem, notAfter, serialNumber) = IssueClientCertificate(ca, subject, group, now, validity);
         var user = $"{subject}@{clusterName}";
         var document = new Dictionary<string, object>
         {
@@ -231,7 +260,7 @@ public static class ClusterPki
             ["preferences"] = new Dictionary<string, object>(),
         };
         var yaml = new SerializerBuilder().DisableAliases().Build().Serialize(document);
-        return new IssuedKubeconfig(yaml, subject, group, notAfter);
+        return new IssuedKubeconfig(yaml, subject, group, notAfter, serialNumber);
     }
 
     private static string Base64(string pem) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(pem));

@@ -1,12 +1,16 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Local.Edge;
 
 /// <summary>
 /// The web console (console/ of the repository: plain ES modules, no build step) at /, as CloudFront
 /// serves it in AWS, with a config.json made here: the API is this same origin and sign-in goes
-/// through /local/token. The API stays under /v1 and the local routes under /local.
+/// through /local/token. The API stays under /v1 and the local routes under /local. Every answer carries
+/// the console's security headers as CloudFront sends them (<see cref="ConsoleSecurityHeaders"/>), so the
+/// browser tests run under the same Content-Security-Policy; the API and sign-in are this origin, so it
+/// connects to 'self' only.
 /// </summary>
 public sealed class ConsoleSite(string directory, double pollMilliseconds)
 {
@@ -39,7 +43,12 @@ public sealed class ConsoleSite(string directory, double pollMilliseconds)
     {
         var response = context.Response;
         response.Headers.CacheControl = "no-cache";
-        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = ConsoleSecurityHeaders.ContentSecurityPolicy();
+        response.Headers.XContentTypeOptions = ConsoleSecurityHeaders.ContentTypeOptions;
+        response.Headers.XFrameOptions = ConsoleSecurityHeaders.FrameOptions;
+        response.Headers["Referrer-Policy"] = ConsoleSecurityHeaders.ReferrerPolicy;
+        // No Strict-Transport-Security: this is plain HTTP on the loopback, where browsers ignore it, and
+        // one that took would make every local port https-only in that browser for two years.
         if (context.Request.Path == "/config.json")
         {
             response.ContentType = "application/json";

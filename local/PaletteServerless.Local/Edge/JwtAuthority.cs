@@ -28,9 +28,19 @@ public sealed class JwtAuthority : IDisposable
 
     public string Issuer { get; }
 
-    public string Mint(string subject, string tenant, IReadOnlyList<string> roles, TimeSpan? lifetime = null)
+    /// <param name="nonce">The nonce of the authorization request this token answers, echoed as an OIDC provider
+    /// does into the ID token (OIDC Core 3.1.2.1), so the console can tell it was issued for its own sign-in.</param>
+    public string Mint(string subject, string tenant, IReadOnlyList<string> roles, TimeSpan? lifetime = null, string? nonce = null)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject,
+            ["tenant"] = tenant,
+            ["roles"] = roles.ToArray(),
+        };
+        if (nonce is not null)
+            claims["nonce"] = nonce;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -39,12 +49,7 @@ public sealed class JwtAuthority : IDisposable
             NotBefore = now,
             Expires = now + (lifetime ?? TokenLifetime),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = subject,
-                ["tenant"] = tenant,
-                ["roles"] = roles.ToArray(),
-            },
+            Claims = claims,
         });
     }
 

@@ -35,7 +35,7 @@ public sealed class ApiHarness
             new CloudAccountService(Store, Store, Clock, new CloudAccountRules(ProductAccountId, [CloudAccountRules.AnyTenant])),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
-            new KubeconfigService(Store, Store, Credentials, Clock),
+            new KubeconfigService(Store, Store, Credentials, Store, Clock),
             Clock,
             new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock),
             new CloudAccountResourceService(Store, CloudReader),
@@ -176,7 +176,7 @@ public sealed class ApiHarness
             "patchSchedule": "0 3 * * SUN",
             "securityScans": { "enabled": true, "schedule": "0 2 * * *" },
             "backup": { "enabled": true, "schedule": "0 1 * * *", "retentionDays": 30, "location": "my-backups" },
-            "rbac": [ { "type": "ClusterRoleBinding", "role": "cluster-admin", "subjects": [ { "kind": "Group", "name": "platform" } ] } ],
+            "rbac": [ { "type": "RoleBinding", "namespace": "platform", "role": "edit", "subjects": [ { "kind": "Group", "name": "platform" } ] } ],
             "virtualClusters": { "enabled": false }
           }
         }

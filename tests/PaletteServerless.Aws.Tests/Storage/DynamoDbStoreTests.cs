@@ -338,6 +338,51 @@ public class DynamoDbStoreTests(StoreFixture table) : IClassFixture<StoreFixture
             .Should().Be(early.At.AddDays(30).ToUnixTimeSeconds());
     }
 
+    [Fact]
+    public async Task Kubeconfig_records_list_oldest_first_per_cluster_life_filter_by_who_and_expire_30_days_after_their_certificate()
+    {
+        IKubeconfigRecords records = Store;
+        var cluster = NewCluster("issued");
+        await Clusters.CreateAsync(cluster, None);
+        KubeconfigRecord Issue(string to, int minute, string serial) => new()
+        {
+            Subject = "palette:user:" + to, Group = "palette:viewers", SerialNumber = serial,
+            IssuedAt = Start.AddMinutes(minute), ExpiresAt = Start.AddMinutes(minute).AddHours(12), IssuedBy = to,
+        };
+        await records.AddAsync(cluster, Issue("bob", 2, "0B"), None);
+        await records.AddAsync(cluster, Issue("alice", 1, "0A"), None);
+        await records.AddAsync(cluster, Issue("alice", 3, "0C"), None);
+
+        var all = await AllNamesAsync(async cursor =>
+        {
+            var page = await records.ListAsync(cluster, null, cursor, 2, None);
+            return (page.Items.Select(r => r.SerialNumber), page.NextCursor);
+        });
+        var alices = await records.ListAsync(cluster, "alice", null, 10, None);
+
+        all.Should().Equal("0A", "0B", "0C");
+        alices.Items.Select(r => r.SerialNumber).Should().Equal("0A", "0C");
+        alices.Items[0].Should().Be(Issue("alice", 1, "0A"));
+
+        await MarkDeletedAsync((await Clusters.GetAsync(_scope, "issued", None))!);
+        var reborn = NewCluster("issued");
+        await Clusters.CreateAsync(reborn, None);
+        (await records.ListAsync(reborn, null, null, 10, None)).Items.Should().BeEmpty("a new cluster of the same name has issued nothing");
+
+        var items = await table.Dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = StoreFixture.TableName,
+            KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = new AttributeValue(TableSchema.ProjectPartition(_scope.Tenant, _scope.Project)),
+                [":prefix"] = new AttributeValue($"KUBECONFIG#{cluster.Uid}#"),
+            },
+        });
+        long.Parse(items.Items[0][TableSchema.TimeToLiveAttribute].N, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be(Start.AddMinutes(1).AddHours(12).AddDays(30).ToUnixTimeSeconds());
+    }
+
     // ---- accounts and profiles ----
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class ClusterPkiTests : IDisposable
         using var certificate = request.CreateSelfSigned(Now.AddMinutes(-5), Now.AddYears(10));
         var rsaCa = new CertificateAuthority(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ClusterPki.CaCertHashOf(certificate.ExportCertificatePem()));
 
-        var (certificatePem, _, _) = ClusterPki.IssueClientCertificate(rsaCa, "alice", KubernetesGroups.Viewers, Now, TimeSpan.FromHours(1));
+        var certificatePem = ClusterPki.IssueClientCertificate(rsaCa, "alice", KubernetesGroups.Viewers, Now, TimeSpan.FromHours(1)).CertificatePem;
 
         Tool.Run("openssl", "verify", "-attime", VerifyAt, "-CAfile", Write("rsa-ca.crt", rsaCa.CertificatePem), "-purpose", "sslclient", Write("client.crt", certificatePem))
             .Should().Contain(": OK");
@@ -62,11 +62,11 @@ public sealed class ClusterPkiTests : IDisposable
     [Theory]
     [InlineData(null, 12)]
     [InlineData(1, 1)]
-    [InlineData(168, 168)]
-    public void A_client_certificate_verifies_against_the_ca_and_carries_subject_group_and_notAfter(int? hours, int expectedHours)
+    [InlineData(24, 24)]
+    public void A_client_certificate_verifies_against_the_ca_and_carries_subject_group_serial_and_notAfter(int? hours, int expectedHours)
     {
         var validity = ClusterPki.ClientValidity(hours);
-        var (certificatePem, keyPem, notAfter) = ClusterPki.IssueClientCertificate(Ca, "alice@example.com", KubernetesGroups.Editors, Now, validity);
+        var (certificatePem, keyPem, notAfter, serialNumber) = ClusterPki.IssueClientCertificate(Ca, "alice@example.com", KubernetesGroups.Editors, Now, validity);
 
         var caFile = Write("ca.crt", Ca.CertificatePem);
         var certificateFile = Write("client.crt", certificatePem);
@@ -79,6 +79,7 @@ public sealed class ClusterPkiTests : IDisposable
         var printed = Tool.Run("openssl", "x509", "-in", certificateFile, "-noout", "-enddate").Trim();
         var utc = expected.UtcDateTime;
         printed.Should().Be(string.Create(CultureInfo.InvariantCulture, $"notAfter={utc:MMM} {utc.Day,2} {utc:HH:mm:ss yyyy} GMT"));
+        Tool.Run("openssl", "x509", "-in", certificateFile, "-noout", "-serial").Trim().Should().Be($"serial={serialNumber}");
 
         using var key = ECDsa.Create();
         key.ImportFromPem(keyPem);
@@ -90,7 +91,7 @@ public sealed class ClusterPkiTests : IDisposable
     public void A_certificate_signed_by_another_ca_does_not_verify()
     {
         var other = ClusterPki.CreateCertificateAuthority("other", Now);
-        var (certificatePem, _, _) = ClusterPki.IssueClientCertificate(other, "mallory", KubernetesGroups.ClusterAdmins, Now, TimeSpan.FromHours(1));
+        var certificatePem = ClusterPki.IssueClientCertificate(other, "mallory", KubernetesGroups.ClusterAdmins, Now, TimeSpan.FromHours(1)).CertificatePem;
         var result = Tool.TryRun("openssl", "verify", "-attime", VerifyAt, "-CAfile", Write("ca.crt", Ca.CertificatePem), Write("client.crt", certificatePem));
         result.ExitCode.Should().NotBe(0);
     }
@@ -98,13 +99,34 @@ public sealed class ClusterPkiTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    [InlineData(169)]
-    public void A_validity_outside_1_to_168_hours_is_refused_naming_the_field(int hours)
+    [InlineData(25)]
+    [InlineData(168)]
+    public void A_validity_outside_1_to_24_hours_is_refused_naming_the_field(int hours)
     {
         var error = FluentActions.Invoking(() => ClusterPki.ClientValidity(hours, "validityHours"))
             .Should().Throw<ValidationFailedException>().Which.Errors.Should().ContainSingle().Subject;
         error.Field.Should().Be("validityHours");
-        error.Message.Should().Contain("168");
+        error.Message.Should().Contain("24");
+        FluentActions.Invoking(() => ClusterPki.IssueClientCertificate(Ca, "alice", KubernetesGroups.Viewers, Now, TimeSpan.FromHours(hours)))
+            .Should().Throw<ArgumentOutOfRangeException>("nothing issues a certificate past the cap, whoever calls");
+    }
+
+    [Theory]
+    [InlineData("alice", "palette:user:alice")]
+    [InlineData("3f1c9a2e-7b4d-4e1a-9c2f-0a1b2c3d4e5f", "palette:user:3f1c9a2e-7b4d-4e1a-9c2f-0a1b2c3d4e5f")]
+    [InlineData("System:masters", "palette:user:System:masters")]
+    public void A_product_user_s_kubernetes_name_is_prefixed_and_never_kubernetes_own(string subject, string name)
+    {
+        KubernetesUsers.NameOf(subject).Should().Be(name);
+        KubernetesUsers.NameOf(subject).Should().NotStartWith("system:");
+    }
+
+    [Theory]
+    [InlineData("system:masters")]
+    [InlineData("system:serviceaccount:kube-system:default")]
+    public void A_subject_that_looks_like_kubernetes_own_gets_no_name_and_so_no_certificate(string subject)
+    {
+        FluentActions.Invoking(() => KubernetesUsers.NameOf(subject)).Should().Throw<ForbiddenException>().WithMessage("*system:*reserves*");
     }
 
     [Theory]

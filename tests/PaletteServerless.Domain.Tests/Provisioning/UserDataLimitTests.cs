@@ -16,6 +16,8 @@ public sealed class UserDataLimitTests
     private static readonly ProjectScope Scope = new("acme", "demo");
     private static readonly Cluster Sample = UserDataFixture.Cluster;
     private static readonly ClusterProfile SampleProfile = UserDataFixture.Profile;
+    // An admin: the sample's settings.rbac holds a ClusterRoleBinding, which only admins may ask for.
+    private static readonly Caller Admin = new("alice", "acme", ["project-admin:demo"]);
     private static readonly Caller Editor = new("alice", "acme", ["project-editor:demo"]);
 
     /// <summary>
@@ -126,7 +128,7 @@ public sealed class UserDataLimitTests
             new NoProblems(), TimeProvider.System);
         var spec = SpecWith(new() { ["calico"] = ValuesOf(20) });
 
-        foreach (var attempt in new Func<Task>[] { () => service.CreateAsync(Editor, Scope, spec, default), () => service.DryRunAsync(Editor, Scope, spec, default) })
+        foreach (var attempt in new Func<Task>[] { () => service.CreateAsync(Admin, Scope, spec, default), () => service.DryRunAsync(Admin, Scope, spec, default) })
         {
             var refused = (await attempt.Should().ThrowAsync<ValidationFailedException>()).Which;
             refused.Errors.Should().ContainSingle().Which.Field.Should().Be("profile.packValues.calico");
@@ -139,7 +141,7 @@ public sealed class UserDataLimitTests
     {
         var service = new ClusterService(Nothing<IClusterStore>(), new References(), new References(), Nothing<IWorkflowStarter>(), Nothing<IForceDeleter>(),
             new NoProblems(), TimeProvider.System);
-        var result = await service.DryRunAsync(Editor, Scope, Sample.Spec, default);
+        var result = await service.DryRunAsync(Admin, Scope, Sample.Spec, default);
         result.Plan.Packs.Select(p => (p.Name, p.Version, p.Implied)).Should().Equal(
             ("ubuntu", "22.04", false), ("kubernetes", "1.30.4", false), ("aws-cloud-controller-manager", "1.30.10", true),
             ("calico", "3.27.0", false), ("aws-ebs-csi", "1.30.0", false));
