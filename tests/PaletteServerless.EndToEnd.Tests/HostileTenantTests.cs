@@ -105,6 +105,41 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task An_editor_binds_no_cluster_admin_and_nobody_binds_a_system_subject()
+    {
+        var scenario = await Scenario.StartAsync(stack, "hostile-rbac");
+        using var editor = stack.Api("hostile-rbac", "project-editor");
+        const string Clusters = "/v1/projects/hostile-rbac/clusters";
+
+        var escalation = await editor.PostAsync(Clusters, LocalStackFixture.Json(WithRbac("escalate",
+            """[{"type":"ClusterRoleBinding","role":"cluster-admin","subjects":[{"kind":"Group","name":"palette:viewers"}]}]""")));
+        escalation.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await ProblemAsync(escalation))["errors"]![0]!["field"]!.GetValue<string>().Should().StartWith("settings.rbac");
+        var dryRun = await editor.PostAsync(Clusters + "?dryRun=true", LocalStackFixture.Json(WithRbac("escalate",
+            """[{"type":"ClusterRoleBinding","role":"cluster-admin","subjects":[{"kind":"Group","name":"palette:viewers"}]}]""")));
+        dryRun.StatusCode.Should().Be(HttpStatusCode.Forbidden, "a dry run is judged as the create");
+
+        // Not even an admin may name a system: subject.
+        var system = await scenario.Api.PostAsync(Clusters, LocalStackFixture.Json(WithRbac("system",
+            """[{"type":"RoleBinding","namespace":"apps","role":"view","subjects":[{"kind":"Group","name":"system:unauthenticated"}]}]""")));
+        system.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ProblemAsync(system))["errors"]![0]!["field"]!.GetValue<string>().Should().Contain("subjects");
+        (await ListAsync(scenario.Api, Clusters)).Should().BeEmpty("nothing refused was stored");
+
+        // What an editor may do: edit or view in a namespace.
+        var allowed = await editor.PostAsync(Clusters + "?dryRun=true", LocalStackFixture.Json(WithRbac("fine",
+            """[{"type":"RoleBinding","namespace":"apps","role":"edit","subjects":[{"kind":"User","name":"alice"}]}]""")));
+        allowed.StatusCode.Should().Be(HttpStatusCode.OK, await allowed.Content.ReadAsStringAsync());
+    }
+
+    private static string WithRbac(string name, string bindings)
+    {
+        var spec = JsonNode.Parse(Scenario.Cluster(name))!.AsObject();
+        spec["settings"] = new JsonObject { ["rbac"] = JsonNode.Parse(bindings) };
+        return spec.ToJsonString();
+    }
+
+    [Fact]
     public async Task Every_route_of_another_project_is_a_404_and_another_tenant_reads_nothing_of_it()
     {
         const string Victim = "hostile-victim";
@@ -130,6 +165,21 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
             else
                 read.StatusCode.Should().Be(HttpStatusCode.NotFound, route.Key);
         }
+        // Kubeconfigs: never a system: identity, never for more than 24 hours.
+        using (var system = new HttpClient { BaseAddress = stack.Stack.Endpoint })
+        {
+            system.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                stack.Stack.Tokens.Mint("system:kube-controller-manager", "acme", [$"project-admin:{Victim}"]));
+            var impersonation = await system.GetAsync($"/v1/projects/{Victim}/clusters/victim/kubeconfig");
+            impersonation.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await impersonation.Content.ReadAsStringAsync()).Should().NotContain("BEGIN CERTIFICATE");
+        }
+        var week = await scenario.Api.GetAsync($"/v1/projects/{Victim}/clusters/victim/kubeconfig?ttlHours=168");
+        week.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ProblemAsync(week))["errors"]![0]!["field"]!.GetValue<string>().Should().Be("ttlHours");
+        var issued = await scenario.Api.GetFromJsonAsync<JsonObject>($"/v1/projects/{Victim}/clusters/victim/kubeconfig?ttlHours=24");
+        issued!["subject"]!.GetValue<string>().Should().StartWith("palette:user:");
+
         var after = await scenario.GetAsync("victim");
         after["status"]!.GetValue<string>().Should().Be("Running");
         after["version"]!.GetValue<long>().Should().Be(before["version"]!.GetValue<long>(), "no refused request changed the cluster");
