@@ -73,21 +73,12 @@ public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, 
     /// <summary>POST /local/token {tenant, project, role, subject}: a bearer token as the identity provider would issue.</summary>
     private async Task MintTokenAsync(HttpContext context)
     {
-        JsonObject? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonNode>(context.Request.Body, LocalJsonContext.Default.JsonNode) as JsonObject;
-        }
-        catch (JsonException ex)
-        {
-            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "the body must be JSON: " + ex.Message });
+        if (await ReadBodyAsync(context) is not { } field)
             return;
-        }
-        string? Text(string name) => body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
-        var tenant = Text("tenant") ?? "acme";
-        var subject = Text("subject") ?? "local-user";
-        var role = Text("role") ?? "project-admin";
-        var project = Text("project");
+        var tenant = field("tenant") ?? "acme";
+        var subject = field("subject") ?? "local-user";
+        var role = field("role") ?? "project-admin";
+        var project = field("project");
         // The API refuses such a token with a 401 on every call: say so now, where the name was typed.
         if (PaletteServerless.Api.Http.Claims.TenantProblem(tenant) is { } tenantProblem)
         {
@@ -126,18 +117,9 @@ public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, 
     /// </summary>
     private async Task DeployTargetStackAsync(HttpContext context, string account)
     {
-        JsonObject? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonNode>(context.Request.Body, LocalJsonContext.Default.JsonNode) as JsonObject;
-        }
-        catch (JsonException ex)
-        {
-            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "the body must be JSON: " + ex.Message });
+        if (await ReadBodyAsync(context) is not { } field)
             return;
-        }
-        string? Text(string name) => body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
-        if (Text("externalId") is not { } externalId || Text("tenant") is not { } tenant)
+        if (field("externalId") is not { } externalId || field("tenant") is not { } tenant)
         {
             await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "externalId (the registration's answer) and tenant are required" });
             return;
@@ -163,6 +145,22 @@ public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, 
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var answer = PaletteServerless.Local.Aws.Ec2.Ec2Control.Handle(localAws, context.Request.Method, context.Request.Path.Value ?? "", body);
         await WriteJsonAsync(context, answer.StatusCode, answer.Body);
+    }
+
+    /// <summary>The body's string fields by name (null when absent or empty); null after answering 400 when the body is not JSON.</summary>
+    private static async Task<Func<string, string?>?> ReadBodyAsync(HttpContext context)
+    {
+        JsonObject? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonNode>(context.Request.Body, LocalJsonContext.Default.JsonNode) as JsonObject;
+        }
+        catch (JsonException ex)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject { ["message"] = "the body must be JSON: " + ex.Message });
+            return null;
+        }
+        return name => body?[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
