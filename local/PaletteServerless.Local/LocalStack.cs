@@ -100,8 +100,11 @@ public sealed class LocalStack : IAsyncDisposable
         var evaluator = await IamEvaluatorProcess.StartAsync(RepositoryLayout.NodeToolsDirectory(root), progress, ct);
         _owned.Add(evaluator);
         var templates = await Iam.SynthesizedTemplates.LoadAsync(root, progress, ct);
+        // The target stacks tenants deployed (kept with the data, as deployed stacks outlive a restart).
+        var targetStacks = new Iam.TargetStacks(sts.Roles, Options.AccountId, data);
         var deployment = await Iam.LocalIamSetup.DeployAsync(templates, new PaletteServerless.Local.Aws.Iam.PolicyEvaluator(evaluator.Endpoint),
-            Options, Functions, FunctionArn, sts.Roles, Console.Error, ct);
+            Options, Functions, FunctionArn, sts.Roles, targetStacks.Of, Console.Error, ct);
+        targetStacks.DeployIam = deployment.DeployTarget;
         LocalAws.Iam = deployment.Iam;
         _stateMachineRoles = deployment.StateMachineRoleArns;
         progress.WriteLine(Options.Iam ? "IAM is enforced: GET /local/iam/principals, GET /local/iam/denials" : "IAM is not enforced (--iam off)");
@@ -122,7 +125,7 @@ public sealed class LocalStack : IAsyncDisposable
         var awsEdge = new AwsEdge(dynalite.Endpoint, (request, token) => AnswerStepFunctionsAsync(stepFunctionsApi, LocalAws, request, token), LocalAws, proxyClient, Counters,
             new Iam.EdgeAuthorization(LocalAws));
         var apiEdge = new ApiGatewayEdge(Tokens, Functions, FunctionArn(FunctionCatalog.Api.Name), Options.AccountId);
-        var localRoutes = new LocalRoutes(Tokens, LocalAws, new Iam.TargetStacks(sts.Roles, Options.AccountId, deployment.DeployTarget));
+        var localRoutes = new LocalRoutes(Tokens, LocalAws, targetStacks);
         // The console polls every 2 modelled seconds, and at least twice a second.
         var console = new ConsoleSite(RepositoryLayout.ConsoleDirectory(root), Math.Max(500, 2000 / Options.TimeScale));
 

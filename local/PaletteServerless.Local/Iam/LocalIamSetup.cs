@@ -29,7 +29,8 @@ public static partial class LocalIamSetup
 
     public static async Task<Deployment> DeployAsync(
         (JsonNode Product, JsonNode Target) templates, PolicyEvaluator evaluator, LocalStackOptions options,
-        LambdaRegistry functions, Func<string, string> functionArn, StsRoleCatalog stsRoles, TextWriter log, CancellationToken ct)
+        LambdaRegistry functions, Func<string, string> functionArn, StsRoleCatalog stsRoles, Func<string, TargetStacks.Deployment?> deployedTargets,
+        TextWriter log, CancellationToken ct)
     {
         var iam = new LocalIam(evaluator, TimeProvider.System, log) { Enabled = options.Iam };
         var functionNames = FunctionsByLogicalId(templates.Product);
@@ -82,9 +83,11 @@ public static partial class LocalIamSetup
             foreach (var (arn, aliases, policy) in target.KeyPolicies())
                 await iam.AddKeyAsync(arn, aliases, policy, token);
         }
-        // An account nobody deployed to yet gets the stack on first use, with the catalog's external id
-        // (a registration's generated one works once PUT /local/accounts/{id}/target-stack gives it).
-        iam.DeployToAccount = (account, token) => DeployTarget(account, stsRoles.ExternalIdOf(account), "*", token);
+        // An account's stack on its first use: as a tenant deployed it (PUT /local/accounts/{id}/target-stack, kept
+        // across restarts), else with the catalog's external id, which no registration answers.
+        iam.DeployToAccount = (account, token) => deployedTargets(account) is { } deployed
+            ? DeployTarget(account, deployed.ExternalId, deployed.Tenant, token)
+            : DeployTarget(account, stsRoles.ExternalIdOf(account), "*", token);
         return new Deployment(iam, machineRoles.ToDictionary(m => m.Key, m => roles.Single(r => r.LogicalId == m.Value).ArnIn(options.AccountId)), DeployTarget);
     }
 
