@@ -70,9 +70,7 @@ async function evaluate(check) {
   const simulation = simulationOf(check, set.identityPolicies)
   if (set.sessionPolicy) simulation.sessionPolicy = set.sessionPolicy
   if (check.resourcePolicy) simulation.resourcePolicy = resourcePolicies.get(check.resourcePolicy)
-  // The package's unsafe path answers Allowed without the session policy (as it mishandles resource
-  // policies): a set with either is always simulated in full.
-  if (!check.resourcePolicy && !set.sessionPolicy) {
+  if (!check.resourcePolicy) {
     const shape = shapeOf(check)
     if (!validShapes.has(shape)) {
       const probe = await runSimulation(simulationOf(check, allowAll), {})
@@ -85,8 +83,15 @@ async function evaluate(check) {
       }
       validShapes.add(shape)
     }
-    const decision = runUnsafeSimulation(simulation, {})
-    if (decision === 'Allowed') return { decision }
+    // The package's unsafe path answers without the session policy (as it mishandles resource policies):
+    // the session policy must allow the call as well, judged as a policy of its own.
+    const decision = runUnsafeSimulation({ ...simulation, sessionPolicy: undefined }, {})
+    if (decision === 'Allowed' && set.sessionPolicy) {
+      const session = runUnsafeSimulation({ ...simulation, identityPolicies: [{ name: 'SessionPolicy', policy: set.sessionPolicy }], sessionPolicy: undefined }, {})
+      if (session === 'Allowed') return { decision }
+      if (session === 'ImplicitlyDenied') return { decision: session }
+    }
+    else if (decision === 'Allowed') return { decision }
     if (decision === 'ImplicitlyDenied') return { decision }
   }
   const response = await runSimulation(simulation, {})

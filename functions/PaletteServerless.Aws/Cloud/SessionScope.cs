@@ -65,17 +65,21 @@ public sealed record SessionScope(string Function, string SessionName, string Te
         };
         if (ClusterUid is not null)
         {
+            // The session's own uid tag, by policy variable: one text per function, whatever the cluster.
             statement["Condition"] = new JsonObject
             {
                 ["StringEqualsIfExists"] = new JsonObject
                 {
-                    ["aws:ResourceTag/" + OwnershipTags.ClusterUid] = ClusterUid,
-                    ["aws:RequestTag/" + OwnershipTags.ClusterUid] = ClusterUid,
+                    ["aws:ResourceTag/" + OwnershipTags.ClusterUid] = SessionClusterUid,
+                    ["aws:RequestTag/" + OwnershipTags.ClusterUid] = SessionClusterUid,
                 },
             };
         }
         return new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray(statement) }.ToJsonString();
     }
+
+    /// <summary>The policy variable of the session's cluster uid tag (<see cref="Tags"/>).</summary>
+    public const string SessionClusterUid = "${aws:PrincipalTag/" + OwnershipTags.ClusterUid + "}";
 
     private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
 }

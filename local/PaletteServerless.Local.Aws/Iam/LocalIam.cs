@@ -108,13 +108,19 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
                 await ReplaceAsync(role, ct);
     }
 
-    // Every session of the role (but instances', whose policies are resolved per instance) evaluates with the new policies from now on.
+    // Every session of the role (but instances', whose policies are resolved per instance) evaluates with the new policies from
+    // now on, each with its session policy.
     private async Task ReplaceAsync(IamRole role, CancellationToken ct)
     {
         _rolesByArn[role.Arn] = role;
-        foreach (var policySet in _principalsByKey.Values.Where(p => p.RoleArn == role.Arn && p.InstanceId is null && !p.PolicySetId.Contains('#')).Select(p => p.PolicySetId).Distinct())
-            await evaluator.RegisterPolicySetAsync(policySet, role.Policies, null, ct);
+        foreach (var policySet in _principalsByKey.Values.Where(p => p.RoleArn == role.Arn && p.InstanceId is null).Select(p => p.PolicySetId).Distinct())
+            await evaluator.RegisterPolicySetAsync(policySet, role.Policies, _sessionPolicies.GetValueOrDefault(policySet), ct);
     }
+
+    private readonly ConcurrentDictionary<string, JsonNode> _sessionPolicies = new(StringComparer.Ordinal);
+
+    private static string PolicyHash(JsonNode policy) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.ToJsonString())))[..16];
 
     /// <summary>Adds a role (from a template) to its account.</summary>
     public void AddRole(IamRole role)
@@ -178,8 +184,11 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         JsonNode? sessionPolicy = null, IReadOnlyDictionary<string, string>? sessionTags = null, string? sourceIdentity = null,
         DateTimeOffset? expiration = null, string? name = null, (string AccessKeyId, string Token)? reuse = null)
     {
-        var policySet = sessionPolicy is null ? role.Arn : $"{role.Arn}#{Guid.NewGuid():N}";
-        if (!evaluator.IsRegistered(policySet) || sessionPolicy is not null)
+        // Sessions of one role with the same session policy share one policy set, and so its cached answers.
+        var policySet = sessionPolicy is null ? role.Arn : $"{role.Arn}#{PolicyHash(sessionPolicy)}";
+        if (sessionPolicy is not null)
+            _sessionPolicies[policySet] = sessionPolicy;
+        if (!evaluator.IsRegistered(policySet))
             await evaluator.RegisterPolicySetAsync(policySet, role.Policies, sessionPolicy, ct);
         var context = PrincipalContext(role);
         foreach (var (key, value) in sessionTags ?? new Dictionary<string, string>())

@@ -21,7 +21,7 @@ public sealed record EvaluationRequest(string PolicySet, string? ResourcePolicy,
 /// Policy sets are registered once; decisions are cached, since the same policies, request and
 /// context always get the same answer.
 /// </summary>
-public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = null) : IDisposable
+public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = null) : IDisposable
 {
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, PolicyDecision> _decisions = new(StringComparer.Ordinal);
@@ -43,7 +43,18 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
             body["sessionPolicy"] = sessionPolicy.DeepClone();
         await PutAsync($"policy-sets/{Uri.EscapeDataString(id)}", id, body, ct);
         _shapes[id] = PolicyShape.Of([.. body["identityPolicies"]!.AsArray().Select(p => p!["policy"]), body["sessionPolicy"]]);
+        // The same role deployed in another account (a target stack) differs only by its account id: its sets
+        // answer alike for requests that differ only by that id, so they share one family of cached answers.
+        _families[id] = RoleAccount().Match(id) is { Success: true } role
+            ? (role.Groups[1].Value, "family:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(body.ToJsonString().Replace(role.Groups[1].Value, "{account}", StringComparison.Ordinal))))[..24])
+            : (null, id);
     }
+
+    private readonly ConcurrentDictionary<string, (string? Account, string Family)> _families = new(StringComparer.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^arn:aws:iam::(\d{12}):role/")]
+    private static partial System.Text.RegularExpressions.Regex RoleAccount();
 
     /// <summary>Registers (or replaces) a resource's policy: a role's trust policy, a key's policy.</summary>
     public async Task RegisterResourcePolicyAsync(string id, JsonNode policy, CancellationToken ct)
@@ -150,7 +161,11 @@ public sealed class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = 
             ? JsonSerializer.Serialize(request.Check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key }.Concat(c.Value)).ToList()) + request.Check.Resource
             : shape.KeyOf(request.Check, resourceShape);
         // Without a resource policy the caller's ARN is read only through context keys (in the part):
-        // every session of a role shares its answers.
+        // every session of a role shares its answers, and so does the same role in every account (its family),
+        // for the request with the account's id written as a placeholder.
+        if (request.ResourcePolicy is null && _families.TryGetValue(request.PolicySet, out var family) && family.Account is { } account)
+            return string.Join('\n', family.Family, "", "", request.AccountId == account ? "{account}" : request.AccountId, request.Check.Action,
+                part.Replace(account, "{account}", StringComparison.Ordinal));
         var principal = request.ResourcePolicy is null ? "" : request.Principal;
         return string.Join('\n', request.PolicySet, request.ResourcePolicy, principal, request.AccountId, request.Check.Action, part);
     }

@@ -16,6 +16,9 @@ public sealed partial class PolicyShape
     private readonly HashSet<string> _valueKeys = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _presenceKeys = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _resourceVariables = [];
+    // Keys compared for exact equality with one whole policy variable, as "the resource's uid tag equals the
+    // session's": the answer depends only on whether the two values are equal, not on the values.
+    private readonly HashSet<(string Key, string Variable)> _comparisons = [];
 
     /// <summary>Whether requests must be cached whole (a variable or a key pattern the shape cannot read).</summary>
     public bool Whole { get; private set; }
@@ -54,10 +57,16 @@ public sealed partial class PolicyShape
         foreach (var (operatorName, block) in conditions)
         {
             var presenceOnly = operatorName.Equals("Null", StringComparison.OrdinalIgnoreCase);
+            var exact = operatorName is "StringEquals" or "StringEqualsIfExists" or "StringNotEquals" or "StringNotEqualsIfExists";
             foreach (var (key, values) in block as JsonObject ?? [])
             {
                 if (key.Contains('*') || key.Contains('$'))
                     Whole = true;
+                if (exact && Strings(values).ToList() is [var only] && WholeVariable().Match(only) is { Success: true } whole)
+                {
+                    _comparisons.Add((key, whole.Groups[1].Value));
+                    continue;
+                }
                 (presenceOnly ? _presenceKeys : _valueKeys).Add(key);
                 foreach (var value in Strings(values))
                     foreach (Match variable in Variable().Matches(value))
@@ -72,13 +81,40 @@ public sealed partial class PolicyShape
         var shapes = other is null ? [this] : new[] { this, other };
         if (shapes.Any(s => s.Whole || s._resourceVariables.Count > 0))
             return "whole|" + check.Resource + "|" + string.Join(";", check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key + "=" + string.Join(",", c.Value)));
+        // A compared key read by value elsewhere is kept by value (with its variable).
+        var byValue = shapes.SelectMany(s => s._valueKeys).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, variable) in shapes.SelectMany(s => s._comparisons).Where(c => byValue.Contains(c.Key) || byValue.Contains(c.Variable)).ToList())
+        {
+            byValue.Add(key);
+            byValue.Add(variable);
+        }
+        var compared = shapes.SelectMany(s => s._comparisons).Where(c => !byValue.Contains(c.Key) && !byValue.Contains(c.Variable)).Distinct()
+            .OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Variable, StringComparer.OrdinalIgnoreCase)
+            .Select(c => c.Key + "~" + c.Variable + "=" + Compare(check, c.Key, c.Variable));
         var resource = string.Concat(shapes.SelectMany(s => s._patterns).Select(p => p.IsMatch(check.Resource) ? '1' : '0'));
         var context = check.Context
-            .Where(c => shapes.Any(s => s._valueKeys.Contains(c.Key) || s._presenceKeys.Contains(c.Key)))
+            .Where(c => byValue.Contains(c.Key) || shapes.Any(s => s._presenceKeys.Contains(c.Key)))
             .OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(c => shapes.Any(s => s._valueKeys.Contains(c.Key)) ? c.Key + "=" + string.Join(",", c.Value) : c.Key + "?");
-        return resource + "|" + string.Join(";", context);
+            .Select(c => byValue.Contains(c.Key) ? c.Key + "=" + string.Join(",", c.Value) : c.Key + "?");
+        return resource + "|" + string.Join(";", context) + "|" + string.Join(";", compared);
     }
+
+    /// <summary>How a key's values stand to a variable's: both absent, one absent, equal, or not.</summary>
+    private static string Compare(AuthorizationCheck check, string key, string variable)
+    {
+        var value = check.Context.FirstOrDefault(c => c.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value;
+        var other = check.Context.FirstOrDefault(c => c.Key.Equals(variable, StringComparison.OrdinalIgnoreCase)).Value;
+        return (value, other) switch
+        {
+            (null, null) => "none",
+            (null, _) => "nokey",
+            (_, null) => "novariable",
+            _ => value.SequenceEqual(other, StringComparer.Ordinal) ? "equal" : "unequal",
+        };
+    }
+
+    [GeneratedRegex(@"^\$\{([^}]+)\}$")]
+    private static partial Regex WholeVariable();
 
     [GeneratedRegex(@"\$\{([^}]+)\}")]
     private static partial Regex Variable();

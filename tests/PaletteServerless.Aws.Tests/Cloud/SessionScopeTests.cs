@@ -32,8 +32,11 @@ public class SessionScopeTests
         var statement = policy["Statement"]!.AsArray().Single()!;
         statement["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Should().BeEquivalentTo(ClusterActions.OfFunction(FunctionCatalog.NodePoolsCheck.Name))
             .And.Contain("elasticloadbalancing:RegisterTargets").And.NotContain("ec2:RunInstances");
-        statement["Condition"]!["StringEqualsIfExists"]!["aws:ResourceTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be(Uid);
-        statement["Condition"]!["StringEqualsIfExists"]!["aws:RequestTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be(Uid);
+        // The cluster is the session's uid tag: the same text for every cluster of a function.
+        statement["Condition"]!["StringEqualsIfExists"]!["aws:ResourceTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}");
+        statement["Condition"]!["StringEqualsIfExists"]!["aws:RequestTag/palette.serverless/cluster-uid"]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}");
+        SessionScope.OfCluster(FunctionCatalog.NodePoolsCheck.Name, Project, "ffffffffffffffffffffffffffffffff").PolicyJson()
+            .Should().Be(SessionScope.OfCluster(FunctionCatalog.NodePoolsCheck.Name, Project, Uid).PolicyJson());
 
         var project = JsonNode.Parse(SessionScope.OfProject(FunctionCatalog.Api.Name, Project, "palette-cloud-account-read").PolicyJson())!;
         project["Statement"]![0]!["Condition"].Should().BeNull("a project's session carries no cluster uid tag, so the role lets it change nothing tagged");

@@ -35,4 +35,24 @@ public sealed class PolicyShapeTests
             .Should().NotBe(Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca", ("ssm:resourceTag/vpc", "vpc-1"), ("aws:ec2InstanceSourceVPC", "vpc-2"))),
                 "a key a condition compares, or a variable names, is read by value");
     }
+
+    [Fact]
+    public void A_key_compared_only_for_equality_with_one_variable_is_read_as_equal_or_not()
+    {
+        var vpc = (string resourceVpc, string sourceVpc) => Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca",
+            ("ssm:resourceTag/vpc", resourceVpc), ("aws:ec2InstanceSourceVPC", sourceVpc)));
+        vpc("vpc-1", "vpc-1").Should().Be(vpc("vpc-2", "vpc-2"), "each names its own VPC: the answer is the same");
+        vpc("vpc-1", "vpc-2").Should().NotBe(vpc("vpc-1", "vpc-1"), "another VPC's parameter");
+        Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca", ("aws:ec2InstanceSourceVPC", "vpc-1")))
+            .Should().NotBe(vpc("vpc-1", "vpc-1"), "a parameter without the tag");
+
+        // Read by value anywhere else, the key keeps its values.
+        var both = PolicyShape.Of([JsonNode.Parse("""
+            {"Statement":[
+              {"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"ssm:resourceTag/vpc":"${aws:ec2InstanceSourceVPC}"}}},
+              {"Effect":"Deny","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"ssm:resourceTag/vpc":"vpc-9"}}}]}
+            """)]);
+        var check = (string value) => both.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca", ("ssm:resourceTag/vpc", value), ("aws:ec2InstanceSourceVPC", value)));
+        check("vpc-9").Should().NotBe(check("vpc-1"), "the deny reads the tag's value");
+    }
 }
