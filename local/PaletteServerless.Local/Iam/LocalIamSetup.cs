@@ -65,7 +65,9 @@ public static partial class LocalIamSetup
             var roleId = functionRoles.TryGetValue(path, out var id)
                 ? id : throw new InvalidOperationException($"the product template has no function {function.Name} ({path})");
             var role = iam.Role(roles.Single(r => r.LogicalId == roleId).ArnIn(options.AccountId))!;
-            var session = await iam.IssueAsync(role, LambdaName(functionArn(function.Name)), ct);
+            // Self-describing, as STS sessions are, so an invocation in flight when the stack restarts keeps acting as
+            // its function (Lambda refreshes role credentials before they expire; the stack issues them for 30 days).
+            var session = await iam.IssueAsync(role, LambdaName(functionArn(function.Name)), ct, expiration: DateTimeOffset.UtcNow.AddDays(30));
             functions.SetCredentials(functionArn(function.Name), new FunctionCredentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken));
         }
 
