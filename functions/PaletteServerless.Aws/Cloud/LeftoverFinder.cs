@@ -14,7 +14,7 @@ public static class LeftoverFinder
         var notes = result.WaitingFor.Concat(result.Errors).ToList();
         var leftovers = resources.Items.Select(item =>
         {
-            var pool = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == item.Attributes?.GetValueOrDefault("pool"));
+            var pool = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == item.Attributes?.GetValueOrDefault(NodeAttributes.Pool));
             return new Leftover(
                 LeftoverReport.TypeOf(item.Kind), item.Id, item.Kind, account, resources.Cloud.Region,
                 notes.FirstOrDefault(n => n.Contains(item.Id, StringComparison.Ordinal)) ?? "still exists after the sweep",

@@ -13,10 +13,10 @@ public sealed class InventoryNodes(IInventoryStore inventory) : INodeInventory
 {
     public async Task<IReadOnlyList<PoolNode>> ListAsync(Cluster cluster, CancellationToken ct) =>
         (await inventory.ListAsync(cluster, ct))
-            .Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault("pool") is not null)
+            .Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) is not null)
             .Select(i => new PoolNode(
-                i.Id, i.Attributes!["pool"], i.AvailabilityZone ?? "", i.RecordedAt,
-                ClusterUpdates.NodeFingerprint(cluster, i.Attributes["pool"], i.Attributes.GetValueOrDefault(LaunchFingerprint.AttributeName)),
+                i.Id, i.Attributes![NodeAttributes.Pool], i.AvailabilityZone ?? "", i.RecordedAt,
+                ClusterUpdates.NodeFingerprint(cluster, i.Attributes[NodeAttributes.Pool], i.Attributes.GetValueOrDefault(LaunchFingerprint.AttributeName)),
                 i.Attributes.GetValueOrDefault("retiring") == "true" ? NodeState.Terminating : NodeState.Healthy))
             .ToList();
 }

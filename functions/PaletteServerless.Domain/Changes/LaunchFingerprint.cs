@@ -19,7 +19,7 @@ public static class LaunchFingerprint
     /// <summary>The EC2 tag a node carries its fingerprint in (set at RunInstances, so it is never missing).</summary>
     public const string TagKey = "palette.serverless/launch-fingerprint";
 
-    /// <summary>The inventory attribute an instance records its fingerprint in, beside "pool" and "role".</summary>
+    /// <summary>The inventory attribute an instance records its fingerprint in, beside <see cref="Provisioning.NodeAttributes"/>.</summary>
     public const string AttributeName = "launchFingerprint";
 
     /// <summary>The fingerprint of a pool of a validated wire spec (what a diff of two specs compares).</summary>

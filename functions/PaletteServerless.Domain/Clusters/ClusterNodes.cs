@@ -67,11 +67,11 @@ public static class NodeListings
     /// </summary>
     public static NodeListing Of(IReadOnlyList<string> poolNames, IEnumerable<InventoryItem> inventory, InstanceDescription? description)
     {
-        var instances = inventory.Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault("pool") is not null).ToList();
+        var instances = inventory.Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) is not null).ToList();
         var live = description?.Instances?.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
-        var names = poolNames.Concat(instances.Select(i => i.Attributes!["pool"])).Distinct(StringComparer.Ordinal);
+        var names = poolNames.Concat(instances.Select(i => i.Attributes![NodeAttributes.Pool])).Distinct(StringComparer.Ordinal);
         var pools = names.Select(pool => new PoolNodes(pool, instances
-                .Where(i => i.Attributes!["pool"] == pool)
+                .Where(i => i.Attributes![NodeAttributes.Pool] == pool)
                 .Select(item => Node(item, live is null ? null : live.GetValueOrDefault(item.Id)))
                 .OrderBy(n => n.LaunchTime ?? DateTimeOffset.MaxValue).ThenBy(n => n.InstanceId, StringComparer.Ordinal)
                 .ToList()))
@@ -100,7 +100,7 @@ public sealed class ClusterNodeService(IClusterStore clusters, ICloudAccountStor
             throw new NotFoundException($"cluster '{name}' not found");
         var pools = cluster.Spec.NodePools ?? [];
         var items = await inventory.ListAsync(cluster, ct);
-        var ids = items.Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault("pool") is not null).Select(i => i.Id).ToList();
+        var ids = items.Where(i => i.Kind == ResourceKinds.Instance && i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) is not null).Select(i => i.Id).ToList();
         InstanceDescription? description = null;
         if (ids.Count > 0)
         {

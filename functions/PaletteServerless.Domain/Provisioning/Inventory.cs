@@ -20,6 +20,16 @@ public static class ResourceKinds
     public const string SecretParameter = "ssm:parameter";
 }
 
+/// <summary>The attributes an instance's inventory item records about its node (<see cref="InventoryItem.Attributes"/>).</summary>
+public static class NodeAttributes
+{
+    /// <summary>The node pool the instance was launched for.</summary>
+    public const string Pool = "pool";
+
+    /// <summary>Its pool's role: control-plane or worker (<see cref="Clusters.NodePoolRoles"/>).</summary>
+    public const string Role = "role";
+}
+
 /// <summary>
 /// One resource the product created for a cluster, recorded the moment its create call returned,
 /// before anything could orphan it. <see cref="Role"/> tells its purpose (public, private, nat, ...).

@@ -65,7 +65,7 @@ public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStar
             return Outcome("ignored: not a node the cluster records (the product already removed it)", cluster);
         if (item.Attributes?.GetValueOrDefault(PoolRollout.RetiringAttribute) == "true")
             return Outcome("ignored: the product itself is retiring this node", cluster);
-        var pool = item.Attributes?.GetValueOrDefault("pool");
+        var pool = item.Attributes?.GetValueOrDefault(NodeAttributes.Pool);
         if (ClusterSpecValidator.WithDefaults(RemediationRun.CheckOf(cluster, pool ?? "")).Enabled != true)
             return Outcome($"ignored: pool {pool}'s health check is off", cluster);
         if (received.DetailType == SpotInterruptionDetailType)

@@ -81,7 +81,7 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     {
         var targetGroup = resources.Id(ResourceKinds.TargetGroup);
         var health = await Elb.DescribeTargetHealthAsync(targetGroup, cancellationToken: ct);
-        var missing = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane)
+        var missing = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Role) == NodePoolRoles.ControlPlane)
             .Where(i => health.All(h => h.Target.Id != i.Id)).Select(i => new TargetDescription(i.Id)).ToList();
         if (missing.Count > 0)
         {

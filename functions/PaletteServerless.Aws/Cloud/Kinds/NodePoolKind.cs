@@ -57,7 +57,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var role = SecurityGroupRole(instance.Role);
         var attributes = new Dictionary<string, string>
         {
-            ["role"] = instance.Role, ["pool"] = instance.Pool, [NodeReadiness.ReportsPhasesAttribute] = "true",
+            [NodeAttributes.Role] = instance.Role, [NodeAttributes.Pool] = instance.Pool, [NodeReadiness.ReportsPhasesAttribute] = "true",
         };
         // The node that runs kubeadm init and applies the packs: ready only once it reports them applied.
         if (instance.IsFirstControlPlane)
@@ -152,7 +152,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
 
     /// <summary>The control-plane nodes' reports: ready as <see cref="NodeReport.IsReady"/> says.</summary>
     public async Task<IReadOnlyList<NodeReport>> ControlPlaneReportsAsync(CancellationToken ct) =>
-        (await DescribeAsync(resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("role") == NodePoolRoles.ControlPlane).ToList(), ct)).Reports;
+        (await DescribeAsync(resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Role) == NodePoolRoles.ControlPlane).ToList(), ct)).Reports;
 
     /// <summary>One describe of the recorded instances (all of them in one call), and each one's report from its tags.</summary>
     private async Task<(List<Instance> Instances, List<NodeReport> Reports)> DescribeAsync(List<InventoryItem> items, CancellationToken ct)
@@ -173,7 +173,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     /// <summary>The recorded instances of a pool that EC2 still knows, with zone, launch time and state (one describe).</summary>
     public async Task<IReadOnlyList<PoolInstance>> ListAsync(string pool, CancellationToken ct)
     {
-        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("pool") == pool).ToList();
+        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) == pool).ToList();
         if (items.Count == 0)
             return [];
         var described = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest

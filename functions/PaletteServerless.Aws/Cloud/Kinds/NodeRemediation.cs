@@ -43,7 +43,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
 
     public async Task<IReadOnlyList<NodeObservation>> ObserveAsync(CancellationToken ct)
     {
-        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault("pool") is not null).ToList();
+        var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) is not null).ToList();
         if (items.Count == 0)
             return [];
         var ids = items.Select(i => i.Id).ToList();
@@ -76,7 +76,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
             observed.Add(new NodeObservation
             {
                 InstanceId = item.Id,
-                Pool = item.Attributes!["pool"],
+                Pool = item.Attributes![NodeAttributes.Pool],
                 Zone = instance?.Placement?.AvailabilityZone ?? item.AvailabilityZone ?? "",
                 LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item.RecordedAt,
                 InstanceState = state,
@@ -150,7 +150,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         var observed = new NodeObservation
         {
             InstanceId = instanceId,
-            Pool = item?.Attributes?.GetValueOrDefault("pool") ?? "",
+            Pool = item?.Attributes?.GetValueOrDefault(NodeAttributes.Pool) ?? "",
             Zone = instance?.Placement?.AvailabilityZone ?? "",
             LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item?.RecordedAt ?? resources.Clock.GetUtcNow(),
             InstanceState = instance?.State?.Name?.Value,

@@ -207,7 +207,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var definition = cluster.Definition;
         var spec = definition.Pool(pool);
         var items = resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).ToList();
-        var role = spec?.Role ?? items.Select(i => i.Attributes?.GetValueOrDefault("role")).FirstOrDefault(r => r is not null) ?? NodePoolRoles.Worker;
+        var role = spec?.Role ?? items.Select(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Role)).FirstOrDefault(r => r is not null) ?? NodePoolRoles.Worker;
         var described = await nodes.ListAsync(pool, ct);
 
         // What EC2 no longer knows, or reports terminated, is gone: forgotten, so the pool's count is true.
@@ -272,7 +272,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) != "true" ||
         new NodeReport(instance.InstanceId, instance.Name, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true", instance.Phase, null).IsReady;
 
-    private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault("pool");
+    private static string? PoolOf(InventoryItem item) => item.Attributes?.GetValueOrDefault(NodeAttributes.Pool);
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
