@@ -1,7 +1,7 @@
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
-/// How long AWS typically takes for what a delete waits on (aws-facts, latency anchors): a
+/// How long AWS typically takes for what a delete waits on (the latencies the local AWS models, README): a
 /// teardown pass that starts one of these asks the workflow to wait that long before the next
 /// pass, instead of polling at a fixed cadence; anything else is polled every <see cref="Poll"/>.
 /// </summary>
