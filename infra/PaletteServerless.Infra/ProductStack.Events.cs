@@ -1,27 +1,6 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Amazon.CDK;
-using Amazon.CDK.AWS.Apigatewayv2;
-using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.Events;
-using Amazon.CDK.AWS.IAM;
-using CdkAws = Amazon.CDK.Aws;
-using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.AWS.Logs;
-using Amazon.CDK.AWS.StepFunctions;
-using Amazon.CDK.AwsApigatewayv2Authorizers;
-using Amazon.CDK.AwsApigatewayv2Integrations;
-using Constructs;
-using PaletteServerless.Domain.CloudAccounts;
-using PaletteServerless.Infra.Iam;
 using PaletteServerless.Manifest;
-using Function = Amazon.CDK.AWS.Lambda.Function;
-using FunctionProps = Amazon.CDK.AWS.Lambda.FunctionProps;
-using HttpMethod = Amazon.CDK.AWS.Apigatewayv2.HttpMethod;
-using StateMachineDefinition = PaletteServerless.Manifest.StateMachineDefinition;
-using Table = Amazon.CDK.AWS.DynamoDB.Table;
-using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
 using CfnRule = Amazon.CDK.AWS.Events.CfnRule;
 
 namespace PaletteServerless.Infra;

@@ -76,7 +76,7 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
         var mine = await InstanceOfAsync("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
         var theirs = await InstanceOfAsync("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 
-        var principals = await PrincipalsAsync();
+        var principals = await stack.PrincipalsAsync();
         var teardown = principals.Single(p => p.Name == "teardown");
         // The teardown step's session for cluster "aaaa...": the product account's cluster-builder role (role-less accounts are allowed locally).
         using var mySession = await Ec2AsAsync(teardown, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
@@ -280,13 +280,6 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
         var c = response.Credentials;
         return new AmazonEC2Client(new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken),
             new AmazonEC2Config { ServiceURL = stack.Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
-    }
-
-    private async Task<List<IamPrincipal>> PrincipalsAsync()
-    {
-        using var http = new HttpClient { BaseAddress = stack.Stack.Endpoint };
-        var body = await http.GetFromJsonAsync<JsonObject>("/local/iam/principals");
-        return body!["principals"].Deserialize<List<IamPrincipal>>()!;
     }
 
     private static async Task<JsonObject> CreatedAsync(HttpClient api, string path, string json)

@@ -36,7 +36,7 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
         await scenario.WaitForStatusAsync("iam", "Running", Timeout);
         (await DenialsAsync()).Skip(earlier).Should().BeEmpty("the product's own calls are all allowed by the policies CDK synthesizes");
 
-        var principals = await PrincipalsAsync();
+        var principals = await stack.PrincipalsAsync();
         var api = principals.Single(p => p.Name == "api");
         // A worker of this cluster (the shared stack runs other tests' clusters too).
         var nodes = (await stack.ResourcesOfAsync(uid)).Where(r => r["type"]!.GetValue<string>() == "ec2:instance").Select(r => r["id"]!.GetValue<string>()).ToHashSet();
@@ -85,7 +85,7 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
         var subnet = (await admin.CreateSubnetAsync(new CreateSubnetRequest { VpcId = vpc, CidrBlock = "10.99.0.0/24", AvailabilityZone = "us-east-1a" })).Subnet.SubnetId;
         var stranger = (await admin.RunInstancesAsync(new RunInstancesRequest { ImageId = image, InstanceType = InstanceType.T3Micro, MinCount = 1, MaxCount = 1, SubnetId = subnet }))
             .Reservation.Instances.Single().InstanceId;
-        var functions = (await PrincipalsAsync()).Where(p => p.InstanceId is null && p.Account == "000000000000" && !p.Name.Contains(':', StringComparison.Ordinal)
+        var functions = (await stack.PrincipalsAsync()).Where(p => p.InstanceId is null && p.Account == "000000000000" && !p.Name.Contains(':', StringComparison.Ordinal)
             && p.Name != PaletteServerless.Local.Iam.LocalIamSetup.ClusterBuilder).ToList();
         functions.Should().HaveCount(PaletteServerless.Manifest.FunctionCatalog.All.Count);
 
@@ -108,7 +108,7 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
     [Fact]
     public async Task DynamoDB_and_Step_Functions_refuse_what_a_role_does_not_allow_in_their_own_wire_format()
     {
-        var principals = await PrincipalsAsync();
+        var principals = await stack.PrincipalsAsync();
         var api = principals.Single(p => p.Name == "api");
         var markFailed = principals.Single(p => p.Name == "mark-failed");
 
@@ -163,13 +163,6 @@ public sealed class IamEnforcementTests(LocalStackFixture stack)
     private Task<AwsCliResult> CliAsync(IamPrincipal principal, params string[] arguments) =>
         AwsCliProcess.RunAsync(stack.Stack.Endpoint.ToString(), principal.AccessKeyId, arguments, 1, TimeSpan.FromSeconds(60),
             principal.SecretAccessKey, principal.SessionToken);
-
-    private async Task<List<IamPrincipal>> PrincipalsAsync()
-    {
-        using var http = new HttpClient { BaseAddress = stack.Stack.Endpoint };
-        var body = await http.GetFromJsonAsync<JsonObject>("/local/iam/principals");
-        return body!["principals"].Deserialize<List<IamPrincipal>>()!;
-    }
 
     private async Task<List<IamDenial>> DenialsAsync()
     {

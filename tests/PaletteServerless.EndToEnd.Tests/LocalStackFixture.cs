@@ -63,6 +63,14 @@ public sealed class LocalStackFixture : IAsyncLifetime
         new(new BasicAWSCredentials(account, "e2e"), new AmazonEC2Config { ServiceURL = Stack.Endpoint.ToString(), AuthenticationRegion = region });
 
     /// <summary>The live resources of the local AWS that carry a cluster's uid tag.</summary>
+    /// <summary>Every principal of the local IAM, with credentials that act as it (GET /local/iam/principals).</summary>
+    public async Task<List<PaletteServerless.Local.Aws.Iam.IamPrincipal>> PrincipalsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Stack.Endpoint };
+        var body = await http.GetFromJsonAsync<JsonObject>("/local/iam/principals");
+        return System.Text.Json.JsonSerializer.Deserialize<List<PaletteServerless.Local.Aws.Iam.IamPrincipal>>(body!["principals"]!.ToJsonString())!;
+    }
+
     public async Task<List<JsonObject>> ResourcesOfAsync(string uid)
     {
         using var http = new HttpClient { BaseAddress = Stack.Endpoint };

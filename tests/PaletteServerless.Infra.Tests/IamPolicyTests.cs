@@ -257,7 +257,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     [Fact]
     public void The_policy_table_covers_exactly_the_catalog_and_refuses_any_other_function()
     {
-        FunctionPolicies.Table.Keys.Should().BeEquivalentTo(FunctionCatalog.All.Select(f => f.Name),
+        FunctionAccessCatalog.Table.Keys.Should().BeEquivalentTo(FunctionCatalog.All.Select(f => f.Name),
             "every function has an entry, and no entry outlives its function");
         var mystery = new FunctionDefinition("Mystery", "PaletteServerless.Steps::PaletteServerless.Steps.Mystery::Handle", [], "test");
         var arns = new ProductArns("table", "bus", ["sm"], ["sm:*"], "sm:*");
@@ -273,7 +273,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             var role = RoleOf(function);
             var statements = synthesized.ProductJson.StatementsOfRole(role).ToList();
             var sids = statements.Select(s => s["Sid"]?.GetValue<string>()).OfType<string>().ToList();
-            var access = FunctionPolicies.Table[function.Name];
+            var access = FunctionAccessCatalog.Table[function.Name];
             var expected = new List<string> { "ReadWriteTableItems", "PublishClusterEvents" };
             if (access.ControlsWorkflows)
                 expected.Add("StartWorkflows");

@@ -59,7 +59,7 @@ public sealed class AwsCloudSessionOpener(TimeProvider clock, string productAcco
 
     public async Task<ICloudSession> OpenAsync(CloudAccount account, string region, SessionScope scope, CancellationToken ct)
     {
-        var roleArn = account.RoleArn ?? new CloudAccountRules(productAccountId, []).ProductAccountRoleArn;
+        var roleArn = account.RoleArn ?? CloudAccountRules.ClusterBuilderRoleArn(productAccountId);
         var key = (roleArn, account.ExternalId, region, scope);
         if (AssumedRoles.TryGetValue(key, out var cached) && cached.Expires > clock.GetUtcNow().AddMinutes(5))
             return new CloudSession(region, cached.Credentials);

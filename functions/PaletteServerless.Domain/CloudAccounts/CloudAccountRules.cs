@@ -30,7 +30,10 @@ public sealed record CloudAccountRules(string ProductAccountId, IReadOnlyList<st
         RoleLessTenants.Contains(AnyTenant, StringComparer.Ordinal) || RoleLessTenants.Contains(tenant, StringComparer.Ordinal);
 
     /// <summary>The cluster-builder role of the product's own account: what a role-less cloud account assumes.</summary>
-    public string ProductAccountRoleArn => $"arn:aws:iam::{ProductAccountId}:role/{ClusterBuilderRoleName}";
+    public string ProductAccountRoleArn => ClusterBuilderRoleArn(ProductAccountId);
+
+    /// <summary>The cluster-builder role an account has once the product's stack (or the target stack) is deployed in it.</summary>
+    public static string ClusterBuilderRoleArn(string accountId) => $"arn:aws:iam::{accountId}:role/{ClusterBuilderRoleName}";
 
     /// <summary>A new external id: 256 random bits, in IAM's alphabet for sts:ExternalId.</summary>
     public static string NewExternalId() =>

@@ -25,9 +25,6 @@ public sealed record ProductArns(
 /// </summary>
 public static class FunctionPolicies
 {
-    /// <summary>Every function by its catalog name (<see cref="FunctionAccessCatalog"/>).</summary>
-    public static IReadOnlyDictionary<string, FunctionAccess> Table => FunctionAccessCatalog.Table;
-
     /// <summary>
     /// DynamoDB item actions the functions use on the one table (no scans, no table-level actions): every
     /// write is a PutItem (conditional on the version where it must be), every read a GetItem or Query.
@@ -40,9 +37,9 @@ public static class FunctionPolicies
 
     public static IReadOnlyList<PolicyStatement> For(FunctionDefinition function, ProductArns arns)
     {
-        if (!Table.TryGetValue(function.Name, out var access))
+        if (!FunctionAccessCatalog.Table.TryGetValue(function.Name, out var access))
             throw new InvalidOperationException(
-                $"function {function.Name} is not in the policy table (infra/PaletteServerless.Infra/Iam/FunctionPolicies.cs): " +
+                $"function {function.Name} is not in the policy table (functions/PaletteServerless.Manifest/FunctionAccessCatalog.cs): " +
                 "add it with exactly the permissions it needs");
 
         List<PolicyStatement> statements =

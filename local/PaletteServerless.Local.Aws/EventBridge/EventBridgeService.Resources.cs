@@ -1,10 +1,6 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using PaletteServerless.Local.Aws.Core;
 
 namespace PaletteServerless.Local.Aws.EventBridge;
