@@ -45,8 +45,10 @@ public static class PackCatalog
 
     public static readonly IReadOnlyList<CatalogPack> Packs =
     [
-        Os("22.04", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch}-server-*"),
-        Os("24.04", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-{arch}-server-*"),
+        // Canonical's LTS releases, by version and codename, under the volume type Canonical publishes them with:
+        // 24.04 images only under hvm-ssd-gp3.
+        Os("22.04", "jammy", "hvm-ssd"),
+        Os("24.04", "noble", "hvm-ssd-gp3"),
 
         // The pause image is kubeadm's constants.PauseVersion of each minor (3.9 until 1.30, 3.10 from 1.31).
         Kubernetes("1.29", "registry.k8s.io/pause:3.9"),
@@ -141,8 +143,14 @@ public static class PackCatalog
 
     private static string MinorOf(string version) => string.Join('.', version.Split('.').Take(2));
 
-    private static CatalogPack Os(string release, string namePattern) =>
-        new(PackLayers.Os, "ubuntu", release, new MachineImageInstall(CanonicalOwnerId, namePattern), "");
+    /// <summary>
+    /// An Ubuntu release, found as Canonical names its server images on EC2:
+    /// <c>ubuntu/images/&lt;virtualization&gt;-&lt;volume&gt;/ubuntu-&lt;codename&gt;-&lt;version&gt;-&lt;arch&gt;-server-&lt;serial&gt;</c>,
+    /// the newest serial being the newest build.
+    /// </summary>
+    private static CatalogPack Os(string version, string codename, string imageFolder) =>
+        new(PackLayers.Os, "ubuntu", version,
+            new MachineImageInstall(CanonicalOwnerId, $"ubuntu/images/{imageFolder}/ubuntu-{codename}-{version}-{{arch}}-server-*"), "");
 
     private static CatalogPack Kubernetes(string minor, string pauseImage) =>
         new(PackLayers.Kubernetes, "kubernetes", minor,

@@ -63,17 +63,37 @@ public static class Ec2Catalog
         new("p3.2xlarge", 8, 62464, "x86_64", "V100", 1, 16384),
     ];
 
+    /// <summary>Canonical's account, the owner of the official Ubuntu images on EC2.</summary>
+    private const string CanonicalOwnerId = "099720109477";
+
+    /// <summary>An Ubuntu LTS release as Canonical names it: its version and its codename.</summary>
+    public sealed record UbuntuRelease(string Version, string Codename);
+
+    // Declared before Images, which reads them (static fields are set in the order they are written).
+    public static readonly UbuntuRelease UbuntuJammy = new("22.04", "jammy");
+    public static readonly UbuntuRelease UbuntuNoble = new("24.04", "noble");
+
     public static readonly IReadOnlyList<ImageInfo> Images =
     [
-        new("ami-0c7217cdde317cfec", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240301",
-            "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", "099720109477", "amazon", "Linux/UNIX", new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero)),
-        new("ami-0e4a9ad2eb120e054", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-20240301",
-            "Canonical, Ubuntu, 22.04 LTS, arm64 jammy image", "arm64", "099720109477", "amazon", "Linux/UNIX", new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero)),
-        new("ami-0fc5d935ebf8bc3bc", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20240423",
-            "Canonical, Ubuntu, 24.04 LTS, amd64 noble image", "x86_64", "099720109477", "amazon", "Linux/UNIX", new(2024, 4, 23, 0, 0, 0, TimeSpan.Zero)),
+        CanonicalUbuntu("ami-0c7217cdde317cfec", UbuntuJammy, "amd64", "hvm-ssd", new(2024, 3, 1)),
+        CanonicalUbuntu("ami-0e4a9ad2eb120e054", UbuntuJammy, "arm64", "hvm-ssd", new(2024, 3, 1)),
+        CanonicalUbuntu("ami-0fc5d935ebf8bc3bc", UbuntuNoble, "amd64", "hvm-ssd-gp3", new(2024, 4, 23)),
         new("ami-0440d3b780d96b29d", "al2023-ami-2023.4.20240401.1-kernel-6.1-x86_64",
             "Amazon Linux 2023 AMI 2023.4.20240401.1 x86_64 HVM kernel-6.1", "x86_64", "137112412989", "amazon", "Linux/UNIX", new(2024, 4, 1, 0, 0, 0, TimeSpan.Zero)),
     ];
+
+    /// <summary>
+    /// One of Canonical's Ubuntu server images as EC2 lists it: named
+    /// <c>ubuntu/images/&lt;folder&gt;/ubuntu-&lt;codename&gt;-&lt;version&gt;-&lt;arch&gt;-server-&lt;serial&gt;</c> (the folder says
+    /// virtualization and volume type, <c>hvm-ssd</c> or <c>hvm-ssd-gp3</c>; the serial is the build date),
+    /// owned by Canonical's account and shown with the alias <c>amazon</c> as public images of that account are.
+    /// </summary>
+    private static ImageInfo CanonicalUbuntu(string imageId, UbuntuRelease release, string arch, string folder, DateOnly build) => new(
+        imageId,
+        $"ubuntu/images/{folder}/ubuntu-{release.Codename}-{release.Version}-{arch}-server-{build:yyyyMMdd}",
+        $"Canonical, Ubuntu, {release.Version} LTS, {arch} {release.Codename} image",
+        arch == "arm64" ? "arm64" : "x86_64", CanonicalOwnerId, "amazon", "Linux/UNIX",
+        new DateTimeOffset(build.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
     public static bool IsRegion(string region) => ZonesByRegion.ContainsKey(region);
 

@@ -60,7 +60,7 @@ public sealed class Ec2CatalogAndTagTests : Ec2TestBase
         var images = (await Ec2.DescribeImagesAsync(new DescribeImagesRequest
         {
             Owners = ["099720109477"],
-            Filters = [new Filter("name", ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]), new Filter("architecture", ["x86_64"])],
+            Filters = [new Filter("name", ["ubuntu/images/hvm-ssd/ubuntu-*-22.04-amd64-server-*"]), new Filter("architecture", ["x86_64"])],
         })).Images;
 
         images.Should().ContainSingle().Which.ImageId.Should().Be("ami-0c7217cdde317cfec");

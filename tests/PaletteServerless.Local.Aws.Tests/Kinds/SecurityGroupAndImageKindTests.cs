@@ -156,9 +156,9 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
     }
 
     [Theory]
-    [InlineData("24.04", "ubuntu-noble-24.04-amd64")]
-    [InlineData("22.04", "ubuntu-jammy-22.04-amd64")]
-    public async Task The_os_pack_chooses_the_image_the_nodes_launch_from(string release, string imageName)
+    [InlineData("24.04", "noble")]
+    [InlineData("22.04", "jammy")]
+    public async Task The_os_pack_chooses_the_image_the_nodes_launch_from(string release, string codename)
     {
         var cluster = Cluster();
         _inventory.Items.Add(new InventoryItem
@@ -171,7 +171,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         var launch = await new NodePoolKind(resources).PrepareLaunchAsync(ClusterPlan.Build(cluster), Profile("calico", release), "sha256:0", ["m5.large"], CancellationToken.None);
 
         var image = (await Ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [launch.ImageByInstanceType["m5.large"]] })).Images.Single();
-        image.Name.Should().Contain(imageName);
+        image.Name.Should().Contain($"/ubuntu-{codename}-{release}-amd64-server-");
         image.OwnerId.Should().Be("099720109477");
     }
 }
