@@ -18,13 +18,13 @@ public static class EventRuleCatalog
     /// <summary>The two-minute warning before EC2 reclaims a spot instance (Amazon EC2 User Guide, spot instance interruption notices).</summary>
     public static readonly EventRuleDefinition SpotInterruptions = new(
         "palette-spot-interruptions", DefaultBus,
-        """{"source":["aws.ec2"],"detail-type":["EC2 Spot Instance Interruption Warning"]}""",
+        $$"""{"source":["{{Ec2EventTypes.Source}}"],"detail-type":["{{Ec2EventTypes.SpotInterruptionWarning}}"]}""",
         null, FunctionCatalog.InstanceEvents, "Spot interruption warnings: replace the node before it goes");
 
     /// <summary>An instance stopping or going away (Amazon EC2 User Guide, instance state-change events).</summary>
     public static readonly EventRuleDefinition InstanceStateChanges = new(
         "palette-instance-state-changes", DefaultBus,
-        """{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"],"detail":{"state":["stopping","stopped","shutting-down","terminated"]}}""",
+        $$$"""{"source":["{{{Ec2EventTypes.Source}}}"],"detail-type":["{{{Ec2EventTypes.InstanceStateChange}}}"],"detail":{"state":["stopping","stopped","shutting-down","terminated"]}}""",
         null, FunctionCatalog.InstanceEvents, "Instances stopping or terminating: replace the node");
 
     /// <summary>What events miss (a lost event, a failed status check, a node that never came up): checked every 5 minutes.</summary>

@@ -15,6 +15,7 @@ using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Remediation;
+using PaletteServerless.Manifest;
 using PaletteServerless.Steps.Remediation;
 
 namespace PaletteServerless.Steps.Tests;
@@ -72,14 +73,14 @@ public sealed class RemediationTests
 
     private static Ec2Event StateChange(string instanceId, string state) => new()
     {
-        Id = "7bf73129-1428-4cd3-a780-95db273d1602", DetailType = InstanceEventsFunction.StateChangeDetailType, Source = "aws.ec2",
+        Id = "7bf73129-1428-4cd3-a780-95db273d1602", DetailType = Ec2EventTypes.InstanceStateChange, Source = "aws.ec2",
         Account = "111122223333", Region = "us-east-1", Time = new DateTimeOffset(2026, 12, 2, 4, 0, 0, TimeSpan.Zero),
         Detail = new Ec2EventDetail { InstanceId = instanceId, State = state },
     };
 
     private static Ec2Event SpotWarning(string instanceId) => StateChange(instanceId, "") with
     {
-        DetailType = InstanceEventsFunction.SpotInterruptionDetailType,
+        DetailType = Ec2EventTypes.SpotInterruptionWarning,
         Detail = new Ec2EventDetail { InstanceId = instanceId, InstanceAction = "terminate" },
     };
 

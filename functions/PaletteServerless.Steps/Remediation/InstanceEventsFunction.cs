@@ -20,9 +20,6 @@ namespace PaletteServerless.Steps.Remediation;
 /// </summary>
 public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStarter starter)
 {
-    public const string SpotInterruptionDetailType = "EC2 Spot Instance Interruption Warning";
-    public const string StateChangeDetailType = "EC2 Instance State-change Notification";
-
     public InstanceEventsFunction() : this(StepRuntime.FromEnvironment(), RemediationTriggers.StarterFromEnvironment()) { }
 
     public async Task<Stream> Handle(Stream input)
@@ -39,7 +36,7 @@ public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStar
         {
             Trigger = nameof(InstanceEventsFunction), Outcome = text, InstanceId = received.Detail?.InstanceId, Cluster = cluster?.Name, ClusterUid = cluster?.Uid,
         };
-        if (received.Source != "aws.ec2" || received.DetailType is not (SpotInterruptionDetailType or StateChangeDetailType))
+        if (received.Source != Ec2EventTypes.Source || received.DetailType is not (Ec2EventTypes.SpotInterruptionWarning or Ec2EventTypes.InstanceStateChange))
             return Outcome($"ignored: not an EC2 instance event ({received.Source}, {received.DetailType})");
         if (received.Detail?.InstanceId is not { Length: > 0 } instanceId)
             throw new ArgumentException("the event's detail has no instance-id ($.detail.instance-id)");
@@ -68,7 +65,7 @@ public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStar
         var pool = item.Attributes?.GetValueOrDefault(NodeAttributes.Pool);
         if (ClusterSpecValidator.WithDefaults(RemediationRun.CheckOf(cluster, pool ?? "")).Enabled != true)
             return Outcome($"ignored: pool {pool}'s health check is off", cluster);
-        if (received.DetailType == SpotInterruptionDetailType)
+        if (received.DetailType == Ec2EventTypes.SpotInterruptionWarning)
             await new NodeRemediation(resources, new NodePoolKind(resources)).MarkInterruptedAsync(instanceId, received.Time ?? runtime.Clock.GetUtcNow(), ct);
 
         return Outcome(await starter.TryStartAsync(cluster, ct) switch

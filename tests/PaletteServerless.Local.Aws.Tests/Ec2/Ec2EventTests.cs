@@ -5,6 +5,8 @@ using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Aws.EventBridge;
 using PaletteServerless.Local.Aws.Tests.Sts;
 using PaletteServerless.Aws.Clients;
+using PaletteServerless.Local.Aws.Ec2;
+using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Local.Aws.Tests.Ec2;
 
@@ -83,6 +85,27 @@ public sealed class Ec2EventTests : Ec2TestBase
         Advance(TimeSpan.FromMinutes(1));
         EventBridge.LogEntries.Should().BeEmpty("pending and running do not match");
 
+        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instance.InstanceId] });
+        Advance(TimeSpan.FromMinutes(1));
+
+        EventBridge.LogEntries.Select(e => JsonDocument.Parse(e).RootElement.GetProperty("detail").GetProperty("state").GetString())
+            .Should().Equal("shutting-down", "terminated");
+    }
+
+    [Fact]
+    public async Task The_product_rule_matches_the_events_the_local_EC2_sends_as_EC2_names_them()
+    {
+        // The emulator spells EC2's names from its own model of EC2, the product from its manifest: never one from the other.
+        Ec2Service.EventSource.Should().Be(Ec2EventTypes.Source);
+        Ec2Service.StateChangeDetailType.Should().Be(Ec2EventTypes.InstanceStateChange);
+        Ec2Service.SpotInterruptionDetailType.Should().Be(Ec2EventTypes.SpotInterruptionWarning);
+
+        using var events = Host.Events();
+        await events.PutRuleAsync(new PutRuleRequest { Name = "product-rule", EventPattern = EventRuleCatalog.InstanceStateChanges.EventPattern });
+        await events.PutTargetsAsync("product-rule", [new EventBridgeTarget("log", "arn:aws:logs:us-east-1:000000000000:log-group:/local/ec2")]);
+        var subnetId = await CreateSubnetAsync(await CreateVpcAsync());
+        var instance = (await RunAsync(subnetId)).Single();
+        Advance(TimeSpan.FromMinutes(1));
         await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instance.InstanceId] });
         Advance(TimeSpan.FromMinutes(1));
 
