@@ -125,19 +125,8 @@ public sealed partial class ProductStack : Stack
             ExecutionsArn(StateMachineCatalog.Delete),
             ExecutionsArn(StateMachineCatalog.SweepOrphans),
             ExecutionsArn(StateMachineCatalog.ForceDelete));
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [EnvironmentNames.TableName] = Table.TableName,
-            [EnvironmentNames.ProvisionStateMachineArn] = stateMachineArns[StateMachineCatalog.Provision.Name],
-            [EnvironmentNames.DeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.Delete.Name],
-            [EnvironmentNames.UpdateStateMachineArn] = stateMachineArns[StateMachineCatalog.Update.Name],
-            [EnvironmentNames.RemediateStateMachineArn] = stateMachineArns[StateMachineCatalog.Remediate.Name],
-            [EnvironmentNames.ForceDeleteStateMachineArn] = stateMachineArns[StateMachineCatalog.ForceDelete.Name],
-            [EnvironmentNames.SweepOrphansStateMachineArn] = stateMachineArns[StateMachineCatalog.SweepOrphans.Name],
-            [EnvironmentNames.EventBusName] = EventBus.EventBusName,
-            [EnvironmentNames.ProductAccountId] = CdkAws.ACCOUNT_ID,
-            [EnvironmentNames.RoleLessTenants] = roleLessTenants.ValueAsString,
-        };
+        var environment = FunctionEnvironment.Values(m => stateMachineArns[m.Name], Table.TableName, EventBus.EventBusName,
+            CdkAws.ACCOUNT_ID, roleLessTenants.ValueAsString);
 
         Functions = props.Functions.ToDictionary(f => f.Name, f => CreateFunction(f, props.FunctionCode, environment, arns));
         StateMachines = StateMachineCatalog.All.ToDictionary(m => m.Name, m => CreateStateMachine(m, props.StateMachinesDirectory));

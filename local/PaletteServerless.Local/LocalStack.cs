@@ -235,20 +235,9 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>What the functions read, with the values the local stack gives them (CDK gives the AWS ones).</summary>
     private IReadOnlyDictionary<string, string> FunctionEnvironment(FunctionDefinition function)
     {
-        var values = new Dictionary<string, string>
-        {
-            [EnvironmentNames.TableName] = TableSchema.DefaultTableName,
-            [EnvironmentNames.ProvisionStateMachineArn] = StateMachineArn(StateMachineCatalog.Provision.Name),
-            [EnvironmentNames.DeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.Delete.Name),
-            [EnvironmentNames.UpdateStateMachineArn] = StateMachineArn(StateMachineCatalog.Update.Name),
-            [EnvironmentNames.RemediateStateMachineArn] = StateMachineArn(StateMachineCatalog.Remediate.Name),
-            [EnvironmentNames.ForceDeleteStateMachineArn] = StateMachineArn(StateMachineCatalog.ForceDelete.Name),
-            [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineArn(StateMachineCatalog.SweepOrphans.Name),
-            [EnvironmentNames.EventBusName] = ClusterEvents.BusName,
-            [EnvironmentNames.Region] = Options.Region,
-            [EnvironmentNames.ProductAccountId] = Options.AccountId,
-            [EnvironmentNames.RoleLessTenants] = Options.RoleLessTenants,
-        };
+        var values = PaletteServerless.Manifest.FunctionEnvironment.Values(m => StateMachineArn(m.Name), TableSchema.DefaultTableName, ClusterEvents.BusName,
+            Options.AccountId, Options.RoleLessTenants);
+        values[EnvironmentNames.Region] = Options.Region;
         return function.EnvironmentVariables.ToDictionary(name => name, name => values[name]);
     }
 

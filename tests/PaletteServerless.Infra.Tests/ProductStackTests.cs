@@ -71,10 +71,8 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
             variables.Should().NotContainKey(EnvironmentNames.Region);
             if (variables.ContainsKey(EnvironmentNames.TableName))
                 variables[EnvironmentNames.TableName]!["Ref"]!.GetValue<string>().Should().Be(tableId);
-            if (variables.ContainsKey(EnvironmentNames.ProvisionStateMachineArn))
-                variables[EnvironmentNames.ProvisionStateMachineArn]!.ToJsonString().Should().Contain(":stateMachine:" + StateMachineCatalog.Provision.Name);
-            if (variables.ContainsKey(EnvironmentNames.DeleteStateMachineArn))
-                variables[EnvironmentNames.DeleteStateMachineArn]!.ToJsonString().Should().Contain(":stateMachine:" + StateMachineCatalog.Delete.Name);
+            foreach (var (variable, machine) in FunctionEnvironment.StateMachineArns.Where(pair => variables.ContainsKey(pair.Key)))
+                variables[variable]!.ToJsonString().Should().Contain(":stateMachine:" + machine.Name + "\"", $"{variable} names {machine.Name}");
         }
     }
 
