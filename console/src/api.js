@@ -2,6 +2,7 @@
 // ApiError keeps them so a page can put each `errors[].field` message beside its input.
 import { currentConfig } from './config.js';
 import { session } from './auth.js';
+import routeFile from './routes.json' with { type: 'json' };
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -37,31 +38,54 @@ export async function request(method, path, body, { headers = {} } = {}) {
 }
 
 const enc = encodeURIComponent;
-const project = () => `/v1/projects/${enc(session().project)}`;
-const cluster = (name) => `${project()}/clusters/${enc(name)}`;
-const region = (account, r) => `${project()}/cloudaccounts/${enc(account)}/regions/${enc(r)}`;
+
+/**
+ * A route of the API by its name in routes.json (generated from the API's route catalog; psctl reads the same
+ * file): its method, and its path with {project} and then `values` filled in the order the template names them.
+ */
+export function route(name, ...values) {
+  const r = routeFile.routes[name];
+  if (!r) throw new Error(`routes.json has no route '${name}'`);
+  const given = [session().project, ...values];
+  let next = 0;
+  const path = r.path.replace(/\{[^}]+\}/g, (param) => {
+    if (next >= given.length) throw new Error(`route '${name}' (${r.path}) needs a value for ${param}`);
+    return enc(given[next++]);
+  });
+  if (next !== given.length) throw new Error(`route '${name}' (${r.path}) takes ${next} value(s), not ${given.length}`);
+  return { method: r.method, path };
+}
+
+/** Calls a route by name; `query` (without '?') is appended when given. */
+function call(name, values, { query = '', body } = {}) {
+  const { method, path } = route(name, ...values);
+  return request(method, query ? `${path}?${query}` : path, body);
+}
+
+const dry = (dryRun) => (dryRun ? 'dryRun=true' : '');
 
 export const api = {
-  listClusters: (includeDeleted) => request('GET', `${project()}/clusters?limit=100${includeDeleted ? '&includeDeleted=true' : ''}`),
-  getCluster: (name) => request('GET', `${cluster(name)}?includeDeleted=true`),
-  events: (name) => request('GET', `${cluster(name)}/events?limit=100`),
-  nodePools: (name) => request('GET', `${cluster(name)}/nodepools`),
-  kubeconfig: (name) => request('GET', `${cluster(name)}/kubeconfig`),
-  kubeconfigs: (name) => request('GET', `${cluster(name)}/kubeconfigs?limit=100`),
-  dryRunCreate: (spec) => request('POST', `${project()}/clusters?dryRun=true`, spec),
-  create: (spec) => request('POST', `${project()}/clusters`, spec),
-  remove: (name, confirm) => request('DELETE', `${cluster(name)}?confirm=${enc(confirm)}`),
-  forceDelete: (name) => request('POST', `${cluster(name)}/force-delete`),
-  patch: (name, patch, dryRun) => request('PATCH', `${cluster(name)}${dryRun ? '?dryRun=true' : ''}`, patch),
-  addPool: (name, pool, dryRun) => request('POST', `${cluster(name)}/nodepools${dryRun ? '?dryRun=true' : ''}`, pool),
-  replacePool: (name, pool, dryRun) => request('PUT', `${cluster(name)}/nodepools/${enc(pool.name)}${dryRun ? '?dryRun=true' : ''}`, pool),
-  cloudAccounts: () => request('GET', `${project()}/cloudaccounts?limit=100`),
-  profiles: () => request('GET', `${project()}/clusterprofiles?limit=100`),
-  keyPairs: (account, r) => request('GET', `${region(account, r)}/keypairs`),
-  zones: (account, r) => request('GET', `${region(account, r)}/availabilityzones`),
-  instanceTypes: (account, r, zone) => request('GET', `${region(account, r)}/instancetypes?zone=${enc(zone)}`),
-  vpcs: (account, r) => request('GET', `${region(account, r)}/vpcs`),
-  subnets: (account, r, vpcId) => request('GET', `${region(account, r)}/vpcs/${enc(vpcId)}/subnets`),
+  listClusters: (includeDeleted) => call('listClusters', [], { query: `limit=100${includeDeleted ? '&includeDeleted=true' : ''}` }),
+  getCluster: (name) => call('getCluster', [name], { query: 'includeDeleted=true' }),
+  events: (name) => call('listClusterEvents', [name], { query: 'limit=100' }),
+  nodePools: (name) => call('listNodePools', [name]),
+  kubeconfig: (name) => call('getClusterKubeconfig', [name]),
+  kubeconfigs: (name) => call('listClusterKubeconfigs', [name], { query: 'limit=100' }),
+  dryRunCreate: (spec) => call('createCluster', [], { query: dry(true), body: spec }),
+  create: (spec) => call('createCluster', [], { body: spec }),
+  remove: (name, confirm) => call('deleteCluster', [name], { query: `confirm=${enc(confirm)}` }),
+  forceDelete: (name) => call('forceDeleteCluster', [name]),
+  patch: (name, patch, dryRun) => call('updateCluster', [name], { query: dry(dryRun), body: patch }),
+  addPool: (name, pool, dryRun) => call('addNodePool', [name], { query: dry(dryRun), body: pool }),
+  replacePool: (name, pool, dryRun) => call('replaceNodePool', [name, pool.name], { query: dry(dryRun), body: pool }),
+  removePool: (name, pool, dryRun) => call('removeNodePool', [name, pool], { query: dry(dryRun) }),
+  cloudAccounts: () => call('listCloudAccounts', [], { query: 'limit=100' }),
+  profiles: () => call('listClusterProfiles', [], { query: 'limit=100' }),
+  keyPairs: (account, r) => call('listKeyPairs', [account, r]),
+  zones: (account, r) => call('listAvailabilityZones', [account, r]),
+  instanceTypes: (account, r, zone) => call('listInstanceTypes', [account, r], { query: `zone=${enc(zone)}` }),
+  vpcs: (account, r) => call('listVpcs', [account, r]),
+  subnets: (account, r, vpcId) => call('listSubnets', [account, r, vpcId]),
 };
 
 /** Puts each field error beside the input whose data-field names its path; returns those no input took. */

@@ -12,36 +12,39 @@ namespace PaletteServerless.Cli.Commands;
 /// </summary>
 public static class CloudAccountReadCommands
 {
+    /// <summary>A route under a cloud account's region, by name in the route file: the values after {name} and {region}, and a query.</summary>
+    private sealed record RegionRoute(string Name, string[] Values, string Query = "");
+
     private sealed record Listing(string Command, string Description, string What, string[] Headers, Func<JsonNode, string[]> Row);
 
     public static IEnumerable<Command> Build(CommandContext context)
     {
         yield return Command(context, new Listing("keypairs", "List the account's EC2 key pairs in a region (cloud.sshKeyName)", "key pairs",
             ["NAME", "TYPE", "ID", "FINGERPRINT"],
-            k => [k.Text("name"), k.Text("keyType"), k.Text("keyPairId"), k.Text("fingerprint")]), [], _ => "keypairs");
+            k => [k.Text("name"), k.Text("keyType"), k.Text("keyPairId"), k.Text("fingerprint")]), [], _ => new RegionRoute("listKeyPairs", []));
 
         yield return Command(context, new Listing("zones", "List the availability zones the account may use in a region", "availability zones",
             ["NAME", "ZONE ID", "STATE"],
-            z => [z.Text("name"), z.Text("zoneId"), z.Text("state")]), [], _ => "availabilityzones");
+            z => [z.Text("name"), z.Text("zoneId"), z.Text("state")]), [], _ => new RegionRoute("listAvailabilityZones", []));
 
         var zone = new Option<string>("--zone", "-z") { Description = "The availability zone, such as us-east-1a", Required = true };
         yield return Command(context, new Listing("instancetypes", "List the instance types offered in a zone, with the estimated on-demand price", "instance types",
             ["TYPE", "VCPUS", "MEMORY (MIB)", "ARCH", "ON-DEMAND / HOUR"],
             t => [t.Text("instanceType"), Count(t, "vcpus"), Count(t, "memoryMiB"), t.Text("architecture"), Json.Usd(t.Number("onDemandHourlyUsd"))]),
-            [zone], run => $"instancetypes?zone={Uri.EscapeDataString(run.Value(zone))}");
+            [zone], run => new RegionRoute("listInstanceTypes", [], $"?zone={Uri.EscapeDataString(run.Value(zone))}"));
 
         yield return Command(context, new Listing("vpcs", "List the account's VPCs in a region (static placement)", "VPCs",
             ["VPC ID", "CIDR", "DEFAULT", "NAME"],
-            v => [v.Text("vpcId"), v.Text("cidrBlock"), Flag(v, "isDefault"), v.TextOrNull("name") ?? "-"]), [], _ => "vpcs");
+            v => [v.Text("vpcId"), v.Text("cidrBlock"), Flag(v, "isDefault"), v.TextOrNull("name") ?? "-"]), [], _ => new RegionRoute("listVpcs", []));
 
         var vpc = new Option<string>("--vpc") { Description = "The VPC id, such as vpc-0a1b2c3d", Required = true };
         yield return Command(context, new Listing("subnets", "List the subnets of a VPC", "subnets",
             ["SUBNET ID", "ZONE", "CIDR", "PUBLIC IP", "FREE IPS", "NAME"],
             s => [s.Text("subnetId"), s.Text("availabilityZone"), s.Text("cidrBlock"), Flag(s, "mapPublicIpOnLaunch"), Count(s, "availableIpAddressCount"), s.TextOrNull("name") ?? "-"]),
-            [vpc], run => $"vpcs/{Uri.EscapeDataString(run.Value(vpc))}/subnets");
+            [vpc], run => new RegionRoute("listSubnets", [run.Value(vpc)]));
     }
 
-    private static Command Command(CommandContext context, Listing listing, Option<string>[] more, Func<Invocation, string> rest)
+    private static Command Command(CommandContext context, Listing listing, Option<string>[] more, Func<Invocation, RegionRoute> route)
     {
         var account = CommandContext.NameArgument("cloud account");
         var region = new Option<string>("--region", "-r") { Description = "The AWS region, such as us-east-1", Required = true };
@@ -52,8 +55,9 @@ public static class CloudAccountReadCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var route = $"cloudaccounts/{Uri.EscapeDataString(run.Value(account))}/regions/{Uri.EscapeDataString(run.Value(region))}/{rest(run)}";
-            var items = (await api.GetAsync(run.ProjectRoute(route), ct))["items"]!.AsArray();
+            var (name, values, query) = route(run);
+            var path = run.Route(name, [run.Value(account), run.Value(region), .. values]) + query;
+            var items = (await api.GetAsync(path, ct))["items"]!.AsArray();
             Printer.Print(run.Host, run.Console, run.Value(output), items, () => Table(listing, items));
             return ExitCodes.Ok;
         });

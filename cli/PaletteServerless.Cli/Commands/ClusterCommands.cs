@@ -30,9 +30,6 @@ public static class ClusterCommands
         DayTwoCommands.Update(context),
     };
 
-    private static string Route(Invocation run, string name, string rest = "") =>
-        run.ProjectRoute($"clusters/{Uri.EscapeDataString(name)}{rest}");
-
     private static Command Create(CommandContext context)
     {
         var file = CommandContext.FileOption("The cluster spec");
@@ -48,11 +45,11 @@ public static class ClusterCommands
             using var api = run.Api();
             if (run.Value(dryRun))
             {
-                var result = await api.PostAsync(run.ProjectRoute("clusters?dryRun=true"), body, ct);
+                var result = await api.PostAsync(run.Route("createCluster") + "?dryRun=true", body, ct);
                 Printer.Print(run.Host, run.Console, run.Value(output), result, () => DryRun(result));
                 return result["valid"]?.GetValue<bool>() == true ? ExitCodes.Ok : ExitCodes.ApiError;
             }
-            var cluster = await api.PostAsync(run.ProjectRoute("clusters"), body, ct);
+            var cluster = await api.PostAsync(run.Route("createCluster"), body, ct);
             var name = cluster.Text("name");
             if (run.Value(output) != "table")
                 Printer.Print(run.Host, run.Console, run.Value(output), cluster, () => new Text(""));
@@ -60,7 +57,7 @@ public static class ClusterCommands
                 run.Host.Out.WriteLine($"cluster {name} accepted: {cluster.Text("status")}");
             if (!run.Value(wait))
                 return ExitCodes.Ok;
-            return await new ClusterWaiter(run.Host, run.Console, api, Route(run, name), name).WaitAsync(Goal.Running, ct);
+            return await run.Waiter(api, name).WaitAsync(Goal.Running, ct);
         });
         return command;
     }
@@ -73,7 +70,7 @@ public static class ClusterCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var items = await api.ListAsync(run.ProjectRoute(run.Value(deleted) ? "clusters?includeDeleted=true" : "clusters"), ct);
+            var items = await api.ListAsync(run.Route("listClusters") + (run.Value(deleted) ? "?includeDeleted=true" : ""), ct);
             Printer.Print(run.Host, run.Console, run.Value(output), new JsonArray(items.Select(i => i.DeepClone()).ToArray()), () => ClusterTable(items, run.Host.Time.GetUtcNow()));
             return ExitCodes.Ok;
         });
@@ -88,7 +85,7 @@ public static class ClusterCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var cluster = await api.GetAsync(Route(run, run.Value(name)), ct);
+            var cluster = await api.GetAsync(run.Route("getCluster", run.Value(name)), ct);
             Printer.Print(run.Host, run.Console, run.Value(output), cluster, () => ClusterTable([cluster], run.Host.Time.GetUtcNow()));
             return ExitCodes.Ok;
         });
@@ -102,11 +99,10 @@ public static class ClusterCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var route = Route(run, run.Value(name));
-            var cluster = await api.GetAsync(route, ct);
-            var events = await api.ListAsync($"{route}/events", ct);
+            var cluster = await api.GetAsync(run.Route("getCluster", run.Value(name)), ct);
+            var events = await api.ListAsync(run.Route("listClusterEvents", run.Value(name)), ct);
             var cost = await HourlyCostAsync(api, run, cluster, ct);
-            run.Console.Write(ClusterDescription.Render(cluster, events, cost, run.Host.OutputIsTerminal, await NodesAsync(api, route, ct)));
+            run.Console.Write(ClusterDescription.Render(cluster, events, cost, run.Host.OutputIsTerminal, await NodesAsync(api, run.Route("listNodePools", run.Value(name)), ct)));
             return ExitCodes.Ok;
         });
         return command;
@@ -127,7 +123,7 @@ public static class ClusterCommands
             spec.Remove(lifecycleField);
         try
         {
-            var plan = await api.PostAsync(run.ProjectRoute("clusters?dryRun=true"), spec.ToJsonString(), ct);
+            var plan = await api.PostAsync(run.Route("createCluster") + "?dryRun=true", spec.ToJsonString(), ct);
             var unpriced = plan["plan"].Items("unpricedInstanceTypes").Select(t => t.GetValue<string>()).ToList();
             return $"{Json.Usd(plan["plan"].Number("estimatedHourlyCostUsd"))} estimated from list prices"
                 + (unpriced.Count > 0 ? $" (without {string.Join(", ", unpriced)}: no known price)" : "");
@@ -142,11 +138,11 @@ public static class ClusterCommands
     /// Each pool's nodes, from the node pools answer. A deleted cluster has none (404), and describe still
     /// shows everything else when the API cannot list them: the pools then show their counts only.
     /// </summary>
-    private static async Task<JsonNode?> NodesAsync(ApiClient api, string route, CancellationToken ct)
+    private static async Task<JsonNode?> NodesAsync(ApiClient api, string nodePoolsRoute, CancellationToken ct)
     {
         try
         {
-            return (await api.GetAsync($"{route}/nodepools", ct))["nodes"];
+            return (await api.GetAsync(nodePoolsRoute, ct))["nodes"];
         }
         catch (ApiException)
         {
@@ -164,7 +160,7 @@ public static class ClusterCommands
         {
             using var api = run.Api();
             var query = run.Value(ttl) is { } hours ? $"?ttlHours={hours}" : "";
-            var issued = await api.GetAsync(Route(run, run.Value(name), "/kubeconfig" + query), ct);
+            var issued = await api.GetAsync(run.Route("getClusterKubeconfig", run.Value(name)) + query, ct);
             var yaml = issued.Text("kubeconfig");
             if (run.Value(file) is not { } path)
             {
@@ -194,8 +190,9 @@ public static class ClusterCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var route = Route(run, run.Value(name));
-            var events = await api.ListAsync($"{route}/events", ct);
+            var route = run.Route("getCluster", run.Value(name));
+            var eventsRoute = run.Route("listClusterEvents", run.Value(name));
+            var events = await api.ListAsync(eventsRoute, ct);
             if (!run.Value(watch))
             {
                 Printer.Print(run.Host, run.Console, run.Value(output), new JsonArray(events.Select(e => e.DeepClone()).ToArray()), () => EventTable(events));
@@ -212,7 +209,7 @@ public static class ClusterCommands
                     if (cluster.Text("status") == "Deleted")
                         return ExitCodes.Ok;
                     await Task.Delay(run.Host.PollInterval, run.Host.Time, ct);
-                    events = await api.ListAsync($"{route}/events", ct);
+                    events = await api.ListAsync(eventsRoute, ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -234,14 +231,14 @@ public static class ClusterCommands
         {
             using var api = run.Api();
             var clusterName = run.Value(name);
-            var route = Route(run, clusterName);
+            var route = run.Route("getCluster", clusterName);
             var target = run.Parsed.GetValue(goal) switch
             {
                 "running" => Goal.Running,
                 "deleted" => Goal.Deleted,
                 _ => (await api.GetAsync(route, ct)).Text("status") is "Deleting" or "Deleted" ? Goal.Deleted : Goal.Running,
             };
-            return await new ClusterWaiter(run.Host, run.Console, api, route, clusterName).WaitAsync(target, ct);
+            return await run.Waiter(api, clusterName).WaitAsync(target, ct);
         });
         return command;
     }
@@ -266,12 +263,11 @@ public static class ClusterCommands
                     throw CliException.Usage($"'{typed.Trim()}' is not '{clusterName}': nothing deleted");
             }
             using var api = run.Api();
-            var route = Route(run, clusterName);
-            var cluster = await api.DeleteAsync($"{route}?confirm={Uri.EscapeDataString(clusterName)}", ct);
+            var cluster = await api.DeleteAsync($"{run.Route("deleteCluster", clusterName)}?confirm={Uri.EscapeDataString(clusterName)}", ct);
             run.Host.Out.WriteLine($"cluster {clusterName} is {cluster.Text("status")}: {cluster.Text("statusReason")}".TrimEnd(' ', ':'));
             if (!run.Value(wait))
                 return ExitCodes.Ok;
-            return await new ClusterWaiter(run.Host, run.Console, api, route, clusterName).WaitAsync(Goal.Deleted, ct);
+            return await run.Waiter(api, clusterName).WaitAsync(Goal.Deleted, ct);
         });
         return command;
     }
@@ -286,11 +282,11 @@ public static class ClusterCommands
         {
             using var api = run.Api();
             var clusterName = run.Value(name);
-            var route = Route(run, clusterName);
+            var route = run.Route("getCluster", clusterName);
             JsonNode accepted;
             try
             {
-                accepted = await api.PostAsync($"{route}/force-delete", null, ct);
+                accepted = await api.PostAsync(run.Route("forceDeleteCluster", clusterName), null, ct);
             }
             catch (ApiException ex) when (ex.Status == 409)
             {
@@ -315,7 +311,7 @@ public static class ClusterCommands
             // The workflow marks the cluster Deleted when its sweep is over; people see the progress, scripts only the report.
             var waited = format is "json" or "yaml"
                 ? await WaitQuietlyForDeletedAsync(run.Host, api, route, ct)
-                : await new ClusterWaiter(run.Host, run.Console, api, route, clusterName).WaitAsync(Goal.Deleted, ct);
+                : await run.Waiter(api, clusterName).WaitAsync(Goal.Deleted, ct);
             if (waited != ExitCodes.Ok)
                 return waited;
             var report = (await api.GetAsync(route, ct))["forceDeleteReport"]

@@ -49,8 +49,12 @@ public sealed class Invocation(CommandContext context, ParseResult parsed, Globa
     /// <summary>A client with the bearer token; fails as a usage error when there is none.</summary>
     public ApiClient Api() => new(Settings.Endpoint, Settings.RequireToken());
 
-    /// <summary>A route under the project: v1/projects/{project}/{rest}.</summary>
-    public string ProjectRoute(string rest) => $"v1/projects/{Uri.EscapeDataString(Settings.RequireProject())}/{rest}";
+    /// <summary>A route of the project by its name in the route file (<see cref="ApiRoutes"/>): {project}, then <paramref name="values"/> in order.</summary>
+    public string Route(string name, params string[] values) => ApiRoutes.Path(name, [Settings.RequireProject(), .. values]);
+
+    /// <summary>Progress of cluster <paramref name="name"/> until it reaches a goal (--wait, `clusters wait`).</summary>
+    public Watch.ClusterWaiter Waiter(ApiClient api, string name) =>
+        new(Host, Console, api, Route("getCluster", name), Route("listClusterEvents", name), name);
 
     public T Value<T>(Option<T> option) => parsed.GetValue(option)!;
 

@@ -14,9 +14,6 @@ namespace PaletteServerless.Cli.Commands;
 /// </summary>
 public static class DayTwoCommands
 {
-    private static string Route(Invocation run, string name, string rest = "") =>
-        run.ProjectRoute($"clusters/{Uri.EscapeDataString(name)}{rest}");
-
     private static Option<bool> WaitOption() => new("--wait") { Description = "Show progress until the update is over and the cluster Running" };
 
     /// <summary>`clusters scale NAME --pool P --count N`: the pool's spec as it is, with the new count.</summary>
@@ -31,29 +28,38 @@ public static class DayTwoCommands
         {
             var (clusterName, poolName) = (run.Value(name), run.Value(pool));
             using var api = run.Api();
-            var spec = (await api.GetAsync(Route(run, clusterName, "/nodepools"), ct)).Items("items").FirstOrDefault(p => p.Text("name") == poolName)
+            var spec = (await api.GetAsync(run.Route("listNodePools", clusterName), ct)).Items("items").FirstOrDefault(p => p.Text("name") == poolName)
                 ?? throw CliException.Usage($"cluster {clusterName} has no node pool '{poolName}'");
             spec["count"] = run.Value(count);
-            var cluster = await api.SendAsync(HttpMethod.Put, Route(run, clusterName, $"/nodepools/{Uri.EscapeDataString(poolName)}"), spec.ToJsonString(), ct);
+            var cluster = await api.SendAsync(HttpMethod.Put, run.Route("replaceNodePool", clusterName, poolName), spec.ToJsonString(), ct);
             return await ReportAsync(run, api, clusterName, cluster, run.Value(wait), ct);
         });
         return command;
     }
 
-    /// <summary>`clusters update NAME -f patch`: shows the dry run's plan, asks, then applies the merge patch.</summary>
+    /// <summary>
+    /// `clusters update NAME [-f patch] [--description D] [--tag K=V]... [--remove-tag K]...`: shows the dry run's plan,
+    /// asks, then applies the merge patch (the file's, with the flags' fields on top).
+    /// </summary>
     public static Command Update(CommandContext context)
     {
         var name = CommandContext.NameArgument("cluster");
-        var file = CommandContext.FileOption("A JSON merge patch of the cluster spec");
+        var file = new Option<string?>("--file", "-f") { Description = "A JSON merge patch of the cluster spec as a .json, .yaml or .yml file ('-' reads stdin)" };
+        var description = new Option<string?>("--description") { Description = "Set the cluster's description (\"\" clears it)" };
+        var tag = new Option<string[]>("--tag") { Description = "Set a tag, KEY=VALUE (repeatable): on every AWS resource of the cluster", AllowMultipleArgumentsPerToken = false };
+        var untag = new Option<string[]>("--remove-tag") { Description = "Remove a tag by its key (repeatable)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Apply without asking" };
         var wait = WaitOption();
-        var command = new Command("update", "Change a cluster's spec with a merge patch: shows the plan, asks, applies") { name, file, yes, wait };
+        var command = new Command("update", "Change a cluster's spec with a merge patch (a file, or --description and --tag): shows the plan, asks, applies")
+        {
+            name, file, description, tag, untag, yes, wait,
+        };
         context.SetAction(command, async (run, ct) =>
         {
             var clusterName = run.Value(name);
-            var patch = SpecFile.ReadAsJson(run.Value(file), run.Host.In);
+            var patch = MergePatch(run, run.Parsed.GetValue(file), run.Parsed.GetValue(description), run.Parsed.GetValue(tag) ?? [], run.Parsed.GetValue(untag) ?? []);
             using var api = run.Api();
-            var plan = await api.SendAsync(HttpMethod.Patch, Route(run, clusterName, "?dryRun=true"), patch, ct);
+            var plan = await api.SendAsync(HttpMethod.Patch, run.Route("updateCluster", clusterName) + "?dryRun=true", patch, ct);
             PrintPlan(run, plan);
             if (!run.Value(yes))
             {
@@ -68,10 +74,45 @@ public static class DayTwoCommands
                     return ExitCodes.Ok;
                 }
             }
-            var cluster = await api.SendAsync(HttpMethod.Patch, Route(run, clusterName), patch, ct);
+            var cluster = await api.SendAsync(HttpMethod.Patch, run.Route("updateCluster", clusterName), patch, ct);
             return await ReportAsync(run, api, clusterName, cluster, run.Value(wait), ct);
         });
         return command;
+    }
+
+    /// <summary>The patch to send: the file as written when no flag is given, else the file's object with the flags' fields set.</summary>
+    internal static string MergePatch(Invocation run, string? file, string? description, string[] tags, string[] removedTags)
+    {
+        var fromFile = file is null ? null : SpecFile.ReadAsJson(file, run.Host.In);
+        if (description is null && tags.Length == 0 && removedTags.Length == 0)
+            return fromFile ?? throw CliException.Usage("say what to change: -f PATCH, --description, --tag or --remove-tag");
+        JsonObject patch;
+        try
+        {
+            patch = fromFile is null ? [] : JsonNode.Parse(fromFile) as JsonObject ?? throw CliException.Usage($"{file}: a merge patch is a JSON object");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw CliException.Usage($"{file}: {ex.Message}");
+        }
+        if (description is not null)
+            patch["description"] = description.Length == 0 ? null : description;
+        if (tags.Length > 0 || removedTags.Length > 0)
+        {
+            var tagPatch = patch["tags"] as JsonObject ?? [];
+            patch["tags"] = tagPatch;
+            foreach (var pair in tags)
+            {
+                var at = pair.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0)
+                    throw CliException.Usage($"--tag {pair}: give KEY=VALUE");
+                tagPatch[pair[..at]] = pair[(at + 1)..];
+            }
+            // In a merge patch a null removes the key.
+            foreach (var key in removedTags)
+                tagPatch[key] = null;
+        }
+        return patch.ToJsonString();
     }
 
     public static Command NodePools(CommandContext context) => new("nodepools", "List, add, edit and remove a cluster's node pools")
@@ -91,7 +132,7 @@ public static class DayTwoCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var pools = await api.GetAsync(Route(run, run.Value(name), "/nodepools"), ct);
+            var pools = await api.GetAsync(run.Route("listNodePools", run.Value(name)), ct);
             Printer.Print(run.Host, run.Console, run.Value(output), pools, () =>
             {
                 var table = new Table().AddColumns("NAME", "ROLE", "COUNT", "TYPE", "ZONES");
@@ -115,10 +156,13 @@ public static class DayTwoCommands
             parts.Add(new Text($"\nPOOL {pool.Text("name")}: {members.Count} node(s)", new Style(decoration: Decoration.Bold)));
             if (members.Count == 0)
                 continue;
-            var table = Printer.Grid("INSTANCE", "NAME", "ZONE", "TYPE", "CAPACITY", "STATE", "PHASE", "LAUNCHED", "PRIVATE IP");
+            // Nodes report their Kubernetes version once they run it; the column shows when the answer has it.
+            var versions = members.Any(n => n?["kubernetesVersion"] is not null);
+            var table = Printer.Grid(["INSTANCE", "NAME", "ZONE", "TYPE", "CAPACITY", "STATE", "PHASE", .. versions ? new[] { "KUBERNETES" } : [], "LAUNCHED", "PRIVATE IP"]);
             foreach (var node in members)
-                table.AddTextRow(node.Text("instanceId"), node.Text("name"), Known(node, "zone"), Known(node, "instanceType"), Known(node, "capacityType"),
-                    Known(node, "state"), Phase(node), node.Time("launchTime") is { } at ? Json.Stamp(at) : "-", Known(node, "privateIp"));
+                table.AddTextRow([node.Text("instanceId"), node.Text("name"), Known(node, "zone"), Known(node, "instanceType"), Known(node, "capacityType"),
+                    Known(node, "state"), Phase(node), .. versions ? new[] { Known(node, "kubernetesVersion") } : [],
+                    node.Time("launchTime") is { } at ? Json.Stamp(at) : "-", Known(node, "privateIp")]);
             parts.Add(table);
         }
         if (listing.TextOrNull("warning") is { } warning)
@@ -141,7 +185,7 @@ public static class DayTwoCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var cluster = await api.PostAsync(Route(run, run.Value(name), "/nodepools"), SpecFile.ReadAsJson(run.Value(file), run.Host.In), ct);
+            var cluster = await api.PostAsync(run.Route("addNodePool", run.Value(name)), SpecFile.ReadAsJson(run.Value(file), run.Host.In), ct);
             return await ReportAsync(run, api, run.Value(name), cluster, run.Value(wait), ct);
         });
         return command;
@@ -157,7 +201,7 @@ public static class DayTwoCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var cluster = await api.SendAsync(HttpMethod.Put, Route(run, run.Value(name), $"/nodepools/{Uri.EscapeDataString(run.Value(pool))}"),
+            var cluster = await api.SendAsync(HttpMethod.Put, run.Route("replaceNodePool", run.Value(name), run.Value(pool)),
                 SpecFile.ReadAsJson(run.Value(file), run.Host.In), ct);
             return await ReportAsync(run, api, run.Value(name), cluster, run.Value(wait), ct);
         });
@@ -173,7 +217,7 @@ public static class DayTwoCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var cluster = await api.DeleteAsync(Route(run, run.Value(name), $"/nodepools/{Uri.EscapeDataString(run.Value(pool))}"), ct);
+            var cluster = await api.DeleteAsync(run.Route("removeNodePool", run.Value(name), run.Value(pool)), ct);
             return await ReportAsync(run, api, run.Value(name), cluster, run.Value(wait), ct);
         });
         return command;
@@ -197,8 +241,8 @@ public static class DayTwoCommands
         run.Host.Out.WriteLine($"cluster {name} is {cluster.Text("status")} (generation {cluster.Text("generation")})");
         if (!wait)
             return ExitCodes.Ok;
-        var exit = await new ClusterWaiter(run.Host, run.Console, api, Route(run, name), name).WaitAsync(Goal.Running, ct);
-        var after = await api.GetAsync(Route(run, name), ct);
+        var exit = await run.Waiter(api, name).WaitAsync(Goal.Running, ct);
+        var after = await api.GetAsync(run.Route("getCluster", name), ct);
         var updated = after.Items("conditions").FirstOrDefault(c => c.Text("type") == "Updated");
         if (updated?.Text("status") == "False")
         {

@@ -25,7 +25,7 @@ public static class KubeconfigCommands
         context.SetAction(command, async (run, ct) =>
         {
             using var api = run.Api();
-            var items = await api.ListAsync(run.ProjectRoute($"clusters/{Uri.EscapeDataString(run.Value(name))}/kubeconfigs"), ct);
+            var items = await api.ListAsync(run.Route("listClusterKubeconfigs", run.Value(name)), ct);
             Printer.Print(run.Host, run.Console, run.Value(output), new JsonArray(items.Select(i => i.DeepClone()).ToArray()),
                 () => Table(items, run.Host.Time.GetUtcNow()));
             return ExitCodes.Ok;

@@ -17,7 +17,7 @@ public static class OrphanCommands
         context.SetAction(list, async (run, ct) =>
         {
             using var api = run.Api();
-            var report = await api.GetAsync(run.ProjectRoute("orphans"), ct);
+            var report = await api.GetAsync(run.Route("findOrphans"), ct);
             Printer.Print(run.Host, run.Console, run.Value(listOutput), report, () => Printer.Leftovers(report, "no orphans"));
             return ExitCodes.Ok;
         });
@@ -28,7 +28,7 @@ public static class OrphanCommands
         context.SetAction(sweep, async (run, ct) =>
         {
             using var api = run.Api();
-            var started = await api.PostAsync(run.ProjectRoute("orphans"), null, ct);
+            var started = await api.PostAsync(run.Route("removeOrphans"), null, ct);
             var id = started.Text("id");
             if (run.Value(noWait))
             {
@@ -57,7 +57,7 @@ public static class OrphanCommands
         return new Command("orphans", "Cloud resources of the project that no live cluster owns") { list, sweep, status };
     }
 
-    private static string SweepRoute(Invocation run, string id) => run.ProjectRoute($"orphans/sweeps/{Uri.EscapeDataString(id)}");
+    private static string SweepRoute(Invocation run, string id) => run.Route("getOrphanSweep", id);
 
     /// <summary>
     /// Polls the sweep until it ends, showing how long it has run (a live line on a terminal, a

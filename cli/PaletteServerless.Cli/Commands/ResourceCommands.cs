@@ -9,12 +9,13 @@ namespace PaletteServerless.Cli.Commands;
 /// <summary>The simple nouns (create -f, list, get, delete): cloud accounts and cluster profiles.</summary>
 public static class ResourceCommands
 {
-    private sealed record Noun(string Command, string Route, string What, string[] Headers, Func<JsonNode, string[]> Row);
+    /// <param name="Resource">The routes' noun in the route file: create{Resource}, list{Resource}s, get{Resource}, delete{Resource}.</param>
+    private sealed record Noun(string Command, string Resource, string What, string[] Headers, Func<JsonNode, string[]> Row);
 
     public static Command CloudAccounts(CommandContext context)
     {
         var command = Build(context, new Noun(
-            "cloudaccounts", "cloudaccounts", "cloud account",
+            "cloudaccounts", "CloudAccount", "cloud account",
             ["NAME", "ACCOUNT", "ROLE ARN", "CREATED"],
             a => [a.Text("name"), a.TextOrNull("accountId") ?? "(the product's own)", a.TextOrNull("roleArn") ?? "-", a.Text("createdAt")]));
         foreach (var listing in CloudAccountReadCommands.Build(context))
@@ -23,7 +24,7 @@ public static class ResourceCommands
     }
 
     public static Command Profiles(CommandContext context) => Build(context, new Noun(
-        "profiles", "clusterprofiles", "cluster profile",
+        "profiles", "ClusterProfile", "cluster profile",
         ["NAME", "VERSION", "PACKS", "CREATED"],
         p => [p.Text("name"), p.Text("version"), string.Join(", ", p.Items("packs").Select(k => $"{k.Text("layer")}:{k.Text("name")}@{k.Text("version")}")), p.Text("createdAt")]));
 
@@ -38,7 +39,7 @@ public static class ResourceCommands
         {
             var body = SpecFile.ReadAsJson(run.Value(file), run.Host.In);
             using var api = run.Api();
-            var created = await api.PostAsync(run.ProjectRoute(noun.Route), body, ct);
+            var created = await api.PostAsync(run.Route($"create{noun.Resource}"), body, ct);
             if (run.Value(output) == "table")
             {
                 run.Host.Out.WriteLine($"{noun.What} {created.Text("name")} created");
@@ -61,7 +62,7 @@ public static class ResourceCommands
         context.SetAction(list, async (run, ct) =>
         {
             using var api = run.Api();
-            var items = await api.ListAsync(run.ProjectRoute(noun.Route), ct);
+            var items = await api.ListAsync(run.Route($"list{noun.Resource}s"), ct);
             Printer.Print(run.Host, run.Console, run.Value(listOutput), new JsonArray(items.Select(i => i.DeepClone()).ToArray()), () => Table(noun, items));
             return ExitCodes.Ok;
         });
@@ -73,7 +74,7 @@ public static class ResourceCommands
         context.SetAction(get, async (run, ct) =>
         {
             using var api = run.Api();
-            var item = await api.GetAsync(run.ProjectRoute($"{noun.Route}/{Uri.EscapeDataString(run.Value(name))}"), ct);
+            var item = await api.GetAsync(run.Route($"get{noun.Resource}", run.Value(name)), ct);
             Printer.Print(run.Host, run.Console, run.Value(getOutput), item, () => Table(noun, [item]));
             return ExitCodes.Ok;
         });
@@ -84,7 +85,7 @@ public static class ResourceCommands
         context.SetAction(delete, async (run, ct) =>
         {
             using var api = run.Api();
-            await api.DeleteAsync(run.ProjectRoute($"{noun.Route}/{Uri.EscapeDataString(run.Value(deleteName))}"), ct);
+            await api.DeleteAsync(run.Route($"delete{noun.Resource}", run.Value(deleteName)), ct);
             run.Host.Out.WriteLine($"{noun.What} {run.Value(deleteName)} deleted");
             return ExitCodes.Ok;
         });

@@ -11,7 +11,7 @@ namespace PaletteServerless.Cli.Watch;
 /// table (one line per condition, turning done as it goes); otherwise a plain timestamped line per
 /// change. Ctrl+C stops only the waiting: the workflow in the cloud goes on.
 /// </summary>
-public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient api, string clusterRoute, string name)
+public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient api, string clusterRoute, string eventsRoute, string name)
 {
     public async Task<int> WaitAsync(Goal goal, CancellationToken ct)
     {
@@ -38,7 +38,7 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
     {
         try
         {
-            var events = await api.ListAsync($"{clusterRoute}/events", ct);
+            var events = await api.ListAsync(eventsRoute, ct);
             return events.LastOrDefault(e => e.Text("reason") == "Deleting").Time("at");
         }
         catch (ApiException ex) when (ex.Status == 404)
@@ -128,7 +128,7 @@ public sealed class ClusterWaiter(CliHost host, IAnsiConsole console, ApiClient 
             return ExitCodes.Ok;
         }
         host.Error.WriteLine($"cluster {name} is {status}, not {goal}: {cluster.Text("statusReason")}");
-        var events = await api.ListAsync($"{clusterRoute}/events", ct);
+        var events = await api.ListAsync(eventsRoute, ct);
         if (events.Count > 0)
         {
             host.Error.WriteLine("last events:");
