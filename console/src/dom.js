@@ -37,6 +37,26 @@ export function field(label, input, { field: path, hint } = {}) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint' }, hint) : null, error);
 }
 
+/** "a=b" lines (or comma-separated) into an object: tags, labels. */
+export function parsePairs(text) {
+  const pairs = {};
+  for (const item of text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+    const at = item.indexOf('=');
+    pairs[(at < 0 ? item : item.slice(0, at)).trim()] = at < 0 ? '' : item.slice(at + 1).trim();
+  }
+  return pairs;
+}
+
+/** An object as "a=b" lines, for a textarea parsePairs reads back. */
+export const pairLines = (pairs) => Object.entries(pairs ?? {}).map(([k, v]) => `${k}=${v}`).join('\n');
+
+/** A count or a percent as the API takes it (IntOrPercent): "2" is 2, "25%" stays a string; empty is undefined. */
+export function intOrPercent(text) {
+  const t = String(text ?? '').trim();
+  if (!t) return undefined;
+  return /^\d+$/.test(t) ? Number(t) : t;
+}
+
 export const money = (usd) => (usd === null || usd === undefined ? '—' : `$${Number(usd).toFixed(4)}/h`);
 
 export function when(iso) {

@@ -1,6 +1,7 @@
 // One node pool's inputs, as the product doc lists them: name, zones, instance type, cost type,
-// disk, count, and the taint toggle with key, value and effect. Used by the wizard and the day-2 edits.
-import { h, field } from './dom.js';
+// disk, count, the taint toggle with key, value and effect, the node labels, and how the pool rolls
+// (maxSurge, maxUnavailable) and heals (health check). Used by the wizard and the day-2 edits.
+import { h, field, parsePairs, pairLines, intOrPercent } from './dom.js';
 import { api } from './api.js';
 import { singleChoice, multiChoice, optionsFrom } from './choices.js';
 
@@ -35,12 +36,24 @@ export function poolEditor(pool, { prefix, cloud, onRemove, lockName }) {
     field('Key', taintKey, { field: path('taints[0].key') }),
     field('Value', taintValue, { field: path('taints[0].value') }),
     field('Effect', taintEffect, { field: path('taints[0].effect') }));
+  const labels = h('textarea', { name: 'labels', rows: 2, placeholder: 'tier=apps\nexample.com/team=web', value: pairLines(pool.labels) });
+  const maxSurge = h('input', { name: 'max-surge', placeholder: '1', autocomplete: 'off', value: pool.updateStrategy?.maxSurge ?? '' });
+  const maxUnavailable = h('input', { name: 'max-unavailable', placeholder: '0', autocomplete: 'off', value: pool.updateStrategy?.maxUnavailable ?? '' });
+  const checkOn = h('input', { type: 'checkbox', name: 'health-check', checked: pool.healthCheck?.enabled !== false, onchange: () => syncCheck() });
+  const maxUnhealthy = h('input', { name: 'max-unhealthy', placeholder: '100%', autocomplete: 'off', value: pool.healthCheck?.maxUnhealthy ?? '' });
+  const startupTimeout = h('input', { name: 'node-startup-timeout', type: 'number', min: '0', max: '1440', placeholder: '10',
+    value: pool.healthCheck?.nodeStartupTimeoutMinutes ?? '' });
+  const checkFields = h('div', { class: 'row' },
+    field('Max unhealthy (count or %)', maxUnhealthy, { field: path('healthCheck.maxUnhealthy'), hint: 'Remediation pauses above it' }),
+    field('Node startup timeout (minutes)', startupTimeout, { field: path('healthCheck.nodeStartupTimeoutMinutes'), hint: '0 turns the startup check off' }));
   const prices = new Map();
 
   function syncSpot() { spotField.hidden = capacity.value !== 'spot'; }
   function syncTaint() { taintFields.hidden = !taintOn.checked; }
+  function syncCheck() { checkFields.hidden = !checkOn.checked; }
   syncSpot();
   syncTaint();
+  syncCheck();
 
   async function refreshInstanceTypes() {
     const { account, region } = cloud();
@@ -67,6 +80,15 @@ export function poolEditor(pool, { prefix, cloud, onRemove, lockName }) {
     spotField,
     h('label', { class: 'inline toggle' }, taintOn, ' Taint'),
     taintFields,
+    field('Node labels (one per line, e.g. tier=apps)', labels, { field: path('labels') }),
+    h('fieldset', {}, h('legend', {}, 'Rolling update'),
+      pool.role === 'control-plane' ? h('p', { class: 'hint' }, 'The control-plane pool always replaces one node at a time (maxSurge 1, maxUnavailable 0).') : null,
+      h('div', { class: 'row' },
+        field('Max surge (count or %)', maxSurge, { field: path('updateStrategy.maxSurge'), hint: 'Nodes above the count during an update (1)' }),
+        field('Max unavailable (count or %)', maxUnavailable, { field: path('updateStrategy.maxUnavailable'), hint: 'Nodes below the count during an update (0)' }))),
+    h('fieldset', {}, h('legend', {}, 'Health check'),
+      h('label', { class: 'inline toggle' }, checkOn, ' Replace failed nodes'),
+      checkFields),
     onRemove ? h('button', { type: 'button', class: 'link danger', onclick: onRemove }, `Remove pool`) : null);
   // The choice controls put their input in the field; swap in the holders that can become dropdowns.
   zones.input.replaceWith(zones.element);
@@ -96,15 +118,25 @@ export function poolEditor(pool, { prefix, cloud, onRemove, lockName }) {
         diskSizeGiB: Number(disk.value),
       };
       if (capacity.value === 'spot' && maxSpot.value !== '') spec.maxSpotPrice = Number(maxSpot.value);
-      if (pool.labels) spec.labels = pool.labels;
+      const labelPairs = parsePairs(labels.value);
+      if (Object.keys(labelPairs).length) spec.labels = labelPairs;
       // The toggle edits the first taint; any further ones (set through the API) are kept as they are.
       const edited = taintOn.checked
         ? [{ key: taintKey.value.trim(), ...(taintValue.value.trim() ? { value: taintValue.value.trim() } : {}), effect: taintEffect.value }]
         : [];
       const taints = [...edited, ...(pool.taints ?? []).slice(1)];
       if (taints.length > 0) spec.taints = taints;
-      if (pool.updateStrategy) spec.updateStrategy = pool.updateStrategy;
-      if (pool.healthCheck) spec.healthCheck = pool.healthCheck;
+      const surge = intOrPercent(maxSurge.value);
+      const unavailable = intOrPercent(maxUnavailable.value);
+      if (surge !== undefined || unavailable !== undefined) {
+        spec.updateStrategy = { type: 'RollingUpdate', ...(surge !== undefined ? { maxSurge: surge } : {}), ...(unavailable !== undefined ? { maxUnavailable: unavailable } : {}) };
+      }
+      const unhealthy = intOrPercent(maxUnhealthy.value);
+      const startup = startupTimeout.value.trim();
+      if (!checkOn.checked) spec.healthCheck = { enabled: false };
+      else if (unhealthy !== undefined || startup) {
+        spec.healthCheck = { enabled: true, ...(unhealthy !== undefined ? { maxUnhealthy: unhealthy } : {}), ...(startup ? { nodeStartupTimeoutMinutes: Number(startup) } : {}) };
+      }
       return spec;
     },
   };

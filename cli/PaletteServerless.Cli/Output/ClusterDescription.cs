@@ -33,7 +33,12 @@ public static class ClusterDescription
         var cloud = cluster["cloud"];
         tree.AddNode(Line($"cloud account: {cluster.Text("cloudAccount")}   region: {cloud.Text("region")}   placement: {cloud?["placement"].Text("mode")}   ssh key: {cloud.Text("sshKeyName")}"));
         tree.AddNode(Line($"profile: {cluster["profile"].Text("name")} {cluster["profile"].Text("version")}"));
+        tree.AddNode(Line($"api load balancer: {cloud?.TextOrNull("apiLoadBalancer") ?? "internet-facing"}   worker pools update: "
+            + (cluster["updateWorkerPoolsInParallel"]?.GetValue<bool>() == true ? "in parallel" : "one after another")));
+        tree.AddNode(Line($"description: {cluster.TextOrNull("description") ?? "(none)"}"));
+        tree.AddNode(Line("tags: " + (cluster["tags"] is JsonObject { Count: > 0 } tags ? Pairs(tags) : "(none)")));
         tree.AddNode(Line($"hourly cost: {hourlyCost}"));
+        ClusterSettingsDescription.Add(tree.AddNode(new Markup(Paint("settings", "bold"))), cluster["settings"]);
 
         var conditions = tree.AddNode(new Markup(Paint("conditions", "bold")));
         var all = cluster.Items("conditions").ToList();
@@ -56,16 +61,22 @@ public static class ClusterDescription
             node.AddNode(Line($"zones: {string.Join(", ", pool.Items("availabilityZones").Select(z => z.GetValue<string>()))}   disk: {pool.Text("diskSizeGiB")} GiB"));
             var labels = pool["labels"] as JsonObject;
             if (labels is { Count: > 0 })
-                node.AddNode(Line("labels: " + string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"))));
+                node.AddNode(Line("labels: " + Pairs(labels)));
             var taints = pool.Items("taints").ToList();
             if (taints.Count > 0)
                 node.AddNode(Line("taints: " + string.Join(", ", taints.Select(t => $"{t.Text("key")}={t.Text("value")}:{t.Text("effect")}"))));
+            if (pool["updateStrategy"] is { } strategy)
+                node.AddNode(Line($"update: maxSurge {Shown(strategy, "maxSurge", "1")}, maxUnavailable {Shown(strategy, "maxUnavailable", "0")}"));
+            if (pool["healthCheck"] is { } check)
+                node.AddNode(Line(check["enabled"]?.GetValue<bool>() == false ? "health check: off"
+                    : $"health check: maxUnhealthy {Shown(check, "maxUnhealthy", "100%")}, node startup timeout {Shown(check, "nodeStartupTimeoutMinutes", "10")} min"));
             var requested = node.AddNode(Line(nodePoolsReady is null
                 ? $"nodes: {pool.Text("count")} requested"
                 : $"nodes: {pool.Text("count")} requested; instances: {nodePoolsReady.Text("message")}"));
             var members = nodes.Items("pools").FirstOrDefault(p => p.Text("name") == pool.Text("name")).Items("nodes");
             foreach (var member in members)
-                requested.AddNode(Line(string.Join("  ", new[] { "instanceId", "zone", "instanceType", "state", "phase" }.Select(f => member.TextOrNull(f) ?? "-"))));
+                requested.AddNode(Line(string.Join("  ", new[] { "instanceId", "zone", "instanceType", "state", "phase" }.Select(f => member.TextOrNull(f) ?? "-"))
+                    + (member.TextOrNull("kubernetesVersion") is { } version ? $"  kubernetes {version}" : "")));
         }
         if (nodes.TextOrNull("warning") is { } warning)
             pools.AddNode(Line($"nodes as recorded: {warning}"));
@@ -81,4 +92,9 @@ public static class ClusterDescription
     }
 
     private static Text Line(string text) => new(text);
+
+    /// <summary>A field as the API wrote it (a number or a string such as 25%), or the API's default when absent.</summary>
+    internal static string Shown(JsonNode? node, string name, string fallback) => node?[name] is JsonValue ? node.Text(name) : fallback;
+
+    internal static string Pairs(JsonObject pairs) => string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"));
 }

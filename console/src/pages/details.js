@@ -1,13 +1,17 @@
-// The cluster details page: status and conditions (polled live), node pools and their nodes, events, hourly cost,
-// kubeconfig download and the kubeconfigs issued (an admin sees everyone's, anyone else their own), and the Settings menu: scale, edit or add a pool (each shows its update plan,
-// a dry run, before it is applied), Delete Cluster (type the name) and Force Delete Cluster.
-import { h, replace, field, money, when } from '../dom.js';
+// The cluster details page: status and conditions (polled live), description, tags and settings, node pools and
+// their nodes (with each node's Kubernetes version once nodes report it), events, hourly cost, kubeconfig download
+// and the kubeconfigs issued (an admin sees everyone's, anyone else their own), and the Settings menu: edit the
+// cluster (description, tags, worker pool updates, settings), scale, edit, add or remove a pool (each shows its
+// update plan, a dry run, before it is applied), Delete Cluster (type the name) and Force Delete Cluster.
+import { h, replace, field, money, when, parsePairs, pairLines } from '../dom.js';
 import { api, ApiError, showFieldErrors, clearFieldErrors } from '../api.js';
 import { permissions } from '../auth.js';
 import { currentConfig } from '../config.js';
 import { hourlyCost } from '../cost.js';
 import { poolEditor } from '../pool-editor.js';
 import { renderChangePlan } from '../plan.js';
+import { settingsEditor } from '../settings-editor.js';
+import { settingsSummary } from '../settings-summary.js';
 
 export function detailsPage(name) {
   const can = permissions();
@@ -15,6 +19,7 @@ export function detailsPage(name) {
   const statusLine = h('p', { class: 'status-line', 'aria-live': 'polite' });
   const cost = h('span', { 'data-testid': 'hourly-cost' }, '…');
   const summary = h('dl', { class: 'summary' });
+  const settingsList = h('dl', { class: 'facts', 'data-testid': 'settings' });
   const conditions = h('tbody', { 'data-testid': 'conditions' });
   const poolsBody = h('tbody', { 'data-testid': 'node-pools' });
   const nodes = h('div', { 'data-testid': 'nodes' });
@@ -33,9 +38,11 @@ export function detailsPage(name) {
 
   const menu = h('div', { class: 'menu', role: 'menu', hidden: true },
     can.write ? [
+      h('button', { type: 'button', role: 'menuitem', onclick: () => openEditCluster() }, 'Edit cluster'),
       h('button', { type: 'button', role: 'menuitem', onclick: () => openScale() }, 'Scale node pools'),
       h('button', { type: 'button', role: 'menuitem', onclick: () => openEditPool() }, 'Edit node pool'),
       h('button', { type: 'button', role: 'menuitem', onclick: () => openAddPool() }, 'Add node pool'),
+      h('button', { type: 'button', role: 'menuitem', onclick: () => openRemovePool() }, 'Remove node pool'),
       h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: () => openDelete() }, 'Delete Cluster'),
     ] : [],
     can.forceDelete ? h('div', { class: 'menu-item' }, forceDeleteButton, countdown) : null);
@@ -54,10 +61,15 @@ export function detailsPage(name) {
       h('dt', {}, 'Region'), h('dd', {}, c.cloud?.region ?? ''),
       h('dt', {}, 'Cloud account'), h('dd', {}, c.cloudAccount ?? ''),
       h('dt', {}, 'Profile'), h('dd', {}, c.profile ? `${c.profile.name} ${c.profile.version}` : ''),
+      h('dt', {}, 'Description'), h('dd', { 'data-testid': 'description' }, c.description || '—'),
+      h('dt', {}, 'Tags'), h('dd', { 'data-testid': 'tags' }, Object.entries(c.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—'),
+      h('dt', {}, 'API load balancer'), h('dd', {}, c.cloud?.apiLoadBalancer ?? 'internet-facing'),
+      h('dt', {}, 'Worker pool updates'), h('dd', {}, c.updateWorkerPoolsInParallel ? 'in parallel' : 'one after another'),
       h('dt', {}, 'Hourly cost'), h('dd', {}, cost),
       h('dt', {}, 'Created'), h('dd', {}, when(c.createdAt)),
       c.deletedAt ? [h('dt', {}, 'Deleted'), h('dd', {}, when(c.deletedAt))] : null,
       h('dt', {}, 'Generation'), h('dd', {}, `${c.observedGeneration ?? 0} of ${c.generation ?? 0} applied`));
+    replace(settingsList, settingsSummary(c.settings));
     replace(conditions, (c.conditions ?? []).length === 0 ? h('tr', {}, h('td', { colspan: 5 }, 'No conditions yet.'))
       : c.conditions.map((k) => h('tr', { 'data-condition': k.type },
         h('td', {}, k.type), h('td', {}, h('span', { class: `cond cond-${k.status}` }, k.status)), h('td', {}, k.reason ?? ''),
@@ -66,7 +78,11 @@ export function detailsPage(name) {
       h('td', {}, p.name), h('td', {}, p.role), h('td', { class: 'num' }, c.status === 'Deleted' ? 0 : p.count),
       h('td', {}, p.instanceType), h('td', {}, (p.availabilityZones ?? []).join(', ')), h('td', {}, p.capacityType ?? 'on-demand'),
       h('td', { class: 'num' }, p.diskSizeGiB ?? ''),
-      h('td', {}, (p.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')))));
+      h('td', {}, (p.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')),
+      h('td', {}, Object.entries(p.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')),
+      h('td', {}, `surge ${p.updateStrategy?.maxSurge ?? 1}, unavailable ${p.updateStrategy?.maxUnavailable ?? 0}`),
+      h('td', {}, p.healthCheck?.enabled === false ? 'off'
+        : `max unhealthy ${p.healthCheck?.maxUnhealthy ?? '100%'}, startup ${p.healthCheck?.nodeStartupTimeoutMinutes ?? 10} min`))));
     kubeconfigButton.disabled = c.status !== 'Running' && c.status !== 'Updating';
     settingsButton.disabled = c.status === 'Deleted';
     forceDeleteAt = c.status === 'Deleting' && c.forceDeleteSecondsLeft != null ? Date.now() + c.forceDeleteSecondsLeft * 1000 : null;
@@ -81,15 +97,23 @@ export function detailsPage(name) {
     }
     replace(nodes,
       listing.warning ? h('p', { class: 'error', 'data-testid': 'nodes-warning' }, `Shown as recorded: ${listing.warning}`) : null,
-      listing.pools.map((p) => h('section', { 'data-node-pool': p.name },
+      listing.pools.map((p) => renderPoolNodes(p)));
+  }
+
+  /** One pool's nodes; the Kubernetes column shows once the answer carries nodes' versions. */
+  function renderPoolNodes(p) {
+    const versions = p.nodes.some((n) => n.kubernetesVersion != null);
+    return h('section', { 'data-node-pool': p.name },
         h('h3', {}, `${p.name} (${p.nodes.length})`),
         p.nodes.length === 0 ? h('p', {}, 'No nodes yet.')
           : h('div', { class: 'scroll' }, h('table', { class: 'list' },
-            h('thead', {}, h('tr', {}, ['Instance', 'Name', 'Zone', 'Type', 'Capacity', 'State', 'Phase', 'Launched', 'Private IP'].map((t) => h('th', { scope: 'col' }, t)))),
+            h('thead', {}, h('tr', {}, ['Instance', 'Name', 'Zone', 'Type', 'Capacity', 'State', 'Phase', ...(versions ? ['Kubernetes'] : []), 'Launched', 'Private IP']
+              .map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', {}, p.nodes.map((n) => h('tr', { 'data-node': n.instanceId },
               h('td', {}, n.instanceId), h('td', {}, n.name), h('td', {}, n.zone ?? '–'), h('td', {}, n.instanceType ?? '–'),
               h('td', {}, n.capacityType ?? '–'), h('td', {}, n.state ?? '–'), h('td', {}, n.phase ?? '–', n.phaseMessage ? h('div', { class: 'hint', 'data-testid': 'node-phase-message' }, n.phaseMessage) : null),
-              h('td', {}, n.launchTime ? when(n.launchTime) : '–'), h('td', {}, n.privateIp ?? '–')))))))));
+              versions ? h('td', { 'data-testid': 'node-kubernetes-version' }, n.kubernetesVersion ?? '–') : null,
+              h('td', {}, n.launchTime ? when(n.launchTime) : '–'), h('td', {}, n.privateIp ?? '–')))))));
   }
 
   /** Force delete: only while Deleting, and only once its time has come; a live countdown until then. */
@@ -211,6 +235,49 @@ export function detailsPage(name) {
     }));
   }
 
+  /** Description, tags, worker pool updates and settings: a merge patch of what changed, its plan first. */
+  function openEditCluster() {
+    const description = h('textarea', { name: 'description', rows: 2, value: cluster.description ?? '' });
+    const tags = h('textarea', { name: 'tags', rows: 3, placeholder: 'team=platform\ncost-center=42', value: pairLines(cluster.tags) });
+    const parallel = h('input', { type: 'checkbox', name: 'parallel', checked: !!cluster.updateWorkerPoolsInParallel });
+    const settings = settingsEditor(cluster.settings);
+    changeDialog('Edit cluster', [
+      field('Description', description, { field: 'description' }),
+      field('Tags (key=value, one per line)', tags, { field: 'tags', hint: 'Put on every AWS resource of the cluster, VMs included' }),
+      h('label', { class: 'inline toggle' }, parallel, ' Update worker pools in parallel'),
+      h('h3', {}, 'Settings'), settings.element,
+    ], {
+      build: () => {
+        // A merge patch: a tag no longer listed is removed (null), objects such as settings are replaced by what the form holds.
+        const next = parsePairs(tags.value);
+        const tagPatch = { ...next };
+        for (const key of Object.keys(cluster.tags ?? {})) if (!(key in next)) tagPatch[key] = null;
+        let value;
+        try {
+          value = settings.value();
+        } catch (err) {
+          throw new ApiError(400, { errors: [{ field: 'settings.rbac', message: `not JSON: ${err.message}` }] });
+        }
+        const settingsPatch = { ...value };
+        for (const key of Object.keys(cluster.settings ?? {})) if (!(key in value)) settingsPatch[key] = null;
+        return { description: description.value.trim() || null, tags: tagPatch, updateWorkerPoolsInParallel: parallel.checked, settings: settingsPatch };
+      },
+      call: (patch, dryRun) => api.patch(name, patch, dryRun),
+    });
+  }
+
+  function openRemovePool() {
+    const workers = cluster.nodePools.filter((p) => p.role === 'worker');
+    const choose = h('select', { name: 'pool' }, workers.map((p) => h('option', { value: p.name }, `${p.name} (${p.count} × ${p.instanceType})`)));
+    changeDialog('Remove node pool', [
+      field('Worker pool', choose, { field: 'pool' }),
+      h('p', { class: 'hint' }, 'Its nodes are drained and terminated. The control-plane pool and the last worker pool cannot be removed.'),
+    ], {
+      build: () => choose.value,
+      call: (pool, dryRun) => api.removePool(name, pool, dryRun),
+    });
+  }
+
   function openScale() {
     const counts = cluster.nodePools.map((p, i) => ({ pool: p, input: h('input', { type: 'number', min: '1', name: `count-${p.name}`, value: p.count }), i }));
     changeDialog('Scale node pools', counts.map(({ pool, input, i }) => field(`${pool.name} (${pool.role}) nodes`, input, { field: `nodePools[${i}].count` })), {
@@ -286,8 +353,10 @@ export function detailsPage(name) {
     statusLine, error, summary,
     h('h2', {}, 'Conditions'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Condition', 'Status', 'Reason', 'Message', 'Since'].map((t) => h('th', { scope: 'col' }, t)))), conditions)),
+    h('h2', {}, 'Settings'), settingsList,
     h('h2', {}, 'Node pools'),
-    h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
+    h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints',
+      'Labels', 'Rolling update', 'Health check'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
     h('h2', {}, 'Nodes'), nodes,
     h('h2', {}, 'Issued kubeconfigs'),
     h('p', { class: 'hint' }, can.forceDelete

@@ -2,22 +2,13 @@
 // profile, pack parameters, cluster configuration (account, region, key pair, placement, parallel
 // worker updates), node pools, settings, then Validate (the dry run's plan and cost) and Finish.
 // Every step stays in the page while hidden, so nothing typed is lost going back or on an error.
-import { h, replace, field, money } from '../dom.js';
+import { h, replace, field, money, parsePairs } from '../dom.js';
 import { api, showFieldErrors, clearFieldErrors } from '../api.js';
 import { singleChoice, multiChoice, optionsFrom } from '../choices.js';
 import { poolEditor } from '../pool-editor.js';
+import { settingsEditor } from '../settings-editor.js';
 
 const STEPS = ['Basic information', 'Cluster profile', 'Parameters', 'Cluster configuration', 'Node pools', 'Settings', 'Review'];
-
-/** "a=b" lines (or comma-separated) into an object. */
-export function parsePairs(text) {
-  const pairs = {};
-  for (const item of text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
-    const at = item.indexOf('=');
-    pairs[(at < 0 ? item : item.slice(0, at)).trim()] = at < 0 ? '' : item.slice(at + 1).trim();
-  }
-  return pairs;
-}
 
 export function wizardPage() {
   let step = 0;
@@ -75,6 +66,8 @@ export function wizardPage() {
   const cpSubnets = multiChoice({ name: 'cp-subnets', placeholder: 'subnet-…, subnet-…' });
   const workerSubnets = multiChoice({ name: 'worker-subnets', placeholder: 'subnet-…, subnet-…' });
   const vpcCidr = h('input', { name: 'vpc-cidr', value: '10.0.0.0/16', autocomplete: 'off' });
+  const apiScheme = h('select', { name: 'api-load-balancer' },
+    h('option', { value: 'internet-facing' }, 'Internet-facing'), h('option', { value: 'internal' }, 'Internal (reachable from the VPC only)'));
   const parallel = h('input', { type: 'checkbox', name: 'parallel' });
   const placement = h('div', {},
     field('VPC', vpc.input, { field: 'cloud.placement.vpcId' }),
@@ -86,6 +79,7 @@ export function wizardPage() {
     field('SSH key pair', keyPair.input, { field: 'cloud.sshKeyName' }),
     h('label', { class: 'inline toggle' }, staticPlacement, ' Static placement (use an existing VPC and subnets)'),
     dynamicPlacement, placement,
+    field('Kubernetes API load balancer', apiScheme, { field: 'cloud.apiLoadBalancer', hint: 'Fixed once the cluster is created' }),
     h('label', { class: 'inline toggle' }, parallel, ' Update worker pools in parallel')));
   for (const c of [keyPair, vpc, cpSubnets, workerSubnets]) { c.input.replaceWith(c.element); c.element.prepend(c.input); }
   function syncPlacement() { placement.hidden = !staticPlacement.checked; dynamicPlacement.hidden = staticPlacement.checked; }
@@ -140,28 +134,8 @@ export function wizardPage() {
   addPool({ name: 'workers', role: 'worker', count: 1, instanceType: 'm5.large' });
 
   // 6. Settings
-  const patchSchedule = h('input', { name: 'patch-schedule', placeholder: '0 3 * * SUN', autocomplete: 'off' });
-  const scansOn = h('input', { type: 'checkbox', name: 'scans' });
-  const scansSchedule = h('input', { name: 'scan-schedule', placeholder: '0 4 * * SAT', autocomplete: 'off' });
-  const backupOn = h('input', { type: 'checkbox', name: 'backup' });
-  const backupSchedule = h('input', { name: 'backup-schedule', placeholder: '0 2 * * *', autocomplete: 'off' });
-  const backupRetention = h('input', { name: 'backup-retention', type: 'number', min: '1', placeholder: '30' });
-  const backupLocation = h('input', { name: 'backup-location', placeholder: 'my-backup-bucket', autocomplete: 'off' });
-  const rbac = h('textarea', { name: 'rbac', rows: 3, class: 'yaml', spellcheck: 'false',
-    placeholder: '[{"type":"RoleBinding","namespace":"apps","role":"edit","subjects":[{"kind":"Group","name":"ops"}]}]' });
-  const virtualClusters = h('input', { type: 'checkbox', name: 'virtual-clusters' });
-  sections.push(h('section', {},
-    field('Patch schedule (cron)', patchSchedule, { field: 'settings.patchSchedule', hint: 'Five fields, e.g. 0 3 * * SUN' }),
-    h('fieldset', {}, h('legend', {}, 'Security scans'), h('label', { class: 'inline' }, scansOn, ' Enabled'),
-      field('Schedule (cron)', scansSchedule, { field: 'settings.securityScans.schedule' })),
-    h('fieldset', {}, h('legend', {}, 'Backup'), h('label', { class: 'inline' }, backupOn, ' Enabled'),
-      h('div', { class: 'row' },
-        field('Schedule (cron)', backupSchedule, { field: 'settings.backup.schedule' }),
-        field('Retention (days)', backupRetention, { field: 'settings.backup.retentionDays' }),
-        field('Location', backupLocation, { field: 'settings.backup.location' }))),
-    field('RBAC bindings (JSON array)', rbac, { field: 'settings.rbac',
-      hint: 'An editor may bind edit or view in a namespace (RoleBinding); cluster-wide bindings and other roles need project-admin.' }),
-    h('label', { class: 'inline toggle' }, virtualClusters, ' Enable Palette Virtual Clusters')));
+  const settingsForm = settingsEditor();
+  sections.push(h('section', {}, settingsForm.element));
 
   // 7. Review: the dry run's plan and cost, then Finish.
   const review = h('div', {});
@@ -173,18 +147,11 @@ export function wizardPage() {
     const packValues = {};
     for (const { pack, editor } of packEditors) if (editor.value !== (pack.values ?? '')) packValues[pack.name] = editor.value;
     const cloudSpec = { region: region.value.trim(), sshKeyName: keyPair.value };
+    if (apiScheme.value !== 'internet-facing') cloudSpec.apiLoadBalancer = apiScheme.value;
     if (staticPlacement.checked) {
       cloudSpec.placement = { mode: 'static', vpcId: vpc.value, controlPlaneSubnetIds: cpSubnets.value, workerSubnetIds: workerSubnets.value };
     } else if (vpcCidr.value.trim() && vpcCidr.value.trim() !== '10.0.0.0/16') cloudSpec.vpcCidr = vpcCidr.value.trim();
-    const settings = {};
-    if (patchSchedule.value.trim()) settings.patchSchedule = patchSchedule.value.trim();
-    if (scansOn.checked || scansSchedule.value.trim()) settings.securityScans = { enabled: scansOn.checked, ...(scansSchedule.value.trim() ? { schedule: scansSchedule.value.trim() } : {}) };
-    if (backupOn.checked) {
-      settings.backup = { enabled: true, schedule: backupSchedule.value.trim(), location: backupLocation.value.trim(),
-        ...(backupRetention.value ? { retentionDays: Number(backupRetention.value) } : {}) };
-    }
-    if (rbac.value.trim()) settings.rbac = JSON.parse(rbac.value);
-    if (virtualClusters.checked) settings.virtualClusters = { enabled: true };
+    const settings = settingsForm.value();
     const result = {
       name: name.value.trim(),
       cloudAccount: account.value,
