@@ -101,4 +101,25 @@ public sealed class DayTwoFieldTests(ConsoleFixture fixture)
         await console.ScreenshotAsync("22-details-after-day-two");
         violations.Should().BeEmpty("the route file is a JSON module the Content-Security-Policy allows");
     }
+
+    [Fact]
+    public async Task The_wizard_sets_the_API_load_balancers_scheme_and_its_review_shows_it()
+    {
+        const string project = "lbscheme";
+        await fixture.SeedAsync(project, "scheme-key");
+        var console = new ConsolePage(fixture, await fixture.NewPageAsync(), project);
+        var page = console.Page;
+        await console.SignInAsync();
+        await console.FillWizardAsync("internal-api", "scheme-key");
+        // Back to Cluster configuration (the steps keep what was typed), choose internal, on to Validate.
+        await console.Button("Back").ClickAsync();
+        await console.Button("Back").ClickAsync();
+        await page.GetByLabel("Kubernetes API load balancer").SelectOptionAsync("internal");
+        await console.Button("Next").ClickAsync();
+        await console.Button("Next").ClickAsync();
+        await console.Button("Validate").ClickAsync();
+
+        await Expect(page.GetByText("Preflight passed")).ToBeVisibleAsync();
+        await Expect(page.Locator("dl.summary")).ToContainTextAsync("API load balancerinternal");
+    }
 }

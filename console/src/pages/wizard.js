@@ -229,6 +229,7 @@ export function wizardPage() {
         h('dt', {}, 'Cloud account'), h('dd', {}, body.cloudAccount),
         h('dt', {}, 'Profile'), h('dd', {}, `${body.profile?.name} ${body.profile?.version}`),
         h('dt', {}, 'Region'), h('dd', {}, body.cloud.region),
+        h('dt', {}, 'API load balancer'), h('dd', {}, body.cloud.apiLoadBalancer ?? 'internet-facing'),
         h('dt', {}, 'Node pools'), h('dd', {}, body.nodePools.map((p) => `${p.name}: ${p.count} × ${p.instanceType}`).join('; '))));
   }
 
