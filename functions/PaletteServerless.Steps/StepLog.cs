@@ -18,6 +18,7 @@ public sealed record StepLogLine
     public required string ClusterUid { get; init; }
     public required string Tenant { get; init; }
     public required string Project { get; init; }
+    [JsonPropertyName("executionArn")]
     public string? Execution { get; init; }
     /// <summary>succeeded, retrying (the workflow's Retry takes it) or failed.</summary>
     public required string Outcome { get; init; }
