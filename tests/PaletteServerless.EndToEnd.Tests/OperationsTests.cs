@@ -39,6 +39,11 @@ public sealed class OperationsTests(LocalStackFixture stack)
         (await scenario.DeleteAsync("watched")).StatusCode.Should().Be(HttpStatusCode.Accepted);
         await scenario.WaitForStatusAsync("watched", "Deleted");
 
+        // The metric of a move is written just after the move, which the API may show first: wait for the last one.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!stack.Logs.Since(mark).Any(l => l.Contains(uid, StringComparison.Ordinal) && l.Contains(ProductMetrics.DeletesSucceeded, StringComparison.Ordinal))
+            && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
         var lines = stack.Logs.Since(mark);
         var ofCluster = lines.Where(l => l.Contains(uid, StringComparison.Ordinal)).ToList();
         ofCluster.Should().HaveCountGreaterThanOrEqualTo(10);
@@ -54,8 +59,9 @@ public sealed class OperationsTests(LocalStackFixture stack)
         }
         // The steps name themselves and their execution; the status moves carry their metrics (EMF).
         var parsed = ofCluster.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
-        parsed.Where(j => j["step"] is not null).Select(j => j["step"]!.GetValue<string>()).Should().Contain(["PreflightStep", "NetworkStep", "TeardownStep"]);
-        parsed.Where(j => j["step"] is not null).Should().OnlyContain(j => j["executionArn"]!.GetValue<string>().Contains(":execution:"));
+        var steps = parsed.Where(j => j["step"]?.GetValue<string>().EndsWith("Step", StringComparison.Ordinal) == true).ToList();
+        steps.Select(j => j["step"]!.GetValue<string>()).Should().Contain(["PreflightStep", "NetworkStep", "TeardownStep"]);
+        steps.Should().OnlyContain(j => j["executionArn"] != null && j["executionArn"]!.GetValue<string>().Contains(":execution:"));
         var metrics = parsed.Where(j => j["_aws"] is not null).ToList();
         foreach (var name in new[] { ProductMetrics.CreatesStarted, ProductMetrics.CreatesSucceeded, ProductMetrics.CreateDuration, ProductMetrics.DeletesStarted, ProductMetrics.DeletesSucceeded })
             metrics.Should().Contain(j => j[name] != null && j["_aws"]!["CloudWatchMetrics"]![0]!["Namespace"]!.GetValue<string>() == ProductMetrics.Namespace, name);
@@ -81,25 +87,8 @@ public sealed class OperationsTests(LocalStackFixture stack)
         await Scenario.StartAsync(stack, "stranded");
         // What the API's create writes before it starts the workflow (the cluster, then its Created event), written
         // here as it would: the API then died, so no StartExecution followed. It died a minute ago.
-        var spec = ClusterSpecValidator.Validate(JsonSerializer.Deserialize<ClusterSpec>(Scenario.Cluster("orphaned-start"), new JsonSerializerOptions(JsonSerializerDefaults.Web))!);
-        var at = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
-        var cluster = new Cluster
-        {
-            Scope = new ProjectScope("acme", "stranded"),
-            Uid = Guid.NewGuid().ToString("N"),
-            Spec = spec,
-            Status = ClusterStatus.Pending,
-            StatusReason = "waiting for the provisioning workflow to start",
-            CreatedAt = at,
-            UpdatedAt = at,
-            Version = 1,
-            Generation = 1,
-        };
-        using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("000000000000", "e2e"),
-            new AmazonDynamoDBConfig { ServiceURL = stack.Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
-        IClusterStore store = new DynamoDbStore(dynamo, TableSchema.DefaultTableName, TimeProvider.System);
-        await store.CreateAsync(cluster, default);
-        await store.AddEventAsync(cluster, new ClusterEvent { Id = Guid.NewGuid().ToString("N"), At = at, Type = "Normal", Reason = "Created", Message = "cluster orphaned-start accepted by e2e" }, default);
+        var cluster = StoredAsTheApiWould("stranded", "orphaned-start");
+        await StoreAsync(cluster);
 
         // The scheduled check (every 5 modelled minutes) starts its workflow: Pending -> Provisioning, and on to Running.
         var scenario = new Scenario(stack, "stranded");
@@ -121,5 +110,58 @@ public sealed class OperationsTests(LocalStackFixture stack)
         (await scenario.DeleteAsync("orphaned-start")).StatusCode.Should().Be(HttpStatusCode.Accepted);
         await scenario.WaitForStatusAsync("orphaned-start", ClusterStatus.Deleted);
         (await stack.ResourcesOfAsync(cluster.Uid)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_Pending_cluster_whose_workflow_ended_without_moving_it_is_marked_Failed_naming_how_it_ended()
+    {
+        await Scenario.StartAsync(stack, "ended");
+        var cluster = StoredAsTheApiWould("ended", "never-moved");
+        // Its provisioning execution, under the name the API gives it, ran and ended before the cluster was stored
+        // (it found no cluster and stopped): the cluster then waits for a workflow that will never move it.
+        using var stepFunctions = new PaletteServerless.Aws.Clients.StepFunctionsClient(new PaletteServerless.Aws.Clients.AwsClientOptions("us-east-1")
+        {
+            Endpoint = stack.Stack.Endpoint, Credentials = new BasicAWSCredentials("000000000000", "e2e"),
+        });
+        var machine = stack.Stack.StateMachineArn(StateMachineCatalog.Provision.Name);
+        var name = PaletteServerless.Aws.Workflows.StepFunctionsWorkflowStarter.ExecutionName("provision", cluster);
+        var arn = PaletteServerless.Aws.Workflows.StepFunctionsWorkflowStarter.ExecutionArn(machine, name);
+        await stepFunctions.StartExecutionAsync(machine, name, PaletteServerless.Aws.Workflows.StepFunctionsWorkflowStarter.Input(cluster, arn));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await stepFunctions.DescribeExecutionAsync(arn)).Status == "RUNNING" && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        (await stepFunctions.DescribeExecutionAsync(arn)).Status.Should().NotBe("RUNNING");
+        await StoreAsync(cluster);
+
+        var scenario = new Scenario(stack, "ended");
+        var failed = await scenario.WaitForStatusAsync("never-moved", ClusterStatus.Failed);
+        failed["statusReason"]!.GetValue<string>().Should().Contain("provisioning workflow ended SUCCEEDED").And.Contain("scheduled check");
+        (await scenario.DeleteAsync("never-moved")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("never-moved", ClusterStatus.Deleted);
+    }
+
+    /// <summary>The cluster the API's create writes before it starts the workflow; it was created a minute ago.</summary>
+    private static Cluster StoredAsTheApiWould(string project, string name)
+    {
+        var spec = ClusterSpecValidator.Validate(JsonSerializer.Deserialize<ClusterSpec>(Scenario.Cluster(name), new JsonSerializerOptions(JsonSerializerDefaults.Web))!);
+        var at = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
+        return new Cluster
+        {
+            Scope = new ProjectScope("acme", project), Uid = Guid.NewGuid().ToString("N"), Spec = spec, Status = ClusterStatus.Pending,
+            StatusReason = "waiting for the provisioning workflow to start", CreatedAt = at, UpdatedAt = at, Version = 1, Generation = 1,
+        };
+    }
+
+    /// <summary>Writes what the API's create writes before the start: the cluster, then its Created event.</summary>
+    private async Task StoreAsync(Cluster cluster)
+    {
+        using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("000000000000", "e2e"),
+            new AmazonDynamoDBConfig { ServiceURL = stack.Stack.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
+        IClusterStore store = new DynamoDbStore(dynamo, TableSchema.DefaultTableName, TimeProvider.System);
+        await store.CreateAsync(cluster, default);
+        await store.AddEventAsync(cluster, new ClusterEvent
+        {
+            Id = Guid.NewGuid().ToString("N"), At = cluster.CreatedAt, Type = "Normal", Reason = "Created", Message = $"cluster {cluster.Name} accepted by e2e",
+        }, default);
     }
 }

@@ -110,7 +110,7 @@ public sealed class OperationsTests(SynthesizedApp synthesized) : IClassFixture<
         {
             var targets = rule["Properties"]!["Targets"]!;
             // The cluster events' target exists only with a notification topic: Fn::If [condition, targets, no value].
-            var list = (targets["Fn::If"]?[1] ?? targets).AsArray();
+            var list = (targets is JsonObject conditional ? conditional["Fn::If"]![1]! : targets).AsArray();
             list.Should().NotBeEmpty(id);
             foreach (var target in list)
             {

@@ -5,7 +5,8 @@ namespace PaletteServerless.Aws.Observability;
 
 /// <summary>
 /// The workflow metrics a status move stands for: a create, delete or update that starts, succeeds or fails, with
-/// the create's and the delete's durations. Counted where the status is written, once per real move (a repeated
+/// the create's and the delete's durations. (A delete starts in the API, which moves the cluster to Deleting itself:
+/// its workflow's first step counts it, StartDeletionStep.) Counted where the status is written, once per real move (a repeated
 /// move writes nothing and counts nothing).
 /// </summary>
 public static class StatusMetrics
@@ -24,9 +25,6 @@ public static class StatusMetrics
                 break;
             case (ClusterStatus.Pending or ClusterStatus.Provisioning, ClusterStatus.Failed):
                 values[ProductMetrics.CreatesFailed] = 1;
-                break;
-            case (_, ClusterStatus.Deleting):
-                values[ProductMetrics.DeletesStarted] = 1;
                 break;
             case (ClusterStatus.Deleting, ClusterStatus.Deleted):
                 values[ProductMetrics.DeletesSucceeded] = 1;

@@ -61,13 +61,13 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             await PublishAsync(before, before.PreviousStatus, ct);
             return before;
         }
+        Observability.StatusMetrics.Emit(before, after, clock);
         // Side by side; each event's time is taken in this order, so the conditions read before the status they led to.
         await Task.WhenAll([
             .. changed.Select(n => clusters.AddEventAsync(after, Event(n.Ready ? "Normal" : "Warning", n.Type, n.Message), ct)),
             clusters.AddEventAsync(after, Event(status == ClusterStatus.Failed ? "Warning" : "Normal", status, reason), ct),
         ]);
         await PublishAsync(after, before.Status, ct);
-        Observability.StatusMetrics.Emit(before, after, clock);
         return after;
     }
 
