@@ -6,6 +6,7 @@ using PaletteServerless.Api.Http;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Aws.Observability;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Aws.Workflows;
 using PaletteServerless.Domain.Changes;
@@ -58,10 +59,24 @@ public sealed class ApiFunction
         catch (JsonException ex)
         {
             // Not a client error: API Gateway always sends a well-formed event. Fail loudly in the logs.
-            Console.Error.WriteLine($"unreadable API Gateway event: {ex.Message}");
+            JsonLog.Write("ERROR", $"unreadable API Gateway event: {ex.Message}");
             return Respond(Problem.Of(500, "the request event could not be read", null), null);
         }
         var request = new ApiRequest(apiEvent ?? new HttpApiRequest());
+        var started = TimeProvider.System.GetTimestamp();
+        var response = await RouteAsync(request, ct);
+        // One line per request (the access log's twin, in the function's own log group): never a body or a header.
+        JsonLog.Write(response.StatusCode >= 500 ? "ERROR" : "INFO", $"{request.Method} {request.Path} {response.StatusCode}",
+        [
+            new("requestId", request.RequestId), new("method", request.Method), new("path", request.Path),
+            new("status", response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("durationMs", TimeProvider.System.GetElapsedTime(started).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
+        return response;
+    }
+
+    private async Task<HttpApiResponse> RouteAsync(ApiRequest request, CancellationToken ct)
+    {
         try
         {
             var (route, allowed) = _router.Find(request);
@@ -106,13 +121,14 @@ public sealed class ApiFunction
 
     private static Problem Unavailable(ServiceUnavailableException ex, ApiRequest request)
     {
-        Console.Error.WriteLine($"503 {request.Method} {request.Path} request={request.RequestId}: {ex.Message}: {ex.Dependency}");
+        JsonLog.Write("WARN", $"503 {request.Method} {request.Path}: {ex.Message}: {ex.Dependency?.Message}", [new("requestId", request.RequestId)]);
         return Problem.Of(503, ex.Message, request.Path);
     }
 
     private static Problem Unexpected(Exception ex, ApiRequest request)
     {
-        Console.Error.WriteLine($"500 {request.Method} {request.Path} request={request.RequestId}: {ex}");
+        JsonLog.Write("ERROR", $"500 {request.Method} {request.Path}: {ex.GetType().Name}: {ex.Message}",
+            [new("requestId", request.RequestId), new("errorType", ex.GetType().FullName), new("stackTrace", ex.StackTrace)]);
         return Problem.Of(500, $"an unexpected error occurred; quote request id {request.RequestId} when reporting it", request.Path);
     }
 

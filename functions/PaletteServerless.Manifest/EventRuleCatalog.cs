@@ -32,5 +32,10 @@ public static class EventRuleCatalog
         "palette-health-sweep", DefaultBus, null, "rate(5 minutes)", FunctionCatalog.HealthSweep,
         "Every 5 minutes: the nodes of Running clusters with health checks on");
 
-    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep];
+    /// <summary>Nothing lost between two writes: clusters whose workflow never started, or ended without moving them, every 5 minutes.</summary>
+    public static readonly EventRuleDefinition Reconcile = new(
+        "palette-reconcile", DefaultBus, null, "rate(5 minutes)", FunctionCatalog.Reconcile,
+        "Every 5 minutes: start the workflow of a Pending cluster that has none; fail a cluster whose workflow ended without moving it");
+
+    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep, Reconcile];
 }

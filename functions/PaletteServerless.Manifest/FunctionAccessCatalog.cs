@@ -5,13 +5,14 @@ namespace PaletteServerless.Manifest;
 /// <param name="ControlsWorkflows">Starts the workflows but remediation (the API); stopping one is the job of the workflow that takes over.</param>
 /// <param name="StopsProvisioning">Describes and stops provisioning, update and remediation executions (the start of a delete).</param>
 /// <param name="StartsRemediation">Starts the remediation workflow and describes its executions (whether the cluster's lock is stale).</param>
-/// <param name="ScansClusters">Scans the table for the Running clusters of every tenant (the periodic health check only).</param>
+/// <param name="ScansClusters">Scans the table for the clusters of every tenant (the periodic health check and the scheduled check).</param>
 /// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
+/// <param name="RestartsProvisioning">Describes provisioning executions and starts the provisioning workflow (the scheduled check).</param>
 /// <param name="ReadsOwnInstances">Also describes instances of the product's own account with the function's own role (EC2 events of this account name them).</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
-    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false);
+    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false, bool RestartsProvisioning = false);
 
 /// <summary>
 /// The access table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do. The CDK
@@ -116,6 +117,10 @@ public static class FunctionAccessCatalog
         ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true, ReadsOwnInstances: true),
         // Judges the nodes of every Running cluster (DescribeInstances, DescribeInstanceStatus); starts remediations.
         ["HealthSweep"] = new(ClusterPermissions.Describe, StartsRemediation: true, ScansClusters: true),
+
+        // The scheduled check: scans the clusters, describes their provisioning executions, starts one that never
+        // started, marks Failed a cluster whose execution ended without moving it (the table and the bus).
+        ["Reconcile"] = new(ClusterPermissions.None, ScansClusters: true, RestartsProvisioning: true),
     };
 
 }

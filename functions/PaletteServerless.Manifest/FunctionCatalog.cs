@@ -71,6 +71,12 @@ public static class FunctionCatalog
         "HealthSweep", "PaletteServerless.Steps::PaletteServerless.Steps.Remediation.HealthSweepFunction::Handle", TriggerEnvironment,
         "Every 5 minutes: Running clusters with failed nodes the events missed get a remediation");
 
+    // The scheduled check (EventRuleCatalog.Reconcile)
+    public static readonly FunctionDefinition Reconcile = new(
+        "Reconcile", "PaletteServerless.Steps::PaletteServerless.Steps.Reconcile.ReconcileFunction::Handle",
+        [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.ProductAccountId],
+        "Every 5 minutes: Pending clusters whose workflow never started get it started; a workflow that ended without moving its cluster marks it Failed");
+
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
@@ -81,5 +87,6 @@ public static class FunctionCatalog
         StartUpdate, RollPool, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
         InstanceEvents, HealthSweep,
+        Reconcile,
     ];
 }

@@ -10,6 +10,8 @@ namespace PaletteServerless.Steps;
 /// </summary>
 public sealed record StepLogLine
 {
+    /// <summary>UTC to the millisecond with a Z, as Lambda's JSON log format writes it.</summary>
+    [JsonConverter(typeof(LambdaTimestampConverter))]
     public required DateTimeOffset Timestamp { get; init; }
     public required string Level { get; init; }
     public required string Message { get; init; }
@@ -18,12 +20,22 @@ public sealed record StepLogLine
     public required string ClusterUid { get; init; }
     public required string Tenant { get; init; }
     public required string Project { get; init; }
+    [JsonPropertyName("executionArn")]
     public string? Execution { get; init; }
     /// <summary>succeeded, retrying (the workflow's Retry takes it) or failed.</summary>
     public required string Outcome { get; init; }
     public required double DurationMs { get; init; }
     public string? ErrorType { get; init; }
     public string? ErrorMessage { get; init; }
+}
+
+/// <summary>Writes a time as Lambda's JSON log lines do: 2026-12-07T05:21:03.120Z.</summary>
+public sealed class LambdaTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

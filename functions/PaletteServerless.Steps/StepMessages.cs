@@ -28,6 +28,8 @@ public sealed record StepInput
     public string? RequestedBy { get; init; }
     /// <summary>The poll loop's counter ($.polls), for a check that must name what it waited for on its last poll.</summary>
     public PollCounter? Polls { get; init; }
+    /// <summary>The remediation run's pass counter ($.passes), with the run's start, for its duration metric.</summary>
+    public PassCounter? Passes { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>
@@ -71,6 +73,13 @@ public sealed record SweepResult
 public sealed record PollCounter
 {
     public int N { get; init; }
+}
+
+/// <summary>The remediation run's pass counter and the run's start ($$.Execution.StartTime).</summary>
+public sealed record PassCounter
+{
+    public int N { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>An error as Step Functions records it in a Catch: Cause is the Lambda runtime's JSON error document.</summary>

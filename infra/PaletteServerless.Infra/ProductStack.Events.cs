@@ -19,8 +19,19 @@ public sealed partial class ProductStack
         // The target is a deploy-time choice (a parameter), so it is added only when one is given.
         ((CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("Targets", IfNotificationTopic(new object[]
         {
-            new Dictionary<string, object> { ["Id"] = "NotificationTopic", ["Arn"] = _notificationTopicArn.ValueAsString },
+            new Dictionary<string, object>
+            {
+                ["Id"] = "NotificationTopic",
+                ["Arn"] = _notificationTopicArn.ValueAsString,
+                ["RetryPolicy"] = new Dictionary<string, object>
+                {
+                    ["MaximumRetryAttempts"] = EventRetryAttempts,
+                    ["MaximumEventAgeInSeconds"] = EventMaxAge.ToSeconds(),
+                },
+                ["DeadLetterConfig"] = new Dictionary<string, object> { ["Arn"] = EventDeadLetters.QueueArn },
+            },
         }));
+        AllowDeadLettersFrom(rule.RuleArn);
 
         _ = EventBus.Archive("EventArchive", new BaseArchiveProps
         {
@@ -43,7 +54,13 @@ public sealed partial class ProductStack
             {
                 RuleName = definition.Name,
                 Description = definition.Description,
-                Targets = [new Amazon.CDK.AWS.Events.Targets.LambdaFunction(Functions[definition.Target.Name])],
+                // Retried, then kept: an event no retry delivered lands in the dead-letter queue (and its alarm), never lost.
+                Targets = [new Amazon.CDK.AWS.Events.Targets.LambdaFunction(Functions[definition.Target.Name], new Amazon.CDK.AWS.Events.Targets.LambdaFunctionProps
+                {
+                    DeadLetterQueue = EventDeadLetters,
+                    RetryAttempts = definition.ScheduleExpression is null ? EventRetryAttempts : ScheduleRetryAttempts,
+                    MaxEventAge = definition.ScheduleExpression is null ? EventMaxAge : ScheduleMaxAge,
+                })],
             };
             if (definition.ScheduleExpression is { } schedule)
                 props.Schedule = Schedule.Expression(schedule);

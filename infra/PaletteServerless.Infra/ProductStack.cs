@@ -79,7 +79,7 @@ public sealed partial class ProductStack : Stack
             Type = "String",
             Default = "",
             AllowedPattern = "^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]+$",
-            Description = "Optional SNS topic (same region) for cluster events and failed-workflow alarms; its policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish",
+            Description = "Optional SNS topic (same region) for cluster events; its policy must let events.amazonaws.com publish. Alarms go to the stack's own AlarmTopicArn",
         });
         _hasNotificationTopic = new CfnCondition(this, "HasNotificationTopic", new CfnConditionProps
         {
@@ -101,6 +101,7 @@ public sealed partial class ProductStack : Stack
         });
 
         Table = CreateTable();
+        CreateOperationsResources();
         // Cloud accounts without a role build in this account, where the deployer allows them: through the
         // same cluster-builder role a target account has, and with node roles for the allowed tenants only.
         var builder = new ClusterBuilderRole(this, "ClusterBuilder", CdkAws.ACCOUNT_ID, externalId: null);
@@ -124,7 +125,8 @@ public sealed partial class ProductStack : Stack
             ExecutionsArn(StateMachineCatalog.Remediate),
             ExecutionsArn(StateMachineCatalog.Delete),
             ExecutionsArn(StateMachineCatalog.SweepOrphans),
-            ExecutionsArn(StateMachineCatalog.ForceDelete));
+            ExecutionsArn(StateMachineCatalog.ForceDelete),
+            stateMachineArns[StateMachineCatalog.Provision.Name]);
         var environment = FunctionEnvironment.Values(m => stateMachineArns[m.Name], Table.TableName, EventBus.EventBusName,
             CdkAws.ACCOUNT_ID, roleLessTenants.ValueAsString);
 
@@ -136,6 +138,7 @@ public sealed partial class ProductStack : Stack
         HttpApi = CreateHttpApi(Functions[FunctionCatalog.Api.Name], jwtIssuer.ValueAsString, jwtAudience.ValueAsString, Console?.Origin);
         // The console signs in against the issuer the authorizer trusts, as the client (audience) it expects.
         Console?.Deploy(props.ConsoleDirectory!, HttpApi.ApiEndpoint, jwtIssuer.ValueAsString, jwtAudience.ValueAsString);
+        CreateAlarmsAndDashboard();
 
         _ = new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = HttpApi.ApiEndpoint, Description = "Base URL of the product API" });
         _ = new CfnOutput(this, "TableName", new CfnOutputProps { Value = Table.TableName });
@@ -197,6 +200,11 @@ public sealed partial class ProductStack : Stack
             // X-Ray adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role:
             // X-Ray supports no resource-level permissions for them.
             Tracing = Tracing.ACTIVE,
+            // Lambda's JSON log format: the runtime's own lines are JSON too, and the application log level
+            // (AWS_LAMBDA_LOG_LEVEL, which our lines honour) is set here. Our lines carry the same timestamp, level, message.
+            LoggingFormat = LoggingFormat.JSON,
+            ApplicationLogLevelV2 = ApplicationLogLevel.INFO,
+            SystemLogLevelV2 = SystemLogLevel.INFO,
             MemorySize = 512,
             // The API answers within API Gateway's 30 s; a step makes a handful of AWS calls and
             // returns, waiting happens in the state machine.
@@ -287,12 +295,13 @@ public sealed partial class ProductStack : Stack
                 },
                 Period = Duration.Minutes(5),
             }),
-            Threshold = 1,
+            Threshold = AlarmThresholds.FailedExecutions,
             EvaluationPeriods = 1,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
-        ((CfnAlarm)alarm.Node.DefaultChild!).AddPropertyOverride("AlarmActions", IfNotificationTopic(new[] { _notificationTopicArn.ValueAsString }));
+        alarm.AddAlarmAction(new Amazon.CDK.AWS.CloudWatch.Actions.SnsAction(AlarmTopic));
+        alarm.AddOkAction(new Amazon.CDK.AWS.CloudWatch.Actions.SnsAction(AlarmTopic));
         return stateMachine;
     }
 

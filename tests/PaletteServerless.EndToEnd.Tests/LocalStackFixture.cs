@@ -24,12 +24,17 @@ public sealed class LocalStackFixture : IAsyncLifetime
     /// <summary>Every EventBridge event published since the stack started (JSON texts).</summary>
     public List<string> Events { get; } = [];
 
+    /// <summary>The functions' log lines (at INFO, as the product deploys them), as CloudWatch Logs would receive them.</summary>
+    public LogCapture Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
+        Logs.Install();
         Stack = await LocalStack.StartAsync(new LocalStackOptions
         {
             Port = DynaliteProcess.FreeLoopbackPort(),
             TimeScale = TimeScale,
+            FunctionLogLevel = "INFO",
         }, TextWriter.Null, CancellationToken.None);
         Stack.LocalAws.Services.OfType<EventBridgeService>().Single().Stream.Published += json =>
         {
@@ -47,6 +52,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
     {
         var denials = Stack.LocalAws.Iam?.Denials ?? [];
         await Stack.DisposeAsync();
+        Logs.Uninstall();
         if (denials.Count > 0)
             throw new InvalidOperationException($"IAM refused {denials.Count} call(s) on the local stack:\n" + string.Join("\n", denials.Take(20).Select(d => $"{d.Principal} {d.Action} on {d.Resource}: {d.Statement}")));
     }

@@ -282,7 +282,9 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             if (access.StartsRemediation)
                 expected.AddRange(["StartRemediation", "DescribeRemediations"]);
             if (access.ScansClusters)
-                expected.Add("ScanRunningClusters");
+                expected.Add("ScanClusters");
+            if (access.RestartsProvisioning)
+                expected.AddRange(["StartProvisioning", "DescribeProvisioning"]);
             if (access.StopsDeletion)
                 expected.Add("StopDeletion");
             if (access.ReadsRuns)

@@ -205,7 +205,9 @@ public sealed partial class ProductStackTests(SynthesizedApp synthesized) : ICla
             ("Targets", Props(("Fn::If", new object[]
             {
                 "HasNotificationTopic",
-                new object[] { Props(("Id", "NotificationTopic"), ("Arn", Props(("Ref", "NotificationTopicArn")))) },
+                new object[] { Props(("Id", "NotificationTopic"), ("Arn", Props(("Ref", "NotificationTopicArn"))),
+                    ("RetryPolicy", Props(("MaximumRetryAttempts", ProductStack.EventRetryAttempts), ("MaximumEventAgeInSeconds", 7200))),
+                    ("DeadLetterConfig", Props(("Arn", Match.AnyValue())))) },
                 Props(("Ref", "AWS::NoValue")),
             })))));
         _template.HasResourceProperties("AWS::Events::Archive", Props(("RetentionDays", 90)));

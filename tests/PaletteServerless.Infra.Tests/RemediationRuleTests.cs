@@ -32,6 +32,7 @@ public sealed class RemediationRuleTests(SynthesizedApp synthesized) : IClassFix
         EventRuleCatalog.SpotInterruptions.EventPattern.Should().Contain("EC2 Spot Instance Interruption Warning");
         EventRuleCatalog.InstanceStateChanges.EventPattern.Should().Contain("\"stopping\",\"stopped\",\"shutting-down\",\"terminated\"");
         EventRuleCatalog.HealthSweep.ScheduleExpression.Should().Be("rate(5 minutes)");
+        EventRuleCatalog.Reconcile.ScheduleExpression.Should().Be("rate(5 minutes)");
     }
 
     [Fact]
@@ -72,6 +73,6 @@ public sealed class RemediationRuleTests(SynthesizedApp synthesized) : IClassFix
         }
         Policy(FunctionCatalog.HealthSweep).Should().Contain("dynamodb:Scan");
         var scanning = FunctionCatalog.All.Where(f => Policy(f).Contains("dynamodb:Scan")).Select(f => f.Name).ToList();
-        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name);
+        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name, FunctionCatalog.Reconcile.Name);
     }
 }

@@ -49,7 +49,7 @@ public sealed class StepRuntimeTests
 
         var line = OnlyLine();
         line.EnumerateObject().Select(p => p.Name).Should().Equal(
-            "timestamp", "level", "message", "step", "cluster", "clusterUid", "tenant", "project", "execution", "outcome", "durationMs");
+            "timestamp", "level", "message", "step", "cluster", "clusterUid", "tenant", "project", "executionArn", "outcome", "durationMs");
         line.GetProperty("timestamp").GetDateTimeOffset().Should().Be(_clock.GetUtcNow());
         line.GetProperty("level").GetString().Should().Be("INFO");
         line.GetProperty("step").GetString().Should().Be("ProbeStep");
@@ -57,7 +57,7 @@ public sealed class StepRuntimeTests
         line.GetProperty("clusterUid").GetString().Should().Be(TestCluster.Uid);
         line.GetProperty("tenant").GetString().Should().Be("acme");
         line.GetProperty("project").GetString().Should().Be("demo");
-        line.GetProperty("execution").GetString().Should().Be("arn:aws:states:us-east-1:111122223333:execution:create:demo");
+        line.GetProperty("executionArn").GetString().Should().Be("arn:aws:states:us-east-1:111122223333:execution:create:demo");
         line.GetProperty("outcome").GetString().Should().Be("succeeded");
         line.GetProperty("durationMs").GetDouble().Should().Be(250);
     }
@@ -74,7 +74,7 @@ public sealed class StepRuntimeTests
         line.GetProperty("outcome").GetString().Should().Be("failed");
         line.GetProperty("errorType").GetString().Should().Be("ProvisioningFailedException");
         line.GetProperty("errorMessage").GetString().Should().Be("subnet quota reached");
-        line.TryGetProperty("execution", out _).Should().BeFalse("the input carried none");
+        line.TryGetProperty("executionArn", out _).Should().BeFalse("the input carried none");
     }
 
     [Fact]

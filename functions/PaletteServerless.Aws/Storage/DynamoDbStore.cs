@@ -131,7 +131,12 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
     /// Every Running cluster of every tenant: a Scan filtered on the status attribute, read page by page. Only the
     /// periodic health check asks this, once every few minutes.
     /// </summary>
-    async Task<IReadOnlyList<Cluster>> IRunningClusters.ListRunningAsync(CancellationToken ct)
+    Task<IReadOnlyList<Cluster>> IRunningClusters.ListRunningAsync(CancellationToken ct) => ScanClustersAsync(ClusterStatus.Running, ct);
+
+    /// <summary>Every cluster of every tenant but the Deleted ones (the scheduled check, every few minutes).</summary>
+    Task<IReadOnlyList<Cluster>> IRunningClusters.ListLiveAsync(CancellationToken ct) => ScanClustersAsync(null, ct);
+
+    private async Task<IReadOnlyList<Cluster>> ScanClustersAsync(string? status, CancellationToken ct)
     {
         var clusters = new List<Cluster>();
         Dictionary<string, AttributeValue>? startKey = null;
@@ -140,9 +145,9 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
             var response = await dynamo.ScanAsync(new ScanRequest
             {
                 TableName = tableName,
-                FilterExpression = "begins_with(#sk, :prefix) AND #status = :running",
+                FilterExpression = status is null ? "begins_with(#sk, :prefix) AND #status <> :status" : "begins_with(#sk, :prefix) AND #status = :status",
                 ExpressionAttributeNames = new() { ["#sk"] = TableSchema.SortKey, ["#status"] = StatusAttribute },
-                ExpressionAttributeValues = new() { [":prefix"] = new AttributeValue(ClusterPrefix), [":running"] = new AttributeValue(ClusterStatus.Running) },
+                ExpressionAttributeValues = new() { [":prefix"] = new AttributeValue(ClusterPrefix), [":status"] = new AttributeValue(status ?? ClusterStatus.Deleted) },
                 ExclusiveStartKey = startKey,
                 ConsistentRead = true,
             }, ct);

@@ -61,6 +61,7 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             await PublishAsync(before, before.PreviousStatus, ct);
             return before;
         }
+        Observability.StatusMetrics.Emit(before, after, clock);
         // Side by side; each event's time is taken in this order, so the conditions read before the status they led to.
         await Task.WhenAll([
             .. changed.Select(n => clusters.AddEventAsync(after, Event(n.Ready ? "Normal" : "Warning", n.Type, n.Message), ct)),
@@ -148,9 +149,13 @@ public sealed class ClusterStatusWriter(IClusterStore clusters, EventBridgeClien
             cluster.Status != ClusterStatus.Deleting || cluster.ForceDeleteAvailable
                 ? null
                 : cluster with { ForceDeleteAvailable = true, ForceDeleteAvailableAt = clock.GetUtcNow() }, ct);
-        if (after is not null)
-            await clusters.AddEventAsync(after, Event("Warning", "ForceDeleteAvailable",
-                "the cluster has been deleting for 15 minutes: an admin may now force delete it (leftovers are reported and may cost money)"), ct);
+        if (after is null)
+            return;
+        // A delete still going after 15 minutes is stuck, though its workflow will end in success: counted for the alarm.
+        Observability.JsonLog.Metric($"cluster {name}: deleting for 15 minutes, force delete available",
+            new Dictionary<string, double> { [ProductMetrics.StuckDeletes] = 1 }, Observability.JsonLog.Of(after), clock: clock);
+        await clusters.AddEventAsync(after, Event("Warning", "ForceDeleteAvailable",
+            "the cluster has been deleting for 15 minutes: an admin may now force delete it (leftovers are reported and may cost money)"), ct);
     }
 
     /// <summary>

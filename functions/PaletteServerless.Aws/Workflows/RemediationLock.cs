@@ -62,6 +62,8 @@ public sealed class RemediationLock(IClusterStore clusters, StepFunctionsClient 
             {
                 // Ours: the name is this run's alone.
             }
+            Observability.JsonLog.Metric($"cluster {locked.Name}: remediation run {run} started",
+                new Dictionary<string, double> { [Manifest.ProductMetrics.RemediationsStarted] = 1 }, Observability.JsonLog.Of(locked, arn));
             return RemediationStart.Started;
         }
     }

@@ -19,6 +19,9 @@ public sealed class ForceDeleteStep(StepRuntime runtime)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}: force delete is only for a cluster in Deleting");
         var forceDeleter = new ForceDeleter(runtime.StepFunctions, runtime.Sessions, step.Accounts, step.Inventory, runtime.Status, runtime.Clock);
         var report = await forceDeleter.RunAsync(cluster, step.Input.RequestedBy ?? "an admin", ct);
+        Aws.Observability.JsonLog.Metric($"cluster {cluster.Name}: force deleted with {report.Leftovers.Count} leftover(s)",
+            new Dictionary<string, double> { [Manifest.ProductMetrics.LeftoverResources] = report.Leftovers.Count },
+            Aws.Observability.JsonLog.Of(cluster, step.Input.Execution), clock: runtime.Clock);
         return new StepResult { Done = true, Remaining = report.Leftovers.Count };
     });
 }

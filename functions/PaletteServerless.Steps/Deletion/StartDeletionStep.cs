@@ -19,6 +19,8 @@ public sealed class StartDeletionStep(StepRuntime runtime)
         await StopAsync(cluster, cluster.ProvisionExecutionArn, "ProvisioningStopped", "the provisioning workflow was stopped for the delete", ct);
         await StopAsync(cluster, cluster.UpdateExecutionArn, "UpdateStopped", "the update workflow was stopped for the delete", ct);
         await StopAsync(cluster, cluster.RemediationExecutionArn, "RemediationStopped", "the remediation workflow was stopped for the delete", ct);
+        Aws.Observability.JsonLog.Metric($"cluster {cluster.Name}: delete started", new Dictionary<string, double> { [Manifest.ProductMetrics.DeletesStarted] = 1 },
+            Aws.Observability.JsonLog.Of(cluster, step.Input.Execution), clock: runtime.Clock);
         return StepResult.Finished;
     });
 

@@ -10,6 +10,9 @@ public sealed class FinishSweepStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunSweepAsync(input, StepJsonContext.Default.LeftoverReport, (step, _) =>
     {
         var leftovers = (step.Input.Removed ?? []).SelectMany(r => r.Leftovers ?? []).ToList();
+        Aws.Observability.JsonLog.Metric($"orphan sweep of {step.Input.Tenant}/{step.Input.Project} left {leftovers.Count} resource(s)",
+            new Dictionary<string, double> { [Manifest.ProductMetrics.LeftoverResources] = leftovers.Count },
+            [new("tenant", step.Input.Tenant), new("project", step.Input.Project), new("executionArn", step.Input.Execution)], clock: runtime.Clock);
         return Task.FromResult(LeftoverReport.Of(null, leftovers, runtime.Clock.GetUtcNow()));
     });
 }

@@ -1,4 +1,6 @@
+using PaletteServerless.Aws.Observability;
 using PaletteServerless.Aws.Workflows;
+using PaletteServerless.Manifest;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Steps.Provisioning;
 
@@ -19,6 +21,10 @@ public sealed class FinishRemediationStep(StepRuntime runtime)
             var cluster = await step.ClusterAsync(ct);
             if (step.Input.Execution is { } execution)
                 await RemediationLock.ReleaseAsync(runtime.Clusters, cluster, execution, ct);
+            var finished = new Dictionary<string, double> { [ProductMetrics.RemediationsFinished] = 1 };
+            if (step.Input.Passes?.StartedAt is { } started)
+                finished[ProductMetrics.RemediationDuration] = (runtime.Clock.GetUtcNow() - started).TotalMilliseconds;
+            JsonLog.Metric($"cluster {cluster.Name}: remediation run finished", finished, JsonLog.Of(cluster, step.Input.Execution), clock: runtime.Clock);
             if (step.Input.Error is { } error && error.Error != nameof(ClusterStateChangedException))
                 await runtime.Status.AddEventAsync(cluster, "Warning", "RemediationFailed",
                     $"the remediation run failed: {MarkFailedStep.Reason(error)}; the next health check tries again", ct);

@@ -78,6 +78,9 @@ public static class RemediationRun
             : status.WithCondition(c, PausedCondition, paused, paused ? "MaxUnhealthyExceeded" : "Resumed", text), ct);
         if (after is null)
             return;
+        if (paused)
+            Aws.Observability.JsonLog.Metric($"cluster {cluster.Name}: remediation paused: {text}",
+                new Dictionary<string, double> { [ProductMetrics.RemediationPaused] = 1 }, Aws.Observability.JsonLog.Of(after, step.Input.Execution), clock: step.Runtime.Clock);
         await status.AddEventAsync(after, paused ? "Warning" : "Normal", PausedCondition, text, ct);
         var pools = decision.PausedPools.Select(p => p.Pool).ToList();
         await PublishAsync(step, after, ClusterEvents.RemediationPausedDetailType,

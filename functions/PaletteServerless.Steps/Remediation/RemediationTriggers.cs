@@ -28,8 +28,12 @@ public static class RemediationTriggers
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(outcome, TriggerJsonContext.Default.TriggerOutcome);
         var level = outcome.Errors is { Count: > 0 } ? "WARN" : "INFO";
-        if (StepLog.IsEnabled(level, StepLog.LevelFromEnvironment()))
-            Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(json));
+        var message = $"{outcome.Trigger}: {outcome.Outcome}"
+            + (outcome.Checked is { } n ? $", {n} checked" : "")
+            + (outcome.Started is { Count: > 0 } started ? $", remediation started for {string.Join(", ", started)}" : "")
+            + (outcome.Errors is { Count: > 0 } errors ? "; " + string.Join("; ", errors) : "");
+        Aws.Observability.JsonLog.Write(level, message,
+            [new("step", outcome.Trigger), new("clusterUid", outcome.ClusterUid), new("cluster", outcome.Cluster), new("instanceId", outcome.InstanceId)]);
         return new MemoryStream(json);
     }
 }

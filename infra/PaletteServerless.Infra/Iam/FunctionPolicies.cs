@@ -16,7 +16,8 @@ public sealed record ProductArns(
     string? RemediateExecutionsArn = null,
     string? DeleteExecutionsArn = null,
     string? SweepExecutionsArn = null,
-    string? ForceDeleteExecutionsArn = null);
+    string? ForceDeleteExecutionsArn = null,
+    string? ProvisionStateMachineArn = null);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -59,7 +60,13 @@ public static class FunctionPolicies
             statements.Add(ClusterResourcePolicy.Allow("DescribeRemediations", ["states:DescribeExecution"], [arns.RemediateExecutionsArn]));
         }
         if (access.ScansClusters)
-            statements.Add(ClusterResourcePolicy.Allow("ScanRunningClusters", ["dynamodb:Scan"], [arns.TableArn]));
+            statements.Add(ClusterResourcePolicy.Allow("ScanClusters", ["dynamodb:Scan"], [arns.TableArn]));
+        if (access.RestartsProvisioning)
+        {
+            statements.Add(ClusterResourcePolicy.Allow("StartProvisioning", ["states:StartExecution"],
+                [arns.ProvisionStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts provisioning, whose state machine's ARN was not given")]));
+            statements.Add(ClusterResourcePolicy.Allow("DescribeProvisioning", ["states:DescribeExecution"], [arns.ProvisionExecutionsArn]));
+        }
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
                 [arns.ProvisionExecutionsArn, .. new[] { arns.UpdateExecutionsArn, arns.RemediateExecutionsArn }.OfType<string>()]));
