@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Configuration;
+using PaletteServerless.Aws.Observability;
 using PaletteServerless.Aws.Storage;
 using PaletteServerless.Aws.Workflows;
 using PaletteServerless.Domain.CloudAccounts;
@@ -26,7 +27,7 @@ public sealed class StepRuntime(
     ClusterStatusWriter status, StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, TimeProvider clock,
     TextWriter? log = null, string? logLevel = null)
 {
-    private readonly StepLog _log = new(log ?? Console.Out, clock, logLevel);
+    private readonly StepLog _log = new(log ?? FunctionOutput.Writer, clock, logLevel);
 
     private static readonly Lazy<StepRuntime> FromEnvironmentOnce = new(Build);
 

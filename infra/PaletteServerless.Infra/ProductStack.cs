@@ -201,7 +201,8 @@ public sealed partial class ProductStack : Stack
             // X-Ray supports no resource-level permissions for them.
             Tracing = Tracing.ACTIVE,
             // Lambda's JSON log format: the runtime's own lines are JSON too, and the application log level
-            // (AWS_LAMBDA_LOG_LEVEL, which our lines honour) is set here. Our lines carry the same timestamp, level, message.
+            // (AWS_LAMBDA_LOG_LEVEL, which our lines honour) is set here. Our lines carry the same timestamp, level, message,
+            // and go to the standard output stream as they are (FunctionOutput), so the runtime does not wrap them again.
             LoggingFormat = LoggingFormat.JSON,
             ApplicationLogLevelV2 = ApplicationLogLevel.INFO,
             SystemLogLevelV2 = SystemLogLevel.INFO,

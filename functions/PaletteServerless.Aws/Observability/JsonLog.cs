@@ -50,7 +50,7 @@ public static class JsonLog
     private static void Emit(string line)
     {
         lock (Gate)
-            (Out ?? Console.Out).WriteLine(line);
+            (Out ?? FunctionOutput.Writer).WriteLine(line);
     }
 
     /// <summary>The line's JSON text; public for the tests that read it back.</summary>
