@@ -55,7 +55,7 @@ public static class UpdateBenchmark
 
             var before = stack.Counters.Snapshot();
             var clock = Stopwatch.StartNew();
-            if (!await driver.PatchClusterAsync(account, name, """{"profile":{"packValues":{"calico":"mtu: 1400"}}}""", ct))
+            if (!await driver.PatchClusterAsync(account, name, """{"profile":{"packValues":{"kubernetes":"podCIDR: 192.168.0.0/16\nserviceCIDR: 10.96.0.0/12\n"}}}""", ct))
                 throw new InvalidOperationException($"cluster {name} refused the change");
             var status = await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(10), ct);
             var seconds = clock.Elapsed.TotalSeconds * timeScale;
