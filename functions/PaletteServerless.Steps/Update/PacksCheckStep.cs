@@ -27,16 +27,20 @@ public sealed class PacksCheckStep(StepRuntime runtime)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}, not Updating: this update run is over");
         var resources = await step.ResourcesAsync(ct);
         var reports = new List<AgentReport>();
-        var pages = resources.Cloud.Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest
+        string? next = null;
+        do
         {
-            Filters = resources.Owned("controlplane", new Filter("instance-state-name", ["running"])),
-        });
-        await foreach (var reservation in pages.Reservations.WithCancellation(ct))
-        {
-            reports.AddRange((reservation.Instances ?? []).Select(i => new AgentReport(i.InstanceId,
+            var page = await resources.Cloud.Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+            {
+                Filters = resources.Owned("controlplane", new Filter("instance-state-name", ["running"])),
+                NextToken = next,
+            }, ct);
+            reports.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new AgentReport(i.InstanceId,
                 i.Tags?.FirstOrDefault(t => t.Key == NodePhases.AgentGenerationTagKey)?.Value,
                 i.Tags?.FirstOrDefault(t => t.Key == NodePhases.AgentMessageTagKey)?.Value)));
+            next = page.NextToken;
         }
+        while (!string.IsNullOrEmpty(next));
         var progress = AgentProgress.Of(generation, reports);
         if (progress.Applied)
         {
