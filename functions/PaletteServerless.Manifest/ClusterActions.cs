@@ -44,6 +44,7 @@ public static class ClusterActions
         [ClusterPermissions.ReadSecrets] = ["kms:Decrypt", "ssm:GetParameters"],
         [ClusterPermissions.RegisterTargets] = ["elasticloadbalancing:RegisterTargets"],
         [ClusterPermissions.SecurityGroupRules] = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+        [ClusterPermissions.WriteDesiredState] = ["ssm:AddTagsToResource", "ssm:PutParameter"],
     };
 
     /// <summary>The actions of every flag in <paramref name="permissions"/>, sorted, each once.</summary>

@@ -53,8 +53,9 @@ public static class FunctionAccessCatalog
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private route tables, routes and associations once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the nodes.
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
+        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data), writes the desired in-cluster
+        // state the control planes' agent reads, and runs the nodes.
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets | ClusterPermissions.WriteDesiredState),
         // Joins the control-plane instances to the API load balancer's target group as soon as they run; marks Running when all serve.
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
         // Registers the control-plane instances the target group lacks; marks Running once they are healthy and Ready.
@@ -95,6 +96,10 @@ public static class FunctionAccessCatalog
         // Revokes the rules between the nodes' security groups that the CNI's values no longer need (every pool has
         // rolled); then generation applied: Updating -> Running, or again for a newer one.
         ["FinishUpdate"] = new(ClusterPermissions.None),
+        // Writes the cluster's desired in-cluster state at the update's generation (the agent applies it in place).
+        ["ApplyPacks"] = new(ClusterPermissions.WriteDesiredState),
+        // Reads the control planes' agent reports (their tags) for the generation written.
+        ["PacksCheck"] = new(ClusterPermissions.Describe),
         // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
         ["UpdateFailed"] = new(ClusterPermissions.Describe | ClusterPermissions.DeleteInstances),
 

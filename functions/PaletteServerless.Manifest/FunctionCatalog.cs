@@ -52,6 +52,8 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition StartUpdate = Step("Update", "StartUpdate", "Announce Updating; the pools to roll and in which order");
     public static readonly FunctionDefinition RollPool = Step("Update", "RollPool", "One rolling-update pass over one pool: launch, register, drain, terminate");
     public static readonly FunctionDefinition FinishUpdate = Step("Update", "FinishUpdate", "Updating -> Running, or again if a newer generation arrived");
+    public static readonly FunctionDefinition ApplyPacks = Step("Update", "ApplyPacks", "Write the desired in-cluster state (packs, RBAC) at the update's generation for the in-cluster agent");
+    public static readonly FunctionDefinition PacksCheck = Step("Update", "PacksCheck", "Has the in-cluster agent reported the generation? PacksApplied, or the pack and its error");
     public static readonly FunctionDefinition UpdateFailed = Step("Update", "UpdateFailed", "Terminate new nodes that never became healthy; Running with Updated=False");
 
     // Remediation (statemachines/remediate-cluster.asl.json)
@@ -84,7 +86,7 @@ public static class FunctionCatalog
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,
-        StartUpdate, RollPool, FinishUpdate, UpdateFailed,
+        StartUpdate, RollPool, ApplyPacks, PacksCheck, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
         InstanceEvents, HealthSweep,
         Reconcile,

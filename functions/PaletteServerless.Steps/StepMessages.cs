@@ -22,6 +22,8 @@ public sealed record StepInput
     public string? Pool { get; init; }
     /// <summary>What the update run's first step returned: the generation it rolls to, and its pools.</summary>
     public StepResult? Update { get; init; }
+    /// <summary>What the update's desired-state step returned: the generation the in-cluster agent is to apply.</summary>
+    public StepResult? Packs { get; init; }
     /// <summary>What the remediation run's previous step returned: the replacement under way.</summary>
     public StepResult? Remediation { get; init; }
     /// <summary>Who started a force delete, for its events.</summary>

@@ -30,7 +30,9 @@ namespace PaletteServerless.Infra;
 /// (README, Known limits).
 ///
 /// How a node reports its phase (<see cref="NodePhases"/>): it may call ec2:CreateTags only on the
-/// instance its credentials were issued to, and only with the two phase tag keys. The resource is
+/// instance its credentials were issued to, and only with the two phase tag keys (a control plane also
+/// with the in-cluster agent's two report keys; its agent reads the cluster's desired-state parameter,
+/// fenced as the secrets are). The resource is
 /// the policy variable <c>${ec2:SourceInstanceARN}</c> (the ARN of the instance the role credentials
 /// belong to, as the EC2 condition keys document it; IAM resolves policy variables in a Resource),
 /// so the tagged resource must equal the calling instance; <c>aws:TagKeys</c> limits the keys.
@@ -93,7 +95,10 @@ public sealed class NodeAccess : Construct
                 // Control planes replace the join token before it expires; nothing else is written.
                 ClusterResourcePolicy.Allow("RefreshOwnJoinToken", ["ssm:PutParameter"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
-                ReportOwnPhase("ReportOwnPhase"),
+                // The in-cluster agent reads its cluster's desired state (a String: no key needed).
+                ClusterResourcePolicy.Allow("ReadOwnDesiredState", ["ssm:GetParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredState.Parameter}")], ownClusterOnly),
+                ReportOwnPhase("ReportOwnPhase", NodePhases.ControlPlaneReportKeys),
                 UseSecretsKey("UseSecretsKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
                 CloudControllerManagerPolicy.Statement(),
                 KeepProductTagsOffOtherResources("ProductTagsOnlyOnOwnInstance"),
@@ -105,7 +110,7 @@ public sealed class NodeAccess : Construct
                 // A worker joins with the token alone (the CA's hash is in its user data): no CA, no certificate key.
                 ClusterResourcePolicy.Allow("ReadOwnJoinToken", ["ssm:GetParameter", "ssm:GetParameters"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
-                ReportOwnPhase("WorkerReportsOwnPhase"),
+                ReportOwnPhase("WorkerReportsOwnPhase", [NodePhases.TagKey, NodePhases.MessageTagKey]),
                 UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
             ]);
         ControlPlaneInstanceProfile = new CfnInstanceProfile(this, "ControlPlaneInstanceProfile", new CfnInstanceProfileProps
@@ -135,13 +140,13 @@ public sealed class NodeAccess : Construct
         ClusterResourcePolicy.Allow(sid, actions, [Key.KeyArn],
             new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["kms:ViaService"] = "ssm.*.amazonaws.com" } });
 
-    private static PolicyStatement ReportOwnPhase(string sid) =>
+    private static PolicyStatement ReportOwnPhase(string sid, IReadOnlyList<string> keys) =>
         ClusterResourcePolicy.Allow(sid, ["ec2:CreateTags"], [SourceInstanceArnVariable], new Dictionary<string, object>
         {
             // Only from an instance of this account (the variable is then its own ARN) ...
             ["ArnLike"] = new Dictionary<string, object> { [SourceInstanceArnKey] = $"arn:{Aws.PARTITION}:ec2:*:{Aws.ACCOUNT_ID}:instance/*" },
-            // ... and only the phase keys: never the ownership tags the product's decisions read.
-            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
+            // ... and only the report keys (phase; on control planes the agent's too): never the ownership tags the product's decisions read.
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = keys.ToArray() },
             ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
         });
 
@@ -168,7 +173,7 @@ public sealed class NodeAccess : Construct
         Conditions = new Dictionary<string, object>
         {
             ["ForAnyValue:StringLike"] = new Dictionary<string, object> { ["aws:TagKeys"] = ProductTagKeys },
-            ["ForAnyValue:StringNotEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = new[] { NodePhases.TagKey, NodePhases.MessageTagKey } },
+            ["ForAnyValue:StringNotEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = NodePhases.ControlPlaneReportKeys.ToArray() },
         },
     });
 }

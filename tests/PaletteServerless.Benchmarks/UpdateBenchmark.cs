@@ -55,7 +55,12 @@ public static class UpdateBenchmark
 
             var before = stack.Counters.Snapshot();
             var clock = Stopwatch.StartNew();
-            if (!await driver.PatchClusterAsync(account, name, """{"profile":{"packValues":{"calico":"mtu: 1400"}}}""", ct))
+            // A label on every pool: part of every node's launch, so every node rolls (pack values other than the OS's
+            // and Kubernetes' are applied in place by the in-cluster agent and roll nothing).
+            var pools = (await driver.GetClusterAsync(account, name, ct))!["nodePools"]!.AsArray();
+            foreach (var pool in pools)
+                pool!["labels"] = new JsonObject { ["rolled"] = "yes" };
+            if (!await driver.PatchClusterAsync(account, name, new JsonObject { ["nodePools"] = pools.DeepClone() }.ToJsonString(), ct))
                 throw new InvalidOperationException($"cluster {name} refused the change");
             var status = await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(10), ct);
             var seconds = clock.Elapsed.TotalSeconds * timeScale;

@@ -30,8 +30,9 @@ public sealed class SecretsTests(LocalStackFixture stack)
         using var ssm = Ssm();
         var path = $"/palette-serverless/acme/{uid}";
         var stored = (await ssm.GetParametersByPathAsync(new GetParametersByPathRequest { Path = path, Recursive = true, WithDecryption = true })).Parameters;
-        stored.Select(p => p.Name).Should().BeEquivalentTo([$"{path}/ca", $"{path}/certificate-key", $"{path}/join-token"]);
-        stored.Should().OnlyContain(p => p.Type == ParameterType.SecureString);
+        // Beside the secrets, the desired in-cluster state the control planes' agent reads: a String, nothing secret in it.
+        stored.Select(p => p.Name).Should().BeEquivalentTo([$"{path}/ca", $"{path}/certificate-key", $"{path}/join-token", $"{path}/{DesiredState.Parameter}"]);
+        stored.Where(p => !p.Name.EndsWith("/" + DesiredState.Parameter, StringComparison.Ordinal)).Should().OnlyContain(p => p.Type == ParameterType.SecureString);
         var caKey = stored.Single(p => p.Name.EndsWith("/ca", StringComparison.Ordinal)).Value;
         caKey.Should().Contain("-----BEGIN PRIVATE KEY-----");
         var privateKey = caKey[caKey.IndexOf("-----BEGIN PRIVATE KEY-----", StringComparison.Ordinal)..].Split('\n')[1];

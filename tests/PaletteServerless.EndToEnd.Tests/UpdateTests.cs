@@ -106,9 +106,14 @@ public sealed class UpdateTests(LocalStackFixture stack)
         using var elb = new Elbv2Client(new AwsClientOptions("eu-west-1") { Endpoint = stack.Stack.Endpoint, Credentials = new BasicAWSCredentials("000000000000", "e2e") });
         var targetGroup = (await elb.DescribeTargetGroupsAsync()).Items.Single(g => g.TargetGroupName.Contains(uid[..8], StringComparison.Ordinal)).TargetGroupArn;
 
-        // Pack values are part of every node's launch: the whole cluster rolls, the control plane first.
+        // Labels are part of every node's launch (the kubelet registers with them): with a label on every pool the
+        // whole cluster rolls, the control plane first. (Pack values other than the OS's and Kubernetes' are applied
+        // in place by the in-cluster agent: InClusterAgentTests.)
+        var pools = (await scenario.GetAsync("cproll"))["nodePools"]!.AsArray();
+        foreach (var pool in pools)
+            pool!["labels"] = new JsonObject { ["rolled"] = "yes" };
         var response = await scenario.Api.PatchAsync("/v1/projects/cproll/clusters/cproll",
-            new StringContent("""{"profile":{"packValues":{"calico":"mtu: 1400"}}}""", Encoding.UTF8, "application/merge-patch+json"));
+            new StringContent(new JsonObject { ["nodePools"] = pools.DeepClone() }.ToJsonString(), Encoding.UTF8, "application/merge-patch+json"));
         response.StatusCode.Should().Be(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var fewestHealthy = int.MaxValue;
         var samples = 0;

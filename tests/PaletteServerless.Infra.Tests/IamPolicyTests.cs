@@ -156,8 +156,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
 
         string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances",
-            "CreateTaggedSecrets"];
-        string[] resourceTagged = ["CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
+            "CreateTaggedSecrets", "CreateTaggedDesiredState"];
+        string[] resourceTagged = ["OverwriteOwnedDesiredState", "CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances", "ReconcileOwnedSecurityGroupRules",
             "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node roles to EC2, reading their profiles

@@ -55,12 +55,15 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Control_planes_read_their_own_clusters_ca_certificate_key_and_join_token_and_write_only_the_join_token(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReportOwnPhase", "UseSecretsKey",
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReportOwnPhase", "UseSecretsKey",
             CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
         var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
         foreach (var parameter in SecretParameters.All)
             read.Should().Contain($"/*/{parameter}\"");
-        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken" })
+        // The in-cluster agent reads its own cluster's desired state, and nothing else of the path, fenced as the secrets are.
+        TemplateJson.Strings(statements["ReadOwnDesiredState"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
+        statements["ReadOwnDesiredState"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredState.Parameter}\"]]}}");
+        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState" })
         {
             statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/*/*/");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
@@ -123,8 +126,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             // The tagged resource is the calling instance's own ARN, from its credentials.
             TemplateJson.Strings(tag["Resource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
             tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
+            // Control planes also report their in-cluster agent's generation; workers run no agent.
             TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
-                .BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+                .BeEquivalentTo(roleName == SecretParameters.ControlPlaneRoleName ? NodePhases.ControlPlaneReportKeys : [NodePhases.TagKey, NodePhases.MessageTagKey]);
             tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
             // Any other EC2 tagging allowed is the cloud controller manager's (control plane only) ...
             statements.Where(s => s.Key != sid && s.Value["Effect"]!.GetValue<string>() == "Allow" && TemplateJson.Strings(s.Value["Action"]).Contains("ec2:CreateTags"))
@@ -138,7 +142,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         TemplateJson.Strings(elsewhere["Condition"]!["ForAnyValue:StringLike"]!["aws:TagKeys"]).Should().Equal(["palette.serverless/*"]);
         var ownership = control["OnlyPhaseTagsOfTheProduct"];
         ownership["Effect"]!.GetValue<string>().Should().Be("Deny");
-        TemplateJson.Strings(ownership["Condition"]!["ForAnyValue:StringNotEquals"]!["aws:TagKeys"]).Should().BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+        TemplateJson.Strings(ownership["Condition"]!["ForAnyValue:StringNotEquals"]!["aws:TagKeys"]).Should().BeEquivalentTo(NodePhases.ControlPlaneReportKeys);
         foreach (var deny in new[] { elsewhere, ownership })
             TemplateJson.Strings(deny["Action"]).Should().BeEquivalentTo(["ec2:CreateTags", "ec2:DeleteTags"]);
     }
@@ -150,7 +154,12 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     [Fact]
     public void Only_the_network_step_writes_secrets_the_node_launches_only_read_them_and_the_teardown_steps_delete_them()
     {
-        FunctionsThatMay("ssm:PutParameter").Should().Equal("Network");
+        // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's node pools and the
+        // update's ApplyPacks, whose role statements reach only the desired-state parameter.
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "NodePools", "ApplyPacks"]);
+        foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
+            synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString()
+                .Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}", sid);
         FunctionsThatMay("kms:Encrypt").Should().Equal("Network");
         // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches'.
         FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement"]);

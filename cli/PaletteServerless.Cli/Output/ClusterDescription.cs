@@ -28,6 +28,8 @@ public static class ClusterDescription
         tree.AddNode(Line($"reason: {cluster.Text("statusReason")}"));
         tree.AddNode(Line($"uid: {cluster.Text("uid")}   version: {cluster.Text("version")}"));
         tree.AddNode(Line($"created: {cluster.Text("createdAt")}   updated: {cluster.Text("updatedAt")}"));
+        // Applied (observed) against accepted: the in-cluster agent's PacksApplied condition says which generation's packs run.
+        tree.AddNode(Line($"generation: {cluster.Text("observedGeneration")} of {cluster.Text("generation")} applied"));
         if (cluster.TextOrNull("forceDeleteAvailableAt") is { } forceAt)
             tree.AddNode(Line($"force delete available at: {forceAt}" + (cluster.Number("forceDeleteSecondsLeft") is { } left ? $" (in {Json.Duration(TimeSpan.FromSeconds((double)left))})" : "")));
         var cloud = cluster["cloud"];

@@ -7,14 +7,15 @@ namespace PaletteServerless.Domain.Changes;
 
 /// <summary>
 /// A stable hash of exactly what a node of a pool is launched with: instance type, disk, capacity type, spot
-/// price, zones, labels, taints, profile version and pack values. A node records the fingerprint it was
+/// price, zones, labels, taints and the values of its OS and Kubernetes packs (lf1 also hashed the profile
+/// version and every pack's values, which the in-cluster agent now applies in place). A node records the fingerprint it was
 /// launched with; a node whose fingerprint differs from its pool's is stale and is rolled. Everything else
 /// (count, tags, description, update strategy, health check) leaves the fingerprint alone.
 /// </summary>
 public static class LaunchFingerprint
 {
     /// <summary>Prefixes the hash, so a future change of what is hashed can be told from this one.</summary>
-    public const string Scheme = "lf1";
+    public const string Scheme = "lf2";
 
     /// <summary>The EC2 tag a node carries its fingerprint in (set at RunInstances, so it is never missing).</summary>
     public const string TagKey = "palette.serverless/launch-fingerprint";
@@ -54,8 +55,10 @@ public static class LaunchFingerprint
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            json.WriteString("profileVersion", cluster.Profile.Version);
-            WriteMap(json, "packValues", cluster.Profile.PackValues);
+            // Only the values of the packs a node is launched with (OS, Kubernetes): the other packs run inside
+            // the cluster and change in place (ChangeScope). The profile's version is not hashed: a new version
+            // repaves only through what it changes on the nodes (their OS and Kubernetes packs).
+            WriteMap(json, "nodePackValues", cluster.Profile.PackValues.Where(p => ChangeScope.IsNodePack(p.Key)).ToDictionary(p => p.Key, p => p.Value));
             json.WriteEndObject();
         }
         return $"{Scheme}-{Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))[..32]}";
@@ -69,7 +72,7 @@ public static class LaunchFingerprint
         json.WriteEndArray();
     }
 
-    private static void WriteMap(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, string> map)
+    private static void WriteMap(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, string>> map)
     {
         json.WriteStartObject(name);
         foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -11,6 +11,19 @@ public static class NodePhases
     public const string TagKey = "palette.serverless/node-phase";
     public const string MessageTagKey = "palette.serverless/node-message";
 
+    /// <summary>
+    /// The in-cluster agent's report, on the control plane it runs on (<see cref="InClusterAgent"/>): the generation
+    /// of the desired in-cluster state it last applied or tried, and <see cref="AgentApplied"/> or
+    /// <c>failed: PACK-VERSION: error</c>. Apart from the phase: a failed apply leaves the node serving.
+    /// </summary>
+    public const string AgentGenerationTagKey = "palette.serverless/agent-generation";
+    public const string AgentMessageTagKey = "palette.serverless/agent-message";
+    public const string AgentApplied = "applied";
+    public const string AgentFailedPrefix = "failed: ";
+
+    /// <summary>The tag keys a control plane writes on its own instance: the phase's and the agent's.</summary>
+    public static readonly IReadOnlyList<string> ControlPlaneReportKeys = [TagKey, MessageTagKey, AgentGenerationTagKey, AgentMessageTagKey];
+
     /// <summary>kubeadm init or join finished: the node is a member of the cluster.</summary>
     public const string Joined = "Joined";
     /// <summary>The kubelet reports the node Ready.</summary>

@@ -34,5 +34,8 @@ public static class ClusterServing
             [
                 .. alsoTrue.Select(c => (c.Type, true, c.Reason, c.Message)),
                 ("ControlPlaneHealthy", true, "Healthy", "every control-plane node reported ready and passes the load balancer's health check"),
+                // The first control plane installed the packs of the cluster's generation at boot (it reports PacksApplied
+                // only then); its agent reports the same generation on its first run.
+                (Update.PacksCheckStep.Condition, true, "Applied", "the packs of this generation were applied at boot by the first control plane"),
             ]);
 }

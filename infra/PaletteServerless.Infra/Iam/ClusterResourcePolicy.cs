@@ -180,6 +180,15 @@ public static class ClusterResourcePolicy
             yield return UseSecretsKey("DecryptClusterSecrets", "kms:Decrypt");
         }
 
+        if (permissions.HasFlag(ClusterPermissions.WriteDesiredState))
+        {
+            // Created with the ownership tag (PutParameter with Tags is also ssm:AddTagsToResource), then overwritten
+            // (without tags, as SSM requires) only while it carries it; the desired-state parameter only.
+            var desiredState = SecretParameterArn($"*/*/{DesiredState.Parameter}");
+            yield return Allow("CreateTaggedDesiredState", ["ssm:AddTagsToResource", "ssm:PutParameter"], [desiredState], RequestTagged());
+            yield return Allow("OverwriteOwnedDesiredState", ["ssm:PutParameter"], [desiredState], ResourceTagged());
+        }
+
         if (permissions.HasFlag(ClusterPermissions.ReadCertificateAuthority))
         {
             yield return Allow("ReadCertificateAuthority", ["ssm:GetParameter"],

@@ -48,7 +48,10 @@ public class ClusterDiffAndPlanTests
         KindOf(ChangeWorkers(w => w with { HealthCheck = new HealthCheckSpec { Enabled = false } }), "gpu").Should().Be(PoolChangeKinds.None);
         KindOf(Change(s => s with { Tags = new() { ["team"] = "x" } }), "gpu").Should().Be(PoolChangeKinds.InPlace, "tags are applied to every node in place");
         KindOf(Change(s => s with { Settings = new ClusterSettings { PatchSchedule = "0 3 * * SUN" } }), "gpu").Should().Be(PoolChangeKinds.None);
-        KindOf(Change(s => s with { Profile = s.Profile! with { Version = "2.0.0" } }), "gpu").Should().Be(PoolChangeKinds.Replace);
+        KindOf(Change(s => s with { Profile = s.Profile! with { Version = "2.0.0" } }), "gpu").Should().Be(PoolChangeKinds.None,
+            "a profile version repaves only through what it changes on the nodes (ChangeScope); the agent applies the rest in place");
+        KindOf(Change(s => s with { Profile = s.Profile! with { PackValues = new() { ["calico"] = "mtu: 1300" } } }), "gpu").Should().Be(PoolChangeKinds.None);
+        KindOf(Change(s => s with { Profile = s.Profile! with { PackValues = new() { ["kubernetes"] = "podCIDR: 10.244.0.0/16" } } }), "gpu").Should().Be(PoolChangeKinds.Replace);
         KindOf(ClusterChanges.AddPool(Current, Specs.Worker("batch")), "batch").Should().Be(PoolChangeKinds.Add);
         KindOf(ClusterChanges.RemovePool(Current, "gpu"), "gpu").Should().Be(PoolChangeKinds.Remove);
     }

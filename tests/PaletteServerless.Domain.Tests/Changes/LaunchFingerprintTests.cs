@@ -23,7 +23,7 @@ public class LaunchFingerprintTests
     {
         var fingerprint = LaunchFingerprint.Of(Spec, Workers);
 
-        fingerprint.Should().MatchRegex("^lf1-[0-9a-f]{32}$");
+        fingerprint.Should().MatchRegex("^lf2-[0-9a-f]{32}$");
         LaunchFingerprint.Of(Spec with { }, Workers with { }).Should().Be(fingerprint);
     }
 
@@ -46,10 +46,17 @@ public class LaunchFingerprintTests
     }
 
     [Fact]
-    public void Profile_version_and_pack_values_change_every_pool_fingerprint()
+    public void Values_of_the_packs_a_node_is_launched_with_change_every_pool_fingerprint()
     {
-        Of(Spec with { Profile = Spec.Profile! with { Version = "1.0.1" } }).Should().NotBe(Of(Spec));
-        Of(Spec with { Profile = Spec.Profile! with { PackValues = new() { ["cni"] = "mtu: 1500", ["csi"] = "" } } }).Should().NotBe(Of(Spec));
+        Of(Spec with { Profile = Spec.Profile! with { PackValues = new() { ["kubernetes"] = "podCIDR: 10.244.0.0/16" } } }).Should().NotBe(Of(Spec));
+        Of(Spec with { Profile = Spec.Profile! with { PackValues = new() { ["ubuntu"] = "a: 1" } } }).Should().NotBe(Of(Spec));
+    }
+
+    [Fact]
+    public void Values_of_in_cluster_packs_and_the_profile_version_leave_the_fingerprint_the_agent_applies_them_in_place()
+    {
+        Of(Spec with { Profile = Spec.Profile! with { PackValues = new() { ["calico"] = "mtu: 1500", ["aws-ebs-csi"] = "", ["nginx"] = "a: 1" } } }).Should().Be(Of(Spec));
+        Of(Spec with { Profile = Spec.Profile! with { Version = "1.0.1" } }).Should().Be(Of(Spec));
     }
 
     public static TheoryData<string, Func<NodePoolSpec, NodePoolSpec>> NonLaunchChanges => new()

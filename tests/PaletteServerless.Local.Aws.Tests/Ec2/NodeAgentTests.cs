@@ -56,6 +56,8 @@ public class NodeAgentTests : Ec2TestBase
         ],
     });
 
+    internal static ClusterProfile ProfileForTests => Profile;
+
     private static readonly TimeSpan Running = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Ready = TimeSpan.FromSeconds(20);

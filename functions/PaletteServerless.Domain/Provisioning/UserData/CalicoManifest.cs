@@ -16,14 +16,7 @@ public static class CalicoManifest
     public static string InstallCommand(string url, string? values, string failName)
     {
         var (encapsulation, bgp, typha) = PackNetworkRequirements.CalicoSettings(values);
-        var (ipip, vxlan) = encapsulation switch
-        {
-            "IPIPCrossSubnet" => ("CrossSubnet", "Never"),
-            "VXLAN" => ("Never", "Always"),
-            "VXLANCrossSubnet" => ("Never", "CrossSubnet"),
-            "None" => ("Never", "Never"),
-            _ => ("Always", "Never"),
-        };
+        var (ipip, vxlan) = PoolModes(encapsulation);
         if (typha)
             url = url.Replace("/calico.yaml", "/calico-typha.yaml", StringComparison.Ordinal);
         if (ipip == "Always" && vxlan == "Never" && bgp)
@@ -40,4 +33,14 @@ public static class CalicoManifest
         }
         return $"curl -fsSL '{url}' | sed {string.Join(' ', edits)} | kubectl apply -f - || fail {failName}";
     }
+
+    /// <summary>The default pool's <c>CALICO_IPV4POOL_IPIP</c> and <c>CALICO_IPV4POOL_VXLAN</c> for an encapsulation of the pack's values.</summary>
+    public static (string Ipip, string Vxlan) PoolModes(string encapsulation) => encapsulation switch
+    {
+        "IPIPCrossSubnet" => ("CrossSubnet", "Never"),
+        "VXLAN" => ("Never", "Always"),
+        "VXLANCrossSubnet" => ("Never", "CrossSubnet"),
+        "None" => ("Never", "Never"),
+        _ => ("Always", "Never"),
+    };
 }

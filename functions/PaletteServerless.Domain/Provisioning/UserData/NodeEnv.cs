@@ -26,6 +26,9 @@ public static class NodeEnv
     public const string KubernetesVersion = "PALETTE_KUBERNETES_VERSION";
     public const string Cni = "PALETTE_CNI";
     public const string ClusterDns = "PALETTE_CLUSTER_DNS";
+    public const string DesiredState = "PALETTE_DESIRED_STATE";
+    public const string AgentGenerationTag = "PALETTE_AGENT_GENERATION_TAG";
+    public const string AgentMessageTag = "PALETTE_AGENT_MESSAGE_TAG";
 
     /// <summary>The service CIDR kubeadm uses when the Kubernetes pack's values name none.</summary>
     public const string DefaultServiceCidr = "10.96.0.0/12";
@@ -43,6 +46,14 @@ public static class NodeEnv
         new(KubernetesVersion, profile.PackOfLayer(PackLayers.Kubernetes)!.Version!.TrimStart('v')),
         new(Cni, profile.PackOfLayer(PackLayers.Network)?.Name ?? ""),
         new(ClusterDns, ClusterDnsOf(serviceCidr ?? DefaultServiceCidr)),
+        .. instance.Role == NodePoolRoles.ControlPlane
+            ? new KeyValuePair<string, string>[]
+            {
+                new(DesiredState, Provisioning.DesiredState.ParameterName(cluster)),
+                new(AgentGenerationTag, NodePhases.AgentGenerationTagKey),
+                new(AgentMessageTag, NodePhases.AgentMessageTagKey),
+            }
+            : [],
     ];
 
     /// <summary>The file's text: one <c>NAME='value'</c> line per key.</summary>

@@ -97,6 +97,10 @@ public static class UserData
             files.Add(File(RefreshScriptPath, NodeScripts.Refresh(), "0700"));
             files.Add(File("/etc/systemd/system/palette-join-token.service", RefreshService, "0644"));
             files.Add(File($"/etc/systemd/system/{RefreshTimerName}", RefreshTimer, "0644"));
+            // The in-cluster agent (after the phase reporter, which stays the first script that tags the instance).
+            files.Add(File(InClusterAgent.ScriptPath, InClusterAgent.Script(), "0700"));
+            files.Add(File(InClusterAgent.ServicePath, InClusterAgent.Service, "0644"));
+            files.Add(File(InClusterAgent.TimerPath, InClusterAgent.Timer, "0644"));
         }
         var (kubeadmCommand, step) = instance.IsFirstControlPlane
             ? ($"kubeadm init --config {KubeadmConfigPath} --upload-certs", "init")
@@ -139,12 +143,19 @@ public static class UserData
             runcmd.Add(NodeCheckScriptPath);
             runcmd.Add($"{PhaseScriptPath} {NodePhases.Ready}");
         }
+        // The in-cluster agent starts once the node is a member: on the first control plane once its packs are in
+        // (the agent's first run applies the same generation again, a no-op, and reports it).
+        if (controlPlane)
+            runcmd.Add($"systemctl enable --now {InClusterAgent.TimerName}");
         var document = new Dictionary<string, object>
         {
             ["hostname"] = instance.Name,
             ["write_files"] = files,
             // dig (bind9-dnsutils) is what the node check asks the cluster DNS with.
-            ["packages"] = new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils" },
+            // jq is how the in-cluster agent reads its desired state (control planes).
+            ["packages"] = controlPlane
+                ? new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils", "jq" }
+                : new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils" },
             ["runcmd"] = runcmd,
         };
         return "#cloud-config\n" + CloudConfigYaml.Serialize(document);
@@ -168,7 +179,7 @@ public static class UserData
     ];
 
     /// <summary>An implied pack's values: the catalog's, with what is the cluster's own (its name, for the cloud controller manager).</summary>
-    private static string ImpliedPackValues(Cluster cluster, CatalogPack pack)
+    public static string ImpliedPackValues(Cluster cluster, CatalogPack pack)
     {
         if (pack.Name != PackCatalog.CloudControllerManagerName)
             return pack.DefaultValues;
@@ -187,9 +198,12 @@ public static class UserData
         "[Timer]\nOnBootSec=1h\nOnUnitActiveSec=12h\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n";
 
     /// <summary>Each pack's values with the cluster's packValues for it deep-merged on top (maps merge, everything else is replaced).</summary>
-    public static Dictionary<string, string> MergedPackValues(Cluster cluster, ClusterProfile profile)
+    public static Dictionary<string, string> MergedPackValues(Cluster cluster, ClusterProfile profile) =>
+        MergedPackValues(profile, cluster.Definition.Profile.PackValues);
+
+    /// <inheritdoc cref="MergedPackValues(Cluster, ClusterProfile)"/>
+    public static Dictionary<string, string> MergedPackValues(ClusterProfile profile, IReadOnlyDictionary<string, string> overrides)
     {
-        var overrides = cluster.Definition.Profile.PackValues;
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pack in profile.Packs ?? [])
         {

@@ -26,6 +26,9 @@ public sealed class NodeAgentState
     public DateTimeOffset? JoinedAt { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }
 
+    /// <summary>The agent its user data started (control planes), once started.</summary>
+    public AgentState? ClusterAgent { get; set; }
+
     /// <summary>What the node learned from its user data; read again after a restart of the local stack.</summary>
     [JsonIgnore]
     public NodeBoot? Boot { get; set; }
@@ -91,6 +94,16 @@ public static class NodeAgent
         }
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
             Step(world, instance, bootedAt, now, latency, credentials);
+        foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.ClusterAgent is not null && b.Instance.Agent.Boot!.Agent is not null))
+            ClusterAgent.Advance(world, instance, now, latency, credentials);
+    }
+
+    /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
+    private static void StartAgent(NodeAgentState agent, DateTimeOffset at, LatencyModel latency)
+    {
+        if (agent.Boot!.Agent is not { } boot || agent.ClusterAgent is not null)
+            return;
+        agent.ClusterAgent = new AgentState { StartedAt = at, NextRunAt = at + latency.Scale(boot.FirstRun) };
     }
 
     private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
@@ -132,7 +145,11 @@ public static class NodeAgent
             agent.ReadyAt = readyAt;
         }
         if (boot.Role != Init)
+        {
+            if (agent.Phase == Ready)
+                StartAgent(agent, readyAt, latency);
             return;
+        }
         var packsAt = readyAt + latency.Of(LatencyModel.PacksApplied);
         if (packsAt > now || agent.Phase != Ready)
             return;
@@ -142,6 +159,8 @@ public static class NodeAgent
             Report(instance, PacksFailed, packsAt, now, stuck.Name, credentials); // helm --wait times out: no node its pods may run on
         else if (boot.ReportsPacksApplied)
             Report(instance, PacksApplied, packsAt, now, null, credentials);
+        if (agent.Phase == PacksApplied)
+            StartAgent(agent, packsAt, latency);
     }
 
     /// <summary>Why kubeadm would fail on this node, or null: the kubelet it starts must run, and a join must bring a token the API server knows.</summary>

@@ -66,6 +66,9 @@ public sealed record NodeBoot
     public string? Cni { get; init; }
     public string CniValues { get; init; } = "";
 
+    /// <summary>The agent its user data starts (a timer's script reading a parameter and tagging the instance), or null.</summary>
+    public AgentBoot? Agent { get; init; }
+
     /// <summary>Whether it reports PacksApplied after its last pack (first control plane).</summary>
     public bool ReportsPacksApplied { get; init; }
 
@@ -160,6 +163,7 @@ public sealed record NodeBoot
             ExternalCloudProvider = kubeletArgs.GetValueOrDefault("cloud-provider") == "external",
             HasProviderId = !string.IsNullOrEmpty(kubeletArgs.GetValueOrDefault("provider-id")),
             Gate = readyAt < 0 ? ReadyGate.Never : ReadyGate.Of(string.Join('\n', script.Skip(kubeadm + 1).Take(readyAt - kubeadm - 1))),
+            Agent = AgentBoot.Read(document, environment),
             ReportsPacksApplied = script.Any(l => l.Trim().StartsWith(report + NodeAgent.PacksApplied, StringComparison.Ordinal)),
         };
         if (role != NodeAgent.Init)

@@ -29,6 +29,10 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
     public IReadOnlyList<AuthorizationCheck> SecretReads(IEnumerable<SsmParameter> parameters) =>
         [.. parameters.SelectMany(p => SsmService.ReadChecks(aws, world.Account, world.Region, p, "ssm:GetParameter", withDecryption: true))];
 
+    /// <summary>How IAM authorizes an agent's read of one parameter: ssm:GetParameter (a String: no key).</summary>
+    public IReadOnlyList<AuthorizationCheck> ParameterRead(SsmParameter parameter) =>
+        [.. SsmService.ReadChecks(aws, world.Account, world.Region, parameter, "ssm:GetParameter", withDecryption: false)];
+
     public NodeCallAnswer Answer(Instance instance, IReadOnlyList<AuthorizationCheck> checks, out string? refusal)
     {
         refusal = null;

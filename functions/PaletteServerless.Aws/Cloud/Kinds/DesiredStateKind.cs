@@ -1,0 +1,60 @@
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.Provisioning;
+using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>
+/// The cluster's desired in-cluster state (<see cref="DesiredState"/>) as one SSM String parameter beside its
+/// secrets, tagged as they are (ownership and the cluster's VPC: what the control planes' policy matches), in
+/// the tier its size needs (Intelligent-Tiering). Recorded in the inventory before its create; the teardown
+/// removes it with everything under the cluster's path.
+/// </summary>
+public sealed class DesiredStateKind(ClusterResources resources)
+{
+    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
+
+    /// <summary>Writes the cluster's desired state at its current generation; returns the generation written.</summary>
+    public async Task<long> WriteAsync(Cluster cluster, ClusterProfile profile, CancellationToken ct)
+    {
+        var state = DesiredState.Of(cluster, profile);
+        var value = state.ToParameterValue();
+        var name = DesiredState.ParameterName(cluster);
+        if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
+            await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = DesiredState.Parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
+        try
+        {
+            // Created with its tags (a create cannot be untagged: the role requires the ownership tag) ...
+            await Ssm.PutParameterAsync(new PutParameterRequest
+            {
+                Name = name,
+                Type = ParameterType.String,
+                Tier = ParameterTier.IntelligentTiering,
+                Value = value,
+                Overwrite = false,
+                Tags = [.. resources.Tags(name, DesiredState.Parameter, new Dictionary<string, string> { [SecretParameters.VpcTag] = VpcOf(resources) })
+                    .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
+            }, ct);
+        }
+        catch (ParameterAlreadyExistsException)
+        {
+            // ... then overwritten, which SSM takes without tags (the parameter keeps those it has).
+            await Ssm.PutParameterAsync(new PutParameterRequest
+            {
+                Name = name,
+                Type = ParameterType.String,
+                Tier = ParameterTier.IntelligentTiering,
+                Value = value,
+                Overwrite = true,
+            }, ct);
+        }
+        return state.Generation;
+    }
+
+    /// <summary>The VPC the cluster's nodes run in (the tag the node policy compares with the caller's source VPC).</summary>
+    public static string VpcOf(ClusterResources resources) =>
+        resources.Cluster.Definition.Cloud.Placement.IsDynamic ? resources.Id(ResourceKinds.Vpc) : resources.Cluster.Definition.Cloud.Placement.VpcId!;
+}
