@@ -57,6 +57,8 @@ export const api = {
   replacePool: (name, pool, dryRun) => request('PUT', `${cluster(name)}/nodepools/${enc(pool.name)}${dryRun ? '?dryRun=true' : ''}`, pool),
   cloudAccounts: () => request('GET', `${project()}/cloudaccounts?limit=100`),
   profiles: () => request('GET', `${project()}/clusterprofiles?limit=100`),
+  profile: (name) => request('GET', `${project()}/clusterprofiles/${enc(name)}`),
+  addProfile: (profile) => request('POST', `${project()}/clusterprofiles`, profile),
   keyPairs: (account, r) => request('GET', `${region(account, r)}/keypairs`),
   zones: (account, r) => request('GET', `${region(account, r)}/availabilityzones`),
   instanceTypes: (account, r, zone) => request('GET', `${region(account, r)}/instancetypes?zone=${enc(zone)}`),

@@ -124,7 +124,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             TemplateJson.Strings(tag["Resource"]).Should().Equal(["${ec2:SourceInstanceARN}"]);
             tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
             TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
-                .BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+                .BeEquivalentTo(NodePhases.ReportTagKeys);
             tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
             // Any other EC2 tagging allowed is the cloud controller manager's (control plane only) ...
             statements.Where(s => s.Key != sid && s.Value["Effect"]!.GetValue<string>() == "Allow" && TemplateJson.Strings(s.Value["Action"]).Contains("ec2:CreateTags"))
@@ -138,7 +138,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         TemplateJson.Strings(elsewhere["Condition"]!["ForAnyValue:StringLike"]!["aws:TagKeys"]).Should().Equal(["palette.serverless/*"]);
         var ownership = control["OnlyPhaseTagsOfTheProduct"];
         ownership["Effect"]!.GetValue<string>().Should().Be("Deny");
-        TemplateJson.Strings(ownership["Condition"]!["ForAnyValue:StringNotEquals"]!["aws:TagKeys"]).Should().BeEquivalentTo([NodePhases.TagKey, NodePhases.MessageTagKey]);
+        TemplateJson.Strings(ownership["Condition"]!["ForAnyValue:StringNotEquals"]!["aws:TagKeys"]).Should().BeEquivalentTo(NodePhases.ReportTagKeys);
         foreach (var deny in new[] { elsewhere, ownership })
             TemplateJson.Strings(deny["Action"]).Should().BeEquivalentTo(["ec2:CreateTags", "ec2:DeleteTags"]);
     }

@@ -198,15 +198,17 @@ public sealed class ClusterService(
         var rules = new Rules();
         if (await accounts.GetAsync(scope, spec.CloudAccount, ct) is null)
             rules.Add("cloudAccount", $"no cloud account named '{spec.CloudAccount}' exists in project '{scope.Project}'");
-        var profile = await profiles.GetAsync(scope, spec.Profile.Name, ct);
+        var profile = await profiles.GetAsync(scope, spec.Profile.Name, spec.Profile.Version, ct);
         if (profile is null)
         {
-            rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
+            var versions = await profiles.VersionsAsync(scope, spec.Profile.Name, ct);
+            if (versions.Count == 0)
+                rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
+            else
+                rules.Add("profile.version", $"profile '{spec.Profile.Name}' has no version {spec.Profile.Version}; its versions: {string.Join(", ", versions.Select(v => v.Version))}");
         }
         else
         {
-            if (profile.Version != spec.Profile.Version)
-                rules.Add("profile.version", $"profile '{profile.Name}' has version {profile.Version}, not {spec.Profile.Version}");
             foreach (var pack in spec.Profile.PackValues.Keys)
             {
                 if (profile.Packs!.All(p => p.Name != pack))

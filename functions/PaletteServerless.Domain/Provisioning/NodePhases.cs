@@ -11,6 +11,15 @@ public static class NodePhases
     public const string TagKey = "palette.serverless/node-phase";
     public const string MessageTagKey = "palette.serverless/node-message";
 
+    /// <summary>
+    /// With every phase, the Kubernetes version the node runs, as its kubelet says (<c>kubelet --version</c>):
+    /// what it booted, not what the spec asks, so an upgrade shows node by node.
+    /// </summary>
+    public const string KubernetesVersionTagKey = "palette.serverless/kubernetes-version";
+
+    /// <summary>Every tag key a node may write on its own instance (its instance profile allows these only).</summary>
+    public static readonly IReadOnlyList<string> ReportTagKeys = [TagKey, MessageTagKey, KubernetesVersionTagKey];
+
     /// <summary>kubeadm init or join finished: the node is a member of the cluster.</summary>
     public const string Joined = "Joined";
     /// <summary>The kubelet reports the node Ready.</summary>
