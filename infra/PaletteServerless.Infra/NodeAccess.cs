@@ -141,7 +141,7 @@ public sealed class NodeAccess : Construct
             // Only from an instance of this account (the variable is then its own ARN) ...
             ["ArnLike"] = new Dictionary<string, object> { [SourceInstanceArnKey] = $"arn:{Aws.PARTITION}:ec2:*:{Aws.ACCOUNT_ID}:instance/*" },
             // ... and only the phase keys: never the ownership tags the product's decisions read.
-            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = NodePhases.ReportTagKeys },
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = NodePhases.ReportTagKeys.ToArray() },
             ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
         });
 
@@ -168,7 +168,7 @@ public sealed class NodeAccess : Construct
         Conditions = new Dictionary<string, object>
         {
             ["ForAnyValue:StringLike"] = new Dictionary<string, object> { ["aws:TagKeys"] = ProductTagKeys },
-            ["ForAnyValue:StringNotEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = NodePhases.ReportTagKeys },
+            ["ForAnyValue:StringNotEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = NodePhases.ReportTagKeys.ToArray() },
         },
     });
 }

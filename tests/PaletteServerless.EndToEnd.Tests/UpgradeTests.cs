@@ -47,7 +47,7 @@ public sealed class UpgradeTests(LocalStackFixture stack)
         // A version in use cannot be deleted: 409 naming the cluster.
         var inUse = await scenario.Api.DeleteAsync($"{profiles}/upg?version=1.0.0");
         inUse.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        (await inUse.Content.ReadAsStringAsync()).Should().Contain("'upg'");
+        JsonNode.Parse(await inUse.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>().Should().Contain("used by cluster 'upg'");
 
         // The dry run shows the upgrade's order and the nodes it replaces.
         var plan = await PatchAsync(scenario, "1.1.0", dryRun: true);
@@ -81,9 +81,11 @@ public sealed class UpgradeTests(LocalStackFixture stack)
         foreach (var (version, says) in new[] { ("1.0.0", "never downgraded"), ("1.2.0", "the next allowed minor is 1.32") })
         {
             var refused = await PatchAsync(scenario, version);
-            var problem = await refused.Content.ReadAsStringAsync();
-            refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, problem);
-            problem.Should().Contain("profile.version").And.Contain(says);
+            var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, problem.ToJsonString());
+            var error = problem["errors"]!.AsArray().Should().ContainSingle().Which!;
+            error["field"]!.GetValue<string>().Should().Be("profile.version");
+            error["message"]!.GetValue<string>().Should().Contain(says);
         }
         (await scenario.GetAsync("upg"))["status"]!.GetValue<string>().Should().Be("Running");
     }

@@ -108,7 +108,7 @@ public static class NodeAgent
                 return;
             joinedAt = apiReady > bootedAt ? apiReady : bootedAt;
         }
-        if ((KubeadmProblem(boot, cluster) ?? SkewProblem(world, boot)) is { } problem)
+        if ((KubeadmProblem(boot, cluster) ?? SkewProblem(world, boot, joinedAt)) is { } problem)
         {
             var verb = boot.Role == Init ? "init" : "join";
             Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + latency.Scale(KubeadmTimeout), now, credentials);
@@ -163,9 +163,9 @@ public static class NodeAgent
     /// cluster's control plane runs: a kubelet never newer than it nor more than three minors older, and a joining
     /// control plane's kubeadm at most one minor newer (it deploys the cluster's version, then may upgrade it).
     /// </summary>
-    private static string? SkewProblem(AwsWorld world, NodeBoot boot)
+    private static string? SkewProblem(AwsWorld world, NodeBoot boot, DateTimeOffset at)
     {
-        if (boot.Role == Init || boot.KubeletVersion is not { } kubelet || ControlPlaneVersion(world, boot.ApiEndpoint) is not { } cluster)
+        if (boot.Role == Init || boot.KubeletVersion is not { } kubelet || ControlPlaneVersion(world, boot.ApiEndpoint, at) is not { } cluster)
             return null;
         var ahead = Minor(kubelet) - Minor(cluster);
         if (boot.Role == Join && ahead > 0)
@@ -179,12 +179,13 @@ public static class NodeAgent
 
     /// <summary>
     /// The Kubernetes version of the cluster's control plane (its kubeadm-config): the first control plane's, or the
-    /// newest a joining control plane upgraded it to once that node was serving; null when no version is known.
+    /// newest a joining control plane upgraded it to once that node was serving (by <paramref name="at"/>); null when
+    /// no version is known.
     /// </summary>
-    private static string? ControlPlaneVersion(AwsWorld world, string endpoint) =>
+    private static string? ControlPlaneVersion(AwsWorld world, string endpoint, DateTimeOffset at) =>
         world.All<Instance>()
             .Where(i => i.Agent is { Boot: { KubeletVersion: not null } b } agent && agent.ApiEndpoint == endpoint
-                && (agent.Role == Init || (b.UpgradesControlPlane && agent.ReadyAt is not null)))
+                && (agent.Role == Init || (b.UpgradesControlPlane && agent.ReadyAt is { } ready && ready <= at)))
             .Select(i => i.Agent!.Boot!.KubeletVersion!)
             .OrderByDescending(Minor).ThenByDescending(v => v, StringComparer.Ordinal)
             .FirstOrDefault();
