@@ -405,14 +405,6 @@ public class DynamoDbStoreTests(StoreFixture table) : IClassFixture<StoreFixture
         await FluentActions.Awaiting(() => Accounts.CreateAsync(_scope, account, None)).Should().ThrowAsync<ConflictException>();
         await FluentActions.Awaiting(() => Profiles.CreateAsync(_scope, profile, None)).Should().ThrowAsync<ConflictException>();
 
-        // A new version of the same name is a record of its own; versions list in version order (1.10.0 after 1.9.0).
-        await Profiles.CreateAsync(_scope, profile with { Version = "1.10.0" }, None);
-        await Profiles.CreateAsync(_scope, profile with { Version = "1.9.0" }, None);
-        await Profiles.CreateAsync(_scope, profile with { Name = "ubuntu-k8s-2" }, None);
-        (await Profiles.VersionsAsync(_scope, "ubuntu-k8s", None)).Select(p => p.Version).Should().Equal("1.0.0", "1.9.0", "1.10.0");
-        (await Profiles.ListAsync(_scope, null, 10, None)).Items.Should().HaveCount(4);
-        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", "1.10.0", None)).Should().BeTrue();
-        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", "1.9.0", None)).Should().BeTrue();
 
         (await Accounts.DeleteAsync(_scope, "prod", None)).Should().BeTrue();
         (await Accounts.DeleteAsync(_scope, "prod", None)).Should().BeFalse();
