@@ -81,6 +81,8 @@ export const api = {
   removePool: (name, pool, dryRun) => call('removeNodePool', [name, pool], { query: dry(dryRun) }),
   cloudAccounts: () => call('listCloudAccounts', [], { query: 'limit=100' }),
   profiles: () => call('listClusterProfiles', [], { query: 'limit=100' }),
+  profile: (name) => call('getClusterProfile', [name]),
+  addProfile: (profile) => call('createClusterProfile', [], { body: profile }),
   keyPairs: (account, r) => call('listKeyPairs', [account, r]),
   zones: (account, r) => call('listAvailabilityZones', [account, r]),
   instanceTypes: (account, r, zone) => call('listInstanceTypes', [account, r], { query: `zone=${enc(zone)}` }),

@@ -1,5 +1,5 @@
 // Hash routes, so a static host serves every page from index.html:
-// #/signin, #/clusters, #/clusters/new, #/clusters/{name}.
+// #/signin, #/clusters, #/clusters/new, #/clusters/{name}, #/profiles.
 import { loadConfig } from './config.js';
 import { session, signOut, completeOidcSignIn } from './auth.js';
 import { h, replace } from './dom.js';
@@ -7,6 +7,7 @@ import { signInPage } from './pages/signin.js';
 import { clustersPage } from './pages/clusters.js';
 import { wizardPage } from './pages/wizard.js';
 import { detailsPage } from './pages/details.js';
+import { profilesPage } from './pages/profiles.js';
 
 const app = document.getElementById('app');
 let leave = null;
@@ -15,6 +16,7 @@ function renderNav() {
   const s = session();
   replace(document.getElementById('nav'), s
     ? [h('a', { href: '#/clusters' }, 'Clusters'),
+       h('a', { href: '#/profiles' }, 'Profiles'),
        h('span', { class: 'who' }, `${s.subject} · ${s.tenant} / ${s.project}`),
        h('button', { type: 'button', class: 'link', onclick: () => { signOut(); location.hash = '#/signin'; } }, 'Sign out')]
     : []);
@@ -34,6 +36,7 @@ async function route() {
   if (parts[0] === 'signin') page = signInPage();
   else if (parts[0] === 'clusters' && parts[1] === 'new') page = wizardPage();
   else if (parts[0] === 'clusters' && parts[1]) page = detailsPage(parts[1]);
+  else if (parts[0] === 'profiles') page = profilesPage();
   else page = clustersPage();
   replace(app, page.element);
   leave = page.leave ?? null;

@@ -5,6 +5,7 @@ export function renderChangePlan(plan) {
   const pools = (plan.pools ?? []).filter((p) => p.change !== 'None');
   return h('div', { class: 'plan', 'data-testid': 'change-plan' },
     h('h3', {}, 'Update plan'),
+    plan.upgrade ? h('p', { 'data-testid': 'upgrade' }, `Kubernetes ${plan.upgrade.from} → ${plan.upgrade.to}: control-plane pool ${plan.upgrade.controlPlanePool} first, one node at a time, then the worker pools`) : null,
     h('p', { class: 'cost' }, `Estimated cost: ${money(plan.oldEstimatedHourlyCostUsd)} → ${money(plan.newEstimatedHourlyCostUsd)}`),
     plan.changedFields?.length ? h('p', {}, `Changed cluster fields: ${plan.changedFields.join(', ')}`) : null,
     pools.length === 0 ? h('p', {}, 'No node changes.') : h('div', { class: 'scroll' }, h('table', { class: 'list' },

@@ -150,8 +150,8 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
     {
         var cluster = await ClusterAsync(ct);
         var profile = cluster.Definition.Profile;
-        return await profiles.GetAsync(scope, profile.Name, ct)
-            ?? throw new ProvisioningFailedException($"cluster profile '{profile.Name}' was deleted");
+        return await profiles.GetAsync(scope, profile.Name, profile.Version, ct)
+            ?? throw new ProvisioningFailedException($"version {profile.Version} of cluster profile '{profile.Name}' was deleted");
     }
 
     /// <summary>The cluster's account and region, through AssumeRole when the cloud account names a role.</summary>

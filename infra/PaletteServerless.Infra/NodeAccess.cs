@@ -30,7 +30,7 @@ namespace PaletteServerless.Infra;
 /// (README, Known limits).
 ///
 /// How a node reports its phase (<see cref="NodePhases"/>): it may call ec2:CreateTags only on the
-/// instance its credentials were issued to, and only with the two phase tag keys (a control plane also
+/// instance its credentials were issued to, and only with the phase tag keys and its Kubernetes version (a control plane also
 /// with the in-cluster agent's two report keys; its agent reads the cluster's desired-state parameter,
 /// fenced as the secrets are). The resource is
 /// the policy variable <c>${ec2:SourceInstanceARN}</c> (the ARN of the instance the role credentials
@@ -110,7 +110,7 @@ public sealed class NodeAccess : Construct
                 // A worker joins with the token alone (the CA's hash is in its user data): no CA, no certificate key.
                 ClusterResourcePolicy.Allow("ReadOwnJoinToken", ["ssm:GetParameter", "ssm:GetParameters"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
-                ReportOwnPhase("WorkerReportsOwnPhase", [NodePhases.TagKey, NodePhases.MessageTagKey]),
+                ReportOwnPhase("WorkerReportsOwnPhase", NodePhases.ReportTagKeys),
                 UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
             ]);
         ControlPlaneInstanceProfile = new CfnInstanceProfile(this, "ControlPlaneInstanceProfile", new CfnInstanceProfileProps

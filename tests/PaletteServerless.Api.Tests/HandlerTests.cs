@@ -243,8 +243,14 @@ public class HandlerTests(StoreFixture fixture) : IClassFixture<StoreFixture>
 
         var response = await PostClusterAsync(spec);
 
+        // A version the profile does not have names the versions it has; pack values are judged against an existing version.
         ShouldBeProblem(response, 400);
-        response.ErrorFields.Should().BeEquivalentTo("profile.version", "profile.packValues.calico");
+        response.ErrorFields.Should().BeEquivalentTo("profile.version");
+        response.Body!["errors"]![0]!["message"]!.GetValue<string>().Should().Contain("no version 2.0.0").And.Contain("1.0.0");
+        spec["profile"]!["version"] = "1.0.0";
+        var unknownPack = await PostClusterAsync(spec);
+        ShouldBeProblem(unknownPack, 400);
+        unknownPack.ErrorFields.Should().BeEquivalentTo("profile.packValues.calico");
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public class InputRuleRouteTests(StoreFixture fixture) : IClassFixture<StoreFixt
         profiled.ErrorFields.Should().Equal("packs[3].values");
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "nothing expanded the aliases");
         await ShouldNotExistAsync("laughs");
-        (await ((IProfileStore)_api.Store).GetAsync(new ProjectScope(_api.Tenant, Project), "laughing", CancellationToken.None)).Should().BeNull();
+        (await ((IProfileStore)_api.Store).VersionsAsync(new ProjectScope(_api.Tenant, Project), "laughing", CancellationToken.None)).Should().BeEmpty();
     }
 
     /// <summary>At least <paramref name="kib"/> KiB of values that compress as configuration does (keys and settings repeat), not as random bytes.</summary>

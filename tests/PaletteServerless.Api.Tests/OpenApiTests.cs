@@ -235,7 +235,26 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
 
     private static IEnumerable<string> JsonFieldsOf(Type type) => Wire.GetTypeInfo(type).Properties.Select(p => p.Name);
 
+    /// <summary>The record types being compared on the current path: a type that contains itself (a profile's versions) is compared once.</summary>
+    [ThreadStatic]
+    private static HashSet<Type>? _comparing;
+
     private static void CompareRecursively(Type type, JsonObject schema, string at, List<string> mismatches)
+    {
+        _comparing ??= [];
+        if (!_comparing.Add(type))
+            return;
+        try
+        {
+            CompareFields(type, schema, at, mismatches);
+        }
+        finally
+        {
+            _comparing.Remove(type);
+        }
+    }
+
+    private static void CompareFields(Type type, JsonObject schema, string at, List<string> mismatches)
     {
         var info = Wire.GetTypeInfo(type);
         var documented = schema["properties"]?.AsObject() ?? [];

@@ -148,6 +148,10 @@ public sealed class ProductDriver(LocalStack stack) : IDisposable
     }
 
     /// <summary>PATCH the cluster's spec (a merge patch); 202 (an update runs) or 200 (nothing to do). A 409 (not Running yet, or being deleted) is returned as false.</summary>
+    /// <summary>Adds a version to a profile of the account's project (a profile JSON with an existing name and a new version).</summary>
+    public async Task AddProfileVersionAsync(string account, string profile, CancellationToken ct) =>
+        await ExpectAsync(await SendAsync(HttpMethod.Post, ProjectOf(account), "/clusterprofiles", profile, ct), HttpStatusCode.Created);
+
     public async Task<bool> PatchClusterAsync(string account, string name, string patch, CancellationToken ct)
     {
         using var response = await SendAsync(HttpMethod.Patch, ProjectOf(account), $"/clusters/{name}", patch, ct);

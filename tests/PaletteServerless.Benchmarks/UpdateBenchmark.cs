@@ -15,7 +15,7 @@ namespace PaletteServerless.Benchmarks;
 /// </summary>
 public static class UpdateBenchmark
 {
-    public const string Description = "a 3-pool rolling update: modelled time vs critical path, transitions, calls (parallel and sequential worker pools)";
+    public const string Description = "a 3-pool rolling update: modelled time vs critical path, transitions, calls (parallel and sequential worker pools, and a Kubernetes 1.30 -> 1.31 upgrade)";
 
     private const string Usage = """
         usage: update [--time-scale K] [--timeline]
@@ -44,23 +44,34 @@ public static class UpdateBenchmark
         var zones = ProductDriver.ZonesOf(3);
         var runs = new List<Run>();
         var index = 0;
-        foreach (var parallel in new[] { true, false })
+        // The upgrade: 3 control planes and 2 pools of 3 workers (in parallel) move from Kubernetes 1.30.4 to 1.31.2.
+        foreach (var (mode, parallel, workers) in new[] { ("parallel", true, 2), ("sequential", false, 2), ("upgrade", true, 3) })
         {
             var account = ProductDriver.Account(++index);
             await driver.SetUpAccountAsync(account, ct);
-            var name = parallel ? "roll-parallel" : "roll-sequential";
-            var uid = await driver.CreateClusterAsync(account, name, zones, ct, ClusterJson(name, zones, parallel));
+            var upgrade = mode == "upgrade";
+            if (upgrade)
+                await driver.AddProfileVersionAsync(account, UpgradeProfile, ct);
+            var name = $"roll-{mode}";
+            var uid = await driver.CreateClusterAsync(account, name, zones, ct, ClusterJson(name, zones, parallel, workers));
             if (await driver.WaitForStatusAsync(account, name, ["Running", "Failed"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(5), ct) != "Running")
                 throw new InvalidOperationException($"cluster {name} did not reach Running");
 
             var before = stack.Counters.Snapshot();
             var clock = Stopwatch.StartNew();
-            // A label on every pool: part of every node's launch, so every node rolls (pack values other than the OS's
-            // and Kubernetes' are applied in place by the in-cluster agent and roll nothing).
-            var pools = (await driver.GetClusterAsync(account, name, ct))!["nodePools"]!.AsArray();
-            foreach (var pool in pools)
-                pool!["labels"] = new JsonObject { ["rolled"] = "yes" };
-            if (!await driver.PatchClusterAsync(account, name, new JsonObject { ["nodePools"] = pools.DeepClone() }.ToJsonString(), ct))
+            bool accepted;
+            if (upgrade)
+                accepted = await driver.PatchClusterAsync(account, name, """{"profile":{"version":"1.1.0"}}""", ct);
+            else
+            {
+                // A label on every pool: part of every node's launch, so every node rolls (pack values other than the OS's
+                // and Kubernetes' are applied in place by the in-cluster agent and roll nothing).
+                var pools = (await driver.GetClusterAsync(account, name, ct))!["nodePools"]!.AsArray();
+                foreach (var pool in pools)
+                    pool!["labels"] = new JsonObject { ["rolled"] = "yes" };
+                accepted = await driver.PatchClusterAsync(account, name, new JsonObject { ["nodePools"] = pools.DeepClone() }.ToJsonString(), ct);
+            }
+            if (!accepted)
                 throw new InvalidOperationException($"cluster {name} refused the change");
             var status = await driver.WaitForStatusAsync(account, name, ["Running"], TimeSpan.FromMilliseconds(20), DateTimeOffset.UtcNow.AddMinutes(10), ct);
             var seconds = clock.Elapsed.TotalSeconds * timeScale;
@@ -69,8 +80,8 @@ public static class UpdateBenchmark
                 throw new InvalidOperationException($"cluster {name} did not apply the update: {cluster?["statusReason"]}");
             var history = await driver.CompletedHistoryAsync(driver.UpdateExecutionArn(uid, 1), TimeSpan.FromSeconds(30), ct);
             var delta = Figures.Delta(before, stack.Counters.Snapshot());
-            var bound = LowerBoundSeconds(stack.LocalAws.Latency, timeScale, parallel);
-            var run = new Run(parallel ? "parallel" : "sequential", seconds, bound, Figures.Transitions(history), Figures.LambdaInvocations(history),
+            var bound = LowerBoundSeconds(stack.LocalAws.Latency, timeScale, parallel, workers);
+            var run = new Run(mode, seconds, bound, Figures.Transitions(history), Figures.LambdaInvocations(history),
                 Figures.DynamoDbWrites(delta), Figures.CloudCalls(delta));
             runs.Add(run);
             report.WriteLine($"update {name}: {run.Seconds:F0} s modelled to Running against a {bound:F0} s lower bound = {run.Seconds / bound:F2} x; " +
@@ -80,7 +91,11 @@ public static class UpdateBenchmark
             await driver.DeleteClusterAsync(account, name, ct);
         }
 
-        var figures = new JsonObject { ["timeScale"] = timeScale, ["pools"] = "control plane 3, workers-a 2, workers-b 2" };
+        var figures = new JsonObject
+        {
+            ["timeScale"] = timeScale, ["pools"] = "control plane 3, workers-a 2, workers-b 2",
+            ["upgradePools"] = "control plane 3, workers-a 3, workers-b 3; Kubernetes 1.30.4 -> 1.31.2 (profile 1.0.0 -> 1.1.0)",
+        };
         foreach (var run in runs)
         {
             figures[$"{run.Mode}Seconds"] = ProvisionBenchmark.Round(run.Seconds);
@@ -95,7 +110,12 @@ public static class UpdateBenchmark
         return 0;
     }
 
-    private static string ClusterJson(string name, IReadOnlyList<string> zones, bool parallel)
+    /// <summary>The walk-through's profile at version 1.1.0 with Kubernetes 1.31.2: the upgrade's target.</summary>
+    private static readonly string UpgradeProfile = Walkthrough.SampleProfile
+        .Replace("\"version\":\"1.0.0\"", "\"version\":\"1.1.0\"", StringComparison.Ordinal)
+        .Replace("\"version\":\"1.30.4\"", "\"version\":\"1.31.2\"", StringComparison.Ordinal);
+
+    private static string ClusterJson(string name, IReadOnlyList<string> zones, bool parallel, int workers)
     {
         var zonesJson = "[" + string.Join(",", zones.Select(z => $"\"{z}\"")) + "]";
         return $$"""
@@ -103,8 +123,8 @@ public static class UpdateBenchmark
              "cloud":{"region":"us-east-1","sshKeyName":"{{ProductDriver.KeyName}}"},"updateWorkerPoolsInParallel":{{(parallel ? "true" : "false")}},
              "nodePools":[
                {"name":"cp","role":"control-plane","count":3,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
-               {"name":"workers-a","role":"worker","count":2,"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
-               {"name":"workers-b","role":"worker","count":2,"instanceType":"m5.large","availabilityZones":{{zonesJson}}}]}
+               {"name":"workers-a","role":"worker","count":{{workers}},"instanceType":"m5.large","availabilityZones":{{zonesJson}}},
+               {"name":"workers-b","role":"worker","count":{{workers}},"instanceType":"m5.large","availabilityZones":{{zonesJson}}}]}
             """;
     }
 
@@ -115,9 +135,10 @@ public static class UpdateBenchmark
     /// (one call) until healthy, deregister (one call) and the deregistration delay, terminate (one call) until
     /// terminated, before the next may launch. A worker pool (maxSurge 1, maxUnavailable 0) likewise per node: launch
     /// until running, its Ready report, terminate until terminated. Worker pools follow the control plane, side by side
-    /// (parallel) or one after the other.
+    /// (parallel) or one after the other. A Kubernetes upgrade is the same repave (its nodes boot the new release), so
+    /// its bound is this one with its pools' sizes.
     /// </summary>
-    public static double LowerBoundSeconds(LatencyModel latency, double timeScale, bool parallel)
+    public static double LowerBoundSeconds(LatencyModel latency, double timeScale, bool parallel, int workersPerPool = 2)
     {
         double Modelled(string name, TimeSpan? fallback = null) => latency.Of(name, fallback).TotalSeconds * timeScale;
         var call = Modelled(LatencyModel.MutatingCall);
@@ -127,7 +148,7 @@ public static class UpdateBenchmark
         var ready = Modelled(LatencyModel.NodeBoot) + Modelled(LatencyModel.NodeReady);
         var controlPlaneNode = call + running + Math.Max(ready, call + Modelled(LatencyModel.TargetHealthy)) + call
             + Modelled(Elbv2Service.TargetDeregistration, TimeSpan.FromSeconds(300)) + call + terminated;
-        var workerPool = 2 * (call + running + ready + call + terminated);
+        var workerPool = workersPerPool * (call + running + ready + call + terminated);
         return 3 * controlPlaneNode + (parallel ? workerPool : 2 * workerPool);
     }
 }

@@ -138,7 +138,7 @@ public class ClusterProfileValidatorTests
 
     [Theory]
     [InlineData("1.30.4", true)]
-    [InlineData("v1.29.0", true)]
+    [InlineData("v1.31.2", true)]
     [InlineData("1.30", false)]
     [InlineData("2.0.0", false)]
     [InlineData("latest", false)]
@@ -201,9 +201,9 @@ public class ClusterProfileValidatorTests
     }
 
     [Theory]
-    [InlineData("1.29.0")]
     [InlineData("1.30.4")]
     [InlineData("v1.31.12")]
+    [InlineData("1.34.1")]
     public void Any_patch_of_a_catalog_kubernetes_minor_is_accepted(string version)
     {
         Errors(WithPack(1, p => p with { Version = version })).Should().BeEmpty();
@@ -214,7 +214,7 @@ public class ClusterProfileValidatorTests
     {
         var error = Errors(WithPack(1, p => p with { Version = "1.28.9" })).Should().ContainSingle().Subject;
         error.Field.Should().Be("packs[1].version");
-        error.Message.Should().Contain("'1.28.9'").And.Contain("1.29.x, 1.30.x, 1.31.x");
+        error.Message.Should().Contain("'1.28.9'").And.Contain("1.30.x, 1.31.x, 1.32.x, 1.33.x, 1.34.x");
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public class ClusterProfileValidatorTests
     {
         var used = new[]
         {
-            ("ubuntu", "22.04"), ("ubuntu", "24.04"), ("kubernetes", "1.30.4"), ("kubernetes", "v1.29.0"), ("calico", "3.27.0"),
+            ("ubuntu", "22.04"), ("ubuntu", "24.04"), ("kubernetes", "1.30.4"), ("kubernetes", "v1.31.2"), ("calico", "3.27.0"),
             ("cilium", "1.15.3"), ("aws-ebs-csi", "1.30.0"), ("aws-ebs-csi", "1.28.0"), ("nginx", "4.10.0"),
         };
         foreach (var (name, version) in used)

@@ -231,15 +231,18 @@ public class ClusterServiceTests
 
         Task<bool> ICloudAccountStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) => Task.FromResult(false);
 
-        Task<ClusterProfile?> IProfileStore.GetAsync(ProjectScope scope, string name, CancellationToken ct) =>
-            Task.FromResult<ClusterProfile?>(name == Profile.Name ? Profile : null);
+        Task<ClusterProfile?> IProfileStore.GetAsync(ProjectScope scope, string name, string version, CancellationToken ct) =>
+            Task.FromResult<ClusterProfile?>(name == Profile.Name && version == Profile.Version ? Profile : null);
+
+        Task<IReadOnlyList<ClusterProfile>> IProfileStore.VersionsAsync(ProjectScope scope, string name, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<ClusterProfile>>(name == Profile.Name ? [Profile] : []);
 
         Task IProfileStore.CreateAsync(ProjectScope scope, ClusterProfile profile, CancellationToken ct) => Task.CompletedTask;
 
         Task<Page<ClusterProfile>> IProfileStore.ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct) =>
             Task.FromResult(new Page<ClusterProfile>([], null));
 
-        Task<bool> IProfileStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) => Task.FromResult(false);
+        Task<bool> IProfileStore.DeleteAsync(ProjectScope scope, string name, string version, CancellationToken ct) => Task.FromResult(false);
     }
 
     private sealed class CountingWorkflows : IWorkflowStarter

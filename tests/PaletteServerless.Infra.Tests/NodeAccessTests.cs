@@ -128,7 +128,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             tag["Condition"]!["ArnLike"]!["ec2:SourceInstanceARN"]!.ToJsonString().Should().Contain(":instance/*");
             // Control planes also report their in-cluster agent's generation; workers run no agent.
             TemplateJson.Strings(tag["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]).Should()
-                .BeEquivalentTo(roleName == SecretParameters.ControlPlaneRoleName ? NodePhases.ControlPlaneReportKeys : [NodePhases.TagKey, NodePhases.MessageTagKey]);
+                .BeEquivalentTo(roleName == SecretParameters.ControlPlaneRoleName ? NodePhases.ControlPlaneReportKeys : NodePhases.ReportTagKeys);
             tag["Condition"]!["Null"]!["aws:TagKeys"]!.GetValue<string>().Should().Be("false", "ForAllValues alone would also match a request without tag keys");
             // Any other EC2 tagging allowed is the cloud controller manager's (control plane only) ...
             statements.Where(s => s.Key != sid && s.Value["Effect"]!.GetValue<string>() == "Allow" && TemplateJson.Strings(s.Value["Action"]).Contains("ec2:CreateTags"))

@@ -28,6 +28,7 @@ public static class ClusterCommands
         ForceDelete(context),
         DayTwoCommands.Scale(context),
         DayTwoCommands.Update(context),
+        ClusterProfileVersionCommand.Build(context),
     };
 
     private static Command Create(CommandContext context)

@@ -223,8 +223,10 @@ public static class DayTwoCommands
         return command;
     }
 
-    private static void PrintPlan(Invocation run, JsonNode plan)
+    internal static void PrintPlan(Invocation run, JsonNode plan)
     {
+        if (plan["upgrade"] is JsonObject upgrade)
+            run.Host.Out.WriteLine($"Kubernetes {upgrade.Text("from")} -> {upgrade.Text("to")}: control planes first, one at a time, then the workers");
         run.Host.Out.WriteLine($"generation {plan.Text("generation")}; update order: {string.Join(" -> ", plan.Items("stages").Select(s => string.Join(" + ", s.AsArray().Select(p => p?.GetValue<string>()))))}");
         foreach (var pool in plan.Items("pools"))
         {
@@ -236,7 +238,7 @@ public static class DayTwoCommands
         run.Host.Out.WriteLine($"estimated cost: {Json.Usd(plan.Number("oldEstimatedHourlyCostUsd"))}/h -> {Json.Usd(plan.Number("newEstimatedHourlyCostUsd"))}/h");
     }
 
-    private static async Task<int> ReportAsync(Invocation run, ApiClient api, string name, JsonNode cluster, bool wait, CancellationToken ct)
+    internal static async Task<int> ReportAsync(Invocation run, ApiClient api, string name, JsonNode cluster, bool wait, CancellationToken ct)
     {
         run.Host.Out.WriteLine($"cluster {name} is {cluster.Text("status")} (generation {cluster.Text("generation")})");
         if (!wait)

@@ -23,10 +23,18 @@ public static class ResourceCommands
         return command;
     }
 
-    public static Command Profiles(CommandContext context) => Build(context, new Noun(
-        "profiles", "ClusterProfile", "cluster profile",
-        ["NAME", "VERSION", "PACKS", "CREATED"],
-        p => [p.Text("name"), p.Text("version"), string.Join(", ", p.Items("packs").Select(k => $"{k.Text("layer")}:{k.Text("name")}@{k.Text("version")}")), p.Text("createdAt")]));
+    /// <summary>Profiles: `create -f` adds a profile, or a version of one (the same name, a new version); one row per version.</summary>
+    public static Command Profiles(CommandContext context)
+    {
+        var command = Build(context, new Noun(
+            "profiles", "ClusterProfile", "cluster profile",
+            ["NAME", "VERSION", "KUBERNETES", "PACKS", "CREATED"],
+            p => [p.Text("name"), p.Text("version"), ProfileVersionCommands.Kubernetes(p),
+                string.Join(", ", p.Items("packs").Select(k => $"{k.Text("layer")}:{k.Text("name")}@{k.Text("version")}")), p.Text("createdAt")]));
+        foreach (var versions in ProfileVersionCommands.Build(context))
+            command.Add(versions);
+        return command;
+    }
 
     private static Command Build(CommandContext context, Noun noun)
     {

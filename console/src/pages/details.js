@@ -12,6 +12,7 @@ import { poolEditor } from '../pool-editor.js';
 import { renderChangePlan } from '../plan.js';
 import { settingsEditor } from '../settings-editor.js';
 import { settingsSummary } from '../settings-summary.js';
+import { kubernetesOf } from './profiles.js';
 
 export function detailsPage(name) {
   const can = permissions();
@@ -43,6 +44,7 @@ export function detailsPage(name) {
       h('button', { type: 'button', role: 'menuitem', onclick: () => openEditPool() }, 'Edit node pool'),
       h('button', { type: 'button', role: 'menuitem', onclick: () => openAddPool() }, 'Add node pool'),
       h('button', { type: 'button', role: 'menuitem', onclick: () => openRemovePool() }, 'Remove node pool'),
+      h('button', { type: 'button', role: 'menuitem', onclick: () => openUpdateProfile() }, 'Update profile'),
       h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: () => openDelete() }, 'Delete Cluster'),
     ] : [],
     can.forceDelete ? h('div', { class: 'menu-item' }, forceDeleteButton, countdown) : null);
@@ -303,6 +305,17 @@ export function detailsPage(name) {
       call: (pool, dryRun) => api.replacePool(name, pool, dryRun),
     });
     pick();
+  }
+
+  /** Another version of the cluster's profile: the plan first (order, nodes replaced, cost), then Apply. */
+  function openUpdateProfile() {
+    const version = h('select', { name: 'profile-version' });
+    changeDialog('Update profile', field(`Version of profile ${cluster.profile?.name}`, version, { field: 'profile.version' }), {
+      build: () => ({ profile: { version: version.value } }),
+      call: (patch, dryRun) => api.patch(name, patch, dryRun),
+    });
+    api.profile(cluster.profile?.name).then((p) => replace(version, (p.versions ?? [p]).map((v) => h('option', { value: v.version, selected: v.version === cluster.profile?.version },
+      `${v.version} (Kubernetes ${kubernetesOf(v)})${v.version === cluster.profile?.version ? ' · current' : ''}`))));
   }
 
   function openAddPool() {

@@ -166,7 +166,7 @@ public sealed class ApiRoutes(
     {
         var (caller, scope) = Authenticate(request);
         var profile = await profiles.CreateAsync(caller, scope, request.ReadJson(ApiJsonContext.Default.ClusterProfile), ct);
-        return ApiResult.Created(Render(profile), $"{request.Path}/{profile.Name}");
+        return ApiResult.Created(Render(profile), $"{request.Path}/{profile.Name}?version={Uri.EscapeDataString(profile.Version!)}");
     }
 
     private async Task<ApiResult> ListProfiles(ApiRequest request, CancellationToken ct)
@@ -179,13 +179,17 @@ public sealed class ApiRoutes(
     private async Task<ApiResult> GetProfile(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        return ApiResult.Ok(Render(await profiles.GetAsync(caller, scope, Name(request), ct)));
+        // ?version= reads one version; without it the newest, with every version listed.
+        return ApiResult.Ok(Render(request.Query("version") is { } version
+            ? await profiles.GetVersionAsync(caller, scope, Name(request), version, ct)
+            : await profiles.GetAsync(caller, scope, Name(request), ct)));
     }
 
     private async Task<ApiResult> DeleteProfile(ApiRequest request, CancellationToken ct)
     {
         var (caller, scope) = Authenticate(request);
-        await profiles.DeleteAsync(caller, scope, Name(request), ct);
+        // ?version= removes that version only; without it, every version.
+        await profiles.DeleteAsync(caller, scope, Name(request), request.Query("version"), ct);
         return ApiResult.NoContent();
     }
 

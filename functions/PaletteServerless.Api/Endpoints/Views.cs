@@ -111,6 +111,7 @@ internal static class Views
         ["state"] = n.State,
         ["phase"] = n.Phase,
         ["phaseMessage"] = n.PhaseMessage,
+        ["kubernetesVersion"] = n.KubernetesVersion,
         ["launchTime"] = n.LaunchTime,
         ["privateIp"] = n.PrivateIp,
     };

@@ -44,5 +44,6 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         instance.TagValue(NodePhases.TagKey),
         instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null,
         instance.PrivateIpAddress,
-        instance.TagValue(NodePhases.MessageTagKey));
+        instance.TagValue(NodePhases.MessageTagKey),
+        instance.TagValue(NodePhases.KubernetesVersionTagKey));
 }

@@ -18,7 +18,7 @@ namespace PaletteServerless.Aws.Storage;
 /// attributes conditions need (version, status, expiresAt). Every write is a single-item
 /// conditional write (DynamoDB-compatible servers without transactions work the same).
 /// </summary>
-public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider clock)
+public sealed partial class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider clock)
     : IClusterStore, ICloudAccountStore, IProfileStore, IRunningClusters, IKubeconfigRecords
 {
     /// <summary>How long a Deleted cluster stays visible with includeDeleted=true.</summary>
@@ -172,21 +172,6 @@ public sealed class DynamoDbStore(IAmazonDynamoDB dynamo, string tableName, Time
 
     Task<bool> ICloudAccountStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) =>
         DeleteExistingAsync(scope, AccountPrefix + name, ct);
-
-    // ---- profiles ----
-
-    Task<ClusterProfile?> IProfileStore.GetAsync(ProjectScope scope, string name, CancellationToken ct) =>
-        GetDocumentAsync(scope, ProfilePrefix + name, StoreJsonContext.Default.ClusterProfile, ct);
-
-    Task IProfileStore.CreateAsync(ProjectScope scope, ClusterProfile profile, CancellationToken ct) =>
-        PutNewAsync(scope, ProfilePrefix + profile.Name, JsonSerializer.Serialize(profile, StoreJsonContext.Default.ClusterProfile),
-            $"a cluster profile named '{profile.Name}' already exists in project '{scope.Project}'", ct);
-
-    async Task<Page<ClusterProfile>> IProfileStore.ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct) =>
-        await QueryAsync(scope, ProfilePrefix, StoreJsonContext.Default.ClusterProfile, cursor, limit, null, ct);
-
-    Task<bool> IProfileStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) =>
-        DeleteExistingAsync(scope, ProfilePrefix + name, ct);
 
     // ---- shared ----
 

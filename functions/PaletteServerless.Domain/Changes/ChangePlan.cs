@@ -22,6 +22,9 @@ public sealed record ChangePlan(
     long Generation, IReadOnlyList<string> ChangedFields, IReadOnlyList<PoolChangePlan> Pools, IReadOnlyList<IReadOnlyList<string>> Stages,
     decimal OldEstimatedHourlyCostUsd, decimal NewEstimatedHourlyCostUsd, IReadOnlyList<string> UnpricedInstanceTypes)
 {
+    /// <summary>A change of the Kubernetes version: from, to, and the order (<see cref="KubernetesUpgrade"/>); null otherwise.</summary>
+    public KubernetesUpgradePlan? Upgrade { get; init; }
+
     /// <summary>
     /// The plan of moving <paramref name="cluster"/> to <paramref name="next"/> (validated, e.g. by
     /// <see cref="ClusterChanges.Validate"/>), given the nodes the cluster has now (any pool; terminating ones are ignored).

@@ -38,6 +38,24 @@ public static class ChangeScope
         return keys.Any(k => !Equals(before.GetValueOrDefault(k), after.GetValueOrDefault(k))) ? InCluster : None;
     }
 
+    /// <summary>
+    /// What nodes are launched with from <paramref name="profile"/>: its OS and Kubernetes packs as name@version,
+    /// and a hash of their merged values (<see cref="ProfileReference.NodePacks"/>).
+    /// </summary>
+    public static string NodePacksOf(ClusterProfile profile, IReadOnlyDictionary<string, string> values)
+    {
+        var packs = Packs(profile, values);
+        var nodePacks = NodeLayers.Where(packs.ContainsKey).Select(layer => packs[layer]).ToList();
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", nodePacks.Select(p => p.Values))));
+        return string.Join(",", nodePacks.Select(p => $"{p.Name}@{p.Version}")) + "#" + Convert.ToHexStringLower(hash)[..12];
+    }
+
+    /// <summary>The spec with <see cref="ProfileReference.NodePacks"/> set from the profile it names.</summary>
+    public static ClusterSpec WithNodePacks(ClusterSpec spec, ClusterProfile profile) => spec with
+    {
+        Profile = spec.Profile! with { NodePacks = NodePacksOf(profile, spec.Profile.PackValues ?? []) },
+    };
+
     /// <summary>The scope of a change of <c>settings.rbac</c> alone: in the cluster, or nothing.</summary>
     public static string OfRbac(IReadOnlyList<RbacBinding>? was, IReadOnlyList<RbacBinding>? now) =>
         Provisioning.KubernetesGroups.RbacBindingsManifest(was) == Provisioning.KubernetesGroups.RbacBindingsManifest(now) ? None : InCluster;

@@ -37,9 +37,12 @@ public sealed class ClusterChangeService(
             var next = change(cluster.Spec);
             // Judged against what is stored: a binding the change keeps is not the caller's to answer for.
             RbacBindingPolicy.Demand(caller, scope.Project, next.Settings?.Rbac, cluster.Spec.Settings?.Rbac);
-            await ClusterService.CheckReferencesAsync(accounts, profiles, scope, next, ct);
+            var nextProfile = await ClusterService.CheckReferencesAsync(accounts, profiles, scope, next, ct);
+            next = ChangeScope.WithNodePacks(next, nextProfile);
+            // A new Kubernetes version: the skew rules, before anything is stored or started.
+            var upgrade = await KubernetesUpgrade.CheckAsync(profiles, scope, cluster, next, nextProfile, ct);
             if (dryRun)
-                return new ChangeResult(cluster, ChangePlan.Of(cluster, next, await nodes.ListAsync(cluster, ct)), false);
+                return new ChangeResult(cluster, ChangePlan.Of(cluster, next, await nodes.ListAsync(cluster, ct)) with { Upgrade = upgrade }, false);
 
             var accepted = ClusterChanges.Accept(cluster, next);
             var changed = accepted.Generation != cluster.Generation;
@@ -69,6 +72,8 @@ public sealed class ClusterChangeService(
                 return resume ? new ChangeResult(await StartAsync(stored, ct), null, true) : new ChangeResult(stored, null, false);
             }
             await clusters.AddEventAsync(stored, NewEvent("Normal", ClusterStatus.Updating, stored.StatusReason!), ct);
+            if (upgrade is not null)
+                await clusters.AddEventAsync(stored, NewEvent("Normal", "KubernetesUpgrade", upgrade.Describe()), ct);
             return new ChangeResult(await StartAsync(stored, ct), null, true);
         }
     }

@@ -59,6 +59,9 @@ public static class LaunchFingerprint
             // the cluster and change in place (ChangeScope). The profile's version is not hashed: a new version
             // repaves only through what it changes on the nodes (their OS and Kubernetes packs).
             WriteMap(json, "nodePackValues", cluster.Profile.PackValues.Where(p => ChangeScope.IsNodePack(p.Key)).ToDictionary(p => p.Key, p => p.Value));
+            // The node packs of the profile version (name@version and their merged values): a Kubernetes upgrade
+            // or another OS release changes it, a version that changes only in-cluster packs does not.
+            json.WriteString("nodePacks", cluster.Profile.NodePacks ?? "");
             json.WriteEndObject();
         }
         return $"{Scheme}-{Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))[..32]}";

@@ -44,7 +44,7 @@ public sealed record ClusterDefinition
             Description = spec.Description,
             Tags = spec.Tags ?? [],
             CloudAccount = Required(spec.CloudAccount, "cloudAccount"),
-            Profile = new ProfileChoice(Required(profile.Name, "profile.name"), Required(profile.Version, "profile.version"), profile.PackValues ?? []),
+            Profile = new ProfileChoice(Required(profile.Name, "profile.name"), Required(profile.Version, "profile.version"), profile.PackValues ?? [], profile.NodePacks),
             Cloud = new CloudDefinition
             {
                 Region = Required(cloud.Region, "cloud.region"),
@@ -73,7 +73,7 @@ public sealed record ClusterDefinition
 }
 
 /// <summary>The infrastructure profile a cluster uses, and its per-pack value overrides (pack name -> YAML).</summary>
-public sealed record ProfileChoice(string Name, string Version, IReadOnlyDictionary<string, string> PackValues);
+public sealed record ProfileChoice(string Name, string Version, IReadOnlyDictionary<string, string> PackValues, string? NodePacks = null);
 
 public sealed record CloudDefinition
 {

@@ -12,7 +12,7 @@ namespace PaletteServerless.Domain.Clusters;
 /// </summary>
 public sealed record DescribedInstance(
     string InstanceId, string? AvailabilityZone, string? InstanceType, string CapacityType, string State, string? Phase,
-    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null);
+    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null, string? KubernetesVersion = null);
 
 /// <summary>What one describe of a cluster's instances gave: the instances, or (null) why the cloud could not be read.</summary>
 public sealed record InstanceDescription(IReadOnlyList<DescribedInstance>? Instances, string? Error)
@@ -31,11 +31,12 @@ public interface IClusterInstances
 
 /// <summary>
 /// One node of a pool. Fields the table alone does not know (type, capacity type, state, phase,
-/// launch time, IP) are null when the cloud could not be read, or when EC2 no longer knows the instance.
+/// launch time, IP, the Kubernetes version the node reports, <see cref="NodePhases.KubernetesVersionTagKey"/>) are null
+/// when the cloud could not be read, or when EC2 no longer knows the instance.
 /// </summary>
 public sealed record ClusterNode(
     string InstanceId, string Name, string? Zone, string? InstanceType, string? CapacityType, string? State, string? Phase,
-    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null);
+    DateTimeOffset? LaunchTime, string? PrivateIp, string? PhaseMessage = null, string? KubernetesVersion = null);
 
 /// <summary>A pool's nodes, oldest first.</summary>
 public sealed record PoolNodes(string Pool, IReadOnlyList<ClusterNode> Nodes);
@@ -83,7 +84,7 @@ public static class NodeListings
 
     private static ClusterNode Node(InventoryItem item, DescribedInstance? described) => new(
         item.Id, item.Name ?? item.Id, described?.AvailabilityZone ?? item.AvailabilityZone, described?.InstanceType, described?.CapacityType,
-        described?.State, described?.Phase, described?.LaunchTime, described?.PrivateIp, described?.PhaseMessage);
+        described?.State, described?.Phase, described?.LaunchTime, described?.PrivateIp, described?.PhaseMessage, described?.KubernetesVersion);
 }
 
 /// <summary>

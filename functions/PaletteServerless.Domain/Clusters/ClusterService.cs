@@ -26,8 +26,8 @@ public sealed class ClusterService(
         caller.Demand(Permission.Write, scope.Project);
         var valid = ClusterSpecValidator.Validate(spec);
         RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
-        await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
-        return valid;
+        var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
+        return Changes.ChangeScope.WithNodePacks(valid, profile);
     }
 
     /// <summary>
@@ -40,6 +40,7 @@ public sealed class ClusterService(
         var valid = ClusterSpecValidator.Validate(spec);
         RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
         var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
+        valid = Changes.ChangeScope.WithNodePacks(valid, profile);
         var cluster = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
         var accountName = cluster.Definition.CloudAccount;
         var account = await accounts.GetAsync(scope, accountName, ct) ?? new CloudAccounts.CloudAccount { Name = accountName };
@@ -198,15 +199,17 @@ public sealed class ClusterService(
         var rules = new Rules();
         if (await accounts.GetAsync(scope, spec.CloudAccount, ct) is null)
             rules.Add("cloudAccount", $"no cloud account named '{spec.CloudAccount}' exists in project '{scope.Project}'");
-        var profile = await profiles.GetAsync(scope, spec.Profile.Name, ct);
+        var profile = await profiles.GetAsync(scope, spec.Profile.Name, spec.Profile.Version, ct);
         if (profile is null)
         {
-            rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
+            var versions = await profiles.VersionsAsync(scope, spec.Profile.Name, ct);
+            if (versions.Count == 0)
+                rules.Add("profile.name", $"no cluster profile named '{spec.Profile.Name}' exists in project '{scope.Project}'");
+            else
+                rules.Add("profile.version", $"profile '{spec.Profile.Name}' has no version {spec.Profile.Version}; its versions: {string.Join(", ", versions.Select(v => v.Version))}");
         }
         else
         {
-            if (profile.Version != spec.Profile.Version)
-                rules.Add("profile.version", $"profile '{profile.Name}' has version {profile.Version}, not {spec.Profile.Version}");
             foreach (var pack in spec.Profile.PackValues.Keys)
             {
                 if (profile.Packs!.All(p => p.Name != pack))

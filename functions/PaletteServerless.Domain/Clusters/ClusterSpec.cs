@@ -24,6 +24,13 @@ public sealed record ProfileReference
     public string? Version { get; init; }
     /// <summary>Pack name -> YAML that overrides that pack's values in the profile.</summary>
     public Dictionary<string, string>? PackValues { get; init; }
+    /// <summary>
+    /// Read-only, set by the product from the profile version: the packs a node is launched with (OS and
+    /// Kubernetes, name@version, and a hash of their merged values; <see cref="Changes.ChangeScope.NodePacksOf"/>).
+    /// Part of every pool's launch fingerprint, so a profile version that changes them repaves and one that
+    /// changes only in-cluster packs does not. A value sent by a caller is replaced.
+    /// </summary>
+    public string? NodePacks { get; init; }
 }
 
 public sealed record CloudSpec

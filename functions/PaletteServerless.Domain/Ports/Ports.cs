@@ -35,12 +35,18 @@ public interface ICloudAccountStore
     Task<bool> DeleteAsync(ProjectScope scope, string name, CancellationToken ct);
 }
 
+/// <summary>Cluster profiles, one record per version: a name and a version identify one.</summary>
 public interface IProfileStore
 {
-    Task<ClusterProfile?> GetAsync(ProjectScope scope, string name, CancellationToken ct);
+    /// <summary>One version of a profile, or null.</summary>
+    Task<ClusterProfile?> GetAsync(ProjectScope scope, string name, string version, CancellationToken ct);
+    /// <summary>Every version of a profile, oldest first (empty when none).</summary>
+    Task<IReadOnlyList<ClusterProfile>> VersionsAsync(ProjectScope scope, string name, CancellationToken ct);
+    /// <summary>Stores a new version; 409 (<see cref="Errors.ConflictException"/>) when that name and version exist.</summary>
     Task CreateAsync(ProjectScope scope, ClusterProfile profile, CancellationToken ct);
+    /// <summary>Every version of every profile, by name then version.</summary>
     Task<Page<ClusterProfile>> ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct);
-    Task<bool> DeleteAsync(ProjectScope scope, string name, CancellationToken ct);
+    Task<bool> DeleteAsync(ProjectScope scope, string name, string version, CancellationToken ct);
 }
 
 /// <summary>Starts the Step Functions workflows. The execution name is derived from the cluster and operation, so a retry never starts two.</summary>

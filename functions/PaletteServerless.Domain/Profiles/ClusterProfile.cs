@@ -11,6 +11,12 @@ public sealed record ClusterProfile
     public List<Pack>? Packs { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
 
+    /// <summary>Only in the answer of GET .../clusterprofiles/{name}: every version of the profile, oldest first.</summary>
+    public List<ClusterProfile>? Versions { get; init; }
+
+    /// <summary>The profile's Kubernetes version (its k8s pack's), or null when it has none.</summary>
+    public string? KubernetesVersionOf() => PackOfLayer(PackLayers.Kubernetes)?.Version;
+
     public Pack? PackOfLayer(string layer) => Packs?.FirstOrDefault(p => p.Layer == layer);
 }
 
@@ -87,8 +93,25 @@ public static class ClusterProfileValidator
         }
         if (packs.FirstOrDefault(p => p?.Layer == PackLayers.Kubernetes) is { Version: { } k8s } && !KubernetesVersion.IsValid(k8s))
             rules.Add($"packs[{packs.FindIndex(p => p?.Layer == PackLayers.Kubernetes)}].version", "must be a Kubernetes version such as 1.30.4");
+        else if (rules.IsValid)
+            CheckSupport(rules, packs);
         rules.ThrowIfInvalid();
         return profile with { Packs = packs };
+    }
+
+    /// <summary>Every network and storage pack must support the profile's Kubernetes minor, as its compatibility matrix says.</summary>
+    private static void CheckSupport(Rules rules, List<Pack> packs)
+    {
+        var minor = PackCatalog.MinorOf(packs.First(p => p.Layer == PackLayers.Kubernetes).Version!);
+        for (var i = 0; i < packs.Count; i++)
+        {
+            if (PackCatalog.Find(packs[i].Name!, packs[i].Version!) is { SupportedMinors: { } range } entry && !entry.Supports(minor))
+            {
+                var fits = PackCatalog.Packs.Where(p => p.Name == entry.Name && p.SupportedMinors is not null && p.Supports(minor)).Select(p => p.Version);
+                rules.Add($"packs[{i}].version",
+                    $"{entry.Name} {entry.Version} supports Kubernetes {range.Oldest} to {range.Newest}, not {minor}; versions that support {minor}: {string.Join(", ", fits)}");
+            }
+        }
     }
 
     /// <summary>The pack must be one <see cref="PackCatalog"/> has, of its layer, at a version it has.</summary>
@@ -127,4 +150,27 @@ public static class KubernetesVersion
     /// <summary>MAJOR.MINOR.PATCH with an optional leading 'v': what kubeadm's --kubernetes-version takes.</summary>
     public static bool IsValid(string version) =>
         System.Text.RegularExpressions.Regex.IsMatch(version, @"^v?1\.[0-9]{1,3}\.[0-9]{1,3}\z");
+
+    /// <summary>The numbers of a version (1.31.2, v1.31.2 or a minor such as 1.31), for comparing.</summary>
+    public static int[] Parts(string version) =>
+        [.. version.TrimStart('v').Split('.').Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0)];
+
+    /// <summary>Orders two versions by their numbers, minor by minor then patch.</summary>
+    public static int Compare(string a, string b)
+    {
+        var (x, y) = (Parts(a), Parts(b));
+        for (var i = 0; i < Math.Max(x.Length, y.Length); i++)
+        {
+            var c = (i < x.Length ? x[i] : 0).CompareTo(i < y.Length ? y[i] : 0);
+            if (c != 0)
+                return c;
+        }
+        return 0;
+    }
+
+    /// <summary>Orders two versions by their minor release only (1.31.2 and 1.31.9 are equal).</summary>
+    public static int CompareMinor(string a, string b) => Compare(PackCatalog.MinorOf(a), PackCatalog.MinorOf(b));
+
+    /// <summary>How many minors <paramref name="to"/> is past <paramref name="from"/> (negative when older); majors are all 1.</summary>
+    public static int MinorsBetween(string from, string to) => Parts(to)[1] - Parts(from)[1];
 }

@@ -27,9 +27,16 @@ public sealed record HelmChartInstall(string Repository, string Chart, string Ch
 /// matches, every other pack matches its exact version only.
 /// </summary>
 /// <param name="KubernetesMinor">For a pack every profile implies (<see cref="PackLayers.Cloud"/>): the Kubernetes minor release it belongs to.</param>
-public sealed record CatalogPack(string Layer, string Name, string Version, PackInstall Install, string DefaultValues, string? KubernetesMinor = null)
+/// <param name="SupportedMinors">For a network or storage pack: the oldest and newest Kubernetes minor its compatibility matrix lists, or null when not checked.</param>
+public sealed record CatalogPack(
+    string Layer, string Name, string Version, PackInstall Install, string DefaultValues, string? KubernetesMinor = null,
+    (string Oldest, string Newest)? SupportedMinors = null)
 {
     public bool MatchesAnyPatch => Layer == PackLayers.Kubernetes;
+
+    /// <summary>Whether the pack supports Kubernetes <paramref name="minor"/> (1.31): always, when its catalog entry states no range.</summary>
+    public bool Supports(string minor) => SupportedMinors is not { } range
+        || (KubernetesVersion.CompareMinor(range.Oldest, minor) <= 0 && KubernetesVersion.CompareMinor(minor, range.Newest) <= 0);
 }
 
 /// <summary>
@@ -50,21 +57,31 @@ public static class PackCatalog
         Os("22.04", "jammy", "hvm-ssd"),
         Os("24.04", "noble", "hvm-ssd-gp3"),
 
-        // The pause image is kubeadm's constants.PauseVersion of each minor (3.9 until 1.30, 3.10 from 1.31).
-        Kubernetes("1.29", "registry.k8s.io/pause:3.9"),
+        // The pause image is kubeadm's constants.PauseVersion of each minor (3.9 until 1.30, 3.10 from 1.31,
+        // 3.10.1 from 1.34). 1.30 and 1.31 are past upstream end of life: kept so clusters on them can upgrade.
         Kubernetes("1.30", "registry.k8s.io/pause:3.9"),
         Kubernetes("1.31", "registry.k8s.io/pause:3.10"),
+        Kubernetes("1.32", "registry.k8s.io/pause:3.10"),
+        Kubernetes("1.33", "registry.k8s.io/pause:3.10"),
+        Kubernetes("1.34", "registry.k8s.io/pause:3.10.1"),
 
-        // cloud-provider-aws releases one controller per Kubernetes minor (its README's compatibility
-        // table); chart 0.0.8 is the chart of those releases, so the image tag pins the controller.
-        CloudControllerManager("1.29", "1.29.10", "0.0.8"),
+        // cloud-provider-aws releases one controller per Kubernetes minor, its minor the same as Kubernetes'
+        // (the newest patch tag of each); chart 0.0.8 takes the controller's image tag, which pins the release.
         CloudControllerManager("1.30", "1.30.10", "0.0.8"),
         CloudControllerManager("1.31", "1.31.9", "0.0.8"),
+        CloudControllerManager("1.32", "1.32.8", "0.0.8"),
+        CloudControllerManager("1.33", "1.33.4", "0.0.8"),
+        CloudControllerManager("1.34", "1.34.3", "0.0.8"),
 
+        // Older releases, kept for the profiles that name them (their support is not checked).
         Calico("3.26.4"),
         Calico("3.27.0"),
         Calico("3.27.3"),
         Calico("3.28.0"),
+        // Calico's system requirements: the Kubernetes minors each release is tested against.
+        Calico("3.29.0", "1.29", "1.32"),
+        Calico("3.30.0", "1.30", "1.33"),
+        Calico("3.31.3", "1.32", "1.35"),
 
         Cilium("1.14.10"),
         Cilium("1.15.3"),
@@ -75,6 +92,10 @@ public static class PackCatalog
         EbsCsi("1.28.0", "2.28.0"),
         EbsCsi("1.30.0", "2.30.0"),
         EbsCsi("1.32.0", "2.32.0"),
+        // The driver supports every Kubernetes minor the project supports at its release.
+        EbsCsi("1.40.0", "2.40.0"),
+        EbsCsi("1.48.0", "2.48.0"),
+        EbsCsi("1.54.0", "2.54.0"),
 
         new(PackLayers.Addon, "nginx", "4.10.0",
             new HelmChartInstall("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.10.0", "ingress-nginx"),
@@ -141,7 +162,12 @@ public static class PackCatalog
     public static IReadOnlyList<string> VersionsOf(string name) =>
         [.. Packs.Where(p => p.Name == name).Select(p => p.MatchesAnyPatch ? p.Version + ".x" : p.Version)];
 
-    private static string MinorOf(string version) => string.Join('.', version.Split('.').Take(2));
+    /// <summary>The minor release (1.31) of a Kubernetes version (1.31.2 or v1.31.2).</summary>
+    public static string MinorOf(string version) => string.Join('.', version.TrimStart('v').Split('.').Take(2));
+
+    /// <summary>Every Kubernetes minor of the catalog, oldest first.</summary>
+    public static IReadOnlyList<string> KubernetesMinors =>
+        [.. Packs.Where(p => p.Layer == PackLayers.Kubernetes).Select(p => p.Version).OrderBy(v => v, Comparer<string>.Create(KubernetesVersion.CompareMinor))];
 
     /// <summary>
     /// An Ubuntu release, found as Canonical names its server images on EC2:
@@ -185,10 +211,10 @@ public static class PackCatalog
             """,
             minor);
 
-    private static CatalogPack Calico(string version) =>
+    private static CatalogPack Calico(string version, string? oldest = null, string? newest = null) =>
         new(PackLayers.Network, "calico", version,
             new ManifestInstall($"https://raw.githubusercontent.com/projectcalico/calico/v{version}/manifests/calico.yaml"),
-            "mtu: 1440\n");
+            "mtu: 1440\n", SupportedMinors: oldest is null ? null : (oldest, newest!));
 
     private static CatalogPack Cilium(string version) =>
         new(PackLayers.Network, "cilium", version,

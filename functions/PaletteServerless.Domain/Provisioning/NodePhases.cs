@@ -12,6 +12,15 @@ public static class NodePhases
     public const string MessageTagKey = "palette.serverless/node-message";
 
     /// <summary>
+    /// With every phase, the Kubernetes version the node runs, as its kubelet says (<c>kubelet --version</c>):
+    /// what it booted, not what the spec asks, so an upgrade shows node by node.
+    /// </summary>
+    public const string KubernetesVersionTagKey = "palette.serverless/kubernetes-version";
+
+    /// <summary>Every tag key a worker may write on its own instance (its instance profile allows these only).</summary>
+    public static readonly IReadOnlyList<string> ReportTagKeys = [TagKey, MessageTagKey, KubernetesVersionTagKey];
+
+    /// <summary>
     /// The in-cluster agent's report, on the control plane it runs on (<see cref="InClusterAgent"/>): the generation
     /// of the desired in-cluster state it last applied or tried, and <see cref="AgentApplied"/> or
     /// <c>failed: PACK-VERSION: error</c>. Apart from the phase: a failed apply leaves the node serving.
@@ -21,8 +30,8 @@ public static class NodePhases
     public const string AgentApplied = "applied";
     public const string AgentFailedPrefix = "failed: ";
 
-    /// <summary>The tag keys a control plane writes on its own instance: the phase's and the agent's.</summary>
-    public static readonly IReadOnlyList<string> ControlPlaneReportKeys = [TagKey, MessageTagKey, AgentGenerationTagKey, AgentMessageTagKey];
+    /// <summary>The tag keys a control plane writes on its own instance: a worker's and the agent's.</summary>
+    public static readonly IReadOnlyList<string> ControlPlaneReportKeys = [.. ReportTagKeys, AgentGenerationTagKey, AgentMessageTagKey];
 
     /// <summary>kubeadm init or join finished: the node is a member of the cluster.</summary>
     public const string Joined = "Joined";

@@ -270,7 +270,8 @@ public class DynamoDbStoreTests(StoreFixture table) : IClassFixture<StoreFixture
             (await Clusters.ListAsync(scope, true, null, 10, None)).Items.Should().BeEmpty();
             (await Accounts.GetAsync(scope, "prod", None)).Should().BeNull();
             (await Accounts.ListAsync(scope, null, 10, None)).Items.Should().BeEmpty();
-            (await Profiles.GetAsync(scope, "ubuntu-k8s", None)).Should().BeNull();
+            (await Profiles.GetAsync(scope, "ubuntu-k8s", "1.0.0", None)).Should().BeNull();
+            (await Profiles.VersionsAsync(scope, "ubuntu-k8s", None)).Should().BeEmpty();
             (await Profiles.ListAsync(scope, null, 10, None)).Items.Should().BeEmpty();
             (await Accounts.DeleteAsync(scope, "prod", None)).Should().BeFalse();
             (await Clusters.AnyLiveUsesAsync(scope, _ => true, None)).Should().BeFalse();
@@ -400,14 +401,16 @@ public class DynamoDbStoreTests(StoreFixture table) : IClassFixture<StoreFixture
         await Profiles.CreateAsync(_scope, profile, None);
 
         (await Accounts.GetAsync(_scope, "prod", None)).Should().BeEquivalentTo(account);
-        (await Profiles.GetAsync(_scope, "ubuntu-k8s", None)).Should().BeEquivalentTo(profile);
+        (await Profiles.GetAsync(_scope, "ubuntu-k8s", "1.0.0", None)).Should().BeEquivalentTo(profile);
         await FluentActions.Awaiting(() => Accounts.CreateAsync(_scope, account, None)).Should().ThrowAsync<ConflictException>();
         await FluentActions.Awaiting(() => Profiles.CreateAsync(_scope, profile, None)).Should().ThrowAsync<ConflictException>();
 
+
         (await Accounts.DeleteAsync(_scope, "prod", None)).Should().BeTrue();
         (await Accounts.DeleteAsync(_scope, "prod", None)).Should().BeFalse();
-        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", None)).Should().BeTrue();
-        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", None)).Should().BeFalse();
+        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", "1.0.0", None)).Should().BeTrue();
+        (await Profiles.DeleteAsync(_scope, "ubuntu-k8s", "1.0.0", None)).Should().BeFalse();
+        (await Profiles.VersionsAsync(_scope, "ubuntu-k8s", None)).Should().BeEmpty();
         (await Accounts.GetAsync(_scope, "prod", None)).Should().BeNull();
     }
 

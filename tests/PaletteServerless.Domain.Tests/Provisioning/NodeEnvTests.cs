@@ -39,9 +39,11 @@ public sealed class NodeEnvTests
         FluentActions.Invoking(() => NodeEnv.ClusterDnsOf(cidr)).Should().Throw<FormatException>();
 
     [Theory]
-    [InlineData("1.29.0", "1.29.10", "registry.k8s.io/pause:3.9")]
     [InlineData("v1.30.4", "1.30.10", "registry.k8s.io/pause:3.9")]
     [InlineData("1.31.2", "1.31.9", "registry.k8s.io/pause:3.10")]
+    [InlineData("1.32.0", "1.32.8", "registry.k8s.io/pause:3.10")]
+    [InlineData("1.33.1", "1.33.4", "registry.k8s.io/pause:3.10")]
+    [InlineData("1.34.1", "1.34.3", "registry.k8s.io/pause:3.10.1")]
     public void Each_Kubernetes_minor_has_its_cloud_controller_manager_and_pause_image(string kubernetes, string controller, string pause)
     {
         var implied = PackCatalog.ImpliedBy(kubernetes).Should().ContainSingle().Subject;
@@ -60,7 +62,7 @@ public sealed class NodeEnvTests
     {
         foreach (var minor in PackCatalog.Packs.Where(p => p.Layer == PackLayers.Kubernetes).Select(p => p.Version))
             PackCatalog.ImpliedBy(minor + ".0").Should().ContainSingle(minor);
-        PackCatalog.ImpliedBy("1.28.0").Should().BeEmpty();
+        PackCatalog.ImpliedBy("1.29.0").Should().BeEmpty();
         PackCatalog.Names.Should().NotContain(PackCatalog.CloudControllerManagerName);
 
         var profile = new ClusterProfile

@@ -22,7 +22,7 @@ public sealed class UserDataContractTests
             ? ["PALETTE_DESIRED_STATE", "PALETTE_AGENT_GENERATION_TAG", "PALETTE_AGENT_MESSAGE_TAG"] // the in-cluster agent's, control planes only
             : [];
         env.Keys.Should().BeEquivalentTo([
-            "PALETTE_REGION", "PALETTE_CLUSTER_NAME", "PALETTE_NODE_NAME", "PALETTE_SECRETS_PATH", "PALETTE_PHASE_TAG", "PALETTE_MESSAGE_TAG",
+            "PALETTE_REGION", "PALETTE_CLUSTER_NAME", "PALETTE_NODE_NAME", "PALETTE_SECRETS_PATH", "PALETTE_PHASE_TAG", "PALETTE_MESSAGE_TAG", "PALETTE_VERSION_TAG",
             "PALETTE_OS_VERSION", "PALETTE_KUBERNETES_VERSION", "PALETTE_CNI", "PALETTE_CLUSTER_DNS", .. agent]);
         env["PALETTE_REGION"].Should().Be("'us-east-1'");
         env["PALETTE_CLUSTER_NAME"].Should().Be("'demo-cluster'");
@@ -30,6 +30,7 @@ public sealed class UserDataContractTests
         env["PALETTE_SECRETS_PATH"].Should().Be($"'/palette-serverless/acme/{Cluster.Uid}'");
         env["PALETTE_PHASE_TAG"].Should().Be($"'{NodePhases.TagKey}'");
         env["PALETTE_MESSAGE_TAG"].Should().Be($"'{NodePhases.MessageTagKey}'");
+        env["PALETTE_VERSION_TAG"].Should().Be($"'{NodePhases.KubernetesVersionTagKey}'");
         env["PALETTE_OS_VERSION"].Should().Be("'22.04'");
         env["PALETTE_KUBERNETES_VERSION"].Should().Be("'1.30.4'");
         env["PALETTE_CNI"].Should().Be("'calico'");
@@ -109,7 +110,8 @@ public sealed class UserDataContractTests
         var phase = files[UserData.PhaseScriptPath];
         phase.Should().Contain("http://169.254.169.254/latest").And.Contain("-X PUT").And.Contain("/api/token").And.Contain("meta-data/instance-id", "the instance id comes from IMDSv2");
         phase.Should().Contain("aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\"");
-        phase.Should().Contain("Key=$PALETTE_PHASE_TAG,Value=$1").And.Contain("Key=$PALETTE_MESSAGE_TAG,Value=$message").And.Contain("cut -c 1-256");
+        phase.Should().Contain("Key=$PALETTE_PHASE_TAG,Value=$1").And.Contain("Key=$PALETTE_MESSAGE_TAG,Value=$message").And.Contain("cut -c 1-256")
+            .And.Contain("kubelet_version=$(kubelet --version").And.Contain("Key=$PALETTE_VERSION_TAG,Value=$kubelet_version");
 
         var kubeadm = runcmd.FindIndex(c => c.StartsWith("kubeadm ", StringComparison.Ordinal));
         runcmd[kubeadm].Should().Contain($"|| {{ cat {UserData.KubeadmLogPath} >&2; {UserData.PhaseScriptPath} {NodePhases.Failed} \"kubeadm ")

@@ -197,13 +197,16 @@ public sealed class UserDataLimitTests
 
         Task<bool> ICloudAccountStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) => throw new InvalidOperationException();
 
-        Task<ClusterProfile?> IProfileStore.GetAsync(ProjectScope scope, string name, CancellationToken ct) =>
-            Task.FromResult<ClusterProfile?>(name == SampleProfile.Name ? SampleProfile : null);
+        Task<ClusterProfile?> IProfileStore.GetAsync(ProjectScope scope, string name, string version, CancellationToken ct) =>
+            Task.FromResult<ClusterProfile?>(name == SampleProfile.Name && version == SampleProfile.Version ? SampleProfile : null);
+
+        Task<IReadOnlyList<ClusterProfile>> IProfileStore.VersionsAsync(ProjectScope scope, string name, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<ClusterProfile>>(name == SampleProfile.Name ? [SampleProfile] : []);
 
         Task IProfileStore.CreateAsync(ProjectScope scope, ClusterProfile profile, CancellationToken ct) => throw new InvalidOperationException();
 
         Task<Page<ClusterProfile>> IProfileStore.ListAsync(ProjectScope scope, string? cursor, int limit, CancellationToken ct) => throw new InvalidOperationException();
 
-        Task<bool> IProfileStore.DeleteAsync(ProjectScope scope, string name, CancellationToken ct) => throw new InvalidOperationException();
+        Task<bool> IProfileStore.DeleteAsync(ProjectScope scope, string name, string version, CancellationToken ct) => throw new InvalidOperationException();
     }
 }

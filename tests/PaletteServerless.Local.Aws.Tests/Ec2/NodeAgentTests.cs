@@ -20,7 +20,7 @@ namespace PaletteServerless.Local.Aws.Tests.Ec2;
 /// by tagging the instance; joins only once a control plane is Ready; nothing at all when the user data would
 /// not work on a real node.
 /// </summary>
-public class NodeAgentTests : Ec2TestBase
+public partial class NodeAgentTests : Ec2TestBase
 {
     internal static readonly Cluster Cluster = ClusterOf("0123456789abcdef0123456789abcdef");
 

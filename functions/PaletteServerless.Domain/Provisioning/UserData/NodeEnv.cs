@@ -22,6 +22,7 @@ public static class NodeEnv
     public const string SecretsPath = "PALETTE_SECRETS_PATH";
     public const string PhaseTag = "PALETTE_PHASE_TAG";
     public const string MessageTag = "PALETTE_MESSAGE_TAG";
+    public const string VersionTag = "PALETTE_VERSION_TAG";
     public const string OsVersion = "PALETTE_OS_VERSION";
     public const string KubernetesVersion = "PALETTE_KUBERNETES_VERSION";
     public const string Cni = "PALETTE_CNI";
@@ -42,6 +43,7 @@ public static class NodeEnv
         new(SecretsPath, SecretParameters.PathOf(cluster)),
         new(PhaseTag, NodePhases.TagKey),
         new(MessageTag, NodePhases.MessageTagKey),
+        new(VersionTag, NodePhases.KubernetesVersionTagKey),
         new(OsVersion, profile.PackOfLayer(PackLayers.Os)?.Version ?? ""),
         new(KubernetesVersion, profile.PackOfLayer(PackLayers.Kubernetes)!.Version!.TrimStart('v')),
         new(Cni, profile.PackOfLayer(PackLayers.Network)?.Name ?? ""),

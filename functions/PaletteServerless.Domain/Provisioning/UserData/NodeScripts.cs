@@ -64,19 +64,21 @@ internal static class NodeScripts
     /// Reports the node's phase (<see cref="NodePhases"/>) by tagging its own instance (id from IMDSv2), with
     /// the instance profile's credentials, whose policy lets a node tag only the instance it runs on. A
     /// second argument is the message: made one line of the characters EC2 takes in a tag value (which also
-    /// keeps the AWS CLI's shorthand syntax from splitting it at a comma), at most EC2's 256.
+    /// keeps the AWS CLI's shorthand syntax from splitting it at a comma), at most EC2's 256. With the phase goes the
+    /// Kubernetes version the installed kubelet says it is (none before it is installed).
     /// </summary>
     public static string Phase() =>
         "#!/bin/sh\n" +
-        "# Tags this node's own instance with how far it got (and, on a failure, what failed).\n" +
+        "# Tags this node's own instance with how far it got (and, on a failure, what failed), and the Kubernetes version it runs.\n" +
         "set -eu\n" +
         Source +
         Imds +
+        "kubelet_version=$(kubelet --version 2>/dev/null | sed -n 's/^Kubernetes v//p' || true)\n" +
         "if [ $# -gt 1 ]; then\n" +
         "  message=$(printf '%s' \"$2\" | tr -c 'A-Za-z0-9 +=._:/@-' ' ' | cut -c 1-256)\n" +
-        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" \"Key=$PALETTE_MESSAGE_TAG,Value=$message\"\n" +
+        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" \"Key=$PALETTE_MESSAGE_TAG,Value=$message\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"}\n" +
         "else\n" +
-        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\"\n" +
+        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"}\n" +
         "fi\n";
 
     /// <summary>
@@ -174,6 +176,26 @@ internal static class NodeScripts
         script.Append($"{UserData.PhaseScriptPath} {NodePhases.PacksApplied}\n");
         return script.ToString();
     }
+
+    /// <summary>
+    /// A joining control plane of a newer Kubernetes than the cluster's (a rolling upgrade, control planes first):
+    /// <c>kubeadm join</c> set up this node's control plane at the cluster's recorded version (the kubeadm-config
+    /// ConfigMap's <c>kubernetesVersion</c>); <c>kubeadm upgrade apply</c> moves the cluster's configuration, its
+    /// addons (kube-proxy, CoreDNS) and this node's control plane to this node's version, as Cluster API's control
+    /// plane does before it adds a machine of a new version. The next control planes join at that version, and
+    /// workers join only after the control-plane pool has rolled. Nothing happens when the cluster is as new.
+    /// </summary>
+    public static string Upgrade() =>
+        "#!/bin/sh\n" +
+        "# Moves the cluster's control plane to this node's Kubernetes version when it is newer than the cluster's.\n" +
+        "set -eu\n" +
+        Source +
+        $"fail() {{\n  echo \"palette: $1\" >&2\n  {UserData.PhaseScriptPath} {NodePhases.Failed} \"$1\" || true\n  exit 1\n}}\n" +
+        "current=$(kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system get configmap kubeadm-config -o 'jsonpath={.data.ClusterConfiguration}' | sed -n 's/^kubernetesVersion: v//p')\n" +
+        "[ -n \"$current\" ] || fail \"the cluster's kubeadm-config names no kubernetesVersion\"\n" +
+        "newest=$(printf '%s\\n%s\\n' \"$current\" \"$PALETTE_KUBERNETES_VERSION\" | sort -V | tail -n 1)\n" +
+        "[ \"$newest\" != \"$current\" ] || exit 0\n" +
+        $"kubeadm upgrade apply --yes \"v$PALETTE_KUBERNETES_VERSION\" >>{UserData.KubeadmLogPath} 2>&1 || fail \"kubeadm upgrade apply v$PALETTE_KUBERNETES_VERSION failed (cluster at $current): $(grep -m 1 -i error {UserData.KubeadmLogPath} || tail -n 1 {UserData.KubeadmLogPath})\"\n";
 
     /// <summary>
     /// Keeps joins working past the first token's 24 h: a new token (valid 24 h) replaces the

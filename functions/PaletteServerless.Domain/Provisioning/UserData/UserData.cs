@@ -38,6 +38,7 @@ public static class UserData
 
     public const string SecretsScriptPath = "/usr/local/sbin/palette-secrets";
     public const string RefreshScriptPath = "/usr/local/sbin/palette-refresh-join-token";
+    public const string UpgradeScriptPath = "/usr/local/sbin/palette-upgrade-control-plane";
     public const string RefreshTimerName = "palette-join-token.timer";
     public const string RbacManifestPath = "/etc/palette/rbac.yaml";
     public const string PacksScriptPath = "/usr/local/sbin/palette-packs";
@@ -92,6 +93,8 @@ public static class UserData
             files.Add(File(RbacManifestPath, KubernetesGroups.RbacBindingsManifest(cluster.Spec.Settings?.Rbac), "0644"));
             files.Add(File(PacksScriptPath, NodeScripts.Packs(profile, packValues), "0700"));
         }
+        if (controlPlane && !instance.IsFirstControlPlane)
+            files.Add(File(UpgradeScriptPath, NodeScripts.Upgrade(), "0700"));
         if (controlPlane)
         {
             files.Add(File(RefreshScriptPath, NodeScripts.Refresh(), "0700"));
@@ -128,6 +131,9 @@ public static class UserData
             $"rm -f {KubeadmConfigPath}",
             $"{PhaseScriptPath} {NodePhases.Joined}",
         };
+        // A control plane that joins a cluster of an older Kubernetes (an upgrade) moves the cluster's control plane to its own.
+        if (controlPlane && !instance.IsFirstControlPlane)
+            runcmd.Add(UpgradeScriptPath);
         if (controlPlane)
             runcmd.Add($"systemctl daemon-reload && systemctl enable --now {RefreshTimerName}");
         if (instance.IsFirstControlPlane)

@@ -121,7 +121,7 @@ public static class NodeAgent
                 return;
             joinedAt = apiReady > bootedAt ? apiReady : bootedAt;
         }
-        if (KubeadmProblem(boot, cluster) is { } problem)
+        if ((KubeadmProblem(boot, cluster) ?? SkewProblem(world, boot, joinedAt)) is { } problem)
         {
             var verb = boot.Role == Init ? "init" : "join";
             Stop(instance, boot.ReportsKubeadmFailure, $"kubeadm {verb} failed: {problem}", joinedAt + latency.Scale(KubeadmTimeout), now, credentials);
@@ -176,6 +176,41 @@ public static class NodeAgent
             return $"the bootstrap token it read from {boot.SecretsPath} is not one the API server at {boot.ApiEndpoint} issued";
         return null;
     }
+
+    /// <summary>
+    /// The version skew kubeadm and the kubelet allow (kubernetes.io, "Version Skew Policy"), against the version the
+    /// cluster's control plane runs: a kubelet never newer than it nor more than three minors older, and a joining
+    /// control plane's kubeadm at most one minor newer (it deploys the cluster's version, then may upgrade it).
+    /// </summary>
+    private static string? SkewProblem(AwsWorld world, NodeBoot boot, DateTimeOffset at)
+    {
+        if (boot.Role == Init || boot.KubeletVersion is not { } kubelet || ControlPlaneVersion(world, boot.ApiEndpoint, at) is not { } cluster)
+            return null;
+        var ahead = Minor(kubelet) - Minor(cluster);
+        if (boot.Role == Join && ahead > 0)
+            return $"the kubelet version (v{kubelet}) is newer than the control plane version (v{cluster}): not a supported version skew";
+        if (boot.Role == JoinControlPlane && ahead > 1)
+            return $"this version of kubeadm (v{kubelet}) only supports control planes of one minor before it; the cluster's is v{cluster}";
+        if (ahead < -3)
+            return $"the kubelet version (v{kubelet}) is more than three minors older than the control plane version (v{cluster})";
+        return null;
+    }
+
+    /// <summary>
+    /// The Kubernetes version of the cluster's control plane (its kubeadm-config): the first control plane's, or the
+    /// newest a joining control plane upgraded it to once that node was serving (by <paramref name="at"/>); null when
+    /// no version is known.
+    /// </summary>
+    private static string? ControlPlaneVersion(AwsWorld world, string endpoint, DateTimeOffset at) =>
+        world.All<Instance>()
+            .Where(i => i.Agent is { Boot: { KubeletVersion: not null } b } agent && agent.ApiEndpoint == endpoint
+                && (agent.Role == Init || (b.UpgradesControlPlane && agent.ReadyAt is { } ready && ready <= at)))
+            .Select(i => i.Agent!.Boot!.KubeletVersion!)
+            .OrderByDescending(Minor).ThenByDescending(v => v, StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    private static int Minor(string version) =>
+        int.Parse(version.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The first check of the node's scripts that fails at <paramref name="at"/>, as the node would report it; null when it is usable.</summary>
     private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at)
@@ -249,6 +284,8 @@ public static class NodeAgent
         if (answer == NodeCallAnswer.Refused)
             return;
         instance.Tags[agent.Boot!.PhaseTag] = phase;
+        if (agent.Boot.VersionTag is { } versionTag && agent.Boot.KubeletVersion is { } version)
+            instance.Tags[versionTag] = version;
         if (message is not null && agent.Boot.MessageTag is { } messageTag)
             instance.Tags[messageTag] = message.Length <= TagValueLimit ? message : message[..(TagValueLimit - 1)] + "…";
     }
@@ -284,6 +321,8 @@ public static class NodeAgent
         var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [boot.PhaseTag] = "" };
         if (withMessage && boot.MessageTag is { } messageTag)
             tags[messageTag] = "";
+        if (boot.VersionTag is { } versionTag && boot.KubeletVersion is not null)
+            tags[versionTag] = "";
         var context = AuthorizationContext.Empty().WithResourceTags(instance.Tags, "ec2").With("aws:TagKeys", [.. tags.Keys]);
         foreach (var key in tags.Keys)
             context["aws:RequestTag/" + key] = [""];

@@ -39,6 +39,15 @@ public sealed record NodeBoot
     public required string PhaseTag { get; init; }
     public string? MessageTag { get; init; }
 
+    /// <summary>The tag key its phase reporter writes the kubelet's version with (the value of a <c>kubelet --version</c> it runs), or null.</summary>
+    public string? VersionTag { get; init; }
+
+    /// <summary>The Kubernetes version of the kubelet and kubeadm it installs (the pinned package version), or null when it pins none.</summary>
+    public string? KubeletVersion { get; init; }
+
+    /// <summary>A joining control plane that runs <c>kubeadm upgrade apply</c> after its join: it moves the cluster's control plane to its version.</summary>
+    public bool UpgradesControlPlane { get; init; }
+
     /// <summary>Whether a failed kubeadm command reports <see cref="NodeAgent.Failed"/> (else the node just stops).</summary>
     public bool ReportsKubeadmFailure { get; init; }
 
@@ -92,6 +101,13 @@ public sealed record NodeBoot
         var tagKeys = Regex.Matches(reporterScript, @"Key=([^,""'\s]+),Value=").Select(m => m.Groups[1].Value).Distinct().ToList();
         if (tagKeys.Count == 0)
             return Silent("the phase reporter writes no tag key", out silentBecause);
+
+        // The version it reports: the tag whose value the reporter takes from the kubelet binary.
+        var versionVariable = Regex.Match(reporterScript, @"(\w+)=\$\(kubelet --version");
+        var versionTag = versionVariable.Success
+            ? Regex.Match(reporterScript, @"Key=([^,""'\s]+),Value=\$" + versionVariable.Groups[1].Value + @"\b") is { Success: true } key ? key.Groups[1].Value : null
+            : null;
+        tagKeys.Remove(versionTag ?? "");
 
         var script = Flatten(document, document.Runcmd, reporter.Key, depth: 0);
         var kubeadm = script.FindIndex(c => Regex.IsMatch(c, @"^\s*kubeadm (init|join)\b"));
@@ -165,6 +181,10 @@ public sealed record NodeBoot
             Gate = readyAt < 0 ? ReadyGate.Never : ReadyGate.Of(string.Join('\n', script.Skip(kubeadm + 1).Take(readyAt - kubeadm - 1))),
             Agent = AgentBoot.Read(document, environment),
             ReportsPacksApplied = script.Any(l => l.Trim().StartsWith(report + NodeAgent.PacksApplied, StringComparison.Ordinal)),
+            VersionTag = versionTag,
+            // apt-get install "kubelet=1.31.2-*": the package of that version, from the repository of its minor.
+            KubeletVersion = script.Take(kubeadm).Select(l => Regex.Match(Expand(l, environment), @"\bkubelet=v?(\d+\.\d+\.\d+)-")).FirstOrDefault(m => m.Success)?.Groups[1].Value,
+            UpgradesControlPlane = role == NodeAgent.JoinControlPlane && script.Skip(kubeadm + 1).Any(l => Regex.IsMatch(l, @"^\s*kubeadm upgrade apply\b")),
         };
         if (role != NodeAgent.Init)
             return boot;
