@@ -141,12 +141,14 @@ public static class UserData
         }
         var document = new Dictionary<string, object>
         {
-            ["hostname"] = instance.Name,
             ["write_files"] = files,
             // dig (bind9-dnsutils) is what the node check asks the cluster DNS with.
             ["packages"] = new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils" },
             ["runcmd"] = runcmd,
         };
+        // A node named by its host keeps the host name cloud-init takes from instance metadata.
+        if (!instance.NamedByHost)
+            document["hostname"] = instance.Name;
         return "#cloud-config\n" + CloudConfigYaml.Serialize(document);
     }
 
