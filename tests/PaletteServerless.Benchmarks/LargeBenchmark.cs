@@ -17,17 +17,18 @@ public static class LargeBenchmark
     public const string Description = "one cluster of N workers (default 500) created, rolled (maxSurge 10%) and deleted under EC2's token buckets, vs its bounds";
 
     private const string Usage = """
-        usage: large [--workers N] [--time-scale K] [--iam-off]
+        usage: large [--workers N] [--time-scale K] [--iam-off] [--timeline]
           --workers N      worker nodes, 1-500 (default 500), in 3 zones, beside a control plane of 3
           --time-scale K   divides every modelled AWS delay and workflow wait; the token buckets refill per modelled second (default 20)
           --iam-off        run the local stack without IAM enforcement
+          --timeline       print the create's, the update's and the delete's states as they were entered and left, in modelled seconds
         """;
 
     private const int ControlPlanes = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = BenchmarkOptions.Parse(args, ["--workers", "--time-scale"], ["--iam-off", "--help"], out var error);
+        var options = BenchmarkOptions.Parse(args, ["--workers", "--time-scale"], ["--iam-off", "--timeline", "--help"], out var error);
         if (error is not null || options.Has("--help"))
         {
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
@@ -74,6 +75,8 @@ public static class LargeBenchmark
         if (status != "Running")
             throw new InvalidOperationException($"cluster {name} ended {status ?? "not Running in time"}: {(await driver.GetClusterAsync(account, name, ct))?["statusReason"]}");
         lost += Extra(driver, uid, workers);
+        if (options.Has("--timeline"))
+            Figures.PrintTimeline(report, await driver.CompletedHistoryAsync(driver.ExecutionArn("provision", uid), TimeSpan.FromSeconds(30), ct), timeScale);
         report.WriteLine($"create: {createSeconds:F0} s modelled = {createSeconds / createBound:F2} x the lower bound; live instances beyond the plan {lost}");
 
         clock.Restart();
@@ -87,6 +90,8 @@ public static class LargeBenchmark
             throw new InvalidOperationException($"cluster {name} did not apply the update: {cluster?["statusReason"]}");
         var afterUpdate = Extra(driver, uid, workers);
         lost += afterUpdate;
+        if (options.Has("--timeline"))
+            Figures.PrintTimeline(report, await driver.CompletedHistoryAsync(driver.UpdateExecutionArn(uid, 1), TimeSpan.FromSeconds(30), ct), timeScale);
         report.WriteLine($"update: {updateSeconds:F0} s modelled = {updateSeconds / updateBound:F2} x the lower bound; live instances beyond the plan {afterUpdate}");
 
         clock.Restart();
@@ -97,6 +102,8 @@ public static class LargeBenchmark
             throw new InvalidOperationException($"cluster {name} ended {status ?? "not Deleted in time"}");
         var leftAfterDelete = driver.ResourcesOf(new HashSet<string> { uid }).Count(r => r.Type == "ec2:instance" && r.State is "pending" or "running" or "stopping" or "stopped");
         lost += leftAfterDelete;
+        if (options.Has("--timeline"))
+            Figures.PrintTimeline(report, await driver.CompletedHistoryAsync(driver.ExecutionArn("delete", uid), TimeSpan.FromSeconds(30), ct), timeScale);
         report.WriteLine($"delete: {deleteSeconds:F0} s modelled = {deleteSeconds / deleteBound:F2} x the lower bound; instances left {leftAfterDelete}");
 
         var delta = Figures.Delta(before, stack.Counters.Snapshot());

@@ -200,9 +200,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         if (items.Count == 0)
             return [];
         var described = await Ec2.DescribeAllAsync(items.Select(i => i.Id), ct);
+        var names = items.ToDictionary(i => i.Id, i => i.Name, StringComparer.Ordinal);
         return described
             .Select(i => new PoolInstance(
-                i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
+                i.InstanceId, names.GetValueOrDefault(i.InstanceId) ?? i.InstanceId, i.Placement?.AvailabilityZone,
                 i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
                 i.TagValue(NodePhases.TagKey), i.TagValue(NodePhases.MessageTagKey)))
             .OrderBy(i => i.LaunchTime)

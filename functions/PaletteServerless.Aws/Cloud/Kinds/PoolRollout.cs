@@ -222,12 +222,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var described = await nodes.ListAsync(pool, ct);
 
         // What EC2 no longer knows, or reports terminated, is gone: forgotten, so the pool's count is true.
-        foreach (var item in items)
-        {
-            var instance = described.FirstOrDefault(d => d.InstanceId == item.Id);
-            if (instance is null || instance.State == "terminated")
-                await resources.ForgetAsync(item, ct);
-        }
+        var describedById = described.ToDictionary(d => d.InstanceId, StringComparer.Ordinal);
+        var gone = items.Where(i => describedById.GetValueOrDefault(i.Id) is not { } instance || instance.State == "terminated").ToList();
+        await Parallel.ForEachAsync(gone, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (item, token) => await resources.ForgetAsync(item, token));
 
         var health = new Dictionary<string, string>(StringComparer.Ordinal);
         if (role == NodePoolRoles.ControlPlane && items.Count > 0)
@@ -237,9 +235,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         }
 
         var observed = new List<ObservedNode>();
+        var itemsById = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         foreach (var instance in described.Where(d => d.State != "terminated"))
         {
-            var item = items.First(i => i.Id == instance.InstanceId);
+            var item = itemsById[instance.InstanceId];
             var retiring = item.Attributes?.GetValueOrDefault(RetiringAttribute) == "true";
             var state = instance.State switch
             {

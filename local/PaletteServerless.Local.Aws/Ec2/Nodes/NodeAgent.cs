@@ -89,22 +89,45 @@ public static class NodeAgent
             if (instance.Agent.Boot is not null)
                 booted.Add((instance, bootedAt));
         }
+        var clusters = new ClusterLookups(world);
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
-            Step(world, instance, bootedAt, now, latency, credentials);
+            Step(world, clusters, instance, bootedAt, now, latency, credentials);
     }
 
-    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
+    /// <summary>
+    /// One advance's answers per API endpoint (its first control plane, when its API first served): looked up once
+    /// rather than once per node, so a cluster of hundreds of nodes costs one pass over the instances, not one per node.
+    /// </summary>
+    private sealed class ClusterLookups(AwsWorld world)
+    {
+        private readonly Dictionary<string, Instance?> _first = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset?> _apiReady = new(StringComparer.Ordinal);
+
+        public Instance? FirstControlPlane(string endpoint) =>
+            _first.TryGetValue(endpoint, out var found) ? found : _first[endpoint] = NodeAgent.FirstControlPlane(world, endpoint);
+
+        public DateTimeOffset? ApiReadyAt(string endpoint) =>
+            _apiReady.TryGetValue(endpoint, out var found) ? found : _apiReady[endpoint] = NodeAgent.ApiReadyAt(world, endpoint);
+
+        /// <summary>A control plane reported Ready: the API's first Ready time is read again.</summary>
+        public void ControlPlaneReady(string endpoint) => _apiReady.Remove(endpoint);
+    }
+
+    private static void Step(AwsWorld world, ClusterLookups clusters, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
     {
         var agent = instance.Agent!;
         var boot = agent.Boot!;
         if (agent.Phase is Failed or PacksFailed)
             return;
-        var cluster = boot.Role == Init ? boot : FirstControlPlane(world, boot.ApiEndpoint)?.Agent?.Boot;
+        // A node past its last report has nothing more to do.
+        if (agent.Phase == (boot.Role == Init ? PacksApplied : Ready))
+            return;
+        var cluster = boot.Role == Init ? boot : clusters.FirstControlPlane(boot.ApiEndpoint)?.Agent?.Boot;
         var joinedAt = bootedAt;
         if (boot.Role != Init)
         {
             // kubeadm join retries until the API server answers behind the load balancer.
-            if (ApiReadyAt(world, boot.ApiEndpoint) is not { } apiReady)
+            if (clusters.ApiReadyAt(boot.ApiEndpoint) is not { } apiReady)
                 return;
             joinedAt = apiReady > bootedAt ? apiReady : bootedAt;
         }
@@ -130,6 +153,8 @@ public static class NodeAgent
             }
             Report(instance, Ready, readyAt, now, null, credentials);
             agent.ReadyAt = readyAt;
+            if (boot.Role != Join)
+                clusters.ControlPlaneReady(boot.ApiEndpoint);
         }
         if (boot.Role != Init)
             return;
