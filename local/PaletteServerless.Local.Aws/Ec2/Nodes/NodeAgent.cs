@@ -109,6 +109,9 @@ public static class NodeAgent
         public DateTimeOffset? ApiReadyAt(string endpoint) =>
             _apiReady.TryGetValue(endpoint, out var found) ? found : _apiReady[endpoint] = NodeAgent.ApiReadyAt(world, endpoint);
 
+        /// <summary>Whether the security groups let one node's pod network reach another's (<see cref="PodNetwork.Blocked"/>).</summary>
+        public Dictionary<string, bool> PodNetworkAnswers { get; } = new(StringComparer.Ordinal);
+
         /// <summary>A control plane reported Ready: the API's first Ready time is read again.</summary>
         public void ControlPlaneReady(string endpoint) => _apiReady.Remove(endpoint);
     }
@@ -146,7 +149,7 @@ public static class NodeAgent
             return;
         if (agent.Phase == Joined)
         {
-            if (NotUsable(world, instance, boot, cluster, readyAt) is { } reason)
+            if (NotUsable(world, instance, boot, cluster, readyAt, clusters.PodNetworkAnswers) is { } reason)
             {
                 Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + latency.Scale(boot.Gate.Bound), now, credentials);
                 return;
@@ -184,7 +187,7 @@ public static class NodeAgent
     }
 
     /// <summary>The first check of the node's scripts that fails at <paramref name="at"/>, as the node would report it; null when it is usable.</summary>
-    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at)
+    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at, Dictionary<string, bool>? answers = null)
     {
         var gate = boot.Gate;
         var cni = cluster?.Cni;
@@ -205,7 +208,7 @@ public static class NodeAgent
             {
                 foreach (var need in needs)
                 {
-                    if (PodNetwork.Blocked(world, instance, peer, need, peer.Agent!.Boot!.NodeName) is { } blocked)
+                    if (PodNetwork.Blocked(world, instance, peer, need, peer.Agent!.Boot!.NodeName, answers) is { } blocked)
                         return $"pod network: {cni} agent not ready: {blocked}";
                 }
             }
