@@ -82,8 +82,10 @@ public sealed class NodeBatches(ClusterResources resources, NodePoolKind nodes)
             Attributes = new Dictionary<string, string> { [PoolAttribute] = template.Pool, [MembersAttribute] = string.Join(',', members) },
             RecordedAt = resources.Clock.GetUtcNow(),
         };
-        // Recorded before the call: whatever happens to its answer, a later run finishes this batch with this token.
-        await resources.RecordAsync(record, ct);
+        // Recorded before the call: whatever happens to its answer, a later run finishes this batch with this token. A batch
+        // of one needs no record: its node is recorded whole or not at all, and a later run asks again with the same token.
+        if (members.Count > 1)
+            await resources.RecordAsync(record, ct);
         var request = nodes.RunRequest(template, launch, subnetId, members.Count, clientToken, $"{resources.Cluster.Name}-{template.Pool}");
         var response = await CloudErrors.CreateAsync($"launch {members.Count} node(s) of pool {template.Pool} in {template.AvailabilityZone}",
             () => resources.Cloud.Ec2.RunInstancesAsync(request, ct));
@@ -99,7 +101,8 @@ public sealed class NodeBatches(ClusterResources resources, NodePoolKind nodes)
             async (item, token) => await resources.RecordAsync(item, token));
         if (launched.Count < members.Count)
             throw new ProvisioningFailedException($"EC2 launched {launched.Count} of {members.Count} node(s) of pool {template.Pool} in {template.AvailabilityZone} (MinCount is the whole batch)");
-        await resources.ForgetAsync(record, ct);
+        if (members.Count > 1)
+            await resources.ForgetAsync(record, ct);
     }
 
     /// <summary>A batch's ClientToken (at most 64 characters): the cluster's uid and a hash of its nodes' names.</summary>
