@@ -43,6 +43,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>How long a running node that has not reported yet is left before the next look: a fair part of its boot.</summary>
     private const int NodeReportSeconds = 30;
 
+    /// <summary>About how long a running node takes to report Ready: cloud-init's packages, kubeadm join, the kubelet's Ready.</summary>
+    private const int NodeBootSeconds = 110;
+
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
 
@@ -161,8 +164,13 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return (int)TypicalLatency.InstanceTermination.TotalSeconds;
         if (observed.Any(n => n.Instance.State == "pending"))
             return HealthCheckSeconds * 2;
-        // A running node that has not reported ready is still booting (cloud-init, kubeadm): its report takes longer than a health check.
-        return observed.Any(n => n.State == NodeState.Launching && n.Instance.State == "running") ? NodeReportSeconds : HealthCheckSeconds;
+        // A running node that has not reported ready is still booting (cloud-init, kubeadm): looked at again when the first
+        // of them may have reported (its launch, the instance's start and a typical boot), at most NodeReportSeconds later.
+        var booting = observed.Where(n => n.State == NodeState.Launching && n.Instance.State == "running").ToList();
+        if (booting.Count == 0)
+            return HealthCheckSeconds;
+        var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
+        return Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeReportSeconds);
     }
 
     /// <summary>
