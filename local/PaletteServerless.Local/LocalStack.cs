@@ -81,6 +81,7 @@ public sealed class LocalStack : IAsyncDisposable
             NodeNeverReportsRate = Options.NodeNeverReportsRate,
             PacksFailureRate = Options.PacksFailureRate,
             Throttling = Options.Throttling,
+            ThrottlingInModelledTime = Options.ThrottlingInModelledTime,
             OnDemandVcpuQuota = Options.OnDemandVcpuQuota,
             SpotInterruptionRate = Options.SpotInterruptionRate,
             InstanceImpairmentRate = Options.InstanceImpairmentRate,

@@ -39,6 +39,9 @@ public sealed record LocalStackOptions
     /// <summary>Switches on the EC2 API token buckets.</summary>
     public bool Throttling { get; init; }
 
+    /// <summary>The EC2 token buckets refill per modelled second rather than per real second (see the local AWS's option of that name).</summary>
+    public bool ThrottlingInModelledTime { get; init; }
+
     /// <summary>The on-demand standard vCPU quota (L-1216C47A) of every account and region: what RunInstances enforces and Service Quotas reports.</summary>
     public int OnDemandVcpuQuota { get; init; } = 64;
 

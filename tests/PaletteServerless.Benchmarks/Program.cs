@@ -8,6 +8,7 @@ public static class Program
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new()
     {
         ["engine"] = (EngineBenchmark.Description, EngineBenchmark.RunAsync),
+        ["large"] = (LargeBenchmark.Description, LargeBenchmark.RunAsync),
         ["localaws"] = (LocalAwsBenchmark.Description, LocalAwsBenchmark.RunAsync),
         ["provision"] = (ProvisionBenchmark.Description, ProvisionBenchmark.RunAsync),
         ["soak"] = (SoakBenchmark.Description, SoakBenchmark.RunAsync),

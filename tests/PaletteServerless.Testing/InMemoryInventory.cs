@@ -9,18 +9,29 @@ public sealed class InMemoryInventory : IInventoryStore
 {
     public List<InventoryItem> Items { get; } = [];
 
+    // The product records a batch's instances side by side, as the table takes them.
+    private readonly Lock _sync = new();
+
     public Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
     {
-        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
-        Items.Add(item);
+        lock (_sync)
+        {
+            Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+            Items.Add(item);
+        }
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct) => Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
+    public Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct)
+    {
+        lock (_sync)
+            return Task.FromResult<IReadOnlyList<InventoryItem>>([.. Items]);
+    }
 
     public Task ForgetAsync(Cluster cluster, InventoryItem item, CancellationToken ct)
     {
-        Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+        lock (_sync)
+            Items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
         return Task.CompletedTask;
     }
 

@@ -67,12 +67,11 @@ public sealed class Teardown(ClusterResources resources)
     /// </summary>
     private async Task AdoptTaggedAsync(CancellationToken ct)
     {
-        foreach (var (kind, id, role) in await FindOwnedAsync(resources.Cloud, resources.Cluster.Uid, ct))
-        {
-            if (resources.Items.Any(i => i.Id == id))
-                continue;
-            await resources.RecordAsync(new InventoryItem { Kind = kind, Id = id, Role = role, RecordedAt = resources.Clock.GetUtcNow() }, ct);
-        }
+        var known = resources.Items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var adopted = (await FindOwnedAsync(resources.Cloud, resources.Cluster.Uid, ct)).Where(o => known.Add(o.Id)).ToList();
+        // Side by side: a large pool's nodes leave hundreds of tagged volumes to record.
+        await Parallel.ForEachAsync(adopted, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (owned, token) =>
+            await resources.RecordAsync(new InventoryItem { Kind = owned.Kind, Id = owned.Id, Role = owned.Role, RecordedAt = resources.Clock.GetUtcNow() }, token));
     }
 
     /// <summary>Everything of every kind that carries a cluster's uid tag, through the tagging API: kind, id and role.</summary>

@@ -14,6 +14,14 @@ public sealed record InstancePlan(
     decimal? MaxSpotPrice, int DiskSizeGiB, string Name, string ClientToken)
 {
     public bool IsFirstControlPlane => Role == NodePoolRoles.ControlPlane && Index == 0;
+
+    /// <summary>
+    /// The node takes its host name (the instance's private DNS name, from instance metadata) as its Kubernetes
+    /// name, as kubeadm does by default on EC2, instead of a name written into its user data: the user data of a
+    /// pool's nodes in one zone is then the same, and they launch together (one RunInstances with MaxCount).
+    /// Workers are; control-plane nodes keep their names (three at most, and one of them runs kubeadm init).
+    /// </summary>
+    public bool NamedByHost => Role == NodePoolRoles.Worker;
 }
 
 /// <summary>

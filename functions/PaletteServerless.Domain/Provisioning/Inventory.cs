@@ -18,6 +18,11 @@ public static class ResourceKinds
     public const string Listener = "elasticloadbalancing:listener";
     /// <summary>An SSM parameter holding one of the cluster's secrets; its id is the parameter's name.</summary>
     public const string SecretParameter = "ssm:parameter";
+    /// <summary>
+    /// Not a resource: a batch of nodes asked of RunInstances, recorded with its ClientToken before the call and
+    /// forgotten once its instances are recorded; its id is the ClientToken.
+    /// </summary>
+    public const string LaunchRequest = "launch-request";
 }
 
 /// <summary>The attributes an instance's inventory item records about its node (<see cref="InventoryItem.Attributes"/>).</summary>

@@ -21,6 +21,24 @@ public sealed class LocalAws : IDisposable
     private readonly List<ILocalAwsService> _services = [];
     private readonly ConcurrentDictionary<string, string> _accountsByIssuedKey = new(StringComparer.Ordinal);
     private readonly TokenBuckets _buckets;
+
+    /// <summary>
+    /// Takes an operation's resource tokens (instances) when throttling is on; else, or for an operation without a
+    /// resource bucket, nothing. Throws EC2's RequestLimitExceeded (503) when the bucket holds too few.
+    /// </summary>
+    public void TakeResourceTokens(string account, string region, string operation, int count)
+    {
+        if (Options.Throttling && count > 0 && !_buckets.TryTakeResources(account, region, "ec2", operation, count))
+        {
+            Interlocked.Increment(ref _throttledCalls);
+            throw new AwsErrorException("RequestLimitExceeded", "Request limit exceeded.", 503);
+        }
+    }
+
+    private long _throttledCalls;
+
+    /// <summary>Calls the token buckets refused (request or resource buckets), since the start.</summary>
+    public long ThrottledCalls => Interlocked.Read(ref _throttledCalls);
     private readonly Lock _saveSync = new();
     private readonly ITimer _ticker;
 
@@ -36,7 +54,7 @@ public sealed class LocalAws : IDisposable
             PacksFailureRate = Options.PacksFailureRate ?? profile.PacksFailureRate,
         };
         Faults = new FaultInjector(profile, Options.FaultSeed);
-        _buckets = new TokenBuckets(Clock);
+        _buckets = new TokenBuckets(Clock, Options.ThrottlingInModelledTime && Options.TimeScale > 0 ? Options.TimeScale : 1);
         foreach (var service in DiscoverServices())
             Register(service);
         if (Options.DataDirectory is { } directory)
@@ -293,6 +311,8 @@ public sealed class LocalAws : IDisposable
         var throttled = Faults.Strikes(call.Operation, FaultInjector.RequestLimitExceeded)
             // The token buckets model EC2's published rates (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API"); other services have their own, far higher ones.
             || (Options.Throttling && service.ServiceName == "ec2" && !_buckets.TryTake(call.Account, call.Region, service.ServiceName, call.Operation));
+        if (throttled)
+            Interlocked.Increment(ref _throttledCalls);
         if (throttled)
             throw new AwsErrorException(service.ThrottlingErrorCode, service.ThrottlingErrorCode == "RequestLimitExceeded" ? "Request limit exceeded." : "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400);
     }

@@ -39,6 +39,9 @@ public sealed record LocalAwsOptions
     /// <summary>Switches on the EC2 API token buckets (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API") (off by default).</summary>
     public bool Throttling { get; init; }
 
+    /// <summary>The token buckets refill per modelled second (their rates times <see cref="TimeScale"/> per real second), as the latency model's delays run; off: per real second.</summary>
+    public bool ThrottlingInModelledTime { get; init; }
+
     /// <summary>Replaces modelled delays by name (see <see cref="LatencyModel"/>), before <see cref="TimeScale"/> applies.</summary>
     public IReadOnlyDictionary<string, TimeSpan> LatencyOverrides { get; init; } = new Dictionary<string, TimeSpan>();
 

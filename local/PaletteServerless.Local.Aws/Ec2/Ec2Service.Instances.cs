@@ -80,6 +80,8 @@ public sealed partial class Ec2Service
             throw new AwsErrorException("InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnet.Id}' to satisfy the requested number of instances.");
         count = Math.Min(count, freeAddresses);
 
+        // The resource bucket counts instances, beside the request bucket's one token a call (all asked, or refused).
+        r.Aws.TakeResourceTokens(r.World.Account, r.World.Region, "RunInstances", count);
         var reservationId = Ec2Request.NewId("r");
         var publicIp = r.P.Bool("NetworkInterface.1.AssociatePublicIpAddress") ?? subnet.MapPublicIpOnLaunch;
         for (var index = 0; index < count; index++)

@@ -31,6 +31,9 @@ public sealed partial class Ec2Service
             throw new AwsErrorException("OperationNotPermitted",
                 $"The instance '{protectedInstance.Id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
         }
+        // The resource bucket counts the instances the call terminates.
+        r.Aws.TakeResourceTokens(r.World.Account, r.World.Region, "TerminateInstances",
+            instances.Count(i => i.StateAt(r.Now) is "pending" or "running" or "stopping" or "stopped"));
         var changes = new List<(string Id, string Previous, string Current)>();
         foreach (var instance in instances)
         {

@@ -90,7 +90,9 @@ public sealed class HostileInputUserDataTests : IDisposable
         var (runcmd, files) = Parse(userData);
         var stream = new YamlStream();
         stream.Load(new StringReader(userData));
-        var hostname = ((YamlScalarNode)((YamlMappingNode)stream.Documents[0].RootNode)["hostname"]).Value!;
+        // A worker sets none: cloud-init keeps the one instance metadata gives (the private DNS name).
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var hostname = root.Children.TryGetValue(new YamlScalarNode("hostname"), out var set) ? ((YamlScalarNode)set).Value! : "";
         var code = new Dictionary<string, string> { ["runcmd"] = string.Join('\n', runcmd), ["hostname"] = hostname };
         foreach (var (path, content) in files.Where(f => f.Value.StartsWith("#!", StringComparison.Ordinal) || f.Key.StartsWith("/etc/systemd/", StringComparison.Ordinal)))
             code[path] = content;

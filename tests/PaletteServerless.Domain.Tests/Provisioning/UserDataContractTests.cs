@@ -18,15 +18,22 @@ public sealed class UserDataContractTests
         var (runcmd, files) = Parse(userData);
         var env = files[NodeEnv.Path].Split('\n').Where(l => l.StartsWith("PALETTE_", StringComparison.Ordinal))
             .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+        // A worker is named by its host (the private DNS name), so its user data names no node and is its zone's pool's.
+        var named = node != "worker";
         string[] agent = node.StartsWith("control-plane", StringComparison.Ordinal)
             ? ["PALETTE_DESIRED_STATE", "PALETTE_AGENT_GENERATION_TAG", "PALETTE_AGENT_MESSAGE_TAG"] // the in-cluster agent's, control planes only
             : [];
-        env.Keys.Should().BeEquivalentTo([
-            "PALETTE_REGION", "PALETTE_CLUSTER_NAME", "PALETTE_NODE_NAME", "PALETTE_SECRETS_PATH", "PALETTE_PHASE_TAG", "PALETTE_MESSAGE_TAG", "PALETTE_VERSION_TAG",
-            "PALETTE_OS_VERSION", "PALETTE_KUBERNETES_VERSION", "PALETTE_CNI", "PALETTE_CLUSTER_DNS", .. agent]);
+        env.Keys.Should().BeEquivalentTo(new[]
+        {
+            "PALETTE_REGION", "PALETTE_CLUSTER_NAME", "PALETTE_SECRETS_PATH", "PALETTE_PHASE_TAG", "PALETTE_MESSAGE_TAG", "PALETTE_VERSION_TAG",
+            "PALETTE_OS_VERSION", "PALETTE_KUBERNETES_VERSION", "PALETTE_CNI", "PALETTE_CLUSTER_DNS",
+        }.Concat(agent).Concat(named ? ["PALETTE_NODE_NAME"] : []));
         env["PALETTE_REGION"].Should().Be("'us-east-1'");
         env["PALETTE_CLUSTER_NAME"].Should().Be("'demo-cluster'");
-        env["PALETTE_NODE_NAME"].Should().StartWith("'demo-cluster-");
+        if (named)
+            env["PALETTE_NODE_NAME"].Should().StartWith("'demo-cluster-");
+        else
+            userData.Should().NotContain("hostname:").And.NotContain("demo-cluster-workers-");
         env["PALETTE_SECRETS_PATH"].Should().Be($"'/palette-serverless/acme/{Cluster.Uid}'");
         env["PALETTE_PHASE_TAG"].Should().Be($"'{NodePhases.TagKey}'");
         env["PALETTE_MESSAGE_TAG"].Should().Be($"'{NodePhases.MessageTagKey}'");

@@ -116,6 +116,47 @@ public sealed class FaultAndThrottlingTests
     }
 
     [Fact]
+    public async Task A_launch_takes_one_resource_token_per_instance_and_is_refused_whole_when_the_bucket_holds_too_few()
+    {
+        await using var host = await LocalAwsHost.StartAsync(new LocalAwsOptions { Throttling = true, OnDemandVcpuQuota = 100_000 });
+        using var ec2 = host.Ec2();
+        var vpcId = (await ec2.CreateVpcAsync(new CreateVpcRequest { CidrBlock = "10.0.0.0/16" })).Vpc.VpcId;
+        var subnetId = (await ec2.CreateSubnetAsync(new CreateSubnetRequest { VpcId = vpcId, CidrBlock = "10.0.0.0/20" })).Subnet.SubnetId;
+        Task<RunInstancesResponse> Run(int count) => ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = "ami-0c7217cdde317cfec", InstanceType = "t3.micro", MinCount = count, MaxCount = count, SubnetId = subnetId,
+        });
+
+        // The resource bucket holds 1000 instances: 999 in one call leave one token, so a call for two is refused whole.
+        (await Run(999)).Reservation.Instances.Should().HaveCount(999);
+        var refused = await FluentActions.Awaiting(() => Run(2)).Should().ThrowAsync<AmazonEC2Exception>();
+        refused.Which.ErrorCode.Should().Be("RequestLimitExceeded");
+        refused.Which.StatusCode.Should().Be(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 1000 })).Reservations.SelectMany(r => r.Instances).Should().HaveCount(999);
+
+        // Two instances a second refill it.
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        (await Run(2)).Reservation.Instances.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void Resource_buckets_count_instances_and_refill_per_modelled_second_when_asked()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var real = new TokenBuckets(clock);
+        var modelled = new TokenBuckets(clock, refillScale: 10);
+
+        real.TryTakeResources("1", "us-east-1", "ec2", "TerminateInstances", 1000).Should().BeTrue();
+        modelled.TryTakeResources("1", "us-east-1", "ec2", "TerminateInstances", 1000).Should().BeTrue();
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        // TerminateInstances refills 20 instances a second: 2 in a tenth of a real second, 20 in a tenth at time scale 10.
+        real.TryTakeResources("1", "us-east-1", "ec2", "TerminateInstances", 3).Should().BeFalse();
+        real.TryTakeResources("1", "us-east-1", "ec2", "TerminateInstances", 2).Should().BeTrue();
+        modelled.TryTakeResources("1", "us-east-1", "ec2", "TerminateInstances", 20).Should().BeTrue();
+        modelled.TryTakeResources("1", "us-east-1", "ec2", "DescribeInstances", 5000).Should().BeTrue("a call without a resource bucket takes none");
+    }
+
+    [Fact]
     public void Latency_model_uses_aws_facts_defaults_overrides_and_the_time_scale()
     {
         var latency = new LatencyModel(new LocalAwsOptions

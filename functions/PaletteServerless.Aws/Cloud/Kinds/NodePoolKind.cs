@@ -29,8 +29,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     public async Task EnsureAsync(ClusterPlan plan, ClusterProfile profile, string caCertHash, IReadOnlyDictionary<string, string> subnetByZoneAndRole, CancellationToken ct)
     {
         var launch = await PrepareLaunchAsync(plan, profile, caCertHash, plan.Instances.Select(i => i.InstanceType), ct);
-        foreach (var instance in plan.Instances)
+        foreach (var instance in plan.Instances.Where(i => !i.NamedByHost))
             await LaunchAsync(instance, launch, subnetByZoneAndRole[$"{instance.AvailabilityZone}/{instance.Role}"], ct);
+        await new NodeBatches(resources, this).LaunchAsync(plan.Instances.Where(i => i.NamedByHost).ToList(), launch,
+            zone => subnetByZoneAndRole[$"{zone}/{NodePoolRoles.Worker}"], ct);
     }
 
     /// <summary>The API host and the image of the profile's OS pack for each instance type's architecture (<see cref="MachineImages"/>).</summary>
@@ -54,7 +56,20 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     /// </summary>
     public async Task<InventoryItem> LaunchAsync(InstancePlan instance, NodeLaunch launch, string subnetId, CancellationToken ct)
     {
-        var role = SecurityGroupRole(instance.Role);
+        var attributes = AttributesOf(instance);
+        return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
+            async () => await FindOwnedAsync(instance, ct) is { } id ? (id, attributes) : null,
+            async () =>
+            {
+                var response = await Ec2.RunInstancesAsync(RunRequest(instance, launch, subnetId, 1, instance.ClientToken, instance.Name), ct);
+                return (response.Reservation.Instances![0].InstanceId, attributes);
+            },
+            ct);
+    }
+
+    /// <summary>What the inventory records of a node: its role and pool, whether it reports phases or is the first control plane, and its launch fingerprint.</summary>
+    internal Dictionary<string, string> AttributesOf(InstancePlan instance)
+    {
         var attributes = new Dictionary<string, string>
         {
             [NodeAttributes.Role] = instance.Role, [NodeAttributes.Pool] = instance.Pool, [NodeReadiness.ReportsPhasesAttribute] = "true",
@@ -63,70 +78,79 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         if (instance.IsFirstControlPlane)
             attributes[NodeReadiness.FirstControlPlaneAttribute] = "true";
         // What the node is launched with, recorded with it: an update rolls exactly the nodes whose launch differs.
-        var definition = resources.Cluster.Definition;
-        var fingerprint = definition.Pool(instance.Pool) is { } pool ? LaunchFingerprint.Of(definition, pool) : null;
-        if (fingerprint is not null)
+        if (Fingerprint(instance) is { } fingerprint)
             attributes[LaunchFingerprint.AttributeName] = fingerprint;
-        return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
-            async () => await FindOwnedAsync(instance, ct) is { } id ? (id, attributes) : null,
-            async () =>
+        return attributes;
+    }
+
+    private string? Fingerprint(InstancePlan instance)
+    {
+        var definition = resources.Cluster.Definition;
+        return definition.Pool(instance.Pool) is { } pool ? LaunchFingerprint.Of(definition, pool) : null;
+    }
+
+    /// <summary>
+    /// The RunInstances of <paramref name="count"/> nodes launched like <paramref name="instance"/> (one call per node,
+    /// or one for a batch of nodes named by their hosts, whose user data is the same), tagged <paramref name="nameTag"/>.
+    /// </summary>
+    internal RunInstancesRequest RunRequest(InstancePlan instance, NodeLaunch launch, string subnetId, int count, string clientToken, string nameTag)
+    {
+        var definition = resources.Cluster.Definition;
+        var role = SecurityGroupRole(instance.Role);
+        var extra = new Dictionary<string, string> { [PoolTag] = instance.Pool };
+        if (Fingerprint(instance) is { } fingerprint)
+            extra[LaunchFingerprint.TagKey] = fingerprint;
+        var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.CaCertHash);
+        return new RunInstancesRequest
+        {
+            ClientToken = clientToken,
+            // All or nothing: a batch that EC2 cannot fill whole fails and is asked again, never left half-made.
+            MinCount = count,
+            MaxCount = count,
+            ImageId = launch.ImageByInstanceType[instance.InstanceType],
+            InstanceType = instance.InstanceType,
+            KeyName = definition.Cloud.SshKeyName,
+            // The nodes read their cluster's secrets with their role's profile (SecretParameters): only
+            // control planes may read the CA and certificate key.
+            IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.InstanceProfileOf(instance.Role) },
+            // IMDSv2 only; one hop, so a pod (one more hop away) cannot take the node's role, unless a
+            // pack of the profile documents that its pods need IMDS (PackNetworkRequirements). Like the
+            // instance profile, not part of the launch fingerprint: a product upgrade that changes launch
+            // options does not roll every existing cluster by itself; their next roll picks them up.
+            MetadataOptions = new InstanceMetadataOptionsRequest
             {
-                var extra = new Dictionary<string, string> { [PoolTag] = instance.Pool };
-                if (fingerprint is not null)
-                    extra[LaunchFingerprint.TagKey] = fingerprint;
-                var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.CaCertHash);
-                var response = await Ec2.RunInstancesAsync(new RunInstancesRequest
-                {
-                    ClientToken = instance.ClientToken,
-                    MinCount = 1,
-                    MaxCount = 1,
-                    ImageId = launch.ImageByInstanceType[instance.InstanceType],
-                    InstanceType = instance.InstanceType,
-                    KeyName = definition.Cloud.SshKeyName,
-                    // The nodes read their cluster's secrets with their role's profile (SecretParameters): only
-                    // control planes may read the CA and certificate key.
-                    IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.InstanceProfileOf(instance.Role) },
-                    // IMDSv2 only; one hop, so a pod (one more hop away) cannot take the node's role, unless a
-                    // pack of the profile documents that its pods need IMDS (PackNetworkRequirements). Like the
-                    // instance profile, not part of the launch fingerprint: a product upgrade that changes launch
-                    // options does not roll every existing cluster by itself; their next roll picks them up.
-                    MetadataOptions = new InstanceMetadataOptionsRequest
-                    {
-                        HttpTokens = HttpTokensState.Required,
-                        HttpEndpoint = InstanceMetadataEndpointState.Enabled,
-                        HttpPutResponseHopLimit = PackNetworkRequirements.MetadataHopLimit(launch.Profile),
-                    },
-                    SubnetId = subnetId,
-                    SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
-                    UserData = NodeUserData.Encode(userData),
-                    BlockDeviceMappings =
-                    [
-                        new BlockDeviceMapping
-                        {
-                            DeviceName = "/dev/sda1",
-                            Ebs = new EbsBlockDevice { VolumeSize = instance.DiskSizeGiB, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
-                        },
-                    ],
-                    InstanceMarketOptions = instance.CapacityType == CapacityTypes.Spot
-                        ? new InstanceMarketOptionsRequest
-                        {
-                            MarketType = MarketType.Spot,
-                            SpotOptions = new SpotMarketOptions
-                            {
-                                MaxPrice = instance.MaxSpotPrice?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                                SpotInstanceType = SpotInstanceType.OneTime,
-                            },
-                        }
-                        : null,
-                    TagSpecifications =
-                    [
-                        new TagSpecification { ResourceType = ResourceType.Instance, Tags = resources.Tags(instance.Name, role, extra) },
-                        new TagSpecification { ResourceType = ResourceType.Volume, Tags = resources.Tags($"{instance.Name}-root", role, extra) },
-                    ],
-                }, ct);
-                return (response.Reservation.Instances![0].InstanceId, attributes);
+                HttpTokens = HttpTokensState.Required,
+                HttpEndpoint = InstanceMetadataEndpointState.Enabled,
+                HttpPutResponseHopLimit = PackNetworkRequirements.MetadataHopLimit(launch.Profile),
             },
-            ct);
+            SubnetId = subnetId,
+            SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
+            UserData = NodeUserData.Encode(userData),
+            BlockDeviceMappings =
+            [
+                new BlockDeviceMapping
+                {
+                    DeviceName = "/dev/sda1",
+                    Ebs = new EbsBlockDevice { VolumeSize = instance.DiskSizeGiB, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
+                },
+            ],
+            InstanceMarketOptions = instance.CapacityType == CapacityTypes.Spot
+                ? new InstanceMarketOptionsRequest
+                {
+                    MarketType = MarketType.Spot,
+                    SpotOptions = new SpotMarketOptions
+                    {
+                        MaxPrice = instance.MaxSpotPrice?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        SpotInstanceType = SpotInstanceType.OneTime,
+                    },
+                }
+                : null,
+            TagSpecifications =
+            [
+                new TagSpecification { ResourceType = ResourceType.Instance, Tags = resources.Tags(nameTag, role, extra) },
+                new TagSpecification { ResourceType = ResourceType.Volume, Tags = resources.Tags($"{nameTag}-root", role, extra) },
+            ],
+        };
     }
 
     /// <summary>The live (pending or running) instance of this cluster with the plan's name.</summary>
@@ -159,8 +183,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     {
         if (items.Count == 0)
             return ([], []);
-        var instances = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = items.Select(i => i.Id).ToList() }, ct))
-            .Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        var instances = await Ec2.DescribeAllAsync(items.Select(i => i.Id), ct);
         var reports = items.Select(item =>
         {
             var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
@@ -176,13 +199,11 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) == pool).ToList();
         if (items.Count == 0)
             return [];
-        var described = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-        {
-            Filters = [new Filter("instance-id", items.Select(i => i.Id).ToList())],
-        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? [];
+        var described = await Ec2.DescribeAllAsync(items.Select(i => i.Id), ct);
+        var names = items.ToDictionary(i => i.Id, i => i.Name, StringComparer.Ordinal);
         return described
             .Select(i => new PoolInstance(
-                i.InstanceId, items.First(item => item.Id == i.InstanceId).Name ?? i.InstanceId, i.Placement?.AvailabilityZone,
+                i.InstanceId, names.GetValueOrDefault(i.InstanceId) ?? i.InstanceId, i.Placement?.AvailabilityZone,
                 i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
                 i.TagValue(NodePhases.TagKey), i.TagValue(NodePhases.MessageTagKey)))
             .OrderBy(i => i.LaunchTime)
@@ -206,22 +227,44 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         }
     }
 
+    /// <summary>Terminates recorded instances, up to <see cref="TerminateBatch"/> a call; an id EC2 no longer knows is forgotten. Safe to repeat.</summary>
+    public async Task TerminateManyAsync(IReadOnlyCollection<string> instanceIds, CancellationToken ct)
+    {
+        foreach (var batch in instanceIds.Chunk(TerminateBatch))
+        {
+            try
+            {
+                await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. batch] }, ct);
+            }
+            catch (AmazonEC2Exception ex) when (CloudErrors.IsNotFound(ex))
+            {
+                // One id of the batch is gone: each on its own, which forgets the gone ones.
+                foreach (var id in batch)
+                    await TerminateAsync(id, ct);
+            }
+        }
+    }
+
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
+        if (!await AdoptBatchesAsync(pass, ct))
+            return false;
         var items = resources.All(ResourceKinds.Instance).ToList();
         if (items.Count == 0)
             return true;
-        var (read, instances) = await pass.Read("describe instances", async () => (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-        {
-            Filters = [new Filter("instance-id", items.Select(i => i.Id).ToList())],
-        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).ToList() ?? []);
+        var (read, instances) = await pass.Read("describe instances", () => Ec2.DescribeAllAsync(items.Select(i => i.Id), ct));
         if (!read || instances is null)
             return false;
         await Task.WhenAll(items
             .Where(item => instances.FirstOrDefault(i => i.InstanceId == item.Id) is not { } instance || instance.State.Name == InstanceStateName.Terminated)
             .Select(item => resources.ForgetAsync(item, ct)));
         var running = instances.Where(i => i.State.Name != InstanceStateName.Terminated && i.State.Name != InstanceStateName.ShuttingDown).Select(i => i.InstanceId).ToList();
-        if (running.Count > 0 && await pass.Attempt("terminate instances", () => Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = running }, ct)))
+        // In calls of at most TerminateBatch instances (TerminateInstances' resource bucket counts instances, 1000 at most).
+        if (running.Count > 0 && await pass.Attempt("terminate instances", async () =>
+            {
+                foreach (var batch in running.Chunk(TerminateBatch))
+                    await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. batch] }, ct);
+            }))
             pass.Expect(TypicalLatency.InstanceTermination);
         var left = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
         if (left.Count > 0)
@@ -229,8 +272,39 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         return left.Count == 0;
     }
 
-    private const string PoolTag = "palette.serverless/pool";
+    /// <summary>
+    /// Batches of nodes recorded before their RunInstances and not finished (<see cref="NodeBatches"/>): their instances,
+    /// found by the batch's ClientToken, are recorded (and so terminated with the others), then the batch is forgotten.
+    /// </summary>
+    private async Task<bool> AdoptBatchesAsync(DeletePass pass, CancellationToken ct)
+    {
+        var batches = resources.All(ResourceKinds.LaunchRequest).ToList();
+        if (batches.Count == 0)
+            return true;
+        var (read, instances) = await pass.Read("describe batch launches", () => Ec2.DescribeAllAsync("client-token", batches.Select(b => b.Id), ct));
+        if (!read || instances is null)
+            return false;
+        var known = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var instance in instances.Where(i => !known.Contains(i.InstanceId) && i.State.Name != InstanceStateName.Terminated))
+        {
+            var batch = batches.First(b => b.Id == instance.ClientToken);
+            await resources.RecordAsync(new InventoryItem
+            {
+                Kind = ResourceKinds.Instance, Id = instance.InstanceId, Role = instance.InstanceId, AvailabilityZone = batch.AvailabilityZone, Name = instance.InstanceId,
+                Attributes = new Dictionary<string, string> { [NodeAttributes.Pool] = batch.Attributes?.GetValueOrDefault(NodeBatches.PoolAttribute) ?? "", [NodeAttributes.Role] = batch.Role ?? "" },
+                RecordedAt = resources.Clock.GetUtcNow(),
+            }, ct);
+        }
+        foreach (var batch in batches)
+            await resources.ForgetAsync(batch, ct);
+        return true;
+    }
 
-    private static string SecurityGroupRole(string poolRole) =>
+    /// <summary>Instances per TerminateInstances call.</summary>
+    public const int TerminateBatch = 200;
+
+    internal const string PoolTag = "palette.serverless/pool";
+
+    internal static string SecurityGroupRole(string poolRole) =>
         poolRole == NodePoolRoles.ControlPlane ? SecurityGroupRoles.ControlPlane : SecurityGroupRoles.Node;
 }

@@ -43,6 +43,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>How long a running node that has not reported yet is left before the next look: a fair part of its boot.</summary>
     private const int NodeReportSeconds = 30;
 
+    /// <summary>About how long a running node takes to report Ready: cloud-init's packages, kubeadm join, the kubelet's Ready.</summary>
+    private const int NodeBootSeconds = 110;
+
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
 
@@ -54,12 +57,16 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     public async Task<PoolProgress> PassAsync(
         string pool, IReadOnlyList<string> zones, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
     {
+        var batches = new NodeBatches(resources, nodes);
+        var cluster = resources.Cluster;
+        // A batch of new nodes an earlier pass recorded and did not finish: finished first, so the pass counts its nodes.
+        if (batches.HasUnfinished(pool) && cluster.Definition.Pool(pool) is { } pending)
+            await batches.FinishAsync(PlanOf(pool, pending, zones.FirstOrDefault() ?? "", "", ""), await launch(), subnetFor, ct);
         var (target, role, nodeList, health) = await ReadAsync(pool, zones, ct);
         // A node that reported it cannot become usable never will: the update fails now, naming it and why,
         // instead of waiting out the startup timeout to say only that it never got ready.
         if (nodeList.Select(n => FailureOf(n)).FirstOrDefault(f => f is not null) is { } failure)
             throw new ProvisioningFailedException(failure);
-        var cluster = resources.Cluster;
         var isControlPlane = role == NodePoolRoles.ControlPlane;
         var terminated = new List<string>();
         var deregistered = 0;
@@ -74,46 +81,49 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         }
 
         // Retiring nodes: terminated once drained (the control plane) or at once (workers).
-        foreach (var node in nodeList.Where(n => n.Retiring && n.Instance.State is "pending" or "running" or "stopping" or "stopped"))
-        {
-            if (isControlPlane && health.GetValueOrDefault(node.Node.Id) == "draining")
-                continue;
-            await nodes.TerminateAsync(node.Node.Id, ct);
-            terminated.Add(node.Node.Id);
-        }
+        terminated.AddRange(nodeList.Where(n => n.Retiring && n.Instance.State is "pending" or "running" or "stopping" or "stopped")
+            .Where(n => !(isControlPlane && health.GetValueOrDefault(n.Node.Id) == "draining")).Select(n => n.Node.Id));
 
         var poolNodes = nodeList.Select(n => n.Node).ToList();
         var step = RollingUpdatePlanner.Next(target, poolNodes);
+        var byId = resources.All(ResourceKinds.Instance).ToDictionary(i => i.Id, StringComparer.Ordinal);
+        // Marked before anything is terminated: a pass that stops half-way finds them retiring and finishes.
+        await Parallel.ForEachAsync(step.TerminateIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (id, token) => await MarkRetiringAsync(resources, byId[id], token));
+        var draining = new List<TargetDescription>();
         foreach (var id in step.TerminateIds)
         {
-            await MarkRetiringAsync(resources, resources.All(ResourceKinds.Instance).First(i => i.Id == id), ct);
             if (isControlPlane && health.TryGetValue(id, out var state) && state is not ("draining" or "unused"))
             {
                 // Draining first: the API keeps its quorum of healthy targets; terminated on a later pass.
-                await Elb.DeregisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), [new TargetDescription(id)], ct);
-                deregistered++;
+                draining.Add(new TargetDescription(id));
                 continue;
             }
-            if (terminated.Contains(id))
-                continue;
-            await nodes.TerminateAsync(id, ct);
-            terminated.Add(id);
+            if (!terminated.Contains(id))
+                terminated.Add(id);
         }
+        if (draining.Count > 0)
+        {
+            await Elb.DeregisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), draining, ct);
+            deregistered = draining.Count;
+        }
+        // In batches: one TerminateInstances for up to NodePoolKind.TerminateBatch nodes.
+        await nodes.TerminateManyAsync(terminated, ct);
 
         if (step.LaunchZones.Count > 0)
         {
             var shared = await launch();
             var spec = cluster.Definition.Pool(pool)!;
             var before = string.Join(",", resources.All(ResourceKinds.Instance).Where(i => PoolOf(i) == pool).Select(i => i.Id).Order(StringComparer.Ordinal));
-            for (var i = 0; i < step.LaunchZones.Count; i++)
+            var plans = step.LaunchZones.Select((zone, i) =>
             {
-                var zone = step.LaunchZones[i];
                 var suffix = Hash($"{cluster.Uid}|{pool}|{target.Fingerprint}|{zone}|{i}|{before}");
-                // Index 1: a new control-plane node joins the existing control plane, never initialises one.
-                var plan = new InstancePlan(pool, spec.Role, 1, zone, spec.InstanceType, spec.CapacityType, spec.MaxSpotPrice, spec.DiskSizeGiB,
-                    $"{cluster.Name}-{pool}-{suffix[..8]}", $"{cluster.Uid}-{suffix[..24]}");
-                await nodes.LaunchAsync(plan, shared, subnetFor(zone), ct);
-            }
+                return PlanOf(pool, spec, zone, $"{cluster.Name}-{pool}-{suffix[..8]}", $"{cluster.Uid}-{suffix[..24]}");
+            }).ToList();
+            // Nodes named by their hosts (workers) launch in batches per zone; the others one call each.
+            foreach (var plan in plans.Where(p => !p.NamedByHost))
+                await nodes.LaunchAsync(plan, shared, subnetFor(plan.AvailabilityZone), ct);
+            await batches.LaunchAsync(plans.Where(p => p.NamedByHost).ToList(), shared, subnetFor, ct);
         }
 
         var converged = step.IsEmpty && terminated.Count == 0 && RollingUpdatePlanner.IsConverged(target, poolNodes);
@@ -124,6 +134,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             step.LaunchZones.Count, terminated.Count + deregistered,
             WaitSeconds(nodeList, step, deregistered > 0, terminated));
     }
+
+    // Index 1: a new control-plane node joins the existing control plane, never initialises one.
+    private static InstancePlan PlanOf(string pool, NodePoolDefinition spec, string zone, string name, string clientToken) =>
+        new(pool, spec.Role, 1, zone, spec.InstanceType, spec.CapacityType, spec.MaxSpotPrice, spec.DiskSizeGiB, name, clientToken);
 
     /// <summary>
     /// The wait before the next pass: a control-plane node this pass began to drain, its deregistration delay;
@@ -150,8 +164,13 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return (int)TypicalLatency.InstanceTermination.TotalSeconds;
         if (observed.Any(n => n.Instance.State == "pending"))
             return HealthCheckSeconds * 2;
-        // A running node that has not reported ready is still booting (cloud-init, kubeadm): its report takes longer than a health check.
-        return observed.Any(n => n.State == NodeState.Launching && n.Instance.State == "running") ? NodeReportSeconds : HealthCheckSeconds;
+        // A running node that has not reported ready is still booting (cloud-init, kubeadm): looked at again when the first
+        // of them may have reported (its launch, the instance's start and a typical boot), at most NodeReportSeconds later.
+        var booting = observed.Where(n => n.State == NodeState.Launching && n.Instance.State == "running").ToList();
+        if (booting.Count == 0)
+            return HealthCheckSeconds;
+        var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
+        return Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeReportSeconds);
     }
 
     /// <summary>
@@ -211,12 +230,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var described = await nodes.ListAsync(pool, ct);
 
         // What EC2 no longer knows, or reports terminated, is gone: forgotten, so the pool's count is true.
-        foreach (var item in items)
-        {
-            var instance = described.FirstOrDefault(d => d.InstanceId == item.Id);
-            if (instance is null || instance.State == "terminated")
-                await resources.ForgetAsync(item, ct);
-        }
+        var describedById = described.ToDictionary(d => d.InstanceId, StringComparer.Ordinal);
+        var gone = items.Where(i => describedById.GetValueOrDefault(i.Id) is not { } instance || instance.State == "terminated").ToList();
+        await Parallel.ForEachAsync(gone, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (item, token) => await resources.ForgetAsync(item, token));
 
         var health = new Dictionary<string, string>(StringComparer.Ordinal);
         if (role == NodePoolRoles.ControlPlane && items.Count > 0)
@@ -226,9 +243,10 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         }
 
         var observed = new List<ObservedNode>();
+        var itemsById = items.ToDictionary(i => i.Id, StringComparer.Ordinal);
         foreach (var instance in described.Where(d => d.State != "terminated"))
         {
-            var item = items.First(i => i.Id == instance.InstanceId);
+            var item = itemsById[instance.InstanceId];
             var retiring = item.Attributes?.GetValueOrDefault(RetiringAttribute) == "true";
             var state = instance.State switch
             {

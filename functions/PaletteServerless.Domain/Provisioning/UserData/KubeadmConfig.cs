@@ -23,7 +23,6 @@ internal static class KubeadmConfig
     {
         var registration = new Dictionary<string, object>
         {
-            ["name"] = instance.Name,
             ["taints"] = pool.Taints.Select(t => new Dictionary<string, object?>
             {
                 ["key"] = t.Key, ["value"] = t.Value ?? "", ["effect"] = t.Effect,
@@ -37,6 +36,9 @@ internal static class KubeadmConfig
                     .Append($"palette.serverless/pool={pool.Name}")),
             },
         };
+        // A node named by its host gets kubeadm's default: the host name, which EC2 gives from the private DNS name.
+        if (!instance.NamedByHost)
+            registration["name"] = instance.Name;
         var endpoint = $"{apiHost}:6443";
         var documents = new List<object>();
         if (instance.IsFirstControlPlane)

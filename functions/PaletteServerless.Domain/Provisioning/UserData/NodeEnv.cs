@@ -35,11 +35,12 @@ public static class NodeEnv
     public const string DefaultServiceCidr = "10.96.0.0/12";
 
     /// <summary>The keys and values of one node, in the order the file lists them.</summary>
+    /// <remarks>A node named by its host (<see cref="InstancePlan.NamedByHost"/>) has no name here: its scripts take the host name.</remarks>
     public static IReadOnlyList<KeyValuePair<string, string>> Of(Cluster cluster, ClusterProfile profile, InstancePlan instance, string? serviceCidr) =>
     [
         new(Region, cluster.Definition.Cloud.Region),
         new(ClusterName, cluster.Name),
-        new(NodeName, instance.Name),
+        .. instance.NamedByHost ? Array.Empty<KeyValuePair<string, string>>() : [new(NodeName, instance.Name)],
         new(SecretsPath, SecretParameters.PathOf(cluster)),
         new(PhaseTag, NodePhases.TagKey),
         new(MessageTag, NodePhases.MessageTagKey),

@@ -13,7 +13,8 @@ namespace PaletteServerless.Domain.Provisioning;
 /// </summary>
 internal static class NodeScripts
 {
-    private const string Source = ". " + NodeEnv.Path + "\n";
+    // A node without a name in node.env is named by its host, as kubeadm names it by default.
+    private const string Source = ". " + NodeEnv.Path + "\n: \"${" + NodeEnv.NodeName + ":=$(hostname)}\"\n";
 
     /// <summary>Gets an IMDSv2 session token and the instance id (every script that needs the instance's identity).</summary>
     private const string Imds =

@@ -155,7 +155,6 @@ public static class UserData
             runcmd.Add($"systemctl enable --now {InClusterAgent.TimerName}");
         var document = new Dictionary<string, object>
         {
-            ["hostname"] = instance.Name,
             ["write_files"] = files,
             // dig (bind9-dnsutils) is what the node check asks the cluster DNS with.
             // jq is how the in-cluster agent reads its desired state (control planes).
@@ -164,6 +163,9 @@ public static class UserData
                 : new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils" },
             ["runcmd"] = runcmd,
         };
+        // A node named by its host keeps the host name cloud-init takes from instance metadata.
+        if (!instance.NamedByHost)
+            document["hostname"] = instance.Name;
         return "#cloud-config\n" + CloudConfigYaml.Serialize(document);
     }
 

@@ -92,8 +92,9 @@ public static class NodeAgent
             if (instance.Agent.Boot is not null)
                 booted.Add((instance, bootedAt));
         }
+        var clusters = new ClusterLookups(world);
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
-            Step(world, instance, bootedAt, now, latency, credentials);
+            Step(world, clusters, instance, bootedAt, now, latency, credentials);
         foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.ClusterAgent is not null && b.Instance.Agent.Boot!.Agent is not null))
             ClusterAgent.Advance(world, instance, now, latency, credentials);
     }
@@ -106,18 +107,43 @@ public static class NodeAgent
         agent.ClusterAgent = new AgentState { StartedAt = at, NextRunAt = at + latency.Scale(boot.FirstRun) };
     }
 
-    private static void Step(AwsWorld world, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
+    /// <summary>
+    /// One advance's answers per API endpoint (its first control plane, when its API first served): looked up once
+    /// rather than once per node, so a cluster of hundreds of nodes costs one pass over the instances, not one per node.
+    /// </summary>
+    private sealed class ClusterLookups(AwsWorld world)
+    {
+        private readonly Dictionary<string, Instance?> _first = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset?> _apiReady = new(StringComparer.Ordinal);
+
+        public Instance? FirstControlPlane(string endpoint) =>
+            _first.TryGetValue(endpoint, out var found) ? found : _first[endpoint] = NodeAgent.FirstControlPlane(world, endpoint);
+
+        public DateTimeOffset? ApiReadyAt(string endpoint) =>
+            _apiReady.TryGetValue(endpoint, out var found) ? found : _apiReady[endpoint] = NodeAgent.ApiReadyAt(world, endpoint);
+
+        /// <summary>Whether the security groups let one node's pod network reach another's (<see cref="PodNetwork.Blocked"/>).</summary>
+        public Dictionary<string, bool> PodNetworkAnswers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>A control plane reported Ready: the API's first Ready time is read again.</summary>
+        public void ControlPlaneReady(string endpoint) => _apiReady.Remove(endpoint);
+    }
+
+    private static void Step(AwsWorld world, ClusterLookups clusters, Instance instance, DateTimeOffset bootedAt, DateTimeOffset now, LatencyModel latency, NodeCredentials? credentials)
     {
         var agent = instance.Agent!;
         var boot = agent.Boot!;
         if (agent.Phase is Failed or PacksFailed)
             return;
-        var cluster = boot.Role == Init ? boot : FirstControlPlane(world, boot.ApiEndpoint)?.Agent?.Boot;
+        // A node past its last report has nothing more to do.
+        if (agent.Phase == (boot.Role == Init ? PacksApplied : Ready))
+            return;
+        var cluster = boot.Role == Init ? boot : clusters.FirstControlPlane(boot.ApiEndpoint)?.Agent?.Boot;
         var joinedAt = bootedAt;
         if (boot.Role != Init)
         {
             // kubeadm join retries until the API server answers behind the load balancer.
-            if (ApiReadyAt(world, boot.ApiEndpoint) is not { } apiReady)
+            if (clusters.ApiReadyAt(boot.ApiEndpoint) is not { } apiReady)
                 return;
             joinedAt = apiReady > bootedAt ? apiReady : bootedAt;
         }
@@ -136,13 +162,15 @@ public static class NodeAgent
             return;
         if (agent.Phase == Joined)
         {
-            if (NotUsable(world, instance, boot, cluster, readyAt) is { } reason)
+            if (NotUsable(world, instance, boot, cluster, readyAt, clusters.PodNetworkAnswers) is { } reason)
             {
                 Stop(instance, boot.Gate.ReportsFailure, reason, readyAt + latency.Scale(boot.Gate.Bound), now, credentials);
                 return;
             }
             Report(instance, Ready, readyAt, now, null, credentials);
             agent.ReadyAt = readyAt;
+            if (boot.Role != Join)
+                clusters.ControlPlaneReady(boot.ApiEndpoint);
         }
         if (boot.Role != Init)
         {
@@ -213,7 +241,7 @@ public static class NodeAgent
         int.Parse(version.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The first check of the node's scripts that fails at <paramref name="at"/>, as the node would report it; null when it is usable.</summary>
-    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at)
+    private static string? NotUsable(AwsWorld world, Instance instance, NodeBoot boot, NodeBoot? cluster, DateTimeOffset at, Dictionary<string, bool>? answers = null)
     {
         var gate = boot.Gate;
         var cni = cluster?.Cni;
@@ -234,7 +262,7 @@ public static class NodeAgent
             {
                 foreach (var need in needs)
                 {
-                    if (PodNetwork.Blocked(world, instance, peer, need, peer.Agent!.Boot!.NodeName) is { } blocked)
+                    if (PodNetwork.Blocked(world, instance, peer, need, peer.Agent!.Boot!.NodeName, answers) is { } blocked)
                         return $"pod network: {cni} agent not ready: {blocked}";
                 }
             }

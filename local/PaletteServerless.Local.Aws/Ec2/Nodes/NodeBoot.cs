@@ -166,7 +166,9 @@ public sealed record NodeBoot
         {
             Role = role,
             ApiEndpoint = endpoint,
-            NodeName = (registration is null ? null : Scalar(registration, "name")) ?? instance.Id,
+            // kubeadm names a node it is given no name for by its host name, which on EC2 cloud-init takes from the
+            // private DNS name in instance metadata (ip-10-0-1-5).
+            NodeName = (registration is null ? null : Scalar(registration, "name")) ?? "ip-" + instance.PrivateIpAddress.Replace('.', '-'),
             Environment = environment,
             SecretsPath = paths[0],
             NeededParameters = parameterReads,

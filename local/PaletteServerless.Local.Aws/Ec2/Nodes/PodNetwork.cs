@@ -33,13 +33,35 @@ public static class PodNetwork
             .Select(t => new PodNetworkNeed(t.Protocol, t.HasPorts ? t.FromPort : null, t.HasPorts ? t.ToPort : null, t.Purpose))];
 
     /// <summary>Why <paramref name="need"/> is blocked between the two instances, or null when it flows both ways.</summary>
-    public static string? Blocked(AwsWorld world, Instance node, Instance peer, PodNetworkNeed need, string peerName)
+    /// <param name="answers">
+    /// Answers already found in this pass, by the two nodes' groups and the need: a rule that names a group admits
+    /// every node of it alike (as does 0.0.0.0/0), so only groups with other address (CIDR) rules are judged node by node.
+    /// </param>
+    public static string? Blocked(AwsWorld world, Instance node, Instance peer, PodNetworkNeed need, string peerName, Dictionary<string, bool>? answers = null)
     {
-        if (!Allows(world, peer, node, need))
+        if (!Allows(world, peer, node, need, answers))
             return $"{need.Describe()} blocked from {peer.PrivateIpAddress} ({peerName}) by the security groups of this node ({string.Join(", ", node.SecurityGroupIds)})";
-        if (!Allows(world, node, peer, need))
+        if (!Allows(world, node, peer, need, answers))
             return $"{need.Describe()} blocked to {peer.PrivateIpAddress} ({peerName}) by its security groups ({string.Join(", ", peer.SecurityGroupIds)})";
         return null;
+    }
+
+    private static bool Allows(AwsWorld world, Instance from, Instance to, PodNetworkNeed need, Dictionary<string, bool>? answers)
+    {
+        if (answers is null || HasAddressRules(world, from, answers) || HasAddressRules(world, to, answers))
+            return Allows(world, from, to, need);
+        var key = $"{string.Join(',', from.SecurityGroupIds)}|{string.Join(',', to.SecurityGroupIds)}|{need}";
+        if (!answers.TryGetValue(key, out var allowed))
+            answers[key] = allowed = Allows(world, from, to, need);
+        return allowed;
+    }
+
+    private static bool HasAddressRules(AwsWorld world, Instance instance, Dictionary<string, bool> answers)
+    {
+        var key = "cidr|" + string.Join(',', instance.SecurityGroupIds);
+        if (!answers.TryGetValue(key, out var has))
+            answers[key] = has = Groups(world, instance).Any(g => g.Ingress.Concat(g.Egress).Any(r => r.CidrIpv4 is not (null or "0.0.0.0/0")));
+        return has;
     }
 
     private static bool Allows(AwsWorld world, Instance from, Instance to, PodNetworkNeed need)
