@@ -113,6 +113,26 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest { Name = $"intruder-{name}", Subnets = [publicSubnet] });
     }
 
+    /// <summary>
+    /// Deletes a cluster a test made and waits until it is Deleted, so its Elastic IPs (AWS's default quota: five per
+    /// region, shared by every test of the collection) are free for the next test's preflight.
+    /// </summary>
+    public async Task DeleteClusterAsync(string project, string name)
+    {
+        using var api = Api(project);
+        var path = $"/v1/projects/{project}/clusters/{name}";
+        (await api.DeleteAsync($"{path}?confirm={name}")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        string? status;
+        do
+        {
+            await Task.Delay(200);
+            status = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"{path}?includeDeleted=true"))!["status"]!.GetValue<string>();
+        }
+        while (status != "Deleted" && DateTime.UtcNow < deadline);
+        status.Should().Be("Deleted");
+    }
+
     /// <summary>The ids of the cluster's running instances, as the local EC2 has them (by the cluster's ownership tag).</summary>
     public async Task<IReadOnlyList<string>> RunningInstanceIdsAsync(string project, string name)
     {

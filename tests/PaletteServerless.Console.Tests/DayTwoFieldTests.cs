@@ -100,6 +100,7 @@ public sealed class DayTwoFieldTests(ConsoleFixture fixture)
         await Expect(console.Status).ToHaveTextAsync("Running", Eventually);
         await console.ScreenshotAsync("22-details-after-day-two");
         violations.Should().BeEmpty("the route file is a JSON module the Content-Security-Policy allows");
+        await fixture.DeleteClusterAsync(project, "fields");
     }
 
     [Fact]

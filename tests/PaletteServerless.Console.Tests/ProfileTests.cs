@@ -51,5 +51,6 @@ public sealed class ProfileTests(ConsoleFixture fixture)
         await Expect(console.Button("Apply")).ToBeEnabledAsync();
         await console.ScreenshotAsync("update-profile-plan");
         await console.Button("Cancel").ClickAsync();
+        await fixture.DeleteClusterAsync(project, "upgradable");
     }
 }

@@ -38,7 +38,7 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
             ["elasticloadbalancing:loadbalancer"] = 1,
             ["elasticloadbalancing:targetgroup"] = 1,
             ["elasticloadbalancing:listener"] = 1,
-            ["ssm:parameter"] = 3, // the CA, the certificate key, the join token
+            ["ssm:parameter"] = 4, // the CA, the certificate key, the join token; the desired in-cluster state
         });
         resources.Should().OnlyContain(r => r["tags"]!["team"]!.GetValue<string>() == "e2e", "the cluster's tags propagate to everything it creates");
 

@@ -10,7 +10,8 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.EndToEnd.Tests;
 
 /// <summary>
-/// The in-cluster agent over the local stack (issue 25, item 4): a change of pack values, then of settings.rbac,
+/// The in-cluster agent over the local stack (issue 25, item 4): a profile version that changes only Calico's values,
+/// then a change of settings.rbac,
 /// is written as the cluster's desired in-cluster state, applied in place by the agent on the control plane (the
 /// node model runs it from the same parameter), reported as the generation applied, and replaces no node.
 /// </summary>
@@ -33,8 +34,14 @@ public sealed class InClusterAgentTests(LocalStackFixture stack)
         var controlPlane = nodes.Single(i => Tag(i, "sigs.k8s.io/cluster-api-provider-aws/role") == "controlplane").InstanceId;
         await AgentReportedAsync(uid, controlPlane, created["generation"]!.GetValue<long>());
 
-        // Calico's values only: in the cluster, not on the nodes.
-        var calico = await PatchAsync(scenario, """{"profile":{"packValues":{"calico":"mtu: 1400\n"}}}""");
+        // A profile version that changes only Calico's values: in the cluster, not on the nodes.
+        var profile = JsonNode.Parse(PaletteServerless.Local.Walkthrough.SampleProfile)!.AsObject();
+        profile["version"] = "1.0.1";
+        profile["packs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "calico")!["values"] = "mtu: 1400\n";
+        var added = await scenario.Api.PostAsync("/v1/projects/agent/clusterprofiles", LocalStackFixture.Json(profile.ToJsonString()));
+        added.StatusCode.Should().Be(HttpStatusCode.Created, await added.Content.ReadAsStringAsync());
+        var calico = await PatchAsync(scenario, """{"profile":{"version":"1.0.1"}}""");
+        calico["profile"]!["version"]!.GetValue<string>().Should().Be("1.0.1");
         await AgentReportedAsync(uid, controlPlane, calico["generation"]!.GetValue<long>());
         var desired = await DesiredAsync(uid);
         desired.Generation.Should().Be(calico["generation"]!.GetValue<long>());

@@ -38,3 +38,28 @@ public partial class NodeAgentTests
         (await KubernetesVersionAsync(worker)).Should().Be("1.31.2");
     }
 }
+
+/// <summary>What the first control plane installed lives on in the cluster after a roll replaced it.</summary>
+public partial class NodeAgentTests
+{
+    [Fact]
+    public async Task A_worker_joining_after_the_first_control_plane_is_gone_finds_the_network_it_installed()
+    {
+        var first = await LaunchAsync(UserDataOf(Cluster, "first"), controlPlane: true);
+        Advance(TimeSpan.FromMinutes(30));
+        var controlPlane = await LaunchAsync(UserDataOf(Cluster, "control-plane"), controlPlane: true);
+        Advance(TimeSpan.FromMinutes(30));
+        (await PhaseAsync(controlPlane)).Phase.Should().Be(NodePhases.Ready);
+
+        // The roll terminates the first control plane, and EC2 stops listing it after its terminal retention.
+        await Ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = [first] });
+        Advance(TimeSpan.FromHours(3));
+        (await Ec2.DescribeInstancesAsync(new Amazon.EC2.Model.DescribeInstancesRequest())).Reservations
+            .SelectMany(r => r.Instances).Should().NotContain(i => i.InstanceId == first, "EC2 lists a terminated instance for about an hour");
+
+        var worker = await LaunchAsync(UserDataOf(Cluster, "worker"), controlPlane: false);
+        Advance(TimeSpan.FromMinutes(30));
+        var phase = await PhaseAsync(worker);
+        phase.Phase.Should().Be(NodePhases.Ready, phase.Message);
+    }
+}

@@ -32,6 +32,14 @@ public sealed class NodeAgentState
     /// <summary>What the node learned from its user data; read again after a restart of the local stack.</summary>
     [JsonIgnore]
     public NodeBoot? Boot { get; set; }
+
+    /// <summary>
+    /// A control plane that joined: what the cluster's first control plane installed (its CNI, its cloud controller
+    /// manager). The cluster keeps that in etcd on every control plane, so it outlives the first one when a roll
+    /// replaces it. Not kept over a restart of the local stack: read from the first control plane while it lives.
+    /// </summary>
+    [JsonIgnore]
+    public NodeBoot? ClusterBoot { get; set; }
 }
 
 /// <summary>
@@ -119,6 +127,10 @@ public static class NodeAgent
         public Instance? FirstControlPlane(string endpoint) =>
             _first.TryGetValue(endpoint, out var found) ? found : _first[endpoint] = NodeAgent.FirstControlPlane(world, endpoint);
 
+        /// <summary>What the cluster's first control plane installed: from it while it lives, else from a control plane that joined it.</summary>
+        public NodeBoot? ClusterBoot(string endpoint) =>
+            FirstControlPlane(endpoint)?.Agent?.Boot ?? NodeAgent.JoinedControlPlanes(world, endpoint).Select(i => i.Agent!.ClusterBoot).FirstOrDefault(b => b is not null);
+
         public DateTimeOffset? ApiReadyAt(string endpoint) =>
             _apiReady.TryGetValue(endpoint, out var found) ? found : _apiReady[endpoint] = NodeAgent.ApiReadyAt(world, endpoint);
 
@@ -138,7 +150,7 @@ public static class NodeAgent
         // A node past its last report has nothing more to do.
         if (agent.Phase == (boot.Role == Init ? PacksApplied : Ready))
             return;
-        var cluster = boot.Role == Init ? boot : clusters.FirstControlPlane(boot.ApiEndpoint)?.Agent?.Boot;
+        var cluster = boot.Role == Init ? boot : clusters.ClusterBoot(boot.ApiEndpoint);
         var joinedAt = bootedAt;
         if (boot.Role != Init)
         {
@@ -155,6 +167,8 @@ public static class NodeAgent
         }
         Report(instance, Joined, joinedAt, now, null, credentials);
         agent.JoinedAt ??= joinedAt <= now ? joinedAt : null;
+        if (boot.Role == JoinControlPlane && agent.JoinedAt is not null)
+            agent.ClusterBoot ??= cluster;
         if (!boot.Gate.Reports)
             return;
         var readyAt = joinedAt + latency.Of(LatencyModel.NodeReady);
@@ -335,6 +349,10 @@ public static class NodeAgent
     /// <summary>The live first control plane of the cluster at <paramref name="endpoint"/>.</summary>
     private static Instance? FirstControlPlane(AwsWorld world, string endpoint) =>
         world.All<Instance>().FirstOrDefault(i => i.Agent is { Role: Init, Boot: not null } agent && agent.ApiEndpoint == endpoint);
+
+    /// <summary>The control planes that joined the cluster at <paramref name="endpoint"/> (as <see cref="FirstControlPlane"/>, those EC2 still lists).</summary>
+    private static IEnumerable<Instance> JoinedControlPlanes(AwsWorld world, string endpoint) =>
+        world.All<Instance>().Where(i => i.Agent is { Role: JoinControlPlane, JoinedAt: not null } agent && agent.ApiEndpoint == endpoint);
 
     /// <summary>When the first of the cluster's control planes reported Ready, or null while none has.</summary>
     private static DateTimeOffset? ApiReadyAt(AwsWorld world, string endpoint) =>
