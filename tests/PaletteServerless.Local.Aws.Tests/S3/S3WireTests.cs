@@ -96,6 +96,14 @@ public sealed class S3WireTests : S3TestBase
         head.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await head.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
 
+        await S3.PutBucketAsync(new PutBucketRequest { BucketName = "wire-bucket" });
+        var noLifecycle = await SendAsync(HttpMethod.Get, "/wire-bucket?lifecycle");
+        noLifecycle.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await ErrorAsync(noLifecycle)).Code.Should().Be("NoSuchLifecycleConfiguration");
+        var noBucketLifecycle = await SendAsync(HttpMethod.Get, "/absent-bucket?lifecycle");
+        (await ErrorAsync(noBucketLifecycle)).Code.Should().Be("NoSuchBucket");
+        (await ErrorAsync(await SendAsync(HttpMethod.Get, "/absent-bucket?encryption"))).Code.Should().Be("NoSuchBucket");
+
         var unanswered = await SendAsync(HttpMethod.Get, "/absent-bucket?versioning");
         unanswered.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
         (await ErrorAsync(unanswered)).Code.Should().Be("NotImplemented");
