@@ -39,13 +39,13 @@ public sealed class S3LifecycleTests : S3TestBase
         head.Expiration.RuleId.Should().Be("backups");
 
         // 24 Nov 12:00 + 1 day = 25 Nov 12:00, rounded up: the scan goes at 26 Nov 00:00.
-        Advance(new DateTimeOffset(2026, 11, 25, 23, 59, 0, TimeSpan.Zero) - Host.Clock.GetUtcNow());
+        JumpTo(new DateTimeOffset(2026, 11, 25, 23, 59, 0, TimeSpan.Zero));
         (await KeysAsync()).Should().Equal("backups/c1/one.tar", "keep/manifest.json", "scans/c1.json");
         Advance(TimeSpan.FromMinutes(1));
         (await KeysAsync()).Should().Equal("backups/c1/one.tar", "keep/manifest.json");
 
         // 24 Nov 12:00 + 3 days = 27 Nov 12:00, rounded up: the backup goes at 28 Nov 00:00.
-        Advance(new DateTimeOffset(2026, 11, 27, 23, 59, 0, TimeSpan.Zero) - Host.Clock.GetUtcNow());
+        JumpTo(new DateTimeOffset(2026, 11, 27, 23, 59, 0, TimeSpan.Zero));
         (await KeysAsync()).Should().Contain("backups/c1/one.tar");
         Advance(TimeSpan.FromMinutes(1));
         (await KeysAsync()).Should().Equal("keep/manifest.json");
@@ -72,7 +72,8 @@ public sealed class S3LifecycleTests : S3TestBase
             },
         });
 
-        Advance(TimeSpan.FromDays(2));
+        // Put at 24 Nov 12:00 with 1 day: due at 26 Nov 00:00; the tick at that time removes it, no call needed.
+        JumpTo(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
 
         var bucket = Host.Aws.Store.Worlds.SelectMany(w => w.All<PaletteServerless.Local.Aws.S3.S3Bucket>()).Single();
         lock (Host.Aws.Store.Sync)

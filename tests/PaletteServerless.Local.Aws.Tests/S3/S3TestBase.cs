@@ -49,6 +49,13 @@ public abstract class S3TestBase : IAsyncLifetime
         return failure.Which;
     }
 
-    /// <summary>Moves the clock, and with it the local AWS's ticks.</summary>
+    /// <summary>Moves the clock, and with it the local AWS's ticks (one per tick period passed: keep it short).</summary>
     protected void Advance(TimeSpan by) => Host.Clock.Advance(by);
+
+    /// <summary>Sets the clock to a later time at once, then lets one tick period pass, so days go by without a tick for every 200 ms of them.</summary>
+    protected void JumpTo(DateTimeOffset at)
+    {
+        Host.Clock.AdjustTime(at - PaletteServerless.Local.Aws.Core.LocalAws.TickPeriod);
+        Host.Clock.Advance(PaletteServerless.Local.Aws.Core.LocalAws.TickPeriod);
+    }
 }
