@@ -93,7 +93,7 @@ public sealed partial class S3Service : ILocalAwsService, IRestService, IAuthori
     }
 
     /// <summary>Every bucket of every account, by name (bucket names are global).</summary>
-    internal static S3Bucket? Find(LocalAws aws, string name) =>
+    public static S3Bucket? Find(LocalAws aws, string name) =>
         aws.Store.Worlds.Select(w => w.Find<S3Bucket>(name)).FirstOrDefault(b => b is not null);
 
     /// <summary>
