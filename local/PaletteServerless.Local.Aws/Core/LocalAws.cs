@@ -317,7 +317,13 @@ public sealed class LocalAws : IDisposable
             // The token buckets model EC2's published rates (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API"); other services have their own, far higher ones.
             || (Options.Throttling && service.ServiceName == "ec2" && !_buckets.TryTake(call.Account, call.Region, service.ServiceName, call.Operation));
         if (throttled)
-            throw new AwsErrorException(service.ThrottlingErrorCode, service.ThrottlingErrorCode == "RequestLimitExceeded" ? "Request limit exceeded." : "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400);
+            throw service.ThrottlingErrorCode switch
+            {
+                "RequestLimitExceeded" => new AwsErrorException("RequestLimitExceeded", "Request limit exceeded.", 503),
+                // S3's throttling is 503 SlowDown.
+                "SlowDown" => new AwsErrorException("SlowDown", "Please reduce your request rate.", 503),
+                var code => new AwsErrorException(code, "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400),
+            };
     }
 
     // AWS refuses an unsigned request before it knows the operation; answer in the caller's protocol.

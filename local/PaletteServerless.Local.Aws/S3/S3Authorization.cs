@@ -39,7 +39,10 @@ public sealed partial class S3Service
                 break;
             case "ListObjectsV2":
             {
-                var context = AuthorizationContext.Empty().With("s3:prefix", request.Query["prefix"] ?? "");
+                // Each key is present only when the request carries its parameter.
+                var context = AuthorizationContext.Empty();
+                if (request.Query["prefix"] is { } prefix)
+                    context.With("s3:prefix", prefix);
                 if (request.Query["delimiter"] is { } delimiter)
                     context.With("s3:delimiter", delimiter);
                 if (request.Query["max-keys"] is { } maxKeys)

@@ -58,8 +58,6 @@ public sealed partial record S3Request(string? Bucket, string? Key, QueryParamet
         var other = OtherSubresources.FirstOrDefault(Query.Has);
         if (other is not null || (Key is not null && subresource is not null))
             throw NotImplemented($"the {other ?? subresource} subresource");
-        if (Query.Has("x-amz-copy-source") || (method == "PUT" && Key is not null && Query.Has("x-id") && Query["x-id"] == "CopyObject"))
-            throw NotImplemented("CopyObject");
         if (Bucket is null)
             return method == "GET" ? "ListBuckets" : throw new AwsErrorException("MethodNotAllowed", "The specified method is not allowed against this resource.", 405);
         if (Key is not null)

@@ -41,7 +41,12 @@ public sealed partial class S3Service : ILocalAwsService, IRestService, IAuthori
     private static readonly string[] ReservedPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"];
     private static readonly string[] ReservedSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
 
-    public string OperationOf(LocalAwsRequest request) => S3Request.From(request).Operation(request.Method);
+    public string OperationOf(LocalAwsRequest request)
+    {
+        var operation = S3Request.From(request).Operation(request.Method);
+        // A PUT with x-amz-copy-source is CopyObject, which the local S3 does not answer.
+        return operation == "PutObject" && request.Header("x-amz-copy-source") is not null ? throw S3Request.NotImplemented("CopyObject") : operation;
+    }
 
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
