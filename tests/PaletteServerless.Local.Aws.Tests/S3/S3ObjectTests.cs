@@ -123,8 +123,26 @@ public sealed class S3ObjectTests : S3TestBase
         rest.S3Objects.Select(o => o.Key).Should().Equal("top.txt");
         rest.CommonPrefixes.Should().BeNullOrEmpty();
 
+        var after = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, StartAfter = "backups/readme" });
+        after.S3Objects.Select(o => o.Key).Should().Equal("scans/c1.json", "top.txt");
+
         var badToken = await FailsAsync(() => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, ContinuationToken = "not-a-token" }));
         badToken.ErrorCode.Should().Be("InvalidArgument");
+    }
+
+    [Fact]
+    public async Task Keys_with_spaces_plus_signs_and_unicode_round_trip_and_copies_are_not_answered()
+    {
+        var s3 = await WithBucketAsync();
+        const string key = "reports/a b+c/été #1.json";
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = "odd" });
+
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = "reports/a b+c/" })).S3Objects.Select(o => o.Key).Should().Equal(key);
+        (await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key })).ContentLength.Should().Be(3);
+
+        var copy = await FailsAsync(() => s3.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = key, DestinationBucket = Bucket, DestinationKey = "copy.json" }));
+        copy.ErrorCode.Should().Be("NotImplemented");
+        copy.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
     }
 
     [Fact]
