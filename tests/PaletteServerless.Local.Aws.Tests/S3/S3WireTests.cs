@@ -126,6 +126,20 @@ public sealed class S3WireTests : S3TestBase
         accepted.StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
+    [Fact]
+    public async Task Injected_throttling_is_S3s_503_SlowDown()
+    {
+        Host.Aws.Faults = new PaletteServerless.Local.Aws.Core.FaultInjector(new PaletteServerless.Local.Aws.Core.FaultProfile
+        {
+            Operations = new() { ["ListBuckets"] = new() { [PaletteServerless.Local.Aws.Core.FaultInjector.RequestLimitExceeded] = 1.0 } },
+        }, 1);
+
+        var throttled = await SendAsync(HttpMethod.Get, "/");
+
+        throttled.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await ErrorAsync(throttled)).Code.Should().Be("SlowDown");
+    }
+
     private static async Task<(string Code, string Message, XElement Document)> ErrorAsync(HttpResponseMessage response)
     {
         var document = XElement.Parse(await response.Content.ReadAsStringAsync());
