@@ -11,4 +11,7 @@ public sealed class AwsErrorException(string code, string message, int statusCod
 
     /// <summary>Query-protocol errors say whether the caller (Sender) or AWS (Receiver) is at fault.</summary>
     public bool IsSenderFault => StatusCode < 500;
+
+    /// <summary>Members some services add to the error (S3's BucketName, Key, Region), in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
 }

@@ -12,6 +12,8 @@ public enum AwsErrorStyle
     Query,
     /// <summary><c>{"__type":"Code","message":"..."}</c> (JSON 1.0 and 1.1)</summary>
     Json,
+    /// <summary><c>&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;...&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/Error&gt;</c> (S3); a HEAD request's error has no body.</summary>
+    S3,
 }
 
 /// <summary>Writes an <see cref="AwsErrorException"/> in each protocol's error format.</summary>
@@ -22,6 +24,7 @@ public static class AwsErrors
         {
             AwsErrorStyle.Ec2 => Ec2(error, requestId),
             AwsErrorStyle.Query => Query(error, requestId, xmlNamespace),
+            AwsErrorStyle.S3 => S3(error, requestId),
             _ => Json(error, requestId, jsonContentType),
         };
 
@@ -39,6 +42,18 @@ public static class AwsErrors
             + $"<Code>{Escape(error.Code)}</Code><Message>{Escape(error.Message)}</Message></Error>"
             + $"<RequestId>{requestId}</RequestId></ErrorResponse>",
             requestId);
+
+    /// <summary>S3's error document; <see cref="AwsErrorException.Details"/> adds members such as BucketName or Key.</summary>
+    public static LocalAwsResponse S3(AwsErrorException error, string requestId)
+    {
+        var details = string.Concat(error.Details.Select(d => $"<{d.Key}>{Escape(d.Value)}</{d.Key}>"));
+        var response = LocalAwsResponse.Xml(error.StatusCode,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>"
+            + $"<Code>{Escape(error.Code)}</Code><Message>{Escape(error.Message)}</Message>{details}"
+            + $"<RequestId>{requestId}</RequestId><HostId>{requestId}</HostId></Error>",
+            requestId);
+        return response with { ContentType = "application/xml" };
+    }
 
     public static LocalAwsResponse Json(AwsErrorException error, string requestId, string contentType)
     {

@@ -7,6 +7,15 @@ public enum AwsProtocol
     Query,
     /// <summary>JSON 1.0/1.1 with <c>X-Amz-Target: Prefix.Operation</c>; routed by <see cref="ILocalAwsService.RouteKey"/> = the prefix.</summary>
     Json,
+    /// <summary>REST with XML bodies (S3): routed by <see cref="ILocalAwsService.RouteKey"/> = the SigV4 signing name; the service names the operation (<see cref="IRestService"/>).</summary>
+    RestXml,
+}
+
+/// <summary>A REST service: which operation a request is follows from its method, path and query, which only the service knows.</summary>
+public interface IRestService
+{
+    /// <summary>The operation of a request, or an error in the service's own format when it names none the service answers.</summary>
+    string OperationOf(LocalAwsRequest request);
 }
 
 /// <summary>

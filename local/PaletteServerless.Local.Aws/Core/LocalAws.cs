@@ -18,6 +18,7 @@ public sealed class LocalAws : IDisposable
 
     private readonly Dictionary<string, ILocalAwsService> _queryServicesByVersion = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ILocalAwsService> _jsonServicesByTargetPrefix = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ILocalAwsService> _restServicesBySigningName = new(StringComparer.Ordinal);
     private readonly List<ILocalAwsService> _services = [];
     private readonly ConcurrentDictionary<string, string> _accountsByIssuedKey = new(StringComparer.Ordinal);
     private readonly TokenBuckets _buckets;
@@ -147,7 +148,12 @@ public sealed class LocalAws : IDisposable
     /// <summary>Adds a service; discovered services are added by the constructor already.</summary>
     public void Register(ILocalAwsService service)
     {
-        var routes = service.Protocol == AwsProtocol.Query ? _queryServicesByVersion : _jsonServicesByTargetPrefix;
+        var routes = service.Protocol switch
+        {
+            AwsProtocol.Query => _queryServicesByVersion,
+            AwsProtocol.RestXml => _restServicesBySigningName,
+            _ => _jsonServicesByTargetPrefix,
+        };
         if (!routes.TryAdd(service.RouteKey, service))
             throw new InvalidOperationException($"Two local AWS services answer {service.Protocol} route '{service.RouteKey}'.");
         _services.Add(service);
@@ -163,13 +169,28 @@ public sealed class LocalAws : IDisposable
     {
         var requestId = Guid.NewGuid().ToString();
         var target = request.Header("X-Amz-Target");
-        var parameters = target is null ? QueryParameters.FromRequest(request) : QueryParameters.Empty;
-
         var credential = SigV4Credential.From(request);
+        // A REST service (S3) is named by the request's signing name; its body is no form.
+        var rest = target is null && credential is not null && _restServicesBySigningName.TryGetValue(credential.Service, out var restService) ? restService : null;
+        var parameters = target is null && rest is null ? QueryParameters.FromRequest(request) : QueryParameters.Empty;
         if (credential is null)
             return Unsigned(request, target, parameters, requestId);
 
-        if (!TryRoute(target, parameters, out var service, out var operation, out var routingError))
+        ILocalAwsService service;
+        string operation;
+        if (rest is not null)
+        {
+            service = rest;
+            try
+            {
+                operation = ((IRestService)rest).OperationOf(request);
+            }
+            catch (AwsErrorException error)
+            {
+                return WithoutBodyForHead(request, AwsErrors.Format(error, rest.ErrorStyle, requestId, rest.XmlNamespace));
+            }
+        }
+        else if (!TryRoute(target, parameters, out service, out operation, out var routingError))
             return routingError(requestId);
 
         var principal = Iam is null ? null : await Iam.FindAsync(credential.AccessKeyId, request.Header("X-Amz-Security-Token"), Clock.GetUtcNow(), cancellationToken);
@@ -200,13 +221,13 @@ public sealed class LocalAws : IDisposable
         }
         catch (AwsErrorException error)
         {
-            return AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request));
+            return WithoutBodyForHead(request, AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request)));
         }
         catch (Exception unexpected) when (unexpected is not OperationCanceledException)
         {
             // A defect of the local AWS still answers in the protocol, so clients show what broke.
             var error = new AwsErrorException("InternalError", $"The local AWS failed on {operation}: {unexpected.GetType().Name}: {unexpected.Message}", 500);
-            return AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request));
+            return WithoutBodyForHead(request, AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace, JsonContentType(request)));
         }
     }
 
@@ -299,6 +320,8 @@ public sealed class LocalAws : IDisposable
         AwsErrorStyle.Ec2 => new AwsErrorException("UnauthorizedOperation",
             $"You are not authorized to perform this operation. {denial.Message}. Encoded authorization failure message: {AuthorizationMessages.Encode(denial)}", 403),
         AwsErrorStyle.Query => new AwsErrorException("AccessDenied", denial.Message, 403),
+        // S3 writes the same explanation into its AccessDenied for callers of the bucket's own account.
+        AwsErrorStyle.S3 => new AwsErrorException("AccessDenied", denial.Message, 403),
         _ => new AwsErrorException("AccessDeniedException", denial.Message, 400),
     };
 
@@ -312,9 +335,16 @@ public sealed class LocalAws : IDisposable
             // The token buckets model EC2's published rates (Amazon EC2 API Reference, "Request throttling for the Amazon EC2 API"); other services have their own, far higher ones.
             || (Options.Throttling && service.ServiceName == "ec2" && !_buckets.TryTake(call.Account, call.Region, service.ServiceName, call.Operation));
         if (throttled)
+        {
             Interlocked.Increment(ref _throttledCalls);
-        if (throttled)
-            throw new AwsErrorException(service.ThrottlingErrorCode, service.ThrottlingErrorCode == "RequestLimitExceeded" ? "Request limit exceeded." : "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400);
+            throw service.ThrottlingErrorCode switch
+            {
+                "RequestLimitExceeded" => new AwsErrorException("RequestLimitExceeded", "Request limit exceeded.", 503),
+                // S3's throttling is 503 SlowDown.
+                "SlowDown" => new AwsErrorException("SlowDown", "Please reduce your request rate.", 503),
+                var code => new AwsErrorException(code, "Rate exceeded", service.ErrorStyle == AwsErrorStyle.Ec2 ? 503 : 400),
+            };
+        }
     }
 
     // AWS refuses an unsigned request before it knows the operation; answer in the caller's protocol.
@@ -327,6 +357,10 @@ public sealed class LocalAws : IDisposable
             ? AwsErrors.Format(error, service.ErrorStyle, requestId, service.XmlNamespace)
             : AwsErrors.Query(error, requestId, null);
     }
+
+    // A response to HEAD has no body: S3's errors to HeadBucket and HeadObject are the status alone.
+    private static LocalAwsResponse WithoutBodyForHead(LocalAwsRequest request, LocalAwsResponse response) =>
+        request.Method == "HEAD" ? response with { Body = [] } : response;
 
     private static string JsonContentType(LocalAwsRequest request) =>
         request.Header("Content-Type") is { } type && type.StartsWith("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)

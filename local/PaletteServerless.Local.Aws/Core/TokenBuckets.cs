@@ -59,9 +59,10 @@ public sealed class TokenBuckets(TimeProvider clock, double refillScale = 1)
         : IsReadOnly(operation) ? ("Describe", 20, 100)
         : ("Mutating", 5, 200);
 
-    /// <summary>Describe/Get/List calls change nothing.</summary>
+    /// <summary>Describe/Get/List (and S3's Head) calls change nothing.</summary>
     public static bool IsReadOnly(string operation) =>
         operation.StartsWith("Describe", StringComparison.Ordinal)
+        || operation.StartsWith("Head", StringComparison.Ordinal)
         || operation.StartsWith("Get", StringComparison.Ordinal)
         || operation.StartsWith("List", StringComparison.Ordinal);
 

@@ -9,7 +9,7 @@ public delegate Task<LocalAwsResponse> AwsServiceHandler(LocalAwsRequest request
 /// <summary>
 /// The AWS side of the one edge endpoint: a signed request is routed by its protocol, so a user
 /// points any AWS client at one URL. DynamoDB goes to dynalite, Step Functions to the local
-/// engine, everything else (EC2, ELBv2, STS, EventBridge, SSM, tagging, Service Quotas) to the local AWS.
+/// engine, everything else (EC2, ELBv2, STS, EventBridge, SSM, tagging, Service Quotas, S3) to the local AWS.
 /// </summary>
 public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunctions, LocalAws localAws, HttpClient proxyClient, RequestCounters counters,
     Iam.EdgeAuthorization authorization)
@@ -24,7 +24,8 @@ public sealed class AwsEdge(Uri dynamoDbEndpoint, AwsServiceHandler stepFunction
         var request = await ReadAsync(context);
         var target = request.Header("X-Amz-Target") ?? "";
         var ct = context.RequestAborted;
-        counters.Count(target.Length > 0 ? target : QueryAction(request));
+        // S3 is REST: its body is an object, not a form to read an Action from.
+        counters.Count(target.Length > 0 ? target : SigV4Credential.From(request) is { Service: "s3" } ? $"s3/{request.Method}" : QueryAction(request));
         var edgeService = target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal) || target.StartsWith("AWSStepFunctions.", StringComparison.Ordinal);
         var response = edgeService && await authorization.RefuseAsync(request, ct) is { } refusal ? refusal
             : target.StartsWith("DynamoDB_20120810.", StringComparison.Ordinal)

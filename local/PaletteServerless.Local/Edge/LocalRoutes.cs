@@ -51,6 +51,9 @@ public sealed partial class LocalRoutes(JwtAuthority tokens, LocalAws localAws, 
             case "GET /local/iam/principals":
                 await WriteJsonAsync(context, 200, await IamRoutes.PrincipalsAsync(localAws, context.RequestAborted));
                 break;
+            case "GET /local/s3":
+                await WriteJsonAsync(context, 200, PaletteServerless.Local.Aws.S3.S3View.Of(localAws));
+                break;
             case "GET /local/iam/denials":
                 await WriteJsonAsync(context, 200, IamRoutes.Denials(localAws));
                 break;
