@@ -43,19 +43,18 @@ public static class FunctionAccessCatalog
         ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
         // The network core, then the API server's load balancer, target group and listener as soon as its subnets exist
         // (no targets yet), and beside it the cluster's secrets in SSM (removed again if a delete or a rollback took
-        // the cluster over while they were stored).
+        // the cluster over while they were stored), and the desired in-cluster state the control planes' agent reads.
         // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
-            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.SecurityGroupRules),
+            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules),
         // Reads the load balancer's state.
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         // An Elastic IP and a NAT gateway per zone.
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private route tables, routes and associations once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
-        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data), writes the desired in-cluster
-        // state the control planes' agent reads, and runs the nodes.
-        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets | ClusterPermissions.WriteDesiredState),
+        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the nodes.
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
         // Joins the control-plane instances to the API load balancer's target group as soon as they run; marks Running when all serve.
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
         // Registers the control-plane instances the target group lacks; marks Running once they are healthy and Ready.

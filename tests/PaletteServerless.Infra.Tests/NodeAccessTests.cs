@@ -154,9 +154,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     [Fact]
     public void Only_the_network_step_writes_secrets_the_node_launches_only_read_them_and_the_teardown_steps_delete_them()
     {
-        // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's node pools and the
-        // update's ApplyPacks, whose role statements reach only the desired-state parameter.
-        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "NodePools", "ApplyPacks"]);
+        // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's network step (beside
+        // the secrets) and the update's ApplyPacks, whose role statements reach only the desired-state parameter.
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks"]);
         foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
             synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString()
                 .Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}", sid);

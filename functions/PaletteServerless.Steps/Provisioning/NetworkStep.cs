@@ -10,8 +10,8 @@ namespace PaletteServerless.Steps.Provisioning;
 /// placement: security groups only), then at once the API server's load balancer, target group and
 /// listener (its DNS name is what the nodes join) and the cluster's secrets (<see cref="NodeSecrets"/>).
 /// One step: the load balancer is the create's longest wait, and it starts as soon as its subnets
-/// and security group exist. The secrets are here, not in the node pools' step, because the nodes
-/// launch right after this step: they are stored while the load balancer's calls are made.
+/// and security group exist. The secrets and the desired in-cluster state are here, not in the node pools'
+/// step, because the nodes launch right after this step: they are stored while the load balancer's calls are made.
 /// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
@@ -22,12 +22,15 @@ public sealed class NetworkStep(StepRuntime runtime)
         var (plan, network) = await step.PlanAsync(ct);
         var resources = await step.ResourcesAsync(ct);
         // The security groups admit what the profile's CNI (with its values) and kubeadm need between the nodes.
-        var traffic = SecurityGroupKind.TrafficOf(resources.Cluster, await step.ProfileAsync(ct));
+        var profile = await step.ProfileAsync(ct);
+        var traffic = SecurityGroupKind.TrafficOf(resources.Cluster, profile);
         await new ClusterNetwork(resources).EnsureAsync(plan, traffic, ct);
         var loadBalancer = new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
         var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
-        // Both finish before the step ends, whichever fails: nothing is left being made behind a failed step.
-        await Task.WhenAll(loadBalancer, secrets);
+        // The desired in-cluster state, before any node: the control planes' agent reads it from its first run.
+        var desired = WriteDesiredStateAsync(resources, profile, ct);
+        // All finish before the step ends, whichever fails: nothing is left being made behind a failed step.
+        await Task.WhenAll(loadBalancer, secrets, desired);
         var dnsName = await loadBalancer;
         // One write for every condition: this step is on the create's critical path.
         List<(string, bool, string, string)> conditions = plan.IsDynamic
@@ -47,6 +50,18 @@ public sealed class NetworkStep(StepRuntime runtime)
         await runtime.Status.SetConditionsAsync(step.Scope, step.Input.Cluster, step.Input.Uid, conditions, ct);
         return StepResult.Finished;
     });
+
+    private static async Task WriteDesiredStateAsync(ClusterResources resources, Domain.Profiles.ClusterProfile profile, CancellationToken ct)
+    {
+        try
+        {
+            await new DesiredStateKind(resources).WriteAsync(resources.Cluster, profile, ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ProvisioningFailedException($"step Network: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>The load balancer's subnets: the plan's public ones (private for an internal scheme), or the user's, one per zone.</summary>
     private static IReadOnlyList<string> LoadBalancerSubnets(ClusterResources resources, ClusterPlan plan, StaticNetwork? network)

@@ -20,15 +20,6 @@ public sealed class NodePoolsStep(StepRuntime runtime)
             subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
         var secrets = await NodeSecrets.ReadAsync(resources, ct);
         var profile = await step.ProfileAsync(ct);
-        // The desired in-cluster state, before any node: the control planes' agent reads it from their first run.
-        try
-        {
-            await new DesiredStateKind(resources).WriteAsync(cluster, profile, ct);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ProvisioningFailedException($"step NodePools: {ex.Message}", ex);
-        }
         await new NodePoolKind(resources).EnsureAsync(plan, profile, secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
