@@ -37,13 +37,14 @@ public static class JsonLog
 
     /// <summary>
     /// One EMF line with <paramref name="values"/> (names of <see cref="ProductMetrics"/>) under the product's namespace
-    /// and the service dimension (and <paramref name="status"/>, for <see cref="ProductMetrics.Clusters"/>). Always written:
-    /// a metric is not subject to the log level.
+    /// and the service dimension (and <paramref name="status"/>, for <see cref="ProductMetrics.Clusters"/>). An INFO line: the
+    /// product stack deploys every function at INFO, which the alarms on these metrics need; at WARN (the local stack's
+    /// default, to keep its console quiet) they are not written.
     /// </summary>
     public static void Metric(string message, IReadOnlyDictionary<string, double> values, IEnumerable<KeyValuePair<string, string?>>? fields = null,
         string? status = null, TimeProvider? clock = null)
     {
-        if (values.Count > 0)
+        if (values.Count > 0 && LogLevels.IsEnabled("INFO", LogLevels.FromEnvironment()))
             Emit(Line("INFO", message, fields, values, status, clock ?? TimeProvider.System));
     }
 
