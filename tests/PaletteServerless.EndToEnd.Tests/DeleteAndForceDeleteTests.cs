@@ -59,6 +59,10 @@ public sealed class DeleteAndForceDeleteTests(LocalStackFixture stack)
         leftovers.Where(l => l["clusterUid"]?.GetValue<string>() == uid && l["kind"]!.GetValue<string>() != "ec2:network-interface")
             .Select(l => l["id"]!.GetValue<string>()).Should().BeSubsetOf(stillThere, "the report lists what really remains");
         stillThere.Should().BeSubsetOf(leftovers.Select(l => l["id"]!.GetValue<string>()), "and everything that remains is in the report");
+        // The cluster's event and the bus event follow the move to Deleted (the force delete writes the status first).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && !(await LeftoverEventWrittenAsync(scenario) && LeftoverEventPublished()))
+            await Task.Delay(100);
         (await scenario.EventsAsync("blocked")).Should().Contain(e => e!["reason"]!.GetValue<string>() == "LeftoverResources"
             && e["message"]!.GetValue<string>().Contains("intruder"));
         lock (stack.Events)
@@ -143,5 +147,14 @@ public sealed class DeleteAndForceDeleteTests(LocalStackFixture stack)
         }
         while (DateTime.UtcNow < deadline);
         throw new TimeoutException($"cluster {name}: {cluster.ToJsonString()}");
+    }
+
+    private static async Task<bool> LeftoverEventWrittenAsync(Scenario scenario) =>
+        (await scenario.EventsAsync("blocked")).Any(e => e!["reason"]!.GetValue<string>() == "LeftoverResources");
+
+    private bool LeftoverEventPublished()
+    {
+        lock (stack.Events)
+            return stack.Events.Any(e => e.Contains("Cluster Leftover Resources") && e.Contains("blocked"));
     }
 }
