@@ -30,10 +30,11 @@ public static class ChangeScope
     /// </summary>
     public static string OfProfiles(ClusterProfile was, IReadOnlyDictionary<string, string> wasValues, ClusterProfile now, IReadOnlyDictionary<string, string> nowValues)
     {
+        // The nodes' side is exactly what the launch fingerprint sees of the profile (NodePacksOf).
+        if (NodePacksOf(was, wasValues) != NodePacksOf(now, nowValues))
+            return Nodes;
         var before = Packs(was, wasValues);
         var after = Packs(now, nowValues);
-        if (NodeLayers.Any(layer => !Equals(before.GetValueOrDefault(layer), after.GetValueOrDefault(layer))))
-            return Nodes;
         var keys = before.Keys.Union(after.Keys).Where(k => !NodeLayers.Contains(k));
         return keys.Any(k => !Equals(before.GetValueOrDefault(k), after.GetValueOrDefault(k))) ? InCluster : None;
     }
