@@ -28,6 +28,8 @@ public sealed record StepInput
     public StepResult? Remediation { get; init; }
     /// <summary>Who started a force delete, for its events.</summary>
     public string? RequestedBy { get; init; }
+    /// <summary>What the previous pass of a poll loop returned ($.check): what it waited for, so the next pass knows.</summary>
+    public StepResult? Check { get; init; }
     /// <summary>The poll loop's counter ($.polls), for a check that must name what it waited for on its last poll.</summary>
     public PollCounter? Polls { get; init; }
     /// <summary>The remediation run's pass counter ($.passes), with the run's start, for its duration metric.</summary>

@@ -48,11 +48,47 @@ public sealed class PoolRolloutTests
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("cp", ["us-east-1a"],
-            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", Ct);
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: false, Ct);
 
         await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Contains("i-old")), Arg.Any<CancellationToken>());
         await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().DeregisterTargetsAsync(default!, default!, default);
         progress.WaitSeconds.Should().Be((int)TypicalLatency.InstanceTermination.TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Booting_nodes_are_waited_for_once_for_what_is_left_of_a_typical_boot_then_at_every_health_check(bool waitedForBoot)
+    {
+        var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("workers")!);
+        foreach (var id in new[] { "i-1", "i-2" })
+            _inventory.Add(ResourceKinds.Instance, id, $"demo-workers-{id}", "us-east-1a", new()
+            {
+                ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
+            });
+        // Launched 50 s ago and running, neither has reported a phase yet: both are still booting.
+        var booting = new[] { "i-1", "i-2" }.Select(id => Instance(id, null)).ToList();
+        booting.ForEach(i => i.LaunchTime = DateTime.UtcNow.AddSeconds(-50));
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = booting }] });
+        var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
+
+        var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot, Ct);
+
+        progress.Converged.Should().BeFalse();
+        if (waitedForBoot)
+        {
+            // The typical boot is over and they have not reported: looked at again after one health check.
+            progress.WaitSeconds.Should().Be(10);
+            progress.WaitingFor.Should().BeNull();
+        }
+        else
+        {
+            // 45 s to start and 110 s to boot from their launch, 50 s ago: what is left, about 105 s.
+            progress.WaitSeconds.Should().BeInRange(100, 106);
+            progress.WaitingFor.Should().Equal(PoolRollout.NodeBoot);
+        }
     }
 
     [Fact]
@@ -71,7 +107,7 @@ public sealed class PoolRolloutTests
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var pass = () => new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
-            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", Ct);
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: false, Ct);
 
         (await pass.Should().ThrowAsync<ProvisioningFailedException>()).Which.Message.Should()
             .Be("node demo-workers-1 (i-new) failed: the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established");

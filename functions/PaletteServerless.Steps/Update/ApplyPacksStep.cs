@@ -6,7 +6,7 @@ namespace PaletteServerless.Steps.Update;
 
 /// <summary>
 /// Writes the cluster's desired in-cluster state (packs with their values, RBAC bindings) at its current
-/// generation, once every pool has rolled: the control planes' agent applies it in place (a change of pack values,
+/// generation, once the control plane has rolled: the control planes' agent applies it in place while the worker pools roll (a change of pack values,
 /// addons or settings.rbac replaces no node). The workflow then polls <see cref="PacksCheckStep"/>.
 /// </summary>
 public sealed class ApplyPacksStep(StepRuntime runtime)

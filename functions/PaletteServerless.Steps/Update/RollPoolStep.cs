@@ -32,9 +32,10 @@ public sealed class RollPoolStep(StepRuntime runtime)
                     return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType], ct);
                 },
                 zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role),
+                waitedForBoot: step.Input.Check?.WaitingFor?.Contains(PoolRollout.NodeBoot) == true,
                 ct);
             await runtime.Status.ReportProgressAsync(step.Scope, cluster.Name, cluster.Uid, "NodePoolsUpdated", progress.Converged ? "PoolUpdated" : "Rolling", progress.Describe(), ct);
-            return new StepResult { Ready = progress.Converged, WaitSeconds = progress.WaitSeconds };
+            return new StepResult { Ready = progress.Converged, WaitSeconds = progress.WaitSeconds, WaitingFor = progress.WaitingFor };
         }
         catch (Exception ex) when (!CloudErrors.IsTransient(ex) && !CloudErrors.IsNotFound(ex) && ex is not (ClusterStateChangedException or TransientCloudException))
         {

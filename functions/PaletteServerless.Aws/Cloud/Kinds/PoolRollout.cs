@@ -11,7 +11,9 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// <param name="Current">Healthy nodes launched from the pool's current spec.</param>
 /// <param name="Stale">Nodes still to be replaced or removed (launched from an older spec, or beyond count).</param>
 /// <param name="WaitSeconds">How long until the next pass can see a change: the modelled wait of what the pool waits for.</param>
-public sealed record PoolProgress(string Pool, bool Converged, int Current, int Count, int Stale, int Launched, int Terminated, int WaitSeconds)
+/// <param name="WaitingFor">What that wait is for, when the next pass needs to know (<see cref="PoolRollout.NodeBoot"/>).</param>
+public sealed record PoolProgress(string Pool, bool Converged, int Current, int Count, int Stale, int Launched, int Terminated, int WaitSeconds,
+    IReadOnlyList<string>? WaitingFor = null)
 {
     public string Describe() => Count == 0
         ? $"{Stale} node(s) left to remove in {Pool}"
@@ -34,14 +36,14 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>When the node began to drain (ISO 8601), to wait out the deregistration delay instead of polling through it.</summary>
     public const string RetiringSinceAttribute = "retiringSince";
 
+    /// <summary>A pass's wait for booting nodes' reports: the pass after it polls each health check instead.</summary>
+    public const string NodeBoot = "nodeBoot";
+
     /// <summary>ELBv2's default deregistration delay (the target group attribute deregistration_delay.timeout_seconds).</summary>
     public const int DeregistrationDelaySeconds = 300;
 
     /// <summary>About how long EC2 takes from RunInstances to running.</summary>
     private const int InstanceStartSeconds = 45;
-
-    /// <summary>How long a running node that has not reported yet is left before the next look: a fair part of its boot.</summary>
-    private const int NodeReportSeconds = 30;
 
     /// <summary>About how long a running node takes to report Ready: cloud-init's packages, kubeadm join, the kubelet's Ready.</summary>
     private const int NodeBootSeconds = 110;
@@ -54,8 +56,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <param name="zones">The pool's zones (the spec's, or for static placement its subnets' zones).</param>
     /// <param name="launch">Prepares what every launch shares, only when the pass launches.</param>
     /// <param name="subnetFor">The subnet of a new node of the pool in a zone.</param>
+    /// <param name="waitedForBoot">The previous pass waited out a typical boot (its <see cref="PoolProgress.WaitingFor"/> named <see cref="NodeBoot"/>).</param>
     public async Task<PoolProgress> PassAsync(
-        string pool, IReadOnlyList<string> zones, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
+        string pool, IReadOnlyList<string> zones, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, bool waitedForBoot, CancellationToken ct)
     {
         var batches = new NodeBatches(resources, nodes);
         var cluster = resources.Cluster;
@@ -128,11 +131,12 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
 
         var converged = step.IsEmpty && terminated.Count == 0 && RollingUpdatePlanner.IsConverged(target, poolNodes);
         var alive = poolNodes.Where(n => n.State != NodeState.Terminating).ToList();
+        var (wait, waitingFor) = WaitOf(nodeList, step, deregistered > 0, terminated, waitedForBoot);
         return new PoolProgress(pool, converged,
             alive.Count(n => n.State == NodeState.Healthy && target.IsCurrent(n)), target.Count,
             alive.Count(n => !target.IsCurrent(n)) + Math.Max(0, alive.Count(target.IsCurrent) - target.Count),
             step.LaunchZones.Count, terminated.Count + deregistered,
-            WaitSeconds(nodeList, step, deregistered > 0, terminated));
+            wait, waitingFor);
     }
 
     // Index 1: a new control-plane node joins the existing control plane, never initialises one.
@@ -145,7 +149,25 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// launch waits for), the instance's termination; a running node not yet reported, a fair part of its
     /// boot; anything else one health check. Short of that, a pass could only see nothing new.
     /// </summary>
-    private int WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted, IReadOnlyCollection<string> terminatedNow)
+    private (int Seconds, IReadOnlyList<string>? For) WaitOf(List<ObservedNode> observed, RolloutStep step, bool drainingStarted,
+        IReadOnlyCollection<string> terminatedNow, bool waitedForBoot)
+    {
+        // A running node that has not reported ready is still booting (cloud-init, kubeadm): looked at again when the first
+        // of them should have reported (what is left of a typical boot, never more than one whole boot), and at every
+        // health check once that wait is over. A fixed cadence would either see nothing new or leave a ready node waiting
+        // for the look (half a cadence on average, at every node of a roll).
+        var booting = observed.Where(n => n.State == NodeState.Launching && n.Instance.State == "running").ToList();
+        var seconds = WaitSeconds(observed, step, drainingStarted, terminatedNow);
+        if (seconds is not null)
+            return (seconds.Value, null);
+        if (booting.Count == 0 || waitedForBoot)
+            return (HealthCheckSeconds, null);
+        var now = resources.Clock.GetUtcNow();
+        var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
+        return (Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeBootSeconds), [NodeBoot]);
+    }
+
+    private int? WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted, IReadOnlyCollection<string> terminatedNow)
     {
         if (drainingStarted)
             return DeregistrationDelaySeconds;
@@ -164,13 +186,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
             return (int)TypicalLatency.InstanceTermination.TotalSeconds;
         if (observed.Any(n => n.Instance.State == "pending"))
             return HealthCheckSeconds * 2;
-        // A running node that has not reported ready is still booting (cloud-init, kubeadm): looked at again when the first
-        // of them may have reported (its launch, the instance's start and a typical boot), at most NodeReportSeconds later.
-        var booting = observed.Where(n => n.State == NodeState.Launching && n.Instance.State == "running").ToList();
-        if (booting.Count == 0)
-            return HealthCheckSeconds;
-        var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
-        return Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeReportSeconds);
+        return null;
     }
 
     /// <summary>
