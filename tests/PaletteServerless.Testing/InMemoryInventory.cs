@@ -35,6 +35,18 @@ public sealed class InMemoryInventory : IInventoryStore
         return Task.CompletedTask;
     }
 
+    public async Task RecordManyAsync(Cluster cluster, IReadOnlyList<InventoryItem> items, CancellationToken ct)
+    {
+        foreach (var item in items)
+            await RecordAsync(cluster, item, ct);
+    }
+
+    public async Task ForgetManyAsync(Cluster cluster, IReadOnlyList<InventoryItem> items, CancellationToken ct)
+    {
+        foreach (var item in items)
+            await ForgetAsync(cluster, item, ct);
+    }
+
     public InventoryItem Add(string kind, string id, string role = "common", string? zone = null, Dictionary<string, string>? attributes = null)
     {
         var item = new InventoryItem { Kind = kind, Id = id, Role = role, AvailabilityZone = zone, Name = id, Attributes = attributes, RecordedAt = DateTimeOffset.UnixEpoch };

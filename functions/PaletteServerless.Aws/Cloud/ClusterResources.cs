@@ -73,6 +73,32 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
         await inventory.RecordAsync(cluster, item, ct);
     }
 
+    /// <summary>Records (or updates) many items in fewer calls: a batch of nodes the moment their launch returns.</summary>
+    public async Task RecordManyAsync(IReadOnlyList<InventoryItem> records, CancellationToken ct)
+    {
+        if (records.Count == 0)
+            return;
+        lock (_gate)
+        {
+            foreach (var item in records)
+            {
+                items.RemoveAll(i => i.Kind == item.Kind && i.Id == item.Id);
+                items.Add(item);
+            }
+        }
+        await inventory.RecordManyAsync(cluster, records, ct);
+    }
+
+    /// <summary>Forgets many items in fewer calls: a pool's nodes that EC2 reports gone.</summary>
+    public async Task ForgetManyAsync(IReadOnlyList<InventoryItem> gone, CancellationToken ct)
+    {
+        if (gone.Count == 0)
+            return;
+        lock (_gate)
+            items.RemoveAll(i => gone.Any(g => g.Kind == i.Kind && g.Id == i.Id));
+        await inventory.ForgetManyAsync(cluster, gone, ct);
+    }
+
     public async Task ForgetAsync(InventoryItem item, CancellationToken ct)
     {
         lock (_gate)

@@ -20,15 +20,45 @@ public sealed class DynamoDbInventoryStore(IAmazonDynamoDB dynamo, string tableN
 {
     private const string Document = "doc";
 
+    /// <summary>BatchWriteItem takes at most 25 puts and deletes per call.</summary>
+    public const int BatchSize = 25;
+
+    /// <summary>Rounds of asking again for what DynamoDB left unprocessed (throttled) before giving up as transient.</summary>
+    private const int UnprocessedRounds = 8;
+
     public async Task RecordAsync(Cluster cluster, InventoryItem item, CancellationToken ct) =>
-        await dynamo.PutItemAsync(new PutItemRequest
+        await dynamo.PutItemAsync(new PutItemRequest { TableName = tableName, Item = ItemOf(cluster, item) }, ct);
+
+    public Task RecordManyAsync(Cluster cluster, IReadOnlyList<InventoryItem> items, CancellationToken ct) =>
+        WriteManyAsync(items.Select(item => new WriteRequest { PutRequest = new PutRequest { Item = ItemOf(cluster, item) } }), ct);
+
+    public Task ForgetManyAsync(Cluster cluster, IReadOnlyList<InventoryItem> items, CancellationToken ct) =>
+        WriteManyAsync(items.Select(item => new WriteRequest { DeleteRequest = new DeleteRequest { Key = Key(cluster, ItemKey(cluster, item)) } }), ct);
+
+    // In calls of 25, each one's unprocessed items (what DynamoDB throttled) asked again with exponential backoff, as
+    // DynamoDB's documentation asks; a call returns only when every item is written.
+    private async Task WriteManyAsync(IEnumerable<WriteRequest> writes, CancellationToken ct)
+    {
+        foreach (var chunk in writes.Chunk(BatchSize))
         {
-            TableName = tableName,
-            Item = new Dictionary<string, AttributeValue>(Key(cluster, ItemKey(cluster, item)))
+            List<WriteRequest> pending = [.. chunk];
+            for (var round = 0; pending.Count > 0; round++)
             {
-                [Document] = new(JsonSerializer.Serialize(item, InventoryJsonContext.Default.InventoryItem)),
-            },
-        }, ct);
+                if (round == UnprocessedRounds)
+                    throw new TransientCloudException($"DynamoDB left {pending.Count} inventory write(s) unprocessed after {UnprocessedRounds} rounds");
+                if (round > 0)
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * (1 << round)), ct);
+                var response = await dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = new() { [tableName] = pending } }, ct);
+                pending = response.UnprocessedItems?.GetValueOrDefault(tableName) ?? [];
+            }
+        }
+    }
+
+    private static Dictionary<string, AttributeValue> ItemOf(Cluster cluster, InventoryItem item) =>
+        new(Key(cluster, ItemKey(cluster, item)))
+        {
+            [Document] = new(JsonSerializer.Serialize(item, InventoryJsonContext.Default.InventoryItem)),
+        };
 
     public async Task<IReadOnlyList<InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct)
     {

@@ -83,6 +83,10 @@ public interface IInventoryStore
     Task RecordAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
     Task<IReadOnlyList<Provisioning.InventoryItem>> ListAsync(Cluster cluster, CancellationToken ct);
     Task ForgetAsync(Cluster cluster, Provisioning.InventoryItem item, CancellationToken ct);
+    /// <summary>Records many items at once (a batch of nodes): the same as one <see cref="RecordAsync"/> each, in fewer calls.</summary>
+    Task RecordManyAsync(Cluster cluster, IReadOnlyList<Provisioning.InventoryItem> items, CancellationToken ct);
+    /// <summary>Forgets many items at once (a pool's terminated nodes), in fewer calls.</summary>
+    Task ForgetManyAsync(Cluster cluster, IReadOnlyList<Provisioning.InventoryItem> items, CancellationToken ct);
 }
 
 /// <summary>The checks made before anything is created (key pair, zones, offerings, quotas, static placement, the role); returns every problem.</summary>

@@ -28,10 +28,11 @@ public static class FunctionPolicies
 {
     /// <summary>
     /// DynamoDB item actions the functions use on the one table (no scans, no table-level actions): every
-    /// write is a PutItem (conditional on the version where it must be), every read a GetItem or Query.
+    /// write is a PutItem (conditional on the version where it must be) or, for a batch of inventory items (a
+    /// batch of nodes), a BatchWriteItem of puts and deletes; every read a GetItem or Query.
     /// </summary>
     public static readonly string[] TableItemActions =
-        ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"];
+        ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"];
 
     /// <summary>Target accounts' roles the product may assume: only those the tenant put under this path.</summary>
     public const string TargetRolePath = "/palette-serverless/";

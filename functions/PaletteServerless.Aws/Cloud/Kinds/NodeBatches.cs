@@ -22,11 +22,8 @@ public sealed class NodeBatches(ClusterResources resources, NodePoolKind nodes)
     /// <summary>Batches in flight at once: RunInstances' request bucket holds 5 (refill 2/s).</summary>
     public const int Concurrency = 4;
 
-    /// <summary>Inventory writes in flight at once while a batch's instances are recorded.</summary>
-    private const int RecordConcurrency = 16;
-
     /// <summary>The batch record's attributes: its pool, and its nodes' names in launch index order.</summary>
-    public const string PoolAttribute = "pool";
+    public const string PoolAttribute = NodeAttributes.Pool;
     public const string MembersAttribute = "members";
 
     /// <summary>
@@ -97,8 +94,7 @@ public sealed class NodeBatches(ClusterResources resources, NodePoolKind nodes)
             Kind = ResourceKinds.Instance, Id = instance.InstanceId, Role = members[index], AvailabilityZone = template.AvailabilityZone,
             Name = members[index], Attributes = new Dictionary<string, string>(attributes), RecordedAt = resources.Clock.GetUtcNow(),
         }).Where(i => !known.Contains(i.Id)).ToList();
-        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = RecordConcurrency, CancellationToken = ct },
-            async (item, token) => await resources.RecordAsync(item, token));
+        await resources.RecordManyAsync(items, ct);
         if (launched.Count < members.Count)
             throw new ProvisioningFailedException($"EC2 launched {launched.Count} of {members.Count} node(s) of pool {template.Pool} in {template.AvailabilityZone} (MinCount is the whole batch)");
         if (members.Count > 1)

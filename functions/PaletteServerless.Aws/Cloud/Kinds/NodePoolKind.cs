@@ -255,9 +255,9 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var (read, instances) = await pass.Read("describe instances", () => Ec2.DescribeAllAsync(items.Select(i => i.Id), ct));
         if (!read || instances is null)
             return false;
-        await Task.WhenAll(items
-            .Where(item => instances.FirstOrDefault(i => i.InstanceId == item.Id) is not { } instance || instance.State.Name == InstanceStateName.Terminated)
-            .Select(item => resources.ForgetAsync(item, ct)));
+        var byId = instances.DistinctBy(i => i.InstanceId).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        await resources.ForgetManyAsync(items
+            .Where(item => byId.GetValueOrDefault(item.Id) is not { } instance || instance.State.Name == InstanceStateName.Terminated).ToList(), ct);
         var running = instances.Where(i => i.State.Name != InstanceStateName.Terminated && i.State.Name != InstanceStateName.ShuttingDown).Select(i => i.InstanceId).ToList();
         // In calls of at most TerminateBatch instances (TerminateInstances' resource bucket counts instances, 1000 at most).
         if (running.Count > 0 && await pass.Attempt("terminate instances", async () =>

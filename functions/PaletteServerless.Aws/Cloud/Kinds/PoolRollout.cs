@@ -248,8 +248,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         // What EC2 no longer knows, or reports terminated, is gone: forgotten, so the pool's count is true.
         var describedById = described.ToDictionary(d => d.InstanceId, StringComparer.Ordinal);
         var gone = items.Where(i => describedById.GetValueOrDefault(i.Id) is not { } instance || instance.State == "terminated").ToList();
-        await Parallel.ForEachAsync(gone, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-            async (item, token) => await resources.ForgetAsync(item, token));
+        await resources.ForgetManyAsync(gone, ct);
 
         var health = new Dictionary<string, string>(StringComparer.Ordinal);
         if (role == NodePoolRoles.ControlPlane && items.Count > 0)
