@@ -8,11 +8,13 @@ public sealed class SourceRulesTests
     private const int MaxLines = 450;
 
     [Fact]
-    public void No_source_file_of_the_product_or_the_local_stack_is_longer_than_one_reading()
+    public void No_source_file_of_the_product_the_local_stack_the_console_or_the_tests_is_longer_than_one_reading()
     {
         var root = StateMachineFiles.RepositoryRoot;
-        var sources = new[] { "functions", "local", "cli", "infra" }
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+        var sources = new[] { "functions", "local", "cli", "infra", "console", "tests", "tools" }
+            .Where(folder => Directory.Exists(Path.Combine(root, folder)))
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.*", SearchOption.AllDirectories))
+            .Where(path => Path.GetExtension(path) is ".cs" or ".js" or ".mjs")
             .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules"))
             .ToList();
         sources.Should().NotBeEmpty();

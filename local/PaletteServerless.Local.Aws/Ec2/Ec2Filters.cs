@@ -21,10 +21,21 @@ public static class Ec2Filters
         where T : AwsResource
     {
         var parsed = filters.Select(f => (Name: f.Required("Name"), Values: f.List("Value"))).ToList();
+        CheckLimits(parsed);
         foreach (var (name, _) in parsed.Where(f => !IsCommon(f.Name) && !known.ContainsKey(f.Name)))
             throw new AwsErrorException("InvalidParameterValue", $"The filter '{name}' is invalid");
         return [.. resources.Where(resource => parsed.All(filter =>
             ValuesOf(resource, filter.Name, known).Any(value => value is not null && filter.Values.Any(pattern => Matches(pattern, value)))))];
+    }
+
+    /// <summary>EC2 takes at most this many values in all the filters of one request (error FilterLimitExceeded).</summary>
+    public const int MaxFilterValues = 200;
+
+    private static void CheckLimits(IReadOnlyList<(string Name, IReadOnlyList<string> Values)> parsed)
+    {
+        var values = parsed.Sum(f => f.Values.Count);
+        if (values > MaxFilterValues)
+            throw new AwsErrorException("FilterLimitExceeded", $"The request uses too many filters or too many filter values: {values} values, at most {MaxFilterValues}");
     }
 
     private static bool IsCommon(string name) =>
@@ -48,6 +59,7 @@ public static class Ec2Filters
     public static List<T> ApplyPlain<T>(IEnumerable<T> items, IReadOnlyList<QueryParameters> filters, Func<T, string, IEnumerable<string?>?> valuesOf)
     {
         var parsed = filters.Select(f => (Name: f.Required("Name"), Values: f.List("Value"))).ToList();
+        CheckLimits(parsed);
         return [.. items.Where(item => parsed.All(filter =>
         {
             var actual = valuesOf(item, filter.Name)

@@ -10,6 +10,9 @@ public sealed partial class Ec2Service
     {
         if (r.P.Has("MaxResults") && r.P.List("InstanceId").Count > 0)
             throw new AwsErrorException("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
+        // The API reference: "Maximum 100 explicitly specified instance IDs".
+        if (r.P.List("InstanceId").Count > MaxStatusInstanceIds)
+            throw new AwsErrorException("InvalidParameterValue", $"The request names {r.P.List("InstanceId").Count} instance IDs: at most {MaxStatusInstanceIds} may be specified");
         var includeAll = r.P.Bool("IncludeAllInstances") == true;
         var latency = r.Aws.Latency;
         // The filters of the EC2 API Reference for DescribeInstanceStatus that this EC2 models (no scheduled events, no EBS status).
@@ -34,6 +37,9 @@ public sealed partial class Ec2Service
                 .Call(WriteStatusSummary, ("instanceStatus", InstanceCheck(i, r.Now, latency))))
             .Element("nextToken", next));
     }
+
+    /// <summary>DescribeInstanceStatus takes at most this many explicit instance IDs.</summary>
+    public const int MaxStatusInstanceIds = 100;
 
     /// <summary>One status check: its summary status and its <c>reachability</c> detail (null when not applicable).</summary>
     internal readonly record struct StatusCheck(string Status, string? Reachability, DateTimeOffset? ImpairedSince);

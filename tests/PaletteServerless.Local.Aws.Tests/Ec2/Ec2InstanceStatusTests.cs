@@ -22,6 +22,21 @@ public sealed class Ec2InstanceStatusTests : Ec2TestBase
         (await Ec2.DescribeInstanceStatusAsync(request)).InstanceStatuses ?? [];
 
     [Fact]
+    public async Task More_than_100_named_instances_or_200_filter_values_are_refused_as_EC2_refuses_them()
+    {
+        var ids = Enumerable.Range(0, 101).Select(i => $"i-{i:x17}").ToList();
+
+        (await FluentActions.Awaiting(() => Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = ids }))
+            .Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("InvalidParameterValue");
+        var tooMany = Enumerable.Range(0, 201).Select(i => $"i-{i:x17}").ToList();
+        (await FluentActions.Awaiting(() => Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", tooMany)] }))
+            .Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("FilterLimitExceeded");
+        // At the limits, nothing is refused (none of these instances exists: an id filter matches nothing).
+        (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", tooMany[..200])] }))
+            .Reservations.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
     public async Task Checks_initialize_pass_and_fail_with_reachability_details()
     {
         var subnetId = await CreateSubnetAsync(await CreateVpcAsync());

@@ -39,6 +39,9 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// <summary>The inventory attribute of a replacement: the instance it replaces.</summary>
     public const string ReplacesAttribute = "replaces";
 
+    /// <summary>DescribeInstanceStatus takes at most 100 explicitly named instances.</summary>
+    public const int StatusIdsPerCall = 100;
+
     private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
 
     public async Task<IReadOnlyList<NodeObservation>> ObserveAsync(CancellationToken ct)
@@ -47,13 +50,14 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         if (items.Count == 0)
             return [];
         var ids = items.Select(i => i.Id).ToList();
-        var described = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", ids)] }, ct))
-            .Reservations?.SelectMany(r => r.Instances ?? []).ToDictionary(i => i.InstanceId, StringComparer.Ordinal) ?? [];
+        // In pages (at most 200 filter values a call), and the status checks in calls of at most 100 ids, as EC2 takes
+        // them: a pool of hundreds of nodes is observed in a few calls.
+        var described = (await Ec2.DescribeAllAsync(ids, ct)).DistinctBy(i => i.InstanceId).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
         var live = described.Values.Where(i => i.State?.Name == InstanceStateName.Running).Select(i => i.InstanceId).ToList();
         var impaired = new HashSet<string>(StringComparer.Ordinal);
-        if (live.Count > 0)
+        foreach (var chunk in live.Chunk(StatusIdsPerCall))
         {
-            var statuses = await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = live, IncludeAllInstances = true }, ct);
+            var statuses = await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [.. chunk], IncludeAllInstances = true }, ct);
             foreach (var status in statuses.InstanceStatuses ?? [])
             {
                 if (status.Status?.Status == SummaryStatus.Impaired || status.SystemStatus?.Status == SummaryStatus.Impaired)
