@@ -16,9 +16,13 @@ public class VirtualClusterRouteTests(StoreFixture fixture) : IClassFixture<Stor
 
     private static string Of(string host) => $"/v1/projects/{Project}/clusters/{host}/virtualclusters";
 
+    private bool _seeded;
+
     private async Task<string> HostAsync(string name, bool enabled = true)
     {
-        await _api.SeedProjectAsync(Project);
+        if (!_seeded)
+            await _api.SeedProjectAsync(Project);
+        _seeded = true;
         await _api.VirtualClusterHostAsync(Project, name, enabled);
         return name;
     }
@@ -111,6 +115,7 @@ public class VirtualClusterRouteTests(StoreFixture fixture) : IClassFixture<Stor
     public async Task A_host_Kubernetes_release_the_chart_does_not_support_is_a_409_naming_the_range()
     {
         await _api.SeedProjectAsync(Project);
+        _seeded = true;
         var spec = ApiHarness.ClusterJson("host7");
         spec["settings"]!["virtualClusters"]!["enabled"] = true;
         (await _api.SendAsync(ApiCall.Post($"/v1/projects/{Project}/clusters").By(_api.Admin).WithJson(spec))).Status.Should().Be(202);
