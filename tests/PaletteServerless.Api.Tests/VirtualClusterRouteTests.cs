@@ -125,4 +125,17 @@ public class VirtualClusterRouteTests(StoreFixture fixture) : IClassFixture<Stor
         refused.Status.Should().Be(409, refused.ToString());
         refused.Body!["detail"]!.GetValue<string>().Should().Contain("1.31 to 1.33");
     }
+
+    [Fact]
+    public async Task A_list_that_lost_a_write_is_written_again_from_the_records_at_the_next_read()
+    {
+        var host = await HostAsync("host8");
+        (await CreateAsync(host, "one")).Status.Should().Be(202);
+        (await CreateAsync(host, "two")).Status.Should().Be(202);
+        // Two creates at once, each writing the list from the records it read: the later write lacks the other.
+        _api.VirtualClusterCloud.Published = _api.VirtualClusterCloud.Published! with { Items = [.. _api.VirtualClusterCloud.Published.Items.Where(i => i.Name == "two")] };
+
+        (await _api.SendAsync(ApiCall.Get(Of(host)).By(_api.Admin))).Status.Should().Be(200);
+        _api.VirtualClusterCloud.Published!.Items.Select(i => i.Name).Should().Equal("one", "two");
+    }
 }

@@ -51,7 +51,8 @@ public sealed class VirtualClusterCommandTests(PsctlStack stack)
         var kubeconfig = await user.RunAsync("vclusters", "kubeconfig", "cli-vhost", "dev", "-f", path);
         kubeconfig.ExitCode.Should().Be(0, kubeconfig.ToString());
         File.ReadAllText(path).Should().Contain("kind: Config");
-        File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         (await user.RunAsync("vclusters", "delete", "cli-vhost", "dev")).Out.Should().Contain("Deleting");
         deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);

@@ -62,7 +62,7 @@ public sealed class VirtualClusterConsoleTests(ConsoleFixture fixture)
         await console.ScreenshotAsync("14-details-virtual-clusters");
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
-        await Expect(rows).ToContainTextAsync("No virtual clusters.", Eventually);
+        await Expect(rows).ToContainTextAsync("No virtual clusters.", new() { Timeout = 120_000 });
         await fixture.DeleteClusterAsync(project, "vhost");
     }
 }

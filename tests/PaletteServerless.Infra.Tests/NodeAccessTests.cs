@@ -179,7 +179,8 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         foreach (var (sid, ending) in new[]
         {
             ("OverwriteOwnedVirtualClusterList", $"/*/*/{DesiredVirtualClusters.Parameter}\"]]}}"),
-            ("ReadOwnedVirtualClusterReports", $"/*/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}"),
+            ("ReadOwnedVirtualClusterReports", $"/*/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}"), // after the list's
+
             ("DeleteOwnedVirtualClusterReports", $"/*/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}"),
         })
         {

@@ -84,6 +84,13 @@ public sealed class VirtualClusterCloud(ICloudSessionOpener sessions, IInventory
             return reports;
         }, ct);
 
+    public Task<DesiredVirtualClusters?> PublishedAsync(Cluster cluster, CloudAccount account, CancellationToken ct) =>
+        InSessionAsync(cluster, account, "read", async resources =>
+        {
+            var response = await resources.Cloud.Ssm.GetParametersAsync(new GetParametersRequest { Names = [DesiredVirtualClusters.ParameterName(cluster)] }, ct);
+            return response.Parameters is [var list, ..] ? DesiredVirtualClusters.FromJson(list.Value) : null;
+        }, ct);
+
     public Task RemoveAsync(Cluster cluster, CloudAccount account, string name, CancellationToken ct) =>
         InSessionAsync(cluster, account, "remove", async resources =>
         {

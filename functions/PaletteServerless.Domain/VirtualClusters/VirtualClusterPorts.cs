@@ -27,6 +27,9 @@ public interface IVirtualClusterCloud
     /// <summary>The agent's reports of <paramref name="names"/>; a name without a report parameter is absent.</summary>
     Task<IReadOnlyDictionary<string, VirtualClusterReport>> ReadAsync(Cluster cluster, CloudAccount account, IReadOnlyList<string> names, CancellationToken ct);
 
+    /// <summary>The list as last written to the cluster's account, or null when there is none.</summary>
+    Task<DesiredVirtualClusters?> PublishedAsync(Cluster cluster, CloudAccount account, CancellationToken ct);
+
     /// <summary>Removes a virtual cluster's report parameter (and its record in the inventory); safe to run again.</summary>
     Task RemoveAsync(Cluster cluster, CloudAccount account, string name, CancellationToken ct);
 }

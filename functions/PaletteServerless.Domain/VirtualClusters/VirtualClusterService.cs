@@ -140,11 +140,16 @@ public sealed class VirtualClusterService(
             }
             result.Add(observed);
         }
-        // The agent need not be asked for what is gone any more.
-        if (gone)
-            await cloud.PublishAsync(cluster, account, await store.ListAsync(cluster, ct), ct);
+        // The agent need not be asked for what is gone any more; and a list that lost a write (two requests writing it at
+        // once, each from the records it read) is written again from the records as they are now, so every read heals it.
+        var current = await store.ListAsync(cluster, ct);
+        if (gone || !SameItems(await cloud.PublishedAsync(cluster, account, ct), DesiredVirtualClusters.Of(cluster, current)))
+            await cloud.PublishAsync(cluster, account, current, ct);
         return result;
     }
+
+    private static bool SameItems(DesiredVirtualClusters? published, DesiredVirtualClusters wanted) =>
+        published is not null && published.Enabled == wanted.Enabled && published.Items.SequenceEqual(wanted.Items);
 
     private async Task<Cluster> FenceAsync(Cluster cluster, CancellationToken ct)
     {

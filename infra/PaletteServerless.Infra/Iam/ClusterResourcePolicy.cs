@@ -193,12 +193,12 @@ public static class ClusterResourcePolicy
         if (permissions.HasFlag(ClusterPermissions.VirtualClusters))
         {
             // The list the agent reads and the virtual clusters' report parameters: created with the ownership tag,
-            // then only while they carry it: the list overwritten, the reports read (decrypted) and deleted.
+            // then only while they carry it: the list overwritten and read back, the reports read (decrypted) and deleted.
             var list = SecretParameterArn($"*/*/{DesiredVirtualClusters.Parameter}");
             var reports = SecretParameterArn($"*/*/{DesiredVirtualClusters.ReportFolder}/*");
             yield return Allow("CreateTaggedVirtualClusterParameters", ["ssm:AddTagsToResource", "ssm:PutParameter"], [list, reports], RequestTagged());
             yield return Allow("OverwriteOwnedVirtualClusterList", ["ssm:PutParameter"], [list], ResourceTagged());
-            yield return Allow("ReadOwnedVirtualClusterReports", ["ssm:GetParameters"], [reports], ResourceTagged());
+            yield return Allow("ReadOwnedVirtualClusterReports", ["ssm:GetParameters"], [list, reports], ResourceTagged());
             yield return Allow("DeleteOwnedVirtualClusterReports", ["ssm:DeleteParameters"], [reports], ResourceTagged());
             yield return UseSecretsKey("EncryptVirtualClusterReports", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
         }
