@@ -22,7 +22,7 @@ public sealed class VirtualClusterCommandTests(PsctlStack stack)
         using var user = await Samples.LoggedInUserAsync(stack, "vclusters");
         (await user.RunAsync("profiles", "create", "-f", user.File("host.yaml", HostProfile))).ExitCode.Should().Be(0);
         var spec = Samples.Cluster("cli-vhost").Replace("name: ubuntu-k8s", "name: vc-host", StringComparison.Ordinal)
-            + "settings:\n  virtualClusters: {enabled: true}\n";
+            + "\nsettings:\n  virtualClusters: {enabled: true}\n";
         var created = await user.RunAsync("clusters", "create", "-f", user.File("cluster.yaml", spec), "--wait");
         created.ExitCode.Should().Be(0, created.ToString());
 

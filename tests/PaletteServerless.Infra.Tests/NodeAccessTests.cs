@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.VirtualClusters;
@@ -176,16 +177,17 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         // The API removes a deleted virtual cluster's report parameter.
         FunctionsThatMay("ssm:DeleteParameters").Should().BeEquivalentTo(["Teardown", "ForceDelete", "RemoveOrphans", "Network", "Api"]);
         // The API's statements reach the virtual clusters' list and reports only, while they carry the session's cluster uid.
-        foreach (var (sid, ending) in new[]
+        foreach (var (sid, parameters) in new[]
         {
-            ("OverwriteOwnedVirtualClusterList", $"/*/*/{DesiredVirtualClusters.Parameter}\"]]}}"),
-            ("ReadOwnedVirtualClusterReports", $"/*/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}"), // after the list's
-
-            ("DeleteOwnedVirtualClusterReports", $"/*/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}"),
+            ("OverwriteOwnedVirtualClusterList", new[] { DesiredVirtualClusters.Parameter }),
+            ("ReadOwnedVirtualClusterReports", new[] { DesiredVirtualClusters.Parameter, DesiredVirtualClusters.ReportFolder + "/*" }),
+            ("DeleteOwnedVirtualClusterReports", new[] { DesiredVirtualClusters.ReportFolder + "/*" }),
         })
         {
             var statement = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement;
-            statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless" + ending, sid);
+            var resources = statement["Resource"] is JsonArray many ? many.Select(r => r!.ToJsonString()).ToList() : [statement["Resource"]!.ToJsonString()];
+            resources.Select(r => r[(r.IndexOf(":parameter/", StringComparison.Ordinal) + ":parameter/".Length)..r.LastIndexOf('"')])
+                .Should().BeEquivalentTo(parameters.Select(p => "palette-serverless/*/*/" + p), sid);
             statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid, sid);
         }
         // The cluster-builder role writes a parameter only when it carries the session's cluster uid.
