@@ -15,6 +15,7 @@ using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Errors;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
+using PaletteServerless.Domain.VirtualClusters;
 using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Api;
@@ -161,6 +162,7 @@ public sealed class ApiFunction
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn, settings.UpdateStateMachineArn);
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
         var forceDeleter = new ForceDeleteWorkflow(stepFunctions, settings.ForceDeleteStateMachineArn);
+        var virtualClusters = new DynamoDbVirtualClusterStore(dynamo, settings.TableName);
         return new ApiRoutes(
             new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
             new CloudAccountService(store, store, clock, new CloudAccountRules(settings.ProductAccountId, CloudAccountRules.ParseTenants(settings.RoleLessTenants))),
@@ -168,8 +170,9 @@ public sealed class ApiFunction
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), store, clock),
             clock,
-            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
+            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock, virtualClusters),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
-            new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)));
+            new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)),
+            new VirtualClusterService(store, store, store, virtualClusters, new VirtualClusterCloud(sessions, inventory, clock), clock));
     }
 }

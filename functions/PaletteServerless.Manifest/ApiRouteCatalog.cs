@@ -52,6 +52,12 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition ReplaceNodePool = new("PUT", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Replace one pool's spec");
     public static readonly ApiRouteDefinition RemoveNodePool = new("DELETE", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Remove a worker pool");
 
+    public static readonly ApiRouteDefinition ListVirtualClusters = new("GET", $"{Projects}/clusters/{{name}}/virtualclusters", "A cluster's virtual clusters, with their status");
+    public static readonly ApiRouteDefinition CreateVirtualCluster = new("POST", $"{Projects}/clusters/{{name}}/virtualclusters", "Create a virtual cluster (the vcluster chart, installed by the in-cluster agent)");
+    public static readonly ApiRouteDefinition GetVirtualCluster = new("GET", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}", "Read a virtual cluster and its status");
+    public static readonly ApiRouteDefinition DeleteVirtualCluster = new("DELETE", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}", "Delete a virtual cluster");
+    public static readonly ApiRouteDefinition GetVirtualClusterKubeconfig = new("GET", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}/kubeconfig", "A running virtual cluster's kubeconfig");
+
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
     public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Start a sweep that removes those orphaned resources");
     public static readonly ApiRouteDefinition GetOrphanSweep = new("GET", $"{Projects}/orphans/sweeps/{{sweep}}", "A sweep's state and, once it ends, its report");
@@ -64,6 +70,7 @@ public static class ApiRouteCatalog
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ListClusterKubeconfigs, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
+        ListVirtualClusters, CreateVirtualCluster, GetVirtualCluster, DeleteVirtualCluster, GetVirtualClusterKubeconfig,
         FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];
 }

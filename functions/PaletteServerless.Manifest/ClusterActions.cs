@@ -45,6 +45,10 @@ public static class ClusterActions
         [ClusterPermissions.RegisterTargets] = ["elasticloadbalancing:RegisterTargets"],
         [ClusterPermissions.SecurityGroupRules] = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
         [ClusterPermissions.WriteDesiredState] = ["ssm:AddTagsToResource", "ssm:PutParameter"],
+        [ClusterPermissions.VirtualClusters] =
+        [
+            "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "ssm:AddTagsToResource", "ssm:DeleteParameters", "ssm:GetParameters", "ssm:PutParameter",
+        ],
     };
 
     /// <summary>The actions of every flag in <paramref name="permissions"/>, sorted, each once.</summary>

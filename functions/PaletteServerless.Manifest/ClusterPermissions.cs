@@ -42,9 +42,14 @@ public enum ClusterPermissions
     SecurityGroupRules = 1 << 17,
     /// <summary>Writes the cluster's desired in-cluster state parameter (a String beside its secrets) for the in-cluster agent: create tagged, overwrite.</summary>
     WriteDesiredState = 1 << 18,
+    /// <summary>
+    /// The virtual clusters' parameters beside the desired state (the list the agent reads, one SecureString report per
+    /// virtual cluster): create tagged, overwrite the list, read the reports decrypted, delete a report.
+    /// </summary>
+    VirtualClusters = 1 << 19,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState | VirtualClusters,
 }

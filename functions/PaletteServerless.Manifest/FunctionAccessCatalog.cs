@@ -34,7 +34,9 @@ public static class FunctionAccessCatalog
         // force delete and orphan removal run as workflows, so the API deletes nothing itself, and reads the
         // sweeps and force deletes back. A dry run makes the preflight checks, the vCPU quota read and the node
         // instance profile's included; issuing a kubeconfig reads the cluster's CA parameter, and nothing else of its secrets.
-        ["Api"] = new(ClusterPermissions.Describe | ClusterPermissions.FindTagged | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority,
+        // Virtual clusters: it writes the list the in-cluster agent reads and each one's report parameter, reads the reports.
+        ["Api"] = new(ClusterPermissions.Describe | ClusterPermissions.FindTagged | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority
+            | ClusterPermissions.VirtualClusters,
             ControlsWorkflows: true, ReadsRuns: true),
 
         // Provisioning

@@ -25,7 +25,7 @@ namespace PaletteServerless.Steps;
 public sealed class StepRuntime(
     IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IInventoryStore inventory,
     ClusterStatusWriter status, StepFunctionsClient stepFunctions, ICloudSessionOpener sessions, TimeProvider clock,
-    TextWriter? log = null, string? logLevel = null)
+    TextWriter? log = null, string? logLevel = null, Domain.VirtualClusters.IVirtualClusterStore? virtualClusters = null)
 {
     private readonly StepLog _log = new(log ?? FunctionOutput.Writer, clock, logLevel);
 
@@ -36,6 +36,8 @@ public sealed class StepRuntime(
     public StepFunctionsClient StepFunctions => stepFunctions;
     public TimeProvider Clock => clock;
     public ICloudSessionOpener Sessions => sessions;
+    /// <summary>The clusters' virtual cluster records (removed with their cluster); null where a test gives none.</summary>
+    public Domain.VirtualClusters.IVirtualClusterStore? VirtualClusters => virtualClusters;
 
     public static StepRuntime FromEnvironment() => FromEnvironmentOnce.Value;
 
@@ -56,7 +58,8 @@ public sealed class StepRuntime(
         var options = new AwsClientOptions(region);
         return new StepRuntime(store, store, store, new DynamoDbInventoryStore(dynamo, table),
             new ClusterStatusWriter(store, new EventBridgeClient(options), Required(EnvironmentNames.EventBusName), clock),
-            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock, Required(EnvironmentNames.ProductAccountId)), clock, logLevel: StepLog.LevelFromEnvironment());
+            new StepFunctionsClient(options), new AwsCloudSessionOpener(clock, Required(EnvironmentNames.ProductAccountId)), clock, logLevel: StepLog.LevelFromEnvironment(),
+            virtualClusters: new DynamoDbVirtualClusterStore(dynamo, table));
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.KMS;
 using Constructs;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.VirtualClusters;
 using PaletteServerless.Infra.Iam;
 
 namespace PaletteServerless.Infra;
@@ -98,6 +99,12 @@ public sealed class NodeAccess : Construct
                 // The in-cluster agent reads its cluster's desired state (a String: no key needed).
                 ClusterResourcePolicy.Allow("ReadOwnDesiredState", ["ssm:GetParameter"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredState.Parameter}")], ownClusterOnly),
+                // The agent reads its cluster's virtual clusters and reports each one (status, kubeconfig) by overwriting the
+                // report parameter the product created: never a new parameter, never another cluster's.
+                ClusterResourcePolicy.Allow("ReadOwnVirtualClusters", ["ssm:GetParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredVirtualClusters.Parameter}")], ownClusterOnly),
+                ClusterResourcePolicy.Allow("ReportOwnVirtualClusters", ["ssm:PutParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredVirtualClusters.ReportFolder}/*")], ownClusterOnly),
                 ReportOwnPhase("ReportOwnPhase", NodePhases.ControlPlaneReportKeys),
                 UseSecretsKey("UseSecretsKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
                 CloudControllerManagerPolicy.Statement(),

@@ -141,6 +141,35 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 await SendOkAsync(ApiCall.Post(Path(p + "/clusters/" + name + "/nodepools", project)).By(_api.Admin).WithJson(ApiHarness.WorkerPoolJson("extra")));
                 return (ApiCall.Delete(Path(p + "/clusters/" + name + "/nodepools/extra", project)), Path(p + "/clusters/" + name, project));
             }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/virtualclusters", Need.Read, 200, async project =>
+            {
+                var (host, _) = await VirtualClusterAsync(project);
+                return (ApiCall.Get(Path(p + "/clusters/" + host + "/virtualclusters", project)), null);
+            }),
+            new("POST", "/v1/projects/{project}/clusters/{name}/virtualclusters", Need.Write, 202, async project =>
+            {
+                var host = Unique("vhost");
+                await _api.VirtualClusterHostAsync(project, host);
+                return (ApiCall.Post(Path(p + "/clusters/" + host + "/virtualclusters", project)).WithJson(new JsonObject { ["name"] = Unique("vc") }),
+                    Path(p + "/clusters/" + host, project));
+            }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/virtualclusters/{vcluster}", Need.Read, 200, async project =>
+            {
+                var (host, vc) = await VirtualClusterAsync(project);
+                return (ApiCall.Get(Path(p + "/clusters/" + host + "/virtualclusters/" + vc, project)), null);
+            }),
+            new("DELETE", "/v1/projects/{project}/clusters/{name}/virtualclusters/{vcluster}", Need.Write, 202, async project =>
+            {
+                var (host, vc) = await VirtualClusterAsync(project);
+                var path = Path(p + "/clusters/" + host + "/virtualclusters/" + vc, project);
+                return (ApiCall.Delete(path), path);
+            }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/virtualclusters/{vcluster}/kubeconfig", Need.Write, 200, async project =>
+            {
+                var (host, vc) = await VirtualClusterAsync(project);
+                _api.VirtualClusterCloud.Reports[vc] = new() { Status = "Running", Kubeconfig = "apiVersion: v1\nkind: Config\n" };
+                return (ApiCall.Get(Path(p + "/clusters/" + host + "/virtualclusters/" + vc + "/kubeconfig", project)), null);
+            }),
             new("GET", "/v1/projects/{project}/orphans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/orphans", project)))),
             new("POST", "/v1/projects/{project}/orphans", Need.Write, 202, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
             new("GET", "/v1/projects/{project}/orphans/sweeps/{sweep}", Need.Read, 200, async project =>
@@ -150,6 +179,16 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 return (ApiCall.Get(started.Headers["Location"]), null);
             }),
         ];
+    }
+
+    /// <summary>A Running host cluster with virtual clusters on, and one virtual cluster in it (created by an admin).</summary>
+    private async Task<(string Host, string VirtualCluster)> VirtualClusterAsync(string project)
+    {
+        var host = Unique("vhost");
+        var vc = Unique("vc");
+        await _api.VirtualClusterHostAsync(project, host);
+        await SendOkAsync(ApiCall.Post($"/v1/projects/{project}/clusters/{host}/virtualclusters").By(_api.Admin).WithJson(new JsonObject { ["name"] = vc }));
+        return (host, vc);
     }
 
     private static string Path(string format, string project) => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, project);
@@ -214,7 +253,7 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
 
         var routes = Routes();
         routes.Select(r => $"{r.Method} {r.Template}").Should().BeEquivalentTo(
-            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
+            new ApiFunction(new Endpoints.ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}"),
             "the matrix must cover every route");
 
         var mismatches = new List<string>();

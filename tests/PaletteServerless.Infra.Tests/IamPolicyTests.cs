@@ -156,13 +156,14 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .ToDictionary(s => s["Sid"]!.GetValue<string>());
 
         string[] requestTagged = ["CreateTaggedNetworkRoots", "CreateTaggedVpcParts", "CreateTaggedNatGateway", "CreateTaggedLoadBalancer", "RunTaggedInstances",
-            "CreateTaggedSecrets", "CreateTaggedDesiredState"];
+            "CreateTaggedSecrets", "CreateTaggedDesiredState", "CreateTaggedVirtualClusterParameters"];
         string[] resourceTagged = ["OverwriteOwnedDesiredState", "CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances", "ReconcileOwnedSecurityGroupRules",
-            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority"];
+            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority",
+            "OverwriteOwnedVirtualClusterList", "ReadOwnedVirtualClusterReports", "DeleteOwnedVirtualClusterReports"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node roles to EC2, reading their profiles
         // (the node roles' own statements: NodeAccessTests).
-        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "PassNodeRoles", "ReadNodeInstanceProfiles"];
+        string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "EncryptVirtualClusterReports", "PassNodeRoles", "ReadNodeInstanceProfiles"];
         string[] tagOnCreateOnly = ["TagNetworkOnCreate", "TagLoadBalancerOnCreate", "TagInstancesOnCreate"];
         // Resources a create only uses, which carry no tag of ours (AMIs, key pairs, the tenant's subnets
         // and security groups under static placement), and the VPC a security group goes into (EC2 gives it no request

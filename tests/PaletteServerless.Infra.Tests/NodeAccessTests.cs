@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.VirtualClusters;
 using PaletteServerless.Infra.Iam;
 using PaletteServerless.Infra.Tests.Support;
 using PaletteServerless.Manifest;
@@ -55,15 +57,20 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Control_planes_read_their_own_clusters_ca_certificate_key_and_join_token_and_write_only_the_join_token(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReportOwnPhase", "UseSecretsKey",
-            CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters",
+            "ReportOwnPhase", "UseSecretsKey", CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
         var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
         foreach (var parameter in SecretParameters.All)
             read.Should().Contain($"/*/{parameter}\"");
         // The in-cluster agent reads its own cluster's desired state, and nothing else of the path, fenced as the secrets are.
         TemplateJson.Strings(statements["ReadOwnDesiredState"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
         statements["ReadOwnDesiredState"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredState.Parameter}\"]]}}");
-        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState" })
+        // The virtual clusters' agent reads its cluster's list and overwrites its virtual clusters' report parameters, nothing else.
+        TemplateJson.Strings(statements["ReadOwnVirtualClusters"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
+        statements["ReadOwnVirtualClusters"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredVirtualClusters.Parameter}\"]]}}");
+        TemplateJson.Strings(statements["ReportOwnVirtualClusters"]["Action"]).Should().BeEquivalentTo(["ssm:PutParameter"]);
+        statements["ReportOwnVirtualClusters"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}");
+        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters" })
         {
             statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/*/*/");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
@@ -156,16 +163,33 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's network step (beside
         // the secrets) and the update's ApplyPacks, whose role statements reach only the desired-state parameter.
-        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks"]);
+        // The API writes the virtual clusters' list and creates their report parameters: its statements reach those only (below).
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "Api"]);
         foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
             synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString()
                 .Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}", sid);
-        FunctionsThatMay("kms:Encrypt").Should().Equal("Network");
-        // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches'.
-        FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement"]);
+        FunctionsThatMay("kms:Encrypt").Should().BeEquivalentTo(["Network", "Api"]);
+        // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches';
+        // the API reads the virtual clusters' reports.
+        FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement", "Api"]);
         // The delete's teardown, the force delete and the orphan sweep's removal; and the network step, which removes
         // what it stored when a delete or a rollback took the cluster over meanwhile. The API runs none of them itself.
-        FunctionsThatMay("ssm:DeleteParameters").Should().BeEquivalentTo(["Teardown", "ForceDelete", "RemoveOrphans", "Network"]);
+        // The API removes a deleted virtual cluster's report parameter.
+        FunctionsThatMay("ssm:DeleteParameters").Should().BeEquivalentTo(["Teardown", "ForceDelete", "RemoveOrphans", "Network", "Api"]);
+        // The API's statements reach the virtual clusters' list and reports only, while they carry the session's cluster uid.
+        foreach (var (sid, parameters) in new[]
+        {
+            ("OverwriteOwnedVirtualClusterList", new[] { DesiredVirtualClusters.Parameter }),
+            ("ReadOwnedVirtualClusterReports", new[] { DesiredVirtualClusters.Parameter, DesiredVirtualClusters.ReportFolder + "/*" }),
+            ("DeleteOwnedVirtualClusterReports", new[] { DesiredVirtualClusters.ReportFolder + "/*" }),
+        })
+        {
+            var statement = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement;
+            var resources = statement["Resource"] is JsonArray many ? many.Select(r => r!.ToJsonString()).ToList() : [statement["Resource"]!.ToJsonString()];
+            resources.Select(r => r[(r.IndexOf(":parameter/", StringComparison.Ordinal) + ":parameter/".Length)..r.LastIndexOf('"')])
+                .Should().BeEquivalentTo(parameters.Select(p => "palette-serverless/*/*/" + p), sid);
+            statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid, sid);
+        }
         // The cluster-builder role writes a parameter only when it carries the session's cluster uid.
         var create = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == "CreateTaggedSecrets").Statement;
         create["Condition"]!["StringEquals"]![ClusterResourcePolicy.RequestTagKey]!.GetValue<string>().Should().Be(ClusterResourcePolicy.SessionClusterUid);

@@ -24,6 +24,7 @@ public static class CommandTree
         root.Add(ClusterCommands.Build(context));
         root.Add(DayTwoCommands.NodePools(context));
         root.Add(KubeconfigCommands.Build(context));
+        root.Add(VirtualClusterCommands.Build(context));
         root.Add(OrphanCommands.Build(context));
         return root;
     }

@@ -13,6 +13,7 @@ import { renderChangePlan } from '../plan.js';
 import { settingsEditor } from '../settings-editor.js';
 import { settingsSummary } from '../settings-summary.js';
 import { kubernetesOf } from './profiles.js';
+import { virtualClustersSection } from '../virtual-clusters.js';
 
 export function detailsPage(name) {
   const can = permissions();
@@ -26,6 +27,7 @@ export function detailsPage(name) {
   const nodes = h('div', { 'data-testid': 'nodes' });
   const events = h('tbody', { 'data-testid': 'events' });
   const issued = h('tbody', { 'data-testid': 'kubeconfigs' });
+  const virtualClusters = virtualClustersSection(name, can);
   const error = h('p', { class: 'error', role: 'alert' });
   const kubeconfigButton = h('button', { type: 'button', onclick: () => downloadKubeconfig() }, 'Download kubeconfig');
   const countdown = h('span', { class: 'countdown', 'data-testid': 'force-delete-countdown' });
@@ -135,6 +137,7 @@ export function detailsPage(name) {
       const [c, ev, pools] = await Promise.all([api.getCluster(name), api.events(name).catch(() => ({ items: [] })),
         api.nodePools(name).catch(() => null)]);
       render(c);
+      virtualClusters.refresh(c.status);
       // A failed read of the nodes keeps the last list; a deleted cluster has none.
       if (c.status === 'Deleted') renderNodes(null);
       else if (pools) renderNodes(pools.nodes);
@@ -371,6 +374,7 @@ export function detailsPage(name) {
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints',
       'Labels', 'Rolling update', 'Health check'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
     h('h2', {}, 'Nodes'), nodes,
+    h('h2', {}, 'Virtual clusters'), virtualClusters.element,
     h('h2', {}, 'Issued kubeconfigs'),
     h('p', { class: 'hint' }, can.forceDelete
       ? 'Every client certificate issued for this cluster. Each is valid at most 24 hours: Kubernetes cannot revoke one before it expires.'

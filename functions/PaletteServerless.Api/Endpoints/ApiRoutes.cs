@@ -9,6 +9,7 @@ using PaletteServerless.Domain.Identity;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Validation;
+using PaletteServerless.Domain.VirtualClusters;
 using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Api.Endpoints;
@@ -18,10 +19,12 @@ namespace PaletteServerless.Api.Endpoints;
 /// result; rules live in the domain. The routes themselves are the manifest's; tests hold this
 /// list and openapi.json to it.
 /// </summary>
-public sealed class ApiRoutes(
+public sealed partial class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes)
+    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, VirtualClusterService virtualClusters)
 {
+    private readonly VirtualClusterService _virtualClusters = virtualClusters;
+
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
 
@@ -61,6 +64,12 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.AddNodePool, AddNodePool),
         new(ApiRouteCatalog.ReplaceNodePool, ReplaceNodePool),
         new(ApiRouteCatalog.RemoveNodePool, RemoveNodePool),
+
+        new(ApiRouteCatalog.ListVirtualClusters, ListVirtualClusters),
+        new(ApiRouteCatalog.CreateVirtualCluster, CreateVirtualCluster),
+        new(ApiRouteCatalog.GetVirtualCluster, GetVirtualCluster),
+        new(ApiRouteCatalog.DeleteVirtualCluster, DeleteVirtualCluster),
+        new(ApiRouteCatalog.GetVirtualClusterKubeconfig, GetVirtualClusterKubeconfig),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),

@@ -33,10 +33,18 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.ForceDeleteReport))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Clusters.OrphanSweep))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(VirtualClusterRequest))]
+[JsonSerializable(typeof(PaletteServerless.Domain.VirtualClusters.VirtualCluster))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>The optional body of DELETE .../clusters/{name}: the name typed again.</summary>
 public sealed record DeleteRequest
 {
     public string? Confirm { get; init; }
+}
+
+/// <summary>The body of POST .../clusters/{name}/virtualclusters.</summary>
+public sealed record VirtualClusterRequest
+{
+    public string? Name { get; init; }
 }

@@ -14,7 +14,8 @@ public sealed record ChangeResult(Cluster Cluster, ChangePlan? Plan, bool Update
 /// Updating is stored and the running workflow converges to it before it finishes.
 /// </summary>
 public sealed class ClusterChangeService(
-    IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IWorkflowStarter workflows, INodeInventory nodes, TimeProvider clock)
+    IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IWorkflowStarter workflows, INodeInventory nodes, TimeProvider clock,
+    VirtualClusters.IVirtualClusterStore? virtualClusters = null)
 {
     /// <summary>
     /// Applies <paramref name="change"/> (current spec -> validated next spec) to the cluster. With
@@ -35,6 +36,9 @@ public sealed class ClusterChangeService(
             if (cluster.Status is not (ClusterStatus.Running or ClusterStatus.Updating))
                 throw new ConflictException($"cluster '{name}' is {cluster.Status}: it can be changed only while Running or Updating");
             var next = change(cluster.Spec);
+            // settings.virtualClusters.enabled goes off only when the cluster has no virtual cluster (409 naming them).
+            if (virtualClusters is not null && VirtualClusters.VirtualClusterRules.Enabled(cluster.Spec) && !VirtualClusters.VirtualClusterRules.Enabled(next))
+                VirtualClusters.VirtualClusterRules.DemandNoneWhenOff(cluster.Spec, next, await virtualClusters.ListAsync(cluster, ct));
             // Judged against what is stored: a binding the change keeps is not the caller's to answer for.
             RbacBindingPolicy.Demand(caller, scope.Project, next.Settings?.Rbac, cluster.Spec.Settings?.Rbac);
             var nextProfile = await ClusterService.CheckReferencesAsync(accounts, profiles, scope, next, ct);

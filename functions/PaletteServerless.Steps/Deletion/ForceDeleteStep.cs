@@ -18,6 +18,9 @@ public sealed class ForceDeleteStep(StepRuntime runtime)
         if (cluster.Status != ClusterStatus.Deleting && cluster.Status != ClusterStatus.Deleted)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}: force delete is only for a cluster in Deleting");
         var forceDeleter = new ForceDeleter(runtime.StepFunctions, runtime.Sessions, step.Accounts, step.Inventory, runtime.Status, runtime.Clock);
+        // The virtual clusters' records go with the cluster (their parameters with its path, or in the report).
+        if (runtime.VirtualClusters is { } virtualClusters)
+            await virtualClusters.RemoveAllAsync(cluster, ct);
         var report = await forceDeleter.RunAsync(cluster, step.Input.RequestedBy ?? "an admin", ct);
         Aws.Observability.JsonLog.Metric($"cluster {cluster.Name}: force deleted with {report.Leftovers.Count} leftover(s)",
             new Dictionary<string, double> { [Manifest.ProductMetrics.LeftoverResources] = report.Leftovers.Count },

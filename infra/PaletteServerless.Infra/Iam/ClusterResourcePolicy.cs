@@ -3,6 +3,7 @@ using Amazon.CDK.AWS.IAM;
 using CdkAws = Amazon.CDK.Aws;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
+using PaletteServerless.Domain.VirtualClusters;
 using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Infra.Iam;
@@ -187,6 +188,19 @@ public static class ClusterResourcePolicy
             var desiredState = SecretParameterArn($"*/*/{DesiredState.Parameter}");
             yield return Allow("CreateTaggedDesiredState", ["ssm:AddTagsToResource", "ssm:PutParameter"], [desiredState], RequestTagged());
             yield return Allow("OverwriteOwnedDesiredState", ["ssm:PutParameter"], [desiredState], ResourceTagged());
+        }
+
+        if (permissions.HasFlag(ClusterPermissions.VirtualClusters))
+        {
+            // The list the agent reads and the virtual clusters' report parameters: created with the ownership tag,
+            // then only while they carry it: the list overwritten and read back, the reports read (decrypted) and deleted.
+            var list = SecretParameterArn($"*/*/{DesiredVirtualClusters.Parameter}");
+            var reports = SecretParameterArn($"*/*/{DesiredVirtualClusters.ReportFolder}/*");
+            yield return Allow("CreateTaggedVirtualClusterParameters", ["ssm:AddTagsToResource", "ssm:PutParameter"], [list, reports], RequestTagged());
+            yield return Allow("OverwriteOwnedVirtualClusterList", ["ssm:PutParameter"], [list], ResourceTagged());
+            yield return Allow("ReadOwnedVirtualClusterReports", ["ssm:GetParameters"], [list, reports], ResourceTagged());
+            yield return Allow("DeleteOwnedVirtualClusterReports", ["ssm:DeleteParameters"], [reports], ResourceTagged());
+            yield return UseSecretsKey("EncryptVirtualClusterReports", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
         }
 
         if (permissions.HasFlag(ClusterPermissions.ReadCertificateAuthority))

@@ -30,6 +30,7 @@ public sealed class ApiHarness
         ForceDeleter = new RecordingForceDeleter(Store, Clock);
         Sweeps = new RecordingSweepWorkflow(Clock);
         Inventory = new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName);
+        VirtualClusters = new DynamoDbVirtualClusterStore(fixture.Dynamo, StoreFixture.TableName);
         Function = new ApiFunction(new ApiRoutes(
             new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
             new CloudAccountService(Store, Store, Clock, new CloudAccountRules(ProductAccountId, [CloudAccountRules.AnyTenant])),
@@ -37,9 +38,10 @@ public sealed class ApiHarness
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Store, Clock),
             Clock,
-            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock),
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock, VirtualClusters),
             new CloudAccountResourceService(Store, CloudReader),
-            new ClusterNodeService(Store, Store, Inventory, Instances)));
+            new ClusterNodeService(Store, Store, Inventory, Instances),
+            new PaletteServerless.Domain.VirtualClusters.VirtualClusterService(Store, Store, Store, VirtualClusters, VirtualClusterCloud, Clock)));
     }
 
     /// <summary>The account the harness's product runs in (trust policies name it).</summary>
@@ -57,6 +59,9 @@ public sealed class ApiHarness
     public ScriptedCloudAccountReader CloudReader { get; } = new();
     public DynamoDbInventoryStore Inventory { get; }
     public ScriptedClusterInstances Instances { get; } = new();
+    public DynamoDbVirtualClusterStore VirtualClusters { get; }
+    /// <summary>The cluster side of virtual clusters, in memory: what was published, and the agent's reports a test sets.</summary>
+    public FakeVirtualClusterCloud VirtualClusterCloud { get; } = new();
     public ApiFunction Function { get; }
 
     /// <summary>A tenant no other test uses.</summary>
@@ -102,6 +107,31 @@ public sealed class ApiHarness
     public async Task<Cluster> RunningClusterAsync(string project, string name)
     {
         await CreateClusterAsync(project, name);
+        var cluster = (await Clusters.GetAsync(new ProjectScope(Tenant, project), name, CancellationToken.None))!;
+        return await Clusters.UpdateAsync(cluster with
+        {
+            Status = ClusterStatus.Running,
+            PreviousStatus = cluster.Status,
+            ObservedGeneration = cluster.Generation,
+            AppliedFingerprints = ClusterUpdates.Fingerprints(cluster.Spec),
+        }, cluster.Version, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A Running cluster with settings.virtualClusters.enabled, on a profile (vc-host, made once per project) of a Kubernetes
+    /// release the pinned vcluster chart supports as a host.
+    /// </summary>
+    public async Task<Cluster> VirtualClusterHostAsync(string project, string name, bool enabled = true)
+    {
+        var profile = ProfileJson("vc-host");
+        profile["packs"]![1]!["version"] = "1.32.4";
+        var made = await SendAsync(ApiCall.Post($"/v1/projects/{project}/clusterprofiles").By(Admin).WithJson(profile));
+        made.Status.Should().BeOneOf([201, 409], made.ToString());
+        var spec = ClusterJson(name);
+        spec["profile"]!["name"] = "vc-host";
+        spec["settings"]!["virtualClusters"]!["enabled"] = enabled;
+        var created = await SendAsync(ApiCall.Post($"/v1/projects/{project}/clusters").By(Admin).WithJson(spec));
+        created.Status.Should().Be(202, created.ToString());
         var cluster = (await Clusters.GetAsync(new ProjectScope(Tenant, project), name, CancellationToken.None))!;
         return await Clusters.UpdateAsync(cluster with
         {

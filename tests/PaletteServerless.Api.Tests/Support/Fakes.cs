@@ -207,3 +207,31 @@ public sealed class ScriptedClusterInstances : IClusterInstances
             : new InstanceDescription(Instances.Where(i => instanceIds.Contains(i.InstanceId)).ToList(), null));
     }
 }
+
+/// <summary>The virtual clusters' parameters in memory: the last list published, report parameters, and reports a test writes as the agent would.</summary>
+public sealed class FakeVirtualClusterCloud : PaletteServerless.Domain.VirtualClusters.IVirtualClusterCloud
+{
+    public PaletteServerless.Domain.VirtualClusters.DesiredVirtualClusters? Published { get; set; }
+    public Dictionary<string, PaletteServerless.Domain.VirtualClusters.VirtualClusterReport> Reports { get; } = new(StringComparer.Ordinal);
+
+    public Task PublishAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, IReadOnlyList<PaletteServerless.Domain.VirtualClusters.VirtualCluster> records, CancellationToken ct)
+    {
+        foreach (var record in records.Where(r => r.Status != "Deleting"))
+            Reports.TryAdd(record.Name, new PaletteServerless.Domain.VirtualClusters.VirtualClusterReport { Status = "Pending" });
+        Published = PaletteServerless.Domain.VirtualClusters.DesiredVirtualClusters.Of(cluster, records);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<string, PaletteServerless.Domain.VirtualClusters.VirtualClusterReport>> ReadAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, IReadOnlyList<string> names, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<string, PaletteServerless.Domain.VirtualClusters.VirtualClusterReport>>(
+            names.Where(Reports.ContainsKey).ToDictionary(n => n, n => Reports[n], StringComparer.Ordinal));
+
+    public Task<PaletteServerless.Domain.VirtualClusters.DesiredVirtualClusters?> PublishedAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, CancellationToken ct) =>
+        Task.FromResult(Published);
+
+    public Task RemoveAsync(Cluster cluster, PaletteServerless.Domain.CloudAccounts.CloudAccount account, string name, CancellationToken ct)
+    {
+        Reports.Remove(name);
+        return Task.CompletedTask;
+    }
+}

@@ -21,7 +21,7 @@ public sealed class UserDataContractTests
         // A worker is named by its host (the private DNS name), so its user data names no node and is its zone's pool's.
         var named = node != "worker";
         string[] agent = node.StartsWith("control-plane", StringComparison.Ordinal)
-            ? ["PALETTE_DESIRED_STATE", "PALETTE_AGENT_GENERATION_TAG", "PALETTE_AGENT_MESSAGE_TAG"] // the in-cluster agent's, control planes only
+            ? ["PALETTE_DESIRED_STATE", "PALETTE_AGENT_GENERATION_TAG", "PALETTE_AGENT_MESSAGE_TAG", "PALETTE_VIRTUAL_CLUSTERS"] // the in-cluster agents', control planes only
             : [];
         env.Keys.Should().BeEquivalentTo(new[]
         {

@@ -30,6 +30,7 @@ public static class NodeEnv
     public const string DesiredState = "PALETTE_DESIRED_STATE";
     public const string AgentGenerationTag = "PALETTE_AGENT_GENERATION_TAG";
     public const string AgentMessageTag = "PALETTE_AGENT_MESSAGE_TAG";
+    public const string VirtualClusters = "PALETTE_VIRTUAL_CLUSTERS";
 
     /// <summary>The service CIDR kubeadm uses when the Kubernetes pack's values name none.</summary>
     public const string DefaultServiceCidr = "10.96.0.0/12";
@@ -55,6 +56,7 @@ public static class NodeEnv
                 new(DesiredState, Provisioning.DesiredState.ParameterName(cluster)),
                 new(AgentGenerationTag, NodePhases.AgentGenerationTagKey),
                 new(AgentMessageTag, NodePhases.AgentMessageTagKey),
+                new(VirtualClusters, Domain.VirtualClusters.DesiredVirtualClusters.ParameterName(cluster)),
             }
             : [],
     ];

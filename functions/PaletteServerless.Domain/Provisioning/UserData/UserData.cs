@@ -104,6 +104,9 @@ public static class UserData
             files.Add(File(InClusterAgent.ScriptPath, InClusterAgent.Script(), "0700"));
             files.Add(File(InClusterAgent.ServicePath, InClusterAgent.Service, "0644"));
             files.Add(File(InClusterAgent.TimerPath, InClusterAgent.Timer, "0644"));
+            files.Add(File(VirtualClusterAgent.ScriptPath, VirtualClusterAgent.Script(), "0700"));
+            files.Add(File(VirtualClusterAgent.ServicePath, VirtualClusterAgent.Service, "0644"));
+            files.Add(File(VirtualClusterAgent.TimerPath, VirtualClusterAgent.Timer, "0644"));
         }
         var (kubeadmCommand, step) = instance.IsFirstControlPlane
             ? ($"kubeadm init --config {KubeadmConfigPath} --upload-certs", "init")
@@ -152,7 +155,7 @@ public static class UserData
         // The in-cluster agent starts once the node is a member: on the first control plane once its packs are in
         // (the agent's first run applies the same generation again, a no-op, and reports it).
         if (controlPlane)
-            runcmd.Add($"systemctl enable --now {InClusterAgent.TimerName}");
+            runcmd.Add($"systemctl enable --now {InClusterAgent.TimerName} {VirtualClusterAgent.TimerName}");
         var document = new Dictionary<string, object>
         {
             ["write_files"] = files,

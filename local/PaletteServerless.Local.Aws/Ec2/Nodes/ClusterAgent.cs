@@ -144,7 +144,7 @@ public static class ClusterAgent
     }
 
     /// <summary>Whether this control plane's node name sorts first among the cluster's control planes that had joined by <paramref name="at"/> and run.</summary>
-    private static bool Leads(AwsWorld world, Instance instance, DateTimeOffset at)
+    internal static bool Leads(AwsWorld world, Instance instance, DateTimeOffset at)
     {
         var endpoint = instance.Agent!.ApiEndpoint;
         var names = world.All<Instance>()

@@ -29,6 +29,9 @@ public sealed class NodeAgentState
     /// <summary>The agent its user data started (control planes), once started.</summary>
     public AgentState? ClusterAgent { get; set; }
 
+    /// <summary>The virtual-cluster agent its user data started beside it (control planes), once started.</summary>
+    public VirtualClusterAgentState? VirtualClusters { get; set; }
+
     /// <summary>What the node learned from its user data; read again after a restart of the local stack.</summary>
     [JsonIgnore]
     public NodeBoot? Boot { get; set; }
@@ -105,11 +108,15 @@ public static class NodeAgent
             Step(world, clusters, instance, bootedAt, now, latency, credentials);
         foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.ClusterAgent is not null && b.Instance.Agent.Boot!.Agent is not null))
             ClusterAgent.Advance(world, instance, now, latency, credentials);
+        foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.VirtualClusters is not null && b.Instance.Agent.Boot!.VirtualClusters is not null))
+            VirtualClusterNodeAgent.Advance(world, instance, now, latency, credentials);
     }
 
     /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
     private static void StartAgent(NodeAgentState agent, DateTimeOffset at, LatencyModel latency)
     {
+        if (agent.Boot!.VirtualClusters is { } virtualClusters && agent.VirtualClusters is null)
+            agent.VirtualClusters = new VirtualClusterAgentState { NextRunAt = at + latency.Scale(virtualClusters.FirstRun) };
         if (agent.Boot!.Agent is not { } boot || agent.ClusterAgent is not null)
             return;
         agent.ClusterAgent = new AgentState { StartedAt = at, NextRunAt = at + latency.Scale(boot.FirstRun) };

@@ -78,6 +78,9 @@ public sealed record NodeBoot
     /// <summary>The agent its user data starts (a timer's script reading a parameter and tagging the instance), or null.</summary>
     public AgentBoot? Agent { get; init; }
 
+    /// <summary>The virtual-cluster agent its user data starts beside it, or null.</summary>
+    public VirtualClusterAgentBoot? VirtualClusters { get; init; }
+
     /// <summary>Whether it reports PacksApplied after its last pack (first control plane).</summary>
     public bool ReportsPacksApplied { get; init; }
 
@@ -182,6 +185,7 @@ public sealed record NodeBoot
             HasProviderId = !string.IsNullOrEmpty(kubeletArgs.GetValueOrDefault("provider-id")),
             Gate = readyAt < 0 ? ReadyGate.Never : ReadyGate.Of(string.Join('\n', script.Skip(kubeadm + 1).Take(readyAt - kubeadm - 1))),
             Agent = AgentBoot.Read(document, environment),
+            VirtualClusters = VirtualClusterAgentBoot.Read(document, environment),
             ReportsPacksApplied = script.Any(l => l.Trim().StartsWith(report + NodeAgent.PacksApplied, StringComparison.Ordinal)),
             VersionTag = versionTag,
             // apt-get install "kubelet=1.31.2-*": the package of that version, from the repository of its minor.

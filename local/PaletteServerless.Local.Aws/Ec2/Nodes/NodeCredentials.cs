@@ -25,6 +25,9 @@ public enum NodeCallAnswer
 /// </summary>
 public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
 {
+    /// <summary>The local AWS whose IAM judges the node's calls (its keys for SSM's KMS checks).</summary>
+    public LocalAws Aws => aws;
+
     /// <summary>How IAM authorizes the secrets script's reads: ssm:GetParameter of each, decrypted.</summary>
     public IReadOnlyList<AuthorizationCheck> SecretReads(IEnumerable<SsmParameter> parameters) =>
         [.. parameters.SelectMany(p => SsmService.ReadChecks(aws, world.Account, world.Region, p, "ssm:GetParameter", withDecryption: true))];
