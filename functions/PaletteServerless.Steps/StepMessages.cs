@@ -35,6 +35,8 @@ public sealed record StepInput
     /// <summary>The OS patch run a patch workflow works on, and what started it.</summary>
     public string? Run { get; init; }
     public string? Trigger { get; init; }
+    /// <summary>The schedule's occurrence the run is for (in the scheduled events' time).</summary>
+    public DateTimeOffset? Occurrence { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>

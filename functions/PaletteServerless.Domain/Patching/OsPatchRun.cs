@@ -15,6 +15,8 @@ public sealed record OsPatchRun
     /// <summary>What started it: the schedule's occurrence, or who asked.</summary>
     public required string Trigger { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>The schedule's occurrence it is for (the scheduled event's time), or null for a run asked for now.</summary>
+    public DateTimeOffset? Occurrence { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     /// <summary><see cref="Running"/>, <see cref="Completed"/> or <see cref="Failed"/>.</summary>
     public required string Result { get; init; }

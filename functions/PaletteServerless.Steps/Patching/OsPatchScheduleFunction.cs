@@ -40,10 +40,10 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
         Environment.GetEnvironmentVariable(EnvironmentNames.OsPatchStateMachineArn) is { Length: > 0 } value
             ? value : throw new InvalidOperationException($"environment variable {EnvironmentNames.OsPatchStateMachineArn} is not set");
 
-    /// <summary>The scheduled event's content is not needed: every run checks every cluster.</summary>
+    /// <summary>Every run checks every cluster, at the scheduled event's time (EventBridge's scheduled time; the clock when it has none).</summary>
     public async Task<Stream> Handle(Stream input)
     {
-        var outcome = await CheckAsync(CancellationToken.None);
+        var outcome = await CheckAsync(await ScheduledTimeAsync(input) ?? runtime.Clock.GetUtcNow(), CancellationToken.None);
         if (outcome.Started.Count > 0 || outcome.Errors.Count > 0)
             JsonLog.Write(outcome.Errors.Count == 0 ? "INFO" : "WARN",
                 $"patch schedule: {outcome.Checked} cluster(s) with a schedule, {outcome.Started.Count} run(s) started, {outcome.Errors.Count} error(s)"
@@ -52,9 +52,25 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
         return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(outcome, OsPatchScheduleJsonContext.Default.OsPatchScheduleOutcome));
     }
 
-    public async Task<OsPatchScheduleOutcome> CheckAsync(CancellationToken ct)
+    /// <summary>The <c>time</c> of an EventBridge scheduled event, or null.</summary>
+    public static async Task<DateTimeOffset?> ScheduledTimeAsync(Stream input)
     {
-        var now = runtime.Clock.GetUtcNow();
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(input);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("time", out var time)
+                && time.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(time.GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="now">The time the schedules are evaluated at: the scheduled event's.</param>
+    public async Task<OsPatchScheduleOutcome> CheckAsync(DateTimeOffset now, CancellationToken ct)
+    {
         var scheduled = (await clusters.ListRunningAsync(ct)).Where(c => c.Spec.Settings?.PatchSchedule is not null).ToList();
         var outcome = new OsPatchScheduleOutcome { Checked = scheduled.Count };
         foreach (var cluster in scheduled)
@@ -62,10 +78,11 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
             var who = $"{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}";
             try
             {
-                if (Due(cluster, now) is not { } occurrence)
+                if (cluster.LastOsPatch?.IsRunning(runtime.Clock.GetUtcNow()) == true || Due(cluster, now) is not { } occurrence)
                     continue;
                 var run = RunId(occurrence);
-                await StartAsync(runtime.StepFunctions, patchStateMachineArn, cluster, run, $"schedule {cluster.Spec.Settings!.PatchSchedule} at {occurrence:yyyy-MM-dd HH:mm}Z", ct);
+                await StartAsync(runtime.StepFunctions, patchStateMachineArn, cluster, run, occurrence,
+                    $"schedule {cluster.Spec.Settings!.PatchSchedule} at {occurrence.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}Z", ct);
                 outcome.Started.Add($"{who}: {run}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -76,14 +93,17 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
         return outcome;
     }
 
-    /// <summary>The occurrence a patch run is due for, or null (none since the last run, one under way, or the schedule unreadable).</summary>
+    /// <summary>
+    /// The occurrence a patch run is due for at <paramref name="now"/> (scheduled time), or null: none since the last
+    /// run's occurrence (within the starting deadline), or the cluster not Running.
+    /// </summary>
     public static DateTimeOffset? Due(Cluster cluster, DateTimeOffset now)
     {
-        if (cluster.Status != ClusterStatus.Running || cluster.Spec.Settings?.PatchSchedule is not { } expression || cluster.LastOsPatch?.IsRunning(now) == true)
+        if (cluster.Status != ClusterStatus.Running || cluster.Spec.Settings?.PatchSchedule is not { } expression)
             return null;
-        var since = cluster.LastOsPatch?.StartedAt ?? cluster.CreatedAt;
-        if (since < now - StartingDeadline)
-            since = now - StartingDeadline;
+        var since = now - StartingDeadline;
+        if (cluster.LastOsPatch?.Occurrence is { } last && last > since)
+            since = last;
         return CronSchedule.Parse(expression).DueSince(since, now);
     }
 
@@ -91,13 +111,13 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
     public static string RunId(DateTimeOffset occurrence) => occurrence.ToUniversalTime().ToString("yyyyMMdd'T'HHmm'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Starts the patch workflow for one run; a start that finds the execution already there (a retried check) is the same run.</summary>
-    public static async Task<string> StartAsync(StepFunctionsClient client, string stateMachineArn, Cluster cluster, string run, string trigger, CancellationToken ct)
+    public static async Task<string> StartAsync(StepFunctionsClient client, string stateMachineArn, Cluster cluster, string run, DateTimeOffset occurrence, string trigger, CancellationToken ct)
     {
         var name = $"ospatch-{cluster.Uid}-{run}";
         var arn = StepFunctionsWorkflowStarter.ExecutionArn(stateMachineArn, name);
         try
         {
-            return (await client.StartExecutionAsync(stateMachineArn, name, Input(cluster, run, trigger, arn), ct)).ExecutionArn;
+            return (await client.StartExecutionAsync(stateMachineArn, name, Input(cluster, run, occurrence, trigger, arn), ct)).ExecutionArn;
         }
         catch (AwsServiceException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
         {
@@ -105,7 +125,7 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
         }
     }
 
-    private static string Input(Cluster cluster, string run, string trigger, string execution)
+    private static string Input(Cluster cluster, string run, DateTimeOffset occurrence, string trigger, string execution)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -118,6 +138,7 @@ public sealed class OsPatchScheduleFunction(StepRuntime runtime, IRunningCluster
             json.WriteString("execution", execution);
             json.WriteString("run", run);
             json.WriteString("trigger", trigger);
+            json.WriteString("occurrence", occurrence);
             json.WriteStartObject("polls");
             json.WriteNumber("n", 0);
             json.WriteEndObject();

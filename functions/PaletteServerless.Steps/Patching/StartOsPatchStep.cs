@@ -21,10 +21,12 @@ public sealed class StartOsPatchStep(StepRuntime runtime)
             return new StepResult { Done = false, WaitSeconds = 0 };
         if (cluster.Status != ClusterStatus.Running)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}, not Running: no patch run starts");
+        if (cluster.LastOsPatch is { } other && other.IsRunning(runtime.Clock.GetUtcNow()))
+            throw new ClusterStateChangedException($"cluster {cluster.Name}'s patch run {other.Id} is under way: run {id} does not start");
         var nodes = await new OsPatchKind(await step.ResourcesAsync(ct)).RunningNodesAsync(ct);
-        var run = OsPatchPlanner.Begin(id, step.Input.Trigger ?? "asked for", runtime.Clock.GetUtcNow(), nodes, cluster.Definition);
+        var run = OsPatchPlanner.Begin(id, step.Input.Trigger ?? "asked for", runtime.Clock.GetUtcNow(), nodes, cluster.Definition) with { Occurrence = step.Input.Occurrence };
         var (_, after) = await runtime.Status.ChangeAsync(step.Scope, cluster.Name, cluster.Uid,
-            c => c.LastOsPatch?.Id == id || c.Status != ClusterStatus.Running ? null : c with { LastOsPatch = run }, ct);
+            c => c.LastOsPatch?.Id == id || c.Status != ClusterStatus.Running || c.LastOsPatch?.IsRunning(run.StartedAt) == true ? null : c with { LastOsPatch = run }, ct);
         if (after is not null)
         {
             await OsPatchEvents.AnnounceAsync(runtime, after, run, OsPatchEvents.Started,

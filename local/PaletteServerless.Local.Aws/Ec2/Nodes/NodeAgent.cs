@@ -29,6 +29,9 @@ public sealed class NodeAgentState
     /// <summary>The agent its user data started (control planes), once started.</summary>
     public AgentState? ClusterAgent { get; set; }
 
+    /// <summary>Its packages and its OS patch agent (<see cref="OsPatchModel"/>), once it booted.</summary>
+    public OsPatchNodeState? OsPatch { get; set; }
+
     /// <summary>What the node learned from its user data; read again after a restart of the local stack.</summary>
     [JsonIgnore]
     public NodeBoot? Boot { get; set; }
@@ -97,19 +100,32 @@ public static class NodeAgent
                 continue;
             if (instance.Agent.Role != Silent && instance.Agent.Boot is null)
                 instance.Agent.Boot = NodeBoot.Read(instance, out _);
+            if (instance.Agent.Boot is { PatchesOnBoot: true })
+            {
+                // unattended-upgrade runs before kubeadm: the boot takes that much longer.
+                bootedAt += OsPatchModel.Of(latency, OsPatchModel.OsPatchOnBoot);
+                if (bootedAt > now)
+                    continue;
+            }
             if (instance.Agent.Boot is not null)
+            {
+                instance.Agent.OsPatch ??= OsPatchModel.AtBoot(instance.Agent.Boot, instance.StateSince(now), bootedAt, latency);
                 booted.Add((instance, bootedAt));
+            }
         }
         var clusters = new ClusterLookups(world);
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
             Step(world, clusters, instance, bootedAt, now, latency, credentials);
         foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.ClusterAgent is not null && b.Instance.Agent.Boot!.Agent is not null))
             ClusterAgent.Advance(world, instance, now, latency, credentials);
+        foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.OsPatch?.NextRunAt is not null))
+            OsPatchModel.Advance(world, instance, now, latency, credentials);
     }
 
     /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
     private static void StartAgent(NodeAgentState agent, DateTimeOffset at, LatencyModel latency)
     {
+        OsPatchModel.Start(agent, at, latency);
         if (agent.Boot!.Agent is not { } boot || agent.ClusterAgent is not null)
             return;
         agent.ClusterAgent = new AgentState { StartedAt = at, NextRunAt = at + latency.Scale(boot.FirstRun) };
@@ -328,6 +344,8 @@ public static class NodeAgent
         instance.Tags[agent.Boot!.PhaseTag] = phase;
         if (agent.Boot.VersionTag is { } versionTag && agent.Boot.KubeletVersion is { } version)
             instance.Tags[versionTag] = version;
+        if (agent.Boot.LevelTag is { } levelTag && agent.OsPatch?.Level is { } level)
+            instance.Tags[levelTag] = level;
         if (message is not null && agent.Boot.MessageTag is { } messageTag)
             instance.Tags[messageTag] = message.Length <= TagValueLimit ? message : message[..(TagValueLimit - 1)] + "…";
     }
@@ -369,6 +387,8 @@ public static class NodeAgent
             tags[messageTag] = "";
         if (boot.VersionTag is { } versionTag && boot.KubeletVersion is not null)
             tags[versionTag] = "";
+        if (boot.LevelTag is { } levelTag && instance.Agent?.OsPatch?.Level is not null)
+            tags[levelTag] = "";
         var context = AuthorizationContext.Empty().WithResourceTags(instance.Tags, "ec2").With("aws:TagKeys", [.. tags.Keys]);
         foreach (var key in tags.Keys)
             context["aws:RequestTag/" + key] = [""];
