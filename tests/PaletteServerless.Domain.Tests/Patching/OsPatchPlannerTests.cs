@@ -126,7 +126,7 @@ public class OsPatchPlannerTests
     }
 
     [Theory]
-    [InlineData("r1 patched 4 updates, rebooted", "r1", true, "patched 4 updates, rebooted")]
+    [InlineData("r1 patched 4 security updates and rebooted", "r1", true, "patched 4 security updates and rebooted")]
     [InlineData("r1 failed: apt-get update failed", "r1", false, "apt-get update failed")]
     public void Reports_read_as_the_node_writes_them(string value, string run, bool patched, string detail)
     {

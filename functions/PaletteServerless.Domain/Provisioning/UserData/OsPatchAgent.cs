@@ -11,7 +11,7 @@ namespace PaletteServerless.Domain.Provisioning;
 /// it drains its node first (a control plane, with the admin credentials it holds; a worker's kubelet ends its pods
 /// by graceful node shutdown), reboots, and after the reboot, once the kubelet reports the node Ready again,
 /// uncordons it and reports. It reports by tagging its own instance: <see cref="OsPatchReport.TagKey"/> with
-/// <c>RUN patched N security updates[, rebooted]</c> or <c>RUN failed: why</c>, and <see cref="OsPatchReport.LevelTagKey"/>
+/// <c>RUN patched N security updates[ and rebooted]</c> or <c>RUN failed: why</c>, and <see cref="OsPatchReport.LevelTagKey"/>
 /// with when it last applied every security update.
 /// </summary>
 public static class OsPatchAgent
@@ -60,7 +60,7 @@ public static class OsPatchAgent
         "  ready=$(kubectl --kubeconfig /etc/kubernetes/kubelet.conf get node \"$node\" -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}' || true)\n" +
         "  [ \"$ready\" = True ] || exit 0\n" +
         "  [ ! -e \"$admin\" ] || kubectl --kubeconfig \"$admin\" uncordon \"$node\" >/dev/null\n" +
-        "  report \"$(cat \"$state/rebooted\")\" \"patched $(cat \"$state/count\") security updates, rebooted\"\n" +
+        "  report \"$(cat \"$state/rebooted\")\" \"patched $(cat \"$state/count\") security updates and rebooted\"\n" +
         "  rm -f \"$state/rebooted\"\n" +
         "  exit 0\n" +
         "fi\n" +

@@ -110,7 +110,7 @@ public sealed class OsPatchNodeState
 /// patch agent (<see cref="OsPatchAgentBoot"/>) run by its timer: it reads the request with the instance's credentials
 /// (refused or missing: the run does nothing, as the script's <c>|| exit 0</c>), and when its instance is listed for a
 /// new run applies what was published since its last patch (OsPatchApply), drains and reboots when an update needs it
-/// (OsPatchReboot), then reports <c>RUN patched N security updates[, rebooted]</c> and its level.
+/// (OsPatchReboot), then reports <c>RUN patched N security updates[ and rebooted]</c> and its level.
 /// </summary>
 public static class OsPatchModel
 {
@@ -216,7 +216,7 @@ public static class OsPatchModel
         state.RebootRequired = !reboot && (state.RebootRequired || needsReboot);
         state.Level = Level(runAt);
         state.PendingRun = run;
-        state.PendingMessage = $"patched {count} security updates" + (reboot ? ", rebooted" : "");
+        state.PendingMessage = $"patched {count} security updates" + (reboot ? " and rebooted" : "");
         state.PendingAt = runAt + Of(latency, OsPatchApply) + (reboot ? Of(latency, OsPatchReboot) : TimeSpan.Zero);
         return true;
     }
