@@ -33,9 +33,13 @@ public static class OsPatchAgent
         "[Unit]\nDescription=Read the cluster's OS patch request\n\n" +
         $"[Timer]\nOnBootSec=30s\nOnUnitActiveSec={IntervalSeconds}s\n\n[Install]\nWantedBy=timers.target\n";
 
-    /// <summary>The runcmd line that applies the security updates at boot, before kubeadm (settings.osPatchOnBoot).</summary>
-    public static readonly string OnBootCommand =
-        $"mkdir -p {StateDirectory} && apt-get update -q && DEBIAN_FRONTEND=noninteractive unattended-upgrade && date -u +%Y-%m-%dT%H:%MZ > {StateDirectory}/level";
+    /// <summary>
+    /// The runcmd line that applies the security updates at boot, before kubeadm (settings.osPatchOnBoot), and records
+    /// the level the phase reports carry; on a failure it runs <paramref name="onFailure"/> (the Failed phase, then exit).
+    /// </summary>
+    public static string OnBootCommand(string onFailure) =>
+        $"if mkdir -p {StateDirectory} && apt-get update -q && DEBIAN_FRONTEND=noninteractive unattended-upgrade; " +
+        $"then date -u +%Y-%m-%dT%H:%MZ > {StateDirectory}/level; else {onFailure}; exit 1; fi";
 
     /// <summary>The agent's script (POSIX sh; jq reads the request).</summary>
     public static string Script() =>

@@ -138,7 +138,7 @@ public static class UserData
         // settings.osPatchOnBoot: the security updates before the node joins (a failure is the node's Failed phase).
         if (cluster.Spec.Settings?.OsPatchOnBoot == true)
             runcmd.Insert(runcmd.IndexOf(SecretsScriptPath),
-                $"{OsPatchAgent.OnBootCommand} || {{ {PhaseScriptPath} {NodePhases.Failed} \"the OS security updates failed at boot\"; exit 1; }}");
+                OsPatchAgent.OnBootCommand($"{PhaseScriptPath} {NodePhases.Failed} \"the OS security updates failed at boot\""));
         // A control plane that joins a cluster of an older Kubernetes (an upgrade) moves the cluster's control plane to its own.
         if (controlPlane && !instance.IsFirstControlPlane)
             runcmd.Add(UpgradeScriptPath);
