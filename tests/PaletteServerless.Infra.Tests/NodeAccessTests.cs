@@ -55,7 +55,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Control_planes_read_their_own_clusters_ca_certificate_key_and_join_token_and_write_only_the_join_token(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReportOwnPhase", "UseSecretsKey",
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnOsPatchRequest", "ReportOwnPhase", "UseSecretsKey",
             CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
         var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
         foreach (var parameter in SecretParameters.All)
@@ -63,7 +63,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         // The in-cluster agent reads its own cluster's desired state, and nothing else of the path, fenced as the secrets are.
         TemplateJson.Strings(statements["ReadOwnDesiredState"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
         statements["ReadOwnDesiredState"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredState.Parameter}\"]]}}");
-        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState" })
+        // Every node's patch agent reads its own cluster's patch request, fenced the same way.
+        statements["ReadOwnOsPatchRequest"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{Domain.Patching.OsPatchRequest.Parameter}\"]]}}");
+        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnOsPatchRequest" })
         {
             statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/*/*/");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
@@ -84,7 +86,10 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Workers_read_only_their_own_clusters_join_token_never_the_ca_or_the_certificate_key_and_write_nothing(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.WorkerRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReadsOwnOsPatchRequest", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        TemplateJson.Strings(statements["WorkerReadsOwnOsPatchRequest"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
+        statements["WorkerReadsOwnOsPatchRequest"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{Domain.Patching.OsPatchRequest.Parameter}\"]]}}");
+        statements["WorkerReadsOwnOsPatchRequest"]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>().Should().Be("${aws:ec2InstanceSourceVPC}");
         var read = statements["ReadOwnJoinToken"];
         TemplateJson.Strings(read["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
         read["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}").And.NotContain(",{\"Fn::Join\"", "one parameter only");
@@ -156,10 +161,14 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's network step (beside
         // the secrets) and the update's ApplyPacks, whose role statements reach only the desired-state parameter.
-        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks"]);
+        // The OS patch request (a String beside it) is the patch workflow's passes' to write, under the same statements.
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "OsPatchPass", "OsPatchFailed"]);
         foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
-            synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString()
-                .Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}", sid);
+        {
+            var resource = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString();
+            resource.Should().Contain($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"", sid)
+                .And.Contain($":parameter/palette-serverless/*/*/{Domain.Patching.OsPatchRequest.Parameter}\"", sid);
+        }
         FunctionsThatMay("kms:Encrypt").Should().Equal("Network");
         // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches'.
         FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement"]);
