@@ -62,6 +62,10 @@ public sealed class OsPatchTests(LocalStackFixture stack)
             last["result"]!.GetValue<string>().Should().Be(OsPatchRun.Completed);
             last["nodesPatched"]!.GetValue<int>().Should().Be(2);
             last["nodes"]!.AsArray().Should().OnlyContain(n => n!["state"]!.GetValue<string>() == OsPatchNode.Patched);
+            // Node by node: the control plane first, and the worker only once it was done (each pool's maxUnavailable is 0: one at a time).
+            var patched = last["nodes"]!.AsArray().Select(n => n!.AsObject()).ToList();
+            patched[0]["pool"]!.GetValue<string>().Should().Be("cp");
+            patched[1]["startedAt"]!.GetValue<DateTimeOffset>().Should().BeOnOrAfter(patched[0]["completedAt"]!.GetValue<DateTimeOffset>());
             var modelled = (last["completedAt"]!.GetValue<DateTimeOffset>() - last["startedAt"]!.GetValue<DateTimeOffset>()) * LocalStackFixture.TimeScale;
             modelled.Should().BeLessThan(TimeSpan.FromMinutes(60), "a run of two nodes (boot patches applied, a reboot for the kernel) takes minutes");
         }
