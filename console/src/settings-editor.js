@@ -6,6 +6,7 @@ import { h, field } from './dom.js';
 export function settingsEditor(settings = {}) {
   const s = settings ?? {};
   const patchSchedule = h('input', { name: 'patch-schedule', placeholder: '0 3 * * SUN', autocomplete: 'off', value: s.patchSchedule ?? '' });
+  const osPatchOnBoot = h('input', { type: 'checkbox', name: 'os-patch-on-boot', checked: !!s.osPatchOnBoot });
   const scansOn = h('input', { type: 'checkbox', name: 'scans', checked: !!s.securityScans?.enabled });
   const scansSchedule = h('input', { name: 'scan-schedule', placeholder: '0 4 * * SAT', autocomplete: 'off', value: s.securityScans?.schedule ?? '' });
   const backupOn = h('input', { type: 'checkbox', name: 'backup', checked: !!s.backup?.enabled });
@@ -17,7 +18,9 @@ export function settingsEditor(settings = {}) {
     value: s.rbac?.length ? JSON.stringify(s.rbac) : '' });
   const virtualClusters = h('input', { type: 'checkbox', name: 'virtual-clusters', checked: !!s.virtualClusters?.enabled });
   const element = h('div', {},
-    field('Patch schedule (cron)', patchSchedule, { field: 'settings.patchSchedule', hint: 'Five fields, e.g. 0 3 * * SUN' }),
+    field('Patch schedule (cron)', patchSchedule, { field: 'settings.patchSchedule',
+      hint: 'Five fields in UTC, e.g. 0 3 * * SUN: the nodes are patched in place, node by node within each pool\'s maxUnavailable' }),
+    h('label', { class: 'inline toggle' }, osPatchOnBoot, ' Apply OS security updates on boot, before a node joins'),
     h('fieldset', {}, h('legend', {}, 'Security scans'), h('label', { class: 'inline' }, scansOn, ' Enabled'),
       field('Schedule (cron)', scansSchedule, { field: 'settings.securityScans.schedule' })),
     h('fieldset', {}, h('legend', {}, 'Backup'), h('label', { class: 'inline' }, backupOn, ' Enabled'),
@@ -35,6 +38,7 @@ export function settingsEditor(settings = {}) {
     value() {
       const result = {};
       if (patchSchedule.value.trim()) result.patchSchedule = patchSchedule.value.trim();
+      if (osPatchOnBoot.checked) result.osPatchOnBoot = true;
       if (scansOn.checked || scansSchedule.value.trim()) result.securityScans = { enabled: scansOn.checked, ...(scansSchedule.value.trim() ? { schedule: scansSchedule.value.trim() } : {}) };
       if (backupOn.checked) {
         result.backup = { enabled: true, schedule: backupSchedule.value.trim(), location: backupLocation.value.trim(),

@@ -3,10 +3,17 @@ import { h } from './dom.js';
 
 const onOff = (feature) => (feature?.enabled ? 'on' : 'off');
 
-export function settingsSummary(settings) {
+/** lastOsPatch: the cluster's last OS patch run, shown with the patch settings. */
+export function settingsSummary(settings, lastOsPatch) {
   const s = settings ?? {};
   const rows = [];
-  if (s.patchSchedule) rows.push(['Patch schedule', s.patchSchedule]);
+  if (s.patchSchedule) rows.push(['Patch schedule', `${s.patchSchedule} (UTC)`]);
+  if (s.osPatchOnBoot) rows.push(['OS patch on boot', 'on']);
+  if (lastOsPatch) {
+    const p = lastOsPatch;
+    rows.push(['Last OS patch', [`${p.id}: ${p.result}`, `${p.nodesPatched} node(s) patched`, `started ${p.startedAt}`,
+      p.completedAt ? `completed ${p.completedAt}` : null, p.message].filter(Boolean).join(', ')]);
+  }
   if (s.securityScans) rows.push(['Security scans', `${onOff(s.securityScans)}${s.securityScans.schedule ? `, ${s.securityScans.schedule}` : ''}`]);
   if (s.backup) {
     rows.push(['Backup', [onOff(s.backup), s.backup.schedule, s.backup.retentionDays ? `kept ${s.backup.retentionDays} days` : null,

@@ -23,5 +23,8 @@ public static class ClusterEvents
     /// <summary>Remediation of a pool paused (more failed nodes than maxUnhealthy, or a control plane without quorum), or resumed.</summary>
     public const string RemediationPausedDetailType = "Cluster Remediation Paused";
 
-    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType];
+    /// <summary>An OS patch run started, completed, or failed (naming the nodes and why): OsPatchStarted, OsPatchCompleted, OsPatchFailed.</summary>
+    public const string OsPatchDetailType = "Cluster OS Patch";
+
+    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType, OsPatchDetailType];
 }

@@ -40,7 +40,10 @@ public enum ClusterPermissions
     RegisterTargets = 1 << 16,
     /// <summary>Adds and revokes ingress rules of the cluster's own security groups (what its CNI and kubeadm need between the nodes: create and day-2).</summary>
     SecurityGroupRules = 1 << 17,
-    /// <summary>Writes the cluster's desired in-cluster state parameter (a String beside its secrets) for the in-cluster agent: create tagged, overwrite.</summary>
+    /// <summary>
+    /// Writes the cluster's instructions to its nodes, String parameters beside its secrets: the desired in-cluster state
+    /// (for the in-cluster agent) and the OS patch request (for every node's patch agent): create tagged, overwrite.
+    /// </summary>
     WriteDesiredState = 1 << 18,
     /// <summary>
     /// The virtual clusters' parameters beside the desired state (the list the agent reads, one SecureString report per

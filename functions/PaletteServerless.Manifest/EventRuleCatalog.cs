@@ -37,5 +37,10 @@ public static class EventRuleCatalog
         "palette-reconcile", DefaultBus, null, "rate(5 minutes)", FunctionCatalog.Reconcile,
         "Every 5 minutes: start the workflow of a Pending cluster that has none; fail a cluster whose workflow ended without moving it");
 
-    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep, Reconcile];
+    /// <summary>One rule for every cluster's patch schedule: each minute (cron's resolution) a check of each cluster's own schedule.</summary>
+    public static readonly EventRuleDefinition OsPatchSchedule = new(
+        "palette-os-patch-schedule", DefaultBus, null, "rate(1 minute)", FunctionCatalog.OsPatchSchedule,
+        "Every minute: start the OS patch run of each Running cluster whose settings.patchSchedule is due");
+
+    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep, Reconcile, OsPatchSchedule];
 }

@@ -9,10 +9,11 @@ namespace PaletteServerless.Manifest;
 /// <param name="StopsDeletion">Stops the delete workflow's executions (force delete).</param>
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
 /// <param name="RestartsProvisioning">Describes provisioning executions and starts the provisioning workflow (the scheduled check).</param>
+/// <param name="StartsOsPatches">Starts the OS patch workflow (the patch schedule's check).</param>
 /// <param name="ReadsOwnInstances">Also describes instances of the product's own account with the function's own role (EC2 events of this account name them).</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
-    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false, bool RestartsProvisioning = false);
+    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false, bool RestartsProvisioning = false, bool StartsOsPatches = false);
 
 /// <summary>
 /// The access table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do. The CDK
@@ -127,6 +128,16 @@ public static class FunctionAccessCatalog
         // The scheduled check: scans the clusters, describes their provisioning executions, starts one that never
         // started, marks Failed a cluster whose execution ended without moving it (the table and the bus).
         ["Reconcile"] = new(ClusterPermissions.None, ScansClusters: true, RestartsProvisioning: true),
+
+        // OS patching
+        // Lists the cluster's running nodes (the run's nodes); records the run (the table and the bus).
+        ["StartOsPatch"] = new(ClusterPermissions.Describe),
+        // Reads the nodes' patch reports (their tags); writes the patch request naming the nodes whose turn it is.
+        ["OsPatchPass"] = new(ClusterPermissions.Describe | ClusterPermissions.WriteDesiredState),
+        // Writes the patch request with no node in it (nothing more starts); the run Failed (the table and the bus).
+        ["OsPatchFailed"] = new(ClusterPermissions.WriteDesiredState),
+        // The patch schedule: scans the clusters, starts the patch workflow of each one that is due.
+        ["OsPatchSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsOsPatches: true),
     };
 
 }

@@ -63,6 +63,11 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition RetireNode = Step("Remediation", "RetireNode", "Terminate what is left of the replaced node; record the replacement");
     public static readonly FunctionDefinition FinishRemediation = Step("Remediation", "FinishRemediation", "Release the cluster's remediation lock");
 
+    // OS patching (statemachines/os-patch-cluster.asl.json)
+    public static readonly FunctionDefinition StartOsPatch = Step("Patching", "StartOsPatch", "Record the patch run with the cluster's running nodes; OsPatchStarted");
+    public static readonly FunctionDefinition OsPatchPass = Step("Patching", "OsPatchPass", "Read the nodes' patch reports; ask the next nodes within maxUnavailable; OsPatchCompleted or OsPatchFailed at the end");
+    public static readonly FunctionDefinition OsPatchFailed = Step("Patching", "OsPatchFailed", "The run ended by an error: stop asking nodes; OsPatchFailed");
+
     private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn, EnvironmentNames.ProductAccountId];
 
     // Remediation triggers (EventRuleCatalog)
@@ -79,6 +84,12 @@ public static class FunctionCatalog
         [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.ProductAccountId],
         "Every 5 minutes: Pending clusters whose workflow never started get it started; a workflow that ended without moving its cluster marks it Failed");
 
+    // The OS patch schedule (EventRuleCatalog.OsPatchSchedule)
+    public static readonly FunctionDefinition OsPatchSchedule = new(
+        "OsPatchSchedule", "PaletteServerless.Steps::PaletteServerless.Steps.Patching.OsPatchScheduleFunction::Handle",
+        [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.OsPatchStateMachineArn, EnvironmentNames.ProductAccountId],
+        "Every minute: Running clusters whose settings.patchSchedule is due since their last patch run get one");
+
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
@@ -90,5 +101,6 @@ public static class FunctionCatalog
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
         InstanceEvents, HealthSweep,
         Reconcile,
+        StartOsPatch, OsPatchPass, OsPatchFailed, OsPatchSchedule,
     ];
 }

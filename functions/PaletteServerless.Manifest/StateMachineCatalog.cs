@@ -28,7 +28,10 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition SweepOrphans = new(
         "palette-sweep-orphans", "sweep-orphans.asl.json", "Removes what is tagged for a project's clusters that no longer exist, and reports what is left");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans];
+    public static readonly StateMachineDefinition OsPatch = new(
+        "palette-os-patch-cluster", "os-patch-cluster.asl.json", "Patches a Running cluster's nodes in place, node by node within each pool's maxUnavailable");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans, OsPatch];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

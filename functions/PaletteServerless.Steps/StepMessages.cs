@@ -34,6 +34,11 @@ public sealed record StepInput
     public PollCounter? Polls { get; init; }
     /// <summary>The remediation run's pass counter ($.passes), with the run's start, for its duration metric.</summary>
     public PassCounter? Passes { get; init; }
+    /// <summary>The OS patch run a patch workflow works on, and what started it.</summary>
+    public string? Run { get; init; }
+    public string? Trigger { get; init; }
+    /// <summary>The schedule's occurrence the run is for (in the scheduled events' time).</summary>
+    public DateTimeOffset? Occurrence { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>

@@ -105,6 +105,9 @@ public sealed class NodeAccess : Construct
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredVirtualClusters.Parameter}")], ownClusterOnly),
                 ClusterResourcePolicy.Allow("ReportOwnVirtualClusters", ["ssm:PutParameter"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{DesiredVirtualClusters.ReportFolder}/*")], ownClusterOnly),
+                // The OS patch agent reads its cluster's patch request (a String), on every node.
+                ClusterResourcePolicy.Allow("ReadOwnOsPatchRequest", ["ssm:GetParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{Domain.Patching.OsPatchRequest.Parameter}")], ownClusterOnly),
                 ReportOwnPhase("ReportOwnPhase", NodePhases.ControlPlaneReportKeys),
                 UseSecretsKey("UseSecretsKey", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
                 CloudControllerManagerPolicy.Statement(),
@@ -117,6 +120,8 @@ public sealed class NodeAccess : Construct
                 // A worker joins with the token alone (the CA's hash is in its user data): no CA, no certificate key.
                 ClusterResourcePolicy.Allow("ReadOwnJoinToken", ["ssm:GetParameter", "ssm:GetParameters"],
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{SecretParameters.JoinToken}")], ownClusterOnly),
+                ClusterResourcePolicy.Allow("WorkerReadsOwnOsPatchRequest", ["ssm:GetParameter"],
+                    [ClusterResourcePolicy.SecretParameterArn($"*/*/{Domain.Patching.OsPatchRequest.Parameter}")], ownClusterOnly),
                 ReportOwnPhase("WorkerReportsOwnPhase", NodePhases.ReportTagKeys),
                 UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
             ]);

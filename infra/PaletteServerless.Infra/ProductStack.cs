@@ -126,7 +126,8 @@ public sealed partial class ProductStack : Stack
             ExecutionsArn(StateMachineCatalog.Delete),
             ExecutionsArn(StateMachineCatalog.SweepOrphans),
             ExecutionsArn(StateMachineCatalog.ForceDelete),
-            stateMachineArns[StateMachineCatalog.Provision.Name]);
+            stateMachineArns[StateMachineCatalog.Provision.Name],
+            stateMachineArns[StateMachineCatalog.OsPatch.Name]);
         var environment = FunctionEnvironment.Values(m => stateMachineArns[m.Name], Table.TableName, EventBus.EventBusName,
             CdkAws.ACCOUNT_ID, roleLessTenants.ValueAsString);
 

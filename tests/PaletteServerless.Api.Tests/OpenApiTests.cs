@@ -149,7 +149,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
         cluster.Should().Contain(spec);
         cluster.Except(spec).Should().BeEquivalentTo(
             "uid", "status", "statusReason", "conditions", "createdAt", "updatedAt", "version", "generation", "observedGeneration",
-            "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt", "forceDeleteReport");
+            "forceDeleteAvailableAt", "forceDeleteSecondsLeft", "deletedAt", "forceDeleteReport", "lastOsPatch");
         Schema("Cluster")["properties"]!["status"]!["enum"]!.AsArray().Select(e => e!.GetValue<string>()).Should().BeEquivalentTo(ClusterStatus.All);
     }
 

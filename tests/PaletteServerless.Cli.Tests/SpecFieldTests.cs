@@ -29,6 +29,7 @@ public sealed class SpecFieldTests(PsctlStack stack)
             healthCheck: {enabled: true, maxUnhealthy: 1, nodeStartupTimeoutMinutes: 15}
         settings:
           patchSchedule: "0 3 * * SUN"
+          osPatchOnBoot: true
           backup: {enabled: true, schedule: "0 2 * * *", retentionDays: 7, location: my-backups}
           rbac:
             - {type: RoleBinding, namespace: apps, role: edit, subjects: [{kind: Group, name: ops}]}
@@ -48,6 +49,8 @@ public sealed class SpecFieldTests(PsctlStack stack)
             .And.Contain("api load balancer: internal")
             .And.Contain("worker pools update: in parallel")
             .And.Contain("patch schedule: 0 3 * * SUN")
+            .And.Contain("os patch on boot: on")
+            .And.Contain("last os patch")
             .And.Contain("backup: on, 0 2 * * *, kept 7 days, to my-backups")
             .And.Contain("rbac: RoleBinding edit in apps to Group ops")
             .And.Contain("labels: tier=apps")

@@ -49,6 +49,7 @@ public sealed class DayTwoFieldTests(ConsoleFixture fixture)
         await dialog.GetByLabel("Description").FillAsync("the web team's cluster");
         await dialog.GetByLabel("Tags (key=value, one per line)").FillAsync("team=web\nowner=ana");
         await dialog.GetByLabel("Patch schedule (cron)").FillAsync("0 3 * * SUN");
+        await dialog.GetByLabel("Apply OS security updates on boot, before a node joins").CheckAsync();
         await console.Button("Review plan").ClickAsync();
         await Expect(dialog.GetByTestId("change-plan")).ToBeVisibleAsync();
         await console.ScreenshotAsync("20-edit-cluster-plan");
@@ -57,6 +58,7 @@ public sealed class DayTwoFieldTests(ConsoleFixture fixture)
         await Expect(page.GetByTestId("description")).ToHaveTextAsync("the web team's cluster");
         await Expect(page.GetByTestId("tags")).ToHaveTextAsync(new Regex("^(team=web, owner=ana|owner=ana, team=web)$"));
         await Expect(page.GetByTestId("settings")).ToContainTextAsync("0 3 * * SUN");
+        await Expect(page.GetByTestId("settings")).ToContainTextAsync("OS patch on boot");
         await Expect(console.Status).ToHaveTextAsync("Running", Eventually);
 
         // A bad setting is shown beside its input, and nothing is applied.

@@ -58,7 +58,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
         statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters",
-            "ReportOwnPhase", "UseSecretsKey", CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
+            "ReadOwnOsPatchRequest", "ReportOwnPhase", "UseSecretsKey", CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
         var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
         foreach (var parameter in SecretParameters.All)
             read.Should().Contain($"/*/{parameter}\"");
@@ -70,7 +70,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         statements["ReadOwnVirtualClusters"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredVirtualClusters.Parameter}\"]]}}");
         TemplateJson.Strings(statements["ReportOwnVirtualClusters"]["Action"]).Should().BeEquivalentTo(["ssm:PutParameter"]);
         statements["ReportOwnVirtualClusters"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{DesiredVirtualClusters.ReportFolder}/*\"]]}}");
-        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters" })
+        // Every node's patch agent reads its own cluster's patch request, fenced the same way.
+        statements["ReadOwnOsPatchRequest"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{Domain.Patching.OsPatchRequest.Parameter}\"]]}}");
+        foreach (var sid in new[] { "ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters", "ReadOwnOsPatchRequest" })
         {
             statements[sid]["Resource"]!.ToJsonString().Should().Contain(":parameter/palette-serverless/*/*/");
             statements[sid]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>()
@@ -91,7 +93,10 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Workers_read_only_their_own_clusters_join_token_never_the_ca_or_the_certificate_key_and_write_nothing(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.WorkerRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReadsOwnOsPatchRequest", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        TemplateJson.Strings(statements["WorkerReadsOwnOsPatchRequest"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
+        statements["WorkerReadsOwnOsPatchRequest"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{Domain.Patching.OsPatchRequest.Parameter}\"]]}}");
+        statements["WorkerReadsOwnOsPatchRequest"]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>().Should().Be("${aws:ec2InstanceSourceVPC}");
         var read = statements["ReadOwnJoinToken"];
         TemplateJson.Strings(read["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
         read["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}").And.NotContain(",{\"Fn::Join\"", "one parameter only");
@@ -163,11 +168,15 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's network step (beside
         // the secrets) and the update's ApplyPacks, whose role statements reach only the desired-state parameter.
-        // The API writes the virtual clusters' list and creates their report parameters: its statements reach those only (below).
-        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "Api"]);
+        // The OS patch request (a String beside it) is the patch workflow's passes' to write, under the same statements; the API
+        // writes the virtual clusters' list and creates their report parameters: its statements reach those only (below).
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "OsPatchPass", "OsPatchFailed", "Api"]);
         foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
-            synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString()
-                .Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}", sid);
+        {
+            var resource = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString();
+            resource.Should().Contain($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"", sid)
+                .And.Contain($":parameter/palette-serverless/*/*/{Domain.Patching.OsPatchRequest.Parameter}\"", sid);
+        }
         FunctionsThatMay("kms:Encrypt").Should().BeEquivalentTo(["Network", "Api"]);
         // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches';
         // the API reads the virtual clusters' reports.

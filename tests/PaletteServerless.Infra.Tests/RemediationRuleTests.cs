@@ -73,6 +73,10 @@ public sealed class RemediationRuleTests(SynthesizedApp synthesized) : IClassFix
         }
         Policy(FunctionCatalog.HealthSweep).Should().Contain("dynamodb:Scan");
         var scanning = FunctionCatalog.All.Where(f => Policy(f).Contains("dynamodb:Scan")).Select(f => f.Name).ToList();
-        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name, FunctionCatalog.Reconcile.Name);
+        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name, FunctionCatalog.Reconcile.Name, FunctionCatalog.OsPatchSchedule.Name);
+        // The patch schedule's check starts the patch workflow and nothing else.
+        var schedule = Policy(FunctionCatalog.OsPatchSchedule);
+        schedule.Should().Contain("states:StartExecution").And.Contain($":stateMachine:{StateMachineCatalog.OsPatch.Name}")
+            .And.NotContain($":stateMachine:{StateMachineCatalog.Provision.Name}").And.NotContain("sts:AssumeRole");
     }
 }

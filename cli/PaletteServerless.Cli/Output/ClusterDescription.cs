@@ -41,6 +41,7 @@ public static class ClusterDescription
         tree.AddNode(Line("tags: " + (cluster["tags"] is JsonObject { Count: > 0 } tags ? Pairs(tags) : "(none)")));
         tree.AddNode(Line($"hourly cost: {hourlyCost}"));
         ClusterSettingsDescription.Add(tree.AddNode(new Markup(Paint("settings", "bold"))), cluster["settings"]);
+        OsPatchDescription.Add(tree, cluster["lastOsPatch"]);
 
         var conditions = tree.AddNode(new Markup(Paint("conditions", "bold")));
         var all = cluster.Items("conditions").ToList();

@@ -14,7 +14,9 @@ public static class ClusterSettingsDescription
             return;
         }
         if (settings.TextOrNull("patchSchedule") is { } patch)
-            node.AddNode(new Text($"patch schedule: {patch}"));
+            node.AddNode(new Text($"patch schedule: {patch} (UTC)"));
+        if (settings["osPatchOnBoot"] is JsonValue onBoot)
+            node.AddNode(new Text($"os patch on boot: {(onBoot.GetValue<bool>() ? "on" : "off")}"));
         if (settings["securityScans"] is { } scans)
             node.AddNode(new Text($"security scans: {OnOff(scans)}" + (scans.TextOrNull("schedule") is { } at ? $", {at}" : "")));
         if (settings["backup"] is { } backup)

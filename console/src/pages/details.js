@@ -73,7 +73,7 @@ export function detailsPage(name) {
       h('dt', {}, 'Created'), h('dd', {}, when(c.createdAt)),
       c.deletedAt ? [h('dt', {}, 'Deleted'), h('dd', {}, when(c.deletedAt))] : null,
       h('dt', {}, 'Generation'), h('dd', {}, `${c.observedGeneration ?? 0} of ${c.generation ?? 0} applied`));
-    replace(settingsList, settingsSummary(c.settings));
+    replace(settingsList, settingsSummary(c.settings, c.lastOsPatch));
     replace(conditions, (c.conditions ?? []).length === 0 ? h('tr', {}, h('td', { colspan: 5 }, 'No conditions yet.'))
       : c.conditions.map((k) => h('tr', { 'data-condition': k.type },
         h('td', {}, k.type), h('td', {}, h('span', { class: `cond cond-${k.status}` }, k.status)), h('td', {}, k.reason ?? ''),

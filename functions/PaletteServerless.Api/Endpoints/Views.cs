@@ -27,6 +27,8 @@ internal static class Views
             view["forceDeleteSecondsLeft"] = (long)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds));
         if (cluster.DeletedAt is { } deletedAt)
             view["deletedAt"] = deletedAt;
+        if (cluster.LastOsPatch is { } patch)
+            view["lastOsPatch"] = JsonSerializer.SerializeToNode(patch, ApiJsonContext.Default.OsPatchRun);
         if (cluster.ForceDeleteReport is { } report)
             view["forceDeleteReport"] = JsonSerializer.SerializeToNode(report, ApiJsonContext.Default.ForceDeleteReport);
         return view;

@@ -31,6 +31,7 @@ namespace PaletteServerless.Api.Http;
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.PlanSummary))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.LeftoverReport))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Provisioning.ForceDeleteReport))]
+[JsonSerializable(typeof(PaletteServerless.Domain.Patching.OsPatchRun))]
 [JsonSerializable(typeof(PaletteServerless.Domain.Clusters.OrphanSweep))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(VirtualClusterRequest))]

@@ -104,6 +104,8 @@ public sealed record Cluster
     public long RemediationRuns { get; init; }
     /// <summary>Zones recently without capacity for a pool: a replacement tries them last (issue 14).</summary>
     public List<Remediation.CapacityShortage>? CapacityShortages { get; init; }
+    /// <summary>The last OS patch run (settings.patchSchedule, or a patch asked for now), while it runs and after.</summary>
+    public Patching.OsPatchRun? LastOsPatch { get; init; }
 
     public string Name => Spec.Name!;
 

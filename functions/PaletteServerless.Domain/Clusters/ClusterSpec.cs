@@ -109,6 +109,8 @@ public sealed record ClusterSettings
 {
     /// <summary>A five-field cron expression (minute hour day-of-month month day-of-week).</summary>
     public string? PatchSchedule { get; init; }
+    /// <summary>Every node applies the OS security updates before it joins the cluster (and reports its patch level).</summary>
+    public bool? OsPatchOnBoot { get; init; }
     public ScheduledFeature? SecurityScans { get; init; }
     public BackupSettings? Backup { get; init; }
     public List<RbacBinding>? Rbac { get; init; }

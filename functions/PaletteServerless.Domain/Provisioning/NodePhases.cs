@@ -18,7 +18,9 @@ public static class NodePhases
     public const string KubernetesVersionTagKey = "palette.serverless/kubernetes-version";
 
     /// <summary>Every tag key a worker may write on its own instance (its instance profile allows these only).</summary>
-    public static readonly IReadOnlyList<string> ReportTagKeys = [TagKey, MessageTagKey, KubernetesVersionTagKey];
+    /// <remarks>With them, the OS patch agent's report and patch level (<see cref="Patching.OsPatchReport"/>).</remarks>
+    public static readonly IReadOnlyList<string> ReportTagKeys =
+        [TagKey, MessageTagKey, KubernetesVersionTagKey, Patching.OsPatchReport.TagKey, Patching.OsPatchReport.LevelTagKey];
 
     /// <summary>
     /// The in-cluster agent's report, on the control plane it runs on (<see cref="InClusterAgent"/>): the generation

@@ -184,10 +184,10 @@ public static class ClusterResourcePolicy
         if (permissions.HasFlag(ClusterPermissions.WriteDesiredState))
         {
             // Created with the ownership tag (PutParameter with Tags is also ssm:AddTagsToResource), then overwritten
-            // (without tags, as SSM requires) only while it carries it; the desired-state parameter only.
-            var desiredState = SecretParameterArn($"*/*/{DesiredState.Parameter}");
-            yield return Allow("CreateTaggedDesiredState", ["ssm:AddTagsToResource", "ssm:PutParameter"], [desiredState], RequestTagged());
-            yield return Allow("OverwriteOwnedDesiredState", ["ssm:PutParameter"], [desiredState], ResourceTagged());
+            // (without tags, as SSM requires) only while it carries it; the desired-state and OS patch request parameters only.
+            string[] instructions = [SecretParameterArn($"*/*/{DesiredState.Parameter}"), SecretParameterArn($"*/*/{Domain.Patching.OsPatchRequest.Parameter}")];
+            yield return Allow("CreateTaggedDesiredState", ["ssm:AddTagsToResource", "ssm:PutParameter"], instructions, RequestTagged());
+            yield return Allow("OverwriteOwnedDesiredState", ["ssm:PutParameter"], instructions, ResourceTagged());
         }
 
         if (permissions.HasFlag(ClusterPermissions.VirtualClusters))

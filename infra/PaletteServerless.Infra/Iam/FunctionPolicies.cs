@@ -17,7 +17,8 @@ public sealed record ProductArns(
     string? DeleteExecutionsArn = null,
     string? SweepExecutionsArn = null,
     string? ForceDeleteExecutionsArn = null,
-    string? ProvisionStateMachineArn = null);
+    string? ProvisionStateMachineArn = null,
+    string? OsPatchStateMachineArn = null);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -68,6 +69,9 @@ public static class FunctionPolicies
                 [arns.ProvisionStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts provisioning, whose state machine's ARN was not given")]));
             statements.Add(ClusterResourcePolicy.Allow("DescribeProvisioning", ["states:DescribeExecution"], [arns.ProvisionExecutionsArn]));
         }
+        if (access.StartsOsPatches)
+            statements.Add(ClusterResourcePolicy.Allow("StartOsPatches", ["states:StartExecution"],
+                [arns.OsPatchStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts OS patch runs, whose state machine's ARN was not given")]));
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
                 [arns.ProvisionExecutionsArn, .. new[] { arns.UpdateExecutionsArn, arns.RemediateExecutionsArn }.OfType<string>()]));

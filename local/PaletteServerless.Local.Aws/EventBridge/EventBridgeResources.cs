@@ -28,6 +28,9 @@ public sealed class EventRule : AwsResource
 
     /// <summary>When a scheduled rule fires next (scaled); null for pattern rules.</summary>
     public DateTimeOffset? NextScheduledAt { get; set; }
+
+    /// <summary>When the schedule began counting (its put, or its enabling): where its modelled time starts.</summary>
+    public DateTimeOffset? ScheduledSince { get; set; }
 }
 
 /// <summary>

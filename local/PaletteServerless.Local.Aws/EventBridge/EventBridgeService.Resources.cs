@@ -93,6 +93,7 @@ public sealed partial class EventBridgeService
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
         // A schedule counts from when it is put, as EventBridge's rate schedules do.
         rule.NextScheduledAt = period is { } every ? call.Now + call.Aws.Latency.Scale(every) : null;
+        rule.ScheduledSince = period is null ? null : call.Now;
         return new JsonObject { ["RuleArn"] = arn };
     }
 
@@ -134,7 +135,10 @@ public sealed partial class EventBridgeService
     {
         var rule = RequiredRule(call, Required(request, "Name"), BusName(Text(request, "EventBusName")));
         if (state == "ENABLED" && rule.RuleState != "ENABLED" && rule.ScheduleExpression is { } schedule)
+        {
             rule.NextScheduledAt = call.Now + call.Aws.Latency.Scale(ScheduleExpression.Period(schedule));
+            rule.ScheduledSince = call.Now;
+        }
         rule.RuleState = state;
         rule.SetState(state == "ENABLED" ? "enabled" : "disabled", call.Now);
         return [];

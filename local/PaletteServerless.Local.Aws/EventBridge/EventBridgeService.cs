@@ -287,8 +287,21 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
     /// <summary>
     /// Fires every enabled scheduled rule whose time has come: its targets get EventBridge's
     /// "Scheduled Event" (source aws.events, the rule's ARN as resource, empty detail). A rule late
-    /// by several periods fires once, as a schedule does not replay what it missed.
+    /// by several periods fires once, as a schedule does not replay what it missed. The event's <c>time</c> is the
+    /// scheduled time in modelled time (<see cref="ModelledTime"/>): a rate(1 minute) schedule's events are a modelled
+    /// minute apart, so a target that reads the time (a cron evaluated against it) sees the schedule as AWS would run it.
     /// </summary>
+    /// <summary>
+    /// A scheduled time in modelled time: the schedule's start plus the real time since it, times the time scale
+    /// (at a time scale of 1, the time itself).
+    /// </summary>
+    public static DateTimeOffset ModelledTime(LocalAws aws, EventRule rule, DateTimeOffset at)
+    {
+        var since = rule.ScheduledSince ?? rule.CreatedAt;
+        var scale = aws.Options.TimeScale > 0 ? aws.Options.TimeScale : 1;
+        return since + TimeSpan.FromTicks((long)((at - since).Ticks * scale));
+    }
+
     public void Tick(LocalAws aws, DateTimeOffset now)
     {
         List<(EventRuleTarget Target, string Event)> deliveries = [];
@@ -296,7 +309,7 @@ public sealed partial class EventBridgeService : ILocalAwsService, IServiceEvent
         {
             foreach (var rule in world.All<EventRule>().Where(r => r.RuleState == "ENABLED" && r.NextScheduledAt <= now).OrderBy(r => r.Sequence))
             {
-                var envelope = Envelope(Guid.NewGuid().ToString(), "Scheduled Event", "aws.events", world.Account, rule.NextScheduledAt!.Value,
+                var envelope = Envelope(Guid.NewGuid().ToString(), "Scheduled Event", "aws.events", world.Account, ModelledTime(aws, rule, rule.NextScheduledAt!.Value),
                     world.Region, new JsonArray(JsonValue.Create(rule.Arn)), new JsonObject());
                 deliveries.AddRange(rule.Targets.Select(t => (t, envelope)));
                 var period = aws.Latency.Scale(ScheduleExpression.Period(rule.ScheduleExpression!));

@@ -27,6 +27,7 @@ public sealed class UserDataContractTests
         {
             "PALETTE_REGION", "PALETTE_CLUSTER_NAME", "PALETTE_SECRETS_PATH", "PALETTE_PHASE_TAG", "PALETTE_MESSAGE_TAG", "PALETTE_VERSION_TAG",
             "PALETTE_OS_VERSION", "PALETTE_KUBERNETES_VERSION", "PALETTE_CNI", "PALETTE_CLUSTER_DNS",
+            "PALETTE_OS_PATCH_REQUEST", "PALETTE_OS_PATCH_TAG", "PALETTE_OS_PATCH_LEVEL_TAG", // the OS patch agent's, every node
         }.Concat(agent).Concat(named ? ["PALETTE_NODE_NAME"] : []));
         env["PALETTE_REGION"].Should().Be("'us-east-1'");
         env["PALETTE_CLUSTER_NAME"].Should().Be("'demo-cluster'");
@@ -42,6 +43,7 @@ public sealed class UserDataContractTests
         env["PALETTE_KUBERNETES_VERSION"].Should().Be("'1.30.4'");
         env["PALETTE_CNI"].Should().Be("'calico'");
         env["PALETTE_CLUSTER_DNS"].Should().Be("'10.96.0.10'");
+        env["PALETTE_OS_PATCH_REQUEST"].Should().Be($"'/palette-serverless/acme/{Cluster.Uid}/os-patch'");
         userData.Should().Contain($"- path: {NodeEnv.Path}\n  permissions: \"0600\"");
 
         runcmd[1].Should().Be(". /etc/palette/node.env", "runcmd reads the values before its first use of one");

@@ -32,6 +32,8 @@ public static class UserDataFixture
             ],
             Settings = new ClusterSettings
             {
+                // The security updates at boot: shellcheck, cloud-init and the size limit see that line too.
+                OsPatchOnBoot = true,
                 Rbac =
                 [
                     new RbacBinding { Type = "ClusterRoleBinding", Role = "view", Subjects = [new RbacSubject { Kind = "Group", Name = "auditors" }] },

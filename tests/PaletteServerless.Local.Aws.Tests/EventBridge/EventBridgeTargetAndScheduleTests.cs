@@ -104,6 +104,9 @@ public class EventBridgeTargetAndScheduleTests
         Step(host, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500));
 
         Service(host).LogEntries.Should().HaveCount(3, "a modelled minute is a second at time scale 60");
+        // Their time is the scheduled time in modelled time: a modelled minute apart, as a cron evaluated against it expects.
+        var times = Service(host).LogEntries.Select(e => DateTimeOffset.Parse(JsonDocument.Parse(e).RootElement.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        times.Zip(times.Skip(1), (a, b) => b - a).Should().AllSatisfy(gap => gap.Should().Be(TimeSpan.FromMinutes(1)));
     }
 
     [Theory]

@@ -74,6 +74,10 @@ internal static class KubeadmConfig
                 ["apiVersion"] = "kubelet.config.k8s.io/v1beta1",
                 ["kind"] = "KubeletConfiguration",
                 ["cgroupDriver"] = "systemd",
+                // Graceful node shutdown: a node that reboots for its OS patches (OsPatchAgent) has its pods ended
+                // properly first, critical ones last.
+                ["shutdownGracePeriod"] = "90s",
+                ["shutdownGracePeriodCriticalPods"] = "30s",
             });
         }
         else

@@ -31,6 +31,9 @@ public static class NodeEnv
     public const string AgentGenerationTag = "PALETTE_AGENT_GENERATION_TAG";
     public const string AgentMessageTag = "PALETTE_AGENT_MESSAGE_TAG";
     public const string VirtualClusters = "PALETTE_VIRTUAL_CLUSTERS";
+    public const string OsPatchRequest = "PALETTE_OS_PATCH_REQUEST";
+    public const string OsPatchTag = "PALETTE_OS_PATCH_TAG";
+    public const string OsPatchLevelTag = "PALETTE_OS_PATCH_LEVEL_TAG";
 
     /// <summary>The service CIDR kubeadm uses when the Kubernetes pack's values name none.</summary>
     public const string DefaultServiceCidr = "10.96.0.0/12";
@@ -50,6 +53,9 @@ public static class NodeEnv
         new(KubernetesVersion, profile.PackOfLayer(PackLayers.Kubernetes)!.Version!.TrimStart('v')),
         new(Cni, profile.PackOfLayer(PackLayers.Network)?.Name ?? ""),
         new(ClusterDns, ClusterDnsOf(serviceCidr ?? DefaultServiceCidr)),
+        new(OsPatchRequest, Patching.OsPatchRequest.ParameterName(cluster)),
+        new(OsPatchTag, Patching.OsPatchReport.TagKey),
+        new(OsPatchLevelTag, Patching.OsPatchReport.LevelTagKey),
         .. instance.Role == NodePoolRoles.ControlPlane
             ? new KeyValuePair<string, string>[]
             {

@@ -75,11 +75,12 @@ internal static class NodeScripts
         Source +
         Imds +
         "kubelet_version=$(kubelet --version 2>/dev/null | sed -n 's/^Kubernetes v//p' || true)\n" +
+        $"level=$(cat {OsPatchAgent.StateDirectory}/level 2>/dev/null || true)\n" +
         "if [ $# -gt 1 ]; then\n" +
         "  message=$(printf '%s' \"$2\" | tr -c 'A-Za-z0-9 +=._:/@-' ' ' | cut -c 1-256)\n" +
-        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" \"Key=$PALETTE_MESSAGE_TAG,Value=$message\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"}\n" +
+        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" \"Key=$PALETTE_MESSAGE_TAG,Value=$message\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"} ${level:+\"Key=$PALETTE_OS_PATCH_LEVEL_TAG,Value=$level\"}\n" +
         "else\n" +
-        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"}\n" +
+        "  aws ec2 create-tags --region \"$PALETTE_REGION\" --resources \"$instance\" --tags \"Key=$PALETTE_PHASE_TAG,Value=$1\" ${kubelet_version:+\"Key=$PALETTE_VERSION_TAG,Value=$kubelet_version\"} ${level:+\"Key=$PALETTE_OS_PATCH_LEVEL_TAG,Value=$level\"}\n" +
         "fi\n";
 
     /// <summary>

@@ -108,6 +108,10 @@ public static class UserData
             files.Add(File(VirtualClusterAgent.ServicePath, VirtualClusterAgent.Service, "0644"));
             files.Add(File(VirtualClusterAgent.TimerPath, VirtualClusterAgent.Timer, "0644"));
         }
+        // The OS patch agent, on every node (after the phase reporter and the in-cluster agent).
+        files.Add(File(OsPatchAgent.ScriptPath, OsPatchAgent.Script(), "0700"));
+        files.Add(File(OsPatchAgent.ServicePath, OsPatchAgent.Service, "0644"));
+        files.Add(File(OsPatchAgent.TimerPath, OsPatchAgent.Timer, "0644"));
         var (kubeadmCommand, step) = instance.IsFirstControlPlane
             ? ($"kubeadm init --config {KubeadmConfigPath} --upload-certs", "init")
             : ($"kubeadm join --config {KubeadmConfigPath}", "join");
@@ -134,6 +138,10 @@ public static class UserData
             $"rm -f {KubeadmConfigPath}",
             $"{PhaseScriptPath} {NodePhases.Joined}",
         };
+        // settings.osPatchOnBoot: the security updates before the node joins (a failure is the node's Failed phase).
+        if (cluster.Spec.Settings?.OsPatchOnBoot == true)
+            runcmd.Insert(runcmd.IndexOf(SecretsScriptPath),
+                OsPatchAgent.OnBootCommand($"{PhaseScriptPath} {NodePhases.Failed} \"the OS security updates failed at boot\""));
         // A control plane that joins a cluster of an older Kubernetes (an upgrade) moves the cluster's control plane to its own.
         if (controlPlane && !instance.IsFirstControlPlane)
             runcmd.Add(UpgradeScriptPath);
@@ -156,14 +164,13 @@ public static class UserData
         // (the agent's first run applies the same generation again, a no-op, and reports it).
         if (controlPlane)
             runcmd.Add($"systemctl enable --now {InClusterAgent.TimerName} {VirtualClusterAgent.TimerName}");
+        runcmd.Add($"systemctl enable --now {OsPatchAgent.TimerName}");
         var document = new Dictionary<string, object>
         {
             ["write_files"] = files,
             // dig (bind9-dnsutils) is what the node check asks the cluster DNS with.
-            // jq is how the in-cluster agent reads its desired state (control planes).
-            ["packages"] = controlPlane
-                ? new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils", "jq" }
-                : new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils" },
+            // jq is how the in-cluster agent (control planes) and the OS patch agent read their parameters.
+            ["packages"] = new[] { "apt-transport-https", "ca-certificates", "curl", "gpg", "containerd", "bind9-dnsutils", "jq" },
             ["runcmd"] = runcmd,
         };
         // A node named by its host keeps the host name cloud-init takes from instance metadata.

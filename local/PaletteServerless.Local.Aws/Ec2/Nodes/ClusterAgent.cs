@@ -27,7 +27,8 @@ public sealed record AgentBoot(string Script, string Parameter, string Generatio
                 continue;
             var service = document.Files.GetValueOrDefault(timerPath[..^".timer".Length] + ".service") ?? "";
             var exec = Regex.Match(service, @"^ExecStart=(\S+)", RegexOptions.Multiline);
-            if (!exec.Success || document.Files.GetValueOrDefault(exec.Groups[1].Value) is not { } content || !content.StartsWith("#!", StringComparison.Ordinal))
+            if (!exec.Success || document.Files.GetValueOrDefault(exec.Groups[1].Value) is not { } content || !content.StartsWith("#!", StringComparison.Ordinal)
+                || OsPatchAgentBoot.IsPatchAgent(content))
                 continue;
             var script = Expand(content, environment);
             var parameter = Regex.Match(script, @"ssm get-parameter [^\n]*--name ""?([^""\s]+)""?");

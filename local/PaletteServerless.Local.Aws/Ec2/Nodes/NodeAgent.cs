@@ -31,6 +31,8 @@ public sealed class NodeAgentState
 
     /// <summary>The virtual-cluster agent its user data started beside it (control planes), once started.</summary>
     public VirtualClusterAgentState? VirtualClusters { get; set; }
+    /// <summary>Its packages and its OS patch agent (<see cref="OsPatchModel"/>), once it booted.</summary>
+    public OsPatchNodeState? OsPatch { get; set; }
 
     /// <summary>What the node learned from its user data; read again after a restart of the local stack.</summary>
     [JsonIgnore]
@@ -100,8 +102,18 @@ public static class NodeAgent
                 continue;
             if (instance.Agent.Role != Silent && instance.Agent.Boot is null)
                 instance.Agent.Boot = NodeBoot.Read(instance, out _);
+            if (instance.Agent.Boot is { PatchesOnBoot: true })
+            {
+                // unattended-upgrade runs before kubeadm: the boot takes that much longer.
+                bootedAt += OsPatchModel.Of(latency, OsPatchModel.OsPatchOnBoot);
+                if (bootedAt > now)
+                    continue;
+            }
             if (instance.Agent.Boot is not null)
+            {
+                instance.Agent.OsPatch ??= OsPatchModel.AtBoot(instance.Agent.Boot, instance.StateSince(now), bootedAt, latency);
                 booted.Add((instance, bootedAt));
+            }
         }
         var clusters = new ClusterLookups(world);
         foreach (var (instance, bootedAt) in booted.OrderBy(b => b.Instance.Agent!.Role == Init ? 0 : 1))
@@ -110,6 +122,8 @@ public static class NodeAgent
             ClusterAgent.Advance(world, instance, now, latency, credentials);
         foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.VirtualClusters is not null && b.Instance.Agent.Boot!.VirtualClusters is not null))
             VirtualClusterNodeAgent.Advance(world, instance, now, latency, credentials);
+        foreach (var (instance, _) in booted.Where(b => b.Instance.Agent!.OsPatch?.NextRunAt is not null))
+            OsPatchModel.Advance(world, instance, now, latency, credentials);
     }
 
     /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
@@ -117,6 +131,7 @@ public static class NodeAgent
     {
         if (agent.Boot!.VirtualClusters is { } virtualClusters && agent.VirtualClusters is null)
             agent.VirtualClusters = new VirtualClusterAgentState { NextRunAt = at + latency.Scale(virtualClusters.FirstRun) };
+        OsPatchModel.Start(agent, at, latency);
         if (agent.Boot!.Agent is not { } boot || agent.ClusterAgent is not null)
             return;
         agent.ClusterAgent = new AgentState { StartedAt = at, NextRunAt = at + latency.Scale(boot.FirstRun) };
@@ -335,6 +350,8 @@ public static class NodeAgent
         instance.Tags[agent.Boot!.PhaseTag] = phase;
         if (agent.Boot.VersionTag is { } versionTag && agent.Boot.KubeletVersion is { } version)
             instance.Tags[versionTag] = version;
+        if (agent.Boot.LevelTag is { } levelTag && agent.OsPatch?.Level is { } level)
+            instance.Tags[levelTag] = level;
         if (message is not null && agent.Boot.MessageTag is { } messageTag)
             instance.Tags[messageTag] = message.Length <= TagValueLimit ? message : message[..(TagValueLimit - 1)] + "…";
     }
@@ -376,6 +393,8 @@ public static class NodeAgent
             tags[messageTag] = "";
         if (boot.VersionTag is { } versionTag && boot.KubeletVersion is not null)
             tags[versionTag] = "";
+        if (boot.LevelTag is { } levelTag && instance.Agent?.OsPatch?.Level is not null)
+            tags[levelTag] = "";
         var context = AuthorizationContext.Empty().WithResourceTags(instance.Tags, "ec2").With("aws:TagKeys", [.. tags.Keys]);
         foreach (var key in tags.Keys)
             context["aws:RequestTag/" + key] = [""];

@@ -84,6 +84,15 @@ public sealed record NodeBoot
     /// <summary>Whether it reports PacksApplied after its last pack (first control plane).</summary>
     public bool ReportsPacksApplied { get; init; }
 
+    /// <summary>Its runcmd applies the security updates (<c>unattended-upgrade</c>) before kubeadm.</summary>
+    public bool PatchesOnBoot { get; init; }
+
+    /// <summary>The tag key its phase reporter writes the patch level with (the value it reads from a <c>level</c> file), or null.</summary>
+    public string? LevelTag { get; init; }
+
+    /// <summary>The OS patch agent its user data starts, or null.</summary>
+    public OsPatchAgentBoot? PatchAgent { get; init; }
+
     /// <summary>What the node reads from its user data, or why it would never get anywhere (<paramref name="silentBecause"/>).</summary>
     public static NodeBoot? Read(Instance instance, out string? silentBecause)
     {
@@ -111,6 +120,11 @@ public sealed record NodeBoot
             ? Regex.Match(reporterScript, @"Key=([^,""'\s]+),Value=\$" + versionVariable.Groups[1].Value + @"\b") is { Success: true } key ? key.Groups[1].Value : null
             : null;
         tagKeys.Remove(versionTag ?? "");
+        // The patch level it reports: the tag whose value the reporter reads from a level file.
+        var levelVariable = Regex.Match(reporterScript, @"(\w+)=\$\(cat \S*level\b");
+        var levelTag = levelVariable.Success && Regex.Match(reporterScript, @"Key=([^,""'\s]+),Value=\$" + levelVariable.Groups[1].Value + @"\b") is { Success: true } level
+            ? level.Groups[1].Value : null;
+        tagKeys.Remove(levelTag ?? "");
 
         var script = Flatten(document, document.Runcmd, reporter.Key, depth: 0);
         var kubeadm = script.FindIndex(c => Regex.IsMatch(c, @"^\s*kubeadm (init|join)\b"));
@@ -188,6 +202,9 @@ public sealed record NodeBoot
             VirtualClusters = VirtualClusterAgentBoot.Read(document, environment),
             ReportsPacksApplied = script.Any(l => l.Trim().StartsWith(report + NodeAgent.PacksApplied, StringComparison.Ordinal)),
             VersionTag = versionTag,
+            LevelTag = levelTag,
+            PatchesOnBoot = script.Take(kubeadm).Any(l => OsPatchAgentBoot.IsPatchAgent(l) && !l.TrimStart().StartsWith('#')),
+            PatchAgent = OsPatchAgentBoot.Read(document, environment),
             // apt-get install "kubelet=1.31.2-*": the package of that version, from the repository of its minor.
             KubeletVersion = script.Take(kubeadm).Select(l => Regex.Match(Expand(l, environment), @"\bkubelet=v?(\d+\.\d+\.\d+)-")).FirstOrDefault(m => m.Success)?.Groups[1].Value,
             UpgradesControlPlane = role == NodeAgent.JoinControlPlane && script.Skip(kubeadm + 1).Any(l => Regex.IsMatch(l, @"^\s*kubeadm upgrade apply\b")),

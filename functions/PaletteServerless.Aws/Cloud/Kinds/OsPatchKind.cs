@@ -1,0 +1,55 @@
+using Amazon.EC2.Model;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using PaletteServerless.Domain.Patching;
+using PaletteServerless.Domain.Provisioning;
+using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
+
+namespace PaletteServerless.Aws.Cloud.Kinds;
+
+/// <summary>
+/// The cluster's side of OS patching: its running nodes with their patch reports (one describe of the inventory's
+/// instances), and its patch request (<see cref="OsPatchRequest"/>), one SSM String parameter beside its secrets,
+/// tagged as the desired state is (ownership and the VPC the node policy matches). Recorded in the inventory before
+/// its create; the teardown removes it with everything under the cluster's path.
+/// </summary>
+public sealed class OsPatchKind(ClusterResources resources)
+{
+    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
+
+    /// <summary>The cluster's running nodes (pool from the inventory) and each one's report tag.</summary>
+    public async Task<List<PatchNodeObservation>> RunningNodesAsync(CancellationToken ct)
+    {
+        var items = resources.All(ResourceKinds.Instance).ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var instances = await resources.Cloud.Ec2.DescribeAllAsync(items.Keys, ct);
+        return [.. instances.Where(i => i.State?.Name?.Value == "running").Select(i => new PatchNodeObservation(i.InstanceId,
+            items[i.InstanceId].Attributes?.GetValueOrDefault(NodeAttributes.Pool) ?? "",
+            i.Tags?.FirstOrDefault(t => t.Key == OsPatchReport.TagKey)?.Value))];
+    }
+
+    /// <summary>Writes the request: the run, and the instances that are to patch now.</summary>
+    public async Task WriteAsync(string run, IReadOnlyList<string> instances, CancellationToken ct)
+    {
+        var cluster = resources.Cluster;
+        var value = OsPatchRequest.Render(run, instances);
+        var name = OsPatchRequest.ParameterName(cluster);
+        if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
+            await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = OsPatchRequest.Parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
+        try
+        {
+            await Ssm.PutParameterAsync(new PutParameterRequest
+            {
+                Name = name,
+                Type = ParameterType.String,
+                Value = value,
+                Overwrite = false,
+                Tags = [.. resources.Tags(name, OsPatchRequest.Parameter, new Dictionary<string, string> { [SecretParameters.VpcTag] = DesiredStateKind.VpcOf(resources) })
+                    .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
+            }, ct);
+        }
+        catch (ParameterAlreadyExistsException)
+        {
+            await Ssm.PutParameterAsync(new PutParameterRequest { Name = name, Type = ParameterType.String, Value = value, Overwrite = true }, ct);
+        }
+    }
+}
