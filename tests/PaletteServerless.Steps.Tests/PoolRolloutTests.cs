@@ -79,9 +79,10 @@ public sealed class PoolRolloutTests
         progress.Converged.Should().BeFalse();
         if (waitedForBoot)
         {
-            // The typical boot is over and they have not reported: looked at again after one health check.
+            // The typical boot is over and they have not reported: looked at again after one health check, and so on
+            // (the next pass is told it waited for the boot already, not to wait a whole boot again).
             progress.WaitSeconds.Should().Be(10);
-            progress.WaitingFor.Should().BeNull();
+            progress.WaitingFor.Should().Equal(PoolRollout.NodeBoot);
         }
         else
         {

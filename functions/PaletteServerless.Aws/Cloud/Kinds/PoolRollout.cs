@@ -160,8 +160,11 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var seconds = WaitSeconds(observed, step, drainingStarted, terminatedNow);
         if (seconds is not null)
             return (seconds.Value, null);
-        if (booting.Count == 0 || waitedForBoot)
+        if (booting.Count == 0)
             return (HealthCheckSeconds, null);
+        // Still booting after the boot's wait: every health check from now on, and the next pass knows it too.
+        if (waitedForBoot)
+            return (HealthCheckSeconds, [NodeBoot]);
         var now = resources.Clock.GetUtcNow();
         var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
         return (Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeBootSeconds), [NodeBoot]);
