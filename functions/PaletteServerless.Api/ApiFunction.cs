@@ -161,8 +161,11 @@ public sealed class ApiFunction
         var workflows = new StepFunctionsWorkflowStarter(stepFunctions, settings.ProvisionStateMachineArn, settings.DeleteStateMachineArn, settings.UpdateStateMachineArn);
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
         var forceDeleter = new ForceDeleteWorkflow(stepFunctions, settings.ForceDeleteStateMachineArn);
+        var backupCatalog = new BackupCatalog(sessions, inventory, clock);
+        var backupArn = Environment.GetEnvironmentVariable(EnvironmentNames.BackupStateMachineArn) is { Length: > 0 } arn
+            ? arn : throw new InvalidOperationException($"environment variable {EnvironmentNames.BackupStateMachineArn} is not set; the deployment (CDK or the local stack) must set it");
         return new ApiRoutes(
-            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
+            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock, backupCatalog),
             new CloudAccountService(store, store, clock, new CloudAccountRules(settings.ProductAccountId, CloudAccountRules.ParseTenants(settings.RoleLessTenants))),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
@@ -170,6 +173,7 @@ public sealed class ApiFunction
             clock,
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
-            new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)));
+            new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)),
+            new Domain.Backups.BackupService(store, store, backupCatalog, new BackupWorkflow(stepFunctions, backupArn), clock));
     }
 }

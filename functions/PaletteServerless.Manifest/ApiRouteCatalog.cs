@@ -52,6 +52,10 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition ReplaceNodePool = new("PUT", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Replace one pool's spec");
     public static readonly ApiRouteDefinition RemoveNodePool = new("DELETE", $"{Projects}/clusters/{{name}}/nodepools/{{pool}}", "Remove a worker pool");
 
+    public static readonly ApiRouteDefinition ListBackups = new("GET", $"{Projects}/clusters/{{name}}/backups", "A cluster's backups: name, phase, startedAt, completedAt, location");
+    public static readonly ApiRouteDefinition CreateBackup = new("POST", $"{Projects}/clusters/{{name}}/backups", "Start a backup of a cluster now (settings.backup on)");
+    public static readonly ApiRouteDefinition CreateRestore = new("POST", $"{Projects}/clusters/{{name}}/restores", "Restore a completed backup into the cluster");
+
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
     public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Start a sweep that removes those orphaned resources");
     public static readonly ApiRouteDefinition GetOrphanSweep = new("GET", $"{Projects}/orphans/sweeps/{{sweep}}", "A sweep's state and, once it ends, its report");
@@ -64,6 +68,7 @@ public static class ApiRouteCatalog
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ListClusterKubeconfigs, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
+        ListBackups, CreateBackup, CreateRestore,
         FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];
 }

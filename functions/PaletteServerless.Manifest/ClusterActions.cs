@@ -45,6 +45,13 @@ public static class ClusterActions
         [ClusterPermissions.RegisterTargets] = ["elasticloadbalancing:RegisterTargets"],
         [ClusterPermissions.SecurityGroupRules] = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
         [ClusterPermissions.WriteDesiredState] = ["ssm:AddTagsToResource", "ssm:PutParameter"],
+        [ClusterPermissions.BackupBucket] =
+        [
+            "s3:CreateBucket", "s3:DeleteBucket", "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
+            "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+        ],
+        [ClusterPermissions.ReadBackups] = ["s3:GetObject", "s3:ListBucket"],
+        [ClusterPermissions.ReadDesiredState] = ["ssm:GetParameter"],
     };
 
     /// <summary>The actions of every flag in <paramref name="permissions"/>, sorted, each once.</summary>

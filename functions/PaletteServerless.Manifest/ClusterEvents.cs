@@ -23,5 +23,16 @@ public static class ClusterEvents
     /// <summary>Remediation of a pool paused (more failed nodes than maxUnhealthy, or a control plane without quorum), or resumed.</summary>
     public const string RemediationPausedDetailType = "Cluster Remediation Paused";
 
-    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType];
+    /// <summary>A backup or restore of the cluster ended (<see cref="BackupReasons"/>), with its name, phase and location.</summary>
+    public const string BackupDetailType = "Cluster Backup";
+
+    public const string BackupCompleted = "BackupCompleted";
+    public const string BackupFailed = "BackupFailed";
+    public const string RestoreCompleted = "RestoreCompleted";
+    public const string RestoreFailed = "RestoreFailed";
+
+    /// <summary>The reasons of the cluster events (and of the bus event's detail) a backup or restore ends with.</summary>
+    public static readonly IReadOnlyList<string> BackupReasons = [BackupCompleted, BackupFailed, RestoreCompleted, RestoreFailed];
+
+    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType, BackupDetailType];
 }

@@ -42,9 +42,16 @@ public enum ClusterPermissions
     SecurityGroupRules = 1 << 17,
     /// <summary>Writes the cluster's desired in-cluster state parameter (a String beside its secrets) for the in-cluster agent: create tagged, overwrite.</summary>
     WriteDesiredState = 1 << 18,
+    /// <summary>The cluster's backup bucket (settings.backup with no location): create it tagged, encrypted, public access blocked, with its lifecycle; delete it once empty.</summary>
+    BackupBucket = 1 << 19,
+    /// <summary>Reads a cluster's backup location: whether the bucket exists, Velero's backups and restore results in it.</summary>
+    ReadBackups = 1 << 20,
+    /// <summary>Reads the cluster's desired in-cluster state back (an operation joins those it holds).</summary>
+    ReadDesiredState = 1 << 21,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState
+        | BackupBucket | ReadBackups | ReadDesiredState,
 }

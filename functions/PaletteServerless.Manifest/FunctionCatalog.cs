@@ -14,7 +14,7 @@ public static class FunctionCatalog
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
         [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn,
-         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName,
+         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.BackupStateMachineArn, EnvironmentNames.EventBusName,
          EnvironmentNames.ProductAccountId, EnvironmentNames.RoleLessTenants],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
@@ -63,6 +63,10 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition RetireNode = Step("Remediation", "RetireNode", "Terminate what is left of the replaced node; record the replacement");
     public static readonly FunctionDefinition FinishRemediation = Step("Remediation", "FinishRemediation", "Release the cluster's remediation lock");
 
+    // Backups and restores (statemachines/backup-cluster.asl.json)
+    public static readonly FunctionDefinition RequestBackup = Step("Backups", "RequestBackup", "Write one backup or restore into the desired in-cluster state for Velero");
+    public static readonly FunctionDefinition BackupCheck = Step("Backups", "BackupCheck", "Has Velero written the backup's or restore's result to the bucket? BackupCompleted, RestoreCompleted or why not");
+
     private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn, EnvironmentNames.ProductAccountId];
 
     // Remediation triggers (EventRuleCatalog)
@@ -88,6 +92,7 @@ public static class FunctionCatalog
         FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, ApplyPacks, PacksCheck, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
+        RequestBackup, BackupCheck,
         InstanceEvents, HealthSweep,
         Reconcile,
     ];

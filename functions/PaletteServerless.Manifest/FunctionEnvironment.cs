@@ -16,6 +16,7 @@ public static class FunctionEnvironment
         [EnvironmentNames.RemediateStateMachineArn] = StateMachineCatalog.Remediate,
         [EnvironmentNames.ForceDeleteStateMachineArn] = StateMachineCatalog.ForceDelete,
         [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineCatalog.SweepOrphans,
+        [EnvironmentNames.BackupStateMachineArn] = StateMachineCatalog.Backup,
     };
 
     /// <summary>

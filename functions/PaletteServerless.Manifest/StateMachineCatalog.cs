@@ -28,7 +28,10 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition SweepOrphans = new(
         "palette-sweep-orphans", "sweep-orphans.asl.json", "Removes what is tagged for a project's clusters that no longer exist, and reports what is left");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans];
+    public static readonly StateMachineDefinition Backup = new(
+        "palette-backup-cluster", "backup-cluster.asl.json", "Asks Velero for one backup or restore through the in-cluster agent and waits for its result in the bucket");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans, Backup];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

@@ -32,6 +32,8 @@ public sealed record StepInput
     public PollCounter? Polls { get; init; }
     /// <summary>The remediation run's pass counter ($.passes), with the run's start, for its duration metric.</summary>
     public PassCounter? Passes { get; init; }
+    /// <summary>The backup workflow's one operation (a Velero Backup or Restore).</summary>
+    public Domain.Backups.BackupOperation? Backup { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>

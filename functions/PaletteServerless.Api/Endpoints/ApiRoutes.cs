@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PaletteServerless.Api.Http;
+using PaletteServerless.Domain.Backups;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
@@ -20,7 +21,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// </summary>
 public sealed class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes)
+    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, BackupService? backups = null)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -61,6 +62,8 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.AddNodePool, AddNodePool),
         new(ApiRouteCatalog.ReplaceNodePool, ReplaceNodePool),
         new(ApiRouteCatalog.RemoveNodePool, RemoveNodePool),
+
+        .. new BackupRoutes(backups).All(),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),
@@ -382,7 +385,7 @@ public sealed class ApiRoutes(
 
     // ---- shared ----
 
-    private static (Caller Caller, ProjectScope Scope) Authenticate(ApiRequest request)
+    internal static (Caller Caller, ProjectScope Scope) Authenticate(ApiRequest request)
     {
         var caller = request.Caller;
         var project = request.PathParameters["project"];

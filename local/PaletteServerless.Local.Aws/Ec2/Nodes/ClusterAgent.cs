@@ -55,6 +55,8 @@ public sealed class AgentState
     public string? AppliedGeneration { get; set; }
     /// <summary>The packs it installed (by name), as the last generation it applied had them.</summary>
     public List<string> Installed { get; set; } = [];
+    /// <summary>The on-demand operations (Velero Backups and Restores, by name) it created, each once.</summary>
+    public List<string> Operations { get; set; } = [];
     /// <summary>The report of the apply under way (lost with a restart of the local stack: the next run applies again, as after a reboot).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public (string Generation, string Message, DateTimeOffset At, bool Applied, List<string> Packs)? Pending { get; set; }
@@ -131,6 +133,12 @@ public static class ClusterAgent
         retry = read == NodeCallAnswer.Pending;
         if (read != NodeCallAnswer.Allowed || Document(parameter.Current.Value, boot.Compressed) is not { } document)
             return false;
+        // What the installed charts do with the document's operations (Velero's backups and restores), whatever the generation.
+        if (VeleroModel.Operate(world, instance, state, document, runAt, credentials))
+        {
+            retry = true;
+            return false;
+        }
         var generation = document["generation"]?.ToString() ?? "";
         if (generation == state.AppliedGeneration)
             return false;
