@@ -25,6 +25,8 @@ public static class CommandTree
         root.Add(DayTwoCommands.NodePools(context));
         root.Add(KubeconfigCommands.Build(context));
         root.Add(OrphanCommands.Build(context));
+        root.Add(BackupCommands.Backups(context));
+        root.Add(BackupCommands.Restores(context));
         return root;
     }
 }
