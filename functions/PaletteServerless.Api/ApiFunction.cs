@@ -174,6 +174,7 @@ public sealed class ApiFunction
             new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
             new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)),
-            new Domain.Backups.BackupService(store, store, backupCatalog, new BackupWorkflow(stepFunctions, backupArn), clock));
+            new Domain.Backups.BackupService(store, store, backupCatalog, new BackupWorkflow(stepFunctions, backupArn), clock),
+            new Domain.Backups.ScanService(store, store, new ScanCatalog(sessions, inventory, clock), new BackupWorkflow(stepFunctions, backupArn), clock));
     }
 }

@@ -56,6 +56,9 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition CreateBackup = new("POST", $"{Projects}/clusters/{{name}}/backups", "Start a backup of a cluster now (settings.backup on)");
     public static readonly ApiRouteDefinition CreateRestore = new("POST", $"{Projects}/clusters/{{name}}/restores", "Restore a completed backup into the cluster");
 
+    public static readonly ApiRouteDefinition ListScans = new("GET", $"{Projects}/clusters/{{name}}/scans", "A cluster's CIS benchmark scans: pass, fail and warn counts and each failed check");
+    public static readonly ApiRouteDefinition CreateScan = new("POST", $"{Projects}/clusters/{{name}}/scans", "Start a CIS benchmark scan (kube-bench) of a cluster now (settings.securityScans on)");
+
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
     public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Start a sweep that removes those orphaned resources");
     public static readonly ApiRouteDefinition GetOrphanSweep = new("GET", $"{Projects}/orphans/sweeps/{{sweep}}", "A sweep's state and, once it ends, its report");
@@ -68,7 +71,7 @@ public static class ApiRouteCatalog
         CreateClusterProfile, ListClusterProfiles, GetClusterProfile, DeleteClusterProfile,
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ListClusterKubeconfigs, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
-        ListBackups, CreateBackup, CreateRestore,
+        ListBackups, CreateBackup, CreateRestore, ListScans, CreateScan,
         FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];
 }

@@ -23,16 +23,18 @@ public static class ClusterEvents
     /// <summary>Remediation of a pool paused (more failed nodes than maxUnhealthy, or a control plane without quorum), or resumed.</summary>
     public const string RemediationPausedDetailType = "Cluster Remediation Paused";
 
-    /// <summary>A backup or restore of the cluster ended (<see cref="BackupReasons"/>), with its name, phase and location.</summary>
+    /// <summary>A backup, restore or security scan of the cluster ended (<see cref="BackupReasons"/>), with its name, phase and location.</summary>
     public const string BackupDetailType = "Cluster Backup";
 
     public const string BackupCompleted = "BackupCompleted";
     public const string BackupFailed = "BackupFailed";
     public const string RestoreCompleted = "RestoreCompleted";
     public const string RestoreFailed = "RestoreFailed";
+    public const string ScanCompleted = "ScanCompleted";
+    public const string ScanFailed = "ScanFailed";
 
     /// <summary>The reasons of the cluster events (and of the bus event's detail) a backup or restore ends with.</summary>
-    public static readonly IReadOnlyList<string> BackupReasons = [BackupCompleted, BackupFailed, RestoreCompleted, RestoreFailed];
+    public static readonly IReadOnlyList<string> BackupReasons = [BackupCompleted, BackupFailed, RestoreCompleted, RestoreFailed, ScanCompleted, ScanFailed];
 
     public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType, BackupDetailType];
 }

@@ -124,7 +124,7 @@ public sealed class BackupTests(LocalStackFixture stack)
         return [.. JsonNode.Parse(body)!["items"]!.AsArray().Select(i => i!.AsObject())];
     }
 
-    private static async Task<JsonObject> EventAsync(Scenario scenario, string reason)
+    private async Task<JsonObject> EventAsync(Scenario scenario, string reason)
     {
         var deadline = DateTime.UtcNow + Timeout;
         JsonArray events;
@@ -133,7 +133,8 @@ public sealed class BackupTests(LocalStackFixture stack)
             events = await scenario.EventsAsync("vault");
             if (events.FirstOrDefault(e => e!["reason"]!.GetValue<string>() == reason) is JsonObject found)
                 return found;
-            (events.Any(e => e!["reason"]!.GetValue<string>() is "BackupFailed" or "RestoreFailed")).Should().BeFalse(events.ToJsonString());
+            if (events.Any(e => e!["reason"]!.GetValue<string>() is "BackupFailed" or "RestoreFailed"))
+                throw new InvalidOperationException($"{events.ToJsonString()}\nIAM denials: {string.Join("\n", (stack.Stack.LocalAws.Iam?.Denials ?? []).Select(d => $"{d.Principal} {d.Action} on {d.Resource}: {d.Statement}"))}");
             await Task.Delay(200);
         }
         while (DateTime.UtcNow < deadline);

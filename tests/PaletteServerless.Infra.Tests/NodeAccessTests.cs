@@ -156,7 +156,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         foreach (var (sid, statement) in statements.Where(s => s.Key.StartsWith(role + "Velero", StringComparison.Ordinal)))
         {
-            TemplateJson.Strings(statement["Action"]).Should().OnlyContain(a => a is "s3:ListBucket" or "s3:GetObject" or "s3:PutObject" or "s3:DeleteObject", sid);
+            TemplateJson.Strings(statement["Action"]).Should().OnlyContain(a => a == "s3:ListBucket" || a == "s3:GetObject" || a == "s3:PutObject" || a == "s3:DeleteObject", sid);
             statement.ToJsonString().Should().Contain("${aws:ec2InstanceSourceVPC}", sid);
         }
         statements[role + "VeleroOwnBucketObjects"]["Resource"]!.ToJsonString().Should().Contain(":s3:::psbackup-${aws:ec2InstanceSourceVPC}-*/*\"");

@@ -27,6 +27,7 @@ public static class CommandTree
         root.Add(OrphanCommands.Build(context));
         root.Add(BackupCommands.Backups(context));
         root.Add(BackupCommands.Restores(context));
+        root.Add(ScanCommands.Build(context));
         return root;
     }
 }

@@ -13,6 +13,7 @@ import { renderChangePlan } from '../plan.js';
 import { settingsEditor } from '../settings-editor.js';
 import { settingsSummary } from '../settings-summary.js';
 import { backupsPanel } from '../backups-panel.js';
+import { scansPanel } from '../scans-panel.js';
 import { kubernetesOf } from './profiles.js';
 
 export function detailsPage(name) {
@@ -361,6 +362,7 @@ export function detailsPage(name) {
   }
 
   const backups = backupsPanel(name, can.write);
+  const scans = scansPanel(name, can.write);
   const element = h('section', {},
     h('p', {}, h('a', { href: '#/clusters' }, '← Clusters')),
     h('div', { class: 'bar' }, title, h('div', { class: 'toolbar' }, kubeconfigButton,
@@ -370,6 +372,7 @@ export function detailsPage(name) {
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Condition', 'Status', 'Reason', 'Message', 'Since'].map((t) => h('th', { scope: 'col' }, t)))), conditions)),
     h('h2', {}, 'Settings'), settingsList,
     h('h2', {}, 'Backups'), backups.element,
+    h('h2', {}, 'Security scans'), scans.element,
     h('h2', {}, 'Node pools'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints',
       'Labels', 'Rolling update', 'Health check'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
@@ -385,5 +388,6 @@ export function detailsPage(name) {
   refresh().then(startPolling);
   refreshIssued();
   backups.refresh();
+  scans.refresh();
   return { title: name, element, leave: stopPolling };
 }

@@ -21,7 +21,7 @@ namespace PaletteServerless.Api.Endpoints;
 /// </summary>
 public sealed class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, BackupService? backups = null)
+    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, BackupService? backups = null, ScanService? scans = null)
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
@@ -63,7 +63,7 @@ public sealed class ApiRoutes(
         new(ApiRouteCatalog.ReplaceNodePool, ReplaceNodePool),
         new(ApiRouteCatalog.RemoveNodePool, RemoveNodePool),
 
-        .. new BackupRoutes(backups).All(),
+        .. new BackupRoutes(backups, scans).All(),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),

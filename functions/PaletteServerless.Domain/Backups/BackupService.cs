@@ -15,6 +15,8 @@ public sealed record BackupOperation
 {
     public const string BackupKind = "backup";
     public const string RestoreKind = "restore";
+    /// <summary>A security scan (kube-bench on each node role), run by the same workflow.</summary>
+    public const string ScanKind = "scan";
 
     /// <summary><see cref="BackupKind"/> or <see cref="RestoreKind"/>.</summary>
     public required string Kind { get; init; }

@@ -16,5 +16,11 @@ public static class SettingsPacks
     /// <summary>velero-plugin-for-aws of the same release line (the plugin's compatibility table pairs v1.12 with Velero 1.16).</summary>
     public const string VeleroAwsPlugin = "velero/velero-plugin-for-aws:v1.12.2";
 
+    /// <summary>
+    /// kube-bench (https://github.com/aquasecurity/kube-bench), run as a Job per node role with the host's paths mounted
+    /// read-only, as its job.yaml lays out; it picks the CIS benchmark version from the cluster's Kubernetes version.
+    /// </summary>
+    public const string KubeBenchImage = "docker.io/aquasec/kube-bench:v0.10.7";
+
     public static readonly IReadOnlyList<CatalogPack> All = [Velero];
 }

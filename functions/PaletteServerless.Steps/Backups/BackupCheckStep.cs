@@ -28,8 +28,11 @@ public sealed class BackupCheckStep(StepRuntime runtime)
         var operation = step.Input.Backup ?? throw new ArgumentException("the step input has no backup operation");
         var cluster = await step.ClusterAsync(ct);
         var resources = await step.ResourcesAsync(ct);
-        var location = BackupLocation.Of(cluster, DesiredStateKind.VpcOf(resources));
+        var vpc = DesiredStateKind.VpcOf(resources);
+        var location = BackupLocation.Of(cluster, vpc);
         var restore = operation.Kind == BackupOperation.RestoreKind;
+        if (operation.Kind == BackupOperation.ScanKind)
+            return await ScanAsync(step, cluster, ScanLocation.Bucket(cluster, vpc), resources.Cloud.S3, operation, ct);
         // The request could not be written (the Catch of RequestBackup), or backups were turned off since: ended, failed.
         var (done, ok, message) = step.Input.Error is { } error ? (true, false, $"{operation.Kind} {operation.Name}: {Provisioning.MarkFailedStep.Reason(error)}")
             : location is null ? (true, false, $"{operation.Kind} {operation.Name}: settings.backup was turned off, so it was dropped")
@@ -57,6 +60,36 @@ public sealed class BackupCheckStep(StepRuntime runtime)
         await runtime.Status.PublishAsync(cluster, ClusterEvents.BackupDetailType, detail.ToJsonString(), ct);
         return StepResult.Finished;
     });
+
+    /// <summary>A scan: done when every node role's kube-bench result is in the bucket; ScanCompleted with the counts.</summary>
+    private async Task<StepResult> ScanAsync(StepContext step, Domain.Clusters.Cluster cluster, string? bucket, IAmazonS3 s3, BackupOperation operation, CancellationToken ct)
+    {
+        string reason, message;
+        ScanRecord? record = null;
+        if (step.Input.Error is { } error)
+            (reason, message) = (ClusterEvents.ScanFailed, $"scan {operation.Name}: {Provisioning.MarkFailedStep.Reason(error)}");
+        else if (bucket is null)
+            (reason, message) = (ClusterEvents.ScanFailed, $"scan {operation.Name}: settings.securityScans was turned off, so it was dropped");
+        else
+        {
+            record = await Aws.Cloud.ScanCatalog.ReadAsync(s3, bucket, operation.Name, ScanLocation.NodeRoles(cluster), ct);
+            if (record.Phase != "Completed" && (step.Input.Polls?.N ?? 0) < MaxPolls)
+                return new StepResult { Ready = false, WaitSeconds = InClusterAgent.IntervalSeconds };
+            (reason, message) = record.Phase == "Completed"
+                ? (ClusterEvents.ScanCompleted, $"scan {operation.Name} (kube-bench, {string.Join(" and ", record.NodeRoles)}): pass {record.Pass}, fail {record.Fail}, warn {record.Warn}"
+                    + (record.Failed.Count == 0 ? "" : "; failed: " + string.Join(", ", record.Failed.Select(f => f.Id).Distinct().Take(10))))
+                : (ClusterEvents.ScanFailed, $"scan {operation.Name}: no result from kube-bench for {string.Join(", ", ScanLocation.NodeRoles(cluster).Except(record.NodeRoles))} within {MaxPolls * InClusterAgent.IntervalSeconds / 60} minutes");
+        }
+        await runtime.Status.AddEventAsync(cluster, reason == ClusterEvents.ScanCompleted ? "Normal" : "Warning", reason, message, ct);
+        var detail = new JsonObject
+        {
+            ["reason"] = reason, ["tenant"] = cluster.Scope.Tenant, ["project"] = cluster.Scope.Project, ["cluster"] = cluster.Name, ["uid"] = cluster.Uid,
+            ["kind"] = operation.Kind, ["name"] = operation.Name, ["location"] = record?.Location, ["message"] = message,
+            ["pass"] = record?.Pass, ["fail"] = record?.Fail, ["warn"] = record?.Warn,
+        };
+        await runtime.Status.PublishAsync(cluster, ClusterEvents.BackupDetailType, detail.ToJsonString(), ct);
+        return StepResult.Finished;
+    }
 
     private static async Task<(bool Done, bool Ok, string Message)> BackupResultAsync(IAmazonS3 s3, BackupLocation location, BackupOperation operation, CancellationToken ct)
     {

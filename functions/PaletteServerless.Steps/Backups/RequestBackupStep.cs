@@ -21,7 +21,8 @@ public sealed class RequestBackupStep(StepRuntime runtime)
             throw new ProvisioningFailedException($"cluster {cluster.Name} is {cluster.Status}: the {operation.Kind} {operation.Name} was not asked of it");
         var kind = new DesiredStateKind(await step.ResourcesAsync(ct));
         var current = await kind.ReadAsync(cluster, ct);
-        var operations = (current?.Backup?.Operations ?? []).Where(o => o.Name != operation.Name).Append(operation).ToList();
+        var operations = (current?.Backup?.Operations ?? []).Concat(current?.Scans?.Operations ?? [])
+            .Where(o => o.Name != operation.Name).Append(operation).ToList();
         try
         {
             await kind.WriteAsync(cluster, await step.ProfileAsync(ct), ct, operations);

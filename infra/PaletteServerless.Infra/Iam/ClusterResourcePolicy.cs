@@ -228,7 +228,8 @@ public static class ClusterResourcePolicy
         {
             yield return Allow("ListBackupLocations", ["s3:ListBucket"], [$"arn:{CdkAws.PARTITION}:s3:::*"]);
             yield return Allow("ReadVeleroResults", ["s3:GetObject"],
-                [$"arn:{CdkAws.PARTITION}:s3:::*/backups/*/velero-backup.json", $"arn:{CdkAws.PARTITION}:s3:::*/restores/*/restore-*-results.gz"]);
+                [$"arn:{CdkAws.PARTITION}:s3:::*/backups/*/velero-backup.json", $"arn:{CdkAws.PARTITION}:s3:::*/restores/*/restore-*-results.gz",
+                 $"{ownBucket}/{Domain.Backups.ScanLocation.Prefix}/*"]);
         }
         if (permissions.HasFlag(ClusterPermissions.ReadDesiredState))
             yield return Allow("ReadOwnedDesiredState", ["ssm:GetParameter"], [SecretParameterArn($"*/*/{DesiredState.Parameter}")], ResourceTagged());

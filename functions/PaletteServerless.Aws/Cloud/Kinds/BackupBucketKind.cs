@@ -26,12 +26,9 @@ public sealed class BackupBucketKind(ClusterResources resources) : IDeletableKin
 
     private IAmazonS3 S3 => resources.Cloud.S3;
 
-    /// <summary>Makes the cluster's bucket exist, configured; nothing for a location of the user's.</summary>
-    public async Task EnsureAsync(BackupLocation location, CancellationToken ct)
+    /// <summary>Makes the cluster's bucket (<see cref="BackupLocation.BucketName"/>) exist, configured.</summary>
+    public async Task EnsureAsync(string name, CancellationToken ct)
     {
-        if (!location.ProductBucket)
-            return;
-        var name = location.Bucket;
         if (resources.All(ResourceKinds.Bucket).All(i => i.Id != name))
             await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.Bucket, Id = name, Role = Role, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
         try

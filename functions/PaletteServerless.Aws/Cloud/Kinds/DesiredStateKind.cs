@@ -24,10 +24,13 @@ public sealed class DesiredStateKind(ClusterResources resources)
     /// </summary>
     public async Task<long> WriteAsync(Cluster cluster, ClusterProfile profile, CancellationToken ct, IReadOnlyList<Domain.Backups.BackupOperation>? operations = null)
     {
-        var location = Domain.Backups.BackupLocation.Of(cluster, VpcOf(resources));
-        if (location is not null)
-            await new BackupBucketKind(resources).EnsureAsync(location, ct);
-        var state = DesiredState.Of(cluster, profile, location, operations);
+        var vpc = VpcOf(resources);
+        var location = Domain.Backups.BackupLocation.Of(cluster, vpc);
+        var scanBucket = Domain.Backups.ScanLocation.Bucket(cluster, vpc);
+        // The cluster's own bucket: for its backups (no location given) and for its scans' results.
+        if ((location is { ProductBucket: true } ? location.Bucket : scanBucket) is { } bucket)
+            await new BackupBucketKind(resources).EnsureAsync(bucket, ct);
+        var state = DesiredState.Of(cluster, profile, location, operations, scanBucket);
         var value = state.ToParameterValue();
         var name = DesiredState.ParameterName(cluster);
         if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))

@@ -105,7 +105,7 @@ public static class VeleroModel
     }
 
     /// <summary>PutObject of each, as the node's role: all decided and allowed, then stored in order; else nothing.</summary>
-    private static NodeCallAnswer PutAll(Instance instance, S3Bucket? bucket, string bucketName, (string Key, byte[] Body)[] objects, DateTimeOffset at, NodeCredentials? credentials)
+    internal static NodeCallAnswer PutAll(Instance instance, S3Bucket? bucket, string bucketName, (string Key, byte[] Body)[] objects, DateTimeOffset at, NodeCredentials? credentials)
     {
         var answer = Ask(instance, credentials, [.. objects.Select(o => AuthorizationCheck.Of("s3:PutObject", $"arn:aws:s3:::{bucketName}/{o.Key}"))]);
         if (answer != NodeCallAnswer.Allowed || bucket is null || bucket.Account != instance.Account)
