@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using PaletteServerless.Local.Aws.S3;
 
 namespace PaletteServerless.EndToEnd.Tests;
 
@@ -79,11 +80,26 @@ public sealed class BackupTests(LocalStackFixture stack)
         (await stack.ResourcesOfAsync(uid)).Select(r => r["arn"]?.GetValue<string>() ?? r.ToJsonString()).Should().ContainSingle().Which.Should().Contain(bucket);
         (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.Should().BeGreaterThan(0);
 
-        // ... which its lifecycle empties at the midnight (UTC) after a day, in modelled time; then the orphan sweep removes it.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
-        while ((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount > 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(1000);
+        // ... which its lifecycle empties at the midnight (UTC) after a day. The local S3's clock is the wall clock: the test
+        // has it apply the bucket's lifecycle as at a later time (what its tick does then), not yet due today, due in two days.
+        var held = S3Service.Find(stack.Stack.LocalAws, bucket)!;
+        lock (stack.Stack.LocalAws.Store.Sync)
+            S3Service.ExpireObjects(held, DateTimeOffset.UtcNow).Should().Be(0, "nothing is due before retentionDays");
+        var sweepBefore = await SweepAsync(scenario);
+        sweepBefore.ToJsonString().Should().Contain(bucket, "the sweep reports the bucket it keeps for its unexpired backups");
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.Should().BeGreaterThan(0);
+        lock (stack.Stack.LocalAws.Store.Sync)
+            S3Service.ExpireObjects(held, DateTimeOffset.UtcNow.AddDays(2)).Should().BeGreaterThan(0);
         (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.Should().Be(0, "the lifecycle expires every object after retentionDays");
+        await SweepAsync(scenario);
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+        var gone = await FluentActions.Awaiting(() => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).Should().ThrowAsync<AmazonS3Exception>();
+        gone.Which.ErrorCode.Should().Be("NoSuchBucket");
+    }
+
+    /// <summary>Starts an orphan sweep of the project and returns its report once it succeeded.</summary>
+    private static async Task<JsonObject> SweepAsync(Scenario scenario)
+    {
         var sweep = await scenario.Api.PostAsync("/v1/projects/backups/orphans", null);
         sweep.StatusCode.Should().Be(HttpStatusCode.Accepted);
         var sweepAt = sweep.Headers.Location!.ToString();
@@ -98,9 +114,7 @@ public sealed class BackupTests(LocalStackFixture stack)
         }
         while (DateTime.UtcNow < sweepDeadline);
         state["state"]!.GetValue<string>().Should().Be("Succeeded", state.ToJsonString());
-        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
-        var gone = await FluentActions.Awaiting(() => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).Should().ThrowAsync<AmazonS3Exception>();
-        gone.Which.ErrorCode.Should().Be("NoSuchBucket");
+        return state["report"]!.AsObject();
     }
 
     [Fact]

@@ -95,8 +95,20 @@ public sealed class BackupBucketKind(ClusterResources resources) : IDeletableKin
                 pass.Wait($"bucket {item.Id}: {ex.ErrorCode}: {ex.Message}");
                 return false;
             }
-            // Gone, or kept for its backups' retention (tagged with the cluster's uid: the orphan sweep removes it once empty).
-            if (held != 0 || await pass.Attempt($"delete bucket {item.Id}", () => S3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = item.Id }, ct)))
+            if (held > 0)
+            {
+                // Kept for its backups' retention, still tagged with the cluster's uid. The cluster's own delete forgets it and
+                // finishes; the orphan sweep (the cluster is gone) reports it, and removes it once its lifecycle emptied it.
+                if (resources.Cluster.Status == Domain.Clusters.ClusterStatus.Deleted)
+                {
+                    pass.Wait($"bucket {item.Id} holds backups that have not expired yet (its lifecycle expires them after {resources.Cluster.Spec.Settings?.Backup?.RetentionDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "the retention"} days); removed once empty");
+                    return false;
+                }
+                await resources.ForgetAsync(item, ct);
+                return true;
+            }
+            // Gone, or empty now: deleted.
+            if (held < 0 || await pass.Attempt($"delete bucket {item.Id}", () => S3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = item.Id }, ct)))
             {
                 await resources.ForgetAsync(item, ct);
                 return true;
