@@ -29,7 +29,7 @@ public sealed class SpecFieldTests(PsctlStack stack)
             healthCheck: {enabled: true, maxUnhealthy: 1, nodeStartupTimeoutMinutes: 15}
         settings:
           patchSchedule: "0 3 * * SUN"
-          backup: {enabled: true, schedule: "0 2 * * *", retentionDays: 7, location: my-backups}
+          backup: {enabled: true, schedule: "0 2 * * *", retentionDays: 7}
           rbac:
             - {type: RoleBinding, namespace: apps, role: edit, subjects: [{kind: Group, name: ops}]}
         """;
@@ -48,7 +48,7 @@ public sealed class SpecFieldTests(PsctlStack stack)
             .And.Contain("api load balancer: internal")
             .And.Contain("worker pools update: in parallel")
             .And.Contain("patch schedule: 0 3 * * SUN")
-            .And.Contain("backup: on, 0 2 * * *, kept 7 days, to my-backups")
+            .And.Contain("backup: on, 0 2 * * *, kept 7 days, to a bucket of the cluster")
             .And.Contain("rbac: RoleBinding edit in apps to Group ops")
             .And.Contain("labels: tier=apps")
             .And.Contain("update: maxSurge 2, maxUnavailable 50%")
