@@ -177,7 +177,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise)
             .Concat(fencedByName).Concat(backupReads));
         foreach (var sid in fencedByName)
-            TemplateJson.Strings(statements[sid]["Resource"]).Should().OnlyContain(r => r.EndsWith("-${aws:PrincipalTag/palette.serverless/cluster-uid}", StringComparison.Ordinal), sid);
+            statements[sid]["Resource"]!.ToJsonString().Should().EndWith(":s3:::psbackup-*-${aws:PrincipalTag/palette.serverless/cluster-uid}\"]]}", sid);
         foreach (var sid in backupReads)
             TemplateJson.Strings(statements[sid]["Action"]).Should().OnlyContain(a => a == "s3:ListBucket" || a == "s3:GetObject", sid);
 
@@ -198,8 +198,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 || name.StartsWith("Disassociate", StringComparison.Ordinal) || name.StartsWith("Deregister", StringComparison.Ordinal)))
             .ToList();
         destructive.Should().NotBeEmpty();
-        destructive.Should().OnlyContain(x => x.Statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey] != null
-            || fencedByName.Contains(x.Statement["Sid"]!.GetValue<string>()));
+        destructive.Should().OnlyContain(x => fencedByName.Contains(x.Statement["Sid"]!.GetValue<string>())
+            || x.Statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey] != null);
     }
 
     [Fact]
