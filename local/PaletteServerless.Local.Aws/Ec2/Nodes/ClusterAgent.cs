@@ -41,7 +41,7 @@ public sealed record AgentBoot(string Script, string Parameter, string Generatio
                 Seconds(timer, "OnActiveSec") ?? TimeSpan.Zero, Seconds(timer, "OnUnitActiveSec") ?? TimeSpan.FromMinutes(1),
                 Regex.IsMatch(script, @"base64 -d \| gunzip"), Regex.IsMatch(script, @"\| sort \| head -n 1"),
                 script.Contains("velero.io/v1", StringComparison.Ordinal) && Regex.IsMatch(script, @"kubectl create -f -"),
-                script.Contains("aquasec/kube-bench", StringComparison.Ordinal) || (script.Contains(".scans.image", StringComparison.Ordinal) && Regex.IsMatch(script, @"aws s3 cp ")));
+                Regex.IsMatch(script, @"""kube-bench"", ""run""") && Regex.IsMatch(script, @"aws s3 cp "));
         }
         return null;
     }
