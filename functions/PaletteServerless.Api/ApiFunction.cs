@@ -171,7 +171,7 @@ public sealed class ApiFunction
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), store, clock),
             clock,
-            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock),
+            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock, backupCatalog),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
             new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)),
             new Domain.Backups.BackupService(store, store, backupCatalog, new BackupWorkflow(stepFunctions, backupArn), clock),

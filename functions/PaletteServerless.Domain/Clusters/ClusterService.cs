@@ -28,12 +28,12 @@ public sealed class ClusterService(
         var valid = ClusterSpecValidator.Validate(spec);
         RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
         var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
-        await CheckBackupLocationAsync(scope, valid, ct);
+        await CheckBackupLocationAsync(backupLocations, accounts, scope, valid, ct);
         return Changes.ChangeScope.WithNodePacks(valid, profile);
     }
 
     /// <summary>A backup location the spec names must be a bucket of the cloud account, in the cluster's region: a 400 otherwise.</summary>
-    private async Task CheckBackupLocationAsync(ProjectScope scope, ClusterSpec valid, CancellationToken ct)
+    internal static async Task CheckBackupLocationAsync(Backups.IBackupCatalog? backupLocations, ICloudAccountStore accounts, ProjectScope scope, ClusterSpec valid, CancellationToken ct)
     {
         if (backupLocations is null || valid.Settings?.Backup is not { Enabled: true, Location: { Length: > 0 } bucket })
             return;

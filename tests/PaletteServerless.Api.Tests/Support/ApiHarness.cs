@@ -37,7 +37,7 @@ public sealed class ApiHarness
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Store, Clock),
             Clock,
-            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock),
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock, Backups),
             new CloudAccountResourceService(Store, CloudReader),
             new ClusterNodeService(Store, Store, Inventory, Instances),
             new PaletteServerless.Domain.Backups.BackupService(Store, Store, Backups, Backups, Clock),
