@@ -12,7 +12,7 @@ export function settingsEditor(settings = {}) {
   const backupOn = h('input', { type: 'checkbox', name: 'backup', checked: !!s.backup?.enabled });
   const backupSchedule = h('input', { name: 'backup-schedule', placeholder: '0 2 * * *', autocomplete: 'off', value: s.backup?.schedule ?? '' });
   const backupRetention = h('input', { name: 'backup-retention', type: 'number', min: '1', placeholder: '30', value: s.backup?.retentionDays ?? '' });
-  const backupLocation = h('input', { name: 'backup-location', placeholder: 'my-backup-bucket', autocomplete: 'off', value: s.backup?.location ?? '' });
+  const backupLocation = h('input', { name: 'backup-location', placeholder: 'empty: a bucket of the cluster', autocomplete: 'off', value: s.backup?.location ?? '' });
   const rbac = h('textarea', { name: 'rbac', rows: 3, class: 'yaml', spellcheck: 'false',
     placeholder: '[{"type":"RoleBinding","namespace":"apps","role":"edit","subjects":[{"kind":"Group","name":"ops"}]}]',
     value: s.rbac?.length ? JSON.stringify(s.rbac) : '' });
@@ -27,7 +27,8 @@ export function settingsEditor(settings = {}) {
       h('div', { class: 'row' },
         field('Schedule (cron)', backupSchedule, { field: 'settings.backup.schedule' }),
         field('Retention (days)', backupRetention, { field: 'settings.backup.retentionDays' }),
-        field('Location', backupLocation, { field: 'settings.backup.location' }))),
+        field('Location', backupLocation, { field: 'settings.backup.location',
+          hint: 'An existing S3 bucket of the cloud account, or empty: the product creates one for the cluster (encrypted, private, expiring after the retention)' }))),
     field('RBAC bindings (JSON array)', rbac, { field: 'settings.rbac',
       hint: 'An editor may bind edit or view in a namespace (RoleBinding); cluster-wide bindings and other roles need project-admin.' }),
     h('label', { class: 'inline toggle' }, virtualClusters, ' Enable Palette Virtual Clusters'));

@@ -17,7 +17,7 @@ export function settingsSummary(settings, lastOsPatch) {
   if (s.securityScans) rows.push(['Security scans', `${onOff(s.securityScans)}${s.securityScans.schedule ? `, ${s.securityScans.schedule}` : ''}`]);
   if (s.backup) {
     rows.push(['Backup', [onOff(s.backup), s.backup.schedule, s.backup.retentionDays ? `kept ${s.backup.retentionDays} days` : null,
-      s.backup.location ? `to ${s.backup.location}` : null].filter(Boolean).join(', ')]);
+      s.backup.enabled ? `to ${s.backup.location || 'a bucket of the cluster'}` : null].filter(Boolean).join(', ')]);
   }
   for (const b of s.rbac ?? []) {
     rows.push(['RBAC', `${b.type} ${b.role}${b.namespace ? ` in ${b.namespace}` : ''} to ${(b.subjects ?? []).map((x) => `${x.kind} ${x.name}`).join(', ')}`]);

@@ -163,16 +163,21 @@ public sealed class ApiFunction
         var inventory = new DynamoDbInventoryStore(dynamo, settings.TableName);
         var forceDeleter = new ForceDeleteWorkflow(stepFunctions, settings.ForceDeleteStateMachineArn);
         var virtualClusters = new DynamoDbVirtualClusterStore(dynamo, settings.TableName);
+        var backupCatalog = new BackupCatalog(sessions, inventory, clock);
+        var backupArn = Environment.GetEnvironmentVariable(EnvironmentNames.BackupStateMachineArn) is { Length: > 0 } arn
+            ? arn : throw new InvalidOperationException($"environment variable {EnvironmentNames.BackupStateMachineArn} is not set; the deployment (CDK or the local stack) must set it");
         return new ApiRoutes(
-            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock),
+            new ClusterService(store, store, store, workflows, forceDeleter, new CloudPreflight(sessions), clock, backupCatalog),
             new CloudAccountService(store, store, clock, new CloudAccountRules(settings.ProductAccountId, CloudAccountRules.ParseTenants(settings.RoleLessTenants))),
             new ProfileService(store, store, clock),
             new OrphanService(store, store, new OrphanSweeper(sessions, inventory, clock), new SweepWorkflow(stepFunctions, settings.SweepOrphansStateMachineArn), settings.Region),
             new KubeconfigService(store, store, new ClusterCredentials(sessions, inventory), store, clock),
             clock,
-            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock, virtualClusters),
+            new ClusterChangeService(store, store, store, workflows, new InventoryNodes(inventory), clock, virtualClusters, backupCatalog),
             new CloudAccountResourceService(store, new CloudAccountReader(sessions)),
             new ClusterNodeService(store, store, inventory, new ClusterInstances(sessions)),
-            new VirtualClusterService(store, store, store, virtualClusters, new VirtualClusterCloud(sessions, inventory, clock), clock));
+            new VirtualClusterService(store, store, store, virtualClusters, new VirtualClusterCloud(sessions, inventory, clock), clock),
+            new Domain.Backups.BackupService(store, store, backupCatalog, new BackupWorkflow(stepFunctions, backupArn), clock),
+            new Domain.Backups.ScanService(store, store, new ScanCatalog(sessions, inventory, clock), new BackupWorkflow(stepFunctions, backupArn), clock));
     }
 }

@@ -57,6 +57,12 @@ public static class ApiRouteCatalog
     public static readonly ApiRouteDefinition GetVirtualCluster = new("GET", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}", "Read a virtual cluster and its status");
     public static readonly ApiRouteDefinition DeleteVirtualCluster = new("DELETE", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}", "Delete a virtual cluster");
     public static readonly ApiRouteDefinition GetVirtualClusterKubeconfig = new("GET", $"{Projects}/clusters/{{name}}/virtualclusters/{{vcluster}}/kubeconfig", "A running virtual cluster's kubeconfig");
+    public static readonly ApiRouteDefinition ListBackups = new("GET", $"{Projects}/clusters/{{name}}/backups", "A cluster's backups: name, phase, startedAt, completedAt, location");
+    public static readonly ApiRouteDefinition CreateBackup = new("POST", $"{Projects}/clusters/{{name}}/backups", "Start a backup of a cluster now (settings.backup on)");
+    public static readonly ApiRouteDefinition CreateRestore = new("POST", $"{Projects}/clusters/{{name}}/restores", "Restore a completed backup into the cluster");
+
+    public static readonly ApiRouteDefinition ListScans = new("GET", $"{Projects}/clusters/{{name}}/scans", "A cluster's CIS benchmark scans: pass, fail and warn counts and each failed check");
+    public static readonly ApiRouteDefinition CreateScan = new("POST", $"{Projects}/clusters/{{name}}/scans", "Start a CIS benchmark scan (kube-bench) of a cluster now (settings.securityScans on)");
 
     public static readonly ApiRouteDefinition FindOrphans = new("GET", $"{Projects}/orphans", "Resources tagged for clusters that no longer exist");
     public static readonly ApiRouteDefinition RemoveOrphans = new("POST", $"{Projects}/orphans", "Start a sweep that removes those orphaned resources");
@@ -71,6 +77,7 @@ public static class ApiRouteCatalog
         CreateCluster, ListClusters, GetCluster, DeleteCluster, ListClusterEvents, GetClusterKubeconfig, ListClusterKubeconfigs, ForceDeleteCluster,
         UpdateCluster, RetryClusterUpdate, ListNodePools, AddNodePool, ReplaceNodePool, RemoveNodePool,
         ListVirtualClusters, CreateVirtualCluster, GetVirtualCluster, DeleteVirtualCluster, GetVirtualClusterKubeconfig,
+        ListBackups, CreateBackup, CreateRestore, ListScans, CreateScan,
         FindOrphans, RemoveOrphans, GetOrphanSweep,
     ];
 }

@@ -49,6 +49,13 @@ public static class ClusterActions
         [
             "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "ssm:AddTagsToResource", "ssm:DeleteParameters", "ssm:GetParameters", "ssm:PutParameter",
         ],
+        [ClusterPermissions.BackupBucket] =
+        [
+            "s3:CreateBucket", "s3:DeleteBucket", "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
+            "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+        ],
+        [ClusterPermissions.ReadBackups] = ["s3:GetObject", "s3:ListBucket"],
+        [ClusterPermissions.ReadDesiredState] = ["ssm:GetParameter"],
     };
 
     /// <summary>The actions of every flag in <paramref name="permissions"/>, sorted, each once.</summary>

@@ -26,5 +26,18 @@ public static class ClusterEvents
     /// <summary>An OS patch run started, completed, or failed (naming the nodes and why): OsPatchStarted, OsPatchCompleted, OsPatchFailed.</summary>
     public const string OsPatchDetailType = "Cluster OS Patch";
 
-    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType, OsPatchDetailType];
+    /// <summary>A backup, restore or security scan of the cluster ended (<see cref="BackupReasons"/>), with its name, phase and location.</summary>
+    public const string BackupDetailType = "Cluster Backup";
+
+    public const string BackupCompleted = "BackupCompleted";
+    public const string BackupFailed = "BackupFailed";
+    public const string RestoreCompleted = "RestoreCompleted";
+    public const string RestoreFailed = "RestoreFailed";
+    public const string ScanCompleted = "ScanCompleted";
+    public const string ScanFailed = "ScanFailed";
+
+    /// <summary>The reasons of the cluster events (and of the bus event's detail) a backup or restore ends with.</summary>
+    public static readonly IReadOnlyList<string> BackupReasons = [BackupCompleted, BackupFailed, RestoreCompleted, RestoreFailed, ScanCompleted, ScanFailed];
+
+    public static readonly IReadOnlyList<string> DetailTypes = [StatusChangeDetailType, LeftoversDetailType, NodeRemediationDetailType, RemediationPausedDetailType, OsPatchDetailType, BackupDetailType];
 }

@@ -50,9 +50,16 @@ public enum ClusterPermissions
     /// virtual cluster): create tagged, overwrite the list, read the reports decrypted, delete a report.
     /// </summary>
     VirtualClusters = 1 << 19,
+    /// <summary>The cluster's backup bucket (settings.backup with no location): create it tagged, encrypted, public access blocked, with its lifecycle; delete it once empty.</summary>
+    BackupBucket = 1 << 20,
+    /// <summary>Reads a cluster's backup location: whether the bucket exists, Velero's backups and restore results in it.</summary>
+    ReadBackups = 1 << 21,
+    /// <summary>Reads the cluster's desired in-cluster state back (an operation joins those it holds).</summary>
+    ReadDesiredState = 1 << 22,
 
     /// <summary>Everything a workflow may do in a target account: what the tenant's role grants.</summary>
     All = Describe | CreateNetwork | DeleteNetwork | CreateLoadBalancer | DeleteLoadBalancer
         | CreateInstances | DeleteInstances | FindTagged | ReadQuotas | DrainTargets | Retag
-        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState | VirtualClusters,
+        | WriteSecrets | DeleteSecrets | ReadCertificateAuthority | ReadSecrets | RegisterTargets | SecurityGroupRules | WriteDesiredState | VirtualClusters
+        | BackupBucket | ReadBackups | ReadDesiredState,
 }

@@ -14,6 +14,7 @@ public static class EnvironmentNames
     public const string ForceDeleteStateMachineArn = "PALETTE_FORCE_DELETE_STATE_MACHINE_ARN";
     public const string SweepOrphansStateMachineArn = "PALETTE_SWEEP_ORPHANS_STATE_MACHINE_ARN";
     public const string OsPatchStateMachineArn = "PALETTE_OS_PATCH_STATE_MACHINE_ARN";
+    public const string BackupStateMachineArn = "PALETTE_BACKUP_STATE_MACHINE_ARN";
     public const string EventBusName = "PALETTE_EVENT_BUS_NAME";
     /// <summary>The account the product runs in (trust policies name it; role-less cloud accounts build in it).</summary>
     public const string ProductAccountId = "PALETTE_PRODUCT_ACCOUNT_ID";

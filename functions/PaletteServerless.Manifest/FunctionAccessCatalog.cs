@@ -25,7 +25,7 @@ public static class FunctionAccessCatalog
 {
     private const ClusterPermissions TearDown = ClusterPermissions.Describe | ClusterPermissions.DeleteNetwork
         | ClusterPermissions.DeleteLoadBalancer | ClusterPermissions.DeleteInstances | ClusterPermissions.FindTagged
-        | ClusterPermissions.DeleteSecrets;
+        | ClusterPermissions.DeleteSecrets | ClusterPermissions.BackupBucket;
 
     /// <summary>Every function by its catalog name.</summary>
     public static readonly IReadOnlyDictionary<string, FunctionAccess> Table = new Dictionary<string, FunctionAccess>(StringComparer.Ordinal)
@@ -36,8 +36,9 @@ public static class FunctionAccessCatalog
         // sweeps and force deletes back. A dry run makes the preflight checks, the vCPU quota read and the node
         // instance profile's included; issuing a kubeconfig reads the cluster's CA parameter, and nothing else of its secrets.
         // Virtual clusters: it writes the list the in-cluster agent reads and each one's report parameter, reads the reports.
+        // Backups: it lists a cluster's backups from its bucket, and checks that a backup location named by a spec exists.
         ["Api"] = new(ClusterPermissions.Describe | ClusterPermissions.FindTagged | ClusterPermissions.ReadQuotas | ClusterPermissions.ReadCertificateAuthority
-            | ClusterPermissions.VirtualClusters,
+            | ClusterPermissions.VirtualClusters | ClusterPermissions.ReadBackups,
             ControlsWorkflows: true, ReadsRuns: true),
 
         // Provisioning
@@ -49,7 +50,8 @@ public static class FunctionAccessCatalog
         // the cluster over while they were stored), and the desired in-cluster state the control planes' agent reads.
         // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
-            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules),
+            | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules
+            | ClusterPermissions.BackupBucket),
         // Reads the load balancer's state.
         ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
         // An Elastic IP and a NAT gateway per zone.
@@ -99,7 +101,7 @@ public static class FunctionAccessCatalog
         // rolled); then generation applied: Updating -> Running, or again for a newer one.
         ["FinishUpdate"] = new(ClusterPermissions.None),
         // Writes the cluster's desired in-cluster state at the update's generation (the agent applies it in place).
-        ["ApplyPacks"] = new(ClusterPermissions.WriteDesiredState),
+        ["ApplyPacks"] = new(ClusterPermissions.WriteDesiredState | ClusterPermissions.BackupBucket),
         // Reads the control planes' agent reports (their tags) for the generation written.
         ["PacksCheck"] = new(ClusterPermissions.Describe),
         // Terminates new nodes that never became healthy (reading the pools' instances and target health); Running with Updated=False.
@@ -124,6 +126,13 @@ public static class FunctionAccessCatalog
         ["InstanceEvents"] = new(ClusterPermissions.Describe, StartsRemediation: true, ReadsOwnInstances: true),
         // Judges the nodes of every Running cluster (DescribeInstances, DescribeInstanceStatus); starts remediations.
         ["HealthSweep"] = new(ClusterPermissions.Describe, StartsRemediation: true, ScansClusters: true),
+
+        // Backups
+        // Adds one backup or restore to the operations the desired in-cluster state holds (read, then written back),
+        // making the cluster's bucket first if backups were turned on since.
+        ["RequestBackup"] = new(ClusterPermissions.ReadDesiredState | ClusterPermissions.WriteDesiredState | ClusterPermissions.BackupBucket),
+        // Reads Velero's result for it from the bucket.
+        ["BackupCheck"] = new(ClusterPermissions.ReadBackups),
 
         // The scheduled check: scans the clusters, describes their provisioning executions, starts one that never
         // started, marks Failed a cluster whose execution ended without moving it (the table and the bus).

@@ -14,7 +14,7 @@ public static class FunctionCatalog
         "Api",
         "PaletteServerless.Api::PaletteServerless.Api.ApiFunction::Handle",
         [EnvironmentNames.TableName, EnvironmentNames.ProvisionStateMachineArn, EnvironmentNames.DeleteStateMachineArn, EnvironmentNames.UpdateStateMachineArn,
-         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.EventBusName,
+         EnvironmentNames.ForceDeleteStateMachineArn, EnvironmentNames.SweepOrphansStateMachineArn, EnvironmentNames.BackupStateMachineArn, EnvironmentNames.EventBusName,
          EnvironmentNames.ProductAccountId, EnvironmentNames.RoleLessTenants],
         "The product API behind API Gateway (HTTP API payload 2.0)");
 
@@ -67,6 +67,9 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition StartOsPatch = Step("Patching", "StartOsPatch", "Record the patch run with the cluster's running nodes; OsPatchStarted");
     public static readonly FunctionDefinition OsPatchPass = Step("Patching", "OsPatchPass", "Read the nodes' patch reports; ask the next nodes within maxUnavailable; OsPatchCompleted or OsPatchFailed at the end");
     public static readonly FunctionDefinition OsPatchFailed = Step("Patching", "OsPatchFailed", "The run ended by an error: stop asking nodes; OsPatchFailed");
+    // Backups and restores (statemachines/backup-cluster.asl.json)
+    public static readonly FunctionDefinition RequestBackup = Step("Backups", "RequestBackup", "Write one backup or restore into the desired in-cluster state for Velero");
+    public static readonly FunctionDefinition BackupCheck = Step("Backups", "BackupCheck", "Has Velero written the backup's or restore's result to the bucket? BackupCompleted, RestoreCompleted or why not");
 
     private static readonly string[] TriggerEnvironment = [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.RemediateStateMachineArn, EnvironmentNames.ProductAccountId];
 
@@ -99,6 +102,7 @@ public static class FunctionCatalog
         FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, ApplyPacks, PacksCheck, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,
+        RequestBackup, BackupCheck,
         InstanceEvents, HealthSweep,
         Reconcile,
         StartOsPatch, OsPatchPass, OsPatchFailed, OsPatchSchedule,

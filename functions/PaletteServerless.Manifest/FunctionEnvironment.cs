@@ -17,6 +17,7 @@ public static class FunctionEnvironment
         [EnvironmentNames.ForceDeleteStateMachineArn] = StateMachineCatalog.ForceDelete,
         [EnvironmentNames.SweepOrphansStateMachineArn] = StateMachineCatalog.SweepOrphans,
         [EnvironmentNames.OsPatchStateMachineArn] = StateMachineCatalog.OsPatch,
+        [EnvironmentNames.BackupStateMachineArn] = StateMachineCatalog.Backup,
     };
 
     /// <summary>

@@ -31,7 +31,10 @@ public static class StateMachineCatalog
     public static readonly StateMachineDefinition OsPatch = new(
         "palette-os-patch-cluster", "os-patch-cluster.asl.json", "Patches a Running cluster's nodes in place, node by node within each pool's maxUnavailable");
 
-    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans, OsPatch];
+    public static readonly StateMachineDefinition Backup = new(
+        "palette-backup-cluster", "backup-cluster.asl.json", "Asks Velero for one backup or restore through the in-cluster agent and waits for its result in the bucket");
+
+    public static readonly IReadOnlyList<StateMachineDefinition> All = [Provision, Delete, Update, Remediate, ForceDelete, SweepOrphans, OsPatch, Backup];
 
     /// <summary>The placeholder a definition uses for a function's ARN: ${&lt;Name&gt;FunctionArn}.</summary>
     public static string FunctionPlaceholder(FunctionDefinition function) => $"{function.Name}FunctionArn";

@@ -39,6 +39,8 @@ public sealed record StepInput
     public string? Trigger { get; init; }
     /// <summary>The schedule's occurrence the run is for (in the scheduled events' time).</summary>
     public DateTimeOffset? Occurrence { get; init; }
+    /// <summary>The backup workflow's one operation (a Velero Backup or Restore).</summary>
+    public Domain.Backups.BackupOperation? Backup { get; init; }
 }
 
 /// <summary>One replacement as the remediation workflow carries it from step to step.</summary>

@@ -113,6 +113,7 @@ public sealed class NodeAccess : Construct
                 CloudControllerManagerPolicy.Statement(),
                 KeepProductTagsOffOtherResources("ProductTagsOnlyOnOwnInstance"),
                 KeepOwnershipTags("OnlyPhaseTagsOfTheProduct"),
+                .. BackupToOwnLocation("ControlPlane"),
             ]);
         WorkerRole = NodeRole("WorkerRole", SecretParameters.WorkerRoleName,
             "Kubernetes workers built by PaletteServerless: read their own cluster's join token, report their own phase",
@@ -124,6 +125,7 @@ public sealed class NodeAccess : Construct
                     [ClusterResourcePolicy.SecretParameterArn($"*/*/{Domain.Patching.OsPatchRequest.Parameter}")], ownClusterOnly),
                 ReportOwnPhase("WorkerReportsOwnPhase", NodePhases.ReportTagKeys),
                 UseSecretsKey("WorkerDecryptsSecrets", "kms:Decrypt"),
+                .. BackupToOwnLocation("Worker"),
             ]);
         ControlPlaneInstanceProfile = new CfnInstanceProfile(this, "ControlPlaneInstanceProfile", new CfnInstanceProfileProps
         {
@@ -147,6 +149,25 @@ public sealed class NodeAccess : Construct
             ["NodePermissions"] = new(new PolicyDocumentProps { Statements = statements }),
         },
     });
+
+    /// <summary>
+    /// Velero (settings.backup) writes and reads its backups with the node's role: in the bucket the product made for
+    /// the cluster (its name carries the cluster's VPC, compared with the caller's <c>aws:ec2InstanceSourceVPC</c>), or
+    /// under the cluster's prefix in a bucket of the user's (<c>palette-backups/&lt;vpc&gt;/</c>); nothing else of S3.
+    /// </summary>
+    private static PolicyStatement[] BackupToOwnLocation(string role)
+    {
+        var ownBucket = $"arn:{Aws.PARTITION}:s3:::{Domain.Backups.BackupLocation.BucketPrefix}{SourceVpcVariable}-*";
+        var ownPrefix = $"{Domain.Backups.BackupLocation.SharedPrefix}/{SourceVpcVariable}/*";
+        return
+        [
+            ClusterResourcePolicy.Allow(role + "VeleroOwnBucket", ["s3:ListBucket"], [ownBucket]),
+            ClusterResourcePolicy.Allow(role + "VeleroOwnBucketObjects", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], [ownBucket + "/*"]),
+            ClusterResourcePolicy.Allow(role + "VeleroOwnPrefix", ["s3:ListBucket"], [$"arn:{Aws.PARTITION}:s3:::*"],
+                new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, object> { ["s3:prefix"] = ownPrefix } }),
+            ClusterResourcePolicy.Allow(role + "VeleroOwnPrefixObjects", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], [$"arn:{Aws.PARTITION}:s3:::*/{ownPrefix}"]),
+        ];
+    }
 
     private PolicyStatement UseSecretsKey(string sid, params string[] actions) =>
         ClusterResourcePolicy.Allow(sid, actions, [Key.KeyArn],

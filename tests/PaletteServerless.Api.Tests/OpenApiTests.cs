@@ -27,7 +27,7 @@ public class OpenApiTests(StoreFixture fixture) : IClassFixture<StoreFixture>
     };
 
     private static IEnumerable<string> Routes() =>
-        new ApiFunction(new ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}");
+        new ApiFunction(new ApiRoutes(null!, null!, null!, null!, null!, TimeProvider.System, null!, null!, null!, null!, null!, null!)).Routes.Select(r => $"{r.Method} {r.Template}");
 
     private static IEnumerable<string> DocumentedRoutes() =>
         Document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}"));

@@ -170,6 +170,27 @@ public class PermissionMatrixTests(StoreFixture fixture) : IClassFixture<StoreFi
                 _api.VirtualClusterCloud.Reports[vc] = new() { Status = "Running", Kubeconfig = "apiVersion: v1\nkind: Config\n" };
                 return (ApiCall.Get(Path(p + "/clusters/" + host + "/virtualclusters/" + vc + "/kubeconfig", project)), null);
             }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/backups", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/backups", project)))),
+            new("POST", "/v1/projects/{project}/clusters/{name}/backups", Need.Write, 202, async project =>
+            {
+                var name = Unique("saved");
+                await _api.BackedUpClusterAsync(project, name);
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/backups", project)), Path(p + "/clusters/" + name, project));
+            }),
+            new("POST", "/v1/projects/{project}/clusters/{name}/restores", Need.Write, 202, async project =>
+            {
+                var name = Unique("restored");
+                await _api.BackedUpClusterAsync(project, name);
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/restores", project)).WithJson(new JsonObject { ["backup"] = RecordingBackups.Completed }),
+                    Path(p + "/clusters/" + name, project));
+            }),
+            new("GET", "/v1/projects/{project}/clusters/{name}/scans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/clusters/base/scans", project)))),
+            new("POST", "/v1/projects/{project}/clusters/{name}/scans", Need.Write, 202, async project =>
+            {
+                var name = Unique("scanned");
+                await _api.BackedUpClusterAsync(project, name);
+                return (ApiCall.Post(Path(p + "/clusters/" + name + "/scans", project)), Path(p + "/clusters/" + name, project));
+            }),
             new("GET", "/v1/projects/{project}/orphans", Need.Read, 200, project => Ready(ApiCall.Get(Path(p + "/orphans", project)))),
             new("POST", "/v1/projects/{project}/orphans", Need.Write, 202, project => Ready(ApiCall.Post(Path(p + "/orphans", project)))),
             new("GET", "/v1/projects/{project}/orphans/sweeps/{sweep}", Need.Read, 200, async project =>

@@ -30,7 +30,7 @@ public sealed class SpecFieldTests(PsctlStack stack)
         settings:
           patchSchedule: "0 3 * * SUN"
           osPatchOnBoot: true
-          backup: {enabled: true, schedule: "0 2 * * *", retentionDays: 7, location: my-backups}
+          backup: {enabled: true, schedule: "0 2 * * *", retentionDays: 7}
           rbac:
             - {type: RoleBinding, namespace: apps, role: edit, subjects: [{kind: Group, name: ops}]}
         """;
@@ -51,7 +51,7 @@ public sealed class SpecFieldTests(PsctlStack stack)
             .And.Contain("patch schedule: 0 3 * * SUN")
             .And.Contain("os patch on boot: on")
             .And.Contain("last os patch")
-            .And.Contain("backup: on, 0 2 * * *, kept 7 days, to my-backups")
+            .And.Contain("backup: on, 0 2 * * *, kept 7 days, to a bucket of the cluster")
             .And.Contain("rbac: RoleBinding edit in apps to Group ops")
             .And.Contain("labels: tier=apps")
             .And.Contain("update: maxSurge 2, maxUnavailable 50%")

@@ -78,7 +78,7 @@ public class SettingsValidatorTests
     }
 
     [Fact]
-    public void Enabled_backup_needs_schedule_and_location_and_a_retention_of_1_to_3650_days()
+    public void Enabled_backup_needs_a_schedule_and_a_retention_of_1_to_3650_days_and_an_empty_location_means_a_bucket_of_the_product()
     {
         BackupSettings Good() => new() { Enabled = true, Schedule = "0 1 * * *", Location = "my-backups", RetentionDays = 30 };
         ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() })).Should().BeEmpty();
@@ -87,8 +87,11 @@ public class SettingsValidatorTests
         ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { RetentionDays = 0 } })).Fields().Should().Equal("settings.backup.retentionDays");
         ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { RetentionDays = 3651 } })).Fields().Should().Equal("settings.backup.retentionDays");
         ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Schedule = null } })).Fields().Should().Equal("settings.backup.schedule");
-        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = null } })).Fields().Should().Equal("settings.backup.location");
-        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = new string('l', 256) } })).Fields().Should().Equal("settings.backup.location");
+        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = null } })).Should().BeEmpty();
+        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = "" } })).Should().BeEmpty();
+        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = new string('l', 64) } })).Fields().Should().Equal("settings.backup.location");
+        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = "s3://my-backups" } })).Fields().Should().Equal("settings.backup.location");
+        ErrorsOf(WithSettings(new ClusterSettings { Backup = Good() with { Location = "My_Backups" } })).Fields().Should().Equal("settings.backup.location");
         ErrorsOf(WithSettings(new ClusterSettings { Backup = new BackupSettings { Enabled = false } })).Should().BeEmpty();
     }
 

@@ -159,8 +159,12 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             "CreateTaggedSecrets", "CreateTaggedDesiredState", "CreateTaggedVirtualClusterParameters"];
         string[] resourceTagged = ["OverwriteOwnedDesiredState", "CreateInOwnedVpc", "CreateNatOnOwnedResources", "ConfigureOwnedNetwork", "DeleteOwnedNetwork",
             "ConfigureOwnedLoadBalancer", "RegisterOwnedTargets", "DeleteOwnedLoadBalancer", "DrainOwnedTargets", "TerminateOwnedInstances", "ReconcileOwnedSecurityGroupRules",
-            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority",
+            "RetagOwnedEc2Resources", "RetagOwnedLoadBalancer", "RetagOwnedSecrets", "ReadClusterSecrets", "DeleteClusterSecrets", "ReadCertificateAuthority", "ReadOwnedDesiredState",
             "OverwriteOwnedVirtualClusterList", "ReadOwnedVirtualClusterReports", "DeleteOwnedVirtualClusterReports"];
+        // S3 checks no bucket tag for these actions: the cluster's backup bucket is fenced by its name, which ends with the session's cluster uid.
+        string[] fencedByName = ["OwnBackupBucket"];
+        // Reading a backup location (a bucket of the user's too): listing, and only Velero's metadata and restore results.
+        string[] backupReads = ["ListBackupLocations", "ReadVeleroResults"];
         // The secrets' path (listing), the product key (as SSM uses it), passing the node roles to EC2, reading their profiles
         // (the node roles' own statements: NodeAccessTests).
         string[] fencedOtherwise = ["ListClusterSecrets", "EncryptClusterSecrets", "DecryptCertificateAuthority", "EncryptVirtualClusterReports", "PassNodeRoles", "ReadNodeInstanceProfiles"];
@@ -171,7 +175,12 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
         string[] untaggedByNature = ["RunInstancesWithExistingResources", "CreateSecurityGroupsInVpcs"];
         // The EC2 events function's own describe is a function role's, not the cluster-builder's.
         string[] anyResource = [.. ClusterResourcePolicy.AnyResourceJustifications.Keys.Where(k => k != "DescribeOwnAccountsInstances")];
-        statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise));
+        statements.Keys.Should().BeEquivalentTo(requestTagged.Concat(resourceTagged).Concat(tagOnCreateOnly).Concat(untaggedByNature).Concat(anyResource).Concat(fencedOtherwise)
+            .Concat(fencedByName).Concat(backupReads));
+        foreach (var sid in fencedByName)
+            statements[sid]["Resource"]!.ToJsonString().Should().EndWith(":s3:::psbackup-*-${aws:PrincipalTag/palette.serverless/cluster-uid}\"]]}", sid);
+        foreach (var sid in backupReads)
+            TemplateJson.Strings(statements[sid]["Action"]).Should().OnlyContain(a => a == "s3:ListBucket" || a == "s3:GetObject", sid);
 
         // Equality with the session's own cluster uid tag, never mere presence: another cluster's resources are out of reach.
         foreach (var sid in requestTagged)
@@ -190,7 +199,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 || name.StartsWith("Disassociate", StringComparison.Ordinal) || name.StartsWith("Deregister", StringComparison.Ordinal)))
             .ToList();
         destructive.Should().NotBeEmpty();
-        destructive.Should().OnlyContain(x => x.Statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey] != null);
+        destructive.Should().OnlyContain(x => fencedByName.Contains(x.Statement["Sid"]!.GetValue<string>())
+            || x.Statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey] != null);
     }
 
     [Fact]

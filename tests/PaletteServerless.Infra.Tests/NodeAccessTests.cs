@@ -58,7 +58,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     {
         var statements = StatementsOf(stack, SecretParameters.ControlPlaneRoleName);
         statements.Keys.Should().BeEquivalentTo(["ReadOwnClusterSecrets", "RefreshOwnJoinToken", "ReadOwnDesiredState", "ReadOwnVirtualClusters", "ReportOwnVirtualClusters",
-            "ReadOwnOsPatchRequest", "ReportOwnPhase", "UseSecretsKey", CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct"]);
+            "ReadOwnOsPatchRequest", "ReportOwnPhase", "UseSecretsKey", CloudControllerManagerPolicy.Sid, "ProductTagsOnlyOnOwnInstance", "OnlyPhaseTagsOfTheProduct",
+            "ControlPlaneVeleroOwnBucket", "ControlPlaneVeleroOwnBucketObjects", "ControlPlaneVeleroOwnPrefix", "ControlPlaneVeleroOwnPrefixObjects"]);
+        VeleroFenced(statements, "ControlPlane");
         var read = statements["ReadOwnClusterSecrets"]["Resource"]!.ToJsonString();
         foreach (var parameter in SecretParameters.All)
             read.Should().Contain($"/*/{parameter}\"");
@@ -93,15 +95,17 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Workers_read_only_their_own_clusters_join_token_never_the_ca_or_the_certificate_key_and_write_nothing(string stack)
     {
         var statements = StatementsOf(stack, SecretParameters.WorkerRoleName);
-        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReadsOwnOsPatchRequest", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets"]);
+        statements.Keys.Should().BeEquivalentTo(["ReadOwnJoinToken", "WorkerReadsOwnOsPatchRequest", "WorkerReportsOwnPhase", "WorkerDecryptsSecrets",
+            "WorkerVeleroOwnBucket", "WorkerVeleroOwnBucketObjects", "WorkerVeleroOwnPrefix", "WorkerVeleroOwnPrefixObjects"]);
         TemplateJson.Strings(statements["WorkerReadsOwnOsPatchRequest"]["Action"]).Should().BeEquivalentTo(["ssm:GetParameter"]);
         statements["WorkerReadsOwnOsPatchRequest"]["Resource"]!.ToJsonString().Should().EndWith($"/*/{Domain.Patching.OsPatchRequest.Parameter}\"]]}}");
         statements["WorkerReadsOwnOsPatchRequest"]["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>().Should().Be("${aws:ec2InstanceSourceVPC}");
+        VeleroFenced(statements, "Worker");
         var read = statements["ReadOwnJoinToken"];
         TemplateJson.Strings(read["Action"]).Should().BeEquivalentTo(["ssm:GetParameter", "ssm:GetParameters"]);
         read["Resource"]!.ToJsonString().Should().EndWith("/*/join-token\"]]}").And.NotContain(",{\"Fn::Join\"", "one parameter only");
         read["Condition"]!["StringEquals"]!["ssm:resourceTag/" + SecretParameters.VpcTag]!.GetValue<string>().Should().Be("${aws:ec2InstanceSourceVPC}");
-        var everything = string.Join("\n", statements.Values.Select(s => s.ToJsonString()));
+        var everything = string.Join("\n", statements.Where(s => !s.Key.StartsWith("WorkerVelero", StringComparison.Ordinal)).Select(s => s.Value.ToJsonString()));
         everything.Should().NotContain($"/{SecretParameters.CertificateAuthority}\"").And.NotContain(SecretParameters.CertificateKey)
             .And.NotContain("ssm:PutParameter").And.NotContain("kms:Encrypt");
         TemplateJson.Strings(statements["WorkerDecryptsSecrets"]["Action"]).Should().Equal(["kms:Decrypt"]);
@@ -159,6 +163,18 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
             TemplateJson.Strings(deny["Action"]).Should().BeEquivalentTo(["ec2:CreateTags", "ec2:DeleteTags"]);
     }
 
+    /// <summary>Velero's statements: S3 object and list actions only, in the bucket named for the caller's VPC or under its prefix.</summary>
+    private static void VeleroFenced(Dictionary<string, System.Text.Json.Nodes.JsonObject> statements, string role)
+    {
+        foreach (var (sid, statement) in statements.Where(s => s.Key.StartsWith(role + "Velero", StringComparison.Ordinal)))
+        {
+            TemplateJson.Strings(statement["Action"]).Should().OnlyContain(a => a == "s3:ListBucket" || a == "s3:GetObject" || a == "s3:PutObject" || a == "s3:DeleteObject", sid);
+            statement.ToJsonString().Should().Contain("${aws:ec2InstanceSourceVPC}", sid);
+        }
+        statements[role + "VeleroOwnBucketObjects"]["Resource"]!.ToJsonString().Should().Contain(":s3:::psbackup-${aws:ec2InstanceSourceVPC}-*/*\"");
+        statements[role + "VeleroOwnPrefix"]["Condition"]!["StringLike"]!["s3:prefix"]!.GetValue<string>().Should().Be("palette-backups/${aws:ec2InstanceSourceVPC}/*");
+    }
+
     /// <summary>The functions whose sessions may use <paramref name="action"/> (their own actions, ClusterActions).</summary>
     private static List<string> FunctionsThatMay(string action) =>
         [.. FunctionCatalog.All.Where(f => ClusterActions.OfFunction(f.Name).Contains(action)).Select(f => f.Name)];
@@ -169,8 +185,9 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         // Secrets: only the network step. The desired in-cluster state (a String, no key): the create's network step (beside
         // the secrets) and the update's ApplyPacks, whose role statements reach only the desired-state parameter.
         // The OS patch request (a String beside it) is the patch workflow's passes' to write, under the same statements; the API
-        // writes the virtual clusters' list and creates their report parameters: its statements reach those only (below).
-        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "OsPatchPass", "OsPatchFailed", "Api"]);
+        // writes the virtual clusters' list and creates their report parameters: its statements reach those only (below); the
+        // backup workflow's RequestBackup writes one operation into the desired state.
+        FunctionsThatMay("ssm:PutParameter").Should().BeEquivalentTo(["Network", "ApplyPacks", "OsPatchPass", "OsPatchFailed", "Api", "RequestBackup"]);
         foreach (var sid in new[] { "CreateTaggedDesiredState", "OverwriteOwnedDesiredState" })
         {
             var resource = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == sid).Statement["Resource"]!.ToJsonString();
@@ -208,7 +225,11 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
     public void Only_the_api_reads_a_certificate_authority_and_only_the_ca_parameter_of_its_sessions_cluster()
     {
         // The nodes' own role reads its cluster's parameters (above); of the functions, only the API's sessions.
-        FunctionsThatMay("ssm:GetParameter").Should().Equal("Api");
+        FunctionsThatMay("ssm:GetParameter").Should().BeEquivalentTo(["Api", "RequestBackup"]);
+        // RequestBackup reads the desired-state parameter back (String, no key), and only while it carries its session's cluster uid.
+        var desired = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == "ReadOwnedDesiredState").Statement;
+        desired["Resource"]!.ToJsonString().Should().EndWith($":parameter/palette-serverless/*/*/{DesiredState.Parameter}\"]]}}");
+        desired["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}");
         var statement = synthesized.TargetJson.PolicyStatements().Single(s => s.Statement["Sid"]?.GetValue<string>() == "ReadCertificateAuthority").Statement;
         statement["Resource"]!.ToJsonString().Should().EndWith(":parameter/palette-serverless/*/*/ca\"]]}");
         statement["Condition"]!["StringEquals"]![ClusterResourcePolicy.ResourceTagKey]!.GetValue<string>().Should().Be("${aws:PrincipalTag/palette.serverless/cluster-uid}");

@@ -47,6 +47,8 @@ public sealed class TargetAccountStackTests(SynthesizedApp synthesized) : IClass
             || a.StartsWith("elasticloadbalancing:", StringComparison.Ordinal)
             || a == "tag:GetResources" || a == "servicequotas:GetServiceQuota"
             || a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)
-            || a == "iam:PassRole" || a == "iam:GetInstanceProfile");
+            || a == "iam:PassRole" || a == "iam:GetInstanceProfile"
+            // The cluster's backup bucket (settings.backup), and reading what Velero wrote to a backup location.
+            || a.StartsWith("s3:", StringComparison.Ordinal));
     }
 }

@@ -32,6 +32,7 @@ public sealed class FakeCloud : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
     public IAmazonSimpleSystemsManagement Ssm { get; } = Substitute.For<IAmazonSimpleSystemsManagement>();
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
+    public Amazon.S3.IAmazonS3 S3 { get; } = Substitute.For<Amazon.S3.IAmazonS3>();
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }

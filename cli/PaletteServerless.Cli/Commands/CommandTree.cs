@@ -26,6 +26,9 @@ public static class CommandTree
         root.Add(KubeconfigCommands.Build(context));
         root.Add(VirtualClusterCommands.Build(context));
         root.Add(OrphanCommands.Build(context));
+        root.Add(BackupCommands.Backups(context));
+        root.Add(BackupCommands.Restores(context));
+        root.Add(ScanCommands.Build(context));
         return root;
     }
 }

@@ -23,7 +23,8 @@ public static class ClusterSettingsDescription
             node.AddNode(new Text($"backup: {OnOff(backup)}"
                 + (backup.TextOrNull("schedule") is { } at ? $", {at}" : "")
                 + (backup["retentionDays"] is JsonValue ? $", kept {backup.Text("retentionDays")} days" : "")
-                + (backup.TextOrNull("location") is { } location ? $", to {location}" : "")));
+                + (backup.TextOrNull("location") is { Length: > 0 } location ? $", to {location}"
+                    : backup["enabled"] is JsonValue on && on.TryGetValue<bool>(out var enabled) && enabled ? ", to a bucket of the cluster" : "")));
         foreach (var binding in settings.Items("rbac"))
             node.AddNode(new Text($"rbac: {binding.Text("type")} {binding.Text("role")}"
                 + (binding.TextOrNull("namespace") is { } ns ? $" in {ns}" : "")

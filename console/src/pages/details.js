@@ -12,6 +12,8 @@ import { poolEditor } from '../pool-editor.js';
 import { renderChangePlan } from '../plan.js';
 import { settingsEditor } from '../settings-editor.js';
 import { settingsSummary } from '../settings-summary.js';
+import { backupsPanel } from '../backups-panel.js';
+import { scansPanel } from '../scans-panel.js';
 import { kubernetesOf } from './profiles.js';
 import { virtualClustersSection } from '../virtual-clusters.js';
 
@@ -362,6 +364,8 @@ export function detailsPage(name) {
     }));
   }
 
+  const backups = backupsPanel(name, can.write);
+  const scans = scansPanel(name, can.write);
   const element = h('section', {},
     h('p', {}, h('a', { href: '#/clusters' }, '← Clusters')),
     h('div', { class: 'bar' }, title, h('div', { class: 'toolbar' }, kubeconfigButton,
@@ -370,6 +374,8 @@ export function detailsPage(name) {
     h('h2', {}, 'Conditions'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Condition', 'Status', 'Reason', 'Message', 'Since'].map((t) => h('th', { scope: 'col' }, t)))), conditions)),
     h('h2', {}, 'Settings'), settingsList,
+    h('h2', {}, 'Backups'), backups.element,
+    h('h2', {}, 'Security scans'), scans.element,
     h('h2', {}, 'Node pools'),
     h('div', { class: 'scroll' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Pool', 'Role', 'Nodes', 'Instance type', 'Zones', 'Cost type', 'Disk (GiB)', 'Taints',
       'Labels', 'Rolling update', 'Health check'].map((t) => h('th', { scope: 'col' }, t)))), poolsBody)),
@@ -385,5 +391,7 @@ export function detailsPage(name) {
     dialog);
   refresh().then(startPolling);
   refreshIssued();
+  backups.refresh();
+  scans.refresh();
   return { title: name, element, leave: stopPolling };
 }

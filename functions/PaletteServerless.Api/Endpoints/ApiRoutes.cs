@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PaletteServerless.Api.Http;
+using PaletteServerless.Domain.Backups;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
@@ -21,7 +22,8 @@ namespace PaletteServerless.Api.Endpoints;
 /// </summary>
 public sealed partial class ApiRoutes(
     ClusterService clusters, CloudAccountService accounts, ProfileService profiles, OrphanService orphans, KubeconfigService kubeconfigs, TimeProvider clock,
-    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, VirtualClusterService virtualClusters)
+    ClusterChangeService changes, CloudAccountResourceService cloud, ClusterNodeService nodes, VirtualClusterService virtualClusters,
+    BackupService? backups = null, ScanService? scans = null)
 {
     private readonly VirtualClusterService _virtualClusters = virtualClusters;
 
@@ -70,6 +72,7 @@ public sealed partial class ApiRoutes(
         new(ApiRouteCatalog.GetVirtualCluster, GetVirtualCluster),
         new(ApiRouteCatalog.DeleteVirtualCluster, DeleteVirtualCluster),
         new(ApiRouteCatalog.GetVirtualClusterKubeconfig, GetVirtualClusterKubeconfig),
+        .. new BackupRoutes(backups, scans).All(),
 
         new(ApiRouteCatalog.FindOrphans, FindOrphans),
         new(ApiRouteCatalog.RemoveOrphans, RemoveOrphans),
@@ -391,7 +394,7 @@ public sealed partial class ApiRoutes(
 
     // ---- shared ----
 
-    private static (Caller Caller, ProjectScope Scope) Authenticate(ApiRequest request)
+    internal static (Caller Caller, ProjectScope Scope) Authenticate(ApiRequest request)
     {
         var caller = request.Caller;
         var project = request.PathParameters["project"];

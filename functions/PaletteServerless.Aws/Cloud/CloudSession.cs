@@ -26,6 +26,9 @@ public interface ICloudSession : IDisposable
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
 
+    /// <summary>Amazon S3: the cluster's backup bucket (<see cref="Kinds.BackupBucketKind"/>) and what Velero wrote to it.</summary>
+    Amazon.S3.IAmazonS3 S3 { get; }
+
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
 }
@@ -101,6 +104,13 @@ public sealed class CloudSession : ICloudSession
         var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
         Ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
         Iam = new IamClient(options);
+        // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
+        var s3Config = new Amazon.S3.AmazonS3Config
+        {
+            RegionEndpoint = regionEndpoint, AuthenticationRegion = region,
+            ForcePathStyle = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL")),
+        };
+        S3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
     }
 
     public string Region { get; }
@@ -110,6 +120,7 @@ public sealed class CloudSession : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; }
     public IAmazonSimpleSystemsManagement Ssm { get; }
     public IIamClient Iam { get; }
+    public Amazon.S3.IAmazonS3 S3 { get; }
 
     private readonly AWSCredentials? _credentials;
     private string? _accountId;
@@ -139,5 +150,6 @@ public sealed class CloudSession : ICloudSession
         ServiceQuotas.Dispose();
         Ssm.Dispose();
         Iam.Dispose();
+        S3.Dispose();
     }
 }

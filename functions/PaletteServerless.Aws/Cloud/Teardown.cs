@@ -43,7 +43,7 @@ public sealed class Teardown(ClusterResources resources)
             // The gateway detaches once no public address is mapped in the VPC (the NAT gateways and
             // instances are gone), so it goes beside the released addresses, not after them.
             [new SecretParameterKind(resources).DeleteAsync, new SecurityGroupKind(resources).DeleteAsync, nats.DeleteAddressesAsync,
-                new SubnetKind(resources).DeleteAsync, new InternetGatewayKind(resources).DeleteAsync],
+                new SubnetKind(resources).DeleteAsync, new InternetGatewayKind(resources).DeleteAsync, new BackupBucketKind(resources).DeleteAsync],
             [new VpcKind(resources).DeleteAsync],
         ];
         var done = true;
@@ -97,6 +97,9 @@ public sealed class Teardown(ClusterResources resources)
         var parts = arn.Split(':', 6);
         if (parts.Length < 6)
             return (null, arn);
+        // A bucket's ARN has no region, account or type: arn:aws:s3:::name.
+        if (parts[2] == "s3")
+            return parts[5].Contains('/', StringComparison.Ordinal) ? (null, arn) : (ResourceKinds.Bucket, parts[5]);
         if (parts[2] == "elasticloadbalancing")
             return (parts[5].StartsWith("loadbalancer/", StringComparison.Ordinal) ? ResourceKinds.LoadBalancer
                 : parts[5].StartsWith("targetgroup/", StringComparison.Ordinal) ? ResourceKinds.TargetGroup : null, arn);

@@ -15,7 +15,7 @@ public sealed record ChangeResult(Cluster Cluster, ChangePlan? Plan, bool Update
 /// </summary>
 public sealed class ClusterChangeService(
     IClusterStore clusters, ICloudAccountStore accounts, IProfileStore profiles, IWorkflowStarter workflows, INodeInventory nodes, TimeProvider clock,
-    VirtualClusters.IVirtualClusterStore? virtualClusters = null)
+    VirtualClusters.IVirtualClusterStore? virtualClusters = null, Backups.IBackupCatalog? backupLocations = null)
 {
     /// <summary>
     /// Applies <paramref name="change"/> (current spec -> validated next spec) to the cluster. With
@@ -45,6 +45,9 @@ public sealed class ClusterChangeService(
             next = ChangeScope.WithNodePacks(next, nextProfile);
             // A new Kubernetes version: the skew rules, before anything is stored or started.
             var upgrade = await KubernetesUpgrade.CheckAsync(profiles, scope, cluster, next, nextProfile, ct);
+            // A backup location the change names anew must be a bucket of the cloud account, as at create.
+            if (next.Settings?.Backup is { Enabled: true, Location: { Length: > 0 } location } && location != cluster.Spec.Settings?.Backup?.Location)
+                await ClusterService.CheckBackupLocationAsync(backupLocations, accounts, scope, next, ct);
             if (dryRun)
                 return new ChangeResult(cluster, ChangePlan.Of(cluster, next, await nodes.ListAsync(cluster, ct)) with { Upgrade = upgrade }, false);
 

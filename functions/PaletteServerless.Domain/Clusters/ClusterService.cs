@@ -16,7 +16,8 @@ public sealed class ClusterService(
     IWorkflowStarter workflows,
     IForceDeleter forceDeleter,
     IPreflight preflight,
-    TimeProvider clock)
+    TimeProvider clock,
+    Backups.IBackupCatalog? backupLocations = null)
 {
     /// <summary>The product doc: a cluster stuck in Deleting for 15 minutes becomes eligible for force delete.</summary>
     public static readonly TimeSpan ForceDeleteDelay = TimeSpan.FromMinutes(15);
@@ -27,7 +28,20 @@ public sealed class ClusterService(
         var valid = ClusterSpecValidator.Validate(spec);
         RbacBindingPolicy.Demand(caller, scope.Project, valid.Settings?.Rbac, stored: null);
         var profile = await CheckReferencesAsync(accounts, profiles, scope, valid, ct);
+        await CheckBackupLocationAsync(backupLocations, accounts, scope, valid, ct);
         return Changes.ChangeScope.WithNodePacks(valid, profile);
+    }
+
+    /// <summary>A backup location the spec names must be a bucket of the cloud account, in the cluster's region: a 400 otherwise.</summary>
+    internal static async Task CheckBackupLocationAsync(Backups.IBackupCatalog? backupLocations, ICloudAccountStore accounts, ProjectScope scope, ClusterSpec valid, CancellationToken ct)
+    {
+        if (backupLocations is null || valid.Settings?.Backup is not { Enabled: true, Location: { Length: > 0 } bucket })
+            return;
+        var probe = new Cluster { Scope = scope, Uid = "00000000000000000000000000000000", Spec = valid, Status = ClusterStatus.Pending };
+        var account = await accounts.GetAsync(scope, probe.Definition.CloudAccount, ct);
+        if (account is null || !await backupLocations.BucketExistsAsync(probe, account, bucket, ct))
+            throw new ValidationFailedException("settings.backup.location",
+                $"bucket '{bucket}' does not exist in cloud account '{probe.Definition.CloudAccount}' in {probe.Definition.Cloud.Region} (or its role may not list it); name an existing bucket, or leave location empty for one the product creates");
     }
 
     /// <summary>

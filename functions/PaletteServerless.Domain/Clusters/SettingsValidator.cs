@@ -27,12 +27,11 @@ public static class SettingsValidator
             Cron.Validate(rules, $"{field}.backup.schedule", backup.Schedule);
             if (backup.RetentionDays is { } days)
                 rules.Range($"{field}.backup.retentionDays", days, 1, 3650);
-            rules.MaxLength($"{field}.backup.location", backup.Location, 255);
+            // Empty: the product creates a bucket for the cluster; else an existing bucket of the cloud account, by its name.
+            if (!string.IsNullOrEmpty(backup.Location) && !Backups.BackupLocation.IsBucketName(backup.Location))
+                rules.Add($"{field}.backup.location", "must be the name of an existing S3 bucket of the cloud account (3 to 63 of a-z, 0-9, '.' and '-'), or empty for a bucket the product creates for the cluster");
             if (backup.Enabled == true)
-            {
                 rules.Required($"{field}.backup.schedule", backup.Schedule);
-                rules.Required($"{field}.backup.location", backup.Location);
-            }
         }
         for (var i = 0; i < (settings.Rbac?.Count ?? 0); i++)
             ValidateBinding(rules, $"{field}.rbac[{i}]", settings.Rbac![i]);

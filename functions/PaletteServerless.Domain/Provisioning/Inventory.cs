@@ -18,6 +18,8 @@ public static class ResourceKinds
     public const string Listener = "elasticloadbalancing:listener";
     /// <summary>An SSM parameter holding one of the cluster's secrets; its id is the parameter's name.</summary>
     public const string SecretParameter = "ssm:parameter";
+    /// <summary>The cluster's backup bucket (settings.backup with no location); its id is the bucket's name.</summary>
+    public const string Bucket = "s3:bucket";
     /// <summary>
     /// Not a resource: a batch of nodes asked of RunInstances, recorded with its ClientToken before the call and
     /// forgotten once its instances are recorded; its id is the ClientToken.

@@ -219,6 +219,34 @@ public static class ClusterResourcePolicy
 
         if (permissions.HasFlag(ClusterPermissions.DeleteInstances))
             yield return Allow("TerminateOwnedInstances", ["ec2:TerminateInstances"], [Ec2("instance/*")], ResourceTagged());
+
+        foreach (var statement in BackupStatements(permissions))
+            yield return statement;
+    }
+
+    /// <summary>
+    /// S3 evaluates no tag of a bucket for these actions, so a cluster's bucket is fenced by its name: it ends with the
+    /// cluster's uid (<see cref="Domain.Backups.BackupLocation.BucketName"/>), which must equal the session's own.
+    /// Reading a location (a bucket of the user's too) reaches only what Velero writes: backup metadata and restore results.
+    /// </summary>
+    private static IEnumerable<PolicyStatement> BackupStatements(ClusterPermissions permissions)
+    {
+        var ownBucket = $"arn:{CdkAws.PARTITION}:s3:::{Domain.Backups.BackupLocation.BucketPrefix}*-{SessionClusterUid}";
+        if (permissions.HasFlag(ClusterPermissions.BackupBucket))
+        {
+            yield return Allow("OwnBackupBucket",
+                ["s3:CreateBucket", "s3:DeleteBucket", "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
+                 "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"], [ownBucket]);
+        }
+        if (permissions.HasFlag(ClusterPermissions.ReadBackups))
+        {
+            yield return Allow("ListBackupLocations", ["s3:ListBucket"], [$"arn:{CdkAws.PARTITION}:s3:::*"]);
+            yield return Allow("ReadVeleroResults", ["s3:GetObject"],
+                [$"arn:{CdkAws.PARTITION}:s3:::*/backups/*/velero-backup.json", $"arn:{CdkAws.PARTITION}:s3:::*/restores/*/restore-*-results.gz",
+                 $"{ownBucket}/{Domain.Backups.ScanLocation.Prefix}/*"]);
+        }
+        if (permissions.HasFlag(ClusterPermissions.ReadDesiredState))
+            yield return Allow("ReadOwnedDesiredState", ["ssm:GetParameter"], [SecretParameterArn($"*/*/{DesiredState.Parameter}")], ResourceTagged());
     }
 
     /// <summary>Every parameter under the product's path, in any region of the account.</summary>

@@ -32,16 +32,38 @@ public sealed class ApiHarness
         Inventory = new DynamoDbInventoryStore(fixture.Dynamo, StoreFixture.TableName);
         VirtualClusters = new DynamoDbVirtualClusterStore(fixture.Dynamo, StoreFixture.TableName);
         Function = new ApiFunction(new ApiRoutes(
-            new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock),
+            new ClusterService(Store, Store, Store, workflows ?? Workflows, ForceDeleter, Preflight, Clock, Backups),
             new CloudAccountService(Store, Store, Clock, new CloudAccountRules(ProductAccountId, [CloudAccountRules.AnyTenant])),
             new ProfileService(Store, Store, Clock),
             new OrphanService(Store, Store, Orphans, Sweeps, "us-east-1"),
             new KubeconfigService(Store, Store, Credentials, Store, Clock),
             Clock,
-            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock, VirtualClusters),
+            new ClusterChangeService(Store, Store, Store, workflows ?? Workflows, new InventoryNodes(Inventory), Clock, VirtualClusters, Backups),
             new CloudAccountResourceService(Store, CloudReader),
             new ClusterNodeService(Store, Store, Inventory, Instances),
-            new PaletteServerless.Domain.VirtualClusters.VirtualClusterService(Store, Store, Store, VirtualClusters, VirtualClusterCloud, Clock)));
+            new PaletteServerless.Domain.VirtualClusters.VirtualClusterService(Store, Store, Store, VirtualClusters, VirtualClusterCloud, Clock),
+            new PaletteServerless.Domain.Backups.BackupService(Store, Store, Backups, Backups, Clock),
+            new PaletteServerless.Domain.Backups.ScanService(Store, Store, Backups, Backups, Clock)));
+    }
+
+    /// <summary>The backup location and workflow behind the backup and scan routes.</summary>
+    public RecordingBackups Backups { get; } = new();
+
+    /// <summary>A Running cluster with backups and security scans on.</summary>
+    public async Task<Cluster> BackedUpClusterAsync(string project, string name)
+    {
+        var running = await RunningClusterAsync(project, name);
+        return await Clusters.UpdateAsync(running with
+        {
+            Spec = running.Spec with
+            {
+                Settings = new ClusterSettings
+                {
+                    Backup = new BackupSettings { Enabled = true, Schedule = "0 3 * * *", RetentionDays = 7 },
+                    SecurityScans = new ScheduledFeature { Enabled = true, Schedule = "0 4 * * SAT" },
+                },
+            },
+        }, running.Version, CancellationToken.None);
     }
 
     /// <summary>The account the harness's product runs in (trust policies name it).</summary>

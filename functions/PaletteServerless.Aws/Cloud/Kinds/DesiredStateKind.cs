@@ -17,10 +17,20 @@ public sealed class DesiredStateKind(ClusterResources resources)
 {
     private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
 
-    /// <summary>Writes the cluster's desired state at its current generation; returns the generation written.</summary>
-    public async Task<long> WriteAsync(Cluster cluster, ClusterProfile profile, CancellationToken ct)
+    /// <summary>
+    /// Writes the cluster's desired state at its current generation; returns the generation written. With backups on,
+    /// the cluster's bucket is made first (when the product owns it), and <paramref name="operations"/> are the on-demand
+    /// backups and restores the document carries (a write without them drops those before: the agent acted on each by name).
+    /// </summary>
+    public async Task<long> WriteAsync(Cluster cluster, ClusterProfile profile, CancellationToken ct, IReadOnlyList<Domain.Backups.BackupOperation>? operations = null)
     {
-        var state = DesiredState.Of(cluster, profile);
+        var vpc = VpcOf(resources);
+        var location = Domain.Backups.BackupLocation.Of(cluster, vpc);
+        var scanBucket = Domain.Backups.ScanLocation.Bucket(cluster, vpc);
+        // The cluster's own bucket: for its backups (no location given) and for its scans' results.
+        if ((location is { ProductBucket: true } ? location.Bucket : scanBucket) is { } bucket)
+            await new BackupBucketKind(resources).EnsureAsync(bucket, ct);
+        var state = DesiredState.Of(cluster, profile, location, operations, scanBucket);
         var value = state.ToParameterValue();
         var name = DesiredState.ParameterName(cluster);
         if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
@@ -52,6 +62,20 @@ public sealed class DesiredStateKind(ClusterResources resources)
             }, ct);
         }
         return state.Generation;
+    }
+
+    /// <summary>The document the cluster's parameter holds now; null when there is none (or it cannot be read as one).</summary>
+    public async Task<DesiredState?> ReadAsync(Cluster cluster, CancellationToken ct)
+    {
+        try
+        {
+            var parameter = await Ssm.GetParameterAsync(new GetParameterRequest { Name = DesiredState.ParameterName(cluster) }, ct);
+            return DesiredState.FromParameterValue(parameter.Parameter.Value);
+        }
+        catch (ParameterNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The VPC the cluster's nodes run in (the tag the node policy compares with the caller's source VPC).</summary>

@@ -61,12 +61,20 @@ public sealed record DesiredState
     public required long Generation { get; init; }
     public required IReadOnlyList<DesiredPack> Packs { get; init; }
     public required DesiredRbac Rbac { get; init; }
+    /// <summary>Velero's location, schedule and on-demand operations when <c>settings.backup</c> is on (<see cref="DesiredBackup"/>).</summary>
+    public DesiredBackup? Backup { get; init; }
+    /// <summary>kube-bench's image, the results' bucket and the on-demand scans when <c>settings.securityScans</c> is on (<see cref="DesiredScans"/>).</summary>
+    public DesiredScans? Scans { get; init; }
 
     /// <summary>Where a cluster's desired state lives: beside its secrets, under its path.</summary>
     public static string ParameterName(Cluster cluster) => SecretParameters.NameOf(cluster, Parameter);
 
-    /// <summary>The desired state of a cluster at its current generation, with its profile.</summary>
-    public static DesiredState Of(Cluster cluster, ClusterProfile profile)
+    /// <summary>
+    /// The desired state of a cluster at its current generation, with its profile; with <paramref name="backup"/> (backups
+    /// on) Velero joins the packs and the backup section carries its location and <paramref name="operations"/>.
+    /// </summary>
+    public static DesiredState Of(Cluster cluster, ClusterProfile profile, Backups.BackupLocation? backup = null, IReadOnlyList<Backups.BackupOperation>? operations = null,
+        string? scanBucket = null)
     {
         var values = UserData.MergedPackValues(cluster, profile);
         var packs = new List<DesiredPack>();
@@ -89,8 +97,21 @@ public sealed record DesiredState
             });
         }
         var rbac = cluster.Spec.Settings?.Rbac ?? [];
+        var desiredBackup = backup is null ? null : DesiredBackup.Of(cluster, backup, operations?.Where(o => o.Kind != Backups.BackupOperation.ScanKind).ToList());
+        var desiredScans = scanBucket is null ? null : new DesiredScans
+        {
+            Bucket = scanBucket,
+            Region = cluster.Definition.Cloud.Region,
+            Schedule = cluster.Spec.Settings?.SecurityScans?.Schedule,
+            NodeRoles = Backups.ScanLocation.NodeRoles(cluster),
+            Operations = [.. (operations ?? []).Where(o => o.Kind == Backups.BackupOperation.ScanKind).OrderBy(o => o.RequestedAt).TakeLast(DesiredBackup.MaxOperations)],
+        };
+        if (desiredBackup is not null)
+            packs.Add(desiredBackup.VeleroPack());
         return new DesiredState
         {
+            Backup = desiredBackup,
+            Scans = desiredScans,
             Cluster = cluster.Name,
             Generation = Math.Max(cluster.Generation, 1),
             Packs = packs,

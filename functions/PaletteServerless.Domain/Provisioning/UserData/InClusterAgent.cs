@@ -57,6 +57,45 @@ public static class InClusterAgent
         "aws ssm get-parameter --region \"$PALETTE_REGION\" --name \"$PALETTE_DESIRED_STATE\" --query Parameter.Value --output text | base64 -d | gunzip > \"$state/desired.json\"\n" +
         "generation=$(jq -r '.generation' \"$state/desired.json\")\n" +
         "applied=$(cat \"$state/applied-generation\" 2>/dev/null || echo 0)\n" +
+        "# On-demand backups and restores (settings.backup): once Velero is installed, each operation becomes a Velero\n" +
+        "# Backup or Restore, created once by name, whatever the generation (Velero uploads the result to the bucket).\n" +
+        "if helm status velero --namespace velero >/dev/null 2>&1; then\n" +
+        "  touch \"$state/operations\"\n" +
+        "  jq -c '.backup.operations[]?' \"$state/desired.json\" | while read -r op; do\n" +
+        "    name=$(printf '%s' \"$op\" | jq -r '.name')\n" +
+        "    grep -qxF \"$name\" \"$state/operations\" && continue\n" +
+        "    printf '%s' \"$op\" | jq '{apiVersion: \"velero.io/v1\", metadata: {name: .name, namespace: \"velero\"}} + " +
+            "(if .kind == \"restore\" then {kind: \"Restore\", spec: {backupName: .backup}} " +
+            "else {kind: \"Backup\", spec: {storageLocation: \"default\", ttl: \"\\(.ttlHours)h0m0s\", snapshotVolumes: false}} end)' " +
+            "| kubectl create -f - >/dev/null 2>&1 || kubectl get -n velero backups.velero.io,restores.velero.io -o name | grep -q \"/$name\\$\" || continue\n" +
+        "    echo \"$name\" >> \"$state/operations\"\n" +
+        "  done\n" +
+        "fi\n" +
+        "# On-demand security scans (settings.securityScans): kube-bench as a Job on one node of each role, its JSON\n" +
+        "# output uploaded to the cluster's bucket, each scan once.\n" +
+        "touch \"$state/operations\"\n" +
+        "jq -r '.scans.operations[]?.name' \"$state/desired.json\" | while read -r scan; do\n" +
+        "  grep -qxF \"scan:$scan\" \"$state/operations\" && continue\n" +
+        "  for role in $(jq -r '.scans.nodeRoles[]' \"$state/desired.json\"); do\n" +
+        "    job=kube-bench-$role\n" +
+        "    kubectl delete job -n kube-system \"$job\" --ignore-not-found >/dev/null\n" +
+        "    jq -n --arg job \"$job\" --arg role \"$role\" --arg image \"$(jq -r '.scans.image' \"$state/desired.json\")\" '{apiVersion: \"batch/v1\", kind: \"Job\", " +
+            "metadata: {name: $job, namespace: \"kube-system\"}, spec: {backoffLimit: 0, template: {spec: {hostPID: true, restartPolicy: \"Never\", " +
+            "tolerations: [{operator: \"Exists\"}], affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: " +
+            "[{key: \"node-role.kubernetes.io/control-plane\", operator: (if $role == \"controlplane\" then \"Exists\" else \"DoesNotExist\" end)}]}]}}}, " +
+            "containers: [{name: \"kube-bench\", image: $image, command: [\"kube-bench\", \"run\", \"--targets\", (if $role == \"controlplane\" then \"master,node\" else \"node\" end), \"--json\"], " +
+            "volumeMounts: [{name: \"etc-kubernetes\", mountPath: \"/etc/kubernetes\", readOnly: true}, {name: \"var-lib-kubelet\", mountPath: \"/var/lib/kubelet\", readOnly: true}, " +
+            "{name: \"etc-systemd\", mountPath: \"/etc/systemd\", readOnly: true}, {name: \"lib-systemd\", mountPath: \"/lib/systemd\", readOnly: true}, " +
+            "{name: \"usr-bin\", mountPath: \"/usr/local/mount-from-host/bin\", readOnly: true}]}], " +
+            "volumes: [{name: \"etc-kubernetes\", hostPath: {path: \"/etc/kubernetes\"}}, {name: \"var-lib-kubelet\", hostPath: {path: \"/var/lib/kubelet\"}}, " +
+            "{name: \"etc-systemd\", hostPath: {path: \"/etc/systemd\"}}, {name: \"lib-systemd\", hostPath: {path: \"/lib/systemd\"}}, {name: \"usr-bin\", hostPath: {path: \"/usr/bin\"}}]}}}}' " +
+            "| kubectl create -f - >/dev/null\n" +
+        "    kubectl wait -n kube-system --for=condition=complete \"job/$job\" --timeout=300s >/dev/null || continue\n" +
+        "    kubectl logs -n kube-system \"job/$job\" > \"$state/scan.json\"\n" +
+        "    aws s3 cp --region \"$PALETTE_REGION\" \"$state/scan.json\" \"s3://$(jq -r '.scans.bucket' \"$state/desired.json\")/$(jq -r '.scans.prefix' \"$state/desired.json\")/$scan/$role.json\" >/dev/null\n" +
+        "  done\n" +
+        "  echo \"scan:$scan\" >> \"$state/operations\"\n" +
+        "done\n" +
         "[ \"$generation\" != \"$applied\" ] || exit 0\n" +
         "fail() {\n" +
         "  echo \"palette: $1\" >&2\n" +

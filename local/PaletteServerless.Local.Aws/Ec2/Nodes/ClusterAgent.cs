@@ -15,7 +15,10 @@ namespace PaletteServerless.Local.Aws.Ec2;
 /// parameter is gzip+base64 (<c>base64 -d | gunzip</c>) and whether only the control plane whose node name sorts
 /// first acts (<c>sort | head -n 1</c> compared with the node's name).
 /// </summary>
-public sealed record AgentBoot(string Script, string Parameter, string GenerationTag, string MessageTag, TimeSpan FirstRun, TimeSpan Interval, bool Compressed, bool LowestNameLeads)
+/// <param name="RunsKubeBench">The script runs the document's scans as kube-bench Jobs and uploads their output (<c>aws s3 cp</c>).</param>
+/// <param name="CreatesVeleroObjects">The script creates Velero Backup and Restore objects (<c>velero.io/v1</c>) from the document's operations.</param>
+public sealed record AgentBoot(string Script, string Parameter, string GenerationTag, string MessageTag, TimeSpan FirstRun, TimeSpan Interval, bool Compressed, bool LowestNameLeads,
+    bool CreatesVeleroObjects = false, bool RunsKubeBench = false)
 {
     /// <summary>The agent of a user data, or null when it installs none (or none cloud-init would start).</summary>
     public static AgentBoot? Read(UserDataDocument document, IReadOnlyDictionary<string, string> environment)
@@ -37,7 +40,9 @@ public sealed record AgentBoot(string Script, string Parameter, string Generatio
                 continue;
             return new AgentBoot(exec.Groups[1].Value, parameter.Groups[1].Value, tags[0], tags[1],
                 Seconds(timer, "OnActiveSec") ?? TimeSpan.Zero, Seconds(timer, "OnUnitActiveSec") ?? TimeSpan.FromMinutes(1),
-                Regex.IsMatch(script, @"base64 -d \| gunzip"), Regex.IsMatch(script, @"\| sort \| head -n 1"));
+                Regex.IsMatch(script, @"base64 -d \| gunzip"), Regex.IsMatch(script, @"\| sort \| head -n 1"),
+                script.Contains("velero.io/v1", StringComparison.Ordinal) && Regex.IsMatch(script, @"kubectl create -f -"),
+                Regex.IsMatch(script, @"""kube-bench"", ""run""") && Regex.IsMatch(script, @"aws s3 cp "));
         }
         return null;
     }
@@ -56,6 +61,8 @@ public sealed class AgentState
     public string? AppliedGeneration { get; set; }
     /// <summary>The packs it installed (by name), as the last generation it applied had them.</summary>
     public List<string> Installed { get; set; } = [];
+    /// <summary>The on-demand operations (Velero Backups and Restores, by name) it created, each once.</summary>
+    public List<string> Operations { get; set; } = [];
     /// <summary>The report of the apply under way (lost with a restart of the local stack: the next run applies again, as after a reboot).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public (string Generation, string Message, DateTimeOffset At, bool Applied, List<string> Packs)? Pending { get; set; }
@@ -132,6 +139,13 @@ public static class ClusterAgent
         retry = read == NodeCallAnswer.Pending;
         if (read != NodeCallAnswer.Allowed || Document(parameter.Current.Value, boot.Compressed) is not { } document)
             return false;
+        // What the installed charts do with the document's operations (Velero's backups and restores), whatever the generation.
+        if ((boot.CreatesVeleroObjects && VeleroModel.Operate(world, instance, state, document, runAt, credentials))
+            || (boot.RunsKubeBench && KubeBenchModel.Operate(world, instance, state, document, runAt, credentials)))
+        {
+            retry = true;
+            return false;
+        }
         var generation = document["generation"]?.ToString() ?? "";
         if (generation == state.AppliedGeneration)
             return false;
