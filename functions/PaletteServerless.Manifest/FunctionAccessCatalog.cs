@@ -10,10 +10,12 @@ namespace PaletteServerless.Manifest;
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
 /// <param name="RestartsProvisioning">Describes provisioning executions and starts the provisioning workflow (the scheduled check).</param>
 /// <param name="StartsOsPatches">Starts the OS patch workflow (the patch schedule's check).</param>
+/// <param name="StartsBackups">Starts the backup workflow (the scan schedule's check: a scheduled scan is one of its operations).</param>
 /// <param name="ReadsOwnInstances">Also describes instances of the product's own account with the function's own role (EC2 events of this account name them).</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
-    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false, bool RestartsProvisioning = false, bool StartsOsPatches = false);
+    bool StopsDeletion = false, bool ReadsRuns = false, bool ReadsOwnInstances = false, bool RestartsProvisioning = false, bool StartsOsPatches = false,
+    bool StartsBackups = false);
 
 /// <summary>
 /// The access table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do. The CDK
@@ -147,6 +149,7 @@ public static class FunctionAccessCatalog
         ["OsPatchFailed"] = new(ClusterPermissions.WriteDesiredState),
         // The patch schedule: scans the clusters, starts the patch workflow of each one that is due.
         ["OsPatchSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsOsPatches: true),
+        ["ScanSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsBackups: true),
     };
 
 }

@@ -93,6 +93,12 @@ public static class FunctionCatalog
         [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.OsPatchStateMachineArn, EnvironmentNames.ProductAccountId],
         "Every minute: Running clusters whose settings.patchSchedule is due since their last patch run get one");
 
+    // The security scans' schedule (EventRuleCatalog.ScanSchedule)
+    public static readonly FunctionDefinition ScanSchedule = new(
+        "ScanSchedule", "PaletteServerless.Steps::PaletteServerless.Steps.Backups.ScanScheduleFunction::Handle",
+        [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.BackupStateMachineArn, EnvironmentNames.ProductAccountId],
+        "Every minute: Running clusters whose settings.securityScans.schedule has an occurrence now get a scan (the backup workflow's scan operation)");
+
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
@@ -106,5 +112,6 @@ public static class FunctionCatalog
         InstanceEvents, HealthSweep,
         Reconcile,
         StartOsPatch, OsPatchPass, OsPatchFailed, OsPatchSchedule,
+        ScanSchedule,
     ];
 }

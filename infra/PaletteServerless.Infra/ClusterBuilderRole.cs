@@ -69,7 +69,7 @@ public sealed class ClusterBuilderRole : Construct
     /// </summary>
     private ManagedPolicy[] ClusterResourcePolicies()
     {
-        const int Parts = 3;
+        const int Parts = 4;
         var statements = ClusterResourcePolicy.Statements(ClusterPermissions.All).ToArray();
         return [.. statements.Chunk((statements.Length + Parts - 1) / Parts).Select((part, i) => new ManagedPolicy(this, $"ClusterResources{i + 1}", new ManagedPolicyProps
         {

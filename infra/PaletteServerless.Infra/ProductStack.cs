@@ -127,7 +127,8 @@ public sealed partial class ProductStack : Stack
             ExecutionsArn(StateMachineCatalog.SweepOrphans),
             ExecutionsArn(StateMachineCatalog.ForceDelete),
             stateMachineArns[StateMachineCatalog.Provision.Name],
-            stateMachineArns[StateMachineCatalog.OsPatch.Name]);
+            stateMachineArns[StateMachineCatalog.OsPatch.Name],
+            stateMachineArns[StateMachineCatalog.Backup.Name]);
         var environment = FunctionEnvironment.Values(m => stateMachineArns[m.Name], Table.TableName, EventBus.EventBusName,
             CdkAws.ACCOUNT_ID, roleLessTenants.ValueAsString);
 

@@ -62,6 +62,40 @@ public sealed class ScanTests(LocalStackFixture stack)
         await scenario.WaitForStatusAsync("audited", "Deleted", Timeout);
     }
 
+    [Fact]
+    public async Task A_five_minute_scan_schedule_runs_a_scan_with_no_request_named_by_its_occurrence()
+    {
+        var scenario = await Scenario.StartAsync(stack, "scheduled-scans");
+        var spec = JsonNode.Parse(Scenario.Cluster("watched"))!.AsObject();
+        // Scans on their own (no backups): the cluster's bucket is made for their results.
+        spec["settings"] = JsonNode.Parse("""{"securityScans":{"enabled":true,"schedule":"*/5 * * * *"}}""");
+        await scenario.CreateAsync(spec.ToJsonString());
+        await scenario.WaitForStatusAsync("watched", "Running", Timeout);
+
+        // The scan schedule's rule fires every modelled minute; within 60 modelled minutes an occurrence has come.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(600) / LocalStackFixture.TimeScale;
+        JsonObject? completed = null;
+        while (completed is null && DateTime.UtcNow < deadline)
+        {
+            var events = await scenario.EventsAsync("watched");
+            events.Should().NotContain(e => e!["reason"]!.GetValue<string>() == "ScanFailed", events.ToJsonString());
+            completed = events.FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "ScanCompleted") as JsonObject;
+            await Task.Delay(200);
+        }
+        completed.Should().NotBeNull("a scan runs on the schedule, with no POST");
+        completed!["message"]!.GetValue<string>().Should().MatchRegex("watched-scheduled-scan-[0-9]{10}[0-5][05]");
+
+        using var viewer = stack.Api("scheduled-scans", "project-viewer");
+        var listed = await viewer.GetAsync("/v1/projects/scheduled-scans/clusters/watched/scans");
+        var body = await listed.Content.ReadAsStringAsync();
+        listed.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        var scans = JsonNode.Parse(body)!["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+        scans.Should().Contain(i => i["name"]!.GetValue<string>().StartsWith("watched-scheduled-scan-", StringComparison.Ordinal) && i["phase"]!.GetValue<string>() == "Completed");
+
+        (await scenario.DeleteAsync("watched")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("watched", "Deleted", Timeout);
+    }
+
     private static async Task<List<JsonObject>> ItemsAsync(HttpClient api)
     {
         var response = await api.GetAsync("/v1/projects/scans/clusters/audited/scans");

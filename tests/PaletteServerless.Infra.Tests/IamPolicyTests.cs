@@ -302,6 +302,8 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
                 expected.Add("DescribeSweepsAndForceDeletes");
             if (access.StartsOsPatches)
                 expected.Add("StartOsPatches");
+            if (access.StartsBackups)
+                expected.Add("StartScheduledScans");
             // Cluster permissions are never the function role's own: it assumes a cluster-builder role, and its
             // session policy narrows that role to the function's actions (SessionActions).
             if (access.ReadsOwnInstances)

@@ -18,7 +18,8 @@ public sealed record ProductArns(
     string? SweepExecutionsArn = null,
     string? ForceDeleteExecutionsArn = null,
     string? ProvisionStateMachineArn = null,
-    string? OsPatchStateMachineArn = null);
+    string? OsPatchStateMachineArn = null,
+    string? BackupStateMachineArn = null);
 
 /// <summary>
 /// The policy table: for every function of <see cref="FunctionCatalog"/>, exactly what it may do.
@@ -72,6 +73,9 @@ public static class FunctionPolicies
         if (access.StartsOsPatches)
             statements.Add(ClusterResourcePolicy.Allow("StartOsPatches", ["states:StartExecution"],
                 [arns.OsPatchStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts OS patch runs, whose state machine's ARN was not given")]));
+        if (access.StartsBackups)
+            statements.Add(ClusterResourcePolicy.Allow("StartScheduledScans", ["states:StartExecution"],
+                [arns.BackupStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts the backup workflow, whose state machine's ARN was not given")]));
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],
                 [arns.ProvisionExecutionsArn, .. new[] { arns.UpdateExecutionsArn, arns.RemediateExecutionsArn }.OfType<string>()]));

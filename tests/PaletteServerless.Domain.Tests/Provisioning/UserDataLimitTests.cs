@@ -114,6 +114,24 @@ public sealed class UserDataLimitTests
         }
     }
 
+    [Theory]
+    [InlineData("control-plane-init")]
+    [InlineData("control-plane-join")]
+    [InlineData("worker")]
+    public void Scripts_reach_the_node_without_their_comment_lines_and_keep_their_shebang(string node)
+    {
+        var (_, files) = UserDataFixture.Parse(UserDataFixture.UserDataOf(node));
+        var scripts = files.Where(f => f.Value.StartsWith("#!", StringComparison.Ordinal)).ToList();
+        scripts.Should().NotBeEmpty();
+        foreach (var (path, content) in scripts)
+        {
+            var lines = content.Split('\n');
+            lines[0].Should().StartWith("#!", path);
+            lines.Skip(1).Where(l => l.TrimStart().StartsWith('#') && !l.TrimStart().StartsWith("#!", StringComparison.Ordinal))
+                .Should().BeEmpty($"{path} carries no comment line (EC2 counts every byte)");
+        }
+    }
+
     [Fact]
     public void The_first_control_plane_s_user_data_leaves_room_for_pack_values()
     {

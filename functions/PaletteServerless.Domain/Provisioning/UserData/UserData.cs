@@ -237,8 +237,25 @@ public static class UserData
     {
         ["path"] = path,
         ["permissions"] = permissions,
-        ["content"] = content,
+        ["content"] = WithoutCommentLines(content),
     };
+
+    /// <summary>
+    /// A script's whole-line comments are for the reader of this source, not the node: EC2 counts every byte of the user
+    /// data against its 16 KiB, which the pack values share, so they are left out (a shebang, a script's own or one it
+    /// writes, stays). Other files are kept as they are.
+    /// </summary>
+    internal static string WithoutCommentLines(string content)
+    {
+        if (!content.StartsWith("#!", StringComparison.Ordinal))
+            return content;
+        var lines = content.Split('\n');
+        return string.Join('\n', lines.Where((line, i) =>
+        {
+            var text = line.TrimStart();
+            return i == 0 || !text.StartsWith('#') || text.StartsWith("#!", StringComparison.Ordinal);
+        }));
+    }
 
     private static object? ReadYaml(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : YamlReader.Deserialize<object>(text);
