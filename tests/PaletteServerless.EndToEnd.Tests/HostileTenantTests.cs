@@ -235,7 +235,8 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
             : route.Template.Contains("/clusterprofiles/{name}", StringComparison.Ordinal) ? "ubuntu-k8s"
             : "victim";
         var path = route.Template.Replace("{project}", project).Replace("{name}", name).Replace("{region}", "us-east-1")
-            .Replace("{vpcId}", "vpc-0123456789abcdef0").Replace("{pool}", "workers").Replace("{sweep}", "0123456789abcdef");
+            .Replace("{vpcId}", "vpc-0123456789abcdef0").Replace("{pool}", "workers").Replace("{sweep}", "0123456789abcdef")
+            .Replace("{vcluster}", "vc");
         if (route == ApiRouteCatalog.ListInstanceTypes)
             path += "?zone=us-east-1a";
         if (route == ApiRouteCatalog.DeleteCluster)
@@ -245,6 +246,8 @@ public sealed class HostileTenantTests(LocalStackFixture stack)
             "POST" when route == ApiRouteCatalog.CreateCloudAccount => $$"""{"name":"stolen","roleArn":"{{RoleArn}}"}""",
             "POST" when route == ApiRouteCatalog.CreateClusterProfile => PaletteServerless.Local.Walkthrough.SampleProfile.Replace("ubuntu-k8s", "stolen"),
             "POST" when route == ApiRouteCatalog.CreateCluster => Scenario.Cluster("stolen"),
+            "POST" when route == ApiRouteCatalog.CreateVirtualCluster => """{"name":"stolen"}""",
+            "POST" when route == ApiRouteCatalog.CreateRestore => """{"backup":"victim-20261207000000"}""",
             "POST" when route == ApiRouteCatalog.AddNodePool => """{"name":"extra","role":"worker","count":1,"instanceType":"m5.large","availabilityZones":["us-east-1a"]}""",
             "PUT" => """{"name":"workers","role":"worker","count":3,"instanceType":"m5.large","availabilityZones":["us-east-1a"]}""",
             "PATCH" => """{"tags":{"team":"stolen"}}""",
