@@ -42,10 +42,10 @@ public static class EventRuleCatalog
         "palette-os-patch-schedule", DefaultBus, null, "rate(1 minute)", FunctionCatalog.OsPatchSchedule,
         "Every minute: start the OS patch run of each Running cluster whose settings.patchSchedule is due");
 
-    /// <summary>One rule for every cluster's scan schedule, as for the patch schedule: each minute a check of each cluster's own schedule.</summary>
-    public static readonly EventRuleDefinition ScanSchedule = new(
-        "palette-scan-schedule", DefaultBus, null, "rate(1 minute)", FunctionCatalog.ScanSchedule,
-        "Every minute: start a security scan of each Running cluster whose settings.securityScans.schedule has an occurrence now");
+    /// <summary>One rule for every cluster's backup and scan schedules, as for the patch schedule: each minute a check of each cluster's own.</summary>
+    public static readonly EventRuleDefinition BackupSchedule = new(
+        "palette-backup-schedule", DefaultBus, null, "rate(1 minute)", FunctionCatalog.BackupSchedule,
+        "Every minute: start the backup or the security scan of each Running cluster whose settings.backup.schedule or settings.securityScans.schedule has an occurrence now");
 
-    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep, Reconcile, OsPatchSchedule, ScanSchedule];
+    public static readonly IReadOnlyList<EventRuleDefinition> All = [SpotInterruptions, InstanceStateChanges, HealthSweep, Reconcile, OsPatchSchedule, BackupSchedule];
 }

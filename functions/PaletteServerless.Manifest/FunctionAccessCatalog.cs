@@ -10,7 +10,7 @@ namespace PaletteServerless.Manifest;
 /// <param name="ReadsRuns">Describes the orphan sweep's executions (their output is the sweep's report) and the force delete's (is one running, or did it fail?): the API.</param>
 /// <param name="RestartsProvisioning">Describes provisioning executions and starts the provisioning workflow (the scheduled check).</param>
 /// <param name="StartsOsPatches">Starts the OS patch workflow (the patch schedule's check).</param>
-/// <param name="StartsBackups">Starts the backup workflow (the scan schedule's check: a scheduled scan is one of its operations).</param>
+/// <param name="StartsBackups">Starts the backup workflow (the backup and scan schedules' check).</param>
 /// <param name="ReadsOwnInstances">Also describes instances of the product's own account with the function's own role (EC2 events of this account name them).</param>
 public sealed record FunctionAccess(
     ClusterPermissions Cluster, bool ControlsWorkflows = false, bool StopsProvisioning = false, bool StartsRemediation = false, bool ScansClusters = false,
@@ -149,7 +149,7 @@ public static class FunctionAccessCatalog
         ["OsPatchFailed"] = new(ClusterPermissions.WriteDesiredState),
         // The patch schedule: scans the clusters, starts the patch workflow of each one that is due.
         ["OsPatchSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsOsPatches: true),
-        ["ScanSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsBackups: true),
+        ["BackupSchedule"] = new(ClusterPermissions.None, ScansClusters: true, StartsBackups: true),
     };
 
 }

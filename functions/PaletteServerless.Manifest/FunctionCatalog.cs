@@ -93,11 +93,11 @@ public static class FunctionCatalog
         [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.OsPatchStateMachineArn, EnvironmentNames.ProductAccountId],
         "Every minute: Running clusters whose settings.patchSchedule is due since their last patch run get one");
 
-    // The security scans' schedule (EventRuleCatalog.ScanSchedule)
-    public static readonly FunctionDefinition ScanSchedule = new(
-        "ScanSchedule", "PaletteServerless.Steps::PaletteServerless.Steps.Backups.ScanScheduleFunction::Handle",
+    // The backup and scan schedules (EventRuleCatalog.BackupSchedule)
+    public static readonly FunctionDefinition BackupSchedule = new(
+        "BackupSchedule", "PaletteServerless.Steps::PaletteServerless.Steps.Backups.BackupScheduleFunction::Handle",
         [EnvironmentNames.TableName, EnvironmentNames.EventBusName, EnvironmentNames.BackupStateMachineArn, EnvironmentNames.ProductAccountId],
-        "Every minute: Running clusters whose settings.securityScans.schedule has an occurrence now get a scan (the backup workflow's scan operation)");
+        "Every minute: Running clusters whose settings.backup.schedule or settings.securityScans.schedule has an occurrence now get that backup or scan (the backup workflow)");
 
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
@@ -112,6 +112,6 @@ public static class FunctionCatalog
         InstanceEvents, HealthSweep,
         Reconcile,
         StartOsPatch, OsPatchPass, OsPatchFailed, OsPatchSchedule,
-        ScanSchedule,
+        BackupSchedule,
     ];
 }

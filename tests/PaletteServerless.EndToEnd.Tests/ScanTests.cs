@@ -63,27 +63,29 @@ public sealed class ScanTests(LocalStackFixture stack)
     }
 
     [Fact]
-    public async Task A_five_minute_scan_schedule_runs_a_scan_with_no_request_named_by_its_occurrence()
+    public async Task Five_minute_scan_and_backup_schedules_run_a_scan_and_a_backup_with_no_request_named_by_their_occurrences()
     {
         var scenario = await Scenario.StartAsync(stack, "scheduled-scans");
         var spec = JsonNode.Parse(Scenario.Cluster("watched"))!.AsObject();
-        // Scans on their own (no backups): the cluster's bucket is made for their results.
-        spec["settings"] = JsonNode.Parse("""{"securityScans":{"enabled":true,"schedule":"*/5 * * * *"}}""");
+        spec["settings"] = JsonNode.Parse("""{"securityScans":{"enabled":true,"schedule":"*/5 * * * *"},"backup":{"enabled":true,"schedule":"*/5 * * * *","retentionDays":1}}""");
         await scenario.CreateAsync(spec.ToJsonString());
         await scenario.WaitForStatusAsync("watched", "Running", Timeout);
 
         // The scan schedule's rule fires every modelled minute; within 60 modelled minutes an occurrence has come.
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(600) / LocalStackFixture.TimeScale;
-        JsonObject? completed = null;
-        while (completed is null && DateTime.UtcNow < deadline)
+        JsonObject? completed = null, backedUp = null;
+        while ((completed is null || backedUp is null) && DateTime.UtcNow < deadline)
         {
             var events = await scenario.EventsAsync("watched");
-            events.Should().NotContain(e => e!["reason"]!.GetValue<string>() == "ScanFailed", events.ToJsonString());
+            events.Should().NotContain(e => e!["reason"]!.GetValue<string>() == "ScanFailed" || e!["reason"]!.GetValue<string>() == "BackupFailed", events.ToJsonString());
             completed = events.FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "ScanCompleted") as JsonObject;
+            backedUp = events.FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "BackupCompleted") as JsonObject;
             await Task.Delay(200);
         }
         completed.Should().NotBeNull("a scan runs on the schedule, with no POST");
         completed!["message"]!.GetValue<string>().Should().MatchRegex("watched-scheduled-scan-[0-9]{10}[0-5][05]");
+        backedUp.Should().NotBeNull("a backup runs on the schedule, with no POST");
+        backedUp!["message"]!.GetValue<string>().Should().MatchRegex("watched-[0-9]{10}[0-5][05]00");
 
         using var viewer = stack.Api("scheduled-scans", "project-viewer");
         var listed = await viewer.GetAsync("/v1/projects/scheduled-scans/clusters/watched/scans");

@@ -303,7 +303,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             if (access.StartsOsPatches)
                 expected.Add("StartOsPatches");
             if (access.StartsBackups)
-                expected.Add("StartScheduledScans");
+                expected.Add("StartScheduledBackups");
             // Cluster permissions are never the function role's own: it assumes a cluster-builder role, and its
             // session policy narrows that role to the function's actions (SessionActions).
             if (access.ReadsOwnInstances)

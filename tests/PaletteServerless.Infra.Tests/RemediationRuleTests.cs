@@ -73,13 +73,13 @@ public sealed class RemediationRuleTests(SynthesizedApp synthesized) : IClassFix
         }
         Policy(FunctionCatalog.HealthSweep).Should().Contain("dynamodb:Scan");
         var scanning = FunctionCatalog.All.Where(f => Policy(f).Contains("dynamodb:Scan")).Select(f => f.Name).ToList();
-        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name, FunctionCatalog.Reconcile.Name, FunctionCatalog.OsPatchSchedule.Name, FunctionCatalog.ScanSchedule.Name);
+        scanning.Should().Equal(FunctionCatalog.HealthSweep.Name, FunctionCatalog.Reconcile.Name, FunctionCatalog.OsPatchSchedule.Name, FunctionCatalog.BackupSchedule.Name);
         // The patch schedule's check starts the patch workflow and nothing else.
         var schedule = Policy(FunctionCatalog.OsPatchSchedule);
         schedule.Should().Contain("states:StartExecution").And.Contain($":stateMachine:{StateMachineCatalog.OsPatch.Name}")
             .And.NotContain($":stateMachine:{StateMachineCatalog.Provision.Name}").And.NotContain("sts:AssumeRole");
-        // The scan schedule's check starts the backup workflow (a scan is one of its operations) and nothing else.
-        var scans = Policy(FunctionCatalog.ScanSchedule);
+        // The backup and scan schedules' check starts the backup workflow (a scan is one of its operations) and nothing else.
+        var scans = Policy(FunctionCatalog.BackupSchedule);
         scans.Should().Contain("states:StartExecution").And.Contain($":stateMachine:{StateMachineCatalog.Backup.Name}")
             .And.NotContain($":stateMachine:{StateMachineCatalog.Provision.Name}").And.NotContain($":stateMachine:{StateMachineCatalog.OsPatch.Name}")
             .And.NotContain("sts:AssumeRole");

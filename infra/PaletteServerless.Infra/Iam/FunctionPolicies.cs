@@ -74,7 +74,7 @@ public static class FunctionPolicies
             statements.Add(ClusterResourcePolicy.Allow("StartOsPatches", ["states:StartExecution"],
                 [arns.OsPatchStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts OS patch runs, whose state machine's ARN was not given")]));
         if (access.StartsBackups)
-            statements.Add(ClusterResourcePolicy.Allow("StartScheduledScans", ["states:StartExecution"],
+            statements.Add(ClusterResourcePolicy.Allow("StartScheduledBackups", ["states:StartExecution"],
                 [arns.BackupStateMachineArn ?? throw new InvalidOperationException($"function {function.Name} starts the backup workflow, whose state machine's ARN was not given")]));
         if (access.StopsProvisioning)
             statements.Add(ClusterResourcePolicy.Allow("StopProvisioning", ["states:DescribeExecution", "states:StopExecution"],

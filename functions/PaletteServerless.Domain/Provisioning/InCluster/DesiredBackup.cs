@@ -1,4 +1,3 @@
-using System.Globalization;
 using PaletteServerless.Domain.Backups;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Profiles;
@@ -7,15 +6,15 @@ namespace PaletteServerless.Domain.Provisioning;
 
 /// <summary>
 /// The backup part of the desired in-cluster state (<c>settings.backup</c> on): Velero's backup storage location (the
-/// bucket, its prefix and region; no secret: Velero uses the node's instance role), its schedule and ttl, and the
-/// on-demand operations asked of it (each a Velero Backup or Restore object the agent creates once, by name).
+/// bucket, its prefix and region; no secret: Velero uses the node's instance role), its ttl, and the operations asked
+/// of it, on demand or by the product's schedule check (<see cref="BackupSchedules"/>; no Velero Schedule: a scheduled
+/// backup is the same workflow as an on-demand one), each a Velero Backup or Restore object the agent creates once, by name.
 /// </summary>
 public sealed record DesiredBackup
 {
     public required string Bucket { get; init; }
     public required string Prefix { get; init; }
     public required string Region { get; init; }
-    public string? Schedule { get; init; }
     public int TtlHours { get; init; }
     public IReadOnlyList<BackupOperation> Operations { get; init; } = [];
 
@@ -27,16 +26,14 @@ public sealed record DesiredBackup
         Bucket = location.Bucket,
         Prefix = location.Prefix,
         Region = cluster.Definition.Cloud.Region,
-        Schedule = cluster.Spec.Settings?.Backup?.Schedule,
         TtlHours = (cluster.Spec.Settings?.Backup?.RetentionDays ?? BackupService.DefaultRetentionDays) * 24,
         Operations = [.. (operations ?? []).OrderBy(o => o.RequestedAt).TakeLast(MaxOperations)],
     };
 
-    /// <summary>The Velero chart with values for this location: AWS plugin, no volume snapshots, the instance role's credentials, the schedule.</summary>
+    /// <summary>The Velero chart with values for this location: AWS plugin, no volume snapshots, the instance role's credentials.</summary>
     public DesiredPack VeleroPack()
     {
         var chart = (HelmChartInstall)SettingsPacks.Velero.Install;
-        var ttl = TtlHours.ToString(CultureInfo.InvariantCulture) + "h0m0s";
         var values = $"""
             configuration:
               backupStorageLocation:
@@ -56,13 +53,7 @@ public sealed record DesiredBackup
               volumeMounts:
               - mountPath: /target
                 name: plugins
-            """ + "\n" + (Schedule is null ? "" : $"""
-            schedules:
-              palette:
-                schedule: "{Schedule}"
-                template:
-                  ttl: {ttl}
-            """ + "\n");
+            """ + "\n";
         return new DesiredPack
         {
             Name = SettingsPacks.Velero.Name, Version = SettingsPacks.Velero.Version, Layer = SettingsPacks.Layer, Kind = "helm", Values = values,

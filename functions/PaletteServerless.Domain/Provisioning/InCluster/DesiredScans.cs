@@ -6,7 +6,7 @@ namespace PaletteServerless.Domain.Provisioning;
 /// <summary>
 /// The security-scan part of the desired in-cluster state (<c>settings.securityScans</c> on): kube-bench's image (pinned
 /// in <see cref="SettingsPacks"/>), where results go (the cluster's bucket, under <see cref="ScanLocation.Prefix"/>),
-/// the node roles to scan, and the on-demand scans asked (each run once, by name: a kube-bench Job on one node of each
+/// the node roles to scan, and the scans asked, on demand or by the product's schedule check (each run once, by name: a kube-bench Job on one node of each
 /// role, its JSON output uploaded as <c>scans/&lt;name&gt;/&lt;role&gt;.json</c>).
 /// </summary>
 public sealed record DesiredScans
@@ -15,7 +15,6 @@ public sealed record DesiredScans
     public string Prefix { get; init; } = ScanLocation.Prefix;
     public required string Region { get; init; }
     public string Image { get; init; } = SettingsPacks.KubeBenchImage;
-    public string? Schedule { get; init; }
     public required IReadOnlyList<string> NodeRoles { get; init; }
     public IReadOnlyList<BackupOperation> Operations { get; init; } = [];
 }

@@ -102,7 +102,6 @@ public sealed record DesiredState
         {
             Bucket = scanBucket,
             Region = cluster.Definition.Cloud.Region,
-            Schedule = cluster.Spec.Settings?.SecurityScans?.Schedule,
             NodeRoles = Backups.ScanLocation.NodeRoles(cluster),
             Operations = [.. (operations ?? []).Where(o => o.Kind == Backups.BackupOperation.ScanKind).OrderBy(o => o.RequestedAt).TakeLast(DesiredBackup.MaxOperations)],
         };

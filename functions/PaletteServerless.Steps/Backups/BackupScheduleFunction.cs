@@ -9,30 +9,30 @@ using PaletteServerless.Steps.Patching;
 
 namespace PaletteServerless.Steps.Backups;
 
-/// <summary>What one run of the scan schedule's check did.</summary>
-public sealed record ScanScheduleOutcome
+/// <summary>What one run of the backup and scan schedules' check did.</summary>
+public sealed record BackupScheduleOutcome
 {
     public int Checked { get; init; }
-    /// <summary>"tenant/project/cluster: scan", one per scan started.</summary>
+    /// <summary>"tenant/project/cluster: backup or scan", one per operation started.</summary>
     public List<string> Started { get; init; } = [];
     public List<string> Errors { get; init; } = [];
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(ScanScheduleOutcome))]
-internal sealed partial class ScanScheduleJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(BackupScheduleOutcome))]
+internal sealed partial class BackupScheduleJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// The scan schedule's check (<see cref="EventRuleCatalog.ScanSchedule"/>, every minute): each Running cluster whose
-/// <c>settings.securityScans.schedule</c> has an occurrence now (<see cref="ScanSchedule"/>) gets a scan, the backup
-/// workflow's scan operation, as an on-demand scan does (kube-bench on each node role, ScanCompleted with the counts).
-/// The workflow run is named by the occurrence, so a check that runs twice starts one scan.
+/// The backup and scan schedules' check (<see cref="EventRuleCatalog.BackupSchedule"/>, every minute): each Running
+/// cluster whose <c>settings.backup.schedule</c> or <c>settings.securityScans.schedule</c> has an occurrence now
+/// (<see cref="BackupSchedules"/>) gets that backup or scan, through the backup workflow as an on-demand one does. The
+/// workflow run is named by the occurrence, so a check that runs twice starts one.
 /// </summary>
-public sealed class ScanScheduleFunction(StepRuntime runtime, IRunningClusters clusters, IBackupWorkflow workflow)
+public sealed class BackupScheduleFunction(StepRuntime runtime, IRunningClusters clusters, IBackupWorkflow workflow)
 {
-    public ScanScheduleFunction() : this(StepRuntime.FromEnvironment()) { }
+    public BackupScheduleFunction() : this(StepRuntime.FromEnvironment()) { }
 
-    private ScanScheduleFunction(StepRuntime runtime) : this(runtime,
+    private BackupScheduleFunction(StepRuntime runtime) : this(runtime,
         runtime.Clusters as IRunningClusters ?? throw new InvalidOperationException("the cluster store cannot list the Running clusters"),
         new BackupWorkflow(runtime.StepFunctions, Environment.GetEnvironmentVariable(EnvironmentNames.BackupStateMachineArn) is { Length: > 0 } value
             ? value : throw new InvalidOperationException($"environment variable {EnvironmentNames.BackupStateMachineArn} is not set")))
@@ -45,26 +45,28 @@ public sealed class ScanScheduleFunction(StepRuntime runtime, IRunningClusters c
         var outcome = await CheckAsync(await OsPatchScheduleFunction.ScheduledTimeAsync(input) ?? runtime.Clock.GetUtcNow(), CancellationToken.None);
         if (outcome.Started.Count > 0 || outcome.Errors.Count > 0)
             JsonLog.Write(outcome.Errors.Count == 0 ? "INFO" : "WARN",
-                $"scan schedule: {outcome.Checked} cluster(s) with a schedule, {outcome.Started.Count} scan(s) started, {outcome.Errors.Count} error(s)"
+                $"backup and scan schedules: {outcome.Checked} cluster(s) with a schedule, {outcome.Started.Count} operation(s) started, {outcome.Errors.Count} error(s)"
                 + string.Concat(outcome.Started.Concat(outcome.Errors).Select(line => "; " + line)),
-                [new("step", nameof(ScanScheduleFunction))], runtime.Clock);
-        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(outcome, ScanScheduleJsonContext.Default.ScanScheduleOutcome));
+                [new("step", nameof(BackupScheduleFunction))], runtime.Clock);
+        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(outcome, BackupScheduleJsonContext.Default.BackupScheduleOutcome));
     }
 
     /// <param name="now">The time the schedules are evaluated at: the scheduled event's.</param>
-    public async Task<ScanScheduleOutcome> CheckAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task<BackupScheduleOutcome> CheckAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var scheduled = (await clusters.ListRunningAsync(ct)).Where(c => c.Spec.Settings?.SecurityScans is { Enabled: true, Schedule: not null }).ToList();
-        var outcome = new ScanScheduleOutcome { Checked = scheduled.Count };
+        var scheduled = (await clusters.ListRunningAsync(ct))
+            .Where(c => c.Spec.Settings is { SecurityScans: { Enabled: true, Schedule: not null } } or { Backup: { Enabled: true, Schedule: not null } }).ToList();
+        var outcome = new BackupScheduleOutcome { Checked = scheduled.Count };
         foreach (var cluster in scheduled)
         {
             var who = $"{cluster.Scope.Tenant}/{cluster.Scope.Project}/{cluster.Name}";
             try
             {
-                if (ScanSchedule.Due(cluster, now) is not { } scan)
-                    continue;
-                await workflow.StartAsync(cluster, scan, ct);
-                outcome.Started.Add($"{who}: {scan.Name}");
+                foreach (var operation in BackupSchedules.Due(cluster, now))
+                {
+                    await workflow.StartAsync(cluster, operation, ct);
+                    outcome.Started.Add($"{who}: {operation.Kind} {operation.Name}");
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

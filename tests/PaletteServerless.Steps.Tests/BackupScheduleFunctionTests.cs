@@ -9,8 +9,8 @@ using PaletteServerless.Steps.Backups;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>The scan schedule's check: which Running clusters get a scan at a scheduled time, and that one cluster's failure stops no other.</summary>
-public sealed class ScanScheduleFunctionTests
+/// <summary>The backup and scan schedules' check: which Running clusters get a scan at a scheduled time, and that one cluster's failure stops no other.</summary>
+public sealed class BackupScheduleFunctionTests
 {
     private static readonly DateTimeOffset Occurrence = new(2026, 12, 7, 8, 10, 0, TimeSpan.Zero);
     private readonly IRunningClusters _running = Substitute.For<IRunningClusters>();
@@ -22,7 +22,7 @@ public sealed class ScanScheduleFunctionTests
         Spec = TestCluster.Create().Spec with { Name = name, Settings = new ClusterSettings { SecurityScans = new ScheduledFeature { Enabled = enabled, Schedule = schedule } } },
     };
 
-    private ScanScheduleFunction Function() => new(
+    private BackupScheduleFunction Function() => new(
         TestRuntime.Create(Substitute.For<IClusterStore>(), new InMemoryInventory(), Substitute.For<ICloudSessionOpener>(), new FakeTimeProvider(Occurrence)),
         _running, _workflow);
 
@@ -40,7 +40,7 @@ public sealed class ScanScheduleFunctionTests
         var outcome = await Function().CheckAsync(Occurrence, CancellationToken.None);
 
         outcome.Checked.Should().Be(3, "the clusters with scans on and a schedule");
-        outcome.Started.Should().Equal("acme/demo/every-five: every-five-scheduled-scan-202612070810");
+        outcome.Started.Should().Equal("acme/demo/every-five: scan every-five-scheduled-scan-202612070810");
         outcome.Errors.Should().ContainSingle().Which.Should().Contain("broken-start").And.Contain("throttled");
         await _workflow.Received(1).StartAsync(Arg.Is<Cluster>(c => c.Name == "every-five"),
             Arg.Is<BackupOperation>(o => o.Kind == BackupOperation.ScanKind && o.RequestedAt == Occurrence), Arg.Any<CancellationToken>());
