@@ -18,16 +18,17 @@ public static class UpdateBenchmark
     public const string Description = "a 3-pool rolling update: modelled time vs critical path, transitions, calls (parallel and sequential worker pools, and a Kubernetes 1.30 -> 1.31 upgrade)";
 
     private const string Usage = """
-        usage: update [--time-scale K] [--timeline]
+        usage: update [--time-scale K] [--timeline] [--iam-off]
           --time-scale K   divides every modelled AWS delay and workflow wait (default 60)
           --timeline       print each update's states as they were entered and left, in modelled seconds
+          --iam-off        run the local stack without IAM enforcement (the figures are measured with it; this shows its cost)
         """;
 
     private sealed record Run(string Mode, double Seconds, double Bound, int Transitions, int Lambdas, long Writes, long CloudCalls);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = BenchmarkOptions.Parse(args, ["--time-scale"], ["--timeline", "--help"], out var error);
+        var options = BenchmarkOptions.Parse(args, ["--time-scale"], ["--timeline", "--iam-off", "--help"], out var error);
         if (error is not null || options.Has("--help"))
         {
             Console.Error.WriteLine(error is null ? Usage : $"{error}\n{Usage}");
@@ -37,9 +38,10 @@ public static class UpdateBenchmark
         using var log = new ProductLog(Path.Combine(Path.GetTempPath(), $"palette-update-{Environment.ProcessId}.log"));
         var report = log.Report;
         report.WriteLine($"product log: {log.Path}");
+        report.WriteLine($"IAM {(options.Has("--iam-off") ? "off (--iam-off)" : "enforced")}");
         using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         var ct = overall.Token;
-        await using var stack = await LocalStack.StartAsync(new LocalStackOptions { Port = DynaliteProcess.FreeLoopbackPort(), TimeScale = timeScale }, TextWriter.Null, ct);
+        await using var stack = await LocalStack.StartAsync(new LocalStackOptions { Port = DynaliteProcess.FreeLoopbackPort(), TimeScale = timeScale, Iam = !options.Has("--iam-off") }, TextWriter.Null, ct);
         using var driver = new ProductDriver(stack);
         var zones = ProductDriver.ZonesOf(3);
         var runs = new List<Run>();

@@ -63,11 +63,18 @@ public sealed class ScanTests(LocalStackFixture stack)
     }
 
     [Fact]
-    public async Task Five_minute_scan_and_backup_schedules_run_a_scan_and_a_backup_with_no_request_named_by_their_occurrences()
+    public async Task A_cluster_with_every_setting_on_reaches_Running_and_its_scan_and_backup_schedules_run_with_no_request()
     {
         var scenario = await Scenario.StartAsync(stack, "scheduled-scans");
         var spec = JsonNode.Parse(Scenario.Cluster("watched"))!.AsObject();
-        spec["settings"] = JsonNode.Parse("""{"securityScans":{"enabled":true,"schedule":"*/5 * * * *"},"backup":{"enabled":true,"schedule":"*/5 * * * *","retentionDays":1}}""");
+        // Every setting of the settings page on (issue 26's first Done-when line), the schedules every 5 minutes.
+        spec["settings"] = JsonNode.Parse("""
+            {"patchSchedule":"*/5 * * * *","osPatchOnBoot":true,
+             "securityScans":{"enabled":true,"schedule":"*/5 * * * *"},
+             "backup":{"enabled":true,"schedule":"*/5 * * * *","retentionDays":1},
+             "rbac":[{"type":"RoleBinding","namespace":"apps","role":"view","subjects":[{"kind":"User","name":"auditor"}]}],
+             "virtualClusters":{"enabled":true}}
+            """);
         await scenario.CreateAsync(spec.ToJsonString());
         await scenario.WaitForStatusAsync("watched", "Running", Timeout);
 
