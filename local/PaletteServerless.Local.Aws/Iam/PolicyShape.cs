@@ -8,7 +8,10 @@ namespace PaletteServerless.Local.Aws.Iam;
 /// its Resource and NotResource patterns a resource matches (two resources matching the same
 /// patterns get the same answer), and which context keys its conditions read, by value or (for
 /// the Null operator alone) by presence. Keys no statement reads cannot change the answer. A
-/// pattern or key with a policy variable, or a key read by pattern, keeps the request whole.
+/// resource pattern with policy variables counts by whether the resource matches it once the
+/// request's own values are put in (all the statement can tell); one whose variables the shape
+/// cannot resolve (a special one, or a key with several values), or a key read by pattern, keeps
+/// the request whole.
 /// </summary>
 public sealed partial class PolicyShape
 {
@@ -43,9 +46,9 @@ public sealed partial class PolicyShape
             {
                 if (pattern.Contains("${", StringComparison.Ordinal))
                 {
-                    // The pattern depends on context values: those keys are read by value, and the resource kept whole.
-                    foreach (Match variable in Variable().Matches(pattern))
-                        _valueKeys.Add(variable.Groups[1].Value);
+                    // The pattern depends on context values: matched per request with them put in.
+                    if (Variable().Matches(pattern).Any(v => v.Groups[1].Value is "*" or "?" or "$"))
+                        Whole = true;
                     _resourceVariables.Add(pattern);
                     continue;
                 }
@@ -79,7 +82,8 @@ public sealed partial class PolicyShape
     public string KeyOf(AuthorizationCheck check, PolicyShape? other = null)
     {
         var shapes = other is null ? [this] : new[] { this, other };
-        if (shapes.Any(s => s.Whole || s._resourceVariables.Count > 0))
+        var resolved = shapes.SelectMany(s => s._resourceVariables).Select(p => ResolvedMatch(p, check)).ToList();
+        if (shapes.Any(s => s.Whole) || resolved.Contains('?'))
             return "whole|" + check.Resource + "|" + string.Join(";", check.Context.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key + "=" + string.Join(",", c.Value)));
         // A compared key read by value elsewhere is kept by value (with its variable).
         var byValue = shapes.SelectMany(s => s._valueKeys).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -91,13 +95,39 @@ public sealed partial class PolicyShape
         var compared = shapes.SelectMany(s => s._comparisons).Where(c => !byValue.Contains(c.Key) && !byValue.Contains(c.Variable)).Distinct()
             .OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Variable, StringComparer.OrdinalIgnoreCase)
             .Select(c => c.Key + "~" + c.Variable + "=" + Compare(check, c.Key, c.Variable));
-        var resource = string.Concat(shapes.SelectMany(s => s._patterns).Select(p => p.IsMatch(check.Resource) ? '1' : '0'));
+        var resource = string.Concat(shapes.SelectMany(s => s._patterns).Select(p => p.IsMatch(check.Resource) ? '1' : '0')) + "/" + string.Concat(resolved);
         var context = check.Context
             .Where(c => byValue.Contains(c.Key) || shapes.Any(s => s._presenceKeys.Contains(c.Key)))
             .OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase)
             .Select(c => byValue.Contains(c.Key) ? c.Key + "=" + string.Join(",", c.Value) : c.Key + "?");
         return resource + "|" + string.Join(";", context) + "|" + string.Join(";", compared);
     }
+
+    /// <summary>
+    /// Whether the resource matches a pattern with variables once the request's values are put in: '1' or '0'; 'n' when a
+    /// variable has no value (IAM then matches nothing with it); '?' when one has several (the shape cannot say).
+    /// </summary>
+    private static char ResolvedMatch(string pattern, AuthorizationCheck check)
+    {
+        var text = new System.Text.StringBuilder("^");
+        var last = 0;
+        foreach (Match variable in Variable().Matches(pattern))
+        {
+            text.Append(Glob(pattern[last..variable.Index]));
+            var values = check.Context.FirstOrDefault(c => c.Key.Equals(variable.Groups[1].Value, StringComparison.OrdinalIgnoreCase)).Value;
+            if (values is null || values.Count == 0)
+                return 'n';
+            if (values.Count > 1)
+                return '?';
+            // The value is literal text in the pattern, as IAM puts it in: its * and ? match only themselves.
+            text.Append(Regex.Escape(values[0]));
+            last = variable.Index + variable.Length;
+        }
+        text.Append(Glob(pattern[last..])).Append('$');
+        return Regex.IsMatch(check.Resource, text.ToString(), RegexOptions.CultureInvariant) ? '1' : '0';
+    }
+
+    private static string Glob(string literal) => Regex.Escape(literal).Replace(@"\*", ".*").Replace(@"\?", ".");
 
     /// <summary>How a key's values stand to a variable's: both absent, one absent, equal, or not.</summary>
     private static string Compare(AuthorizationCheck check, string key, string variable)

@@ -37,6 +37,22 @@ public sealed class PolicyShapeTests
     }
 
     [Fact]
+    public void A_resource_pattern_with_a_variable_is_read_as_whether_the_resource_matches_it_with_the_requests_values()
+    {
+        var shape = PolicyShape.Of([JsonNode.Parse("""
+            {"Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::backup-*-${aws:PrincipalTag/uid}/*"}]}
+            """)]);
+        AuthorizationCheck Put(string bucket, string? uid) => AuthorizationCheck.Of("s3:PutObject", $"arn:aws:s3:::{bucket}/velero/x",
+            uid is null ? [] : new Dictionary<string, IReadOnlyList<string>> { ["aws:PrincipalTag/uid"] = [uid] });
+
+        var own = shape.KeyOf(Put("backup-vpc1-aaa", "aaa"));
+        shape.KeyOf(Put("backup-vpc2-bbb", "bbb")).Should().Be(own, "each session writes its own bucket: the same answer, shared");
+        shape.KeyOf(Put("backup-vpc1-aaa", "bbb")).Should().NotBe(own, "another cluster's bucket does not match the pattern");
+        shape.KeyOf(Put("backup-vpc1-aaa", null)).Should().NotBe(own, "with no value the pattern matches nothing");
+        shape.KeyOf(Put("backup-vpc1-aaa", null)).Should().NotBe(shape.KeyOf(Put("backup-vpc1-aaa", "bbb")));
+    }
+
+    [Fact]
     public void A_key_compared_only_for_equality_with_one_variable_is_read_as_equal_or_not()
     {
         var vpc = (string resourceVpc, string sourceVpc) => Shape.KeyOf(Check("arn:aws:ssm:us-east-1:111122223333:parameter/app/ca",
