@@ -34,22 +34,7 @@ public sealed class BackupCatalog(ICloudSessionOpener sessions, IInventoryStore 
     /// <summary>The backups under a location, newest first.</summary>
     public static async Task<IReadOnlyList<BackupRecord>> ListAsync(IAmazonS3 s3, BackupLocation location, CancellationToken ct)
     {
-        var names = new List<string>();
-        string? token = null;
-        try
-        {
-            do
-            {
-                var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = location.Bucket, Prefix = location.BackupsPrefix, Delimiter = "/", ContinuationToken = token }, ct);
-                names.AddRange((page.CommonPrefixes ?? []).Select(p => p[location.BackupsPrefix.Length..].TrimEnd('/')));
-                token = page.IsTruncated == true ? page.NextContinuationToken : null;
-            }
-            while (token is not null);
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
-        {
-            return [];
-        }
+        var names = await S3Folders.ListAsync(s3, location.Bucket, location.BackupsPrefix, ct);
         var records = new List<BackupRecord>();
         foreach (var name in names)
         {

@@ -27,22 +27,7 @@ public sealed class ScanCatalog(ICloudSessionOpener sessions, IInventoryStore in
             return [];
         if (ScanLocation.Bucket(cluster, DesiredStateKind.VpcOf(resources)) is not { } bucket)
             return [];
-        var names = new List<string>();
-        string? token = null;
-        try
-        {
-            do
-            {
-                var page = await cloud.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = ScanLocation.Prefix + "/", Delimiter = "/", ContinuationToken = token }, ct);
-                names.AddRange((page.CommonPrefixes ?? []).Select(p => p[(ScanLocation.Prefix.Length + 1)..].TrimEnd('/')));
-                token = page.IsTruncated == true ? page.NextContinuationToken : null;
-            }
-            while (token is not null);
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
-        {
-            return [];
-        }
+        var names = await S3Folders.ListAsync(cloud.S3, bucket, ScanLocation.Prefix + "/", ct);
         var records = new List<ScanRecord>();
         foreach (var name in names)
             records.Add(await ReadAsync(cloud.S3, bucket, name, ScanLocation.NodeRoles(cluster), ct));
