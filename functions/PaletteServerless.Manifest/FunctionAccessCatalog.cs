@@ -55,7 +55,7 @@ public static class FunctionAccessCatalog
             | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules
             | ClusterPermissions.BackupBucket),
         // Reads the load balancer's state.
-        ["LoadBalancerCheck"] = new(ClusterPermissions.Describe),
+        ["LoadBalancerCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
         // An Elastic IP and a NAT gateway per zone.
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private route tables, routes and associations once the NAT gateways are available.

@@ -26,7 +26,7 @@ public static class FunctionCatalog
     // Provisioning (statemachines/provision-cluster.asl.json)
     public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
     public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener");
-    public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active?");
+    public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active? Once it is, joins the control planes launched so far");
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
     public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data");

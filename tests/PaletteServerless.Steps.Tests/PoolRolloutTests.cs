@@ -93,6 +93,33 @@ public sealed class PoolRolloutTests
     }
 
     [Fact]
+    public async Task A_pass_that_retires_old_nodes_while_part_of_the_wave_still_boots_looks_again_at_the_next_health_check()
+    {
+        var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("workers")!);
+        foreach (var (id, fingerprint) in new[] { ("i-old-1", "before"), ("i-old-2", "before"), ("i-new-1", current), ("i-new-2", current) })
+            _inventory.Add(ResourceKinds.Instance, id, $"demo-workers-{id}", "us-east-1a", new()
+            {
+                ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = fingerprint,
+            });
+        // The boot's wait is over: one new node reported Ready, the other has not yet.
+        var stillBooting = Instance("i-new-2", null);
+        stillBooting.LaunchTime = DateTime.UtcNow.AddSeconds(-160);
+        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances =
+                [Instance("i-old-1", NodePhases.Ready), Instance("i-old-2", NodePhases.Ready), Instance("i-new-1", NodePhases.Ready), stillBooting] }] });
+        var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
+
+        var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
+            () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: true, Ct);
+
+        // One old node goes for the one ready new node; the next look is one health check away, not the termination's minute.
+        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Count == 1), Arg.Any<CancellationToken>());
+        progress.Terminated.Should().Be(1);
+        progress.WaitSeconds.Should().Be(10);
+        progress.WaitingFor.Should().Equal(PoolRollout.NodeBoot);
+    }
+
+    [Fact]
     public async Task A_new_node_that_reported_Failed_fails_the_pass_naming_the_node_and_its_reason()
     {
         var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("workers")!);

@@ -91,6 +91,21 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
         return health.Count > 0 && health.All(h => h.State == "healthy");
     }
 
+    /// <summary>
+    /// Registers the control planes recorded so far, early: a pending instance may join (its checks begin
+    /// once it runs). One that is already going is left to the nodes' check, which fails the create for it.
+    /// </summary>
+    public async Task RegisterLaunchedControlPlaneAsync(CancellationToken ct)
+    {
+        try
+        {
+            await RegisterControlPlaneAsync(ct);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == "InvalidTarget")
+        {
+        }
+    }
+
     /// <summary>The load balancer of that name, if any. Its name is unique per account and region, and carries the cluster's uid.</summary>
     public async Task<LoadBalancer?> FindOwnedAsync(string name, CancellationToken ct)
     {

@@ -158,16 +158,23 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         // for the look (half a cadence on average, at every node of a roll).
         var booting = observed.Where(n => n.State == NodeState.Launching && n.Instance.State == "running").ToList();
         var seconds = WaitSeconds(observed, step, drainingStarted, terminatedNow);
-        if (seconds is not null)
-            return (seconds.Value, null);
         if (booting.Count == 0)
-            return (HealthCheckSeconds, null);
+            return (seconds ?? HealthCheckSeconds, null);
         // Still booting after the boot's wait: every health check from now on, and the next pass knows it too.
+        int bootWait;
         if (waitedForBoot)
-            return (HealthCheckSeconds, [NodeBoot]);
-        var now = resources.Clock.GetUtcNow();
-        var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
-        return (Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeBootSeconds), [NodeBoot]);
+            bootWait = HealthCheckSeconds;
+        else
+        {
+            var now = resources.Clock.GetUtcNow();
+            var firstReport = booting.Min(n => n.Instance.LaunchTime ?? now) + TimeSpan.FromSeconds(InstanceStartSeconds + NodeBootSeconds);
+            bootWait = Math.Clamp((int)Math.Ceiling((firstReport - now).TotalSeconds), HealthCheckSeconds, NodeBootSeconds);
+        }
+        // The sooner of the two. A pass that retired the old nodes of the wave's first ready nodes, while the rest of the wave
+        // still boots, looks again at the next health check: waiting out the termination instead would find the rest ready
+        // and the first old nodes gone at once, and launch part of the next wave now and the rest a whole launch later,
+        // splitting every wave after it in two.
+        return seconds is { } other && other < bootWait ? (other, null) : (bootWait, [NodeBoot]);
     }
 
     private int? WaitSeconds(List<ObservedNode> observed, RolloutStep step, bool drainingStarted, IReadOnlyCollection<string> terminatedNow)
