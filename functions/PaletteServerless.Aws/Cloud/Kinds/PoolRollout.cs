@@ -42,11 +42,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>ELBv2's default deregistration delay (the target group attribute deregistration_delay.timeout_seconds).</summary>
     public const int DeregistrationDelaySeconds = 300;
 
-    /// <summary>About how long EC2 takes from RunInstances to running.</summary>
-    private const int InstanceStartSeconds = 45;
+    private static readonly int InstanceStartSeconds = (int)TypicalLatency.InstanceStart.TotalSeconds;
 
-    /// <summary>About how long a running node takes to report Ready: cloud-init's packages, kubeadm join, the kubelet's Ready.</summary>
-    private const int NodeBootSeconds = 110;
+    private static readonly int NodeBootSeconds = (int)TypicalLatency.NodeBoot.TotalSeconds;
 
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
