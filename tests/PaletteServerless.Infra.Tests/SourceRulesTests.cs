@@ -7,19 +7,70 @@ public sealed class SourceRulesTests
 {
     private const int MaxLines = 450;
 
-    [Fact]
-    public void No_source_file_of_the_product_the_local_stack_the_console_or_the_tests_is_longer_than_one_reading()
-    {
-        var root = StateMachineFiles.RepositoryRoot;
-        var sources = new[] { "functions", "local", "cli", "infra", "console", "tests", "tools" }
-            .Where(folder => Directory.Exists(Path.Combine(root, folder)))
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.*", SearchOption.AllDirectories))
+    private static string Root => StateMachineFiles.RepositoryRoot;
+
+    /// <summary>The source files (C#, JavaScript) under the given top-level folders, without build output or packages.</summary>
+    private static List<string> Sources(params string[] folders) =>
+        folders.Where(folder => Directory.Exists(Path.Combine(Root, folder)))
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(Root, folder), "*.*", SearchOption.AllDirectories))
             .Where(path => Path.GetExtension(path) is ".cs" or ".js" or ".mjs")
             .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules"))
             .ToList();
+
+    /// <summary>The files (relative paths) that spell <paramref name="text"/>; this file, which names what it looks for, aside.</summary>
+    private static List<string> Spelling(IEnumerable<string> files, string text) =>
+        files.Where(path => Path.GetFileName(path) != nameof(SourceRulesTests) + ".cs")
+            .Where(path => File.ReadAllText(path).Contains(text, StringComparison.Ordinal)).Select(path => Path.GetRelativePath(Root, path)).ToList();
+
+    [Fact]
+    public void No_source_file_of_the_product_the_local_stack_the_console_or_the_tests_is_longer_than_one_reading()
+    {
+        var sources = Sources("functions", "local", "cli", "infra", "console", "tests", "tools");
         sources.Should().NotBeEmpty();
-        var tooLong = sources.Select(path => (Path: Path.GetRelativePath(root, path), Lines: File.ReadLines(path).Count()))
+        var tooLong = sources.Select(path => (Path: Path.GetRelativePath(Root, path), Lines: File.ReadLines(path).Count()))
             .Where(file => file.Lines > MaxLines).Select(file => $"{file.Path}: {file.Lines} lines").ToList();
         tooLong.Should().BeEmpty($"a source file should fit in one reading ({MaxLines} lines); split it along its concerns");
+    }
+
+    [Fact]
+    public void The_local_stack_knows_no_product_name_but_what_a_node_boots_with()
+    {
+        var local = Sources("local");
+        local.Should().NotBeEmpty();
+        Spelling(local, "palette.serverless/").Should().BeEmpty(
+            "the node model learns the product's tag keys and parameter paths from the user data it boots, as a real node would");
+    }
+
+    [Fact]
+    public void The_machine_image_release_is_named_only_by_the_pack_catalog()
+    {
+        // The OS pack's image name pattern is data of the pack catalog (functions/PaletteServerless.Domain/Profiles/PackCatalog.cs),
+        // assembled from its parts: no source spells a release by hand beside it.
+        Spelling(Sources("functions", "local", "cli", "infra", "console", "tests", "tools"), "ubuntu-jammy-22.04").Should().BeEmpty();
+    }
+
+    [Fact]
+    public void EventBridge_and_Step_Functions_clients_are_made_only_at_composition_roots()
+    {
+        // The Lambda entry points build their clients once; everything else is handed them.
+        var roots = new[] { "functions/PaletteServerless.Api/ApiFunction.cs", "functions/PaletteServerless.Steps/StepRuntime.cs" }
+            .Select(path => path.Replace('/', Path.DirectorySeparatorChar)).ToList();
+        var product = Sources("functions", "local", "cli");
+        var makers = Spelling(product, "new EventBridgeClient(").Concat(Spelling(product, "new StepFunctionsClient(")).ToList();
+        makers.Should().Contain(roots);
+        makers.Where(path => !roots.Contains(path)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void No_source_or_document_cites_a_file_outside_the_repository()
+    {
+        var files = Sources("functions", "local", "cli", "infra", "console", "tests", "tools")
+            .Concat(Directory.EnumerateFiles(Root, "*.md", SearchOption.TopDirectoryOnly))
+            .Concat(Directory.Exists(Path.Combine(Root, "docs")) ? Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md", SearchOption.AllDirectories) : [])
+            .Concat(Directory.EnumerateFiles(Path.Combine(Root, "statemachines"), "*.json"))
+            .ToList();
+        // The reference notes the team works from are not shipped with the repository: a citation of them cannot be followed.
+        foreach (var outside in new[] { "aws-facts", "node-facts", "../shared/" })
+            Spelling(files, outside).Should().BeEmpty($"\"{outside}\" is not in the repository");
     }
 }
