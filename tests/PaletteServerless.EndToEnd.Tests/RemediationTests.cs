@@ -94,6 +94,38 @@ public sealed class RemediationTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task Two_workers_failing_at_once_are_both_replaced_and_retired_the_cluster_stays_Running_and_nothing_leaks()
+    {
+        var scenario = await Scenario.StartAsync(stack, "pair");
+        var uid = (await scenario.CreateAsync(Cluster("pair", workers: 3)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("pair", "Running");
+        var workers = await PoolInstancesAsync(uid, "workers");
+        var victims = workers.Take(2).Select(i => i.InstanceId).ToList();
+
+        using (var ec2 = stack.Ec2())
+            await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = victims });
+
+        await WaitAsync(async () =>
+        {
+            var now = await PoolInstancesAsync(uid, "workers", "running");
+            return now.Count == 3 && now.All(i => !victims.Contains(i.InstanceId)) ? now : null;
+        });
+        var replaced = await WaitAsync(async () =>
+        {
+            var all = (await scenario.EventsAsync("pair")).Where(e => e!["reason"]!.GetValue<string>() == "NodeReplaced").ToList();
+            return all.Count >= 2 ? all : null;
+        });
+        victims.Should().OnlyContain(v => replaced.Count(e => e!["message"]!.GetValue<string>().Contains(v)) == 1, "each failed node is replaced once");
+        BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Where(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced")
+            .Select(e => e["detail"]!["oldInstanceId"]!.GetValue<string>()).Distinct().Should().BeEquivalentTo(victims);
+        (await scenario.GetAsync("pair"))["status"]!.GetValue<string>().Should().Be("Running");
+
+        (await scenario.DeleteAsync("pair")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("pair", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_spot_interruption_is_replaced_before_EC2_reclaims_the_node()
     {
         var scenario = await Scenario.StartAsync(stack, "spot");
