@@ -55,7 +55,7 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
             var message = $"{replacement.Reason}; no zone of the pool ({string.Join(", ", replacement.Zones)}) had capacity for a replacement: the next health check tries again";
             await runtime.Status.AddEventAsync(cluster, "Warning", "ReplacementFailed", message, ct);
             await RemediationRun.PublishAsync(step, cluster, ClusterEvents.NodeRemediationDetailType, replacement.Pool, "CapacityShortage",
-                replacement.OldInstanceId, null, null, message, ct);
+                replacement.OldInstanceId, null, null, message, ct, replacement.Slot);
             return new StepResult { Done = true };
         }
         return new StepResult
