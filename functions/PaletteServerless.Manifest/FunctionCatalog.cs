@@ -57,7 +57,7 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition UpdateFailed = Step("Update", "UpdateFailed", "Terminate new nodes that never became healthy; Running with Updated=False");
 
     // Remediation (statemachines/remediate-cluster.asl.json)
-    public static readonly FunctionDefinition CheckNodes = Step("Remediation", "CheckNodes", "Judge the nodes; pause a pool past maxUnhealthy; the next replacement");
+    public static readonly FunctionDefinition CheckNodes = Step("Remediation", "CheckNodes", "Judge the nodes; pause a pool past maxUnhealthy; the pass's replacements");
     public static readonly FunctionDefinition LaunchReplacement = Step("Remediation", "LaunchReplacement", "Launch a failed node's replacement in its pool, its zone first");
     public static readonly FunctionDefinition ReplacementReady = Step("Remediation", "ReplacementReady", "Has the replacement reported Ready?");
     public static readonly FunctionDefinition RetireNode = Step("Remediation", "RetireNode", "Terminate what is left of the replaced node; record the replacement");

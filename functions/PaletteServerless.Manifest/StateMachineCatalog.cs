@@ -20,7 +20,7 @@ public static class StateMachineCatalog
         "palette-update-cluster", "update-cluster.asl.json", "Rolls a cluster's node pools to its newest spec generation");
 
     public static readonly StateMachineDefinition Remediate = new(
-        "palette-remediate-cluster", "remediate-cluster.asl.json", "Replaces a Running cluster's failed nodes, one at a time");
+        "palette-remediate-cluster", "remediate-cluster.asl.json", "Replaces a Running cluster's failed nodes, side by side within maxUnhealthy");
 
     public static readonly StateMachineDefinition ForceDelete = new(
         "palette-force-delete-cluster", "force-delete-cluster.asl.json", "Stops a stuck delete, sweeps by ownership tag, marks Deleted and reports what is left");

@@ -58,6 +58,8 @@ public sealed record ReplacementMessage
     public IReadOnlyList<string> Zones { get; init; } = [];
     public string? NewInstanceId { get; init; }
     public string? Zone { get; init; }
+    /// <summary>A node missing from the pool: its number in the run, so the launches of several missing nodes are told apart (names, ClientTokens).</summary>
+    public int? Slot { get; init; }
 }
 
 /// <summary>What the sweep workflow passes to its steps: the project, the sweep, and what earlier steps found.</summary>
@@ -86,10 +88,11 @@ public sealed record PollCounter
     public int N { get; init; }
 }
 
-/// <summary>The remediation run's pass counter and the run's start ($$.Execution.StartTime).</summary>
+/// <summary>The remediation run's pass counter, the replacements it handed out, and the run's start ($$.Execution.StartTime).</summary>
 public sealed record PassCounter
 {
     public int N { get; init; }
+    public int Replaced { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
 }
 
@@ -117,8 +120,10 @@ public sealed record StepResult
     public IReadOnlyList<string>? ControlPlanePools { get; init; }
     public IReadOnlyList<string>? WorkerPools { get; init; }
     public bool? Parallel { get; init; }
-    /// <summary>The replacement the remediation run works on.</summary>
+    /// <summary>The replacement the remediation run works on (one iteration of its pass).</summary>
     public ReplacementMessage? Replacement { get; init; }
+    /// <summary>Every replacement of a remediation pass, launched side by side.</summary>
+    public IReadOnlyList<ReplacementMessage>? Replacements { get; init; }
     /// <summary>How long the workflow waits before asking a poll step again or starting the next pass (the Wait's SecondsPath), in seconds.</summary>
     public int? WaitSeconds { get; init; }
     /// <summary>A teardown loop ends here without being done: nothing moved for <c>TeardownStep.StalledPassLimit</c> passes (and, in a delete, force delete is open).</summary>

@@ -56,6 +56,76 @@ public sealed class RemediationTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task Two_workers_failing_at_once_get_their_replacements_side_by_side_in_one_pass()
+    {
+        var scenario = await Scenario.StartAsync(stack, "twin");
+        var uid = (await scenario.CreateAsync(Cluster("twin", workers: 3)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("twin", "Running");
+        var workers = await PoolInstancesAsync(uid, "workers");
+        workers.Should().HaveCount(3);
+        var victims = workers.Take(2).Select(i => i.InstanceId).ToList();
+        // The nodes that exist have reported; from now on a node boots but never reports Ready. A pass that worked on
+        // one replacement at a time would wait for its first and never launch the second.
+        var original = stack.Stack.LocalAws.Faults;
+        stack.Stack.LocalAws.Faults = new FaultInjector(new FaultProfile { NodeNeverReportsRate = 1 }, 7);
+        try
+        {
+            using (var ec2 = stack.Ec2())
+                await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = victims });
+
+            var replacements = await WaitAsync(async () =>
+            {
+                var fresh = (await PoolInstancesAsync(uid, "workers")).Where(i => workers.All(w => w.InstanceId != i.InstanceId)).ToList();
+                return fresh.Count == 2 ? fresh : null;
+            });
+            replacements.Select(i => i.Placement.AvailabilityZone).Should().BeEquivalentTo(
+                workers.Take(2).Select(i => i.Placement.AvailabilityZone), "each replacement goes to its failed node's zone");
+            (await scenario.EventsAsync("twin")).Should().NotContain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced",
+                "neither replacement reported Ready, yet both were launched");
+
+            (await scenario.DeleteAsync("twin")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+            await scenario.WaitForStatusAsync("twin", "Deleted", Timeout);
+        }
+        finally
+        {
+            stack.Stack.LocalAws.Faults = original;
+        }
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty("both replacements were recorded before they could be orphaned");
+    }
+
+    [Fact]
+    public async Task Two_workers_failing_at_once_are_both_replaced_and_retired_the_cluster_stays_Running_and_nothing_leaks()
+    {
+        var scenario = await Scenario.StartAsync(stack, "pair");
+        var uid = (await scenario.CreateAsync(Cluster("pair", workers: 3)))["uid"]!.GetValue<string>();
+        await scenario.WaitForStatusAsync("pair", "Running");
+        var workers = await PoolInstancesAsync(uid, "workers");
+        var victims = workers.Take(2).Select(i => i.InstanceId).ToList();
+
+        using (var ec2 = stack.Ec2())
+            await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = victims });
+
+        await WaitAsync(async () =>
+        {
+            var now = await PoolInstancesAsync(uid, "workers", "running");
+            return now.Count == 3 && now.All(i => !victims.Contains(i.InstanceId)) ? now : null;
+        });
+        var replaced = await WaitAsync(async () =>
+        {
+            var all = (await scenario.EventsAsync("pair")).Where(e => e!["reason"]!.GetValue<string>() == "NodeReplaced").ToList();
+            return all.Count >= 2 ? all : null;
+        });
+        victims.Should().OnlyContain(v => replaced.Count(e => e!["message"]!.GetValue<string>().Contains(v)) == 1, "each failed node is replaced once");
+        BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Where(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced")
+            .Select(e => e["detail"]!["oldInstanceId"]!.GetValue<string>()).Distinct().Should().BeEquivalentTo(victims);
+        (await scenario.GetAsync("pair"))["status"]!.GetValue<string>().Should().Be("Running");
+
+        (await scenario.DeleteAsync("pair")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await scenario.WaitForStatusAsync("pair", "Deleted");
+        (await stack.ResourcesOfAsync(uid)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_spot_interruption_is_replaced_before_EC2_reclaims_the_node()
     {
         var scenario = await Scenario.StartAsync(stack, "spot");

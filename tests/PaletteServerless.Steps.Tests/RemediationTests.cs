@@ -200,7 +200,7 @@ public sealed class RemediationTests
         var launch = NodePoolKindTests.Launch(_cluster);
 
         var outcome = await remediation.LaunchAsync(
-            new Replacement("workers", "worker", "i-w1", UnhealthyReason.SpotInterrupted, true, ["us-east-1a", "us-east-1b"]), 1,
+            new Replacement("workers", "worker", "i-w1", UnhealthyReason.SpotInterrupted, true, ["us-east-1a", "us-east-1b"]), 1, 0,
             () => Task.FromResult(launch), zone => zone == "us-east-1a" ? "subnet-a" : "subnet-b", Ct);
 
         outcome.Node!.Id.Should().Be("i-new");
@@ -209,7 +209,7 @@ public sealed class RemediationTests
         _inventory.Items.Single(i => i.Id == "i-new").Attributes.Should().Contain(NodeRemediation.ReplacesAttribute, "i-w1");
 
         _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(TestCluster.Ec2Error("InvalidParameterValue"));
-        var other = () => remediation.LaunchAsync(new Replacement("workers", "worker", "i-w2", UnhealthyReason.Gone, true, ["us-east-1a"]), 1,
+        var other = () => remediation.LaunchAsync(new Replacement("workers", "worker", "i-w2", UnhealthyReason.Gone, true, ["us-east-1a"]), 1, 0,
             () => Task.FromResult(launch), _ => "subnet-a", Ct);
         await other.Should().ThrowAsync<ProvisioningFailedException>("only a capacity error moves on to another zone");
     }

@@ -8,9 +8,9 @@ using PaletteServerless.Steps.Provisioning;
 namespace PaletteServerless.Steps.Remediation;
 
 /// <summary>
-/// Launches the replacement in its pool, its zone first; zones without capacity are remembered on the cluster (tried
-/// last next time) and reported. When no zone has capacity the run ends (Done): the periodic check tries again in
-/// minutes, never in a tight loop.
+/// Launches one replacement of the pass in its pool, its zone first; zones without capacity are remembered on the
+/// cluster (tried last next time) and reported. When no zone has capacity this replacement stops (Done), the pass's
+/// others go on, and the run ends after the pass: the periodic check tries again in minutes, never in a tight loop.
 /// </summary>
 public sealed class LaunchReplacementStep(StepRuntime runtime)
 {
@@ -26,6 +26,7 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
         var spec = cluster.Spec.NodePools!.First(p => p.Name == replacement.Pool);
         var outcome = await new NodeRemediation(resources, nodes).LaunchAsync(
             new Replacement(replacement.Pool, replacement.Role, replacement.OldInstanceId, null, true, replacement.Zones), cluster.RemediationRuns,
+            replacement.Slot ?? 0,
             async () =>
             {
                 var secrets = await NodeSecrets.ReadAsync(resources, ct);
@@ -54,7 +55,7 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
             var message = $"{replacement.Reason}; no zone of the pool ({string.Join(", ", replacement.Zones)}) had capacity for a replacement: the next health check tries again";
             await runtime.Status.AddEventAsync(cluster, "Warning", "ReplacementFailed", message, ct);
             await RemediationRun.PublishAsync(step, cluster, ClusterEvents.NodeRemediationDetailType, replacement.Pool, "CapacityShortage",
-                replacement.OldInstanceId, null, null, message, ct);
+                replacement.OldInstanceId, null, null, message, ct, replacement.Slot);
             return new StepResult { Done = true };
         }
         return new StepResult

@@ -87,13 +87,15 @@ public static class RemediationRun
             pools.Count == 0 ? null : string.Join(",", pools), paused ? "Paused" : "Resumed", null, null, null, text, ct);
     }
 
+    /// <param name="slot">A node missing from the pool (no old or new instance): its slot in the run, which tells its event apart.</param>
     public static Task PublishAsync(
-        StepContext step, Cluster cluster, string detailType, string? pool, string outcome, string? oldId, string? newId, string? zone, string message, CancellationToken ct)
+        StepContext step, Cluster cluster, string detailType, string? pool, string outcome, string? oldId, string? newId, string? zone, string message, CancellationToken ct,
+        int? slot = null)
     {
         var at = step.Runtime.Clock.GetUtcNow();
         var detail = new NodeRemediationDetail(
-            // Stable across a retried step, distinct per node and outcome, for deduplication downstream.
-            $"{cluster.Uid}-{outcome}-{oldId ?? newId ?? pool ?? "cluster"}-{cluster.RemediationRuns}",
+            // Stable across a retried step, distinct per node and outcome (replacements of one pass run side by side), for deduplication downstream.
+            $"{cluster.Uid}-{outcome}-{oldId ?? newId ?? (slot is { } s ? $"{pool}-missing-{s}" : pool) ?? "cluster"}-{cluster.RemediationRuns}",
             cluster.Scope.Tenant, cluster.Scope.Project, cluster.Name, cluster.Uid, pool, outcome, oldId, newId, zone, message, at);
         return step.Runtime.Status.PublishAsync(cluster, detailType, JsonSerializer.Serialize(detail, RemediationJsonContext.Default.NodeRemediationDetail), ct);
     }

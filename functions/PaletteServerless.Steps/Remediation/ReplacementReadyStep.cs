@@ -5,7 +5,7 @@ namespace PaletteServerless.Steps.Remediation;
 
 /// <summary>
 /// Has the replacement reported Ready (NodePhases), and a control-plane one joined the API load balancer? One that
-/// failed instead is terminated and reported, and the run ends.
+/// failed instead is terminated and reported: this replacement stops (the pass's others go on) and the run ends after the pass.
 /// </summary>
 public sealed class ReplacementReadyStep(StepRuntime runtime)
 {

@@ -106,6 +106,21 @@ public class RemediationPlannerTests
     }
 
     [Fact]
+    public void Every_failed_worker_within_maxUnhealthy_is_replaced_in_one_decision_each_in_its_own_zone()
+    {
+        // A 500-node pool with 20 failed workers: one decision (one pass of the workflow) replaces all 20, side by side.
+        var workers = Enumerable.Range(0, 500).Select(i => Node($"w-{i:D3}", zone: i % 2 == 0 ? "us-east-1a" : "us-east-1b",
+            state: i % 25 == 0 ? "terminated" : "running")).ToList();
+
+        var decision = Decide(Spec(workers: 500), [.. HealthyControlPlane, .. workers]);
+
+        var replacements = decision.Replacements.ToList();
+        replacements.Should().HaveCount(20).And.OnlyContain(r => r.Launch && r.Pool == "workers");
+        replacements.Select(r => r.OldInstanceId).Should().BeEquivalentTo(workers.Where(w => w.InstanceState == "terminated").Select(w => w.InstanceId));
+        replacements.Should().OnlyContain(r => r.Zones[0] == workers.Single(w => w.InstanceId == r.OldInstanceId).Zone);
+    }
+
+    [Fact]
     public void A_failed_node_the_pool_no_longer_needs_is_only_retired()
     {
         // A replacement made by an earlier run is up: the old node goes, nothing new is launched.

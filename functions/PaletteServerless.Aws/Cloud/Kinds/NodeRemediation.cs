@@ -106,10 +106,11 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// <summary>
     /// Launches the replacement, trying the zones in order: a capacity error moves on to the next zone (and is
     /// returned, to be remembered and reported); any other error fails the step. The name and ClientToken come
-    /// from the cluster, the replaced node, the zone and the run, so a re-run adopts the same instance.
+    /// from the cluster, the replaced node (or, for a node missing from the pool, its <paramref name="slot"/> in the run),
+    /// the zone and the run, so a re-run adopts the same instance and replacements launched side by side never do.
     /// </summary>
     public async Task<LaunchOutcome> LaunchAsync(
-        Replacement replacement, long run, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
+        Replacement replacement, long run, int slot, Func<Task<NodeLaunch>> launch, Func<string, string> subnetFor, CancellationToken ct)
     {
         var cluster = resources.Cluster;
         var spec = cluster.Spec.NodePools?.FirstOrDefault(p => p.Name == replacement.Pool)
@@ -118,7 +119,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         NodeLaunch? shared = null;
         foreach (var zone in replacement.Zones)
         {
-            var suffix = Hash($"{cluster.Uid}|{replacement.Pool}|{replacement.OldInstanceId ?? "missing"}|{zone}|{run}");
+            var suffix = Hash($"{cluster.Uid}|{replacement.Pool}|{replacement.OldInstanceId ?? $"missing-{slot}"}|{zone}|{run}");
             // Index 1: a new control-plane node joins the existing control plane, never initialises one.
             var plan = new InstancePlan(replacement.Pool, spec.Role!, 1, zone, spec.InstanceType!, spec.CapacityType ?? CapacityTypes.OnDemand,
                 spec.MaxSpotPrice, spec.DiskSizeGiB ?? ClusterSpecValidator.DefaultDiskSizeGiB,
