@@ -117,6 +117,7 @@ public sealed class ApiFunction
         Amazon.Runtime.AmazonServiceException aws when (int)aws.StatusCode >= 500
             || aws.ErrorCode is "ThrottlingException" or "RequestLimitExceeded" or "ProvisionedThroughputExceededException"
             => Unavailable(new ServiceUnavailableException("a dependency is busy; try again", aws), request),
+        Domain.Ports.CloudServiceException { Transient: true } cloud => Unavailable(new ServiceUnavailableException("a dependency is busy; try again", cloud), request),
         _ => Unexpected(ex, request),
     };
 

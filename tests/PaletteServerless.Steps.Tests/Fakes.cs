@@ -1,6 +1,5 @@
 using System.Net;
 using Amazon.EC2;
-using Amazon.SimpleSystemsManagement;
 using Amazon.Runtime;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
@@ -14,14 +13,12 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>A cloud session whose clients are NSubstitute fakes; the tagging API and the parameter path find nothing unless told.</summary>
+/// <summary>A cloud session whose clients are NSubstitute fakes and whose parameters are in memory (<see cref="FakeParameterStore"/>); the tagging API finds nothing unless told.</summary>
 public sealed class FakeCloud : ICloudSession
 {
     public FakeCloud()
     {
         Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<ResourceTagMapping>>([]));
-        Ssm.GetParametersByPathAsync(Arg.Any<Amazon.SimpleSystemsManagement.Model.GetParametersByPathRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new Amazon.SimpleSystemsManagement.Model.GetParametersByPathResponse { Parameters = [] });
         Iam.InstanceProfileExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
     }
 
@@ -30,7 +27,8 @@ public sealed class FakeCloud : ICloudSession
     public IElbv2Client LoadBalancing { get; } = Substitute.For<IElbv2Client>();
     public ITaggingClient Tagging { get; } = Substitute.For<ITaggingClient>();
     public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
-    public IAmazonSimpleSystemsManagement Ssm { get; } = Substitute.For<IAmazonSimpleSystemsManagement>();
+    public FakeParameterStore Parameters { get; } = new();
+    IParameterStore ICloudSession.Parameters => Parameters;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public Amazon.S3.IAmazonS3 S3 { get; } = Substitute.For<Amazon.S3.IAmazonS3>();
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");

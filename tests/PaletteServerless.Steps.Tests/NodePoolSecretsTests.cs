@@ -1,4 +1,3 @@
-using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
@@ -23,29 +22,12 @@ public sealed class NodePoolSecretsTests
     private readonly FakeCloud _cloud = new();
     private readonly InMemoryInventory _inventory = new();
     private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
-    private readonly Dictionary<string, string> _stored = [];
     private readonly StepRuntime _runtime;
 
     public NodePoolSecretsTests()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero));
         _runtime = TestRuntime.Create(_clusters, _inventory, Substitute.For<ICloudSessionOpener>(), clock);
-        _cloud.Ssm.GetParametersAsync(Arg.Any<GetParametersRequest>(), Arg.Any<CancellationToken>())
-            .Returns(_ => new GetParametersResponse { Parameters = [.. _stored.Select(p => new Parameter { Name = p.Key, Value = p.Value })] });
-        _cloud.Ssm.PutParameterAsync(Arg.Any<PutParameterRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
-        {
-            var request = call.Arg<PutParameterRequest>();
-            _stored[request.Name] = request.Value;
-            return new PutParameterResponse { Version = 1 };
-        });
-        _cloud.Ssm.GetParametersByPathAsync(Arg.Any<GetParametersByPathRequest>(), Arg.Any<CancellationToken>())
-            .Returns(_ => new GetParametersByPathResponse { Parameters = [.. _stored.Keys.Select(name => new Parameter { Name = name })] });
-        _cloud.Ssm.DeleteParametersAsync(Arg.Any<DeleteParametersRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
-        {
-            foreach (var name in call.Arg<DeleteParametersRequest>().Names)
-                _stored.Remove(name);
-            return new DeleteParametersResponse();
-        });
     }
 
     private async Task<Func<Task<ClusterSecrets>>> StoreSecretsWhileTheClusterIsAsync(Cluster now)
@@ -65,7 +47,7 @@ public sealed class NodePoolSecretsTests
         var secrets = await store();
 
         secrets.BootstrapToken.Should().NotBeNullOrEmpty();
-        _stored.Should().HaveCount(SecretParameters.All.Count);
+        _cloud.Parameters.Values.Should().HaveCount(SecretParameters.All.Count);
     }
 
     [Fact]
@@ -79,7 +61,7 @@ public sealed class NodePoolSecretsTests
 
         await store.Should().ThrowAsync<ClusterStateChangedException>().WithMessage("*rolling back*");
 
-        _stored.Should().BeEmpty("the rollback may have listed the path before they existed");
+        _cloud.Parameters.Values.Should().BeEmpty("the rollback may have listed the path before they existed");
         _inventory.Items.Should().NotContain(i => i.Kind == ResourceKinds.SecretParameter);
     }
 
@@ -92,13 +74,13 @@ public sealed class NodePoolSecretsTests
 
         await store.Should().ThrowAsync<ClusterStateChangedException>();
 
-        _stored.Should().BeEmpty();
+        _cloud.Parameters.Values.Should().BeEmpty();
     }
 
     private void StoreEarlier()
     {
         foreach (var (parameter, value) in SecretParameters.ValuesOf(ClusterSecrets.Generate("demo", DateTimeOffset.UnixEpoch)))
-            _stored[$"{SecretParameters.PathOf(Create())}/{parameter}"] = value;
+            _cloud.Parameters.Seed($"{SecretParameters.PathOf(Create())}/{parameter}", value);
     }
 
     [Fact]
@@ -112,10 +94,10 @@ public sealed class NodePoolSecretsTests
         secrets.BootstrapToken.Should().NotBeNullOrEmpty();
         await _clusters.DidNotReceive().GetAsync(Arg.Any<ProjectScope>(), Arg.Any<string>(), Arg.Any<CancellationToken>());
 
-        _stored.Remove(SecretParameters.NameOf(Create(), SecretParameters.JoinToken));
+        _cloud.Parameters.Remove(SecretParameters.NameOf(Create(), SecretParameters.JoinToken));
         await FluentActions.Awaiting(() => NodeSecrets.ReadAsync(resources, CancellationToken.None)).Should()
             .ThrowAsync<ProvisioningFailedException>().WithMessage("*join-token*missing*");
-        await _cloud.Ssm.DidNotReceiveWithAnyArgs().PutParameterAsync(default!, default);
+        _cloud.Parameters.Calls.Should().NotContain(c => c.StartsWith("create", StringComparison.Ordinal) || c.StartsWith("write", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -126,6 +108,6 @@ public sealed class NodePoolSecretsTests
 
         await store.Should().ThrowAsync<ClusterStateChangedException>();
 
-        _stored.Should().BeEmpty("the delete may have listed the path before the crashed attempt stored them");
+        _cloud.Parameters.Values.Should().BeEmpty("the delete may have listed the path before the crashed attempt stored them");
     }
 }

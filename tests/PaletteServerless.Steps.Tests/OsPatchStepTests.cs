@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.EC2;
 using Amazon.EC2.Model;
-using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Cloud;
@@ -27,7 +26,6 @@ public sealed class OsPatchStepTests
     private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
     private readonly ICloudSessionOpener _sessions = Substitute.For<ICloudSessionOpener>();
     private readonly StepRuntime _runtime;
-    private readonly List<PutParameterRequest> _requests = [];
     private Cluster _cluster;
 
     public OsPatchStepTests()
@@ -36,7 +34,6 @@ public sealed class OsPatchStepTests
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());
-        _cloud.Ssm.PutParameterAsync(Arg.Do<PutParameterRequest>(_requests.Add), Arg.Any<CancellationToken>()).Returns(new PutParameterResponse());
         var nodes = new[] { ("i-cp", "cp"), ("i-w1", "workers"), ("i-w2", "workers") };
         foreach (var (id, pool) in nodes)
             _inventory.Items.Add(new InventoryItem { Kind = ResourceKinds.Instance, Id = id, Attributes = new() { [NodeAttributes.Pool] = pool } });
@@ -69,10 +66,12 @@ public sealed class OsPatchStepTests
 
         result["done"]!.GetValue<bool>().Should().BeFalse();
         result["waitSeconds"]!.GetValue<int>().Should().Be(OsPatchAgent.IntervalSeconds);
-        var request = _requests.Should().ContainSingle().Subject;
-        request.Name.Should().Be($"/palette-serverless/acme/{TestCluster.Uid}/{OsPatchRequest.Parameter}");
+        var (name, request) = _cloud.Parameters.Parameters.Should().ContainSingle().Subject;
+        name.Should().Be($"/palette-serverless/acme/{TestCluster.Uid}/{OsPatchRequest.Parameter}");
+        request.Kind.Should().Be(ParameterKind.Document);
         JsonNode.Parse(request.Value)!["instances"]!.AsArray().Select(i => i!.GetValue<string>()).Should().Equal("i-cp");
-        request.Tags.Should().Contain(t => t.Key == SecretParameters.VpcTag && t.Value == "vpc-1", "the nodes' policy reads only their own VPC's request");
+        request.Tags.Should().Contain(SecretParameters.VpcTag, "vpc-1", "the nodes' policy reads only their own VPC's request");
+        _inventory.Items.Should().Contain(i => i.Kind == ResourceKinds.SecretParameter && i.Id == name, "the request is recorded for the teardown");
         _cluster.LastOsPatch!.Nodes.Single(n => n.InstanceId == "i-cp").State.Should().Be(OsPatchNode.Patching);
         _cluster.LastOsPatch.Nodes.Where(n => n.Pool == "workers").Should().OnlyContain(n => n.State == OsPatchNode.Waiting);
     }
@@ -84,7 +83,7 @@ public sealed class OsPatchStepTests
         (await FluentActions.Awaiting(() => PassAsync()).Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("became Updating during the run");
         _cluster = _cluster with { Status = ClusterStatus.Running };
         (await FluentActions.Awaiting(() => PassAsync("20261207T0805Z")).Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("is not 20261207T0805Z");
-        _requests.Should().BeEmpty("nothing is asked of the nodes");
+        _cloud.Parameters.Parameters.Should().BeEmpty("nothing is asked of the nodes");
     }
 
     private static Cluster Scheduled(string schedule, OsPatchRun? last = null) =>

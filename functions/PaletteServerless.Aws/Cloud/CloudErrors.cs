@@ -1,6 +1,7 @@
 using Amazon.EC2;
 using Amazon.Runtime;
 using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud;
@@ -32,6 +33,7 @@ public static class CloudErrors
     {
         AmazonServiceException aws => aws.ErrorCode,
         AwsServiceException ours => ours.ErrorCode,
+        CloudServiceException port => port.Code,
         _ => null,
     };
 
@@ -44,7 +46,8 @@ public static class CloudErrors
     public static bool IsTransient(Exception ex) =>
         ex is HttpRequestException or TimeoutException
         || Code(ex) is { } code && Throttling.Contains(code)
-        || ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError };
+        || ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError }
+        || ex is CloudServiceException { Transient: true };
 
     /// <summary>Turns an AWS error of a create into what the workflow acts on: retry, or roll back with a reason.</summary>
     public static Exception ForCreate(Exception ex, string what)
@@ -64,7 +67,7 @@ public static class CloudErrors
         {
             return await create();
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AwsServiceException or HttpRequestException)
+        catch (Exception ex) when (ex is AmazonServiceException or AwsServiceException or CloudServiceException or HttpRequestException)
         {
             throw ForCreate(ex, what);
         }

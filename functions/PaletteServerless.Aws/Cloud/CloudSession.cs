@@ -4,7 +4,9 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Amazon.SimpleSystemsManagement;
 using PaletteServerless.Aws.Clients;
+using PaletteServerless.Aws.Cloud.Adapters;
 using PaletteServerless.Domain.CloudAccounts;
+using PaletteServerless.Domain.Ports;
 
 namespace PaletteServerless.Aws.Cloud;
 
@@ -20,8 +22,11 @@ public interface ICloudSession : IDisposable
     ITaggingClient Tagging { get; }
     IServiceQuotasClient ServiceQuotas { get; }
 
-    /// <summary>SSM Parameter Store, where the cluster's secrets live (<see cref="Kinds.SecretParameterKind"/>).</summary>
-    IAmazonSimpleSystemsManagement Ssm { get; }
+    /// <summary>
+    /// The cluster's parameters (SSM Parameter Store): its secrets (<see cref="Kinds.SecretParameterKind"/>), desired state,
+    /// patch request and virtual clusters, through the product's port (<see cref="Adapters.SsmParameterStore"/>).
+    /// </summary>
+    IParameterStore Parameters { get; }
 
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
@@ -84,7 +89,7 @@ public sealed class AwsCloudSessionOpener(TimeProvider clock, string productAcco
     }
 }
 
-/// <summary>A session over the real AWS SDK's EC2 and SSM clients and our own ELBv2, tagging, IAM and Service Quotas clients.</summary>
+/// <summary>A session over the real AWS SDK's EC2 client, the parameter store over its SSM client, and our own ELBv2, tagging, IAM and Service Quotas clients.</summary>
 public sealed class CloudSession : ICloudSession
 {
     internal CloudSession(string region, AWSCredentials? credentials)
@@ -102,7 +107,8 @@ public sealed class CloudSession : ICloudSession
         Tagging = new TaggingClient(options);
         ServiceQuotas = new ServiceQuotasClient(options);
         var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
-        Ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
+        _ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
+        Parameters = new SsmParameterStore(_ssm);
         Iam = new IamClient(options);
         // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
         var s3Config = new Amazon.S3.AmazonS3Config
@@ -118,11 +124,12 @@ public sealed class CloudSession : ICloudSession
     public IElbv2Client LoadBalancing { get; }
     public ITaggingClient Tagging { get; }
     public IServiceQuotasClient ServiceQuotas { get; }
-    public IAmazonSimpleSystemsManagement Ssm { get; }
+    public IParameterStore Parameters { get; }
     public IIamClient Iam { get; }
     public Amazon.S3.IAmazonS3 S3 { get; }
 
     private readonly AWSCredentials? _credentials;
+    private readonly AmazonSimpleSystemsManagementClient _ssm;
     private string? _accountId;
 
     /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
@@ -148,7 +155,7 @@ public sealed class CloudSession : ICloudSession
         LoadBalancing.Dispose();
         Tagging.Dispose();
         ServiceQuotas.Dispose();
-        Ssm.Dispose();
+        _ssm.Dispose();
         Iam.Dispose();
         S3.Dispose();
     }

@@ -1,4 +1,3 @@
-using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
@@ -19,18 +18,7 @@ public sealed class ClusterCredentials(ICloudSessionOpener sessions, IInventoryS
         if (items.FirstOrDefault(i => i.Kind == ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName") is not { } apiHost)
             return null;
         using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.OfCluster(FunctionCatalog.Api.Name, cluster, $"kubeconfig-{cluster.Uid}"), ct);
-        try
-        {
-            var response = await cloud.Ssm.GetParameterAsync(new GetParameterRequest
-            {
-                Name = SecretParameters.NameOf(cluster, SecretParameters.CertificateAuthority),
-                WithDecryption = true,
-            }, ct);
-            return new ClusterAccess(SecretParameters.AuthorityOf(response.Parameter.Value), apiHost);
-        }
-        catch (ParameterNotFoundException)
-        {
-            return null;
-        }
+        var authority = await cloud.Parameters.ReadOneAsync(SecretParameters.NameOf(cluster, SecretParameters.CertificateAuthority), ct);
+        return authority is null ? null : new ClusterAccess(SecretParameters.AuthorityOf(authority), apiHost);
     }
 }

@@ -1,5 +1,3 @@
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
@@ -22,44 +20,25 @@ namespace PaletteServerless.Aws.Cloud;
 /// </summary>
 public sealed class VirtualClusterCloud(ICloudSessionOpener sessions, IInventoryStore inventory, TimeProvider clock) : IVirtualClusterCloud
 {
-    // GetParameters and DeleteParameters take at most 10 names per call (the SSM API reference).
-    private const int NamesPerCall = 10;
-
     private static readonly HashSet<string> Denied = new(StringComparer.Ordinal) { "AccessDenied", "AccessDeniedException", "UnauthorizedOperation" };
 
     public Task PublishAsync(Cluster cluster, CloudAccount account, IReadOnlyList<VirtualCluster> records, CancellationToken ct) =>
         InSessionAsync(cluster, account, "write", async resources =>
         {
-            var ssm = resources.Cloud.Ssm;
             var vpc = DesiredStateKind.VpcOf(resources);
+            // Each report is created once (the agent overwrites it); a kubeconfig may outgrow the standard tier.
             foreach (var record in records.Where(r => r.Status != VirtualClusterStatus.Deleting))
             {
                 var name = DesiredVirtualClusters.ReportName(cluster, record.Name);
-                await CreateTaggedAsync(resources, ssm, name, "virtual-cluster", vpc, new PutParameterRequest
-                {
-                    Name = name,
-                    Type = ParameterType.SecureString,
-                    KeyId = SecretParameters.KmsKeyAlias,
-                    Tier = ParameterTier.IntelligentTiering,
-                    Value = VirtualClusterReport.Initial,
-                }, ct);
+                await RecordAsync(resources, name, "virtual-cluster", ct);
+                await resources.Cloud.Parameters.CreateAsync(new ParameterWrite(name, ParameterKind.Secret, VirtualClusterReport.Initial, MayOutgrowStandard: true),
+                    SecretParameterKind.TagsOf(resources, name, "virtual-cluster", vpc), ct);
             }
             var list = DesiredVirtualClusters.ParameterName(cluster);
-            var value = DesiredVirtualClusters.Of(cluster, records).ToJson();
-            if (!await CreateTaggedAsync(resources, ssm, list, DesiredVirtualClusters.Parameter, vpc, new PutParameterRequest
-            {
-                Name = list,
-                Type = ParameterType.String,
-                Tier = ParameterTier.IntelligentTiering,
-                Value = value,
-            }, ct))
-            {
-                // Overwritten without tags (SSM takes none with Overwrite; the parameter keeps its own).
-                await ssm.PutParameterAsync(new PutParameterRequest
-                {
-                    Name = list, Type = ParameterType.String, Tier = ParameterTier.IntelligentTiering, Value = value, Overwrite = true,
-                }, ct);
-            }
+            await RecordAsync(resources, list, DesiredVirtualClusters.Parameter, ct);
+            // Created with its tags, else overwritten (the parameter keeps its own).
+            await resources.Cloud.Parameters.WriteAsync(new ParameterWrite(list, ParameterKind.Document, DesiredVirtualClusters.Of(cluster, records).ToJson(), MayOutgrowStandard: true),
+                SecretParameterKind.TagsOf(resources, list, DesiredVirtualClusters.Parameter, vpc), ct);
             return true;
         }, ct);
 
@@ -67,58 +46,34 @@ public sealed class VirtualClusterCloud(ICloudSessionOpener sessions, IInventory
         InSessionAsync<IReadOnlyDictionary<string, VirtualClusterReport>>(cluster, account, "read", async resources =>
         {
             var prefix = $"{SecretParameters.PathOf(cluster)}/{DesiredVirtualClusters.ReportFolder}/";
-            var reports = new Dictionary<string, VirtualClusterReport>(StringComparer.Ordinal);
-            foreach (var chunk in names.Chunk(NamesPerCall))
-            {
-                var response = await resources.Cloud.Ssm.GetParametersAsync(new GetParametersRequest
-                {
-                    Names = [.. chunk.Select(n => prefix + n)],
-                    WithDecryption = true,
-                }, ct);
-                foreach (var parameter in response.Parameters ?? [])
-                {
-                    if (parameter.Name.StartsWith(prefix, StringComparison.Ordinal))
-                        reports[parameter.Name[prefix.Length..]] = VirtualClusterReport.Parse(parameter.Value) ?? new VirtualClusterReport();
-                }
-            }
-            return reports;
+            var stored = await resources.Cloud.Parameters.ReadAsync([.. names.Select(n => prefix + n)], ct);
+            return stored.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(p => p.Key[prefix.Length..], p => VirtualClusterReport.Parse(p.Value) ?? new VirtualClusterReport(), StringComparer.Ordinal);
         }, ct);
 
     public Task<DesiredVirtualClusters?> PublishedAsync(Cluster cluster, CloudAccount account, CancellationToken ct) =>
         InSessionAsync(cluster, account, "read", async resources =>
         {
-            var response = await resources.Cloud.Ssm.GetParametersAsync(new GetParametersRequest { Names = [DesiredVirtualClusters.ParameterName(cluster)] }, ct);
-            return response.Parameters is [var list, ..] ? DesiredVirtualClusters.FromJson(list.Value) : null;
+            var name = DesiredVirtualClusters.ParameterName(cluster);
+            var stored = await resources.Cloud.Parameters.ReadAsync([name], ct);
+            return stored.TryGetValue(name, out var list) ? DesiredVirtualClusters.FromJson(list) : null;
         }, ct);
 
     public Task RemoveAsync(Cluster cluster, CloudAccount account, string name, CancellationToken ct) =>
         InSessionAsync(cluster, account, "remove", async resources =>
         {
             var parameter = DesiredVirtualClusters.ReportName(cluster, name);
-            // Names SSM does not find come back as InvalidParameters: gone already.
-            await resources.Cloud.Ssm.DeleteParametersAsync(new DeleteParametersRequest { Names = [parameter] }, ct);
+            await resources.Cloud.Parameters.DeleteAsync([parameter], ct);
             foreach (var item in resources.All(ResourceKinds.SecretParameter).Where(i => i.Id == parameter).ToList())
                 await resources.ForgetAsync(item, ct);
             return true;
         }, ct);
 
-    /// <summary>Creates a tagged parameter, recorded in the inventory first; false when it exists already.</summary>
-    private async Task<bool> CreateTaggedAsync(ClusterResources resources, IAmazonSimpleSystemsManagement ssm, string name, string role, string vpc, PutParameterRequest request, CancellationToken ct)
+    /// <summary>Records a parameter in the inventory before its create (once).</summary>
+    private async Task RecordAsync(ClusterResources resources, string name, string role, CancellationToken ct)
     {
         if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
             await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = role, Name = name, RecordedAt = clock.GetUtcNow() }, ct);
-        request.Overwrite = false;
-        request.Tags = [.. resources.Tags(name, role, new Dictionary<string, string> { [SecretParameters.VpcTag] = vpc })
-            .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })];
-        try
-        {
-            await ssm.PutParameterAsync(request, ct);
-            return true;
-        }
-        catch (ParameterAlreadyExistsException)
-        {
-            return false;
-        }
     }
 
     private async Task<T> InSessionAsync<T>(Cluster cluster, CloudAccount account, string what, Func<ClusterResources, Task<T>> act, CancellationToken ct)

@@ -81,7 +81,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public IElbv2Client LoadBalancing => throw Unused();
             public ITaggingClient Tagging => throw Unused();
             public IServiceQuotasClient ServiceQuotas => throw Unused();
-            public Amazon.SimpleSystemsManagement.IAmazonSimpleSystemsManagement Ssm => throw Unused();
+            public PaletteServerless.Domain.Ports.IParameterStore Parameters => throw Unused();
             public IIamClient Iam => throw Unused();
             public Amazon.S3.IAmazonS3 S3 => throw Unused();
 

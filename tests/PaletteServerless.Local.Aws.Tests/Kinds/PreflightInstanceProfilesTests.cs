@@ -1,9 +1,9 @@
 using Amazon.EC2;
-using Amazon.SimpleSystemsManagement;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Local.Aws.Core;
 using PaletteServerless.Local.Aws.Tests.Core;
@@ -21,7 +21,7 @@ public sealed class PreflightInstanceProfilesTests
         public IElbv2Client LoadBalancing { get; } = host.Elbv2();
         public ITaggingClient Tagging { get; } = host.Tagging();
         public IServiceQuotasClient ServiceQuotas { get; } = new ServiceQuotasClient(OurClients.Options(host));
-        public IAmazonSimpleSystemsManagement Ssm => throw new NotSupportedException();
+        public IParameterStore Parameters => throw new NotSupportedException();
         public IIamClient Iam { get; } = new IamClient(OurClients.Options(host));
         public Amazon.S3.IAmazonS3 S3 => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

@@ -1,6 +1,5 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
-using Amazon.SimpleSystemsManagement;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
@@ -32,7 +31,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         public IElbv2Client LoadBalancing => throw new NotSupportedException();
         public ITaggingClient Tagging => throw new NotSupportedException();
         public IServiceQuotasClient ServiceQuotas => throw new NotSupportedException();
-        public IAmazonSimpleSystemsManagement Ssm => throw new NotSupportedException();
+        public IParameterStore Parameters => throw new NotSupportedException();
         public IIamClient Iam => throw new NotSupportedException();
         public Amazon.S3.IAmazonS3 S3 => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

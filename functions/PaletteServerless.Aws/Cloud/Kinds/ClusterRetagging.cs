@@ -48,21 +48,14 @@ public sealed class ClusterRetagging(ClusterResources resources)
             if (remove.Count > 0)
                 await resources.Cloud.LoadBalancing.RemoveTagsAsync([.. batch], remove, ct);
         }
-        // SSM tags one parameter a call.
+        // Parameters are tagged one by one.
         var parameters = resources.All(ResourceKinds.SecretParameter).Select(i => i.Id).ToList();
         foreach (var parameter in parameters)
         {
             if (set.Count > 0)
-                await resources.Cloud.Ssm.AddTagsToResourceAsync(new Amazon.SimpleSystemsManagement.Model.AddTagsToResourceRequest
-                {
-                    ResourceType = Amazon.SimpleSystemsManagement.ResourceTypeForTagging.Parameter, ResourceId = parameter,
-                    Tags = [.. set.Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
-                }, ct);
+                await resources.Cloud.Parameters.TagAsync(parameter, set, ct);
             if (remove.Count > 0)
-                await resources.Cloud.Ssm.RemoveTagsFromResourceAsync(new Amazon.SimpleSystemsManagement.Model.RemoveTagsFromResourceRequest
-                {
-                    ResourceType = Amazon.SimpleSystemsManagement.ResourceTypeForTagging.Parameter, ResourceId = parameter, TagKeys = [.. remove],
-                }, ct);
+                await resources.Cloud.Parameters.UntagAsync(parameter, remove, ct);
         }
         return ec2.Count + elb.Count + parameters.Count;
     }

@@ -1,6 +1,5 @@
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
@@ -15,8 +14,6 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// </summary>
 public sealed class DesiredStateKind(ClusterResources resources)
 {
-    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
-
     /// <summary>
     /// Writes the cluster's desired state at its current generation; returns the generation written. With backups on,
     /// the cluster's bucket is made first (when the product owns it), and <paramref name="operations"/> are the on-demand
@@ -35,47 +32,17 @@ public sealed class DesiredStateKind(ClusterResources resources)
         var name = DesiredState.ParameterName(cluster);
         if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
             await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = DesiredState.Parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
-        try
-        {
-            // Created with its tags (a create cannot be untagged: the role requires the ownership tag) ...
-            await Ssm.PutParameterAsync(new PutParameterRequest
-            {
-                Name = name,
-                Type = ParameterType.String,
-                Tier = ParameterTier.IntelligentTiering,
-                Value = value,
-                Overwrite = false,
-                Tags = [.. resources.Tags(name, DesiredState.Parameter, new Dictionary<string, string> { [SecretParameters.VpcTag] = VpcOf(resources) })
-                    .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
-            }, ct);
-        }
-        catch (ParameterAlreadyExistsException)
-        {
-            // ... then overwritten, which SSM takes without tags (the parameter keeps those it has).
-            await Ssm.PutParameterAsync(new PutParameterRequest
-            {
-                Name = name,
-                Type = ParameterType.String,
-                Tier = ParameterTier.IntelligentTiering,
-                Value = value,
-                Overwrite = true,
-            }, ct);
-        }
+        // Created with its tags (a create cannot be untagged: the role requires the ownership tag), else overwritten.
+        await resources.Cloud.Parameters.WriteAsync(new ParameterWrite(name, ParameterKind.Document, value, MayOutgrowStandard: true),
+            SecretParameterKind.TagsOf(resources, name, DesiredState.Parameter, vpc), ct);
         return state.Generation;
     }
 
     /// <summary>The document the cluster's parameter holds now; null when there is none (or it cannot be read as one).</summary>
     public async Task<DesiredState?> ReadAsync(Cluster cluster, CancellationToken ct)
     {
-        try
-        {
-            var parameter = await Ssm.GetParameterAsync(new GetParameterRequest { Name = DesiredState.ParameterName(cluster) }, ct);
-            return DesiredState.FromParameterValue(parameter.Parameter.Value);
-        }
-        catch (ParameterNotFoundException)
-        {
-            return null;
-        }
+        var value = await resources.Cloud.Parameters.ReadOneAsync(DesiredState.ParameterName(cluster), ct);
+        return value is null ? null : DesiredState.FromParameterValue(value);
     }
 
     /// <summary>The VPC the cluster's nodes run in (the tag the node policy compares with the caller's source VPC).</summary>

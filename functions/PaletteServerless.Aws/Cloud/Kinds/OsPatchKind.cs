@@ -1,7 +1,6 @@
 using Amazon.EC2.Model;
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using PaletteServerless.Domain.Patching;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
 
@@ -15,8 +14,6 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// </summary>
 public sealed class OsPatchKind(ClusterResources resources)
 {
-    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
-
     /// <summary>The cluster's running nodes (pool from the inventory) and each one's report tag.</summary>
     public async Task<List<PatchNodeObservation>> RunningNodesAsync(CancellationToken ct)
     {
@@ -35,21 +32,7 @@ public sealed class OsPatchKind(ClusterResources resources)
         var name = OsPatchRequest.ParameterName(cluster);
         if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
             await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = OsPatchRequest.Parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
-        try
-        {
-            await Ssm.PutParameterAsync(new PutParameterRequest
-            {
-                Name = name,
-                Type = ParameterType.String,
-                Value = value,
-                Overwrite = false,
-                Tags = [.. resources.Tags(name, OsPatchRequest.Parameter, new Dictionary<string, string> { [SecretParameters.VpcTag] = DesiredStateKind.VpcOf(resources) })
-                    .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
-            }, ct);
-        }
-        catch (ParameterAlreadyExistsException)
-        {
-            await Ssm.PutParameterAsync(new PutParameterRequest { Name = name, Type = ParameterType.String, Value = value, Overwrite = true }, ct);
-        }
+        await resources.Cloud.Parameters.WriteAsync(new ParameterWrite(name, ParameterKind.Document, value),
+            SecretParameterKind.TagsOf(resources, name, OsPatchRequest.Parameter, DesiredStateKind.VpcOf(resources)), ct);
     }
 }

@@ -1,5 +1,4 @@
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using InventoryItem = PaletteServerless.Domain.Provisioning.InventoryItem;
 
@@ -14,10 +13,7 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// </summary>
 public sealed class SecretParameterKind(ClusterResources resources) : IDeletableKind
 {
-    // DeleteParameters takes at most 10 names per call (the SSM API reference).
-    private const int NamesPerDelete = 10;
-
-    private IAmazonSimpleSystemsManagement Ssm => resources.Cloud.Ssm;
+    private IParameterStore Parameters => resources.Cloud.Parameters;
 
     /// <summary>
     /// The cluster's secrets: those stored, with any missing parameter created from
@@ -37,64 +33,30 @@ public sealed class SecretParameterKind(ClusterResources resources) : IDeletable
             var name = SecretParameters.NameOf(resources.Cluster, parameter);
             if (resources.All(ResourceKinds.SecretParameter).All(i => i.Id != name))
                 await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = parameter, Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
-            await CloudErrors.CreateAsync($"create parameter {name}", async () =>
-            {
-                try
-                {
-                    return await Ssm.PutParameterAsync(new PutParameterRequest
-                    {
-                        Name = name,
-                        Type = ParameterType.SecureString,
-                        KeyId = SecretParameters.KmsKeyAlias,
-                        Value = candidate[parameter],
-                        Overwrite = false,
-                        Tags = [.. resources.Tags(name, "secret", new Dictionary<string, string> { [SecretParameters.VpcTag] = vpcId })
-                            .Select(t => new Amazon.SimpleSystemsManagement.Model.Tag { Key = t.Key, Value = t.Value })],
-    }, ct);
-                }
-                catch (ParameterAlreadyExistsException)
-                {
-                    // A crashed earlier run or a concurrent one stored it first: theirs is the value.
-                    return null;
-                }
-            });
+            // False when a crashed earlier run or a concurrent one stored it first: theirs is the value.
+            await CloudErrors.CreateAsync($"create parameter {name}", () => Parameters.CreateAsync(
+                new ParameterWrite(name, ParameterKind.Secret, candidate[parameter]),
+                TagsOf(resources, name, "secret", vpcId), ct));
         }));
         values = await ReadAsync(ct);
         return SecretParameters.FromValues(values);
     }
 
+    /// <summary>The tags of a parameter the product creates for the cluster: ownership, and the VPC the node policy matches.</summary>
+    public static Dictionary<string, string> TagsOf(ClusterResources resources, string name, string role, string vpcId) =>
+        ResourceTags.For(resources.Cluster, name, role, new Dictionary<string, string> { [SecretParameters.VpcTag] = vpcId });
+
     /// <summary>The stored values by parameter (ca, certificate-key, join-token), decrypted; missing ones are absent.</summary>
     public async Task<IReadOnlyDictionary<string, string>> ReadAsync(CancellationToken ct)
     {
-        var response = await Ssm.GetParametersAsync(new GetParametersRequest
-        {
-            Names = [.. SecretParameters.All.Select(p => SecretParameters.NameOf(resources.Cluster, p))],
-            WithDecryption = true,
-        }, ct);
+        var stored = await Parameters.ReadAsync([.. SecretParameters.All.Select(p => SecretParameters.NameOf(resources.Cluster, p))], ct);
         var prefix = SecretParameters.PathOf(resources.Cluster) + "/";
-        return (response.Parameters ?? []).ToDictionary(p => p.Name[prefix.Length..], p => p.Value);
+        return stored.ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
     }
 
     /// <summary>The names of every parameter under the cluster's path, whoever made them.</summary>
-    public async Task<IReadOnlyList<string>> FindOwnedAsync(CancellationToken ct)
-    {
-        var names = new List<string>();
-        string? next = null;
-        do
-        {
-            var page = await Ssm.GetParametersByPathAsync(new GetParametersByPathRequest
-            {
-                Path = SecretParameters.PathOf(resources.Cluster),
-                Recursive = true,
-                WithDecryption = false,
-                NextToken = next,
-            }, ct);
-            names.AddRange((page.Parameters ?? []).Select(p => p.Name));
-            next = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return names;
-    }
+    public Task<IReadOnlyList<string>> FindOwnedAsync(CancellationToken ct) =>
+        Parameters.ListNamesAsync(SecretParameters.PathOf(resources.Cluster), ct);
 
     /// <summary>Removes every parameter under the cluster's path and forgets their records; true when none is left.</summary>
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
@@ -107,11 +69,11 @@ public sealed class SecretParameterKind(ClusterResources resources) : IDeletable
         // record lost with its table can): recorded now, so a failed delete is reported as left over.
         foreach (var name in found.Where(n => resources.All(ResourceKinds.SecretParameter).All(i => i.Id != n)))
             await resources.RecordAsync(new InventoryItem { Kind = ResourceKinds.SecretParameter, Id = name, Role = "adopted", Name = name, RecordedAt = resources.Clock.GetUtcNow() }, ct);
-        foreach (var chunk in names.Chunk(NamesPerDelete))
+        // One call a chunk, so a failed one keeps only its own names recorded; a name not found is gone already, done.
+        foreach (var chunk in names.Chunk(IParameterStore.NamesPerCall))
         {
-            // Names SSM does not find come back as InvalidParameters: gone already, done as NotFound is everywhere else.
             var deleted = await pass.Attempt("delete parameters " + string.Join(", ", chunk),
-                () => Ssm.DeleteParametersAsync(new DeleteParametersRequest { Names = [.. chunk] }, ct));
+                () => Parameters.DeleteAsync(chunk, ct));
             if (!deleted)
                 continue;
             foreach (var item in resources.All(ResourceKinds.SecretParameter).Where(i => chunk.Contains(i.Id)).ToList())
