@@ -19,12 +19,6 @@ public static class TypicalLatency
     /// <summary>A running node until it reports Ready: cloud-init's packages, kubeadm init or join, the kubelet's Ready.</summary>
     public static readonly TimeSpan NodeBoot = TimeSpan.FromSeconds(110);
 
-    /// <summary>The first control plane from Ready to its packs applied (the CNI and the profile's charts, with Helm's waits).</summary>
-    public static readonly TimeSpan PacksApplied = TimeSpan.FromSeconds(40);
-
-    /// <summary>The first control plane from its launch to its packs applied: the earliest a create's nodes can all be ready.</summary>
-    public static TimeSpan FirstControlPlaneReady => InstanceStart + NodeBoot + PacksApplied;
-
     /// <summary>kOps' cadence: a pass every 10 s while nothing with a known latency is under way.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(10);
 }

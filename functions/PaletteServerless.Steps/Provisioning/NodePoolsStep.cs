@@ -22,22 +22,8 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var profile = await step.ProfileAsync(ct);
         await new NodePoolKind(resources).EnsureAsync(plan, profile, secrets.CaCertHash, subnets, ct);
         await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
-        return StepResult.Finished with { WaitSeconds = FirstCheckSeconds(resources) };
+        return StepResult.Finished;
     });
-
-    /// <summary>
-    /// The wait before the first check of the nodes: until the first control plane, launched first, has typically
-    /// applied its packs (<see cref="TypicalLatency.FirstControlPlaneReady"/> from its launch), since no check can
-    /// succeed before; counted from its launch, not from this step's end, which comes later the more nodes it launched.
-    /// </summary>
-    public static int FirstCheckSeconds(ClusterResources resources)
-    {
-        var now = resources.Clock.GetUtcNow();
-        var launched = resources.All(ResourceKinds.Instance)
-            .Where(i => i.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true").Select(i => (DateTimeOffset?)i.RecordedAt).FirstOrDefault() ?? now;
-        var typical = TypicalLatency.FirstControlPlaneReady.TotalSeconds;
-        return (int)Math.Clamp(Math.Ceiling((launched - now).TotalSeconds + typical), TypicalLatency.Poll.TotalSeconds, typical);
-    }
 
     /// <summary>The subnet a node of a role lands in, in a zone: the private subnet of a dynamic network, else the user's subnet of that zone.</summary>
     public static string SubnetFor(ClusterPlan plan, StaticNetwork? network, ClusterResources resources, string zone, string role)
