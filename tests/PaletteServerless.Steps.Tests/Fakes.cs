@@ -13,7 +13,10 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>A cloud session whose clients are NSubstitute fakes and whose parameters are in memory (<see cref="FakeParameterStore"/>); the tagging API finds nothing unless told.</summary>
+/// <summary>
+/// A cloud session whose clients are NSubstitute fakes and whose parameters and buckets are in memory (<see cref="FakeParameterStore"/>,
+/// <see cref="FakeBackupBuckets"/>); the tagging API finds nothing unless told.
+/// </summary>
 public sealed class FakeCloud : ICloudSession
 {
     public FakeCloud()
@@ -30,7 +33,8 @@ public sealed class FakeCloud : ICloudSession
     public FakeParameterStore Parameters { get; } = new();
     IParameterStore ICloudSession.Parameters => Parameters;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
-    public Amazon.S3.IAmazonS3 S3 { get; } = Substitute.For<Amazon.S3.IAmazonS3>();
+    public FakeBackupBuckets Buckets { get; } = new();
+    IBackupBuckets ICloudSession.Buckets => Buckets;
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Amazon.S3;
-using Amazon.S3.Model;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Backups;
 using PaletteServerless.Domain.CloudAccounts;
@@ -28,35 +26,31 @@ public sealed class BackupCatalog(ICloudSessionOpener sessions, IInventoryStore 
         if (resources.Cluster.Definition.Cloud.Placement.IsDynamic && resources.Find(Domain.Provisioning.ResourceKinds.Vpc) is null)
             return [];
         var location = BackupLocation.Of(cluster, DesiredStateKind.VpcOf(resources));
-        return location is null ? [] : await ListAsync(cloud.S3, location, ct);
+        return location is null ? [] : await ListAsync(cloud.Buckets, location, ct);
     }
 
     /// <summary>The backups under a location, newest first.</summary>
-    public static async Task<IReadOnlyList<BackupRecord>> ListAsync(IAmazonS3 s3, BackupLocation location, CancellationToken ct)
+    public static async Task<IReadOnlyList<BackupRecord>> ListAsync(IBackupBuckets buckets, BackupLocation location, CancellationToken ct)
     {
-        var names = await S3Folders.ListAsync(s3, location.Bucket, location.BackupsPrefix, ct);
+        var names = await buckets.ListFoldersAsync(location.Bucket, location.BackupsPrefix, ct);
         var records = new List<BackupRecord>();
         foreach (var name in names)
         {
-            if (await ReadAsync(s3, location, name, ct) is { } record)
+            if (await ReadAsync(buckets, location, name, ct) is { } record)
                 records.Add(record);
         }
         return [.. records.OrderByDescending(r => r.StartedAt)];
     }
 
     /// <summary>One backup's record from its velero-backup.json; null while Velero has not uploaded it.</summary>
-    public static async Task<BackupRecord?> ReadAsync(IAmazonS3 s3, BackupLocation location, string name, CancellationToken ct)
+    public static async Task<BackupRecord?> ReadAsync(IBackupBuckets buckets, BackupLocation location, string name, CancellationToken ct)
     {
+        if (await buckets.ReadAsync(location.Bucket, location.BackupMetadataKey(name), ct) is not { } stored)
+            return null;
         JsonNode? document;
         try
         {
-            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.BackupMetadataKey(name) }, ct);
-            using var reader = new StreamReader(response.ResponseStream);
-            document = JsonNode.Parse(await reader.ReadToEndAsync(ct));
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode is "NoSuchKey" or "NoSuchBucket")
-        {
-            return null;
+            document = JsonNode.Parse(stored.Text);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -70,15 +64,8 @@ public sealed class BackupCatalog(ICloudSessionOpener sessions, IInventoryStore 
     public async Task<bool> BucketExistsAsync(Cluster cluster, CloudAccount account, string bucket, CancellationToken ct)
     {
         using var cloud = await sessions.OpenAsync(account, cluster.Definition.Cloud.Region, SessionScope.OfProject(_function, cluster.Scope, "palette-backup-location"), ct);
-        try
-        {
-            await cloud.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, ct);
-            return true;
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode is "NoSuchBucket" or "AccessDenied" or "AuthorizationHeaderMalformed" or "PermanentRedirect")
-        {
-            return false;
-        }
+        // Another account's or another region's bucket is no location for this cluster.
+        return (await cloud.Buckets.StatusAsync(bucket, ct)).Usable;
     }
 
     private static DateTimeOffset? Time(JsonNode? value) =>

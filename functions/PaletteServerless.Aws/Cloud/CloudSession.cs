@@ -31,8 +31,11 @@ public interface ICloudSession : IDisposable
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
 
-    /// <summary>Amazon S3: the cluster's backup bucket (<see cref="Kinds.BackupBucketKind"/>) and what Velero wrote to it.</summary>
-    Amazon.S3.IAmazonS3 S3 { get; }
+    /// <summary>
+    /// The buckets of backups and scans (Amazon S3): the cluster's own (<see cref="Kinds.BackupBucketKind"/>) and what Velero and
+    /// kube-bench wrote to it, through the product's port (<see cref="Adapters.S3BackupBuckets"/>).
+    /// </summary>
+    IBackupBuckets Buckets { get; }
 
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
@@ -89,7 +92,7 @@ public sealed class AwsCloudSessionOpener(TimeProvider clock, string productAcco
     }
 }
 
-/// <summary>A session over the real AWS SDK's EC2 client, the parameter store over its SSM client, and our own ELBv2, tagging, IAM and Service Quotas clients.</summary>
+/// <summary>A session over the real AWS SDK's EC2 client, the parameter store over its SSM client, the backup buckets over its S3 client, and our own ELBv2, tagging, IAM and Service Quotas clients.</summary>
 public sealed class CloudSession : ICloudSession
 {
     internal CloudSession(string region, AWSCredentials? credentials)
@@ -116,7 +119,8 @@ public sealed class CloudSession : ICloudSession
             RegionEndpoint = regionEndpoint, AuthenticationRegion = region,
             ForcePathStyle = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL")),
         };
-        S3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
+        _s3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
+        Buckets = new S3BackupBuckets(_s3);
     }
 
     public string Region { get; }
@@ -126,10 +130,11 @@ public sealed class CloudSession : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; }
     public IParameterStore Parameters { get; }
     public IIamClient Iam { get; }
-    public Amazon.S3.IAmazonS3 S3 { get; }
+    public IBackupBuckets Buckets { get; }
 
     private readonly AWSCredentials? _credentials;
     private readonly AmazonSimpleSystemsManagementClient _ssm;
+    private readonly Amazon.S3.AmazonS3Client _s3;
     private string? _accountId;
 
     /// <summary>The account this session acts in (from STS GetCallerIdentity, asked once).</summary>
@@ -157,6 +162,6 @@ public sealed class CloudSession : ICloudSession
         ServiceQuotas.Dispose();
         _ssm.Dispose();
         Iam.Dispose();
-        S3.Dispose();
+        _s3.Dispose();
     }
 }

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.S3;
-using Amazon.S3.Model;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Backups;
 using PaletteServerless.Domain.CloudAccounts;
@@ -27,15 +25,15 @@ public sealed class ScanCatalog(ICloudSessionOpener sessions, IInventoryStore in
             return [];
         if (ScanLocation.Bucket(cluster, DesiredStateKind.VpcOf(resources)) is not { } bucket)
             return [];
-        var names = await S3Folders.ListAsync(cloud.S3, bucket, ScanLocation.Prefix + "/", ct);
+        var names = await cloud.Buckets.ListFoldersAsync(bucket, ScanLocation.Prefix + "/", ct);
         var records = new List<ScanRecord>();
         foreach (var name in names)
-            records.Add(await ReadAsync(cloud.S3, bucket, name, ScanLocation.NodeRoles(cluster), ct));
+            records.Add(await ReadAsync(cloud.Buckets, bucket, name, ScanLocation.NodeRoles(cluster), ct));
         return [.. records.OrderByDescending(r => r.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>One scan from its role files: Completed with all of them, Running with some or none.</summary>
-    public static async Task<ScanRecord> ReadAsync(IAmazonS3 s3, string bucket, string name, IReadOnlyList<string> roles, CancellationToken ct)
+    public static async Task<ScanRecord> ReadAsync(IBackupBuckets buckets, string bucket, string name, IReadOnlyList<string> roles, CancellationToken ct)
     {
         int pass = 0, fail = 0, warn = 0;
         var failed = new List<ScanFinding>();
@@ -43,18 +41,13 @@ public sealed class ScanCatalog(ICloudSessionOpener sessions, IInventoryStore in
         DateTimeOffset? completed = null;
         foreach (var role in roles)
         {
+            if (await buckets.ReadAsync(bucket, ScanLocation.ResultKey(name, role), ct) is not { } stored)
+                continue;
+            completed = completed is null || stored.LastModified > completed ? stored.LastModified : completed;
             JsonNode? document;
             try
             {
-                using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = ScanLocation.ResultKey(name, role) }, ct);
-                using var reader = new StreamReader(response.ResponseStream);
-                document = JsonNode.Parse(await reader.ReadToEndAsync(ct));
-                var at = response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null;
-                completed = completed is null || at > completed ? at : completed;
-            }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode is "NoSuchKey" or "NoSuchBucket")
-            {
-                continue;
+                document = JsonNode.Parse(stored.Text);
             }
             catch (System.Text.Json.JsonException)
             {

@@ -1,9 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
-using Amazon.S3;
-using Amazon.S3.Model;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Backups;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Manifest;
 
@@ -32,12 +31,12 @@ public sealed class BackupCheckStep(StepRuntime runtime)
         var location = BackupLocation.Of(cluster, vpc);
         var restore = operation.Kind == BackupOperation.RestoreKind;
         if (operation.Kind == BackupOperation.ScanKind)
-            return await ScanAsync(step, cluster, ScanLocation.Bucket(cluster, vpc), resources.Cloud.S3, operation, ct);
+            return await ScanAsync(step, cluster, ScanLocation.Bucket(cluster, vpc), resources.Cloud.Buckets, operation, ct);
         // The request could not be written (the Catch of RequestBackup), or backups were turned off since: ended, failed.
         var (done, ok, message) = step.Input.Error is { } error ? (true, false, $"{operation.Kind} {operation.Name}: {Provisioning.MarkFailedStep.Reason(error)}")
             : location is null ? (true, false, $"{operation.Kind} {operation.Name}: settings.backup was turned off, so it was dropped")
-            : restore ? await RestoreResultAsync(resources.Cloud.S3, location, operation, ct)
-            : await BackupResultAsync(resources.Cloud.S3, location, operation, ct);
+            : restore ? await RestoreResultAsync(resources.Cloud.Buckets, location, operation, ct)
+            : await BackupResultAsync(resources.Cloud.Buckets, location, operation, ct);
         if (!done)
         {
             if ((step.Input.Polls?.N ?? 0) < MaxPolls)
@@ -62,7 +61,7 @@ public sealed class BackupCheckStep(StepRuntime runtime)
     });
 
     /// <summary>A scan: done when every node role's kube-bench result is in the bucket; ScanCompleted with the counts.</summary>
-    private async Task<StepResult> ScanAsync(StepContext step, Domain.Clusters.Cluster cluster, string? bucket, IAmazonS3 s3, BackupOperation operation, CancellationToken ct)
+    private async Task<StepResult> ScanAsync(StepContext step, Domain.Clusters.Cluster cluster, string? bucket, IBackupBuckets buckets, BackupOperation operation, CancellationToken ct)
     {
         string reason, message;
         ScanRecord? record = null;
@@ -72,7 +71,7 @@ public sealed class BackupCheckStep(StepRuntime runtime)
             (reason, message) = (ClusterEvents.ScanFailed, $"scan {operation.Name}: settings.securityScans was turned off, so it was dropped");
         else
         {
-            record = await Aws.Cloud.ScanCatalog.ReadAsync(s3, bucket, operation.Name, ScanLocation.NodeRoles(cluster), ct);
+            record = await Aws.Cloud.ScanCatalog.ReadAsync(buckets, bucket, operation.Name, ScanLocation.NodeRoles(cluster), ct);
             if (record.Phase != "Completed" && (step.Input.Polls?.N ?? 0) < MaxPolls)
                 return new StepResult { Ready = false, WaitSeconds = InClusterAgent.IntervalSeconds };
             (reason, message) = record.Phase == "Completed"
@@ -91,9 +90,9 @@ public sealed class BackupCheckStep(StepRuntime runtime)
         return StepResult.Finished;
     }
 
-    private static async Task<(bool Done, bool Ok, string Message)> BackupResultAsync(IAmazonS3 s3, BackupLocation location, BackupOperation operation, CancellationToken ct)
+    private static async Task<(bool Done, bool Ok, string Message)> BackupResultAsync(IBackupBuckets buckets, BackupLocation location, BackupOperation operation, CancellationToken ct)
     {
-        var record = await Aws.Cloud.BackupCatalog.ReadAsync(s3, location, operation.Name, ct);
+        var record = await Aws.Cloud.BackupCatalog.ReadAsync(buckets, location, operation.Name, ct);
         if (record is null || record.Phase is BackupPhases.New or BackupPhases.InProgress)
             return (false, false, "");
         return record.Phase == BackupPhases.Completed
@@ -101,19 +100,17 @@ public sealed class BackupCheckStep(StepRuntime runtime)
             : (true, false, $"backup {operation.Name} ended {record.Phase} in {record.Location}");
     }
 
-    private static async Task<(bool Done, bool Ok, string Message)> RestoreResultAsync(IAmazonS3 s3, BackupLocation location, BackupOperation operation, CancellationToken ct)
+    private static async Task<(bool Done, bool Ok, string Message)> RestoreResultAsync(IBackupBuckets buckets, BackupLocation location, BackupOperation operation, CancellationToken ct)
     {
+        // Not there yet (or its bucket is gone: Velero cannot write it either, and the polls run out).
+        if (await buckets.ReadAsync(location.Bucket, location.RestoreResultsKey(operation.Name), ct) is not { } stored)
+            return (false, false, "");
         JsonNode? results;
         try
         {
-            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.RestoreResultsKey(operation.Name) }, ct);
-            await using var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress);
+            await using var gzip = new GZipStream(new MemoryStream(stored.Content.ToArray()), CompressionMode.Decompress);
             using var reader = new StreamReader(gzip);
             results = JsonNode.Parse(await reader.ReadToEndAsync(ct));
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode is "NoSuchKey")
-        {
-            return (false, false, "");
         }
         catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
         {

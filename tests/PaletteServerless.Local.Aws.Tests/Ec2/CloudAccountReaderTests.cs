@@ -83,7 +83,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public IServiceQuotasClient ServiceQuotas => throw Unused();
             public PaletteServerless.Domain.Ports.IParameterStore Parameters => throw Unused();
             public IIamClient Iam => throw Unused();
-            public Amazon.S3.IAmazonS3 S3 => throw Unused();
+            public PaletteServerless.Domain.Ports.IBackupBuckets Buckets => throw Unused();
 
             public Task<string> AccountIdAsync(CancellationToken ct) => throw Unused();
 

@@ -1,5 +1,6 @@
 using Amazon.S3.Model;
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Adapters;
 using PaletteServerless.Domain.Backups;
 using PaletteServerless.Local.Aws.Tests.S3;
 
@@ -14,6 +15,9 @@ public sealed class BackupResultReadTests : S3TestBase
 {
     private const string Bucket = "psbackup-vpc-0123456789abcdef0-0123456789abcdef0123456789abcdef";
 
+    /// <summary>The product's port over the test's SDK client.</summary>
+    private S3BackupBuckets Buckets => new(S3);
+
     private async Task PutAsync(string key, string body) =>
         await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = body });
 
@@ -27,11 +31,11 @@ public sealed class BackupResultReadTests : S3TestBase
         await PutAsync(location.BackupMetadataKey("c-2"), """{"kind":"Backup","status":{"phase":"PartiallyFailed","startTimestamp":"2026-12-02T03:00:00Z"}}""");
         await PutAsync("velero/backups/c-3/c-3-logs.gz", "in progress: no metadata yet");
 
-        var backups = await BackupCatalog.ListAsync(S3, location, default);
+        var backups = await BackupCatalog.ListAsync(Buckets, location, default);
         backups.Select(b => (b.Name, b.Phase)).Should().Equal(("c-2", "PartiallyFailed"), ("c-1", "Completed"));
         backups[1].CompletedAt.Should().Be(DateTimeOffset.Parse("2026-12-01T03:01:00Z", System.Globalization.CultureInfo.InvariantCulture));
         backups[1].Location.Should().Be($"s3://{Bucket}/velero/backups/c-1");
-        (await BackupCatalog.ListAsync(S3, new BackupLocation("no-such-bucket-here", "velero", true), default)).Should().BeEmpty();
+        (await BackupCatalog.ListAsync(Buckets, new BackupLocation("no-such-bucket-here", "velero", true), default)).Should().BeEmpty();
     }
 
     [Fact]
@@ -46,7 +50,7 @@ public sealed class BackupResultReadTests : S3TestBase
               {"test_number":"1.2.1","test_desc":"Ensure that the --anonymous-auth argument is set to false (Manual)","status":"WARN"}]}]}],
              "Totals":{"total_pass":1,"total_fail":1,"total_warn":1,"total_info":0}}
             """);
-        var partial = await ScanCatalog.ReadAsync(S3, Bucket, "s-1", roles, default);
+        var partial = await ScanCatalog.ReadAsync(Buckets, Bucket, "s-1", roles, default);
         partial.Phase.Should().Be("Running");
         partial.NodeRoles.Should().Equal("controlplane");
 
@@ -56,7 +60,7 @@ public sealed class BackupResultReadTests : S3TestBase
               {"test_number":"4.2.1","test_desc":"Ensure that the --anonymous-auth argument is set to false (Automated)","status":"PASS"}]}]}],
              "Totals":{"total_pass":1,"total_fail":1,"total_warn":0,"total_info":0}}
             """);
-        var scan = await ScanCatalog.ReadAsync(S3, Bucket, "s-1", roles, default);
+        var scan = await ScanCatalog.ReadAsync(Buckets, Bucket, "s-1", roles, default);
         scan.Phase.Should().Be("Completed");
         (scan.Pass, scan.Fail, scan.Warn).Should().Be((2, 2, 1));
         scan.Failed.Should().Equal(

@@ -33,7 +33,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         public IServiceQuotasClient ServiceQuotas => throw new NotSupportedException();
         public IParameterStore Parameters => throw new NotSupportedException();
         public IIamClient Iam => throw new NotSupportedException();
-        public Amazon.S3.IAmazonS3 S3 => throw new NotSupportedException();
+        public IBackupBuckets Buckets => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");
         public void Dispose() { }
     }
