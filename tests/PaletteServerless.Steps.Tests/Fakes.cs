@@ -70,15 +70,19 @@ public static class TestCluster
         new($"{code} (test)", null, ErrorType.Sender, code, "request-1", HttpStatusCode.BadRequest);
 }
 
-/// <summary>A step runtime over fakes: the table's clusters and accounts, the inventory, the cloud sessions and the clock. Its EventBridge and Step Functions clients are real but never reached by the tests that use it.</summary>
+/// <summary>
+/// A step runtime over fakes: the table's clusters and accounts, the inventory, the cloud sessions and the clock. Its EventBridge and
+/// Step Functions clients are real but never reached by the tests that use it, unless a test gives EventBridge a handler (<c>events</c>).
+/// </summary>
 public static class TestRuntime
 {
     public static StepRuntime Create(IClusterStore clusters, IInventoryStore inventory, ICloudSessionOpener sessions, TimeProvider clock,
-        ICloudAccountStore? accounts = null, TextWriter? log = null)
+        ICloudAccountStore? accounts = null, TextWriter? log = null, HttpMessageHandler? events = null)
     {
         var options = new AwsClientOptions("us-east-1") { Credentials = new BasicAWSCredentials("test", "test") };
+        var eventOptions = events is null ? options : options with { Endpoint = new Uri("http://events.test"), InnerHandler = events, MaxAttempts = 1 };
         return new StepRuntime(clusters, accounts ?? EveryAccount(), Substitute.For<IProfileStore>(), inventory,
-            new ClusterStatusWriter(clusters, new EventBridgeClient(options), "bus", clock), new StepFunctionsClient(options), sessions, clock, log ?? TextWriter.Null);
+            new ClusterStatusWriter(clusters, new EventBridgeClient(eventOptions), "bus", clock), new StepFunctionsClient(options), sessions, clock, log ?? TextWriter.Null);
     }
 
     /// <summary>A store that has every cloud account a cluster names (a role-less one: the sessions are fakes).</summary>

@@ -120,7 +120,7 @@ public sealed class CloudSession : ICloudSession
             ForcePathStyle = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL")),
         };
         _s3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
-        Buckets = new S3BackupBuckets(_s3);
+        Buckets = new S3BackupBuckets(_s3, region);
     }
 
     public string Region { get; }

@@ -16,7 +16,7 @@ public sealed class BackupResultReadTests : S3TestBase
     private const string Bucket = "psbackup-vpc-0123456789abcdef0-0123456789abcdef0123456789abcdef";
 
     /// <summary>The product's port over the test's SDK client.</summary>
-    private S3BackupBuckets Buckets => new(S3);
+    private S3BackupBuckets Buckets => new(S3, "us-east-1");
 
     private async Task PutAsync(string key, string body) =>
         await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = body });

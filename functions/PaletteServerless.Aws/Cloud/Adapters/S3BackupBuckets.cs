@@ -6,25 +6,29 @@ using PaletteServerless.Domain.Ports;
 namespace PaletteServerless.Aws.Cloud.Adapters;
 
 /// <summary>
-/// <see cref="IBackupBuckets"/> over the AWS SDK's S3 client. What S3's API asks is decided here: a bucket is made in the
-/// client's region and BucketAlreadyOwnedByYou counts as made; the protections are four calls (tagging, all four Block
+/// <see cref="IBackupBuckets"/> over the AWS SDK's S3 client, in the session's <paramref name="region"/>. What S3's API asks
+/// is decided here: a bucket is made in the region (a LocationConstraint naming it, none in us-east-1, whose endpoint
+/// refuses one) and BucketAlreadyOwnedByYou counts as made; the protections are four calls (tagging, all four Block
 /// Public Access settings, SSE-S3 by default, one lifecycle rule over every key); whether a bucket exists and holds
 /// objects is one ListObjectsV2 of one key (NoSuchBucket is missing; AccessDenied, or another region's answer, is
 /// unreachable); folders are ListObjectsV2's common prefixes at '/', page by page; NoSuchKey and NoSuchBucket read as
 /// nothing; BucketNotEmpty refuses a delete. Each operation is the same S3 action it always was, since the session
 /// policies name them. Errors S3 answers with become <see cref="CloudServiceException"/>.
 /// </summary>
-public sealed class S3BackupBuckets(IAmazonS3 s3) : IBackupBuckets
+public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBuckets
 {
     /// <summary>The codes S3 answers a bucket that exists but not for this session with: another account's, or another region's.</summary>
     private static readonly HashSet<string> Unreachable = new(StringComparer.Ordinal) { "AccessDenied", "AuthorizationHeaderMalformed", "PermanentRedirect" };
+
+    /// <summary>The region whose buckets are made without a LocationConstraint.</summary>
+    private const string DefaultRegion = "us-east-1";
 
     public Task EnsureAsync(ProtectedBucket bucket, CancellationToken ct) =>
         Call(async () =>
         {
             try
             {
-                await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket.Name, UseClientRegion = true }, ct);
+                await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket.Name, BucketRegionName = region == DefaultRegion ? null : region }, ct);
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou")
             {
