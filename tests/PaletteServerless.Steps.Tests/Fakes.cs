@@ -13,7 +13,7 @@ using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>A cloud session whose clients are NSubstitute fakes and whose parameters are in memory (<see cref="FakeParameterStore"/>); the tagging API finds nothing unless told.</summary>
+/// <summary>A cloud session whose clients are NSubstitute fakes and whose parameters and network are in memory (<see cref="FakeParameterStore"/>, <see cref="FakeClusterNetwork"/>); the tagging API finds nothing unless told.</summary>
 public sealed class FakeCloud : ICloudSession
 {
     public FakeCloud()
@@ -29,6 +29,8 @@ public sealed class FakeCloud : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
     public FakeParameterStore Parameters { get; } = new();
     IParameterStore ICloudSession.Parameters => Parameters;
+    public FakeClusterNetwork Network { get; } = new();
+    IClusterNetworkCloud ICloudSession.Network => Network;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public Amazon.S3.IAmazonS3 S3 { get; } = Substitute.For<Amazon.S3.IAmazonS3>();
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
