@@ -73,4 +73,14 @@ public sealed class SourceRulesTests
         foreach (var outside in new[] { "aws-facts", "node-facts", "../shared/" })
             Spelling(files, outside).Should().BeEmpty($"\"{outside}\" is not in the repository");
     }
+
+    [Fact]
+    public void The_network_kinds_reach_the_cloud_only_through_the_network_port()
+    {
+        // IClusterNetworkCloud (Domain/Ports) is what they use; EC2's request shapes live in its adapter (Cloud/Adapters/Ec2ClusterNetwork.cs).
+        var kinds = new[] { "VpcKind", "SubnetKind", "InternetGatewayKind", "RouteTableKind", "NatGatewayKind", "SecurityGroupKind", "ClusterNetwork", "DeletePass" }
+            .Select(name => Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud", "Kinds", name + ".cs")).ToList();
+        kinds.Should().OnlyContain(path => File.Exists(path));
+        Spelling(kinds, "Amazon.EC2").Concat(Spelling(kinds, "Cloud.Ec2")).Should().BeEmpty();
+    }
 }

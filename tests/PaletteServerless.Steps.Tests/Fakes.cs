@@ -14,8 +14,8 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
-/// A cloud session whose clients are NSubstitute fakes and whose parameters and buckets are in memory (<see cref="FakeParameterStore"/>,
-/// <see cref="FakeBackupBuckets"/>); the tagging API finds nothing unless told.
+/// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets and network are in memory
+/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>); the tagging API finds nothing unless told.
 /// </summary>
 public sealed class FakeCloud : ICloudSession
 {
@@ -32,6 +32,8 @@ public sealed class FakeCloud : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
     public FakeParameterStore Parameters { get; } = new();
     IParameterStore ICloudSession.Parameters => Parameters;
+    public FakeClusterNetwork Network { get; } = new();
+    IClusterNetworkCloud ICloudSession.Network => Network;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public FakeBackupBuckets Buckets { get; } = new();
     IBackupBuckets ICloudSession.Buckets => Buckets;

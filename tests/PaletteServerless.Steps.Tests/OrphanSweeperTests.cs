@@ -1,4 +1,3 @@
-using Amazon.EC2.Model;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
@@ -50,14 +49,15 @@ public sealed class OrphanSweeperTests
         orphan.Id.Should().Be("vpc-dead");
         orphan.ClusterUid.Should().Be("uid-dead");
         orphan.Account.Should().Be("111122223333");
-        await _cloud.Ec2.DidNotReceiveWithAnyArgs().DeleteVpcAsync(default!, default);
+        _cloud.Network.Calls.Should().NotContain(c => c.StartsWith("DeleteVpc", StringComparison.Ordinal));
         await _sessions.Received(1).OpenAsync(Arg.Is<CloudAccount>(a => a.RoleArn == null), "us-east-1", Arg.Is<SessionScope>(s => s.SessionName == "palette-orphan-sweep" && s.ClusterUid == null && s.Function == "Api"), Arg.Any<CancellationToken>());
     }
 
     [Fact]
     public async Task Removing_deletes_the_orphan_and_reports_nothing_left()
     {
-        _cloud.Ec2.DeleteVpcAsync(Arg.Any<DeleteVpcRequest>(), Arg.Any<CancellationToken>()).Returns(new DeleteVpcResponse());
+        _cloud.Network.Seed(new("vpc", "vpc-dead"));
+        _cloud.Network.Seed(new("vpc", "vpc-live"));
 
         var sweeper = new OrphanSweeper(_sessions, new InMemoryInventory(), TimeProvider.System);
         var groups = await sweeper.FindGroupsAsync(Scope, [new CloudAccount { Name = "main" }], ["us-east-1"], new HashSet<string> { "uid-live" }, CancellationToken.None);
@@ -66,7 +66,8 @@ public sealed class OrphanSweeperTests
         var leftovers = await sweeper.RemoveGroupAsync(Scope, new CloudAccount { Name = "(product account)" }, groups.Single(), CancellationToken.None);
 
         leftovers.Should().BeEmpty();
-        await _cloud.Ec2.Received(1).DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-dead"), Arg.Any<CancellationToken>());
-        await _cloud.Ec2.DidNotReceive().DeleteVpcAsync(Arg.Is<DeleteVpcRequest>(r => r.VpcId == "vpc-live"), Arg.Any<CancellationToken>());
+        _cloud.Network.Calls.Should().ContainSingle(c => c.StartsWith("DeleteVpc", StringComparison.Ordinal)).Which.Should().Be("DeleteVpc vpc-dead");
+        _cloud.Network.Find("vpc-dead").Should().BeNull();
+        _cloud.Network.Find("vpc-live").Should().NotBeNull();
     }
 }

@@ -72,4 +72,12 @@ public static class CloudErrors
             throw ForCreate(ex, what);
         }
     }
+
+    /// <summary>Runs a create that returns nothing; every failure becomes retry-or-rollback for the workflow.</summary>
+    public static Task CreateAsync(string what, Func<Task> create) =>
+        CreateAsync(what, async () =>
+        {
+            await create();
+            return true;
+        });
 }

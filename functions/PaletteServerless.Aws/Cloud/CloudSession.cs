@@ -28,6 +28,9 @@ public interface ICloudSession : IDisposable
     /// </summary>
     IParameterStore Parameters { get; }
 
+    /// <summary>The cluster's network (VPC, subnets, gateways, route tables, addresses, security groups) through the product's port (<see cref="Adapters.Ec2ClusterNetwork"/>).</summary>
+    IClusterNetworkCloud Network { get; }
+
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
 
@@ -112,6 +115,7 @@ public sealed class CloudSession : ICloudSession
         var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
         _ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
         Parameters = new SsmParameterStore(_ssm);
+        Network = new Ec2ClusterNetwork(Ec2, LoadBalancing);
         Iam = new IamClient(options);
         // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
         var s3Config = new Amazon.S3.AmazonS3Config
@@ -129,6 +133,7 @@ public sealed class CloudSession : ICloudSession
     public ITaggingClient Tagging { get; }
     public IServiceQuotasClient ServiceQuotas { get; }
     public IParameterStore Parameters { get; }
+    public IClusterNetworkCloud Network { get; }
     public IIamClient Iam { get; }
     public IBackupBuckets Buckets { get; }
 

@@ -106,12 +106,21 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
         await inventory.ForgetAsync(cluster, item, ct);
     }
 
-    /// <summary>Tags for a create, through TagSpecifications: nothing we create exists untagged.</summary>
-    public List<TagSpecification> TagsAtCreation(Amazon.EC2.ResourceType type, string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
-        [new TagSpecification { ResourceType = type, Tags = Tags(name, role, extra) }];
-
     public List<Tag> Tags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
         ResourceTags.For(cluster, name, role, extra).Select(t => new Tag(t.Key, t.Value)).ToList();
+
+    /// <summary>Tags for a create through a port: nothing we create exists untagged.</summary>
+    public IReadOnlyDictionary<string, string> CreationTags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
+        ResourceTags.For(cluster, name, role, extra);
+
+    /// <summary>The tags that find what this cluster (by uid) created in a role (and, where a role has several, by name).</summary>
+    public Domain.Ports.OwnedBy OwnedBy(string role, string? name = null)
+    {
+        var tags = new Dictionary<string, string> { [OwnershipTags.ClusterUid] = cluster.Uid, [ResourceTags.CapaRole] = role };
+        if (name is not null)
+            tags["Name"] = name;
+        return new Domain.Ports.OwnedBy(tags);
+    }
 
     /// <summary>Filters that find what this cluster (by uid) created in a role.</summary>
     public List<Filter> Owned(string role, params Filter[] more) =>

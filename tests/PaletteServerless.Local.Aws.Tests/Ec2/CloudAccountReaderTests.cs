@@ -82,6 +82,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public ITaggingClient Tagging => throw Unused();
             public IServiceQuotasClient ServiceQuotas => throw Unused();
             public PaletteServerless.Domain.Ports.IParameterStore Parameters => throw Unused();
+            public PaletteServerless.Domain.Ports.IClusterNetworkCloud Network => throw Unused();
             public IIamClient Iam => throw Unused();
             public PaletteServerless.Domain.Ports.IBackupBuckets Buckets => throw Unused();
 

@@ -22,6 +22,7 @@ public sealed class PreflightInstanceProfilesTests
         public ITaggingClient Tagging { get; } = host.Tagging();
         public IServiceQuotasClient ServiceQuotas { get; } = new ServiceQuotasClient(OurClients.Options(host));
         public IParameterStore Parameters => throw new NotSupportedException();
+        public IClusterNetworkCloud Network => throw new NotSupportedException();
         public IIamClient Iam { get; } = new IamClient(OurClients.Options(host));
         public IBackupBuckets Buckets => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

@@ -23,7 +23,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
     private const string Uid = "0123456789abcdef0123456789abcdef";
     private readonly InMemoryInventory _inventory = new();
 
-    /// <summary>A session whose EC2 is the real SDK client on the local host; the kinds here call nothing else.</summary>
+    /// <summary>A session whose EC2 is the real SDK client on the local host, and its network port the adapter over it; the kinds here call nothing else.</summary>
     private sealed class Ec2OnlySession(IAmazonEC2 ec2) : ICloudSession
     {
         public string Region => "us-east-1";
@@ -32,6 +32,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         public ITaggingClient Tagging => throw new NotSupportedException();
         public IServiceQuotasClient ServiceQuotas => throw new NotSupportedException();
         public IParameterStore Parameters => throw new NotSupportedException();
+        public IClusterNetworkCloud Network { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2ClusterNetwork(ec2, null);
         public IIamClient Iam => throw new NotSupportedException();
         public IBackupBuckets Buckets => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

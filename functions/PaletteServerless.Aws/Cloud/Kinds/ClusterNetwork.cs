@@ -1,4 +1,3 @@
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 
@@ -18,8 +17,8 @@ public sealed class ClusterNetwork(ClusterResources resources)
     {
         if (!plan.IsDynamic)
         {
-            var vpcs = await resources.Cloud.Ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [plan.StaticVpcId!] }, ct);
-            await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, vpcs.Vpcs![0].CidrBlock, plan.LoadBalancerScheme, traffic, ct);
+            var cidr = await resources.Cloud.Network.VpcCidrAsync(plan.StaticVpcId!, ct);
+            await new SecurityGroupKind(resources).EnsureAsync(plan.StaticVpcId!, cidr, plan.LoadBalancerScheme, traffic, ct);
             return;
         }
         var vpc = new VpcKind(resources).EnsureAsync(plan, ct);

@@ -1,5 +1,4 @@
-using Amazon.EC2.Model;
-using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -104,20 +103,19 @@ public sealed class DeletePass(TimeProvider? clock = null)
     /// Names, by type and id, what still sits in the VPC or subnet and is not ours: the network
     /// interfaces (of a load balancer, an instance, a Lambda someone created there) and load balancers.
     /// </summary>
-    public async Task NameNetworkBlockersAsync(ICloudSession cloud, Filter where, CancellationToken ct)
+    public async Task NameNetworkBlockersAsync(IClusterNetworkCloud network, NetworkScope scope, string id, CancellationToken ct)
     {
-        var (_, interfaces) = await Read("describe network interfaces", async () =>
-            (await cloud.Ec2.DescribeNetworkInterfacesAsync(new DescribeNetworkInterfacesRequest { Filters = [where] }, ct)).NetworkInterfaces ?? []);
+        var (_, interfaces) = await Read("describe network interfaces", () => network.NetworkInterfacesAsync(scope, id, ct));
         foreach (var eni in interfaces ?? [])
         {
-            var owner = eni.Attachment?.InstanceId is { } instance ? $"instance {instance}" : eni.Description is { Length: > 0 } d ? d : eni.InterfaceType?.Value ?? "unknown";
-            Block(new Blocker(ResourceKinds.NetworkInterface, eni.NetworkInterfaceId, $"network interface {eni.NetworkInterfaceId} ({owner}) in {eni.SubnetId}"));
+            var owner = eni.InstanceId is { } instance ? $"instance {instance}" : eni.Description is { Length: > 0 } d ? d : eni.InterfaceType ?? "unknown";
+            Block(new Blocker(ResourceKinds.NetworkInterface, eni.Id, $"network interface {eni.Id} ({owner}) in {eni.SubnetId}"));
         }
-        if (where.Name == "vpc-id")
+        if (scope == NetworkScope.Vpc)
         {
-            var (_, loadBalancers) = await Read("describe load balancers", async () => (await cloud.LoadBalancing.DescribeLoadBalancersAsync(cancellationToken: ct)).Items);
-            foreach (var lb in (loadBalancers ?? []).Where(lb => lb.VpcId == where.Values[0]))
-                Block(new Blocker(ResourceKinds.LoadBalancer, lb.LoadBalancerArn, $"load balancer {lb.LoadBalancerName} ({lb.LoadBalancerArn}), not tagged for this cluster"));
+            var (_, loadBalancers) = await Read("describe load balancers", () => network.LoadBalancersAsync(id, ct));
+            foreach (var lb in loadBalancers ?? [])
+                Block(new Blocker(ResourceKinds.LoadBalancer, lb.Arn, $"load balancer {lb.Name} ({lb.Arn}), not tagged for this cluster"));
         }
     }
 }

@@ -1,5 +1,4 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -12,7 +11,7 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
 {
     public const string Role = "nat";
-    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+    private IClusterNetworkCloud Network => resources.Cloud.Network;
 
     public async Task EnsureAsync(ClusterPlan plan, CancellationToken ct)
     {
@@ -21,39 +20,22 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
             var eipName = $"{plan.Name}-eip-nat-{zone}";
             var eip = await resources.EnsureAsync(ResourceKinds.ElasticIp, Role, zone, eipName,
                 async () => await FindOwnedAddressAsync(eipName, ct) is { } id ? (id, null) : null,
-                async () => ((await Ec2.AllocateAddressAsync(new AllocateAddressRequest
-                {
-                    Domain = DomainType.Vpc,
-                    TagSpecifications = resources.TagsAtCreation(ResourceType.ElasticIp, eipName, Role),
-                }, ct)).AllocationId, null),
+                async () => (await Network.AllocateAddressAsync(resources.CreationTags(eipName, Role), ct), null),
                 ct);
             var natName = $"{plan.Name}-nat-{zone}";
             var subnet = resources.Id(ResourceKinds.Subnet, "public", zone);
             await resources.EnsureAsync(ResourceKinds.NatGateway, Role, zone, natName,
                 async () => await FindOwnedAsync(natName, ct) is { } id ? (id, new() { ["allocationId"] = eip.Id }) : null,
-                async () => ((await Ec2.CreateNatGatewayAsync(new CreateNatGatewayRequest
-                {
-                    AllocationId = eip.Id,
-                    SubnetId = subnet,
-                    ClientToken = $"{plan.Uid}-nat-{zone}",
-                    TagSpecifications = resources.TagsAtCreation(ResourceType.Natgateway, natName, Role),
-                }, ct)).NatGateway.NatGatewayId, new() { ["allocationId"] = eip.Id }),
+                async () => (await Network.CreateNatGatewayAsync(subnet, eip.Id, $"{plan.Uid}-nat-{zone}", resources.CreationTags(natName, Role), ct),
+                    new() { ["allocationId"] = eip.Id }),
                 ct);
         }
     }
 
     /// <summary>The live (pending or available) NAT gateway of this cluster with that name.</summary>
-    public async Task<string?> FindOwnedAsync(string name, CancellationToken ct) =>
-        (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
-        {
-            Filter = resources.Owned(Role, new Filter("tag:Name", [name]), new Filter("state", ["pending", "available"])),
-        }, ct)).NatGateways?.FirstOrDefault()?.NatGatewayId;
+    public Task<string?> FindOwnedAsync(string name, CancellationToken ct) => Network.FindLiveNatGatewayAsync(resources.OwnedBy(Role, name), ct);
 
-    public async Task<string?> FindOwnedAddressAsync(string name, CancellationToken ct) =>
-        (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest
-        {
-            Filters = resources.Owned(Role, new Filter("tag:Name", [name])),
-        }, ct)).Addresses?.FirstOrDefault()?.AllocationId;
+    public Task<string?> FindOwnedAddressAsync(string name, CancellationToken ct) => Network.FindAddressAsync(resources.OwnedBy(Role, name), ct);
 
     /// <summary>True once every NAT gateway is available and its zone routes through it; a failed one fails the create.</summary>
     public async Task<bool> CheckAsync(CancellationToken ct)
@@ -62,11 +44,11 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
         if (nats.Count == 0)
             return true;
         // One describe for every NAT gateway of the cluster per poll.
-        var described = (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { NatGatewayIds = nats.Select(n => n.Id).ToList() }, ct)).NatGateways ?? [];
-        var failed = described.Where(n => n.State == NatGatewayState.Failed || n.State == NatGatewayState.Deleted).ToList();
+        var described = await Network.NatGatewaysAsync([.. nats.Select(n => n.Id)], ct);
+        var failed = described.Where(n => n.Phase is NatGatewayPhase.Failed or NatGatewayPhase.Deleted).ToList();
         if (failed.Count > 0)
-            throw new ProvisioningFailedException("NAT gateway(s) failed: " + string.Join("; ", failed.Select(n => $"{n.NatGatewayId} in {n.SubnetId}: {n.FailureCode} {n.FailureMessage}")));
-        if (described.Count < nats.Count || described.Any(n => n.State != NatGatewayState.Available))
+            throw new ProvisioningFailedException("NAT gateway(s) failed: " + string.Join("; ", failed.Select(n => $"{n.Id} in {n.SubnetId}: {n.FailureCode} {n.FailureMessage}")));
+        if (described.Count < nats.Count || described.Any(n => n.Phase != NatGatewayPhase.Available))
             return false;
         var routes = new RouteTableKind(resources);
         var vpcId = resources.Id(ResourceKinds.Vpc);
@@ -90,14 +72,14 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
             return false;
         await DeletePass.EachAsync(items, async item =>
         {
-            var gateway = gateways.FirstOrDefault(g => g.NatGatewayId == item.Id);
+            var gateway = gateways.FirstOrDefault(g => g.Id == item.Id);
             // A failed NAT gateway holds nothing (its address is freed) and AWS removes it on its own.
-            if (gateway is null || gateway.State == NatGatewayState.Deleted || gateway.State == NatGatewayState.Failed)
+            if (gateway is null || gateway.Phase is NatGatewayPhase.Deleted or NatGatewayPhase.Failed)
             {
                 await resources.ForgetAsync(item, ct);
                 return true;
             }
-            if (gateway.State != NatGatewayState.Deleting)
+            if (gateway.Phase != NatGatewayPhase.Deleting)
                 await StartDeletionAsync(pass, item.Id, ct);
             pass.Wait($"NAT gateway {item.Id} deleting");
             return false;
@@ -107,7 +89,7 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
 
     private async Task StartDeletionAsync(DeletePass pass, string natGatewayId, CancellationToken ct)
     {
-        if (await pass.Attempt($"delete NAT gateway {natGatewayId}", () => Ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = natGatewayId }, ct)))
+        if (await pass.Attempt($"delete NAT gateway {natGatewayId}", () => Network.DeleteNatGatewayAsync(natGatewayId, ct)))
             pass.Expect(TypicalLatency.NatGatewayDeletion);
     }
 
@@ -116,8 +98,7 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
     {
         await DeletePass.EachAsync(resources.All(ResourceKinds.ElasticIp), async item =>
         {
-            var (read, address) = await pass.Read("describe address", async () =>
-                (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [new Filter("allocation-id", [item.Id])] }, ct)).Addresses?.FirstOrDefault());
+            var (read, address) = await pass.Read("describe address", () => Network.AddressAsync(item.Id, ct));
             if (!read)
                 return false;
             if (address is null)
@@ -125,9 +106,9 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
                 await resources.ForgetAsync(item, ct);
                 return true;
             }
-            if (address.AssociationId is { } association && address.NetworkInterfaceOwnerId is null)
-                await pass.Attempt($"disassociate {item.Id}", () => Ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = association }, ct));
-            if (!await pass.Attempt($"release address {item.Id}", () => Ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = item.Id }, ct)))
+            if (address.AssociationId is { } association && !address.HeldByService)
+                await pass.Attempt($"disassociate {item.Id}", () => Network.DisassociateAddressAsync(association, ct));
+            if (!await pass.Attempt($"release address {item.Id}", () => Network.ReleaseAddressAsync(item.Id, ct)))
                 return false;
             await resources.ForgetAsync(item, ct);
             return true;
@@ -135,14 +116,11 @@ public sealed class NatGatewayKind(ClusterResources resources) : IDeletableKind
         return !resources.All(ResourceKinds.ElasticIp).Any();
     }
 
-    private async Task<(bool Ok, List<NatGateway>? Gateways)> DescribeRecordedAsync(DeletePass pass, CancellationToken ct)
+    private async Task<(bool Ok, IReadOnlyList<NatGatewayStatus>? Gateways)> DescribeRecordedAsync(DeletePass pass, CancellationToken ct)
     {
         var items = resources.All(ResourceKinds.NatGateway).ToList();
         if (items.Count == 0)
             return (true, []);
-        return await pass.Read("describe NAT gateways", async () => (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
-        {
-            Filter = [new Filter("nat-gateway-id", items.Select(i => i.Id).ToList())],
-        }, ct)).NatGateways ?? []);
+        return await pass.Read("describe NAT gateways", () => Network.NatGatewaysAsync([.. items.Select(i => i.Id)], ct));
     }
 }

@@ -1,6 +1,5 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using NodeUserData = PaletteServerless.Domain.Provisioning.UserData;
@@ -26,7 +25,7 @@ public static class SecurityGroupRoles
 /// </summary>
 public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKind
 {
-    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+    private IClusterNetworkCloud Network => resources.Cloud.Network;
 
     /// <summary>What a cluster's nodes must admit with this profile (its packs' values merged with the cluster's).</summary>
     public static IReadOnlyList<NodeTraffic> TrafficOf(Cluster cluster, ClusterProfile profile) =>
@@ -40,13 +39,8 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
             var name = $"{resources.Cluster.Name}-{role}";
             var item = await resources.EnsureAsync(ResourceKinds.SecurityGroup, role, null, name,
                 async () => await FindOwnedAsync(vpcId, role, ct) is { } id ? (id, null) : null,
-                async () => ((await Ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
-                {
-                    GroupName = $"{name}-{resources.Cluster.Uid[..8]}",
-                    Description = $"PaletteServerless {role} of cluster {resources.Cluster.Name}",
-                    VpcId = vpcId,
-                    TagSpecifications = resources.TagsAtCreation(ResourceType.SecurityGroup, name, role),
-                }, ct)).GroupId, null),
+                async () => (await Network.CreateSecurityGroupAsync(vpcId, $"{name}-{resources.Cluster.Uid[..8]}",
+                    $"PaletteServerless {role} of cluster {resources.Cluster.Name}", resources.CreationTags(name, role), ct), null),
                 ct);
             return (Role: role, item.Id);
         }));
@@ -75,12 +69,10 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
             var groupId = ids[role];
             var wanted = WantedRules(role, ids, traffic);
             var group = await DescribeAsync(groupId, ct);
-            var existing = (group.IpPermissions ?? [])
-                .SelectMany(p => (p.UserIdGroupPairs ?? []).Where(g => ours.Contains(g.GroupId)).Select(g => (Permission: p, Key: KeyOf(p, g.GroupId))))
-                .ToList();
-            var missing = wanted.Where(w => existing.All(e => e.Key != w.Key)).ToList();
+            var existing = group.Ingress.Where(r => r.SourceGroupId is { } source && ours.Contains(source)).Select(KeyOf).ToList();
+            var missing = wanted.Where(w => !existing.Contains(w.Key)).ToList();
             if (missing.Count > 0)
-                await AuthorizeAsync(groupId, [.. missing.Select(m => m.Permission)], ct);
+                await AuthorizeAsync(groupId, [.. missing.Select(m => m.Rule)], ct);
             return missing.Select(m => $"+{role}:{m.Describe}");
         }));
         return [.. changes.SelectMany(c => c).Distinct()];
@@ -89,16 +81,15 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
     /// <summary>A rule between our groups as EC2 reports it: protocol, ports (null for a protocol without them) and the source group.</summary>
     private readonly record struct RuleKey(string Protocol, int? From, int? To, string Source);
 
-    private static RuleKey KeyOf(IpPermission p, string source)
+    private static RuleKey KeyOf(IngressRule rule)
     {
-        var protocol = p.IpProtocol ?? "-1";
-        var ports = protocol is "tcp" or "udp" or "icmp";
-        return new RuleKey(protocol, ports ? p.FromPort : null, ports ? p.ToPort : null, source);
+        var ports = rule.Protocol is "tcp" or "udp" or "icmp";
+        return new RuleKey(rule.Protocol, ports ? rule.FromPort : null, ports ? rule.ToPort : null, rule.SourceGroupId ?? rule.SourceCidr ?? "");
     }
 
 
     /// <summary>The rules a group of ours must hold: one per traffic kind aimed at it and per source group.</summary>
-    private static List<(RuleKey Key, IpPermission Permission, string Describe)> WantedRules(string role, IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic)
+    private static List<(RuleKey Key, IngressRule Rule, string Describe)> WantedRules(string role, IReadOnlyDictionary<string, string> ids, IReadOnlyList<NodeTraffic> traffic)
     {
         var aimed = traffic.Where(t => t.From != TrafficSource.Self && t.To switch
         {
@@ -106,7 +97,7 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
             TrafficTarget.Workers => role == SecurityGroupRoles.Node,
             _ => true,
         });
-        var rules = new List<(RuleKey, IpPermission, string)>();
+        var rules = new List<(RuleKey, IngressRule, string)>();
         foreach (var t in aimed)
         {
             string[] sources = t.From switch
@@ -119,26 +110,19 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
             {
                 var key = new RuleKey(t.Protocol, t.HasPorts ? t.FromPort : null, t.HasPorts ? t.ToPort : null, ids[source]);
                 if (rules.All(r => r.Item1 != key))
-                    rules.Add((key, Permission(key.Protocol, key.From, key.To, key.Source, $"{t.Purpose} from {source}"), t.Describe()));
+                    rules.Add((key, new IngressRule(key.Protocol, key.From, key.To, SourceGroupId: key.Source, Description: $"{t.Purpose} from {source}"), t.Describe()));
             }
         }
         return rules;
     }
 
-    private static IpPermission Permission(string protocol, int? from, int? to, string sourceGroupId, string? description) => new()
-    {
-        IpProtocol = protocol, FromPort = from, ToPort = to,
-        UserIdGroupPairs = [new UserIdGroupPair { GroupId = sourceGroupId, Description = description }],
-    };
+    /// <summary>A group the create path just made or found: one that is gone is EC2's NotFound.</summary>
+    private async Task<SecurityGroupState> DescribeAsync(string groupId, CancellationToken ct) =>
+        await Network.SecurityGroupAsync(groupId, ct)
+            ?? throw new CloudServiceException("InvalidGroup.NotFound", $"The security group '{groupId}' does not exist", false);
 
-    private async Task<SecurityGroup> DescribeAsync(string groupId, CancellationToken ct) =>
-        (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = [groupId] }, ct)).SecurityGroups![0];
-
-    public async Task<string?> FindOwnedAsync(string vpcId, string role, CancellationToken ct) =>
-        (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
-        {
-            Filters = resources.Owned(role, new Filter("vpc-id", [vpcId])),
-        }, ct)).SecurityGroups?.FirstOrDefault()?.GroupId;
+    public Task<string?> FindOwnedAsync(string vpcId, string role, CancellationToken ct) =>
+        Network.FindSecurityGroupAsync(resources.OwnedBy(role), vpcId, ct);
 
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
@@ -146,17 +130,16 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
         // Groups of one cluster reference each other: revoke those rules first, or no group can go.
         await DeletePass.EachAsync(items, async item =>
         {
-            var (_, group) = await pass.Read("describe security group", async () =>
-                (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-id", [item.Id])] }, ct)).SecurityGroups?.FirstOrDefault());
+            var (_, group) = await pass.Read("describe security group", () => Network.SecurityGroupAsync(item.Id, ct));
             if (group is null)
                 return true;
-            var referencing = (group.IpPermissions ?? []).Where(p => p.UserIdGroupPairs is { Count: > 0 }).ToList();
+            var referencing = group.Ingress.Where(r => r.SourceGroupId is not null).ToList();
             return referencing.Count == 0
-                || await pass.Attempt($"revoke rules of {item.Id}", () => Ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = item.Id, IpPermissions = referencing }, ct));
+                || await pass.Attempt($"revoke rules of {item.Id}", () => Network.RevokeIngressAsync(item.Id, referencing, ct));
         });
         await DeletePass.EachAsync(items, async item =>
         {
-            if (!await pass.Attempt($"delete security group {item.Id}", () => Ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = item.Id }, ct)))
+            if (!await pass.Attempt($"delete security group {item.Id}", () => Network.DeleteSecurityGroupAsync(item.Id, ct)))
                 return false;
             await resources.ForgetAsync(item, ct);
             return true;
@@ -164,35 +147,14 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
         return !resources.All(ResourceKinds.SecurityGroup).Any();
     }
 
-    private async Task AuthorizeAsync(string groupId, List<IpPermission> wanted, CancellationToken ct)
+    /// <summary>Adds those of <paramref name="wanted"/> the group lacks (one a concurrent run added first counts as added).</summary>
+    private async Task AuthorizeAsync(string groupId, List<IngressRule> wanted, CancellationToken ct)
     {
         var group = await DescribeAsync(groupId, ct);
-        var missing = wanted.Where(w => !(group.IpPermissions ?? []).Any(p => Covers(p, w))).ToList();
-        if (missing.Count == 0)
-            return;
-        try
-        {
-            await Ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = missing }, ct);
-        }
-        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate" && missing.Count > 1)
-        {
-            // A concurrent run added one of them first, and EC2 refuses the whole call: add the others one by one.
-            foreach (var permission in missing)
-                await AuthorizeAsync(groupId, [permission], ct);
-        }
-        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate")
-        {
-            // A concurrent run added it first.
-        }
+        var missing = wanted.Where(w => !group.Ingress.Any(existing => KeyOf(existing) == KeyOf(w))).ToList();
+        if (missing.Count > 0)
+            await Network.AuthorizeIngressAsync(groupId, missing, ct);
     }
 
-    private static bool Covers(IpPermission existing, IpPermission wanted) =>
-        (wanted.Ipv4Ranges ?? []).All(r => (existing.Ipv4Ranges ?? []).Any(e => e.CidrIp == r.CidrIp))
-        && (wanted.UserIdGroupPairs ?? []).All(g => (existing.UserIdGroupPairs ?? []).Any(e => e.GroupId == g.GroupId))
-        && KeyOf(existing, "") == KeyOf(wanted, "");
-
-    private static IpPermission Cidr(int from, int to, string cidr) => new()
-    {
-        IpProtocol = "tcp", FromPort = from, ToPort = to, Ipv4Ranges = [new IpRange { CidrIp = cidr }],
-    };
+    private static IngressRule Cidr(int from, int to, string cidr) => new("tcp", from, to, SourceCidr: cidr);
 }

@@ -1,6 +1,5 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -8,7 +7,7 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// <summary>A public and a private subnet per zone (dynamic placement), tagged for load balancer discovery.</summary>
 public sealed class SubnetKind(ClusterResources resources) : IDeletableKind
 {
-    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+    private IClusterNetworkCloud Network => resources.Cloud.Network;
 
     /// <summary>The subnet of a role ("public" or "private") in a zone.</summary>
     public async Task<string> EnsureAsync(string vpcId, string zone, string cidr, string role, CancellationToken ct)
@@ -17,33 +16,24 @@ public sealed class SubnetKind(ClusterResources resources) : IDeletableKind
         var extra = new Dictionary<string, string> { [role == "public" ? ResourceTags.ElbRole : ResourceTags.InternalElbRole] = "1" };
         var item = await resources.EnsureAsync(ResourceKinds.Subnet, role, zone, name,
             async () => await FindOwnedAsync(vpcId, zone, role, ct) is { } id ? (id, null) : null,
-            async () => ((await Ec2.CreateSubnetAsync(new CreateSubnetRequest
-            {
-                VpcId = vpcId,
-                CidrBlock = cidr,
-                AvailabilityZone = zone,
-                TagSpecifications = resources.TagsAtCreation(ResourceType.Subnet, name, role, extra),
-            }, ct)).Subnet.SubnetId, null),
+            async () => (await Network.CreateSubnetAsync(vpcId, cidr, zone, resources.CreationTags(name, role, extra), ct), null),
             ct);
         return item.Id;
     }
 
-    public async Task<string?> FindOwnedAsync(string vpcId, string zone, string role, CancellationToken ct) =>
-        (await Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest
-        {
-            Filters = resources.Owned(role, new Filter("availability-zone", [zone]), new Filter("vpc-id", [vpcId])),
-        }, ct)).Subnets?.FirstOrDefault()?.SubnetId;
+    public Task<string?> FindOwnedAsync(string vpcId, string zone, string role, CancellationToken ct) =>
+        Network.FindSubnetAsync(resources.OwnedBy(role), vpcId, zone, ct);
 
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
         await DeletePass.EachAsync(resources.All(ResourceKinds.Subnet), async item =>
         {
-            if (await pass.Attempt($"delete subnet {item.Id}", () => Ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = item.Id }, ct)))
+            if (await pass.Attempt($"delete subnet {item.Id}", () => Network.DeleteSubnetAsync(item.Id, ct)))
             {
                 await resources.ForgetAsync(item, ct);
                 return true;
             }
-            await pass.NameNetworkBlockersAsync(resources.Cloud, new Filter("subnet-id", [item.Id]), ct);
+            await pass.NameNetworkBlockersAsync(Network, NetworkScope.Subnet, item.Id, ct);
             return false;
         });
         return !resources.All(ResourceKinds.Subnet).Any();
