@@ -107,7 +107,7 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
     }
 
     public List<Tag> Tags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
-        ResourceTags.For(cluster, name, role, extra).Select(t => new Tag(t.Key, t.Value)).ToList();
+        CreationTags(name, role, extra).Select(t => new Tag(t.Key, t.Value)).ToList();
 
     /// <summary>Tags for a create through a port: nothing we create exists untagged.</summary>
     public IReadOnlyDictionary<string, string> CreationTags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
@@ -124,9 +124,5 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
 
     /// <summary>Filters that find what this cluster (by uid) created in a role.</summary>
     public List<Filter> Owned(string role, params Filter[] more) =>
-    [
-        new Filter($"tag:{OwnershipTags.ClusterUid}", [cluster.Uid]),
-        new Filter($"tag:{ResourceTags.CapaRole}", [role]),
-        .. more,
-    ];
+        [.. OwnedBy(role).Tags.Select(t => new Filter($"tag:{t.Key}", [t.Value])), .. more];
 }
