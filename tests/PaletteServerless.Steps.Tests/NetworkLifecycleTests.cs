@@ -33,6 +33,22 @@ public sealed class NetworkLifecycleTests
     }
 
     [Fact]
+    public async Task What_is_placed_in_the_network_may_begin_once_its_subnets_and_groups_exist_before_the_routes_and_rules()
+    {
+        var resources = await ResourcesAsync(_cloud, _inventory, Create("us-east-1a", "us-east-1b"));
+        Network.Fail("AuthorizeSecurityGroupIngress", "InternalError");
+        Network.Fail("CreateRoute", "InternalError");
+
+        var build = new ClusterNetwork(resources).Start(ClusterPlan.Build(resources.Cluster), Traffic, Ct);
+
+        await build.Placeable;
+        Network.All("subnet").Should().HaveCount(4);
+        Network.All("sg").Should().HaveCount(3);
+        _inventory.Items.Where(i => i.Kind == ResourceKinds.SecurityGroup).Should().HaveCount(3, "the load balancer names its group by the inventory");
+        await FluentActions.Awaiting(() => build.Built).Should().ThrowAsync<Exception>("the build is whole only with its routes and rules");
+    }
+
+    [Fact]
     public async Task The_network_is_made_once_wired_as_the_reference_order_says_and_made_again_creates_nothing()
     {
         await MadeAsync();

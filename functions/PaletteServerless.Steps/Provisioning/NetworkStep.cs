@@ -7,11 +7,11 @@ namespace PaletteServerless.Steps.Provisioning;
 
 /// <summary>
 /// The network core (VPC, subnets, internet gateway, public routes, security groups; static
-/// placement: security groups only), then at once the API server's load balancer, target group and
-/// listener (its DNS name is what the nodes join) and the cluster's secrets (<see cref="NodeSecrets"/>).
-/// One step: the load balancer is the create's longest wait, and it starts as soon as its subnets
-/// and security group exist. The secrets and the desired in-cluster state are here, not in the node pools'
-/// step, because the nodes launch right after this step: they are stored while the load balancer's calls are made.
+/// placement: security groups only), the API server's load balancer, target group and listener (its
+/// DNS name is what the nodes join) and the cluster's secrets (<see cref="NodeSecrets"/>). One step:
+/// the load balancer is the create's longest wait, and it starts as soon as its subnets and security
+/// group exist, beside the routes and rules. The secrets and the desired in-cluster state are here, not
+/// in the node pools' step, because the nodes launch right after this step: they are stored while the network is made.
 /// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
@@ -24,13 +24,30 @@ public sealed class NetworkStep(StepRuntime runtime)
         // The security groups admit what the profile's CNI (with its values) and kubeadm need between the nodes.
         var profile = await step.ProfileAsync(ct);
         var traffic = SecurityGroupKind.TrafficOf(resources.Cluster, profile);
-        await new ClusterNetwork(resources).EnsureAsync(plan, traffic, ct);
-        var loadBalancer = new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
-        var secrets = NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
-        // The desired in-cluster state, before any node: the control planes' agent reads it from its first run.
-        var desired = WriteDesiredStateAsync(resources, profile, ct);
+        var build = new ClusterNetwork(resources).Start(plan, traffic, ct);
+        // The load balancer needs only its subnets and security group: it is made while the routes and the groups' rules are.
+        async Task<string> LoadBalancerAsync()
+        {
+            await build.Placeable;
+            return await new LoadBalancerKind(resources).EnsureAsync(plan, LoadBalancerSubnets(resources, plan, network), ct);
+        }
+        var loadBalancer = LoadBalancerAsync();
+        // The secrets and the desired in-cluster state (both tagged with the VPC), before any node: the control planes'
+        // agent reads the state from its first run.
+        async Task SecretsAsync()
+        {
+            await build.Placeable;
+            await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
+        }
+        async Task DesiredAsync()
+        {
+            await build.Placeable;
+            await WriteDesiredStateAsync(resources, profile, ct);
+        }
+        var secrets = SecretsAsync();
+        var desired = DesiredAsync();
         // All finish before the step ends, whichever fails: nothing is left being made behind a failed step.
-        await Task.WhenAll(loadBalancer, secrets, desired);
+        await Task.WhenAll(build.Built, loadBalancer, secrets, desired);
         var dnsName = await loadBalancer;
         // One write for every condition: this step is on the create's critical path.
         List<(string, bool, string, string)> conditions = plan.IsDynamic

@@ -31,9 +31,12 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
     public static IReadOnlyList<NodeTraffic> TrafficOf(Cluster cluster, ClusterProfile profile) =>
         PackNetworkRequirements.For(profile, NodeUserData.MergedPackValues(cluster, profile));
 
-    public async Task EnsureAsync(string vpcId, string vpcCidr, string scheme, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
+    public async Task EnsureAsync(string vpcId, string vpcCidr, string scheme, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct) =>
+        await EnsureRulesAsync(await EnsureGroupsAsync(vpcId, ct), vpcCidr, scheme, traffic, ct);
+
+    /// <summary>The three groups, side by side: none depends on another until the rules name them. Returns their ids by role.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> EnsureGroupsAsync(string vpcId, CancellationToken ct)
     {
-        // The three groups, then their rules, side by side: none depends on another until the rules name them.
         var made = await Task.WhenAll(SecurityGroupRoles.All.Select(async role =>
         {
             var name = $"{resources.Cluster.Name}-{role}";
@@ -44,7 +47,12 @@ public sealed class SecurityGroupKind(ClusterResources resources) : IDeletableKi
                 ct);
             return (Role: role, item.Id);
         }));
-        var ids = made.ToDictionary(m => m.Role, m => m.Id);
+        return made.ToDictionary(m => m.Role, m => m.Id);
+    }
+
+    /// <summary>The groups' ingress rules: the API's clients on the load balancer's, and the traffic between the nodes'.</summary>
+    public async Task EnsureRulesAsync(IReadOnlyDictionary<string, string> ids, string vpcCidr, string scheme, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct)
+    {
         var apiClients = scheme == "internal" ? vpcCidr : "0.0.0.0/0";
         await Task.WhenAll(
             AuthorizeAsync(ids[SecurityGroupRoles.LoadBalancer], [Cidr(6443, 6443, apiClients)], ct),
