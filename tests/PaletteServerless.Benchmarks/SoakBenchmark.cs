@@ -166,7 +166,7 @@ public static class SoakBenchmark
         var leaks = driver.ResourcesOf(uids).Where(r => !NotLeaks.Contains(r.Type) && !Gone.Contains(r.State)).ToList();
         // One more worker for the update of every lifecycle that reached Running; a node recorded as replacing another is no duplicate.
         var planned = outcomes.Where(o => o.Uid.Length > 0).ToDictionary(o => o.Uid, o => o.PlannedInstances + 1);
-        var duplicates = seen.Duplicates(uids, zones: 1, planned, remediation.Interrupted);
+        var duplicates = seen.Duplicates(uids, zones: 1, planned, remediation.Interrupted.Union(seen.Interrupted).ToHashSet(StringComparer.Ordinal));
 
         foreach (var outcome in outcomes.Where(o => o.FinalStatus != "Deleted"))
             Report.WriteLine($"  stuck: {outcome.Name} uid {outcome.Uid} created as {outcome.CreatedAs}, last status {outcome.FinalStatus}; " +
@@ -346,6 +346,10 @@ public static class SoakBenchmark
         private readonly ConcurrentDictionary<(string Uid, string Type), ConcurrentDictionary<string, string>> _seen = new();
         private readonly ConcurrentDictionary<string, string> _replacements = new();
         private readonly ConcurrentDictionary<string, bool> _instances = new();
+        private readonly ConcurrentDictionary<string, bool> _interrupted = new();
+
+        /// <summary>Instances EC2 interrupted, as its own record says, whether or not its warning was seen on the bus.</summary>
+        public IReadOnlySet<string> Interrupted => _interrupted.Keys.ToHashSet(StringComparer.Ordinal);
 
         /// <summary>Replacement instances recorded.</summary>
         public int Replacements => _replacements.Count;
@@ -367,6 +371,16 @@ public static class SoakBenchmark
                         _seen.GetOrAdd((uid, resource.Type), _ => new())[resource.Id] = pool is null ? resource.State : $"{resource.State}, pool {pool}";
                         if (resource.Type == "ec2:instance")
                             _instances[resource.Id] = true;
+                    }
+                    // An interruption whose warning went out while the stack was being swapped shows only in EC2's own
+                    // record of it (DescribeInstances reports it as state reason Server.SpotInstanceTermination).
+                    foreach (var world in driver.Stack.LocalAws.Store.Worlds)
+                    {
+                        lock (driver.Stack.LocalAws.Store.Sync)
+                        {
+                            foreach (var instance in world.All<PaletteServerless.Local.Aws.Ec2.Instance>().Where(i => i.InterruptedAt is not null))
+                                _interrupted[instance.Id] = true;
+                        }
                     }
                     if (++ticks % 5 == 0)
                         await ReadReplacementsAsync(driver.Stack, ct);
