@@ -15,7 +15,8 @@ namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
 /// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets and network are in memory
-/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>); the tagging API finds nothing unless told.
+/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>, <see cref="FakeComputeCatalog"/>,
+/// <see cref="FakeLoadBalancers"/>); the tagging API finds nothing unless told.
 /// </summary>
 public sealed class FakeCloud : ICloudSession
 {
@@ -34,6 +35,10 @@ public sealed class FakeCloud : ICloudSession
     IParameterStore ICloudSession.Parameters => Parameters;
     public FakeClusterNetwork Network { get; } = new();
     IClusterNetworkCloud ICloudSession.Network => Network;
+    public FakeComputeCatalog Catalog { get; } = new();
+    IComputeCatalog ICloudSession.Catalog => Catalog;
+    public FakeLoadBalancers LoadBalancers { get; } = new();
+    ILoadBalancers ICloudSession.LoadBalancers => LoadBalancers;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public FakeBackupBuckets Buckets { get; } = new();
     IBackupBuckets ICloudSession.Buckets => Buckets;
