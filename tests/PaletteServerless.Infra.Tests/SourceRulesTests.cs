@@ -83,4 +83,15 @@ public sealed class SourceRulesTests
         kinds.Should().OnlyContain(path => File.Exists(path));
         Spelling(kinds, "Amazon.EC2").Concat(Spelling(kinds, "Cloud.Ec2")).Should().BeEmpty();
     }
+
+    [Fact]
+    public void Preflight_static_placement_the_account_reader_and_the_load_balancer_reach_the_cloud_only_through_their_ports()
+    {
+        // IComputeCatalog and ILoadBalancers (Domain/Ports) are what they use; the request shapes live in Cloud/Adapters (Ec2ComputeCatalog, Elbv2LoadBalancers).
+        var cloud = Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud");
+        var files = new[] { "Preflight", "StaticPlacement", "OnDemandVcpuQuota", "CloudAccountReader", Path.Combine("Kinds", "LoadBalancerKind") }
+            .Select(name => Path.Combine(cloud, name + ".cs")).ToList();
+        files.Should().OnlyContain(path => File.Exists(path));
+        new[] { "Amazon.", ".Ec2", ".LoadBalancing", ".ServiceQuotas", "Aws.Clients" }.SelectMany(text => Spelling(files, text)).Should().BeEmpty();
+    }
 }

@@ -4,12 +4,13 @@ namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
 /// Load balancers, target groups, listeners and targets in memory, as <see cref="ILoadBalancers"/> promises them and ELBv2
-/// enforces them: names are unique (DuplicateLoadBalancerName, DuplicateTargetGroupName), a lookup of a gone name or ARN is
-/// null, a delete of a gone load balancer or target group is done (ELBv2 answers it with success), of a target group a
-/// listener still uses fails ResourceInUse; deleting a load balancer deletes its listeners; deregistering an instance that
-/// is not registered fails InvalidTarget. A load balancer is made provisioning (<see cref="Activate"/> makes it active); a registered target is
-/// initial until a test sets its state (<see cref="SetHealth"/>). A test makes an operation fail with an AWS code
-/// (<see cref="Fail"/>) and reads every call in <see cref="Calls"/> as "Operation id".
+/// enforces them: names are unique (DuplicateLoadBalancerName, DuplicateTargetGroupName: stricter than ELBv2, which returns
+/// the first when every setting is the same), a lookup of a gone name or ARN is null, a delete of a gone load balancer or
+/// target group is done (ELBv2 answers it with success), of a target group a listener still uses fails ResourceInUse;
+/// deleting a load balancer deletes its listeners; deregistering an instance that is not registered fails InvalidTarget.
+/// A load balancer is made provisioning (<see cref="Activate"/> makes it active); a registered target is initial (unused
+/// while no listener forwards to its group) until a test sets its state (<see cref="SetHealth"/>). A test makes an
+/// operation fail with an AWS code (<see cref="Fail"/>) and reads every call in <see cref="Calls"/> as "Operation id".
 /// </summary>
 public sealed class FakeLoadBalancers : ILoadBalancers
 {
@@ -140,14 +141,20 @@ public sealed class FakeLoadBalancers : ILoadBalancers
 
     public Task<IReadOnlyList<TargetHealth>> TargetHealthAsync(string targetGroupArn, CancellationToken ct) =>
         Run<IReadOnlyList<TargetHealth>>("DescribeTargetHealth", targetGroupArn, () =>
-            [.. GroupOf(targetGroupArn).Targets.Select(t => new TargetHealth(t.Key, t.Value, t.Value == "initial" ? "Elb.RegistrationInProgress" : null))]);
+            [.. GroupOf(targetGroupArn).Targets.Select(t => new TargetHealth(t.Key, t.Value, t.Value switch
+            {
+                "initial" => "Elb.RegistrationInProgress",
+                TargetHealth.Unused => "Target.NotInUse",
+                _ => null,
+            }))]);
 
     public Task RegisterAsync(string targetGroupArn, IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
         Run("RegisterTargets", targetGroupArn, () =>
         {
             var group = GroupOf(targetGroupArn);
+            var state = _listeners.Any(l => l.Listener.TargetGroupArn == targetGroupArn) ? "initial" : TargetHealth.Unused;
             foreach (var id in instanceIds)
-                group.Targets.TryAdd(id, "initial");
+                group.Targets.TryAdd(id, state);
             return true;
         });
 

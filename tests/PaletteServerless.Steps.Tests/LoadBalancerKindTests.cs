@@ -76,7 +76,7 @@ public sealed class LoadBalancerKindTests
 
         (await (await KindAsync()).RegisterControlPlaneAsync(Ct)).Should().BeFalse("a target registered now has not passed a check");
         Elb.TargetGroups.Single().Targets.Keys.Should().Equal("i-cp");
-        (await (await KindAsync()).RegisterControlPlaneAsync(Ct)).Should().BeFalse("initial is not healthy");
+        (await (await KindAsync()).RegisterControlPlaneAsync(Ct)).Should().BeFalse("a target no listener forwards to is unused, not healthy");
         Elb.SetHealth(group, "i-cp", TargetHealth.Healthy);
         (await (await KindAsync()).RegisterControlPlaneAsync(Ct)).Should().BeTrue();
         Elb.Calls.Count(c => c.StartsWith("RegisterTargets", StringComparison.Ordinal)).Should().Be(1, "a register only for an instance that is not a target");
