@@ -37,6 +37,9 @@ public interface ICloudSession : IDisposable
     /// <summary>The cluster's load balancers, target groups and targets through the product's port (<see cref="Adapters.Elbv2LoadBalancers"/>).</summary>
     ILoadBalancers LoadBalancers { get; }
 
+    /// <summary>What carries tags across the account's services (the teardown's adoption, the orphan sweep) through the product's port (<see cref="Adapters.TaggingApiResources"/>).</summary>
+    ITaggedResources TaggedResources { get; }
+
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
 
@@ -124,6 +127,7 @@ public sealed class CloudSession : ICloudSession
         Network = new Ec2ClusterNetwork(Ec2, LoadBalancing);
         Catalog = new Ec2ComputeCatalog(Ec2, ServiceQuotas);
         LoadBalancers = new Elbv2LoadBalancers(LoadBalancing);
+        TaggedResources = new TaggingApiResources(Tagging);
         Iam = new IamClient(options);
         // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
         var s3Config = new Amazon.S3.AmazonS3Config
@@ -144,6 +148,7 @@ public sealed class CloudSession : ICloudSession
     public IClusterNetworkCloud Network { get; }
     public IComputeCatalog Catalog { get; }
     public ILoadBalancers LoadBalancers { get; }
+    public ITaggedResources TaggedResources { get; }
     public IIamClient Iam { get; }
     public IBackupBuckets Buckets { get; }
 

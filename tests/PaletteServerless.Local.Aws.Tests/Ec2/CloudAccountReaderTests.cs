@@ -85,6 +85,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public PaletteServerless.Domain.Ports.IClusterNetworkCloud Network => throw Unused();
             public PaletteServerless.Domain.Ports.IComputeCatalog Catalog { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(ec2, null, pageSize);
             public PaletteServerless.Domain.Ports.ILoadBalancers LoadBalancers => throw Unused();
+            public PaletteServerless.Domain.Ports.ITaggedResources TaggedResources => throw Unused();
             public IIamClient Iam => throw Unused();
             public PaletteServerless.Domain.Ports.IBackupBuckets Buckets => throw Unused();
 
