@@ -82,7 +82,7 @@ public sealed class FakeComputeCatalog : IComputeCatalog
     public Task<IReadOnlyList<RouteTableState>> RouteTablesAsync(string vpcId, CancellationToken ct) =>
         Run<IReadOnlyList<RouteTableState>>("DescribeRouteTables", () => [.. RouteTables.Where(t => t.VpcId == vpcId).Select(t => t.Table)]);
 
-    public Task<NetworkUsage> NetworkUsageAsync(CancellationToken ct) => Run("DescribeVpcs", () => Usage);
+    public Task<NetworkUsage> NetworkUsageAsync(CancellationToken ct) => Run("NetworkUsage", () => Usage);
 
     public Task<IReadOnlyList<string>> RunningOnDemandTypesAsync(CancellationToken ct) => Run<IReadOnlyList<string>>("DescribeInstances", () => [.. RunningOnDemand]);
 
