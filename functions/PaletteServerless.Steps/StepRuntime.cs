@@ -179,7 +179,7 @@ public sealed class StepContext(StepRuntime runtime, StepInput input, ProjectSco
         var cluster = await ClusterAsync(ct);
         if (cluster.Definition.Cloud.Placement.IsDynamic)
             return (ClusterPlan.Build(cluster), null);
-        var (network, problems) = await StaticNetwork.DescribeAsync((await CloudAsync(ct)).Ec2, cluster, ct);
+        var (network, problems) = await StaticNetwork.DescribeAsync((await CloudAsync(ct)).Catalog, cluster, ct);
         if (network is null)
             throw new ProvisioningFailedException(string.Join("; ", problems));
         return (ClusterPlan.Build(cluster, network.SubnetZones), network);

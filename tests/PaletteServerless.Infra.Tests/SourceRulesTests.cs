@@ -83,4 +83,16 @@ public sealed class SourceRulesTests
         kinds.Should().OnlyContain(path => File.Exists(path));
         Spelling(kinds, "Amazon.EC2").Concat(Spelling(kinds, "Cloud.Ec2")).Should().BeEmpty();
     }
+
+    [Fact]
+    public void Preflight_static_placement_the_account_reader_the_load_balancer_and_the_orphan_sweep_reach_the_cloud_only_through_their_ports()
+    {
+        // IComputeCatalog, ILoadBalancers and ITaggedResources (Domain/Ports) are what they use; the request shapes live in
+        // Cloud/Adapters (Ec2ComputeCatalog, Elbv2LoadBalancers, TaggingApiResources).
+        var cloud = Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud");
+        var files = new[] { "Preflight", "StaticPlacement", "OnDemandVcpuQuota", "CloudAccountReader", "OrphanSweeper", Path.Combine("Kinds", "LoadBalancerKind") }
+            .Select(name => Path.Combine(cloud, name + ".cs")).ToList();
+        files.Should().OnlyContain(path => File.Exists(path));
+        new[] { "Amazon.", ".Ec2", ".LoadBalancing", ".ServiceQuotas", ".Tagging", "Aws.Clients" }.SelectMany(text => Spelling(files, text)).Should().BeEmpty();
+    }
 }

@@ -15,13 +15,13 @@ namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
 /// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets and network are in memory
-/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>); the tagging API finds nothing unless told.
+/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>, <see cref="FakeComputeCatalog"/>,
+/// <see cref="FakeLoadBalancers"/>, <see cref="FakeTaggedResources"/>: nothing is tagged unless told).
 /// </summary>
 public sealed class FakeCloud : ICloudSession
 {
     public FakeCloud()
     {
-        Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<ResourceTagMapping>>([]));
         Iam.InstanceProfileExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
     }
 
@@ -34,6 +34,12 @@ public sealed class FakeCloud : ICloudSession
     IParameterStore ICloudSession.Parameters => Parameters;
     public FakeClusterNetwork Network { get; } = new();
     IClusterNetworkCloud ICloudSession.Network => Network;
+    public FakeComputeCatalog Catalog { get; } = new();
+    IComputeCatalog ICloudSession.Catalog => Catalog;
+    public FakeLoadBalancers LoadBalancers { get; } = new();
+    ILoadBalancers ICloudSession.LoadBalancers => LoadBalancers;
+    public FakeTaggedResources TaggedResources { get; } = new();
+    ITaggedResources ICloudSession.TaggedResources => TaggedResources;
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public FakeBackupBuckets Buckets { get; } = new();
     IBackupBuckets ICloudSession.Buckets => Buckets;

@@ -234,10 +234,8 @@ public sealed class KindTests
     [Fact]
     public async Task Teardown_records_what_carries_the_cluster_tag_before_deleting_it()
     {
-        _cloud.Tagging.GetAllResourcesAsync(Arg.Any<Aws.Clients.GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(Task.FromResult<IReadOnlyList<Aws.Clients.ResourceTagMapping>>(
-        [
-            new Aws.Clients.ResourceTagMapping("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-crashed", []),
-        ]));
+        _cloud.TaggedResources.Add("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-crashed", new Dictionary<string, string> { [Domain.Clusters.OwnershipTags.ClusterUid] = Uid });
+        _cloud.TaggedResources.Add("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-another-clusters", new Dictionary<string, string> { [Domain.Clusters.OwnershipTags.ClusterUid] = "another" });
         Network.Seed(new("vpc", "vpc-crashed"));
         Network.Seed(new("subnet", "subnet-not-recorded") { VpcId = "vpc-crashed" });
 

@@ -25,6 +25,7 @@ public sealed class NodePoolsCheckStepTests
     private readonly IClusterStore _clusters = Substitute.For<IClusterStore>();
     private readonly ICloudSessionOpener _sessions = Substitute.For<ICloudSessionOpener>();
     private readonly StepRuntime _runtime;
+    private readonly string _targetGroup;
     private Cluster _cluster = TestCluster.Create();
 
     public NodePoolsCheckStepTests()
@@ -33,7 +34,8 @@ public sealed class NodePoolsCheckStepTests
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "demo", Arg.Any<CancellationToken>()).Returns(_ => _cluster);
         _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());
-        _inventory.Add(ResourceKinds.TargetGroup, "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1");
+        _targetGroup = _cloud.LoadBalancers.SeedTargetGroup("demo", "i-cp");
+        _inventory.Add(ResourceKinds.TargetGroup, _targetGroup);
         _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new()
         {
             ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [NodeReadiness.FirstControlPlaneAttribute] = "true",
@@ -43,8 +45,6 @@ public sealed class NodePoolsCheckStepTests
         {
             Reservations = [new Reservation { Instances = [Running("i-cp", NodePhases.PacksApplied), Running("i-w", NodePhases.Ready)] }],
         });
-        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
-            .Returns([new TargetHealthDescription(new TargetDescription("i-cp"), "6443", "healthy", null, null)]);
     }
 
     private static Instance Running(string id, string phase) => new()
@@ -87,13 +87,12 @@ public sealed class NodePoolsCheckStepTests
                 new ClusterCondition { Type = "LoadBalancerReady", Status = "True", Reason = "Active", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
             ],
         };
-        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
-            .Returns([new TargetHealthDescription(new TargetDescription("i-cp"), "6443", "initial", "Elb.RegistrationInProgress", null)]);
+        _cloud.LoadBalancers.SetHealth(_targetGroup, "i-cp", "initial");
 
         var result = await PollAsync();
 
         result["running"]!.GetValue<bool>().Should().BeFalse();
         _cluster.Status.Should().Be(ClusterStatus.Provisioning);
-        await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().RegisterTargetsAsync(default!, default!, default);
+        _cloud.LoadBalancers.Calls.Should().NotContain(c => c.StartsWith("RegisterTargets", StringComparison.Ordinal));
     }
 }

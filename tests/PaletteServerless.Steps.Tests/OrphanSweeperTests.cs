@@ -1,5 +1,4 @@
 using NSubstitute;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
@@ -18,26 +17,18 @@ public sealed class OrphanSweeperTests
     public OrphanSweeperTests()
     {
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), "us-east-1", Arg.Any<SessionScope>(), Arg.Any<CancellationToken>()).Returns(_cloud);
-        ResourceTagMapping[] tagged =
-        [
-            Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-live", "uid-live", "alive"),
-            Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-dead", "uid-dead", "gone"),
-        ];
-        // As the tagging API answers: only what matches every tag filter.
-        _cloud.Tagging.GetAllResourcesAsync(Arg.Any<GetResourcesRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-live", "uid-live", "alive");
+        Tagged("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-dead", "uid-dead", "gone");
+        _cloud.TaggedResources.Add("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-other-project", new Dictionary<string, string>
         {
-            var filters = call.Arg<GetResourcesRequest>().TagFilters ?? [];
-            return Task.FromResult<IReadOnlyList<ResourceTagMapping>>(tagged
-                .Where(r => filters.All(f => r.Tags!.Any(t => t.Key == f.Key && (f.Values ?? []).Contains(t.Value))))
-                .ToList());
+            [OwnershipTags.Tenant] = "acme", [OwnershipTags.Project] = "other", [OwnershipTags.ClusterUid] = "uid-other", [OwnershipTags.ClusterName] = "theirs",
         });
     }
 
-    private static ResourceTagMapping Tagged(string arn, string uid, string name) => new(arn,
-    [
-        new ResourceTag(OwnershipTags.Tenant, "acme"), new ResourceTag(OwnershipTags.Project, "demo"),
-        new ResourceTag(OwnershipTags.ClusterUid, uid), new ResourceTag(OwnershipTags.ClusterName, name),
-    ]);
+    private void Tagged(string arn, string uid, string name) => _cloud.TaggedResources.Add(arn, new Dictionary<string, string>
+    {
+        [OwnershipTags.Tenant] = "acme", [OwnershipTags.Project] = "demo", [OwnershipTags.ClusterUid] = uid, [OwnershipTags.ClusterName] = name,
+    });
 
     [Fact]
     public async Task Finding_reports_only_what_belongs_to_no_live_cluster_and_removes_nothing()

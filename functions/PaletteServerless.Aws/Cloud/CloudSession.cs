@@ -31,6 +31,15 @@ public interface ICloudSession : IDisposable
     /// <summary>The cluster's network (VPC, subnets, gateways, route tables, addresses, security groups) through the product's port (<see cref="Adapters.Ec2ClusterNetwork"/>).</summary>
     IClusterNetworkCloud Network { get; }
 
+    /// <summary>What the account offers and uses in the region (key pairs, zones, instance types, images, VPCs, subnets, quotas) through the product's port (<see cref="Adapters.Ec2ComputeCatalog"/>).</summary>
+    IComputeCatalog Catalog { get; }
+
+    /// <summary>The cluster's load balancers, target groups and targets through the product's port (<see cref="Adapters.Elbv2LoadBalancers"/>).</summary>
+    ILoadBalancers LoadBalancers { get; }
+
+    /// <summary>What carries tags across the account's services (the teardown's adoption, the orphan sweep) through the product's port (<see cref="Adapters.TaggingApiResources"/>).</summary>
+    ITaggedResources TaggedResources { get; }
+
     /// <summary>IAM, read only: whether the node instance profile exists (preflight).</summary>
     IIamClient Iam { get; }
 
@@ -116,6 +125,9 @@ public sealed class CloudSession : ICloudSession
         _ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
         Parameters = new SsmParameterStore(_ssm);
         Network = new Ec2ClusterNetwork(Ec2, LoadBalancing);
+        Catalog = new Ec2ComputeCatalog(Ec2, ServiceQuotas);
+        LoadBalancers = new Elbv2LoadBalancers(LoadBalancing);
+        TaggedResources = new TaggingApiResources(Tagging);
         Iam = new IamClient(options);
         // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
         var s3Config = new Amazon.S3.AmazonS3Config
@@ -134,6 +146,9 @@ public sealed class CloudSession : ICloudSession
     public IServiceQuotasClient ServiceQuotas { get; }
     public IParameterStore Parameters { get; }
     public IClusterNetworkCloud Network { get; }
+    public IComputeCatalog Catalog { get; }
+    public ILoadBalancers LoadBalancers { get; }
+    public ITaggedResources TaggedResources { get; }
     public IIamClient Iam { get; }
     public IBackupBuckets Buckets { get; }
 

@@ -1,5 +1,5 @@
 using Amazon.EC2;
-using Amazon.EC2.Model;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 
 namespace PaletteServerless.Aws.Cloud;
@@ -11,15 +11,15 @@ namespace PaletteServerless.Aws.Cloud;
 /// </summary>
 public static class MachineImages
 {
-    /// <summary>Instance type -> its architecture (x86_64 or arm64), from one DescribeInstanceTypes call.</summary>
-    public static async Task<Dictionary<string, string>> ArchitecturesAsync(IAmazonEC2 ec2, IEnumerable<string> instanceTypes, CancellationToken ct)
-    {
-        var types = instanceTypes.Distinct().ToList();
-        var response = await ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest { InstanceTypes = types }, ct);
-        return (response.InstanceTypes ?? []).ToDictionary(
-            t => t.InstanceType.Value,
-            t => t.ProcessorInfo?.SupportedArchitectures?.Contains("arm64") == true ? "arm64" : "x86_64");
-    }
+    /// <summary>Instance type -> the architecture its image is built for: arm64 when it runs arm64, else x86_64.</summary>
+    public static async Task<Dictionary<string, string>> ArchitecturesAsync(IComputeCatalog catalog, IEnumerable<string> instanceTypes, CancellationToken ct) =>
+        (await catalog.InstanceTypesAsync([.. instanceTypes.Distinct()], ct))
+            .GroupBy(t => t.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Architectures.Contains("arm64") ? "arm64" : "x86_64");
+
+    /// <summary>The same, through the EC2 client itself (<see cref="Adapters.Ec2ComputeCatalog"/>), for the node pool until it reads through the session's catalog.</summary>
+    public static Task<Dictionary<string, string>> ArchitecturesAsync(IAmazonEC2 ec2, IEnumerable<string> instanceTypes, CancellationToken ct) =>
+        ArchitecturesAsync(new Adapters.Ec2ComputeCatalog(ec2, null), instanceTypes, ct);
 
     /// <summary>The catalog entry of the profile's OS pack (validated profiles always have one).</summary>
     public static (CatalogPack Pack, MachineImageInstall Image) OsOf(ClusterProfile profile)
@@ -38,17 +38,11 @@ public static class MachineImages
         image.NamePattern.Replace("{arch}", architecture == "arm64" ? "arm64" : "amd64", StringComparison.Ordinal);
 
     /// <summary>The newest image id of the OS pack for an architecture, or null when the region has none.</summary>
-    public static async Task<string?> FindAsync(IAmazonEC2 ec2, MachineImageInstall image, string architecture, CancellationToken ct)
-    {
-        var response = await ec2.DescribeImagesAsync(new DescribeImagesRequest
-        {
-            Owners = [image.OwnerId],
-            Filters =
-            [
-                new Filter("name", [NameFilter(image, architecture)]),
-                new Filter("architecture", [architecture]),
-            ],
-        }, ct);
-        return (response.Images ?? []).OrderByDescending(i => i.CreationDate).FirstOrDefault()?.ImageId;
-    }
+    public static async Task<string?> FindAsync(IComputeCatalog catalog, MachineImageInstall image, string architecture, CancellationToken ct) =>
+        (await catalog.ImagesAsync(image.OwnerId, NameFilter(image, architecture), architecture, ct))
+            .OrderByDescending(i => i.Created).FirstOrDefault()?.Id;
+
+    /// <summary>The same, through the EC2 client itself (<see cref="Adapters.Ec2ComputeCatalog"/>), for the node pool until it reads through the session's catalog.</summary>
+    public static Task<string?> FindAsync(IAmazonEC2 ec2, MachineImageInstall image, string architecture, CancellationToken ct) =>
+        FindAsync(new Adapters.Ec2ComputeCatalog(ec2, null), image, architecture, ct);
 }

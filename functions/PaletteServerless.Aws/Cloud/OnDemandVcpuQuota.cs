@@ -1,7 +1,5 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud;
@@ -35,7 +33,7 @@ public static class OnDemandVcpuQuota
             : $"quota: needs {needed} vCPUs of on-demand standard instances, {left} of {quota:0.##} left (quota {QuotaCode}); ask AWS for a higher quota or use fewer or smaller on-demand instances";
     }
 
-    public static async Task<string?> CheckAsync(IAmazonEC2 ec2, IServiceQuotasClient quotas, ClusterPlan plan, CancellationToken ct)
+    public static async Task<string?> CheckAsync(IComputeCatalog catalog, ClusterPlan plan, CancellationToken ct)
     {
         var planned = plan.Instances
             .Where(i => i.CapacityType == CapacityTypes.OnDemand && IsStandard(i.InstanceType))
@@ -43,61 +41,32 @@ public static class OnDemandVcpuQuota
         if (planned.Count == 0)
             return null;
 
-        double quota;
+        double? quota;
         try
         {
-            quota = (await quotas.GetServiceQuotaAsync(ServiceCode, QuotaCode, ct).ConfigureAwait(false)).Quota?.Value
-                ?? throw new AwsServiceException("NoSuchResourceException", "no quota value", System.Net.HttpStatusCode.OK, null);
+            quota = await catalog.AppliedQuotaAsync(ServiceCode, QuotaCode, ct).ConfigureAwait(false);
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode == "NoSuchResourceException")
+        catch (CloudServiceException ex) when (ex.Code == "AccessDeniedException")
         {
-            // Service Quotas has no applied value for this account and region: RunInstances still enforces it.
+            return $"cloudAccount: the role cannot read the on-demand vCPU quota {QuotaCode} (servicequotas:GetServiceQuota): {ex.Code}: {ex.Message}";
+        }
+        // Service Quotas has no applied value for this account and region: RunInstances still enforces it.
+        if (quota is not { } applied)
             return null;
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == "AccessDeniedException")
-        {
-            return $"cloudAccount: the role cannot read the on-demand vCPU quota {QuotaCode} (servicequotas:GetServiceQuota): {ex.ErrorCode}: {ex.ErrorMessage}";
-        }
 
-        var running = await RunningOnDemandStandardTypesAsync(ec2, ct).ConfigureAwait(false);
-        var vcpus = await VcpusAsync(ec2, planned.Concat(running), ct).ConfigureAwait(false);
-        return Problem(planned.Sum(t => vcpus[t]), running.Sum(t => vcpus[t]), quota);
+        var running = (await catalog.RunningOnDemandTypesAsync(ct).ConfigureAwait(false)).Where(IsStandard).ToList();
+        var vcpus = await VcpusAsync(catalog, planned.Concat(running), ct).ConfigureAwait(false);
+        return Problem(planned.Sum(t => vcpus[t]), running.Sum(t => vcpus[t]), applied);
     }
 
-    /// <summary>The instance type of every pending or running on-demand instance of a standard family in the region.</summary>
-    private static async Task<List<string>> RunningOnDemandStandardTypesAsync(IAmazonEC2 ec2, CancellationToken ct)
+    /// <summary>Instance type -> its default vCPUs.</summary>
+    private static async Task<Dictionary<string, int>> VcpusAsync(IComputeCatalog catalog, IEnumerable<string> instanceTypes, CancellationToken ct)
     {
-        var types = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-            {
-                Filters = [new Filter("instance-state-name", ["pending", "running"])],
-                NextToken = token,
-            }, ct).ConfigureAwait(false);
-            types.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? [])
-                .Where(i => i.InstanceLifecycle is null || i.InstanceLifecycle.Value != "spot")
-                .Select(i => i.InstanceType.Value)
-                .Where(IsStandard));
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
-        return types;
-    }
-
-    /// <summary>Instance type -> its default vCPUs, from DescribeInstanceTypes (at most 100 types a call).</summary>
-    private static async Task<Dictionary<string, int>> VcpusAsync(IAmazonEC2 ec2, IEnumerable<string> instanceTypes, CancellationToken ct)
-    {
-        var vcpus = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var chunk in instanceTypes.Distinct(StringComparer.Ordinal).Chunk(100))
-        {
-            var response = await ec2.DescribeInstanceTypesAsync(new DescribeInstanceTypesRequest { InstanceTypes = [.. chunk] }, ct).ConfigureAwait(false);
-            foreach (var type in response.InstanceTypes ?? [])
-                vcpus[type.InstanceType.Value] = type.VCpuInfo?.DefaultVCpus ?? 0;
-        }
+        var names = instanceTypes.Distinct(StringComparer.Ordinal).ToList();
+        var vcpus = (await catalog.InstanceTypesAsync(names, ct).ConfigureAwait(false))
+            .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().DefaultVcpus, StringComparer.Ordinal);
         // A type EC2 does not describe is reported by the offerings check; it needs nothing here.
-        foreach (var type in instanceTypes)
+        foreach (var type in names)
             vcpus.TryAdd(type, 0);
         return vcpus;
     }

@@ -1,4 +1,3 @@
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
@@ -34,8 +33,8 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
             var accountId = await cloud.AccountIdAsync(ct);
             foreach (var resource in resources)
             {
-                var (kind, id) = Teardown.KindAndId(resource.ResourceArn);
-                kind ??= resource.ResourceArn.Split(':').ElementAtOrDefault(2) ?? "other";
+                var (kind, id) = Teardown.KindAndId(resource.Arn);
+                kind ??= resource.Arn.Split(':').ElementAtOrDefault(2) ?? "other";
                 leftovers.Add(new Leftover(LeftoverReport.TypeOf(kind), id, kind, accountId, cloud.Region,
                     $"tagged for cluster {name} ({uid}), which is not live", LeftoverReport.HourlyCost(kind), uid, name));
             }
@@ -77,7 +76,7 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
 
     private async Task ForEachOrphanAsync(
         ProjectScope scope, IReadOnlyList<CloudAccount> accounts, IReadOnlyList<string> regions, IReadOnlySet<string> live,
-        Func<CloudAccount, ICloudSession, string, string, IReadOnlyList<ResourceTagMapping>, Task> visit, CancellationToken ct)
+        Func<CloudAccount, ICloudSession, string, string, IReadOnlyList<TaggedResource>, Task> visit, CancellationToken ct)
     {
         // The product's own account is one of them when the project has a cloud account without a role.
         var distinct = accounts.GroupBy(a => a.RoleArn).Select(g => g.First()).ToList();
@@ -86,17 +85,17 @@ public sealed class OrphanSweeper(ICloudSessionOpener sessions, IInventoryStore 
             foreach (var region in regions)
             {
                 using var cloud = await sessions.OpenAsync(account, region, SessionScope.OfProject(_function, scope, SessionName), ct);
-                var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
+                var tagged = await cloud.TaggedResources.FindAsync(new OwnedBy(new Dictionary<string, string>
                 {
-                    TagFilters = [new TagFilter(OwnershipTags.Tenant, [scope.Tenant]), new TagFilter(OwnershipTags.Project, [scope.Project])],
-                }, ct);
+                    [OwnershipTags.Tenant] = scope.Tenant, [OwnershipTags.Project] = scope.Project,
+                }), ct);
                 var orphans = tagged
-                    .Select(r => (Resource: r, Uid: r.Tags?.FirstOrDefault(t => t.Key == OwnershipTags.ClusterUid)?.Value))
+                    .Select(r => (Resource: r, Uid: r.Tag(OwnershipTags.ClusterUid)))
                     .Where(r => r.Uid is not null && !live.Contains(r.Uid))
                     .GroupBy(r => r.Uid!);
                 foreach (var group in orphans)
                 {
-                    var name = group.First().Resource.Tags?.FirstOrDefault(t => t.Key == OwnershipTags.ClusterName)?.Value ?? "unknown";
+                    var name = group.First().Resource.Tag(OwnershipTags.ClusterName) ?? "unknown";
                     await visit(account, cloud, group.Key, name, group.Select(r => r.Resource).ToList());
                 }
             }

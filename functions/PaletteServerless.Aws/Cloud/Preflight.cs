@@ -1,7 +1,5 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud;
@@ -15,7 +13,7 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
     /// <summary>Default quotas per region (Amazon VPC and Elastic Load Balancing quotas documentation).</summary>
     public const int VpcQuota = 5, ElasticIpQuota = 5, InternetGatewayQuota = 5, NatGatewaysPerZoneQuota = 5, LoadBalancerQuota = 50;
 
-    private IAmazonEC2 Ec2 => cloud.Ec2;
+    private IComputeCatalog Catalog => cloud.Catalog;
 
     public async Task<IReadOnlyList<string>> RunAsync(CancellationToken ct)
     {
@@ -27,7 +25,7 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
         if (definition.Tags.Count > tagRoom)
             problems.Add($"tags: {definition.Tags.Count} cluster tags plus the product's own {ResourceTags.ReservedTagCount} exceed AWS's {ResourceTags.MaxTagsPerResource} tags per resource; keep at most {tagRoom}");
 
-        var keys = (await Ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [definition.Cloud.SshKeyName])] }, ct)).KeyPairs ?? [];
+        var keys = await Catalog.KeyPairsAsync(definition.Cloud.SshKeyName, ct);
         if (keys.Count == 0)
             problems.Add($"cloud.sshKeyName: key pair '{definition.Cloud.SshKeyName}' does not exist in {region}");
 
@@ -38,13 +36,12 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
                 problems.Add($"cloudAccount: the account has no instance profile '{profile}' for the nodes; deploy the target-account stack (or the product stack) in it");
         }
 
-        var zones = ((await Ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest(), ct)).AvailabilityZones ?? [])
-            .Select(z => z.ZoneName).ToHashSet();
+        var zones = (await Catalog.AvailabilityZonesAsync(ct)).Select(z => z.Name).ToHashSet();
         var plan = ClusterPlan.Build(cluster);
         StaticNetwork? network = null;
         if (!plan.IsDynamic)
         {
-            var (described, staticProblems) = await StaticNetwork.DescribeAsync(Ec2, cluster, ct);
+            var (described, staticProblems) = await StaticNetwork.DescribeAsync(Catalog, cluster, ct);
             network = described;
             problems.AddRange(staticProblems);
             if (network is not null)
@@ -66,7 +63,7 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
 
         await CheckOfferingsAsync(plan, zones, problems, ct);
         await CheckQuotasAsync(plan, problems, ct);
-        if (await OnDemandVcpuQuota.CheckAsync(Ec2, cloud.ServiceQuotas, plan, ct) is { } vcpuProblem)
+        if (await OnDemandVcpuQuota.CheckAsync(Catalog, plan, ct) is { } vcpuProblem)
             problems.Add(vcpuProblem);
         return problems;
     }
@@ -74,21 +71,7 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
     private async Task CheckOfferingsAsync(ClusterPlan plan, HashSet<string> zones, List<string> problems, CancellationToken ct)
     {
         var types = plan.Instances.Select(i => i.InstanceType).Distinct().ToList();
-        var offered = new HashSet<(string Type, string Zone)>();
-        string? token = null;
-        do
-        {
-            var page = await Ec2.DescribeInstanceTypeOfferingsAsync(new DescribeInstanceTypeOfferingsRequest
-            {
-                LocationType = LocationType.AvailabilityZone,
-                Filters = [new Filter("instance-type", types)],
-                NextToken = token,
-            }, ct);
-            foreach (var offering in page.InstanceTypeOfferings ?? [])
-                offered.Add((offering.InstanceType.Value, offering.Location));
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+        var offered = (await Catalog.OfferingsAsync(types, null, ct)).Select(o => (o.InstanceType, o.Zone)).ToHashSet();
         var pools = cluster.Definition.NodePools.Select(p => p.Name).ToList();
         foreach (var (pool, type, zone) in plan.Instances.Select(i => (i.Pool, i.InstanceType, i.AvailabilityZone)).Distinct())
         {
@@ -102,40 +85,21 @@ public sealed class Preflight(Cluster cluster, ICloudSession cloud)
     {
         if (plan.IsDynamic)
         {
-            var vpcs = (await Ec2.DescribeVpcsAsync(new DescribeVpcsRequest(), ct)).Vpcs?.Count ?? 0;
-            if (vpcs + 1 > VpcQuota)
-                problems.Add($"quota: the region has {vpcs} of {VpcQuota} VPCs; the cluster needs 1 more (VpcLimitExceeded)");
-            var addresses = (await Ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), ct)).Addresses?.Count ?? 0;
-            if (addresses + plan.Zones.Count > ElasticIpQuota)
-                problems.Add($"quota: the region has {addresses} of {ElasticIpQuota} Elastic IPs; the cluster needs {plan.Zones.Count} more, one per zone (AddressLimitExceeded)");
-            var gateways = (await Ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest(), ct)).InternetGateways?.Count ?? 0;
-            if (gateways + 1 > InternetGatewayQuota)
-                problems.Add($"quota: the region has {gateways} of {InternetGatewayQuota} internet gateways; the cluster needs 1 more (InternetGatewayLimitExceeded)");
-            var nats = (await Ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+            var usage = await Catalog.NetworkUsageAsync(ct);
+            if (usage.Vpcs + 1 > VpcQuota)
+                problems.Add($"quota: the region has {usage.Vpcs} of {VpcQuota} VPCs; the cluster needs 1 more (VpcLimitExceeded)");
+            if (usage.ElasticIps + plan.Zones.Count > ElasticIpQuota)
+                problems.Add($"quota: the region has {usage.ElasticIps} of {ElasticIpQuota} Elastic IPs; the cluster needs {plan.Zones.Count} more, one per zone (AddressLimitExceeded)");
+            if (usage.InternetGateways + 1 > InternetGatewayQuota)
+                problems.Add($"quota: the region has {usage.InternetGateways} of {InternetGatewayQuota} internet gateways; the cluster needs 1 more (InternetGatewayLimitExceeded)");
+            foreach (var zone in plan.Zones.Select(z => z.AvailabilityZone))
             {
-                Filter = [new Filter("state", ["pending", "available"])],
-            }, ct)).NatGateways ?? [];
-            if (nats.Count > 0)
-            {
-                var subnetZones = ((await Ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { SubnetIds = nats.Select(n => n.SubnetId).Distinct().ToList() }, ct)).Subnets ?? [])
-                    .ToDictionary(s => s.SubnetId, s => s.AvailabilityZone);
-                foreach (var zone in plan.Zones.Select(z => z.AvailabilityZone))
-                {
-                    var inZone = nats.Count(n => subnetZones.GetValueOrDefault(n.SubnetId) == zone);
-                    if (inZone + 1 > NatGatewaysPerZoneQuota)
-                        problems.Add($"quota: {zone} has {inZone} of {NatGatewaysPerZoneQuota} NAT gateways (NatGatewayLimitExceeded)");
-                }
+                var inZone = usage.LiveNatGatewayZones.Count(z => z == zone);
+                if (inZone + 1 > NatGatewaysPerZoneQuota)
+                    problems.Add($"quota: {zone} has {inZone} of {NatGatewaysPerZoneQuota} NAT gateways (NatGatewayLimitExceeded)");
             }
         }
-        var loadBalancers = 0;
-        string? marker = null;
-        do
-        {
-            var page = await cloud.LoadBalancing.DescribeLoadBalancersAsync(marker: marker, cancellationToken: ct);
-            loadBalancers += page.Items.Count;
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
+        var loadBalancers = await cloud.LoadBalancers.CountAsync(ct);
         if (loadBalancers + 1 > LoadBalancerQuota)
             problems.Add($"quota: the region has {loadBalancers} of {LoadBalancerQuota} load balancers (TooManyLoadBalancers)");
     }

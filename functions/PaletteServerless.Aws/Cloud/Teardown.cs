@@ -1,4 +1,4 @@
-using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
@@ -77,16 +77,13 @@ public sealed class Teardown(ClusterResources resources)
     /// <summary>Everything of every kind that carries a cluster's uid tag, through the tagging API: kind, id and role.</summary>
     public static async Task<IReadOnlyList<(string Kind, string Id, string Role)>> FindOwnedAsync(ICloudSession cloud, string clusterUid, CancellationToken ct)
     {
-        var tagged = await cloud.Tagging.GetAllResourcesAsync(new GetResourcesRequest
-        {
-            TagFilters = [new TagFilter(OwnershipTags.ClusterUid, [clusterUid])],
-        }, ct);
+        var tagged = await cloud.TaggedResources.FindAsync(new OwnedBy(new Dictionary<string, string> { [OwnershipTags.ClusterUid] = clusterUid }), ct);
         var owned = new List<(string, string, string)>();
         foreach (var resource in tagged)
         {
-            var (kind, id) = KindAndId(resource.ResourceArn);
+            var (kind, id) = KindAndId(resource.Arn);
             if (kind is not null)
-                owned.Add((kind, id, resource.Tags?.FirstOrDefault(t => t.Key == ResourceTags.CapaRole)?.Value ?? "adopted"));
+                owned.Add((kind, id, resource.Tag(ResourceTags.CapaRole) ?? "adopted"));
         }
         return owned;
     }

@@ -17,7 +17,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
 
     private static readonly CloudAccount Account = new() { Name = "main" };
 
-    private CloudAccountReader Reader(int pageSize = 5) => new(new LocalSessions(() => Host.Ec2()), pageSize);
+    private CloudAccountReader Reader(int pageSize = 5) => new(new LocalSessions(() => Host.Ec2(), pageSize));
 
     [Fact]
     public async Task Instance_types_of_a_zone_and_subnets_of_a_vpc_are_complete_across_pages()
@@ -66,15 +66,15 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
         refused.Which.Message.Should().Contain("cloud account 'other'").And.Contain(account.RoleArn).And.Contain("AccessDenied");
     }
 
-    /// <summary>Sessions whose EC2 client is the local AWS's; the reader uses nothing else of a session.</summary>
-    internal sealed class LocalSessions(Func<Amazon.EC2.IAmazonEC2> ec2) : ICloudSessionOpener
+    /// <summary>Sessions whose EC2 client is the local AWS's, and their catalog the adapter over it asking pages of <paramref name="pageSize"/>; the reader uses nothing else of a session.</summary>
+    internal sealed class LocalSessions(Func<Amazon.EC2.IAmazonEC2> ec2, int pageSize = 1000) : ICloudSessionOpener
     {
         public Task<ICloudSession> OpenAsync(CloudAccount account, string region, SessionScope scope, CancellationToken ct) =>
-            Task.FromResult<ICloudSession>(new Session(ec2(), region));
+            Task.FromResult<ICloudSession>(new Session(ec2(), region, pageSize));
 
         public ICloudSession OpenOwn(string region) => throw new InvalidOperationException("the reader acts only through a cloud account's role");
 
-        private sealed class Session(Amazon.EC2.IAmazonEC2 ec2, string region) : ICloudSession
+        private sealed class Session(Amazon.EC2.IAmazonEC2 ec2, string region, int pageSize) : ICloudSession
         {
             public string Region => region;
             public Amazon.EC2.IAmazonEC2 Ec2 => ec2;
@@ -83,6 +83,9 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public IServiceQuotasClient ServiceQuotas => throw Unused();
             public PaletteServerless.Domain.Ports.IParameterStore Parameters => throw Unused();
             public PaletteServerless.Domain.Ports.IClusterNetworkCloud Network => throw Unused();
+            public PaletteServerless.Domain.Ports.IComputeCatalog Catalog { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(ec2, null, pageSize);
+            public PaletteServerless.Domain.Ports.ILoadBalancers LoadBalancers => throw Unused();
+            public PaletteServerless.Domain.Ports.ITaggedResources TaggedResources => throw Unused();
             public IIamClient Iam => throw Unused();
             public PaletteServerless.Domain.Ports.IBackupBuckets Buckets => throw Unused();
 

@@ -23,6 +23,9 @@ public sealed class PreflightInstanceProfilesTests
         public IServiceQuotasClient ServiceQuotas { get; } = new ServiceQuotasClient(OurClients.Options(host));
         public IParameterStore Parameters => throw new NotSupportedException();
         public IClusterNetworkCloud Network => throw new NotSupportedException();
+        public IComputeCatalog Catalog => new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(Ec2, ServiceQuotas);
+        public ILoadBalancers LoadBalancers => new PaletteServerless.Aws.Cloud.Adapters.Elbv2LoadBalancers(LoadBalancing);
+        public ITaggedResources TaggedResources => new PaletteServerless.Aws.Cloud.Adapters.TaggingApiResources(Tagging);
         public IIamClient Iam { get; } = new IamClient(OurClients.Options(host));
         public IBackupBuckets Buckets => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

@@ -33,6 +33,9 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         public IServiceQuotasClient ServiceQuotas => throw new NotSupportedException();
         public IParameterStore Parameters => throw new NotSupportedException();
         public IClusterNetworkCloud Network { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2ClusterNetwork(ec2, null);
+        public IComputeCatalog Catalog { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(ec2, null);
+        public ILoadBalancers LoadBalancers => throw new NotSupportedException();
+        public ITaggedResources TaggedResources => throw new NotSupportedException();
         public IIamClient Iam => throw new NotSupportedException();
         public IBackupBuckets Buckets => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");

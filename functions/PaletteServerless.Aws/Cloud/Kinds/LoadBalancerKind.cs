@@ -1,4 +1,4 @@
-using PaletteServerless.Aws.Clients;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Provisioning;
 
@@ -11,50 +11,35 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKind
 {
     public const string Role = "apiserver";
-    private IElbv2Client Elb => resources.Cloud.LoadBalancing;
+
+    /// <summary>Cluster API's health check of the API server: TCP every 5 s, healthy after 2 checks, unhealthy after 6.</summary>
+    public static readonly TargetHealthCheck ApiServerHealthCheck = new("TCP", IntervalSeconds: 5, TimeoutSeconds: 4, HealthyThreshold: 2, UnhealthyThreshold: 6);
+
+    private ILoadBalancers Elb => resources.Cloud.LoadBalancers;
 
     /// <summary>Creates (or adopts) the load balancer, target group and listener; returns the load balancer's DNS name.</summary>
     public async Task<string> EnsureAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
     {
-        var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb").Select(t => new ResourceTag(t.Key, t.Value)).ToList();
+        var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb");
         var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
         // The load balancer and the target group do not depend on each other: both at once, then the listener joining them.
         var lbTask = resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
-            async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.LoadBalancerArn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
+            async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.Arn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
             async () =>
             {
-                var created = await Elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest
-                {
-                    Name = plan.LoadBalancerName,
-                    Type = "network",
-                    Scheme = plan.LoadBalancerScheme,
-                    Subnets = subnets,
-                    SecurityGroups = [resources.Id(ResourceKinds.SecurityGroup, SecurityGroupRoles.LoadBalancer)],
-                    Tags = tags,
-                }, ct);
-                return (created.LoadBalancerArn, new() { ["dnsName"] = created.DnsName ?? "" });
+                var created = await Elb.CreateNetworkLoadBalancerAsync(new NetworkLoadBalancerRequest(
+                    plan.LoadBalancerName, plan.LoadBalancerScheme, subnets, [resources.Id(ResourceKinds.SecurityGroup, SecurityGroupRoles.LoadBalancer)], tags), ct);
+                return (created.Arn, new() { ["dnsName"] = created.DnsName ?? "" });
             },
             ct);
         var groupTask = resources.EnsureAsync(ResourceKinds.TargetGroup, Role, null, plan.TargetGroupName,
-            async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found.TargetGroupArn, null) : null,
-            async () => ((await Elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
-            {
-                Name = plan.TargetGroupName,
-                Protocol = "TCP",
-                Port = 6443,
-                VpcId = vpcId,
-                HealthCheckProtocol = "TCP",
-                HealthCheckIntervalSeconds = 5,
-                HealthCheckTimeoutSeconds = 4,
-                HealthyThresholdCount = 2,
-                UnhealthyThresholdCount = 6,
-                Tags = tags,
-            }, ct)).TargetGroupArn, null),
+            async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found, null) : null,
+            async () => (await Elb.CreateTargetGroupAsync(new TargetGroupRequest(plan.TargetGroupName, "TCP", 6443, vpcId, ApiServerHealthCheck, tags), ct), null),
             ct);
         await Task.WhenAll(lbTask, groupTask);
         var (lb, group) = (await lbTask, await groupTask);
-        var listeners = await Elb.DescribeListenersAsync(loadBalancerArn: lb.Id, cancellationToken: ct);
-        if (listeners.Items.Count == 0)
+        var listeners = await Elb.ListenersAsync(lb.Id, ct);
+        if (listeners.Count == 0)
             await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
         return lb.Attributes!["dnsName"];
     }
@@ -63,11 +48,11 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     public async Task<bool> CheckAsync(CancellationToken ct)
     {
         var arn = resources.Id(ResourceKinds.LoadBalancer);
-        var lb = (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [arn], cancellationToken: ct)).Items.Single();
-        return lb.State switch
+        var lb = await Elb.LoadBalancerAsync(arn, ct) ?? throw new TransientCloudException($"load balancer {arn} is not described yet");
+        return lb.Phase switch
         {
-            "active" => true,
-            "failed" => throw new ProvisioningFailedException($"load balancer {lb.LoadBalancerName} failed: {lb.StateReason}"),
+            LoadBalancerPhase.Active => true,
+            LoadBalancerPhase.Failed => throw new ProvisioningFailedException($"load balancer {lb.Name} failed: {lb.Reason}"),
             _ => false,
         };
     }
@@ -80,15 +65,15 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     public async Task<bool> RegisterControlPlaneAsync(CancellationToken ct)
     {
         var targetGroup = resources.Id(ResourceKinds.TargetGroup);
-        var health = await Elb.DescribeTargetHealthAsync(targetGroup, cancellationToken: ct);
+        var health = await Elb.TargetHealthAsync(targetGroup, ct);
         var missing = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Role) == NodePoolRoles.ControlPlane)
-            .Where(i => health.All(h => h.Target.Id != i.Id)).Select(i => new TargetDescription(i.Id)).ToList();
+            .Where(i => health.All(h => h.InstanceId != i.Id)).Select(i => i.Id).ToList();
         if (missing.Count > 0)
         {
-            await Elb.RegisterTargetsAsync(targetGroup, missing, ct);
+            await Elb.RegisterAsync(targetGroup, missing, ct);
             return false;
         }
-        return health.Count > 0 && health.All(h => h.State == "healthy");
+        return health.Count > 0 && health.All(h => h.State == TargetHealth.Healthy);
     }
 
     /// <summary>
@@ -101,35 +86,16 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
         {
             await RegisterControlPlaneAsync(ct);
         }
-        catch (AwsServiceException ex) when (ex.ErrorCode == "InvalidTarget")
+        catch (CloudServiceException ex) when (ex.Code == "InvalidTarget")
         {
         }
     }
 
     /// <summary>The load balancer of that name, if any. Its name is unique per account and region, and carries the cluster's uid.</summary>
-    public async Task<LoadBalancer?> FindOwnedAsync(string name, CancellationToken ct)
-    {
-        try
-        {
-            return (await Elb.DescribeLoadBalancersAsync(names: [name], cancellationToken: ct)).Items.FirstOrDefault();
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
-        {
-            return null;
-        }
-    }
+    public Task<LoadBalancerState?> FindOwnedAsync(string name, CancellationToken ct) => Elb.FindLoadBalancerAsync(name, ct);
 
-    public async Task<TargetGroup?> FindOwnedTargetGroupAsync(string name, CancellationToken ct)
-    {
-        try
-        {
-            return (await Elb.DescribeTargetGroupsAsync(names: [name], cancellationToken: ct)).Items.FirstOrDefault();
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == "TargetGroupNotFound")
-        {
-            return null;
-        }
-    }
+    /// <summary>The ARN of the target group of that name, if any.</summary>
+    public Task<string?> FindOwnedTargetGroupAsync(string name, CancellationToken ct) => Elb.FindTargetGroupAsync(name, ct);
 
     public async Task<bool> DeleteAsync(DeletePass pass, CancellationToken ct)
     {
@@ -160,15 +126,5 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
     }
 
     private Task<(bool Ok, bool Exists)> ExistsAsync(DeletePass pass, string arn, CancellationToken ct) =>
-        pass.Read("describe load balancer", async () =>
-        {
-            try
-            {
-                return (await Elb.DescribeLoadBalancersAsync(loadBalancerArns: [arn], cancellationToken: ct)).Items.Count > 0;
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
-            {
-                return false;
-            }
-        });
+        pass.Read("describe load balancer", async () => await Elb.LoadBalancerAsync(arn, ct) is not null);
 }
