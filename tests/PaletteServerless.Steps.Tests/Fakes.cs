@@ -14,8 +14,8 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
-/// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets and network are in memory
-/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>); the tagging API finds nothing unless told.
+/// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets, network and nodes are in memory
+/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>, <see cref="FakeNodeFleet"/>); the tagging API finds nothing unless told.
 /// </summary>
 public sealed class FakeCloud : ICloudSession
 {
@@ -37,6 +37,8 @@ public sealed class FakeCloud : ICloudSession
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public FakeBackupBuckets Buckets { get; } = new();
     IBackupBuckets ICloudSession.Buckets => Buckets;
+    public FakeNodeFleet Nodes { get; } = new();
+    INodeFleet ICloudSession.Nodes => Nodes;
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }
