@@ -25,6 +25,7 @@ public sealed class PreflightInstanceProfilesTests
         public IClusterNetworkCloud Network => throw new NotSupportedException();
         public IIamClient Iam { get; } = new IamClient(OurClients.Options(host));
         public IBackupBuckets Buckets => throw new NotSupportedException();
+        public INodeFleet Nodes => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");
         public void Dispose() => Ec2.Dispose();
     }
