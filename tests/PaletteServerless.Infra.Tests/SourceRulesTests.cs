@@ -95,4 +95,29 @@ public sealed class SourceRulesTests
         files.Should().OnlyContain(path => File.Exists(path));
         new[] { "Amazon.", ".Ec2", ".LoadBalancing", ".ServiceQuotas", ".Tagging", "Aws.Clients" }.SelectMany(text => Spelling(files, text)).Should().BeEmpty();
     }
+
+    [Fact]
+    public void The_node_work_reaches_instances_only_through_the_node_port()
+    {
+        // INodeFleet (Domain/Ports) is what they use; EC2's request shapes live in its adapter (Cloud/Adapters/Ec2NodeFleet.cs).
+        // NodePoolKind still finds the OS pack's image through MachineImages (the account reads, a slice of their own): it may
+        // name the session's EC2 client for that only.
+        var cloud = Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud");
+        var steps = Path.Combine(Root, "functions", "PaletteServerless.Steps");
+        var files = new[] { "NodeBatches", "PoolRollout", "NodeRemediation", "OsPatchKind", "ClusterRetagging" }
+            .Select(name => Path.Combine(cloud, "Kinds", name + ".cs"))
+            .Concat([Path.Combine(cloud, "ClusterInstances.cs"), Path.Combine(cloud, "Teardown.cs"), Path.Combine(cloud, "OrphanSweeper.cs"),
+                Path.Combine(steps, "Remediation", "InstanceEventsFunction.cs"), Path.Combine(steps, "Update", "PacksCheckStep.cs")])
+            .ToList();
+        files.Should().OnlyContain(path => File.Exists(path));
+        Spelling(files, "Amazon.EC2").Concat(Spelling(files, "Cloud.Ec2")).Concat(Spelling(files, "session.Ec2")).Should().BeEmpty();
+        var nodePool = Path.Combine(cloud, "Kinds", "NodePoolKind.cs");
+        Spelling([nodePool], "Amazon.EC2").Should().BeEmpty();
+        File.ReadAllLines(nodePool).Where(line => line.Contains("Cloud.Ec2", StringComparison.Ordinal))
+            .Should().OnlyContain(line => line.Contains("MachineImages.", StringComparison.Ordinal));
+        // Their step tests hold nodes in memory (FakeNodeFleet): none reaches the session's EC2 substitute.
+        var stepTests = Directory.EnumerateFiles(Path.Combine(Root, "tests", "PaletteServerless.Steps.Tests"), "*.cs")
+            .Where(path => Path.GetFileName(path) != "Fakes.cs").ToList();
+        Spelling(stepTests, "cloud.Ec2").Concat(Spelling(stepTests, "Amazon.EC2")).Should().BeEmpty();
+    }
 }

@@ -14,9 +14,9 @@ using PaletteServerless.Domain.Provisioning;
 namespace PaletteServerless.Steps.Tests;
 
 /// <summary>
-/// A cloud session whose clients are NSubstitute fakes and whose parameters, buckets and network are in memory
-/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>, <see cref="FakeComputeCatalog"/>,
-/// <see cref="FakeLoadBalancers"/>, <see cref="FakeTaggedResources"/>: nothing is tagged unless told).
+/// A cloud session whose parameters, buckets, network, nodes, catalog, load balancers and tagged resources are in memory
+/// (<see cref="FakeParameterStore"/>, <see cref="FakeBackupBuckets"/>, <see cref="FakeClusterNetwork"/>, <see cref="FakeNodeFleet"/>,
+/// <see cref="FakeComputeCatalog"/>, <see cref="FakeLoadBalancers"/>, <see cref="FakeTaggedResources"/>: nothing is tagged unless told).
 /// </summary>
 public sealed class FakeCloud : ICloudSession
 {
@@ -43,6 +43,8 @@ public sealed class FakeCloud : ICloudSession
     public IIamClient Iam { get; } = Substitute.For<IIamClient>();
     public FakeBackupBuckets Buckets { get; } = new();
     IBackupBuckets ICloudSession.Buckets => Buckets;
+    public FakeNodeFleet Nodes { get; } = new();
+    INodeFleet ICloudSession.Nodes => Nodes;
     public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("111122223333");
     public void Dispose() { }
 }

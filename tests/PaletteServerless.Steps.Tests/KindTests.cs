@@ -1,5 +1,3 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using NSubstitute;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
@@ -9,7 +7,7 @@ using static PaletteServerless.Steps.Tests.TestCluster;
 
 namespace PaletteServerless.Steps.Tests;
 
-/// <summary>The decisions each kind's ensure and delete make, against the in-memory network (<see cref="FakeClusterNetwork"/>) and, for instances, a fake EC2 client.</summary>
+/// <summary>The decisions each kind's ensure and delete make, against the in-memory network (<see cref="FakeClusterNetwork"/>) and the in-memory nodes (<see cref="FakeNodeFleet"/>).</summary>
 public sealed class KindTests
 {
     private readonly FakeCloud _cloud = new();
@@ -158,13 +156,14 @@ public sealed class KindTests
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");
         _inventory.Add(ResourceKinds.Vpc, "vpc-1");
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(Reservation("i-1", InstanceStateName.Running));
+        _cloud.Nodes.Seed("i-1");
 
         var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
 
         result.Done.Should().BeFalse();
         result.WaitingFor.Should().ContainSingle().Which.Should().Be("instances terminating: i-1");
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.SequenceEqual(new[] { "i-1" })), Arg.Any<CancellationToken>());
+        _cloud.Nodes.Calls.Where(c => c.StartsWith("TerminateInstances", StringComparison.Ordinal)).Should().Equal("TerminateInstances i-1");
+        _cloud.Nodes.Find("i-1")!.State.Should().Be(InstanceStates.ShuttingDown);
         Network.Calls.Should().NotContain(c => c.StartsWith("DeleteVpc", StringComparison.Ordinal));
     }
 
@@ -173,7 +172,7 @@ public sealed class KindTests
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");
         _inventory.Add(ResourceKinds.NatGateway, "nat-1", "nat", "us-east-1a");
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(Reservation("i-1", InstanceStateName.Running));
+        _cloud.Nodes.Seed("i-1");
         Network.Seed(new("nat", "nat-1") { Phase = NatGatewayPhase.Available });
 
         var started = DateTimeOffset.UtcNow;
@@ -189,13 +188,13 @@ public sealed class KindTests
     public async Task A_pass_that_only_finds_instances_still_shutting_down_leaves_the_cadence_to_the_workflow()
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(Reservation("i-1", InstanceStateName.ShuttingDown));
+        _cloud.Nodes.Seed("i-1", InstanceStates.ShuttingDown);
 
         var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
 
         result.Done.Should().BeFalse();
         result.ExpectedDoneAt.Should().BeNull();
-        await _cloud.Ec2.DidNotReceiveWithAnyArgs().TerminateInstancesAsync(default!, default);
+        _cloud.Nodes.Calls.Should().NotContain(c => c.StartsWith("TerminateInstances", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -221,7 +220,7 @@ public sealed class KindTests
         _inventory.Add(ResourceKinds.InternetGateway, "igw-1");
         _inventory.Add(ResourceKinds.Subnet, "subnet-1", "public", "us-east-1a");
         _inventory.Add(ResourceKinds.Vpc, "vpc-1");
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
+        // EC2 knows none of the instances any more.
 
         var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
 
@@ -246,15 +245,4 @@ public sealed class KindTests
         Network.Calls.Should().ContainSingle(c => c.StartsWith("DeleteVpc", StringComparison.Ordinal)).Which.Should().Be("DeleteVpc vpc-crashed");
         Network.Find("vpc-crashed").Should().NotBeNull("a subnet is still in it");
     }
-
-    internal static DescribeInstancesResponse Reservation(string id, InstanceStateName state, string zone = "us-east-1a", DateTime? launched = null) => new()
-    {
-        Reservations =
-        [
-            new Amazon.EC2.Model.Reservation
-            {
-                Instances = [new Instance { InstanceId = id, State = new InstanceState { Name = state }, Placement = new Placement { AvailabilityZone = zone }, LaunchTime = launched }],
-            },
-        ],
-    };
 }

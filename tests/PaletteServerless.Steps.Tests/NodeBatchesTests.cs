@@ -1,7 +1,6 @@
 using System.Text;
-using Amazon.EC2.Model;
-using NSubstitute;
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using static PaletteServerless.Steps.Tests.TestCluster;
 
@@ -13,25 +12,13 @@ public sealed class NodeBatchesTests
     private readonly FakeCloud _cloud = new();
     private readonly InMemoryInventory _inventory = new();
     private static readonly CancellationToken Ct = CancellationToken.None;
-    private readonly List<RunInstancesRequest> _calls = [];
+
+    // Every launch asked; the fake answers a ClientToken it saw with the instances of the first launch, as EC2 does.
+    private IReadOnlyList<NodeLaunchRequest> Launches => _cloud.Nodes.Launches;
 
     public NodeBatchesTests()
     {
         _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
-        // EC2 answers a ClientToken it saw with the same reservation: instance ids made from the token.
-        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
-        {
-            var request = call.Arg<RunInstancesRequest>();
-            lock (_calls)
-                _calls.Add(request);
-            return new RunInstancesResponse
-            {
-                Reservation = new Reservation
-                {
-                    Instances = [.. Enumerable.Range(0, request.MaxCount!.Value).Select(i => new Instance { InstanceId = $"i-{request.ClientToken[^6..]}-{i}", AmiLaunchIndex = i })],
-                },
-            };
-        });
     }
 
     [Fact]
@@ -42,10 +29,10 @@ public sealed class NodeBatchesTests
 
         await new NodeBatches(resources, new NodePoolKind(resources)).LaunchAsync(workers, NodePoolKindTests.Launch(resources.Cluster), zone => $"subnet-{zone}", Ct);
 
-        _calls.Should().HaveCount(2).And.OnlyContain(r => r.MinCount == 1 && r.MaxCount == 1);
-        _calls.Select(r => r.SubnetId).Should().BeEquivalentTo("subnet-us-east-1a", "subnet-us-east-1b");
-        _calls.Select(r => r.UserData).Distinct().Should().ContainSingle();
-        Encoding.UTF8.GetString(Convert.FromBase64String(_calls[0].UserData)).Should().NotContain("demo-workers-");
+        Launches.Should().HaveCount(2).And.OnlyContain(r => r.Count == 1);
+        Launches.Select(r => r.SubnetId).Should().BeEquivalentTo("subnet-us-east-1a", "subnet-us-east-1b");
+        Launches.Select(r => r.UserData).Distinct().Should().ContainSingle();
+        Encoding.UTF8.GetString(Convert.FromBase64String(Launches[0].UserData)).Should().NotContain("demo-workers-");
         _inventory.Items.Where(i => i.Kind == ResourceKinds.Instance).Select(i => i.Name).Should().BeEquivalentTo(workers.Select(w => w.Name));
         _inventory.Items.Should().NotContain(i => i.Kind == ResourceKinds.LaunchRequest);
     }
@@ -57,7 +44,7 @@ public sealed class NodeBatchesTests
         var workers = ClusterPlan.Build(resources.Cluster).Instances.Where(i => i.Pool == "workers").ToList();
         var batches = new NodeBatches(resources, new NodePoolKind(resources));
         await batches.LaunchAsync(workers, NodePoolKindTests.Launch(resources.Cluster), _ => "subnet-a", Ct);
-        var token = _calls.Single().ClientToken;
+        var token = Launches.Single().ClientToken;
         var first = _inventory.Items.Where(i => i.Kind == ResourceKinds.Instance).OrderBy(i => i.Name).ToList();
 
         // A run that recorded the batch and one of its instances, then stopped: the next run asks again with the token.
@@ -69,8 +56,9 @@ public sealed class NodeBatchesTests
         var again = await ResourcesAsync(_cloud, second);
         await new NodeBatches(again, new NodePoolKind(again)).LaunchAsync(workers, NodePoolKindTests.Launch(again.Cluster), _ => "subnet-a", Ct);
 
-        _calls.Should().HaveCount(2).And.OnlyContain(r => r.ClientToken == token && r.MaxCount == workers.Count);
+        Launches.Should().HaveCount(2).And.OnlyContain(r => r.ClientToken == token && r.Count == workers.Count);
         second.Items.Where(i => i.Kind == ResourceKinds.Instance).Select(i => i.Id).Should().BeEquivalentTo(first.Select(i => i.Id));
+        _cloud.Nodes.All.Should().HaveCount(workers.Count, "the second launch of the token launched nothing");
         second.Items.Should().NotContain(i => i.Kind == ResourceKinds.LaunchRequest);
     }
 }

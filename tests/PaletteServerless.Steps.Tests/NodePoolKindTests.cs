@@ -1,8 +1,6 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using NSubstitute;
-using NSubstitute.ExceptionExtensions;
 using PaletteServerless.Aws.Cloud.Kinds;
+using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using static PaletteServerless.Steps.Tests.TestCluster;
@@ -34,39 +32,37 @@ public sealed class NodePoolKindTests
     public async Task Launch_runs_one_instance_in_the_plan_zone_with_its_token_and_records_it_with_its_pool()
     {
         _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
-        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new RunInstancesResponse
-        {
-            Reservation = new Reservation { Instances = [new Instance { InstanceId = "i-new" }] },
-        });
         var resources = await ResourcesAsync(_cloud, _inventory);
         var worker = ClusterPlan.Build(resources.Cluster).Instances.First(i => i.Pool == "workers");
 
         var item = await new NodePoolKind(resources).LaunchAsync(worker, Launch(resources.Cluster), "subnet-a", Ct);
 
-        item.Id.Should().Be("i-new");
+        var launched = _cloud.Nodes.All.Should().ContainSingle().Subject;
+        item.Id.Should().Be(launched.Id);
         item.AvailabilityZone.Should().Be(worker.AvailabilityZone);
         item.Attributes.Should().Contain("pool", "workers").And.Contain("role", "worker").And.NotContainKey(NodeReadiness.FirstControlPlaneAttribute);
-        _inventory.Items.Should().Contain(i => i.Id == "i-new");
-        await _cloud.Ec2.Received(1).RunInstancesAsync(Arg.Is<RunInstancesRequest>(r =>
-            r.ClientToken == worker.ClientToken && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
-            && r.IamInstanceProfile.Name == SecretParameters.WorkerInstanceProfileName
-            && r.MetadataOptions.HttpTokens == HttpTokensState.Required && r.MetadataOptions.HttpEndpoint == InstanceMetadataEndpointState.Enabled
-            && r.MetadataOptions.HttpPutResponseHopLimit == 1), Arg.Any<CancellationToken>());
+        _inventory.Items.Should().Contain(i => i.Id == launched.Id);
+        launched.Tags.Should().Contain("Name", worker.Name).And.Contain(OwnershipTags.ClusterUid, Uid).And.Contain("palette.serverless/pool", "workers");
+        var request = _cloud.Nodes.Launches.Should().ContainSingle().Subject;
+        request.Should().Match<NodeLaunchRequest>(r =>
+            r.ClientToken == worker.ClientToken && r.Count == 1 && r.SubnetId == "subnet-a" && r.SecurityGroupIds[0] == "sg-node" && r.ImageId == "ami-1"
+            && r.InstanceProfile == SecretParameters.WorkerInstanceProfileName && r.MetadataHopLimit == 1 && r.Spot == null);
+        request.VolumeTags.Should().Contain("Name", worker.Name + "-root");
     }
 
     [Fact]
     public async Task Launch_adopts_the_live_instance_of_that_name_instead_of_running_another()
     {
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(KindTests.Reservation("i-already", InstanceStateName.Running));
         var resources = await ResourcesAsync(_cloud, _inventory);
         var worker = ClusterPlan.Build(resources.Cluster).Instances.First(i => i.Pool == "workers");
+        _cloud.Nodes.Seed("i-stopped", InstanceStates.Stopped, tags: Owned(resources, worker.Name));
+        _cloud.Nodes.Seed("i-other", tags: Owned(resources, "demo-workers-other"));
+        _cloud.Nodes.Seed("i-already", tags: Owned(resources, worker.Name));
 
         var item = await new NodePoolKind(resources).LaunchAsync(worker, Launch(resources.Cluster), "subnet-a", Ct);
 
-        item.Id.Should().Be("i-already");
-        await _cloud.Ec2.DidNotReceiveWithAnyArgs().RunInstancesAsync(default!, default);
+        item.Id.Should().Be("i-already", "the live instance of that name, not a stopped one or another name's");
+        _cloud.Nodes.Launches.Should().BeEmpty();
     }
 
     [Fact]
@@ -75,42 +71,38 @@ public sealed class NodePoolKindTests
         _inventory.Add(ResourceKinds.Instance, "i-new", "demo-workers-1", "us-east-1b", new() { ["pool"] = "workers", ["role"] = "worker" });
         _inventory.Add(ResourceKinds.Instance, "i-old", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker" });
         _inventory.Add(ResourceKinds.Instance, "i-cp", "demo-cp-0", "us-east-1a", new() { ["pool"] = "cp", ["role"] = "control-plane" });
-        var old = new DateTime(2026, 1, 1, 10, 0, 0, DateTimeKind.Utc);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
-        {
-            Reservations =
-            [
-                KindTests.Reservation("i-new", InstanceStateName.Running, "us-east-1b", old.AddHours(1)).Reservations[0],
-                KindTests.Reservation("i-old", InstanceStateName.Running, "us-east-1a", old).Reservations[0],
-            ],
-        });
+        var old = new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero);
+        _cloud.Nodes.Seed("i-new", zone: "us-east-1b", launched: old.AddHours(1));
+        _cloud.Nodes.Seed("i-old", zone: "us-east-1a", launched: old);
+        _cloud.Nodes.Seed("i-cp");
 
         var instances = await new NodePoolKind(await ResourcesAsync(_cloud, _inventory)).ListAsync("workers", Ct);
 
         instances.Should().Equal(
-            new PoolInstance("i-old", "i-old", "us-east-1a", new DateTimeOffset(old), "running"),
-            new PoolInstance("i-new", "i-new", "us-east-1b", new DateTimeOffset(old.AddHours(1)), "running"));
-        await _cloud.Ec2.Received(1).DescribeInstancesAsync(
-            Arg.Is<DescribeInstancesRequest>(r => r.Filters[0].Values.Count == 2 && !r.Filters[0].Values.Contains("i-cp")), Arg.Any<CancellationToken>());
+            new PoolInstance("i-old", "i-old", "us-east-1a", old, "running"),
+            new PoolInstance("i-new", "i-new", "us-east-1b", old.AddHours(1), "running"));
+        _cloud.Nodes.Calls.Should().ContainSingle().Which.Should().Be("DescribeInstances i-new,i-old", "one describe of the pool's own instances");
     }
 
     [Fact]
     public async Task Terminating_an_instance_keeps_its_record_until_it_is_gone()
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers" });
+        _cloud.Nodes.Seed("i-1");
         var nodes = new NodePoolKind(await ResourcesAsync(_cloud, _inventory));
 
         await nodes.TerminateAsync("i-1", Ct);
 
         _inventory.Items.Should().ContainSingle(i => i.Id == "i-1", "it is shutting down, not gone");
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-1"), Arg.Any<CancellationToken>());
+        _cloud.Nodes.Find("i-1")!.State.Should().Be(InstanceStates.ShuttingDown);
+        _cloud.Nodes.Calls.Should().ContainSingle(c => c.StartsWith("TerminateInstances", StringComparison.Ordinal)).Which.Should().Be("TerminateInstances i-1");
     }
 
     [Fact]
     public async Task Terminating_an_instance_EC2_no_longer_knows_is_done_and_forgets_it()
     {
+        // EC2 does not know i-1: its terminate fails InvalidInstanceID.NotFound.
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers" });
-        _cloud.Ec2.TerminateInstancesAsync(Arg.Any<TerminateInstancesRequest>(), Arg.Any<CancellationToken>()).Throws(Ec2Error("InvalidInstanceID.NotFound"));
         var nodes = new NodePoolKind(await ResourcesAsync(_cloud, _inventory));
 
         await nodes.TerminateAsync("i-1", Ct);
@@ -119,22 +111,25 @@ public sealed class NodePoolKindTests
         _inventory.Items.Should().BeEmpty();
     }
 
-    private static Instance Reporting(string id, string? phase, string? message = null)
+    private static Dictionary<string, string> Owned(Aws.Cloud.ClusterResources resources, string name) =>
+        new(resources.CreationTags(name, SecurityGroupRoles.Node));
+
+    private (string Id, Dictionary<string, string> Tags) Reporting(string id, string? phase, string? message = null)
     {
-        var tags = new List<Tag>();
+        var tags = new Dictionary<string, string>();
         if (phase is not null)
-            tags.Add(new Tag(NodePhases.TagKey, phase));
+            tags[NodePhases.TagKey] = phase;
         if (message is not null)
-            tags.Add(new Tag(NodePhases.MessageTagKey, message));
-        return new Instance { InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running }, Tags = tags };
+            tags[NodePhases.MessageTagKey] = message;
+        return (id, tags);
     }
 
-    private async Task<NodePoolsState> CheckAsync(params Instance[] instances)
+    private async Task<NodePoolsState> CheckAsync(params (string Id, Dictionary<string, string> Tags)[] instances)
     {
         _inventory.Add(ResourceKinds.Instance, "i-cp0", attributes: new() { ["role"] = "control-plane", ["pool"] = "cp", [NodeReadiness.FirstControlPlaneAttribute] = "true" });
         _inventory.Add(ResourceKinds.Instance, "i-w0", attributes: new() { ["role"] = "worker", ["pool"] = "workers" });
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [.. instances] }] });
+        foreach (var (id, tags) in instances)
+            _cloud.Nodes.Seed(id, tags: tags);
         return await new NodePoolKind(await ResourcesAsync(_cloud, _inventory)).CheckAsync(Ct);
     }
 
@@ -164,16 +159,39 @@ public sealed class NodePoolKindTests
     public async Task A_launched_first_control_plane_is_recorded_as_such()
     {
         _inventory.Add(ResourceKinds.SecurityGroup, "sg-cp", SecurityGroupRoles.ControlPlane);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
-        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new RunInstancesResponse
-        {
-            Reservation = new Reservation { Instances = [new Instance { InstanceId = "i-cp" }] },
-        });
         var resources = await ResourcesAsync(_cloud, _inventory);
         var first = ClusterPlan.Build(resources.Cluster).Instances.Single(i => i.IsFirstControlPlane);
 
         var item = await new NodePoolKind(resources).LaunchAsync(first, Launch(resources.Cluster) with { ImageByInstanceType = new Dictionary<string, string> { [first.InstanceType] = "ami-1" } }, "subnet-a", Ct);
 
         item.Attributes.Should().Contain(NodeReadiness.FirstControlPlaneAttribute, "true").And.Contain(NodeReadiness.ReportsPhasesAttribute, "true");
+        _cloud.Nodes.Launches.Should().ContainSingle().Which.InstanceProfile.Should().Be(SecretParameters.InstanceProfileOf(NodePoolRoles.ControlPlane));
+    }
+
+    [Fact]
+    public async Task A_node_that_stopped_on_its_own_fails_the_check_naming_it_and_EC2_s_reason()
+    {
+        _inventory.Add(ResourceKinds.Instance, "i-w0", attributes: new() { ["role"] = "worker", ["pool"] = "workers" });
+        _cloud.Nodes.Seed("i-w0", InstanceStates.Stopped).StateReasonMessage = "Client.UserInitiatedShutdown: User initiated shutdown";
+
+        var check = async () => await new NodePoolKind(await ResourcesAsync(_cloud, _inventory)).CheckAsync(Ct);
+
+        (await check.Should().ThrowAsync<ProvisioningFailedException>()).Which.Message.Should()
+            .Be("instance(s) did not start: i-w0 is stopped: Client.UserInitiatedShutdown: User initiated shutdown");
+    }
+
+    [Fact]
+    public async Task A_spot_pool_launches_spot_capacity_at_its_price()
+    {
+        _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
+        var cluster = Create();
+        cluster = cluster with { Spec = cluster.Spec with { NodePools = [cluster.Spec.NodePools![0], cluster.Spec.NodePools[1] with { CapacityType = "spot", MaxSpotPrice = 0.05m }] } };
+        var resources = await ResourcesAsync(_cloud, _inventory, cluster);
+        var worker = ClusterPlan.Build(resources.Cluster).Instances.First(i => i.Pool == "workers");
+
+        await new NodePoolKind(resources).LaunchAsync(worker, Launch(resources.Cluster), "subnet-a", Ct);
+
+        _cloud.Nodes.Launches.Single().Spot.Should().Be(new SpotCapacity(0.05m));
+        _cloud.Nodes.All.Single().Lifecycle.Should().Be("spot");
     }
 }

@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
@@ -41,17 +39,12 @@ public sealed class NodePoolsCheckStepTests
             ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [NodeReadiness.FirstControlPlaneAttribute] = "true",
         });
         _inventory.Add(ResourceKinds.Instance, "i-w", "demo-workers-0", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
-        {
-            Reservations = [new Reservation { Instances = [Running("i-cp", NodePhases.PacksApplied), Running("i-w", NodePhases.Ready)] }],
-        });
+        Running("i-cp", NodePhases.PacksApplied);
+        Running("i-w", NodePhases.Ready);
     }
 
-    private static Instance Running(string id, string phase) => new()
-    {
-        InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running },
-        Tags = [new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase)],
-    };
+    private void Running(string id, string phase) =>
+        _cloud.Nodes.Seed(id, tags: new Dictionary<string, string> { [NodePhases.TagKey] = phase });
 
     private async Task<JsonObject> PollAsync()
     {

@@ -1,6 +1,3 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using NSubstitute;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Remediation;
@@ -14,19 +11,11 @@ public sealed class NodeRemediationObserveTests
     private readonly FakeCloud _cloud = new();
     private readonly InMemoryInventory _inventory = new();
 
-    private async Task<NodeObservation> ObserveAsync(Dictionary<string, string> attributes, params Tag[] tags)
+    private async Task<NodeObservation> ObserveAsync(Dictionary<string, string> attributes, params (string Key, string Value)[] tags)
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "worker", "us-east-1a", attributes);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
-        {
-            Reservations = [new Reservation { Instances = [new Instance
-            {
-                InstanceId = "i-1", State = new InstanceState { Name = InstanceStateName.Running },
-                Placement = new Placement { AvailabilityZone = "us-east-1a" }, LaunchTime = DateTime.UtcNow.AddHours(-1), Tags = [.. tags],
-            }] }],
-        });
-        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstanceStatusResponse { InstanceStatuses = [] });
+        _cloud.Nodes.Forget("i-1");
+        _cloud.Nodes.Seed("i-1", launched: DateTimeOffset.UtcNow.AddHours(-1), tags: tags.ToDictionary(t => t.Key, t => t.Value));
         var resources = await ResourcesAsync(_cloud, _inventory);
         return (await new NodeRemediation(resources, new NodePoolKind(resources)).ObserveAsync(CancellationToken.None)).Single();
     }
@@ -38,7 +27,7 @@ public sealed class NodeRemediationObserveTests
         silent.NodePhase.Should().BeNull("it never reported");
 
         _inventory.Items.Clear();
-        var joined = await ObserveAsync(new() { ["pool"] = "workers", [NodeReadiness.ReportsPhasesAttribute] = "true" }, new Tag(NodePhases.TagKey, NodePhases.Joined));
+        var joined = await ObserveAsync(new() { ["pool"] = "workers", [NodeReadiness.ReportsPhasesAttribute] = "true" }, (NodePhases.TagKey, NodePhases.Joined));
         joined.NodePhase.Should().Be(NodePhases.Joined);
     }
 

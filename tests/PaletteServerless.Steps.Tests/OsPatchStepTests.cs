@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Cloud;
@@ -38,10 +36,8 @@ public sealed class OsPatchStepTests
         foreach (var (id, pool) in nodes)
             _inventory.Items.Add(new InventoryItem { Kind = ResourceKinds.Instance, Id = id, Attributes = new() { [NodeAttributes.Pool] = pool } });
         _inventory.Items.Add(new InventoryItem { Kind = ResourceKinds.Vpc, Id = "vpc-1" });
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
-        {
-            Reservations = [new Reservation { Instances = [.. nodes.Select(n => new Instance { InstanceId = n.Item1, State = new InstanceState { Name = InstanceStateName.Running } })] }],
-        });
+        foreach (var (id, _) in nodes)
+            _cloud.Nodes.Seed(id);
         var cluster = TestCluster.Create() with { Status = ClusterStatus.Running };
         _cluster = cluster with
         {

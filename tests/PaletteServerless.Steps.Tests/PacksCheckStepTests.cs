@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Cloud;
+using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Identity;
@@ -33,19 +32,27 @@ public sealed class PacksCheckStepTests
         _clusters.UpdateAsync(Arg.Any<Cluster>(), Arg.Any<long>(), Arg.Any<CancellationToken>()).Returns(call => _cluster = call.Arg<Cluster>());
     }
 
-    private void Reports(params (string Id, string? Generation, string? Message)[] reports) =>
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse
+    /// <summary>
+    /// The cluster's running control planes with their agents' reports; beside them a worker, a stopped control plane and
+    /// another cluster's control plane, each reporting a generation the check must not read.
+    /// </summary>
+    private void Reports(params (string Id, string? Generation, string? Message)[] reports)
+    {
+        Dictionary<string, string> Tags(string name, string role, string? generation, string? message, string uid = TestCluster.Uid)
         {
-            Reservations = [new Reservation
-            {
-                Instances = [.. reports.Select(r => new Instance
-                {
-                    InstanceId = r.Id, State = new InstanceState { Name = InstanceStateName.Running },
-                    Tags = [.. new[] { (NodePhases.AgentGenerationTagKey, r.Generation), (NodePhases.AgentMessageTagKey, r.Message) }
-                        .Where(t => t.Item2 is not null).Select(t => new Amazon.EC2.Model.Tag(t.Item1, t.Item2))],
-                })],
-            }],
-        });
+            var tags = new Dictionary<string, string>(ResourceTags.For(_cluster with { Uid = uid }, name, role));
+            if (generation is not null)
+                tags[NodePhases.AgentGenerationTagKey] = generation;
+            if (message is not null)
+                tags[NodePhases.AgentMessageTagKey] = message;
+            return tags;
+        }
+        foreach (var (id, generation, message) in reports)
+            _cloud.Nodes.Seed(id, tags: Tags(id, SecurityGroupRoles.ControlPlane, generation, message));
+        _cloud.Nodes.Seed("i-worker", tags: Tags("i-worker", SecurityGroupRoles.Node, "3", "failed: a worker reports nothing"));
+        _cloud.Nodes.Seed("i-stopped", InstanceStates.Stopped, tags: Tags("i-stopped", SecurityGroupRoles.ControlPlane, "3", "failed: stopped"));
+        _cloud.Nodes.Seed("i-theirs", tags: Tags("i-theirs", SecurityGroupRoles.ControlPlane, "3", "failed: theirs", "fedcba9876543210fedcba9876543210"));
+    }
 
     private async Task<JsonObject> CheckAsync(int polls = 0)
     {

@@ -1,11 +1,10 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using NSubstitute;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Tests;
@@ -18,12 +17,12 @@ public sealed class PoolRolloutTests
     private readonly InMemoryInventory _inventory = new();
     private readonly Cluster _cluster = TestCluster.Create() with { Status = ClusterStatus.Updating };
 
-    private Instance Instance(string id, string? phase) => new()
-    {
-        InstanceId = id, State = new InstanceState { Name = InstanceStateName.Running }, Placement = new Placement { AvailabilityZone = "us-east-1a" },
-        LaunchTime = DateTime.UtcNow.AddMinutes(-20),
-        Tags = phase is null ? [] : [new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase)],
-    };
+    /// <summary>A running instance EC2 knows, launched 20 minutes ago, with the phase its node reported.</summary>
+    private FakeNodeFleet.Node Instance(string id, string? phase) =>
+        _cloud.Nodes.Seed(id, launched: DateTimeOffset.UtcNow.AddMinutes(-20),
+            tags: phase is null ? null : new Dictionary<string, string> { [NodePhases.TagKey] = phase });
+
+    private IEnumerable<string> Terminates => _cloud.Nodes.Calls.Where(c => c.StartsWith("TerminateInstances ", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_control_plane_node_whose_drain_is_over_is_terminated_once_and_the_next_pass_waits_for_its_termination_not_another_drain()
@@ -40,8 +39,8 @@ public sealed class PoolRolloutTests
         {
             ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
         });
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [Instance("i-old", NodePhases.Ready), Instance("i-new", NodePhases.Ready)] }] });
+        Instance("i-old", NodePhases.Ready);
+        Instance("i-new", NodePhases.Ready);
         // The old node's deregistration delay is over: the target group no longer lists it.
         _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
             .Returns([new TargetHealthDescription(new TargetDescription("i-new"), "6443", "healthy", null, null)]);
@@ -50,7 +49,7 @@ public sealed class PoolRolloutTests
         var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("cp", ["us-east-1a"],
             () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: false, Ct);
 
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Contains("i-old")), Arg.Any<CancellationToken>());
+        Terminates.Should().Equal("TerminateInstances i-old");
         await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().DeregisterTargetsAsync(default!, default!, default);
         progress.WaitSeconds.Should().Be((int)TypicalLatency.InstanceTermination.TotalSeconds);
     }
@@ -67,10 +66,8 @@ public sealed class PoolRolloutTests
                 ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
             });
         // Launched 50 s ago and running, neither has reported a phase yet: both are still booting.
-        var booting = new[] { "i-1", "i-2" }.Select(id => Instance(id, null)).ToList();
-        booting.ForEach(i => i.LaunchTime = DateTime.UtcNow.AddSeconds(-50));
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = booting }] });
+        foreach (var id in new[] { "i-1", "i-2" })
+            Instance(id, null).LaunchTime = DateTimeOffset.UtcNow.AddSeconds(-50);
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
@@ -102,18 +99,18 @@ public sealed class PoolRolloutTests
                 ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = fingerprint,
             });
         // The boot's wait is over: one new node reported Ready, the other has not yet.
-        var stillBooting = Instance("i-new-2", null);
-        stillBooting.LaunchTime = DateTime.UtcNow.AddSeconds(-160);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances =
-                [Instance("i-old-1", NodePhases.Ready), Instance("i-old-2", NodePhases.Ready), Instance("i-new-1", NodePhases.Ready), stillBooting] }] });
+        Instance("i-old-1", NodePhases.Ready);
+        Instance("i-old-2", NodePhases.Ready);
+        Instance("i-new-1", NodePhases.Ready);
+        Instance("i-new-2", null).LaunchTime = DateTimeOffset.UtcNow.AddSeconds(-160);
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
             () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: true, Ct);
 
         // One old node goes for the one ready new node; the next look is one health check away, not the termination's minute.
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Count == 1), Arg.Any<CancellationToken>());
+        Terminates.Should().ContainSingle().Which.Should().BeOneOf("TerminateInstances i-old-1", "TerminateInstances i-old-2");
+        _cloud.Nodes.All.Count(n => n.State == InstanceStates.ShuttingDown).Should().Be(1);
         progress.Terminated.Should().Be(1);
         progress.WaitSeconds.Should().Be(10);
         progress.WaitingFor.Should().Equal(PoolRollout.NodeBoot);
@@ -128,10 +125,7 @@ public sealed class PoolRolloutTests
             ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
         });
         _inventory.Items[_inventory.Items.IndexOf(item)] = item with { Name = "demo-workers-1" };
-        var failed = Instance("i-new", NodePhases.Failed);
-        failed.Tags.Add(new Amazon.EC2.Model.Tag(NodePhases.MessageTagKey, "the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established"));
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [failed] }] });
+        Instance("i-new", NodePhases.Failed).Tags[NodePhases.MessageTagKey] = "the calico agent pod (k8s-app=calico-node) on this node is not ready: BGP not established";
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var pass = () => new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("workers", ["us-east-1a"],
@@ -149,14 +143,14 @@ public sealed class PoolRolloutTests
         {
             ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = current,
         });
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [Instance("i-new", NodePhases.Failed)] }] });
+        Instance("i-new", NodePhases.Failed);
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var removed = await new PoolRollout(resources, new NodePoolKind(resources)).RemoveUnhealthyNewAsync("workers", ["us-east-1a"], Ct);
 
         removed.Should().Equal("i-new");
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Contains("i-new")), Arg.Any<CancellationToken>());
+        Terminates.Should().Equal("TerminateInstances i-new");
+        _cloud.Nodes.Find("i-new")!.State.Should().Be(InstanceStates.ShuttingDown);
         _inventory.Items.Single(i => i.Id == "i-new").Attributes![PoolRollout.RetiringAttribute].Should().Be("true");
     }
 }

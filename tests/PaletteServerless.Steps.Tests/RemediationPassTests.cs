@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using PaletteServerless.Aws.Cloud;
@@ -53,17 +51,12 @@ public sealed class RemediationPassTests
     private void Worker(string id) =>
         _inventory.Add(ResourceKinds.Instance, id, id, "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
 
-    private void Ec2Knows(params (string Id, InstanceStateName State)[] instances)
+    private void Ec2Knows(params (string Id, string State)[] instances)
     {
-        var described = instances.Select(i => new Instance
-        {
-            InstanceId = i.Id, State = new InstanceState { Name = i.State }, Placement = new Placement { AvailabilityZone = "us-east-1a" },
-            LaunchTime = _clock.GetUtcNow().UtcDateTime.AddHours(-1), Tags = [new Amazon.EC2.Model.Tag(NodePhases.TagKey, NodePhases.Ready)],
-        }).ToList();
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = described }] });
-        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstanceStatusResponse { InstanceStatuses = [] });
+        foreach (var node in _cloud.Nodes.All)
+            _cloud.Nodes.Forget(node.Id);
+        foreach (var (id, state) in instances)
+            _cloud.Nodes.Seed(id, state, launched: _clock.GetUtcNow().AddHours(-1), tags: new Dictionary<string, string> { [NodePhases.TagKey] = NodePhases.Ready });
     }
 
     private async Task<JsonObject> CheckAsync(int pass)
@@ -79,7 +72,7 @@ public sealed class RemediationPassTests
         Worker("i-w1");
         Worker("i-w2");
         Worker("i-w3");
-        Ec2Knows(("i-cp", InstanceStateName.Running), ("i-w1", InstanceStateName.Terminated), ("i-w2", InstanceStateName.Stopped), ("i-w3", InstanceStateName.Running));
+        Ec2Knows(("i-cp", InstanceStates.Running), ("i-w1", InstanceStates.Terminated), ("i-w2", InstanceStates.Stopped), ("i-w3", InstanceStates.Running));
 
         var result = await CheckAsync(pass: 0);
 
@@ -102,12 +95,12 @@ public sealed class RemediationPassTests
         Worker("i-w1");
         Worker("i-w2");
         Worker("i-w3");
-        Ec2Knows(("i-cp", InstanceStateName.Running), ("i-w1", InstanceStateName.Running), ("i-w2", InstanceStateName.Running), ("i-w3", InstanceStateName.Running));
+        Ec2Knows(("i-cp", InstanceStates.Running), ("i-w1", InstanceStates.Running), ("i-w2", InstanceStates.Running), ("i-w3", InstanceStates.Running));
         (await CheckAsync(pass: 0))["done"]!.GetValue<bool>().Should().BeTrue();
 
         _inventory.Items.RemoveAll(i => i.Id.StartsWith("i-w", StringComparison.Ordinal));
         _cluster = Workers(CheckNodesStep.MaxPerPass + 5);
-        Ec2Knows(("i-cp", InstanceStateName.Running));
+        Ec2Knows(("i-cp", InstanceStates.Running));
 
         var replacements = (await CheckAsync(pass: 2))["replacements"]!.AsArray();
 
@@ -121,10 +114,6 @@ public sealed class RemediationPassTests
     public async Task Two_missing_nodes_of_one_pass_in_one_zone_get_their_own_names_and_ClientTokens()
     {
         _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
-        var launched = 0;
-        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(_ =>
-            new RunInstancesResponse { Reservation = new Reservation { Instances = [new Instance { InstanceId = $"i-new{++launched}" }] } });
         var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
         var remediation = new NodeRemediation(resources, new NodePoolKind(resources));
         var launch = NodePoolKindTests.Launch(_cluster);
@@ -138,9 +127,9 @@ public sealed class RemediationPassTests
         ];
 
         outcomes.Select(o => o.Node!.Id).Should().OnlyHaveUniqueItems("each slot is its own node, never the other's adopted");
-        var requests = _cloud.Ec2.ReceivedCalls().Where(c => c.GetMethodInfo().Name == nameof(IAmazonEC2.RunInstancesAsync))
-            .Select(c => (RunInstancesRequest)c.GetArguments()[0]!).ToList();
+        var requests = _cloud.Nodes.Launches;
         requests.Should().HaveCount(2);
         requests.Select(r => r.ClientToken).Should().OnlyHaveUniqueItems();
+        _cloud.Nodes.All.Should().HaveCount(2);
     }
 }

@@ -1,6 +1,4 @@
 using System.Text;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -45,31 +43,21 @@ public sealed class RemediationTests
         _inventory.Add(ResourceKinds.Instance, "i-w2", "demo-workers-1", "us-east-1a", new() { ["pool"] = "workers", ["role"] = "worker", [NodeReadiness.ReportsPhasesAttribute] = "true" });
     }
 
-    private Instance Instance(string id, InstanceStateName state, string? phase = NodePhases.Ready, bool owned = true)
+    private FakeNodeFleet.Node Instance(string id, string state, string? phase = NodePhases.Ready, bool owned = true)
     {
-        var tags = owned
-            ? ResourceTags.For(_cluster, id, "node").Select(t => new Amazon.EC2.Model.Tag(t.Key, t.Value)).ToList()
-            : [new Amazon.EC2.Model.Tag("Name", id)];
+        var tags = owned ? new Dictionary<string, string>(ResourceTags.For(_cluster, id, "node")) : new Dictionary<string, string> { ["Name"] = id };
         if (phase is not null)
-            tags.Add(new Amazon.EC2.Model.Tag(NodePhases.TagKey, phase));
-        return new Instance
-        {
-            InstanceId = id, State = new InstanceState { Name = state }, Placement = new Placement { AvailabilityZone = "us-east-1a" },
-            LaunchTime = _clock.GetUtcNow().UtcDateTime.AddHours(-1), Tags = tags,
-        };
+            tags[NodePhases.TagKey] = phase;
+        return new FakeNodeFleet.Node(id) { State = state, Zone = "us-east-1a", LaunchTime = _clock.GetUtcNow().AddHours(-1), Tags = tags };
     }
 
-    private void Ec2Knows(params Instance[] instances)
+    private void Ec2Knows(params FakeNodeFleet.Node[] instances)
     {
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
-        {
-            var request = call.Arg<DescribeInstancesRequest>();
-            var ids = request.InstanceIds is { Count: > 0 } given ? given : request.Filters?.FirstOrDefault(f => f.Name == "instance-id")?.Values ?? [];
-            return new DescribeInstancesResponse { Reservations = [new Reservation { Instances = instances.Where(i => ids.Count == 0 || ids.Contains(i.InstanceId)).ToList() }] };
-        });
-        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstanceStatusResponse { InstanceStatuses = [] });
+        foreach (var instance in instances)
+            _cloud.Nodes.Seed(instance);
     }
+
+    private IEnumerable<string> Terminates => _cloud.Nodes.Calls.Where(c => c.StartsWith("TerminateInstances ", StringComparison.Ordinal));
 
     private static Ec2Event StateChange(string instanceId, string state) => new()
     {
@@ -89,7 +77,7 @@ public sealed class RemediationTests
     [Fact]
     public async Task A_terminated_node_of_a_Running_cluster_starts_its_remediation()
     {
-        Ec2Knows(Instance("i-w1", InstanceStateName.Terminated));
+        Ec2Knows(Instance("i-w1", InstanceStates.Terminated));
 
         var outcome = await Events.HandleAsync(StateChange("i-w1", "terminated"), Ct);
 
@@ -101,7 +89,7 @@ public sealed class RemediationTests
     [Fact]
     public async Task The_documented_envelope_parses_and_a_spot_warning_marks_the_node_interrupted_before_remediation_starts()
     {
-        Ec2Knows(Instance("i-w2", InstanceStateName.Running));
+        Ec2Knows(Instance("i-w2", InstanceStates.Running));
         var envelope = """
             {"version":"0","id":"1e5527d7-bb36-4607-3370-4164db56a40e","detail-type":"EC2 Spot Instance Interruption Warning","source":"aws.ec2",
              "account":"111122223333","time":"2026-12-02T04:00:00Z","region":"us-east-1","resources":["arn:aws:ec2:us-east-1:111122223333:instance/i-w2"],
@@ -118,8 +106,8 @@ public sealed class RemediationTests
     [Fact]
     public async Task Instances_of_no_cluster_of_a_cluster_not_Running_or_that_the_product_removes_are_ignored()
     {
-        Ec2Knows(Instance("i-stranger", InstanceStateName.Terminated, owned: false), Instance("i-w1", InstanceStateName.Terminated),
-            Instance("i-w2", InstanceStateName.Terminated), Instance("i-gone", InstanceStateName.Terminated));
+        Ec2Knows(Instance("i-stranger", InstanceStates.Terminated, owned: false), Instance("i-w1", InstanceStates.Terminated),
+            Instance("i-w2", InstanceStates.Terminated), Instance("i-gone", InstanceStates.Terminated));
 
         (await Events.HandleAsync(StateChange("i-stranger", "terminated"), Ct)).Outcome.Should().Contain("no cluster's ownership tags");
         (await Events.HandleAsync(StateChange("i-gone", "terminated"), Ct)).Outcome.Should().Contain("not a node the cluster records");
@@ -131,7 +119,7 @@ public sealed class RemediationTests
         _cluster = _cluster with { Status = ClusterStatus.Deleting };
         (await Events.HandleAsync(StateChange("i-w2", "terminated"), Ct)).Outcome.Should().Contain("the cluster is Deleting");
 
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(TestCluster.Ec2Error("InvalidInstanceID.NotFound"));
+        // One EC2 does not know (its DescribeInstances fails InvalidInstanceID.NotFound): the port finds nothing.
         (await Events.HandleAsync(StateChange("i-unknown", "terminated"), Ct)).Outcome.Should().Contain("EC2 does not know");
 
         (await Events.HandleAsync(StateChange("i-w1", "terminated") with { Source = "aws.autoscaling" }, Ct)).Outcome.Should().StartWith("ignored");
@@ -155,17 +143,14 @@ public sealed class RemediationTests
     [Fact]
     public async Task The_sweep_starts_remediation_for_a_cluster_with_an_impaired_node_and_leaves_a_healthy_one_alone()
     {
-        Ec2Knows(Instance("i-cp", InstanceStateName.Running), Instance("i-w1", InstanceStateName.Running), Instance("i-w2", InstanceStateName.Running));
+        Ec2Knows(Instance("i-cp", InstanceStates.Running), Instance("i-w1", InstanceStates.Running), Instance("i-w2", InstanceStates.Running));
 
         var healthy = await Sweep(_cluster).SweepAsync(Ct);
         healthy.Checked.Should().Be(1);
         healthy.Started.Should().BeEmpty();
         await _starter.DidNotReceiveWithAnyArgs().TryStartAsync(default!, default);
 
-        _cloud.Ec2.DescribeInstanceStatusAsync(Arg.Any<DescribeInstanceStatusRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstanceStatusResponse
-        {
-            InstanceStatuses = [new InstanceStatus { InstanceId = "i-w2", Status = new InstanceStatusSummary { Status = SummaryStatus.Impaired }, SystemStatus = new InstanceStatusSummary { Status = SummaryStatus.Ok } }],
-        });
+        _cloud.Nodes.Find("i-w2")!.InstanceStatus = NodeStatusChecks.Impaired;
         var impaired = await Sweep(_cluster).SweepAsync(Ct);
         impaired.Started.Should().Equal("acme/demo/demo");
     }
@@ -173,7 +158,7 @@ public sealed class RemediationTests
     [Fact]
     public async Task The_sweep_catches_a_node_that_never_reported_Ready_and_one_cluster_failing_does_not_stop_the_others()
     {
-        Ec2Knows(Instance("i-cp", InstanceStateName.Running), Instance("i-w1", InstanceStateName.Running, phase: NodePhases.Joined), Instance("i-w2", InstanceStateName.Running));
+        Ec2Knows(Instance("i-cp", InstanceStates.Running), Instance("i-w1", InstanceStates.Running, phase: NodePhases.Joined), Instance("i-w2", InstanceStates.Running));
         var broken = _cluster with { Uid = "fedcba9876543210fedcba9876543210", Spec = _cluster.Spec with { Name = "broken" } };
         _clusters.GetAsync(Arg.Any<ProjectScope>(), "broken", Arg.Any<CancellationToken>()).Returns(broken);
         _sessions.OpenAsync(Arg.Any<CloudAccount>(), Arg.Any<string>(), Arg.Is<SessionScope>(s => s.ClusterUid == broken.Uid), Arg.Any<CancellationToken>())
@@ -190,11 +175,7 @@ public sealed class RemediationTests
     {
         _cluster = TestCluster.Create("us-east-1a", "us-east-1b") with { Status = ClusterStatus.Running };
         _inventory.Add(ResourceKinds.SecurityGroup, "sg-node", SecurityGroupRoles.Node);
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(new DescribeInstancesResponse { Reservations = [] });
-        _cloud.Ec2.RunInstancesAsync(Arg.Is<RunInstancesRequest>(r => r.SubnetId == "subnet-a"), Arg.Any<CancellationToken>())
-            .ThrowsAsync(TestCluster.Ec2Error("InsufficientInstanceCapacity"));
-        _cloud.Ec2.RunInstancesAsync(Arg.Is<RunInstancesRequest>(r => r.SubnetId == "subnet-b"), Arg.Any<CancellationToken>())
-            .Returns(new RunInstancesResponse { Reservation = new Reservation { Instances = [new Instance { InstanceId = "i-new" }] } });
+        _cloud.Nodes.Fail("RunInstances", "InsufficientInstanceCapacity", r => r.SubnetId == "subnet-a");
         var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
         var remediation = new NodeRemediation(resources, new NodePoolKind(resources));
         var launch = NodePoolKindTests.Launch(_cluster);
@@ -203,12 +184,14 @@ public sealed class RemediationTests
             new Replacement("workers", "worker", "i-w1", UnhealthyReason.SpotInterrupted, true, ["us-east-1a", "us-east-1b"]), 1, 0,
             () => Task.FromResult(launch), zone => zone == "us-east-1a" ? "subnet-a" : "subnet-b", Ct);
 
-        outcome.Node!.Id.Should().Be("i-new");
+        var launched = _cloud.Nodes.All.Should().ContainSingle().Subject;
+        launched.SubnetId.Should().Be("subnet-b");
+        outcome.Node!.Id.Should().Be(launched.Id);
         outcome.Zone.Should().Be("us-east-1b");
         outcome.Shortages.Should().ContainSingle().Which.Should().Match<CapacityShortage>(s => s.Zone == "us-east-1a" && s.Error.StartsWith("InsufficientInstanceCapacity"));
-        _inventory.Items.Single(i => i.Id == "i-new").Attributes.Should().Contain(NodeRemediation.ReplacesAttribute, "i-w1");
+        _inventory.Items.Single(i => i.Id == launched.Id).Attributes.Should().Contain(NodeRemediation.ReplacesAttribute, "i-w1");
 
-        _cloud.Ec2.RunInstancesAsync(Arg.Any<RunInstancesRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(TestCluster.Ec2Error("InvalidParameterValue"));
+        _cloud.Nodes.Fail("RunInstances", "InvalidParameterValue");
         var other = () => remediation.LaunchAsync(new Replacement("workers", "worker", "i-w2", UnhealthyReason.Gone, true, ["us-east-1a"]), 1, 0,
             () => Task.FromResult(launch), _ => "subnet-a", Ct);
         await other.Should().ThrowAsync<ProvisioningFailedException>("only a capacity error moves on to another zone");
@@ -218,17 +201,15 @@ public sealed class RemediationTests
     public async Task Retiring_a_node_marks_it_before_it_is_terminated_so_its_events_are_known_as_the_products_own()
     {
         var marked = false;
-        _cloud.Ec2.TerminateInstancesAsync(Arg.Any<TerminateInstancesRequest>(), Arg.Any<CancellationToken>()).Returns(_ =>
-        {
-            marked = _inventory.Items.Single(i => i.Id == "i-w1").Attributes![PoolRollout.RetiringAttribute] == "true";
-            return new TerminateInstancesResponse();
-        });
+        Ec2Knows(Instance("i-w1", InstanceStates.Running));
+        _cloud.Nodes.Terminating = _ => marked = _inventory.Items.Single(i => i.Id == "i-w1").Attributes![PoolRollout.RetiringAttribute] == "true";
         var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
 
         await new NodeRemediation(resources, new NodePoolKind(resources)).RetireAsync("i-w1", "worker", Ct);
 
         marked.Should().BeTrue();
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-w1"), Arg.Any<CancellationToken>());
+        Terminates.Should().Equal("TerminateInstances i-w1");
+        _cloud.Nodes.Find("i-w1")!.State.Should().Be(InstanceStates.ShuttingDown);
     }
 
     [Fact]
@@ -236,16 +217,15 @@ public sealed class RemediationTests
     {
         var item = _inventory.Items.Single(i => i.Id == "i-w1");
         _inventory.Items[_inventory.Items.IndexOf(item)] = item with { Name = "demo-workers-0" };
-        var failed = Instance("i-w1", InstanceStateName.Running, NodePhases.Failed);
-        failed.Tags.Add(new Amazon.EC2.Model.Tag(NodePhases.MessageTagKey, "kubernetes.default.svc.cluster.local does not resolve through the cluster DNS 10.96.0.10"));
-        _cloud.Ec2.DescribeInstancesAsync(Arg.Any<DescribeInstancesRequest>(), Arg.Any<CancellationToken>())
-            .Returns(new DescribeInstancesResponse { Reservations = [new Reservation { Instances = [failed] }] });
+        var failed = Instance("i-w1", InstanceStates.Running, NodePhases.Failed);
+        failed.Tags[NodePhases.MessageTagKey] = "kubernetes.default.svc.cluster.local does not resolve through the cluster DNS 10.96.0.10";
+        Ec2Knows(failed);
         var resources = await ClusterResources.LoadAsync(_cluster, _cloud, _inventory, _clock, Ct);
 
         var (progress, detail) = await new NodeRemediation(resources, new NodePoolKind(resources)).CheckAsync("i-w1", "worker", null, Ct);
 
         progress.Should().Be(ReplacementProgress.Failed);
         detail.Should().Be("node demo-workers-0 (i-w1) failed: kubernetes.default.svc.cluster.local does not resolve through the cluster DNS 10.96.0.10");
-        await _cloud.Ec2.Received(1).TerminateInstancesAsync(Arg.Is<TerminateInstancesRequest>(r => r.InstanceIds.Single() == "i-w1"), Arg.Any<CancellationToken>());
+        Terminates.Should().Equal("TerminateInstances i-w1");
     }
 }

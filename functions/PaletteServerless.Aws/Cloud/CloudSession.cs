@@ -49,6 +49,12 @@ public interface ICloudSession : IDisposable
     /// </summary>
     IBackupBuckets Buckets { get; }
 
+    /// <summary>
+    /// The cluster's nodes (EC2 instances, their volumes, and the tags of its EC2 resources): launched, described, checked and
+    /// terminated by the node kinds, rollout and remediation through the product's port (<see cref="Adapters.Ec2NodeFleet"/>).
+    /// </summary>
+    INodeFleet Nodes { get; }
+
     /// <summary>The account this session acts in.</summary>
     Task<string> AccountIdAsync(CancellationToken ct);
 }
@@ -137,6 +143,7 @@ public sealed class CloudSession : ICloudSession
         };
         _s3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
         Buckets = new S3BackupBuckets(_s3, region);
+        Nodes = new Ec2NodeFleet(Ec2);
     }
 
     public string Region { get; }
@@ -151,6 +158,7 @@ public sealed class CloudSession : ICloudSession
     public ITaggedResources TaggedResources { get; }
     public IIamClient Iam { get; }
     public IBackupBuckets Buckets { get; }
+    public INodeFleet Nodes { get; }
 
     private readonly AWSCredentials? _credentials;
     private readonly AmazonSimpleSystemsManagementClient _ssm;

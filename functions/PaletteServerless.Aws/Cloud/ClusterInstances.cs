@@ -1,16 +1,16 @@
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.CloudAccounts;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Manifest;
 
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
-/// Describes a cluster's recorded instances through the session seam (the cluster account's role): one
-/// DescribeInstances filtered by instance id, as the node-pool poll reads them (a filter, unlike InstanceIds,
-/// does not fail the whole call for an instance EC2 has already forgotten). A refusal or an AWS error is
-/// answered as an error text, so that a list route can still show what the table records.
+/// Describes a cluster's recorded instances through the session seam (the cluster account's role) and its node port
+/// (<see cref="INodeFleet.DescribeAsync"/>), as the node-pool poll reads them: an instance EC2 has already forgotten
+/// is left out, never fails the call. A refusal or an AWS error is answered as an error text, so that a list route
+/// can still show what the table records.
 /// </summary>
 public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterInstances
 {
@@ -20,13 +20,10 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         try
         {
             using var cloud = await sessions.OpenAsync(account, region, SessionScope.OfCluster(FunctionCatalog.Api.Name, cluster, $"nodes-{cluster.Uid}"), ct);
-            var described = new List<DescribedInstance>();
-            var pages = cloud.Ec2.Paginators.DescribeInstances(new DescribeInstancesRequest { Filters = [new Filter("instance-id", [.. instanceIds])] });
-            await foreach (var reservation in pages.Reservations.WithCancellation(ct))
-                described.AddRange((reservation.Instances ?? []).Select(Describe));
-            return new InstanceDescription(described, null);
+            return new InstanceDescription([.. (await cloud.Nodes.DescribeAsync(instanceIds, ct)).Select(Describe)], null);
         }
-        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or Clients.AwsServiceException or HttpRequestException)
+        catch (Exception ex) when (ex is CloudServiceException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
+            or Clients.AwsServiceException or HttpRequestException)
         {
             var code = CloudErrors.Code(ex) is { } c ? $" ({c})" : "";
             return InstanceDescription.Failed(
@@ -34,16 +31,16 @@ public sealed class ClusterInstances(ICloudSessionOpener sessions) : IClusterIns
         }
     }
 
-    /// <summary>One instance as the product shows it; an instance without a lifecycle is on-demand (EC2's own convention).</summary>
-    public static DescribedInstance Describe(Instance instance) => new(
-        instance.InstanceId,
-        instance.Placement?.AvailabilityZone,
-        instance.InstanceType?.Value,
-        instance.InstanceLifecycle?.Value is { } lifecycle ? lifecycle : CapacityTypes.OnDemand,
-        instance.State?.Name?.Value ?? "unknown",
-        instance.TagValue(NodePhases.TagKey),
-        instance.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null,
-        instance.PrivateIpAddress,
-        instance.TagValue(NodePhases.MessageTagKey),
-        instance.TagValue(NodePhases.KubernetesVersionTagKey));
+    /// <summary>One instance as the product shows it: its capacity type is its lifecycle.</summary>
+    public static DescribedInstance Describe(NodeInstance instance) => new(
+        instance.Id,
+        instance.Zone,
+        instance.InstanceType,
+        instance.Lifecycle,
+        instance.State,
+        instance.Tag(NodePhases.TagKey),
+        instance.LaunchTime,
+        instance.PrivateIp,
+        instance.Tag(NodePhases.MessageTagKey),
+        instance.Tag(NodePhases.KubernetesVersionTagKey));
 }

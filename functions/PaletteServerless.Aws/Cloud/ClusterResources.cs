@@ -1,4 +1,3 @@
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
@@ -106,9 +105,6 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
         await inventory.ForgetAsync(cluster, item, ct);
     }
 
-    public List<Tag> Tags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
-        CreationTags(name, role, extra).Select(t => new Tag(t.Key, t.Value)).ToList();
-
     /// <summary>Tags for a create through a port: nothing we create exists untagged.</summary>
     public IReadOnlyDictionary<string, string> CreationTags(string name, string role, IReadOnlyDictionary<string, string>? extra = null) =>
         ResourceTags.For(cluster, name, role, extra);
@@ -121,8 +117,4 @@ public sealed class ClusterResources(Cluster cluster, ICloudSession cloud, IInve
             tags["Name"] = name;
         return new Domain.Ports.OwnedBy(tags);
     }
-
-    /// <summary>Filters that find what this cluster (by uid) created in a role.</summary>
-    public List<Filter> Owned(string role, params Filter[] more) =>
-        [.. OwnedBy(role).Tags.Select(t => new Filter($"tag:{t.Key}", [t.Value])), .. more];
 }

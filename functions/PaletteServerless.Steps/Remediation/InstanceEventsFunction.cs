@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Aws.Workflows;
@@ -83,15 +81,8 @@ public sealed class InstanceEventsFunction(StepRuntime runtime, IRemediationStar
     private async Task<Dictionary<string, string>?> InstanceTagsAsync(string instanceId, string region, CancellationToken ct)
     {
         using var session = runtime.Sessions.OpenOwn(region);
-        try
-        {
-            var instance = (await session.Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, ct))
-                .Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault();
-            return instance?.Tags?.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        }
-        catch (AmazonEC2Exception ex) when (CloudErrors.IsNotFound(ex))
-        {
-            return null;
-        }
+        return (await session.Nodes.FindAsync(instanceId, ct)) is { } instance
+            ? new Dictionary<string, string>(instance.Tags, StringComparer.Ordinal)
+            : null;
     }
 }

@@ -1,5 +1,6 @@
-using Amazon.EC2.Model;
+using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Steps.Update;
@@ -26,21 +27,8 @@ public sealed class PacksCheckStep(StepRuntime runtime)
         if (cluster.Status != ClusterStatus.Updating)
             throw new ClusterStateChangedException($"cluster {cluster.Name} is {cluster.Status}, not Updating: this update run is over");
         var resources = await step.ResourcesAsync(ct);
-        var reports = new List<AgentReport>();
-        string? next = null;
-        do
-        {
-            var page = await resources.Cloud.Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-            {
-                Filters = resources.Owned("controlplane", new Filter("instance-state-name", ["running"])),
-                NextToken = next,
-            }, ct);
-            reports.AddRange((page.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => new AgentReport(i.InstanceId,
-                i.Tags?.FirstOrDefault(t => t.Key == NodePhases.AgentGenerationTagKey)?.Value,
-                i.Tags?.FirstOrDefault(t => t.Key == NodePhases.AgentMessageTagKey)?.Value)));
-            next = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(next));
+        var reports = (await resources.Cloud.Nodes.OwnedAsync(resources.OwnedBy(SecurityGroupRoles.ControlPlane), [InstanceStates.Running], ct))
+            .Select(i => new AgentReport(i.Id, i.Tag(NodePhases.AgentGenerationTagKey), i.Tag(NodePhases.AgentMessageTagKey))).ToList();
         var progress = AgentProgress.Of(generation, reports);
         if (progress.Applied)
         {

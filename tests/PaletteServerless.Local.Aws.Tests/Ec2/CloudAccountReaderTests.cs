@@ -88,6 +88,7 @@ public sealed class CloudAccountReaderTests : Ec2TestBase
             public PaletteServerless.Domain.Ports.ITaggedResources TaggedResources => throw Unused();
             public IIamClient Iam => throw Unused();
             public PaletteServerless.Domain.Ports.IBackupBuckets Buckets => throw Unused();
+            public PaletteServerless.Domain.Ports.INodeFleet Nodes { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2NodeFleet(ec2);
 
             public Task<string> AccountIdAsync(CancellationToken ct) => throw Unused();
 

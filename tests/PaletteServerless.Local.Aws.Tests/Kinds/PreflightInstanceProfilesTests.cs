@@ -28,6 +28,7 @@ public sealed class PreflightInstanceProfilesTests
         public ITaggedResources TaggedResources => new PaletteServerless.Aws.Cloud.Adapters.TaggingApiResources(Tagging);
         public IIamClient Iam { get; } = new IamClient(OurClients.Options(host));
         public IBackupBuckets Buckets => throw new NotSupportedException();
+        public INodeFleet Nodes => throw new NotSupportedException();
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");
         public void Dispose() => Ec2.Dispose();
     }

@@ -38,6 +38,7 @@ public sealed class SecurityGroupAndImageKindTests : Ec2TestBase
         public ITaggedResources TaggedResources => throw new NotSupportedException();
         public IIamClient Iam => throw new NotSupportedException();
         public IBackupBuckets Buckets => throw new NotSupportedException();
+        public INodeFleet Nodes { get; } = new PaletteServerless.Aws.Cloud.Adapters.Ec2NodeFleet(ec2);
         public Task<string> AccountIdAsync(CancellationToken ct) => Task.FromResult("000000000000");
         public void Dispose() { }
     }

@@ -1,7 +1,7 @@
-using Amazon.EC2.Model;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -22,18 +22,14 @@ public sealed class ClusterRetagging(ClusterResources resources)
         if (set.Count == 0 && remove.Count == 0)
             return 0;
         var ec2 = resources.Items.Where(i => i.Kind.StartsWith("ec2:", StringComparison.Ordinal) && i.Kind != ResourceKinds.Volume).Select(i => i.Id).ToList();
-        var volumes = (await resources.Cloud.Ec2.DescribeVolumesAsync(new DescribeVolumesRequest
-        {
-            Filters = [new Filter($"tag:{OwnershipTags.ClusterUid}", [resources.Cluster.Uid])],
-        }, ct)).Volumes?.Select(v => v.VolumeId) ?? [];
-        ec2.AddRange(volumes);
-        // CreateTags and DeleteTags take at most 1000 resource ids a call.
-        foreach (var batch in ec2.Distinct().Chunk(1000))
+        ec2.AddRange(await resources.Cloud.Nodes.OwnedVolumesAsync(
+            new OwnedBy(new Dictionary<string, string> { [OwnershipTags.ClusterUid] = resources.Cluster.Uid }), ct));
+        foreach (var batch in ec2.Distinct().Chunk(INodeFleet.TagResourcesPerCall))
         {
             if (set.Count > 0)
-                await resources.Cloud.Ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [.. batch], Tags = [.. set.Select(t => new Tag(t.Key, t.Value))] }, ct);
+                await resources.Cloud.Nodes.TagAsync(batch, set, ct);
             if (remove.Count > 0)
-                await resources.Cloud.Ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [.. batch], Tags = [.. remove.Select(k => new Tag { Key = k })] }, ct);
+                await resources.Cloud.Nodes.UntagAsync(batch, remove, ct);
         }
         var elb = resources.Items.Where(i => LoadBalancing.Contains(i.Kind)).Select(i => i.Id).ToList();
         // The listener is found through its load balancer (the inventory records the load balancer and target group).

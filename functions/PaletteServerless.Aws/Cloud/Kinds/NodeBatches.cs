@@ -6,7 +6,7 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 
 /// <summary>
 /// Launches the nodes of a pool that are named by their hosts (<see cref="InstancePlan.NamedByHost"/>) in batches:
-/// one RunInstances with MinCount = MaxCount per zone and up to <see cref="MaxBatch"/> nodes, a few batches at a
+/// one launch (RunInstances) with MinCount = MaxCount per zone and up to <see cref="MaxBatch"/> nodes, a few batches at a
 /// time. Their user data is the same, so one call launches them all, as an Auto Scaling group or a fleet would.
 /// Each batch is recorded in the inventory (a <see cref="ResourceKinds.LaunchRequest"/> holding its ClientToken and
 /// its nodes' names) before the call; its instances are recorded under those names the moment the call returns,
@@ -83,15 +83,15 @@ public sealed class NodeBatches(ClusterResources resources, NodePoolKind nodes)
         // of one needs no record: its node is recorded whole or not at all, and a later run asks again with the same token.
         if (members.Count > 1)
             await resources.RecordAsync(record, ct);
-        var request = nodes.RunRequest(template, launch, subnetId, members.Count, clientToken, $"{resources.Cluster.Name}-{template.Pool}");
-        var response = await CloudErrors.CreateAsync($"launch {members.Count} node(s) of pool {template.Pool} in {template.AvailabilityZone}",
-            () => resources.Cloud.Ec2.RunInstancesAsync(request, ct));
-        var launched = (response.Reservation.Instances ?? []).OrderBy(i => i.AmiLaunchIndex ?? 0).ToList();
+        var request = nodes.LaunchRequest(template, launch, subnetId, members.Count, clientToken, $"{resources.Cluster.Name}-{template.Pool}");
+        // The instances in launch order: the n-th is the n-th member.
+        var launched = await CloudErrors.CreateAsync($"launch {members.Count} node(s) of pool {template.Pool} in {template.AvailabilityZone}",
+            () => resources.Cloud.Nodes.LaunchAsync(request, ct));
         var known = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var attributes = nodes.AttributesOf(template);
-        var items = launched.Select((instance, index) => new InventoryItem
+        var items = launched.Select((instanceId, index) => new InventoryItem
         {
-            Kind = ResourceKinds.Instance, Id = instance.InstanceId, Role = members[index], AvailabilityZone = template.AvailabilityZone,
+            Kind = ResourceKinds.Instance, Id = instanceId, Role = members[index], AvailabilityZone = template.AvailabilityZone,
             Name = members[index], Attributes = new Dictionary<string, string>(attributes), RecordedAt = resources.Clock.GetUtcNow(),
         }).Where(i => !known.Contains(i.Id)).ToList();
         await resources.RecordManyAsync(items, ct);

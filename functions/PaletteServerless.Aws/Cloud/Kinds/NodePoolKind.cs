@@ -1,7 +1,6 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 using PaletteServerless.Domain.Provisioning;
 using NodeUserData = PaletteServerless.Domain.Provisioning.UserData;
@@ -18,13 +17,14 @@ public sealed record PoolInstance(string InstanceId, string Name, string? Availa
 public sealed record NodePoolsState(bool AllRunning, IReadOnlyList<NodeReport> Nodes);
 
 /// <summary>
-/// The node pools' instances. Each planned instance is one RunInstances with its own ClientToken,
+/// The node pools' instances. Each planned instance is one launch with its own ClientToken,
 /// so a re-run returns the same instance instead of starting another; each is recorded with its
-/// pool and role. Launch one, list a pool's, terminate one: the moves a replace is made of.
+/// pool and role. Launch one, list a pool's, terminate one: the moves a replace is made of. The
+/// nodes are reached through the product's port (<see cref="INodeFleet"/>, <see cref="ICloudSession.Nodes"/>).
 /// </summary>
 public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
 {
-    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+    private INodeFleet Nodes => resources.Cloud.Nodes;
 
     public async Task EnsureAsync(ClusterPlan plan, ClusterProfile profile, string caCertHash, IReadOnlyDictionary<string, string> subnetByZoneAndRole, CancellationToken ct)
     {
@@ -41,10 +41,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var apiHost = resources.Find(ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName")
             ?? throw new ProvisioningFailedException("the API load balancer must exist before the nodes (their kubeadm joins it)");
         var (os, image) = MachineImages.OsOf(profile);
-        var architectures = await MachineImages.ArchitecturesAsync(Ec2, instanceTypes, ct);
+        var architectures = await MachineImages.ArchitecturesAsync(resources.Cloud.Ec2, instanceTypes, ct);
         var images = new Dictionary<string, string>();
         foreach (var architecture in architectures.Values.Distinct())
-            images[architecture] = await MachineImages.FindAsync(Ec2, image, architecture, ct)
+            images[architecture] = await MachineImages.FindAsync(resources.Cloud.Ec2, image, architecture, ct)
                 ?? throw new ProvisioningFailedException(
                     $"no image of OS pack {os.Name} {os.Version} for {architecture} in {plan.Region} (owner {image.OwnerId}, name {MachineImages.NameFilter(image, architecture)})");
         return new NodeLaunch(apiHost, profile, caCertHash, architectures.ToDictionary(a => a.Key, a => images[a.Value]));
@@ -59,11 +59,7 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var attributes = AttributesOf(instance);
         return await resources.EnsureAsync(ResourceKinds.Instance, instance.Name, instance.AvailabilityZone, instance.Name,
             async () => await FindOwnedAsync(instance, ct) is { } id ? (id, attributes) : null,
-            async () =>
-            {
-                var response = await Ec2.RunInstancesAsync(RunRequest(instance, launch, subnetId, 1, instance.ClientToken, instance.Name), ct);
-                return (response.Reservation.Instances![0].InstanceId, attributes);
-            },
+            async () => ((await Nodes.LaunchAsync(LaunchRequest(instance, launch, subnetId, 1, instance.ClientToken, instance.Name), ct))[0], attributes),
             ct);
     }
 
@@ -90,10 +86,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     }
 
     /// <summary>
-    /// The RunInstances of <paramref name="count"/> nodes launched like <paramref name="instance"/> (one call per node,
+    /// The launch of <paramref name="count"/> nodes launched like <paramref name="instance"/> (one call per node,
     /// or one for a batch of nodes named by their hosts, whose user data is the same), tagged <paramref name="nameTag"/>.
     /// </summary>
-    internal RunInstancesRequest RunRequest(InstancePlan instance, NodeLaunch launch, string subnetId, int count, string clientToken, string nameTag)
+    internal NodeLaunchRequest LaunchRequest(InstancePlan instance, NodeLaunch launch, string subnetId, int count, string clientToken, string nameTag)
     {
         var definition = resources.Cluster.Definition;
         var role = SecurityGroupRole(instance.Role);
@@ -101,65 +97,25 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         if (Fingerprint(instance) is { } fingerprint)
             extra[LaunchFingerprint.TagKey] = fingerprint;
         var userData = NodeUserData.Build(resources.Cluster, launch.Profile, instance, launch.ApiHost, launch.CaCertHash);
-        return new RunInstancesRequest
-        {
-            ClientToken = clientToken,
-            // All or nothing: a batch that EC2 cannot fill whole fails and is asked again, never left half-made.
-            MinCount = count,
-            MaxCount = count,
-            ImageId = launch.ImageByInstanceType[instance.InstanceType],
-            InstanceType = instance.InstanceType,
-            KeyName = definition.Cloud.SshKeyName,
+        return new NodeLaunchRequest(
+            clientToken, count, launch.ImageByInstanceType[instance.InstanceType], instance.InstanceType, definition.Cloud.SshKeyName,
             // The nodes read their cluster's secrets with their role's profile (SecretParameters): only
             // control planes may read the CA and certificate key.
-            IamInstanceProfile = new IamInstanceProfileSpecification { Name = SecretParameters.InstanceProfileOf(instance.Role) },
+            SecretParameters.InstanceProfileOf(instance.Role),
+            subnetId, [resources.Id(ResourceKinds.SecurityGroup, role)], NodeUserData.Encode(userData), instance.DiskSizeGiB,
             // IMDSv2 only; one hop, so a pod (one more hop away) cannot take the node's role, unless a
             // pack of the profile documents that its pods need IMDS (PackNetworkRequirements). Like the
             // instance profile, not part of the launch fingerprint: a product upgrade that changes launch
             // options does not roll every existing cluster by itself; their next roll picks them up.
-            MetadataOptions = new InstanceMetadataOptionsRequest
-            {
-                HttpTokens = HttpTokensState.Required,
-                HttpEndpoint = InstanceMetadataEndpointState.Enabled,
-                HttpPutResponseHopLimit = PackNetworkRequirements.MetadataHopLimit(launch.Profile),
-            },
-            SubnetId = subnetId,
-            SecurityGroupIds = [resources.Id(ResourceKinds.SecurityGroup, role)],
-            UserData = NodeUserData.Encode(userData),
-            BlockDeviceMappings =
-            [
-                new BlockDeviceMapping
-                {
-                    DeviceName = "/dev/sda1",
-                    Ebs = new EbsBlockDevice { VolumeSize = instance.DiskSizeGiB, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
-                },
-            ],
-            InstanceMarketOptions = instance.CapacityType == CapacityTypes.Spot
-                ? new InstanceMarketOptionsRequest
-                {
-                    MarketType = MarketType.Spot,
-                    SpotOptions = new SpotMarketOptions
-                    {
-                        MaxPrice = instance.MaxSpotPrice?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        SpotInstanceType = SpotInstanceType.OneTime,
-                    },
-                }
-                : null,
-            TagSpecifications =
-            [
-                new TagSpecification { ResourceType = ResourceType.Instance, Tags = resources.Tags(nameTag, role, extra) },
-                new TagSpecification { ResourceType = ResourceType.Volume, Tags = resources.Tags($"{nameTag}-root", role, extra) },
-            ],
-        };
+            PackNetworkRequirements.MetadataHopLimit(launch.Profile),
+            instance.CapacityType == CapacityTypes.Spot ? new SpotCapacity(instance.MaxSpotPrice) : null,
+            resources.CreationTags(nameTag, role, extra), resources.CreationTags($"{nameTag}-root", role, extra));
     }
 
     /// <summary>The live (pending or running) instance of this cluster with the plan's name.</summary>
     public async Task<string?> FindOwnedAsync(InstancePlan instance, CancellationToken ct) =>
-        (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-        {
-            Filters = resources.Owned(SecurityGroupRole(instance.Role), new Filter("tag:Name", [instance.Name]),
-                new Filter("instance-state-name", ["pending", "running"])),
-        }, ct)).Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault()?.InstanceId;
+        (await Nodes.OwnedAsync(resources.OwnedBy(SecurityGroupRole(instance.Role), instance.Name), [InstanceStates.Pending, InstanceStates.Running], ct))
+            .FirstOrDefault()?.Id;
 
     /// <summary>
     /// Whether every instance runs, and each node's report (its phase tags, read from the same describe);
@@ -168,10 +124,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     public async Task<NodePoolsState> CheckAsync(CancellationToken ct)
     {
         var (instances, reports) = await DescribeAsync(resources.All(ResourceKinds.Instance).ToList(), ct);
-        var lost = instances.Where(i => i.State.Name != InstanceStateName.Pending && i.State.Name != InstanceStateName.Running).ToList();
+        var lost = instances.Where(i => i.State is not (InstanceStates.Pending or InstanceStates.Running)).ToList();
         if (lost.Count > 0)
-            throw new ProvisioningFailedException("instance(s) did not start: " + string.Join("; ", lost.Select(i => $"{i.InstanceId} is {i.State.Name}: {i.StateReason?.Message}")));
-        return new NodePoolsState(instances.Count == reports.Count && instances.All(i => i.State.Name == InstanceStateName.Running), reports);
+            throw new ProvisioningFailedException("instance(s) did not start: " + string.Join("; ", lost.Select(i => $"{i.Id} is {i.State}: {i.StateReasonMessage}")));
+        return new NodePoolsState(instances.Count == reports.Count && instances.All(i => i.State == InstanceStates.Running), reports);
     }
 
     /// <summary>The control-plane nodes' reports: ready as <see cref="NodeReport.IsReady"/> says.</summary>
@@ -179,16 +135,16 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         (await DescribeAsync(resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Role) == NodePoolRoles.ControlPlane).ToList(), ct)).Reports;
 
     /// <summary>One describe of the recorded instances (all of them in one call), and each one's report from its tags.</summary>
-    private async Task<(List<Instance> Instances, List<NodeReport> Reports)> DescribeAsync(List<InventoryItem> items, CancellationToken ct)
+    private async Task<(IReadOnlyList<NodeInstance> Instances, List<NodeReport> Reports)> DescribeAsync(List<InventoryItem> items, CancellationToken ct)
     {
         if (items.Count == 0)
             return ([], []);
-        var instances = await Ec2.DescribeAllAsync(items.Select(i => i.Id), ct);
+        var instances = await Nodes.DescribeAsync(items.Select(i => i.Id), ct);
         var reports = items.Select(item =>
         {
-            var instance = instances.FirstOrDefault(i => i.InstanceId == item.Id);
+            var instance = instances.FirstOrDefault(i => i.Id == item.Id);
             return new NodeReport(item.Id, item.Name ?? item.Id, item.Attributes?.GetValueOrDefault(NodeReadiness.FirstControlPlaneAttribute) == "true",
-                instance.TagValue(NodePhases.TagKey), instance.TagValue(NodePhases.MessageTagKey));
+                instance?.Tag(NodePhases.TagKey), instance?.Tag(NodePhases.MessageTagKey));
         }).ToList();
         return (instances, reports);
     }
@@ -199,13 +155,12 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var items = resources.All(ResourceKinds.Instance).Where(i => i.Attributes?.GetValueOrDefault(NodeAttributes.Pool) == pool).ToList();
         if (items.Count == 0)
             return [];
-        var described = await Ec2.DescribeAllAsync(items.Select(i => i.Id), ct);
+        var described = await Nodes.DescribeAsync(items.Select(i => i.Id), ct);
         var names = items.ToDictionary(i => i.Id, i => i.Name, StringComparer.Ordinal);
         return described
             .Select(i => new PoolInstance(
-                i.InstanceId, names.GetValueOrDefault(i.InstanceId) ?? i.InstanceId, i.Placement?.AvailabilityZone,
-                i.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : null, i.State?.Name?.Value ?? "unknown",
-                i.TagValue(NodePhases.TagKey), i.TagValue(NodePhases.MessageTagKey)))
+                i.Id, names.GetValueOrDefault(i.Id) ?? i.Id, i.Zone, i.LaunchTime, i.State,
+                i.Tag(NodePhases.TagKey), i.Tag(NodePhases.MessageTagKey)))
             .OrderBy(i => i.LaunchTime)
             .ToList();
     }
@@ -218,9 +173,9 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
     {
         try
         {
-            await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [instanceId] }, ct);
+            await Nodes.TerminateAsync([instanceId], ct);
         }
-        catch (AmazonEC2Exception ex) when (CloudErrors.IsNotFound(ex))
+        catch (CloudServiceException ex) when (CloudErrors.IsNotFound(ex))
         {
             if (resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId) is { } item)
                 await resources.ForgetAsync(item, ct);
@@ -234,9 +189,9 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         {
             try
             {
-                await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. batch] }, ct);
+                await Nodes.TerminateAsync(batch, ct);
             }
-            catch (AmazonEC2Exception ex) when (CloudErrors.IsNotFound(ex))
+            catch (CloudServiceException ex) when (CloudErrors.IsNotFound(ex))
             {
                 // One id of the batch is gone: each on its own, which forgets the gone ones.
                 foreach (var id in batch)
@@ -252,18 +207,18 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var items = resources.All(ResourceKinds.Instance).ToList();
         if (items.Count == 0)
             return true;
-        var (read, instances) = await pass.Read("describe instances", () => Ec2.DescribeAllAsync(items.Select(i => i.Id), ct));
+        var (read, instances) = await pass.Read("describe instances", () => Nodes.DescribeAsync(items.Select(i => i.Id), ct));
         if (!read || instances is null)
             return false;
-        var byId = instances.DistinctBy(i => i.InstanceId).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        var byId = instances.DistinctBy(i => i.Id).ToDictionary(i => i.Id, StringComparer.Ordinal);
         await resources.ForgetManyAsync(items
-            .Where(item => byId.GetValueOrDefault(item.Id) is not { } instance || instance.State.Name == InstanceStateName.Terminated).ToList(), ct);
-        var running = instances.Where(i => i.State.Name != InstanceStateName.Terminated && i.State.Name != InstanceStateName.ShuttingDown).Select(i => i.InstanceId).ToList();
+            .Where(item => byId.GetValueOrDefault(item.Id) is not { } instance || instance.State == InstanceStates.Terminated).ToList(), ct);
+        var running = instances.Where(i => i.State is not (InstanceStates.Terminated or InstanceStates.ShuttingDown)).Select(i => i.Id).ToList();
         // In calls of at most TerminateBatch instances (TerminateInstances' resource bucket counts instances, 1000 at most).
         if (running.Count > 0 && await pass.Attempt("terminate instances", async () =>
             {
                 foreach (var batch in running.Chunk(TerminateBatch))
-                    await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. batch] }, ct);
+                    await Nodes.TerminateAsync(batch, ct);
             }))
             pass.Expect(TypicalLatency.InstanceTermination);
         var left = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
@@ -281,16 +236,16 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var batches = resources.All(ResourceKinds.LaunchRequest).ToList();
         if (batches.Count == 0)
             return true;
-        var (read, instances) = await pass.Read("describe batch launches", () => Ec2.DescribeAllAsync("client-token", batches.Select(b => b.Id), ct));
+        var (read, instances) = await pass.Read("describe batch launches", () => Nodes.LaunchedWithAsync(batches.Select(b => b.Id), ct));
         if (!read || instances is null)
             return false;
         var known = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var instance in instances.Where(i => !known.Contains(i.InstanceId) && i.State.Name != InstanceStateName.Terminated))
+        foreach (var instance in instances.Where(i => !known.Contains(i.Id) && i.State != InstanceStates.Terminated))
         {
             var batch = batches.First(b => b.Id == instance.ClientToken);
             await resources.RecordAsync(new InventoryItem
             {
-                Kind = ResourceKinds.Instance, Id = instance.InstanceId, Role = instance.InstanceId, AvailabilityZone = batch.AvailabilityZone, Name = instance.InstanceId,
+                Kind = ResourceKinds.Instance, Id = instance.Id, Role = instance.Id, AvailabilityZone = batch.AvailabilityZone, Name = instance.Id,
                 Attributes = new Dictionary<string, string> { [NodeAttributes.Pool] = batch.Attributes?.GetValueOrDefault(NodeBatches.PoolAttribute) ?? "", [NodeAttributes.Role] = batch.Role ?? "" },
                 RecordedAt = resources.Clock.GetUtcNow(),
             }, ct);
@@ -300,8 +255,8 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         return true;
     }
 
-    /// <summary>Instances per TerminateInstances call.</summary>
-    public const int TerminateBatch = 200;
+    /// <summary>Instances per terminate call.</summary>
+    public const int TerminateBatch = INodeFleet.TerminatePerCall;
 
     internal const string PoolTag = "palette.serverless/pool";
 

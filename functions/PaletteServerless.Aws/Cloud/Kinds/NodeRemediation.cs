@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Amazon.EC2;
-using Amazon.EC2.Model;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 using PaletteServerless.Domain.Remediation;
 
@@ -25,8 +24,8 @@ public enum ReplacementProgress
 public sealed record LaunchOutcome(InventoryItem? Node, string? Zone, IReadOnlyList<CapacityShortage> Shortages);
 
 /// <summary>
-/// The moves of a node remediation over a cluster's recorded instances: observe every node (one DescribeInstances
-/// for state, zone and the node's own phase tag, one DescribeInstanceStatus for the status checks), launch a
+/// The moves of a node remediation over a cluster's recorded instances: observe every node (one describe for state,
+/// zone and the node's own phase tag, one read of the status checks, through <see cref="INodeFleet"/>), launch a
 /// replacement in the pool (falling back through the zones it is given on capacity errors), see whether it is
 /// Ready, and retire the old node (marked retiring in the inventory before it is terminated, so the instance
 /// events that follow are known as the product's own).
@@ -39,10 +38,7 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// <summary>The inventory attribute of a replacement: the instance it replaces.</summary>
     public const string ReplacesAttribute = "replaces";
 
-    /// <summary>DescribeInstanceStatus takes at most 100 explicitly named instances.</summary>
-    public const int StatusIdsPerCall = 100;
-
-    private IAmazonEC2 Ec2 => resources.Cloud.Ec2;
+    private INodeFleet Nodes => resources.Cloud.Nodes;
 
     public async Task<IReadOnlyList<NodeObservation>> ObserveAsync(CancellationToken ct)
     {
@@ -50,26 +46,17 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         if (items.Count == 0)
             return [];
         var ids = items.Select(i => i.Id).ToList();
-        // In pages (at most 200 filter values a call), and the status checks in calls of at most 100 ids, as EC2 takes
-        // them: a pool of hundreds of nodes is observed in a few calls.
-        var described = (await Ec2.DescribeAllAsync(ids, ct)).DistinctBy(i => i.InstanceId).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
-        var live = described.Values.Where(i => i.State?.Name == InstanceStateName.Running).Select(i => i.InstanceId).ToList();
-        var impaired = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in live.Chunk(StatusIdsPerCall))
-        {
-            var statuses = await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [.. chunk], IncludeAllInstances = true }, ct);
-            foreach (var status in statuses.InstanceStatuses ?? [])
-            {
-                if (status.Status?.Status == SummaryStatus.Impaired || status.SystemStatus?.Status == SummaryStatus.Impaired)
-                    impaired.Add(status.InstanceId);
-            }
-        }
+        // In pages, and the status checks of the running ones, as the cloud takes them: a pool of hundreds of nodes is
+        // observed in a few calls.
+        var described = (await Nodes.DescribeAsync(ids, ct)).DistinctBy(i => i.Id).ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var live = described.Values.Where(i => i.State == InstanceStates.Running).Select(i => i.Id).ToList();
+        var impaired = (await Nodes.StatusChecksAsync(live, ct)).Where(c => c.IsImpaired).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
 
         var observed = new List<NodeObservation>();
         foreach (var item in items)
         {
             var instance = described.GetValueOrDefault(item.Id);
-            var state = instance?.State?.Name?.Value;
+            var state = instance?.State;
             var retiring = item.Attributes?.GetValueOrDefault(PoolRollout.RetiringAttribute) == "true";
             // A node the product retired and EC2 reports gone is done with: forgotten, as a delete pass would.
             if (retiring && state is null or "terminated")
@@ -81,8 +68,8 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
             {
                 InstanceId = item.Id,
                 Pool = item.Attributes![NodeAttributes.Pool],
-                Zone = instance?.Placement?.AvailabilityZone ?? item.AvailabilityZone ?? "",
-                LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item.RecordedAt,
+                Zone = instance?.Zone ?? item.AvailabilityZone ?? "",
+                LaunchedAt = instance?.LaunchTime ?? item.RecordedAt,
                 InstanceState = state,
                 Impaired = impaired.Contains(item.Id),
                 NodePhase = ReportedPhase(item, instance, state),
@@ -98,9 +85,9 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// <see cref="NodeReadiness.ReportsPhasesAttribute"/>) counts as Ready while it runs, as it was judged then,
     /// so the startup timeout never replaces nodes that could not have reported.
     /// </summary>
-    private static string? ReportedPhase(InventoryItem item, Instance? instance, string? state) =>
+    private static string? ReportedPhase(InventoryItem item, NodeInstance? instance, string? state) =>
         item.Attributes?.GetValueOrDefault(NodeReadiness.ReportsPhasesAttribute) == "true"
-            ? instance.TagValue(NodePhases.TagKey)
+            ? instance?.Tag(NodePhases.TagKey)
             : state == "running" ? NodePhases.Ready : null;
 
     /// <summary>
@@ -149,24 +136,23 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
     /// </summary>
     public async Task<(ReplacementProgress Progress, string Detail)> CheckAsync(string instanceId, string role, HealthCheckSpec? check, CancellationToken ct)
     {
-        var instance = (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("instance-id", [instanceId])] }, ct))
-            .Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault();
+        var instance = (await Nodes.DescribeAsync([instanceId], ct)).FirstOrDefault();
         var item = resources.All(ResourceKinds.Instance).FirstOrDefault(i => i.Id == instanceId);
         var observed = new NodeObservation
         {
             InstanceId = instanceId,
             Pool = item?.Attributes?.GetValueOrDefault(NodeAttributes.Pool) ?? "",
-            Zone = instance?.Placement?.AvailabilityZone ?? "",
-            LaunchedAt = instance?.LaunchTime is { } launched ? new DateTimeOffset(launched.ToUniversalTime(), TimeSpan.Zero) : item?.RecordedAt ?? resources.Clock.GetUtcNow(),
-            InstanceState = instance?.State?.Name?.Value,
-            NodePhase = instance.TagValue(NodePhases.TagKey),
+            Zone = instance?.Zone ?? "",
+            LaunchedAt = instance?.LaunchTime ?? item?.RecordedAt ?? resources.Clock.GetUtcNow(),
+            InstanceState = instance?.State,
+            NodePhase = instance?.Tag(NodePhases.TagKey),
         };
         // A replacement that reported it cannot become usable never will: fail now with its reason, not at the startup timeout.
         if (NodePhases.IsFailure(observed.NodePhase))
         {
             await RetireAsync(instanceId, role, ct);
             return (ReplacementProgress.Failed,
-                new NodeReport(instanceId, item?.Name ?? instanceId, false, observed.NodePhase, instance.TagValue(NodePhases.MessageTagKey)).Failure!);
+                new NodeReport(instanceId, item?.Name ?? instanceId, false, observed.NodePhase, instance?.Tag(NodePhases.MessageTagKey)).Failure!);
         }
         switch (NodeHealth.Assess(observed, check, resources.Clock.GetUtcNow(), out var reason))
         {

@@ -1,4 +1,3 @@
-using Amazon.EC2.Model;
 using PaletteServerless.Domain.Patching;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
@@ -18,10 +17,10 @@ public sealed class OsPatchKind(ClusterResources resources)
     public async Task<List<PatchNodeObservation>> RunningNodesAsync(CancellationToken ct)
     {
         var items = resources.All(ResourceKinds.Instance).ToDictionary(i => i.Id, StringComparer.Ordinal);
-        var instances = await resources.Cloud.Ec2.DescribeAllAsync(items.Keys, ct);
-        return [.. instances.Where(i => i.State?.Name?.Value == "running").Select(i => new PatchNodeObservation(i.InstanceId,
-            items[i.InstanceId].Attributes?.GetValueOrDefault(NodeAttributes.Pool) ?? "",
-            i.Tags?.FirstOrDefault(t => t.Key == OsPatchReport.TagKey)?.Value))];
+        var instances = await resources.Cloud.Nodes.DescribeAsync(items.Keys, ct);
+        return [.. instances.Where(i => i.State == InstanceStates.Running).Select(i => new PatchNodeObservation(i.Id,
+            items[i.Id].Attributes?.GetValueOrDefault(NodeAttributes.Pool) ?? "",
+            i.Tag(OsPatchReport.TagKey)))];
     }
 
     /// <summary>Writes the request: the run, and the instances that are to patch now.</summary>
