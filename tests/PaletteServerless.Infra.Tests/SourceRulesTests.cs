@@ -100,24 +100,29 @@ public sealed class SourceRulesTests
     public void The_node_work_reaches_instances_only_through_the_node_port()
     {
         // INodeFleet (Domain/Ports) is what they use; EC2's request shapes live in its adapter (Cloud/Adapters/Ec2NodeFleet.cs).
-        // NodePoolKind still finds the OS pack's image through MachineImages (the account reads, a slice of their own): it may
-        // name the session's EC2 client for that only.
         var cloud = Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud");
         var steps = Path.Combine(Root, "functions", "PaletteServerless.Steps");
-        var files = new[] { "NodeBatches", "PoolRollout", "NodeRemediation", "OsPatchKind", "ClusterRetagging" }
+        var files = new[] { "NodePoolKind", "NodeBatches", "PoolRollout", "NodeRemediation", "OsPatchKind", "ClusterRetagging" }
             .Select(name => Path.Combine(cloud, "Kinds", name + ".cs"))
             .Concat([Path.Combine(cloud, "ClusterInstances.cs"), Path.Combine(cloud, "Teardown.cs"), Path.Combine(cloud, "OrphanSweeper.cs"),
                 Path.Combine(steps, "Remediation", "InstanceEventsFunction.cs"), Path.Combine(steps, "Update", "PacksCheckStep.cs")])
             .ToList();
         files.Should().OnlyContain(path => File.Exists(path));
-        Spelling(files, "Amazon.EC2").Concat(Spelling(files, "Cloud.Ec2")).Concat(Spelling(files, "session.Ec2")).Should().BeEmpty();
-        var nodePool = Path.Combine(cloud, "Kinds", "NodePoolKind.cs");
-        Spelling([nodePool], "Amazon.EC2").Should().BeEmpty();
-        File.ReadAllLines(nodePool).Where(line => line.Contains("Cloud.Ec2", StringComparison.Ordinal))
-            .Should().OnlyContain(line => line.Contains("MachineImages.", StringComparison.Ordinal));
-        // Their step tests hold nodes in memory (FakeNodeFleet): none reaches the session's EC2 substitute.
-        var stepTests = Directory.EnumerateFiles(Path.Combine(Root, "tests", "PaletteServerless.Steps.Tests"), "*.cs")
-            .Where(path => Path.GetFileName(path) != "Fakes.cs").ToList();
-        Spelling(stepTests, "cloud.Ec2").Concat(Spelling(stepTests, "Amazon.EC2")).Should().BeEmpty();
+        new[] { "Amazon.EC2", "Cloud.Ec2", "session.Ec2", ".LoadBalancing", "Aws.Clients" }.SelectMany(text => Spelling(files, text)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_cloud_session_hands_out_ports_and_no_step_test_substitutes_an_AWS_SDK_client()
+    {
+        // The session's SDK clients stay inside it, feeding the adapters: what it hands the workflow logic is shaped like the product.
+        var session = File.ReadAllText(Path.Combine(Root, "functions", "PaletteServerless.Aws", "Cloud", "CloudSession.cs"));
+        var start = session.IndexOf("public interface ICloudSession", StringComparison.Ordinal);
+        start.Should().BeGreaterThan(0);
+        var contract = session[start..session.IndexOf("\n}", start, StringComparison.Ordinal)];
+        contract.Should().NotContain("IAmazon").And.NotContain("Elbv2Client").And.NotContain("TaggingClient").And.NotContain("ServiceQuotasClient");
+        // Step tests decide on in-memory fakes of the ports (FakeCloud), never on substitutes of the SDK's request shapes.
+        var stepTests = Directory.EnumerateFiles(Path.Combine(Root, "tests", "PaletteServerless.Steps.Tests"), "*.cs").ToList();
+        stepTests.Should().NotBeEmpty();
+        new[] { "IAmazon", "Amazon.EC2.Model", "IElbv2Client", "ITaggingClient", "IServiceQuotasClient" }.SelectMany(text => Spelling(stepTests, text)).Should().BeEmpty();
     }
 }

@@ -26,10 +26,6 @@ public sealed class FakeCloud : ICloudSession
     }
 
     public string Region => "us-east-1";
-    public IAmazonEC2 Ec2 { get; } = Substitute.For<IAmazonEC2>();
-    public IElbv2Client LoadBalancing { get; } = Substitute.For<IElbv2Client>();
-    public ITaggingClient Tagging { get; } = Substitute.For<ITaggingClient>();
-    public IServiceQuotasClient ServiceQuotas { get; } = Substitute.For<IServiceQuotasClient>();
     public FakeParameterStore Parameters { get; } = new();
     IParameterStore ICloudSession.Parameters => Parameters;
     public FakeClusterNetwork Network { get; } = new();

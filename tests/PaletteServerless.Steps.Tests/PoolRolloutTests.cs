@@ -1,5 +1,4 @@
 using NSubstitute;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Aws.Cloud;
 using PaletteServerless.Aws.Cloud.Kinds;
 using PaletteServerless.Domain.Changes;
@@ -28,7 +27,8 @@ public sealed class PoolRolloutTests
     public async Task A_control_plane_node_whose_drain_is_over_is_terminated_once_and_the_next_pass_waits_for_its_termination_not_another_drain()
     {
         var current = LaunchFingerprint.Of(_cluster.Definition, _cluster.Definition.Pool("cp")!);
-        _inventory.Add(ResourceKinds.TargetGroup, "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1");
+        var targetGroup = _cloud.LoadBalancers.SeedTargetGroup("demo");
+        _inventory.Add(ResourceKinds.TargetGroup, targetGroup);
         _inventory.Add(ResourceKinds.Instance, "i-old", "demo-cp-0", "us-east-1a", new()
         {
             ["pool"] = "cp", ["role"] = "control-plane", [NodeReadiness.ReportsPhasesAttribute] = "true", [LaunchFingerprint.AttributeName] = "before",
@@ -42,15 +42,14 @@ public sealed class PoolRolloutTests
         Instance("i-old", NodePhases.Ready);
         Instance("i-new", NodePhases.Ready);
         // The old node's deregistration delay is over: the target group no longer lists it.
-        _cloud.LoadBalancing.DescribeTargetHealthAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<TargetDescription>?>(), Arg.Any<CancellationToken>())
-            .Returns([new TargetHealthDescription(new TargetDescription("i-new"), "6443", "healthy", null, null)]);
+        _cloud.LoadBalancers.SetHealth(targetGroup, "i-new", "healthy");
         var resources = await TestCluster.ResourcesAsync(_cloud, _inventory, _cluster);
 
         var progress = await new PoolRollout(resources, new NodePoolKind(resources)).PassAsync("cp", ["us-east-1a"],
             () => throw new InvalidOperationException("nothing to launch"), _ => "subnet-1", waitedForBoot: false, Ct);
 
         Terminates.Should().Equal("TerminateInstances i-old");
-        await _cloud.LoadBalancing.DidNotReceiveWithAnyArgs().DeregisterTargetsAsync(default!, default!, default);
+        _cloud.LoadBalancers.Calls.Should().NotContain(c => c.StartsWith("DeregisterTargets ", StringComparison.Ordinal), "its drain is over");
         progress.WaitSeconds.Should().Be((int)TypicalLatency.InstanceTermination.TotalSeconds);
     }
 

@@ -11,16 +11,12 @@ using PaletteServerless.Domain.Ports;
 namespace PaletteServerless.Aws.Cloud;
 
 /// <summary>
-/// The AWS clients of one cluster's account and region: the one seam through which the steps,
-/// the force delete and the orphan sweep reach EC2, ELBv2, the tagging API and Service Quotas.
+/// One cluster's account and region: the one seam through which the steps, the force delete and the orphan sweep reach
+/// AWS, as ports shaped like what the product does (Domain/Ports); the SDK clients stay inside the session and its adapters.
 /// </summary>
 public interface ICloudSession : IDisposable
 {
     string Region { get; }
-    IAmazonEC2 Ec2 { get; }
-    IElbv2Client LoadBalancing { get; }
-    ITaggingClient Tagging { get; }
-    IServiceQuotasClient ServiceQuotas { get; }
 
     /// <summary>
     /// The cluster's parameters (SSM Parameter Store): its secrets (<see cref="Kinds.SecretParameterKind"/>), desired state,
@@ -122,18 +118,18 @@ public sealed class CloudSession : ICloudSession
         // AuthenticationRegion: with an endpoint override (AWS_ENDPOINT_URL) the SDK cannot infer the
         // signing region from the host name, and the region is what selects the AWS world.
         var config = new AmazonEC2Config { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
-        Ec2 = credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
+        _ec2 = credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
         var options = new AwsClientOptions(region) { Credentials = credentials };
-        LoadBalancing = new Elbv2Client(options);
-        Tagging = new TaggingClient(options);
-        ServiceQuotas = new ServiceQuotasClient(options);
+        _loadBalancing = new Elbv2Client(options);
+        _tagging = new TaggingClient(options);
+        _quotas = new ServiceQuotasClient(options);
         var ssmConfig = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = regionEndpoint, AuthenticationRegion = region };
         _ssm = credentials is null ? new AmazonSimpleSystemsManagementClient(ssmConfig) : new AmazonSimpleSystemsManagementClient(credentials, ssmConfig);
         Parameters = new SsmParameterStore(_ssm);
-        Network = new Ec2ClusterNetwork(Ec2, LoadBalancing);
-        Catalog = new Ec2ComputeCatalog(Ec2, ServiceQuotas);
-        LoadBalancers = new Elbv2LoadBalancers(LoadBalancing);
-        TaggedResources = new TaggingApiResources(Tagging);
+        Network = new Ec2ClusterNetwork(_ec2, _loadBalancing);
+        Catalog = new Ec2ComputeCatalog(_ec2, _quotas);
+        LoadBalancers = new Elbv2LoadBalancers(_loadBalancing);
+        TaggedResources = new TaggingApiResources(_tagging);
         Iam = new IamClient(options);
         // Path-style where an endpoint is configured (AWS_ENDPOINT_URL): a custom endpoint's host does not resolve per bucket.
         var s3Config = new Amazon.S3.AmazonS3Config
@@ -143,14 +139,10 @@ public sealed class CloudSession : ICloudSession
         };
         _s3 = credentials is null ? new Amazon.S3.AmazonS3Client(s3Config) : new Amazon.S3.AmazonS3Client(credentials, s3Config);
         Buckets = new S3BackupBuckets(_s3, region);
-        Nodes = new Ec2NodeFleet(Ec2);
+        Nodes = new Ec2NodeFleet(_ec2);
     }
 
     public string Region { get; }
-    public IAmazonEC2 Ec2 { get; }
-    public IElbv2Client LoadBalancing { get; }
-    public ITaggingClient Tagging { get; }
-    public IServiceQuotasClient ServiceQuotas { get; }
     public IParameterStore Parameters { get; }
     public IClusterNetworkCloud Network { get; }
     public IComputeCatalog Catalog { get; }
@@ -161,6 +153,10 @@ public sealed class CloudSession : ICloudSession
     public INodeFleet Nodes { get; }
 
     private readonly AWSCredentials? _credentials;
+    private readonly AmazonEC2Client _ec2;
+    private readonly Elbv2Client _loadBalancing;
+    private readonly TaggingClient _tagging;
+    private readonly ServiceQuotasClient _quotas;
     private readonly AmazonSimpleSystemsManagementClient _ssm;
     private readonly Amazon.S3.AmazonS3Client _s3;
     private string? _accountId;
@@ -184,10 +180,10 @@ public sealed class CloudSession : ICloudSession
 
     public void Dispose()
     {
-        Ec2.Dispose();
-        LoadBalancing.Dispose();
-        Tagging.Dispose();
-        ServiceQuotas.Dispose();
+        _ec2.Dispose();
+        _loadBalancing.Dispose();
+        _tagging.Dispose();
+        _quotas.Dispose();
         _ssm.Dispose();
         Iam.Dispose();
         _s3.Dispose();

@@ -1,4 +1,3 @@
-using Amazon.EC2;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Profiles;
 
@@ -16,10 +15,6 @@ public static class MachineImages
         (await catalog.InstanceTypesAsync([.. instanceTypes.Distinct()], ct))
             .GroupBy(t => t.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Architectures.Contains("arm64") ? "arm64" : "x86_64");
-
-    /// <summary>The same, through the EC2 client itself (<see cref="Adapters.Ec2ComputeCatalog"/>), for the node pool until it reads through the session's catalog.</summary>
-    public static Task<Dictionary<string, string>> ArchitecturesAsync(IAmazonEC2 ec2, IEnumerable<string> instanceTypes, CancellationToken ct) =>
-        ArchitecturesAsync(new Adapters.Ec2ComputeCatalog(ec2, null), instanceTypes, ct);
 
     /// <summary>The catalog entry of the profile's OS pack (validated profiles always have one).</summary>
     public static (CatalogPack Pack, MachineImageInstall Image) OsOf(ClusterProfile profile)
@@ -41,8 +36,4 @@ public static class MachineImages
     public static async Task<string?> FindAsync(IComputeCatalog catalog, MachineImageInstall image, string architecture, CancellationToken ct) =>
         (await catalog.ImagesAsync(image.OwnerId, NameFilter(image, architecture), architecture, ct))
             .OrderByDescending(i => i.Created).FirstOrDefault()?.Id;
-
-    /// <summary>The same, through the EC2 client itself (<see cref="Adapters.Ec2ComputeCatalog"/>), for the node pool until it reads through the session's catalog.</summary>
-    public static Task<string?> FindAsync(IAmazonEC2 ec2, MachineImageInstall image, string architecture, CancellationToken ct) =>
-        FindAsync(new Adapters.Ec2ComputeCatalog(ec2, null), image, architecture, ct);
 }

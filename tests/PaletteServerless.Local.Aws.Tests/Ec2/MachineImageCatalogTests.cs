@@ -20,7 +20,7 @@ public sealed class MachineImageCatalogTests : Ec2TestBase
         OsPacks().Should().NotBeEmpty();
         foreach (var (pack, image) in OsPacks())
         {
-            var found = await MachineImages.FindAsync(Ec2, image, "x86_64", CancellationToken.None);
+            var found = await MachineImages.FindAsync(new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(Ec2, null), image, "x86_64", CancellationToken.None);
 
             found.Should().NotBeNull($"the catalog's {pack.Name} {pack.Version} looks for {MachineImages.NameFilter(image, "x86_64")}");
             var listed = Ec2Catalog.FindImage(found!)!;
@@ -41,7 +41,7 @@ public sealed class MachineImageCatalogTests : Ec2TestBase
             var finders = new List<string>();
             foreach (var (pack, image) in OsPacks())
             {
-                if (await MachineImages.FindAsync(Ec2, image, arch, CancellationToken.None) == listed.ImageId)
+                if (await MachineImages.FindAsync(new PaletteServerless.Aws.Cloud.Adapters.Ec2ComputeCatalog(Ec2, null), image, arch, CancellationToken.None) == listed.ImageId)
                     finders.Add($"{pack.Name} {pack.Version}");
             }
             finders.Should().ContainSingle($"{listed.Name} is the newest image of exactly one OS pack's release");

@@ -1,4 +1,3 @@
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
@@ -34,15 +33,15 @@ public sealed class ClusterRetagging(ClusterResources resources)
         var elb = resources.Items.Where(i => LoadBalancing.Contains(i.Kind)).Select(i => i.Id).ToList();
         // The listener is found through its load balancer (the inventory records the load balancer and target group).
         foreach (var loadBalancer in resources.All(ResourceKinds.LoadBalancer).ToList())
-            elb.AddRange((await resources.Cloud.LoadBalancing.DescribeListenersAsync(loadBalancer.Id, cancellationToken: ct)).Items.Select(l => l.ListenerArn));
+            elb.AddRange((await resources.Cloud.LoadBalancers.ListenersAsync(loadBalancer.Id, ct)).Select(l => l.Arn));
         elb = [.. elb.Distinct()];
         // AddTags and RemoveTags take at most 20 ARNs a call.
         foreach (var batch in elb.Chunk(20))
         {
             if (set.Count > 0)
-                await resources.Cloud.LoadBalancing.AddTagsAsync([.. batch], [.. set.Select(t => new ResourceTag(t.Key, t.Value))], ct);
+                await resources.Cloud.LoadBalancers.TagAsync(batch, set, ct);
             if (remove.Count > 0)
-                await resources.Cloud.LoadBalancing.RemoveTagsAsync([.. batch], remove, ct);
+                await resources.Cloud.LoadBalancers.UntagAsync(batch, remove, ct);
         }
         // Parameters are tagged one by one.
         var parameters = resources.All(ResourceKinds.SecretParameter).Select(i => i.Id).ToList();

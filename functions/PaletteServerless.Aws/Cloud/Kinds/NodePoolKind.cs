@@ -41,10 +41,10 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         var apiHost = resources.Find(ResourceKinds.LoadBalancer)?.Attributes?.GetValueOrDefault("dnsName")
             ?? throw new ProvisioningFailedException("the API load balancer must exist before the nodes (their kubeadm joins it)");
         var (os, image) = MachineImages.OsOf(profile);
-        var architectures = await MachineImages.ArchitecturesAsync(resources.Cloud.Ec2, instanceTypes, ct);
+        var architectures = await MachineImages.ArchitecturesAsync(resources.Cloud.Catalog, instanceTypes, ct);
         var images = new Dictionary<string, string>();
         foreach (var architecture in architectures.Values.Distinct())
-            images[architecture] = await MachineImages.FindAsync(resources.Cloud.Ec2, image, architecture, ct)
+            images[architecture] = await MachineImages.FindAsync(resources.Cloud.Catalog, image, architecture, ct)
                 ?? throw new ProvisioningFailedException(
                     $"no image of OS pack {os.Name} {os.Version} for {architecture} in {plan.Region} (owner {image.OwnerId}, name {MachineImages.NameFilter(image, architecture)})");
         return new NodeLaunch(apiHost, profile, caCertHash, architectures.ToDictionary(a => a.Key, a => images[a.Value]));

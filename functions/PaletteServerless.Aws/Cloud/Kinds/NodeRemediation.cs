@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Clusters;
 using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
@@ -165,10 +164,10 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         if (role != NodePoolRoles.ControlPlane)
             return (ReplacementProgress.Ready, $"{instanceId} is Ready");
         var targetGroup = resources.Id(ResourceKinds.TargetGroup);
-        var health = (await resources.Cloud.LoadBalancing.DescribeTargetHealthAsync(targetGroup, cancellationToken: ct))
-            .FirstOrDefault(t => t.Target.Id == instanceId)?.State;
+        var health = (await resources.Cloud.LoadBalancers.TargetHealthAsync(targetGroup, ct))
+            .FirstOrDefault(t => t.InstanceId == instanceId)?.State;
         if (health is null)
-            await resources.Cloud.LoadBalancing.RegisterTargetsAsync(targetGroup, [new TargetDescription(instanceId)], ct);
+            await resources.Cloud.LoadBalancers.RegisterAsync(targetGroup, [instanceId], ct);
         return health == "healthy"
             ? (ReplacementProgress.Ready, $"{instanceId} is Ready and serves the API")
             : (ReplacementProgress.Starting, $"{instanceId} is Ready; its API target is {health ?? "registering"}");
@@ -189,9 +188,9 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
         {
             try
             {
-                await resources.Cloud.LoadBalancing.DeregisterTargetsAsync(targetGroup.Id, [new TargetDescription(instanceId)], ct);
+                await resources.Cloud.LoadBalancers.DeregisterAsync(targetGroup.Id, [instanceId], ct);
             }
-            catch (AwsServiceException ex) when (ex.ErrorCode is "InvalidTarget" or "TargetGroupNotFound")
+            catch (CloudServiceException ex) when (ex.Code is "InvalidTarget" or "TargetGroupNotFound")
             {
                 // Not registered (it never became healthy) or already gone.
             }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using PaletteServerless.Aws.Clients;
 using PaletteServerless.Domain.Changes;
 using PaletteServerless.Domain.Clusters;
+using PaletteServerless.Domain.Ports;
 using PaletteServerless.Domain.Provisioning;
 
 namespace PaletteServerless.Aws.Cloud.Kinds;
@@ -49,7 +49,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
     /// <summary>The target group's health check: interval 5 s, healthy after 2 checks.</summary>
     private const int HealthCheckSeconds = 10;
 
-    private IElbv2Client Elb => resources.Cloud.LoadBalancing;
+    private ILoadBalancers LoadBalancers => resources.Cloud.LoadBalancers;
 
     /// <param name="zones">The pool's zones (the spec's, or for static placement its subnets' zones).</param>
     /// <param name="launch">Prepares what every launch shares, only when the pass launches.</param>
@@ -76,9 +76,9 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         if (isControlPlane)
         {
             var unregistered = nodeList.Where(n => n.State == NodeState.Launching && n.Instance.State == "running" && !health.ContainsKey(n.Node.Id))
-                .Select(n => new TargetDescription(n.Node.Id)).ToList();
+                .Select(n => n.Node.Id).ToList();
             if (unregistered.Count > 0)
-                await Elb.RegisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), unregistered, ct);
+                await LoadBalancers.RegisterAsync(resources.Id(ResourceKinds.TargetGroup), unregistered, ct);
         }
 
         // Retiring nodes: terminated once drained (the control plane) or at once (workers).
@@ -91,13 +91,13 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         // Marked before anything is terminated: a pass that stops half-way finds them retiring and finishes.
         await Parallel.ForEachAsync(step.TerminateIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
             async (id, token) => await MarkRetiringAsync(resources, byId[id], token));
-        var draining = new List<TargetDescription>();
+        var draining = new List<string>();
         foreach (var id in step.TerminateIds)
         {
             if (isControlPlane && health.TryGetValue(id, out var state) && state is not ("draining" or "unused"))
             {
                 // Draining first: the API keeps its quorum of healthy targets; terminated on a later pass.
-                draining.Add(new TargetDescription(id));
+                draining.Add(id);
                 continue;
             }
             if (!terminated.Contains(id))
@@ -105,7 +105,7 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         }
         if (draining.Count > 0)
         {
-            await Elb.DeregisterTargetsAsync(resources.Id(ResourceKinds.TargetGroup), draining, ct);
+            await LoadBalancers.DeregisterAsync(resources.Id(ResourceKinds.TargetGroup), draining, ct);
             deregistered = draining.Count;
         }
         // In batches: one TerminateInstances for up to NodePoolKind.TerminateBatch nodes.
@@ -261,8 +261,8 @@ public sealed class PoolRollout(ClusterResources resources, NodePoolKind nodes)
         var health = new Dictionary<string, string>(StringComparer.Ordinal);
         if (role == NodePoolRoles.ControlPlane && items.Count > 0)
         {
-            foreach (var target in await Elb.DescribeTargetHealthAsync(resources.Id(ResourceKinds.TargetGroup), cancellationToken: ct))
-                health[target.Target.Id] = target.State;
+            foreach (var target in await LoadBalancers.TargetHealthAsync(resources.Id(ResourceKinds.TargetGroup), ct))
+                health[target.InstanceId] = target.State;
         }
 
         var observed = new List<ObservedNode>();
