@@ -65,7 +65,37 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         return NodeCallAnswer.Refused;
     }
 
-    // A failed background evaluation is asked again at the node's next step.
-    private static void InBackground(Task task) =>
-        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    /// <summary>
+    /// Once IAM has answered, the node takes its next step at once, as a real node's script retries its call: its
+    /// progress never waits for someone else's EC2 call. A failed background evaluation is asked again at the node's next step.
+    /// </summary>
+    private void InBackground(Task task) =>
+        _ = task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+                AdvanceSoon(aws, world);
+            return t.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<AwsWorld, bool> Scheduled = new();
+
+    /// <summary>One advance of the world at a time is scheduled, however many answers arrive together.</summary>
+    private static void AdvanceSoon(LocalAws aws, AwsWorld world)
+    {
+        if (!Scheduled.TryAdd(world, true))
+            return;
+        _ = Task.Run(() =>
+        {
+            Scheduled.TryRemove(world, out _);
+            try
+            {
+                lock (aws.Store.Sync)
+                    Ec2Service.Advance(aws, world, aws.Clock.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // The stack is stopping: the next call advances the world.
+            }
+        });
+    }
 }
