@@ -50,13 +50,13 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         if (principal is null)
         {
             var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
-            InBackground(iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
+            InBackground($"principal/{world.Account}/{instance.Id}", () => iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
             return NodeCallAnswer.Pending;
         }
         var (known, denial) = iam.TryAuthorizeCached(principal, checks);
         if (!known)
         {
-            InBackground(iam.AuthorizeAsync(principal, checks, CancellationToken.None));
+            InBackground(KeyOf(principal, checks), () => iam.AuthorizeAsync(principal, checks, CancellationToken.None));
             return NodeCallAnswer.Pending;
         }
         if (denial is null)
@@ -69,13 +69,35 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
     /// Once IAM has answered, the node takes its next step at once, as a real node's script retries its call: its
     /// progress never waits for someone else's EC2 call. A failed background evaluation is asked again at the node's next step.
     /// </summary>
-    private void InBackground(Task task) =>
+    /// One question at a time: a node asks again at every step (every tick) until it is answered.
+    private void InBackground(string key, Func<Task> ask)
+    {
+        if (!InFlight.TryAdd(key, true))
+            return;
+        Task task;
+        try
+        {
+            task = ask();
+        }
+        catch
+        {
+            InFlight.TryRemove(key, out _);
+            throw;
+        }
         _ = task.ContinueWith(t =>
         {
+            InFlight.TryRemove(key, out _);
             if (t.IsCompletedSuccessfully)
                 AdvanceSoon(aws, world);
             return t.Exception;
         }, CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> InFlight = new(StringComparer.Ordinal);
+
+    private static string KeyOf(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks) =>
+        principal.AccessKeyId + "|" + string.Join(";", checks.Select(c => c.Action + " " + c.Resource + " " +
+            string.Join(",", c.Context.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + string.Join("+", kv.Value)))));
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<AwsWorld, bool> Scheduled = new();
 
