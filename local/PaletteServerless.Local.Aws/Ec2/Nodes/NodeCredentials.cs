@@ -66,11 +66,10 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
     }
 
     /// <summary>
-    /// Once IAM has answered, the node takes its next step at once, as a real node's script retries its call: its
-    /// progress never waits for someone else's EC2 call. A failed background evaluation is asked again at the node's next step.
+    /// One question at a time: a node asks again at every step until it is answered (the tick asks ahead, see
+    /// <see cref="NodeAgent.AskAhead"/>). A failed background evaluation is asked again at the node's next step.
     /// </summary>
-    /// One question at a time: a node asks again at every step (every tick) until it is answered.
-    private void InBackground(string key, Func<Task> ask)
+    private static void InBackground(string key, Func<Task> ask)
     {
         if (!InFlight.TryAdd(key, true))
             return;
@@ -87,8 +86,6 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         _ = task.ContinueWith(t =>
         {
             InFlight.TryRemove(key, out _);
-            if (t.IsCompletedSuccessfully)
-                AdvanceSoon(aws, world);
             return t.Exception;
         }, CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
     }
@@ -98,26 +95,4 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
     private static string KeyOf(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks) =>
         principal.AccessKeyId + "|" + string.Join(";", checks.Select(c => c.Action + " " + c.Resource + " " +
             string.Join(",", c.Context.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + string.Join("+", kv.Value)))));
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<AwsWorld, bool> Scheduled = new();
-
-    /// <summary>One advance of the world at a time is scheduled, however many answers arrive together.</summary>
-    private static void AdvanceSoon(LocalAws aws, AwsWorld world)
-    {
-        if (!Scheduled.TryAdd(world, true))
-            return;
-        _ = Task.Run(() =>
-        {
-            Scheduled.TryRemove(world, out _);
-            try
-            {
-                lock (aws.Store.Sync)
-                    Ec2Service.Advance(aws, world, aws.Clock.GetUtcNow());
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-            {
-                // The stack is stopping: the next call advances the world.
-            }
-        });
-    }
 }
