@@ -133,8 +133,13 @@ public static class NodeAgent
     /// </summary>
     public static void AskAhead(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, NodeCredentials credentials)
     {
+        // A few milliseconds of the store's lock per tick: reading hundreds of nodes' user data at once would hold up every
+        // call (and the clock's waits) for seconds; the rest are asked at the next tick, or read by the next call as before.
+        var budget = System.Diagnostics.Stopwatch.StartNew();
         foreach (var instance in world.All<Instance>())
         {
+            if (budget.Elapsed > AskAheadBudget)
+                return;
             if (instance.UserData is null || instance.StateAt(now) != "running" || instance.Agent is { Role: Silent })
                 continue;
             if (instance.StateSince(now) + latency.Of(LatencyModel.NodeBoot) > now)
@@ -145,6 +150,8 @@ public static class NodeAgent
             credentials.Answer(instance, [PhaseReport(instance, boot, withMessage: false)], out _);
         }
     }
+
+    private static readonly TimeSpan AskAheadBudget = TimeSpan.FromMilliseconds(15);
 
     /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
     private static void StartAgent(NodeAgentState agent, DateTimeOffset at, LatencyModel latency)
