@@ -16,7 +16,7 @@ public sealed partial class Ec2Service : ITicks
     private DateTimeOffset? _faultsDrawnUntil;
 
     /// <summary>
-    /// Announces the states instances have reached by time, lets booted nodes make their calls, then draws the fault profile's spot
+    /// Announces the states instances have reached by time, then draws the fault profile's spot
     /// interruptions and impairments for each modelled minute that has passed.
     /// </summary>
     public void Tick(LocalAws aws, DateTimeOffset now)
@@ -25,9 +25,6 @@ public sealed partial class Ec2Service : ITicks
         {
             foreach (var instance in world.All<Instance>().OrderBy(i => i.Sequence))
                 AnnounceDueStates(aws, instance, now);
-            // Nodes boot and report by themselves, not when someone calls EC2: the calls their scripts make start as
-            // soon as they have booted, so IAM's answers are there when the next call brings their reports up to it.
-            NodeAgent.AskAhead(world, now, aws.Latency, aws.Faults, new NodeCredentials(aws, world));
         }
         DrawInstanceFaults(aws, now);
     }

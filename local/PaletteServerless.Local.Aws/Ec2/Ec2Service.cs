@@ -98,21 +98,15 @@ public sealed partial class Ec2Service : ILocalAwsService, IEc2Network, IApplies
         lock (call.Aws.Store.Sync)
         {
             var request = new Ec2Request(call);
-            Advance(call.Aws, request.World, call.Now);
+            ApplyTime(request.World, call.Now, call.Aws.TerminalRetention);
+            // A caller never sees a state before its event is out.
+            foreach (var instance in request.World.All<Instance>().OrderBy(i => i.Sequence))
+                AnnounceDueStates(call.Aws, instance, call.Now);
+            NodeAgent.Advance(request.World, call.Now, call.Aws.Latency, call.Aws.Faults, new NodeCredentials(call.Aws, request.World));
             if (request.P.Bool("DryRun") == true)
                 throw new AwsErrorException("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
             return Task.FromResult(operation(request));
         }
-    }
-
-    /// <summary>Brings a world's resources, events and nodes up to <paramref name="now"/> (under the store's lock).</summary>
-    internal static void Advance(LocalAws aws, AwsWorld world, DateTimeOffset now)
-    {
-        ApplyTime(world, now, aws.TerminalRetention);
-        // A caller never sees a state before its event is out.
-        foreach (var instance in world.All<Instance>().OrderBy(i => i.Sequence))
-            AnnounceDueStates(aws, instance, now);
-        NodeAgent.Advance(world, now, aws.Latency, aws.Faults, new NodeCredentials(aws, world));
     }
 
     /// <summary>

@@ -126,33 +126,6 @@ public static class NodeAgent
             OsPatchModel.Advance(world, instance, now, latency, credentials);
     }
 
-    /// <summary>
-    /// What a booted node's scripts ask AWS before anyone calls EC2 (the tick's part of <see cref="Advance"/>): the node
-    /// reads its user data and secrets, and asks to tag its phase. Reports are still made by <see cref="Advance"/>, at
-    /// their modelled times; this only puts IAM's answers ahead of them, as a real node's calls are answered while it boots.
-    /// </summary>
-    public static void AskAhead(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, NodeCredentials credentials)
-    {
-        // A few milliseconds of the store's lock per tick: reading hundreds of nodes' user data at once would hold up every
-        // call (and the clock's waits) for seconds; the rest are asked at the next tick, or read by the next call as before.
-        var budget = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var instance in world.All<Instance>())
-        {
-            if (budget.Elapsed > AskAheadBudget)
-                return;
-            if (instance.UserData is null || instance.StateAt(now) != "running" || instance.Agent is { Role: Silent })
-                continue;
-            if (instance.StateSince(now) + latency.Of(LatencyModel.NodeBoot) > now)
-                continue;
-            instance.Agent ??= Read(world, instance, faults, credentials);
-            if (instance.Agent is not { Boot: { } boot } agent || agent.Phase == (boot.Role == Init ? PacksApplied : Ready))
-                continue;
-            credentials.Answer(instance, [PhaseReport(instance, boot, withMessage: false)], out _);
-        }
-    }
-
-    private static readonly TimeSpan AskAheadBudget = TimeSpan.FromMilliseconds(15);
-
     /// <summary>The last runcmd line enables the agent's timer: once the node got there (Ready; the first control plane: its packs applied).</summary>
     private static void StartAgent(NodeAgentState agent, DateTimeOffset at, LatencyModel latency)
     {

@@ -50,13 +50,13 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         if (principal is null)
         {
             var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
-            InBackground($"principal/{world.Account}/{instance.Id}", () => iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
+            InBackground(iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
             return NodeCallAnswer.Pending;
         }
         var (known, denial) = iam.TryAuthorizeCached(principal, checks);
         if (!known)
         {
-            InBackground(KeyOf(principal, checks), () => iam.AuthorizeAsync(principal, checks, CancellationToken.None));
+            InBackground(iam.AuthorizeAsync(principal, checks, CancellationToken.None));
             return NodeCallAnswer.Pending;
         }
         if (denial is null)
@@ -65,34 +65,7 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         return NodeCallAnswer.Refused;
     }
 
-    /// <summary>
-    /// One question at a time: a node asks again at every step until it is answered (the tick asks ahead, see
-    /// <see cref="NodeAgent.AskAhead"/>). A failed background evaluation is asked again at the node's next step.
-    /// </summary>
-    private static void InBackground(string key, Func<Task> ask)
-    {
-        if (!InFlight.TryAdd(key, true))
-            return;
-        Task task;
-        try
-        {
-            task = ask();
-        }
-        catch
-        {
-            InFlight.TryRemove(key, out _);
-            throw;
-        }
-        _ = task.ContinueWith(t =>
-        {
-            InFlight.TryRemove(key, out _);
-            return t.Exception;
-        }, CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> InFlight = new(StringComparer.Ordinal);
-
-    private static string KeyOf(IamPrincipal principal, IReadOnlyList<AuthorizationCheck> checks) =>
-        principal.AccessKeyId + "|" + string.Join(";", checks.Select(c => c.Action + " " + c.Resource + " " +
-            string.Join(",", c.Context.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + string.Join("+", kv.Value)))));
+    // A failed background evaluation is asked again at the node's next step.
+    private static void InBackground(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }
