@@ -17,70 +17,70 @@ namespace PaletteServerless.Aws.Cloud.Adapters;
 public sealed class Ec2ClusterNetwork(IAmazonEC2 ec2, IElbv2Client? loadBalancing) : IClusterNetworkCloud
 {
     public Task<string> CreateVpcAsync(string cidr, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateVpcAsync(new CreateVpcRequest { CidrBlock = cidr, TagSpecifications = Tagged(ResourceType.Vpc, tags) }, ct)).Vpc.VpcId);
+        PortCalls.RunAsync(async () => (await ec2.CreateVpcAsync(new CreateVpcRequest { CidrBlock = cidr, TagSpecifications = Tagged(ResourceType.Vpc, tags) }, ct)).Vpc.VpcId);
 
     public Task<string?> FindVpcAsync(OwnedBy owner, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = Filters(owner) }, ct)).Vpcs?.FirstOrDefault()?.VpcId);
+        PortCalls.RunAsync(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = Filters(owner) }, ct)).Vpcs?.FirstOrDefault()?.VpcId);
 
     public Task<string> VpcCidrAsync(string vpcId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [vpcId] }, ct)).Vpcs?.FirstOrDefault()?.CidrBlock
+        PortCalls.RunAsync(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { VpcIds = [vpcId] }, ct)).Vpcs?.FirstOrDefault()?.CidrBlock
             ?? throw new CloudServiceException("InvalidVpcID.NotFound", $"The vpc ID '{vpcId}' does not exist", false));
 
     public Task DeleteVpcAsync(string vpcId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteVpcAsync(new DeleteVpcRequest { VpcId = vpcId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteVpcAsync(new DeleteVpcRequest { VpcId = vpcId }, ct));
 
     public Task<string> CreateSubnetAsync(string vpcId, string cidr, string zone, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateSubnetAsync(new CreateSubnetRequest
+        PortCalls.RunAsync(async () => (await ec2.CreateSubnetAsync(new CreateSubnetRequest
         {
             VpcId = vpcId, CidrBlock = cidr, AvailabilityZone = zone, TagSpecifications = Tagged(ResourceType.Subnet, tags),
         }, ct)).Subnet.SubnetId);
 
     public Task<string?> FindSubnetAsync(OwnedBy owner, string vpcId, string zone, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest
+        PortCalls.RunAsync(async () => (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest
         {
             Filters = Filters(owner, new Filter("availability-zone", [zone]), new Filter("vpc-id", [vpcId])),
         }, ct)).Subnets?.FirstOrDefault()?.SubnetId);
 
     public Task DeleteSubnetAsync(string subnetId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = subnetId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteSubnetAsync(new DeleteSubnetRequest { SubnetId = subnetId }, ct));
 
     public Task<string> CreateInternetGatewayAsync(IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateInternetGatewayAsync(new CreateInternetGatewayRequest
+        PortCalls.RunAsync(async () => (await ec2.CreateInternetGatewayAsync(new CreateInternetGatewayRequest
         {
             TagSpecifications = Tagged(ResourceType.InternetGateway, tags),
         }, ct)).InternetGateway.InternetGatewayId);
 
     public Task<string?> FindInternetGatewayAsync(OwnedBy owner, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest { Filters = Filters(owner) }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest { Filters = Filters(owner) }, ct))
             .InternetGateways?.FirstOrDefault()?.InternetGatewayId);
 
     public Task<IReadOnlyList<string>?> InternetGatewayAttachmentsAsync(string gatewayId, CancellationToken ct) =>
-        Call<IReadOnlyList<string>?>(async () => (await ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest
+        PortCalls.RunAsync<IReadOnlyList<string>?>(async () => (await ec2.DescribeInternetGatewaysAsync(new DescribeInternetGatewaysRequest
         {
             Filters = [new Filter("internet-gateway-id", [gatewayId])],
         }, ct)).InternetGateways?.FirstOrDefault() is { } gateway ? [.. (gateway.Attachments ?? []).Select(a => a.VpcId)] : null);
 
     public Task AttachInternetGatewayAsync(string gatewayId, string vpcId, CancellationToken ct) =>
-        Call(async () => await ec2.AttachInternetGatewayAsync(new AttachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId }, ct));
+        PortCalls.RunAsync(async () => await ec2.AttachInternetGatewayAsync(new AttachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId }, ct));
 
     public Task DetachInternetGatewayAsync(string gatewayId, string vpcId, CancellationToken ct) =>
-        Call(async () => await ec2.DetachInternetGatewayAsync(new DetachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DetachInternetGatewayAsync(new DetachInternetGatewayRequest { InternetGatewayId = gatewayId, VpcId = vpcId }, ct));
 
     public Task DeleteInternetGatewayAsync(string gatewayId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteInternetGatewayAsync(new DeleteInternetGatewayRequest { InternetGatewayId = gatewayId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteInternetGatewayAsync(new DeleteInternetGatewayRequest { InternetGatewayId = gatewayId }, ct));
 
     public Task<string> CreateRouteTableAsync(string vpcId, string idempotencyToken, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateRouteTableAsync(new CreateRouteTableRequest
+        PortCalls.RunAsync(async () => (await ec2.CreateRouteTableAsync(new CreateRouteTableRequest
         {
             VpcId = vpcId, ClientToken = idempotencyToken, TagSpecifications = Tagged(ResourceType.RouteTable, tags),
         }, ct)).RouteTable.RouteTableId);
 
     public Task<string?> FindRouteTableAsync(OwnedBy owner, string vpcId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = Filters(owner, new Filter("vpc-id", [vpcId])) }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = Filters(owner, new Filter("vpc-id", [vpcId])) }, ct))
             .RouteTables?.FirstOrDefault()?.RouteTableId);
 
     public Task<RouteTableState?> RouteTableAsync(string routeTableId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = [new Filter("route-table-id", [routeTableId])] }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = [new Filter("route-table-id", [routeTableId])] }, ct))
             .RouteTables?.FirstOrDefault() is { } table
                 ? new RouteTableState(table.RouteTableId,
                     [.. (table.Routes ?? []).Select(r => new NetworkRoute(r.DestinationCidrBlock, r.GatewayId ?? r.NatGatewayId, r.State == RouteState.Blackhole))],
@@ -88,87 +88,87 @@ public sealed class Ec2ClusterNetwork(IAmazonEC2 ec2, IElbv2Client? loadBalancin
                 : null);
 
     public Task CreateRouteAsync(string routeTableId, string destination, RouteTarget target, CancellationToken ct) =>
-        Call(async () => await ec2.CreateRouteAsync(new CreateRouteRequest
+        PortCalls.RunAsync(async () => await ec2.CreateRouteAsync(new CreateRouteRequest
         {
             RouteTableId = routeTableId, DestinationCidrBlock = destination, GatewayId = target.InternetGatewayId, NatGatewayId = target.NatGatewayId,
         }, ct));
 
     public Task ReplaceRouteAsync(string routeTableId, string destination, RouteTarget target, CancellationToken ct) =>
-        Call(async () => await ec2.ReplaceRouteAsync(new ReplaceRouteRequest
+        PortCalls.RunAsync(async () => await ec2.ReplaceRouteAsync(new ReplaceRouteRequest
         {
             RouteTableId = routeTableId, DestinationCidrBlock = destination, GatewayId = target.InternetGatewayId, NatGatewayId = target.NatGatewayId,
         }, ct));
 
     public Task<string> AssociateRouteTableAsync(string routeTableId, string subnetId, CancellationToken ct) =>
-        Call(async () => (await ec2.AssociateRouteTableAsync(new AssociateRouteTableRequest { RouteTableId = routeTableId, SubnetId = subnetId }, ct)).AssociationId);
+        PortCalls.RunAsync(async () => (await ec2.AssociateRouteTableAsync(new AssociateRouteTableRequest { RouteTableId = routeTableId, SubnetId = subnetId }, ct)).AssociationId);
 
     public Task DisassociateRouteTableAsync(string associationId, CancellationToken ct) =>
-        Call(async () => await ec2.DisassociateRouteTableAsync(new DisassociateRouteTableRequest { AssociationId = associationId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DisassociateRouteTableAsync(new DisassociateRouteTableRequest { AssociationId = associationId }, ct));
 
     public Task DeleteRouteTableAsync(string routeTableId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = routeTableId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteRouteTableAsync(new DeleteRouteTableRequest { RouteTableId = routeTableId }, ct));
 
     public Task<string> AllocateAddressAsync(IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.AllocateAddressAsync(new AllocateAddressRequest
+        PortCalls.RunAsync(async () => (await ec2.AllocateAddressAsync(new AllocateAddressRequest
         {
             Domain = DomainType.Vpc, TagSpecifications = Tagged(ResourceType.ElasticIp, tags),
         }, ct)).AllocationId);
 
     public Task<string?> FindAddressAsync(OwnedBy owner, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = Filters(owner) }, ct)).Addresses?.FirstOrDefault()?.AllocationId);
+        PortCalls.RunAsync(async () => (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = Filters(owner) }, ct)).Addresses?.FirstOrDefault()?.AllocationId);
 
     public Task<AddressState?> AddressAsync(string allocationId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [new Filter("allocation-id", [allocationId])] }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { Filters = [new Filter("allocation-id", [allocationId])] }, ct))
             .Addresses?.FirstOrDefault() is { } address
                 ? new AddressState(address.AllocationId, address.AssociationId, address.NetworkInterfaceOwnerId is not null)
                 : null);
 
     public Task DisassociateAddressAsync(string associationId, CancellationToken ct) =>
-        Call(async () => await ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = associationId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DisassociateAddressAsync(new DisassociateAddressRequest { AssociationId = associationId }, ct));
 
     public Task ReleaseAddressAsync(string allocationId, CancellationToken ct) =>
-        Call(async () => await ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = allocationId }, ct));
+        PortCalls.RunAsync(async () => await ec2.ReleaseAddressAsync(new ReleaseAddressRequest { AllocationId = allocationId }, ct));
 
     public Task<string> CreateNatGatewayAsync(string subnetId, string allocationId, string idempotencyToken, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateNatGatewayAsync(new CreateNatGatewayRequest
+        PortCalls.RunAsync(async () => (await ec2.CreateNatGatewayAsync(new CreateNatGatewayRequest
         {
             AllocationId = allocationId, SubnetId = subnetId, ClientToken = idempotencyToken, TagSpecifications = Tagged(ResourceType.Natgateway, tags),
         }, ct)).NatGateway.NatGatewayId);
 
     public Task<string?> FindLiveNatGatewayAsync(OwnedBy owner, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
+        PortCalls.RunAsync(async () => (await ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest
         {
             Filter = Filters(owner, new Filter("state", ["pending", "available"])),
         }, ct)).NatGateways?.FirstOrDefault()?.NatGatewayId);
 
     public Task<IReadOnlyList<NatGatewayStatus>> NatGatewaysAsync(IReadOnlyCollection<string> natGatewayIds, CancellationToken ct) =>
-        Call<IReadOnlyList<NatGatewayStatus>>(async () => natGatewayIds.Count == 0 ? [] :
+        PortCalls.RunAsync<IReadOnlyList<NatGatewayStatus>>(async () => natGatewayIds.Count == 0 ? [] :
         [
             .. ((await ec2.DescribeNatGatewaysAsync(new DescribeNatGatewaysRequest { Filter = [new Filter("nat-gateway-id", [.. natGatewayIds])] }, ct)).NatGateways ?? [])
                 .Select(n => new NatGatewayStatus(n.NatGatewayId, n.SubnetId, Phase(n.State), n.FailureCode, n.FailureMessage)),
         ]);
 
     public Task DeleteNatGatewayAsync(string natGatewayId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = natGatewayId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteNatGatewayAsync(new DeleteNatGatewayRequest { NatGatewayId = natGatewayId }, ct));
 
     public Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
+        PortCalls.RunAsync(async () => (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest
         {
             GroupName = groupName, Description = description, VpcId = vpcId, TagSpecifications = Tagged(ResourceType.SecurityGroup, tags),
         }, ct)).GroupId);
 
     public Task<string?> FindSecurityGroupAsync(OwnedBy owner, string vpcId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = Filters(owner, new Filter("vpc-id", [vpcId])) }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = Filters(owner, new Filter("vpc-id", [vpcId])) }, ct))
             .SecurityGroups?.FirstOrDefault()?.GroupId);
 
     public Task<SecurityGroupState?> SecurityGroupAsync(string groupId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-id", [groupId])] }, ct))
+        PortCalls.RunAsync(async () => (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-id", [groupId])] }, ct))
             .SecurityGroups?.FirstOrDefault() is { } group
                 ? new SecurityGroupState(group.GroupId, [.. (group.IpPermissions ?? []).SelectMany(Rules)])
                 : null);
 
     public Task AuthorizeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -187,13 +187,13 @@ public sealed class Ec2ClusterNetwork(IAmazonEC2 ec2, IElbv2Client? loadBalancin
         });
 
     public Task RevokeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken ct) =>
-        Call(async () => await ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [.. rules.Select(Permission)] }, ct));
+        PortCalls.RunAsync(async () => await ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [.. rules.Select(Permission)] }, ct));
 
     public Task DeleteSecurityGroupAsync(string groupId, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }, ct));
 
     public Task<IReadOnlyList<NetworkInterfaceInfo>> NetworkInterfacesAsync(NetworkScope scope, string id, CancellationToken ct) =>
-        Call<IReadOnlyList<NetworkInterfaceInfo>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<NetworkInterfaceInfo>>(async () =>
         [
             .. ((await ec2.DescribeNetworkInterfacesAsync(new DescribeNetworkInterfacesRequest
             {
@@ -202,7 +202,7 @@ public sealed class Ec2ClusterNetwork(IAmazonEC2 ec2, IElbv2Client? loadBalancin
         ]);
 
     public Task<IReadOnlyList<LoadBalancerInfo>> LoadBalancersAsync(string vpcId, CancellationToken ct) =>
-        Call<IReadOnlyList<LoadBalancerInfo>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<LoadBalancerInfo>>(async () =>
         [
             .. ((await (loadBalancing ?? throw new InvalidOperationException("no load balancing client")).DescribeLoadBalancersAsync(cancellationToken: ct)).Items ?? [])
                 .Where(lb => lb.VpcId == vpcId).Select(lb => new LoadBalancerInfo(lb.LoadBalancerArn, lb.LoadBalancerName)),
@@ -243,25 +243,5 @@ public sealed class Ec2ClusterNetwork(IAmazonEC2 ec2, IElbv2Client? loadBalancin
         return permission;
     }
 
-    private static Task Call(Func<Task> call) => Call(async () =>
-    {
-        await call();
-        return true;
-    });
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-        catch (AwsServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 }

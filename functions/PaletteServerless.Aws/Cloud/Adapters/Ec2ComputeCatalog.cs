@@ -24,7 +24,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
     private const int InstanceTypesPerCall = 100;
 
     public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(string? name, CancellationToken ct) =>
-        Call<IReadOnlyList<CloudKeyPair>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<CloudKeyPair>>(async () =>
         {
             // DescribeKeyPairs has no paging: one answer holds every key pair of the region. A name is a filter: none found is no error.
             var request = name is null ? new DescribeKeyPairsRequest() : new DescribeKeyPairsRequest { Filters = [new Filter("key-name", [name])] };
@@ -34,7 +34,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
 
     /// <summary>Without AllAvailabilityZones EC2 lists only opted-in zones, and the filters say so again.</summary>
     public Task<IReadOnlyList<CloudZone>> AvailabilityZonesAsync(CancellationToken ct) =>
-        Call<IReadOnlyList<CloudZone>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<CloudZone>>(async () =>
         {
             var response = await ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest
             {
@@ -47,7 +47,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<IReadOnlyList<TypeOffering>> OfferingsAsync(IReadOnlyCollection<string>? instanceTypes, string? zone, CancellationToken ct) =>
-        Call<IReadOnlyList<TypeOffering>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<TypeOffering>>(async () =>
         {
             if (instanceTypes is { Count: 0 })
                 return [];
@@ -69,7 +69,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<IReadOnlyList<InstanceTypeDetails>> InstanceTypesAsync(IReadOnlyCollection<string> names, CancellationToken ct) =>
-        Call<IReadOnlyList<InstanceTypeDetails>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<InstanceTypeDetails>>(async () =>
         {
             var types = new List<InstanceTypeDetails>();
             foreach (var chunk in names.Distinct(StringComparer.Ordinal).Chunk(InstanceTypesPerCall))
@@ -89,7 +89,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<IReadOnlyList<MachineImage>> ImagesAsync(string ownerId, string namePattern, string architecture, CancellationToken ct) =>
-        Call<IReadOnlyList<MachineImage>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<MachineImage>>(async () =>
         {
             var response = await ec2.DescribeImagesAsync(new DescribeImagesRequest
             {
@@ -101,7 +101,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<IReadOnlyList<CloudVpc>> VpcsAsync(CancellationToken ct) =>
-        Call<IReadOnlyList<CloudVpc>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<CloudVpc>>(async () =>
         {
             var vpcs = new List<CloudVpc>();
             await foreach (var vpc in ec2.Paginators.DescribeVpcs(new DescribeVpcsRequest { MaxResults = Math.Min(pageSize, 1000) }).Vpcs.WithCancellation(ct))
@@ -110,7 +110,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<CloudVpc?> VpcAsync(string vpcId, CancellationToken ct) =>
-        Call(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("vpc-id", [vpcId])] }, ct)).Vpcs?.FirstOrDefault() is { } vpc
+        PortCalls.RunAsync(async () => (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("vpc-id", [vpcId])] }, ct)).Vpcs?.FirstOrDefault() is { } vpc
             ? Vpc(vpc) : null);
 
     public Task<IReadOnlyList<SubnetInfo>> SubnetsOfVpcAsync(string vpcId, CancellationToken ct) => SubnetsWhereAsync(new Filter("vpc-id", [vpcId]), ct);
@@ -119,7 +119,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         subnetIds.Count == 0 ? Task.FromResult<IReadOnlyList<SubnetInfo>>([]) : SubnetsWhereAsync(new Filter("subnet-id", [.. subnetIds.Distinct(StringComparer.Ordinal)]), ct);
 
     public Task<IReadOnlyList<RouteTableState>> RouteTablesAsync(string vpcId, CancellationToken ct) =>
-        Call<IReadOnlyList<RouteTableState>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<RouteTableState>>(async () =>
         {
             var tables = new List<RouteTableState>();
             string? token = null;
@@ -138,7 +138,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
     public async Task<NetworkUsage> NetworkUsageAsync(CancellationToken ct)
     {
         var vpcs = (await VpcsAsync(ct)).Count;
-        return await Call(async () =>
+        return await PortCalls.RunAsync(async () =>
         {
             var addresses = (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest(), ct)).Addresses?.Count ?? 0;
             var gateways = 0;
@@ -164,7 +164,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
     }
 
     public Task<IReadOnlyList<string>> RunningOnDemandTypesAsync(CancellationToken ct) =>
-        Call<IReadOnlyList<string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<string>>(async () =>
         {
             var types = new List<string>();
             string? token = null;
@@ -185,7 +185,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     public Task<double?> AppliedQuotaAsync(string serviceCode, string quotaCode, CancellationToken ct) =>
-        Call<double?>(async () =>
+        PortCalls.RunAsync<double?>(async () =>
         {
             var client = quotas ?? throw new InvalidOperationException("this session reads no quota");
             try
@@ -199,7 +199,7 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
         });
 
     private Task<IReadOnlyList<SubnetInfo>> SubnetsWhereAsync(Filter filter, CancellationToken ct) =>
-        Call<IReadOnlyList<SubnetInfo>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<SubnetInfo>>(async () =>
         {
             var subnets = new List<SubnetInfo>();
             var pages = ec2.Paginators.DescribeSubnets(new DescribeSubnetsRequest { Filters = [filter], MaxResults = Math.Min(pageSize, 1000) });
@@ -220,19 +220,4 @@ public sealed class Ec2ComputeCatalog(IAmazonEC2 ec2, IServiceQuotasClient? quot
     private static Dictionary<string, string> Tags(List<Amazon.EC2.Model.Tag>? tags) =>
         (tags ?? []).GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value ?? "", StringComparer.Ordinal);
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-        catch (AwsServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode, ex.ErrorMessage, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 }

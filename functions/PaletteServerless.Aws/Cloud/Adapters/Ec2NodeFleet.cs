@@ -30,7 +30,7 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
     public const string RootDevice = "/dev/sda1";
 
     public Task<IReadOnlyList<string>> LaunchAsync(NodeLaunchRequest request, CancellationToken ct) =>
-        Call<IReadOnlyList<string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<string>>(async () =>
         {
             var response = await ec2.RunInstancesAsync(RunRequest(request), ct);
             return [.. (response.Reservation.Instances ?? []).OrderBy(i => i.AmiLaunchIndex ?? 0).Select(i => i.InstanceId)];
@@ -90,7 +90,7 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
         DescribeAllAsync("client-token", clientTokens, ct);
 
     public Task<IReadOnlyList<NodeInstance>> OwnedAsync(OwnedBy owner, IReadOnlyCollection<string> states, CancellationToken ct) =>
-        Call<IReadOnlyList<NodeInstance>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<NodeInstance>>(async () =>
         {
             var instances = new List<NodeInstance>();
             string? next = null;
@@ -112,7 +112,7 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
     {
         try
         {
-            return await Call(async () => Instances(await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, ct)).FirstOrDefault());
+            return await PortCalls.RunAsync(async () => Instances(await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }, ct)).FirstOrDefault());
         }
         catch (CloudServiceException ex) when (CloudErrors.IsNotFound(ex))
         {
@@ -121,7 +121,7 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
     }
 
     public Task<IReadOnlyList<NodeStatusChecks>> StatusChecksAsync(IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
-        Call<IReadOnlyList<NodeStatusChecks>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<NodeStatusChecks>>(async () =>
         {
             var checks = new List<NodeStatusChecks>();
             foreach (var chunk in instanceIds.Chunk(StatusIdsPerCall))
@@ -133,10 +133,10 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
         });
 
     public Task TerminateAsync(IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
-        Call(async () => await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. instanceIds] }, ct));
+        PortCalls.RunAsync(async () => await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. instanceIds] }, ct));
 
     public Task<IReadOnlyList<string>> OwnedVolumesAsync(OwnedBy owner, CancellationToken ct) =>
-        Call<IReadOnlyList<string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<string>>(async () =>
         [
             .. ((await ec2.DescribeVolumesAsync(new DescribeVolumesRequest
             {
@@ -145,14 +145,14 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
         ]);
 
     public Task TagAsync(IReadOnlyCollection<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [.. resourceIds], Tags = Tags(tags) }, ct));
+        PortCalls.RunAsync(async () => await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [.. resourceIds], Tags = Tags(tags) }, ct));
 
     public Task UntagAsync(IReadOnlyCollection<string> resourceIds, IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        Call(async () => await ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [.. resourceIds], Tags = [.. keys.Select(k => new Tag { Key = k })] }, ct));
+        PortCalls.RunAsync(async () => await ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [.. resourceIds], Tags = [.. keys.Select(k => new Tag { Key = k })] }, ct));
 
     /// <summary>Every instance whose <paramref name="filter"/> is one of <paramref name="values"/>, in calls of at most <see cref="IdsPerCall"/> values.</summary>
     private Task<IReadOnlyList<NodeInstance>> DescribeAllAsync(string filter, IEnumerable<string> values, CancellationToken ct) =>
-        Call<IReadOnlyList<NodeInstance>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<NodeInstance>>(async () =>
         {
             var instances = new List<NodeInstance>();
             foreach (var chunk in values.Distinct(StringComparer.Ordinal).Chunk(IdsPerCall))
@@ -192,22 +192,5 @@ public sealed class Ec2NodeFleet(IAmazonEC2 ec2) : INodeFleet
 
     private static List<Tag> Tags(IReadOnlyDictionary<string, string> tags) => [.. tags.Select(t => new Tag(t.Key, t.Value))];
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 
-    private static Task Call(Func<Task> call) =>
-        Call(async () =>
-        {
-            await call();
-            return true;
-        });
 }

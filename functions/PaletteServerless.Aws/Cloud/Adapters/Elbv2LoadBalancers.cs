@@ -13,7 +13,7 @@ namespace PaletteServerless.Aws.Cloud.Adapters;
 public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
 {
     public Task<LoadBalancerState> CreateNetworkLoadBalancerAsync(NetworkLoadBalancerRequest request, CancellationToken ct) =>
-        Call(async () => State(await elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest
+        PortCalls.RunAsync(async () => State(await elb.CreateLoadBalancerAsync(new CreateLoadBalancerRequest
         {
             Name = request.Name,
             Type = "network",
@@ -24,7 +24,7 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         }, ct)));
 
     public Task<LoadBalancerState?> FindLoadBalancerAsync(string name, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -37,7 +37,7 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         });
 
     public Task<LoadBalancerState?> LoadBalancerAsync(string arn, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -50,7 +50,7 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         });
 
     public Task<int> CountAsync(CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             var count = 0;
             string? marker = null;
@@ -65,14 +65,14 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         });
 
     public Task DeleteLoadBalancerAsync(string arn, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.DeleteLoadBalancerAsync(arn, ct);
             return true;
         });
 
     public Task<string> CreateTargetGroupAsync(TargetGroupRequest request, CancellationToken ct) =>
-        Call(async () => (await elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
+        PortCalls.RunAsync(async () => (await elb.CreateTargetGroupAsync(new CreateTargetGroupRequest
         {
             Name = request.Name,
             Protocol = request.Protocol,
@@ -88,7 +88,7 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         }, ct)).TargetGroupArn);
 
     public Task<string?> FindTargetGroupAsync(string name, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -101,14 +101,14 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         });
 
     public Task DeleteTargetGroupAsync(string arn, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.DeleteTargetGroupAsync(arn, ct);
             return true;
         });
 
     public Task<IReadOnlyList<ListenerInfo>> ListenersAsync(string loadBalancerArn, CancellationToken ct) =>
-        Call<IReadOnlyList<ListenerInfo>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<ListenerInfo>>(async () =>
         {
             var listeners = new List<ListenerInfo>();
             string? marker = null;
@@ -124,35 +124,35 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
         });
 
     public Task<string> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string targetGroupArn, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => (await elb.CreateListenerAsync(loadBalancerArn, protocol, port, targetGroupArn, Tags(tags), ct)).ListenerArn);
+        PortCalls.RunAsync(async () => (await elb.CreateListenerAsync(loadBalancerArn, protocol, port, targetGroupArn, Tags(tags), ct)).ListenerArn);
 
     public Task<IReadOnlyList<TargetHealth>> TargetHealthAsync(string targetGroupArn, CancellationToken ct) =>
-        Call<IReadOnlyList<TargetHealth>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<TargetHealth>>(async () =>
             [.. (await elb.DescribeTargetHealthAsync(targetGroupArn, cancellationToken: ct)).Select(h => new TargetHealth(h.Target.Id, h.State, h.Reason))]);
 
     public Task RegisterAsync(string targetGroupArn, IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.RegisterTargetsAsync(targetGroupArn, [.. instanceIds.Select(id => new TargetDescription(id))], ct);
             return true;
         });
 
     public Task DeregisterAsync(string targetGroupArn, IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.DeregisterTargetsAsync(targetGroupArn, [.. instanceIds.Select(id => new TargetDescription(id))], ct);
             return true;
         });
 
     public Task TagAsync(IReadOnlyCollection<string> arns, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.AddTagsAsync([.. arns], Tags(tags), ct);
             return true;
         });
 
     public Task UntagAsync(IReadOnlyCollection<string> arns, IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             await elb.RemoveTagsAsync([.. arns], [.. keys], ct);
             return true;
@@ -170,15 +170,4 @@ public sealed class Elbv2LoadBalancers(IElbv2Client elb) : ILoadBalancers
 
     private static List<ResourceTag> Tags(IReadOnlyDictionary<string, string> tags) => [.. tags.Select(t => new ResourceTag(t.Key, t.Value))];
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AwsServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode, ex.ErrorMessage, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 }

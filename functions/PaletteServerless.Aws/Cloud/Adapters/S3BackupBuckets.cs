@@ -24,7 +24,7 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
     private const string DefaultRegion = "us-east-1";
 
     public Task EnsureAsync(ProtectedBucket bucket, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -73,7 +73,7 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
         });
 
     public Task<BucketStatus> StatusAsync(string bucket, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -91,7 +91,7 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
         });
 
     public Task<IReadOnlyList<string>> ListFoldersAsync(string bucket, string prefix, CancellationToken ct) =>
-        Call<IReadOnlyList<string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<string>>(async () =>
         {
             var names = new List<string>();
             string? token = null;
@@ -113,7 +113,7 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
         });
 
     public Task<StoredObject?> ReadAsync(string bucket, string key, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -130,7 +130,7 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
         });
 
     public Task<bool> DeleteIfEmptyAsync(string bucket, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -147,15 +147,4 @@ public sealed class S3BackupBuckets(IAmazonS3 s3, string region) : IBackupBucket
             }
         });
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 }

@@ -17,7 +17,7 @@ namespace PaletteServerless.Aws.Cloud.Adapters;
 public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IParameterStore
 {
     public Task<bool> CreateAsync(ParameterWrite parameter, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -31,7 +31,7 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task WriteAsync(ParameterWrite parameter, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -47,7 +47,7 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task<IReadOnlyDictionary<string, string>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken ct) =>
-        Call<IReadOnlyDictionary<string, string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyDictionary<string, string>>(async () =>
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var chunk in names.Distinct(StringComparer.Ordinal).Chunk(IParameterStore.NamesPerCall))
@@ -61,7 +61,7 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task<string?> ReadOneAsync(string name, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             try
             {
@@ -74,7 +74,7 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task<IReadOnlyList<string>> ListNamesAsync(string path, CancellationToken ct) =>
-        Call<IReadOnlyList<string>>(async () =>
+        PortCalls.RunAsync<IReadOnlyList<string>>(async () =>
         {
             var names = new List<string>();
             string? next = null;
@@ -95,7 +95,7 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task DeleteAsync(IReadOnlyCollection<string> names, CancellationToken ct) =>
-        Call(async () =>
+        PortCalls.RunAsync(async () =>
         {
             // Names SSM does not find come back as InvalidParameters: gone already, done.
             foreach (var chunk in names.Distinct(StringComparer.Ordinal).Chunk(IParameterStore.NamesPerCall))
@@ -104,13 +104,13 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
         });
 
     public Task TagAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call(async () => await ssm.AddTagsToResourceAsync(new AddTagsToResourceRequest
+        PortCalls.RunAsync(async () => await ssm.AddTagsToResourceAsync(new AddTagsToResourceRequest
         {
             ResourceType = ResourceTypeForTagging.Parameter, ResourceId = name, Tags = Tags(tags),
         }, ct));
 
     public Task UntagAsync(string name, IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        Call(async () => await ssm.RemoveTagsFromResourceAsync(new RemoveTagsFromResourceRequest
+        PortCalls.RunAsync(async () => await ssm.RemoveTagsFromResourceAsync(new RemoveTagsFromResourceRequest
         {
             ResourceType = ResourceTypeForTagging.Parameter, ResourceId = name, TagKeys = [.. keys],
         }, ct));
@@ -136,15 +136,4 @@ public sealed class SsmParameterStore(IAmazonSimpleSystemsManagement ssm) : IPar
 
     private static List<Tag> Tags(IReadOnlyDictionary<string, string> tags) => [.. tags.Select(t => new Tag { Key = t.Key, Value = t.Value })];
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new CloudServiceException(ex.ErrorCode ?? ex.GetType().Name, ex.Message, CloudErrors.IsTransient(ex), ex);
-        }
-    }
 }
