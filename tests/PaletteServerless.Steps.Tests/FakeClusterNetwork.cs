@@ -37,8 +37,9 @@ public sealed class FakeClusterNetwork : IClusterNetworkCloud
 
     private readonly Lock _gate = new();
     private readonly List<Resource> _resources = [];
-    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
-    private readonly List<string> _calls = [];
+    private readonly FakeCalls _journal;
+
+    public FakeClusterNetwork() => _journal = new FakeCalls(_gate);
     private int _next;
 
     public List<NetworkInterfaceInfo> NetworkInterfaces { get; } = [];
@@ -46,14 +47,14 @@ public sealed class FakeClusterNetwork : IClusterNetworkCloud
     /// <summary>Load balancers by the VPC they sit in.</summary>
     public List<(string VpcId, LoadBalancerInfo LoadBalancer)> LoadBalancers { get; } = [];
 
-    public IReadOnlyList<string> Calls { get { lock (_gate) return [.. _calls]; } }
+    public IReadOnlyList<string> Calls => _journal.Journal;
 
     public IReadOnlyList<Resource> All(string kind) { lock (_gate) return [.. _resources.Where(r => r.Kind == kind)]; }
 
     public Resource? Find(string id) { lock (_gate) return _resources.FirstOrDefault(r => r.Id == id); }
 
     /// <summary>Makes every later call of <paramref name="operation"/> (e.g. "DeleteVpc") fail with that AWS code.</summary>
-    public void Fail(string operation, string code) { lock (_gate) _failures[operation] = code; }
+    public void Fail(string operation, string code) => _journal.Fail(operation, code);
 
     public Resource Seed(Resource resource) { lock (_gate) _resources.Add(resource); return resource; }
 
@@ -319,21 +320,5 @@ public sealed class FakeClusterNetwork : IClusterNetworkCloud
 
     private Task Run(string operation, string id, Func<bool> call) => Run<bool>(operation, id, call);
 
-    private Task<T> Run<T>(string operation, string id, Func<T> call)
-    {
-        lock (_gate)
-        {
-            _calls.Add($"{operation} {id}");
-            if (_failures.TryGetValue(operation, out var code))
-                return Task.FromException<T>(Error(code, $"{code} (test)"));
-            try
-            {
-                return Task.FromResult(call());
-            }
-            catch (CloudServiceException ex)
-            {
-                return Task.FromException<T>(ex);
-            }
-        }
-    }
+    private Task<T> Run<T>(string operation, string id, Func<T> call) => _journal.Run(operation, id, call);
 }

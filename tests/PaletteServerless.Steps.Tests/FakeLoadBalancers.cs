@@ -25,14 +25,15 @@ public sealed class FakeLoadBalancers : ILoadBalancers
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private readonly List<(ListenerInfo Listener, string LoadBalancerArn, IReadOnlyDictionary<string, string> Tags)> _listeners = [];
     private readonly Dictionary<string, Dictionary<string, string>> _tags = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
-    private readonly List<string> _calls = [];
+    private readonly FakeCalls _journal;
+
+    public FakeLoadBalancers() => _journal = new FakeCalls(_gate);
     private int _next;
 
     /// <summary>Load balancers of the region that are not the cluster's (counted by preflight).</summary>
     public int OthersInRegion { get; set; }
 
-    public IReadOnlyList<string> Calls { get { lock (_gate) return [.. _calls]; } }
+    public IReadOnlyList<string> Calls => _journal.Journal;
 
     public IReadOnlyList<LoadBalancerState> LoadBalancers { get { lock (_gate) return [.. _balancers.Values.Select(b => b.State)]; } }
 
@@ -43,7 +44,7 @@ public sealed class FakeLoadBalancers : ILoadBalancers
     public IReadOnlyDictionary<string, string> TagsOf(string arn) { lock (_gate) return new Dictionary<string, string>(_tags.GetValueOrDefault(arn) ?? [], StringComparer.Ordinal); }
 
     /// <summary>Makes every later call of <paramref name="operation"/> (e.g. "RegisterTargets") fail with that AWS code.</summary>
-    public void Fail(string operation, string code) { lock (_gate) _failures[operation] = code; }
+    public void Fail(string operation, string code) => _journal.Fail(operation, code);
 
     /// <summary>A target group made outside the test's code (its ARN is returned).</summary>
     public string SeedTargetGroup(string name, params string[] healthyTargets)
@@ -199,21 +200,5 @@ public sealed class FakeLoadBalancers : ILoadBalancers
 
     private static CloudServiceException Error(string code, string message) => new(code, message, transient: false);
 
-    private Task<T> Run<T>(string operation, string id, Func<T> call)
-    {
-        lock (_gate)
-        {
-            _calls.Add($"{operation} {id}");
-            if (_failures.TryGetValue(operation, out var code))
-                return Task.FromException<T>(Error(code, $"{code} (test)"));
-            try
-            {
-                return Task.FromResult(call());
-            }
-            catch (CloudServiceException ex)
-            {
-                return Task.FromException<T>(ex);
-            }
-        }
-    }
+    private Task<T> Run<T>(string operation, string id, Func<T> call) => _journal.Run(operation, id, call);
 }
