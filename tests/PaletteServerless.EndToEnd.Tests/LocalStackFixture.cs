@@ -85,6 +85,30 @@ public sealed class LocalStackFixture : IAsyncLifetime
             .Where(r => r["tags"]?["palette.serverless/cluster-uid"]?.GetValue<string>() == uid).ToList();
     }
 
+    /// <summary>
+    /// What a failed wait reports: the functions' last log lines that name <paramref name="clusterKey"/> (a uid or a
+    /// name), the instances tagged with it and their states, and every IAM refusal so far, so that a run that failed
+    /// elsewhere (CI) can be read without running it again.
+    /// </summary>
+    public string Trail(string clusterKey, int lines = 60)
+    {
+        var trail = new StringBuilder($"\n-- the last {lines} log lines naming {clusterKey}:\n");
+        foreach (var line in Logs.Since(0).Where(l => l.Contains(clusterKey, StringComparison.Ordinal)).TakeLast(lines))
+            trail.AppendLine(line.Length > 600 ? line[..600] + "..." : line);
+        var now = Stack.LocalAws.Clock.GetUtcNow();
+        trail.AppendLine($"-- instances tagged {clusterKey} (modelled now {now:O}):");
+        lock (Stack.LocalAws.Store.Sync)
+        {
+            foreach (var instance in Stack.LocalAws.Store.Worlds.SelectMany(w => w.All<PaletteServerless.Local.Aws.Ec2.Instance>()).Where(i => i.Tags.ContainsValue(clusterKey)))
+                trail.AppendLine($"{instance.Id} {instance.StateAt(now)} spot={instance.IsSpot} interruptedAt={instance.InterruptedAt:O} tags={string.Join(",", instance.Tags.Select(t => t.Key + "=" + t.Value))}");
+        }
+        var denials = Stack.LocalAws.Iam?.Denials ?? [];
+        trail.AppendLine($"-- IAM refusals so far: {denials.Count}");
+        foreach (var denial in denials.Take(10))
+            trail.AppendLine($"{denial.Principal} {denial.Action} on {denial.Resource}: {denial.Statement}");
+        return trail.ToString();
+    }
+
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
 

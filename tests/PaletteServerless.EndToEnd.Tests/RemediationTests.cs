@@ -34,13 +34,13 @@ public sealed class RemediationTests(LocalStackFixture stack)
         using (var ec2 = stack.Ec2())
             await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
 
-        var replaced = await WaitAsync(async () =>
+        var replaced = await WaitAsync(uid, async () =>
         {
             var now = await PoolInstancesAsync(uid, "workers", "running");
             return now.Count == 2 && now.All(i => i.InstanceId != victim.InstanceId) ? now : null;
         });
         replaced.Should().Contain(i => i.Placement.AvailabilityZone == victim.Placement.AvailabilityZone, "the replacement goes to the failed node's zone");
-        var events = await WaitAsync(async () =>
+        var events = await WaitAsync(uid, async () =>
         {
             var all = await scenario.EventsAsync("heal");
             return all.Any(e => e!["reason"]!.GetValue<string>() == "NodeReplaced") ? all : null;
@@ -73,7 +73,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
             using (var ec2 = stack.Ec2())
                 await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = victims });
 
-            var replacements = await WaitAsync(async () =>
+            var replacements = await WaitAsync(uid, async () =>
             {
                 var fresh = (await PoolInstancesAsync(uid, "workers")).Where(i => workers.All(w => w.InstanceId != i.InstanceId)).ToList();
                 return fresh.Count == 2 ? fresh : null;
@@ -105,12 +105,12 @@ public sealed class RemediationTests(LocalStackFixture stack)
         using (var ec2 = stack.Ec2())
             await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = victims });
 
-        await WaitAsync(async () =>
+        await WaitAsync(uid, async () =>
         {
             var now = await PoolInstancesAsync(uid, "workers", "running");
             return now.Count == 3 && now.All(i => !victims.Contains(i.InstanceId)) ? now : null;
         });
-        var replaced = await WaitAsync(async () =>
+        var replaced = await WaitAsync(uid, async () =>
         {
             var all = (await scenario.EventsAsync("pair")).Where(e => e!["reason"]!.GetValue<string>() == "NodeReplaced").ToList();
             return all.Count >= 2 ? all : null;
@@ -137,9 +137,9 @@ public sealed class RemediationTests(LocalStackFixture stack)
         using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
             (await http.PostAsync($"/local/ec2/instances/{victim.InstanceId}/interrupt", LocalStackFixture.Json(""))).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "spot", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+        var replacement = await WaitAsync(uid, async () => (await PoolInstancesAsync(uid, "spot", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
         replacement.InstanceLifecycle?.Value.Should().Be("spot", "the replacement keeps the pool's capacity type");
-        await WaitAsync(async () => (await scenario.EventsAsync("spot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+        await WaitAsync(uid, async () => (await scenario.EventsAsync("spot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
             && e["message"]!.GetValue<string>().Contains("reclaiming its spot instance")));
         (await scenario.GetAsync("spot"))["status"]!.GetValue<string>().Should().Be("Running");
 
@@ -161,10 +161,10 @@ public sealed class RemediationTests(LocalStackFixture stack)
             (await http.PostAsync($"/local/ec2/instances/{victim.InstanceId}/status", LocalStackFixture.Json("""{"status":"impaired","check":"instance"}""")))
                 .StatusCode.Should().Be(HttpStatusCode.OK);
 
-        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
-        await WaitAsync(async () => (await scenario.EventsAsync("impaired")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+        await WaitAsync(uid, async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+        await WaitAsync(uid, async () => (await scenario.EventsAsync("impaired")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
             && e["message"]!.GetValue<string>().Contains("status checks")));
-        await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).Count == 1 ? "" : null);
+        await WaitAsync(uid, async () => (await PoolInstancesAsync(uid, "workers")).Count == 1 ? "" : null);
 
         (await scenario.DeleteAsync("impaired")).StatusCode.Should().Be(HttpStatusCode.Accepted);
         await scenario.WaitForStatusAsync("impaired", "Deleted");
@@ -183,9 +183,9 @@ public sealed class RemediationTests(LocalStackFixture stack)
         using (var ec2 = stack.Ec2())
             await ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = [silent.InstanceId], Tags = [new Tag(NodePhases.TagKey)] });
 
-        var replacement = await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != silent.InstanceId),
+        var replacement = await WaitAsync(uid, async () => (await PoolInstancesAsync(uid, "workers", "running")).FirstOrDefault(i => i.InstanceId != silent.InstanceId),
             TimeSpan.FromMinutes(3));
-        await WaitAsync(async () => (await scenario.EventsAsync("noboot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
+        await WaitAsync(uid, async () => (await scenario.EventsAsync("noboot")).FirstOrDefault(e => e!["reason"]!.GetValue<string>() == "NodeReplaced"
             && e["message"]!.GetValue<string>().Contains(silent.InstanceId) && e["message"]!.GetValue<string>().Contains("did not report Ready within 1 minute")));
         replacement.Placement.AvailabilityZone.Should().Be(silent.Placement.AvailabilityZone);
 
@@ -206,7 +206,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
         using (var http = new HttpClient { BaseAddress = stack.Stack.Endpoint })
             (await http.PostAsync($"/local/ec2/instances/{workers[0].InstanceId}/stop", LocalStackFixture.Json(""))).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        var paused = await WaitAsync(async () =>
+        var paused = await WaitAsync(uid, async () =>
         {
             var cluster = await scenario.GetAsync("storm");
             return cluster["conditions"]!.AsArray().FirstOrDefault(c => c!["type"]!.GetValue<string>() == "RemediationPaused" && c["status"]!.GetValue<string>() == "True");
@@ -235,7 +235,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
         {
             using (var ec2 = stack.Ec2())
                 await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [victim.InstanceId] });
-            await WaitAsync(async () => (await PoolInstancesAsync(uid, "workers")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
+            await WaitAsync(uid, async () => (await PoolInstancesAsync(uid, "workers")).FirstOrDefault(i => i.InstanceId != victim.InstanceId));
 
             (await scenario.DeleteAsync("race")).StatusCode.Should().Be(HttpStatusCode.Accepted, "a remediation never blocks a delete");
             await scenario.WaitForStatusAsync("race", "Deleted", Timeout);
@@ -271,7 +271,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
         })).Reservations?.SelectMany(r => r.Instances ?? []).OrderBy(i => i.InstanceId, StringComparer.Ordinal).ToList() ?? [];
     }
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
+    private async Task<T> WaitAsync<T>(string uid, Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
     {
         var deadline = DateTime.UtcNow + (timeout ?? Timeout);
         while (DateTime.UtcNow < deadline)
@@ -280,6 +280,6 @@ public sealed class RemediationTests(LocalStackFixture stack)
                 return found;
             await Task.Delay(100);
         }
-        throw new TimeoutException("the remediation did not get there in time");
+        throw new TimeoutException("the remediation did not get there in time" + stack.Trail(uid));
     }
 }

@@ -54,12 +54,18 @@ public sealed class Scenario(LocalStackFixture stack, string project)
         return externalId;
     }
 
+    // The uids of the clusters this scenario created, by name: a failed wait reports the cluster's trail by its uid.
+    private readonly Dictionary<string, string> _uids = new(StringComparer.Ordinal);
+
     public async Task<JsonObject> CreateAsync(string clusterJson)
     {
         var response = await Api.PostAsync($"{Base}/clusters", LocalStackFixture.Json(clusterJson));
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.Accepted, body);
-        return JsonNode.Parse(body)!.AsObject();
+        var created = JsonNode.Parse(body)!.AsObject();
+        if (created["name"]?.GetValue<string>() is { } name && created["uid"]?.GetValue<string>() is { } uid)
+            _uids[name] = uid;
+        return created;
     }
 
     public async Task<JsonObject> GetAsync(string name) =>
@@ -77,8 +83,10 @@ public sealed class Scenario(LocalStackFixture stack, string project)
                 return cluster;
             await Task.Delay(100);
         }
-        while (DateTime.UtcNow < deadline);
-        throw new TimeoutException($"cluster {name} is {cluster["status"]} ({cluster["statusReason"]}), not {status}");
+        // A cluster that failed does not move on by itself: no use waiting out the deadline.
+        while (DateTime.UtcNow < deadline && !(cluster["status"]!.GetValue<string>() == "Failed" && status != "Failed"));
+        throw new TimeoutException($"cluster {name} is {cluster["status"]} ({cluster["statusReason"]}), not {status}"
+            + stack.Trail(_uids.GetValueOrDefault(name) ?? name));
     }
 
     public async Task<HttpResponseMessage> DeleteAsync(string name) =>

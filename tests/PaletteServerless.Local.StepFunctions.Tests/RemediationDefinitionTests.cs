@@ -29,9 +29,12 @@ public sealed partial class RemediationDefinitionTests
         return definition.ToString();
     }
 
-    private static async Task<(ExecutionRecord Execution, IReadOnlyList<(string Step, JToken Input)> Calls)> RunAsync(params string[] oldInstanceIds)
+    private static Task<(ExecutionRecord Execution, IReadOnlyList<(string Step, JToken Input)> Calls)> RunAsync(params string[] oldInstanceIds) =>
+        RunAsync(0, oldInstanceIds);
+
+    private static async Task<(ExecutionRecord Execution, IReadOnlyList<(string Step, JToken Input)> Calls)> RunAsync(int requestsAtEnd, params string[] oldInstanceIds)
     {
-        RemediationSteps.Reset(oldInstanceIds);
+        RemediationSteps.Reset(oldInstanceIds, requestsAtEnd);
         await using var harness = new EngineHarness();
         foreach (var step in Steps)
             harness.Lambda.Register(EngineHarness.FunctionArn(step), $"{TestFunctions.Assembly}::{typeof(RemediationSteps).FullName}::{step}");
@@ -75,6 +78,18 @@ public sealed partial class RemediationDefinitionTests
     }
 
     [Fact]
+    public async Task A_request_that_came_in_during_the_run_makes_its_end_judge_the_nodes_again_in_the_same_run()
+    {
+        var (execution, calls) = await RunAsync(requestsAtEnd: 1, "i-w1");
+
+        execution.Status.Should().Be(ExecutionStatus.Succeeded, execution.Cause);
+        calls.Select(c => c.Step).Where(s => s is "CheckNodes" or "FinishRemediation")
+            .Should().Equal("CheckNodes", "CheckNodes", "FinishRemediation", "CheckNodes", "FinishRemediation");
+        var last = calls.Last(c => c.Step == "FinishRemediation").Input;
+        ((int)last["passes"]!["n"]!, (int)last["passes"]!["replaced"]!).Should().Be((2, 1), "the extra judgement is a pass; nothing more was handed out");
+    }
+
+    [Fact]
     public async Task A_delete_seen_by_one_replacement_ends_the_run_through_its_yield()
     {
         var (execution, calls) = await RunAsync("i-deleting", "i-w2");
@@ -97,12 +112,14 @@ public sealed class ClusterStateChangedException(string message) : Exception(mes
 public sealed class RemediationSteps
 {
     private static string[] _replacements = [];
+    private static int _requestsAtEnd;
     public static readonly ConcurrentQueue<(string Step, JToken Input)> Calls = new();
     private static readonly ConcurrentDictionary<string, bool> Launched = new();
 
-    public static void Reset(string[] oldInstanceIds)
+    public static void Reset(string[] oldInstanceIds, int requestsAtEnd = 0)
     {
         _replacements = oldInstanceIds;
+        _requestsAtEnd = requestsAtEnd;
         Calls.Clear();
         Launched.Clear();
     }
@@ -166,7 +183,9 @@ public sealed class RemediationSteps
 
     public Task<Stream> FinishRemediation(Stream input)
     {
+        // As RemediationLock.FinishAsync: requests that came in during the run keep the lock for one more judgement.
         Read(input, nameof(FinishRemediation));
-        return Write(new JObject { ["ready"] = true });
+        var again = Interlocked.Decrement(ref _requestsAtEnd) >= 0;
+        return Write(new JObject { ["ready"] = true, ["done"] = !again });
     }
 }

@@ -25,6 +25,7 @@ public sealed class FakeNodeFleet : INodeFleet
         public string Lifecycle { get; set; } = CapacityTypes.OnDemand;
         public DateTimeOffset? LaunchTime { get; set; }
         public string? ClientToken { get; set; }
+        public string? StateReasonCode { get; set; }
         public string? StateReasonMessage { get; set; }
         public string? PrivateIp { get; set; }
         /// <summary>The instance status check ("ok", "impaired", ...); the system check is <see cref="SystemStatus"/>.</summary>
@@ -33,7 +34,7 @@ public sealed class FakeNodeFleet : INodeFleet
         public Dictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
 
         public NodeInstance Snapshot() => new(Id, State, Zone, new Dictionary<string, string>(Tags, StringComparer.Ordinal),
-            null, StateReasonMessage, SubnetId, PrivateIp, InstanceType, Lifecycle, LaunchTime, ClientToken);
+            StateReasonCode, StateReasonMessage, SubnetId, PrivateIp, InstanceType, Lifecycle, LaunchTime, ClientToken);
     }
 
     private readonly Lock _gate = new();

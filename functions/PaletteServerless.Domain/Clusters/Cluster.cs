@@ -102,6 +102,11 @@ public sealed record Cluster
     public string? RemediationExecutionArn { get; init; }
     /// <summary>How many remediation workflows were started; names the next execution.</summary>
     public long RemediationRuns { get; init; }
+    /// <summary>
+    /// Requests to remediate (an instance event, the periodic check) that found a run holding the lock: the run judges
+    /// the nodes again before it lets go, so a request that came after its last judgement is not lost.
+    /// </summary>
+    public long RemediationRequests { get; init; }
     /// <summary>Zones recently without capacity for a pool: a replacement tries them last (issue 14).</summary>
     public List<Remediation.CapacityShortage>? CapacityShortages { get; init; }
     /// <summary>The last OS patch run (settings.patchSchedule, or a patch asked for now), while it runs and after.</summary>

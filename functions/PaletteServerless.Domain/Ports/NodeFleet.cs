@@ -9,6 +9,9 @@ public static class InstanceStates
     public const string Terminated = "terminated";
     public const string Stopping = "stopping";
     public const string Stopped = "stopped";
+
+    /// <summary>The state reason code EC2 gives a spot instance it reclaimed (shutting-down or terminated).</summary>
+    public const string SpotTerminationReason = "Server.SpotInstanceTermination";
 }
 
 /// <summary>

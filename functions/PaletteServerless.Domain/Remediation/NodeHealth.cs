@@ -56,11 +56,13 @@ public static class NodeHealth
     public static NodeHealthState Assess(NodeObservation node, HealthCheckSpec? check, DateTimeOffset now, out UnhealthyReason reason)
     {
         reason = default;
+        // A warned spot node keeps its reason once EC2 has reclaimed it: the judgement may come after the two-minute
+        // notice, and "gone" would hide why. A one-time spot instance is never stopped by an interruption.
         UnhealthyReason? failed = node.InstanceState switch
         {
+            _ when node.SpotInterrupted && node.InstanceState is not ("stopping" or "stopped") => UnhealthyReason.SpotInterrupted,
             null or "terminated" or "shutting-down" => UnhealthyReason.Gone,
             "stopping" or "stopped" => UnhealthyReason.Stopped,
-            _ when node.SpotInterrupted => UnhealthyReason.SpotInterrupted,
             _ when node.Impaired => UnhealthyReason.Impaired,
             _ => null,
         };

@@ -8,7 +8,9 @@ namespace PaletteServerless.Steps.Remediation;
 
 /// <summary>
 /// Every way out of a remediation run ends here: the run releases the cluster's lock (if it still holds it), and a
-/// run that failed says why in an event. A cluster that is gone has nothing to release.
+/// run that failed says why in an event. A cluster that is gone has nothing to release. A run that ends normally
+/// while requests came in (<see cref="RemediationLock.FinishAsync"/>) keeps the lock and answers <c>done: false</c>:
+/// the workflow judges the nodes again.
 /// </summary>
 public sealed class FinishRemediationStep(StepRuntime runtime)
 {
@@ -20,7 +22,19 @@ public sealed class FinishRemediationStep(StepRuntime runtime)
         {
             var cluster = await step.ClusterAsync(ct);
             if (step.Input.Execution is { } execution)
-                await RemediationLock.ReleaseAsync(runtime.Clusters, cluster, execution, ct);
+            {
+                if (step.Input.Error is null)
+                {
+                    var withinBounds = step.Input.Passes is not { } passes || (passes.N < MaxPasses - 1 && passes.Replaced < MaxReplaced);
+                    if (await RemediationLock.FinishAsync(runtime.Clusters, cluster, execution, withinBounds, ct) == RemediationFinish.JudgeAgain)
+                    {
+                        JsonLog.Write("INFO", $"cluster {cluster.Name}: requests came in during the remediation run: judging the nodes again", JsonLog.Of(cluster, execution));
+                        return new StepResult { Ready = true, Done = false };
+                    }
+                }
+                else
+                    await RemediationLock.ReleaseAsync(runtime.Clusters, cluster, execution, ct);
+            }
             var finished = new Dictionary<string, double> { [ProductMetrics.RemediationsFinished] = 1 };
             if (step.Input.Passes?.StartedAt is { } started)
                 finished[ProductMetrics.RemediationDuration] = (runtime.Clock.GetUtcNow() - started).TotalMilliseconds;
@@ -33,6 +47,10 @@ public sealed class FinishRemediationStep(StepRuntime runtime)
         {
             // Deleted meanwhile: no lock left to release.
         }
-        return StepResult.Finished;
+        return new StepResult { Ready = true, Done = true };
     });
+
+    /// <summary>The run's bounds, as its definition's AnythingToReplace choice has them: past them the run ends.</summary>
+    public const int MaxPasses = 50;
+    public const int MaxReplaced = 100;
 }

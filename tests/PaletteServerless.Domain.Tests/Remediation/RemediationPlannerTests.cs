@@ -47,6 +47,10 @@ public class RemediationPlannerTests
     [InlineData("stopping", false, false, UnhealthyReason.Stopped)]
     [InlineData("running", true, false, UnhealthyReason.Impaired)]
     [InlineData("running", false, true, UnhealthyReason.SpotInterrupted)]
+    [InlineData("shutting-down", false, true, UnhealthyReason.SpotInterrupted)]
+    [InlineData("terminated", false, true, UnhealthyReason.SpotInterrupted)]
+    [InlineData(null, false, true, UnhealthyReason.SpotInterrupted)]
+    [InlineData("stopped", false, true, UnhealthyReason.Stopped)]
     public void A_failed_node_is_replaced_in_its_own_pool_and_zone_first(string? state, bool impaired, bool interrupted, UnhealthyReason reason)
     {
         var decision = Decide(Spec(), [.. HealthyControlPlane, Node("w-1"), Node("w-2", zone: "us-east-1b", state: state, impaired: impaired, interrupted: interrupted), Node("w-3")]);

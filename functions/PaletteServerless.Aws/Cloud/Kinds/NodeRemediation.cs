@@ -72,7 +72,8 @@ public sealed class NodeRemediation(ClusterResources resources, NodePoolKind nod
                 InstanceState = state,
                 Impaired = impaired.Contains(item.Id),
                 NodePhase = ReportedPhase(item, instance, state),
-                SpotInterrupted = item.Attributes.ContainsKey(SpotInterruptionAttribute),
+                // The warning's mark, or EC2's own record of the reclaim: the warning's event may come after the judgement.
+                SpotInterrupted = item.Attributes.ContainsKey(SpotInterruptionAttribute) || instance?.StateReasonCode == InstanceStates.SpotTerminationReason,
                 Retiring = retiring,
             });
         }
