@@ -24,6 +24,19 @@ public sealed class LocalStackFixture : IAsyncLifetime
     /// <summary>Every EventBridge event published since the stack started (JSON texts).</summary>
     public List<string> Events { get; } = [];
 
+    /// <summary>The scenarios the tests started, in order (the tests of the collection run one at a time).</summary>
+    public List<Scenario> Scenarios { get; } = [];
+
+    /// <summary>
+    /// What earlier tests' scenarios left: each test starts with the account's quotas free, so that one failed test
+    /// does not fail the next for want of Elastic IPs.
+    /// </summary>
+    public async Task RemoveLeftoversAsync()
+    {
+        foreach (var scenario in Scenarios)
+            await scenario.RemoveLeftoversAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>The functions' log lines (at INFO, as the product deploys them), as CloudWatch Logs would receive them.</summary>
     public LogCapture Logs { get; } = new();
 

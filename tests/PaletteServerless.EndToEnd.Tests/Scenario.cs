@@ -14,7 +14,9 @@ public sealed class Scenario(LocalStackFixture stack, string project)
 
     public static async Task<Scenario> StartAsync(LocalStackFixture stack, string project, string region = "us-east-1", string? roleArn = null, string account = "000000000000")
     {
+        await stack.RemoveLeftoversAsync();
         var scenario = new Scenario(stack, project);
+        stack.Scenarios.Add(scenario);
         if (roleArn is null)
         {
             // The product's own account: a tenant-admin's registration, as the local stack allows every tenant.
@@ -87,6 +89,26 @@ public sealed class Scenario(LocalStackFixture stack, string project)
         while (DateTime.UtcNow < deadline && !(cluster["status"]!.GetValue<string>() == "Failed" && status != "Failed"));
         throw new TimeoutException($"cluster {name} is {cluster["status"]} ({cluster["statusReason"]}), not {status}"
             + stack.Trail(_uids.GetValueOrDefault(name) ?? name));
+    }
+
+    /// <summary>
+    /// Deletes what this scenario created and did not delete (a test that failed half-way, or one that leaves its
+    /// cluster on purpose), waiting a while for each: the tests share one account's quotas (five Elastic IPs).
+    /// </summary>
+    public async Task RemoveLeftoversAsync(TimeSpan wait)
+    {
+        foreach (var name in _uids.Keys)
+        {
+            var status = (await GetAsync(name))["status"]!.GetValue<string>();
+            if (status == "Deleted")
+                continue;
+            if (status != "Deleting")
+                await DeleteAsync(name);
+            var deadline = DateTime.UtcNow + wait;
+            while (DateTime.UtcNow < deadline && (await GetAsync(name))["status"]!.GetValue<string>() != "Deleted")
+                await Task.Delay(100);
+        }
+        _uids.Clear();
     }
 
     public async Task<HttpResponseMessage> DeleteAsync(string name) =>
