@@ -8,10 +8,11 @@ namespace PaletteServerless.Steps.Provisioning;
 /// <summary>
 /// The network core (VPC, subnets, internet gateway, public routes, security groups; static
 /// placement: security groups only), the API server's load balancer, target group and listener (its
-/// DNS name is what the nodes join) and the cluster's secrets (<see cref="NodeSecrets"/>). One step:
-/// the load balancer is the create's longest wait, and it starts as soon as its subnets and security
-/// group exist, beside the routes and rules. The secrets and the desired in-cluster state are here, not
-/// in the node pools' step, because the nodes launch right after this step: they are stored while the network is made.
+/// DNS name is what the nodes join), the cluster's secrets (<see cref="NodeSecrets"/>), and the node
+/// pools' instances. One step, because the nodes are the create's longest chain: they launch as soon as
+/// their subnets, security groups, load balancer name and secrets exist, while the routes and the groups'
+/// rules are still being made (a security group's rules apply to its instances whenever they are added,
+/// and a node first needs them when it boots, minutes later).
 /// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
@@ -34,10 +35,10 @@ public sealed class NetworkStep(StepRuntime runtime)
         var loadBalancer = LoadBalancerAsync();
         // The secrets and the desired in-cluster state (both tagged with the VPC), before any node: the control planes'
         // agent reads the state from its first run.
-        async Task SecretsAsync()
+        async Task<ClusterSecrets> SecretsAsync()
         {
             await build.Placeable;
-            await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
+            return await NodeSecrets.EnsureAsync(plan, resources, runtime, ct);
         }
         async Task DesiredAsync()
         {
@@ -46,8 +47,19 @@ public sealed class NetworkStep(StepRuntime runtime)
         }
         var secrets = SecretsAsync();
         var desired = DesiredAsync();
+        // The nodes: every launch is recorded before it is made (NodePoolKind), so a failure anywhere leaks none.
+        async Task NodesAsync()
+        {
+            await Task.WhenAll(loadBalancer, desired);
+            var caCertHash = (await secrets).CaCertHash;
+            var subnets = new Dictionary<string, string>();
+            foreach (var instance in plan.Instances)
+                subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", NodePlacement.SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
+            await new NodePoolKind(resources).EnsureAsync(plan, profile, caCertHash, subnets, ct);
+        }
+        var nodes = NodesAsync();
         // All finish before the step ends, whichever fails: nothing is left being made behind a failed step.
-        await Task.WhenAll(build.Built, loadBalancer, secrets, desired);
+        await Task.WhenAll(build.Built, loadBalancer, secrets, desired, nodes);
         var dnsName = await loadBalancer;
         // One write for every condition: this step is on the create's critical path.
         List<(string, bool, string, string)> conditions = plan.IsDynamic
@@ -64,6 +76,7 @@ public sealed class NetworkStep(StepRuntime runtime)
             ];
         conditions.Add(("SecurityGroupsReady", true, "Created", "control plane, node and load balancer groups with their rules"));
         conditions.Add(("LoadBalancerReady", false, "Provisioning", $"{plan.LoadBalancerScheme} load balancer {dnsName} is provisioning"));
+        conditions.Add(("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting"));
         await runtime.Status.SetConditionsAsync(step.Scope, step.Input.Cluster, step.Input.Uid, conditions, ct);
         return StepResult.Finished;
     });

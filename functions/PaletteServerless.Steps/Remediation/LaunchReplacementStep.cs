@@ -32,7 +32,7 @@ public sealed class LaunchReplacementStep(StepRuntime runtime)
                 var secrets = await NodeSecrets.ReadAsync(resources, ct);
                 return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec.InstanceType!], ct);
             },
-            zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec.Role!),
+            zone => NodePlacement.SubnetFor(plan, network, resources, zone, spec.Role!),
             ct);
 
         if (outcome.Shortages.Count > 0)

@@ -31,7 +31,7 @@ public sealed class RollPoolStep(StepRuntime runtime)
                     var secrets = await NodeSecrets.ReadAsync(resources, ct);
                     return await nodes.PrepareLaunchAsync(plan, await step.ProfileAsync(ct), secrets.CaCertHash, [spec!.InstanceType], ct);
                 },
-                zone => NodePoolsStep.SubnetFor(plan, network, resources, zone, spec!.Role),
+                zone => NodePlacement.SubnetFor(plan, network, resources, zone, spec!.Role),
                 waitedForBoot: step.Input.Check?.WaitingFor?.Contains(PoolRollout.NodeBoot) == true,
                 ct);
             await runtime.Status.ReportProgressAsync(step.Scope, cluster.Name, cluster.Uid, "NodePoolsUpdated", progress.Converged ? "PoolUpdated" : "Rolling", progress.Describe(), ct);
