@@ -51,7 +51,7 @@ public static class FunctionAccessCatalog
         // (no targets yet), and beside it the cluster's secrets in SSM (removed again if a delete or a rollback took
         // the cluster over while they were stored), and the desired in-cluster state the control planes' agent reads.
         // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
-        // Then the node pools' instances, as soon as the load balancer's name and the secrets exist (the CA's hash
+        // Then the control planes' instances, as soon as the load balancer's name and the secrets exist (the CA's hash
         // goes into the nodes' user data: ReadSecrets).
         ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
             | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules
@@ -62,6 +62,8 @@ public static class FunctionAccessCatalog
         ["NatGateways"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
         // Adds the private route tables, routes and associations once the NAT gateways are available.
         ["NatGatewaysCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork),
+        // Reads the cluster's secrets (the CA's hash goes into the nodes' user data) and runs the workers (adopts the control planes).
+        ["NodePools"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
         // Joins the control-plane instances to the API load balancer's target group as soon as they run; marks Running when all serve.
         ["NodePoolsCheck"] = new(ClusterPermissions.Describe | ClusterPermissions.RegisterTargets),
         // Registers the control-plane instances the target group lacks; marks Running once they are healthy and Ready.

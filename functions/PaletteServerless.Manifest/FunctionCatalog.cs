@@ -25,7 +25,8 @@ public static class FunctionCatalog
 
     // Provisioning (statemachines/provision-cluster.asl.json)
     public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
-    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener; the node pools' instances with kubeadm user data");
+    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener; the control planes' instances");
+    public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data (the workers; the control planes launched in Network are adopted)");
     public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active? Once it is, joins the control planes launched so far");
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
     public static readonly FunctionDefinition NatGatewaysCheck = Step("Provisioning", "NatGatewaysCheck", "Are the NAT gateways available? Then private routes");
@@ -102,7 +103,7 @@ public static class FunctionCatalog
     [
         Api,
         Preflight, Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
-        NodePoolsCheck, ControlPlaneTargets, MarkFailed,
+        NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, ApplyPacks, PacksCheck, FinishUpdate, UpdateFailed,

@@ -141,7 +141,7 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
         var before = (await stack.ResourcesOfAsync(uid)).Select(r => r["id"]!.GetValue<string>()).Order().ToList();
 
         var input = $$"""{"tenant":"acme","project":"twice","cluster":"repeated","uid":"{{uid}}"}""";
-        foreach (var step in new[] { "network", "natgateways" })
+        foreach (var step in new[] { "network", "natgateways", "nodepools" })
             await stack.Stack.Functions.InvokeAsync($"palette-{step}", input, CancellationToken.None);
 
         (await stack.ResourcesOfAsync(uid)).Select(r => r["id"]!.GetValue<string>()).Order().Should().Equal(before);

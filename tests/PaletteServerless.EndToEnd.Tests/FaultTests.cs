@@ -30,8 +30,7 @@ public sealed class FaultTests(LocalStackFixture stack)
     public async Task A_step_that_keeps_crashing_ends_the_cluster_Failed_with_nothing_left()
     {
         var scenario = await Scenario.StartAsync(stack, "crashing");
-        // The network step launches the nodes too: every attempt makes instances and loses its answer.
-        stack.Stack.Crashes.Rule = name => name == "palette-network";
+        stack.Stack.Crashes.Rule = name => name == "palette-nodepools";
         try
         {
             var created = await scenario.CreateAsync(Scenario.Cluster("crashes"));
@@ -52,14 +51,14 @@ public sealed class FaultTests(LocalStackFixture stack)
         var scenario = await Scenario.StartAsync(stack, "lost-answer");
         var crashed = new HashSet<string>();
         // Every create step loses its first answer: the retry must adopt what the first run made.
-        // (The network step also makes the load balancer and launches the nodes.)
-        stack.Stack.Crashes.Rule = name => name is "palette-network" or "palette-natgateways" && crashed.Add(name);
+        // (The network step also makes the load balancer.)
+        stack.Stack.Crashes.Rule = name => name is "palette-network" or "palette-natgateways" or "palette-nodepools" && crashed.Add(name);
         try
         {
             var created = await scenario.CreateAsync(Scenario.Cluster("retried"));
             await scenario.WaitForStatusAsync("retried", "Running");
 
-            crashed.Should().HaveCount(2);
+            crashed.Should().HaveCount(3);
             var counts = (await stack.ResourcesOfAsync(created["uid"]!.GetValue<string>())).GroupBy(r => r["type"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.Count());
             counts["ec2:vpc"].Should().Be(1);
             counts["ec2:natgateway"].Should().Be(1);

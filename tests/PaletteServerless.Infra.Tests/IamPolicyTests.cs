@@ -389,7 +389,7 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
     public void Every_role_that_launches_nodes_may_launch_spot_ones()
     {
         // A spot pool's RunInstances makes a one-time Spot request, which EC2 authorizes as a resource of the call.
-        FunctionDefinition[] launching = [FunctionCatalog.Network, FunctionCatalog.RollPool, FunctionCatalog.LaunchReplacement];
+        FunctionDefinition[] launching = [FunctionCatalog.Network, FunctionCatalog.NodePools, FunctionCatalog.RollPool, FunctionCatalog.LaunchReplacement];
         foreach (var function in launching)
             SessionActions(function).Should().Contain("ec2:RunInstances", function.Name);
         foreach (var json in new[] { synthesized.TargetJson, synthesized.ProductJson })

@@ -197,7 +197,7 @@ public sealed class NodeAccessTests(SynthesizedApp synthesized) : IClassFixture<
         FunctionsThatMay("kms:Encrypt").Should().BeEquivalentTo(["Network", "Api"]);
         // Every step that launches nodes reads them (the CA's hash goes into the user data): the network step's own read, and the launches';
         // the API reads the virtual clusters' reports.
-        FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "RollPool", "LaunchReplacement", "Api"]);
+        FunctionsThatMay("ssm:GetParameters").Should().BeEquivalentTo(["Network", "NodePools", "RollPool", "LaunchReplacement", "Api"]);
         // The delete's teardown, the force delete and the orphan sweep's removal; and the network step, which removes
         // what it stored when a delete or a rollback took the cluster over meanwhile. The API runs none of them itself.
         // The API removes a deleted virtual cluster's report parameter.

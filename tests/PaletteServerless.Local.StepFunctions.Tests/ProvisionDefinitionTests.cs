@@ -18,7 +18,7 @@ public sealed class ProvisionDefinitionTests
         // A Parallel's result is its branches' outputs in order: the selector must name the node pools' branch,
         // or reordering the branches would read another branch's output (and a missing path fails the create).
         var branches = build["Branches"]!.AsArray();
-        var nodePools = branches.Select((b, i) => (Start: b!["StartAt"]!.GetValue<string>(), Index: i)).Single(b => b.Start == "WaitForNodePools").Index;
+        var nodePools = branches.Select((b, i) => (Start: b!["StartAt"]!.GetValue<string>(), Index: i)).Single(b => b.Start == "CreateNodePools").Index;
         build["ResultSelector"]!["running.$"]!.GetValue<string>().Should().Be($"$[{nodePools}].check.running");
         var check = branches[nodePools]!["States"]!["CheckNodePools"]!;
         check["ResultPath"]!.GetValue<string>().Should().Be("$.check");

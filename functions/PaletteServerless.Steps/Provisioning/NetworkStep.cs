@@ -8,11 +8,13 @@ namespace PaletteServerless.Steps.Provisioning;
 /// <summary>
 /// The network core (VPC, subnets, internet gateway, public routes, security groups; static
 /// placement: security groups only), the API server's load balancer, target group and listener (its
-/// DNS name is what the nodes join), the cluster's secrets (<see cref="NodeSecrets"/>), and the node
-/// pools' instances. One step, because the nodes are the create's longest chain: they launch as soon as
-/// their subnets, security groups, load balancer name and secrets exist, while the routes and the groups'
+/// DNS name is what the nodes join), the cluster's secrets (<see cref="NodeSecrets"/>), and the
+/// control planes' instances. One step, because the first control plane is the create's longest chain
+/// (it boots, runs kubeadm init and applies the packs before the cluster serves): it launches as soon as
+/// its subnet, security groups, load balancer name and secrets exist, while the routes and the groups'
 /// rules are still being made (a security group's rules apply to its instances whenever they are added,
-/// and a node first needs them when it boots, minutes later).
+/// and a node first needs them when it boots, minutes later). The workers, however many, launch in the
+/// node pools' step after it, beside the create's wait for the first node check.
 /// </summary>
 public sealed class NetworkStep(StepRuntime runtime)
 {
@@ -47,17 +49,18 @@ public sealed class NetworkStep(StepRuntime runtime)
         }
         var secrets = SecretsAsync();
         var desired = DesiredAsync();
-        // The nodes: every launch is recorded before it is made (NodePoolKind), so a failure anywhere leaks none.
-        async Task NodesAsync()
+        // The control planes: every launch is recorded before it is made (NodePoolKind), so a failure anywhere leaks none.
+        async Task ControlPlanesAsync()
         {
             await Task.WhenAll(loadBalancer, desired);
             var caCertHash = (await secrets).CaCertHash;
+            var controlPlanes = plan with { Instances = [.. plan.Instances.Where(i => i.Role == NodePoolRoles.ControlPlane)] };
             var subnets = new Dictionary<string, string>();
-            foreach (var instance in plan.Instances)
+            foreach (var instance in controlPlanes.Instances)
                 subnets.TryAdd($"{instance.AvailabilityZone}/{instance.Role}", NodePlacement.SubnetFor(plan, network, resources, instance.AvailabilityZone, instance.Role));
-            await new NodePoolKind(resources).EnsureAsync(plan, profile, caCertHash, subnets, ct);
+            await new NodePoolKind(resources).EnsureAsync(controlPlanes, profile, caCertHash, subnets, ct);
         }
-        var nodes = NodesAsync();
+        var nodes = ControlPlanesAsync();
         // All finish before the step ends, whichever fails: nothing is left being made behind a failed step.
         await Task.WhenAll(build.Built, loadBalancer, secrets, desired, nodes);
         var dnsName = await loadBalancer;
@@ -76,7 +79,6 @@ public sealed class NetworkStep(StepRuntime runtime)
             ];
         conditions.Add(("SecurityGroupsReady", true, "Created", "control plane, node and load balancer groups with their rules"));
         conditions.Add(("LoadBalancerReady", false, "Provisioning", $"{plan.LoadBalancerScheme} load balancer {dnsName} is provisioning"));
-        conditions.Add(("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting"));
         await runtime.Status.SetConditionsAsync(step.Scope, step.Input.Cluster, step.Input.Uid, conditions, ct);
         return StepResult.Finished;
     });
