@@ -47,8 +47,9 @@ public sealed class RemediationTests(LocalStackFixture stack)
         });
         events.Should().Contain(e => e!["reason"]!.GetValue<string>() == "NodeReplaced" && e["message"]!.GetValue<string>().Contains(victim.InstanceId));
         (await scenario.GetAsync("heal"))["status"]!.GetValue<string>().Should().Be("Running");
-        BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Should().Contain(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced"
-            && e["detail"]!["oldInstanceId"]!.GetValue<string>() == victim.InstanceId);
+        // The bus event follows the table's event: it may land a moment later.
+        await WaitAsync(uid, () => Task.FromResult(BusEvents(uid, ClusterEvents.NodeRemediationDetailType).FirstOrDefault(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced"
+            && e["detail"]!["oldInstanceId"]!.GetValue<string>() == victim.InstanceId)));
 
         (await scenario.DeleteAsync("heal")).StatusCode.Should().Be(HttpStatusCode.Accepted);
         await scenario.WaitForStatusAsync("heal", "Deleted");
@@ -116,8 +117,14 @@ public sealed class RemediationTests(LocalStackFixture stack)
             return all.Count >= 2 ? all : null;
         });
         victims.Should().OnlyContain(v => replaced.Count(e => e!["message"]!.GetValue<string>().Contains(v)) == 1, "each failed node is replaced once");
-        BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Where(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced")
-            .Select(e => e["detail"]!["oldInstanceId"]!.GetValue<string>()).Distinct().Should().BeEquivalentTo(victims);
+        // The bus event follows the table's event: it may land a moment later.
+        var announced = await WaitAsync(uid, () =>
+        {
+            var replacedOnTheBus = BusEvents(uid, ClusterEvents.NodeRemediationDetailType).Where(e => e["detail"]!["outcome"]!.GetValue<string>() == "Replaced")
+                .Select(e => e["detail"]!["oldInstanceId"]!.GetValue<string>()).Distinct().ToList();
+            return Task.FromResult(replacedOnTheBus.Count >= 2 ? replacedOnTheBus : null);
+        });
+        announced.Should().BeEquivalentTo(victims);
         (await scenario.GetAsync("pair"))["status"]!.GetValue<string>().Should().Be("Running");
 
         (await scenario.DeleteAsync("pair")).StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -213,7 +220,7 @@ public sealed class RemediationTests(LocalStackFixture stack)
         });
         paused!["message"]!.GetValue<string>().Should().Contain("1 of 3 nodes of pool workers").And.Contain("maxUnhealthy 30%");
         (await scenario.EventsAsync("storm")).Should().Contain(e => e!["reason"]!.GetValue<string>() == "RemediationPaused" && e["type"]!.GetValue<string>() == "Warning");
-        BusEvents(uid, ClusterEvents.RemediationPausedDetailType).Should().Contain(e => e["detail"]!["pool"]!.GetValue<string>() == "workers");
+        await WaitAsync(uid, () => Task.FromResult(BusEvents(uid, ClusterEvents.RemediationPausedDetailType).FirstOrDefault(e => e["detail"]!["pool"]!.GetValue<string>() == "workers")));
         (await PoolInstancesAsync(uid, "workers", "pending", "running", "stopping", "stopped")).Should().HaveCount(3, "no replacement storm");
 
         (await scenario.DeleteAsync("storm")).StatusCode.Should().Be(HttpStatusCode.Accepted);

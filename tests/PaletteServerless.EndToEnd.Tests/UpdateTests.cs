@@ -86,7 +86,8 @@ public sealed class UpdateTests(LocalStackFixture stack)
         (await stack.ResourcesOfAsync(uid)).Should().OnlyContain(r => r["tags"]!["cost-center"] == null, "a tag removed from the spec is removed from the resources");
         (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.InstanceId).Should().BeEquivalentTo(nodesBefore);
 
-        var statuses = StatusEventsOf(uid);
+        // The bus event follows the table's write: it may land a moment after the API shows the status.
+        var statuses = await StatusEventsAsync(uid, after: "Updating");
         statuses.Should().ContainInOrder("Running", "Updating", "Running");
         (await scenario.EventsAsync("day2")).Select(e => e!["message"]!.GetValue<string>()).Should().Contain(m => m.Contains("nodes replaced in workers"));
 
@@ -314,6 +315,19 @@ public sealed class UpdateTests(LocalStackFixture stack)
         }
         while (DateTime.UtcNow < deadline);
         throw new TimeoutException($"cluster {name} never met the condition: {cluster.ToJsonString()}");
+    }
+
+    private async Task<List<string>> StatusEventsAsync(string uid, string last = "Running", string? after = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var statuses = StatusEventsOf(uid);
+            var from = after is null ? 0 : statuses.IndexOf(after);
+            if ((from >= 0 && statuses.Skip(from).Contains(last)) || DateTime.UtcNow > deadline)
+                return statuses;
+            await Task.Delay(100);
+        }
     }
 
     private List<string> StatusEventsOf(string uid)

@@ -55,6 +55,9 @@ public sealed class RemediationLock(IClusterStore clusters, StepFunctionsClient 
                 return RemediationStart.NotRunning;
             if (current.RemediationExecutionArn is { } held && await IsRunningAsync(held, ct))
             {
+                // One noted request makes the run judge again: a burst of events (many spot warnings at once) writes once.
+                if (current.RemediationRequests > 0)
+                    return RemediationStart.AlreadyRunning;
                 try
                 {
                     await clusters.UpdateAsync(current with { RemediationRequests = current.RemediationRequests + 1 }, current.Version, ct);

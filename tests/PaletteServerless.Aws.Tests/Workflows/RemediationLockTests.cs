@@ -65,6 +65,10 @@ public sealed class RemediationLockTests(StoreFixture table) : IClassFixture<Sto
         _states.Enqueue(new CannedResponse(200, $$"""{"executionArn":"{{run}}","status":"RUNNING","startDate":1.7e9}"""));
         (await Lock(client).TryStartAsync(cluster, None)).Should().Be(RemediationStart.AlreadyRunning);
         (await CurrentAsync(cluster)).RemediationRequests.Should().Be(1, "the request is kept for the run");
+        _states.Enqueue(new CannedResponse(200, $$"""{"executionArn":"{{run}}","status":"RUNNING","startDate":1.7e9}"""));
+        var version = (await CurrentAsync(cluster)).Version;
+        (await Lock(client).TryStartAsync(cluster, None)).Should().Be(RemediationStart.AlreadyRunning);
+        (await CurrentAsync(cluster)).Version.Should().Be(version, "a request already noted is enough: a burst of events writes once");
 
         (await RemediationLock.FinishAsync(_clusters, cluster, run, mayJudgeAgain: true, None)).Should().Be(RemediationFinish.JudgeAgain);
         var judging = await CurrentAsync(cluster);
@@ -72,7 +76,7 @@ public sealed class RemediationLockTests(StoreFixture table) : IClassFixture<Sto
 
         (await RemediationLock.FinishAsync(_clusters, cluster, run, mayJudgeAgain: true, None)).Should().Be(RemediationFinish.Released);
         (await CurrentAsync(cluster)).RemediationExecutionArn.Should().BeNull();
-        _states.Requests.Select(r => r.Header("X-Amz-Target")).Should().Equal("AWSStepFunctions.StartExecution", "AWSStepFunctions.DescribeExecution");
+        _states.Requests.Select(r => r.Header("X-Amz-Target")).Should().Equal("AWSStepFunctions.StartExecution", "AWSStepFunctions.DescribeExecution", "AWSStepFunctions.DescribeExecution");
     }
 
     [Fact]
