@@ -16,7 +16,7 @@ public sealed class NodePoolsCheckStep(StepRuntime runtime)
 {
     /// <summary>
     /// The polls the workflow makes (its NodePoolsReady Choice, after the first wait): the nodes get
-    /// about 23 minutes from launch to report ready (a first wait of 170 s, then 120 polls 10 s apart),
+    /// about 23 minutes from launch to report ready (a first wait of 175 s, then 120 polls 10 s apart),
     /// enough for cloud-init, kubeadm and the packs' Helm waits.
     /// </summary>
     public const int MaxPolls = 120;
