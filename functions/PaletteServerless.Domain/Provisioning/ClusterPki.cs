@@ -199,8 +199,7 @@ public static class ClusterPki
         // Whole seconds: a certificate's times have no fractions, and notAfter must be what was asked.
         var notBefore = TruncateToSeconds(now) - ClockSkew;
         var notAfter = TruncateToSeconds(now + validity);
-        var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F; // a positive serial number, as RFC 5280 requires
+        var serial = PositiveSerial(RandomNumberGenerator.GetBytes(16));
         // Signed with the CA's own key, whichever it is (a CA made before ECDSA is RSA): the client key's type does not choose the signature.
         using var issuerEcdsa = issuer.GetECDsaPrivateKey();
         using var issuerRsa = issuerEcdsa is null ? issuer.GetRSAPrivateKey() : null;
@@ -209,6 +208,19 @@ public static class ClusterPki
             : X509SignatureGenerator.CreateForRSA(issuerRsa ?? throw new CryptographicException("the cluster CA's key is neither ECDSA nor RSA"), RSASignaturePadding.Pkcs1);
         using var certificate = request.Create(issuer.SubjectName, signer, notBefore, notAfter, serial);
         return new ClientCertificate(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), notAfter, certificate.SerialNumber);
+    }
+
+    /// <summary>
+    /// A serial number from random bytes: positive, as RFC 5280 requires, and with a first byte of 0x40-0x7F, so its
+    /// DER integer is exactly these bytes and the hex the API reports is what <c>openssl x509 -serial</c> prints
+    /// (a first byte of zero made .NET keep a leading 00 that openssl does not print, in one certificate of 128).
+    /// 126 random bits remain.
+    /// </summary>
+    public static byte[] PositiveSerial(byte[] random)
+    {
+        var serial = (byte[])random.Clone();
+        serial[0] = (byte)((serial[0] & 0x3F) | 0x40);
+        return serial;
     }
 
     /// <summary>

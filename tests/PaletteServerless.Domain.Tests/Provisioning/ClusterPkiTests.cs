@@ -87,6 +87,28 @@ public sealed class ClusterPkiTests : IDisposable
         certificate.GetECDsaPublicKey()!.ExportSubjectPublicKeyInfo().Should().Equal(key.ExportSubjectPublicKeyInfo());
     }
 
+    [Theory]
+    [InlineData((byte)0x00)]
+    [InlineData((byte)0x80)]
+    [InlineData((byte)0xFF)]
+    [InlineData((byte)0x3F)]
+    public void A_serial_is_positive_and_its_hex_is_what_openssl_prints_whatever_its_random_first_byte(byte first)
+    {
+        var random = Enumerable.Range(0, 16).Select(i => i == 0 ? first : (byte)(0xF0 - i)).ToArray();
+
+        var serial = ClusterPki.PositiveSerial(random);
+
+        serial[0].Should().BeInRange(0x40, 0x7F, "positive, and no leading zero byte for .NET to keep and openssl to drop");
+        serial.Skip(1).Should().Equal(random.Skip(1));
+        // The certificate carries exactly these bytes: .NET's hex and openssl's agree.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=serial", key, HashAlgorithmName.SHA256);
+        using var certificate = request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(key), Now, Now.AddHours(1), serial);
+        var path = Write("serial.crt", certificate.ExportCertificatePem());
+        Tool.Run("openssl", "x509", "-in", path, "-noout", "-serial").Trim().Should().Be($"serial={certificate.SerialNumber}");
+        certificate.SerialNumber.Should().Be(Convert.ToHexString(serial));
+    }
+
     [Fact]
     public void A_certificate_signed_by_another_ca_does_not_verify()
     {
