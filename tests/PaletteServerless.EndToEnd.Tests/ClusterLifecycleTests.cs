@@ -61,7 +61,7 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
             .Should().NotContain(c => c!["name"]!.GetValue<string>() == "three-zones", "a Deleted cluster leaves the default list");
 
         // The bus event follows the table's write: it may land a moment after the API shows the status.
-        var statuses = await StatusEventsAsync(uid, "Deleted");
+        var statuses = (await stack.StatusEventsAsync(uid, "Deleted")).Distinct().ToList();
         statuses.Should().ContainInOrder("Pending", "Provisioning", "Running", "Deleting", "Deleted");
     }
 
@@ -154,28 +154,5 @@ public sealed class ClusterLifecycleTests(LocalStackFixture stack)
     {
         var instance = stack.Stack.LocalAws.Store.Worlds.SelectMany(w => w.ResourcesById.Values).OfType<PaletteServerless.Local.Aws.Ec2.Instance>().Single(i => i.Id == instanceId);
         return PaletteServerless.Local.Aws.Ec2.UserDataDocument.Text(instance.UserData!);
-    }
-
-    private async Task<List<string>> StatusEventsAsync(string uid, string last = "Running", string? after = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var statuses = StatusEventsOf(uid);
-            var from = after is null ? 0 : statuses.IndexOf(after);
-            if ((from >= 0 && statuses.Skip(from).Contains(last)) || DateTime.UtcNow > deadline)
-                return statuses;
-            await Task.Delay(100);
-        }
-    }
-
-    private List<string> StatusEventsOf(string uid)
-    {
-        lock (stack.Events)
-        {
-            return stack.Events.Select(e => JsonNode.Parse(e)!)
-                .Where(e => e["detail-type"]?.GetValue<string>() == "Cluster Status Change" && e["detail"]?["uid"]?.GetValue<string>() == uid)
-                .Select(e => e["detail"]!["status"]!.GetValue<string>()).Distinct().ToList();
-        }
     }
 }

@@ -122,6 +122,34 @@ public sealed class LocalStackFixture : IAsyncLifetime
         return trail.ToString();
     }
 
+    /// <summary>The statuses of the cluster's "Cluster Status Change" events on the product's bus, in the order they came.</summary>
+    public List<string> StatusEvents(string uid)
+    {
+        lock (Events)
+        {
+            return Events.Select(e => JsonNode.Parse(e)!)
+                .Where(e => e["detail-type"]?.GetValue<string>() == "Cluster Status Change" && e["detail"]?["uid"]?.GetValue<string>() == uid)
+                .Select(e => e["detail"]!["status"]!.GetValue<string>()).ToList();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StatusEvents"/> once <paramref name="last"/> came (after <paramref name="after"/>, when given), or after
+    /// 10 s: the bus event follows the table's write, so it may land a moment after the API shows the status.
+    /// </summary>
+    public async Task<List<string>> StatusEventsAsync(string uid, string last = "Running", string? after = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var statuses = StatusEvents(uid);
+            var from = after is null ? 0 : statuses.IndexOf(after);
+            if ((from >= 0 && statuses.Skip(from).Contains(last)) || DateTime.UtcNow > deadline)
+                return statuses;
+            await Task.Delay(100);
+        }
+    }
+
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
 

@@ -87,7 +87,7 @@ public sealed class UpdateTests(LocalStackFixture stack)
         (await PoolInstancesAsync("us-west-2", uid, "workers")).Select(i => i.InstanceId).Should().BeEquivalentTo(nodesBefore);
 
         // The bus event follows the table's write: it may land a moment after the API shows the status.
-        var statuses = await StatusEventsAsync(uid, after: "Updating");
+        var statuses = await stack.StatusEventsAsync(uid, after: "Updating");
         statuses.Should().ContainInOrder("Running", "Updating", "Running");
         (await scenario.EventsAsync("day2")).Select(e => e!["message"]!.GetValue<string>()).Should().Contain(m => m.Contains("nodes replaced in workers"));
 
@@ -315,28 +315,5 @@ public sealed class UpdateTests(LocalStackFixture stack)
         }
         while (DateTime.UtcNow < deadline);
         throw new TimeoutException($"cluster {name} never met the condition: {cluster.ToJsonString()}");
-    }
-
-    private async Task<List<string>> StatusEventsAsync(string uid, string last = "Running", string? after = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var statuses = StatusEventsOf(uid);
-            var from = after is null ? 0 : statuses.IndexOf(after);
-            if ((from >= 0 && statuses.Skip(from).Contains(last)) || DateTime.UtcNow > deadline)
-                return statuses;
-            await Task.Delay(100);
-        }
-    }
-
-    private List<string> StatusEventsOf(string uid)
-    {
-        lock (stack.Events)
-        {
-            return stack.Events.Select(e => JsonNode.Parse(e)!)
-                .Where(e => e["detail-type"]?.GetValue<string>() == "Cluster Status Change" && e["detail"]?["uid"]?.GetValue<string>() == uid)
-                .Select(e => e["detail"]!["status"]!.GetValue<string>()).ToList();
-        }
     }
 }

@@ -12,7 +12,7 @@ namespace PaletteServerless.Steps.Tests;
 /// </summary>
 public sealed class FakeComputeCatalog : IComputeCatalog
 {
-    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private readonly FakeCalls _calls = new(new Lock());
 
     public List<CloudKeyPair> KeyPairs { get; } = [new("key", "key-0123456789abcdef0", "rsa", "fp")];
 
@@ -44,7 +44,7 @@ public sealed class FakeComputeCatalog : IComputeCatalog
     }
 
     /// <summary>Makes every later call of <paramref name="operation"/> (e.g. "GetServiceQuota") fail with that AWS code.</summary>
-    public void Fail(string operation, string code) => _failures[operation] = code;
+    public void Fail(string operation, string code) => _calls.Fail(operation, code);
 
     public Task<IReadOnlyList<CloudKeyPair>> KeyPairsAsync(string? name, CancellationToken ct) =>
         Run<IReadOnlyList<CloudKeyPair>>("DescribeKeyPairs", () => [.. KeyPairs.Where(k => name is null || k.Name == name)]);
@@ -89,17 +89,5 @@ public sealed class FakeComputeCatalog : IComputeCatalog
     public Task<double?> AppliedQuotaAsync(string serviceCode, string quotaCode, CancellationToken ct) =>
         Run<double?>("GetServiceQuota", () => Quotas.TryGetValue((serviceCode, quotaCode), out var value) ? value : null);
 
-    private Task<T> Run<T>(string operation, Func<T> call)
-    {
-        if (_failures.TryGetValue(operation, out var code))
-            return Task.FromException<T>(new CloudServiceException(code, $"{code} (test)", false));
-        try
-        {
-            return Task.FromResult(call());
-        }
-        catch (CloudServiceException ex)
-        {
-            return Task.FromException<T>(ex);
-        }
-    }
+    private Task<T> Run<T>(string operation, Func<T> call) => _calls.Run(operation, "", call);
 }

@@ -95,9 +95,9 @@ public sealed class RemediationLock(IClusterStore clusters, StepFunctionsClient 
     }
 
     /// <summary>
-    /// A run's normal end: releases the lock, unless requests came in while <paramref name="executionArn"/> held it
-    /// and <paramref name="mayJudgeAgain"/> (the run is within its bounds): then the run keeps the lock, the requests
-    /// are taken in, and it judges the nodes again.
+    /// A run's end: releases the lock if <paramref name="executionArn"/> still holds it, unless requests came in
+    /// meanwhile and <paramref name="mayJudgeAgain"/> (the run ended normally, within its bounds): then the run keeps
+    /// the lock, the requests are taken in, and it judges the nodes again.
     /// </summary>
     public static async Task<RemediationFinish> FinishAsync(IClusterStore clusters, Cluster cluster, string executionArn, bool mayJudgeAgain, CancellationToken ct)
     {
@@ -113,25 +113,6 @@ public sealed class RemediationLock(IClusterStore clusters, StepFunctionsClient 
                     ? current with { RemediationRequests = 0 }
                     : current with { RemediationExecutionArn = null, RemediationRequests = 0 }, current.Version, ct);
                 return again ? RemediationFinish.JudgeAgain : RemediationFinish.Released;
-            }
-            catch (ConflictException) when (attempt < 10)
-            {
-            }
-        }
-    }
-
-    /// <summary>Releases the lock if <paramref name="executionArn"/> still holds it; true when it did.</summary>
-    public static async Task<bool> ReleaseAsync(IClusterStore clusters, Cluster cluster, string executionArn, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var current = await clusters.GetAsync(cluster.Scope, cluster.Name, ct);
-            if (current is null || current.Uid != cluster.Uid || current.RemediationExecutionArn != executionArn)
-                return false;
-            try
-            {
-                await clusters.UpdateAsync(current with { RemediationExecutionArn = null }, current.Version, ct);
-                return true;
             }
             catch (ConflictException) when (attempt < 10)
             {

@@ -23,17 +23,14 @@ public sealed class FinishRemediationStep(StepRuntime runtime)
             var cluster = await step.ClusterAsync(ct);
             if (step.Input.Execution is { } execution)
             {
-                if (step.Input.Error is null)
+                // Only a run that ends normally and within its bounds judges again; a failed one lets go.
+                var mayJudgeAgain = step.Input.Error is null
+                    && (step.Input.Passes is not { } passes || (passes.N < MaxPasses - 1 && passes.Replaced < MaxReplaced));
+                if (await RemediationLock.FinishAsync(runtime.Clusters, cluster, execution, mayJudgeAgain, ct) == RemediationFinish.JudgeAgain)
                 {
-                    var withinBounds = step.Input.Passes is not { } passes || (passes.N < MaxPasses - 1 && passes.Replaced < MaxReplaced);
-                    if (await RemediationLock.FinishAsync(runtime.Clusters, cluster, execution, withinBounds, ct) == RemediationFinish.JudgeAgain)
-                    {
-                        JsonLog.Write("INFO", $"cluster {cluster.Name}: requests came in during the remediation run: judging the nodes again", JsonLog.Of(cluster, execution));
-                        return new StepResult { Ready = true, Done = false };
-                    }
+                    JsonLog.Write("INFO", $"cluster {cluster.Name}: requests came in during the remediation run: judging the nodes again", JsonLog.Of(cluster, execution));
+                    return new StepResult { Ready = true, Done = false };
                 }
-                else
-                    await RemediationLock.ReleaseAsync(runtime.Clusters, cluster, execution, ct);
             }
             var finished = new Dictionary<string, double> { [ProductMetrics.RemediationsFinished] = 1 };
             if (step.Input.Passes?.StartedAt is { } started)
