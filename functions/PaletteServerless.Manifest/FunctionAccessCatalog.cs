@@ -74,12 +74,10 @@ public static class FunctionAccessCatalog
         // Deletion
         // Announces Deleting; describes and stops the cluster's provisioning, update or remediation execution.
         ["StartDeletion"] = new(ClusterPermissions.None, StopsProvisioning: true),
-        // Deletes everything the cluster owns (and rolls back a failed create), and lists what still carries its tag.
+        // Deletes everything the cluster owns (and rolls back a failed create), and lists what still carries its tag; Deleting -> Deleted once nothing is left.
         ["Teardown"] = new(TearDown),
         // Opens force delete after 15 minutes in Deleting (the table only).
         ["ForceDeleteEligible"] = new(ClusterPermissions.None),
-        // Deleting -> Deleted (the table and the bus only).
-        ["MarkDeleted"] = new(ClusterPermissions.None),
         // Stops the stuck delete workflow, then sweeps what carries the cluster's tag with the delete's teardown.
         ["ForceDelete"] = new(TearDown, StopsDeletion: true),
 

@@ -38,7 +38,6 @@ public static class FunctionCatalog
     public static readonly FunctionDefinition StartDeletion = Step("Deletion", "StartDeletion", "Announce Deleting; stop provisioning");
     public static readonly FunctionDefinition Teardown = Step("Deletion", "Teardown", "One teardown pass in the reference order");
     public static readonly FunctionDefinition ForceDeleteEligible = Step("Deletion", "ForceDeleteEligible", "15 minutes in Deleting: force delete becomes available");
-    public static readonly FunctionDefinition MarkDeleted = Step("Deletion", "MarkDeleted", "Deleting -> Deleted");
 
     // Force delete (statemachines/force-delete-cluster.asl.json)
     public static readonly FunctionDefinition ForceDelete = Step("Deletion", "ForceDelete", "Stop the delete, sweep by tag, Deleted with the leftover report");
@@ -104,7 +103,7 @@ public static class FunctionCatalog
         Api,
         Preflight, Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
-        StartDeletion, Teardown, ForceDeleteEligible, MarkDeleted, ForceDelete,
+        StartDeletion, Teardown, ForceDeleteEligible, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,
         StartUpdate, RollPool, ApplyPacks, PacksCheck, FinishUpdate, UpdateFailed,
         CheckNodes, LaunchReplacement, ReplacementReady, RetireNode, FinishRemediation,

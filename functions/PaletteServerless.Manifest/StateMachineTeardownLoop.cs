@@ -17,7 +17,7 @@ public sealed record TeardownLoopUse(string DefinitionFile, string Pass, string 
 public static class StateMachineTeardownLoop
 {
     public static readonly TeardownLoopUse Delete = new(
-        StateMachineCatalog.Delete.DefinitionFile, Pass: "TeardownPass", Check: "TornDown", Wait: "WaitBeforeNextPass", Done: "MarkDeleted", GaveUp: "DeleteStuck");
+        StateMachineCatalog.Delete.DefinitionFile, Pass: "TeardownPass", Check: "TornDown", Wait: "WaitBeforeNextPass", Done: "Deleted", GaveUp: "DeleteStuck");
 
     public static readonly TeardownLoopUse Rollback = new(
         StateMachineCatalog.Provision.DefinitionFile, Pass: "RollBack", Check: "RolledBack", Wait: "WaitBeforeNextRollBackPass", Done: "MarkFailed", GaveUp: "MarkFailed");

@@ -135,23 +135,4 @@ public sealed class BackupCheckStepTests
             gzip.Write(Encoding.UTF8.GetBytes(text));
         return buffer.ToArray();
     }
-
-    /// <summary>EventBridge's PutEvents, answered as accepted; keeps each request's body.</summary>
-    private sealed class EventRecorder : HttpMessageHandler
-    {
-        private readonly List<string> _bodies = [];
-
-        public IReadOnlyList<string> Bodies { get { lock (_bodies) return [.. _bodies]; } }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            lock (_bodies)
-                _bodies.Add(body);
-            return new HttpResponseMessage(HttpStatusCode.OK)
-            {
-                Content = new StringContent("""{"FailedEntryCount":0,"Entries":[{"EventId":"event-1"}]}""", Encoding.UTF8, "application/x-amz-json-1.1"),
-            };
-        }
-    }
 }

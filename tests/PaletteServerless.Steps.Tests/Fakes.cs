@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Amazon.EC2;
 using Amazon.Runtime;
 using NSubstitute;
@@ -98,5 +99,24 @@ public static class TestRuntime
         accounts.GetAsync(Arg.Any<ProjectScope>(), Arg.Any<string>(), Arg.Any<CancellationToken>())
             .Returns(call => new CloudAccount { Name = call.ArgAt<string>(1) });
         return accounts;
+    }
+}
+
+/// <summary>EventBridge's PutEvents, answered as accepted; keeps each request's body.</summary>
+public sealed class EventRecorder : HttpMessageHandler
+{
+    private readonly List<string> _bodies = [];
+
+    public IReadOnlyList<string> Bodies { get { lock (_bodies) return [.. _bodies]; } }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        lock (_bodies)
+            _bodies.Add(body);
+        return new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent("""{"FailedEntryCount":0,"Entries":[{"EventId":"event-1"}]}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
     }
 }

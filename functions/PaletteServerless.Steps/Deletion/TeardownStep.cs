@@ -9,7 +9,8 @@ namespace PaletteServerless.Steps.Deletion;
 /// and says how long to wait before the next pass: the typical latency of what this pass started
 /// (an instance terminating, a NAT gateway deleting), else kOps' 10 s cadence. In a delete the
 /// loop also carries the force-delete timer (<see cref="ForceDeleteTimer"/>), so no branch beside
-/// it has to be stopped when the teardown ends.
+/// it has to be stopped when the teardown ends. The pass that finds a deleting cluster's last resource
+/// gone moves it to Deleted itself: a step of its own after it would only lengthen every delete.
 /// </summary>
 public sealed class TeardownStep(StepRuntime runtime)
 {
@@ -36,6 +37,8 @@ public sealed class TeardownStep(StepRuntime runtime)
             if (result.Blockers.Count > 0 && (previous?.Blockers ?? []).Count != result.Blockers.Count)
                 await runtime.Status.AddEventAsync(cluster, "Warning", "DeleteBlocked", "not ours and in the way: " + string.Join("; ", result.Blockers), ct);
         }
+        if (result.Done && deleting)
+            await MarkDeletedAsync(step, cluster, ct);
         var timer = deleting ? ForceDeleteTimer.After(previous, cluster.ForceDeleteAvailableAt, runtime.Clock.GetUtcNow()) : null;
         return Loop(result, previous, timer, runtime.Clock.GetUtcNow()) with
         {
@@ -44,6 +47,18 @@ public sealed class TeardownStep(StepRuntime runtime)
             Errors = result.Errors,
         };
     });
+
+    /// <summary>
+    /// Deleting -> Deleted: everything the cluster owned is gone (its virtual clusters' parameters went with everything under
+    /// its path); its virtual cluster records are removed first, so a retry finds none; the cluster's record stays 72 hours
+    /// for includeDeleted=true. Safe to repeat: a retried pass finds nothing left and the cluster already Deleted.
+    /// </summary>
+    private async Task MarkDeletedAsync(StepContext step, Cluster cluster, CancellationToken ct)
+    {
+        if (runtime.VirtualClusters is { } virtualClusters)
+            await virtualClusters.RemoveAllAsync(cluster, ct);
+        await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Deleted, "every resource of the cluster was removed", ct);
+    }
 
     /// <summary>Passes without progress after which a teardown loop stops (about seven minutes at the poll cadence).</summary>
     public const int StalledPassLimit = 42;
