@@ -46,14 +46,13 @@ public static class FunctionAccessCatalog
         // Provisioning
         // Pending -> Provisioning; every check before anything is made: the key pair, the two node instance profiles,
         // zones, instance type offerings, quotas (counted by describes; the vCPU quota from Service Quotas), static placement's network.
-        ["Preflight"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas),
-        // The network core, then the API server's load balancer, target group and listener as soon as its subnets exist
+        // Then the network core, then the API server's load balancer, target group and listener as soon as its subnets exist
         // (no targets yet), and beside it the cluster's secrets in SSM (removed again if a delete or a rollback took
         // the cluster over while they were stored), and the desired in-cluster state the control planes' agent reads.
         // The security groups' rules between the nodes are reconciled with the profile's CNI (SecurityGroupRules).
         // Then the control planes' instances, as soon as the load balancer's name and the secrets exist (the CA's hash
         // goes into the nodes' user data: ReadSecrets).
-        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
+        ["Network"] = new(ClusterPermissions.Describe | ClusterPermissions.ReadQuotas | ClusterPermissions.CreateNetwork | ClusterPermissions.CreateLoadBalancer
             | ClusterPermissions.WriteSecrets | ClusterPermissions.DeleteSecrets | ClusterPermissions.WriteDesiredState | ClusterPermissions.SecurityGroupRules
             | ClusterPermissions.BackupBucket | ClusterPermissions.CreateInstances | ClusterPermissions.ReadSecrets),
         // Reads the load balancer's state.

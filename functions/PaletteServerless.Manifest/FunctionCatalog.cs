@@ -24,8 +24,7 @@ public static class FunctionCatalog
         name, $"PaletteServerless.Steps::PaletteServerless.Steps.{area}.{name}Step::Handle", StepEnvironment, description);
 
     // Provisioning (statemachines/provision-cluster.asl.json)
-    public static readonly FunctionDefinition Preflight = Step("Provisioning", "Preflight", "Pending -> Provisioning; key pair, zones, instance types, quotas, static placement, role");
-    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener; the control planes' instances");
+    public static readonly FunctionDefinition Network = Step("Provisioning", "Network", "Pending -> Provisioning, the checks before anything is made; VPC, subnets, internet gateway, public routes, security groups; the API server load balancer, target group, listener; the control planes' instances");
     public static readonly FunctionDefinition NodePools = Step("Provisioning", "NodePools", "Node pool instances with kubeadm user data (the workers; the control planes launched in Network are adopted)");
     public static readonly FunctionDefinition LoadBalancerCheck = Step("Provisioning", "LoadBalancerCheck", "Is the load balancer active? Once it is, joins the control planes launched so far");
     public static readonly FunctionDefinition NatGateways = Step("Provisioning", "NatGateways", "Elastic IP and NAT gateway per zone");
@@ -101,7 +100,7 @@ public static class FunctionCatalog
     public static readonly IReadOnlyList<FunctionDefinition> All =
     [
         Api,
-        Preflight, Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
+        Network, LoadBalancerCheck, NatGateways, NatGatewaysCheck,
         NodePools, NodePoolsCheck, ControlPlaneTargets, MarkFailed,
         StartDeletion, Teardown, ForceDeleteEligible, ForceDelete,
         FindOrphans, RemoveOrphans, FinishSweep,

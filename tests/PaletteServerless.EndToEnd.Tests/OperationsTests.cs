@@ -60,7 +60,7 @@ public sealed class OperationsTests(LocalStackFixture stack)
         // The steps name themselves and their execution; the status moves carry their metrics (EMF).
         var parsed = ofCluster.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         var steps = parsed.Where(j => j["step"]?.GetValue<string>().EndsWith("Step", StringComparison.Ordinal) == true).ToList();
-        steps.Select(j => j["step"]!.GetValue<string>()).Should().Contain(["PreflightStep", "NetworkStep", "TeardownStep"]);
+        steps.Select(j => j["step"]!.GetValue<string>()).Should().Contain(["NetworkStep", "NodePoolsStep", "TeardownStep"]);
         steps.Should().OnlyContain(j => j["executionArn"] != null && j["executionArn"]!.GetValue<string>().Contains(":execution:"));
         var metrics = parsed.Where(j => j["_aws"] is not null).ToList();
         foreach (var name in new[] { ProductMetrics.CreatesStarted, ProductMetrics.CreatesSucceeded, ProductMetrics.CreateDuration, ProductMetrics.DeletesStarted, ProductMetrics.DeletesSucceeded })

@@ -134,12 +134,12 @@ public sealed class IamPolicyTests(SynthesizedApp synthesized) : IClassFixture<S
             .SelectMany(s => TemplateJson.Strings(s["Action"]));
 
     [Fact]
-    public void Only_the_preflight_and_the_API_dry_run_read_the_vcpu_quota()
+    public void Only_the_network_step_preflight_and_the_API_dry_run_read_the_vcpu_quota()
     {
         foreach (var function in FunctionCatalog.All)
         {
             var quotaReads = SessionActions(function).Where(a => a.StartsWith("servicequotas:", StringComparison.Ordinal)).ToList();
-            if (function == FunctionCatalog.Preflight || function == FunctionCatalog.Api)
+            if (function == FunctionCatalog.Network || function == FunctionCatalog.Api)
                 quotaReads.Should().Equal(["servicequotas:GetServiceQuota"], function.Name);
             else
                 quotaReads.Should().BeEmpty(function.Name);

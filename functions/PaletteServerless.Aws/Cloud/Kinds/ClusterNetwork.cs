@@ -12,8 +12,11 @@ namespace PaletteServerless.Aws.Cloud.Kinds;
 /// </summary>
 public sealed class ClusterNetwork(ClusterResources resources)
 {
-    /// <summary>The network's build under way: <see cref="Placeable"/> once its subnets and security groups exist, <see cref="Built"/> once the routes and rules are in place too.</summary>
-    public sealed record Build(Task Placeable, Task Built);
+    /// <summary>
+    /// The network's build under way: <see cref="VpcId"/> once the VPC exists (the user's, placed statically), <see cref="Placeable"/>
+    /// once its subnets and security groups exist, <see cref="Built"/> once the routes and rules are in place too.
+    /// </summary>
+    public sealed record Build(Task<string> VpcId, Task Placeable, Task Built);
 
     /// <summary>Ensures the whole network core; see <see cref="Start"/> to use its subnets and groups before the routes and rules are in place.</summary>
     public async Task EnsureAsync(ClusterPlan plan, IReadOnlyList<NodeTraffic> traffic, CancellationToken ct) =>
@@ -31,10 +34,10 @@ public sealed class ClusterNetwork(ClusterResources resources)
         if (!plan.IsDynamic)
         {
             var staticIds = StaticGroupsAsync(plan, groups, ct);
-            return new Build(staticIds, RulesAsync(staticIds, groups, plan.StaticVpcId!, plan.LoadBalancerScheme, traffic, ct));
+            return new Build(Task.FromResult(plan.StaticVpcId!), staticIds, RulesAsync(staticIds, groups, plan.StaticVpcId!, plan.LoadBalancerScheme, traffic, ct));
         }
         var core = StartCoreAsync(plan, groups, ct);
-        return new Build(PlaceableAsync(core), DynamicRestAsync(core, plan, groups, traffic, ct));
+        return new Build(VpcIdAsync(core), PlaceableAsync(core), DynamicRestAsync(core, plan, groups, traffic, ct));
     }
 
     private async Task<IReadOnlyDictionary<string, string>> StaticGroupsAsync(ClusterPlan plan, SecurityGroupKind groups, CancellationToken ct) =>
@@ -48,6 +51,8 @@ public sealed class ClusterNetwork(ClusterResources resources)
 
     /// <summary>The network's parts once the VPC exists: the gateway (begun with the VPC), the subnets, the public table and the groups.</summary>
     private sealed record Core(string VpcId, Task<string> InternetGateway, Task Subnets, Task<InventoryItem> PublicTable, Task<IReadOnlyDictionary<string, string>> Groups);
+
+    private static async Task<string> VpcIdAsync(Task<Core> starting) => (await starting).VpcId;
 
     private static async Task PlaceableAsync(Task<Core> starting)
     {

@@ -17,12 +17,26 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
 
     private ILoadBalancers Elb => resources.Cloud.LoadBalancers;
 
+    /// <summary>The load balancer's build under way: its DNS name once it exists (what the nodes join), and the whole once the target group and listener do too.</summary>
+    public sealed record Build(Task<string> DnsName, Task Built);
+
     /// <summary>Creates (or adopts) the load balancer, target group and listener; returns the load balancer's DNS name.</summary>
     public async Task<string> EnsureAsync(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
     {
+        var build = Start(plan, subnets, ct);
+        await build.Built;
+        return await build.DnsName;
+    }
+
+    /// <summary>
+    /// Starts the load balancer and its target group side by side, then the listener joining them. The DNS name is known
+    /// as soon as the load balancer is created: what waits for it (the nodes' user data) need not wait for the listener.
+    /// <see cref="Build.Built"/> includes everything; await it before the step ends.
+    /// </summary>
+    public Build Start(ClusterPlan plan, IReadOnlyList<string> subnets, CancellationToken ct)
+    {
         var tags = ResourceTags.For(resources.Cluster, $"{plan.Name}-apiserver", "apiserver-lb");
         var vpcId = plan.IsDynamic ? resources.Id(ResourceKinds.Vpc) : plan.StaticVpcId!;
-        // The load balancer and the target group do not depend on each other: both at once, then the listener joining them.
         var lbTask = resources.EnsureAsync(ResourceKinds.LoadBalancer, Role, null, plan.LoadBalancerName,
             async () => await FindOwnedAsync(plan.LoadBalancerName, ct) is { } found ? (found.Arn, new() { ["dnsName"] = found.DnsName ?? "" }) : null,
             async () =>
@@ -36,12 +50,16 @@ public sealed class LoadBalancerKind(ClusterResources resources) : IDeletableKin
             async () => await FindOwnedTargetGroupAsync(plan.TargetGroupName, ct) is { } found ? (found, null) : null,
             async () => (await Elb.CreateTargetGroupAsync(new TargetGroupRequest(plan.TargetGroupName, "TCP", 6443, vpcId, ApiServerHealthCheck, tags), ct), null),
             ct);
-        await Task.WhenAll(lbTask, groupTask);
-        var (lb, group) = (await lbTask, await groupTask);
-        var listeners = await Elb.ListenersAsync(lb.Id, ct);
-        if (listeners.Count == 0)
-            await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
-        return lb.Attributes!["dnsName"];
+        async Task<string> DnsNameAsync() => (await lbTask).Attributes!["dnsName"];
+        async Task ListenerAsync()
+        {
+            await Task.WhenAll(lbTask, groupTask);
+            var (lb, group) = (await lbTask, await groupTask);
+            var listeners = await Elb.ListenersAsync(lb.Id, ct);
+            if (listeners.Count == 0)
+                await CloudErrors.CreateAsync("create listener", () => Elb.CreateListenerAsync(lb.Id, "TCP", 6443, group.Id, tags, ct));
+        }
+        return new Build(DnsNameAsync(), ListenerAsync());
     }
 
     /// <summary>True once the load balancer is active; a failed one fails the create.</summary>
