@@ -15,13 +15,17 @@ public sealed class ProvisionDefinitionTests
     {
         var states = States();
         var build = states["BuildInParallel"]!.AsObject();
-        // A Parallel's result is its branches' outputs in order: the selector must name the node pools' branch,
+        // A Parallel's result is its branches' outputs in order: the selector must name the nodes' check branch,
         // or reordering the branches would read another branch's output (and a missing path fails the create).
         var branches = build["Branches"]!.AsArray();
-        var nodePools = branches.Select((b, i) => (Start: b!["StartAt"]!.GetValue<string>(), Index: i)).Single(b => b.Start == "CreateNodePools").Index;
+        var nodePools = branches.Select((b, i) => (Start: b!["StartAt"]!.GetValue<string>(), Index: i)).Single(b => b.Start == "WaitForNodePools").Index;
         build["ResultSelector"]!["running.$"]!.GetValue<string>().Should().Be($"$[{nodePools}].check.running");
         var check = branches[nodePools]!["States"]!["CheckNodePools"]!;
         check["ResultPath"]!.GetValue<string>().Should().Be("$.check");
+        // The workers launch in a branch of their own, beside the check's first wait (which counts from the build's start).
+        var launch = branches.Single(b => b!["StartAt"]!.GetValue<string>() == "CreateNodePools")!["States"]!.AsObject();
+        launch.Select(p => p.Key).Should().Equal("CreateNodePools");
+        launch["CreateNodePools"]!["End"]!.GetValue<bool>().Should().BeTrue();
 
         var serving = states[build["Next"]!.GetValue<string>()]!.AsObject();
         serving["Type"]!.GetValue<string>().Should().Be("Choice");

@@ -53,12 +53,35 @@ public sealed class NodePoolsCheckStepTests
         return JsonNode.Parse(output)!.AsObject();
     }
 
+    /// <summary>What the node pools' step writes once every launch is made.</summary>
+    private ClusterCondition Launched => new() { Type = NodePoolsCheckStep.LaunchedCondition, Status = "False", Reason = "Starting", Message = "2 instance(s) starting", LastTransitionTime = _clock.GetUtcNow() };
+
+    [Fact]
+    public async Task Nodes_ready_while_the_node_pools_step_is_still_launching_are_not_the_clusters_nodes_yet()
+    {
+        _cluster = _cluster with
+        {
+            Conditions =
+            [
+                new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
+                new ClusterCondition { Type = "LoadBalancerReady", Status = "True", Reason = "Active", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
+            ],
+        };
+
+        var result = await PollAsync();
+
+        result["ready"]!.GetValue<bool>().Should().BeFalse("the workers' launches are not all made: the nodes recorded so far are not all the cluster's nodes");
+        _cluster.Status.Should().Be(ClusterStatus.Provisioning);
+        _cluster.Conditions.Should().NotContain(c => c.Type == "NodePoolsReady");
+        _cloud.LoadBalancers.Calls.Should().BeEmpty("nothing is registered before the nodes are judged");
+    }
+
     [Fact]
     public async Task Nodes_ready_before_the_load_balancer_branch_is_done_leave_Running_to_the_targets_step()
     {
         _cluster = _cluster with
         {
-            Conditions = [new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() }],
+            Conditions = [Launched, new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() }],
         };
 
         var result = await PollAsync();
@@ -76,6 +99,7 @@ public sealed class NodePoolsCheckStepTests
         {
             Conditions =
             [
+                Launched,
                 new ClusterCondition { Type = "RouteTablesReady", Status = "True", Reason = "Created", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
                 new ClusterCondition { Type = "LoadBalancerReady", Status = "True", Reason = "Active", Message = "m", LastTransitionTime = _clock.GetUtcNow() },
             ],

@@ -11,12 +11,21 @@ namespace PaletteServerless.Steps.Provisioning;
 /// failure fails the create at once, naming the pack; a node still short of ready on the last poll
 /// fails it naming the node and its last phase. When the nodes are ready and the load balancer's and
 /// NAT gateways' branches are done, the cluster becomes Running here (<see cref="ClusterServing"/>).
+/// The check runs beside the workers' launches (its first wait counts from the control planes' launch):
+/// until the node pools' step has made every launch (its <see cref="LaunchedCondition"/>), the nodes
+/// recorded so far are not the cluster's nodes, and the answer is not yet.
 /// </summary>
 public sealed class NodePoolsCheckStep(StepRuntime runtime)
 {
+    /// <summary>The condition the node pools' step writes once every launch is made (not ready yet: Starting).</summary>
+    public const string LaunchedCondition = "NodePoolsReady";
+
+    /// <summary>Whether the node pools' step has made every launch: it wrote <see cref="LaunchedCondition"/>.</summary>
+    public static bool Launched(Domain.Clusters.Cluster cluster) => cluster.Conditions.Any(c => c.Type == LaunchedCondition);
+
     /// <summary>
     /// The polls the workflow makes (its NodePoolsReady Choice, after the first wait): the nodes get
-    /// about 23 minutes from launch to report ready (a first wait of 175 s, then 120 polls 10 s apart),
+    /// about 23 minutes from launch to report ready (a first wait of 195 s, then 120 polls 10 s apart),
     /// enough for cloud-init, kubeadm and the packs' Helm waits.
     /// </summary>
     public const int MaxPolls = 120;
@@ -26,6 +35,10 @@ public sealed class NodePoolsCheckStep(StepRuntime runtime)
     public Task<Stream> Handle(Stream input) => runtime.RunAsync(input, async (step, ct) =>
     {
         var resources = await step.ResourcesAsync(ct);
+        if (!Launched(resources.Cluster))
+            return step.Input.Polls?.N >= MaxPolls - 1
+                ? throw new ProvisioningFailedException("the node pools' instances were not all launched in time")
+                : StepResult.NotYet;
         var state = await new NodePoolKind(resources).CheckAsync(ct);
         var targetsHealthy = state.AllRunning && await new LoadBalancerKind(resources).RegisterControlPlaneAsync(ct);
         if (NodeReadiness.FailureOf(state.Nodes) is { } failure)

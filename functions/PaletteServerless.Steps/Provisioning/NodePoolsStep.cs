@@ -7,7 +7,7 @@ namespace PaletteServerless.Steps.Provisioning;
 /// <summary>
 /// Runs every node pool's instances, spread over the pool's zones, with kubeadm user data. The network step launched
 /// the control planes already (the first one is the create's longest chain); they are adopted here, and the workers
-/// launch in batches while the create's first node check waits.
+/// launch in batches while the create's first node check waits (in a branch beside this one).
 /// </summary>
 public sealed class NodePoolsStep(StepRuntime runtime)
 {
@@ -25,7 +25,8 @@ public sealed class NodePoolsStep(StepRuntime runtime)
         var secrets = await NodeSecrets.ReadAsync(resources, ct);
         var profile = await step.ProfileAsync(ct);
         await new NodePoolKind(resources).EnsureAsync(plan, profile, secrets.CaCertHash, subnets, ct);
-        await step.SetConditionAsync("NodePoolsReady", false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
+        // Written once every launch is made: the nodes' check (beside this step) judges the nodes only after it.
+        await step.SetConditionAsync(NodePoolsCheckStep.LaunchedCondition, false, "Starting", $"{plan.Instances.Count} instance(s) starting", ct);
         return StepResult.Finished;
     });
 }
