@@ -25,6 +25,8 @@ public sealed partial class Ec2Service : ITicks
         {
             foreach (var instance in world.All<Instance>().OrderBy(i => i.Sequence))
                 AnnounceDueStates(aws, instance, now);
+            // Nodes boot, read their secrets and report on their own, whether or not anyone is calling EC2.
+            NodeAgent.Advance(world, now, aws.Latency, aws.Faults, new NodeCredentials(aws, world));
         }
         DrawInstanceFaults(aws, now);
     }

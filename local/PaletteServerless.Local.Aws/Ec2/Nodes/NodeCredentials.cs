@@ -21,7 +21,8 @@ public enum NodeCallAnswer
 ///
 /// The node model runs under the local AWS's store lock, where no I/O may wait: an answer the
 /// evaluator has not given yet is asked for in the background and the call is Pending; the node
-/// makes it again at its next step (its reports keep their modelled times), by when it is known.
+/// makes it again as soon as the answer is in (its reports keep their modelled times), as a real
+/// node's AWS CLI gets its answer within its call.
 /// </summary>
 public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
 {
@@ -65,7 +66,15 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         return NodeCallAnswer.Refused;
     }
 
-    // A failed background evaluation is asked again at the node's next step.
-    private static void InBackground(Task task) =>
-        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    // Once answered, the node's world moves on at once; a failed background evaluation is asked again at the node's next step.
+    private void InBackground(Task task) =>
+        _ = task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                lock (aws.Store.Sync)
+                    NodeAgent.Advance(world, aws.Clock.GetUtcNow(), aws.Latency, aws.Faults, this);
+            }
+            return t.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 }
