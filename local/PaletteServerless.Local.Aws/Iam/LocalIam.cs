@@ -22,6 +22,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     private readonly ConcurrentDictionary<string, string> _keyPoliciesByArn = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _keyArnsByAlias = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IamDenial> _denials = new();
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _accountSync = new();
     private readonly HashSet<string> _accountsWithRoles = new(StringComparer.Ordinal);
 
@@ -258,6 +259,36 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             context["aws:ec2InstanceSourceVPC"] = [vpcId];
         var principal = NewSession(role, instanceId, policySet, context, instanceId: instanceId);
         return _instancePrincipals.GetOrAdd(cacheKey, principal);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="evaluate"/> in the background unless the evaluation named <paramref name="key"/> is under way
+    /// already (a node asks again at each of its steps until it has the answer); <paramref name="answered"/> runs once it is in.
+    /// A failed evaluation is simply not under way any more: the next ask starts it again.
+    /// </summary>
+    public void InBackground(string key, Func<Task> evaluate, Action answered)
+    {
+        if (!_inFlight.TryAdd(key, 0))
+            return;
+        _ = Task.Run(async () =>
+        {
+            var ok = false;
+            try
+            {
+                await evaluate();
+                ok = true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log?.WriteLine($"local IAM: a background evaluation ({key}) failed: {ex.Message}");
+            }
+            finally
+            {
+                _inFlight.TryRemove(key, out _);
+            }
+            if (ok)
+                answered();
+        });
     }
 
     /// <summary>The instance's principal if its credentials were issued already (no I/O).</summary>

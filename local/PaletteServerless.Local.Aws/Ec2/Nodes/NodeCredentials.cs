@@ -51,13 +51,15 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         if (principal is null)
         {
             var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
-            InBackground(iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None));
+            iam.InBackground($"principal {world.Account}/{instance.Id}",
+                () => iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None), AdvanceSoon);
             return NodeCallAnswer.Pending;
         }
         var (known, denial) = iam.TryAuthorizeCached(principal, checks);
         if (!known)
         {
-            InBackground(iam.AuthorizeAsync(principal, checks, CancellationToken.None));
+            iam.InBackground($"authorize {principal.SessionArn} {string.Join(' ', checks.Select(c => c.Action + " " + c.Resource))}",
+                () => iam.AuthorizeAsync(principal, checks, CancellationToken.None), AdvanceSoon);
             return NodeCallAnswer.Pending;
         }
         if (denial is null)
@@ -66,15 +68,21 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         return NodeCallAnswer.Refused;
     }
 
-    // Once answered, the node's world moves on at once; a failed background evaluation is asked again at the node's next step.
-    private void InBackground(Task task) =>
-        _ = task.ContinueWith(t =>
+    // Whether a world's nodes are due to move on once an answer is in: many answers arriving together move them once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AwsWorld, System.Runtime.CompilerServices.StrongBox<int>> AdvanceScheduled = new();
+
+    /// <summary>Once an answer is in, the node's world moves on at once, as a real node's call returns with its answer.</summary>
+    private void AdvanceSoon()
+    {
+        var scheduled = AdvanceScheduled.GetValue(world, _ => new System.Runtime.CompilerServices.StrongBox<int>());
+        if (Interlocked.Exchange(ref scheduled.Value, 1) == 1)
+            return;
+        _ = Task.Run(() =>
         {
-            if (t.IsCompletedSuccessfully)
-            {
-                lock (aws.Store.Sync)
-                    NodeAgent.Advance(world, aws.Clock.GetUtcNow(), aws.Latency, aws.Faults, this);
-            }
-            return t.Exception;
-        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            // Cleared first: an answer that comes in while this runs schedules another move.
+            Interlocked.Exchange(ref scheduled.Value, 0);
+            lock (aws.Store.Sync)
+                NodeAgent.Advance(world, aws.Clock.GetUtcNow(), aws.Latency, aws.Faults, this);
+        });
+    }
 }
