@@ -85,13 +85,16 @@ public static class NodeAgent
 
     private static readonly string[] Order = [Joined, Ready, PacksApplied];
 
-    /// <summary>Brings every running instance's reports up to <paramref name="now"/>: the first control planes first, so joins see their API.</summary>
-    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, NodeCredentials? credentials = null)
+    /// <summary>
+    /// Brings every running instance's reports up to <paramref name="now"/> (or only <paramref name="only"/>'s): the first
+    /// control planes first, so joins see their API.
+    /// </summary>
+    public static void Advance(AwsWorld world, DateTimeOffset now, LatencyModel latency, FaultInjector faults, NodeCredentials? credentials = null, string? only = null)
     {
         var booted = new List<(Instance Instance, DateTimeOffset BootedAt)>();
         foreach (var instance in world.All<Instance>())
         {
-            if (instance.UserData is null || instance.StateAt(now) != "running" || instance.Agent is { Role: Silent })
+            if ((only is not null && instance.Id != only) || instance.UserData is null || instance.StateAt(now) != "running" || instance.Agent is { Role: Silent })
                 continue;
             var bootedAt = instance.StateSince(now) + latency.Of(LatencyModel.NodeBoot);
             if (bootedAt > now)

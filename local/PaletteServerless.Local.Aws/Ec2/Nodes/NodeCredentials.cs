@@ -52,14 +52,14 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         {
             var profile = profileArn[(profileArn.LastIndexOf('/') + 1)..];
             iam.InBackground($"principal {world.Account}/{instance.Id}",
-                () => iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None), AdvanceSoon);
+                () => iam.InstancePrincipalAsync(world.Account, world.Region, instance.Id, profile, instance.VpcId, CancellationToken.None), () => AdvanceSoon(instance.Id));
             return NodeCallAnswer.Pending;
         }
         var (known, denial) = iam.TryAuthorizeCached(principal, checks);
         if (!known)
         {
             iam.InBackground($"authorize {principal.SessionArn} {string.Join(' ', checks.Select(c => c.Action + " " + c.Resource))}",
-                () => iam.AuthorizeAsync(principal, checks, CancellationToken.None), AdvanceSoon);
+                () => iam.AuthorizeAsync(principal, checks, CancellationToken.None), () => AdvanceSoon(instance.Id));
             return NodeCallAnswer.Pending;
         }
         if (denial is null)
@@ -68,21 +68,10 @@ public sealed class NodeCredentials(LocalAws aws, AwsWorld world)
         return NodeCallAnswer.Refused;
     }
 
-    // Whether a world's nodes are due to move on once an answer is in: many answers arriving together move them once.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AwsWorld, System.Runtime.CompilerServices.StrongBox<int>> AdvanceScheduled = new();
-
-    /// <summary>Once an answer is in, the node's world moves on at once, as a real node's call returns with its answer.</summary>
-    private void AdvanceSoon()
+    /// <summary>Once an answer is in, the node moves on at once, as a real node's call returns with its answer.</summary>
+    private void AdvanceSoon(string instanceId)
     {
-        var scheduled = AdvanceScheduled.GetValue(world, _ => new System.Runtime.CompilerServices.StrongBox<int>());
-        if (Interlocked.Exchange(ref scheduled.Value, 1) == 1)
-            return;
-        _ = Task.Run(() =>
-        {
-            // Cleared first: an answer that comes in while this runs schedules another move.
-            Interlocked.Exchange(ref scheduled.Value, 0);
-            lock (aws.Store.Sync)
-                NodeAgent.Advance(world, aws.Clock.GetUtcNow(), aws.Latency, aws.Faults, this);
-        });
+        lock (aws.Store.Sync)
+            NodeAgent.Advance(world, aws.Clock.GetUtcNow(), aws.Latency, aws.Faults, this, only: instanceId);
     }
 }
