@@ -23,6 +23,9 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
     private readonly ConcurrentDictionary<string, string> _keyArnsByAlias = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IamDenial> _denials = new();
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    // Nodes' own calls are judged two at a time: five hundred booting nodes must not crowd out the product's calls,
+    // which the evaluator answers in the order they come.
+    private readonly SemaphoreSlim _backgroundSlots = new(2);
     private readonly Lock _accountSync = new();
     private readonly HashSet<string> _accountsWithRoles = new(StringComparer.Ordinal);
 
@@ -273,6 +276,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
         _ = Task.Run(async () =>
         {
             var ok = false;
+            await _backgroundSlots.WaitAsync();
             try
             {
                 await evaluate();
@@ -284,6 +288,7 @@ public sealed partial class LocalIam(PolicyEvaluator evaluator, TimeProvider clo
             }
             finally
             {
+                _backgroundSlots.Release();
                 _inFlight.TryRemove(key, out _);
             }
             if (ok)

@@ -23,7 +23,8 @@ public sealed record EvaluationRequest(string PolicySet, string? ResourcePolicy,
 /// </summary>
 public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+    // A bounded pool: the evaluator is one event loop, and a burst of connections beyond its backlog is refused.
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler { MaxConnectionsPerServer = 16 }, disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, PolicyDecision> _decisions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PolicyShape> _shapes = new(StringComparer.Ordinal);
