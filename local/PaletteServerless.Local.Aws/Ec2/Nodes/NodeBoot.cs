@@ -96,6 +96,23 @@ public sealed record NodeBoot
     /// <summary>What the node reads from its user data, or why it would never get anywhere (<paramref name="silentBecause"/>).</summary>
     public static NodeBoot? Read(Instance instance, out string? silentBecause)
     {
+        // What a node makes of its user data is read once (again only if the user data changed), however often a
+        // waiting node is looked at: five hundred nodes waiting for IAM's answers were parsed at every tick.
+        if (!Parsed.TryGetValue(instance, out var read) || !ReferenceEquals(read.UserData, instance.UserData))
+        {
+            read = new ParsedUserData(instance.UserData, ReadUserData(instance, out var why), why);
+            Parsed.AddOrUpdate(instance, read);
+        }
+        silentBecause = read.SilentBecause;
+        return read.Boot;
+    }
+
+    private sealed record ParsedUserData(string? UserData, NodeBoot? Boot, string? SilentBecause);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Instance, ParsedUserData> Parsed = new();
+
+    private static NodeBoot? ReadUserData(Instance instance, out string? silentBecause)
+    {
         silentBecause = null;
         var document = Parse(instance.UserData!);
         if (document is null)
