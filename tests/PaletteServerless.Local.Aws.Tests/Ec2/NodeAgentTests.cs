@@ -156,6 +156,21 @@ public partial class NodeAgentTests : Ec2TestBase
     }
 
     [Fact]
+    public async Task A_node_reports_on_its_own_whether_or_not_anyone_calls_EC2_meanwhile()
+    {
+        var first = await LaunchAsync(UserDataOf(Cluster, "first"), controlPlane: true);
+
+        // No call between the launch and the read below: only time passes (the clock runs the local AWS's ticks).
+        Advance(Running + Boot + Ready + Packs);
+
+        string? phase;
+        lock (Host.Aws.Store.Sync)
+            phase = Host.Aws.Store.Worlds.SelectMany(w => w.All<PaletteServerless.Local.Aws.Ec2.Instance>()).Single(i => i.Id == first)
+                .Tags.GetValueOrDefault(NodePhases.TagKey);
+        phase.Should().Be(NodePhases.PacksApplied, "a real node boots and tags its instance by itself, not when someone describes it");
+    }
+
+    [Fact]
     public async Task A_first_control_plane_carrying_20_KiB_of_pack_values_launches_within_EC2_s_limit_and_applies_its_packs()
     {
         // Values that pass validation (they compress as configuration does), some of them hostile text: all of it is data to the node.
