@@ -152,6 +152,25 @@ public sealed class KindTests
     }
 
     [Fact]
+    public async Task A_large_pool_is_terminated_in_calls_of_at_most_200_and_its_status_names_the_count_and_the_first_ten()
+    {
+        var ids = Enumerable.Range(0, 503).Select(i => $"i-{i:D4}").ToList();
+        foreach (var id in ids)
+        {
+            _inventory.Add(ResourceKinds.Instance, id, id, "us-east-1a");
+            _cloud.Nodes.Seed(id);
+        }
+
+        var result = await new Teardown(await ResourcesAsync(_cloud, _inventory)).PassAsync(Ct);
+
+        var terminates = _cloud.Nodes.Calls.Where(c => c.StartsWith("TerminateInstances", StringComparison.Ordinal)).ToList();
+        terminates.Select(c => c.Split(' ')[1].Split(',').Length).Should().BeEquivalentTo([200, 200, 103]);
+        ids.Should().OnlyContain(id => _cloud.Nodes.Find(id)!.State == InstanceStates.ShuttingDown);
+        result.WaitingFor.Should().ContainSingle().Which.Should().Be(
+            $"503 instances terminating: {string.Join(", ", ids.Take(10))} and 493 more");
+    }
+
+    [Fact]
     public async Task Teardown_goes_no_further_than_the_instances_while_they_run()
     {
         _inventory.Add(ResourceKinds.Instance, "i-1", "demo-cp-0", "us-east-1a");

@@ -214,18 +214,24 @@ public sealed class NodePoolKind(ClusterResources resources) : IDeletableKind
         await resources.ForgetManyAsync(items
             .Where(item => byId.GetValueOrDefault(item.Id) is not { } instance || instance.State == InstanceStates.Terminated).ToList(), ct);
         var running = instances.Where(i => i.State is not (InstanceStates.Terminated or InstanceStates.ShuttingDown)).Select(i => i.Id).ToList();
-        // In calls of at most TerminateBatch instances (TerminateInstances' resource bucket counts instances, 1000 at most).
-        if (running.Count > 0 && await pass.Attempt("terminate instances", async () =>
-            {
-                foreach (var batch in running.Chunk(TerminateBatch))
-                    await Nodes.TerminateAsync(batch, ct);
-            }))
+        // In calls of at most TerminateBatch instances, side by side: TerminateInstances' resource bucket counts instances
+        // (1000 at most, 20 a second back), and every instance's minute to terminated starts with its call.
+        if (running.Count > 0 && await pass.Attempt("terminate instances", () =>
+                Task.WhenAll(running.Chunk(TerminateBatch).Select(batch => Nodes.TerminateAsync(batch, ct)))))
             pass.Expect(TypicalLatency.InstanceTermination);
         var left = resources.All(ResourceKinds.Instance).Select(i => i.Id).ToList();
         if (left.Count > 0)
-            pass.Wait($"instances terminating: {string.Join(", ", left)}");
+            pass.Wait(TerminatingInstances(left));
         return left.Count == 0;
     }
+
+    /// <summary>What the delete waits for, for its status reason: every id of a few instances, the count and the first ids of many.</summary>
+    public static string TerminatingInstances(IReadOnlyList<string> ids) => ids.Count <= ListedInstances
+        ? $"instances terminating: {string.Join(", ", ids)}"
+        : $"{ids.Count} instances terminating: {string.Join(", ", ids.Take(ListedInstances))} and {ids.Count - ListedInstances} more";
+
+    /// <summary>Instance ids a status reason lists at most (a 500-node pool made a reason of 10 KB).</summary>
+    public const int ListedInstances = 10;
 
     /// <summary>
     /// Batches of nodes recorded before their RunInstances and not finished (<see cref="NodeBatches"/>): their instances,
