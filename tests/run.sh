@@ -86,8 +86,8 @@ set -e
 
 # One closing line over every test project: "N passed, N failed, N skipped".
 read -r passed failed skipped < <(
-  grep -hoE 'outcome="(Passed|Failed|NotExecuted)"' "$results"/*.trx 2>/dev/null \
-    | awk -F'"' '{n[$2]++} END {printf "%d %d %d\n", n["Passed"], n["Failed"], n["NotExecuted"]}')
+  grep -hoE '<UnitTestResult [^>]*outcome="(Passed|Failed|NotExecuted)"' "$results"/*.trx 2>/dev/null \
+    | grep -oE 'outcome="[A-Za-z]+"' | awk -F'"' '{n[$2]++} END {printf "%d %d %d\n", n["Passed"], n["Failed"], n["NotExecuted"]}')
 rm -f "$results.log"
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

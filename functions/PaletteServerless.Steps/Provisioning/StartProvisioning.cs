@@ -31,6 +31,10 @@ public static class StartProvisioning
 
     private static async Task MoveToProvisioningAsync(StepContext step, StepRuntime runtime, Cluster cluster, CancellationToken ct)
     {
+        // A late re-run of the step, after the create moved on, changes no status: it adopts what it made.
+        // A delete's or a failure's status is not moved either: the move refuses, and the workflow stops.
+        if (cluster.Status is ClusterStatus.Running or ClusterStatus.Updating)
+            return;
         if (cluster.Status == ClusterStatus.Pending)
             await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Pending, cluster.StatusReason ?? "accepted", ct);
         await runtime.Status.MoveAsync(step.Scope, cluster.Name, cluster.Uid, ClusterStatus.Provisioning, "provisioning started", ct);
