@@ -16,8 +16,27 @@ public sealed class FakeTaggedResources : ITaggedResources
 
     public void Fail(string code) => _failure = code;
 
-    public Task<IReadOnlyList<TaggedResource>> FindAsync(OwnedBy owner, CancellationToken ct) =>
-        _failure is { } code
+    /// <summary>Every find asked of the fake, in order.</summary>
+    public List<OwnedBy> Finds { get; } = [];
+
+    public Task<IReadOnlyList<TaggedResource>> FindAsync(OwnedBy owner, CancellationToken ct)
+    {
+        Finds.Add(owner);
+        return _failure is { } code
             ? Task.FromException<IReadOnlyList<TaggedResource>>(new CloudServiceException(code, $"{code} (test)", false))
-            : Task.FromResult<IReadOnlyList<TaggedResource>>([.. _resources.Where(r => owner.Tags.All(t => r.Tags.TryGetValue(t.Key, out var v) && v == t.Value))]);
+            : Task.FromResult<IReadOnlyList<TaggedResource>>([.. _resources.Where(r => owner.Tags.All(t => r.Tags.TryGetValue(t.Key, out var v) && v == t.Value)
+                && (owner.ResourceTypes is null || owner.ResourceTypes.Any(type => TypeMatches(type, TypeOf(r.Arn)))))]);
+    }
+
+    /// <summary>The tagging API's type of an ARN: its service and resource type ("ec2:instance"; a bucket's "s3").</summary>
+    public static string TypeOf(string arn)
+    {
+        var parts = arn.Split(':', 6);
+        var resource = parts[5].Split('/')[0];
+        return parts[2] == "s3" ? "s3" : $"{parts[2]}:{resource}";
+    }
+
+    // "ec2" matches every EC2 type, "ec2:vpc" only VPCs.
+    private static bool TypeMatches(string filter, string type) =>
+        filter.Contains(':', StringComparison.Ordinal) ? filter == type : type == filter || type.StartsWith(filter + ":", StringComparison.Ordinal);
 }

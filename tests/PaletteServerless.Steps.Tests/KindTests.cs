@@ -170,6 +170,30 @@ public sealed class KindTests
             $"503 instances terminating: {string.Join(", ", ids.Take(10))} and 493 more");
     }
 
+    [Theory]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:internet-gateway/igw-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:natgateway/nat-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:route-table/rtb-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:security-group/sg-1")]
+    [InlineData("arn:aws:ec2:us-east-1:111122223333:instance/i-1")]
+    [InlineData("arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/demo/1")]
+    [InlineData("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/demo/1")]
+    [InlineData("arn:aws:s3:::palette-backups-demo")]
+    public async Task The_teardown_lists_by_type_exactly_the_kinds_it_removes(string arn)
+    {
+        _cloud.TaggedResources.Add(arn, new Dictionary<string, string> { [PaletteServerless.Domain.Clusters.OwnershipTags.ClusterUid] = TestCluster.Uid });
+        _cloud.TaggedResources.Add("arn:aws:ec2:us-east-1:111122223333:volume/vol-1", new Dictionary<string, string> { [PaletteServerless.Domain.Clusters.OwnershipTags.ClusterUid] = TestCluster.Uid });
+
+        var owned = await Teardown.FindOwnedAsync(_cloud, TestCluster.Uid, Ct);
+
+        Teardown.KindAndId(arn).Kind.Should().NotBeNull();
+        owned.Should().ContainSingle("a node's volume goes with it and is not listed").Which.Id.Should().Be(Teardown.KindAndId(arn).Id);
+        _cloud.TaggedResources.Finds.Should().ContainSingle().Which.ResourceTypes.Should().Equal(Teardown.AdoptableTypes);
+    }
+
     [Fact]
     public async Task Teardown_goes_no_further_than_the_instances_while_they_run()
     {

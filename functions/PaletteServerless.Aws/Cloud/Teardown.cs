@@ -74,10 +74,20 @@ public sealed class Teardown(ClusterResources resources)
             await resources.RecordAsync(new InventoryItem { Kind = owned.Kind, Id = owned.Id, Role = owned.Role, RecordedAt = resources.Clock.GetUtcNow() }, token));
     }
 
-    /// <summary>Everything of every kind that carries a cluster's uid tag, through the tagging API: kind, id and role.</summary>
+    /// <summary>
+    /// The tagging API's types of the kinds a teardown removes (<see cref="KindAndId"/>): the listing leaves out what goes with
+    /// its owner (a node's volumes and network interfaces), which a large pool has by the thousand.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AdoptableTypes =
+    [
+        "ec2:vpc", "ec2:subnet", "ec2:internet-gateway", "ec2:elastic-ip", "ec2:natgateway", "ec2:route-table", "ec2:security-group", "ec2:instance",
+        "elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup", "s3",
+    ];
+
+    /// <summary>Everything of every kind a teardown removes that carries a cluster's uid tag, through the tagging API: kind, id and role.</summary>
     public static async Task<IReadOnlyList<(string Kind, string Id, string Role)>> FindOwnedAsync(ICloudSession cloud, string clusterUid, CancellationToken ct)
     {
-        var tagged = await cloud.TaggedResources.FindAsync(new OwnedBy(new Dictionary<string, string> { [OwnershipTags.ClusterUid] = clusterUid }), ct);
+        var tagged = await cloud.TaggedResources.FindAsync(new OwnedBy(new Dictionary<string, string> { [OwnershipTags.ClusterUid] = clusterUid }, AdoptableTypes), ct);
         var owned = new List<(string, string, string)>();
         foreach (var resource in tagged)
         {

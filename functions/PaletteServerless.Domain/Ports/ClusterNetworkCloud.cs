@@ -2,9 +2,10 @@ namespace PaletteServerless.Domain.Ports;
 
 /// <summary>
 /// Tags that find what a cluster made: every one must match (its uid and role tags, and where one kind has several of a
-/// role, its Name). Tags at creation are a plain dictionary too: nothing is created untagged.
+/// role, its Name). Tags at creation are a plain dictionary too: nothing is created untagged. A find through the tagging
+/// API may also name the resource types it wants (its ResourceTypeFilters, "ec2:instance", "s3"): the rest are never listed.
 /// </summary>
-public sealed record OwnedBy(IReadOnlyDictionary<string, string> Tags);
+public sealed record OwnedBy(IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string>? ResourceTypes = null);
 
 /// <summary>Where a default route leads: the internet gateway (public table) or a zone's NAT gateway (private tables).</summary>
 public sealed record RouteTarget(string? InternetGatewayId = null, string? NatGatewayId = null)

@@ -27,6 +27,8 @@ public sealed partial class TaggingService : ILocalAwsService
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
         var request = JsonBody.Parse(call);
+        // A listing's own filters are applied before the snapshot: a page is one of many in an account of thousands.
+        var wanted = call.Operation == "GetResources" ? Wanted(request) : _ => true;
         List<TaggedResource> tagged;
         lock (call.Aws.Store.Sync)
         {
@@ -34,7 +36,7 @@ public sealed partial class TaggingService : ILocalAwsService
             world.Settle(call.Now, call.Aws.TerminalRetention);
             // Snapshot the tags too: other calls may change them once the lock is released.
             tagged = [.. world.ResourcesById.Values
-                .Where(r => r.Arn.Length > 0 && r.Tags.Count > 0 && r.IsLiveAt(call.Now))
+                .Where(r => r.Arn.Length > 0 && r.Tags.Count > 0 && wanted(r) && r.IsLiveAt(call.Now))
                 .Select(r => new TaggedResource(r.Type, r.Arn, new Dictionary<string, string>(r.Tags, StringComparer.Ordinal)))];
         }
 
@@ -46,6 +48,17 @@ public sealed partial class TaggingService : ILocalAwsService
             _ => throw new AwsErrorException("UnknownOperationException", $"The operation {call.Operation} is not supported by the local tagging API."),
         };
         return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
+    }
+
+    /// <summary>Whether a resource passes a GetResources request's type and tag filters (malformed filters pass here and are refused below).</summary>
+    private static Func<AwsResource, bool> Wanted(JsonObject request)
+    {
+        var types = (request["ResourceTypeFilters"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>().ToList();
+        var tags = (request["TagFilters"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(f => (Key: Text(f, "Key"), Values: (f["Values"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>().ToList()))
+            .Where(f => f.Key is not null).ToList();
+        return r => (types.Count == 0 || types.Any(t => TypeMatches(t, r.Type)))
+            && tags.All(f => r.Tags.TryGetValue(f.Key!, out var value) && (f.Values.Count == 0 || f.Values.Contains(value)));
     }
 
     private static JsonObject GetResources(JsonObject request, List<TaggedResource> tagged)

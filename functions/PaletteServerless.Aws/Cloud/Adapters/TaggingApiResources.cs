@@ -5,7 +5,7 @@ namespace PaletteServerless.Aws.Cloud.Adapters;
 
 /// <summary>
 /// <see cref="ITaggedResources"/> over our Resource Groups Tagging API client: an owner's tags become one tag filter each
-/// (with its one value), every page of GetResources is read, and a resource's tags become a dictionary (a key listed twice
+/// (with its one value), its resource types the ResourceTypeFilters, every page of GetResources is read, and a resource's tags become a dictionary (a key listed twice
 /// keeps its last value). It is the same tag:GetResources action it always was, since the session policies name it. Errors
 /// the API answers with become <see cref="CloudServiceException"/>.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class TaggingApiResources(ITaggingClient tagging) : ITaggedResourc
             found = await tagging.GetAllResourcesAsync(new GetResourcesRequest
             {
                 TagFilters = [.. owner.Tags.Select(t => new TagFilter(t.Key, [t.Value]))],
+                ResourceTypeFilters = owner.ResourceTypes,
             }, ct);
         }
         catch (AwsServiceException ex)
