@@ -27,8 +27,9 @@ public sealed partial class TaggingService : ILocalAwsService
     public Task<LocalAwsResponse> HandleAsync(AwsCall call, CancellationToken cancellationToken)
     {
         var request = JsonBody.Parse(call);
-        // A listing's own filters are applied before the snapshot: a page is one of many in an account of thousands.
-        var wanted = call.Operation == "GetResources" ? Wanted(request) : _ => true;
+        // A listing's own filters are read (and refused if malformed) first and applied before the snapshot: a page is
+        // one of many in an account of thousands.
+        var wanted = call.Operation == "GetResources" ? ListingFilter(request) : _ => true;
         List<TaggedResource> tagged;
         lock (call.Aws.Store.Sync)
         {
@@ -50,18 +51,8 @@ public sealed partial class TaggingService : ILocalAwsService
         return Task.FromResult(LocalAwsResponse.Json(200, ContentType, Encoding.UTF8.GetBytes(response.ToJsonString()), call.RequestId));
     }
 
-    /// <summary>Whether a resource passes a GetResources request's type and tag filters (malformed filters pass here and are refused below).</summary>
-    private static Func<AwsResource, bool> Wanted(JsonObject request)
-    {
-        var types = (request["ResourceTypeFilters"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>().ToList();
-        var tags = (request["TagFilters"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(f => (Key: Text(f, "Key"), Values: (f["Values"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>().ToList()))
-            .Where(f => f.Key is not null).ToList();
-        return r => (types.Count == 0 || types.Any(t => TypeMatches(t, r.Type)))
-            && tags.All(f => r.Tags.TryGetValue(f.Key!, out var value) && (f.Values.Count == 0 || f.Values.Contains(value)));
-    }
-
-    private static JsonObject GetResources(JsonObject request, List<TaggedResource> tagged)
+    /// <summary>A GetResources request's ARN list, type filters and tag filters as one test of a resource; malformed ones are refused.</summary>
+    private static Func<AwsResource, bool> ListingFilter(JsonObject request)
     {
         var tagFilters = (request["TagFilters"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(f => (Key: Text(f, "Key") ?? throw Invalid("TagFilters[].Key is required"),
@@ -73,16 +64,19 @@ public sealed partial class TaggingService : ILocalAwsService
         var arnList = (request["ResourceARNList"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
         if (arnList.Count > 0 && (tagFilters.Count > 0 || typeFilters.Count > 0))
             throw Invalid("ResourceARNList cannot be combined with TagFilters or ResourceTypeFilters");
+        return r => (arnList.Count == 0 || arnList.Contains(r.Arn))
+            && (typeFilters.Count == 0 || typeFilters.Any(t => TypeMatches(t, r.Type)))
+            && tagFilters.All(f => r.Tags.TryGetValue(f.Key, out var value) && (f.Values.Count == 0 || f.Values.Contains(value)));
+    }
+
+    /// <summary>A page of the resources that passed the request's filters (<see cref="ListingFilter"/>).</summary>
+    private static JsonObject GetResources(JsonObject request, List<TaggedResource> tagged)
+    {
         var perPage = request["ResourcesPerPage"] is JsonValue size && size.TryGetValue<int>(out var chosen) ? chosen : DefaultResourcesPerPage;
         if (perPage is < 1 or > 100)
             throw Invalid("ResourcesPerPage must be between 1 and 100");
 
-        var matching = tagged
-            .Where(r => arnList.Count == 0 || arnList.Contains(r.Arn))
-            .Where(r => typeFilters.Count == 0 || typeFilters.Any(t => TypeMatches(t, r.Type)))
-            .Where(r => tagFilters.All(f => r.Tags.TryGetValue(f.Key, out var value) && (f.Values.Count == 0 || f.Values.Contains(value))))
-            .OrderBy(r => r.Arn, StringComparer.Ordinal)
-            .ToList();
+        var matching = tagged.OrderBy(r => r.Arn, StringComparer.Ordinal).ToList();
 
         var start = Offset(Text(request, "PaginationToken"));
         var list = new JsonArray();
