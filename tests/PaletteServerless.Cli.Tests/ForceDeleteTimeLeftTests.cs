@@ -116,7 +116,8 @@ public sealed class ForceDeleteTimeLeftTests
 
         public void Dispose()
         {
-            listener.Stop();
+            // Close alone: Stop then Close removes the endpoint twice, and the second removal rebinds
+            // the port for a moment ("Address already in use" when another test took it meanwhile).
             listener.Close();
             serving.Wait(TimeSpan.FromSeconds(5));
         }

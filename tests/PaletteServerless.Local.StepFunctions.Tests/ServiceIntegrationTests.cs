@@ -52,7 +52,8 @@ public sealed class ServiceIntegrationTests(DynaliteFixture dynalite) : IClassFi
 
         public void Dispose()
         {
-            _listener.Stop();
+            // Close alone: Stop then Close removes the endpoint twice, and the second removal rebinds
+            // the port for a moment ("Address already in use" when another test took it meanwhile).
             _listener.Close();
         }
     }

@@ -46,7 +46,8 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close removes the endpoint twice, and the second removal rebinds
+        // the port for a moment ("Address already in use" when another test took it meanwhile).
         _listener.Close();
         try
         {

@@ -211,7 +211,8 @@ public class EventBridgeTests
 
         public async ValueTask DisposeAsync()
         {
-            _listener.Stop();
+            // Close alone: Stop then Close removes the endpoint twice, and the second removal rebinds
+            // the port for a moment ("Address already in use" when another test took it meanwhile).
             _listener.Close();
             try
             {
