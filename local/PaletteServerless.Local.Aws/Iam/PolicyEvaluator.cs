@@ -26,6 +26,7 @@ public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? ha
     // A bounded pool: the evaluator is one event loop, and a burst of connections beyond its backlog is refused.
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler { MaxConnectionsPerServer = 16 }, disposeHandler: true) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, PolicyDecision> _decisions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<PolicyDecision>> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PolicyShape> _shapes = new(StringComparer.Ordinal);
 
@@ -75,7 +76,10 @@ public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? ha
         _registered[key] = text;
         // A changed policy changes answers: forget every cached one.
         if (earlier is not null)
+        {
             _decisions.Clear();
+            _inFlight.Clear();
+        }
     }
 
     /// <summary>The cached decisions of every request, or null when any is not cached yet (no I/O: safe under any lock).</summary>
@@ -91,34 +95,63 @@ public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? ha
         return decisions;
     }
 
+    /// <summary>
+    /// The decision of every request. Requests that share a cache key (<see cref="Key"/>) are evaluated once: within
+    /// one call (a TerminateInstances of 200 nodes is 200 checks alike but for the instance id), and across calls
+    /// while that evaluation is under way, so a burst of alike requests costs the evaluator one check.
+    /// </summary>
     public async Task<IReadOnlyList<PolicyDecision>> EvaluateAsync(IReadOnlyList<EvaluationRequest> requests, CancellationToken ct)
     {
-        var results = new PolicyDecision?[requests.Count];
-        var keys = new string[requests.Count];
-        var missing = new List<int>();
+        var pending = new Task<PolicyDecision>[requests.Count];
+        var owned = new List<(string Key, EvaluationRequest Request, TaskCompletionSource<PolicyDecision> Answer)>();
         for (var i = 0; i < requests.Count; i++)
         {
-            keys[i] = Key(requests[i]);
-            if (_decisions.TryGetValue(keys[i], out var cached))
-                results[i] = cached;
-            else
-                missing.Add(i);
+            var key = Key(requests[i]);
+            if (_decisions.TryGetValue(key, out var cached))
+            {
+                pending[i] = Task.FromResult(cached);
+                continue;
+            }
+            var answer = new TaskCompletionSource<PolicyDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var inFlight = _inFlight.GetOrAdd(key, answer.Task);
+            if (inFlight == answer.Task)
+                owned.Add((key, requests[i], answer));
+            pending[i] = inFlight;
         }
-        if (missing.Count > 0)
+        // Not the caller's token: other callers wait on what this one started.
+        if (owned.Count > 0)
+            await EvaluateOwnedAsync(owned, CancellationToken.None);
+        return await Task.WhenAll(pending).WaitAsync(ct);
+    }
+
+    // Evaluates the checks this call started; every caller waiting on one of them gets its answer, or its failure.
+    private async Task EvaluateOwnedAsync(List<(string Key, EvaluationRequest Request, TaskCompletionSource<PolicyDecision> Answer)> owned, CancellationToken ct)
+    {
+        try
         {
-            var checks = new JsonArray([.. missing.Select(i => (JsonNode)Body(requests[i]))]);
+            var checks = new JsonArray([.. owned.Select(o => (JsonNode)Body(o.Request))]);
             var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), ct);
             var answers = JsonNode.Parse(text)!["results"]!.AsArray();
-            Interlocked.Add(ref _evaluations, missing.Count);
-            for (var j = 0; j < missing.Count; j++)
+            Interlocked.Add(ref _evaluations, owned.Count);
+            for (var j = 0; j < owned.Count; j++)
             {
                 var answer = answers[j]!;
                 var decision = new PolicyDecision((string)answer["decision"]!, (string?)answer["statement"], (string?)answer["errors"]);
-                results[missing[j]] = decision;
-                _decisions[keys[missing[j]]] = decision;
+                _decisions[owned[j].Key] = decision;
+                owned[j].Answer.TrySetResult(decision);
             }
         }
-        return [.. results.Select(r => r!)];
+        catch (Exception failure)
+        {
+            foreach (var o in owned)
+                o.Answer.TrySetException(failure);
+        }
+        finally
+        {
+            // Answered (and cached) or failed: the next request for the key reads the cache or asks again.
+            foreach (var o in owned)
+                _inFlight.TryRemove(new KeyValuePair<string, Task<PolicyDecision>>(o.Key, o.Answer.Task));
+        }
     }
 
     private async Task<string> SendAsync(HttpMethod method, string path, string body, CancellationToken ct)
