@@ -21,16 +21,28 @@ public sealed record CannedResponse(int StatusCode, string Body, string ContentT
 /// </summary>
 public sealed class LoopbackAwsServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<CannedResponse> _responses = new();
     private readonly Task _loop;
 
     public LoopbackAwsServer()
     {
-        var port = FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
+        // A free port can be taken by another test process between the probe and the bind: then another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            Endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(Endpoint.ToString());
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                // Left unclosed: closing a listener releases its prefixes, which binds the taken port once more.
+            }
+        }
         _loop = Task.Run(ServeAsync);
     }
 
