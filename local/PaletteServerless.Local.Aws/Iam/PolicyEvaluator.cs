@@ -118,19 +118,19 @@ public sealed partial class PolicyEvaluator(Uri endpoint, HttpMessageHandler? ha
                 owned.Add((key, requests[i], answer));
             pending[i] = inFlight;
         }
-        // Not the caller's token: other callers wait on what this one started.
         if (owned.Count > 0)
-            await EvaluateOwnedAsync(owned, CancellationToken.None);
+            await EvaluateOwnedAsync(owned);
         return await Task.WhenAll(pending).WaitAsync(ct);
     }
 
     // Evaluates the checks this call started; every caller waiting on one of them gets its answer, or its failure.
-    private async Task EvaluateOwnedAsync(List<(string Key, EvaluationRequest Request, TaskCompletionSource<PolicyDecision> Answer)> owned, CancellationToken ct)
+    // Under no caller's token: other callers wait on it too.
+    private async Task EvaluateOwnedAsync(List<(string Key, EvaluationRequest Request, TaskCompletionSource<PolicyDecision> Answer)> owned)
     {
         try
         {
             var checks = new JsonArray([.. owned.Select(o => (JsonNode)Body(o.Request))]);
-            var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), ct);
+            var text = await SendAsync(HttpMethod.Post, "evaluate", new JsonObject { ["checks"] = checks }.ToJsonString(), CancellationToken.None);
             var answers = JsonNode.Parse(text)!["results"]!.AsArray();
             Interlocked.Add(ref _evaluations, owned.Count);
             for (var j = 0; j < owned.Count; j++)
