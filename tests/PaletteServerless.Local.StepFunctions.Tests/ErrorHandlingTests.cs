@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Newtonsoft.Json.Linq;
 using PaletteServerless.Local.StepFunctions.Language;
+using PaletteServerless.Local.StepFunctions.Resources;
 using PaletteServerless.Local.StepFunctions.Store;
 
 namespace PaletteServerless.Local.StepFunctions.Tests;
@@ -22,6 +23,17 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
 
     private static int Count(IReadOnlyList<HistoryEvent> history, string type) => history.Count(e => e.Type == type);
 
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the condition did not hold within 10 s");
+            await Task.Delay(2);
+        }
+    }
+
     [Fact]
     public async Task Retry_intervals_grow_by_BackoffRate_and_stop_at_MaxDelaySeconds_on_the_fake_clock()
     {
@@ -34,7 +46,6 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         foreach (var (expectedDelay, failuresSoFar) in new[] { (2.0, 1), (4.0, 2), (5.0, 3) })
         {
             await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "LambdaFunctionFailed") == failuresSoFar);
-            await Task.Delay(20);
             clock.Advance(TimeSpan.FromSeconds(expectedDelay - 0.1));
             await Task.Delay(30);
             Count(await harness.Engine.GetHistoryAsync(started.ExecutionArn, default), "LambdaFunctionScheduled").Should().Be(failuresSoFar, "the retry is not due yet");
@@ -65,9 +76,8 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         var started = await harness.StartAsync(Single(LambdaTask("FailThenSucceed",
             ""","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":8,"JitterStrategy":"FULL"}]""")), $$"""{"key":"{{Key()}}","failures":1}""");
         await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "LambdaFunctionFailed") == 1);
-        await Task.Delay(20);
         clock.Advance(TimeSpan.FromSeconds(2));
-        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Status.Should().Be(ExecutionStatus.Succeeded);
     }
 
@@ -147,11 +157,43 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         await using var harness = new EngineHarness(clock);
         var started = await harness.StartAsync(Single(LambdaTask("Hang", ""","TimeoutSeconds":10""")));
         await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "LambdaFunctionStarted") == 1);
-        await Task.Delay(20);
         clock.Advance(TimeSpan.FromSeconds(10));
-        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Error.Should().Be(StatesErrors.Timeout);
         Count(await harness.Engine.GetHistoryAsync(started.ExecutionArn, default), "LambdaFunctionTimedOut").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_task_timeout_runs_from_the_recorded_start_however_long_the_call_takes_to_get_under_way()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z"));
+        var coldStart = new ColdStartingResource();
+        await using var harness = new EngineHarness(clock, extraResources: coldStart);
+        var starting = Task.Run(() => harness.StartAsync(Single($$"""{"Type":"Task","Resource":"{{ColdStartingResource.Arn}}","TimeoutSeconds":10,"End":true}""")));
+        // Ten seconds pass after the recorded start while the call is still getting under way.
+        (await coldStart.Entered.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the call began");
+        clock.Advance(TimeSpan.FromSeconds(10));
+        coldStart.Release.Set();
+        var started = await starting;
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
+        done!.Error.Should().Be(StatesErrors.Timeout);
+    }
+
+    /// <summary>A resource whose call blocks its caller until released (a cold start), then never answers.</summary>
+    private sealed class ColdStartingResource : ITaskResource
+    {
+        public const string Arn = "arn:aws:states:::test:coldStart";
+        public SemaphoreSlim Entered { get; } = new(0);
+        public ManualResetEventSlim Release { get; } = new();
+
+        public bool Handles(string resource) => resource == Arn;
+
+        public Task<JToken> InvokeAsync(TaskRequest request, CancellationToken ct)
+        {
+            Entered.Release();
+            Release.Wait(TimeSpan.FromSeconds(30));
+            return new TaskCompletionSource<JToken>().Task;
+        }
     }
 
     [Fact]
@@ -162,9 +204,8 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         var started = await harness.StartAsync(Single(
             """{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"Hang"},"TimeoutSeconds":100,"HeartbeatSeconds":5,"End":true}"""));
         await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "TaskStarted") == 1);
-        await Task.Delay(20);
         clock.Advance(TimeSpan.FromSeconds(5));
-        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Error.Should().Be(StatesErrors.HeartbeatTimeout);
     }
 
@@ -177,7 +218,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "WaitStateEntered") == 1);
         await Task.Delay(20);
         clock.Advance(TimeSpan.FromSeconds(5));
-        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Status.Should().Be(ExecutionStatus.TimedOut);
         (await harness.Engine.GetHistoryAsync(started.ExecutionArn, default))[^1].Type.Should().Be("ExecutionTimedOut");
     }
@@ -288,12 +329,11 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         await using var harness = new EngineHarness(clock);
         var started = await harness.StartAsync(Single("""{"Type":"Task","Resource":"FN_Hang","TimeoutSecondsPath":"$.limit","End":true}"""), """{"limit":30}""");
         await harness.WaitForHistoryAsync(started.ExecutionArn, h => Count(h, "LambdaFunctionStarted") == 1);
-        await Task.Delay(20);
         clock.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(30);
         (await harness.Store.GetExecutionAsync(started.ExecutionArn, default))!.Status.Should().Be(ExecutionStatus.Running);
         clock.Advance(TimeSpan.FromSeconds(1));
-        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Error.Should().Be(StatesErrors.Timeout);
         (await harness.Engine.GetHistoryAsync(started.ExecutionArn, default)).Single(e => e.Type == "LambdaFunctionScheduled").Details!["timeoutInSeconds"]!
             .Value<int>().Should().Be(30);

@@ -89,7 +89,7 @@ internal sealed partial class ExecutionRun
                 if (index < 0 || attemptsPerRetrier[index] >= retriers[index].MaxAttempts)
                     throw;
                 // The retry is due a fixed time after the failure, however long this thread takes to get here.
-                var due = Now + _engine.Scaled(retriers[index].DelaySeconds(attemptsPerRetrier[index], _engine.Random()));
+                var due = (ex.RecordedAt ?? Now) + _engine.Scaled(retriers[index].DelaySeconds(attemptsPerRetrier[index], _engine.Random()));
                 attemptsPerRetrier[index]++;
                 retryCount++;
                 var remaining = due - Now;

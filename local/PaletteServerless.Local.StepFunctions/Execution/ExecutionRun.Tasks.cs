@@ -18,6 +18,8 @@ internal sealed partial class ExecutionRun
         var isLambdaArn = task.Resource.StartsWith("arn:aws:lambda:", StringComparison.Ordinal);
         var (resourceType, resourceName) = DescribeResource(task.Resource);
         var parametersText = JsonText.Print(parameters);
+        // The timeout runs from the start the history records, however long the call takes to get under way.
+        var startedAt = Now;
         if (isLambdaArn)
         {
             var scheduled = new JObject { ["resource"] = task.Resource, ["input"] = parametersText, ["inputDetails"] = DataDetails() };
@@ -60,17 +62,19 @@ internal sealed partial class ExecutionRun
                 : (timeoutSeconds, StatesErrors.Timeout);
             if (limit is { } seconds)
             {
-                var expiry = Task.Delay(_engine.Scaled(seconds), _engine.Time, attempt.Token);
+                var left = startedAt + _engine.Scaled(seconds) - Now;
+                var expiry = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, _engine.Time, attempt.Token);
                 if (await Task.WhenAny(invocation, expiry).ConfigureAwait(false) != invocation)
                 {
                     ct.ThrowIfCancellationRequested();
                     await attempt.CancelAsync().ConfigureAwait(false);
+                    var timedOutAt = Now;
                     var details = new JObject { ["error"] = limitError, ["cause"] = "" };
                     if (isLambdaArn)
                         Record(flow, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", details);
                     else
                         Record(flow, "TaskTimedOut", "taskTimedOutEventDetails", new JObject { ["resourceType"] = resourceType, ["resource"] = resourceName, ["error"] = limitError, ["cause"] = "" });
-                    throw new StatesException(limitError, "");
+                    throw new StatesException(limitError, "") { RecordedAt = timedOutAt };
                 }
             }
             try
@@ -90,6 +94,7 @@ internal sealed partial class ExecutionRun
         }
         catch (StatesException ex) when (ex.Error is not (StatesErrors.Timeout or StatesErrors.HeartbeatTimeout) && ex is not HistoryLimitException)
         {
+            ex.RecordedAt = Now;
             if (isLambdaArn)
                 Record(flow, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", ErrorDetails(ex.Error, ex.Cause));
             else

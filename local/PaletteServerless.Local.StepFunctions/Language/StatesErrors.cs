@@ -44,6 +44,9 @@ public class StatesException(string error, string cause) : Exception($"{error}: 
 {
     public string Error { get; } = error;
     public string Cause { get; } = cause;
+
+    /// <summary>When a task's failure was recorded in the history: its retry is due a fixed time after that.</summary>
+    public DateTimeOffset? RecordedAt { get; internal set; }
 }
 
 /// <summary>A definition that breaks a rule of the specification (AWS: InvalidDefinition).</summary>
