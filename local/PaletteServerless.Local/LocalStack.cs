@@ -29,10 +29,19 @@ public sealed class LocalStack : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private WebApplication? _app;
 
-    private LocalStack(LocalStackOptions options) => Options = options;
+    // Port 0: the port chosen at start, held so no other process takes it while the stack starts (seconds).
+    private LoopbackPortReservation? _port;
+
+    private LocalStack(LocalStackOptions options)
+    {
+        Options = options;
+        if (options.Port == 0)
+            _port = LoopbackPortReservation.Take();
+        Endpoint = new Uri($"http://127.0.0.1:{_port?.Port ?? options.Port}");
+    }
 
     public LocalStackOptions Options { get; }
-    public Uri Endpoint => new($"http://127.0.0.1:{Options.Port}");
+    public Uri Endpoint { get; }
     public LocalAws LocalAws { get; private set; } = null!;
     public JwtAuthority Tokens { get; private set; } = null!;
     public LambdaRegistry Functions { get; private set; } = null!;
@@ -141,6 +150,8 @@ public sealed class LocalStack : IAsyncDisposable
             : AwsEdge.IsAwsRequest(context.Request) ? awsEdge.HandleAsync(context)
             : console.Serves(context.Request) ? console.HandleAsync(context)
             : apiEdge.HandleAsync(context));
+        _port?.Dispose();
+        _port = null;
         await _app.StartAsync(ct);
         _owned.Insert(0, _app);
         // Last: executions resumed from --data call the functions, which call this endpoint.
@@ -262,6 +273,7 @@ public sealed class LocalStack : IAsyncDisposable
         for (var i = _owned.Count - 1; i >= 0; i--)
             await _owned[i].DisposeAsync();
         _owned.Clear();
+        _port?.Dispose();
         Tokens?.Dispose();
         LocalAws?.Dispose();
     }

@@ -3,7 +3,10 @@ namespace PaletteServerless.Local;
 /// <summary>Every option of the local stack (the command line maps onto this one record).</summary>
 public sealed record LocalStackOptions
 {
-    /// <summary>The one loopback port of the edge endpoint: the product API, /local/*, and every AWS protocol.</summary>
+    /// <summary>
+    /// The one loopback port of the edge endpoint: the product API, /local/*, and every AWS protocol. 0 takes a
+    /// free one, held from the start until the edge binds it (<see cref="LocalStack.Endpoint"/> says which).
+    /// </summary>
     public int Port { get; init; } = 4566;
 
     /// <summary>Where to persist DynamoDB, executions and the local AWS across restarts; null keeps everything in memory.</summary>

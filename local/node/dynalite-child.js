@@ -15,4 +15,6 @@ process.stdin.on('end', () => process.exit(0))
 process.stdin.on('error', () => process.exit(0))
 process.stdin.resume()
 
-dynalite({ path: values.path }).listen(Number(values.port), values.host)
+// Port 0 takes a free port from the kernel at the bind; the parent learns which from our first line.
+const server = dynalite({ path: values.path })
+server.listen(Number(values.port), values.host, () => console.log(`listening ${server.address().port}`))

@@ -122,7 +122,7 @@ function read(request) {
   })
 }
 
-http
+const server = http
   .createServer(async (request, response) => {
     try {
       const body = await read(request)
@@ -145,4 +145,5 @@ http
       response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }))
     }
   })
-  .listen(Number(values.port), values.host)
+// Port 0 takes a free port from the kernel at the bind; the parent learns which from our first line.
+server.listen(Number(values.port), values.host, () => console.log(`listening ${server.address().port}`))

@@ -45,7 +45,7 @@ public static class LargeBenchmark
         var ct = overall.Token;
         await using var stack = await LocalStack.StartAsync(new LocalStackOptions
         {
-            Port = DynaliteProcess.FreeLoopbackPort(),
+            Port = 0,
             TimeScale = timeScale,
             Throttling = true,
             ThrottlingInModelledTime = true,

@@ -49,7 +49,7 @@ public static class ProvisionBenchmark
         using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         await using var stack = await LocalStack.StartAsync(new LocalStackOptions
         {
-            Port = DynaliteProcess.FreeLoopbackPort(),
+            Port = 0,
             TimeScale = timeScale,
             Throttling = scale,
             // The product's figures are measured with IAM enforced, as the stack runs by default; --iam-off shows its cost.

@@ -102,7 +102,7 @@ public static class SoakBenchmark
         await File.WriteAllTextAsync(profilePath, JsonSerializer.Serialize(Faults(seed), FaultProfile.FileJson));
         var stackOptions = new LocalStackOptions
         {
-            Port = DynaliteProcess.FreeLoopbackPort(),
+            Port = 0,
             TimeScale = timeScale,
             DataDirectory = Path.Combine(workDirectory, "data"),
             FaultProfilePath = profilePath,

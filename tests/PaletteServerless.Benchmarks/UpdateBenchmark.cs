@@ -41,7 +41,7 @@ public static class UpdateBenchmark
         report.WriteLine($"IAM {(options.Has("--iam-off") ? "off (--iam-off)" : "enforced")}");
         using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         var ct = overall.Token;
-        await using var stack = await LocalStack.StartAsync(new LocalStackOptions { Port = DynaliteProcess.FreeLoopbackPort(), TimeScale = timeScale, Iam = !options.Has("--iam-off") }, TextWriter.Null, ct);
+        await using var stack = await LocalStack.StartAsync(new LocalStackOptions { Port = 0, TimeScale = timeScale, Iam = !options.Has("--iam-off") }, TextWriter.Null, ct);
         using var driver = new ProductDriver(stack);
         var zones = ProductDriver.ZonesOf(3);
         var runs = new List<Run>();

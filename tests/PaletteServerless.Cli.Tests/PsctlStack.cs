@@ -24,7 +24,7 @@ public sealed class PsctlStack : IAsyncLifetime
     {
         Stack = await LocalStack.StartAsync(new LocalStackOptions
         {
-            Port = DynaliteProcess.FreeLoopbackPort(),
+            Port = 0,
             TimeScale = TimeScale,
         }, TextWriter.Null, CancellationToken.None);
         using var ec2 = new AmazonEC2Client(new BasicAWSCredentials("000000000000", "cli"),

@@ -35,7 +35,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(ScreenshotDirectory);
-        Stack = await LocalStack.StartAsync(new LocalStackOptions { Port = DynaliteProcess.FreeLoopbackPort(), TimeScale = TimeScale },
+        // Assertions wait as long as actions do (5 s by default): a loaded machine slows the browser that much.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(30_000);
+        Stack = await LocalStack.StartAsync(new LocalStackOptions { Port = 0, TimeScale = TimeScale },
             TextWriter.Null, CancellationToken.None);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using PaletteServerless.Local;
-using PaletteServerless.Local.Node;
 
 namespace PaletteServerless.EndToEnd.Tests;
 
@@ -17,15 +16,12 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private HostProcess(Process process, int port)
-    {
-        _process = process;
-        Port = port;
-    }
+    private HostProcess(Process process) => _process = process;
 
-    public int Port { get; }
     public int Id => _process.Id;
-    public Uri Endpoint => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Where the host serves, as its "ready:" line says (it takes a free port: --port 0).</summary>
+    public Uri Endpoint { get; private set; } = null!;
 
     public string Output
     {
@@ -40,7 +36,6 @@ public sealed class HostProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "PaletteServerless.Local.dll");
         File.Exists(dll).Should().BeTrue($"the host is built beside the tests ({dll})");
-        var port = DynaliteProcess.FreeLoopbackPort();
         var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
@@ -48,12 +43,12 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = PaletteServerless.Manifest.RepositoryLayout.FindRootOfBinaries(),
         };
-        foreach (var argument in new[] { "--default-signal=INT", "setsid", "dotnet", dll, "--data", dataDirectory, "--port", port.ToString() }.Concat(extraArguments))
+        foreach (var argument in new[] { "--default-signal=INT", "setsid", "dotnet", dll, "--data", dataDirectory, "--port", "0" }.Concat(extraArguments))
             start.ArgumentList.Add(argument);
         // The functions of the host read AWS settings from its environment: none from this runner's.
         foreach (var name in new[] { "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" })
             start.Environment.Remove(name);
-        var host = new HostProcess(Process.Start(start)!, port);
+        var host = new HostProcess(Process.Start(start)!);
         host._process.OutputDataReceived += (_, e) => host.Record(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.Record(e.Data);
         host._process.BeginOutputReadLine();
@@ -69,6 +64,8 @@ public sealed class HostProcess : IAsyncDisposable
             return;
         lock (_output)
             _output.Add(line);
+        if (line.StartsWith("ready: ", StringComparison.Ordinal))
+            Endpoint = new Uri(line["ready: ".Length..].Trim() + "/");
         if (line.StartsWith("press Ctrl+C", StringComparison.Ordinal))
             _ready.TrySetResult();
     }

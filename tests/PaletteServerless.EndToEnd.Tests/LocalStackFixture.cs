@@ -45,7 +45,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
         Logs.Install();
         Stack = await LocalStack.StartAsync(new LocalStackOptions
         {
-            Port = DynaliteProcess.FreeLoopbackPort(),
+            Port = 0,
             TimeScale = TimeScale,
             FunctionLogLevel = "INFO",
         }, TextWriter.Null, CancellationToken.None);

@@ -56,8 +56,10 @@ public sealed class NodeChildProcess : IAsyncDisposable
         string nodeDirectory, string script, string name, string extraArguments, TextWriter? progress, CancellationToken ct)
     {
         await NodeTools.EnsureInstalledAsync(nodeDirectory, progress, ct);
-        var port = FreeLoopbackPort();
-        var arguments = $"{script} --port {port} --host 127.0.0.1{extraArguments}";
+        // Port 0: the child takes a free port at its own bind and says which. A port probed free here and bound
+        // there later could be taken in between by another process, which the child would fail on, or, worse,
+        // which we would then mistake for the child.
+        var arguments = $"{script} --port 0 --host 127.0.0.1{extraArguments}";
         var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = nodeDirectory,
@@ -66,52 +68,51 @@ public sealed class NodeChildProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        // Drain the pipes so that a chatty child never blocks on a full buffer.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        // The pipes are drained throughout, so that a chatty child never blocks on a full buffer.
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text && text.StartsWith("listening ", StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan("listening ".Length), System.Globalization.CultureInfo.InvariantCulture, out var bound))
+                listening.TrySetResult(bound);
+        };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text && errors.Count < 20)
+                errors.Enqueue(text);
+        };
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
+            $"{name} exited with code {process.ExitCode} before it listened: {string.Join(" / ", errors).Trim()}"));
+        if (!process.Start())
+            throw new InvalidOperationException("node did not start");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            await WaitForPortAsync(port, process, name, ct);
+            var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            return new NodeChildProcess(process, port);
         }
-        catch
+        catch (Exception ex)
         {
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);
             process.Dispose();
+            if (ex is TimeoutException)
+                throw new TimeoutException($"{name} did not listen on loopback within 30 s");
             throw;
         }
-        return new NodeChildProcess(process, port);
     }
 
+    /// <summary>
+    /// A loopback port free at the moment of asking. Another process can take it before the caller binds it,
+    /// so a caller that can should keep a <see cref="LoopbackPortReservation"/> until just before its bind.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port, Process process, string name, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"{name} exited with code {process.ExitCode}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, ct);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, ct);
-            }
-        }
-        throw new TimeoutException($"{name} did not listen on 127.0.0.1:{port} within 30 s");
+        using var reservation = LoopbackPortReservation.Take();
+        return reservation.Port;
     }
 
     public async ValueTask DisposeAsync()
@@ -123,4 +124,27 @@ public sealed class NodeChildProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+}
+
+/// <summary>
+/// A free loopback port held bound (and listening) until disposed: while it is held, neither another
+/// process's bind nor the kernel's choice of a port for an outgoing connection can take it.
+/// </summary>
+public sealed class LoopbackPortReservation : IDisposable
+{
+    private readonly TcpListener _listener;
+
+    private LoopbackPortReservation(TcpListener listener) => _listener = listener;
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public static LoopbackPortReservation Take()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return new LoopbackPortReservation(listener);
+    }
+
+    /// <summary>Lets the port go, for the caller to bind it next.</summary>
+    public void Dispose() => _listener.Stop();
 }
