@@ -37,7 +37,7 @@ public sealed class ConfigAndErrorTests
     [Fact]
     public async Task An_unreachable_endpoint_exits_3_naming_it()
     {
-        var port = PaletteServerless.Local.Node.DynaliteProcess.FreeLoopbackPort();
+        using var refusing = PaletteServerless.Testing.LoopbackHttpListener.RefusingPort(out var port);
         using var user = new PsctlUser(new Uri($"http://127.0.0.1:{port}"));
         user.Environment["PSCTL_TOKEN"] = "t";
         user.Environment["PSCTL_PROJECT"] = "p";

@@ -79,17 +79,14 @@ public sealed class ForceDeleteTimeLeftTests
     /// <summary>A loopback HTTP server that answers "METHOD path" with a fixed status and JSON body.</summary>
     private sealed class CannedApi : IDisposable
     {
-        private readonly HttpListener listener = new();
+        private readonly HttpListener listener = PaletteServerless.Testing.LoopbackHttpListener.Start();
         private readonly Task serving;
 
         public Uri Endpoint { get; }
 
         public CannedApi(IReadOnlyDictionary<string, (int Status, string Body)> answers)
         {
-            var port = PaletteServerless.Local.Node.DynaliteProcess.FreeLoopbackPort();
-            Endpoint = new Uri($"http://127.0.0.1:{port}/");
-            listener.Prefixes.Add(Endpoint.ToString());
-            listener.Start();
+            Endpoint = PaletteServerless.Testing.LoopbackHttpListener.Url(listener);
             serving = Task.Run(async () =>
             {
                 while (listener.IsListening)

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
-using PaletteServerless.Local.Node;
 using PaletteServerless.Local.StepFunctions.Api;
 using PaletteServerless.Local.StepFunctions.Language;
 
@@ -27,10 +26,9 @@ public sealed partial class AwsCliTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var api = new StepFunctionsApi(_harness.Engine);
-        var port = DynaliteProcess.FreeLoopbackPort();
-        _endpoint = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(_endpoint);
+        // Port 0: Kestrel takes a free port at its bind; the endpoint is read back once it listens.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _host = builder.Build();
         _host.MapPost("/", async (HttpContext context) =>
@@ -47,6 +45,7 @@ public sealed partial class AwsCliTests : IAsyncLifetime
             await context.Response.WriteAsync(body);
         });
         await _host.StartAsync();
+        _endpoint = _host.Urls.Single();
     }
 
     public async Task DisposeAsync()

@@ -110,8 +110,9 @@ public sealed class LambdaRegistryTests : IAsyncLifetime
         overlapping[0].Should().NotBe(overlapping[1], "overlapping invocations never share an instance");
         var first = await registry.InvokeAsync("who", "{}", default);
         var second = await registry.InvokeAsync("who", "{}", default);
-        second.Should().Be(first, "an idle instance is reused");
-        overlapping.Should().Contain(first);
+        // Which of the two warm instances answers is the idle pool's choice; that no third, cold one is made is the rule.
+        overlapping.Should().Contain(first, "an idle instance is reused");
+        overlapping.Should().Contain(second, "an idle instance is reused");
     }
 
     [Theory]

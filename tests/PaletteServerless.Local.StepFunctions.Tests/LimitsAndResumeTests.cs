@@ -239,7 +239,7 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
     {
         var started = await _harness.StartAsync("""{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"FN_Hang","End":true}}}""");
         await _harness.WaitForHistoryAsync(started.ExecutionArn, h => h.Any(e => e.Type == "LambdaFunctionStarted"));
-        var stopped = await _harness.Engine.StopExecutionAsync(started.ExecutionArn, null, null, new CancellationTokenSource(5000).Token);
+        var stopped = await _harness.Engine.StopExecutionAsync(started.ExecutionArn, null, null, new CancellationTokenSource(30_000).Token);
         stopped!.Status.Should().Be(ExecutionStatus.Aborted);
     }
 
@@ -254,7 +254,7 @@ public sealed class LimitsAndResumeTests : IAsyncLifetime
         var started = await engine.StartExecutionAsync(machine, "e", "{}", default);
         await WaitForAsync(async () => (await store.GetExecutionAsync(started.ExecutionArn, default))!.Checkpoint?.WaitUntil is not null);
         clock.Advance(TimeSpan.FromSeconds(10));
-        var done = await engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await engine.WaitForCompletionAsync(started.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Status.Should().Be(ExecutionStatus.Succeeded);
     }
 

@@ -3,7 +3,6 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Newtonsoft.Json.Linq;
-using PaletteServerless.Local.Node;
 using PaletteServerless.Local.StepFunctions.Language;
 using PaletteServerless.Local.StepFunctions.Resources;
 using PaletteServerless.Testing;
@@ -16,14 +15,12 @@ public sealed class ServiceIntegrationTests(DynaliteFixture dynalite) : IClassFi
     /// <summary>A one-route HTTP server on loopback that answers with a fixed response and keeps what it received.</summary>
     private sealed class RecordingServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener = LoopbackHttpListener.Start();
         private readonly Task _loop;
 
         public RecordingServer(int status, string response)
         {
-            Endpoint = new Uri($"http://127.0.0.1:{DynaliteProcess.FreeLoopbackPort()}/");
-            _listener.Prefixes.Add(Endpoint.ToString());
-            _listener.Start();
+            Endpoint = LoopbackHttpListener.Url(_listener);
             _loop = Task.Run(async () =>
             {
                 while (_listener.IsListening)

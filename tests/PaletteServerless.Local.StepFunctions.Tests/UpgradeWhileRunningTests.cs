@@ -26,12 +26,12 @@ public sealed class UpgradeWhileRunningTests
         var updated = await harness.Engine.PutStateMachineAsync(EngineHarness.Account, EngineHarness.Region, "upgraded", After, EngineHarness.RoleArn, default);
         updated.StateMachineArn.Should().Be(machine.StateMachineArn);
         clock.Advance(TimeSpan.FromSeconds(60));
-        var done = await harness.Engine.WaitForCompletionAsync(running.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var done = await harness.Engine.WaitForCompletionAsync(running.ExecutionArn, new CancellationTokenSource(30_000).Token);
         done!.Status.Should().Be(ExecutionStatus.Succeeded);
         JsonText.Parse(done.Output!).ToString().Should().Be("before", "a running execution keeps the definition it started with");
 
         var next = await harness.Engine.StartExecutionAsync(updated, "new", "{}", default);
-        var nextDone = await harness.Engine.WaitForCompletionAsync(next.ExecutionArn, new CancellationTokenSource(5000).Token);
+        var nextDone = await harness.Engine.WaitForCompletionAsync(next.ExecutionArn, new CancellationTokenSource(30_000).Token);
         JsonText.Parse(nextDone!.Output!).ToString().Should().Be("after", "an execution started after the redeploy runs the new definition");
     }
 

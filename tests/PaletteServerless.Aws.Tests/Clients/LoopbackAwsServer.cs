@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 
 namespace PaletteServerless.Aws.Tests.Clients;
 
@@ -27,22 +26,8 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
 
     public LoopbackAwsServer()
     {
-        // A free port can be taken by another test process between the probe and the bind: then another port.
-        for (var attempt = 1; ; attempt++)
-        {
-            Endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
-            _listener = new HttpListener();
-            _listener.Prefixes.Add(Endpoint.ToString());
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Left unclosed: closing a listener releases its prefixes, which binds the taken port once more.
-            }
-        }
+        _listener = PaletteServerless.Testing.LoopbackHttpListener.Start();
+        Endpoint = PaletteServerless.Testing.LoopbackHttpListener.Url(_listener);
         _loop = Task.Run(ServeAsync);
     }
 
@@ -100,12 +85,5 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -135,10 +135,7 @@ public class StepFunctionsClientTests
     [Fact]
     public async Task A_refused_connection_is_retried_then_surfaces_as_HttpRequestException()
     {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        using var refusing = PaletteServerless.Testing.LoopbackHttpListener.RefusingPort(out var closedPort);
         var attempts = 0;
         var counting = new CountingHandler(() => attempts++);
         var options = new AwsClientOptions("us-east-1")

@@ -39,7 +39,7 @@ public class EventBridgeTargetAndScheduleTests
 
         var put = await events.PutEventsAsync([new PutEventsRequestEntry { Source = "palette.clusters", DetailType = "ClusterStatusChanged", Detail = """{"clusterId":"c1"}""" }]);
 
-        var (arn, payload) = await invoked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (arn, payload) = await invoked.Task.WaitAsync(TimeSpan.FromSeconds(60));
         arn.Should().Be(FunctionArn);
         using var envelope = JsonDocument.Parse(payload);
         envelope.RootElement.GetProperty("id").GetString().Should().Be(put.Entries.Single().EventId);
@@ -59,12 +59,12 @@ public class EventBridgeTargetAndScheduleTests
         var put = await events.PutEventsAsync([new PutEventsRequestEntry { Source = "palette.clusters", DetailType = "X", Detail = "{}" }]);
 
         put.FailedEntryCount.Should().Be(0);
-        (await logged.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().Contain(FunctionArn).And.Contain("not delivered");
+        (await logged.Task.WaitAsync(TimeSpan.FromSeconds(60))).Should().Contain(FunctionArn).And.Contain("not delivered");
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         Service(host).Logged += line => failed.TrySetResult(line);
         host.Aws.LambdaInvoker = (_, _, _) => throw new InvalidOperationException("handler broke");
         await events.PutEventsAsync([new PutEventsRequestEntry { Source = "palette.clusters", DetailType = "X", Detail = "{}" }]);
-        (await failed.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().Contain("handler broke");
+        (await failed.Task.WaitAsync(TimeSpan.FromSeconds(60))).Should().Contain("handler broke");
     }
 
     [Fact]

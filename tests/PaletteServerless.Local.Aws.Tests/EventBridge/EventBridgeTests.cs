@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using PaletteServerless.Aws.Clients;
 using PaletteServerless.Local.Aws.EventBridge;
@@ -25,7 +24,7 @@ public class EventBridgeTests
     {
         await using var host = await LocalAwsHost.StartAsync();
         using var events = host.Events("123456789012");
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var stream = Service(host).Stream.Subscribe(stop.Token).GetAsyncEnumerator(stop.Token);
         var next = stream.MoveNextAsync();
 
@@ -172,18 +171,13 @@ public class EventBridgeTests
     /// <summary>A loopback HTTP endpoint that records the bodies POSTed to it.</summary>
     private sealed class WebhookReceiver : IAsyncDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener = PaletteServerless.Testing.LoopbackHttpListener.Start("/hook/");
         private readonly System.Threading.Channels.Channel<string> _bodies = System.Threading.Channels.Channel.CreateUnbounded<string>();
         private readonly Task _loop;
 
         public WebhookReceiver()
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            Url = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/hook/";
-            probe.Stop();
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
+            Url = PaletteServerless.Testing.LoopbackHttpListener.Url(_listener).ToString();
             _loop = Task.Run(async () =>
             {
                 while (_listener.IsListening)
@@ -205,7 +199,7 @@ public class EventBridgeTests
 
         public async Task<string> NextAsync()
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             return await _bodies.Reader.ReadAsync(timeout.Token);
         }
 

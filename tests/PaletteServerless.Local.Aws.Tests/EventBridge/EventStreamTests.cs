@@ -19,7 +19,7 @@ public class EventStreamTests
         await body.WaitForAsync("""data: {"id":"2"}""");
         await stop.CancelAsync();
 
-        await writing.WaitAsync(TimeSpan.FromSeconds(10));
+        await writing.WaitAsync(TimeSpan.FromSeconds(60));
         body.Text.Should().Be(": subscribed\n\nevent: aws-event\ndata: {\"id\":\"1\"}\n\nevent: aws-event\ndata: {\"id\":\"2\"}\n\n");
         stream.SubscriberCount.Should().Be(0);
     }
@@ -71,7 +71,7 @@ public class EventStreamTests
 
         public async Task WaitForAsync(string text)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (!Text.Contains(text, StringComparison.Ordinal))
                 await _written.WaitAsync(timeout.Token);
         }
