@@ -102,7 +102,8 @@ public static class SoakBenchmark
         await File.WriteAllTextAsync(profilePath, JsonSerializer.Serialize(Faults(seed), FaultProfile.FileJson));
         var stackOptions = new LocalStackOptions
         {
-            Port = 0,
+            // One port for both runs of the stack: the restart serves the nodes and clients of the first at the same endpoint.
+            Port = DynaliteProcess.FreeLoopbackPort(),
             TimeScale = timeScale,
             DataDirectory = Path.Combine(workDirectory, "data"),
             FaultProfilePath = profilePath,
