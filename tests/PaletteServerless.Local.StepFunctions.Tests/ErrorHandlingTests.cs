@@ -23,17 +23,6 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
 
     private static int Count(IReadOnlyList<HistoryEvent> history, string type) => history.Count(e => e.Type == type);
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("the condition did not hold within 10 s");
-            await Task.Delay(2);
-        }
-    }
-
     [Fact]
     public async Task Retry_intervals_grow_by_BackoffRate_and_stop_at_MaxDelaySeconds_on_the_fake_clock()
     {
